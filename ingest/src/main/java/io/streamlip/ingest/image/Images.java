@@ -1,0 +1,119 @@
+package io.streamlip.ingest.image;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Optional;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Reading and writing encoded images (PNG, JPEG, GIF, BMP: what {@link ImageIO} reads), shared by
+ * every stage that touches image bytes.
+ */
+public final class Images {
+    private Images() {}
+
+    /**
+     * What an image's header says, read without decoding any pixels.
+     *
+     * @param format lower-case container format, e.g. {@code png}, {@code jpeg}
+     */
+    public record Header(String format, int width, int height) {
+        public long pixels() {
+            return (long) width * height;
+        }
+    }
+
+    /** Raised when bytes cannot be decoded into an image. */
+    public static final class UndecodableImageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public UndecodableImageException(String message) {
+            super(message);
+        }
+
+        public UndecodableImageException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Reads format and dimensions from the header only, so a decompression bomb's claimed size is
+     * known before any pixel memory is allocated. Empty when no reader recognises the bytes or the
+     * header itself is unreadable.
+     */
+    public static Optional<Header> probe(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            return Optional.empty();
+        }
+        try (ImageInputStream in =
+                ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                return Optional.empty();
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return Optional.of(
+                        new Header(
+                                reader.getFormatName().toLowerCase(Locale.ROOT),
+                                reader.getWidth(0),
+                                reader.getHeight(0)));
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Decodes all pixels. Call {@link #probe} first when the size is not yet trusted. */
+    public static BufferedImage decode(byte[] bytes) throws UndecodableImageException {
+        if (bytes == null || bytes.length == 0) {
+            throw new UndecodableImageException("no image bytes");
+        }
+        try {
+            BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
+            if (image == null) {
+                throw new UndecodableImageException(
+                        "unknown image format (first bytes " + hexPrefix(bytes) + ")");
+            }
+            return image;
+        } catch (IOException | RuntimeException e) {
+            throw new UndecodableImageException("corrupt image: " + e.getMessage(), e);
+        }
+    }
+
+    /** Encodes as PNG. */
+    public static byte[] png(BufferedImage image) {
+        return encode(image, "png");
+    }
+
+    /** Encodes in {@code format} ({@code png}, {@code jpeg}, ...). */
+    public static byte[] encode(BufferedImage image, String format) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            if (!ImageIO.write(image, format, out)) {
+                throw new IllegalArgumentException("no ImageIO writer for " + format);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static String hexPrefix(byte[] bytes) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < Math.min(8, bytes.length); i++) {
+            s.append(String.format("%02x", bytes[i] & 0xff));
+        }
+        return s.toString();
+    }
+}

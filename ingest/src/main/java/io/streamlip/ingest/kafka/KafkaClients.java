@@ -1,0 +1,81 @@
+package io.streamlip.ingest.kafka;
+
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * Connection settings shared by every Kafka client of the pipeline: the bootstrap servers plus any
+ * client properties (security, SASL/SSL, timeouts) that must reach every producer and consumer.
+ *
+ * @param bootstrapServers {@code host:port[,host:port]}
+ * @param extra properties passed through unchanged to every client
+ */
+public record KafkaClients(String bootstrapServers, Map<String, String> extra)
+        implements Serializable {
+
+    public KafkaClients {
+        extra = Map.copyOf(extra);
+    }
+
+    public static KafkaClients of(String bootstrapServers) {
+        return new KafkaClients(bootstrapServers, Map.of());
+    }
+
+    /** Common properties: bootstrap servers and the pass-through ones. */
+    public Properties common() {
+        Properties p = new Properties();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(extra);
+        return p;
+    }
+
+    /** An idempotent producer of byte arrays, sized for image records. */
+    public Properties producer() {
+        Properties p = common();
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                Integer.toString(KafkaBroker.MAX_MESSAGE_BYTES));
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        p.put(
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        return p;
+    }
+
+    /**
+     * A consumer of byte arrays that only sees committed records (the jobs write transactionally).
+     */
+    public Properties consumer(String groupId) {
+        Properties p = common();
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                Integer.toString(KafkaBroker.MAX_MESSAGE_BYTES));
+        p.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        return p;
+    }
+
+    /** The pass-through properties as a mutable map, for builders that take one. */
+    public Map<String, String> extraMutable() {
+        return new HashMap<>(extra);
+    }
+}

@@ -1,0 +1,74 @@
+package io.streamlip.ingest.kafka;
+
+import java.io.IOException;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Flink sources of the pipeline. They hand over {@link KafkaEnvelope}s: decoding happens in the
+ * job, where a bad record can be routed to the rejects topic.
+ */
+public final class PipelineSources {
+    private PipelineSources() {}
+
+    /**
+     * A source reading {@code topic} from the committed offsets of {@code groupId} (earliest when
+     * the group has none), only committed records.
+     *
+     * @param bounded stop at the offsets that are latest when the job starts (tests, one-shot
+     *     imports); the pipeline itself runs unbounded
+     */
+    public static KafkaSource<KafkaEnvelope> envelopes(
+            KafkaClients kafka, String topic, String groupId, boolean bounded) {
+        KafkaSourceBuilder<KafkaEnvelope> builder =
+                KafkaSource.<KafkaEnvelope>builder()
+                        .setBootstrapServers(kafka.bootstrapServers())
+                        .setProperties(kafka.common())
+                        .setTopics(topic)
+                        .setGroupId(groupId)
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(
+                                        org.apache.kafka.clients.consumer.OffsetResetStrategy
+                                                .EARLIEST))
+                        .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                        .setProperty(
+                                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                                Integer.toString(KafkaBroker.MAX_MESSAGE_BYTES))
+                        .setProperty("partition.discovery.interval.ms", "10000")
+                        .setDeserializer(new EnvelopeDeserializer());
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /** Wraps each record as it is; never fails. */
+    static final class EnvelopeDeserializer
+            implements KafkaRecordDeserializationSchema<KafkaEnvelope> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<KafkaEnvelope> out)
+                throws IOException {
+            out.collect(
+                    new KafkaEnvelope(
+                            record.key(),
+                            record.value(),
+                            record.topic(),
+                            record.partition(),
+                            record.offset(),
+                            record.timestamp()));
+        }
+
+        @Override
+        public TypeInformation<KafkaEnvelope> getProducedType() {
+            return TypeInformation.of(KafkaEnvelope.class);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.streamlip.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+
+class AvroSerdeTest {
+
+    static RawPair samplePair() {
+        return RawPair.newBuilder()
+                .setId("p-1")
+                .setImage(ByteBuffer.wrap(new byte[] {1, 2, 3}))
+                .setAltText("grinning face")
+                .setSource("test")
+                .setCrawlTime(java.time.Instant.ofEpochMilli(1_700_000_000_000L))
+                .setLangHint("en")
+                .setAttributes(Map.of("vendor", "google"))
+                .build();
+    }
+
+    @Test
+    void roundTripsEveryRecordType() {
+        RawPair pair = samplePair();
+        AvroSerde<RawPair> serde = AvroSerde.of(RawPair.class);
+        byte[] bytes = serde.encode(pair);
+        // single-object encoding: marker C3 01, then the 8-byte fingerprint
+        assertThat(bytes[0]).isEqualTo((byte) 0xC3);
+        assertThat(bytes[1]).isEqualTo((byte) 0x01);
+        assertThat(serde.decode(bytes)).isEqualTo(pair);
+
+        Reject reject =
+                Reject.newBuilder()
+                        .setStage("filter")
+                        .setReason(RejectReason.DUPLICATE.code())
+                        .setDetail("seen before")
+                        .setRejectTime(java.time.Instant.EPOCH)
+                        .build();
+        AvroSerde<Reject> rejects = AvroSerde.of(Reject.class);
+        assertThat(rejects.decode(rejects.encode(reject))).isEqualTo(reject);
+    }
+
+    @Test
+    void decodesRecordsWrittenBeforeAFieldWasAdded() {
+        // RawPair as it would have been before 'attributes' was added.
+        Schema current = RawPair.getClassSchema();
+        Schema older = withoutField(current, "attributes");
+        GenericRecord old = new GenericData.Record(older);
+        old.put("id", "old-1");
+        old.put("alt_text", "a red circle");
+        old.put("source", "legacy");
+        old.put("crawl_time", 42L);
+        byte[] bytes = encodeGeneric(older, old);
+
+        // A reader that does not know the old schema says exactly what is wrong ...
+        AvroSerde<RawPair> unaware = AvroSerde.withWriterSchemas(RawPair.class, List.of());
+        assertThatThrownBy(() -> unaware.decode(bytes))
+                .isInstanceOf(AvroSerde.DecodeException.class)
+                .hasMessageContaining("unknown writer schema");
+
+        // ... and one that does resolves it into today's class, new field at its default.
+        AvroSerde<RawPair> aware = AvroSerde.withWriterSchemas(RawPair.class, List.of(older));
+        RawPair decoded = aware.decode(bytes);
+        assertThat(decoded.getId()).isEqualTo("old-1");
+        assertThat(decoded.getAltText()).isEqualTo("a red circle");
+        assertThat(decoded.getAttributes()).isEmpty();
+        assertThat(decoded.getImage()).isNull();
+    }
+
+    @Test
+    void refusesBytesThatAreNotSingleObjectAvro() {
+        AvroSerde<RawPair> serde = AvroSerde.of(RawPair.class);
+        assertThatThrownBy(() -> serde.decode("hello".getBytes()))
+                .isInstanceOf(AvroSerde.DecodeException.class)
+                .hasMessageContaining("not Avro single-object");
+        assertThatThrownBy(() -> serde.decode(new byte[0]))
+                .isInstanceOf(AvroSerde.DecodeException.class)
+                .hasMessageContaining("empty payload");
+        byte[] truncated = serde.encode(samplePair());
+        byte[] cut = java.util.Arrays.copyOf(truncated, 14);
+        assertThatThrownBy(() -> serde.decode(cut))
+                .isInstanceOf(AvroSerde.DecodeException.class)
+                .hasMessageContaining("corrupt RawPair");
+    }
+
+    @Test
+    void refusesARecordOfAnotherType() {
+        byte[] rejectBytes =
+                AvroSerde.of(ModelUpdate.class)
+                        .encode(
+                                ModelUpdate.newBuilder()
+                                        .setModelVersion("v")
+                                        .setStep(1)
+                                        .setExamplesSeen(1)
+                                        .setCheckpointPath("/tmp")
+                                        .setCreatedTime(java.time.Instant.EPOCH)
+                                        .build());
+        assertThatThrownBy(() -> AvroSerde.of(RawPair.class).decode(rejectBytes))
+                .isInstanceOf(AvroSerde.DecodeException.class)
+                .hasMessageContaining("unknown writer schema");
+    }
+
+    @Test
+    void survivesJavaSerializationAsFlinkShipsIt() throws Exception {
+        AvroSerde<RawPair> serde = AvroSerde.of(RawPair.class);
+        var out = new java.io.ByteArrayOutputStream();
+        try (var oos = new java.io.ObjectOutputStream(out)) {
+            oos.writeObject(serde);
+        }
+        @SuppressWarnings("unchecked")
+        AvroSerde<RawPair> copy =
+                (AvroSerde<RawPair>)
+                        new java.io.ObjectInputStream(
+                                        new java.io.ByteArrayInputStream(out.toByteArray()))
+                                .readObject();
+        assertThat(copy.decode(serde.encode(samplePair()))).isEqualTo(samplePair());
+    }
+
+    static Schema withoutField(Schema schema, String dropped) {
+        List<Schema.Field> fields =
+                schema.getFields().stream()
+                        .filter(f -> !f.name().equals(dropped))
+                        .map(f -> new Schema.Field(f, f.schema()))
+                        .collect(Collectors.toList());
+        return Schema.createRecord(
+                schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
+    }
+
+    static byte[] encodeGeneric(Schema schema, GenericRecord record) {
+        try {
+            ByteBuffer buffer =
+                    new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema)
+                            .encode(record);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (java.io.IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+}

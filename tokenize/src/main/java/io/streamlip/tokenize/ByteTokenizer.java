@@ -1,0 +1,71 @@
+package io.streamlip.tokenize;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The first multilingual tokenizer: the caption's UTF-8 bytes, each a token. Every string in every
+ * script encodes, with no vocabulary to train; CJK costs three tokens a character. Ids: 0 padding,
+ * 1 end of sequence, {@code 2 + b} for byte {@code b}.
+ */
+public final class ByteTokenizer implements CaptionTokenizer {
+    private static final long serialVersionUID = 1L;
+
+    public static final int PAD = 0;
+    public static final int EOS = 1;
+    private static final int OFFSET = 2;
+
+    private final int maxTokens;
+
+    /**
+     * @param maxTokens longest encoding including the end-of-sequence token; longer captions are
+     *     cut at a character boundary
+     */
+    public ByteTokenizer(int maxTokens) {
+        if (maxTokens < 2) {
+            throw new IllegalArgumentException("maxTokens must be at least 2, got " + maxTokens);
+        }
+        this.maxTokens = maxTokens;
+    }
+
+    @Override
+    public int[] encode(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int n = Math.min(bytes.length, maxTokens - 1);
+        // Do not end inside a multi-byte character: back up over continuation bytes (10xxxxxx).
+        if (n < bytes.length) {
+            while (n > 0 && (bytes[n] & 0xC0) == 0x80) {
+                n--;
+            }
+        }
+        int[] ids = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            ids[i] = (bytes[i] & 0xff) + OFFSET;
+        }
+        ids[n] = EOS;
+        return ids;
+    }
+
+    @Override
+    public int vocabSize() {
+        return 256 + OFFSET;
+    }
+
+    @Override
+    public int padId() {
+        return PAD;
+    }
+
+    @Override
+    public int eosId() {
+        return EOS;
+    }
+
+    @Override
+    public String version() {
+        return "bytes-v1";
+    }
+
+    public int maxTokens() {
+        return maxTokens;
+    }
+}

@@ -1,0 +1,25 @@
+package io.streamlip.tokenize;
+
+import java.io.Serializable;
+
+/**
+ * Turns a normalised caption into token ids. Implementations are deterministic and thread-safe;
+ * {@link #version()} identifies the vocabulary so an {@code Example} says which tokenizer made it.
+ */
+public interface CaptionTokenizer extends Serializable {
+
+    /** Token ids of {@code text}, without padding, ending with {@link #eosId()}. */
+    int[] encode(String text);
+
+    /** Size of the id space: every id is in {@code [0, vocabSize())}. */
+    int vocabSize();
+
+    /** The padding id (never produced by {@link #encode}). */
+    int padId();
+
+    /** The end-of-sequence id, appended to every encoding. */
+    int eosId();
+
+    /** A stable identifier of the vocabulary, e.g. {@code bytes-v1}. */
+    String version();
+}
