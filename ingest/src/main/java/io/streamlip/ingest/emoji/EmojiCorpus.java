@@ -1,0 +1,397 @@
+package io.streamlip.ingest.emoji;
+
+import io.streamlip.ingest.importer.PairImporter;
+import io.streamlip.schemas.RawPair;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The emoji x CLDR training corpus: every vendor image of an emoji paired with the emoji's name in
+ * every locale that names it. Real, public and multilingual: about 1,900 base emoji per vendor and
+ * about 100 locales that name nearly all of them, 170 with at least some names.
+ *
+ * <p>A pair is {@code id = emoji:<vendor>:<class>:<locale>:<n>}, the vendor's 64 px PNG, {@code
+ * alt_text} = the locale's {@code tts} name ({@code n = 0}; with {@link Config#keywordPairs()},
+ * also {@code n = 1}: the keyword list joined with {@code " | "}), {@code source = emoji:<vendor>},
+ * {@code lang_hint} = the locale as a BCP 47 tag, and the attributes {@code class} (lower-case code
+ * points, e.g. {@code 1f600}), {@code vendor}, {@code category}, {@code subcategory}, {@code
+ * text_kind} ({@code tts} or {@code keywords}) and, for a skin-tone variant, {@code base_class}.
+ *
+ * <p>The names are the default text because CLDR keeps each {@code tts} name unique within a
+ * locale, so a caption picks out one image; keywords are shared by many emoji ("hand", "face"),
+ * which would make in-batch negatives into positives for a contrastive loss.
+ *
+ * <p>The {@code twitter} images are never imported here: they are the held-out evaluation style
+ * ({@link EmojiEvalSet}).
+ *
+ * <p>Opening a corpus reads the selected vendors' 64 px PNGs (about 10 MB per vendor, 20 MB with
+ * skin tones) and the selected locales' names into memory and plans the import; the pairs are then
+ * built one at a time as {@link #pairs()} advances.
+ *
+ * <p>Skip reasons ({@link #skipped()}), counted in candidate pairs (vendor, image, locale): {@value
+ * #SKIP_NO_NAME}, {@value #SKIP_NOT_DRAWN} (the vendor does not draw that emoji), {@value
+ * #SKIP_IMAGE_MISSING} (the catalogue says it does but the package lacks the PNG).
+ */
+public final class EmojiCorpus implements PairImporter {
+    private static final Logger LOG = LoggerFactory.getLogger(EmojiCorpus.class);
+
+    /** The locale has no name for the emoji. */
+    public static final String SKIP_NO_NAME = "no-name-in-locale";
+
+    /** The vendor does not draw the emoji. */
+    public static final String SKIP_NOT_DRAWN = "not-drawn-by-vendor";
+
+    /** The catalogue lists the vendor's image but the package does not contain it. */
+    public static final String SKIP_IMAGE_MISSING = "image-missing-from-package";
+
+    /** Separator of the keywords in a keyword pair, as in CLDR's own annotation files. */
+    public static final String KEYWORD_SEPARATOR = " | ";
+
+    /** The order pairs come in. */
+    public enum Order {
+        /**
+         * A seeded random order over all vendors, emoji, locales (and text kinds), so that any
+         * stretch of the stream mixes images and languages: the trainer's shuffle buffer is
+         * bounded, and an image's ~100 names in a row would put one image many times in a batch.
+         */
+        SHUFFLED,
+        /** Vendor by vendor, emoji in Unicode order, all names of one image in a row. */
+        CATALOGUE
+    }
+
+    /**
+     * What to import.
+     *
+     * @param vendors vendors whose images to use (default google, apple, facebook; never twitter)
+     * @param locales locales to use, BCP 47 or CLDR ids; empty (the default) for every locale that
+     *     names at least one emoji
+     * @param skinTones whether the skin-tone variants are imported too (default false: base emoji
+     *     only)
+     * @param keywordPairs whether each (image, locale) also gets a pair whose text is the keyword
+     *     list (default false)
+     * @param order the order of the pairs (default {@link Order#SHUFFLED})
+     * @param seed the seed of the shuffled order (default 0)
+     * @param crawlTime the {@code crawl_time} of every pair; null (the default) for the time the
+     *     corpus is opened
+     */
+    public record Config(
+            List<String> vendors,
+            List<String> locales,
+            boolean skinTones,
+            boolean keywordPairs,
+            Order order,
+            long seed,
+            Instant crawlTime) {
+
+        public Config {
+            vendors = List.copyOf(vendors);
+            locales = List.copyOf(locales);
+            Objects.requireNonNull(order, "order");
+            if (vendors.isEmpty()) {
+                throw new IllegalArgumentException("at least one vendor is needed");
+            }
+            for (String vendor : vendors) {
+                if (vendor.equals(EmojiData.HELD_OUT_VENDOR)) {
+                    throw new IllegalArgumentException(
+                            "the '"
+                                    + EmojiData.HELD_OUT_VENDOR
+                                    + "' emoji are the held-out evaluation style and are never"
+                                    + " imported for training; train on "
+                                    + EmojiData.TRAINING_VENDORS
+                                    + " and write the "
+                                    + EmojiData.HELD_OUT_VENDOR
+                                    + " images as an evaluation set with EmojiEvalSet.write");
+                }
+                EmojiData.vendorPackage(vendor); // rejects unknown vendors
+            }
+            if (vendors.stream().distinct().count() != vendors.size()) {
+                throw new IllegalArgumentException("vendors listed twice: " + vendors);
+            }
+        }
+
+        /** google, apple and facebook; every locale; base emoji; names only; shuffled, seed 0. */
+        public static Config defaults() {
+            return new Config(
+                    EmojiData.TRAINING_VENDORS, List.of(), false, false, Order.SHUFFLED, 0, null);
+        }
+
+        public Config withVendors(List<String> value) {
+            return new Config(value, locales, skinTones, keywordPairs, order, seed, crawlTime);
+        }
+
+        public Config withLocales(List<String> value) {
+            return new Config(vendors, value, skinTones, keywordPairs, order, seed, crawlTime);
+        }
+
+        public Config withSkinTones(boolean value) {
+            return new Config(vendors, locales, value, keywordPairs, order, seed, crawlTime);
+        }
+
+        public Config withKeywordPairs(boolean value) {
+            return new Config(vendors, locales, skinTones, value, order, seed, crawlTime);
+        }
+
+        public Config withOrder(Order value) {
+            return new Config(vendors, locales, skinTones, keywordPairs, value, seed, crawlTime);
+        }
+
+        public Config withSeed(long value) {
+            return new Config(vendors, locales, skinTones, keywordPairs, order, value, crawlTime);
+        }
+
+        public Config withCrawlTime(Instant value) {
+            return new Config(vendors, locales, skinTones, keywordPairs, order, seed, value);
+        }
+    }
+
+    // A planned pair is packed into a long: vendor | image | locale | text kind.
+    private static final int KIND_BITS = 1;
+    private static final int LOCALE_BITS = 11;
+    private static final int IMAGE_BITS = 20;
+
+    private final Config config;
+    private final Instant crawlTime;
+    private final List<VendorPackage> vendors;
+    private final List<String> locales;
+    // names[v][i * locales + l]: what locale l calls image i of vendor v (null: nothing)
+    private final CldrNames.Name[][] names;
+    private final long[] plan;
+    private final SortedMap<String, Long> skipped;
+
+    private EmojiCorpus(
+            Config config,
+            List<VendorPackage> vendors,
+            List<String> locales,
+            CldrNames.Name[][] names,
+            long[] plan,
+            SortedMap<String, Long> skipped) {
+        this.config = config;
+        this.crawlTime = config.crawlTime() != null ? config.crawlTime() : Instant.now();
+        this.vendors = vendors;
+        this.locales = locales;
+        this.names = names;
+        this.plan = plan;
+        this.skipped = Collections.unmodifiableSortedMap(skipped);
+    }
+
+    /**
+     * Reads the tarballs {@code config} needs from {@code data} (which must hold them: see {@link
+     * EmojiData#ensure()}) and plans the import.
+     */
+    public static EmojiCorpus open(EmojiData data, Config config) {
+        long start = System.nanoTime();
+        List<VendorPackage> vendors = new ArrayList<>();
+        List<EmojiImage> allImages = new ArrayList<>();
+        for (String vendor : config.vendors()) {
+            VendorPackage pkg =
+                    VendorPackage.read(
+                            data.require(EmojiData.vendorPackage(vendor)),
+                            vendor,
+                            config.skinTones());
+            vendors.add(pkg);
+            allImages.addAll(pkg.catalogue());
+        }
+        CldrNames.Selection selection =
+                CldrNames.load(data, allImages, config.locales(), config.keywordPairs());
+        List<String> locales = selection.locales();
+        if (locales.size() >= 1 << LOCALE_BITS) {
+            throw new IllegalStateException("too many locales: " + locales.size());
+        }
+
+        SortedMap<String, Long> skipped = new TreeMap<>();
+        CldrNames.Name[][] names = new CldrNames.Name[vendors.size()][];
+        LongList plan = new LongList();
+        for (int v = 0; v < vendors.size(); v++) {
+            VendorPackage pkg = vendors.get(v);
+            List<EmojiImage> catalogue = pkg.catalogue();
+            if (catalogue.size() >= 1 << IMAGE_BITS) {
+                throw new IllegalStateException("too many images: " + catalogue.size());
+            }
+            names[v] = new CldrNames.Name[catalogue.size() * locales.size()];
+            for (int i = 0; i < catalogue.size(); i++) {
+                EmojiImage image = catalogue.get(i);
+                if (!image.vendors().contains(pkg.vendor())) {
+                    skipped.merge(SKIP_NOT_DRAWN, (long) locales.size(), Long::sum);
+                    continue;
+                }
+                if (!pkg.pngs().containsKey(image.imageFile())) {
+                    skipped.merge(SKIP_IMAGE_MISSING, (long) locales.size(), Long::sum);
+                    continue;
+                }
+                List<String> keys = image.lookupKeys();
+                for (int l = 0; l < locales.size(); l++) {
+                    CldrNames.Name name = selection.names().find(locales.get(l), keys);
+                    if (name == null) {
+                        skipped.merge(SKIP_NO_NAME, 1L, Long::sum);
+                        continue;
+                    }
+                    names[v][i * locales.size() + l] = name;
+                    plan.add(pack(v, i, l, 0));
+                    if (config.keywordPairs() && !name.keywords().isEmpty()) {
+                        plan.add(pack(v, i, l, 1));
+                    }
+                }
+            }
+        }
+        long[] planned = plan.toArray();
+        if (config.order() == Order.SHUFFLED) {
+            shuffle(planned, new SplittableRandom(config.seed()));
+        }
+        EmojiCorpus corpus =
+                new EmojiCorpus(config, List.copyOf(vendors), locales, names, planned, skipped);
+        LOG.info(
+                "emoji corpus: {} pairs from {} in {} locales (skipped {}), opened in {} ms",
+                planned.length,
+                config.vendors(),
+                locales.size(),
+                skipped,
+                (System.nanoTime() - start) / 1_000_000);
+        return corpus;
+    }
+
+    @Override
+    public String name() {
+        return "emoji";
+    }
+
+    @Override
+    public long expectedPairs() {
+        return plan.length;
+    }
+
+    @Override
+    public Map<String, Long> skipped() {
+        return skipped;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** The locales pairs come in, as BCP 47 tags. */
+    public List<String> locales() {
+        return locales;
+    }
+
+    /** Images (base emoji, and variants if configured) each vendor has a PNG of. */
+    public Map<String, Integer> imagesPerVendor() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (VendorPackage pkg : vendors) {
+            int n = 0;
+            for (EmojiImage image : pkg.catalogue()) {
+                if (image.vendors().contains(pkg.vendor())
+                        && pkg.pngs().containsKey(image.imageFile())) {
+                    n++;
+                }
+            }
+            counts.put(pkg.vendor(), n);
+        }
+        return counts;
+    }
+
+    @Override
+    public Iterator<RawPair> pairs() {
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < plan.length;
+            }
+
+            @Override
+            public RawPair next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return pair(plan[next++]);
+            }
+        };
+    }
+
+    private RawPair pair(long code) {
+        boolean keywords = (code & 1) == 1;
+        int l = (int) ((code >>> KIND_BITS) & ((1 << LOCALE_BITS) - 1));
+        int i = (int) ((code >>> (KIND_BITS + LOCALE_BITS)) & ((1 << IMAGE_BITS) - 1));
+        int v = (int) (code >>> (KIND_BITS + LOCALE_BITS + IMAGE_BITS));
+        VendorPackage pkg = vendors.get(v);
+        EmojiImage image = pkg.catalogue().get(i);
+        String locale = locales.get(l);
+        CldrNames.Name name = names[v][i * locales.size() + l];
+
+        Map<String, String> attributes = new HashMap<>(8);
+        attributes.put("class", image.classLabel());
+        attributes.put("vendor", pkg.vendor());
+        attributes.put("category", image.category());
+        attributes.put("subcategory", image.subcategory());
+        attributes.put("text_kind", keywords ? "keywords" : "tts");
+        if (image.isSkinToneVariant()) {
+            attributes.put("base_class", image.baseUnified().toLowerCase(java.util.Locale.ROOT));
+        }
+        return RawPair.newBuilder()
+                .setId(
+                        "emoji:"
+                                + pkg.vendor()
+                                + ":"
+                                + image.classLabel()
+                                + ":"
+                                + locale
+                                + ":"
+                                + (keywords ? 1 : 0))
+                .setImage(ByteBuffer.wrap(pkg.pngs().get(image.imageFile())).asReadOnlyBuffer())
+                .setAltText(keywords ? String.join(KEYWORD_SEPARATOR, name.keywords()) : name.tts())
+                .setSource("emoji:" + pkg.vendor())
+                .setCrawlTime(crawlTime)
+                .setLangHint(locale)
+                .setAttributes(attributes)
+                .build();
+    }
+
+    private static long pack(int vendor, int image, int locale, int kind) {
+        return ((long) vendor << (KIND_BITS + LOCALE_BITS + IMAGE_BITS))
+                | ((long) image << (KIND_BITS + LOCALE_BITS))
+                | ((long) locale << KIND_BITS)
+                | kind;
+    }
+
+    private static void shuffle(long[] values, SplittableRandom random) {
+        for (int i = values.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            long t = values[i];
+            values[i] = values[j];
+            values[j] = t;
+        }
+    }
+
+    /** A growable array of longs (the plan has up to a few million entries). */
+    private static final class LongList {
+        private long[] values = new long[1 << 16];
+        private int size;
+
+        void add(long value) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = value;
+        }
+
+        long[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
+    }
+}

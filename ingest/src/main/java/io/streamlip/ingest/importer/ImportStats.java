@@ -1,0 +1,113 @@
+package io.streamlip.ingest.importer;
+
+import io.streamlip.schemas.RawPair;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What an import did: pairs handed over, per language and per source, and what it left out and why.
+ * Nothing an importer leaves out goes unmentioned: every skipped candidate is counted under a
+ * reason code.
+ *
+ * @param importer the importer's name
+ * @param pairs pairs handed to the sink
+ * @param perLanguage pairs per language hint ({@code und} when a pair has none)
+ * @param perSource pairs per {@code source} (e.g. {@code emoji:google})
+ * @param skipped candidates left out, per reason code (the importer documents its codes and their
+ *     unit)
+ * @param elapsed wall time of the import
+ */
+public record ImportStats(
+        String importer,
+        long pairs,
+        SortedMap<String, Long> perLanguage,
+        SortedMap<String, Long> perSource,
+        SortedMap<String, Long> skipped,
+        Duration elapsed) {
+
+    public ImportStats {
+        perLanguage = Collections.unmodifiableSortedMap(new TreeMap<>(perLanguage));
+        perSource = Collections.unmodifiableSortedMap(new TreeMap<>(perSource));
+        skipped = Collections.unmodifiableSortedMap(new TreeMap<>(skipped));
+    }
+
+    /** Total of all skip counts. */
+    public long skippedTotal() {
+        return skipped.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Starts counting an import by {@code importer}. */
+    public static Builder builder(String importer) {
+        return new Builder(importer);
+    }
+
+    @Override
+    public String toString() {
+        return importer
+                + ": "
+                + pairs
+                + " pairs in "
+                + perLanguage.size()
+                + " languages from "
+                + perSource
+                + ", skipped "
+                + skipped
+                + " in "
+                + elapsed.toMillis()
+                + " ms";
+    }
+
+    /** Counts pairs as they are handed over; not thread-safe (one per import). */
+    public static final class Builder {
+        private final String importer;
+        private final long startNanos = System.nanoTime();
+        private long pairs;
+        private final Map<String, Long> perLanguage = new TreeMap<>();
+        private final Map<String, Long> perSource = new TreeMap<>();
+        private final Map<String, Long> skipped = new TreeMap<>();
+
+        private Builder(String importer) {
+            this.importer = importer;
+        }
+
+        /** Counts one pair handed to the sink. */
+        public Builder count(RawPair pair) {
+            pairs++;
+            String lang = pair.getLangHint() == null ? "und" : pair.getLangHint();
+            perLanguage.merge(lang, 1L, Long::sum);
+            perSource.merge(pair.getSource(), 1L, Long::sum);
+            return this;
+        }
+
+        /** Adds {@code count} skipped candidates under {@code reason}. */
+        public Builder skipped(String reason, long count) {
+            if (count > 0) {
+                skipped.merge(reason, count, Long::sum);
+            }
+            return this;
+        }
+
+        /** Adds every reason of {@code counts}. */
+        public Builder skipped(Map<String, Long> counts) {
+            counts.forEach(this::skipped);
+            return this;
+        }
+
+        public long pairs() {
+            return pairs;
+        }
+
+        public ImportStats build() {
+            return new ImportStats(
+                    importer,
+                    pairs,
+                    new TreeMap<>(perLanguage),
+                    new TreeMap<>(perSource),
+                    new TreeMap<>(skipped),
+                    Duration.ofNanos(System.nanoTime() - startNanos));
+        }
+    }
+}
