@@ -1,13 +1,17 @@
 package io.streamlip.ingest.emoji;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,7 +32,9 @@ import java.util.regex.Pattern;
  * resolved {@code en-GB} would repeat nearly every {@code en} name as a duplicate pair.
  */
 final class CldrNames {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // The parser must not close the tarball's stream when it finishes an entry.
+    private static final JsonFactory JSON =
+            JsonFactory.builder().disable(JsonFactory.Feature.INTERN_FIELD_NAMES).build();
     private static final Pattern ENTRY =
             Pattern.compile("package/annotations(?:Derived)?/([^/]+)/annotations\\.json");
 
@@ -76,8 +82,12 @@ final class CldrNames {
                         if (wanted.test(locale)) {
                             Map<String, Name> names =
                                     byLocale.computeIfAbsent(locale, l -> new HashMap<>());
-                            JsonNode root = JSON.readTree(content.readAllBytes());
-                            addNames(root, names, keys, keepKeywords);
+                            try {
+                                addNames(content, names, keys, keepKeywords);
+                            } catch (JsonProcessingException e) {
+                                throw new IllegalStateException(
+                                        tgz + ": " + entry + " is malformed: " + e.getMessage(), e);
+                            }
                         }
                         return true;
                     });
@@ -92,32 +102,85 @@ final class CldrNames {
     }
 
     // The file is {"annotations": {"identity": ..., "annotations": {"😀": {"default": [...],
-    // "tts": ["..."]}}}} (the outer key is "annotationsDerived" in the derived package).
+    // "tts": ["..."]}}}} (the outer key is "annotationsDerived" in the derived package). It is
+    // read with the streaming parser: the packages hold 155 MB of JSON, mostly keywords.
     // Names already read win, so the base package takes precedence over the derived one.
     private static void addNames(
-            JsonNode root,
+            InputStream json,
             Map<String, Name> names,
             Map<String, String> keys,
-            boolean keepKeywords) {
-        Iterator<JsonNode> outer = root.elements();
-        if (!outer.hasNext()) {
-            return;
+            boolean keepKeywords)
+            throws IOException {
+        try (JsonParser parser = JSON.createParser(json)) {
+            parser.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+            expect(parser.nextToken(), JsonToken.START_OBJECT);
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                expect(parser.nextToken(), JsonToken.START_OBJECT); // annotations(Derived)
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if (field.equals("annotations") && value == JsonToken.START_OBJECT) {
+                        readEntries(parser, names, keys, keepKeywords);
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+            }
         }
-        Iterator<Map.Entry<String, JsonNode>> fields = outer.next().path("annotations").fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
-            String key = keys.get(field.getKey());
-            JsonNode tts = field.getValue().path("tts");
-            if (key == null || !tts.isArray() || tts.isEmpty() || names.containsKey(key)) {
+    }
+
+    private static void readEntries(
+            JsonParser parser,
+            Map<String, Name> names,
+            Map<String, String> keys,
+            boolean keepKeywords)
+            throws IOException {
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String key = keys.get(parser.currentName());
+            expect(parser.nextToken(), JsonToken.START_OBJECT);
+            if (key == null || names.containsKey(key)) {
+                parser.skipChildren();
                 continue;
             }
+            String tts = null;
             List<String> keywords = List.of();
-            if (keepKeywords) {
-                List<String> list = new ArrayList<>();
-                field.getValue().path("default").forEach(k -> list.add(k.asText()));
-                keywords = List.copyOf(list);
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (value != JsonToken.START_ARRAY) {
+                    parser.skipChildren();
+                } else if (field.equals("tts")) {
+                    List<String> list = strings(parser);
+                    tts = list.isEmpty() ? null : list.get(0);
+                } else if (field.equals("default") && keepKeywords) {
+                    keywords = List.copyOf(strings(parser));
+                } else {
+                    parser.skipChildren();
+                }
             }
-            names.put(key, new Name(tts.get(0).asText(), keywords));
+            if (tts != null) {
+                names.put(key, new Name(tts, keywords));
+            }
+        }
+    }
+
+    private static List<String> strings(JsonParser parser) throws IOException {
+        List<String> list = new ArrayList<>(4);
+        JsonToken token;
+        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+            if (token == JsonToken.VALUE_STRING) {
+                list.add(parser.getText());
+            } else {
+                parser.skipChildren();
+            }
+        }
+        return list;
+    }
+
+    private static void expect(JsonToken actual, JsonToken expected) throws IOException {
+        if (actual != expected) {
+            throw new JsonParseException(
+                    null, "expected " + expected + " in a CLDR annotations file, found " + actual);
         }
     }
 

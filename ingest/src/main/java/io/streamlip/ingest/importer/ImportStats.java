@@ -1,7 +1,6 @@
 package io.streamlip.ingest.importer;
 
 import io.streamlip.schemas.RawPair;
-import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
@@ -18,7 +17,7 @@ import java.util.TreeMap;
  * @param perSource pairs per {@code source} (e.g. {@code emoji:google})
  * @param skipped candidates left out, per reason code (the importer documents its codes and their
  *     unit)
- * @param elapsed wall time of the import
+ * @param elapsedMillis wall time of the import, in milliseconds
  */
 public record ImportStats(
         String importer,
@@ -26,7 +25,7 @@ public record ImportStats(
         SortedMap<String, Long> perLanguage,
         SortedMap<String, Long> perSource,
         SortedMap<String, Long> skipped,
-        Duration elapsed) {
+        long elapsedMillis) {
 
     public ImportStats {
         perLanguage = Collections.unmodifiableSortedMap(new TreeMap<>(perLanguage));
@@ -56,7 +55,7 @@ public record ImportStats(
                 + ", skipped "
                 + skipped
                 + " in "
-                + elapsed.toMillis()
+                + elapsedMillis
                 + " ms";
     }
 
@@ -107,7 +106,7 @@ public record ImportStats(
                     new TreeMap<>(perLanguage),
                     new TreeMap<>(perSource),
                     new TreeMap<>(skipped),
-                    Duration.ofNanos(System.nanoTime() - startNanos));
+                    (System.nanoTime() - startNanos) / 1_000_000);
         }
     }
 }
