@@ -19,7 +19,7 @@ import java.util.Set;
  * @param baseUnified the base emoji of a skin-tone variant, null for a base emoji
  * @param vendors the vendors that draw it
  */
-public record EmojiImage(
+record EmojiImage(
         String unified,
         String nonQualified,
         String imageFile,
