@@ -57,4 +57,51 @@ public interface PairImporter {
     default ImportStats importTo(PairProducer producer, ImportListener listener) {
         return importTo(producer::send, listener);
     }
+
+    /** This importer cut after its first {@code max} pairs ({@code max <= 0}: no cut). */
+    default PairImporter limit(long max) {
+        if (max <= 0) {
+            return this;
+        }
+        PairImporter whole = this;
+        return new PairImporter() {
+            @Override
+            public String name() {
+                return whole.name();
+            }
+
+            @Override
+            public long expectedPairs() {
+                long all = whole.expectedPairs();
+                return all < 0 ? max : Math.min(all, max);
+            }
+
+            @Override
+            public Map<String, Long> skipped() {
+                return whole.skipped();
+            }
+
+            @Override
+            public Iterator<RawPair> pairs() {
+                Iterator<RawPair> it = whole.pairs();
+                return new Iterator<>() {
+                    long handed;
+
+                    @Override
+                    public boolean hasNext() {
+                        return handed < max && it.hasNext();
+                    }
+
+                    @Override
+                    public RawPair next() {
+                        if (!hasNext()) {
+                            throw new java.util.NoSuchElementException();
+                        }
+                        handed++;
+                        return it.next();
+                    }
+                };
+            }
+        };
+    }
 }

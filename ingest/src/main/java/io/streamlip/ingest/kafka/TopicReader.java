@@ -56,8 +56,29 @@ public final class TopicReader {
         return records;
     }
 
+    /**
+     * Number of committed records in {@code topic} now. On a transactional topic offsets also count
+     * commit markers and aborted records, so this reads the records rather than subtracting
+     * offsets.
+     */
+    public static long count(KafkaClients kafka, String topic) {
+        long[] n = new long[1];
+        scan(kafka, topic, r -> n[0]++);
+        return n[0];
+    }
+
     /** Committed records of {@code topic} up to its current end, undecoded. */
     public static List<ConsumerRecord<byte[], byte[]>> readRaw(KafkaClients kafka, String topic) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        scan(kafka, topic, out::add);
+        return out;
+    }
+
+    /** Hands each committed record of {@code topic} up to its current end to {@code sink}. */
+    public static void scan(
+            KafkaClients kafka,
+            String topic,
+            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> sink) {
         var props = kafka.consumer("streamlip-reader-" + UUID.randomUUID());
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(
@@ -70,14 +91,12 @@ public final class TopicReader {
             consumer.seekToBeginning(partitions);
             // read_committed: the end offsets are the last stable offsets.
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (!reached(consumer, end) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(r);
+                    sink.accept(r);
                 }
             }
-            return out;
         }
     }
 

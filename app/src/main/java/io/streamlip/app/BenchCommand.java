@@ -1,0 +1,80 @@
+package io.streamlip.app;
+
+import io.streamlip.bench.BenchOptions;
+import io.streamlip.bench.BenchResult;
+import io.streamlip.bench.Benchmark;
+import io.streamlip.bench.Benchmarks;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code streamlip bench NAME [--json]}: runs one benchmark and prints a table or JSON. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a benchmark and print a table (or, with --json, one JSON object).",
+            "Without NAME, lists the benchmarks."
+        })
+final class BenchCommand implements Callable<Integer> {
+
+    @Parameters(arity = "0..1", paramLabel = "NAME", description = "Benchmark to run.")
+    String name;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Option(
+            names = "--quick",
+            description = "A short smoke run; its figures are not for reports.")
+    boolean quick;
+
+    @Option(
+            names = "--threads",
+            defaultValue = "0",
+            description = "Compute threads where the benchmark has a choice (0: its default).")
+    int threads;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    private final Benchmarks benchmarks;
+
+    BenchCommand() {
+        this(Benchmarks.standard());
+    }
+
+    BenchCommand(Benchmarks benchmarks) {
+        this.benchmarks = benchmarks;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        if (name == null) {
+            out.println("Benchmarks (streamlip bench NAME [--json]):");
+            for (Benchmark b : benchmarks.all()) {
+                out.printf("  %-20s %s%n", b.name(), b.description());
+            }
+            return 0;
+        }
+        Benchmark benchmark =
+                benchmarks
+                        .find(name)
+                        .orElseThrow(
+                                () ->
+                                        new CommandLine.ParameterException(
+                                                spec.commandLine(),
+                                                "unknown benchmark '"
+                                                        + name
+                                                        + "'; known: "
+                                                        + benchmarks.all().stream()
+                                                                .map(Benchmark::name)
+                                                                .toList()));
+        BenchResult result = benchmark.run(new BenchOptions(quick, threads));
+        out.println(json ? result.toJson() : result.toTable());
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,20 @@
+package io.streamlip.bench;
+
+/**
+ * Knobs every benchmark understands.
+ *
+ * @param quick a short run (fewer repetitions, smaller inputs) for smoke tests; figures from it are
+ *     not for reports
+ * @param threads compute threads where the benchmark has a choice (0: the benchmark's default)
+ */
+public record BenchOptions(boolean quick, int threads) {
+
+    /** A full run with each benchmark's own defaults. */
+    public static BenchOptions defaults() {
+        return new BenchOptions(false, 0);
+    }
+
+    public static BenchOptions quickRun() {
+        return new BenchOptions(true, 0);
+    }
+}
