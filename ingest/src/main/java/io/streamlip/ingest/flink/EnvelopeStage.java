@@ -6,9 +6,7 @@ import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -55,9 +53,9 @@ public abstract class EnvelopeStage<T extends SpecificRecord, OUT>
         return new OutputTag<>(stage + "-rejects", avroType(Reject.class));
     }
 
-    /** Flink type information of a generated Avro record. */
-    public static <R extends SpecificRecordBase> AvroTypeInfo<R> avroType(Class<R> type) {
-        return new AvroTypeInfo<>(type);
+    /** Flink type information of a generated Avro record (Avro-serialized, not Kryo). */
+    public static <R extends SpecificRecord> AvroRecordTypeInfo<R> avroType(Class<R> type) {
+        return new AvroRecordTypeInfo<>(type);
     }
 
     /** What the stage makes of one decoded record; {@code source} is where it came from. */
