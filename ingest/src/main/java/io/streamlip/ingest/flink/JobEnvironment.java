@@ -1,5 +1,9 @@
 package io.streamlip.ingest.flink;
 
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -8,7 +12,10 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the Flink environment every job of the pipeline runs in, from {@link JobSettings}.
@@ -25,6 +32,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * cluster's environment and these settings override the job's.
  */
 public final class JobEnvironment {
+    private static final Logger LOG = LoggerFactory.getLogger(JobEnvironment.class);
+
+    /** The logger of Flink's metric groups (they log through the interface's name). */
+    public static final String METRIC_GROUP_LOGGER = "org.apache.flink.metrics.MetricGroup";
+
     private JobEnvironment() {}
 
     /** The configuration of {@code settings}. */
@@ -62,8 +74,57 @@ public final class JobEnvironment {
         return conf;
     }
 
+    /**
+     * Raises the logger Flink's metric groups warn through ({@value #METRIC_GROUP_LOGGER}) to ERROR
+     * when Log4j 2 is the logging backend. The Kafka clients register metrics whose names repeat
+     * across their groups, and Flink warns once per repeated name and operator: dozens of harmless
+     * lines per job start. Affects this JVM (the demo's MiniCluster runs in it); on a cluster, put
+     * {@code logger.metricgroup.name = org.apache.flink.metrics.MetricGroup} and {@code
+     * logger.metricgroup.level = error} into the TaskManagers' log4j configuration instead.
+     */
+    public static void silenceMetricNameCollisions() {
+        try {
+            Class<?> level = Class.forName("org.apache.logging.log4j.Level");
+            Class.forName("org.apache.logging.log4j.core.config.Configurator")
+                    .getMethod("setLevel", String.class, level)
+                    .invoke(null, METRIC_GROUP_LOGGER, level.getField("ERROR").get(null));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            LOG.debug(
+                    "Log4j 2 core not available, metric name collisions stay at WARN: {}",
+                    e.toString());
+        }
+    }
+
+    /**
+     * Cancels a job started with {@code executeAsync()} and waits until it has stopped, so its
+     * Kafka producers and (for a local environment) its MiniCluster are gone before the caller
+     * moves on, e.g. to stopping the broker. Records the job wrote but had not committed yet are
+     * aborted: a read_committed consumer never sees them.
+     *
+     * @throws TimeoutException when the job has not stopped within {@code timeout}
+     */
+    public static void cancel(JobClient job, Duration timeout)
+            throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            job.cancel().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            // Already finished or failed: nothing left to cancel; the result below says how.
+            LOG.debug("cancelling {}: {}", job.getJobID(), e.getCause().toString());
+        }
+        long left = Math.max(1, deadline - System.nanoTime());
+        try {
+            job.getJobExecutionResult().get(left, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            // A cancelled job's result is an exception; that is the expected end.
+            LOG.debug("job {} ended: {}", job.getJobID(), e.getCause().toString());
+        }
+        LOG.info("job {} cancelled", job.getJobID());
+    }
+
     /** An environment configured by {@code settings}. */
     public static StreamExecutionEnvironment create(JobSettings settings) {
+        silenceMetricNameCollisions();
         return StreamExecutionEnvironment.getExecutionEnvironment(configuration(settings));
     }
 }
