@@ -5,6 +5,7 @@ import io.streamlip.filter.FilterJob;
 import io.streamlip.filter.PairCurator;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
+import io.streamlip.ingest.image.Images;
 import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PairProducer;
@@ -12,7 +13,6 @@ import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;
-import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +24,6 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.imageio.ImageIO;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -58,58 +57,72 @@ class PipelineThroughputBench {
     void measure() throws Exception {
         List<RawPair> pairs = new ArrayList<>();
         new SyntheticPairs(64).pairs(RECORDS, 1).forEachRemaining(pairs::add);
-        List<RawPair> warmup = new ArrayList<>();
-        new SyntheticPairs(64).pairs(WARMUP, 2).forEachRemaining(warmup::add);
         List<byte[]> images = pairs.stream().map(p -> bytes(p.getImage())).toList();
         double meanBytes = images.stream().mapToInt(b -> b.length).average().orElse(0);
-        report("records %d, 64 px PNG, mean %.0f bytes; output 32 px RGB8_HWC", RECORDS, meanBytes);
+        report(
+                "records %d, 64 px PNG, mean %.0f bytes; output 32 px RGB8_HWC; %d CPUs",
+                RECORDS, meanBytes, Runtime.getRuntime().availableProcessors());
 
         plainJavaRates(pairs, images);
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {
             for (int parallelism : new int[] {1, 2}) {
-                double rate = pipelineRate(broker, parallelism, warmup, pairs);
-                report(
-                        "filter+tokenize, MiniCluster, parallelism %d: %.0f records/s",
-                        parallelism, rate);
+                pipelineRates(broker, parallelism, pairs);
             }
         }
         plainJavaRates(pairs, images); // again, to see how much the machine's load moved
+        ImageIO.setUseCache(true);
     }
 
+    /** Each figure is the best of {@link #PASSES} passes: other processes share the CPUs. */
     static void plainJavaRates(List<RawPair> pairs, List<byte[]> images) throws Exception {
         ImagePreprocessor preprocessor = new ImagePreprocessor(32);
-        for (byte[] image : images.subList(0, Math.min(300, images.size()))) {
-            preprocessor.process(image); // warm-up
-        }
-        long t = System.nanoTime();
-        for (byte[] image : images) {
-            preprocessor.process(image);
-        }
+        ImageIO.setUseCache(true); // the JVM's default
         report(
-                "decode+resize (Images.decode, ImageIO default stream): %.0f images/s",
-                rate(images.size(), t));
-
-        t = System.nanoTime();
-        for (byte[] image : images) {
-            preprocessor.toRgb(
-                    ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(image))));
-        }
-        report("decode+resize (in-memory ImageIO stream): %.0f images/s", rate(images.size(), t));
-
+                "decode+resize (Images.decode, ImageIO default: stream cached in a temp file): %.0f images/s",
+                best(images.size(), () -> images.forEach(i -> process(preprocessor, i))));
+        ImageIO.setUseCache(false); // what the jobs' functions do in open()
+        report(
+                "decode+resize (Images.decode, ImageIO.setUseCache(false)): %.0f images/s",
+                best(images.size(), () -> images.forEach(i -> process(preprocessor, i))));
         PairCurator curator = new PairCurator(FilterConfig.defaults());
         ExampleBuilder builder = new ExampleBuilder(TokenizeConfig.defaults());
-        t = System.nanoTime();
-        for (RawPair pair : pairs) {
-            CuratedPair curated = curator.curate(pair, Instant.now()).value();
-            builder.build(curated).value();
-        }
         report(
-                "curate+build example, plain Java, one thread (the pipeline's per-record work): %.0f records/s",
-                rate(pairs.size(), t));
+                "curate+build example, plain Java, one thread (the jobs' per-record work): %.0f records/s",
+                best(
+                        pairs.size(),
+                        () -> {
+                            for (RawPair pair : pairs) {
+                                CuratedPair curated = curator.curate(pair, Instant.now()).value();
+                                builder.build(curated).value();
+                            }
+                        }));
     }
 
-    static double pipelineRate(
-            KafkaBroker broker, int parallelism, List<RawPair> warmup, List<RawPair> pairs)
+    static final int PASSES = 3;
+
+    static double best(int n, Runnable pass) {
+        double best = 0;
+        for (int i = 0; i < PASSES; i++) {
+            long t = System.nanoTime();
+            pass.run();
+            best = Math.max(best, rate(n, t));
+        }
+        return best;
+    }
+
+    static void process(ImagePreprocessor preprocessor, byte[] image) {
+        try {
+            preprocessor.process(image);
+        } catch (Images.UndecodableImageException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * One unbounded job; a warm-up batch proves every operator is up, then two measured batches
+     * (fresh ids each, so none is a duplicate), each timed until its last example is committed.
+     */
+    static void pipelineRates(KafkaBroker broker, int parallelism, List<RawPair> pairs)
             throws Exception {
         KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
         PipelineTopics topics = PipelineTopics.defaults().withPrefix("bench-p" + parallelism + "-");
@@ -126,15 +139,37 @@ class PipelineThroughputBench {
         TokenizeJob.attach(env, kafka, topics, TokenizeConfig.defaults(), false);
         JobClient job = env.executeAsync("bench-p" + parallelism);
         try (CommittedCounter examples = new CommittedCounter(kafka, topics.examples())) {
-            send(kafka, topics, warmup);
-            examples.await(warmup.size(), Duration.ofMinutes(3));
-            long t = System.nanoTime();
-            send(kafka, topics, pairs);
-            examples.await(warmup.size() + pairs.size(), Duration.ofMinutes(10));
-            return rate(pairs.size(), t);
+            long expected = 0;
+            for (String batch : List.of("warmup", "run1", "run2")) {
+                List<RawPair> sent =
+                        batch.equals("warmup")
+                                ? relabel(pairs.subList(0, WARMUP), batch)
+                                : relabel(pairs, batch);
+                long t = System.nanoTime();
+                send(kafka, topics, sent);
+                expected += sent.size();
+                examples.await(expected, Duration.ofMinutes(10));
+                if (!batch.equals("warmup")) {
+                    report(
+                            "filter+tokenize, MiniCluster, parallelism %d, %s: %.0f records/s",
+                            parallelism, batch, rate(sent.size(), t));
+                }
+            }
         } finally {
             JobEnvironment.cancel(job, Duration.ofMinutes(1));
         }
+    }
+
+    /** The same pairs with other ids and captions, so the filter does not drop them as repeats. */
+    static List<RawPair> relabel(List<RawPair> pairs, String batch) {
+        return pairs.stream()
+                .map(
+                        p ->
+                                RawPair.newBuilder(p)
+                                        .setId(batch + "-" + p.getId())
+                                        .setAltText(p.getAltText() + " " + batch)
+                                        .build())
+                .toList();
     }
 
     static void send(KafkaClients kafka, PipelineTopics topics, List<RawPair> pairs) {
