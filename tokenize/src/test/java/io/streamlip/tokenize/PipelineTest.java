@@ -95,6 +95,15 @@ class PipelineTest {
                             .build());
             producer.send(
                     RawPair.newBuilder(first).setId("empty-caption").setAltText("\n \t").build());
+            producer.send(
+                    RawPair.newBuilder(first)
+                            .setId("bomb")
+                            .setImage(ByteBuffer.wrap(pngHeaderOnly(50_000, 50_000)))
+                            .build());
+            producer.send(
+                    RawPair.newBuilder(new SyntheticPairs(8).pairs(1, 99).next())
+                            .setId("tiny")
+                            .build());
             producer.sendBytes("not-avro", "garbage".getBytes(StandardCharsets.UTF_8), null);
         }
         // Records that reach the curated topic without the filter: the tokenize stage's rejects.
@@ -124,7 +133,7 @@ class PipelineTest {
                             AvroSerde.of(CuratedPair.class).encode(brokenImage)));
         }
         int expectedExamples = good.size() + 1;
-        int expectedRejects = 7;
+        int expectedRejects = 9;
 
         JobSettings settings =
                 JobSettings.defaults(checkpoints)
@@ -177,6 +186,8 @@ class PipelineTest {
                             "filter:image_undecodable:undecodable",
                             "filter:image_undecodable:truncated-jpeg",
                             "filter:caption_empty:empty-caption",
+                            "filter:image_too_large:bomb",
+                            "filter:image_too_small:tiny",
                             "filter:not_avro:null",
                             "tokenize:not_avro:null",
                             "tokenize:image_undecodable:curated-but-broken");
@@ -192,6 +203,21 @@ class PipelineTest {
             JobEnvironment.cancel(job, Duration.ofSeconds(60));
         }
         assertThat(job.getJobExecutionResult()).isCompletedExceptionally();
+    }
+
+    /** A PNG signature and IHDR chunk claiming {@code w x h}, with no image data. */
+    static byte[] pngHeaderOnly(int w, int h) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        ByteBuffer ihdr = ByteBuffer.allocate(17);
+        ihdr.put(new byte[] {'I', 'H', 'D', 'R'}).putInt(w).putInt(h);
+        ihdr.put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(13).array());
+        out.writeBytes(ihdr.array());
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr.array());
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        return out.toByteArray();
     }
 
     static byte[] jpeg(byte[] png) throws Exception {
