@@ -2,7 +2,10 @@ package io.streamlip.tokenize;
 
 import io.streamlip.ingest.image.Images;
 import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
 import java.io.Serializable;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Brings any decoded image to the training layout: RGB with alpha composited onto white, resized to
@@ -15,7 +18,13 @@ import java.io.Serializable;
 public final class ImagePreprocessor implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** Resamplers for this many distinct input sides at most (web images vary; crops do not). */
+    private static final int MAX_CACHED_RESAMPLERS = 64;
+
     private final int size;
+
+    /** Resampler weights by input side: the same for every image of that side. */
+    private transient volatile Map<Integer, Resampler> resamplers;
 
     public ImagePreprocessor(int size) {
         if (size < 4) {
@@ -37,7 +46,7 @@ public final class ImagePreprocessor implements Serializable {
     public byte[] toRgb(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
-        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+        int[] argb = argb(image);
         // Planar float RGB composited onto white.
         float[][] planes = new float[3][w * h];
         for (int i = 0; i < argb.length; i++) {
@@ -48,8 +57,8 @@ public final class ImagePreprocessor implements Serializable {
             planes[1][i] = ((p >>> 8) & 0xff) * a + white;
             planes[2][i] = (p & 0xff) * a + white;
         }
-        Resampler horizontal = new Resampler(w, size);
-        Resampler vertical = new Resampler(h, size);
+        Resampler horizontal = resampler(w);
+        Resampler vertical = resampler(h);
         byte[] out = new byte[size * size * 3];
         float[] rows = new float[h * size];
         for (int c = 0; c < 3; c++) {
@@ -67,6 +76,69 @@ public final class ImagePreprocessor implements Serializable {
             }
         }
         return out;
+    }
+
+    /**
+     * The pixels as sRGB ARGB, exactly what {@code image.getRGB} returns. The types ImageIO decodes
+     * PNG and JPEG into are copied in one bulk read instead of {@code getRGB}'s colour-model call
+     * per pixel, which was the larger part of this class's time; other types (grey, indexed,
+     * premultiplied) take {@code getRGB}, which also applies their colour conversions.
+     */
+    static int[] argb(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        Raster raster = image.getRaster();
+        int[] argb = new int[w * h];
+        switch (image.getType()) {
+            case BufferedImage.TYPE_3BYTE_BGR -> {
+                byte[] rgb = (byte[]) raster.getDataElements(0, 0, w, h, null); // R, G, B
+                for (int i = 0, j = 0; i < argb.length; i++, j += 3) {
+                    argb[i] =
+                            0xff000000
+                                    | (rgb[j] & 0xff) << 16
+                                    | (rgb[j + 1] & 0xff) << 8
+                                    | (rgb[j + 2] & 0xff);
+                }
+            }
+            case BufferedImage.TYPE_4BYTE_ABGR -> {
+                byte[] rgba = (byte[]) raster.getDataElements(0, 0, w, h, null); // R, G, B, A
+                for (int i = 0, j = 0; i < argb.length; i++, j += 4) {
+                    argb[i] =
+                            (rgba[j + 3] & 0xff) << 24
+                                    | (rgba[j] & 0xff) << 16
+                                    | (rgba[j + 1] & 0xff) << 8
+                                    | (rgba[j + 2] & 0xff);
+                }
+            }
+            case BufferedImage.TYPE_INT_RGB -> {
+                int[] rgb = (int[]) raster.getDataElements(0, 0, w, h, null);
+                for (int i = 0; i < argb.length; i++) {
+                    argb[i] = 0xff000000 | rgb[i];
+                }
+            }
+            case BufferedImage.TYPE_INT_ARGB -> {
+                int[] pixels = (int[]) raster.getDataElements(0, 0, w, h, null);
+                System.arraycopy(pixels, 0, argb, 0, argb.length);
+            }
+            default -> image.getRGB(0, 0, w, h, argb, 0, w);
+        }
+        return argb;
+    }
+
+    private Resampler resampler(int in) {
+        Map<Integer, Resampler> cache = resamplers;
+        if (cache == null) {
+            cache = new ConcurrentHashMap<>();
+            resamplers = cache; // a race only builds a second cache
+        }
+        Resampler r = cache.get(in);
+        if (r == null) {
+            r = new Resampler(in, size);
+            if (cache.size() < MAX_CACHED_RESAMPLERS) {
+                cache.put(in, r);
+            }
+        }
+        return r;
     }
 
     /** Precomputed weights of a 1-D triangle filter from {@code in} to {@code out} samples. */

@@ -1,0 +1,46 @@
+package io.streamlip.filter;
+
+import io.streamlip.ingest.flink.EnvelopeStage;
+import io.streamlip.ingest.kafka.KafkaEnvelope;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.RawPair;
+import io.streamlip.schemas.Verdict;
+import java.time.Instant;
+import javax.imageio.ImageIO;
+import org.apache.flink.api.common.functions.OpenContext;
+
+/** Decodes raw pairs and curates each on its own ({@link PairCurator}). */
+final class CurateFunction extends EnvelopeStage<RawPair, CuratedEnvelope> {
+    private static final long serialVersionUID = 1L;
+
+    private final PairCurator curator;
+
+    CurateFunction(FilterConfig config) {
+        super(FilterJob.STAGE, RawPair.class);
+        this.curator = new PairCurator(config);
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        super.open(openContext);
+        // ImageIO's streams otherwise cache every image in a temporary file (Images.probe and
+        // Images.decode use them): in memory, decoding is about 1.7x faster. JVM-wide and
+        // harmless for anything else in a TaskManager.
+        ImageIO.setUseCache(false);
+    }
+
+    @Override
+    protected Verdict<CuratedEnvelope> apply(RawPair record, KafkaEnvelope source) {
+        Verdict<CuratedPair> verdict = curator.curate(record, Instant.now());
+        if (verdict instanceof Verdict.Refused<CuratedPair> refused) {
+            return refused.cast();
+        }
+        CuratedPair pair = verdict.value();
+        return Verdict.accept(new CuratedEnvelope(PairCurator.duplicateKey(pair), pair, source));
+    }
+
+    @Override
+    protected String idOf(RawPair record) {
+        return record.getId();
+    }
+}

@@ -1,0 +1,70 @@
+package io.streamlip.filter;
+
+import io.streamlip.ingest.flink.EnvelopeStage;
+import io.streamlip.ingest.flink.RejectCounters;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.Reject;
+import io.streamlip.schemas.RejectReason;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keyed by {@link DuplicateKey}: lets the first pair of each key through and rejects the rest as
+ * {@code duplicate}. The state is the id of the first pair per key in the state backend (RocksDB),
+ * so a duplicate's reject names the pair it repeats; it is forgotten after {@link
+ * FilterConfig#dedupRetention()}.
+ */
+final class DeduplicateFunction extends KeyedProcessFunction<String, CuratedEnvelope, CuratedPair> {
+    private static final long serialVersionUID = 1L;
+
+    private final FilterConfig config;
+    private final OutputTag<Reject> rejects = EnvelopeStage.rejects(FilterJob.STAGE);
+    private transient ValueState<String> firstId;
+    private transient RejectCounters counters;
+
+    DeduplicateFunction(FilterConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        ValueStateDescriptor<String> descriptor =
+                new ValueStateDescriptor<>("first-id", Types.STRING);
+        descriptor.enableTimeToLive(
+                StateTtlConfig.newBuilder(config.dedupRetention())
+                        .updateTtlOnCreateAndWrite()
+                        .neverReturnExpired()
+                        .build());
+        firstId = getRuntimeContext().getState(descriptor);
+        counters = new RejectCounters(getRuntimeContext().getMetricGroup());
+    }
+
+    @Override
+    public void processElement(CuratedEnvelope in, Context ctx, Collector<CuratedPair> out)
+            throws Exception {
+        String first = firstId.value();
+        if (first != null) {
+            counters.rejected(RejectReason.DUPLICATE);
+            ctx.output(
+                    rejects,
+                    in.source.reject(
+                            in.pair.getPair().getId(),
+                            FilterJob.STAGE,
+                            RejectReason.DUPLICATE,
+                            "same image (sha256 "
+                                    + in.pair.getImageSha256()
+                                    + ") and caption as "
+                                    + first));
+            return;
+        }
+        firstId.update(in.pair.getPair().getId());
+        counters.accepted();
+        out.collect(in.pair);
+    }
+}

@@ -1,0 +1,91 @@
+package io.streamlip.filter;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Thresholds of the curation stage. The defaults follow what web-scale image-text corpora (WebLI,
+ * LAION) keep: any real photo or icon, no thumbnails, no decompression bombs, no banners.
+ *
+ * @param minImageSide smallest accepted width and height in pixels (default 16: emoji at 64 px
+ *     pass, tracking pixels and spacer GIFs do not)
+ * @param maxImagePixels largest accepted width x height, read from the header before decoding
+ *     (default 40,000,000, about a 7,000 x 6,000 photo; a bomb claiming 50,000 x 50,000 is refused
+ *     without allocating its pixels)
+ * @param maxImageBytes largest accepted encoded image (default 8 MiB)
+ * @param maxAspectRatio longest side over shortest side (default 8: banners and separators out)
+ * @param minCaptionChars fewest characters (code points) of the normalised caption (default 2: a
+ *     single CJK character can be a word, but one character rarely describes an image)
+ * @param maxCaptionChars most characters of the normalised caption (default 1,000; alt-texts longer
+ *     than that are page text, not captions)
+ * @param dedupRetention how long the job remembers a (image, caption) pair it accepted (default 7
+ *     days, the topics' retention); bounds the deduplication state
+ */
+public record FilterConfig(
+        int minImageSide,
+        long maxImagePixels,
+        int maxImageBytes,
+        double maxAspectRatio,
+        int minCaptionChars,
+        int maxCaptionChars,
+        Duration dedupRetention)
+        implements Serializable {
+
+    public FilterConfig {
+        positive("minImageSide", minImageSide);
+        positive("maxImagePixels", maxImagePixels);
+        positive("maxImageBytes", maxImageBytes);
+        if (!(maxAspectRatio >= 1)) {
+            throw new IllegalArgumentException(
+                    "maxAspectRatio must be at least 1, got " + maxAspectRatio);
+        }
+        positive("minCaptionChars", minCaptionChars);
+        if (maxCaptionChars < minCaptionChars) {
+            throw new IllegalArgumentException(
+                    "maxCaptionChars ("
+                            + maxCaptionChars
+                            + ") must not be below minCaptionChars ("
+                            + minCaptionChars
+                            + ")");
+        }
+        Objects.requireNonNull(dedupRetention, "dedupRetention");
+        if (dedupRetention.isNegative() || dedupRetention.isZero()) {
+            throw new IllegalArgumentException(
+                    "dedupRetention must be positive, got " + dedupRetention);
+        }
+    }
+
+    /** The documented defaults. */
+    public static FilterConfig defaults() {
+        return new FilterConfig(16, 40_000_000L, 8 * 1024 * 1024, 8.0, 2, 1000, Duration.ofDays(7));
+    }
+
+    public FilterConfig withImageBounds(int minSide, long maxPixels, double maxAspect) {
+        return new FilterConfig(
+                minSide,
+                maxPixels,
+                maxImageBytes,
+                maxAspect,
+                minCaptionChars,
+                maxCaptionChars,
+                dedupRetention);
+    }
+
+    public FilterConfig withCaptionBounds(int minChars, int maxChars) {
+        return new FilterConfig(
+                minImageSide,
+                maxImagePixels,
+                maxImageBytes,
+                maxAspectRatio,
+                minChars,
+                maxChars,
+                dedupRetention);
+    }
+
+    private static void positive(String name, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+}

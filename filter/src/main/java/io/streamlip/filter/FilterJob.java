@@ -1,0 +1,125 @@
+package io.streamlip.filter;
+
+import io.streamlip.ingest.flink.EnvelopeStage;
+import io.streamlip.ingest.flink.JobArguments;
+import io.streamlip.ingest.flink.JobEnvironment;
+import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.ingest.kafka.KafkaEnvelope;
+import io.streamlip.ingest.kafka.PipelineSources;
+import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.Reject;
+import io.streamlip.sinks.KafkaSinks;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The curation job, {@code raw-pairs -> curated-pairs (+ rejects)}: decode each Kafka record as a
+ * {@code RawPair}, curate it ({@link PairCurator}), drop repeats of an (image, caption) pair
+ * ({@link DuplicateKey}, keyed state), and send every refusal to the rejects sink with stage
+ * {@value #STAGE}.
+ *
+ * <p>{@link #wire} takes the source stream and the sinks, so tests and the demo wire them as they
+ * need; {@link #attach} wires the pipeline's Kafka topics; {@link #main} runs it alone.
+ */
+public final class FilterJob {
+    /** The stage name in rejects, metrics and operator ids. */
+    public static final String STAGE = "filter";
+
+    private FilterJob() {}
+
+    /** The job's two outputs, before any sink. */
+    public record Streams(DataStream<CuratedPair> curated, DataStream<Reject> rejects) {}
+
+    /** Builds the operators on {@code raw}. */
+    public static Streams build(DataStream<KafkaEnvelope> raw, FilterConfig config) {
+        SingleOutputStreamOperator<CuratedEnvelope> curated =
+                raw.process(new CurateFunction(config), CuratedEnvelope.typeInfo())
+                        .name("curate")
+                        .uid(STAGE + "-curate");
+        SingleOutputStreamOperator<CuratedPair> unique =
+                curated.keyBy(c -> c.duplicateKey, Types.STRING)
+                        .process(
+                                new DeduplicateFunction(config),
+                                EnvelopeStage.avroType(CuratedPair.class))
+                        .name("deduplicate")
+                        .uid(STAGE + "-deduplicate");
+        DataStream<Reject> rejects =
+                curated.getSideOutput(EnvelopeStage.rejects(STAGE))
+                        .union(unique.getSideOutput(EnvelopeStage.rejects(STAGE)));
+        return new Streams(unique, rejects);
+    }
+
+    /** Builds the operators on {@code raw} and writes their outputs to the given sinks. */
+    public static void wire(
+            DataStream<KafkaEnvelope> raw,
+            FilterConfig config,
+            Sink<CuratedPair> curatedSink,
+            Sink<Reject> rejectSink) {
+        Streams streams = build(raw, config);
+        streams.curated().sinkTo(curatedSink).name("curated-sink").uid(STAGE + "-curated-sink");
+        streams.rejects().sinkTo(rejectSink).name("rejects-sink").uid(STAGE + "-rejects-sink");
+    }
+
+    /**
+     * Adds the filter to {@code env}, reading {@code topics.rawPairs()} as {@link #consumerGroup}
+     * and writing {@code topics.curatedPairs()} and {@code topics.rejects()} exactly once. Several
+     * jobs (filter and tokenize) can be attached to one environment and run as one Flink job.
+     *
+     * @param bounded stop at the raw topic's end as of the start (tests, one-shot runs)
+     */
+    public static void attach(
+            StreamExecutionEnvironment env,
+            KafkaClients kafka,
+            PipelineTopics topics,
+            FilterConfig config,
+            boolean bounded) {
+        DataStream<KafkaEnvelope> raw =
+                env.fromSource(
+                                PipelineSources.envelopes(
+                                        kafka, topics.rawPairs(), consumerGroup(topics), bounded),
+                                WatermarkStrategy.noWatermarks(),
+                                "raw-pairs-source")
+                        .uid(STAGE + "-source");
+        wire(
+                raw,
+                config,
+                KafkaSinks.curatedPairs(
+                        kafka,
+                        topics.curatedPairs(),
+                        KafkaSinks.transactionalIdPrefix(STAGE, topics.curatedPairs())),
+                KafkaSinks.rejects(
+                        kafka,
+                        topics.rejects(),
+                        KafkaSinks.transactionalIdPrefix(STAGE, topics.rejects())));
+    }
+
+    /**
+     * The consumer group the filter reads with, e.g. {@code streamlip-filter-raw-pairs}: its
+     * committed offsets (committed on checkpoints) are where a restarted job resumes, and its lag
+     * is the filter's backlog.
+     */
+    public static String consumerGroup(PipelineTopics topics) {
+        return "streamlip-" + STAGE + "-" + topics.rawPairs();
+    }
+
+    /**
+     * Runs the filter alone on a cluster; see {@link JobArguments} for the arguments. Thresholds
+     * are the defaults.
+     */
+    public static void main(String[] args) throws Exception {
+        JobArguments arguments = JobArguments.parse(args);
+        StreamExecutionEnvironment env = JobEnvironment.create(arguments.settings());
+        attach(
+                env,
+                arguments.kafka(),
+                arguments.topics(),
+                FilterConfig.defaults(),
+                arguments.bounded());
+        env.execute("streamlip-" + STAGE);
+    }
+}

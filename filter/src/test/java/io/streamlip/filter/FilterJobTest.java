@@ -1,0 +1,146 @@
+package io.streamlip.filter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamlip.ingest.flink.JobEnvironment;
+import io.streamlip.ingest.flink.JobSettings;
+import io.streamlip.ingest.kafka.KafkaBroker;
+import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.ingest.kafka.PairProducer;
+import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.kafka.TopicReader;
+import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.RawPair;
+import io.streamlip.schemas.Reject;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The filter job on a MiniCluster against a real broker, with a bounded source. */
+class FilterJobTest {
+    static KafkaBroker broker;
+    static KafkaClients kafka;
+
+    @BeforeAll
+    static void start() {
+        broker = KafkaBroker.startTemporary();
+        kafka = KafkaClients.of(broker.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    @Test
+    void curatesDeduplicatesAndRejectsWithReasons(@TempDir Path checkpoints) throws Exception {
+        PipelineTopics topics = PipelineTopics.defaults().withPrefix("filter-job-");
+        try (Admin admin = broker.admin()) {
+            topics.create(admin);
+        }
+        List<RawPair> good = new ArrayList<>();
+        new SyntheticPairs(32).pairs(30, 11).forEachRemaining(good::add);
+        RawPair first = good.get(0);
+        try (PairProducer producer = new PairProducer(kafka, topics.rawPairs())) {
+            good.forEach(producer::send);
+            producer.send(first); // the same record again
+            producer.send(withId(first, "recrawl-of-0")); // same image and caption, new id
+            producer.send(
+                    RawPair.newBuilder(first)
+                            .setId("new-caption-of-0")
+                            .setAltText(first.getAltText() + " on grey")
+                            .build()); // same image, another caption: a new pair
+            producer.send(
+                    RawPair.newBuilder(first).setId("empty-caption").setAltText(" \t ").build());
+            producer.send(
+                    RawPair.newBuilder(first)
+                            .setId("broken-image")
+                            .setImage(
+                                    ByteBuffer.wrap(
+                                            TestImages.truncated(TestImages.png(64, 64), 0.5)))
+                            .build());
+            producer.sendBytes("not-avro", "{\"id\": 1}".getBytes(StandardCharsets.UTF_8), null);
+        }
+
+        JobSettings settings =
+                JobSettings.defaults(checkpoints)
+                        .withParallelism(2)
+                        .withCheckpointInterval(Duration.ofMillis(500));
+        StreamExecutionEnvironment env = JobEnvironment.create(settings);
+        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), true);
+        env.execute("filter-job-test");
+
+        List<CuratedPair> curated =
+                TopicReader.readAll(kafka, topics.curatedPairs(), AvroSerde.of(CuratedPair.class));
+        List<String> curatedIds = curated.stream().map(c -> c.getPair().getId()).toList();
+        assertThat(curatedIds)
+                .hasSize(good.size() + 1)
+                .doesNotHaveDuplicates()
+                .contains("new-caption-of-0")
+                .doesNotContain("empty-caption", "broken-image");
+        // The first of the three copies of pair 0 to arrive passes (the re-crawl has another key,
+        // so it may travel on another partition and win); the other two are duplicates.
+        List<String> copies = List.of(first.getId(), "recrawl-of-0");
+        assertThat(curatedIds.stream().filter(copies::contains)).hasSize(1);
+
+        List<Reject> rejects =
+                TopicReader.readAll(kafka, topics.rejects(), AvroSerde.of(Reject.class));
+        assertThat(rejects)
+                .hasSize(5)
+                .allSatisfy(r -> assertThat(r.getStage()).isEqualTo("filter"));
+        assertThat(rejects.stream().map(r -> r.getReason() + ":" + r.getId()))
+                .contains("caption_empty:empty-caption", "image_undecodable:broken-image")
+                .filteredOn(r -> r.startsWith("duplicate:"))
+                .hasSize(2)
+                .allSatisfy(r -> assertThat(copies).contains(r.substring("duplicate:".length())));
+
+        Reject notAvro = only(rejects, "not_avro");
+        assertThat(notAvro.getId()).isNull();
+        assertThat(text(notAvro.getKey())).isEqualTo("not-avro");
+        assertThat(text(notAvro.getPayload())).isEqualTo("{\"id\": 1}");
+        assertThat(notAvro.getTopic()).isEqualTo(topics.rawPairs());
+        assertThat(notAvro.getPartition()).isNotNegative();
+        assertThat(notAvro.getOffset()).isNotNegative();
+
+        // A duplicate's reject names the pair it repeats and carries the original record.
+        Reject duplicate =
+                only(
+                        rejects.stream().filter(r -> first.getId().equals(r.getId())).toList(),
+                        "duplicate");
+        assertThat(duplicate.getDetail()).containsAnyOf(first.getId(), "recrawl-of-0");
+        assertThat(AvroSerde.of(RawPair.class).decode(bytes(duplicate.getPayload())))
+                .isEqualTo(first);
+        assertThat(text(duplicate.getKey())).isEqualTo(first.getId());
+    }
+
+    static Reject only(List<Reject> rejects, String reason) {
+        List<Reject> matching = rejects.stream().filter(r -> r.getReason().equals(reason)).toList();
+        assertThat(matching).as("rejects for " + reason).isNotEmpty();
+        return matching.get(0);
+    }
+
+    static String text(ByteBuffer buffer) {
+        return StandardCharsets.UTF_8.decode(buffer.duplicate()).toString();
+    }
+
+    static RawPair withId(RawPair pair, String id) {
+        return RawPair.newBuilder(pair).setId(id).build();
+    }
+
+    static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
+}

@@ -1,0 +1,89 @@
+package io.streamlip.filter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamlip.ingest.image.Images;
+import io.streamlip.schemas.RejectReason;
+import io.streamlip.schemas.Verdict;
+import org.junit.jupiter.api.Test;
+
+class ImageValidityTest {
+    private final ImageValidity validity = new ImageValidity(FilterConfig.defaults());
+
+    @Test
+    void acceptsWholePngAndJpegWithTheirHeader() {
+        assertThat(validity.check(TestImages.png(64, 48)).value())
+                .isEqualTo(new Images.Header("png", 64, 48));
+        assertThat(validity.check(TestImages.jpeg(40, 120)).value())
+                .isEqualTo(new Images.Header("jpeg", 40, 120));
+    }
+
+    @Test
+    void refusesMissingBytes() {
+        assertThat(reason(validity.check(null))).isEqualTo(RejectReason.IMAGE_MISSING);
+        assertThat(reason(validity.check(new byte[0]))).isEqualTo(RejectReason.IMAGE_MISSING);
+    }
+
+    @Test
+    void refusesRandomBytesAsUnknownFormat() {
+        Verdict<Images.Header> verdict = validity.check(TestImages.randomBytes(5000, 3));
+        assertThat(reason(verdict)).isEqualTo(RejectReason.IMAGE_UNDECODABLE);
+        assertThat(detail(verdict)).contains("unknown image format");
+    }
+
+    @Test
+    void refusesTruncatedPng() {
+        byte[] half = TestImages.truncated(TestImages.png(64, 64), 0.5);
+        assertThat(Images.probe(half)).isPresent(); // the header survives, the pixels do not
+        assertThat(reason(validity.check(half))).isEqualTo(RejectReason.IMAGE_UNDECODABLE);
+    }
+
+    @Test
+    void refusesTruncatedJpegThatImageIoWouldDecodeWithGrey() throws Exception {
+        byte[] half = TestImages.truncated(TestImages.jpeg(64, 64), 0.5);
+        // Plain ImageIO "succeeds" (warning only, missing rows grey): the strict decode must not.
+        assertThat(Images.decode(half).getWidth()).isEqualTo(64);
+        Verdict<Images.Header> verdict = validity.check(half);
+        assertThat(reason(verdict)).isEqualTo(RejectReason.IMAGE_UNDECODABLE);
+        assertThat(detail(verdict)).startsWith("jpeg: truncated or corrupt");
+    }
+
+    @Test
+    void refusesADecompressionBombFromItsHeaderAlone() {
+        byte[] bomb = TestImages.pngHeaderOnly(50_000, 50_000);
+        Verdict<Images.Header> verdict = validity.check(bomb);
+        assertThat(reason(verdict)).isEqualTo(RejectReason.IMAGE_TOO_LARGE);
+        assertThat(detail(verdict)).contains("2500000000 pixels").contains("not decoded");
+    }
+
+    @Test
+    void refusesOversizedEncodedBytesBeforeReadingThem() {
+        ImageValidity strict =
+                new ImageValidity(
+                        new FilterConfig(
+                                16, 40_000_000, 1000, 8, 2, 1000, java.time.Duration.ofDays(1)));
+        assertThat(reason(strict.check(TestImages.png(64, 64))))
+                .isEqualTo(RejectReason.IMAGE_TOO_LARGE);
+    }
+
+    @Test
+    void refusesTinyImagesAndExtremeAspect() {
+        assertThat(reason(validity.check(TestImages.png(8, 8))))
+                .isEqualTo(RejectReason.IMAGE_TOO_SMALL);
+        assertThat(reason(validity.check(TestImages.png(200, 15))))
+                .isEqualTo(RejectReason.IMAGE_TOO_SMALL);
+        Verdict<Images.Header> banner = validity.check(TestImages.png(400, 20));
+        assertThat(reason(banner)).isEqualTo(RejectReason.IMAGE_ASPECT);
+        assertThat(detail(banner)).contains("20.00");
+        assertThat(validity.check(TestImages.png(128, 16)).accepted()).isTrue(); // exactly 8:1
+    }
+
+    static RejectReason reason(Verdict<?> verdict) {
+        assertThat(verdict).isInstanceOf(Verdict.Refused.class);
+        return ((Verdict.Refused<?>) verdict).reason();
+    }
+
+    static String detail(Verdict<?> verdict) {
+        return ((Verdict.Refused<?>) verdict).detail();
+    }
+}

@@ -1,0 +1,63 @@
+package io.streamlip.filter;
+
+import io.streamlip.ingest.image.Images;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.zip.CRC32;
+
+/** Encoded images, good and bad, for the tests. */
+final class TestImages {
+    private TestImages() {}
+
+    /** A noisy RGB image (noise keeps the compressed data large, so truncation cuts pixels). */
+    static BufferedImage noise(int w, int h, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                image.setRGB(x, y, random.nextInt(0x1000000));
+            }
+        }
+        return image;
+    }
+
+    static byte[] png(int w, int h) {
+        return Images.png(noise(w, h, w * 31L + h));
+    }
+
+    static byte[] jpeg(int w, int h) {
+        return Images.encode(noise(w, h, w * 17L + h), "jpeg");
+    }
+
+    /** The first {@code fraction} of {@code bytes}. */
+    static byte[] truncated(byte[] bytes, double fraction) {
+        return Arrays.copyOf(bytes, (int) (bytes.length * fraction));
+    }
+
+    static byte[] randomBytes(int n, long seed) {
+        byte[] bytes = new byte[n];
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            bytes[i] = (byte) random.nextInt(256);
+        }
+        return bytes;
+    }
+
+    /** A PNG signature and IHDR chunk claiming {@code w x h}, with no image data. */
+    static byte[] pngHeaderOnly(int w, int h) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        ByteBuffer ihdr = ByteBuffer.allocate(17);
+        ihdr.put(new byte[] {'I', 'H', 'D', 'R'}).putInt(w).putInt(h);
+        ihdr.put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(13).array());
+        out.writeBytes(ihdr.array());
+        CRC32 crc = new CRC32();
+        crc.update(ihdr.array());
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        return out.toByteArray();
+    }
+}

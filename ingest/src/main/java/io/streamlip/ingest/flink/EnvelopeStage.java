@@ -1,0 +1,104 @@
+package io.streamlip.ingest.flink;
+
+import io.streamlip.ingest.kafka.KafkaEnvelope;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.Reject;
+import io.streamlip.schemas.RejectReason;
+import io.streamlip.schemas.Verdict;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shape of every stage that reads Kafka records: decode the envelope's value as Avro, apply a
+ * plain function that returns a {@link Verdict}, emit what it accepts and send everything else to
+ * the {@link #rejects(String) rejects side output}, counting each outcome ({@link RejectCounters}).
+ *
+ * <p>Nothing a single record contains can fail the job: a value that is not Avro becomes a {@code
+ * not_avro} reject carrying the raw bytes, and any exception while handling one record becomes an
+ * {@code internal_error} reject with the exception in its detail.
+ *
+ * @param <T> the Avro record the envelope's value holds
+ * @param <OUT> what the stage emits for an accepted record
+ */
+public abstract class EnvelopeStage<T extends SpecificRecord, OUT>
+        extends ProcessFunction<KafkaEnvelope, OUT> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(EnvelopeStage.class);
+
+    private final String stage;
+    private final AvroSerde<T> serde;
+    private final OutputTag<Reject> rejects;
+    private transient RejectCounters counters;
+
+    /**
+     * @param stage the stage name written into rejects, e.g. {@code filter}
+     * @param type the Avro record class of the input topic
+     */
+    protected EnvelopeStage(String stage, Class<T> type) {
+        this.stage = stage;
+        this.serde = AvroSerde.of(type);
+        this.rejects = rejects(stage);
+    }
+
+    /**
+     * The side output of {@code stage}'s rejects, typed with Avro (not Kryo). Tags are equal by
+     * name, so the job and the function each build their own.
+     */
+    public static OutputTag<Reject> rejects(String stage) {
+        return new OutputTag<>(stage + "-rejects", avroType(Reject.class));
+    }
+
+    /** Flink type information of a generated Avro record (Avro-serialized, not Kryo). */
+    public static <R extends SpecificRecord> AvroRecordTypeInfo<R> avroType(Class<R> type) {
+        return new AvroRecordTypeInfo<>(type);
+    }
+
+    /** What the stage makes of one decoded record; {@code source} is where it came from. */
+    protected abstract Verdict<OUT> apply(T record, KafkaEnvelope source) throws Exception;
+
+    /** The record's id, for rejects and logs. */
+    protected abstract String idOf(T record);
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        counters = new RejectCounters(getRuntimeContext().getMetricGroup());
+    }
+
+    @Override
+    public void processElement(KafkaEnvelope envelope, Context ctx, Collector<OUT> out) {
+        T record;
+        try {
+            record = serde.decode(envelope.value);
+        } catch (AvroSerde.DecodeException e) {
+            reject(ctx, envelope, null, RejectReason.NOT_AVRO, e.getMessage());
+            return;
+        }
+        String id = null;
+        Verdict<OUT> verdict;
+        try {
+            id = idOf(record);
+            verdict = apply(record, envelope);
+        } catch (Exception e) {
+            LOG.warn("{} failed on {} ({}): {}", stage, id, envelope, e.toString(), e);
+            reject(ctx, envelope, id, RejectReason.INTERNAL_ERROR, e.toString());
+            return;
+        }
+        if (verdict instanceof Verdict.Refused<OUT> refused) {
+            reject(ctx, envelope, id, refused.reason(), refused.detail());
+        } else {
+            counters.accepted();
+            out.collect(verdict.value());
+        }
+    }
+
+    private void reject(
+            Context ctx, KafkaEnvelope envelope, String id, RejectReason reason, String detail) {
+        counters.rejected(reason);
+        ctx.output(rejects, envelope.reject(id, stage, reason, detail));
+    }
+}

@@ -1,0 +1,147 @@
+package io.streamlip.sinks;
+
+import io.streamlip.ingest.kafka.KafkaBroker;
+import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.Example;
+import io.streamlip.schemas.Reject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.util.function.SerializableFunction;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The pipeline's Kafka sinks: Avro records (single-object encoding, {@link AvroSerde}) keyed by
+ * their id, written exactly once.
+ *
+ * <p>Exactly once means Kafka transactions committed on Flink checkpoints: the job must checkpoint
+ * (see {@code JobEnvironment}), and consumers see the records only with {@code read_committed}, one
+ * checkpoint interval after they were written. Every sink of a job needs its own transactional id
+ * prefix, and two jobs running at the same time must not share one (they would fence each other);
+ * {@link #transactionalIdPrefix} derives a unique one from the job stage and topic.
+ */
+public final class KafkaSinks {
+
+    /**
+     * How long a transaction may stay open. Below the broker's {@code transaction.max.timeout.ms}
+     * (15 min by default; Flink's own default of 1 h is refused by such brokers), and well above
+     * any checkpoint interval plus restart time.
+     */
+    public static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
+
+    private KafkaSinks() {}
+
+    /**
+     * An exactly-once sink of {@code type} records to {@code topic}.
+     *
+     * @param kafka connection settings; their pass-through properties reach the producer
+     * @param key the record's Kafka key (its id), written as UTF-8; {@code null} for no key
+     * @param transactionalIdPrefix unique per sink and running job, e.g. from {@link
+     *     #transactionalIdPrefix}
+     */
+    public static <T extends SpecificRecord> KafkaSink<T> avro(
+            KafkaClients kafka,
+            String topic,
+            Class<T> type,
+            SerializableFunction<T, String> key,
+            String transactionalIdPrefix) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setKafkaProducerConfig(producerProperties(kafka))
+                .setRecordSerializer(new AvroRecordSerializer<>(topic, AvroSerde.of(type), key))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .build();
+    }
+
+    /** Curated pairs, keyed by the raw pair's id. */
+    public static KafkaSink<CuratedPair> curatedPairs(
+            KafkaClients kafka, String topic, String transactionalIdPrefix) {
+        return avro(
+                kafka,
+                topic,
+                CuratedPair.class,
+                pair -> pair.getPair().getId(),
+                transactionalIdPrefix);
+    }
+
+    /** Training examples, keyed by id. */
+    public static KafkaSink<Example> examples(
+            KafkaClients kafka, String topic, String transactionalIdPrefix) {
+        return avro(kafka, topic, Example.class, Example::getId, transactionalIdPrefix);
+    }
+
+    /**
+     * Rejects, keyed by the refused record's id when it could be read (a record that is not Avro
+     * has none: its original key is kept inside the reject).
+     */
+    public static KafkaSink<Reject> rejects(
+            KafkaClients kafka, String topic, String transactionalIdPrefix) {
+        return avro(kafka, topic, Reject.class, Reject::getId, transactionalIdPrefix);
+    }
+
+    /**
+     * A transactional id prefix for the sink of {@code stage} writing {@code topic}, e.g. {@code
+     * streamlip-filter-curated-pairs}. Topics are unique per pipeline (a prefixed pipeline has
+     * prefixed topics), so two pipelines on one broker get different prefixes.
+     */
+    public static String transactionalIdPrefix(String stage, String topic) {
+        return "streamlip-" + stage + "-" + topic;
+    }
+
+    /**
+     * Producer settings: the pass-through client properties, records up to the broker's size limit,
+     * and a transaction timeout the broker accepts.
+     */
+    static Properties producerProperties(KafkaClients kafka) {
+        Properties p = kafka.common();
+        p.put(
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                Integer.toString(KafkaBroker.MAX_MESSAGE_BYTES));
+        p.put(
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                Long.toString(TRANSACTION_TIMEOUT.toMillis()));
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        // The pass-through properties win: a cluster may need other limits.
+        p.putAll(kafka.extra());
+        return p;
+    }
+
+    /** Writes a record with {@link AvroSerde}; the key is the id as UTF-8. */
+    static final class AvroRecordSerializer<T extends SpecificRecord>
+            implements KafkaRecordSerializationSchema<T> {
+        private static final long serialVersionUID = 1L;
+
+        private final String topic;
+        private final AvroSerde<T> serde;
+        private final SerializableFunction<T, String> key;
+
+        AvroRecordSerializer(
+                String topic, AvroSerde<T> serde, SerializableFunction<T, String> key) {
+            this.topic = topic;
+            this.serde = serde;
+            this.key = key;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(
+                T element, KafkaSinkContext context, Long timestamp) {
+            String id = key.apply(element);
+            byte[] keyBytes = id == null ? null : id.getBytes(StandardCharsets.UTF_8);
+            // No timestamp: a derived record is new, so the broker stamps it now (retention counts
+            // from there); the time of its source travels inside the record.
+            return new ProducerRecord<>(topic, null, null, keyBytes, serde.encode(element));
+        }
+    }
+}

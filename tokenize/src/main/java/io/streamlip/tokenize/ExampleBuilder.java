@@ -1,0 +1,110 @@
+package io.streamlip.tokenize;
+
+import io.streamlip.ingest.image.Images;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.Example;
+import io.streamlip.schemas.PixelFormat;
+import io.streamlip.schemas.RejectReason;
+import io.streamlip.schemas.Verdict;
+import java.awt.image.BufferedImage;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns a curated pair into a training {@link Example}, without Flink: the image decoded,
+ * composited onto white, resized to the training size ({@link ImagePreprocessor}) and laid out as
+ * the configured {@link PixelFormat}; the normalised caption encoded by the tokenizer.
+ *
+ * <p>The filter has already validated the image; the checks here (header bound, decode) guard
+ * against records that reached the curated topic some other way.
+ */
+public final class ExampleBuilder implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final TokenizeConfig config;
+    private final CaptionTokenizer tokenizer;
+    private final ImagePreprocessor preprocessor;
+
+    public ExampleBuilder(TokenizeConfig config) {
+        this(config, config.tokenizer());
+    }
+
+    /** With another tokenizer than the configuration's (e.g. a trained subword vocabulary). */
+    public ExampleBuilder(TokenizeConfig config, CaptionTokenizer tokenizer) {
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.preprocessor = new ImagePreprocessor(config.imageSize());
+    }
+
+    public Verdict<Example> build(CuratedPair curated) {
+        String caption = curated.getCaption();
+        if (caption == null || caption.isBlank()) {
+            return Verdict.refuse(RejectReason.CAPTION_EMPTY, "curated pair without a caption");
+        }
+        ByteBuffer buffer = curated.getPair().getImage();
+        if (buffer == null || !buffer.hasRemaining()) {
+            return Verdict.refuse(RejectReason.IMAGE_MISSING, "curated pair without image bytes");
+        }
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        Optional<Images.Header> header = Images.probe(bytes);
+        if (header.isEmpty()) {
+            return Verdict.refuse(RejectReason.IMAGE_UNDECODABLE, "unreadable image header");
+        }
+        if (header.get().pixels() > config.maxImagePixels()) {
+            return Verdict.refuse(
+                    RejectReason.IMAGE_TOO_LARGE,
+                    header.get() + " exceeds " + config.maxImagePixels() + " pixels");
+        }
+        BufferedImage image;
+        try {
+            image = Images.decode(bytes);
+        } catch (Images.UndecodableImageException e) {
+            return Verdict.refuse(RejectReason.IMAGE_UNDECODABLE, e.getMessage());
+        }
+        byte[] rgb = preprocessor.toRgb(image);
+        byte[] pixels =
+                config.pixelFormat() == PixelFormat.PNG
+                        ? Images.png(fromRgb(rgb, config.imageSize()))
+                        : rgb;
+        Example example =
+                Example.newBuilder()
+                        .setId(curated.getPair().getId())
+                        .setLang(curated.getLang())
+                        .setCaption(caption)
+                        .setTokenIds(boxed(tokenizer.encode(caption)))
+                        .setTokenizerVersion(tokenizer.version())
+                        .setImage(ByteBuffer.wrap(pixels))
+                        .setImageFormat(config.pixelFormat())
+                        .setImageSize(config.imageSize())
+                        .setSourceTime(curated.getPair().getCrawlTime())
+                        .build();
+        return Verdict.accept(example);
+    }
+
+    /** An RGB image from row-major HWC bytes. */
+    static BufferedImage fromRgb(byte[] rgb, int size) {
+        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                int i = (y * size + x) * 3;
+                image.setRGB(
+                        x,
+                        y,
+                        (rgb[i] & 0xff) << 16 | (rgb[i + 1] & 0xff) << 8 | (rgb[i + 2] & 0xff));
+            }
+        }
+        return image;
+    }
+
+    private static List<Integer> boxed(int[] ids) {
+        List<Integer> out = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            out.add(id);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,119 @@
+package io.streamlip.tokenize;
+
+import io.streamlip.ingest.flink.EnvelopeStage;
+import io.streamlip.ingest.flink.JobArguments;
+import io.streamlip.ingest.flink.JobEnvironment;
+import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.ingest.kafka.KafkaEnvelope;
+import io.streamlip.ingest.kafka.PipelineSources;
+import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.schemas.Example;
+import io.streamlip.schemas.Reject;
+import io.streamlip.sinks.KafkaSinks;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The tokenize job, {@code curated-pairs -> examples (+ rejects)}: decode each Kafka record as a
+ * {@code CuratedPair}, build a training example ({@link ExampleBuilder}), and send every refusal to
+ * the rejects sink with stage {@value #STAGE}. Stateless, so it scales with parallelism.
+ *
+ * <p>Same shape as the filter job: {@link #wire} takes the source stream and sinks, {@link #attach}
+ * wires the pipeline's topics, {@link #main} runs it alone.
+ */
+public final class TokenizeJob {
+    /** The stage name in rejects, metrics and operator ids. */
+    public static final String STAGE = "tokenize";
+
+    private TokenizeJob() {}
+
+    /** The job's two outputs, before any sink. */
+    public record Streams(DataStream<Example> examples, DataStream<Reject> rejects) {}
+
+    /** Builds the operators on {@code curated}. */
+    public static Streams build(DataStream<KafkaEnvelope> curated, TokenizeConfig config) {
+        SingleOutputStreamOperator<Example> examples =
+                curated.process(
+                                new TokenizeFunction(new ExampleBuilder(config)),
+                                EnvelopeStage.avroType(Example.class))
+                        .name("tokenize")
+                        .uid(STAGE + "-tokenize");
+        return new Streams(examples, examples.getSideOutput(EnvelopeStage.rejects(STAGE)));
+    }
+
+    /** Builds the operators on {@code curated} and writes their outputs to the given sinks. */
+    public static void wire(
+            DataStream<KafkaEnvelope> curated,
+            TokenizeConfig config,
+            Sink<Example> exampleSink,
+            Sink<Reject> rejectSink) {
+        Streams streams = build(curated, config);
+        streams.examples().sinkTo(exampleSink).name("examples-sink").uid(STAGE + "-examples-sink");
+        streams.rejects().sinkTo(rejectSink).name("rejects-sink").uid(STAGE + "-rejects-sink");
+    }
+
+    /**
+     * Adds the tokenizer to {@code env}, reading {@code topics.curatedPairs()} as {@link
+     * #consumerGroup} and writing {@code topics.examples()} and {@code topics.rejects()} exactly
+     * once. Attach it next to {@code FilterJob.attach} to run both as one Flink job: the two meet
+     * only through the curated topic, so each restarts from its own offsets.
+     *
+     * @param bounded stop at the curated topic's end as of the start (tests, one-shot runs; when
+     *     the filter runs in the same job, an unbounded tokenizer is what sees its output)
+     */
+    public static void attach(
+            StreamExecutionEnvironment env,
+            KafkaClients kafka,
+            PipelineTopics topics,
+            TokenizeConfig config,
+            boolean bounded) {
+        DataStream<KafkaEnvelope> curated =
+                env.fromSource(
+                                PipelineSources.envelopes(
+                                        kafka,
+                                        topics.curatedPairs(),
+                                        consumerGroup(topics),
+                                        bounded),
+                                WatermarkStrategy.noWatermarks(),
+                                "curated-pairs-source")
+                        .uid(STAGE + "-source");
+        wire(
+                curated,
+                config,
+                KafkaSinks.examples(
+                        kafka,
+                        topics.examples(),
+                        KafkaSinks.transactionalIdPrefix(STAGE, topics.examples())),
+                KafkaSinks.rejects(
+                        kafka,
+                        topics.rejects(),
+                        KafkaSinks.transactionalIdPrefix(STAGE, topics.rejects())));
+    }
+
+    /**
+     * The consumer group the tokenizer reads with, e.g. {@code streamlip-tokenize-curated-pairs}:
+     * its committed offsets are where a restarted job resumes, and its lag is the backlog.
+     */
+    public static String consumerGroup(PipelineTopics topics) {
+        return "streamlip-" + STAGE + "-" + topics.curatedPairs();
+    }
+
+    /**
+     * Runs the tokenizer alone on a cluster; see {@link JobArguments} for the arguments. Settings
+     * are the defaults.
+     */
+    public static void main(String[] args) throws Exception {
+        JobArguments arguments = JobArguments.parse(args);
+        StreamExecutionEnvironment env = JobEnvironment.create(arguments.settings());
+        attach(
+                env,
+                arguments.kafka(),
+                arguments.topics(),
+                TokenizeConfig.defaults(),
+                arguments.bounded());
+        env.execute("streamlip-" + STAGE);
+    }
+}

@@ -1,0 +1,241 @@
+package io.streamlip.tokenize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamlip.filter.FilterConfig;
+import io.streamlip.filter.FilterJob;
+import io.streamlip.ingest.flink.JobEnvironment;
+import io.streamlip.ingest.flink.JobSettings;
+import io.streamlip.ingest.image.Images;
+import io.streamlip.ingest.kafka.KafkaBroker;
+import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.ingest.kafka.PairProducer;
+import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.kafka.TopicReader;
+import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.Example;
+import io.streamlip.schemas.RawPair;
+import io.streamlip.schemas.Reject;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The walking skeleton's data path end to end, the way {@code streamlip demo} runs it: filter and
+ * tokenize attached to one environment, run as one unbounded Flink job on an in-process MiniCluster
+ * ({@code executeAsync}) against a real broker, and cancelled once the expected output is there.
+ */
+class PipelineTest {
+    static final Duration WAIT = Duration.ofSeconds(120);
+
+    static KafkaBroker broker;
+    static KafkaClients kafka;
+
+    @BeforeAll
+    static void start() {
+        broker = KafkaBroker.startTemporary();
+        kafka = KafkaClients.of(broker.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    @Test
+    void goodPairsBecomeExamplesAndEveryBadRecordARejectWhileTheJobRuns(@TempDir Path checkpoints)
+            throws Exception {
+        PipelineTopics topics = PipelineTopics.defaults().withPrefix("pipeline-");
+        try (Admin admin = broker.admin()) {
+            topics.create(admin);
+        }
+        List<RawPair> good = new ArrayList<>();
+        new SyntheticPairs(64).pairs(40, 21).forEachRemaining(good::add);
+        RawPair first = good.get(0);
+        byte[] firstImage = bytes(first.getImage());
+        try (PairProducer producer = new PairProducer(kafka, topics.rawPairs())) {
+            good.forEach(producer::send);
+            producer.send(first); // exact duplicate
+            producer.send(
+                    RawPair.newBuilder(first)
+                            .setId("same-image-new-caption")
+                            .setAltText("ein Bild")
+                            .build()); // passes: another caption
+            producer.send(
+                    RawPair.newBuilder(first)
+                            .setId("undecodable")
+                            .setImage(ByteBuffer.wrap(randomBytes(3000)))
+                            .build());
+            producer.send(
+                    RawPair.newBuilder(first)
+                            .setId("truncated-jpeg")
+                            .setImage(
+                                    ByteBuffer.wrap(
+                                            java.util.Arrays.copyOf(
+                                                    jpeg(firstImage), jpeg(firstImage).length / 2)))
+                            .setAltText("a truncated photo")
+                            .build());
+            producer.send(
+                    RawPair.newBuilder(first).setId("empty-caption").setAltText("\n \t").build());
+            producer.send(
+                    RawPair.newBuilder(first)
+                            .setId("bomb")
+                            .setImage(ByteBuffer.wrap(pngHeaderOnly(50_000, 50_000)))
+                            .build());
+            producer.send(
+                    RawPair.newBuilder(new SyntheticPairs(8).pairs(1, 99).next())
+                            .setId("tiny")
+                            .build());
+            producer.sendBytes("not-avro", "garbage".getBytes(StandardCharsets.UTF_8), null);
+        }
+        // Records that reach the curated topic without the filter: the tokenize stage's rejects.
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
+            producer.send(
+                    new ProducerRecord<>(
+                            topics.curatedPairs(), "stray".getBytes(), "not avro".getBytes()));
+            CuratedPair brokenImage =
+                    CuratedPair.newBuilder()
+                            .setPair(
+                                    RawPair.newBuilder(first)
+                                            .setId("curated-but-broken")
+                                            .setImage(ByteBuffer.wrap(randomBytes(100)))
+                                            .build())
+                            .setCaption("a broken image")
+                            .setLang("en")
+                            .setImageFormat("png")
+                            .setImageWidth(64)
+                            .setImageHeight(64)
+                            .setImageSha256("0")
+                            .setCuratedTime(Instant.now())
+                            .build();
+            producer.send(
+                    new ProducerRecord<>(
+                            topics.curatedPairs(),
+                            "curated-but-broken".getBytes(),
+                            AvroSerde.of(CuratedPair.class).encode(brokenImage)));
+        }
+        int expectedExamples = good.size() + 1;
+        int expectedRejects = 9;
+
+        JobSettings settings =
+                JobSettings.defaults(checkpoints)
+                        .withParallelism(2)
+                        .withCheckpointInterval(Duration.ofMillis(500));
+        StreamExecutionEnvironment env = JobEnvironment.create(settings);
+        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), false);
+        TokenizeJob.attach(env, kafka, topics, TokenizeConfig.defaults(), false);
+        JobClient job = env.executeAsync("streamlip-pipeline-test");
+        try {
+            AvroSerde<Example> examples = AvroSerde.of(Example.class);
+            AvroSerde<Reject> rejects = AvroSerde.of(Reject.class);
+            TopicReader.await(
+                    kafka, topics.examples(), examples, l -> l.size() >= expectedExamples, WAIT);
+            TopicReader.await(
+                    kafka, topics.rejects(), rejects, l -> l.size() >= expectedRejects, WAIT);
+
+            // The job is still running after the bad records: a later batch comes through.
+            List<RawPair> later = new ArrayList<>();
+            new SyntheticPairs(64).pairs(10, 22).forEachRemaining(later::add);
+            try (PairProducer producer = new PairProducer(kafka, topics.rawPairs())) {
+                later.forEach(producer::send);
+            }
+            int total = expectedExamples + later.size();
+            TopicReader.await(kafka, topics.examples(), examples, l -> l.size() >= total, WAIT);
+            // Give any surplus a few checkpoints to show up before counting exactly.
+            Thread.sleep(2000);
+            assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
+
+            List<Example> written = TopicReader.readAll(kafka, topics.examples(), examples);
+            assertThat(written.stream().map(Example::getId))
+                    .hasSize(total)
+                    .doesNotHaveDuplicates()
+                    .contains("same-image-new-caption", later.get(9).getId());
+            assertThat(written)
+                    .allSatisfy(
+                            e -> {
+                                assertThat(e.getImage().remaining()).isEqualTo(32 * 32 * 3);
+                                assertThat(e.getImageSize()).isEqualTo(32);
+                                assertThat(e.getTokenIds()).isNotEmpty().endsWith(1);
+                                assertThat(e.getTokenizerVersion()).isEqualTo("bytes-v1");
+                            });
+
+            List<Reject> refused = TopicReader.readAll(kafka, topics.rejects(), rejects);
+            assertThat(
+                            refused.stream()
+                                    .map(r -> r.getStage() + ":" + r.getReason() + ":" + r.getId()))
+                    .containsExactlyInAnyOrder(
+                            "filter:duplicate:" + first.getId(),
+                            "filter:image_undecodable:undecodable",
+                            "filter:image_undecodable:truncated-jpeg",
+                            "filter:caption_empty:empty-caption",
+                            "filter:image_too_large:bomb",
+                            "filter:image_too_small:tiny",
+                            "filter:not_avro:null",
+                            "tokenize:not_avro:null",
+                            "tokenize:image_undecodable:curated-but-broken");
+            assertThat(refused)
+                    .allSatisfy(
+                            r -> {
+                                assertThat(r.getTopic()).startsWith("pipeline-");
+                                assertThat(r.getOffset()).isNotNegative();
+                                assertThat(r.getPayload()).isNotNull();
+                                assertThat(r.getDetail()).isNotBlank();
+                            });
+        } finally {
+            JobEnvironment.cancel(job, Duration.ofSeconds(60));
+        }
+        assertThat(job.getJobExecutionResult()).isCompletedExceptionally();
+    }
+
+    /** A PNG signature and IHDR chunk claiming {@code w x h}, with no image data. */
+    static byte[] pngHeaderOnly(int w, int h) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        ByteBuffer ihdr = ByteBuffer.allocate(17);
+        ihdr.put(new byte[] {'I', 'H', 'D', 'R'}).putInt(w).putInt(h);
+        ihdr.put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(13).array());
+        out.writeBytes(ihdr.array());
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr.array());
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        return out.toByteArray();
+    }
+
+    static byte[] jpeg(byte[] png) throws Exception {
+        return Images.encode(Images.decode(png), "jpeg");
+    }
+
+    static byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        SplittableRandom random = new SplittableRandom(n);
+        for (int i = 0; i < n; i++) {
+            bytes[i] = (byte) random.nextInt(256);
+        }
+        return bytes;
+    }
+
+    static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
+}

@@ -1,0 +1,28 @@
+package io.streamlip.tokenize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamlip.schemas.PixelFormat;
+import org.junit.jupiter.api.Test;
+
+class TokenizeConfigTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        TokenizeConfig c = TokenizeConfig.defaults();
+        assertThat(c.imageSize()).isEqualTo(32);
+        assertThat(c.pixelFormat()).isEqualTo(PixelFormat.RGB8_HWC);
+        assertThat(c.maxTokens()).isEqualTo(64);
+        assertThat(c.tokenizer().version()).isEqualTo("bytes-v1");
+        assertThat(((ByteTokenizer) c.tokenizer()).maxTokens()).isEqualTo(64);
+    }
+
+    @Test
+    void refusesNonsense() {
+        assertThatThrownBy(() -> TokenizeConfig.defaults().withImageSize(2))
+                .hasMessageContaining("imageSize must be at least 4, got 2");
+        assertThatThrownBy(() -> TokenizeConfig.defaults().withMaxTokens(1))
+                .hasMessageContaining("maxTokens");
+    }
+}
