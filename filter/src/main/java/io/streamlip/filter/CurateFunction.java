@@ -6,8 +6,6 @@ import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Verdict;
 import java.time.Instant;
-import javax.imageio.ImageIO;
-import org.apache.flink.api.common.functions.OpenContext;
 
 /** Decodes raw pairs and curates each on its own ({@link PairCurator}). */
 final class CurateFunction extends EnvelopeStage<RawPair, CuratedEnvelope> {
@@ -18,15 +16,6 @@ final class CurateFunction extends EnvelopeStage<RawPair, CuratedEnvelope> {
     CurateFunction(FilterConfig config) {
         super(FilterJob.STAGE, RawPair.class);
         this.curator = new PairCurator(config);
-    }
-
-    @Override
-    public void open(OpenContext openContext) throws Exception {
-        super.open(openContext);
-        // ImageIO's streams otherwise cache every image in a temporary file (Images.probe and
-        // Images.decode use them): in memory, decoding is about 1.7x faster. JVM-wide and
-        // harmless for anything else in a TaskManager.
-        ImageIO.setUseCache(false);
     }
 
     @Override

@@ -4,17 +4,8 @@ import io.streamlip.ingest.image.Images;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Optional;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decides whether image bytes are a usable image, cheapest test first: presence and encoded size,
@@ -56,7 +47,7 @@ public final class ImageValidity implements Serializable {
                     "unknown image format or unreadable header ("
                             + bytes.length
                             + " bytes, starting "
-                            + hexPrefix(bytes)
+                            + Images.hexPrefix(bytes)
                             + ")");
         }
         Images.Header header = probed.get();
@@ -65,7 +56,7 @@ public final class ImageValidity implements Serializable {
             return bySize;
         }
         try {
-            BufferedImage image = decodeStrictly(bytes);
+            BufferedImage image = Images.decode(bytes);
             if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
                 return Verdict.refuse(
                         RejectReason.IMAGE_UNDECODABLE,
@@ -120,43 +111,5 @@ public final class ImageValidity implements Serializable {
                             config.maxAspectRatio()));
         }
         return Verdict.accept(header);
-    }
-
-    /**
-     * Decodes every pixel, failing on errors and on the warnings decoders emit for truncated or
-     * corrupt data. Reads from memory (ImageIO's default stream caches to a temporary file).
-     */
-    static BufferedImage decodeStrictly(byte[] bytes) throws Images.UndecodableImageException {
-        try (ImageInputStream in =
-                new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new Images.UndecodableImageException("no decoder for this format");
-            }
-            ImageReader reader = readers.next();
-            List<String> warnings = new ArrayList<>();
-            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-            try {
-                reader.setInput(in, true, true);
-                BufferedImage image = reader.read(0);
-                if (!warnings.isEmpty()) {
-                    throw new Images.UndecodableImageException(
-                            "truncated or corrupt: " + String.join("; ", warnings));
-                }
-                return image;
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new Images.UndecodableImageException("truncated or corrupt: " + e, e);
-        }
-    }
-
-    private static String hexPrefix(byte[] bytes) {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < Math.min(8, bytes.length); i++) {
-            s.append(String.format("%02x", bytes[i] & 0xff));
-        }
-        return s.toString();
     }
 }

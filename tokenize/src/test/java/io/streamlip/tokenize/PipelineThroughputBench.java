@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.imageio.ImageIO;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -70,19 +69,13 @@ class PipelineThroughputBench {
             }
         }
         plainJavaRates(pairs, images); // again, to see how much the machine's load moved
-        ImageIO.setUseCache(true);
     }
 
     /** Each figure is the best of {@link #PASSES} passes: other processes share the CPUs. */
     static void plainJavaRates(List<RawPair> pairs, List<byte[]> images) throws Exception {
         ImagePreprocessor preprocessor = new ImagePreprocessor(32);
-        ImageIO.setUseCache(true); // the JVM's default
         report(
-                "decode+resize (Images.decode, ImageIO default: stream cached in a temp file): %.0f images/s",
-                best(images.size(), () -> images.forEach(i -> process(preprocessor, i))));
-        ImageIO.setUseCache(false); // what the jobs' functions do in open()
-        report(
-                "decode+resize (Images.decode, ImageIO.setUseCache(false)): %.0f images/s",
+                "decode+resize (Images.decode + ImagePreprocessor, one thread): %.0f images/s",
                 best(images.size(), () -> images.forEach(i -> process(preprocessor, i))));
         PairCurator curator = new PairCurator(FilterConfig.defaults());
         ExampleBuilder builder = new ExampleBuilder(TokenizeConfig.defaults());
