@@ -13,7 +13,7 @@ public final class Benchmarks {
 
     /** Every benchmark of the project. */
     public static Benchmarks standard() {
-        return new Benchmarks(List.of());
+        return new Benchmarks(List.of(new DatapathBenchmark()));
     }
 
     public List<Benchmark> all() {

@@ -1,0 +1,286 @@
+package io.streamlip.bench;
+
+import io.streamlip.filter.FilterConfig;
+import io.streamlip.filter.FilterJob;
+import io.streamlip.filter.PairCurator;
+import io.streamlip.ingest.flink.JobEnvironment;
+import io.streamlip.ingest.flink.JobSettings;
+import io.streamlip.ingest.image.Images;
+import io.streamlip.ingest.kafka.KafkaBroker;
+import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.ingest.kafka.PairProducer;
+import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.RawPair;
+import io.streamlip.tokenize.ExampleBuilder;
+import io.streamlip.tokenize.ImagePreprocessor;
+import io.streamlip.tokenize.TokenizeConfig;
+import io.streamlip.tokenize.TokenizeJob;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code streamlip bench datapath}: records/s of the filter and tokenize jobs together on a Flink
+ * MiniCluster against the in-process broker, at parallelism 1 and 2, beside the limit of the same
+ * machine: decoding and resizing the same images in a plain Java loop, in the same run.
+ *
+ * <p>Method: one unbounded job per parallelism; a warm-up batch proves every operator is up, then
+ * each measured batch is timed until its last example is committed (so a figure includes up to one
+ * checkpoint interval of commit latency). Batches carry fresh ids and captions so the filter does
+ * not drop them as repeats.
+ */
+public final class DatapathBenchmark implements Benchmark {
+    private static final Logger LOG = LoggerFactory.getLogger(DatapathBenchmark.class);
+    private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+    private static final int PASSES = 3;
+
+    @Override
+    public String name() {
+        return "datapath";
+    }
+
+    @Override
+    public String description() {
+        return "filter+tokenize records/s at parallelism 1 and 2 vs the decode+resize limit";
+    }
+
+    @Override
+    public BenchResult run(BenchOptions options) throws Exception {
+        int records = options.quick() ? 600 : 3000;
+        int warmup = options.quick() ? 100 : 500;
+        List<RawPair> pairs = new ArrayList<>();
+        new SyntheticPairs(64).pairs(records, 1).forEachRemaining(pairs::add);
+        List<byte[]> images = pairs.stream().map(p -> bytes(p.getImage())).toList();
+
+        BenchResult result =
+                new BenchResult(
+                        "datapath: filter + tokenize on a MiniCluster",
+                        List.of("measure", "records/s", "JVM CPU ms/record"));
+        double limit = decodeResizeRate(images);
+        result.row("decode+resize limit (plain Java, 1 thread)", limit, "");
+        double plainWork = curateAndBuildRate(pairs);
+        result.row("curate+build example (plain Java, 1 thread)", plainWork, "");
+
+        Map<Integer, Double> pipeline = new LinkedHashMap<>();
+        try (KafkaBroker broker = KafkaBroker.startTemporary()) {
+            for (int parallelism : new int[] {1, 2}) {
+                double[] rateAndCpu = pipelineRate(broker, parallelism, pairs, warmup);
+                pipeline.put(parallelism, rateAndCpu[0]);
+                result.row(
+                        "filter+tokenize, parallelism " + parallelism,
+                        rateAndCpu[0],
+                        rateAndCpu[1]);
+            }
+        }
+        double limitAfter = decodeResizeRate(images);
+        result.row("decode+resize limit, again after the jobs", limitAfter, "");
+
+        double meanLimit = (limit + limitAfter) / 2;
+        result.put("records", records)
+                .put("limit_records_per_s", meanLimit)
+                .put("parallelism_1_records_per_s", pipeline.get(1))
+                .put("parallelism_2_records_per_s", pipeline.get(2))
+                .put("fraction_of_limit_p1", pipeline.get(1) / meanLimit)
+                .put("scaling_p2_over_p1", pipeline.get(2) / pipeline.get(1))
+                .note(
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "%d synthetic 64 px PNG pairs -> 32 px RGB examples; %d CPUs;"
+                                        + " checkpoints every %d ms; fraction of limit (p1) %.2f,"
+                                        + " p2/p1 %.2f",
+                                records,
+                                Runtime.getRuntime().availableProcessors(),
+                                CHECKPOINT_INTERVAL.toMillis(),
+                                pipeline.get(1) / meanLimit,
+                                pipeline.get(2) / pipeline.get(1)));
+        return result;
+    }
+
+    /** Best of {@link #PASSES} passes: other processes share the CPUs. */
+    static double decodeResizeRate(List<byte[]> images) {
+        ImagePreprocessor preprocessor = new ImagePreprocessor(32);
+        return best(
+                images.size(),
+                () -> {
+                    for (byte[] image : images) {
+                        try {
+                            preprocessor.process(image);
+                        } catch (Images.UndecodableImageException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                });
+    }
+
+    static double curateAndBuildRate(List<RawPair> pairs) {
+        PairCurator curator = new PairCurator(FilterConfig.defaults());
+        ExampleBuilder builder = new ExampleBuilder(TokenizeConfig.defaults());
+        return best(
+                pairs.size(),
+                () -> {
+                    for (RawPair pair : pairs) {
+                        CuratedPair curated = curator.curate(pair, Instant.now()).value();
+                        builder.build(curated).value();
+                    }
+                });
+    }
+
+    private static double best(int n, Runnable pass) {
+        double best = 0;
+        for (int i = 0; i < PASSES; i++) {
+            long t = System.nanoTime();
+            pass.run();
+            best = Math.max(best, rate(n, t));
+        }
+        return best;
+    }
+
+    /** Records/s of the measured batches together, and JVM CPU ms per record. */
+    private static double[] pipelineRate(
+            KafkaBroker broker, int parallelism, List<RawPair> pairs, int warmup) throws Exception {
+        KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
+        PipelineTopics topics = PipelineTopics.defaults().withPrefix("bench-p" + parallelism + "-");
+        try (Admin admin = broker.admin()) {
+            topics.create(admin);
+        }
+        Path checkpoints = Files.createTempDirectory("streamlip-bench-cp");
+        StreamExecutionEnvironment env =
+                JobEnvironment.create(
+                        JobSettings.defaults(checkpoints)
+                                .withParallelism(parallelism)
+                                .withCheckpointInterval(CHECKPOINT_INTERVAL));
+        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), false);
+        TokenizeJob.attach(env, kafka, topics, TokenizeConfig.defaults(), false);
+        JobClient job = env.executeAsync("bench-datapath-p" + parallelism);
+        long measured = 0;
+        long nanos = 0;
+        long cpuNanos = 0;
+        try (CommittedCounter examples = new CommittedCounter(kafka, topics.examples())) {
+            long expected = 0;
+            for (String batch : List.of("warmup", "run1", "run2")) {
+                List<RawPair> sent =
+                        relabel(batch.equals("warmup") ? pairs.subList(0, warmup) : pairs, batch);
+                long t = System.nanoTime();
+                long cpu = processCpuNanos();
+                send(kafka, topics, sent);
+                expected += sent.size();
+                examples.await(expected, Duration.ofMinutes(10));
+                if (!batch.equals("warmup")) {
+                    measured += sent.size();
+                    nanos += System.nanoTime() - t;
+                    cpuNanos += processCpuNanos() - cpu;
+                    LOG.info(
+                            "parallelism {} {}: {} records/s",
+                            parallelism,
+                            batch,
+                            Math.round(rate(sent.size(), t)));
+                }
+            }
+        } finally {
+            JobEnvironment.cancel(job, Duration.ofMinutes(1));
+        }
+        return new double[] {measured / (nanos / 1e9), cpuNanos / 1e6 / measured};
+    }
+
+    private static List<RawPair> relabel(List<RawPair> pairs, String batch) {
+        return pairs.stream()
+                .map(
+                        p ->
+                                RawPair.newBuilder(p)
+                                        .setId(batch + "-" + p.getId())
+                                        .setAltText(p.getAltText() + " " + batch)
+                                        .build())
+                .toList();
+    }
+
+    private static void send(KafkaClients kafka, PipelineTopics topics, List<RawPair> pairs) {
+        try (PairProducer producer = new PairProducer(kafka, topics.rawPairs())) {
+            pairs.forEach(producer::send);
+        }
+    }
+
+    /** Counts committed records of a topic as they arrive, in a background thread. */
+    private static final class CommittedCounter implements AutoCloseable {
+        private final AtomicLong count = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        CommittedCounter(KafkaClients kafka, String topic) {
+            thread =
+                    new Thread(
+                            () -> {
+                                try (KafkaConsumer<byte[], byte[]> consumer =
+                                        new KafkaConsumer<>(kafka.consumer("bench-counter"))) {
+                                    List<TopicPartition> partitions =
+                                            consumer.partitionsFor(topic).stream()
+                                                    .map(
+                                                            p ->
+                                                                    new TopicPartition(
+                                                                            topic, p.partition()))
+                                                    .toList();
+                                    consumer.assign(partitions);
+                                    consumer.seekToBeginning(partitions);
+                                    while (running.get()) {
+                                        count.addAndGet(
+                                                consumer.poll(Duration.ofMillis(50)).count());
+                                    }
+                                }
+                            },
+                            "bench-counter");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void await(long target, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (count.get() < target) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "only " + count.get() + " of " + target + " records after " + timeout);
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(5000);
+        }
+    }
+
+    /** CPU time of this JVM, all threads. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static double rate(int n, long startNanos) {
+        return n / ((System.nanoTime() - startNanos) / 1e9);
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
+}
