@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.checkpoint.CheckpointListener;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.checkpoint.ModelUpdatePublisher;
@@ -12,6 +13,9 @@ import io.streamlip.trainer.data.BatchSource;
 import io.streamlip.trainer.data.ExampleDecoder;
 import io.streamlip.trainer.data.KafkaBatchSource;
 import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.eval.EvalReport;
+import io.streamlip.trainer.eval.EvalSet;
+import io.streamlip.trainer.eval.Evaluator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -115,11 +119,31 @@ public final class Trainer implements AutoCloseable {
         store.removeIncomplete();
         Optional<Path> resumeFrom = store.latest();
         TrainingState resumed = resumeFrom.map(CheckpointStore::readState).orElse(null);
+        EvalSet eval = loadEvalSet();
         try (TrainingSession session = open(resumed, resumeFrom.orElse(null))) {
-            return loop(session, resumed, stop);
+            return loop(session, resumed, stop, eval);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot resume from " + resumeFrom.orElse(null), e);
         }
+    }
+
+    private EvalSet loadEvalSet() {
+        if (config.evalSet() == null) {
+            return null;
+        }
+        ByteTokenizer tokenizer = new ByteTokenizer(config.model().contextLength());
+        if (!tokenizer.version().equals(config.tokenizerVersion())) {
+            throw new IllegalStateException(
+                    "evaluation during training needs the byte tokenizer; the model reads "
+                            + config.tokenizerVersion());
+        }
+        EvalSet set = EvalSet.load(config.evalSet(), config.model(), tokenizer);
+        LOG.info(
+                "evaluating every checkpoint on {} ({} images, {} pairs)",
+                config.evalSet(),
+                set.imageCount(),
+                set.pairCount());
+        return set;
     }
 
     private TrainingSession open(TrainingState resumed, Path checkpoint) throws IOException {
@@ -152,7 +176,8 @@ public final class Trainer implements AutoCloseable {
         return session;
     }
 
-    private TrainingSummary loop(TrainingSession session, TrainingState resumed, StopCondition stop)
+    private TrainingSummary loop(
+            TrainingSession session, TrainingState resumed, StopCondition stop, EvalSet eval)
             throws IOException {
         long startNanos = System.nanoTime();
         long examplesBefore = resumed == null ? 0 : resumed.examplesSeen();
@@ -216,7 +241,8 @@ public final class Trainer implements AutoCloseable {
                                 examplesBefore + examples,
                                 skippedBefore + source.skipped(),
                                 offsets,
-                                losses);
+                                losses,
+                                eval);
                 stepsAtCheckpoint = steps;
             }
         }
@@ -227,7 +253,8 @@ public final class Trainer implements AutoCloseable {
                             examplesBefore + examples,
                             skippedBefore + source.skipped(),
                             offsets,
-                            losses);
+                            losses,
+                            eval);
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
         TrainingSummary summary =
@@ -267,9 +294,16 @@ public final class Trainer implements AutoCloseable {
             long examplesSeen,
             long skipped,
             Map<TopicPartition, Long> offsets,
-            LossTracker losses)
+            LossTracker losses,
+            EvalSet eval)
             throws IOException {
         long step = session.steps();
+        Map<String, Double> evalSummary = Map.of();
+        if (eval != null) {
+            EvalReport report = Evaluator.evaluate(session, eval);
+            evalSummary = report.summary();
+            LOG.info("evaluation at step {}:\n{}", step, report.toTable());
+        }
         TrainingState state =
                 new TrainingState(
                         config.runName() + "/" + CheckpointStore.folderName(step),
@@ -283,7 +317,8 @@ public final class Trainer implements AutoCloseable {
                         losses.summary(losses.takeSinceCheckpoint()),
                         session.temperature(),
                         session.bias(),
-                        Instant.now().toString());
+                        Instant.now().toString(),
+                        evalSummary);
         Path path = store.write(state, session::save);
         LOG.info("checkpoint {} written to {}", state.modelVersion(), path);
         source.checkpointed(offsets);
@@ -304,6 +339,9 @@ public final class Trainer implements AutoCloseable {
         node.put("seed", config.seed());
         node.put("threads", config.threads());
         node.put("tokenizerVersion", config.tokenizerVersion());
+        node.put(
+                "evalSet",
+                config.evalSet() == null ? null : config.evalSet().toAbsolutePath().toString());
         return node;
     }
 

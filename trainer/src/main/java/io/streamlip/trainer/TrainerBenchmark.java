@@ -3,6 +3,9 @@ package io.streamlip.trainer;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.data.SyntheticExamples;
 import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.eval.EvalReport;
+import io.streamlip.trainer.eval.EvalSet;
+import io.streamlip.trainer.eval.Evaluator;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.util.ArrayList;
@@ -78,6 +81,86 @@ public final class TrainerBenchmark {
     }
 
     /**
+     * What a model learns in a fixed wall-clock budget.
+     *
+     * @param model preset name
+     * @param batchSize examples per step
+     * @param threads PyTorch intra-op threads
+     * @param steps steps taken within the budget
+     * @param seconds training wall time
+     * @param examplesPerSecond trained examples per second
+     * @param firstLoss mean loss of the first 10 steps
+     * @param lastLoss mean loss of the last 10 steps
+     * @param report evaluation on the held-out set after training
+     */
+    public record LearningResult(
+            String model,
+            int batchSize,
+            int threads,
+            long steps,
+            double seconds,
+            double examplesPerSecond,
+            double firstLoss,
+            double lastLoss,
+            EvalReport report) {}
+
+    /**
+     * Trains {@code model} on synthetic pairs (a pool of {@code poolSize} examples, cycled) for
+     * {@code budget} of wall time, then evaluates it on the synthetic evaluation set in {@code
+     * evalFolder} (written there first if missing: 48 classes x {@code perClass} images x 6
+     * languages).
+     */
+    public static LearningResult learn(
+            ModelConfig model,
+            OptimizerConfig optimizer,
+            int batchSize,
+            int threads,
+            java.time.Duration budget,
+            int poolSize,
+            java.nio.file.Path evalFolder,
+            int perClass) {
+        TrainingSession.setThreads(threads);
+        ByteTokenizer tokenizer = new ByteTokenizer(model.contextLength());
+        if (!java.nio.file.Files.exists(
+                evalFolder.resolve(io.streamlip.ingest.pairs.PairsFolder.INDEX))) {
+            new io.streamlip.ingest.synthetic.SyntheticPairs()
+                    .writeEvalSet(evalFolder, perClass, 1234);
+        }
+        EvalSet eval = EvalSet.load(evalFolder, model, tokenizer);
+        List<TrainingBatch> batches =
+                SyntheticExamples.batches(
+                        SyntheticExamples.generate(poolSize, 77, model.imageSize(), tokenizer),
+                        batchSize,
+                        model,
+                        tokenizer.eosId());
+        List<Float> losses = new ArrayList<>();
+        try (TrainingSession session = TrainingSession.create(model, optimizer, 42)) {
+            long start = System.nanoTime();
+            long deadline = start + budget.toNanos();
+            while (System.nanoTime() < deadline) {
+                losses.add(session.step(batches.get(losses.size() % batches.size())).loss());
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            EvalReport report = Evaluator.evaluate(session, eval);
+            int n = losses.size();
+            return new LearningResult(
+                    model.name(),
+                    batchSize,
+                    threads,
+                    n,
+                    seconds,
+                    (double) n * batchSize / seconds,
+                    mean(losses.subList(0, Math.min(10, n))),
+                    mean(losses.subList(Math.max(0, n - 10), n)),
+                    report);
+        }
+    }
+
+    private static double mean(List<Float> values) {
+        return values.stream().mapToDouble(Float::doubleValue).average().orElse(Double.NaN);
+    }
+
+    /**
      * Prints a table: {@code TrainerBenchmark [presets=tiny,small] [batches=64,256] [threads=1,2]
      * [steps=20]}.
      */
@@ -86,6 +169,10 @@ public final class TrainerBenchmark {
         List<Integer> batchSizes = List.of(64, 256);
         List<Integer> threadCounts = List.of(1, 2);
         int steps = 20;
+        if (args.length > 0 && args[0].equals("learn")) {
+            learnMain(args);
+            return;
+        }
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             switch (kv[0]) {
@@ -115,6 +202,56 @@ public final class TrainerBenchmark {
                 }
             }
         }
+    }
+
+    /**
+     * {@code TrainerBenchmark learn seconds=120 batch=64 threads=2 lr=1e-3 warmup=50 schedule=2000
+     * pool=20000 eval=/tmp/eval model=small|tiny|patch,width,depth,heads}.
+     */
+    private static void learnMain(String[] args) {
+        java.util.Map<String, String> opts = new java.util.HashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            String[] kv = args[i].split("=", 2);
+            opts.put(kv[0], kv[1]);
+        }
+        int vocab = new ByteTokenizer(32).vocabSize();
+        String spec = opts.getOrDefault("model", "small");
+        ModelConfig model;
+        if (spec.contains(",")) {
+            List<Integer> v = ints(spec);
+            model = ModelConfig.small(vocab).withTowers(v.get(0), v.get(1), v.get(2), v.get(3));
+        } else {
+            model = ModelConfig.preset(spec, vocab);
+        }
+        OptimizerConfig optimizer =
+                OptimizerConfig.defaults()
+                        .withLearningRate(Double.parseDouble(opts.getOrDefault("lr", "1e-3")))
+                        .withSchedule(
+                                Integer.parseInt(opts.getOrDefault("warmup", "50")),
+                                Integer.parseInt(opts.getOrDefault("schedule", "2000")));
+        LearningResult r =
+                learn(
+                        model,
+                        optimizer,
+                        Integer.parseInt(opts.getOrDefault("batch", "64")),
+                        Integer.parseInt(opts.getOrDefault("threads", "2")),
+                        java.time.Duration.ofSeconds(
+                                Long.parseLong(opts.getOrDefault("seconds", "120"))),
+                        Integer.parseInt(opts.getOrDefault("pool", "20000")),
+                        java.nio.file.Path.of(opts.getOrDefault("eval", "/tmp/streamlip-eval")),
+                        Integer.parseInt(opts.getOrDefault("perClass", "4")));
+        System.out.printf(
+                "%s %s batch %d threads %d: %d steps in %.0f s (%.0f ex/s), loss %.3f -> %.3f%n%s",
+                r.model(),
+                model,
+                r.batchSize(),
+                r.threads(),
+                r.steps(),
+                r.seconds(),
+                r.examplesPerSecond(),
+                r.firstLoss(),
+                r.lastLoss(),
+                r.report().toTable());
     }
 
     private static List<Integer> ints(String csv) {

@@ -30,6 +30,8 @@ import java.time.Duration;
  *     1)
  * @param pollTimeout how long to wait for a batch before checking the stop conditions again
  *     (default 1 s)
+ * @param evalSet a held-out evaluation set (pairs folder) evaluated at every checkpoint, its
+ *     summary stored in {@code state.json} and announced; null for none (default)
  */
 public record TrainerConfig(
         ModelConfig model,
@@ -45,7 +47,8 @@ public record TrainerConfig(
         int logEvery,
         String tokenizerVersion,
         int eosId,
-        Duration pollTimeout) {
+        Duration pollTimeout,
+        Path evalSet) {
 
     public TrainerConfig {
         if (model == null || optimizer == null || checkpointDir == null) {
@@ -84,7 +87,8 @@ public record TrainerConfig(
                 10,
                 tokenizer.version(),
                 ByteTokenizer.EOS,
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1),
+                null);
     }
 
     public TrainerConfig withModel(ModelConfig m) {
@@ -102,7 +106,8 @@ public record TrainerConfig(
                 logEvery,
                 tokenizerVersion,
                 eosId,
-                pollTimeout);
+                pollTimeout,
+                evalSet);
     }
 
     public TrainerConfig withOptimizer(OptimizerConfig o) {
@@ -120,7 +125,8 @@ public record TrainerConfig(
                 logEvery,
                 tokenizerVersion,
                 eosId,
-                pollTimeout);
+                pollTimeout,
+                evalSet);
     }
 
     public TrainerConfig withBatchSize(int b) {
@@ -138,7 +144,8 @@ public record TrainerConfig(
                 logEvery,
                 tokenizerVersion,
                 eosId,
-                pollTimeout);
+                pollTimeout,
+                evalSet);
     }
 
     public TrainerConfig withCheckpoints(Path dir, int every, int keep) {
@@ -156,7 +163,8 @@ public record TrainerConfig(
                 logEvery,
                 tokenizerVersion,
                 eosId,
-                pollTimeout);
+                pollTimeout,
+                evalSet);
     }
 
     public TrainerConfig withConsumerGroup(String group) {
@@ -174,7 +182,8 @@ public record TrainerConfig(
                 logEvery,
                 tokenizerVersion,
                 eosId,
-                pollTimeout);
+                pollTimeout,
+                evalSet);
     }
 
     public TrainerConfig withRunName(String name) {
@@ -192,7 +201,8 @@ public record TrainerConfig(
                 logEvery,
                 tokenizerVersion,
                 eosId,
-                pollTimeout);
+                pollTimeout,
+                evalSet);
     }
 
     public TrainerConfig withSeed(int s) {
@@ -210,7 +220,8 @@ public record TrainerConfig(
                 logEvery,
                 tokenizerVersion,
                 eosId,
-                pollTimeout);
+                pollTimeout,
+                evalSet);
     }
 
     public TrainerConfig withThreads(int t) {
@@ -228,7 +239,8 @@ public record TrainerConfig(
                 logEvery,
                 tokenizerVersion,
                 eosId,
-                pollTimeout);
+                pollTimeout,
+                evalSet);
     }
 
     public TrainerConfig withLogEvery(int n) {
@@ -246,7 +258,8 @@ public record TrainerConfig(
                 n,
                 tokenizerVersion,
                 eosId,
-                pollTimeout);
+                pollTimeout,
+                evalSet);
     }
 
     public TrainerConfig withPollTimeout(Duration d) {
@@ -264,6 +277,26 @@ public record TrainerConfig(
                 logEvery,
                 tokenizerVersion,
                 eosId,
-                d);
+                d,
+                evalSet);
+    }
+
+    public TrainerConfig withEvalSet(Path folder) {
+        return new TrainerConfig(
+                model,
+                optimizer,
+                batchSize,
+                checkpointEvery,
+                keepCheckpoints,
+                checkpointDir,
+                consumerGroup,
+                runName,
+                seed,
+                threads,
+                logEvery,
+                tokenizerVersion,
+                eosId,
+                pollTimeout,
+                folder);
     }
 }

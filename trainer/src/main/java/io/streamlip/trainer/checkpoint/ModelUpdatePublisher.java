@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,22 +32,21 @@ public final class ModelUpdatePublisher implements CheckpointListener, AutoClose
     }
 
     /** The record announcing {@code checkpoint}. */
-    public static ModelUpdate toRecord(
-            Path checkpoint, TrainingState state, Map<String, Double> eval) {
+    public static ModelUpdate toRecord(Path checkpoint, TrainingState state) {
         return ModelUpdate.newBuilder()
                 .setModelVersion(state.modelVersion())
                 .setStep(state.step())
                 .setExamplesSeen(state.examplesSeen())
                 .setCheckpointPath(checkpoint.toAbsolutePath().toString())
                 .setLoss(state.loss() == null ? null : state.loss().sinceLastCheckpoint())
-                .setEval(eval)
+                .setEval(state.eval())
                 .setCreatedTime(Instant.parse(state.createdTime()))
                 .build();
     }
 
     @Override
     public void onCheckpoint(Path checkpoint, TrainingState state) {
-        ModelUpdate update = toRecord(checkpoint, state, Map.of());
+        ModelUpdate update = toRecord(checkpoint, state);
         try {
             producer.send(
                             new ProducerRecord<>(

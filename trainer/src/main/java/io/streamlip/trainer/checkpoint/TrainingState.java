@@ -23,6 +23,8 @@ import org.apache.kafka.common.TopicPartition;
  * @param temperature {@code t = exp(t')} at this step
  * @param bias {@code b} at this step
  * @param createdTime when it was written (ISO-8601)
+ * @param eval summary of the evaluation on the held-out set at this step (metric to value), empty
+ *     when none ran
  */
 public record TrainingState(
         String modelVersion,
@@ -36,10 +38,16 @@ public record TrainingState(
         LossSummary loss,
         double temperature,
         double bias,
-        String createdTime) {
+        String createdTime,
+        Map<String, Double> eval) {
 
     public TrainingState {
         offsets = offsets == null ? List.of() : List.copyOf(offsets);
+        eval =
+                eval == null
+                        ? Map.of()
+                        : java.util.Collections.unmodifiableMap(
+                                new java.util.LinkedHashMap<>(eval));
     }
 
     /** The next offset to read of one partition. */
