@@ -43,6 +43,9 @@ public final class Trainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Consecutive dropped (non-finite) updates after which the run is declared diverged. */
+    static final int MAX_CONSECUTIVE_SKIPS = 20;
+
     private final TrainerConfig config;
     private final BatchSource source;
     private final CheckpointListener listener;
@@ -50,6 +53,7 @@ public final class Trainer implements AutoCloseable {
     private final CheckpointStore store;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
+    private volatile TrainingProgress progress = TrainingProgress.NONE;
 
     /**
      * A trainer reading {@code topics.examples()} with {@code config.consumerGroup()} and
@@ -104,6 +108,11 @@ public final class Trainer implements AutoCloseable {
     /** Asks a running {@link #run} to stop after its current step (it checkpoints first). */
     public void stop() {
         stopRequested.set(true);
+    }
+
+    /** The latest progress of {@link #run}, safe to read from any thread. */
+    public TrainingProgress progress() {
+        return progress;
     }
 
     public TrainerConfig config() {
@@ -198,6 +207,7 @@ public final class Trainer implements AutoCloseable {
         long windowExamples = 0;
         double windowLoss = 0;
         StopCondition.Reason reason;
+        int consecutiveSkips = 0;
         while (true) {
             Optional<StopCondition.Reason> done = shouldStop(stop, steps, startNanos);
             if (done.isPresent()) {
@@ -210,6 +220,21 @@ public final class Trainer implements AutoCloseable {
             }
             TrainingBatch batch = next.get();
             TrainingSession.StepResult result = session.step(batch);
+            if (result.skipped()) {
+                offsets.putAll(batch.nextOffsets()); // dropped, not to be read again
+                consecutiveSkips++;
+                if (consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
+                    throw new IllegalStateException(
+                            "training diverged: "
+                                    + consecutiveSkips
+                                    + " consecutive non-finite gradients at step "
+                                    + result.step()
+                                    + "; lower the learning rate and resume from the last"
+                                    + " checkpoint");
+                }
+                continue;
+            }
+            consecutiveSkips = 0;
             steps++;
             examples += batch.size();
             offsets.putAll(batch.nextOffsets());
@@ -218,6 +243,16 @@ public final class Trainer implements AutoCloseable {
             windowLoss += result.loss();
             if (steps % config.logEvery() == 0) {
                 double seconds = (System.nanoTime() - windowStart) / 1e9;
+                progress =
+                        new TrainingProgress(
+                                result.step(),
+                                examplesBefore + examples,
+                                windowLoss / config.logEvery(),
+                                windowExamples / seconds,
+                                result.temperature(),
+                                result.bias(),
+                                source.skipped(),
+                                lastCheckpoint);
                 LOG.info(
                         String.format(
                                 "step %d  loss %.4f  %.0f ex/s  lr %.2e  |g| %.2f  t %.3f  b %.3f"

@@ -92,6 +92,8 @@ public final class TrainerBenchmark {
      * @param firstLoss mean loss of the first 10 steps
      * @param lastLoss mean loss of the last 10 steps
      * @param report evaluation on the held-out set after training
+     * @param rssStartMb resident memory of the process after the first step, MiB
+     * @param rssEndMb resident memory of the process at the end of training, MiB
      */
     public record LearningResult(
             String model,
@@ -102,13 +104,16 @@ public final class TrainerBenchmark {
             double examplesPerSecond,
             double firstLoss,
             double lastLoss,
-            EvalReport report) {}
+            EvalReport report,
+            long rssStartMb,
+            long rssEndMb) {}
 
     /**
      * Trains {@code model} on synthetic pairs (a pool of {@code poolSize} examples, cycled) for
      * {@code budget} of wall time, then evaluates it on the synthetic evaluation set in {@code
      * evalFolder} (written there first if missing: 48 classes x {@code perClass} images x 6
-     * languages).
+     * languages). With {@code evalEvery} (may be null) it also evaluates and prints a line that
+     * often during training.
      */
     public static LearningResult learn(
             ModelConfig model,
@@ -118,7 +123,8 @@ public final class TrainerBenchmark {
             java.time.Duration budget,
             int poolSize,
             java.nio.file.Path evalFolder,
-            int perClass) {
+            int perClass,
+            java.time.Duration evalEvery) {
         TrainingSession.setThreads(threads);
         ByteTokenizer tokenizer = new ByteTokenizer(model.contextLength());
         if (!java.nio.file.Files.exists(
@@ -137,10 +143,29 @@ public final class TrainerBenchmark {
         try (TrainingSession session = TrainingSession.create(model, optimizer, 42)) {
             long start = System.nanoTime();
             long deadline = start + budget.toNanos();
+            long rssStart = -1;
+            long nextEval = evalEvery == null ? Long.MAX_VALUE : start + evalEvery.toNanos();
             while (System.nanoTime() < deadline) {
                 losses.add(session.step(batches.get(losses.size() % batches.size())).loss());
+                if (rssStart < 0) {
+                    rssStart = residentMemoryMb();
+                }
+                if (System.nanoTime() >= nextEval) {
+                    EvalReport interim = Evaluator.evaluate(session, eval);
+                    int n = losses.size();
+                    System.out.printf(
+                            "  %5.0f s  step %5d  loss %.3f  zero-shot %.3f  i2t@1 %.3f  t2i@1 %.3f%n",
+                            (System.nanoTime() - start) / 1e9,
+                            n,
+                            mean(losses.subList(Math.max(0, n - 10), n)),
+                            interim.mean().zeroshotAcc(),
+                            interim.mean().i2tR1(),
+                            interim.mean().t2iR1());
+                    nextEval = System.nanoTime() + evalEvery.toNanos();
+                }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            long rssEnd = residentMemoryMb();
             EvalReport report = Evaluator.evaluate(session, eval);
             int n = losses.size();
             return new LearningResult(
@@ -152,8 +177,25 @@ public final class TrainerBenchmark {
                     (double) n * batchSize / seconds,
                     mean(losses.subList(0, Math.min(10, n))),
                     mean(losses.subList(Math.max(0, n - 10), n)),
-                    report);
+                    report,
+                    rssStart,
+                    rssEnd);
         }
+    }
+
+    /** VmRSS of this process from /proc (Linux), or -1 where there is none. */
+    public static long residentMemoryMb() {
+        try {
+            for (String line :
+                    java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private static double mean(List<Float> values) {
@@ -223,6 +265,9 @@ public final class TrainerBenchmark {
         } else {
             model = ModelConfig.preset(spec, vocab);
         }
+        if (opts.containsKey("pooling")) {
+            model = model.withTextPooling(ModelConfig.TextPooling.valueOf(opts.get("pooling")));
+        }
         OptimizerConfig optimizer =
                 OptimizerConfig.defaults()
                         .withLearningRate(Double.parseDouble(opts.getOrDefault("lr", "1e-3")))
@@ -239,9 +284,14 @@ public final class TrainerBenchmark {
                                 Long.parseLong(opts.getOrDefault("seconds", "120"))),
                         Integer.parseInt(opts.getOrDefault("pool", "20000")),
                         java.nio.file.Path.of(opts.getOrDefault("eval", "/tmp/streamlip-eval")),
-                        Integer.parseInt(opts.getOrDefault("perClass", "4")));
+                        Integer.parseInt(opts.getOrDefault("perClass", "4")),
+                        opts.containsKey("evalEvery")
+                                ? java.time.Duration.ofSeconds(
+                                        Long.parseLong(opts.get("evalEvery")))
+                                : null);
         System.out.printf(
-                "%s %s batch %d threads %d: %d steps in %.0f s (%.0f ex/s), loss %.3f -> %.3f%n%s",
+                "%s %s batch %d threads %d: %d steps in %.0f s (%.0f ex/s), loss %.3f -> %.3f,"
+                        + " RSS %d -> %d MiB%n%s",
                 r.model(),
                 model,
                 r.batchSize(),
@@ -251,6 +301,8 @@ public final class TrainerBenchmark {
                 r.examplesPerSecond(),
                 r.firstLoss(),
                 r.lastLoss(),
+                r.rssStartMb(),
+                r.rssEndMb(),
                 r.report().toTable());
     }
 

@@ -100,14 +100,25 @@ public final class TrainingSession implements AutoCloseable {
         parameterStore = new ParameterStore(manager, false);
     }
 
-    /** What one step did. */
+    /**
+     * What one step did.
+     *
+     * @param step the model's step count afterwards
+     * @param loss the batch's loss before the update
+     * @param learningRate the rate the update used
+     * @param gradientNorm global gradient norm before clipping
+     * @param temperature {@code t} after the update
+     * @param bias {@code b} after the update
+     * @param skipped whether the update was dropped because the gradient was not finite
+     */
     public record StepResult(
             long step,
             float loss,
             double learningRate,
             double gradientNorm,
             float temperature,
-            float bias) {}
+            float bias,
+            boolean skipped) {}
 
     /** One training step on {@code batch}; returns its loss (before the update). */
     public StepResult step(TrainingBatch batch) {
@@ -128,7 +139,8 @@ public final class TrainingSession implements AutoCloseable {
                 update.learningRate(),
                 update.gradientNorm(),
                 temperature(),
-                bias());
+                bias(),
+                update.skipped());
     }
 
     /** The loss on {@code batch} without training. */

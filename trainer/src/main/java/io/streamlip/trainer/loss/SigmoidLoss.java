@@ -30,6 +30,9 @@ public final class SigmoidLoss {
         NDManager manager = logits.getManager();
         // -z = 1 - 2I: negatives keep their logit, positives flip it.
         NDArray minusZ = manager.eye(batch).mul(-2f).add(1f);
-        return Activation.softPlus(logits.mul(minusZ)).sum().div(batch);
+        // Divide by an array that lives in the step's manager, not by a Number: DJL frees the
+        // temporary scalar of div(Number) while autograd still needs it for backward.
+        NDArray size = manager.create((float) batch);
+        return Activation.softPlus(logits.mul(minusZ)).sum().div(size);
     }
 }

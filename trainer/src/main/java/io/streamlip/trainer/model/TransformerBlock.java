@@ -79,7 +79,11 @@ public final class TransformerBlock extends AbstractBlock {
         NDArray q = split.get(0);
         NDArray k = split.get(1);
         NDArray v = split.get(2);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(headDim));
+        // Never x.div(Number) on the gradient path: DJL wraps the number in a tensor over a Java
+        // buffer and closes it at once, yet autograd keeps reading it in backward (random NaNs
+        // once the buffer is collected). A scalar array in the step's manager lives long enough.
+        NDArray scale = q.getManager().create((float) (1 / Math.sqrt(headDim)));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
         if (mask != null) {
             scores = scores.add(mask);
         }

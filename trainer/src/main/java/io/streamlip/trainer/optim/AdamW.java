@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import java.io.IOException;
@@ -14,6 +16,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Adam with decoupled weight decay, global-norm gradient clipping and a warmup-cosine schedule,
@@ -33,6 +37,7 @@ import java.util.Map;
  * The kernel also zeroes each gradient after using it, ready for the next backward pass.
  */
 public final class AdamW implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AdamW.class);
     private static final String STEP_KEY = "step";
 
     private final OptimizerConfig config;
@@ -65,7 +70,19 @@ public final class AdamW implements AutoCloseable {
     }
 
     /** What one update did. */
-    public record Update(long step, double learningRate, double gradientNorm, boolean clipped) {}
+    /**
+     * @param step the step count after this call
+     * @param learningRate the rate used (0 when skipped)
+     * @param gradientNorm global L2 norm of the gradient before clipping
+     * @param clipped whether the gradient was scaled down to the clipping norm
+     * @param skipped whether the update was skipped because the gradient was not finite
+     */
+    public record Update(
+            long step,
+            double learningRate,
+            double gradientNorm,
+            boolean clipped,
+            boolean skipped) {}
 
     /** Whether weight decay applies: to matrices and tensors, not to vectors and scalars. */
     public static boolean decays(Parameter parameter) {
@@ -73,9 +90,8 @@ public final class AdamW implements AutoCloseable {
     }
 
     /**
-     * Applies one update from the gradients the last backward pass left on the parameters.
-     *
-     * @throws IllegalStateException if the gradient is not finite (the step is not applied)
+     * Applies one update from the gradients the last backward pass left on the parameters, and
+     * zeroes them. A non-finite gradient is dropped instead (see {@link Update#skipped()}).
      */
     public Update step() {
         try (NDManager scratch = manager.newSubManager()) {
@@ -90,8 +106,19 @@ public final class AdamW implements AutoCloseable {
             }
             double norm = squares == null ? 0 : Math.sqrt(squares.getFloat());
             if (!Double.isFinite(norm)) {
-                throw new IllegalStateException(
-                        "gradient norm is " + norm + " at step " + (step + 1) + "; not updating");
+                // One bad batch must not poison the moments of a long streaming run: drop its
+                // gradients and leave weights, moments and step as they were.
+                LOG.warn(
+                        "gradient norm is {} at step {}: update skipped. Non-finite gradients: {};"
+                                + " non-finite weights: {}",
+                        norm,
+                        step + 1,
+                        nonFinite(gradients),
+                        nonFiniteWeights());
+                for (Parameter p : parameters.values()) {
+                    JniUtils.zeroGrad((PtNDArray) p.getArray());
+                }
+                return new Update(step, 0, norm, false, true);
             }
             boolean clipped = config.clipNorm() > 0 && norm > config.clipNorm();
             float rescale = clipped ? (float) (config.clipNorm() / (norm + 1e-6)) : 1f;
@@ -124,8 +151,28 @@ public final class AdamW implements AutoCloseable {
                                 false,
                                 true);
             }
-            return new Update(step, lr, norm, clipped);
+            return new Update(step, lr, norm, clipped, false);
         }
+    }
+
+    private static java.util.List<String> nonFinite(Map<String, NDArray> arrays) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        arrays.forEach(
+                (name, a) -> {
+                    for (float v : a.toFloatArray()) {
+                        if (!Float.isFinite(v)) {
+                            out.add(name);
+                            break;
+                        }
+                    }
+                });
+        return out;
+    }
+
+    private java.util.List<String> nonFiniteWeights() {
+        Map<String, NDArray> weights = new LinkedHashMap<>();
+        parameters.forEach((name, p) -> weights.put(name, p.getArray()));
+        return nonFinite(weights);
     }
 
     /** Updates applied so far (including those of the run this state was loaded from). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -78,6 +79,60 @@ class SiglipModelTest {
                 assertThat((double) gradLogT)
                         .isCloseTo(
                                 dLogTemperature, within(1e-5 + 1e-4 * Math.abs(dLogTemperature)));
+            }
+        }
+    }
+
+    @Test
+    void gradientsSurviveAGarbageCollectionBetweenForwardAndBackward() throws Exception {
+        // Regression: x.div(Number) let autograd read a freed Java buffer in backward. Collect
+        // garbage and refill freed native memory with NaN bytes between forward and backward:
+        // the gradients must stay finite and equal to those of an undisturbed pass.
+        ModelConfig config = ModelConfig.tiny(TOKENIZER.vocabSize());
+        TrainingBatch batch = batches(config, 4, 1).get(0);
+        float[][] undisturbed = gradients(config, batch, false);
+        float[][] disturbed = gradients(config, batch, true);
+        for (int p = 0; p < undisturbed.length; p++) {
+            for (float g : disturbed[p]) {
+                assertThat(Float.isFinite(g)).isTrue();
+            }
+            assertThat(disturbed[p]).containsExactly(undisturbed[p]);
+        }
+    }
+
+    private static float[][] gradients(ModelConfig config, TrainingBatch batch, boolean disturb)
+            throws InterruptedException {
+        try (TrainingSession session =
+                TrainingSession.create(config, OptimizerConfig.defaults(), 4)) {
+            ParameterStore ps = new ParameterStore(session.manager(), false);
+            try (NDManager m = session.manager().newSubManager();
+                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDList out = session.model().forward(ps, inputs(m, batch, config), true);
+                NDArray loss = SigmoidLoss.compute(out.get(2));
+                if (disturb) {
+                    for (int round = 0; round < 3; round++) {
+                        System.gc();
+                        Thread.sleep(50);
+                        List<java.nio.ByteBuffer> junk = new java.util.ArrayList<>();
+                        for (int i = 0; i < 2000; i++) {
+                            java.nio.ByteBuffer b =
+                                    java.nio.ByteBuffer.allocateDirect(4 + (i % 4) * 4);
+                            while (b.hasRemaining()) {
+                                b.put((byte) 0xFF); // 0xFFFFFFFF is a NaN
+                            }
+                            junk.add(b);
+                        }
+                    }
+                }
+                gc.backward(loss);
+                var params = session.model().getParameters();
+                float[][] out2 = new float[params.size()][];
+                for (int i = 0; i < params.size(); i++) {
+                    try (NDArray g = params.get(i).getValue().getArray().getGradient()) {
+                        out2[i] = g.toFloatArray();
+                    }
+                }
+                return out2;
             }
         }
     }

@@ -119,6 +119,32 @@ class AdamWTest {
     }
 
     @Test
+    void aNonFiniteGradientIsDroppedWithoutTouchingWeightsOrMoments() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Parameter w = parameter(manager, "w", new float[] {1f, 2f}, new Shape(1, 2));
+            Parameter b = parameter(manager, "b", new float[] {0.5f}, new Shape(1));
+            PairList<String, Parameter> params = new PairList<>();
+            params.add("w", w);
+            params.add("b", b);
+            try (AdamW adam =
+                    new AdamW(OptimizerConfig.defaults().withSchedule(0, 10), params, manager)) {
+                backward(manager, w, new float[] {Float.NaN, 1f}, b, new float[] {1f});
+                AdamW.Update update = adam.step();
+                assertThat(update.skipped()).isTrue();
+                assertThat(adam.stepCount()).isZero();
+                assertThat(w.getArray().toFloatArray()).containsExactly(1f, 2f);
+                // The gradients were zeroed: the next, finite step is unaffected by the NaN.
+                backward(manager, w, new float[] {1f, 1f}, b, new float[] {1f});
+                AdamW.Update next = adam.step();
+                assertThat(next.skipped()).isFalse();
+                assertThat(next.step()).isEqualTo(1);
+                assertThat(w.getArray().toFloatArray()).doesNotContain(Float.NaN);
+                assertThat(next.gradientNorm()).isCloseTo(Math.sqrt(3), within(1e-5));
+            }
+        }
+    }
+
+    @Test
     void warmupThenCosine() {
         LearningRateSchedule s = new LearningRateSchedule(1e-3, 1e-5, 10, 110);
         assertThat(s.at(0)).isZero();
