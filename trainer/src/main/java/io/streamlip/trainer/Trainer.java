@@ -1,0 +1,393 @@
+package io.streamlip.trainer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.checkpoint.CheckpointListener;
+import io.streamlip.trainer.checkpoint.CheckpointStore;
+import io.streamlip.trainer.checkpoint.ModelUpdatePublisher;
+import io.streamlip.trainer.checkpoint.TrainingState;
+import io.streamlip.trainer.data.BatchSource;
+import io.streamlip.trainer.data.ExampleDecoder;
+import io.streamlip.trainer.data.KafkaBatchSource;
+import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.eval.EvalReport;
+import io.streamlip.trainer.eval.EvalSet;
+import io.streamlip.trainer.eval.Evaluator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The streaming SigLIP trainer: reads batches (from the {@code examples} topic), trains, writes
+ * atomic checkpoints (parameters, optimizer state, Kafka offsets) every {@code checkpointEvery}
+ * steps and when it stops, and announces each on {@code model-updates}. On start it resumes from
+ * the newest checkpoint in its folder, at the offsets that checkpoint stored.
+ *
+ * <p>{@link #run} blocks the calling thread until a {@link StopCondition} holds or {@link #stop()}
+ * is called from another thread. A trainer runs once; {@link #close()} releases the Kafka clients.
+ */
+public final class Trainer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Consecutive dropped (non-finite) updates after which the run is declared diverged. */
+    static final int MAX_CONSECUTIVE_SKIPS = 20;
+
+    private final TrainerConfig config;
+    private final BatchSource source;
+    private final CheckpointListener listener;
+    private final List<AutoCloseable> owned;
+    private final CheckpointStore store;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile TrainingProgress progress = TrainingProgress.NONE;
+
+    /**
+     * A trainer reading {@code topics.examples()} with {@code config.consumerGroup()} and
+     * announcing checkpoints on {@code topics.modelUpdates()}. The topics must exist.
+     */
+    public Trainer(TrainerConfig config, KafkaClients kafka, PipelineTopics topics) {
+        this(config, kafkaSource(config, kafka, topics.examples()), publisher(kafka, topics));
+    }
+
+    private Trainer(TrainerConfig config, BatchSource source, ModelUpdatePublisher publisher) {
+        this(config, source, publisher, List.of(source, publisher));
+    }
+
+    /** A trainer over any batch source (tests, benchmarks); closing it closes nothing of theirs. */
+    public Trainer(TrainerConfig config, BatchSource source, CheckpointListener listener) {
+        this(config, source, listener, List.of());
+    }
+
+    private Trainer(
+            TrainerConfig config,
+            BatchSource source,
+            CheckpointListener listener,
+            List<AutoCloseable> owned) {
+        this.config = config;
+        this.source = source;
+        this.listener = listener;
+        this.owned = owned;
+        this.store = new CheckpointStore(config.checkpointDir(), config.keepCheckpoints());
+    }
+
+    private static KafkaBatchSource kafkaSource(
+            TrainerConfig config, KafkaClients kafka, String topic) {
+        ExampleDecoder decoder =
+                new ExampleDecoder(
+                        config.model().imageSize(),
+                        config.model().vocabSize(),
+                        config.tokenizerVersion());
+        return new KafkaBatchSource(
+                kafka,
+                topic,
+                config.consumerGroup(),
+                config.batchSize(),
+                decoder,
+                config.model(),
+                config.eosId());
+    }
+
+    private static ModelUpdatePublisher publisher(KafkaClients kafka, PipelineTopics topics) {
+        return new ModelUpdatePublisher(kafka, topics.modelUpdates());
+    }
+
+    /** Asks a running {@link #run} to stop after its current step (it checkpoints first). */
+    public void stop() {
+        stopRequested.set(true);
+    }
+
+    /** The latest progress of {@link #run}, safe to read from any thread. */
+    public TrainingProgress progress() {
+        return progress;
+    }
+
+    public TrainerConfig config() {
+        return config;
+    }
+
+    /** Trains until {@code stop} holds or {@link #stop()} is called; see the class comment. */
+    public TrainingSummary run(StopCondition stop) {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("a Trainer runs once; create a new one to resume");
+        }
+        TrainingSession.setThreads(config.threads());
+        store.removeIncomplete();
+        Optional<Path> resumeFrom = store.latest();
+        TrainingState resumed = resumeFrom.map(CheckpointStore::readState).orElse(null);
+        EvalSet eval = loadEvalSet();
+        try (TrainingSession session = open(resumed, resumeFrom.orElse(null))) {
+            return loop(session, resumed, stop, eval);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resume from " + resumeFrom.orElse(null), e);
+        }
+    }
+
+    private EvalSet loadEvalSet() {
+        if (config.evalSet() == null) {
+            return null;
+        }
+        ByteTokenizer tokenizer = new ByteTokenizer(config.model().contextLength());
+        if (!tokenizer.version().equals(config.tokenizerVersion())) {
+            throw new IllegalStateException(
+                    "evaluation during training needs the byte tokenizer; the model reads "
+                            + config.tokenizerVersion());
+        }
+        EvalSet set = EvalSet.load(config.evalSet(), config.model(), tokenizer);
+        LOG.info(
+                "evaluating every checkpoint on {} ({} images, {} pairs)",
+                config.evalSet(),
+                set.imageCount(),
+                set.pairCount());
+        return set;
+    }
+
+    private TrainingSession open(TrainingState resumed, Path checkpoint) throws IOException {
+        if (resumed == null) {
+            LOG.info(
+                    "starting a new {} model ({}), checkpoints in {}",
+                    config.model().name(),
+                    config.model(),
+                    store.root());
+            return TrainingSession.create(config.model(), config.optimizer(), config.seed());
+        }
+        if (!resumed.model().equals(config.model())) {
+            throw new IllegalStateException(
+                    "checkpoint "
+                            + checkpoint
+                            + " holds a model of another shape ("
+                            + resumed.model()
+                            + ") than configured ("
+                            + config.model()
+                            + "); use another checkpoint folder");
+        }
+        LOG.info(
+                "resuming from {} (step {}, {} examples)",
+                checkpoint,
+                resumed.step(),
+                resumed.examplesSeen());
+        TrainingSession session =
+                TrainingSession.restore(config.model(), config.optimizer(), checkpoint);
+        source.seek(resumed.offsetMap());
+        return session;
+    }
+
+    private TrainingSummary loop(
+            TrainingSession session, TrainingState resumed, StopCondition stop, EvalSet eval)
+            throws IOException {
+        long startNanos = System.nanoTime();
+        long examplesBefore = resumed == null ? 0 : resumed.examplesSeen();
+        long skippedBefore = resumed == null ? 0 : resumed.skippedRecords();
+        Map<TopicPartition, Long> offsets =
+                resumed == null ? new HashMap<>() : new HashMap<>(resumed.offsetMap());
+        LossTracker losses =
+                new LossTracker(
+                        config.logEvery(),
+                        resumed == null || resumed.loss() == null
+                                ? List.of()
+                                : resumed.loss().history());
+        long steps = 0;
+        long examples = 0;
+        Path lastCheckpoint = null;
+        long stepsAtCheckpoint = 0;
+        long windowStart = System.nanoTime();
+        long windowExamples = 0;
+        double windowLoss = 0;
+        StopCondition.Reason reason;
+        int consecutiveSkips = 0;
+        while (true) {
+            Optional<StopCondition.Reason> done = shouldStop(stop, steps, startNanos);
+            if (done.isPresent()) {
+                reason = done.get();
+                break;
+            }
+            Optional<TrainingBatch> next = source.next(config.pollTimeout());
+            if (next.isEmpty()) {
+                continue;
+            }
+            TrainingBatch batch = next.get();
+            TrainingSession.StepResult result = session.step(batch);
+            if (result.skipped()) {
+                offsets.putAll(batch.nextOffsets()); // dropped, not to be read again
+                consecutiveSkips++;
+                if (consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
+                    throw new IllegalStateException(
+                            "training diverged: "
+                                    + consecutiveSkips
+                                    + " consecutive non-finite gradients at step "
+                                    + result.step()
+                                    + "; lower the learning rate and resume from the last"
+                                    + " checkpoint");
+                }
+                continue;
+            }
+            consecutiveSkips = 0;
+            steps++;
+            examples += batch.size();
+            offsets.putAll(batch.nextOffsets());
+            losses.add(result.step(), result.loss());
+            windowExamples += batch.size();
+            windowLoss += result.loss();
+            if (steps % config.logEvery() == 0) {
+                double seconds = (System.nanoTime() - windowStart) / 1e9;
+                progress =
+                        new TrainingProgress(
+                                result.step(),
+                                examplesBefore + examples,
+                                windowLoss / config.logEvery(),
+                                windowExamples / seconds,
+                                result.temperature(),
+                                result.bias(),
+                                source.skipped(),
+                                lastCheckpoint);
+                LOG.info(
+                        String.format(
+                                "step %d  loss %.4f  %.0f ex/s  lr %.2e  |g| %.2f  t %.3f  b %.3f"
+                                        + "  skipped %d",
+                                result.step(),
+                                windowLoss / config.logEvery(),
+                                windowExamples / seconds,
+                                result.learningRate(),
+                                result.gradientNorm(),
+                                result.temperature(),
+                                result.bias(),
+                                source.skipped()));
+                windowStart = System.nanoTime();
+                windowExamples = 0;
+                windowLoss = 0;
+            }
+            if (result.step() % config.checkpointEvery() == 0) {
+                lastCheckpoint =
+                        checkpoint(
+                                session,
+                                examplesBefore + examples,
+                                skippedBefore + source.skipped(),
+                                offsets,
+                                losses,
+                                eval);
+                stepsAtCheckpoint = steps;
+            }
+        }
+        if (steps > stepsAtCheckpoint) {
+            lastCheckpoint =
+                    checkpoint(
+                            session,
+                            examplesBefore + examples,
+                            skippedBefore + source.skipped(),
+                            offsets,
+                            losses,
+                            eval);
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+        TrainingSummary summary =
+                new TrainingSummary(
+                        steps,
+                        session.steps(),
+                        examples,
+                        examplesBefore + examples,
+                        losses.firstMean(),
+                        losses.lastMean(),
+                        examples / Math.max(1e-9, elapsed.toNanos() / 1e9),
+                        source.skipped(),
+                        lastCheckpoint,
+                        elapsed,
+                        reason);
+        LOG.info("training stopped ({}): {}", reason, summary);
+        return summary;
+    }
+
+    private Optional<StopCondition.Reason> shouldStop(
+            StopCondition stop, long steps, long startNanos) {
+        if (stopRequested.get() || Thread.currentThread().isInterrupted()) {
+            return Optional.of(StopCondition.Reason.STOPPED);
+        }
+        if (stop.maxSteps() > 0 && steps >= stop.maxSteps()) {
+            return Optional.of(StopCondition.Reason.STEPS);
+        }
+        if (stop.maxDuration() != null
+                && System.nanoTime() - startNanos >= stop.maxDuration().toNanos()) {
+            return Optional.of(StopCondition.Reason.DURATION);
+        }
+        return Optional.empty();
+    }
+
+    private Path checkpoint(
+            TrainingSession session,
+            long examplesSeen,
+            long skipped,
+            Map<TopicPartition, Long> offsets,
+            LossTracker losses,
+            EvalSet eval)
+            throws IOException {
+        long step = session.steps();
+        Map<String, Double> evalSummary = Map.of();
+        if (eval != null) {
+            EvalReport report = Evaluator.evaluate(session, eval);
+            evalSummary = report.summary();
+            LOG.info("evaluation at step {}:\n{}", step, report.toTable());
+        }
+        TrainingState state =
+                new TrainingState(
+                        config.runName() + "/" + CheckpointStore.folderName(step),
+                        step,
+                        examplesSeen,
+                        skipped,
+                        TrainingState.offsetList(offsets),
+                        config.model(),
+                        config.tokenizerVersion(),
+                        configJson(),
+                        losses.summary(losses.takeSinceCheckpoint()),
+                        session.temperature(),
+                        session.bias(),
+                        Instant.now().toString(),
+                        evalSummary);
+        Path path = store.write(state, session::save);
+        LOG.info("checkpoint {} written to {}", state.modelVersion(), path);
+        source.checkpointed(offsets);
+        listener.onCheckpoint(path, state);
+        return path;
+    }
+
+    private ObjectNode configJson() {
+        ObjectNode node = JSON.createObjectNode();
+        node.set("model", JSON.valueToTree(config.model()));
+        node.set("optimizer", JSON.valueToTree(config.optimizer()));
+        node.put("batchSize", config.batchSize());
+        node.put("checkpointEvery", config.checkpointEvery());
+        node.put("keepCheckpoints", config.keepCheckpoints());
+        node.put("checkpointDir", config.checkpointDir().toAbsolutePath().toString());
+        node.put("consumerGroup", config.consumerGroup());
+        node.put("runName", config.runName());
+        node.put("seed", config.seed());
+        node.put("threads", config.threads());
+        node.put("tokenizerVersion", config.tokenizerVersion());
+        node.put(
+                "evalSet",
+                config.evalSet() == null ? null : config.evalSet().toAbsolutePath().toString());
+        return node;
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", c, e.toString());
+            }
+        }
+    }
+}

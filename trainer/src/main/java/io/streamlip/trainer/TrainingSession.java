@@ -1,0 +1,250 @@
+package io.streamlip.trainer;
+
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.loss.SigmoidLoss;
+import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.model.SiglipModel;
+import io.streamlip.trainer.optim.AdamW;
+import io.streamlip.trainer.optim.OptimizerConfig;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A model and its optimizer, and the training step: forward, sigmoid loss, backward, AdamW update.
+ * Knows nothing of Kafka or checkpoints' bookkeeping, so tests and benchmarks drive it with any
+ * batches.
+ *
+ * <p>Every step runs in its own sub-{@link NDManager} that is closed at the end, so native memory
+ * stays flat however long the run. Not thread-safe.
+ */
+public final class TrainingSession implements AutoCloseable {
+    /** File of the model parameters inside a checkpoint folder. */
+    public static final String PARAMETERS_FILE = "model.params";
+
+    /** File of the optimizer state inside a checkpoint folder. */
+    public static final String OPTIMIZER_FILE = "optimizer.safetensors";
+
+    private final ModelConfig config;
+    private final NDManager manager;
+    private final SiglipModel model;
+    private ParameterStore parameterStore;
+    private final AdamW optimizer;
+
+    private TrainingSession(
+            ModelConfig config, NDManager manager, SiglipModel model, OptimizerConfig optimizer) {
+        this.config = config;
+        this.manager = manager;
+        this.model = model;
+        this.parameterStore = new ParameterStore(manager, false);
+        this.optimizer = new AdamW(optimizer, model.getParameters(), manager);
+    }
+
+    /**
+     * Sets PyTorch's intra-op thread count, for the whole process (PyTorch has one pool). Loads the
+     * engine first: its native library must be there before the call.
+     */
+    public static void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be positive, got " + threads);
+        }
+        Engine.getEngine("PyTorch");
+        JniUtils.setNumThreads(threads);
+    }
+
+    /** A fresh model, initialised deterministically from {@code seed}. */
+    public static TrainingSession create(ModelConfig config, OptimizerConfig optimizer, int seed) {
+        NDManager manager =
+                NDManager.newBaseManager(Engine.getEngine("PyTorch").defaultDevice(), "PyTorch");
+        SiglipModel model = SiglipModel.create(config, manager, seed);
+        return new TrainingSession(config, manager, model, optimizer);
+    }
+
+    /** The model and optimizer state saved by {@link #save} in {@code folder}. */
+    public static TrainingSession restore(
+            ModelConfig config, OptimizerConfig optimizer, Path folder) throws IOException {
+        TrainingSession session = create(config, optimizer, 0);
+        try {
+            session.loadParameters(folder.resolve(PARAMETERS_FILE));
+            session.optimizer.load(folder.resolve(OPTIMIZER_FILE));
+            return session;
+        } catch (IOException | RuntimeException e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    /** Loads only the model parameters (for evaluation): the optimizer state stays fresh. */
+    public void loadParameters(Path file) throws IOException {
+        try (DataInputStream in =
+                new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            model.loadParameters(manager, in);
+        } catch (MalformedModelException e) {
+            throw new IOException("cannot load " + file + ": " + e.getMessage(), e);
+        }
+        // Loading replaces the parameter arrays: make them trainable and forget cached values.
+        model.freezeParameters(false);
+        parameterStore = new ParameterStore(manager, false);
+    }
+
+    /**
+     * What one step did.
+     *
+     * @param step the model's step count afterwards
+     * @param loss the batch's loss before the update
+     * @param learningRate the rate the update used
+     * @param gradientNorm global gradient norm before clipping
+     * @param temperature {@code t} after the update
+     * @param bias {@code b} after the update
+     * @param skipped whether the update was dropped because the gradient was not finite
+     */
+    public record StepResult(
+            long step,
+            float loss,
+            double learningRate,
+            double gradientNorm,
+            float temperature,
+            float bias,
+            boolean skipped) {}
+
+    /** One training step on {@code batch}; returns its loss (before the update). */
+    public StepResult step(TrainingBatch batch) {
+        float loss;
+        try (NDManager stepManager = manager.newSubManager()) {
+            NDList inputs = inputs(stepManager, batch);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDList out = model.forward(parameterStore, inputs, true);
+                NDArray lossArray = SigmoidLoss.compute(out.get(2));
+                collector.backward(lossArray);
+                loss = lossArray.getFloat();
+            }
+        }
+        AdamW.Update update = optimizer.step();
+        return new StepResult(
+                update.step(),
+                loss,
+                update.learningRate(),
+                update.gradientNorm(),
+                temperature(),
+                bias(),
+                update.skipped());
+    }
+
+    /** The loss on {@code batch} without training. */
+    public float loss(TrainingBatch batch) {
+        try (NDManager stepManager = manager.newSubManager()) {
+            NDList out = model.forward(parameterStore, inputs(stepManager, batch), false);
+            return SigmoidLoss.compute(out.get(2)).getFloat();
+        }
+    }
+
+    /** Unit-length image embeddings, {@code B x D}, of images in batch layout. */
+    public float[][] embedImages(float[] images, int count) {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray in =
+                    m.create(images, new Shape(count, 3, config.imageSize(), config.imageSize()));
+            return rows(model.embedImages(parameterStore, in, false), count);
+        }
+    }
+
+    /** Unit-length text embeddings, {@code B x D}, of padded ids and their mask. */
+    public float[][] embedTexts(int[] ids, float[] mask, int count) {
+        try (NDManager m = manager.newSubManager()) {
+            Shape shape = new Shape(count, config.contextLength());
+            NDArray out =
+                    model.embedTexts(
+                            parameterStore, m.create(ids, shape), m.create(mask, shape), false);
+            return rows(out, count);
+        }
+    }
+
+    private float[][] rows(NDArray embeddings, int count) {
+        float[] flat = embeddings.toFloatArray();
+        int d = config.embedDim();
+        float[][] out = new float[count][d];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(flat, i * d, out[i], 0, d);
+        }
+        return out;
+    }
+
+    /** Writes {@link #PARAMETERS_FILE} and {@link #OPTIMIZER_FILE} into {@code folder}. */
+    public void save(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        try (DataOutputStream out =
+                new DataOutputStream(
+                        new BufferedOutputStream(
+                                Files.newOutputStream(folder.resolve(PARAMETERS_FILE))))) {
+            model.saveParameters(out);
+        }
+        optimizer.save(folder.resolve(OPTIMIZER_FILE));
+    }
+
+    private NDList inputs(NDManager m, TrainingBatch batch) {
+        if (batch.imageSize() != config.imageSize()
+                || batch.contextLength() != config.contextLength()) {
+            throw new IllegalArgumentException(
+                    "batch of "
+                            + batch.imageSize()
+                            + " px / "
+                            + batch.contextLength()
+                            + " tokens does not fit the model's "
+                            + config.imageSize()
+                            + " px / "
+                            + config.contextLength());
+        }
+        int b = batch.size();
+        NDArray images =
+                m.create(batch.images(), new Shape(b, 3, config.imageSize(), config.imageSize()));
+        Shape text = new Shape(b, config.contextLength());
+        NDArray ids = m.create(batch.tokenIds(), text);
+        NDArray mask = m.create(batch.mask(), text);
+        return new NDList(images, ids, mask);
+    }
+
+    /** Optimizer steps taken so far, including those of the checkpoint this was restored from. */
+    public long steps() {
+        return optimizer.stepCount();
+    }
+
+    /** The temperature {@code t = exp(t')}. */
+    public float temperature() {
+        return (float) Math.exp(model.logTemperature().getArray().getFloat());
+    }
+
+    /** The bias {@code b}. */
+    public float bias() {
+        return model.bias().getArray().getFloat();
+    }
+
+    public SiglipModel model() {
+        return model;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+        manager.close();
+    }
+}

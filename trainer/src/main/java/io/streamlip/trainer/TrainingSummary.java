@@ -1,0 +1,32 @@
+package io.streamlip.trainer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What one {@link Trainer#run} did.
+ *
+ * @param steps optimizer steps taken in this run
+ * @param globalStep the model's step count at the end (including resumed steps)
+ * @param trainedExamples examples trained on in this run
+ * @param examplesSeen examples trained on in total (including resumed ones)
+ * @param firstLoss mean loss of this run's first 10 steps (NaN when no step was taken)
+ * @param lastLoss mean loss of this run's last 10 steps (NaN when no step was taken)
+ * @param examplesPerSecond trained examples per second of the run's wall time
+ * @param skippedRecords records refused by the loader in this run
+ * @param checkpoint the newest checkpoint written, or null
+ * @param elapsed the run's wall time
+ * @param reason why it stopped
+ */
+public record TrainingSummary(
+        long steps,
+        long globalStep,
+        long trainedExamples,
+        long examplesSeen,
+        double firstLoss,
+        double lastLoss,
+        double examplesPerSecond,
+        long skippedRecords,
+        Path checkpoint,
+        Duration elapsed,
+        StopCondition.Reason reason) {}

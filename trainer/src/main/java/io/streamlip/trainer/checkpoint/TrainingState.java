@@ -1,0 +1,90 @@
+package io.streamlip.trainer.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamlip.trainer.model.ModelConfig;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The {@code state.json} of a checkpoint: where training stood when it was written.
+ *
+ * @param modelVersion unique name of the checkpoint, {@code <run>/step-NNNNNNNN}
+ * @param step optimizer steps taken
+ * @param examplesSeen examples trained on
+ * @param skippedRecords records refused by the loader so far (counted across restarts)
+ * @param offsets per topic partition, the next offset to read: everything before was trained on (or
+ *     refused)
+ * @param model the model's shape, enough to rebuild it
+ * @param tokenizerVersion the tokenizer the model reads
+ * @param trainer the trainer configuration of the run, for the record
+ * @param loss a summary of the training loss
+ * @param temperature {@code t = exp(t')} at this step
+ * @param bias {@code b} at this step
+ * @param createdTime when it was written (ISO-8601)
+ * @param eval summary of the evaluation on the held-out set at this step (metric to value), empty
+ *     when none ran
+ */
+public record TrainingState(
+        String modelVersion,
+        long step,
+        long examplesSeen,
+        long skippedRecords,
+        List<PartitionOffset> offsets,
+        ModelConfig model,
+        String tokenizerVersion,
+        JsonNode trainer,
+        LossSummary loss,
+        double temperature,
+        double bias,
+        String createdTime,
+        Map<String, Double> eval) {
+
+    public TrainingState {
+        offsets = offsets == null ? List.of() : List.copyOf(offsets);
+        eval =
+                eval == null
+                        ? Map.of()
+                        : java.util.Collections.unmodifiableMap(
+                                new java.util.LinkedHashMap<>(eval));
+    }
+
+    /** The next offset to read of one partition. */
+    public record PartitionOffset(String topic, int partition, long offset) {}
+
+    /**
+     * @param firstMean mean loss of the run's first steps (up to 10)
+     * @param lastMean mean loss of the latest steps (up to 10)
+     * @param sinceLastCheckpoint mean loss since the previous checkpoint
+     * @param history {@code [step, mean loss]} over consecutive windows of steps
+     */
+    public record LossSummary(
+            Double firstMean, Double lastMean, Double sinceLastCheckpoint, List<double[]> history) {
+        public LossSummary {
+            history = history == null ? List.of() : List.copyOf(history);
+        }
+    }
+
+    /** The offsets as Kafka's map. */
+    public Map<TopicPartition, Long> offsetMap() {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        for (PartitionOffset o : offsets) {
+            out.put(new TopicPartition(o.topic(), o.partition()), o.offset());
+        }
+        return out;
+    }
+
+    /** Kafka's map as a list sorted by topic and partition (stable JSON). */
+    public static List<PartitionOffset> offsetList(Map<TopicPartition, Long> offsets) {
+        return offsets.entrySet().stream()
+                .map(
+                        e ->
+                                new PartitionOffset(
+                                        e.getKey().topic(), e.getKey().partition(), e.getValue()))
+                .sorted(
+                        java.util.Comparator.comparing(PartitionOffset::topic)
+                                .thenComparingInt(PartitionOffset::partition))
+                .toList();
+    }
+}

@@ -1,0 +1,103 @@
+package io.streamlip.trainer.data;
+
+import io.streamlip.trainer.model.ModelConfig;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One batch on the host, ready to become NDArrays: images as float32 (B, 3, H, W) in [-1, 1], token
+ * ids (B, S) padded to the context length, and their mask (1 real, 0 padding).
+ *
+ * @param size B
+ * @param imageSize H = W
+ * @param contextLength S
+ * @param images {@code B*3*H*W} floats, channel-major per image
+ * @param tokenIds {@code B*S} ids
+ * @param mask {@code B*S} ones and zeros
+ * @param langs language of each example (for per-language statistics), may hold nulls
+ * @param nextOffsets for each Kafka partition the source reads, the next offset after everything
+ *     handed out up to and including this batch (empty when the batch does not come from Kafka)
+ */
+public record TrainingBatch(
+        int size,
+        int imageSize,
+        int contextLength,
+        float[] images,
+        int[] tokenIds,
+        float[] mask,
+        List<String> langs,
+        Map<TopicPartition, Long> nextOffsets) {
+
+    public TrainingBatch {
+        if (images.length != (long) size * 3 * imageSize * imageSize
+                || tokenIds.length != size * contextLength
+                || mask.length != size * contextLength
+                || langs.size() != size) {
+            throw new IllegalArgumentException("array lengths do not match batch size " + size);
+        }
+        nextOffsets = Map.copyOf(nextOffsets);
+    }
+
+    /** Assembles a batch from examples already in training layout. */
+    public static TrainingBatch of(
+            List<DecodedExample> examples,
+            ModelConfig config,
+            int eosId,
+            Map<TopicPartition, Long> nextOffsets) {
+        int b = examples.size();
+        int size = config.imageSize();
+        int context = config.contextLength();
+        float[] images = new float[b * 3 * size * size];
+        int[] ids = new int[b * context];
+        float[] mask = new float[b * context];
+        String[] langs = new String[b];
+        for (int i = 0; i < b; i++) {
+            DecodedExample e = examples.get(i);
+            putImage(e.rgb(), size, images, i);
+            putTokens(e.tokenIds(), context, eosId, ids, mask, i);
+            langs[i] = e.lang();
+        }
+        return new TrainingBatch(
+                b, size, context, images, ids, mask, java.util.Arrays.asList(langs), nextOffsets);
+    }
+
+    /**
+     * Writes image {@code index} of a batch: uint8 RGB {@code H x W x 3} (row-major) becomes
+     * channel-major floats {@code v / 127.5 - 1}.
+     */
+    public static void putImage(byte[] rgbHwc, int size, float[] dst, int index) {
+        int plane = size * size;
+        if (rgbHwc.length != plane * 3) {
+            throw new IllegalArgumentException(
+                    "expected " + plane * 3 + " RGB bytes, got " + rgbHwc.length);
+        }
+        int base = index * 3 * plane;
+        for (int p = 0; p < plane; p++) {
+            for (int c = 0; c < 3; c++) {
+                dst[base + c * plane + p] = (rgbHwc[p * 3 + c] & 0xff) / 127.5f - 1f;
+            }
+        }
+    }
+
+    /**
+     * Writes caption {@code index} of a batch padded (id 0, mask 0) to {@code context} tokens. A
+     * longer one keeps its first {@code context - 1} tokens and ends with {@code eosId}, so the
+     * last real token is always the end-of-sequence token.
+     */
+    public static void putTokens(
+            int[] tokens, int context, int eosId, int[] ids, float[] mask, int index) {
+        int base = index * context;
+        int n = Math.min(tokens.length, context);
+        System.arraycopy(tokens, 0, ids, base, n);
+        if (tokens.length > context) {
+            ids[base + context - 1] = eosId;
+        }
+        for (int i = 0; i < context; i++) {
+            mask[base + i] = i < n ? 1f : 0f;
+            if (i >= n) {
+                ids[base + i] = 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.streamlip.trainer.eval;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Evaluation results per language and their mean over languages.
+ *
+ * @param languages metrics of each language, by language code (sorted)
+ * @param mean the unweighted mean over languages, with {@code n} the total number of pairs
+ */
+public record EvalReport(Map<String, Metrics> languages, Metrics mean) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public EvalReport {
+        languages = Collections.unmodifiableMap(new TreeMap<>(languages));
+    }
+
+    /**
+     * The metrics of one language (or their mean).
+     *
+     * @param i2tR1 image-to-text recall@1: share of images whose most similar text has their class
+     * @param i2tR5 image-to-text recall@5
+     * @param i2tR10 image-to-text recall@10
+     * @param t2iR1 text-to-image recall@1
+     * @param t2iR5 text-to-image recall@5
+     * @param t2iR10 text-to-image recall@10
+     * @param zeroshotAcc zero-shot classification accuracy of the images against the classes' texts
+     * @param n pairs evaluated
+     * @param chanceR1 what {@code i2tR1} a random ranking would score
+     */
+    public record Metrics(
+            double i2tR1,
+            double i2tR5,
+            double i2tR10,
+            double t2iR1,
+            double t2iR5,
+            double t2iR10,
+            double zeroshotAcc,
+            long n,
+            double chanceR1) {}
+
+    /** Builds a report from per-language metrics, computing their mean. */
+    public static EvalReport of(Map<String, Metrics> languages) {
+        int count = languages.size();
+        double[] sums = new double[8];
+        long n = 0;
+        for (Metrics m : languages.values()) {
+            double[] v = {
+                m.i2tR1(),
+                m.i2tR5(),
+                m.i2tR10(),
+                m.t2iR1(),
+                m.t2iR5(),
+                m.t2iR10(),
+                m.zeroshotAcc(),
+                m.chanceR1()
+            };
+            for (int i = 0; i < v.length; i++) {
+                sums[i] += v[i];
+            }
+            n += m.n();
+        }
+        double d = Math.max(1, count);
+        Metrics mean =
+                new Metrics(
+                        sums[0] / d,
+                        sums[1] / d,
+                        sums[2] / d,
+                        sums[3] / d,
+                        sums[4] / d,
+                        sums[5] / d,
+                        sums[6] / d,
+                        n,
+                        sums[7] / d);
+        return new EvalReport(languages, mean);
+    }
+
+    /**
+     * One JSON object: {@code {"languages": {"en": {"i2t_r1": .., "i2t_r5": .., "i2t_r10": ..,
+     * "t2i_r1": .., "t2i_r5": .., "t2i_r10": .., "zeroshot_acc": .., "n": .., "chance_r1": ..},
+     * ..}, "mean": {same keys, n the total}}}.
+     */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(toJsonNode());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@link #toJson()} as a tree, e.g. to embed in a larger report. */
+    public ObjectNode toJsonNode() {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode langs = root.putObject("languages");
+        languages.forEach((lang, m) -> langs.set(lang, node(m)));
+        root.set("mean", node(mean));
+        return root;
+    }
+
+    /** The mean metrics as a flat map (e.g. for a {@code ModelUpdate}'s eval summary). */
+    public Map<String, Double> summary() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("i2t_r1", mean.i2tR1());
+        out.put("t2i_r1", mean.t2iR1());
+        out.put("zeroshot_acc", mean.zeroshotAcc());
+        return out;
+    }
+
+    private static ObjectNode node(Metrics m) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("i2t_r1", m.i2tR1());
+        o.put("i2t_r5", m.i2tR5());
+        o.put("i2t_r10", m.i2tR10());
+        o.put("t2i_r1", m.t2iR1());
+        o.put("t2i_r5", m.t2iR5());
+        o.put("t2i_r10", m.t2iR10());
+        o.put("zeroshot_acc", m.zeroshotAcc());
+        o.put("n", m.n());
+        o.put("chance_r1", m.chanceR1());
+        return o;
+    }
+
+    /** A fixed-width table for humans, one row per language and the mean last. */
+    public String toTable() {
+        StringBuilder sb = new StringBuilder();
+        String header =
+                String.format(
+                        "%-6s %7s %7s %7s %7s %7s %7s %9s %8s %7s%n",
+                        "lang",
+                        "I→T@1",
+                        "I→T@5",
+                        "I→T@10",
+                        "T→I@1",
+                        "T→I@5",
+                        "T→I@10",
+                        "zero-shot",
+                        "chance@1",
+                        "n");
+        sb.append(header);
+        languages.forEach((lang, m) -> sb.append(row(lang, m)));
+        sb.append(row("mean", mean));
+        return sb.toString();
+    }
+
+    private static String row(String label, Metrics m) {
+        return String.format(
+                "%-6s %7.3f %7.3f %7.3f %7.3f %7.3f %7.3f %9.3f %8.3f %7d%n",
+                label,
+                m.i2tR1(),
+                m.i2tR5(),
+                m.i2tR10(),
+                m.t2iR1(),
+                m.t2iR5(),
+                m.t2iR10(),
+                m.zeroshotAcc(),
+                m.chanceR1(),
+                m.n());
+    }
+}

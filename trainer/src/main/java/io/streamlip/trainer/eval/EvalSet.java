@@ -1,0 +1,169 @@
+package io.streamlip.trainer.eval;
+
+import io.streamlip.ingest.image.Images;
+import io.streamlip.ingest.pairs.PairsFolder;
+import io.streamlip.tokenize.CaptionTokenizer;
+import io.streamlip.tokenize.ImagePreprocessor;
+import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.model.ModelConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An evaluation set ({@link PairsFolder} format) preprocessed for a model: every distinct image in
+ * batch layout, every pair's caption tokenized and padded exactly as in training.
+ */
+public final class EvalSet {
+    /** Language used for pairs that name none. */
+    public static final String UNKNOWN_LANGUAGE = "und";
+
+    private final int imageSize;
+    private final int contextLength;
+    private final List<String> imagePaths;
+    private final String[] imageClasses;
+    private final float[] images;
+    private final int[] tokenIds;
+    private final float[] mask;
+    private final int[] pairImage;
+    private final String[] pairLang;
+    private final String[] pairClass;
+
+    private EvalSet(
+            int imageSize,
+            int contextLength,
+            List<String> imagePaths,
+            String[] imageClasses,
+            float[] images,
+            int[] tokenIds,
+            float[] mask,
+            int[] pairImage,
+            String[] pairLang,
+            String[] pairClass) {
+        this.imageSize = imageSize;
+        this.contextLength = contextLength;
+        this.imagePaths = imagePaths;
+        this.imageClasses = imageClasses;
+        this.images = images;
+        this.tokenIds = tokenIds;
+        this.mask = mask;
+        this.pairImage = pairImage;
+        this.pairLang = pairLang;
+        this.pairClass = pairClass;
+    }
+
+    /**
+     * Reads {@code folder} and preprocesses it: images with {@link ImagePreprocessor} at the
+     * model's size, captions with {@code tokenizer}, truncated and padded to its context length.
+     *
+     * @throws IllegalArgumentException when a pair has no class or an image does not decode
+     */
+    public static EvalSet load(Path folder, ModelConfig model, CaptionTokenizer tokenizer) {
+        List<PairsFolder.Entry> entries = PairsFolder.read(folder);
+        ImagePreprocessor preprocessor = new ImagePreprocessor(model.imageSize());
+        Map<String, Integer> imageIndex = new LinkedHashMap<>();
+        List<String> imageClasses = new ArrayList<>();
+        List<byte[]> rgb = new ArrayList<>();
+        int pairs = entries.size();
+        int context = model.contextLength();
+        int[] ids = new int[pairs * context];
+        float[] mask = new float[pairs * context];
+        int[] pairImage = new int[pairs];
+        String[] pairLang = new String[pairs];
+        String[] pairClass = new String[pairs];
+        for (int p = 0; p < pairs; p++) {
+            PairsFolder.Entry e = entries.get(p);
+            if (e.classLabel() == null) {
+                throw new IllegalArgumentException(
+                        folder + ": pair " + (p + 1) + " (" + e.image() + ") has no class");
+            }
+            Integer index = imageIndex.get(e.image());
+            if (index == null) {
+                index = imageIndex.size();
+                imageIndex.put(e.image(), index);
+                imageClasses.add(e.classLabel());
+                rgb.add(preprocess(preprocessor, folder.resolve(e.image())));
+            }
+            pairImage[p] = index;
+            pairLang[p] = e.lang() == null ? UNKNOWN_LANGUAGE : e.lang();
+            pairClass[p] = e.classLabel();
+            TrainingBatch.putTokens(
+                    tokenizer.encode(e.text()), context, tokenizer.eosId(), ids, mask, p);
+        }
+        int size = model.imageSize();
+        float[] images = new float[rgb.size() * 3 * size * size];
+        for (int i = 0; i < rgb.size(); i++) {
+            TrainingBatch.putImage(rgb.get(i), size, images, i);
+        }
+        return new EvalSet(
+                size,
+                context,
+                List.copyOf(imageIndex.keySet()),
+                imageClasses.toArray(String[]::new),
+                images,
+                ids,
+                mask,
+                pairImage,
+                pairLang,
+                pairClass);
+    }
+
+    private static byte[] preprocess(ImagePreprocessor preprocessor, Path image) {
+        try {
+            return preprocessor.process(Files.readAllBytes(image));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + image, e);
+        } catch (Images.UndecodableImageException e) {
+            throw new IllegalArgumentException("evaluation image " + image + " does not decode", e);
+        }
+    }
+
+    public int imageCount() {
+        return imagePaths.size();
+    }
+
+    public int pairCount() {
+        return pairImage.length;
+    }
+
+    int imageSize() {
+        return imageSize;
+    }
+
+    int contextLength() {
+        return contextLength;
+    }
+
+    float[] images() {
+        return images;
+    }
+
+    int[] tokenIds() {
+        return tokenIds;
+    }
+
+    float[] mask() {
+        return mask;
+    }
+
+    String imageClass(int image) {
+        return imageClasses[image];
+    }
+
+    int pairImage(int pair) {
+        return pairImage[pair];
+    }
+
+    String pairLang(int pair) {
+        return pairLang[pair];
+    }
+
+    String pairClass(int pair) {
+        return pairClass[pair];
+    }
+}

@@ -1,0 +1,133 @@
+package io.streamlip.trainer.eval;
+
+import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.tokenize.CaptionTokenizer;
+import io.streamlip.trainer.TrainingSession;
+import io.streamlip.trainer.checkpoint.CheckpointStore;
+import io.streamlip.trainer.checkpoint.TrainingState;
+import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.optim.OptimizerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Evaluates a model on an evaluation set: embeds every image and text, then per language computes
+ * image-to-text and text-to-image recall@1/5/10 and zero-shot accuracy ({@link RetrievalMetrics}),
+ * with the language's own images and texts as the only candidates.
+ */
+public final class Evaluator {
+    private static final int BATCH = 256;
+
+    private Evaluator() {}
+
+    /**
+     * Evaluates a checkpoint (or the newest in a folder of checkpoints) on the pairs folder {@code
+     * evalSet}, tokenizing with the tokenizer the checkpoint was trained with.
+     */
+    public static EvalReport evaluate(Path checkpoint, Path evalSet) {
+        Path resolved = CheckpointStore.resolve(checkpoint);
+        TrainingState state = CheckpointStore.readState(resolved);
+        return evaluate(resolved, evalSet, tokenizerFor(state));
+    }
+
+    /** As {@link #evaluate(Path, Path)} with an explicit tokenizer. */
+    public static EvalReport evaluate(Path checkpoint, Path evalSet, CaptionTokenizer tokenizer) {
+        Path resolved = CheckpointStore.resolve(checkpoint);
+        ModelConfig model = CheckpointStore.readState(resolved).model();
+        try (TrainingSession session =
+                TrainingSession.create(model, OptimizerConfig.defaults(), 0)) {
+            session.loadParameters(resolved.resolve(TrainingSession.PARAMETERS_FILE));
+            return evaluate(session, EvalSet.load(evalSet, model, tokenizer));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load checkpoint " + resolved, e);
+        }
+    }
+
+    /** The tokenizer a checkpoint's state names. */
+    static CaptionTokenizer tokenizerFor(TrainingState state) {
+        ByteTokenizer bytes = new ByteTokenizer(state.model().contextLength());
+        if (bytes.version().equals(state.tokenizerVersion())) {
+            return bytes;
+        }
+        throw new IllegalArgumentException(
+                "checkpoint uses tokenizer "
+                        + state.tokenizerVersion()
+                        + "; pass it to Evaluator.evaluate(checkpoint, set, tokenizer)");
+    }
+
+    /** Evaluates the model of {@code session} on a loaded set. */
+    public static EvalReport evaluate(TrainingSession session, EvalSet set) {
+        float[][] images = embedImages(session, set);
+        float[][] texts = embedTexts(session, set);
+        Map<String, List<Integer>> pairsByLang = new TreeMap<>();
+        for (int p = 0; p < set.pairCount(); p++) {
+            pairsByLang.computeIfAbsent(set.pairLang(p), k -> new ArrayList<>()).add(p);
+        }
+        Map<String, EvalReport.Metrics> byLang = new LinkedHashMap<>();
+        pairsByLang.forEach(
+                (lang, pairs) -> {
+                    Set<Integer> imageIds = new LinkedHashSet<>();
+                    for (int p : pairs) {
+                        imageIds.add(set.pairImage(p));
+                    }
+                    float[][] langImages = new float[imageIds.size()][];
+                    String[] imageClasses = new String[imageIds.size()];
+                    int i = 0;
+                    for (int id : imageIds) {
+                        langImages[i] = images[id];
+                        imageClasses[i++] = set.imageClass(id);
+                    }
+                    float[][] langTexts = new float[pairs.size()][];
+                    String[] textClasses = new String[pairs.size()];
+                    for (int t = 0; t < pairs.size(); t++) {
+                        langTexts[t] = texts[pairs.get(t)];
+                        textClasses[t] = set.pairClass(pairs.get(t));
+                    }
+                    byLang.put(
+                            lang,
+                            RetrievalMetrics.compute(
+                                    langImages,
+                                    imageClasses,
+                                    langTexts,
+                                    textClasses,
+                                    pairs.size()));
+                });
+        return EvalReport.of(byLang);
+    }
+
+    private static float[][] embedImages(TrainingSession session, EvalSet set) {
+        int plane = 3 * set.imageSize() * set.imageSize();
+        float[][] out = new float[set.imageCount()][];
+        for (int start = 0; start < set.imageCount(); start += BATCH) {
+            int count = Math.min(BATCH, set.imageCount() - start);
+            float[] chunk = new float[count * plane];
+            System.arraycopy(set.images(), start * plane, chunk, 0, chunk.length);
+            float[][] rows = session.embedImages(chunk, count);
+            System.arraycopy(rows, 0, out, start, count);
+        }
+        return out;
+    }
+
+    private static float[][] embedTexts(TrainingSession session, EvalSet set) {
+        int context = set.contextLength();
+        float[][] out = new float[set.pairCount()][];
+        for (int start = 0; start < set.pairCount(); start += BATCH) {
+            int count = Math.min(BATCH, set.pairCount() - start);
+            int[] ids = new int[count * context];
+            float[] mask = new float[count * context];
+            System.arraycopy(set.tokenIds(), start * context, ids, 0, ids.length);
+            System.arraycopy(set.mask(), start * context, mask, 0, mask.length);
+            float[][] rows = session.embedTexts(ids, mask, count);
+            System.arraycopy(rows, 0, out, start, count);
+        }
+        return out;
+    }
+}

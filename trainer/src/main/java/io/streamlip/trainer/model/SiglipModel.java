@@ -1,0 +1,137 @@
+package io.streamlip.trainer.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.util.PairList;
+
+/**
+ * The two-tower SigLIP model: an {@link ImageTower} and a {@link TextTower} whose outputs are
+ * L2-normalised, plus the loss's two scalars, the log-temperature {@code t'} (init {@code log 10})
+ * and the bias {@code b} (init {@code -10}), held as parameters so they are optimised and saved
+ * like every other weight.
+ *
+ * <p>Inputs: images (B, 3, H, W), token ids (B, S), padding mask (B, S). Outputs: image embeddings
+ * x (B, D), text embeddings y (B, D), both unit length, and the logits {@code exp(t') x y^T + b}
+ * (B, B).
+ */
+public final class SiglipModel extends AbstractBlock {
+    private static final byte VERSION = 1;
+
+    /** {@code t'} at initialisation: the temperature {@code t = exp(t')} starts at 10. */
+    public static final float INITIAL_LOG_TEMPERATURE = (float) Math.log(10);
+
+    /** {@code b} at initialisation: a prior that almost every pair is a negative. */
+    public static final float INITIAL_BIAS = -10f;
+
+    private static final double NORM_EPS = 1e-6;
+
+    private final ModelConfig config;
+    private final ImageTower imageTower;
+    private final TextTower textTower;
+    private final Parameter logTemperature;
+    private final Parameter bias;
+
+    public SiglipModel(ModelConfig config) {
+        super(VERSION);
+        this.config = config;
+        imageTower = addChildBlock("image", new ImageTower(config));
+        textTower = addChildBlock("text", new TextTower(config));
+        logTemperature = addParameter(scalar("log_temperature", INITIAL_LOG_TEMPERATURE));
+        bias = addParameter(scalar("bias", INITIAL_BIAS));
+    }
+
+    /**
+     * A model with freshly initialised parameters in {@code manager}: Xavier-uniform projections
+     * and convolution, N(0, 0.02) positions and token table, ones/zeros for the norms, zeros for
+     * biases. Deterministic for {@code seed} (it seeds the engine's generator).
+     */
+    public static SiglipModel create(ModelConfig config, NDManager manager, int seed) {
+        SiglipModel model = new SiglipModel(config);
+        model.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
+        Engine.getInstance().setRandomSeed(seed);
+        model.initialize(manager, DataType.FLOAT32, model.inputShapes(1));
+        return model;
+    }
+
+    /** Shapes of the three inputs for a batch of {@code batch}. */
+    public Shape[] inputShapes(long batch) {
+        return new Shape[] {
+            new Shape(batch, 3, config.imageSize(), config.imageSize()),
+            new Shape(batch, config.contextLength()),
+            new Shape(batch, config.contextLength())
+        };
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Parameter logTemperature() {
+        return logTemperature;
+    }
+
+    public Parameter bias() {
+        return bias;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = embedImages(ps, inputs.get(0), training);
+        NDArray y = embedTexts(ps, inputs.get(1), inputs.get(2), training);
+        NDArray similarity = x.matMul(y.transpose());
+        NDArray t = ps.getValue(logTemperature, x.getDevice(), training).exp();
+        // exp() of a parameter lands in the parameter's manager: move it to the step's, or one
+        // array would leak per step.
+        t.attach(similarity.getManager());
+        NDArray logits = similarity.mul(t).add(ps.getValue(bias, x.getDevice(), training));
+        return new NDList(x, y, logits);
+    }
+
+    /** Unit-length image embeddings (B, D) of images (B, 3, H, W) in [-1, 1]. */
+    public NDArray embedImages(ParameterStore ps, NDArray images, boolean training) {
+        NDArray raw = imageTower.forward(ps, new NDList(images), training).singletonOrThrow();
+        return raw.normalize(2, 1, NORM_EPS);
+    }
+
+    /** Unit-length text embeddings (B, D) of padded token ids (B, S) and their mask. */
+    public NDArray embedTexts(ParameterStore ps, NDArray ids, NDArray mask, boolean training) {
+        NDArray raw = textTower.forward(ps, new NDList(ids, mask), training).singletonOrThrow();
+        return raw.normalize(2, 1, NORM_EPS);
+    }
+
+    @Override
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
+        imageTower.initialize(manager, dataType, inputShapes[0]);
+        textTower.initialize(manager, dataType, inputShapes[1], inputShapes[2]);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        long batch = inputShapes[0].get(0);
+        return new Shape[] {
+            new Shape(batch, config.embedDim()),
+            new Shape(batch, config.embedDim()),
+            new Shape(batch, batch)
+        };
+    }
+
+    private static Parameter scalar(String name, float value) {
+        return Parameter.builder()
+                .setName(name)
+                .setType(Parameter.Type.OTHER)
+                .optShape(new Shape(1))
+                .optInitializer(new ConstantInitializer(value))
+                .build();
+    }
+}

@@ -1,0 +1,136 @@
+package io.streamlip.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The text tower: a token table and learned positions (plain parameters), pre-LN transformer blocks
+ * that never attend to padding, a final LayerNorm, pooling ({@link ModelConfig.TextPooling}) over
+ * the real tokens only, and a linear projection into the shared embedding space.
+ *
+ * <p>Inputs: token ids (B, S) as int32 and the padding mask (B, S) as float32 (1 for a real token,
+ * 0 for padding; real tokens form a prefix), with S the context length. Output: unnormalised
+ * embeddings (B, D).
+ */
+public final class TextTower extends AbstractBlock {
+    private static final byte VERSION = 1;
+
+    /** Added to the attention scores of padding keys: softmax gives them weight 0. */
+    private static final float MASKED = -1e9f;
+
+    private final ModelConfig config;
+    private final Parameter tokenTable;
+    private final Parameter positions;
+    private final List<TransformerBlock> blocks = new ArrayList<>();
+    private final LayerNorm finalNorm;
+    private final Linear projection;
+
+    public TextTower(ModelConfig config) {
+        super(VERSION);
+        this.config = config;
+        tokenTable =
+                addParameter(
+                        Parameter.builder()
+                                .setName("token_table")
+                                .setType(Parameter.Type.OTHER)
+                                .optShape(new Shape(config.vocabSize(), config.textWidth()))
+                                .optInitializer(new NormalInitializer(0.02f))
+                                .build());
+        positions =
+                addParameter(
+                        Parameter.builder()
+                                .setName("positions")
+                                .setType(Parameter.Type.OTHER)
+                                .optShape(new Shape(1, config.contextLength(), config.textWidth()))
+                                .optInitializer(new NormalInitializer(0.01f))
+                                .build());
+        for (int i = 0; i < config.textDepth(); i++) {
+            blocks.add(
+                    addChildBlock(
+                            "block_" + i,
+                            new TransformerBlock(
+                                    config.textWidth(), config.textHeads(), config.mlpRatio())));
+        }
+        finalNorm = addChildBlock("final_norm", LayerNorm.builder().axis(2).build());
+        projection =
+                addChildBlock(
+                        "projection",
+                        Linear.builder().setUnits(config.embedDim()).optBias(false).build());
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray ids = inputs.get(0);
+        NDArray mask = inputs.get(1);
+        Shape shape = ids.getShape();
+        long batch = shape.get(0);
+        long seq = shape.get(1);
+        if (seq != config.contextLength()) {
+            throw new IllegalArgumentException(
+                    "token ids must be padded to the context length "
+                            + config.contextLength()
+                            + ", got shape "
+                            + shape);
+        }
+        NDArray table = ps.getValue(tokenTable, ids.getDevice(), training);
+        NDArray x = Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+        x = x.add(ps.getValue(positions, ids.getDevice(), training));
+        // (B, S) -> (B, 1, 1, S): 0 for real keys, MASKED for padding keys.
+        NDArray additive = mask.sub(1f).mul(-MASKED).reshape(batch, 1, 1, seq);
+        for (TransformerBlock block : blocks) {
+            x = block.forward(ps, new NDList(x, additive), training).singletonOrThrow();
+        }
+        x = finalNorm.forward(ps, new NDList(x), training).singletonOrThrow();
+        NDArray weights = poolingWeights(mask); // (B, S), rows sum to 1
+        NDArray pooled = x.mul(weights.expandDims(2)).sum(new int[] {1});
+        return projection.forward(ps, new NDList(pooled), training);
+    }
+
+    private NDArray poolingWeights(NDArray mask) {
+        return switch (config.textPooling()) {
+            case MEAN -> mask.div(mask.sum(new int[] {1}, true));
+            case LAST -> {
+                // The last real token is where the mask steps from 1 to 0.
+                long batch = mask.getShape().get(0);
+                NDArray next =
+                        mask.get(new NDIndex(":, 1:"))
+                                .concat(mask.getManager().zeros(new Shape(batch, 1)), 1);
+                yield mask.sub(next);
+            }
+        };
+    }
+
+    @Override
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
+        long batch = inputShapes[0].get(0);
+        Shape tokens = new Shape(batch, config.contextLength(), config.textWidth());
+        for (TransformerBlock block : blocks) {
+            block.initialize(
+                    manager, dataType, tokens, new Shape(batch, 1, 1, config.contextLength()));
+        }
+        finalNorm.initialize(manager, dataType, tokens);
+        projection.initialize(manager, dataType, new Shape(batch, config.textWidth()));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), config.embedDim())};
+    }
+}

@@ -1,0 +1,116 @@
+package io.streamlip.trainer.optim;
+
+/**
+ * Settings of {@link AdamW} and its {@link LearningRateSchedule}.
+ *
+ * @param learningRate peak learning rate, reached at the end of the warmup (default 1e-3, the
+ *     SigLIP paper's)
+ * @param minLearningRate where the cosine decay ends (default 1e-5)
+ * @param warmupSteps steps of linear warmup from 0 (default 100)
+ * @param scheduleSteps step at which the cosine decay reaches {@code minLearningRate}; the rate
+ *     stays there afterwards, since a streaming run has no fixed length (default 5000)
+ * @param beta1 first-moment decay (default 0.9)
+ * @param beta2 second-moment decay (default 0.95: SigLIP's choice for stability)
+ * @param epsilon added to the second moment's root (default 1e-8)
+ * @param weightDecay decoupled weight decay of matrices; never applied to norms, biases, {@code t'}
+ *     and {@code b} (default 1e-4)
+ * @param clipNorm largest global L2 norm of the gradient; larger ones are scaled down to it; 0
+ *     turns clipping off (default 1.0)
+ */
+public record OptimizerConfig(
+        double learningRate,
+        double minLearningRate,
+        int warmupSteps,
+        int scheduleSteps,
+        double beta1,
+        double beta2,
+        double epsilon,
+        double weightDecay,
+        double clipNorm) {
+
+    public OptimizerConfig {
+        if (!(learningRate > 0) || minLearningRate < 0 || minLearningRate > learningRate) {
+            throw new IllegalArgumentException(
+                    "need 0 <= minLearningRate <= learningRate and learningRate > 0, got "
+                            + minLearningRate
+                            + " and "
+                            + learningRate);
+        }
+        if (warmupSteps < 0 || scheduleSteps < 1) {
+            throw new IllegalArgumentException(
+                    "warmupSteps must be >= 0 and scheduleSteps >= 1, got "
+                            + warmupSteps
+                            + " and "
+                            + scheduleSteps);
+        }
+        if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1) {
+            throw new IllegalArgumentException(
+                    "betas must lie in [0, 1), got " + beta1 + ", " + beta2);
+        }
+        if (weightDecay < 0 || clipNorm < 0 || !(epsilon > 0)) {
+            throw new IllegalArgumentException(
+                    "weightDecay and clipNorm must be >= 0 and epsilon > 0");
+        }
+    }
+
+    /** The documented defaults. */
+    public static OptimizerConfig defaults() {
+        return new OptimizerConfig(1e-3, 1e-5, 100, 5000, 0.9, 0.95, 1e-8, 1e-4, 1.0);
+    }
+
+    public OptimizerConfig withLearningRate(double peak) {
+        return new OptimizerConfig(
+                peak,
+                Math.min(minLearningRate, peak),
+                warmupSteps,
+                scheduleSteps,
+                beta1,
+                beta2,
+                epsilon,
+                weightDecay,
+                clipNorm);
+    }
+
+    public OptimizerConfig withSchedule(int warmup, int steps) {
+        return new OptimizerConfig(
+                learningRate,
+                minLearningRate,
+                warmup,
+                steps,
+                beta1,
+                beta2,
+                epsilon,
+                weightDecay,
+                clipNorm);
+    }
+
+    public OptimizerConfig withWeightDecay(double decay) {
+        return new OptimizerConfig(
+                learningRate,
+                minLearningRate,
+                warmupSteps,
+                scheduleSteps,
+                beta1,
+                beta2,
+                epsilon,
+                decay,
+                clipNorm);
+    }
+
+    public OptimizerConfig withClipNorm(double norm) {
+        return new OptimizerConfig(
+                learningRate,
+                minLearningRate,
+                warmupSteps,
+                scheduleSteps,
+                beta1,
+                beta2,
+                epsilon,
+                weightDecay,
+                norm);
+    }
+
+    public LearningRateSchedule schedule() {
+        return new LearningRateSchedule(learningRate, minLearningRate, warmupSteps, scheduleSteps);
+    }
+}

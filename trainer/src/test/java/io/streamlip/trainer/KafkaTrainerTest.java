@@ -1,0 +1,177 @@
+package io.streamlip.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamlip.ingest.kafka.KafkaBroker;
+import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.kafka.TopicReader;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.Example;
+import io.streamlip.schemas.ModelUpdate;
+import io.streamlip.schemas.PixelFormat;
+import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.checkpoint.CheckpointStore;
+import io.streamlip.trainer.checkpoint.TrainingState;
+import io.streamlip.trainer.data.DecodedExample;
+import io.streamlip.trainer.data.SyntheticExamples;
+import io.streamlip.trainer.model.ModelConfig;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The trainer on a real broker: consumes examples, checkpoints offsets, announces, resumes. */
+class KafkaTrainerTest {
+    private static final int BATCH = 16;
+    private static final int VALID = 110;
+
+    private static KafkaBroker broker;
+
+    @TempDir Path temp;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = KafkaBroker.startTemporary();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void trainsFromTheTopicCheckpointsOffsetsAnnouncesAndResumes() throws Exception {
+        KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
+        PipelineTopics topics = PipelineTopics.defaults().withPrefix("trainer-test-");
+        try (Admin admin = broker.admin()) {
+            topics.create(admin);
+        }
+        ByteTokenizer tokenizer = new ByteTokenizer(32);
+        ModelConfig model = ModelConfig.tiny(tokenizer.vocabSize());
+        produce(kafka, topics.examples(), SyntheticExamples.generate(VALID, 8, 32, tokenizer));
+
+        TrainerConfig config =
+                TrainerConfig.defaults()
+                        .withModel(model)
+                        .withBatchSize(BATCH)
+                        .withThreads(1)
+                        .withLogEvery(2)
+                        .withCheckpoints(temp.resolve("ckpt"), 3, 5)
+                        .withConsumerGroup("trainer-test")
+                        .withRunName("kafka-test")
+                        .withPollTimeout(Duration.ofMillis(500));
+
+        TrainingSummary first;
+        try (Trainer trainer = new Trainer(config, kafka, topics)) {
+            first = trainer.run(StopCondition.afterSteps(4));
+        }
+        assertThat(first.steps()).isEqualTo(4);
+        assertThat(first.skippedRecords()).isEqualTo(2);
+        TrainingState state = CheckpointStore.readState(first.checkpoint());
+        assertThat(state.step()).isEqualTo(4);
+        assertThat(state.examplesSeen()).isEqualTo(4L * BATCH);
+        assertThat(state.skippedRecords()).isEqualTo(2);
+        // Everything before the stored offsets was handed to training (or refused): 64 + 2.
+        assertThat(sum(state.offsetMap())).isEqualTo(4L * BATCH + 2);
+        assertThat(state.offsetMap().keySet()).allMatch(tp -> tp.topic().equals(topics.examples()));
+        assertThat(committed(topics.examples(), "trainer-test")).isEqualTo(state.offsetMap());
+
+        List<ModelUpdate> updates =
+                TopicReader.await(
+                        kafka,
+                        topics.modelUpdates(),
+                        AvroSerde.of(ModelUpdate.class),
+                        list -> list.size() >= 2,
+                        Duration.ofSeconds(30));
+        assertThat(updates)
+                .extracting(ModelUpdate::getModelVersion)
+                .containsExactly("kafka-test/step-00000003", "kafka-test/step-00000004");
+        ModelUpdate last = updates.get(1);
+        assertThat(last.getStep()).isEqualTo(4);
+        assertThat(last.getExamplesSeen()).isEqualTo(64);
+        assertThat(Path.of(last.getCheckpointPath()))
+                .isEqualTo(first.checkpoint().toAbsolutePath());
+        assertThat(last.getLoss()).isNotNull().isPositive();
+
+        // A restarted trainer resumes at the stored offsets: it does not re-read the first 66.
+        TrainingSummary second;
+        try (Trainer trainer = new Trainer(config, kafka, topics)) {
+            second = trainer.run(StopCondition.afterSteps(2));
+        }
+        assertThat(second.globalStep()).isEqualTo(6);
+        TrainingState resumed = CheckpointStore.readState(second.checkpoint());
+        assertThat(resumed.examplesSeen()).isEqualTo(6L * BATCH);
+        assertThat(sum(resumed.offsetMap())).isEqualTo(6L * BATCH + 2);
+        assertThat(resumed.skippedRecords()).isEqualTo(2);
+        assertThat(second.skippedRecords()).isZero();
+    }
+
+    /** Two undecodable records first, then the examples, keyed by id over both partitions. */
+    private static void produce(KafkaClients kafka, String topic, List<DecodedExample> examples)
+            throws Exception {
+        AvroSerde<Example> serde = AvroSerde.of(Example.class);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
+            for (int p = 0; p < 2; p++) {
+                producer.send(
+                        new ProducerRecord<>(
+                                topic, p, null, "not avro".getBytes(StandardCharsets.UTF_8)));
+            }
+            for (DecodedExample e : examples) {
+                Example record =
+                        Example.newBuilder()
+                                .setId(e.id())
+                                .setLang(e.lang())
+                                .setCaption("")
+                                .setTokenIds(Arrays.stream(e.tokenIds()).boxed().toList())
+                                .setTokenizerVersion("bytes-v1")
+                                .setImage(ByteBuffer.wrap(e.rgb()))
+                                .setImageFormat(PixelFormat.RGB8_HWC)
+                                .setImageSize(32)
+                                .setSourceTime(Instant.now())
+                                .build();
+                producer.send(
+                        new ProducerRecord<>(
+                                topic,
+                                e.id().getBytes(StandardCharsets.UTF_8),
+                                serde.encode(record)));
+            }
+            producer.flush();
+        }
+    }
+
+    private static Map<TopicPartition, Long> committed(String topic, String group)
+            throws Exception {
+        try (Admin admin = broker.admin()) {
+            Map<TopicPartition, OffsetAndMetadata> offsets =
+                    admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get(10, TimeUnit.SECONDS);
+            return offsets.entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(topic))
+                    .collect(
+                            java.util.stream.Collectors.toMap(
+                                    Map.Entry::getKey, e -> e.getValue().offset()));
+        }
+    }
+
+    private static long sum(Map<TopicPartition, Long> offsets) {
+        return offsets.values().stream().mapToLong(Long::longValue).sum();
+    }
+}
