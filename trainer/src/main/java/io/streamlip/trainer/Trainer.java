@@ -130,7 +130,7 @@ public final class Trainer implements AutoCloseable {
         TrainingState resumed = resumeFrom.map(CheckpointStore::readState).orElse(null);
         EvalSet eval = loadEvalSet();
         try (TrainingSession session = open(resumed, resumeFrom.orElse(null))) {
-            return loop(session, resumed, stop, eval);
+            return loop(session, resumed, resumeFrom.orElse(null), stop, eval);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot resume from " + resumeFrom.orElse(null), e);
         }
@@ -186,7 +186,11 @@ public final class Trainer implements AutoCloseable {
     }
 
     private TrainingSummary loop(
-            TrainingSession session, TrainingState resumed, StopCondition stop, EvalSet eval)
+            TrainingSession session,
+            TrainingState resumed,
+            Path resumedFrom,
+            StopCondition stop,
+            EvalSet eval)
             throws IOException {
         long startNanos = System.nanoTime();
         long examplesBefore = resumed == null ? 0 : resumed.examplesSeen();
@@ -201,7 +205,7 @@ public final class Trainer implements AutoCloseable {
                                 : resumed.loss().history());
         long steps = 0;
         long examples = 0;
-        Path lastCheckpoint = null;
+        Path lastCheckpoint = resumedFrom; // what a run without steps leaves as newest
         long stepsAtCheckpoint = 0;
         long windowStart = System.nanoTime();
         long windowExamples = 0;

@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * @param temperature {@code t = exp(t')}
  * @param bias {@code b}
  * @param skippedRecords records refused by the loader in this run
- * @param checkpoint the newest checkpoint written by this run, or null
+ * @param checkpoint the newest checkpoint (of this run, else the one it resumed from), or null
  */
 public record TrainingProgress(
         long step,

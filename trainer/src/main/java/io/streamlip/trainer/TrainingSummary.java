@@ -14,7 +14,8 @@ import java.time.Duration;
  * @param lastLoss mean loss of this run's last 10 steps (NaN when no step was taken)
  * @param examplesPerSecond trained examples per second of the run's wall time
  * @param skippedRecords records refused by the loader in this run
- * @param checkpoint the newest checkpoint written, or null
+ * @param checkpoint the newest checkpoint (written by this run, else the one it resumed from), or
+ *     null
  * @param elapsed the run's wall time
  * @param reason why it stopped
  */

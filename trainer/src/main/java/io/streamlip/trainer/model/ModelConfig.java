@@ -85,14 +85,15 @@ public record ModelConfig(
     }
 
     /**
-     * For the CPU demo: 32 px images in 4 px patches (64 patches), width 128, depth 2, 4 heads per
-     * tower, 128-d embeddings, 32 tokens, mean pooling. Chosen by measurement (see the trainer's
-     * README/report): on the synthetic shapes it learns most per CPU-minute among the widths
-     * 128-192 and depths 2-4 tried.
+     * For the CPU demo: 32 px images in 8 px patches (16 patches), width 128, depth 2, 4 heads per
+     * tower, 128-d embeddings, 32 tokens, mean pooling; about 0.9 M parameters. Chosen by
+     * measurement on the synthetic shapes (2 threads, batch 32, lr 2e-3): it learned the most per
+     * CPU-minute among patch 4/8, width 128/192 and depth 2/3 (zero-shot 0.39 after 3 minutes where
+     * patch 4 reached 0.35 after 4); patch 4 learns more per step but runs at half the speed.
      */
     public static ModelConfig small(int vocabSize) {
         return new ModelConfig(
-                "small", 32, 4, 128, 2, 4, 128, 2, 4, 4, 128, 32, vocabSize, TextPooling.MEAN);
+                "small", 32, 8, 128, 2, 4, 128, 2, 4, 4, 128, 32, vocabSize, TextPooling.MEAN);
     }
 
     /** The preset called {@code name} ({@code tiny} or {@code small}). */

@@ -1,0 +1,81 @@
+package io.streamlip.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.checkpoint.CheckpointListener;
+import io.streamlip.trainer.checkpoint.CheckpointStore;
+import io.streamlip.trainer.data.BatchSource;
+import io.streamlip.trainer.data.SyntheticExamples;
+import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.model.ModelConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerStopTest {
+    @TempDir Path temp;
+
+    @Test
+    @Timeout(120)
+    void stopFromAnotherThreadEndsTheRunWithACheckpoint() throws Exception {
+        ByteTokenizer tokenizer = new ByteTokenizer(32);
+        ModelConfig model = ModelConfig.tiny(tokenizer.vocabSize());
+        List<TrainingBatch> batches =
+                SyntheticExamples.batches(
+                        SyntheticExamples.generate(16, 2, 32, tokenizer), 8, model, 1);
+        AtomicInteger served = new AtomicInteger();
+        BatchSource endless =
+                wait -> Optional.of(batches.get(served.getAndIncrement() % batches.size()));
+        TrainerConfig config =
+                TrainerConfig.defaults()
+                        .withModel(model)
+                        .withBatchSize(8)
+                        .withThreads(1)
+                        .withLogEvery(1)
+                        .withCheckpoints(temp, 1000, 1);
+        try (Trainer trainer = new Trainer(config, endless, CheckpointListener.none())) {
+            CompletableFuture<TrainingSummary> run =
+                    CompletableFuture.supplyAsync(() -> trainer.run(StopCondition.whenStopped()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (trainer.progress().step() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(trainer.progress().step()).isGreaterThanOrEqualTo(3);
+            assertThat(trainer.progress().loss()).isPositive();
+            trainer.stop();
+            TrainingSummary summary = run.get(60, TimeUnit.SECONDS);
+            assertThat(summary.reason()).isEqualTo(StopCondition.Reason.STOPPED);
+            assertThat(summary.steps()).isGreaterThanOrEqualTo(3);
+            assertThat(CheckpointStore.readState(summary.checkpoint()).step())
+                    .isEqualTo(summary.globalStep());
+        }
+    }
+
+    @Test
+    void aDurationLimitStopsTheRun() {
+        ByteTokenizer tokenizer = new ByteTokenizer(32);
+        ModelConfig model = ModelConfig.tiny(tokenizer.vocabSize());
+        TrainerConfig config =
+                TrainerConfig.defaults()
+                        .withModel(model)
+                        .withThreads(1)
+                        .withCheckpoints(temp, 1000, 1)
+                        .withPollTimeout(Duration.ofMillis(50));
+        BatchSource empty = wait -> Optional.empty(); // no data: only the clock can stop it
+        try (Trainer trainer = new Trainer(config, empty, CheckpointListener.none())) {
+            TrainingSummary summary = trainer.run(StopCondition.after(Duration.ofMillis(300)));
+            assertThat(summary.reason()).isEqualTo(StopCondition.Reason.DURATION);
+            assertThat(summary.steps()).isZero();
+            assertThat(summary.checkpoint()).isNull();
+            assertThat(summary.firstLoss()).isNaN();
+        }
+    }
+}
