@@ -26,9 +26,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
-    @Option(
-            names = "--quick",
-            description = "A short smoke run; its figures are not for reports.")
+    @Option(names = "--quick", description = "A short smoke run; its figures are not for reports.")
     boolean quick;
 
     @Option(

@@ -13,7 +13,7 @@ public final class Benchmarks {
 
     /** Every benchmark of the project. */
     public static Benchmarks standard() {
-        return new Benchmarks(List.of(new DatapathBenchmark()));
+        return new Benchmarks(List.of(new TrainerStepBenchmark(), new DatapathBenchmark()));
     }
 
     public List<Benchmark> all() {

@@ -26,6 +26,26 @@ public final class CaptionCheck implements Serializable {
         this.config = config;
     }
 
+    /**
+     * Length for the lower bound: a code point counts 1, except an ideograph, a Hangul syllable or
+     * a kana, which counts 2 — one such character is a word ("猫", "cat"), where one Latin letter is
+     * not a caption.
+     */
+    static int weight(String caption) {
+        return caption.codePoints()
+                .map(
+                        c -> {
+                            Character.UnicodeScript script = Character.UnicodeScript.of(c);
+                            boolean word =
+                                    Character.isIdeographic(c)
+                                            || script == Character.UnicodeScript.HANGUL
+                                            || script == Character.UnicodeScript.HIRAGANA
+                                            || script == Character.UnicodeScript.KATAKANA;
+                            return word ? 2 : 1;
+                        })
+                .sum();
+    }
+
     /** The normalised caption, when it is within the bounds. */
     public Verdict<String> check(String raw) {
         String caption = normalise(raw == null ? "" : raw);
@@ -37,7 +57,7 @@ public final class CaptionCheck implements Serializable {
                             : "caption of " + raw.length() + " chars is empty once normalised");
         }
         int chars = caption.codePointCount(0, caption.length());
-        if (chars < config.minCaptionChars()) {
+        if (weight(caption) < config.minCaptionChars()) {
             return Verdict.refuse(
                     RejectReason.CAPTION_TOO_SHORT,
                     "caption '"

@@ -15,8 +15,9 @@ import java.util.Objects;
  *     without allocating its pixels)
  * @param maxImageBytes largest accepted encoded image (default 8 MiB)
  * @param maxAspectRatio longest side over shortest side (default 8: banners and separators out)
- * @param minCaptionChars fewest characters (code points) of the normalised caption (default 2: a
- *     single CJK character can be a word, but one character rarely describes an image)
+ * @param minCaptionChars fewest characters (code points) of the normalised caption (default 2: one
+ *     Latin letter is no caption; an ideograph, Hangul syllable or kana counts twice, since one
+ *     such character is a word, e.g. "猫")
  * @param maxCaptionChars most characters of the normalised caption (default 1,000; alt-texts longer
  *     than that are page text, not captions)
  * @param dedupRetention how long the job remembers a (image, caption) pair it accepted (default 7

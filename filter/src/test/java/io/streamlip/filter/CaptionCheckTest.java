@@ -37,6 +37,10 @@ class CaptionCheckTest {
     @Test
     void countsCharactersNotBytes() {
         assertThat(reason(check.check("a"))).isEqualTo(RejectReason.CAPTION_TOO_SHORT);
+        // one ideograph, Hangul syllable or kana is a word: real CLDR names ("cat" in ja/zh/ko)
+        assertThat(check.check("猫").value()).isEqualTo("猫");
+        assertThat(check.check("개").accepted()).isTrue();
+        assertThat(check.check("ネ").accepted()).isTrue();
         assertThat(check.check("赤い円").value()).isEqualTo("赤い円");
         // four emoji: four code points, eight UTF-16 units
         CaptionCheck atMostFour = new CaptionCheck(FilterConfig.defaults().withCaptionBounds(2, 4));

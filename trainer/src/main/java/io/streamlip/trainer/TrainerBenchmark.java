@@ -17,6 +17,9 @@ import java.util.List;
  * optimizer update). Reused by the bench module.
  */
 public final class TrainerBenchmark {
+    private static final org.slf4j.Logger LOG =
+            org.slf4j.LoggerFactory.getLogger(TrainerBenchmark.class);
+
     private TrainerBenchmark() {}
 
     /**
@@ -153,14 +156,17 @@ public final class TrainerBenchmark {
                 if (System.nanoTime() >= nextEval) {
                     EvalReport interim = Evaluator.evaluate(session, eval);
                     int n = losses.size();
-                    System.out.printf(
-                            "  %5.0f s  step %5d  loss %.3f  zero-shot %.3f  i2t@1 %.3f  t2i@1 %.3f%n",
-                            (System.nanoTime() - start) / 1e9,
-                            n,
-                            mean(losses.subList(Math.max(0, n - 10), n)),
-                            interim.mean().zeroshotAcc(),
-                            interim.mean().i2tR1(),
-                            interim.mean().t2iR1());
+                    LOG.info(
+                            String.format(
+                                    java.util.Locale.ROOT,
+                                    "%5.0f s  step %5d  loss %.3f  zero-shot %.3f  i2t@1 %.3f"
+                                            + "  t2i@1 %.3f",
+                                    (System.nanoTime() - start) / 1e9,
+                                    n,
+                                    mean(losses.subList(Math.max(0, n - 10), n)),
+                                    interim.mean().zeroshotAcc(),
+                                    interim.mean().i2tR1(),
+                                    interim.mean().t2iR1()));
                     nextEval = System.nanoTime() + evalEvery.toNanos();
                 }
             }
@@ -200,117 +206,5 @@ public final class TrainerBenchmark {
 
     private static double mean(List<Float> values) {
         return values.stream().mapToDouble(Float::doubleValue).average().orElse(Double.NaN);
-    }
-
-    /**
-     * Prints a table: {@code TrainerBenchmark [presets=tiny,small] [batches=64,256] [threads=1,2]
-     * [steps=20]}.
-     */
-    public static void main(String[] args) {
-        List<String> presets = List.of("tiny", "small");
-        List<Integer> batchSizes = List.of(64, 256);
-        List<Integer> threadCounts = List.of(1, 2);
-        int steps = 20;
-        if (args.length > 0 && args[0].equals("learn")) {
-            learnMain(args);
-            return;
-        }
-        for (String arg : args) {
-            String[] kv = arg.split("=", 2);
-            switch (kv[0]) {
-                case "presets" -> presets = List.of(kv[1].split(","));
-                case "batches" -> batchSizes = ints(kv[1]);
-                case "threads" -> threadCounts = ints(kv[1]);
-                case "steps" -> steps = Integer.parseInt(kv[1]);
-                default -> throw new IllegalArgumentException("unknown argument " + arg);
-            }
-        }
-        int vocab = new ByteTokenizer(32).vocabSize();
-        System.out.printf(
-                "%-8s %6s %7s %10s %10s %12s%n",
-                "model", "batch", "threads", "ms/step", "ex/s", "parameters");
-        for (String preset : presets) {
-            for (int b : batchSizes) {
-                for (int t : threadCounts) {
-                    Result r = measure(ModelConfig.preset(preset, vocab), b, t, 3, steps);
-                    System.out.printf(
-                            "%-8s %6d %7d %10.1f %10.1f %12d%n",
-                            r.model(),
-                            r.batchSize(),
-                            r.threads(),
-                            r.msPerStep(),
-                            r.examplesPerSecond(),
-                            r.parameters());
-                }
-            }
-        }
-    }
-
-    /**
-     * {@code TrainerBenchmark learn seconds=120 batch=64 threads=2 lr=1e-3 warmup=50 schedule=2000
-     * pool=20000 eval=/tmp/eval model=small|tiny|patch,width,depth,heads}.
-     */
-    private static void learnMain(String[] args) {
-        java.util.Map<String, String> opts = new java.util.HashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            String[] kv = args[i].split("=", 2);
-            opts.put(kv[0], kv[1]);
-        }
-        int vocab = new ByteTokenizer(32).vocabSize();
-        String spec = opts.getOrDefault("model", "small");
-        ModelConfig model;
-        if (spec.contains(",")) {
-            List<Integer> v = ints(spec);
-            model = ModelConfig.small(vocab).withTowers(v.get(0), v.get(1), v.get(2), v.get(3));
-        } else {
-            model = ModelConfig.preset(spec, vocab);
-        }
-        if (opts.containsKey("pooling")) {
-            model = model.withTextPooling(ModelConfig.TextPooling.valueOf(opts.get("pooling")));
-        }
-        OptimizerConfig optimizer =
-                OptimizerConfig.defaults()
-                        .withLearningRate(Double.parseDouble(opts.getOrDefault("lr", "1e-3")))
-                        .withSchedule(
-                                Integer.parseInt(opts.getOrDefault("warmup", "50")),
-                                Integer.parseInt(opts.getOrDefault("schedule", "2000")));
-        LearningResult r =
-                learn(
-                        model,
-                        optimizer,
-                        Integer.parseInt(opts.getOrDefault("batch", "64")),
-                        Integer.parseInt(opts.getOrDefault("threads", "2")),
-                        java.time.Duration.ofSeconds(
-                                Long.parseLong(opts.getOrDefault("seconds", "120"))),
-                        Integer.parseInt(opts.getOrDefault("pool", "20000")),
-                        java.nio.file.Path.of(opts.getOrDefault("eval", "/tmp/streamlip-eval")),
-                        Integer.parseInt(opts.getOrDefault("perClass", "4")),
-                        opts.containsKey("evalEvery")
-                                ? java.time.Duration.ofSeconds(
-                                        Long.parseLong(opts.get("evalEvery")))
-                                : null);
-        System.out.printf(
-                "%s %s batch %d threads %d: %d steps in %.0f s (%.0f ex/s), loss %.3f -> %.3f,"
-                        + " RSS %d -> %d MiB%n%s",
-                r.model(),
-                model,
-                r.batchSize(),
-                r.threads(),
-                r.steps(),
-                r.seconds(),
-                r.examplesPerSecond(),
-                r.firstLoss(),
-                r.lastLoss(),
-                r.rssStartMb(),
-                r.rssEndMb(),
-                r.report().toTable());
-    }
-
-    private static List<Integer> ints(String csv) {
-        List<Integer> out = new ArrayList<>();
-        for (String s : csv.split(",")) {
-            out.add(Integer.parseInt(s.trim()));
-        }
-        return out;
     }
 }

@@ -1,0 +1,279 @@
+package io.streamlip.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.filter.FilterConfig;
+import io.streamlip.filter.FilterJob;
+import io.streamlip.ingest.flink.JobEnvironment;
+import io.streamlip.ingest.flink.JobSettings;
+import io.streamlip.ingest.importer.ImportStats;
+import io.streamlip.ingest.importer.PairImporter;
+import io.streamlip.ingest.kafka.KafkaBroker;
+import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.ingest.kafka.PairProducer;
+import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.tokenize.TokenizeConfig;
+import io.streamlip.tokenize.TokenizeJob;
+import io.streamlip.trainer.StopCondition;
+import io.streamlip.trainer.Trainer;
+import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.TrainingSummary;
+import io.streamlip.trainer.eval.EvalReport;
+import io.streamlip.trainer.eval.Evaluator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The main job on one machine: an in-process Kafka broker, the curation and tokenize jobs on a
+ * Flink MiniCluster, the corpus imported onto {@code raw-pairs}, the DJL trainer reading {@code
+ * examples} for the configured time, then an evaluation of the last checkpoint on the held-out set
+ * and a report ({@code summary.json}).
+ */
+final class Demo {
+    private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
+    static final String SUMMARY = "summary.json";
+
+    /** Folders under {@code out} that a run owns and recreates. */
+    private static final List<String> OWNED =
+            List.of("kafka", "flink-checkpoints", "checkpoints", "eval-heldout", SUMMARY);
+
+    private final DemoConfig config;
+
+    Demo(DemoConfig config) {
+        this.config = config;
+    }
+
+    /** Runs the demo and returns the summary it also wrote to {@code out/summary.json}. */
+    ObjectNode run() throws Exception {
+        long started = System.nanoTime();
+        Path out = config.out().toAbsolutePath();
+        prepare(out);
+        DemoData data = DemoData.prepare(config, out);
+
+        PipelineTopics topics = PipelineTopics.defaults();
+        ImportStats imported;
+        TrainingSummary training;
+        PipelineCounts counts;
+        try (KafkaBroker broker = KafkaBroker.start(out.resolve("kafka"), true)) {
+            KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
+            try (Admin admin = broker.admin()) {
+                topics.create(admin);
+            }
+            JobClient jobs = startJobs(kafka, topics, out.resolve("flink-checkpoints"));
+            // The import streams onto raw-pairs while the trainer already reads examples: the
+            // trainer sees the stream the way it would see a live crawl.
+            AtomicBoolean stopImport = new AtomicBoolean();
+            CompletableFuture<ImportStats> importing =
+                    CompletableFuture.supplyAsync(
+                            () -> importPairs(data, kafka, topics, stopImport));
+            try {
+                training = train(kafka, topics, out.resolve("checkpoints"), data.evalSet());
+            } finally {
+                stopImport.set(true);
+                imported = awaitImport(importing);
+                JobEnvironment.cancel(jobs, Duration.ofSeconds(60));
+            }
+            counts = PipelineCounts.read(kafka, topics);
+        }
+        if (training.checkpoint() == null) {
+            throw new IllegalStateException(
+                    "the trainer wrote no checkpoint: no examples reached it in "
+                            + config.training()
+                            + " (see the log above for what the jobs refused)");
+        }
+        LOG.info("evaluating {} on {}", training.checkpoint(), data.evalSet());
+        EvalReport eval = Evaluator.evaluate(training.checkpoint(), data.evalSet());
+
+        ObjectNode summary =
+                summary(data, imported, counts, training, eval, elapsedSeconds(started));
+        Files.writeString(
+                out.resolve(SUMMARY),
+                new ObjectMapper()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(summary));
+        LOG.info("wrote {}", out.resolve(SUMMARY));
+        return summary;
+    }
+
+    private JobClient startJobs(KafkaClients kafka, PipelineTopics topics, Path checkpoints)
+            throws Exception {
+        JobSettings settings =
+                JobSettings.defaults(checkpoints)
+                        .withParallelism(config.parallelism())
+                        .withCheckpointInterval(Duration.ofSeconds(2));
+        StreamExecutionEnvironment env = JobEnvironment.create(settings);
+        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), false);
+        TokenizeJob.attach(env, kafka, topics, TokenizeConfig.defaults(), false);
+        JobClient job = env.executeAsync("streamlip-demo: filter + tokenize");
+        LOG.info(
+                "Flink job {} running on a MiniCluster (parallelism {}): {} -> {} -> {}",
+                job.getJobID(),
+                config.parallelism(),
+                topics.rawPairs(),
+                topics.curatedPairs(),
+                topics.examples());
+        return job;
+    }
+
+    /**
+     * Imports until the importer is done or {@code stop} is set (training time is up first); the
+     * pairs already sent stay on the topic.
+     */
+    private ImportStats importPairs(
+            DemoData data, KafkaClients kafka, PipelineTopics topics, AtomicBoolean stop) {
+        LOG.info(
+                "importing {} pairs ({}) onto {}",
+                data.importer().expectedPairs(),
+                data.note(),
+                topics.rawPairs());
+        ImportStats stats;
+        try (PairProducer producer = new PairProducer(kafka, topics.rawPairs());
+                ProgressBar bar = progressBar("import " + data.source(), data.importer())) {
+            stats =
+                    data.importer()
+                            .importTo(
+                                    producer,
+                                    (done, total) -> {
+                                        if (stop.get()) {
+                                            throw new CancellationException(
+                                                    "training ended after " + done + " pairs");
+                                        }
+                                        bar.stepTo(done);
+                                    });
+        }
+        LOG.info(
+                "imported {} pairs in {} languages ({} s)",
+                stats.pairs(),
+                stats.perLanguage().size(),
+                stats.elapsedMillis() / 1000.0);
+        return stats;
+    }
+
+    private TrainingSummary train(
+            KafkaClients kafka, PipelineTopics topics, Path checkpoints, Path evalSet) {
+        TrainerConfig defaults = TrainerConfig.defaults();
+        TrainerConfig trainer =
+                defaults.withCheckpoints(
+                                checkpoints, defaults.checkpointEvery(), defaults.keepCheckpoints())
+                        .withBatchSize(config.batchSize())
+                        .withThreads(config.threads())
+                        .withEvalSet(evalSet);
+        LOG.info(
+                "training {} for {} (batch {}, {} threads)",
+                trainer.model().name(),
+                config.training(),
+                config.batchSize(),
+                config.threads());
+        try (Trainer t = new Trainer(trainer, kafka, topics)) {
+            return t.run(StopCondition.after(config.training()));
+        }
+    }
+
+    private ObjectNode summary(
+            DemoData data,
+            ImportStats imported,
+            PipelineCounts counts,
+            TrainingSummary training,
+            EvalReport eval,
+            double elapsedSeconds) {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode s = json.createObjectNode();
+        s.put("source", data.source());
+        s.put("source_note", data.note());
+        s.set("languages", json.valueToTree(config.languages()));
+        s.put("minutes", config.training().toSeconds() / 60.0);
+        s.put("raw", counts.raw());
+        s.put("curated", counts.curated());
+        s.set("rejected", json.valueToTree(counts.rejected()));
+        s.put("rejected_total", counts.rejectedTotal());
+        s.set("rejected_by_stage", json.valueToTree(counts.rejectedByStage()));
+        s.put("examples", counts.examples());
+        s.put("trained_examples", training.trainedExamples());
+        s.put("steps", training.steps());
+        s.put("loss_first", training.firstLoss());
+        s.put("loss_last", training.lastLoss());
+        s.put("examples_per_second", training.examplesPerSecond());
+        s.put("checkpoint", training.checkpoint().toString());
+        s.put("eval_set", data.evalSet().toString());
+        s.set("eval", eval.toJsonNode());
+        if (imported != null) {
+            s.set("import", json.valueToTree(imported));
+        }
+        s.put("elapsed_seconds", elapsedSeconds);
+        return s;
+    }
+
+    /** The import's statistics, or null when training ended before the import did. */
+    private static ImportStats awaitImport(CompletableFuture<ImportStats> importing) {
+        try {
+            return importing.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof CancellationException c) {
+                LOG.info("import stopped: {}", c.getMessage());
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * A progress bar on the terminal; without one (output redirected to a file, CI) the same
+     * progress as a log line every 10 seconds instead of carriage-return redraws.
+     */
+    private static ProgressBar progressBar(String task, PairImporter importer) {
+        ProgressBarBuilder builder =
+                new ProgressBarBuilder()
+                        .setTaskName(task)
+                        .setInitialMax(Math.max(1, importer.expectedPairs()))
+                        .setStyle(ProgressBarStyle.ASCII)
+                        .showSpeed();
+        if (System.console() != null) {
+            builder.setConsumer(new ConsoleProgressBarConsumer(System.err))
+                    .setUpdateIntervalMillis(500);
+        } else {
+            builder.setConsumer(new DelegatingProgressBarConsumer(LOG::info))
+                    .setUpdateIntervalMillis(10_000);
+        }
+        return builder.build();
+    }
+
+    /** Creates {@code out} and clears what an earlier run left in the folders this run owns. */
+    private static void prepare(Path out) throws IOException {
+        Files.createDirectories(out);
+        for (String owned : OWNED) {
+            Path p = out.resolve(owned);
+            if (Files.exists(p)) {
+                LOG.info("removing {} from an earlier run", p);
+                try (Stream<Path> paths = Files.walk(p)) {
+                    for (Path q : paths.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(q);
+                    }
+                }
+            }
+        }
+    }
+
+    private static double elapsedSeconds(long started) {
+        return Math.round((System.nanoTime() - started) / 1e8) / 10.0;
+    }
+}

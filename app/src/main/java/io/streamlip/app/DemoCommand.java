@@ -1,0 +1,212 @@
+package io.streamlip.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code streamlip demo}: the whole pipeline on this machine, then a report. */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Run the whole pipeline on this machine: an in-process Kafka broker, the curation and"
+                    + " tokenize jobs on a Flink MiniCluster, the DJL trainer on CPU (or GPU).",
+            "Imports the emoji x CLDR corpus (fetched with npm into --data on first use; the"
+                    + " synthetic source without npm), trains for --minutes, evaluates the last"
+                    + " checkpoint on the held-out twitter emoji style and writes"
+                    + " OUT/summary.json.",
+            ""
+        })
+final class DemoCommand implements Callable<Integer> {
+    private static final DemoConfig DEFAULTS = DemoConfig.defaults();
+
+    @Option(
+            names = "--minutes",
+            paramLabel = "M",
+            description = "Training time in minutes (default: ${DEFAULT-VALUE}).",
+            defaultValue = "8")
+    double minutes;
+
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description =
+                    "Folder for summary.json, checkpoints, held-out set (default: ${DEFAULT-VALUE}).",
+            defaultValue = "out/demo")
+    Path out;
+
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description = "Folder of the emoji x CLDR tarballs (default: ${DEFAULT-VALUE}).",
+            defaultValue = "data")
+    Path data;
+
+    @Option(
+            names = "--source",
+            description = "auto, emoji or synthetic (default: ${DEFAULT-VALUE}).",
+            defaultValue = "auto")
+    String source;
+
+    @Option(
+            names = "--languages",
+            split = ",",
+            paramLabel = "LANG",
+            description =
+                    "Languages to train and evaluate on (default: 16 languages in 8 scripts).")
+    List<String> languages;
+
+    @Option(
+            names = "--eval-classes",
+            paramLabel = "N",
+            description =
+                    "Emoji classes in the held-out set, 0 for all (default: ${DEFAULT-VALUE}).",
+            defaultValue = "500")
+    int evalClasses;
+
+    @Option(
+            names = "--max-pairs",
+            paramLabel = "N",
+            description = "Import at most N pairs, 0 for all (default: ${DEFAULT-VALUE}).",
+            defaultValue = "0")
+    long maxPairs;
+
+    @Option(
+            names = "--parallelism",
+            paramLabel = "P",
+            description = "Flink parallelism of the jobs (default: ${DEFAULT-VALUE}).",
+            defaultValue = "1")
+    int parallelism;
+
+    @Option(
+            names = "--batch-size",
+            paramLabel = "B",
+            description = "Training batch size (default: the trainer's, ${DEFAULT-VALUE}).")
+    int batchSize = DEFAULTS.batchSize();
+
+    @Option(
+            names = "--threads",
+            paramLabel = "T",
+            description = "PyTorch threads of the trainer (default: ${DEFAULT-VALUE}).")
+    int threads = DEFAULTS.threads();
+
+    @Option(names = "--json", description = "Print the summary as one JSON object, not a table.")
+    boolean json;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        DemoConfig config =
+                new DemoConfig(
+                        Duration.ofMillis(Math.round(minutes * 60_000)),
+                        out,
+                        data,
+                        parseSource(),
+                        languages == null ? DEFAULTS.languages() : languages,
+                        evalClasses,
+                        maxPairs,
+                        DEFAULTS.syntheticPairs(),
+                        parallelism,
+                        batchSize,
+                        threads);
+        ObjectNode summary = new Demo(config).run();
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (json) {
+            stdout.println(
+                    new ObjectMapper()
+                            .enable(SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(summary));
+        } else {
+            stdout.print(table(summary, config.out().resolve(Demo.SUMMARY)));
+        }
+        stdout.flush();
+        return 0;
+    }
+
+    private DemoConfig.Source parseSource() {
+        try {
+            return DemoConfig.Source.valueOf(source.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--source must be auto, emoji or synthetic, not '" + source + "'");
+        }
+    }
+
+    /** The short human report printed at the end. */
+    static String table(JsonNode s, Path written) {
+        StringBuilder t = new StringBuilder();
+        t.append(String.format(Locale.ROOT, "%nstreamlip demo (%s)%n", s.path("source").asText()));
+        row(t, "raw pairs", s.path("raw").asText());
+        row(t, "curated", s.path("curated").asText());
+        row(t, "rejected", s.path("rejected_total").asText() + "  " + s.path("rejected"));
+        row(t, "examples", s.path("examples").asText());
+        row(t, "trained examples", s.path("trained_examples").asText());
+        row(t, "steps", s.path("steps").asText());
+        row(
+                t,
+                "loss",
+                String.format(
+                        Locale.ROOT,
+                        "%.3f -> %.3f",
+                        s.path("loss_first").asDouble(),
+                        s.path("loss_last").asDouble()));
+        row(
+                t,
+                "examples/s",
+                String.format(Locale.ROOT, "%.0f", s.path("examples_per_second").asDouble()));
+        row(t, "checkpoint", s.path("checkpoint").asText());
+        JsonNode mean = s.path("eval").path("mean");
+        t.append(
+                String.format(
+                        Locale.ROOT, "%nheld-out evaluation (%s)%n", s.path("eval_set").asText()));
+        t.append(
+                String.format(
+                        Locale.ROOT,
+                        "  %-8s %6s %7s %7s %7s %7s %9s%n",
+                        "lang",
+                        "n",
+                        "i2t@1",
+                        "i2t@5",
+                        "t2i@1",
+                        "t2i@5",
+                        "zeroshot"));
+        for (Map.Entry<String, JsonNode> e : s.path("eval").path("languages").properties()) {
+            evalRow(t, e.getKey(), e.getValue());
+        }
+        evalRow(t, "mean", mean);
+        t.append(String.format(Locale.ROOT, "%nsummary: %s%n", written));
+        return t.toString();
+    }
+
+    private static void row(StringBuilder t, String name, String value) {
+        t.append(String.format(Locale.ROOT, "  %-18s %s%n", name, value));
+    }
+
+    private static void evalRow(StringBuilder t, String lang, JsonNode m) {
+        t.append(
+                String.format(
+                        Locale.ROOT,
+                        "  %-8s %6d %7.3f %7.3f %7.3f %7.3f %9.3f%n",
+                        lang,
+                        m.path("n").asLong(),
+                        m.path("i2t_r1").asDouble(),
+                        m.path("i2t_r5").asDouble(),
+                        m.path("t2i_r1").asDouble(),
+                        m.path("t2i_r5").asDouble(),
+                        m.path("zeroshot_acc").asDouble()));
+    }
+}

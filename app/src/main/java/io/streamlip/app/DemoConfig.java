@@ -1,0 +1,87 @@
+package io.streamlip.app;
+
+import io.streamlip.trainer.TrainerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How {@code streamlip demo} runs, with documented defaults ({@link #defaults()}).
+ *
+ * @param training how long the trainer trains (default 8 minutes)
+ * @param out folder for the report, checkpoints and the held-out set (default {@code out/demo})
+ * @param dataDir where the emoji x CLDR tarballs are, or are fetched to (default {@code data})
+ * @param source which data to import (default {@link Source#AUTO})
+ * @param languages locales imported for training and evaluated on (default 16 languages in 10
+ *     scripts)
+ * @param evalClasses emoji classes sampled for the held-out set (default 500; 0 for all)
+ * @param maxPairs cap on imported pairs (default 0: everything the languages give)
+ * @param syntheticPairs pairs generated when the source is synthetic (default 30,000)
+ * @param parallelism Flink parallelism of the curation and tokenize jobs (default 1)
+ * @param batchSize training batch size (default: the trainer's, {@link TrainerConfig#defaults()})
+ * @param threads PyTorch intra-op threads of the trainer (default: the trainer's)
+ */
+public record DemoConfig(
+        Duration training,
+        Path out,
+        Path dataDir,
+        Source source,
+        List<String> languages,
+        int evalClasses,
+        long maxPairs,
+        long syntheticPairs,
+        int parallelism,
+        int batchSize,
+        int threads) {
+
+    /** Where the pairs come from. */
+    public enum Source {
+        /** The emoji corpus when its tarballs are there or npm can fetch them; else synthetic. */
+        AUTO,
+        /** The emoji x CLDR corpus; fails if it cannot be had. */
+        EMOJI,
+        /** The built-in procedural shapes, no download. */
+        SYNTHETIC
+    }
+
+    /**
+     * Big languages across scripts: Latin, Cyrillic, Greek, Arabic, Devanagari, CJK, Hangul, Thai.
+     */
+    public static final List<String> DEFAULT_LANGUAGES =
+            List.of(
+                    "en", "de", "fr", "es", "it", "pt", "nl", "pl", "tr", "ru", "el", "ar", "hi",
+                    "ja", "zh", "ko");
+
+    public DemoConfig {
+        if (training.isNegative() || training.isZero()) {
+            throw new IllegalArgumentException("training time must be positive, got " + training);
+        }
+        if (languages.isEmpty()) {
+            throw new IllegalArgumentException("at least one language is needed");
+        }
+        if (evalClasses < 0 || maxPairs < 0 || syntheticPairs < 1) {
+            throw new IllegalArgumentException(
+                    "evalClasses and maxPairs must not be negative, syntheticPairs positive");
+        }
+        if (parallelism < 1 || batchSize < 2 || threads < 1) {
+            throw new IllegalArgumentException(
+                    "parallelism and threads must be positive, batchSize at least 2");
+        }
+        languages = List.copyOf(languages);
+    }
+
+    public static DemoConfig defaults() {
+        return new DemoConfig(
+                Duration.ofMinutes(8),
+                Path.of("out", "demo"),
+                Path.of("data"),
+                Source.AUTO,
+                DEFAULT_LANGUAGES,
+                500,
+                0,
+                30_000,
+                1,
+                TrainerConfig.defaults().batchSize(),
+                TrainerConfig.defaults().threads());
+    }
+}

@@ -1,0 +1,71 @@
+package io.streamlip.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamlip.bench.BenchOptions;
+import io.streamlip.bench.BenchResult;
+import io.streamlip.bench.Benchmark;
+import io.streamlip.bench.Benchmarks;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class BenchCommandTest {
+
+    /** A benchmark that measures nothing, to test the command's plumbing. */
+    static final class Fixed implements Benchmark {
+        @Override
+        public String name() {
+            return "fixed";
+        }
+
+        @Override
+        public String description() {
+            return "returns what it is given";
+        }
+
+        @Override
+        public BenchResult run(BenchOptions options) {
+            return new BenchResult("fixed", List.of("what", "value"))
+                    .row("quick", options.quick() ? 1.0 : 0.0)
+                    .put("ratio", 0.5);
+        }
+    }
+
+    private static String[] run(String... args) {
+        CommandLine cli = new CommandLine(new BenchCommand(new Benchmarks(List.of(new Fixed()))));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    @Test
+    void listsPrintsTablesAndJson() throws Exception {
+        assertThat(run()[1]).contains("fixed").contains("returns what it is given");
+        assertThat(run("fixed")[1]).contains("what").contains("quick");
+        var json = new ObjectMapper().readTree(run("fixed", "--json", "--quick")[1]);
+        assertThat(json.path("benchmark").asText()).isEqualTo("fixed");
+        assertThat(json.path("ratio").asDouble()).isEqualTo(0.5);
+        assertThat(json.path("rows").get(0).path("value").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    void unknownBenchmarkIsAClearError() {
+        String[] r = run("nope");
+        assertThat(r[0]).isNotEqualTo("0");
+        assertThat(r[2]).contains("unknown benchmark 'nope'").contains("fixed");
+    }
+
+    @Test
+    void theStandardSetHasTheDocumentedBenchmarks() {
+        assertThat(Benchmarks.standard().all())
+                .extracting(Benchmark::name)
+                .contains("datapath", "trainer");
+    }
+}

@@ -1,0 +1,107 @@
+package io.streamlip.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The main command end to end, small: synthetic data, a few seconds of training, then {@code eval}
+ * on what it wrote. Real broker, real MiniCluster, real DJL.
+ */
+class DemoCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void demoWritesASummaryAndEvalReadsItsCheckpoint(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("demo");
+        Run demo =
+                run(
+                        "demo",
+                        "--source=synthetic",
+                        "--minutes=0.4",
+                        "--max-pairs=1500",
+                        "--batch-size=32",
+                        "--threads=1",
+                        "--out=" + out,
+                        "--json");
+        assertThat(demo.code).as(demo.err).isZero();
+        JsonNode printed = JSON.readTree(demo.out);
+        JsonNode summary = JSON.readTree(Files.readString(out.resolve("summary.json")));
+        assertThat(printed).isEqualTo(summary);
+
+        assertThat(summary.path("source").asText()).isEqualTo("synthetic");
+        assertThat(summary.path("raw").asLong()).isEqualTo(1500);
+        // synthetic pairs are all valid and distinct: everything curated and tokenized
+        assertThat(summary.path("curated").asLong()).isEqualTo(1500);
+        assertThat(summary.path("examples").asLong()).isEqualTo(1500);
+        assertThat(summary.path("rejected_total").asLong()).isZero();
+        assertThat(summary.path("steps").asLong()).isPositive();
+        assertThat(summary.path("trained_examples").asLong())
+                .isEqualTo(summary.path("steps").asLong() * 32);
+        assertThat(summary.path("loss_last").asDouble())
+                .isLessThan(summary.path("loss_first").asDouble());
+        Path checkpoint = Path.of(summary.path("checkpoint").asText());
+        assertThat(checkpoint.resolve("state.json")).exists();
+        JsonNode eval = summary.path("eval");
+        assertThat(eval.path("languages").size()).isEqualTo(6);
+        assertThat(eval.path("mean").path("n").asLong()).isPositive();
+
+        Run evalRun =
+                run(
+                        "eval",
+                        "--checkpoint=" + checkpoint,
+                        "--set=" + summary.path("eval_set").asText(),
+                        "--json");
+        assertThat(evalRun.code).as(evalRun.err).isZero();
+        JsonNode evalJson = JSON.readTree(evalRun.out);
+        assertThat(evalJson.path("mean").path("i2t_r1").asDouble())
+                .isEqualTo(eval.path("mean").path("i2t_r1").asDouble());
+        for (String key :
+                new String[] {
+                    "i2t_r1",
+                    "i2t_r5",
+                    "i2t_r10",
+                    "t2i_r1",
+                    "t2i_r5",
+                    "t2i_r10",
+                    "zeroshot_acc",
+                    "n"
+                }) {
+            assertThat(evalJson.path("languages").path("en").has(key)).as(key).isTrue();
+        }
+    }
+
+    @Test
+    void evalExplainsAMissingFolder(@TempDir Path dir) {
+        Run run = run("eval", "--checkpoint=" + dir.resolve("nope"), "--set=" + dir);
+        assertThat(run.code).isNotZero();
+        assertThat(run.err).contains("--checkpoint").contains("is not a folder");
+    }
+
+    @Test
+    void demoRefusesAnUnknownSource() {
+        Run run = run("demo", "--source=webcam");
+        assertThat(run.code).isNotZero();
+        assertThat(run.err).contains("--source must be auto, emoji or synthetic");
+    }
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cli = Streamlip.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+}

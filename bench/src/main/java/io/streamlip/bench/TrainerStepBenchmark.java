@@ -1,0 +1,79 @@
+package io.streamlip.bench;
+
+import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.TrainerBenchmark;
+import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.model.ModelConfig;
+import java.util.List;
+
+/**
+ * {@code streamlip bench trainer}: training-step time and examples/s of the demo's configuration
+ * (the trainer's defaults, which {@code streamlip demo} uses: model, batch size, threads), beside
+ * the tiny test model, measured in one run on synthetic batches prepared beforehand (only the step
+ * is timed: forward, loss, backward, optimizer update).
+ */
+public final class TrainerStepBenchmark implements Benchmark {
+    @Override
+    public String name() {
+        return "trainer";
+    }
+
+    @Override
+    public String description() {
+        return "training step time and examples/s at the demo's configuration (DJL, CPU)";
+    }
+
+    @Override
+    public BenchResult run(BenchOptions options) {
+        TrainerConfig demo = TrainerConfig.defaults();
+        int threads = options.threads() > 0 ? options.threads() : demo.threads();
+        int steps = options.quick() ? 3 : 20;
+        int warmup = options.quick() ? 1 : 3;
+        int vocab = new ByteTokenizer(demo.model().contextLength()).vocabSize();
+        record Config(String label, ModelConfig model, int batch, int threads) {}
+        List<Config> configs =
+                List.of(
+                        new Config("demo", demo.model(), demo.batchSize(), threads),
+                        new Config("demo, 1 thread", demo.model(), demo.batchSize(), 1),
+                        new Config("tests (tiny)", ModelConfig.tiny(vocab), 64, 1));
+        BenchResult result =
+                new BenchResult(
+                        "trainer: SigLIP training step on CPU (DJL, PyTorch engine)",
+                        List.of(
+                                "configuration",
+                                "model",
+                                "batch",
+                                "threads",
+                                "ms/step",
+                                "examples/s",
+                                "parameters"));
+        for (Config c : configs) {
+            TrainerBenchmark.Result r =
+                    TrainerBenchmark.measure(c.model(), c.batch(), c.threads(), warmup, steps);
+            result.row(
+                    c.label(),
+                    r.model(),
+                    r.batchSize(),
+                    r.threads(),
+                    r.msPerStep(),
+                    r.examplesPerSecond(),
+                    r.parameters());
+            if (c.label().equals("demo")) {
+                result.put("ms_per_step", r.msPerStep())
+                        .put("examples_per_second", r.examplesPerSecond())
+                        .put("model", r.model())
+                        .put("batch", r.batchSize())
+                        .put("threads", r.threads());
+            }
+        }
+        result.note(
+                String.format(
+                        java.util.Locale.ROOT,
+                        "%d timed steps after %d warm-up; %d CPUs; model %s",
+                        steps,
+                        warmup,
+                        Runtime.getRuntime().availableProcessors(),
+                        demo.model()));
+        return result;
+    }
+}
