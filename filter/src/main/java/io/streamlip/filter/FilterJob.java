@@ -10,7 +10,6 @@ import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Reject;
 import io.streamlip.sinks.KafkaSinks;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -79,12 +78,7 @@ public final class FilterJob {
             FilterConfig config,
             boolean bounded) {
         DataStream<KafkaEnvelope> raw =
-                env.fromSource(
-                                PipelineSources.envelopes(
-                                        kafka, topics.rawPairs(), consumerGroup(topics), bounded),
-                                WatermarkStrategy.noWatermarks(),
-                                "raw-pairs-source")
-                        .uid(STAGE + "-source");
+                PipelineSources.read(env, kafka, topics.rawPairs(), STAGE, bounded);
         wire(
                 raw,
                 config,
@@ -104,7 +98,7 @@ public final class FilterJob {
      * is the filter's backlog.
      */
     public static String consumerGroup(PipelineTopics topics) {
-        return "streamlip-" + STAGE + "-" + topics.rawPairs();
+        return PipelineSources.consumerGroup(STAGE, topics.rawPairs());
     }
 
     /**

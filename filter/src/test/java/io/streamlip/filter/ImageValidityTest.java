@@ -3,6 +3,7 @@ package io.streamlip.filter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamlip.ingest.image.Images;
+import io.streamlip.ingest.image.TestImages;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import org.junit.jupiter.api.Test;

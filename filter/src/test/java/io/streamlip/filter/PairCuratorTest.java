@@ -3,6 +3,7 @@ package io.streamlip.filter;
 import static io.streamlip.filter.ImageValidityTest.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.ingest.image.TestImages;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;

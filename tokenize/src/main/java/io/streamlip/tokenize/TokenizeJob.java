@@ -10,7 +10,6 @@ import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.Reject;
 import io.streamlip.sinks.KafkaSinks;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -71,15 +70,7 @@ public final class TokenizeJob {
             TokenizeConfig config,
             boolean bounded) {
         DataStream<KafkaEnvelope> curated =
-                env.fromSource(
-                                PipelineSources.envelopes(
-                                        kafka,
-                                        topics.curatedPairs(),
-                                        consumerGroup(topics),
-                                        bounded),
-                                WatermarkStrategy.noWatermarks(),
-                                "curated-pairs-source")
-                        .uid(STAGE + "-source");
+                PipelineSources.read(env, kafka, topics.curatedPairs(), STAGE, bounded);
         wire(
                 curated,
                 config,
@@ -98,7 +89,7 @@ public final class TokenizeJob {
      * its committed offsets are where a restarted job resumes, and its lag is the backlog.
      */
     public static String consumerGroup(PipelineTopics topics) {
-        return "streamlip-" + STAGE + "-" + topics.curatedPairs();
+        return PipelineSources.consumerGroup(STAGE, topics.curatedPairs());
     }
 
     /**

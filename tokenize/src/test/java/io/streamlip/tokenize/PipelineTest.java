@@ -7,6 +7,7 @@ import io.streamlip.filter.FilterJob;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.image.Images;
+import io.streamlip.ingest.image.TestImages;
 import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PairProducer;
@@ -98,7 +99,7 @@ class PipelineTest {
             producer.send(
                     RawPair.newBuilder(first)
                             .setId("bomb")
-                            .setImage(ByteBuffer.wrap(pngHeaderOnly(50_000, 50_000)))
+                            .setImage(ByteBuffer.wrap(TestImages.pngHeaderOnly(50_000, 50_000)))
                             .build());
             producer.send(
                     RawPair.newBuilder(new SyntheticPairs(8).pairs(1, 99).next())
@@ -203,21 +204,6 @@ class PipelineTest {
             JobEnvironment.cancel(job, Duration.ofSeconds(60));
         }
         assertThat(job.getJobExecutionResult()).isCompletedExceptionally();
-    }
-
-    /** A PNG signature and IHDR chunk claiming {@code w x h}, with no image data. */
-    static byte[] pngHeaderOnly(int w, int h) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        ByteBuffer ihdr = ByteBuffer.allocate(17);
-        ihdr.put(new byte[] {'I', 'H', 'D', 'R'}).putInt(w).putInt(h);
-        ihdr.put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(13).array());
-        out.writeBytes(ihdr.array());
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        crc.update(ihdr.array());
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
-        return out.toByteArray();
     }
 
     static byte[] jpeg(byte[] png) throws Exception {

@@ -1,11 +1,14 @@
 package io.streamlip.ingest.kafka;
 
 import java.io.IOException;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,6 +49,32 @@ public final class PipelineSources {
             builder.setBounded(OffsetsInitializer.latest());
         }
         return builder.build();
+    }
+
+    /**
+     * The consumer group a stage reads {@code topic} with, e.g. {@code streamlip-filter-raw-pairs}:
+     * its committed offsets (committed on checkpoints) are where a restarted job resumes, and its
+     * lag is the stage's backlog.
+     */
+    public static String consumerGroup(String stage, String topic) {
+        return "streamlip-" + stage + "-" + topic;
+    }
+
+    /**
+     * A stage's input stream: {@code topic} read as {@link #consumerGroup(String, String)}, with a
+     * stable operator uid ({@code <stage>-source}) so savepoints map back to it.
+     */
+    public static DataStream<KafkaEnvelope> read(
+            StreamExecutionEnvironment env,
+            KafkaClients kafka,
+            String topic,
+            String stage,
+            boolean bounded) {
+        return env.fromSource(
+                        envelopes(kafka, topic, consumerGroup(stage, topic), bounded),
+                        WatermarkStrategy.noWatermarks(),
+                        topic + "-source")
+                .uid(stage + "-source");
     }
 
     /** Wraps each record as it is; never fails. */

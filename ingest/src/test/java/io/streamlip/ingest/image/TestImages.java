@@ -1,6 +1,5 @@
-package io.streamlip.filter;
+package io.streamlip.ingest.image;
 
-import io.streamlip.ingest.image.Images;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -8,12 +7,12 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32;
 
-/** Encoded images, good and bad, for the tests. */
-final class TestImages {
+/** Encoded images, good and bad, for the tests of every module (ingest's test jar). */
+public final class TestImages {
     private TestImages() {}
 
     /** A noisy RGB image (noise keeps the compressed data large, so truncation cuts pixels). */
-    static BufferedImage noise(int w, int h, long seed) {
+    public static BufferedImage noise(int w, int h, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) {
@@ -24,20 +23,20 @@ final class TestImages {
         return image;
     }
 
-    static byte[] png(int w, int h) {
+    public static byte[] png(int w, int h) {
         return Images.png(noise(w, h, w * 31L + h));
     }
 
-    static byte[] jpeg(int w, int h) {
+    public static byte[] jpeg(int w, int h) {
         return Images.encode(noise(w, h, w * 17L + h), "jpeg");
     }
 
     /** The first {@code fraction} of {@code bytes}. */
-    static byte[] truncated(byte[] bytes, double fraction) {
+    public static byte[] truncated(byte[] bytes, double fraction) {
         return Arrays.copyOf(bytes, (int) (bytes.length * fraction));
     }
 
-    static byte[] randomBytes(int n, long seed) {
+    public static byte[] randomBytes(int n, long seed) {
         byte[] bytes = new byte[n];
         SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < n; i++) {
@@ -47,7 +46,7 @@ final class TestImages {
     }
 
     /** A PNG signature and IHDR chunk claiming {@code w x h}, with no image data. */
-    static byte[] pngHeaderOnly(int w, int h) {
+    public static byte[] pngHeaderOnly(int w, int h) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         ByteBuffer ihdr = ByteBuffer.allocate(17);
