@@ -2,9 +2,10 @@ package io.streamlip.ingest.flink;
 
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
-import java.util.HashMap;
-import java.util.Map;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
+import org.apache.flink.util.ParameterTool;
 
 /**
  * The command line of a job's {@code main} when it runs on a cluster: {@code --bootstrap HOST:PORT
@@ -30,39 +31,44 @@ public record JobArguments(
 
     /** Parses {@code args}; throws with a usage message on anything unknown or missing. */
     public static JobArguments parse(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i].startsWith("--") ? args[i].substring(2) : null;
-            if (name == null || !KNOWN.contains(name)) {
-                throw usage("unexpected argument '" + args[i] + "'");
-            }
-            if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                options.put(name, args[++i]);
-            } else {
-                options.put(name, "true");
+        ParameterTool options;
+        try {
+            options = ParameterTool.fromArgs(args);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+        for (String name : options.toMap().keySet()) {
+            if (!KNOWN.contains(name)) {
+                throw usage("unknown option --" + name);
             }
         }
-        JobSettings defaults = JobSettings.defaults(java.nio.file.Path.of("checkpoints"));
-        JobSettings settings =
-                new JobSettings(
-                        Integer.parseInt(options.getOrDefault("parallelism", "1")),
-                        options.containsKey("checkpoint-interval-ms")
-                                ? java.time.Duration.ofMillis(
-                                        Long.parseLong(options.get("checkpoint-interval-ms")))
-                                : defaults.checkpointInterval(),
-                        required(options, "checkpoint-dir"),
-                        defaults.restartAttempts(),
-                        defaults.restartDelay());
+        JobSettings defaults = JobSettings.defaults(Path.of("checkpoints"));
+        JobSettings settings;
+        try {
+            settings =
+                    new JobSettings(
+                            options.getInt("parallelism", defaults.parallelism()),
+                            Duration.ofMillis(
+                                    options.getLong(
+                                            "checkpoint-interval-ms",
+                                            defaults.checkpointInterval().toMillis())),
+                            required(options, "checkpoint-dir"),
+                            defaults.restartAttempts(),
+                            defaults.restartDelay());
+        } catch (NumberFormatException e) {
+            throw usage("not a number: " + e.getMessage());
+        }
         return new JobArguments(
                 KafkaClients.of(required(options, "bootstrap")),
-                PipelineTopics.defaults().withPrefix(options.getOrDefault("topic-prefix", "")),
+                PipelineTopics.defaults().withPrefix(options.get("topic-prefix", "")),
                 settings,
-                options.containsKey("bounded"));
+                options.has("bounded"));
     }
 
-    private static String required(Map<String, String> options, String name) {
+    private static String required(ParameterTool options, String name) {
         String value = options.get(name);
-        if (value == null) {
+        // ParameterTool stores "--name" given without a value as its (protected) NO_VALUE_KEY.
+        if (value == null || value.equals("__NO_VALUE_KEY")) {
             throw usage("missing --" + name);
         }
         return value;

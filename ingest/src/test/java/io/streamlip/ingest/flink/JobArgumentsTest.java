@@ -1,0 +1,70 @@
+package io.streamlip.ingest.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class JobArgumentsTest {
+
+    @Test
+    void parsesEveryOption() {
+        JobArguments a =
+                JobArguments.parse(
+                        new String[] {
+                            "--bootstrap", "kafka:9092",
+                            "--checkpoint-dir", "s3://bucket/cp",
+                            "--parallelism", "4",
+                            "--checkpoint-interval-ms", "250",
+                            "--topic-prefix", "exp1-",
+                            "--bounded"
+                        });
+        assertThat(a.kafka().bootstrapServers()).isEqualTo("kafka:9092");
+        assertThat(a.settings().checkpointDir()).isEqualTo("s3://bucket/cp");
+        assertThat(a.settings().parallelism()).isEqualTo(4);
+        assertThat(a.settings().checkpointInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(a.topics().rawPairs()).isEqualTo("exp1-raw-pairs");
+        assertThat(a.bounded()).isTrue();
+    }
+
+    @Test
+    void defaultsWhatIsOptional() {
+        JobArguments a =
+                JobArguments.parse(new String[] {"--bootstrap", "k:1", "--checkpoint-dir", "/cp"});
+        assertThat(a.settings().parallelism()).isEqualTo(1);
+        assertThat(a.topics().rawPairs()).isEqualTo("raw-pairs");
+        assertThat(a.bounded()).isFalse();
+    }
+
+    @Test
+    void explainsWhatIsWrong() {
+        assertThatThrownBy(() -> JobArguments.parse(new String[] {"--checkpoint-dir", "/cp"}))
+                .hasMessageContaining("missing --bootstrap")
+                .hasMessageContaining("usage:");
+        assertThatThrownBy(
+                        () ->
+                                JobArguments.parse(
+                                        new String[] {
+                                            "--bootstrap",
+                                            "k:1",
+                                            "--checkpoint-dir",
+                                            "/cp",
+                                            "--paralelism",
+                                            "2"
+                                        }))
+                .hasMessageContaining("unknown option --paralelism");
+        assertThatThrownBy(
+                        () ->
+                                JobArguments.parse(
+                                        new String[] {
+                                            "--bootstrap",
+                                            "k:1",
+                                            "--checkpoint-dir",
+                                            "/cp",
+                                            "--parallelism",
+                                            "two"
+                                        }))
+                .hasMessageContaining("not a number");
+    }
+}
