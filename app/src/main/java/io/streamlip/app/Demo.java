@@ -1,14 +1,11 @@
 package io.streamlip.app;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.filter.FilterConfig;
 import io.streamlip.filter.FilterJob;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.importer.ImportStats;
-import io.streamlip.ingest.importer.PairImporter;
 import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PairProducer;
@@ -32,11 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -106,11 +99,7 @@ final class Demo {
 
         ObjectNode summary =
                 summary(data, imported, counts, training, eval, elapsedSeconds(started));
-        Files.writeString(
-                out.resolve(SUMMARY),
-                new ObjectMapper()
-                        .enable(SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsString(summary));
+        Files.writeString(out.resolve(SUMMARY), Json.pretty(summary));
         LOG.info("wrote {}", out.resolve(SUMMARY));
         return summary;
     }
@@ -148,7 +137,8 @@ final class Demo {
                 topics.rawPairs());
         ImportStats stats;
         try (PairProducer producer = new PairProducer(kafka, topics.rawPairs());
-                ProgressBar bar = progressBar("import " + data.source(), data.importer())) {
+                ProgressBar bar =
+                        Progress.bar("import " + data.source(), data.importer().expectedPairs())) {
             stats =
                     data.importer()
                             .importTo(
@@ -196,28 +186,22 @@ final class Demo {
             TrainingSummary training,
             EvalReport eval,
             double elapsedSeconds) {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode s = json.createObjectNode();
+        ObjectNode s = Json.object();
         s.put("source", data.source());
         s.put("source_note", data.note());
-        s.set("languages", json.valueToTree(config.languages()));
+        s.set("languages", Json.tree(config.languages()));
         s.put("minutes", config.training().toSeconds() / 60.0);
         s.put("raw", counts.raw());
         s.put("curated", counts.curated());
-        s.set("rejected", json.valueToTree(counts.rejected()));
+        s.set("rejected", Json.tree(counts.rejected()));
         s.put("rejected_total", counts.rejectedTotal());
-        s.set("rejected_by_stage", json.valueToTree(counts.rejectedByStage()));
+        s.set("rejected_by_stage", Json.tree(counts.rejectedByStage()));
         s.put("examples", counts.examples());
-        s.put("trained_examples", training.trainedExamples());
-        s.put("steps", training.steps());
-        s.put("loss_first", training.firstLoss());
-        s.put("loss_last", training.lastLoss());
-        s.put("examples_per_second", training.examplesPerSecond());
-        s.put("checkpoint", training.checkpoint().toString());
+        s.setAll(Json.training(training));
         s.put("eval_set", data.evalSet().toString());
         s.set("eval", eval.toJsonNode());
         if (imported != null) {
-            s.set("import", json.valueToTree(imported));
+            s.set("import", Json.tree(imported));
         }
         s.put("elapsed_seconds", elapsedSeconds);
         return s;
@@ -234,27 +218,6 @@ final class Demo {
             }
             throw e;
         }
-    }
-
-    /**
-     * A progress bar on the terminal; without one (output redirected to a file, CI) the same
-     * progress as a log line every 10 seconds instead of carriage-return redraws.
-     */
-    private static ProgressBar progressBar(String task, PairImporter importer) {
-        ProgressBarBuilder builder =
-                new ProgressBarBuilder()
-                        .setTaskName(task)
-                        .setInitialMax(Math.max(1, importer.expectedPairs()))
-                        .setStyle(ProgressBarStyle.ASCII)
-                        .showSpeed();
-        if (System.console() != null) {
-            builder.setConsumer(new ConsoleProgressBarConsumer(System.err))
-                    .setUpdateIntervalMillis(500);
-        } else {
-            builder.setConsumer(new DelegatingProgressBarConsumer(LOG::info))
-                    .setUpdateIntervalMillis(10_000);
-        }
-        return builder.build();
     }
 
     /** Creates {@code out} and clears what an earlier run left in the folders this run owns. */

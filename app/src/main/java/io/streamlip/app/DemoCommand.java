@@ -1,8 +1,6 @@
 package io.streamlip.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -125,10 +123,7 @@ final class DemoCommand implements Callable<Integer> {
         ObjectNode summary = new Demo(config).run();
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
-            stdout.println(
-                    new ObjectMapper()
-                            .enable(SerializationFeature.INDENT_OUTPUT)
-                            .writeValueAsString(summary));
+            stdout.println(Json.pretty(summary));
         } else {
             stdout.print(table(summary, config.out().resolve(Demo.SUMMARY)));
         }

@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
         },
         subcommands = {
             DemoCommand.class,
+            ImportCommand.class,
+            TrainCommand.class,
             EvalCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

@@ -1,0 +1,52 @@
+package io.streamlip.app;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.trainer.TrainingSummary;
+
+/** The commands' JSON output: one indented object on stdout. */
+final class Json {
+    /** Configured once here and never changed: safe to share. */
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    private Json() {}
+
+    static String pretty(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode tree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
+
+    /** A training run's figures, under the names {@code summary.json} uses. */
+    static ObjectNode training(TrainingSummary t) {
+        ObjectNode s = object();
+        s.put("steps", t.steps());
+        s.put("global_step", t.globalStep());
+        s.put("trained_examples", t.trainedExamples());
+        s.put("examples_seen", t.examplesSeen());
+        s.put("loss_first", t.firstLoss());
+        s.put("loss_last", t.lastLoss());
+        s.put("examples_per_second", t.examplesPerSecond());
+        s.put("skipped_records", t.skippedRecords());
+        s.put("checkpoint", t.checkpoint() == null ? null : t.checkpoint().toString());
+        s.put("training_seconds", t.elapsed().toMillis() / 1000.0);
+        s.put("stop_reason", t.reason().name().toLowerCase(java.util.Locale.ROOT));
+        return s;
+    }
+}

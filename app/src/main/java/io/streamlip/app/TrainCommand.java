@@ -1,0 +1,140 @@
+package io.streamlip.app;
+
+import io.streamlip.trainer.StopCondition;
+import io.streamlip.trainer.Trainer;
+import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.TrainingSummary;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code streamlip train --bootstrap HOST:PORT}: the trainer as its own process, reading the {@code
+ * examples} topic of a running pipeline with its own consumer group.
+ */
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Train a SigLIP model from the examples topic of a running pipeline, as its own"
+                    + " process and consumer group. Resumes from the newest checkpoint in"
+                    + " --checkpoints (parameters, optimizer state, Kafka offsets). Runs until"
+                    + " --minutes or --steps, or until interrupted (Ctrl-C writes a last"
+                    + " checkpoint). Prints the run's summary as one JSON object.",
+            ""
+        })
+final class TrainCommand implements Callable<Integer> {
+    private static final TrainerConfig DEFAULTS = TrainerConfig.defaults();
+
+    @Mixin KafkaOptions kafka;
+
+    @Option(
+            names = "--checkpoints",
+            paramLabel = "DIR",
+            defaultValue = "checkpoints",
+            description =
+                    "Checkpoint folder; resumed from when it has one (default: ${DEFAULT-VALUE}).")
+    Path checkpoints;
+
+    @Option(
+            names = "--group",
+            paramLabel = "GROUP",
+            description = "Kafka consumer group; one per experiment (default: ${DEFAULT-VALUE}).")
+    String group = DEFAULTS.consumerGroup();
+
+    @Option(
+            names = "--minutes",
+            paramLabel = "M",
+            description = "Stop after M minutes (default: run until interrupted).")
+    Double minutes;
+
+    @Option(
+            names = "--steps",
+            paramLabel = "N",
+            description = "Stop after N steps of this run (default: run until interrupted).")
+    Long steps;
+
+    @Option(
+            names = "--eval-set",
+            paramLabel = "DIR",
+            description = "Evaluation set to report on at checkpoints (pairs.jsonl format).")
+    Path evalSet;
+
+    @Option(
+            names = "--batch-size",
+            paramLabel = "B",
+            description = "Examples per step (default: ${DEFAULT-VALUE}).")
+    int batchSize = DEFAULTS.batchSize();
+
+    @Option(
+            names = "--threads",
+            paramLabel = "T",
+            description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).")
+    int threads = DEFAULTS.threads();
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (minutes != null && steps != null) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "give --minutes or --steps, not both");
+        }
+        StopCondition stop =
+                minutes != null
+                        ? StopCondition.after(Duration.ofMillis(Math.round(minutes * 60_000)))
+                        : steps != null
+                                ? StopCondition.afterSteps(steps)
+                                : StopCondition.whenStopped();
+        TrainerConfig config =
+                DEFAULTS.withCheckpoints(
+                                checkpoints, DEFAULTS.checkpointEvery(), DEFAULTS.keepCheckpoints())
+                        .withConsumerGroup(group)
+                        .withBatchSize(batchSize)
+                        .withThreads(threads);
+        if (evalSet != null) {
+            config = config.withEvalSet(evalSet);
+        }
+        try (Admin admin = Admin.create(kafka.clients().common())) {
+            kafka.topics().create(admin);
+        }
+        TrainingSummary summary;
+        CountDownLatch finished = new CountDownLatch(1);
+        try (Trainer trainer = new Trainer(config, kafka.clients(), kafka.topics())) {
+            // Ctrl-C: stop after the current step, write the last checkpoint, then exit.
+            Thread hook =
+                    new Thread(
+                            () -> {
+                                trainer.stop();
+                                try {
+                                    finished.await();
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            },
+                            "streamlip-train-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                summary = trainer.run(stop);
+            } finally {
+                finished.countDown();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is already exiting through the hook: nothing to remove
+            }
+        }
+        var out = spec.commandLine().getOut();
+        out.println(Json.pretty(Json.training(summary)));
+        out.flush();
+        return 0;
+    }
+}

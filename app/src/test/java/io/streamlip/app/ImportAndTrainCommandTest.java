@@ -1,0 +1,137 @@
+package io.streamlip.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamlip.filter.FilterConfig;
+import io.streamlip.filter.PairCurator;
+import io.streamlip.ingest.kafka.KafkaBroker;
+import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.kafka.TopicReader;
+import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.Example;
+import io.streamlip.schemas.RawPair;
+import io.streamlip.tokenize.ExampleBuilder;
+import io.streamlip.tokenize.TokenizeConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands that work against a running Kafka: {@code import} and {@code train}. */
+class ImportAndTrainCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static KafkaBroker broker;
+
+    @BeforeAll
+    static void start() {
+        broker = KafkaBroker.startTemporary();
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    @Test
+    void importsSyntheticPairsAndAPairsFolder(@TempDir Path dir) throws Exception {
+        KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
+        var synthetic =
+                DemoCommandTest.run(
+                        "import",
+                        "synthetic",
+                        "--count=40",
+                        "--bootstrap=" + broker.bootstrapServers(),
+                        "--topic-prefix=imp-");
+        assertThat(synthetic.code()).as(synthetic.err()).isZero();
+        assertThat(JSON.readTree(synthetic.out()).path("pairs").asLong()).isEqualTo(40);
+
+        Path folder = dir.resolve("set");
+        long lines = new SyntheticPairs(16).writeEvalSet(folder, 1, 3);
+        var fromFolder =
+                DemoCommandTest.run(
+                        "import",
+                        folder.toString(),
+                        "--bootstrap=" + broker.bootstrapServers(),
+                        "--topic-prefix=imp-");
+        assertThat(fromFolder.code()).as(fromFolder.err()).isZero();
+        JsonNode stats = JSON.readTree(fromFolder.out());
+        assertThat(stats.path("pairs").asLong()).isEqualTo(lines);
+        assertThat(stats.path("per_language").size()).isEqualTo(SyntheticPairs.LANGUAGES.size());
+
+        String raw = PipelineTopics.defaults().withPrefix("imp-").rawPairs();
+        assertThat(TopicReader.readAll(kafka, raw, AvroSerde.of(RawPair.class)))
+                .hasSize((int) (40 + lines));
+    }
+
+    @Test
+    void importRefusesAnUnknownSource() {
+        var run =
+                DemoCommandTest.run(
+                        "import", "/no/such/folder", "--bootstrap=" + broker.bootstrapServers());
+        assertThat(run.code()).isNotZero();
+        assertThat(run.err()).contains("SOURCE must be emoji, synthetic or a pairs folder");
+    }
+
+    @Test
+    void trainsFromTheExamplesTopicAndResumes(@TempDir Path dir) throws Exception {
+        PipelineTopics topics = PipelineTopics.defaults().withPrefix("train-");
+        try (var admin = broker.admin()) {
+            topics.create(admin);
+        }
+        produceExamples(topics.examples(), 96);
+        Path checkpoints = dir.resolve("checkpoints");
+        String[] args = {
+            "train",
+            "--bootstrap=" + broker.bootstrapServers(),
+            "--topic-prefix=train-",
+            "--checkpoints=" + checkpoints,
+            "--steps=2",
+            "--batch-size=16",
+            "--threads=1"
+        };
+        var first = DemoCommandTest.run(args);
+        assertThat(first.code()).as(first.err()).isZero();
+        JsonNode run1 = JSON.readTree(first.out());
+        assertThat(run1.path("steps").asLong()).isEqualTo(2);
+        assertThat(run1.path("trained_examples").asLong()).isEqualTo(32);
+        assertThat(Path.of(run1.path("checkpoint").asText()).resolve("state.json")).exists();
+
+        var second = DemoCommandTest.run(args);
+        assertThat(second.code()).as(second.err()).isZero();
+        JsonNode run2 = JSON.readTree(second.out());
+        // resumed from the first run's checkpoint: steps and examples continue
+        assertThat(run2.path("global_step").asLong()).isEqualTo(4);
+        assertThat(run2.path("examples_seen").asLong()).isEqualTo(64);
+    }
+
+    private static void produceExamples(String topic, int count) {
+        PairCurator curator = new PairCurator(FilterConfig.defaults());
+        ExampleBuilder builder = new ExampleBuilder(TokenizeConfig.defaults());
+        AvroSerde<Example> serde = AvroSerde.of(Example.class);
+        KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
+            new SyntheticPairs(32)
+                    .pairs(count, 5)
+                    .forEachRemaining(
+                            p -> {
+                                Example e =
+                                        builder.build(curator.curate(p, Instant.now()).value())
+                                                .value();
+                                producer.send(
+                                        new ProducerRecord<>(
+                                                topic,
+                                                e.getId().getBytes(StandardCharsets.UTF_8),
+                                                serde.encode(e)));
+                            });
+        }
+    }
+}
