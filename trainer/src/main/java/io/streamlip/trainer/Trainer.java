@@ -100,7 +100,8 @@ public final class Trainer implements AutoCloseable {
                 config.batchSize(),
                 decoder,
                 config.model(),
-                config.eosId());
+                config.eosId(),
+                config.replayAfterIdle());
     }
 
     private static ModelUpdatePublisher publisher(KafkaClients kafka, PipelineTopics topics) {
@@ -390,6 +391,9 @@ public final class Trainer implements AutoCloseable {
         node.put("seed", config.seed());
         node.put("threads", config.threads());
         node.put("tokenizerVersion", config.tokenizerVersion());
+        node.put(
+                "replayAfterIdle",
+                config.replayAfterIdle() == null ? null : config.replayAfterIdle().toString());
         node.put(
                 "evalSet",
                 config.evalSet() == null ? null : config.evalSet().toAbsolutePath().toString());
