@@ -135,7 +135,7 @@ public final class EmojiLearningBenchmark implements Benchmark {
                     t.seed());
         }
 
-        /** The trainer configuration this spec trains with (for the demo's defaults). */
+        /** One line: the experiment's label and everything it sets. */
         public String describe() {
             ModelConfig m = model;
             return String.format(
