@@ -46,6 +46,12 @@ final class Demo {
     private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
     static final String SUMMARY = "summary.json";
 
+    /**
+     * How long the examples topic must stay quiet before the trainer reads it again: far longer
+     * than the 2 s between the jobs' commits, so only the end of the import triggers it.
+     */
+    static final Duration REPLAY_AFTER_IDLE = Duration.ofSeconds(20);
+
     /** Folders under {@code out} that a run owns and recreates. */
     private static final List<String> OWNED =
             List.of("kafka", "flink-checkpoints", "checkpoints", "eval-heldout", SUMMARY);
@@ -167,7 +173,10 @@ final class Demo {
                                 checkpoints, defaults.checkpointEvery(), defaults.keepCheckpoints())
                         .withBatchSize(config.batchSize())
                         .withThreads(config.threads())
-                        .withEvalSet(evalSet);
+                        .withEvalSet(evalSet)
+                        // The import is finite and the trainer gets through it in a few
+                        // minutes: it reads it again rather than idle for the rest of the run.
+                        .withReplayAfterIdle(REPLAY_AFTER_IDLE);
         LOG.info(
                 "training {} for {} (batch {}, {} threads)",
                 trainer.model().name(),

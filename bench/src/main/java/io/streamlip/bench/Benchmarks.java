@@ -13,7 +13,11 @@ public final class Benchmarks {
 
     /** Every benchmark of the project. */
     public static Benchmarks standard() {
-        return new Benchmarks(List.of(new TrainerStepBenchmark(), new DatapathBenchmark()));
+        return new Benchmarks(
+                List.of(
+                        new TrainerStepBenchmark(),
+                        new DatapathBenchmark(),
+                        new EmojiLearningBenchmark()));
     }
 
     public List<Benchmark> all() {

@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The streaming SigLIP trainer: reads batches (from the {@code examples} topic), trains, writes
  * atomic checkpoints (parameters, optimizer state, Kafka offsets) every {@code checkpointEvery}
- * steps and when it stops, and announces each on {@code model-updates}. On start it resumes from
- * the newest checkpoint in its folder, at the offsets that checkpoint stored.
+ * steps and when it stops, and announces each on {@code model-updates}. With an evaluation set it
+ * also evaluates every {@code evalEvery} steps and at the end, each time with a checkpoint that
+ * stores the evaluation's summary. On start it resumes from the newest checkpoint in its folder, at
+ * the offsets that checkpoint stored.
  *
  * <p>{@link #run} blocks the calling thread until a {@link StopCondition} holds or {@link #stop()}
  * is called from another thread. A trainer runs once; {@link #close()} releases the Kafka clients.
@@ -98,7 +100,8 @@ public final class Trainer implements AutoCloseable {
                 config.batchSize(),
                 decoder,
                 config.model(),
-                config.eosId());
+                config.eosId(),
+                config.replayAfterIdle());
     }
 
     private static ModelUpdatePublisher publisher(KafkaClients kafka, PipelineTopics topics) {
@@ -148,7 +151,8 @@ public final class Trainer implements AutoCloseable {
         }
         EvalSet set = EvalSet.load(config.evalSet(), config.model(), tokenizer);
         LOG.info(
-                "evaluating every checkpoint on {} ({} images, {} pairs)",
+                "evaluating every {} steps and at the end on {} ({} images, {} pairs)",
+                config.evalEvery(),
                 config.evalSet(),
                 set.imageCount(),
                 set.pairCount());
@@ -207,6 +211,7 @@ public final class Trainer implements AutoCloseable {
         long examples = 0;
         Path lastCheckpoint = resumedFrom; // what a run without steps leaves as newest
         long stepsAtCheckpoint = 0;
+        long evaluatedStep = -1;
         long windowStart = System.nanoTime();
         long windowExamples = 0;
         double windowLoss = 0;
@@ -273,7 +278,8 @@ public final class Trainer implements AutoCloseable {
                 windowExamples = 0;
                 windowLoss = 0;
             }
-            if (result.step() % config.checkpointEvery() == 0) {
+            boolean evaluate = eval != null && result.step() % config.evalEvery() == 0;
+            if (result.step() % config.checkpointEvery() == 0 || evaluate) {
                 lastCheckpoint =
                         checkpoint(
                                 session,
@@ -281,11 +287,17 @@ public final class Trainer implements AutoCloseable {
                                 skippedBefore + source.skipped(),
                                 offsets,
                                 losses,
-                                eval);
+                                evaluate ? eval : null);
                 stepsAtCheckpoint = steps;
+                if (evaluate) {
+                    evaluatedStep = result.step();
+                }
             }
         }
-        if (steps > stepsAtCheckpoint) {
+        // The last checkpoint is always evaluated: written now, or written again (same step,
+        // same offsets) when the run stopped right after a checkpoint without an evaluation.
+        boolean evaluateLast = eval != null && steps > 0 && evaluatedStep != session.steps();
+        if (steps > stepsAtCheckpoint || evaluateLast) {
             lastCheckpoint =
                     checkpoint(
                             session,
@@ -371,6 +383,7 @@ public final class Trainer implements AutoCloseable {
         node.set("optimizer", JSON.valueToTree(config.optimizer()));
         node.put("batchSize", config.batchSize());
         node.put("checkpointEvery", config.checkpointEvery());
+        node.put("evalEvery", config.evalEvery());
         node.put("keepCheckpoints", config.keepCheckpoints());
         node.put("checkpointDir", config.checkpointDir().toAbsolutePath().toString());
         node.put("consumerGroup", config.consumerGroup());
@@ -378,6 +391,9 @@ public final class Trainer implements AutoCloseable {
         node.put("seed", config.seed());
         node.put("threads", config.threads());
         node.put("tokenizerVersion", config.tokenizerVersion());
+        node.put(
+                "replayAfterIdle",
+                config.replayAfterIdle() == null ? null : config.replayAfterIdle().toString());
         node.put(
                 "evalSet",
                 config.evalSet() == null ? null : config.evalSet().toAbsolutePath().toString());

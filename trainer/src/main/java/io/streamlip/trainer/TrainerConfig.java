@@ -11,11 +11,22 @@ import java.time.Duration;
  *
  * @param model the model's shape (default {@link ModelConfig#small} over the byte tokenizer)
  * @param optimizer AdamW and its schedule (default {@link OptimizerConfig#defaults()} with a peak
- *     rate of 2e-3, 50 warmup steps and the cosine over 5000 steps: what learned fastest in CPU
- *     minutes; set {@code scheduleSteps} to the run's expected length when it is known)
- * @param batchSize examples per step (default 32: on CPU, more steps beat bigger batches)
+ *     rate of 5e-4, 100 warmup steps and the cosine over 5000 steps). Measured on the demo's emoji
+ *     stream ({@code streamlip bench emoji-learning}, bench/results/emoji-learning-2026-11-27.md):
+ *     at batch 128, 2.5e-4 to 5e-4 learn the most in one pass; 1e-3 reaches two thirds of that and
+ *     3e-3 (like 2e-3 at batch 32) collapses towards constant embeddings. A cosine ending with the
+ *     demo's single pass did not help: the model is far from fitting, and decaying early only slows
+ *     it
+ * @param batchSize examples per step (default 128: batch 32 at 2e-3 learned nothing beyond chance
+ *     on the emoji stream; 64 at 3.5e-4 was no better than 128 at 5e-4)
  * @param checkpointEvery steps between checkpoints; one is also written when the run stops (default
- *     200)
+ *     200, about one a minute with the default model and batch on 2 CPU threads)
+ * @param evalEvery steps between evaluations of the held-out set ({@code evalSet}), independent of
+ *     {@code checkpointEvery}: an evaluation also writes a checkpoint, so its summary is stored
+ *     with the parameters it measured and announced; the checkpoint written when the run stops is
+ *     always evaluated (default 1000: once in the middle of the demo's run). An evaluation of the
+ *     demo's held-out set (8,000 texts) costs 7-20 s of CPU, a checkpoint well under one:
+ *     evaluating at every checkpoint would eat a large share of a short CPU run
  * @param keepCheckpoints how many of the newest checkpoints to keep (default 3)
  * @param checkpointDir folder holding the {@code step-NNNNNNNN} checkpoint folders (default {@code
  *     checkpoints})
@@ -32,14 +43,21 @@ import java.time.Duration;
  *     1)
  * @param pollTimeout how long to wait for a batch before checking the stop conditions again
  *     (default 1 s)
- * @param evalSet a held-out evaluation set (pairs folder) evaluated at every checkpoint, its
- *     summary stored in {@code state.json} and announced; null for none (default)
+ * @param evalSet a held-out evaluation set (pairs folder) evaluated every {@code evalEvery} steps
+ *     and at the end, its summary stored in that checkpoint's {@code state.json} and announced;
+ *     null for none (default)
+ * @param replayAfterIdle when the examples topic has delivered nothing new for this long, read it
+ *     again from its earliest retained record (another pass over a finite stream); null never
+ *     replays (default: a streaming trainer waits for new data). {@code streamlip demo} sets it:
+ *     its corpus is one finite import that the default model trains through in about 3 of its 8
+ *     minutes, and a second pass raised held-out recall@1 by half (see {@code batchSize})
  */
 public record TrainerConfig(
         ModelConfig model,
         OptimizerConfig optimizer,
         int batchSize,
         int checkpointEvery,
+        int evalEvery,
         int keepCheckpoints,
         Path checkpointDir,
         String consumerGroup,
@@ -50,7 +68,8 @@ public record TrainerConfig(
         String tokenizerVersion,
         int eosId,
         Duration pollTimeout,
-        Path evalSet) {
+        Path evalSet,
+        Duration replayAfterIdle) {
 
     public TrainerConfig {
         if (model == null || optimizer == null || checkpointDir == null) {
@@ -60,9 +79,18 @@ public record TrainerConfig(
             throw new IllegalArgumentException(
                     "batchSize must be at least 2 (the loss needs negatives), got " + batchSize);
         }
-        if (checkpointEvery < 1 || keepCheckpoints < 1 || threads < 1 || logEvery < 1) {
+        if (checkpointEvery < 1
+                || evalEvery < 1
+                || keepCheckpoints < 1
+                || threads < 1
+                || logEvery < 1) {
             throw new IllegalArgumentException(
-                    "checkpointEvery, keepCheckpoints, threads and logEvery must be positive");
+                    "checkpointEvery, evalEvery, keepCheckpoints, threads and logEvery must be"
+                            + " positive");
+        }
+        if (replayAfterIdle != null && (replayAfterIdle.isNegative() || replayAfterIdle.isZero())) {
+            throw new IllegalArgumentException(
+                    "replayAfterIdle must be positive (or null for never), got " + replayAfterIdle);
         }
         if (consumerGroup == null
                 || consumerGroup.isBlank()
@@ -77,9 +105,10 @@ public record TrainerConfig(
         ByteTokenizer tokenizer = new ByteTokenizer(32);
         return new TrainerConfig(
                 ModelConfig.small(tokenizer.vocabSize()),
-                OptimizerConfig.defaults().withLearningRate(2e-3).withSchedule(50, 5000),
-                32,
+                OptimizerConfig.defaults().withLearningRate(5e-4).withSchedule(100, 5000),
+                128,
                 200,
+                1000,
                 3,
                 Path.of("checkpoints"),
                 "streamlip-trainer",
@@ -90,6 +119,7 @@ public record TrainerConfig(
                 tokenizer.version(),
                 ByteTokenizer.EOS,
                 Duration.ofSeconds(1),
+                null,
                 null);
     }
 
@@ -99,6 +129,7 @@ public record TrainerConfig(
                 optimizer,
                 batchSize,
                 checkpointEvery,
+                evalEvery,
                 keepCheckpoints,
                 checkpointDir,
                 consumerGroup,
@@ -109,7 +140,8 @@ public record TrainerConfig(
                 tokenizerVersion,
                 eosId,
                 pollTimeout,
-                evalSet);
+                evalSet,
+                replayAfterIdle);
     }
 
     public TrainerConfig withOptimizer(OptimizerConfig o) {
@@ -118,6 +150,7 @@ public record TrainerConfig(
                 o,
                 batchSize,
                 checkpointEvery,
+                evalEvery,
                 keepCheckpoints,
                 checkpointDir,
                 consumerGroup,
@@ -128,7 +161,8 @@ public record TrainerConfig(
                 tokenizerVersion,
                 eosId,
                 pollTimeout,
-                evalSet);
+                evalSet,
+                replayAfterIdle);
     }
 
     public TrainerConfig withBatchSize(int b) {
@@ -137,6 +171,7 @@ public record TrainerConfig(
                 optimizer,
                 b,
                 checkpointEvery,
+                evalEvery,
                 keepCheckpoints,
                 checkpointDir,
                 consumerGroup,
@@ -147,7 +182,8 @@ public record TrainerConfig(
                 tokenizerVersion,
                 eosId,
                 pollTimeout,
-                evalSet);
+                evalSet,
+                replayAfterIdle);
     }
 
     public TrainerConfig withCheckpoints(Path dir, int every, int keep) {
@@ -156,6 +192,7 @@ public record TrainerConfig(
                 optimizer,
                 batchSize,
                 every,
+                evalEvery,
                 keep,
                 dir,
                 consumerGroup,
@@ -166,7 +203,30 @@ public record TrainerConfig(
                 tokenizerVersion,
                 eosId,
                 pollTimeout,
-                evalSet);
+                evalSet,
+                replayAfterIdle);
+    }
+
+    /** The same configuration evaluating the held-out set every {@code every} steps. */
+    public TrainerConfig withEvalEvery(int every) {
+        return new TrainerConfig(
+                model,
+                optimizer,
+                batchSize,
+                checkpointEvery,
+                every,
+                keepCheckpoints,
+                checkpointDir,
+                consumerGroup,
+                runName,
+                seed,
+                threads,
+                logEvery,
+                tokenizerVersion,
+                eosId,
+                pollTimeout,
+                evalSet,
+                replayAfterIdle);
     }
 
     public TrainerConfig withConsumerGroup(String group) {
@@ -175,6 +235,7 @@ public record TrainerConfig(
                 optimizer,
                 batchSize,
                 checkpointEvery,
+                evalEvery,
                 keepCheckpoints,
                 checkpointDir,
                 group,
@@ -185,7 +246,8 @@ public record TrainerConfig(
                 tokenizerVersion,
                 eosId,
                 pollTimeout,
-                evalSet);
+                evalSet,
+                replayAfterIdle);
     }
 
     public TrainerConfig withRunName(String name) {
@@ -194,6 +256,7 @@ public record TrainerConfig(
                 optimizer,
                 batchSize,
                 checkpointEvery,
+                evalEvery,
                 keepCheckpoints,
                 checkpointDir,
                 consumerGroup,
@@ -204,7 +267,8 @@ public record TrainerConfig(
                 tokenizerVersion,
                 eosId,
                 pollTimeout,
-                evalSet);
+                evalSet,
+                replayAfterIdle);
     }
 
     public TrainerConfig withSeed(int s) {
@@ -213,6 +277,7 @@ public record TrainerConfig(
                 optimizer,
                 batchSize,
                 checkpointEvery,
+                evalEvery,
                 keepCheckpoints,
                 checkpointDir,
                 consumerGroup,
@@ -223,7 +288,8 @@ public record TrainerConfig(
                 tokenizerVersion,
                 eosId,
                 pollTimeout,
-                evalSet);
+                evalSet,
+                replayAfterIdle);
     }
 
     public TrainerConfig withThreads(int t) {
@@ -232,6 +298,7 @@ public record TrainerConfig(
                 optimizer,
                 batchSize,
                 checkpointEvery,
+                evalEvery,
                 keepCheckpoints,
                 checkpointDir,
                 consumerGroup,
@@ -242,7 +309,8 @@ public record TrainerConfig(
                 tokenizerVersion,
                 eosId,
                 pollTimeout,
-                evalSet);
+                evalSet,
+                replayAfterIdle);
     }
 
     public TrainerConfig withLogEvery(int n) {
@@ -251,6 +319,7 @@ public record TrainerConfig(
                 optimizer,
                 batchSize,
                 checkpointEvery,
+                evalEvery,
                 keepCheckpoints,
                 checkpointDir,
                 consumerGroup,
@@ -261,7 +330,8 @@ public record TrainerConfig(
                 tokenizerVersion,
                 eosId,
                 pollTimeout,
-                evalSet);
+                evalSet,
+                replayAfterIdle);
     }
 
     public TrainerConfig withPollTimeout(Duration d) {
@@ -270,6 +340,7 @@ public record TrainerConfig(
                 optimizer,
                 batchSize,
                 checkpointEvery,
+                evalEvery,
                 keepCheckpoints,
                 checkpointDir,
                 consumerGroup,
@@ -280,7 +351,8 @@ public record TrainerConfig(
                 tokenizerVersion,
                 eosId,
                 d,
-                evalSet);
+                evalSet,
+                replayAfterIdle);
     }
 
     public TrainerConfig withEvalSet(Path folder) {
@@ -289,6 +361,7 @@ public record TrainerConfig(
                 optimizer,
                 batchSize,
                 checkpointEvery,
+                evalEvery,
                 keepCheckpoints,
                 checkpointDir,
                 consumerGroup,
@@ -299,6 +372,29 @@ public record TrainerConfig(
                 tokenizerVersion,
                 eosId,
                 pollTimeout,
-                folder);
+                folder,
+                replayAfterIdle);
+    }
+
+    /** The same configuration replaying the topic after it was idle for {@code idle} (or never). */
+    public TrainerConfig withReplayAfterIdle(Duration idle) {
+        return new TrainerConfig(
+                model,
+                optimizer,
+                batchSize,
+                checkpointEvery,
+                evalEvery,
+                keepCheckpoints,
+                checkpointDir,
+                consumerGroup,
+                runName,
+                seed,
+                threads,
+                logEvery,
+                tokenizerVersion,
+                eosId,
+                pollTimeout,
+                evalSet,
+                idle);
     }
 }

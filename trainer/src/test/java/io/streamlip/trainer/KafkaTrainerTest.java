@@ -14,6 +14,8 @@ import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.checkpoint.TrainingState;
 import io.streamlip.trainer.data.DecodedExample;
+import io.streamlip.trainer.data.ExampleDecoder;
+import io.streamlip.trainer.data.KafkaBatchSource;
 import io.streamlip.trainer.data.SyntheticExamples;
 import io.streamlip.trainer.model.ModelConfig;
 import java.nio.ByteBuffer;
@@ -21,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -124,9 +127,57 @@ class KafkaTrainerTest {
     }
 
     /** Two undecodable records first, then the examples, keyed by id over both partitions. */
+    @Test
+    void replaysAFiniteTopicOnceItHasBeenIdle() throws Exception {
+        KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
+        PipelineTopics topics = PipelineTopics.defaults().withPrefix("replay-").withPartitions(1);
+        try (Admin admin = broker.admin()) {
+            topics.create(admin);
+        }
+        ByteTokenizer tokenizer = new ByteTokenizer(32);
+        ModelConfig model = ModelConfig.tiny(tokenizer.vocabSize());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
+            for (DecodedExample e : SyntheticExamples.generate(20, 3, 32, tokenizer)) {
+                producer.send(new ProducerRecord<>(topics.examples(), encode(e)));
+            }
+            producer.flush();
+        }
+        TopicPartition tp = new TopicPartition(topics.examples(), 0);
+        ExampleDecoder decoder = new ExampleDecoder(32, tokenizer.vocabSize(), "bytes-v1");
+        try (KafkaBatchSource once =
+                        new KafkaBatchSource(
+                                kafka, topics.examples(), "once", 8, decoder, model, 1);
+                KafkaBatchSource replaying =
+                        new KafkaBatchSource(
+                                kafka,
+                                topics.examples(),
+                                "replaying",
+                                8,
+                                decoder,
+                                model,
+                                1,
+                                Duration.ofMillis(300))) {
+            List<Long> plain = new ArrayList<>();
+            List<Long> replayed = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                once.next(Duration.ofSeconds(2)).ifPresent(b -> plain.add(b.nextOffsets().get(tp)));
+            }
+            for (int i = 0; i < 5; i++) {
+                replayed.add(
+                        replaying.next(Duration.ofSeconds(10)).orElseThrow().nextOffsets().get(tp));
+            }
+
+            // Without replay the 4 records left over never make a batch; with it the third batch
+            // ends 4 records into the second pass, and the fifth completes that pass.
+            assertThat(plain).containsExactly(8L, 16L);
+            assertThat(once.passes()).isEqualTo(1);
+            assertThat(replayed).containsExactly(8L, 16L, 4L, 12L, 20L);
+            assertThat(replaying.passes()).isEqualTo(2);
+        }
+    }
+
     private static void produce(KafkaClients kafka, String topic, List<DecodedExample> examples)
             throws Exception {
-        AvroSerde<Example> serde = AvroSerde.of(Example.class);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
             for (int p = 0; p < 2; p++) {
                 producer.send(
@@ -134,26 +185,28 @@ class KafkaTrainerTest {
                                 topic, p, null, "not avro".getBytes(StandardCharsets.UTF_8)));
             }
             for (DecodedExample e : examples) {
-                Example record =
-                        Example.newBuilder()
-                                .setId(e.id())
-                                .setLang(e.lang())
-                                .setCaption("")
-                                .setTokenIds(Arrays.stream(e.tokenIds()).boxed().toList())
-                                .setTokenizerVersion("bytes-v1")
-                                .setImage(ByteBuffer.wrap(e.rgb()))
-                                .setImageFormat(PixelFormat.RGB8_HWC)
-                                .setImageSize(32)
-                                .setSourceTime(Instant.now())
-                                .build();
                 producer.send(
                         new ProducerRecord<>(
-                                topic,
-                                e.id().getBytes(StandardCharsets.UTF_8),
-                                serde.encode(record)));
+                                topic, e.id().getBytes(StandardCharsets.UTF_8), encode(e)));
             }
             producer.flush();
         }
+    }
+
+    private static byte[] encode(DecodedExample e) {
+        Example record =
+                Example.newBuilder()
+                        .setId(e.id())
+                        .setLang(e.lang())
+                        .setCaption("")
+                        .setTokenIds(Arrays.stream(e.tokenIds()).boxed().toList())
+                        .setTokenizerVersion("bytes-v1")
+                        .setImage(ByteBuffer.wrap(e.rgb()))
+                        .setImageFormat(PixelFormat.RGB8_HWC)
+                        .setImageSize(32)
+                        .setSourceTime(Instant.now())
+                        .build();
+        return AvroSerde.of(Example.class).encode(record);
     }
 
     private static Map<TopicPartition, Long> committed(String topic, String group)

@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * twice or skipped. Records read but not yet handed out are simply read again after a restart. A
  * record that cannot be used is logged, counted and passed over (its offset still advances).
  *
+ * <p>With {@code replayAfterIdle}, a topic that has delivered nothing new for that long (a finite
+ * import that is over) is read again from its earliest retained records: another pass over the same
+ * examples, for as long as the trainer runs. Offsets handed out then count in the new pass, so a
+ * checkpoint taken during it resumes there.
+ *
  * <p>Partitions are assigned, not subscribed: one trainer reads the whole topic, and its position
  * comes from its checkpoint (then the group's committed offsets, then the earliest offset). Offsets
  * are committed to the group at each checkpoint so consumer lag can be monitored. Not thread-safe:
@@ -44,6 +49,7 @@ public final class KafkaBatchSource implements BatchSource {
     private final ExampleDecoder decoder;
     private final ModelConfig model;
     private final int eosId;
+    private final Duration replayAfterIdle;
 
     /** Read but not yet handed out, in partition order; a null example marks a refused record. */
     private final Deque<Pending> pending = new ArrayDeque<>();
@@ -51,6 +57,9 @@ public final class KafkaBatchSource implements BatchSource {
     private final Map<TopicPartition, Long> handedOut = new HashMap<>();
     private int pendingExamples;
     private long skipped;
+    private long received;
+    private long idleSince = -1; // nanoTime of the first empty poll since the last record
+    private int passes = 1;
 
     private record Pending(TopicPartition partition, long offset, DecodedExample example) {}
 
@@ -62,6 +71,23 @@ public final class KafkaBatchSource implements BatchSource {
             ExampleDecoder decoder,
             ModelConfig model,
             int eosId) {
+        this(kafka, topic, groupId, batchSize, decoder, model, eosId, null);
+    }
+
+    /**
+     * As above, reading the topic again from its start once it has been idle for {@code
+     * replayAfterIdle} (null: never).
+     */
+    public KafkaBatchSource(
+            KafkaClients kafka,
+            String topic,
+            String groupId,
+            int batchSize,
+            ExampleDecoder decoder,
+            ModelConfig model,
+            int eosId,
+            Duration replayAfterIdle) {
+        this.replayAfterIdle = replayAfterIdle;
         this.topic = topic;
         this.batchSize = batchSize;
         this.decoder = decoder;
@@ -125,8 +151,14 @@ public final class KafkaBatchSource implements BatchSource {
                 return Optional.empty();
             }
             Duration poll = Duration.ofNanos(Math.min(left, Duration.ofMillis(200).toNanos()));
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(poll)) {
+            var records = consumer.poll(poll);
+            for (ConsumerRecord<byte[], byte[]> r : records) {
                 add(r);
+            }
+            if (!records.isEmpty()) {
+                idleSince = -1;
+            } else if (replayAfterIdle != null && (received > 0 || !handedOut.isEmpty())) {
+                replayIfIdle();
             }
         }
         List<DecodedExample> batch = new ArrayList<>(batchSize);
@@ -141,7 +173,30 @@ public final class KafkaBatchSource implements BatchSource {
         return Optional.of(TrainingBatch.of(batch, model, eosId, handedOut));
     }
 
+    /** Rewinds to the start of every partition once nothing came for {@code replayAfterIdle}. */
+    private void replayIfIdle() {
+        long now = System.nanoTime();
+        if (idleSince < 0) {
+            idleSince = now;
+        } else if (now - idleSince >= replayAfterIdle.toNanos()) {
+            consumer.seekToBeginning(consumer.assignment());
+            passes++;
+            idleSince = -1;
+            LOG.info(
+                    "{} delivered nothing for {}: reading it again from the start (pass {})",
+                    topic,
+                    replayAfterIdle,
+                    passes);
+        }
+    }
+
+    /** How many times the topic has been started from the beginning (1 until a replay). */
+    public int passes() {
+        return passes;
+    }
+
     private void add(ConsumerRecord<byte[], byte[]> r) {
+        received++;
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
         DecodedExample example = null;
         try {

@@ -1,0 +1,102 @@
+package io.streamlip.trainer.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.StopCondition;
+import io.streamlip.trainer.Trainer;
+import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.checkpoint.TrainingState;
+import io.streamlip.trainer.data.BatchSource;
+import io.streamlip.trainer.data.SyntheticExamples;
+import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.model.ModelConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The held-out set is evaluated every {@code evalEvery} steps and at the end, not per checkpoint.
+ */
+class EvalIntervalTest {
+    @TempDir Path temp;
+
+    private final ByteTokenizer tokenizer = new ByteTokenizer(32);
+    private final ModelConfig model = ModelConfig.tiny(tokenizer.vocabSize());
+    private Path evalSet;
+
+    @BeforeEach
+    void writeEvalSet() {
+        evalSet = temp.resolve("eval");
+        new SyntheticPairs().writeEvalSet(evalSet, 1, 5);
+    }
+
+    @Test
+    void evaluatesOnItsOwnIntervalAndAtTheEnd() {
+        List<TrainingState> announced = run(2, 3, 7, "a");
+
+        assertThat(announced).extracting(TrainingState::step).containsExactly(2L, 3L, 4L, 6L, 7L);
+        assertThat(evaluatedSteps(announced)).containsExactly(3L, 6L, 7L);
+    }
+
+    @Test
+    void evaluatesTheLastCheckpointWhenTheRunStopsRightAfterIt() {
+        List<TrainingState> announced = run(2, 100, 4, "b");
+
+        // Step 4 was checkpointed without an evaluation, then written again with one.
+        assertThat(announced).extracting(TrainingState::step).containsExactly(2L, 4L, 4L);
+        assertThat(evaluatedSteps(announced)).containsExactly(4L);
+    }
+
+    @Test
+    void defaultsEvaluateFarLessOftenThanTheyCheckpoint() {
+        TrainerConfig defaults = TrainerConfig.defaults();
+        assertThat(defaults.evalEvery()).isGreaterThan(defaults.checkpointEvery());
+    }
+
+    private List<TrainingState> run(int checkpointEvery, int evalEvery, int steps, String name) {
+        TrainerConfig config =
+                TrainerConfig.defaults()
+                        .withModel(model)
+                        .withBatchSize(8)
+                        .withThreads(1)
+                        .withCheckpoints(temp.resolve("ckpt-" + name), checkpointEvery, 10)
+                        .withEvalEvery(evalEvery)
+                        .withEvalSet(evalSet);
+        List<TrainingBatch> batches =
+                SyntheticExamples.batches(
+                        SyntheticExamples.generate(16, 1, 32, tokenizer), 8, model, 1);
+        Iterator<TrainingBatch> endless =
+                new Iterator<>() {
+                    private int next;
+
+                    @Override
+                    public boolean hasNext() {
+                        return true;
+                    }
+
+                    @Override
+                    public TrainingBatch next() {
+                        return batches.get(next++ % batches.size());
+                    }
+                };
+        List<TrainingState> announced = new ArrayList<>();
+        try (Trainer trainer =
+                new Trainer(config, BatchSource.of(endless), (path, s) -> announced.add(s))) {
+            trainer.run(StopCondition.afterSteps(steps));
+        }
+        return announced;
+    }
+
+    private static List<Long> evaluatedSteps(List<TrainingState> announced) {
+        return announced.stream()
+                .filter(s -> s.eval() != null && !s.eval().isEmpty())
+                .map(TrainingState::step)
+                .toList();
+    }
+}
