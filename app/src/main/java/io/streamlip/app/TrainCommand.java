@@ -64,7 +64,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--eval-set",
             paramLabel = "DIR",
-            description = "Evaluation set to report on at checkpoints (pairs.jsonl format).")
+            description =
+                    "Evaluation set (pairs.jsonl format) to report on while training and at the end.")
     Path evalSet;
 
     @Option(

@@ -50,30 +50,4 @@ class JobEnvironmentTest {
                                         .withCheckpointInterval(Duration.ofMillis(1)))
                 .hasMessageContaining("checkpointInterval");
     }
-
-    @Test
-    void argumentsOfAClusterRun() {
-        JobArguments args =
-                JobArguments.parse(
-                        new String[] {
-                            "--bootstrap",
-                            "k:9092",
-                            "--checkpoint-dir",
-                            "s3://b/cp",
-                            "--parallelism",
-                            "4",
-                            "--topic-prefix",
-                            "x-",
-                            "--bounded"
-                        });
-        assertThat(args.kafka().bootstrapServers()).isEqualTo("k:9092");
-        assertThat(args.settings().checkpointDir()).isEqualTo("s3://b/cp");
-        assertThat(args.settings().parallelism()).isEqualTo(4);
-        assertThat(args.topics().rawPairs()).isEqualTo("x-raw-pairs");
-        assertThat(args.bounded()).isTrue();
-        assertThatThrownBy(() -> JobArguments.parse(new String[] {"--bootstrap", "k:9092"}))
-                .hasMessageContaining("missing --checkpoint-dir");
-        assertThatThrownBy(() -> JobArguments.parse(new String[] {"--nope"}))
-                .hasMessageContaining("unexpected argument '--nope'");
-    }
 }
