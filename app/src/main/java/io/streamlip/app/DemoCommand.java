@@ -183,6 +183,12 @@ final class DemoCommand implements Callable<Integer> {
             evalRow(t, e.getKey(), e.getValue());
         }
         evalRow(t, "mean", mean);
+        t.append(
+                String.format(
+                        Locale.ROOT,
+                        "  %-15s %7.3f  (recall@1 of a random ranking)%n",
+                        "chance",
+                        mean.path("chance_r1").asDouble()));
         t.append(String.format(Locale.ROOT, "%nsummary: %s%n", written));
         return t.toString();
     }

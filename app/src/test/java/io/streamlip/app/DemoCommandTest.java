@@ -53,6 +53,10 @@ class DemoCommandTest {
         JsonNode eval = summary.path("eval");
         assertThat(eval.path("languages").size()).isEqualTo(6);
         assertThat(eval.path("mean").path("n").asLong()).isPositive();
+        assertThat(DemoCommand.table(summary, out.resolve("summary.json")))
+                .contains("raw pairs          1500")
+                .containsPattern("(?m)^  mean +\\d+ +\\d\\.\\d{3}")
+                .containsPattern("(?m)^  chance +0\\.\\d{3}");
 
         Run evalRun =
                 run(

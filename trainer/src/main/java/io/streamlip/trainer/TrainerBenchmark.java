@@ -29,7 +29,7 @@ public final class TrainerBenchmark {
      * @param batchSize examples per step
      * @param threads PyTorch intra-op threads
      * @param steps timed steps
-     * @param msPerStep mean wall time of a timed step, milliseconds
+     * @param msPerStep median wall time of a timed step, milliseconds
      * @param examplesPerSecond {@code batchSize / msPerStep * 1000}
      * @param parameters number of trainable scalars of the model
      */
@@ -63,11 +63,19 @@ public final class TrainerBenchmark {
             for (int i = 0; i < warmup; i++) {
                 session.step(batches.get(i % batches.size()));
             }
-            long start = System.nanoTime();
+            double[] stepMs = new double[steps];
             for (int i = 0; i < steps; i++) {
+                long start = System.nanoTime();
                 session.step(batches.get(i % batches.size()));
+                stepMs[i] = (System.nanoTime() - start) / 1e6;
             }
-            double ms = (System.nanoTime() - start) / 1e6 / steps;
+            // The median: a shared machine stalls a few steps now and then, and those stalls are
+            // not the step's cost.
+            java.util.Arrays.sort(stepMs);
+            double ms =
+                    steps % 2 == 1
+                            ? stepMs[steps / 2]
+                            : (stepMs[steps / 2 - 1] + stepMs[steps / 2]) / 2;
             long parameters = 0;
             for (var p : session.model().getParameters()) {
                 parameters += p.getValue().getArray().size();

@@ -124,277 +124,198 @@ public record TrainerConfig(
     }
 
     public TrainerConfig withModel(ModelConfig m) {
-        return new TrainerConfig(
-                m,
-                optimizer,
-                batchSize,
-                checkpointEvery,
-                evalEvery,
-                keepCheckpoints,
-                checkpointDir,
-                consumerGroup,
-                runName,
-                seed,
-                threads,
-                logEvery,
-                tokenizerVersion,
-                eosId,
-                pollTimeout,
-                evalSet,
-                replayAfterIdle);
+        return toBuilder().model(m).build();
     }
 
     public TrainerConfig withOptimizer(OptimizerConfig o) {
-        return new TrainerConfig(
-                model,
-                o,
-                batchSize,
-                checkpointEvery,
-                evalEvery,
-                keepCheckpoints,
-                checkpointDir,
-                consumerGroup,
-                runName,
-                seed,
-                threads,
-                logEvery,
-                tokenizerVersion,
-                eosId,
-                pollTimeout,
-                evalSet,
-                replayAfterIdle);
+        return toBuilder().optimizer(o).build();
     }
 
     public TrainerConfig withBatchSize(int b) {
-        return new TrainerConfig(
-                model,
-                optimizer,
-                b,
-                checkpointEvery,
-                evalEvery,
-                keepCheckpoints,
-                checkpointDir,
-                consumerGroup,
-                runName,
-                seed,
-                threads,
-                logEvery,
-                tokenizerVersion,
-                eosId,
-                pollTimeout,
-                evalSet,
-                replayAfterIdle);
+        return toBuilder().batchSize(b).build();
     }
 
+    /** The same configuration checkpointing into {@code dir} every {@code every} steps. */
     public TrainerConfig withCheckpoints(Path dir, int every, int keep) {
-        return new TrainerConfig(
-                model,
-                optimizer,
-                batchSize,
-                every,
-                evalEvery,
-                keep,
-                dir,
-                consumerGroup,
-                runName,
-                seed,
-                threads,
-                logEvery,
-                tokenizerVersion,
-                eosId,
-                pollTimeout,
-                evalSet,
-                replayAfterIdle);
+        return toBuilder().checkpointDir(dir).checkpointEvery(every).keepCheckpoints(keep).build();
     }
 
     /** The same configuration evaluating the held-out set every {@code every} steps. */
     public TrainerConfig withEvalEvery(int every) {
-        return new TrainerConfig(
-                model,
-                optimizer,
-                batchSize,
-                checkpointEvery,
-                every,
-                keepCheckpoints,
-                checkpointDir,
-                consumerGroup,
-                runName,
-                seed,
-                threads,
-                logEvery,
-                tokenizerVersion,
-                eosId,
-                pollTimeout,
-                evalSet,
-                replayAfterIdle);
+        return toBuilder().evalEvery(every).build();
     }
 
     public TrainerConfig withConsumerGroup(String group) {
-        return new TrainerConfig(
-                model,
-                optimizer,
-                batchSize,
-                checkpointEvery,
-                evalEvery,
-                keepCheckpoints,
-                checkpointDir,
-                group,
-                runName,
-                seed,
-                threads,
-                logEvery,
-                tokenizerVersion,
-                eosId,
-                pollTimeout,
-                evalSet,
-                replayAfterIdle);
+        return toBuilder().consumerGroup(group).build();
     }
 
     public TrainerConfig withRunName(String name) {
-        return new TrainerConfig(
-                model,
-                optimizer,
-                batchSize,
-                checkpointEvery,
-                evalEvery,
-                keepCheckpoints,
-                checkpointDir,
-                consumerGroup,
-                name,
-                seed,
-                threads,
-                logEvery,
-                tokenizerVersion,
-                eosId,
-                pollTimeout,
-                evalSet,
-                replayAfterIdle);
+        return toBuilder().runName(name).build();
     }
 
     public TrainerConfig withSeed(int s) {
-        return new TrainerConfig(
-                model,
-                optimizer,
-                batchSize,
-                checkpointEvery,
-                evalEvery,
-                keepCheckpoints,
-                checkpointDir,
-                consumerGroup,
-                runName,
-                s,
-                threads,
-                logEvery,
-                tokenizerVersion,
-                eosId,
-                pollTimeout,
-                evalSet,
-                replayAfterIdle);
+        return toBuilder().seed(s).build();
     }
 
     public TrainerConfig withThreads(int t) {
-        return new TrainerConfig(
-                model,
-                optimizer,
-                batchSize,
-                checkpointEvery,
-                evalEvery,
-                keepCheckpoints,
-                checkpointDir,
-                consumerGroup,
-                runName,
-                seed,
-                t,
-                logEvery,
-                tokenizerVersion,
-                eosId,
-                pollTimeout,
-                evalSet,
-                replayAfterIdle);
+        return toBuilder().threads(t).build();
     }
 
     public TrainerConfig withLogEvery(int n) {
-        return new TrainerConfig(
-                model,
-                optimizer,
-                batchSize,
-                checkpointEvery,
-                evalEvery,
-                keepCheckpoints,
-                checkpointDir,
-                consumerGroup,
-                runName,
-                seed,
-                threads,
-                n,
-                tokenizerVersion,
-                eosId,
-                pollTimeout,
-                evalSet,
-                replayAfterIdle);
+        return toBuilder().logEvery(n).build();
     }
 
     public TrainerConfig withPollTimeout(Duration d) {
-        return new TrainerConfig(
-                model,
-                optimizer,
-                batchSize,
-                checkpointEvery,
-                evalEvery,
-                keepCheckpoints,
-                checkpointDir,
-                consumerGroup,
-                runName,
-                seed,
-                threads,
-                logEvery,
-                tokenizerVersion,
-                eosId,
-                d,
-                evalSet,
-                replayAfterIdle);
+        return toBuilder().pollTimeout(d).build();
     }
 
     public TrainerConfig withEvalSet(Path folder) {
-        return new TrainerConfig(
-                model,
-                optimizer,
-                batchSize,
-                checkpointEvery,
-                evalEvery,
-                keepCheckpoints,
-                checkpointDir,
-                consumerGroup,
-                runName,
-                seed,
-                threads,
-                logEvery,
-                tokenizerVersion,
-                eosId,
-                pollTimeout,
-                folder,
-                replayAfterIdle);
+        return toBuilder().evalSet(folder).build();
     }
 
     /** The same configuration replaying the topic after it was idle for {@code idle} (or never). */
     public TrainerConfig withReplayAfterIdle(Duration idle) {
-        return new TrainerConfig(
-                model,
-                optimizer,
-                batchSize,
-                checkpointEvery,
-                evalEvery,
-                keepCheckpoints,
-                checkpointDir,
-                consumerGroup,
-                runName,
-                seed,
-                threads,
-                logEvery,
-                tokenizerVersion,
-                eosId,
-                pollTimeout,
-                evalSet,
-                idle);
+        return toBuilder().replayAfterIdle(idle).build();
+    }
+
+    private Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Copies a configuration, changes some fields and validates the result in {@link #build}. */
+    private static final class Builder {
+        private ModelConfig model;
+        private OptimizerConfig optimizer;
+        private int batchSize;
+        private int checkpointEvery;
+        private int evalEvery;
+        private int keepCheckpoints;
+        private Path checkpointDir;
+        private String consumerGroup;
+        private String runName;
+        private int seed;
+        private int threads;
+        private int logEvery;
+        private String tokenizerVersion;
+        private int eosId;
+        private Duration pollTimeout;
+        private Path evalSet;
+        private Duration replayAfterIdle;
+
+        Builder(TrainerConfig c) {
+            model = c.model;
+            optimizer = c.optimizer;
+            batchSize = c.batchSize;
+            checkpointEvery = c.checkpointEvery;
+            evalEvery = c.evalEvery;
+            keepCheckpoints = c.keepCheckpoints;
+            checkpointDir = c.checkpointDir;
+            consumerGroup = c.consumerGroup;
+            runName = c.runName;
+            seed = c.seed;
+            threads = c.threads;
+            logEvery = c.logEvery;
+            tokenizerVersion = c.tokenizerVersion;
+            eosId = c.eosId;
+            pollTimeout = c.pollTimeout;
+            evalSet = c.evalSet;
+            replayAfterIdle = c.replayAfterIdle;
+        }
+
+        Builder model(ModelConfig v) {
+            model = v;
+            return this;
+        }
+
+        Builder optimizer(OptimizerConfig v) {
+            optimizer = v;
+            return this;
+        }
+
+        Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        Builder checkpointEvery(int v) {
+            checkpointEvery = v;
+            return this;
+        }
+
+        Builder evalEvery(int v) {
+            evalEvery = v;
+            return this;
+        }
+
+        Builder keepCheckpoints(int v) {
+            keepCheckpoints = v;
+            return this;
+        }
+
+        Builder checkpointDir(Path v) {
+            checkpointDir = v;
+            return this;
+        }
+
+        Builder consumerGroup(String v) {
+            consumerGroup = v;
+            return this;
+        }
+
+        Builder runName(String v) {
+            runName = v;
+            return this;
+        }
+
+        Builder seed(int v) {
+            seed = v;
+            return this;
+        }
+
+        Builder threads(int v) {
+            threads = v;
+            return this;
+        }
+
+        Builder logEvery(int v) {
+            logEvery = v;
+            return this;
+        }
+
+        Builder pollTimeout(Duration v) {
+            pollTimeout = v;
+            return this;
+        }
+
+        Builder evalSet(Path v) {
+            evalSet = v;
+            return this;
+        }
+
+        Builder replayAfterIdle(Duration v) {
+            replayAfterIdle = v;
+            return this;
+        }
+
+        TrainerConfig build() {
+            return new TrainerConfig(
+                    model,
+                    optimizer,
+                    batchSize,
+                    checkpointEvery,
+                    evalEvery,
+                    keepCheckpoints,
+                    checkpointDir,
+                    consumerGroup,
+                    runName,
+                    seed,
+                    threads,
+                    logEvery,
+                    tokenizerVersion,
+                    eosId,
+                    pollTimeout,
+                    evalSet,
+                    replayAfterIdle);
+        }
     }
 }
