@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -293,7 +293,8 @@ public final class EmojiData {
                         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
-                LOG.info("npm: {}", line);
+                // npm lists every file of every tarball: kept for an error message, not logged.
+                LOG.debug("npm: {}", line);
                 synchronized (tail) {
                     tail.addLast(line);
                     if (tail.size() > 20) {
@@ -316,16 +317,8 @@ public final class EmojiData {
     }
 
     private static void deleteQuietly(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted((a, b) -> b.getNameCount() - a.getNameCount())
-                    .forEach(
-                            p -> {
-                                try {
-                                    Files.deleteIfExists(p);
-                                } catch (IOException e) {
-                                    LOG.warn("cannot delete {}: {}", p, e.getMessage());
-                                }
-                            });
+        try {
+            PathUtils.deleteDirectory(dir);
         } catch (IOException e) {
             LOG.warn("cannot clean up {}: {}", dir, e.getMessage());
         }
