@@ -34,10 +34,11 @@ record DemoData(String source, PairImporter importer, Path evalSet, String note)
                     yield emoji(config, evalSet, EmojiData.at(config.dataDir()).ensure());
                 } catch (IllegalStateException e) {
                     LOG.warn(
-                            "the emoji corpus cannot be had ({}); falling back to the built-in"
-                                    + " synthetic source",
-                            e.getMessage().lines().findFirst().orElse(""));
-                    yield synthetic(config, evalSet, "emoji corpus unavailable: " + e.getMessage());
+                            "falling back to the built-in synthetic source: the emoji corpus"
+                                    + " cannot be had: {}",
+                            e.getMessage());
+                    String reason = e.getMessage().lines().findFirst().orElse("");
+                    yield synthetic(config, evalSet, "emoji corpus unavailable: " + reason);
                 }
             }
         };
