@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs on the real npm tarballs where this machine has them (the folder in {@code STREAMLIP_DATA}
- * or its {@code npm/} subfolder, the project's {@code data/npm}, or {@code /work/main/data/npm})
- * and is skipped otherwise. Checks counts a user should see, and logs them.
+ * or its {@code npm/} subfolder, or the project's {@code data/}, where {@code streamlip demo}
+ * fetches them) and is skipped otherwise. Checks counts a user should see, and logs them.
  */
 class RealEmojiDataTest {
     private static final Logger LOG = LoggerFactory.getLogger(RealEmojiDataTest.class);
@@ -39,8 +39,7 @@ class RealEmojiDataTest {
             candidates.add(Path.of(env));
             candidates.add(Path.of(env, "npm"));
         }
-        candidates.add(Path.of("..", "data", "npm"));
-        candidates.add(Path.of("/work/main/data/npm"));
+        candidates.add(Path.of("..", "data")); // where `streamlip demo` fetches them
         data =
                 candidates.stream()
                         .map(EmojiData::at)
