@@ -146,7 +146,7 @@ class KafkaTrainerTest {
         ExampleDecoder decoder = new ExampleDecoder(32, tokenizer.vocabSize(), "bytes-v1");
         try (KafkaBatchSource once =
                         new KafkaBatchSource(
-                                kafka, topics.examples(), "once", 8, decoder, model, 1);
+                                kafka, topics.examples(), "once", 8, decoder, model, 1, null);
                 KafkaBatchSource replaying =
                         new KafkaBatchSource(
                                 kafka,

@@ -63,20 +63,12 @@ public final class KafkaBatchSource implements BatchSource {
 
     private record Pending(TopicPartition partition, long offset, DecodedExample example) {}
 
-    public KafkaBatchSource(
-            KafkaClients kafka,
-            String topic,
-            String groupId,
-            int batchSize,
-            ExampleDecoder decoder,
-            ModelConfig model,
-            int eosId) {
-        this(kafka, topic, groupId, batchSize, decoder, model, eosId, null);
-    }
-
     /**
-     * As above, reading the topic again from its start once it has been idle for {@code
-     * replayAfterIdle} (null: never).
+     * A source over every partition of {@code topic} (waiting up to a minute for it to exist),
+     * handing out batches of {@code batchSize} assembled for {@code model}.
+     *
+     * @param replayAfterIdle read the topic again from its start once it has delivered nothing for
+     *     this long; null never replays
      */
     public KafkaBatchSource(
             KafkaClients kafka,

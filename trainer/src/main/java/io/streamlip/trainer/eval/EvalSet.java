@@ -25,7 +25,6 @@ public final class EvalSet {
 
     private final int imageSize;
     private final int contextLength;
-    private final List<String> imagePaths;
     private final String[] imageClasses;
     private final float[] images;
     private final int[] tokenIds;
@@ -37,7 +36,6 @@ public final class EvalSet {
     private EvalSet(
             int imageSize,
             int contextLength,
-            List<String> imagePaths,
             String[] imageClasses,
             float[] images,
             int[] tokenIds,
@@ -47,7 +45,6 @@ public final class EvalSet {
             String[] pairClass) {
         this.imageSize = imageSize;
         this.contextLength = contextLength;
-        this.imagePaths = imagePaths;
         this.imageClasses = imageClasses;
         this.images = images;
         this.tokenIds = tokenIds;
@@ -103,7 +100,6 @@ public final class EvalSet {
         return new EvalSet(
                 size,
                 context,
-                List.copyOf(imageIndex.keySet()),
                 imageClasses.toArray(String[]::new),
                 images,
                 ids,
@@ -124,7 +120,7 @@ public final class EvalSet {
     }
 
     public int imageCount() {
-        return imagePaths.size();
+        return imageClasses.length;
     }
 
     public int pairCount() {

@@ -99,17 +99,6 @@ public record ModelConfig(
                 "small", 32, 8, 128, 2, 4, 128, 2, 4, 4, 128, 32, vocabSize, TextPooling.MEAN);
     }
 
-    /** The preset called {@code name} ({@code tiny} or {@code small}). */
-    public static ModelConfig preset(String name, int vocabSize) {
-        return switch (name) {
-            case "tiny" -> tiny(vocabSize);
-            case "small" -> small(vocabSize);
-            default ->
-                    throw new IllegalArgumentException(
-                            "unknown model preset '" + name + "' (known: tiny, small)");
-        };
-    }
-
     /** Patches per image, i.e. the image tower's sequence length. */
     public int patchCount() {
         int side = imageSize / patchSize;
@@ -132,25 +121,6 @@ public record ModelConfig(
                 contextLength,
                 vocabSize,
                 pooling);
-    }
-
-    /** The same model with other tower sizes (both towers alike), named {@code custom}. */
-    public ModelConfig withTowers(int patch, int width, int depth, int heads) {
-        return new ModelConfig(
-                "custom",
-                imageSize,
-                patch,
-                width,
-                depth,
-                heads,
-                width,
-                depth,
-                heads,
-                mlpRatio,
-                embedDim,
-                contextLength,
-                vocabSize,
-                textPooling);
     }
 
     private static void positive(String field, int value) {

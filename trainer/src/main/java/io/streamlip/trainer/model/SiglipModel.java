@@ -51,8 +51,9 @@ public final class SiglipModel extends AbstractBlock {
 
     /**
      * A model with freshly initialised parameters in {@code manager}: Xavier-uniform projections
-     * and convolution, N(0, 0.02) positions and token table, ones/zeros for the norms, zeros for
-     * biases. Deterministic for {@code seed} (it seeds the engine's generator).
+     * and convolution, N(0, 0.02) token table and image positions, N(0, 0.01) text positions,
+     * ones/zeros for the norms, zeros for biases. Deterministic for {@code seed} (it seeds the
+     * engine's generator).
      */
     public static SiglipModel create(ModelConfig config, NDManager manager, int seed) {
         SiglipModel model = new SiglipModel(config);

@@ -13,8 +13,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,8 +71,9 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    /** What one update did. */
     /**
+     * What one update did.
+     *
      * @param step the step count after this call
      * @param learningRate the rate used (0 when skipped)
      * @param gradientNorm global L2 norm of the gradient before clipping
@@ -155,8 +158,8 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    private static java.util.List<String> nonFinite(Map<String, NDArray> arrays) {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    private static List<String> nonFinite(Map<String, NDArray> arrays) {
+        List<String> out = new ArrayList<>();
         arrays.forEach(
                 (name, a) -> {
                     for (float v : a.toFloatArray()) {
@@ -169,7 +172,7 @@ public final class AdamW implements AutoCloseable {
         return out;
     }
 
-    private java.util.List<String> nonFiniteWeights() {
+    private List<String> nonFiniteWeights() {
         Map<String, NDArray> weights = new LinkedHashMap<>();
         parameters.forEach((name, p) -> weights.put(name, p.getArray()));
         return nonFinite(weights);
@@ -178,11 +181,6 @@ public final class AdamW implements AutoCloseable {
     /** Updates applied so far (including those of the run this state was loaded from). */
     public long stepCount() {
         return step;
-    }
-
-    /** The rate the next update will use. */
-    public double nextLearningRate() {
-        return schedule.at(step + 1);
     }
 
     /** Writes moments and step as safetensors, keyed {@code m/<name>}, {@code v/<name>}. */

@@ -58,6 +58,9 @@ public record OptimizerConfig(
         return new OptimizerConfig(1e-3, 1e-5, 100, 5000, 0.9, 0.95, 1e-8, 1e-4, 1.0);
     }
 
+    /**
+     * The same settings with another peak rate ({@code minLearningRate} lowered to it if above).
+     */
     public OptimizerConfig withLearningRate(double peak) {
         return new OptimizerConfig(
                 peak,
@@ -71,6 +74,9 @@ public record OptimizerConfig(
                 clipNorm);
     }
 
+    /**
+     * The same settings warming up over {@code warmup} steps, the cosine ending at {@code steps}.
+     */
     public OptimizerConfig withSchedule(int warmup, int steps) {
         return new OptimizerConfig(
                 learningRate,
@@ -82,32 +88,6 @@ public record OptimizerConfig(
                 epsilon,
                 weightDecay,
                 clipNorm);
-    }
-
-    public OptimizerConfig withWeightDecay(double decay) {
-        return new OptimizerConfig(
-                learningRate,
-                minLearningRate,
-                warmupSteps,
-                scheduleSteps,
-                beta1,
-                beta2,
-                epsilon,
-                decay,
-                clipNorm);
-    }
-
-    public OptimizerConfig withClipNorm(double norm) {
-        return new OptimizerConfig(
-                learningRate,
-                minLearningRate,
-                warmupSteps,
-                scheduleSteps,
-                beta1,
-                beta2,
-                epsilon,
-                weightDecay,
-                norm);
     }
 
     public LearningRateSchedule schedule() {
