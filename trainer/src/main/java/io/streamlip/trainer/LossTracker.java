@@ -17,6 +17,7 @@ final class LossTracker {
     private final List<double[]> history;
     private double windowSum;
     private int windowCount;
+    private double windowMean = Double.NaN;
     private double checkpointSum;
     private int checkpointCount;
 
@@ -25,7 +26,12 @@ final class LossTracker {
         this.history = new ArrayList<>(previousHistory);
     }
 
-    void add(long step, double loss) {
+    /**
+     * Records the loss of {@code step}.
+     *
+     * @return whether this step closed a window (then {@link #windowMean()} is its mean)
+     */
+    boolean add(long step, double loss) {
         if (first.size() < EDGE) {
             first.add(loss);
         }
@@ -37,14 +43,22 @@ final class LossTracker {
         windowCount++;
         checkpointSum += loss;
         checkpointCount++;
-        if (windowCount == window) {
-            history.add(new double[] {step, windowSum / windowCount});
-            windowSum = 0;
-            windowCount = 0;
-            if (history.size() > MAX_HISTORY) {
-                thin();
-            }
+        if (windowCount < window) {
+            return false;
         }
+        windowMean = windowSum / windowCount;
+        history.add(new double[] {step, windowMean});
+        windowSum = 0;
+        windowCount = 0;
+        if (history.size() > MAX_HISTORY) {
+            thin();
+        }
+        return true;
+    }
+
+    /** The mean loss of the latest closed window (NaN before the first). */
+    double windowMean() {
+        return windowMean;
     }
 
     /** Keeps every other entry: the history stays bounded on endless streams. */

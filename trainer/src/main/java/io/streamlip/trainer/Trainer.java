@@ -214,7 +214,6 @@ public final class Trainer implements AutoCloseable {
         long evaluatedStep = -1;
         long windowStart = System.nanoTime();
         long windowExamples = 0;
-        double windowLoss = 0;
         StopCondition.Reason reason;
         int consecutiveSkips = 0;
         while (true) {
@@ -247,16 +246,14 @@ public final class Trainer implements AutoCloseable {
             steps++;
             examples += batch.size();
             offsets.putAll(batch.nextOffsets());
-            losses.add(result.step(), result.loss());
             windowExamples += batch.size();
-            windowLoss += result.loss();
-            if (steps % config.logEvery() == 0) {
+            if (losses.add(result.step(), result.loss())) { // a window of logEvery steps closed
                 double seconds = (System.nanoTime() - windowStart) / 1e9;
                 progress =
                         new TrainingProgress(
                                 result.step(),
                                 examplesBefore + examples,
-                                windowLoss / config.logEvery(),
+                                losses.windowMean(),
                                 windowExamples / seconds,
                                 result.temperature(),
                                 result.bias(),
@@ -267,7 +264,7 @@ public final class Trainer implements AutoCloseable {
                                 "step %d  loss %.4f  %.0f ex/s  lr %.2e  |g| %.2f  t %.3f  b %.3f"
                                         + "  skipped %d",
                                 result.step(),
-                                windowLoss / config.logEvery(),
+                                losses.windowMean(),
                                 windowExamples / seconds,
                                 result.learningRate(),
                                 result.gradientNorm(),
@@ -276,7 +273,6 @@ public final class Trainer implements AutoCloseable {
                                 source.skipped()));
                 windowStart = System.nanoTime();
                 windowExamples = 0;
-                windowLoss = 0;
             }
             boolean evaluate = eval != null && result.step() % config.evalEvery() == 0;
             if (result.step() % config.checkpointEvery() == 0 || evaluate) {

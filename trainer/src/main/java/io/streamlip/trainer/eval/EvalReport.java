@@ -3,10 +3,12 @@ package io.streamlip.trainer.eval;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Evaluation results per language and their mean over languages.
@@ -48,38 +50,28 @@ public record EvalReport(Map<String, Metrics> languages, Metrics mean) {
 
     /** Builds a report from per-language metrics, computing their mean. */
     public static EvalReport of(Map<String, Metrics> languages) {
-        int count = languages.size();
-        double[] sums = new double[8];
-        long n = 0;
-        for (Metrics m : languages.values()) {
-            double[] v = {
-                m.i2tR1(),
-                m.i2tR5(),
-                m.i2tR10(),
-                m.t2iR1(),
-                m.t2iR5(),
-                m.t2iR10(),
-                m.zeroshotAcc(),
-                m.chanceR1()
-            };
-            for (int i = 0; i < v.length; i++) {
-                sums[i] += v[i];
-            }
-            n += m.n();
-        }
-        double d = Math.max(1, count);
+        Collection<Metrics> all = languages.values();
         Metrics mean =
                 new Metrics(
-                        sums[0] / d,
-                        sums[1] / d,
-                        sums[2] / d,
-                        sums[3] / d,
-                        sums[4] / d,
-                        sums[5] / d,
-                        sums[6] / d,
-                        n,
-                        sums[7] / d);
+                        mean(all, Metrics::i2tR1),
+                        mean(all, Metrics::i2tR5),
+                        mean(all, Metrics::i2tR10),
+                        mean(all, Metrics::t2iR1),
+                        mean(all, Metrics::t2iR5),
+                        mean(all, Metrics::t2iR10),
+                        mean(all, Metrics::zeroshotAcc),
+                        all.stream().mapToLong(Metrics::n).sum(),
+                        mean(all, Metrics::chanceR1));
         return new EvalReport(languages, mean);
+    }
+
+    /** The unweighted mean over languages (0 for none). */
+    private static double mean(Collection<Metrics> all, ToDoubleFunction<Metrics> metric) {
+        double sum = 0;
+        for (Metrics m : all) {
+            sum += metric.applyAsDouble(m);
+        }
+        return sum / Math.max(1, all.size());
     }
 
     /**
