@@ -77,7 +77,8 @@ public record ModelConfig(
     /**
      * For tests: 32 px images in 8 px patches (16 patches), width 64, one block and two heads per
      * tower, 64-d embeddings, 32 tokens, mean pooling. About 25-40 ms a step at batch 64 on one
-     * core.
+     * core of a quiet 2-core machine, measured with {@code TrainerBenchmark.measure}
+     * (trainer/README.md; {@code streamlip bench trainer} times it in its "tests (tiny)" row).
      */
     public static ModelConfig tiny(int vocabSize) {
         return new ModelConfig(
