@@ -12,11 +12,11 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.stream.LongStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -220,7 +220,7 @@ public final class EmojiCorpus implements PairImporter {
 
         SortedMap<String, Long> skipped = new TreeMap<>();
         CldrNames.Name[][] names = new CldrNames.Name[vendors.size()][];
-        LongList plan = new LongList();
+        LongStream.Builder plan = LongStream.builder();
         for (int v = 0; v < vendors.size(); v++) {
             VendorPackage pkg = vendors.get(v);
             List<EmojiImage> catalogue = pkg.catalogue();
@@ -253,7 +253,7 @@ public final class EmojiCorpus implements PairImporter {
                 }
             }
         }
-        long[] planned = plan.toArray();
+        long[] planned = plan.build().toArray();
         if (config.order() == Order.SHUFFLED) {
             shuffle(planned, new SplittableRandom(config.seed()));
         }
@@ -311,22 +311,7 @@ public final class EmojiCorpus implements PairImporter {
 
     @Override
     public Iterator<RawPair> pairs() {
-        return new Iterator<>() {
-            private int next;
-
-            @Override
-            public boolean hasNext() {
-                return next < plan.length;
-            }
-
-            @Override
-            public RawPair next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return pair(plan[next++]);
-            }
-        };
+        return Arrays.stream(plan).mapToObj(this::pair).iterator();
     }
 
     private RawPair pair(long code) {
@@ -380,23 +365,6 @@ public final class EmojiCorpus implements PairImporter {
             long t = values[i];
             values[i] = values[j];
             values[j] = t;
-        }
-    }
-
-    /** A growable array of longs (the plan has up to a few million entries). */
-    private static final class LongList {
-        private long[] values = new long[1 << 16];
-        private int size;
-
-        void add(long value) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
-            }
-            values[size++] = value;
-        }
-
-        long[] toArray() {
-            return Arrays.copyOf(values, size);
         }
     }
 }

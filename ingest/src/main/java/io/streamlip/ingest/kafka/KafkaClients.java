@@ -1,7 +1,6 @@
 package io.streamlip.ingest.kafka;
 
 import java.io.Serializable;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -72,10 +71,5 @@ public record KafkaClients(String bootstrapServers, Map<String, String> extra)
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
                 org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
         return p;
-    }
-
-    /** The pass-through properties as a mutable map, for builders that take one. */
-    public Map<String, String> extraMutable() {
-        return new HashMap<>(extra);
     }
 }
