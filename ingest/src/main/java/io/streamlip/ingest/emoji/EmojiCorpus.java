@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The emoji x CLDR training corpus: every vendor image of an emoji paired with the emoji's name in
  * every locale that names it. Real, public and multilingual: with emoji-datasource 16.0.0 and CLDR
- * 48.2, 1,860-1,911 base emoji per vendor (3,645-3,786 images with skin tones), 160 locales with
- * names, 100 of them naming at least 90% of the emoji: about 230k pairs per vendor, 683k for the
- * default three vendors (twice that with skin tones).
+ * 48.2, google draws 1,911 base emoji, 160 locales name them (100 of those name at least 90%), and
+ * the google pairs number 229,645 ({@code RealEmojiDataTest} counts and logs these on the real
+ * tarballs); the other training vendors draw about as many, so the default three give about three
+ * times that.
  *
  * <p>A pair is {@code id = emoji:<vendor>:<class>:<locale>:<n>}, the vendor's 64 px PNG, {@code
  * alt_text} = the locale's {@code tts} name ({@code n = 0}; with {@link Config#keywordPairs()},
@@ -44,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each pair owns a copy of its image bytes (a few KB), so downstream stages may use or change
  * the buffer as they like.
  *
- * <p>Opening a corpus reads the selected vendors' 64 px PNGs (about 10 MB per vendor, 20 MB with
- * skin tones) and the selected locales' names into memory and plans the import; the pairs are then
- * built one at a time as {@link #pairs()} advances.
+ * <p>Opening a corpus reads the selected vendors' 64 px PNGs (14-21 MB per vendor with skin tones,
+ * as {@code tar tzvf} lists the 16.0.0 tarballs; less without) and the selected locales' names into
+ * memory and plans the import; the pairs are then built one at a time as {@link #pairs()} advances.
  *
  * <p>Skip reasons ({@link #skipped()}), counted in candidate pairs (vendor, image, locale): {@value
  * #SKIP_NO_NAME}, {@value #SKIP_NOT_DRAWN} (the vendor does not draw that emoji), {@value
