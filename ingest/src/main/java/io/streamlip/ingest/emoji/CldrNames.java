@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  */
 final class CldrNames {
     // The parser must not close the tarball's stream when it finishes an entry, and need not
-    // intern the ~4,000 emoji keys of each of 340 files.
+    // intern the thousands of emoji keys of each of the ~340 locale files.
     private static final JsonFactory JSON =
             JsonFactory.builder()
                     .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
@@ -108,7 +108,8 @@ final class CldrNames {
 
     // The file is {"annotations": {"identity": ..., "annotations": {"😀": {"default": [...],
     // "tts": ["..."]}}}} (the outer key is "annotationsDerived" in the derived package). It is
-    // read with the streaming parser: the packages hold 155 MB of JSON, mostly keywords.
+    // read with the streaming parser: the 48.2.0 packages hold about 160 MB of JSON (tar tzvf),
+    // mostly keywords.
     // Names already read win, so the base package takes precedence over the derived one.
     private static void addNames(
             InputStream json,

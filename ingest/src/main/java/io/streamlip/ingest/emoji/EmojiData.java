@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * missing. The versions live here and nowhere else.
  *
  * <p>The tarballs are read in place ({@link EmojiCorpus}, {@link EmojiEvalSet}); nothing is
- * extracted. They are public (MIT and Unicode licence) but large (60-100 MB per vendor): fetch them
- * at set-up time, never commit them.
+ * extracted. They are public (MIT and Unicode licence) but large (62-103 MB per vendor tarball of
+ * 16.0.0): fetch them at set-up time, never commit them.
  */
 public final class EmojiData {
     private static final Logger LOG = LoggerFactory.getLogger(EmojiData.class);

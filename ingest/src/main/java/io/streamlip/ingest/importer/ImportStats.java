@@ -33,11 +33,6 @@ public record ImportStats(
         skipped = Collections.unmodifiableSortedMap(new TreeMap<>(skipped));
     }
 
-    /** Total of all skip counts. */
-    public long skippedTotal() {
-        return skipped.values().stream().mapToLong(Long::longValue).sum();
-    }
-
     /** Starts counting an import by {@code importer}. */
     public static Builder builder(String importer) {
         return new Builder(importer);

@@ -1,7 +1,6 @@
 package io.streamlip.ingest.kafka;
 
 import java.io.Serializable;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -13,7 +12,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * client properties (security, SASL/SSL, timeouts) that must reach every producer and consumer.
  *
  * @param bootstrapServers {@code host:port[,host:port]}
- * @param extra properties passed through unchanged to every client
+ * @param extra properties passed through unchanged to every client: they win over the defaults of
+ *     {@link #producer()} and {@link #consumer(String)}, since a cluster may need other limits
  */
 public record KafkaClients(String bootstrapServers, Map<String, String> extra)
         implements Serializable {
@@ -50,6 +50,7 @@ public record KafkaClients(String bootstrapServers, Map<String, String> extra)
         p.put(
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
                 org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        p.putAll(extra);
         return p;
     }
 
@@ -71,11 +72,7 @@ public record KafkaClients(String bootstrapServers, Map<String, String> extra)
         p.put(
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
                 org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        p.putAll(extra);
         return p;
-    }
-
-    /** The pass-through properties as a mutable map, for builders that take one. */
-    public Map<String, String> extraMutable() {
-        return new HashMap<>(extra);
     }
 }

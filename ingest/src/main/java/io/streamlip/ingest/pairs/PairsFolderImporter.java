@@ -12,7 +12,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
+import java.util.stream.IntStream;
 
 /**
  * Imports a user's folder of images with a {@code pairs.jsonl} ({@link PairsFolder}): one {@link
@@ -85,30 +85,9 @@ public final class PairsFolderImporter implements PairImporter {
         return Map.of();
     }
 
-    /** The checked index lines. */
-    public List<PairsFolder.Entry> entries() {
-        return entries;
-    }
-
     @Override
     public Iterator<RawPair> pairs() {
-        return new Iterator<>() {
-            private int next;
-
-            @Override
-            public boolean hasNext() {
-                return next < entries.size();
-            }
-
-            @Override
-            public RawPair next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                int n = next++;
-                return pair(n, entries.get(n));
-            }
-        };
+        return IntStream.range(0, entries.size()).mapToObj(n -> pair(n, entries.get(n))).iterator();
     }
 
     private RawPair pair(int n, PairsFolder.Entry entry) {

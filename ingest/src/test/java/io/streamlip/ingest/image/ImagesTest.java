@@ -25,4 +25,13 @@ class ImagesTest {
         assertThat(Images.decode(jpeg).getWidth()).isEqualTo(40);
         assertThat(Images.probe(new byte[] {0, 1, 2})).isEmpty();
     }
+
+    @Test
+    void decodeRefusesATruncatedJpegThatImageIoWouldFillWithGrey() throws Exception {
+        byte[] whole = TestImages.jpeg(64, 64);
+        assertThat(Images.decode(whole).getHeight()).isEqualTo(64);
+        assertThatThrownBy(() -> Images.decode(TestImages.truncated(whole, 0.5)))
+                .isInstanceOf(Images.UndecodableImageException.class)
+                .hasMessageStartingWith("truncated or corrupt");
+    }
 }
