@@ -22,8 +22,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * ({@link DuplicateKey}, keyed state), and send every refusal to the rejects sink with stage
  * {@value #STAGE}.
  *
- * <p>{@link #wire} takes the source stream and the sinks, so tests and the demo wire them as they
- * need; {@link #attach} wires the pipeline's Kafka topics; {@link #main} runs it alone.
+ * <p>{@link #wire} takes the source stream and the sinks (any {@link Sink}); {@link #attach} wires
+ * the pipeline's Kafka topics; {@link #main} runs it alone.
  */
 public final class FilterJob {
     /** The stage name in rejects, metrics and operator ids. */
@@ -31,11 +31,12 @@ public final class FilterJob {
 
     private FilterJob() {}
 
-    /** The job's two outputs, before any sink. */
-    public record Streams(DataStream<CuratedPair> curated, DataStream<Reject> rejects) {}
-
-    /** Builds the operators on {@code raw}. */
-    public static Streams build(DataStream<KafkaEnvelope> raw, FilterConfig config) {
+    /** Builds the operators on {@code raw} and writes their outputs to the given sinks. */
+    public static void wire(
+            DataStream<KafkaEnvelope> raw,
+            FilterConfig config,
+            Sink<CuratedPair> curatedSink,
+            Sink<Reject> rejectSink) {
         SingleOutputStreamOperator<CuratedEnvelope> curated =
                 raw.process(new CurateFunction(config), CuratedEnvelope.typeInfo())
                         .name("curate")
@@ -50,24 +51,17 @@ public final class FilterJob {
         DataStream<Reject> rejects =
                 curated.getSideOutput(EnvelopeStage.rejects(STAGE))
                         .union(unique.getSideOutput(EnvelopeStage.rejects(STAGE)));
-        return new Streams(unique, rejects);
-    }
-
-    /** Builds the operators on {@code raw} and writes their outputs to the given sinks. */
-    public static void wire(
-            DataStream<KafkaEnvelope> raw,
-            FilterConfig config,
-            Sink<CuratedPair> curatedSink,
-            Sink<Reject> rejectSink) {
-        Streams streams = build(raw, config);
-        streams.curated().sinkTo(curatedSink).name("curated-sink").uid(STAGE + "-curated-sink");
-        streams.rejects().sinkTo(rejectSink).name("rejects-sink").uid(STAGE + "-rejects-sink");
+        unique.sinkTo(curatedSink).name("curated-sink").uid(STAGE + "-curated-sink");
+        rejects.sinkTo(rejectSink).name("rejects-sink").uid(STAGE + "-rejects-sink");
     }
 
     /**
-     * Adds the filter to {@code env}, reading {@code topics.rawPairs()} as {@link #consumerGroup}
-     * and writing {@code topics.curatedPairs()} and {@code topics.rejects()} exactly once. Several
-     * jobs (filter and tokenize) can be attached to one environment and run as one Flink job.
+     * Adds the filter to {@code env}, reading {@code topics.rawPairs()} and writing {@code
+     * topics.curatedPairs()} and {@code topics.rejects()} exactly once. It reads as consumer group
+     * {@code streamlip-filter-<raw topic>} ({@link PipelineSources#consumerGroup}): its committed
+     * offsets (committed on checkpoints) are where a restarted job resumes, and its lag is the
+     * filter's backlog. Several jobs (filter and tokenize) can be attached to one environment and
+     * run as one Flink job.
      *
      * @param bounded stop at the raw topic's end as of the start (tests, one-shot runs)
      */
@@ -90,15 +84,6 @@ public final class FilterJob {
                         kafka,
                         topics.rejects(),
                         KafkaSinks.transactionalIdPrefix(STAGE, topics.rejects())));
-    }
-
-    /**
-     * The consumer group the filter reads with, e.g. {@code streamlip-filter-raw-pairs}: its
-     * committed offsets (committed on checkpoints) are where a restarted job resumes, and its lag
-     * is the filter's backlog.
-     */
-    public static String consumerGroup(PipelineTopics topics) {
-        return PipelineSources.consumerGroup(STAGE, topics.rawPairs());
     }
 
     /**

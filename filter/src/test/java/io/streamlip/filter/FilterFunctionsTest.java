@@ -84,7 +84,7 @@ class FilterFunctionsTest {
             assertThat(rejects.get(0).getStage()).isEqualTo("test");
             assertThat(rejects.get(0).getId()).isEqualTo(boom.getId());
             assertThat(rejects.get(0).getDetail()).contains("bug in a filter");
-            assertThat(RAW.decode(bytes(rejects.get(0).getPayload()))).isEqualTo(boom);
+            assertThat(RAW.decode(PairCurator.bytes(rejects.get(0).getPayload()))).isEqualTo(boom);
         }
     }
 
@@ -151,11 +151,5 @@ class FilterFunctionsTest {
 
     static KafkaEnvelope envelope(String key, byte[] value, long offset) {
         return new KafkaEnvelope(key.getBytes(StandardCharsets.UTF_8), value, "raw", 0, offset, 0L);
-    }
-
-    static byte[] bytes(java.nio.ByteBuffer buffer) {
-        byte[] out = new byte[buffer.remaining()];
-        buffer.duplicate().get(out);
-        return out;
     }
 }

@@ -120,7 +120,7 @@ class FilterJobTest {
                         rejects.stream().filter(r -> first.getId().equals(r.getId())).toList(),
                         "duplicate");
         assertThat(duplicate.getDetail()).containsAnyOf(first.getId(), "recrawl-of-0");
-        assertThat(AvroSerde.of(RawPair.class).decode(bytes(duplicate.getPayload())))
+        assertThat(AvroSerde.of(RawPair.class).decode(PairCurator.bytes(duplicate.getPayload())))
                 .isEqualTo(first);
         assertThat(text(duplicate.getKey())).isEqualTo(first.getId());
     }
@@ -137,11 +137,5 @@ class FilterJobTest {
 
     static RawPair withId(RawPair pair, String id) {
         return RawPair.newBuilder(pair).setId(id).build();
-    }
-
-    static byte[] bytes(ByteBuffer buffer) {
-        byte[] out = new byte[buffer.remaining()];
-        buffer.duplicate().get(out);
-        return out;
     }
 }

@@ -29,13 +29,8 @@ public final class ExampleBuilder implements Serializable {
     private final ImagePreprocessor preprocessor;
 
     public ExampleBuilder(TokenizeConfig config) {
-        this(config, config.tokenizer());
-    }
-
-    /** With another tokenizer than the configuration's (e.g. a trained subword vocabulary). */
-    public ExampleBuilder(TokenizeConfig config, CaptionTokenizer tokenizer) {
         this.config = config;
-        this.tokenizer = tokenizer;
+        this.tokenizer = config.tokenizer();
         this.preprocessor = new ImagePreprocessor(config.imageSize());
     }
 
@@ -85,18 +80,13 @@ public final class ExampleBuilder implements Serializable {
         return Verdict.accept(example);
     }
 
-    /** An RGB image from row-major HWC bytes. */
+    /**
+     * An RGB image from row-major HWC bytes, in one bulk copy: a {@code TYPE_3BYTE_BGR} raster's
+     * data elements are the bands in R, G, B order, exactly the HWC layout.
+     */
     static BufferedImage fromRgb(byte[] rgb, int size) {
-        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) {
-                int i = (y * size + x) * 3;
-                image.setRGB(
-                        x,
-                        y,
-                        (rgb[i] & 0xff) << 16 | (rgb[i + 1] & 0xff) << 8 | (rgb[i + 2] & 0xff));
-            }
-        }
+        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_3BYTE_BGR);
+        image.getRaster().setDataElements(0, 0, size, size, rgb);
         return image;
     }
 

@@ -29,36 +29,31 @@ public final class TokenizeJob {
 
     private TokenizeJob() {}
 
-    /** The job's two outputs, before any sink. */
-    public record Streams(DataStream<Example> examples, DataStream<Reject> rejects) {}
-
-    /** Builds the operators on {@code curated}. */
-    public static Streams build(DataStream<KafkaEnvelope> curated, TokenizeConfig config) {
-        SingleOutputStreamOperator<Example> examples =
-                curated.process(
-                                new TokenizeFunction(new ExampleBuilder(config)),
-                                EnvelopeStage.avroType(Example.class))
-                        .name("tokenize")
-                        .uid(STAGE + "-tokenize");
-        return new Streams(examples, examples.getSideOutput(EnvelopeStage.rejects(STAGE)));
-    }
-
     /** Builds the operators on {@code curated} and writes their outputs to the given sinks. */
     public static void wire(
             DataStream<KafkaEnvelope> curated,
             TokenizeConfig config,
             Sink<Example> exampleSink,
             Sink<Reject> rejectSink) {
-        Streams streams = build(curated, config);
-        streams.examples().sinkTo(exampleSink).name("examples-sink").uid(STAGE + "-examples-sink");
-        streams.rejects().sinkTo(rejectSink).name("rejects-sink").uid(STAGE + "-rejects-sink");
+        SingleOutputStreamOperator<Example> examples =
+                curated.process(
+                                new TokenizeFunction(new ExampleBuilder(config)),
+                                EnvelopeStage.avroType(Example.class))
+                        .name("tokenize")
+                        .uid(STAGE + "-tokenize");
+        examples.sinkTo(exampleSink).name("examples-sink").uid(STAGE + "-examples-sink");
+        examples.getSideOutput(EnvelopeStage.rejects(STAGE))
+                .sinkTo(rejectSink)
+                .name("rejects-sink")
+                .uid(STAGE + "-rejects-sink");
     }
 
     /**
-     * Adds the tokenizer to {@code env}, reading {@code topics.curatedPairs()} as {@link
-     * #consumerGroup} and writing {@code topics.examples()} and {@code topics.rejects()} exactly
-     * once. Attach it next to {@code FilterJob.attach} to run both as one Flink job: the two meet
-     * only through the curated topic, so each restarts from its own offsets.
+     * Adds the tokenizer to {@code env}, reading {@code topics.curatedPairs()} as consumer group
+     * {@code streamlip-tokenize-<curated topic>} ({@link PipelineSources#consumerGroup}) and
+     * writing {@code topics.examples()} and {@code topics.rejects()} exactly once. Attach it next
+     * to {@code FilterJob.attach} to run both as one Flink job: the two meet only through the
+     * curated topic, so each restarts from its own offsets.
      *
      * @param bounded stop at the curated topic's end as of the start (tests, one-shot runs; when
      *     the filter runs in the same job, an unbounded tokenizer is what sees its output)
@@ -82,14 +77,6 @@ public final class TokenizeJob {
                         kafka,
                         topics.rejects(),
                         KafkaSinks.transactionalIdPrefix(STAGE, topics.rejects())));
-    }
-
-    /**
-     * The consumer group the tokenizer reads with, e.g. {@code streamlip-tokenize-curated-pairs}:
-     * its committed offsets are where a restarted job resumes, and its lag is the backlog.
-     */
-    public static String consumerGroup(PipelineTopics topics) {
-        return PipelineSources.consumerGroup(STAGE, topics.curatedPairs());
     }
 
     /**

@@ -14,7 +14,7 @@ class ImagePreprocessorTest {
     @Test
     void compositesTransparencyOntoWhite() {
         BufferedImage image = new BufferedImage(10, 10, BufferedImage.TYPE_INT_ARGB);
-        // fully transparent everywhere except a half-transparent black pixel block
+        // half-transparent black everywhere: every output pixel is half black over white
         Graphics2D g = image.createGraphics();
         g.setColor(new Color(0, 0, 0, 128));
         g.fillRect(0, 0, 10, 10);

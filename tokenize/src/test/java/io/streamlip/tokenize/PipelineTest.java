@@ -6,7 +6,6 @@ import io.streamlip.filter.FilterConfig;
 import io.streamlip.filter.FilterJob;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
-import io.streamlip.ingest.image.Images;
 import io.streamlip.ingest.image.TestImages;
 import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaClients;
@@ -26,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
@@ -71,7 +69,6 @@ class PipelineTest {
         List<RawPair> good = new ArrayList<>();
         new SyntheticPairs(64).pairs(40, 21).forEachRemaining(good::add);
         RawPair first = good.get(0);
-        byte[] firstImage = bytes(first.getImage());
         try (PairProducer producer = new PairProducer(kafka, topics.rawPairs())) {
             good.forEach(producer::send);
             producer.send(first); // exact duplicate
@@ -83,15 +80,14 @@ class PipelineTest {
             producer.send(
                     RawPair.newBuilder(first)
                             .setId("undecodable")
-                            .setImage(ByteBuffer.wrap(randomBytes(3000)))
+                            .setImage(ByteBuffer.wrap(TestImages.randomBytes(3000, 1)))
                             .build());
             producer.send(
                     RawPair.newBuilder(first)
                             .setId("truncated-jpeg")
                             .setImage(
                                     ByteBuffer.wrap(
-                                            java.util.Arrays.copyOf(
-                                                    jpeg(firstImage), jpeg(firstImage).length / 2)))
+                                            TestImages.truncated(TestImages.jpeg(64, 64), 0.5)))
                             .setAltText("a truncated photo")
                             .build());
             producer.send(
@@ -117,7 +113,8 @@ class PipelineTest {
                             .setPair(
                                     RawPair.newBuilder(first)
                                             .setId("curated-but-broken")
-                                            .setImage(ByteBuffer.wrap(randomBytes(100)))
+                                            .setImage(
+                                                    ByteBuffer.wrap(TestImages.randomBytes(100, 2)))
                                             .build())
                             .setCaption("a broken image")
                             .setLang("en")
@@ -204,24 +201,5 @@ class PipelineTest {
             JobEnvironment.cancel(job, Duration.ofSeconds(60));
         }
         assertThat(job.getJobExecutionResult()).isCompletedExceptionally();
-    }
-
-    static byte[] jpeg(byte[] png) throws Exception {
-        return Images.encode(Images.decode(png), "jpeg");
-    }
-
-    static byte[] randomBytes(int n) {
-        byte[] bytes = new byte[n];
-        SplittableRandom random = new SplittableRandom(n);
-        for (int i = 0; i < n; i++) {
-            bytes[i] = (byte) random.nextInt(256);
-        }
-        return bytes;
-    }
-
-    static byte[] bytes(ByteBuffer buffer) {
-        byte[] out = new byte[buffer.remaining()];
-        buffer.duplicate().get(out);
-        return out;
     }
 }

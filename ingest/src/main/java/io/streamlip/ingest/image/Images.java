@@ -13,7 +13,9 @@ import java.util.Optional;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Reading and writing encoded images (PNG, JPEG, GIF, BMP: what {@link ImageIO} reads), shared by
@@ -123,11 +125,15 @@ public final class Images {
         return encode(image, "png");
     }
 
-    /** Encodes in {@code format} ({@code png}, {@code jpeg}, ...). */
+    /**
+     * Encodes in {@code format} ({@code png}, {@code jpeg}, ...), in memory: {@code
+     * ImageIO.write(image, format, OutputStream)} caches through a temporary file by default, one
+     * file per image (the tokenize stage encodes one per record in its PNG layout).
+     */
     public static byte[] encode(BufferedImage image, String format) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            if (!ImageIO.write(image, format, out)) {
+        try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            if (!ImageIO.write(image, format, stream)) {
                 throw new IllegalArgumentException("no ImageIO writer for " + format);
             }
         } catch (IOException e) {
