@@ -212,6 +212,7 @@ public final class Trainer implements AutoCloseable {
         Path lastCheckpoint = resumedFrom; // what a run without steps leaves as newest
         long stepsAtCheckpoint = 0;
         long evaluatedStep = -1;
+        EvalReport lastEvaluation = null;
         long windowStart = System.nanoTime();
         long windowExamples = 0;
         double windowLoss = 0;
@@ -280,6 +281,7 @@ public final class Trainer implements AutoCloseable {
             }
             boolean evaluate = eval != null && result.step() % config.evalEvery() == 0;
             if (result.step() % config.checkpointEvery() == 0 || evaluate) {
+                EvalReport report = evaluate ? evaluate(session, eval) : null;
                 lastCheckpoint =
                         checkpoint(
                                 session,
@@ -287,10 +289,11 @@ public final class Trainer implements AutoCloseable {
                                 skippedBefore + source.skipped(),
                                 offsets,
                                 losses,
-                                evaluate ? eval : null);
+                                report);
                 stepsAtCheckpoint = steps;
                 if (evaluate) {
                     evaluatedStep = result.step();
+                    lastEvaluation = report;
                 }
             }
         }
@@ -298,6 +301,7 @@ public final class Trainer implements AutoCloseable {
         // same offsets) when the run stopped right after a checkpoint without an evaluation.
         boolean evaluateLast = eval != null && steps > 0 && evaluatedStep != session.steps();
         if (steps > stepsAtCheckpoint || evaluateLast) {
+            EvalReport report = eval == null ? null : evaluate(session, eval);
             lastCheckpoint =
                     checkpoint(
                             session,
@@ -305,7 +309,10 @@ public final class Trainer implements AutoCloseable {
                             skippedBefore + source.skipped(),
                             offsets,
                             losses,
-                            eval);
+                            report);
+            if (report != null) {
+                lastEvaluation = report;
+            }
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
         TrainingSummary summary =
@@ -320,8 +327,17 @@ public final class Trainer implements AutoCloseable {
                         source.skipped(),
                         lastCheckpoint,
                         elapsed,
-                        reason);
-        LOG.info("training stopped ({}): {}", reason, summary);
+                        reason,
+                        lastEvaluation);
+        LOG.info(
+                "training stopped ({}): {} steps, {} examples, loss {} -> {}, {} ex/s, checkpoint {}",
+                reason,
+                summary.steps(),
+                summary.trainedExamples(),
+                summary.firstLoss(),
+                summary.lastLoss(),
+                Math.round(summary.examplesPerSecond()),
+                summary.checkpoint());
         return summary;
     }
 
@@ -340,21 +356,22 @@ public final class Trainer implements AutoCloseable {
         return Optional.empty();
     }
 
+    private static EvalReport evaluate(TrainingSession session, EvalSet eval) {
+        EvalReport report = Evaluator.evaluate(session, eval);
+        LOG.info("evaluation at step {}:\n{}", session.steps(), report.toTable());
+        return report;
+    }
+
     private Path checkpoint(
             TrainingSession session,
             long examplesSeen,
             long skipped,
             Map<TopicPartition, Long> offsets,
             LossTracker losses,
-            EvalSet eval)
+            EvalReport evaluation)
             throws IOException {
         long step = session.steps();
-        Map<String, Double> evalSummary = Map.of();
-        if (eval != null) {
-            EvalReport report = Evaluator.evaluate(session, eval);
-            evalSummary = report.summary();
-            LOG.info("evaluation at step {}:\n{}", step, report.toTable());
-        }
+        Map<String, Double> evalSummary = evaluation == null ? Map.of() : evaluation.summary();
         TrainingState state =
                 new TrainingState(
                         config.runName() + "/" + CheckpointStore.folderName(step),
