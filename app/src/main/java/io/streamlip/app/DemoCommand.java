@@ -54,6 +54,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--source",
+            paramLabel = "SOURCE",
             description = "auto, emoji or synthetic (default: ${DEFAULT-VALUE}).",
             defaultValue = "auto")
     String source;
