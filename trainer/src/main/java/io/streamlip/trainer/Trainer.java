@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -330,14 +331,17 @@ public final class Trainer implements AutoCloseable {
                         reason,
                         lastEvaluation);
         LOG.info(
-                "training stopped ({}): {} steps, {} examples, loss {} -> {}, {} ex/s, checkpoint {}",
-                reason,
-                summary.steps(),
-                summary.trainedExamples(),
-                summary.firstLoss(),
-                summary.lastLoss(),
-                Math.round(summary.examplesPerSecond()),
-                summary.checkpoint());
+                String.format(
+                        Locale.ROOT,
+                        "training stopped (%s): %d steps, %d examples, loss %.4f -> %.4f,"
+                                + " %.0f ex/s, checkpoint %s",
+                        reason,
+                        summary.steps(),
+                        summary.trainedExamples(),
+                        summary.firstLoss(),
+                        summary.lastLoss(),
+                        summary.examplesPerSecond(),
+                        summary.checkpoint()));
         return summary;
     }
 
