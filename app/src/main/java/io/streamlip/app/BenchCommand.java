@@ -31,6 +31,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--threads",
+            paramLabel = "T",
             defaultValue = "0",
             description = "Compute threads where the benchmark has a choice (0: its default).")
     int threads;

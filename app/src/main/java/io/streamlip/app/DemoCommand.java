@@ -28,35 +28,33 @@ import picocli.CommandLine.Option;
             ""
         })
 final class DemoCommand implements Callable<Integer> {
+    /** The options' defaults are DemoConfig's, so that --help and the config cannot disagree. */
     private static final DemoConfig DEFAULTS = DemoConfig.defaults();
 
     @Option(
             names = "--minutes",
             paramLabel = "M",
-            description = "Training time in minutes (default: ${DEFAULT-VALUE}).",
-            defaultValue = "8")
-    double minutes;
+            description = "Training time in minutes (default: ${DEFAULT-VALUE}).")
+    double minutes = DEFAULTS.training().toMillis() / 60_000.0;
 
     @Option(
             names = "--out",
             paramLabel = "DIR",
             description =
-                    "Folder for summary.json, checkpoints, held-out set (default: ${DEFAULT-VALUE}).",
-            defaultValue = "out/demo")
-    Path out;
+                    "Folder for summary.json, checkpoints, held-out set (default: ${DEFAULT-VALUE}).")
+    Path out = DEFAULTS.out();
 
     @Option(
             names = "--data",
             paramLabel = "DIR",
-            description = "Folder of the emoji x CLDR tarballs (default: ${DEFAULT-VALUE}).",
-            defaultValue = "data")
-    Path data;
+            description = "Folder of the emoji x CLDR tarballs (default: ${DEFAULT-VALUE}).")
+    Path data = DEFAULTS.dataDir();
 
     @Option(
             names = "--source",
-            description = "auto, emoji or synthetic (default: ${DEFAULT-VALUE}).",
-            defaultValue = "auto")
-    String source;
+            paramLabel = "SOURCE",
+            description = "auto, emoji or synthetic (default: ${DEFAULT-VALUE}).")
+    String source = DEFAULTS.source().name().toLowerCase(Locale.ROOT);
 
     @Option(
             names = "--languages",
@@ -70,23 +68,20 @@ final class DemoCommand implements Callable<Integer> {
             names = "--eval-classes",
             paramLabel = "N",
             description =
-                    "Emoji classes in the held-out set, 0 for all (default: ${DEFAULT-VALUE}).",
-            defaultValue = "500")
-    int evalClasses;
+                    "Emoji classes in the held-out set, 0 for all (default: ${DEFAULT-VALUE}).")
+    int evalClasses = DEFAULTS.evalClasses();
 
     @Option(
             names = "--max-pairs",
             paramLabel = "N",
-            description = "Import at most N pairs, 0 for all (default: ${DEFAULT-VALUE}).",
-            defaultValue = "0")
-    long maxPairs;
+            description = "Import at most N pairs, 0 for all (default: ${DEFAULT-VALUE}).")
+    long maxPairs = DEFAULTS.maxPairs();
 
     @Option(
             names = "--parallelism",
             paramLabel = "P",
-            description = "Flink parallelism of the jobs (default: ${DEFAULT-VALUE}).",
-            defaultValue = "1")
-    int parallelism;
+            description = "Flink parallelism of the jobs (default: ${DEFAULT-VALUE}).")
+    int parallelism = DEFAULTS.parallelism();
 
     @Option(
             names = "--batch-size",

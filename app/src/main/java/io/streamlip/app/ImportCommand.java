@@ -5,13 +5,14 @@ import io.streamlip.ingest.emoji.EmojiData;
 import io.streamlip.ingest.importer.ImportStats;
 import io.streamlip.ingest.importer.PairImporter;
 import io.streamlip.ingest.kafka.PairProducer;
+import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.ingest.pairs.PairsFolderImporter;
 import io.streamlip.ingest.synthetic.SyntheticImporter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,11 +77,9 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PairImporter importer = importer().limit(maxPairs);
-        try (Admin admin = Admin.create(kafka.clients().common())) {
-            kafka.topics().create(admin);
-        }
+        PipelineTopics topics = kafka.createTopics();
         ImportStats stats;
-        try (PairProducer producer = new PairProducer(kafka.clients(), kafka.topics().rawPairs());
+        try (PairProducer producer = new PairProducer(kafka.clients(), topics.rawPairs());
                 var bar = Progress.bar("import " + importer.name(), importer.expectedPairs())) {
             stats = importer.importTo(producer, (done, total) -> bar.stepTo(done));
         }
@@ -103,7 +102,7 @@ final class ImportCommand implements Callable<Integer> {
             case "synthetic" -> new SyntheticImporter(64, count, 7);
             default -> {
                 Path folder = Path.of(source);
-                if (!folder.toFile().isDirectory()) {
+                if (!Files.isDirectory(folder)) {
                     throw new CommandLine.ParameterException(
                             spec.commandLine(),
                             "SOURCE must be emoji, synthetic or a pairs folder; '"

@@ -33,7 +33,10 @@ final class Json {
         return MAPPER.valueToTree(value);
     }
 
-    /** A training run's figures, under the names {@code summary.json} uses. */
+    /**
+     * A training run's figures, under the names {@code summary.json} uses; {@code eval} is the
+     * evaluation of its last checkpoint when it had an evaluation set.
+     */
     static ObjectNode training(TrainingSummary t) {
         ObjectNode s = object();
         s.put("steps", t.steps());
@@ -47,6 +50,9 @@ final class Json {
         s.put("checkpoint", t.checkpoint() == null ? null : t.checkpoint().toString());
         s.put("training_seconds", t.elapsed().toMillis() / 1000.0);
         s.put("stop_reason", t.reason().name().toLowerCase(java.util.Locale.ROOT));
+        if (t.evaluation() != null) {
+            s.set("eval", t.evaluation().toJsonNode());
+        }
         return s;
     }
 }

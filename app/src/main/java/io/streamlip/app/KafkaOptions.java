@@ -4,6 +4,7 @@ import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,5 +42,14 @@ final class KafkaOptions {
 
     PipelineTopics topics() {
         return PipelineTopics.defaults().withPrefix(topicPrefix);
+    }
+
+    /** Creates the pipeline topics that do not exist yet; returns them. */
+    PipelineTopics createTopics() {
+        PipelineTopics topics = topics();
+        try (Admin admin = Admin.create(clients().common())) {
+            topics.create(admin);
+        }
+        return topics;
     }
 }

@@ -1,5 +1,6 @@
 package io.streamlip.app;
 
+import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.trainer.StopCondition;
 import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
@@ -8,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,7 +65,8 @@ final class TrainCommand implements Callable<Integer> {
             names = "--eval-set",
             paramLabel = "DIR",
             description =
-                    "Evaluation set (pairs.jsonl format) to report on while training and at the end.")
+                    "Evaluation set (pairs.jsonl format) to report on while training and at the"
+                            + " end (in the JSON summary as eval).")
     Path evalSet;
 
     @Option(
@@ -103,12 +104,10 @@ final class TrainCommand implements Callable<Integer> {
         if (evalSet != null) {
             config = config.withEvalSet(evalSet);
         }
-        try (Admin admin = Admin.create(kafka.clients().common())) {
-            kafka.topics().create(admin);
-        }
+        PipelineTopics topics = kafka.createTopics();
         TrainingSummary summary;
         CountDownLatch finished = new CountDownLatch(1);
-        try (Trainer trainer = new Trainer(config, kafka.clients(), kafka.topics())) {
+        try (Trainer trainer = new Trainer(config, kafka.clients(), topics)) {
             // Ctrl-C: stop after the current step, write the last checkpoint, then exit.
             Thread hook =
                     new Thread(

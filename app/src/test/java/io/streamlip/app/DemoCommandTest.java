@@ -66,8 +66,9 @@ class DemoCommandTest {
                         "--json");
         assertThat(evalRun.code).as(evalRun.err).isZero();
         JsonNode evalJson = JSON.readTree(evalRun.out);
-        assertThat(evalJson.path("mean").path("i2t_r1").asDouble())
-                .isEqualTo(eval.path("mean").path("i2t_r1").asDouble());
+        // The summary's evaluation is the trainer's, made in memory as it stopped: the checkpoint
+        // on disk must give the same figures.
+        assertThat(evalJson.path("mean")).isEqualTo(eval.path("mean"));
         for (String key :
                 new String[] {
                     "i2t_r1",

@@ -89,11 +89,14 @@ class ImportAndTrainCommandTest {
         }
         produceExamples(topics.examples(), 96);
         Path checkpoints = dir.resolve("checkpoints");
+        Path evalSet = dir.resolve("eval");
+        new SyntheticPairs(32).writeEvalSet(evalSet, 1, 3);
         String[] args = {
             "train",
             "--bootstrap=" + broker.bootstrapServers(),
             "--topic-prefix=train-",
             "--checkpoints=" + checkpoints,
+            "--eval-set=" + evalSet,
             "--steps=2",
             "--batch-size=16",
             "--threads=1"
@@ -104,6 +107,8 @@ class ImportAndTrainCommandTest {
         assertThat(run1.path("steps").asLong()).isEqualTo(2);
         assertThat(run1.path("trained_examples").asLong()).isEqualTo(32);
         assertThat(Path.of(run1.path("checkpoint").asText()).resolve("state.json")).exists();
+        assertThat(run1.path("eval").path("languages").size())
+                .isEqualTo(SyntheticPairs.LANGUAGES.size());
 
         var second = DemoCommandTest.run(args);
         assertThat(second.code()).as(second.err()).isZero();

@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * stream in a fixed CPU time, measured on the held-out twitter style, without Kafka or Flink.
  *
  * <p>The stream is the demo's (corpus import order, curated, deduplicated and tokenized by the
- * jobs' own code: {@link EmojiStream}), read once as the demo's trainer reads it; the held-out set
- * is the demo's ({@link EmojiEvalSet}, 500 classes, the same languages). Training runs a {@link
+ * jobs' own code: {@link EmojiStream}), read in the order the demo's trainer reads it; the held-out
+ * set is the demo's ({@link EmojiEvalSet}, 500 classes, the same languages). Training runs a {@link
  * TrainingSession} for a fixed wall time; evaluations during the run stop the clock. Beside the
  * held-out figures it evaluates the same classes drawn by a training vendor (google), which tells a
  * model that learned nothing from one that learned the training styles but does not transfer.
@@ -50,8 +50,12 @@ import org.slf4j.LoggerFactory;
 public final class EmojiLearningBenchmark implements Benchmark {
     private static final Logger LOG = LoggerFactory.getLogger(EmojiLearningBenchmark.class);
 
-    /** Languages of the demo ({@code DemoConfig.DEFAULT_LANGUAGES} in the app). */
-    static final List<String> DEMO_LANGUAGES =
+    /**
+     * The demo's languages, 16 in 8 scripts (Latin, Cyrillic, Greek, Arabic, Devanagari, Han, kana,
+     * Hangul). Defined here, below the app, so that the app's {@code DemoConfig} and this benchmark
+     * share one list.
+     */
+    public static final List<String> DEMO_LANGUAGES =
             List.of(
                     "en", "de", "fr", "es", "it", "pt", "nl", "pl", "tr", "ru", "el", "ar", "hi",
                     "ja", "zh", "ko");
@@ -86,8 +90,8 @@ public final class EmojiLearningBenchmark implements Benchmark {
      * @param optimizer AdamW and its schedule
      * @param budget training wall time (evaluations excluded)
      * @param threads PyTorch intra-op threads
-     * @param passes how often the stream may be read (the demo: once; the run ends early when it is
-     *     used up)
+     * @param passes how often the stream may be read (the demo's trainer: as often as its time
+     *     allows, {@link #UNLIMITED_PASSES}); the run ends early when it is used up
      * @param evalEvery training time between interim evaluations for the learning curve; null for
      *     the final one only
      * @param seed seeds the initialisation
@@ -132,6 +136,22 @@ public final class EmojiLearningBenchmark implements Benchmark {
                     UNLIMITED_PASSES,
                     null,
                     t.seed());
+        }
+
+        /** The same experiment on {@code count} PyTorch threads. */
+        public Spec withThreads(int count) {
+            return new Spec(
+                    label,
+                    languages,
+                    evalClasses,
+                    model,
+                    batchSize,
+                    optimizer,
+                    budget,
+                    count,
+                    passes,
+                    evalEvery,
+                    seed);
         }
 
         /** One line: the experiment's label and everything it sets. */
@@ -236,19 +256,7 @@ public final class EmojiLearningBenchmark implements Benchmark {
                             spec.seed());
         }
         if (options.threads() > 0) {
-            spec =
-                    new Spec(
-                            spec.label(),
-                            spec.languages(),
-                            spec.evalClasses(),
-                            spec.model(),
-                            spec.batchSize(),
-                            spec.optimizer(),
-                            spec.budget(),
-                            options.threads(),
-                            spec.passes(),
-                            spec.evalEvery(),
-                            spec.seed());
+            spec = spec.withThreads(options.threads());
         }
         EmojiData data = EmojiData.at(dataDir);
         if (!data.missing().isEmpty()) {

@@ -49,21 +49,18 @@ final class EmojiStream {
     private final int[][] exampleTokens;
     private final String[] exampleLang;
     private final int imageSize;
-    private final SortedMap<String, Long> refused;
 
     private EmojiStream(
             List<byte[]> images,
             int[] exampleImage,
             int[][] exampleTokens,
             String[] exampleLang,
-            int imageSize,
-            SortedMap<String, Long> refused) {
+            int imageSize) {
         this.images = images;
         this.exampleImage = exampleImage;
         this.exampleTokens = exampleTokens;
         this.exampleLang = exampleLang;
         this.imageSize = imageSize;
-        this.refused = refused;
     }
 
     /**
@@ -138,8 +135,7 @@ final class EmojiStream {
                 exampleImage.stream().mapToInt(Integer::intValue).toArray(),
                 exampleTokens.toArray(int[][]::new),
                 exampleLang.toArray(String[]::new),
-                tokenize.imageSize(),
-                refused);
+                tokenize.imageSize());
     }
 
     /** Examples in the stream. */
@@ -147,19 +143,10 @@ final class EmojiStream {
         return exampleImage.length;
     }
 
-    /** Distinct images in the stream. */
-    int imageCount() {
-        return images.size();
-    }
-
-    /** Pairs the jobs would have refused, by stage and reason. */
-    SortedMap<String, Long> refused() {
-        return refused;
-    }
-
     /**
-     * The stream as consecutive batches of {@code batchSize}, {@code passes} times over (the demo
-     * reads it once); a last partial batch of a pass runs into the next pass or is dropped.
+     * The stream as consecutive batches of {@code batchSize}, {@code passes} times over (the demo's
+     * trainer replays it while its time lasts); a last partial batch of a pass runs into the next
+     * pass or is dropped.
      */
     Iterator<TrainingBatch> batches(int batchSize, ModelConfig model, int eosId, int passes) {
         if (model.imageSize() != imageSize) {

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -212,6 +213,7 @@ public final class Trainer implements AutoCloseable {
         Path lastCheckpoint = resumedFrom; // what a run without steps leaves as newest
         long stepsAtCheckpoint = 0;
         long evaluatedStep = -1;
+        EvalReport lastEvaluation = null;
         long windowStart = System.nanoTime();
         long windowExamples = 0;
         StopCondition.Reason reason;
@@ -276,6 +278,7 @@ public final class Trainer implements AutoCloseable {
             }
             boolean evaluate = eval != null && result.step() % config.evalEvery() == 0;
             if (result.step() % config.checkpointEvery() == 0 || evaluate) {
+                EvalReport report = evaluate ? evaluate(session, eval) : null;
                 lastCheckpoint =
                         checkpoint(
                                 session,
@@ -283,10 +286,11 @@ public final class Trainer implements AutoCloseable {
                                 skippedBefore + source.skipped(),
                                 offsets,
                                 losses,
-                                evaluate ? eval : null);
+                                report);
                 stepsAtCheckpoint = steps;
                 if (evaluate) {
                     evaluatedStep = result.step();
+                    lastEvaluation = report;
                 }
             }
         }
@@ -294,6 +298,7 @@ public final class Trainer implements AutoCloseable {
         // same offsets) when the run stopped right after a checkpoint without an evaluation.
         boolean evaluateLast = eval != null && steps > 0 && evaluatedStep != session.steps();
         if (steps > stepsAtCheckpoint || evaluateLast) {
+            EvalReport report = eval == null ? null : evaluate(session, eval);
             lastCheckpoint =
                     checkpoint(
                             session,
@@ -301,7 +306,10 @@ public final class Trainer implements AutoCloseable {
                             skippedBefore + source.skipped(),
                             offsets,
                             losses,
-                            eval);
+                            report);
+            if (report != null) {
+                lastEvaluation = report;
+            }
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
         TrainingSummary summary =
@@ -316,8 +324,20 @@ public final class Trainer implements AutoCloseable {
                         source.skipped(),
                         lastCheckpoint,
                         elapsed,
-                        reason);
-        LOG.info("training stopped ({}): {}", reason, summary);
+                        reason,
+                        lastEvaluation);
+        LOG.info(
+                String.format(
+                        Locale.ROOT,
+                        "training stopped (%s): %d steps, %d examples, loss %.4f -> %.4f,"
+                                + " %.0f ex/s, checkpoint %s",
+                        reason,
+                        summary.steps(),
+                        summary.trainedExamples(),
+                        summary.firstLoss(),
+                        summary.lastLoss(),
+                        summary.examplesPerSecond(),
+                        summary.checkpoint()));
         return summary;
     }
 
@@ -336,21 +356,22 @@ public final class Trainer implements AutoCloseable {
         return Optional.empty();
     }
 
+    private static EvalReport evaluate(TrainingSession session, EvalSet eval) {
+        EvalReport report = Evaluator.evaluate(session, eval);
+        LOG.info("evaluation at step {}:\n{}", session.steps(), report.toTable());
+        return report;
+    }
+
     private Path checkpoint(
             TrainingSession session,
             long examplesSeen,
             long skipped,
             Map<TopicPartition, Long> offsets,
             LossTracker losses,
-            EvalSet eval)
+            EvalReport evaluation)
             throws IOException {
         long step = session.steps();
-        Map<String, Double> evalSummary = Map.of();
-        if (eval != null) {
-            EvalReport report = Evaluator.evaluate(session, eval);
-            evalSummary = report.summary();
-            LOG.info("evaluation at step {}:\n{}", step, report.toTable());
-        }
+        Map<String, Double> evalSummary = evaluation == null ? Map.of() : evaluation.summary();
         TrainingState state =
                 new TrainingState(
                         config.runName() + "/" + CheckpointStore.folderName(step),

@@ -1,5 +1,6 @@
 package io.streamlip.trainer;
 
+import io.streamlip.trainer.eval.EvalReport;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -18,6 +19,8 @@ import java.time.Duration;
  *     null
  * @param elapsed the run's wall time
  * @param reason why it stopped
+ * @param evaluation the evaluation of the model as the run left it (the last checkpoint), on the
+ *     configured evaluation set; null without one or when the run took no step
  */
 public record TrainingSummary(
         long steps,
@@ -30,4 +33,5 @@ public record TrainingSummary(
         long skippedRecords,
         Path checkpoint,
         Duration elapsed,
-        StopCondition.Reason reason) {}
+        StopCondition.Reason reason,
+        EvalReport evaluation) {}

@@ -69,6 +69,7 @@ class EvaluatorTest {
         assertThat(report.mean().n()).isEqualTo(6L * classes);
         // The same model on the same set: the in-training summary is the checkpoint's report.
         assertThat(report.summary()).isEqualTo(announced.get(0).eval());
+        assertThat(summary.evaluation()).isEqualTo(report);
         assertThat(Evaluator.evaluate(summary.checkpoint(), evalSet).toJson())
                 .isEqualTo(report.toJson());
     }
