@@ -17,6 +17,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * uses a throw-away consumer group and commits nothing.
  */
 public final class TopicReader {
+    private static final Duration SCAN_TIMEOUT = Duration.ofSeconds(120);
+
     private TopicReader() {}
 
     /** Committed records of {@code topic} that exist now, decoded with {@code serde}. */
@@ -74,7 +76,10 @@ public final class TopicReader {
         return out;
     }
 
-    /** Hands each committed record of {@code topic} up to its current end to {@code sink}. */
+    /**
+     * Hands each committed record of {@code topic} up to its current end to {@code sink}; throws
+     * when the end is not reached within two minutes.
+     */
     public static void scan(
             KafkaClients kafka,
             String topic,
@@ -91,8 +96,18 @@ public final class TopicReader {
             consumer.seekToBeginning(partitions);
             // read_committed: the end offsets are the last stable offsets.
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (!reached(consumer, end) && System.nanoTime() < deadline) {
+            long deadline = System.nanoTime() + SCAN_TIMEOUT.toNanos();
+            while (!reached(consumer, end)) {
+                if (System.nanoTime() > deadline) {
+                    // A count from a partial read would look like lost records: say so instead.
+                    throw new IllegalStateException(
+                            "could not read "
+                                    + topic
+                                    + " up to its end offsets "
+                                    + end
+                                    + " within "
+                                    + SCAN_TIMEOUT);
+                }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     sink.accept(r);
                 }
