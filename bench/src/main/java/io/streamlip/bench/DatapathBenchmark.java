@@ -29,7 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.commons.io.file.PathUtils;
+import org.apache.commons.io.FileUtils;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -197,7 +197,11 @@ public final class DatapathBenchmark implements Benchmark {
             }
         } finally {
             JobEnvironment.cancel(job, Duration.ofMinutes(1));
-            PathUtils.deleteDirectory(checkpoints);
+            // Best effort: the MiniCluster may still be discarding a checkpoint after the cancel,
+            // and a leftover temporary folder is no reason to lose the measurement.
+            if (!FileUtils.deleteQuietly(checkpoints.toFile())) {
+                LOG.warn("could not delete {}", checkpoints);
+            }
         }
         return new double[] {measured / (nanos / 1e9), cpuNanos / 1e6 / measured};
     }
