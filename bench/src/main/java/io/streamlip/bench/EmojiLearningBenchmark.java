@@ -530,7 +530,8 @@ public final class EmojiLearningBenchmark implements Benchmark {
                     "mlp",
                     "embed",
                     "context",
-                    "pooling");
+                    "pooling",
+                    "imagepooling");
 
     static Spec fromArguments(Map<String, String> kv) {
         Spec demo = Spec.demo(Duration.ofMinutes(5));
@@ -555,7 +556,10 @@ public final class EmojiLearningBenchmark implements Benchmark {
                         intArg(kv, "embed", m.embedDim()),
                         intArg(kv, "context", m.contextLength()),
                         m.vocabSize(),
-                        ModelConfig.TextPooling.valueOf(pooling.toUpperCase(Locale.ROOT)));
+                        ModelConfig.TextPooling.valueOf(pooling.toUpperCase(Locale.ROOT)),
+                        ModelConfig.ImagePooling.valueOf(
+                                kv.getOrDefault("imagepooling", m.imagePooling().name())
+                                        .toUpperCase(Locale.ROOT)));
         OptimizerConfig o = demo.optimizer();
         OptimizerConfig optimizer =
                 new OptimizerConfig(

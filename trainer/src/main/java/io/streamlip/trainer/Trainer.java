@@ -167,7 +167,8 @@ public final class Trainer implements AutoCloseable {
                     config.model().name(),
                     config.model(),
                     store.root());
-            return TrainingSession.create(config.model(), config.optimizer(), config.seed());
+            return TrainingSession.create(
+                    config.model(), config.optimizer(), config.loss(), config.lit(), config.seed());
         }
         if (!resumed.model().equals(config.model())) {
             throw new IllegalStateException(
@@ -185,7 +186,12 @@ public final class Trainer implements AutoCloseable {
                 resumed.step(),
                 resumed.examplesSeen());
         TrainingSession session =
-                TrainingSession.restore(config.model(), config.optimizer(), checkpoint);
+                TrainingSession.restore(
+                        config.model(),
+                        config.optimizer(),
+                        config.loss(),
+                        config.lit(),
+                        checkpoint);
         source.seek(resumed.offsetMap());
         return session;
     }
@@ -399,6 +405,8 @@ public final class Trainer implements AutoCloseable {
         node.set("model", JSON.valueToTree(config.model()));
         node.set("optimizer", JSON.valueToTree(config.optimizer()));
         node.put("batchSize", config.batchSize());
+        node.set("loss", JSON.valueToTree(config.loss()));
+        node.set("lit", JSON.valueToTree(config.lit()));
         node.put("checkpointEvery", config.checkpointEvery());
         node.put("evalEvery", config.evalEvery());
         node.put("keepCheckpoints", config.keepCheckpoints());

@@ -1,6 +1,8 @@
 package io.streamlip.trainer;
 
 import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.loss.LossConfig;
+import io.streamlip.trainer.model.LitConfig;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.nio.file.Path;
@@ -51,6 +53,10 @@ import java.time.Duration;
  *     replays (default: a streaming trainer waits for new data). {@code streamlip demo} sets it:
  *     its corpus is one finite import that the default model trains through in about 3 of its 8
  *     minutes, and a second pass raised held-out recall@1 by half (see {@code batchSize})
+ * @param loss the loss and its chunking (default {@link LossConfig#defaults()}: the whole-matrix
+ *     sigmoid loss)
+ * @param lit locked-image tuning: the image tower taken from a checkpoint and frozen; null trains
+ *     both towers (default)
  */
 public record TrainerConfig(
         ModelConfig model,
@@ -69,9 +75,14 @@ public record TrainerConfig(
         int eosId,
         Duration pollTimeout,
         Path evalSet,
-        Duration replayAfterIdle) {
+        Duration replayAfterIdle,
+        LossConfig loss,
+        LitConfig lit) {
 
     public TrainerConfig {
+        if (loss == null) {
+            loss = LossConfig.defaults();
+        }
         if (model == null || optimizer == null || checkpointDir == null) {
             throw new IllegalArgumentException("model, optimizer and checkpointDir must be set");
         }
@@ -120,6 +131,8 @@ public record TrainerConfig(
                 ByteTokenizer.EOS,
                 Duration.ofSeconds(1),
                 null,
+                null,
+                LossConfig.defaults(),
                 null);
     }
 
@@ -178,6 +191,16 @@ public record TrainerConfig(
         return toBuilder().replayAfterIdle(idle).build();
     }
 
+    /** The same configuration training with {@code l}. */
+    public TrainerConfig withLoss(LossConfig l) {
+        return toBuilder().loss(l).build();
+    }
+
+    /** The same configuration with the image tower locked as {@code l} says (null: unlocked). */
+    public TrainerConfig withLit(LitConfig l) {
+        return toBuilder().lit(l).build();
+    }
+
     private Builder toBuilder() {
         return new Builder(this);
     }
@@ -201,6 +224,8 @@ public record TrainerConfig(
         private Duration pollTimeout;
         private Path evalSet;
         private Duration replayAfterIdle;
+        private LossConfig loss;
+        private LitConfig lit;
 
         Builder(TrainerConfig c) {
             model = c.model;
@@ -220,6 +245,18 @@ public record TrainerConfig(
             pollTimeout = c.pollTimeout;
             evalSet = c.evalSet;
             replayAfterIdle = c.replayAfterIdle;
+            loss = c.loss;
+            lit = c.lit;
+        }
+
+        Builder loss(LossConfig v) {
+            loss = v;
+            return this;
+        }
+
+        Builder lit(LitConfig v) {
+            lit = v;
+            return this;
         }
 
         Builder model(ModelConfig v) {
@@ -315,7 +352,9 @@ public record TrainerConfig(
                     eosId,
                     pollTimeout,
                     evalSet,
-                    replayAfterIdle);
+                    replayAfterIdle,
+                    loss,
+                    lit);
         }
     }
 }

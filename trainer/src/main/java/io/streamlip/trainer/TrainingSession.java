@@ -6,11 +6,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.data.TrainingBatch;
-import io.streamlip.trainer.loss.SigmoidLoss;
+import io.streamlip.trainer.loss.LossConfig;
+import io.streamlip.trainer.loss.LossStep;
+import io.streamlip.trainer.model.ImageEmbeddingCache;
+import io.streamlip.trainer.model.LitConfig;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.model.SiglipModel;
 import io.streamlip.trainer.optim.AdamW;
@@ -22,11 +28,14 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A model and its optimizer, and the training step: forward, sigmoid loss, backward, AdamW update.
- * Knows nothing of Kafka or checkpoints' bookkeeping, so tests and benchmarks drive it with any
- * batches.
+ * A model and its optimizer, and the training step: forward, loss ({@link LossConfig}: sigmoid,
+ * chunked sigmoid or softmax), backward, AdamW update. With a {@link LitConfig} the image tower is
+ * locked (LiT): loaded from a checkpoint, frozen, optionally served from an embedding cache. Knows
+ * nothing of Kafka or checkpoints' bookkeeping, so tests and benchmarks drive it with any batches.
  *
  * <p>Every step runs in its own sub-{@link NDManager} that is closed at the end, so native memory
  * stays flat however long the run. Not thread-safe.
@@ -43,12 +52,30 @@ public final class TrainingSession implements AutoCloseable {
     private final SiglipModel model;
     private ParameterStore parameterStore;
     private final AdamW optimizer;
+    private final LossStep lossStep;
+    private final boolean imageLocked;
+    private final ImageEmbeddingCache imageCache;
 
     private TrainingSession(
-            ModelConfig config, NDManager manager, SiglipModel model, OptimizerConfig optimizer) {
+            ModelConfig config,
+            NDManager manager,
+            SiglipModel model,
+            OptimizerConfig optimizer,
+            LossConfig loss,
+            LitConfig lit) {
         this.config = config;
         this.manager = manager;
         this.model = model;
+        this.lossStep = new LossStep(loss);
+        this.imageLocked = lit != null;
+        this.imageCache =
+                lit != null && lit.cacheImageEmbeddings()
+                        ? new ImageEmbeddingCache(lit.cacheCapacity())
+                        : null;
+        if (imageLocked) {
+            // Before the optimizer is built: it keeps only parameters that require a gradient.
+            model.imageTower().freezeParameters(true);
+        }
         this.parameterStore = new ParameterStore(manager, false);
         this.optimizer = new AdamW(optimizer, model.getParameters(), manager);
     }
@@ -67,16 +94,74 @@ public final class TrainingSession implements AutoCloseable {
 
     /** A fresh model, initialised deterministically from {@code seed}. */
     public static TrainingSession create(ModelConfig config, OptimizerConfig optimizer, int seed) {
+        return create(config, optimizer, LossConfig.defaults(), seed);
+    }
+
+    /** A fresh model trained with {@code loss}. */
+    public static TrainingSession create(
+            ModelConfig config, OptimizerConfig optimizer, LossConfig loss, int seed) {
+        try {
+            return create(config, optimizer, loss, null, seed);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreachable: no checkpoint is read", e);
+        }
+    }
+
+    /**
+     * A fresh model trained with {@code loss}; with {@code lit} (or null) its image tower is loaded
+     * from {@code lit.imageCheckpoint()} and locked, the rest initialised from {@code seed}.
+     */
+    public static TrainingSession create(
+            ModelConfig config, OptimizerConfig optimizer, LossConfig loss, LitConfig lit, int seed)
+            throws IOException {
+        TrainingSession session = open(config, optimizer, loss, lit, seed);
+        if (lit != null) {
+            try {
+                session.loadImageTower(lit.imageCheckpoint());
+            } catch (IOException | RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        }
+        return session;
+    }
+
+    private static TrainingSession open(
+            ModelConfig config,
+            OptimizerConfig optimizer,
+            LossConfig loss,
+            LitConfig lit,
+            int seed) {
         NDManager manager =
                 NDManager.newBaseManager(Engine.getEngine("PyTorch").defaultDevice(), "PyTorch");
-        SiglipModel model = SiglipModel.create(config, manager, seed);
-        return new TrainingSession(config, manager, model, optimizer);
+        try {
+            SiglipModel model = SiglipModel.create(config, manager, seed);
+            return new TrainingSession(config, manager, model, optimizer, loss, lit);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
     }
 
     /** The model and optimizer state saved by {@link #save} in {@code folder}. */
     public static TrainingSession restore(
             ModelConfig config, OptimizerConfig optimizer, Path folder) throws IOException {
-        TrainingSession session = create(config, optimizer, 0);
+        return restore(config, optimizer, LossConfig.defaults(), null, folder);
+    }
+
+    /**
+     * The model and optimizer state saved by {@link #save} in {@code folder}, trained on with
+     * {@code loss} and, with {@code lit} (or null), the image tower locked: its weights are then
+     * the checkpoint's own (the run's LiT source was copied into it when the run started).
+     */
+    public static TrainingSession restore(
+            ModelConfig config,
+            OptimizerConfig optimizer,
+            LossConfig loss,
+            LitConfig lit,
+            Path folder)
+            throws IOException {
+        TrainingSession session = open(config, optimizer, loss, lit, 0);
         try {
             session.loadParameters(folder.resolve(PARAMETERS_FILE));
             session.optimizer.load(folder.resolve(OPTIMIZER_FILE));
@@ -97,6 +182,62 @@ public final class TrainingSession implements AutoCloseable {
         }
         // Loading replaces the parameter arrays: make them trainable and forget cached values.
         model.freezeParameters(false);
+        if (imageLocked) {
+            model.imageTower().freezeParameters(true);
+        }
+        parameterStore = new ParameterStore(manager, false);
+    }
+
+    /**
+     * Copies the image tower's weights from a checkpoint (or the newest in a folder of them) whose
+     * model has this model's image-tower shape; the text tower, {@code t'} and {@code b} stay as
+     * they are.
+     */
+    public void loadImageTower(Path checkpoint) throws IOException {
+        Path folder = CheckpointStore.resolve(checkpoint);
+        ModelConfig source = CheckpointStore.readState(folder).model();
+        try (NDManager scratch = manager.newSubManager()) {
+            SiglipModel other = SiglipModel.create(source, scratch, 0);
+            try (DataInputStream in =
+                    new DataInputStream(
+                            new BufferedInputStream(
+                                    Files.newInputStream(folder.resolve(PARAMETERS_FILE))))) {
+                other.loadParameters(scratch, in);
+            } catch (MalformedModelException e) {
+                throw new IOException("cannot load " + folder + ": " + e.getMessage(), e);
+            }
+            PairList<String, Parameter> from = other.imageTower().getParameters();
+            PairList<String, Parameter> to = model.imageTower().getParameters();
+            if (from.size() != to.size()) {
+                throw new IllegalArgumentException(
+                        "the image tower of "
+                                + folder
+                                + " ("
+                                + source
+                                + ") does not have this model's shape ("
+                                + config
+                                + ")");
+            }
+            for (int i = 0; i < to.size(); i++) {
+                NDArray src = from.get(i).getValue().getArray();
+                NDArray dst = to.get(i).getValue().getArray();
+                if (!from.get(i).getKey().equals(to.get(i).getKey())
+                        || !src.getShape().equals(dst.getShape())) {
+                    throw new IllegalArgumentException(
+                            "the image tower of "
+                                    + folder
+                                    + " does not fit this model: "
+                                    + from.get(i).getKey()
+                                    + " "
+                                    + src.getShape()
+                                    + " vs "
+                                    + to.get(i).getKey()
+                                    + " "
+                                    + dst.getShape());
+                }
+                dst.set(src.toFloatArray());
+            }
+        }
         parameterStore = new ParameterStore(manager, false);
     }
 
@@ -125,11 +266,18 @@ public final class TrainingSession implements AutoCloseable {
         float loss;
         try (NDManager stepManager = manager.newSubManager()) {
             NDList inputs = inputs(stepManager, batch);
+            NDArray cached = imageCache == null ? null : cachedImageEmbeddings(batch, inputs);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDList out = model.forward(parameterStore, inputs, true);
-                NDArray lossArray = SigmoidLoss.compute(out.get(2));
-                collector.backward(lossArray);
-                loss = lossArray.getFloat();
+                loss =
+                        lossStep.forwardBackward(
+                                collector,
+                                model,
+                                parameterStore,
+                                inputs.get(0),
+                                inputs.get(1),
+                                inputs.get(2),
+                                cached,
+                                !imageLocked);
             }
         }
         AdamW.Update update = optimizer.step();
@@ -146,9 +294,58 @@ public final class TrainingSession implements AutoCloseable {
     /** The loss on {@code batch} without training. */
     public float loss(TrainingBatch batch) {
         try (NDManager stepManager = manager.newSubManager()) {
-            NDList out = model.forward(parameterStore, inputs(stepManager, batch), false);
-            return SigmoidLoss.compute(out.get(2)).getFloat();
+            NDList in = inputs(stepManager, batch);
+            return lossStep.loss(model, parameterStore, in.get(0), in.get(1), in.get(2));
         }
+    }
+
+    /**
+     * The locked tower's embeddings of the batch's images (B, D) in the inputs' manager: from the
+     * cache where every image is there, else computed for the whole batch and cached.
+     */
+    private NDArray cachedImageEmbeddings(TrainingBatch batch, NDList inputs) {
+        int b = batch.size();
+        int perImage = 3 * config.imageSize() * config.imageSize();
+        int d = config.embedDim();
+        List<String> keys = new ArrayList<>(b);
+        float[] flat = new float[b * d];
+        boolean complete = true;
+        for (int i = 0; i < b; i++) {
+            String key = ImageEmbeddingCache.key(batch.images(), i, perImage);
+            keys.add(key);
+            float[] e = imageCache.get(key);
+            if (e == null) {
+                complete = false;
+            } else {
+                System.arraycopy(e, 0, flat, i * d, d);
+            }
+        }
+        NDManager m = inputs.get(0).getManager();
+        if (complete) {
+            return m.create(flat, new Shape(b, d));
+        }
+        NDArray computed = model.embedImages(parameterStore, inputs.get(0), false);
+        float[] values = computed.toFloatArray();
+        for (int i = 0; i < b; i++) {
+            float[] e = new float[d];
+            System.arraycopy(values, i * d, e, 0, d);
+            imageCache.put(keys.get(i), e);
+        }
+        return computed;
+    }
+
+    /** Whether the image tower is locked (LiT). */
+    public boolean imageLocked() {
+        return imageLocked;
+    }
+
+    /** The locked image tower's embedding cache, or null when there is none. */
+    public ImageEmbeddingCache imageCache() {
+        return imageCache;
+    }
+
+    public LossConfig lossConfig() {
+        return lossStep.config();
     }
 
     /** Unit-length image embeddings, {@code B x D}, of images in batch layout. */

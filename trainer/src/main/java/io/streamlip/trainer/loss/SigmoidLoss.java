@@ -17,6 +17,28 @@ public final class SigmoidLoss {
     private SigmoidLoss() {}
 
     /**
+     * The loss of unit-length embeddings x (B, D) and y (B, D) with log-temperature {@code t'} and
+     * bias {@code b} (both shape (1)): {@link #compute(NDArray)} of {@link #logits}. The result is
+     * a scalar in {@code x}'s manager.
+     */
+    public static NDArray compute(NDArray x, NDArray y, NDArray logTemperature, NDArray bias) {
+        return compute(logits(x, y, logTemperature, bias));
+    }
+
+    /**
+     * The logits {@code exp(t') x y^T + b}, (B_x, B_y), in {@code x}'s manager. {@code exp(t')} is
+     * computed here, once per call: a step that backpropagates several times (the chunked loss)
+     * must not share that node between backward passes.
+     */
+    public static NDArray logits(NDArray x, NDArray y, NDArray logTemperature, NDArray bias) {
+        NDArray t = logTemperature.exp();
+        // exp() of a parameter lands in the parameter's manager: move it to x's, or one array
+        // would leak per call into the model's manager.
+        t.attach(x.getManager());
+        return x.matMul(y.transpose()).mul(t).add(bias);
+    }
+
+    /**
      * The loss of a (B, B) logit matrix whose diagonal holds the matching pairs. The result is a
      * scalar in {@code logits}' manager.
      */

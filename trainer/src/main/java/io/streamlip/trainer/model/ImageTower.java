@@ -19,7 +19,9 @@ import java.util.List;
 /**
  * The image tower: a ViT. Patches are embedded by a convolution whose kernel and stride are the
  * patch size, learned positions are added, pre-LN transformer blocks follow, then a final
- * LayerNorm, mean pooling over the patches and a linear projection into the shared embedding space.
+ * LayerNorm, pooling over the patches ({@link ModelConfig.ImagePooling}: mean, or multihead
+ * attention pooling with a {@link MapHead}) and a linear projection into the shared embedding
+ * space.
  *
  * <p>Input: images (B, 3, H, W) as float32 in [-1, 1]. Output: unnormalised embeddings (B, D).
  */
@@ -31,6 +33,7 @@ public final class ImageTower extends AbstractBlock {
     private final Parameter positions;
     private final List<TransformerBlock> blocks = new ArrayList<>();
     private final LayerNorm finalNorm;
+    private final MapHead mapHead;
     private final Linear projection;
 
     public ImageTower(ModelConfig config) {
@@ -61,6 +64,15 @@ public final class ImageTower extends AbstractBlock {
                                     config.imageWidth(), config.imageHeads(), config.mlpRatio())));
         }
         finalNorm = addChildBlock("final_norm", LayerNorm.builder().axis(2).build());
+        mapHead =
+                config.imagePooling() == ModelConfig.ImagePooling.MAP
+                        ? addChildBlock(
+                                "map_head",
+                                new MapHead(
+                                        config.imageWidth(),
+                                        config.imageHeads(),
+                                        config.mlpRatio()))
+                        : null;
         projection =
                 addChildBlock(
                         "projection",
@@ -83,7 +95,10 @@ public final class ImageTower extends AbstractBlock {
             x = block.forward(ps, new NDList(x), training).singletonOrThrow();
         }
         x = finalNorm.forward(ps, new NDList(x), training).singletonOrThrow();
-        NDArray pooled = x.mean(new int[] {1});
+        NDArray pooled =
+                mapHead == null
+                        ? x.mean(new int[] {1})
+                        : mapHead.forward(ps, new NDList(x), training).singletonOrThrow();
         return projection.forward(ps, new NDList(pooled), training);
     }
 
@@ -98,6 +113,9 @@ public final class ImageTower extends AbstractBlock {
             block.initialize(manager, dataType, tokens);
         }
         finalNorm.initialize(manager, dataType, tokens);
+        if (mapHead != null) {
+            mapHead.initialize(manager, dataType, tokens);
+        }
         projection.initialize(manager, dataType, new Shape(batch, config.imageWidth()));
     }
 

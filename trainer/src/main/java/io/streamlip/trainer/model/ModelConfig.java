@@ -19,6 +19,8 @@ package io.streamlip.trainer.model;
  * @param contextLength tokens per caption the text tower sees (padded or truncated to it)
  * @param vocabSize size of the tokenizer's id space
  * @param textPooling how the text tower pools its token states
+ * @param imagePooling how the image tower pools its patch states (null reads as {@link
+ *     ImagePooling#MEAN}, what checkpoints written before the option held)
  */
 public record ModelConfig(
         String name,
@@ -34,7 +36,8 @@ public record ModelConfig(
         int embedDim,
         int contextLength,
         int vocabSize,
-        TextPooling textPooling) {
+        TextPooling textPooling,
+        ImagePooling imagePooling) {
 
     /** How the text tower turns token states into one vector. */
     public enum TextPooling {
@@ -44,7 +47,21 @@ public record ModelConfig(
         LAST
     }
 
+    /** How the image tower turns patch states into one vector. */
+    public enum ImagePooling {
+        /** Mean over the patches. */
+        MEAN,
+        /**
+         * Multihead attention pooling (big_vision's {@code MAPHead}, SigLIP's choice): a learned
+         * probe attends over the patches, followed by a residual MLP ({@link MapHead}).
+         */
+        MAP
+    }
+
     public ModelConfig {
+        if (imagePooling == null) {
+            imagePooling = ImagePooling.MEAN;
+        }
         positive("imageSize", imageSize);
         positive("patchSize", patchSize);
         positive("imageWidth", imageWidth);
@@ -82,7 +99,21 @@ public record ModelConfig(
      */
     public static ModelConfig tiny(int vocabSize) {
         return new ModelConfig(
-                "tiny", 32, 8, 64, 1, 2, 64, 1, 2, 4, 64, 32, vocabSize, TextPooling.MEAN);
+                "tiny",
+                32,
+                8,
+                64,
+                1,
+                2,
+                64,
+                1,
+                2,
+                4,
+                64,
+                32,
+                vocabSize,
+                TextPooling.MEAN,
+                ImagePooling.MEAN);
     }
 
     /**
@@ -97,7 +128,60 @@ public record ModelConfig(
      */
     public static ModelConfig small(int vocabSize) {
         return new ModelConfig(
-                "small", 32, 8, 128, 2, 4, 128, 2, 4, 4, 128, 32, vocabSize, TextPooling.MEAN);
+                "small",
+                32,
+                8,
+                128,
+                2,
+                4,
+                128,
+                2,
+                4,
+                4,
+                128,
+                32,
+                vocabSize,
+                TextPooling.MEAN,
+                ImagePooling.MEAN);
+    }
+
+    /**
+     * For a GPU: SigLIP B/16 (Zhai et al. 2023 §4.2; big_vision {@code ViT-B/16} and open_clip's
+     * {@code ViT-B-16-SigLIP}): 224 px images in 16 px patches (196), width 768, depth 12, 12
+     * heads, MLP 3072 in both towers, MAP image pooling, last-token (EOS) text pooling, 768-d
+     * embeddings, 64 tokens. The image encoder (patch embedding, positions, blocks, final norm) has
+     * 85.8 M parameters, ViT-B/16's "86 M"; with a 32,000-token vocabulary the whole model has
+     * about 203 M, as the released {@code siglip-base-patch16-224}. Too slow to train on a CPU.
+     */
+    public static ModelConfig b16(int vocabSize) {
+        return new ModelConfig(
+                "b16",
+                224,
+                16,
+                768,
+                12,
+                12,
+                768,
+                12,
+                12,
+                4,
+                768,
+                64,
+                vocabSize,
+                TextPooling.LAST,
+                ImagePooling.MAP);
+    }
+
+    /** The preset called {@code name} ({@code tiny}, {@code small}, {@code b16}). */
+    public static ModelConfig preset(String name, int vocabSize) {
+        return switch (name) {
+            case "tiny" -> tiny(vocabSize);
+            case "small" -> small(vocabSize);
+            case "b16" -> b16(vocabSize);
+            default ->
+                    throw new IllegalArgumentException(
+                            "unknown model preset '" + name + "'; known: tiny, small, b16");
+        };
     }
 
     /** Patches per image, i.e. the image tower's sequence length. */
@@ -121,6 +205,26 @@ public record ModelConfig(
                 embedDim,
                 contextLength,
                 vocabSize,
+                pooling,
+                imagePooling);
+    }
+
+    public ModelConfig withImagePooling(ImagePooling pooling) {
+        return new ModelConfig(
+                name,
+                imageSize,
+                patchSize,
+                imageWidth,
+                imageDepth,
+                imageHeads,
+                textWidth,
+                textDepth,
+                textHeads,
+                mlpRatio,
+                embedDim,
+                contextLength,
+                vocabSize,
+                textPooling,
                 pooling);
     }
 

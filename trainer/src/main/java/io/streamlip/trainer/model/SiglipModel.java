@@ -76,6 +76,14 @@ public final class SiglipModel extends AbstractBlock {
         return config;
     }
 
+    public ImageTower imageTower() {
+        return imageTower;
+    }
+
+    public TextTower textTower() {
+        return textTower;
+    }
+
     public Parameter logTemperature() {
         return logTemperature;
     }
