@@ -1,0 +1,147 @@
+package io.streamlip.trainer.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.TrainingSession;
+import io.streamlip.trainer.data.SyntheticExamples;
+import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.optim.OptimizerConfig;
+import org.junit.jupiter.api.Test;
+
+class ModelPresetsTest {
+    private static final ByteTokenizer TOKENIZER = new ByteTokenizer(32);
+
+    @Test
+    void b16HasViTB16sParameterCounts() {
+        // Built, never run: too slow for a CPU. Figures: ViT-B/16's encoder (patch embedding,
+        // positions, 12 blocks, final norm) is the "86 M" of the ViT paper (timm's
+        // vit_base_patch16_224 is 86.57 M with its class token and 1000-way head); big_vision's
+        // MAPHead at width 768 adds 7.09 M; the released siglip-base-patch16-224 (32k vocabulary)
+        // has 203.16 M in all. This model adds a bias-free 768x768 projection after the MAP head
+        // and has none on the text projection: +0.29 %.
+        ModelConfig b16 = ModelConfig.b16(32_000);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            // Constant initial values: only the shapes matter here, and random ones cost seconds.
+            SiglipModel model = new SiglipModel(b16);
+            model.setInitializer(new ConstantInitializer(0f), p -> true);
+            model.initialize(manager, DataType.FLOAT32, model.inputShapes(1));
+            long encoder = 0;
+            long mapHead = 0;
+            long imageProjection = 0;
+            for (Pair<String, Parameter> p : model.imageTower().getParameters()) {
+                long size = p.getValue().getArray().size();
+                if (p.getKey().contains("map_head")) {
+                    mapHead += size;
+                } else if (p.getKey().contains("projection")) {
+                    imageProjection += size;
+                } else {
+                    encoder += size;
+                }
+            }
+            long text = count(model.textTower().getParameters());
+            long total = count(model.getParameters());
+            assertThat(encoder).isEqualTo(85_797_120L);
+            assertThat(mapHead).isEqualTo(7_087_104L);
+            assertThat(imageProjection).isEqualTo(768L * 768);
+            assertThat(text).isEqualTo(110_270_976L);
+            assertThat(total).isEqualTo(encoder + mapHead + imageProjection + text + 2);
+            assertThat((double) total).isCloseTo(203.16e6, within(0.005 * 203.16e6));
+        }
+    }
+
+    @Test
+    void presetsByName() {
+        assertThat(ModelConfig.preset("small", 300)).isEqualTo(ModelConfig.small(300));
+        assertThat(ModelConfig.preset("b16", 300).imagePooling())
+                .isEqualTo(ModelConfig.ImagePooling.MAP);
+        assertThat(ModelConfig.preset("b16", 300).textPooling())
+                .isEqualTo(ModelConfig.TextPooling.LAST);
+        assertThatThrownBy(() -> ModelConfig.preset("huge", 300))
+                .hasMessageContaining("tiny, small, b16");
+    }
+
+    @Test
+    void aCheckpointStateWithoutImagePoolingReadsAsMeanPooling() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String old =
+                json.writeValueAsString(ModelConfig.small(300))
+                        .replace(",\"imagePooling\":\"MEAN\"", "");
+        assertThat(old).doesNotContain("imagePooling");
+        assertThat(json.readValue(old, ModelConfig.class)).isEqualTo(ModelConfig.small(300));
+    }
+
+    @Test
+    void everyPoolingGivesUnitLengthEmbeddingsOfItsOwn() {
+        ModelConfig tiny = ModelConfig.tiny(TOKENIZER.vocabSize());
+        TrainingBatch batch =
+                SyntheticExamples.batches(
+                                SyntheticExamples.generate(6, 4, tiny.imageSize(), TOKENIZER),
+                                6,
+                                tiny,
+                                TOKENIZER.eosId())
+                        .get(0);
+        float[][] mean = null;
+        float[][] meanText = null;
+        for (ModelConfig.ImagePooling image : ModelConfig.ImagePooling.values()) {
+            for (ModelConfig.TextPooling textPooling : ModelConfig.TextPooling.values()) {
+                ModelConfig c = tiny.withImagePooling(image).withTextPooling(textPooling);
+                try (TrainingSession s = TrainingSession.create(c, OptimizerConfig.defaults(), 1)) {
+                    float[][] x = s.embedImages(batch.images(), 6);
+                    float[][] y = s.embedTexts(batch.tokenIds(), batch.mask(), 6);
+                    assertThat(x).hasDimensions(6, c.embedDim());
+                    assertThat(y).hasDimensions(6, c.embedDim());
+                    for (int i = 0; i < 6; i++) {
+                        assertThat(norm(x[i])).isCloseTo(1, within(1e-5));
+                        assertThat(norm(y[i])).isCloseTo(1, within(1e-5));
+                    }
+                    // Rows differ from each other: the pooling did not collapse the batch.
+                    assertThat(distance(x[0], x[1])).isGreaterThan(1e-4);
+                    assertThat(distance(y[0], y[1])).isGreaterThan(1e-4);
+                    if (image == ModelConfig.ImagePooling.MEAN
+                            && textPooling == ModelConfig.TextPooling.MEAN) {
+                        mean = x;
+                        meanText = y;
+                    } else if (image == ModelConfig.ImagePooling.MAP) {
+                        assertThat(distance(x[0], mean[0])).isGreaterThan(1e-3);
+                    } else {
+                        assertThat(distance(y[0], meanText[0])).isGreaterThan(1e-3);
+                    }
+                }
+            }
+        }
+    }
+
+    private static long count(PairList<String, Parameter> parameters) {
+        long n = 0;
+        for (Pair<String, Parameter> p : parameters) {
+            n += p.getValue().getArray().size();
+        }
+        return n;
+    }
+
+    private static double norm(float[] v) {
+        double s = 0;
+        for (float f : v) {
+            s += f * f;
+        }
+        return Math.sqrt(s);
+    }
+
+    private static double distance(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return Math.sqrt(s);
+    }
+}
