@@ -17,7 +17,9 @@ public final class Benchmarks {
                 List.of(
                         new TrainerStepBenchmark(),
                         new DatapathBenchmark(),
-                        new EmojiLearningBenchmark()));
+                        new EmojiLearningBenchmark(),
+                        new ChunkedLossBenchmark(),
+                        new SmallBatchBenchmark()));
     }
 
     public List<Benchmark> all() {

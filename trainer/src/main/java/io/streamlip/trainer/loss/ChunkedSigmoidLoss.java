@@ -3,6 +3,7 @@ package io.streamlip.trainer.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 
@@ -19,8 +20,11 @@ import ai.djl.training.GradientCollector;
  * backward through the towers, using the leaves' accumulated gradients as the vector-Jacobian
  * product ({@link LossStep} does both phases).
  *
- * <p>Off-diagonal blocks hold only negatives ({@code z = -1}); the diagonal ones hold the positives
- * on their own diagonal. Chunks differ by at most one row when {@code chunks} does not divide B.
+ * <p>Every pair costs {@code softplus(l_ij)} and each positive pair additionally {@code -l_ii}
+ * (since {@code softplus(-l) = softplus(l) - l}, open_clip's form): the positives' term is computed
+ * once from the embeddings, and each block is just {@code softplus} of one matrix product, so a
+ * block's backward holds about three (B/chunks)² arrays. Chunks differ by at most one row when
+ * {@code chunks} does not divide B.
  */
 public final class ChunkedSigmoidLoss {
     private ChunkedSigmoidLoss() {}
@@ -70,28 +74,60 @@ public final class ChunkedSigmoidLoss {
         }
         long[] bounds = bounds(batch, chunks);
         double total = 0;
+        // -log σ(z l) = softplus(-z l), and softplus(-l) = softplus(l) - l: every pair costs
+        // softplus(l), and each positive pair additionally -l. The positives' part is computed
+        // once from the embeddings (O(B·D)), so no block needs a sign matrix.
+        try (NDManager part = x.getManager().newSubManager()) {
+            NDArray xs = slice(x, 0, batch, part);
+            NDArray ys = slice(y, 0, batch, part);
+            NDArray t = logTemperature.exp();
+            t.attach(part);
+            NDArray size = part.create((float) batch);
+            // Σ_i l_ii = t Σ_i x_i·y_i + B b
+            NDArray positives = xs.mul(ys).sum().mul(t).add(size.mul(bias));
+            NDArray loss = positives.div(size).neg();
+            total += loss.getFloat();
+            if (collector != null) {
+                collector.backward(loss);
+            }
+        }
         for (int i = 0; i < chunks; i++) {
             for (int j = 0; j < chunks; j++) {
                 try (NDManager block = x.getManager().newSubManager()) {
                     NDArray xi = slice(x, bounds[i], bounds[i + 1], block);
                     NDArray yj = slice(y, bounds[j], bounds[j + 1], block);
-                    NDArray logits = SigmoidLoss.logits(xi, yj, logTemperature, bias);
-                    // -z: 1 for negatives, -1 on the diagonal of a diagonal block.
-                    NDArray minusZ =
-                            i == j
-                                    ? block.eye((int) (bounds[i + 1] - bounds[i])).mul(-2f).add(1f)
-                                    : null;
-                    NDArray signed = minusZ == null ? logits : logits.mul(minusZ);
-                    NDArray size = block.create((float) batch);
-                    NDArray loss = Activation.softPlus(signed).sum().div(size);
-                    total += loss.getFloat();
-                    if (collector != null) {
-                        collector.backward(loss);
-                    }
+                    total += blockLoss(collector, xi, yj, logTemperature, bias, batch, block);
                 }
             }
         }
         return (float) total;
+    }
+
+    /**
+     * (1/B) Σ softplus(t x_i·y_j + b) over one block, backpropagated. The bias rides in the matrix
+     * product ([t x, 1]·[y, b]) so that the block's logits are one array, not three.
+     */
+    private static float blockLoss(
+            GradientCollector collector,
+            NDArray xi,
+            NDArray yj,
+            NDArray logTemperature,
+            NDArray bias,
+            long batch,
+            NDManager block) {
+        NDArray t = logTemperature.exp(); // per block: a node shared across backwards would fail
+        t.attach(block);
+        long rows = xi.getShape().get(0);
+        long columns = yj.getShape().get(0);
+        NDArray scaled = xi.mul(t).concat(block.ones(new Shape(rows, 1)), 1);
+        NDArray shifted = yj.concat(block.ones(new Shape(columns, 1)).mul(bias), 1);
+        NDArray logits = scaled.matMul(shifted.transpose());
+        NDArray loss = Activation.softPlus(logits).sum().div(block.create((float) batch));
+        float value = loss.getFloat();
+        if (collector != null) {
+            collector.backward(loss);
+        }
+        return value;
     }
 
     /** Start rows of the chunks, plus B at the end; sizes differ by at most one. */
