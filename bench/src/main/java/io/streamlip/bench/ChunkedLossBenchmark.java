@@ -51,7 +51,7 @@ public final class ChunkedLossBenchmark implements Benchmark {
         int dim = ModelConfig.small(new ByteTokenizer(32).vocabSize()).embedDim();
         int[] batches = options.quick() ? new int[] {256, 512} : new int[] {1024, 4096, 8192};
         int[] chunkings = {4, 8};
-        int repeats = options.quick() ? 1 : 3;
+        int repeats = options.quick() ? 1 : Integer.getInteger("streamlip.chunkedloss.repeats", 3);
         BenchResult result =
                 new BenchResult(
                         "chunked-loss: sigmoid loss forward+backward, whole vs chunked (DJL, CPU)",
@@ -69,18 +69,24 @@ public final class ChunkedLossBenchmark implements Benchmark {
         String method = null;
         for (int b : batches) {
             double fullLogitMiB = (double) b * b * Float.BYTES / (1 << 20);
+            List<Measurement> chunked = new ArrayList<>();
+            for (int c : chunkings) {
+                chunked.add(measure(b, dim, c, repeats));
+            }
             Measurement whole = measure(b, dim, 0, repeats);
             method = whole.method();
             add(result, rows, b, 0, whole, whole, fullLogitMiB);
-            for (int c : chunkings) {
-                add(result, rows, b, c, measure(b, dim, c, repeats), whole, fullLogitMiB);
+            for (int i = 0; i < chunkings.length; i++) {
+                add(result, rows, b, chunkings[i], chunked.get(i), whole, fullLogitMiB);
             }
         }
         result.put("rows", rows)
                 .put("embed_dim", dim)
                 .put("threads", threads)
                 .put("repeats", repeats)
-                .put("memory_method", method);
+                .put("memory_method", method)
+                .put("allocator", PeakMemory.allocatorNote());
+        result.note(PeakMemory.allocatorNote());
         result.note(
                 String.format(
                         Locale.ROOT,

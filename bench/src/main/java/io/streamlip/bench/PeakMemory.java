@@ -63,6 +63,15 @@ final class PeakMemory {
         return new Peak(Math.max(0, max.get() - before), "VmRSS sampled every 1 ms");
     }
 
+    /** Whether glibc's mmap threshold was fixed for this process (see the class comment). */
+    static String allocatorNote() {
+        String fixed = System.getenv("MALLOC_MMAP_THRESHOLD_");
+        return fixed == null
+                ? "MALLOC_MMAP_THRESHOLD_ not set: glibc's dynamic mmap threshold may hide peaks"
+                        + " that reuse freed memory (rows after a larger one may read low)"
+                : "MALLOC_MMAP_THRESHOLD_=" + fixed + ": every larger block is mapped and unmapped";
+    }
+
     private static boolean resetHighWaterMark() {
         try {
             Files.writeString(CLEAR_REFS, "5", StandardCharsets.US_ASCII);

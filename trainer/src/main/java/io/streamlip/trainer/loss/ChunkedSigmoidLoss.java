@@ -122,7 +122,11 @@ public final class ChunkedSigmoidLoss {
         NDArray scaled = xi.mul(t).concat(block.ones(new Shape(rows, 1)), 1);
         NDArray shifted = yj.concat(block.ones(new Shape(columns, 1)).mul(bias), 1);
         NDArray logits = scaled.matMul(shifted.transpose());
-        NDArray loss = Activation.softPlus(logits).sum().div(block.create((float) batch));
+        NDArray costs = Activation.softPlus(logits);
+        NDArray loss = costs.sum().div(block.create((float) batch));
+        // The sum's backward needs no input, so the block of costs can go before the backward:
+        // only the logits (kept by softplus for its backward) and their gradient remain.
+        costs.close();
         float value = loss.getFloat();
         if (collector != null) {
             collector.backward(loss);
