@@ -1,5 +1,6 @@
 package io.streamlip.trainer;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.ingest.kafka.KafkaClients;
@@ -13,6 +14,7 @@ import io.streamlip.trainer.data.BatchSource;
 import io.streamlip.trainer.data.ExampleDecoder;
 import io.streamlip.trainer.data.KafkaBatchSource;
 import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.device.Devices;
 import io.streamlip.trainer.eval.EvalReport;
 import io.streamlip.trainer.eval.EvalSet;
 import io.streamlip.trainer.eval.Evaluator;
@@ -161,13 +163,15 @@ public final class Trainer implements AutoCloseable {
     }
 
     private TrainingSession open(TrainingState resumed, Path checkpoint) throws IOException {
+        Device device = Devices.select(config.device());
         if (resumed == null) {
             LOG.info(
                     "starting a new {} model ({}), checkpoints in {}",
                     config.model().name(),
                     config.model(),
                     store.root());
-            return TrainingSession.create(config.model(), config.optimizer(), config.seed());
+            return TrainingSession.create(
+                    config.model(), config.optimizer(), config.seed(), device);
         }
         if (!resumed.model().equals(config.model())) {
             throw new IllegalStateException(
@@ -185,7 +189,7 @@ public final class Trainer implements AutoCloseable {
                 resumed.step(),
                 resumed.examplesSeen());
         TrainingSession session =
-                TrainingSession.restore(config.model(), config.optimizer(), checkpoint);
+                TrainingSession.restore(config.model(), config.optimizer(), checkpoint, device);
         source.seek(resumed.offsetMap());
         return session;
     }

@@ -1,6 +1,8 @@
 package io.streamlip.trainer;
 
 import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.device.DeviceChoice;
+import io.streamlip.trainer.device.Devices;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.nio.file.Path;
@@ -51,6 +53,8 @@ import java.time.Duration;
  *     replays (default: a streaming trainer waits for new data). {@code streamlip demo} sets it:
  *     its corpus is one finite import that the default model trains through in about 3 of its 8
  *     minutes, and a second pass raised held-out recall@1 by half (see {@code batchSize})
+ * @param device where the model trains: {@link DeviceChoice#AUTO} (default) takes the GPU when DJL
+ *     sees one, which needs the {@code cuda} build (README, "Running on a CUDA host")
  */
 public record TrainerConfig(
         ModelConfig model,
@@ -69,7 +73,8 @@ public record TrainerConfig(
         int eosId,
         Duration pollTimeout,
         Path evalSet,
-        Duration replayAfterIdle) {
+        Duration replayAfterIdle,
+        DeviceChoice device) {
 
     public TrainerConfig {
         if (model == null || optimizer == null || checkpointDir == null) {
@@ -91,6 +96,9 @@ public record TrainerConfig(
         if (replayAfterIdle != null && (replayAfterIdle.isNegative() || replayAfterIdle.isZero())) {
             throw new IllegalArgumentException(
                     "replayAfterIdle must be positive (or null for never), got " + replayAfterIdle);
+        }
+        if (device == null) {
+            throw new IllegalArgumentException("device must be set (auto, cpu or gpu)");
         }
         if (consumerGroup == null
                 || consumerGroup.isBlank()
@@ -120,7 +128,8 @@ public record TrainerConfig(
                 ByteTokenizer.EOS,
                 Duration.ofSeconds(1),
                 null,
-                null);
+                null,
+                DeviceChoice.AUTO);
     }
 
     public TrainerConfig withModel(ModelConfig m) {
@@ -178,6 +187,11 @@ public record TrainerConfig(
         return toBuilder().replayAfterIdle(idle).build();
     }
 
+    /** The same configuration training on {@code choice} (see {@link Devices#select}). */
+    public TrainerConfig withDevice(DeviceChoice choice) {
+        return toBuilder().device(choice).build();
+    }
+
     private Builder toBuilder() {
         return new Builder(this);
     }
@@ -201,6 +215,7 @@ public record TrainerConfig(
         private Duration pollTimeout;
         private Path evalSet;
         private Duration replayAfterIdle;
+        private DeviceChoice device;
 
         Builder(TrainerConfig c) {
             model = c.model;
@@ -220,6 +235,7 @@ public record TrainerConfig(
             pollTimeout = c.pollTimeout;
             evalSet = c.evalSet;
             replayAfterIdle = c.replayAfterIdle;
+            device = c.device;
         }
 
         Builder model(ModelConfig v) {
@@ -297,6 +313,11 @@ public record TrainerConfig(
             return this;
         }
 
+        Builder device(DeviceChoice v) {
+            device = v;
+            return this;
+        }
+
         TrainerConfig build() {
             return new TrainerConfig(
                     model,
@@ -315,7 +336,8 @@ public record TrainerConfig(
                     eosId,
                     pollTimeout,
                     evalSet,
-                    replayAfterIdle);
+                    replayAfterIdle,
+                    device);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.streamlip.trainer;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -10,6 +11,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.device.DeviceChoice;
+import io.streamlip.trainer.device.Devices;
 import io.streamlip.trainer.loss.SigmoidLoss;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.model.SiglipModel;
@@ -65,10 +68,18 @@ public final class TrainingSession implements AutoCloseable {
         JniUtils.setNumThreads(threads);
     }
 
-    /** A fresh model, initialised deterministically from {@code seed}. */
+    /**
+     * A fresh model, initialised deterministically from {@code seed}, on the GPU when DJL sees one
+     * ({@link DeviceChoice#AUTO}).
+     */
     public static TrainingSession create(ModelConfig config, OptimizerConfig optimizer, int seed) {
-        NDManager manager =
-                NDManager.newBaseManager(Engine.getEngine("PyTorch").defaultDevice(), "PyTorch");
+        return create(config, optimizer, seed, Devices.select(DeviceChoice.AUTO));
+    }
+
+    /** A fresh model on {@code device} (see {@link Devices#select}). */
+    public static TrainingSession create(
+            ModelConfig config, OptimizerConfig optimizer, int seed, Device device) {
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         SiglipModel model = SiglipModel.create(config, manager, seed);
         return new TrainingSession(config, manager, model, optimizer);
     }
@@ -76,7 +87,14 @@ public final class TrainingSession implements AutoCloseable {
     /** The model and optimizer state saved by {@link #save} in {@code folder}. */
     public static TrainingSession restore(
             ModelConfig config, OptimizerConfig optimizer, Path folder) throws IOException {
-        TrainingSession session = create(config, optimizer, 0);
+        return restore(config, optimizer, folder, Devices.select(DeviceChoice.AUTO));
+    }
+
+    /** As {@link #restore(ModelConfig, OptimizerConfig, Path)}, on {@code device}. */
+    public static TrainingSession restore(
+            ModelConfig config, OptimizerConfig optimizer, Path folder, Device device)
+            throws IOException {
+        TrainingSession session = create(config, optimizer, 0, device);
         try {
             session.loadParameters(folder.resolve(PARAMETERS_FILE));
             session.optimizer.load(folder.resolve(OPTIMIZER_FILE));
