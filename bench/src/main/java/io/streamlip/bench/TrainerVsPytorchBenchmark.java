@@ -39,9 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class TrainerVsPytorchBenchmark implements Benchmark {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerVsPytorchBenchmark.class);
 
-    /** Side of the square matrices of the reference product. */
-    static final int MATMUL_SIZE = 2048;
-
     private final SystemPytorch pytorch;
 
     public TrainerVsPytorchBenchmark() {
@@ -63,11 +60,21 @@ public final class TrainerVsPytorchBenchmark implements Benchmark {
                 + " ratio and FLOP utilisation";
     }
 
-    /** How long the run is. */
-    record Plan(int djlWarmup, int pytorchWarmup, int rounds, int stepsPerRound, int matmulReps) {
+    /**
+     * How long the run is: untimed warm-up steps per side, then {@code rounds} of {@code
+     * stepsPerRound} timed steps per side, and {@code matmulReps} products of {@code matmulSize}²
+     * per side and round.
+     */
+    record Plan(
+            int djlWarmup,
+            int pytorchWarmup,
+            int rounds,
+            int stepsPerRound,
+            int matmulReps,
+            int matmulSize) {
         static Plan of(boolean quick) {
             // DJL's Java side runs interpreted at first; its step time settles after ~60 steps.
-            return quick ? new Plan(2, 1, 2, 2, 1) : new Plan(60, 10, 8, 10, 3);
+            return quick ? new Plan(2, 1, 2, 2, 1, 2048) : new Plan(60, 10, 8, 10, 3, 2048);
         }
     }
 
@@ -135,10 +142,10 @@ public final class TrainerVsPytorchBenchmark implements Benchmark {
                 if (djlFirst) {
                     torchRounds.add(twin.steps(plan.stepsPerRound()));
                 }
-                for (double g : djlMatmul(djl.manager(), plan.matmulReps())) {
+                for (double g : djlMatmul(djl.manager(), plan.matmulSize(), plan.matmulReps())) {
                     djlMatmul.add(g);
                 }
-                for (double g : twin.matmulGflops(MATMUL_SIZE, plan.matmulReps())) {
+                for (double g : twin.matmulGflops(plan.matmulSize(), plan.matmulReps())) {
                     torchMatmul.add(g);
                 }
                 LOG.info(
@@ -243,7 +250,8 @@ public final class TrainerVsPytorchBenchmark implements Benchmark {
                 .put("torch_version", twin.torchVersion())
                 .put("configuration", config)
                 .put("rounds", plan.rounds())
-                .put("steps_per_round", plan.stepsPerRound());
+                .put("steps_per_round", plan.stepsPerRound())
+                .put("matmul_size", plan.matmulSize());
         result.note(
                 String.format(
                         Locale.ROOT,
@@ -259,7 +267,7 @@ public final class TrainerVsPytorchBenchmark implements Benchmark {
                         Locale.ROOT,
                         "utilisation = model GFLOP/s / DJL's %d² float32 matmul GFLOP/s (%.1f);"
                                 + " %.2f GFLOP per training step (matrix products, fwd + bwd)",
-                        MATMUL_SIZE,
+                        plan.matmulSize(),
                         djlPeak,
                         flops / 1e9));
         result.note(
@@ -276,14 +284,14 @@ public final class TrainerVsPytorchBenchmark implements Benchmark {
         return result;
     }
 
-    private static double[] djlMatmul(NDManager parent, int reps) {
+    private static double[] djlMatmul(NDManager parent, int size, int reps) {
         double[] gflops = new double[reps];
         try (NDManager m = parent.newSubManager()) {
-            Shape shape = new Shape(MATMUL_SIZE, MATMUL_SIZE);
+            Shape shape = new Shape(size, size);
             NDArray a = m.randomUniform(0f, 1f, shape);
             NDArray b = m.randomUniform(0f, 1f, shape);
             a.matMul(b).close(); // warm-up
-            double n = MATMUL_SIZE;
+            double n = size;
             for (int i = 0; i < reps; i++) {
                 long start = System.nanoTime();
                 NDArray c = a.matMul(b); // synchronous on the CPU

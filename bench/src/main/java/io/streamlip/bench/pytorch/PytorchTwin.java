@@ -67,6 +67,18 @@ public final class PytorchTwin implements AutoCloseable {
             int seed,
             OptimizerConfig optimizer)
             throws IOException {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("model", model);
+        config.put("batch", batch);
+        config.put("threads", threads);
+        config.put("seed", seed);
+        config.put("optimizer", optimizer);
+        return start(python, config, threads);
+    }
+
+    /** Starts the twin with a raw first request (tests give it models the Java side cannot). */
+    static PytorchTwin start(Path python, Map<String, Object> config, int threads)
+            throws IOException {
         Path script = Files.createTempFile("streamlip-siglip-twin", ".py");
         try (InputStream s = PytorchTwin.class.getResourceAsStream(SCRIPT)) {
             if (s == null) {
@@ -81,12 +93,6 @@ public final class PytorchTwin implements AutoCloseable {
         builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
         Process process = builder.start();
         PytorchTwin twin = new PytorchTwin(process, script);
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("model", model);
-        config.put("batch", batch);
-        config.put("threads", threads);
-        config.put("seed", seed);
-        config.put("optimizer", optimizer);
         try {
             JsonNode ready = twin.request(config);
             twin.parameters = ready.path("parameters").asLong();
