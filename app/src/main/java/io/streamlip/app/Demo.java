@@ -168,6 +168,7 @@ final class Demo {
                                 checkpoints, defaults.checkpointEvery(), defaults.keepCheckpoints())
                         .withBatchSize(config.batchSize())
                         .withThreads(config.threads())
+                        .withDevice(config.device())
                         .withEvalSet(evalSet)
                         // The import is finite and the trainer gets through it in a few
                         // minutes: it reads it again rather than idle for the rest of the run.

@@ -95,6 +95,15 @@ final class DemoCommand implements Callable<Integer> {
             description = "PyTorch threads of the trainer (default: ${DEFAULT-VALUE}).")
     int threads = DEFAULTS.threads();
 
+    @Option(
+            names = "--device",
+            paramLabel = "auto|cpu|gpu",
+            description =
+                    "Where the trainer computes: auto takes the GPU when DJL sees one (a CUDA"
+                            + " build, README: Running on a CUDA host); gpu fails without one"
+                            + " (default: ${DEFAULT-VALUE}).")
+    String device = DEFAULTS.device().name().toLowerCase(java.util.Locale.ROOT);
+
     @Option(names = "--json", description = "Print the summary as one JSON object, not a table.")
     boolean json;
 
@@ -114,7 +123,8 @@ final class DemoCommand implements Callable<Integer> {
                         DEFAULTS.syntheticPairs(),
                         parallelism,
                         batchSize,
-                        threads);
+                        threads,
+                        TrainCommand.deviceChoice(spec, device));
         ObjectNode summary = new Demo(config).run();
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {

@@ -2,6 +2,7 @@ package io.streamlip.app;
 
 import io.streamlip.bench.EmojiLearningBenchmark;
 import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.device.DeviceChoice;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.List;
  * @param parallelism Flink parallelism of the curation and tokenize jobs (default 1)
  * @param batchSize training batch size (default: the trainer's, {@link TrainerConfig#defaults()})
  * @param threads PyTorch intra-op threads of the trainer (default: the trainer's)
+ * @param device where the trainer computes (default: the trainer's, {@code auto})
  */
 public record DemoConfig(
         Duration training,
@@ -33,7 +35,8 @@ public record DemoConfig(
         long syntheticPairs,
         int parallelism,
         int batchSize,
-        int threads) {
+        int threads,
+        DeviceChoice device) {
 
     /** Where the pairs come from. */
     public enum Source {
@@ -66,6 +69,9 @@ public record DemoConfig(
             throw new IllegalArgumentException(
                     "parallelism and threads must be positive, batchSize at least 2");
         }
+        if (device == null) {
+            throw new IllegalArgumentException("device must be set (auto, cpu or gpu)");
+        }
         languages = List.copyOf(languages);
     }
 
@@ -81,6 +87,7 @@ public record DemoConfig(
                 30_000,
                 1,
                 TrainerConfig.defaults().batchSize(),
-                TrainerConfig.defaults().threads());
+                TrainerConfig.defaults().threads(),
+                TrainerConfig.defaults().device());
     }
 }

@@ -5,6 +5,7 @@ import io.streamlip.trainer.StopCondition;
 import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.TrainingSummary;
+import io.streamlip.trainer.device.DeviceChoice;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -81,7 +82,25 @@ final class TrainCommand implements Callable<Integer> {
             description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).")
     int threads = DEFAULTS.threads();
 
+    @Option(
+            names = "--device",
+            paramLabel = "auto|cpu|gpu",
+            description =
+                    "Where the trainer computes: auto takes the GPU when DJL sees one (a CUDA"
+                            + " build, README: Running on a CUDA host); gpu fails without one"
+                            + " (default: ${DEFAULT-VALUE}).")
+    String device = "auto";
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    /** {@code --device}'s value, or a usage error naming the choices. */
+    static DeviceChoice deviceChoice(CommandLine.Model.CommandSpec spec, String value) {
+        try {
+            return DeviceChoice.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -100,7 +119,8 @@ final class TrainCommand implements Callable<Integer> {
                                 checkpoints, DEFAULTS.checkpointEvery(), DEFAULTS.keepCheckpoints())
                         .withConsumerGroup(group)
                         .withBatchSize(batchSize)
-                        .withThreads(threads);
+                        .withThreads(threads)
+                        .withDevice(deviceChoice(spec, device));
         if (evalSet != null) {
             config = config.withEvalSet(evalSet);
         }

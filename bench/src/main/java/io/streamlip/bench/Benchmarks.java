@@ -19,7 +19,8 @@ public final class Benchmarks {
                         new DatapathBenchmark(),
                         new EmojiLearningBenchmark(),
                         new ChunkedLossBenchmark(),
-                        new SmallBatchBenchmark()));
+                        new SmallBatchBenchmark(),
+                        new TrainerVsPytorchBenchmark()));
     }
 
     public List<Benchmark> all() {

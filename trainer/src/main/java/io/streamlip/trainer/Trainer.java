@@ -1,5 +1,6 @@
 package io.streamlip.trainer;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.ingest.kafka.KafkaClients;
@@ -13,6 +14,7 @@ import io.streamlip.trainer.data.BatchSource;
 import io.streamlip.trainer.data.ExampleDecoder;
 import io.streamlip.trainer.data.KafkaBatchSource;
 import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.device.Devices;
 import io.streamlip.trainer.eval.EvalReport;
 import io.streamlip.trainer.eval.EvalSet;
 import io.streamlip.trainer.eval.Evaluator;
@@ -161,6 +163,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private TrainingSession open(TrainingState resumed, Path checkpoint) throws IOException {
+        Device device = Devices.select(config.device());
         if (resumed == null) {
             LOG.info(
                     "starting a new {} model ({}), checkpoints in {}",
@@ -168,7 +171,7 @@ public final class Trainer implements AutoCloseable {
                     config.model(),
                     store.root());
             return TrainingSession.create(
-                    config.model(), config.optimizer(), config.loss(), config.lit(), config.seed());
+                    config.model(), config.optimizer(), config.loss(), config.lit(), config.seed(), device);
         }
         if (!resumed.model().equals(config.model())) {
             throw new IllegalStateException(
@@ -191,7 +194,8 @@ public final class Trainer implements AutoCloseable {
                         config.optimizer(),
                         config.loss(),
                         config.lit(),
-                        checkpoint);
+                        checkpoint,
+                        device);
         source.seek(resumed.offsetMap());
         return session;
     }

@@ -3,6 +3,8 @@ package io.streamlip.trainer;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.loss.LossConfig;
 import io.streamlip.trainer.model.LitConfig;
+import io.streamlip.trainer.device.DeviceChoice;
+import io.streamlip.trainer.device.Devices;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.nio.file.Path;
@@ -57,6 +59,8 @@ import java.time.Duration;
  *     sigmoid loss)
  * @param lit locked-image tuning: the image tower taken from a checkpoint and frozen; null trains
  *     both towers (default)
+ * @param device where the model trains: {@link DeviceChoice#AUTO} (default) takes the GPU when DJL
+ *     sees one, which needs the {@code cuda} build (README, "Running on a CUDA host")
  */
 public record TrainerConfig(
         ModelConfig model,
@@ -77,7 +81,8 @@ public record TrainerConfig(
         Path evalSet,
         Duration replayAfterIdle,
         LossConfig loss,
-        LitConfig lit) {
+        LitConfig lit,
+        DeviceChoice device) {
 
     public TrainerConfig {
         if (loss == null) {
@@ -102,6 +107,9 @@ public record TrainerConfig(
         if (replayAfterIdle != null && (replayAfterIdle.isNegative() || replayAfterIdle.isZero())) {
             throw new IllegalArgumentException(
                     "replayAfterIdle must be positive (or null for never), got " + replayAfterIdle);
+        }
+        if (device == null) {
+            throw new IllegalArgumentException("device must be set (auto, cpu or gpu)");
         }
         if (consumerGroup == null
                 || consumerGroup.isBlank()
@@ -133,7 +141,8 @@ public record TrainerConfig(
                 null,
                 null,
                 LossConfig.defaults(),
-                null);
+                null,
+                DeviceChoice.AUTO);
     }
 
     public TrainerConfig withModel(ModelConfig m) {
@@ -201,6 +210,11 @@ public record TrainerConfig(
         return toBuilder().lit(l).build();
     }
 
+    /** The same configuration training on {@code choice} (see {@link Devices#select}). */
+    public TrainerConfig withDevice(DeviceChoice choice) {
+        return toBuilder().device(choice).build();
+    }
+
     private Builder toBuilder() {
         return new Builder(this);
     }
@@ -226,6 +240,7 @@ public record TrainerConfig(
         private Duration replayAfterIdle;
         private LossConfig loss;
         private LitConfig lit;
+        private DeviceChoice device;
 
         Builder(TrainerConfig c) {
             model = c.model;
@@ -247,6 +262,7 @@ public record TrainerConfig(
             replayAfterIdle = c.replayAfterIdle;
             loss = c.loss;
             lit = c.lit;
+            device = c.device;
         }
 
         Builder loss(LossConfig v) {
@@ -334,6 +350,11 @@ public record TrainerConfig(
             return this;
         }
 
+        Builder device(DeviceChoice v) {
+            device = v;
+            return this;
+        }
+
         TrainerConfig build() {
             return new TrainerConfig(
                     model,
@@ -354,7 +375,8 @@ public record TrainerConfig(
                     evalSet,
                     replayAfterIdle,
                     loss,
-                    lit);
+                    lit,
+                    device);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.streamlip.trainer;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -17,6 +18,8 @@ import io.streamlip.trainer.loss.LossConfig;
 import io.streamlip.trainer.loss.LossStep;
 import io.streamlip.trainer.model.ImageEmbeddingCache;
 import io.streamlip.trainer.model.LitConfig;
+import io.streamlip.trainer.device.DeviceChoice;
+import io.streamlip.trainer.device.Devices;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.model.SiglipModel;
 import io.streamlip.trainer.optim.AdamW;
@@ -92,7 +95,10 @@ public final class TrainingSession implements AutoCloseable {
         JniUtils.setNumThreads(threads);
     }
 
-    /** A fresh model, initialised deterministically from {@code seed}. */
+    /**
+     * A fresh model, initialised deterministically from {@code seed}, on the GPU when DJL sees one
+     * ({@link DeviceChoice#AUTO}).
+     */
     public static TrainingSession create(ModelConfig config, OptimizerConfig optimizer, int seed) {
         return create(config, optimizer, LossConfig.defaults(), seed);
     }
@@ -101,7 +107,7 @@ public final class TrainingSession implements AutoCloseable {
     public static TrainingSession create(
             ModelConfig config, OptimizerConfig optimizer, LossConfig loss, int seed) {
         try {
-            return create(config, optimizer, loss, null, seed);
+            return create(config, optimizer, loss, null, seed, Devices.select(DeviceChoice.AUTO));
         } catch (IOException e) {
             throw new IllegalStateException("unreachable: no checkpoint is read", e);
         }
@@ -109,12 +115,18 @@ public final class TrainingSession implements AutoCloseable {
 
     /**
      * A fresh model trained with {@code loss}; with {@code lit} (or null) its image tower is loaded
-     * from {@code lit.imageCheckpoint()} and locked, the rest initialised from {@code seed}.
+     * from {@code lit.imageCheckpoint()} and locked, the rest initialised from {@code seed}; the
+     * model lives on {@code device} (see {@link Devices#select}).
      */
     public static TrainingSession create(
-            ModelConfig config, OptimizerConfig optimizer, LossConfig loss, LitConfig lit, int seed)
+            ModelConfig config,
+            OptimizerConfig optimizer,
+            LossConfig loss,
+            LitConfig lit,
+            int seed,
+            Device device)
             throws IOException {
-        TrainingSession session = open(config, optimizer, loss, lit, seed);
+        TrainingSession session = open(config, optimizer, loss, lit, seed, device);
         if (lit != null) {
             try {
                 session.loadImageTower(lit.imageCheckpoint());
@@ -131,9 +143,9 @@ public final class TrainingSession implements AutoCloseable {
             OptimizerConfig optimizer,
             LossConfig loss,
             LitConfig lit,
-            int seed) {
-        NDManager manager =
-                NDManager.newBaseManager(Engine.getEngine("PyTorch").defaultDevice(), "PyTorch");
+            int seed,
+            Device device) {
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
             SiglipModel model = SiglipModel.create(config, manager, seed);
             return new TrainingSession(config, manager, model, optimizer, loss, lit);
@@ -146,22 +158,30 @@ public final class TrainingSession implements AutoCloseable {
     /** The model and optimizer state saved by {@link #save} in {@code folder}. */
     public static TrainingSession restore(
             ModelConfig config, OptimizerConfig optimizer, Path folder) throws IOException {
-        return restore(config, optimizer, LossConfig.defaults(), null, folder);
+        return restore(
+                config,
+                optimizer,
+                LossConfig.defaults(),
+                null,
+                folder,
+                Devices.select(DeviceChoice.AUTO));
     }
 
     /**
      * The model and optimizer state saved by {@link #save} in {@code folder}, trained on with
      * {@code loss} and, with {@code lit} (or null), the image tower locked: its weights are then
-     * the checkpoint's own (the run's LiT source was copied into it when the run started).
+     * the checkpoint's own (the run's LiT source was copied into it when the run started); on
+     * {@code device}.
      */
     public static TrainingSession restore(
             ModelConfig config,
             OptimizerConfig optimizer,
             LossConfig loss,
             LitConfig lit,
-            Path folder)
+            Path folder,
+            Device device)
             throws IOException {
-        TrainingSession session = open(config, optimizer, loss, lit, 0);
+        TrainingSession session = open(config, optimizer, loss, lit, 0, device);
         try {
             session.loadParameters(folder.resolve(PARAMETERS_FILE));
             session.optimizer.load(folder.resolve(OPTIMIZER_FILE));
