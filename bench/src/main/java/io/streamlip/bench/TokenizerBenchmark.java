@@ -13,7 +13,6 @@ import io.streamlip.tokenize.subword.BpeTrainer;
 import io.streamlip.tokenize.subword.LanguageSample;
 import io.streamlip.tokenize.subword.SubwordTokenizer;
 import io.streamlip.tokenize.subword.TokenizerJson;
-import io.streamlip.tokenize.subword.TrainingCaptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -29,19 +28,22 @@ import org.slf4j.LoggerFactory;
  * {@code streamlip bench tokenizer}: the subword tokenizer against the byte tokenizer on the demo's
  * captions (the emoji x CLDR names of the demo's 16 languages), and CLIPPO rendering.
  *
- * <p>Trains a BPE vocabulary on the names and keyword lists of the demo's languages (capped per
- * language), then on the names (what the demo trains on) measures tokens per caption by language
- * for both tokenizers, encode speed on one thread for the Java encoder, the DJL binding and the
- * byte tokenizer, and train time. With a Unifont file ({@link BitmapFont#locate}) it also measures
- * render speed at 224 and 32 px and, per language, the fraction of the captions' non-space code
- * points the font has a glyph for. A full run uses 8,192 tokens and every caption; {@code --quick}
- * 2,048 tokens on 4 languages.
+ * <p>Trains a BPE vocabulary on the names and keyword lists of 4 in 5 emoji in the demo's languages
+ * (capped per language), then on the names of the fifth (held out; names are what the demo trains
+ * on) measures tokens per caption by language for both tokenizers, encode speed on one thread for
+ * the Java encoder, the DJL binding and the byte tokenizer, and train time. With a Unifont file
+ * ({@link BitmapFont#locate}) it also measures render speed at 224 and 32 px and, per language, the
+ * fraction of the captions' non-space code points the font has a glyph for. A full run uses 8,192
+ * tokens and every caption; {@code --quick} 2,048 tokens on 4 languages.
  */
 public final class TokenizerBenchmark implements Benchmark {
     private static final Logger LOG = LoggerFactory.getLogger(TokenizerBenchmark.class);
 
     /** Context length of the demo's model: the figures use the same cut. */
     static final int MAX_TOKENS = 32;
+
+    /** One emoji in this many is held out of the tokenizer's training text. */
+    static final int HELD_OUT = 5;
 
     private final Path dataDir;
 
@@ -96,17 +98,17 @@ public final class TokenizerBenchmark implements Benchmark {
                     .note(why);
         }
 
-        // Training text: names and keyword lists, balanced across languages.
+        // Training text: names and keyword lists of 4 in 5 emoji, balanced across languages; the
+        // figures are measured on the names of the fifth, which the tokenizer never saw.
         BpeTrainer.Config trainConfig = BpeTrainer.Config.defaults().withVocabSize(vocabSize);
         LanguageSample sample = trainConfig.newSample();
-        long offered = TrainingCaptions.fromEmoji(data, languages, sample);
+        Map<String, List<String>> captions = new TreeMap<>();
+        long offered = split(data, languages, sample, captions);
         long trainStart = System.nanoTime();
         BpeModel model = new BpeTrainer(trainConfig).train(sample);
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
         byte[] json = TokenizerJson.write(model);
 
-        // Measured on the names the demo trains on.
-        Map<String, List<String>> captions = names(data, languages);
         List<String> all = new ArrayList<>();
         captions.values().forEach(all::addAll);
         SubwordTokenizer javaEncoder =
@@ -133,7 +135,7 @@ public final class TokenizerBenchmark implements Benchmark {
                 new BenchResult(
                         "tokenizer: BPE "
                                 + model.vocabSize()
-                                + " vs bytes on the demo's captions (emoji x CLDR names)",
+                                + " vs bytes on held-out emoji x CLDR names (the demo's captions)",
                         List.of(
                                 "lang",
                                 "captions",
@@ -217,7 +219,8 @@ public final class TokenizerBenchmark implements Benchmark {
                 String.format(
                         Locale.ROOT,
                         "vocab %d (%d merges), trained in %.1f s on %d of %d captions (names +"
-                                + " keyword lists, at most %d per language)",
+                                + " keyword lists of 4 in 5 emoji, at most %d per language);"
+                                + " figures on the names of the other emoji",
                         model.vocabSize(),
                         model.merges().size(),
                         trainSeconds,
@@ -259,21 +262,41 @@ public final class TokenizerBenchmark implements Benchmark {
         return result;
     }
 
-    /** The names (no keyword lists) by language, one vendor: what the demo's captions are. */
-    private static Map<String, List<String>> names(EmojiData data, List<String> languages) {
+    /**
+     * Reads the names and keyword lists of {@code languages} (one vendor: the texts are the same
+     * for each) and splits them by emoji: one emoji in five ({@link #HELD_OUT}) is held out, its
+     * names (what the demo trains on) go to {@code heldOutNames} by language; everything of the
+     * others is offered to {@code training}. Returns how many texts were offered.
+     */
+    private static long split(
+            EmojiData data,
+            List<String> languages,
+            LanguageSample training,
+            Map<String, List<String>> heldOutNames) {
         EmojiCorpus corpus =
                 EmojiCorpus.open(
                         data,
                         EmojiCorpus.Config.defaults()
                                 .withVendors(List.of("google"))
                                 .withLocales(languages)
+                                .withKeywordPairs(true)
                                 .withOrder(EmojiCorpus.Order.CATALOGUE));
-        Map<String, List<String>> out = new TreeMap<>();
+        long offered = 0;
         for (Iterator<RawPair> it = corpus.pairs(); it.hasNext(); ) {
             RawPair pair = it.next();
-            out.computeIfAbsent(pair.getLangHint(), k -> new ArrayList<>()).add(pair.getAltText());
+            String emoji = pair.getAttributes().getOrDefault("class", pair.getId());
+            if (Math.floorMod(emoji.hashCode(), HELD_OUT) == 0) {
+                if (!pair.getAltText().contains(EmojiCorpus.KEYWORD_SEPARATOR)) {
+                    heldOutNames
+                            .computeIfAbsent(pair.getLangHint(), k -> new ArrayList<>())
+                            .add(pair.getAltText());
+                }
+            } else {
+                training.offer(pair.getLangHint(), pair.getAltText());
+                offered++;
+            }
         }
-        return out;
+        return offered;
     }
 
     /** Captions per second over repeated passes after one warm-up pass. */
