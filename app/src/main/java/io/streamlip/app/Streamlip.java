@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             EvalCommand.class,
             BenchCommand.class,
+            TokenizerCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Streamlip implements Runnable {

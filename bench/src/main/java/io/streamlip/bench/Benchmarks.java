@@ -20,7 +20,8 @@ public final class Benchmarks {
                         new EmojiLearningBenchmark(),
                         new ChunkedLossBenchmark(),
                         new SmallBatchBenchmark(),
-                        new TrainerVsPytorchBenchmark()));
+                        new TrainerVsPytorchBenchmark(),
+                        new TokenizerBenchmark()));
     }
 
     public List<Benchmark> all() {

@@ -6,6 +6,8 @@ import io.streamlip.schemas.Example;
 import io.streamlip.schemas.PixelFormat;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
+import io.streamlip.tokenize.render.TextRenderer;
+import io.streamlip.tokenize.subword.SubwordTokenizer;
 import java.awt.image.BufferedImage;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -18,6 +20,10 @@ import java.util.Optional;
  * composited onto white, resized to the training size ({@link ImagePreprocessor}) and laid out as
  * the configured {@link PixelFormat}; the normalised caption encoded by the tokenizer.
  *
+ * <p>With {@link TokenizeConfig#render()} set, the caption is also rendered for CLIPPO into {@code
+ * rendered_text}. {@link #open()} loads what the tokenizer and renderer need (the Flink operator
+ * calls it when it opens); without it they load on the first record.
+ *
  * <p>The filter has already validated the image; the checks here (header bound, decode) guard
  * against records that reached the curated topic some other way.
  */
@@ -27,11 +33,53 @@ public final class ExampleBuilder implements Serializable {
     private final TokenizeConfig config;
     private final CaptionTokenizer tokenizer;
     private final ImagePreprocessor preprocessor;
+    private transient volatile TextRenderer renderer;
 
     public ExampleBuilder(TokenizeConfig config) {
+        this(config, config.tokenizer());
+    }
+
+    /** With a tokenizer already built from {@code config} (shared, e.g. by a benchmark). */
+    public ExampleBuilder(TokenizeConfig config, CaptionTokenizer tokenizer) {
         this.config = config;
-        this.tokenizer = config.tokenizer();
+        this.tokenizer = tokenizer;
         this.preprocessor = new ImagePreprocessor(config.imageSize());
+    }
+
+    /** Loads the tokenizer's encoder and the renderer's font now rather than per first record. */
+    public void open() {
+        if (tokenizer instanceof SubwordTokenizer subword) {
+            subword.open();
+        }
+        renderer();
+    }
+
+    /** Frees the tokenizer's native resources, if any. */
+    public void close() {
+        if (tokenizer instanceof SubwordTokenizer subword) {
+            subword.close();
+        }
+    }
+
+    public CaptionTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    private TextRenderer renderer() {
+        if (config.render() == null) {
+            return null;
+        }
+        TextRenderer r = renderer;
+        if (r == null) {
+            synchronized (this) {
+                r = renderer;
+                if (r == null) {
+                    r = TextRenderer.open(config.render());
+                    renderer = r;
+                }
+            }
+        }
+        return r;
     }
 
     public Verdict<Example> build(CuratedPair curated) {
@@ -76,8 +124,14 @@ public final class ExampleBuilder implements Serializable {
                         .setImageFormat(config.pixelFormat())
                         .setImageSize(config.imageSize())
                         .setSourceTime(curated.getPair().getCrawlTime())
+                        .setRenderedText(rendered(caption))
                         .build();
         return Verdict.accept(example);
+    }
+
+    private ByteBuffer rendered(String caption) {
+        TextRenderer r = renderer();
+        return r == null ? null : ByteBuffer.wrap(r.render(caption, config.imageSize()).pixels());
     }
 
     /**

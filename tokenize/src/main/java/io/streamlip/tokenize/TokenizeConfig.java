@@ -1,7 +1,10 @@
 package io.streamlip.tokenize;
 
 import io.streamlip.schemas.PixelFormat;
+import io.streamlip.tokenize.render.TextRenderConfig;
+import io.streamlip.tokenize.subword.SubwordTokenizer;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -15,9 +18,19 @@ import java.util.Objects;
  *     are cut
  * @param maxImagePixels largest image the stage decodes (default 40,000,000, the filter's bound): a
  *     guard for topics written by something other than the filter
+ * @param tokenizerFile a {@code tokenizer.json} written by {@code streamlip tokenizer train}, or
+ *     null for the byte tokenizer (default null). The file is read where the job is built and
+ *     travels inside the operator, so task managers need no copy.
+ * @param render render each caption for CLIPPO into {@code Example.rendered_text} ({@code imageSize
+ *     x imageSize} gray), or null not to (default null)
  */
 public record TokenizeConfig(
-        int imageSize, PixelFormat pixelFormat, int maxTokens, long maxImagePixels)
+        int imageSize,
+        PixelFormat pixelFormat,
+        int maxTokens,
+        long maxImagePixels,
+        String tokenizerFile,
+        TextRenderConfig render)
         implements Serializable {
 
     public TokenizeConfig {
@@ -32,27 +45,63 @@ public record TokenizeConfig(
             throw new IllegalArgumentException(
                     "maxImagePixels must be positive, got " + maxImagePixels);
         }
+        if (render != null && imageSize < 16) {
+            throw new IllegalArgumentException(
+                    "rendering text needs imageSize >= 16 (one glyph row), got " + imageSize);
+        }
+    }
+
+    /** Without a tokenizer file or rendering, as before those existed. */
+    public TokenizeConfig(
+            int imageSize, PixelFormat pixelFormat, int maxTokens, long maxImagePixels) {
+        this(imageSize, pixelFormat, maxTokens, maxImagePixels, null, null);
     }
 
     /** The documented defaults. */
     public static TokenizeConfig defaults() {
-        return new TokenizeConfig(32, PixelFormat.RGB8_HWC, 64, 40_000_000L);
+        return new TokenizeConfig(32, PixelFormat.RGB8_HWC, 64, 40_000_000L, null, null);
     }
 
     public TokenizeConfig withImageSize(int size) {
-        return new TokenizeConfig(size, pixelFormat, maxTokens, maxImagePixels);
+        return new TokenizeConfig(
+                size, pixelFormat, maxTokens, maxImagePixels, tokenizerFile, render);
     }
 
     public TokenizeConfig withPixelFormat(PixelFormat format) {
-        return new TokenizeConfig(imageSize, format, maxTokens, maxImagePixels);
+        return new TokenizeConfig(
+                imageSize, format, maxTokens, maxImagePixels, tokenizerFile, render);
     }
 
     public TokenizeConfig withMaxTokens(int tokens) {
-        return new TokenizeConfig(imageSize, pixelFormat, tokens, maxImagePixels);
+        return new TokenizeConfig(
+                imageSize, pixelFormat, tokens, maxImagePixels, tokenizerFile, render);
     }
 
-    /** The tokenizer this configuration uses. */
+    /** Encode with the subword tokenizer in {@code file} (null: the byte tokenizer). */
+    public TokenizeConfig withTokenizerFile(Path file) {
+        return new TokenizeConfig(
+                imageSize,
+                pixelFormat,
+                maxTokens,
+                maxImagePixels,
+                file == null ? null : file.toString(),
+                render);
+    }
+
+    /** Render captions for CLIPPO with {@code value} (null: do not render). */
+    public TokenizeConfig withRender(TextRenderConfig value) {
+        return new TokenizeConfig(
+                imageSize, pixelFormat, maxTokens, maxImagePixels, tokenizerFile, value);
+    }
+
+    /**
+     * The tokenizer this configuration uses: the byte tokenizer, or a {@link SubwordTokenizer}
+     * holding the file's bytes (read here, once).
+     */
     public CaptionTokenizer tokenizer() {
-        return new ByteTokenizer(maxTokens);
+        if (tokenizerFile == null) {
+            return new ByteTokenizer(maxTokens);
+        }
+        return SubwordTokenizer.load(Path.of(tokenizerFile), maxTokens);
     }
 }

@@ -5,6 +5,7 @@ import io.streamlip.ingest.kafka.KafkaEnvelope;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.Verdict;
+import org.apache.flink.api.common.functions.OpenContext;
 
 /** Decodes curated pairs and builds an example of each ({@link ExampleBuilder}). */
 final class TokenizeFunction extends EnvelopeStage<CuratedPair, Example> {
@@ -15,6 +16,19 @@ final class TokenizeFunction extends EnvelopeStage<CuratedPair, Example> {
     TokenizeFunction(ExampleBuilder builder) {
         super(TokenizeJob.STAGE, CuratedPair.class);
         this.builder = builder;
+    }
+
+    /** Loads the tokenizer file's encoder and the font here, once, not per record. */
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        super.open(openContext);
+        builder.open();
+    }
+
+    @Override
+    public void close() throws Exception {
+        builder.close();
+        super.close();
     }
 
     @Override

@@ -1,0 +1,46 @@
+package io.streamlip.tokenize.render;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * How a caption is rendered for CLIPPO (big_vision's {@code render_unifont} defaults).
+ *
+ * @param fontFile the Unifont {@code .hex} or {@code .hex.gz} file ({@link BitmapFont#locate});
+ *     read when the renderer opens, so it must exist where the tokenize job runs
+ * @param lowercase lower-case the caption first (default true, as CLIPPO trained)
+ * @param textBrightness gray level of ink (default 0, black)
+ * @param backgroundBrightness gray level of the background (default 127)
+ * @param spacing blank columns after each glyph's ink (default 1)
+ * @param minWidth narrowest advance in pixels, e.g. for a space (default 4)
+ * @param maxChars code points rendered at most (default 768); the rest is cut
+ */
+public record TextRenderConfig(
+        String fontFile,
+        boolean lowercase,
+        int textBrightness,
+        int backgroundBrightness,
+        int spacing,
+        int minWidth,
+        int maxChars)
+        implements Serializable {
+
+    public TextRenderConfig {
+        Objects.requireNonNull(fontFile, "fontFile");
+        if (textBrightness < 0 || textBrightness > 255) {
+            throw new IllegalArgumentException("textBrightness must be 0-255");
+        }
+        if (backgroundBrightness < 0 || backgroundBrightness > 255) {
+            throw new IllegalArgumentException("backgroundBrightness must be 0-255");
+        }
+        if (spacing < 0 || minWidth < 1 || maxChars < 1) {
+            throw new IllegalArgumentException(
+                    "need spacing >= 0, minWidth >= 1 and maxChars >= 1");
+        }
+    }
+
+    /** CLIPPO's defaults with {@code fontFile}. */
+    public static TextRenderConfig defaults(String fontFile) {
+        return new TextRenderConfig(fontFile, true, 0, 127, 1, 4, 768);
+    }
+}

@@ -1,0 +1,90 @@
+package io.streamlip.tokenize.subword;
+
+import io.streamlip.ingest.emoji.EmojiCorpus;
+import io.streamlip.ingest.emoji.EmojiData;
+import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.ingest.kafka.TopicReader;
+import io.streamlip.ingest.pairs.PairsFolder;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.RawPair;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Where a tokenizer's training text comes from: a Kafka topic of pairs, a pairs folder, or the
+ * emoji x CLDR names. Each offers its captions, with their language, to a {@link LanguageSample},
+ * which keeps a bounded, language-balanced sample.
+ */
+public final class TrainingCaptions {
+    private TrainingCaptions() {}
+
+    /**
+     * Every record of {@code topic} up to its current end: {@code CuratedPair}s (caption and
+     * detected language) or {@code RawPair}s (alt-text and language hint). Records that are neither
+     * are skipped. Returns how many captions were offered.
+     */
+    public static long fromTopic(KafkaClients kafka, String topic, LanguageSample sample) {
+        AvroSerde<CuratedPair> curated = AvroSerde.of(CuratedPair.class);
+        AvroSerde<RawPair> raw = AvroSerde.of(RawPair.class);
+        long[] offered = {0};
+        TopicReader.scan(
+                kafka,
+                topic,
+                record -> {
+                    byte[] value = record.value();
+                    if (value == null) {
+                        return;
+                    }
+                    try {
+                        CuratedPair c = curated.decode(value);
+                        sample.offer(c.getLang(), c.getCaption());
+                        offered[0]++;
+                        return;
+                    } catch (RuntimeException notCurated) {
+                        // fall through: perhaps a raw pair
+                    }
+                    try {
+                        RawPair r = raw.decode(value);
+                        sample.offer(r.getLangHint(), r.getAltText());
+                        offered[0]++;
+                    } catch (RuntimeException neither) {
+                        // not a pair: nothing to learn from
+                    }
+                });
+        return offered[0];
+    }
+
+    /** The texts of a pairs folder's {@code pairs.jsonl}. Returns how many were offered. */
+    public static long fromFolder(Path folder, LanguageSample sample) {
+        long n = 0;
+        for (PairsFolder.Entry e : PairsFolder.read(folder)) {
+            sample.offer(e.lang(), e.text());
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * The CLDR names and keyword lists of the emoji in {@code locales}, as the emoji corpus imports
+     * them (one vendor: the captions are the same for every vendor). Returns how many were offered.
+     */
+    public static long fromEmoji(EmojiData data, List<String> locales, LanguageSample sample) {
+        EmojiCorpus corpus =
+                EmojiCorpus.open(
+                        data,
+                        EmojiCorpus.Config.defaults()
+                                .withVendors(List.of("google"))
+                                .withLocales(locales)
+                                .withKeywordPairs(true)
+                                .withOrder(EmojiCorpus.Order.CATALOGUE));
+        long n = 0;
+        for (Iterator<RawPair> it = corpus.pairs(); it.hasNext(); ) {
+            RawPair pair = it.next();
+            sample.offer(pair.getLangHint(), pair.getAltText());
+            n++;
+        }
+        return n;
+    }
+}
