@@ -77,7 +77,8 @@ public final class HistoryStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (RocksDBException e) {
-            throw new IllegalStateException("cannot write the monitor history: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot write the monitor history: " + e.getMessage(), e);
         }
     }
 
@@ -112,7 +113,8 @@ public final class HistoryStore implements AutoCloseable {
         try {
             db.deleteRange(key(0), key(Math.max(0, beforeMs)));
         } catch (RocksDBException e) {
-            throw new IllegalStateException("cannot prune the monitor history: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot prune the monitor history: " + e.getMessage(), e);
         }
     }
 

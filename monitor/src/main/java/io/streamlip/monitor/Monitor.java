@@ -40,14 +40,15 @@ import org.slf4j.LoggerFactory;
  * Burrow's rules ({@link CommitWindow}). Snapshots go to the {@link HistoryStore} when one is
  * configured; the lag windows are rebuilt from it on start.
  *
- * <p>A broker that does not answer gives a snapshot with {@code reachable=false} and the reason; the
- * next refresh simply tries again (the Kafka clients reconnect by themselves).
+ * <p>A broker that does not answer gives a snapshot with {@code reachable=false} and the reason;
+ * the next refresh simply tries again (the Kafka clients reconnect by themselves).
  *
  * <p>Not thread-safe for refreshes; {@link #latest()} may be read from any thread.
  */
 public final class Monitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Monitor.class);
     private static final Duration TAIL_BUDGET = Duration.ofSeconds(3);
+    private static final int RECENT_IN_MEMORY = 720;
 
     private final KafkaClients kafka;
     private final PipelineTopics topics;
@@ -62,6 +63,7 @@ public final class Monitor implements AutoCloseable {
     private TopicTail updatesTail;
     private Map<String, long[]> previousTopics = Map.of(); // name -> {time, endSum, size}
     private volatile Snapshot latest;
+    private final java.util.ArrayDeque<Snapshot> recent = new java.util.ArrayDeque<>();
 
     /** A monitor reading the wall clock. */
     public Monitor(KafkaClients kafka, PipelineTopics topics, MonitorConfig config) {
@@ -109,6 +111,19 @@ public final class Monitor implements AutoCloseable {
         return latest;
     }
 
+    /**
+     * The snapshots taken since {@code sinceMs}, oldest first: from the history when one is kept,
+     * else from the last {@value #RECENT_IN_MEMORY} kept in memory.
+     */
+    public List<Snapshot> since(long sinceMs) {
+        if (history != null) {
+            return history.range(sinceMs, Long.MAX_VALUE);
+        }
+        synchronized (recent) {
+            return recent.stream().filter(s -> s.time() >= sinceMs).toList();
+        }
+    }
+
     /** The trainer's loss and evaluation by model update, oldest first. */
     public synchronized List<TrainerPoint> trainerCurve() {
         return trainer.curve();
@@ -126,6 +141,12 @@ public final class Monitor implements AutoCloseable {
             LOG.warn("Kafka at {} is not reachable: {}", kafka.bootstrapServers(), reason);
         }
         latest = snapshot;
+        synchronized (recent) {
+            recent.addLast(snapshot);
+            while (recent.size() > RECENT_IN_MEMORY) {
+                recent.removeFirst();
+            }
+        }
         if (history != null) {
             history.append(snapshot);
             history.deleteBefore(now - config.retention().toMillis());
@@ -139,7 +160,8 @@ public final class Monitor implements AutoCloseable {
         Map<String, TopicDescription> described = describeTopics(a);
         List<TopicPartition> partitions = new ArrayList<>();
         for (TopicDescription d : described.values()) {
-            d.partitions().forEach(p -> partitions.add(new TopicPartition(d.name(), p.partition())));
+            d.partitions()
+                    .forEach(p -> partitions.add(new TopicPartition(d.name(), p.partition())));
         }
         Map<TopicPartition, Long> ends = offsets(a, partitions, OffsetSpec.latest());
         Map<TopicPartition, Long> starts = offsets(a, partitions, OffsetSpec.earliest());
@@ -303,7 +325,12 @@ public final class Monitor implements AutoCloseable {
                         complete = Math.min(complete, w.complete());
                         parts.add(
                                 new Snapshot.PartitionLag(
-                                        tp.topic(), tp.partition(), e.getValue(), end, lag, status));
+                                        tp.topic(),
+                                        tp.partition(),
+                                        e.getValue(),
+                                        end,
+                                        lag,
+                                        status));
                     }
                     out.add(
                             new Snapshot.GroupStats(

@@ -80,6 +80,12 @@ public record MonitorConfig(
 
     public MonitorConfig withRequestTimeout(Duration value) {
         return new MonitorConfig(
-                interval, window, historyDir, retention, trainerMetricsFile, value, maxTrainerUpdates);
+                interval,
+                window,
+                historyDir,
+                retention,
+                trainerMetricsFile,
+                value,
+                maxTrainerUpdates);
     }
 }

@@ -57,8 +57,8 @@ public record Snapshot(
      * @param records records the partitions hold now: end minus start, summed (transaction markers
      *     count as offsets too)
      * @param sizeBytes bytes of the partitions' logs on the broker (one replica each)
-     * @param messagesPerSecond growth of the summed end offsets since the previous snapshot (NaN for
-     *     the first)
+     * @param messagesPerSecond growth of the summed end offsets since the previous snapshot (NaN
+     *     for the first)
      * @param bytesPerSecond growth of {@code sizeBytes} since the previous snapshot, never negative
      *     (retention deleting segments shows as 0); NaN for the first
      * @param bytesSource how bytes are measured: {@value #BYTES_SOURCE}

@@ -19,11 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trainer as seen from outside: the {@link ModelUpdate}s it announces at each checkpoint
- * (step, examples seen, loss since the previous checkpoint, evaluation summary), and, when given,
- * the newest line of its JSON-lines metrics file (fields {@code step}, {@code loss}, {@code
- * examples_per_second} or {@code examplesPerSecond}, {@code examples_seen} or {@code
- * examplesSeen}; unknown fields are ignored).
+ * The trainer as seen from outside: the {@link ModelUpdate}s it announces at each checkpoint (step,
+ * examples seen, loss since the previous checkpoint, evaluation summary), and, when given, the
+ * newest line of its JSON-lines metrics file (fields {@code step}, {@code loss}, {@code
+ * examples_per_second} or {@code examplesPerSecond}, {@code examples_seen} or {@code examplesSeen};
+ * unknown fields are ignored).
  */
 final class TrainerTracker {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerTracker.class);

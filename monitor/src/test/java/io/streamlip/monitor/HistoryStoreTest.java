@@ -40,7 +40,14 @@ class HistoryStoreTest {
                 new Snapshot.RejectStats(3, Map.of("filter", Map.of("DUPLICATE", 2L, "EMPTY", 1L)));
         var trainer =
                 new Snapshot.TrainerStats(
-                        "run/step-10", 10, 640, 5.5, Double.NaN, 1.5, Map.of("i2t_r1", 0.25), 1,
+                        "run/step-10",
+                        10,
+                        640,
+                        5.5,
+                        Double.NaN,
+                        1.5,
+                        Map.of("i2t_r1", 0.25),
+                        1,
                         "model-updates");
         return new Snapshot(
                 time, "127.0.0.1:1", true, null, List.of(topic), List.of(group), rejects, trainer);

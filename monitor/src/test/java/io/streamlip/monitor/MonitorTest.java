@@ -85,11 +85,13 @@ class MonitorTest {
         long committed =
                 filter.partitions().stream().mapToLong(Snapshot.PartitionLag::committed).sum();
         assertThat(committed).isEqualTo(PipelineFixture.COMMITTED);
-        assertThat(filter.totalLag()).isEqualTo(PipelineFixture.RAW + 10 - PipelineFixture.COMMITTED);
+        assertThat(filter.totalLag())
+                .isEqualTo(PipelineFixture.RAW + 10 - PipelineFixture.COMMITTED);
         assertThat(filter.partitions())
                 .allSatisfy(p -> assertThat(p.lag()).isEqualTo(p.end() - p.committed()));
         // groups that never touched a pipeline topic are not shown; neither is the monitor itself
-        assertThat(second.groups()).extracting(Snapshot.GroupStats::group)
+        assertThat(second.groups())
+                .extracting(Snapshot.GroupStats::group)
                 .containsExactly(PipelineFixture.FILTER_GROUP);
 
         assertThat(second.rejects().total()).isEqualTo(PipelineFixture.REJECTS);
@@ -166,8 +168,7 @@ class MonitorTest {
     @Test
     void aBrokerThatIsDownGivesAnUnreachableSnapshotAndTheNextRefreshTriesAgain() {
         KafkaClients nowhere = KafkaClients.of("127.0.0.1:" + PipelineFixture.closedPort());
-        MonitorConfig config =
-                MonitorConfig.defaults().withRequestTimeout(Duration.ofMillis(500));
+        MonitorConfig config = MonitorConfig.defaults().withRequestTimeout(Duration.ofMillis(500));
         try (Monitor monitor = new Monitor(nowhere, TOPICS, config)) {
             Snapshot s = monitor.refresh();
             assertThat(s.reachable()).isFalse();

@@ -29,6 +29,11 @@ final class PipelineFixture {
     private PipelineFixture() {}
 
     static void populate(KafkaClients kafka, PipelineTopics topics) {
+        populate(kafka, topics, "mon-");
+    }
+
+    /** The same state with the filter group named after {@code prefix}'s raw-pairs topic. */
+    static void populate(KafkaClients kafka, PipelineTopics topics, String prefix) {
         try (Admin admin = Admin.create(kafka.common())) {
             topics.create(admin);
         }
@@ -37,8 +42,11 @@ final class PipelineFixture {
         AvroSerde<ModelUpdate> updates = AvroSerde.of(ModelUpdate.class);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
             String[][] reasons = {
-                {"filter", "DUPLICATE"}, {"filter", "DUPLICATE"}, {"filter", "DUPLICATE"},
-                {"filter", "CAPTION_TOO_SHORT"}, {"tokenize", "UNDECODABLE_IMAGE"},
+                {"filter", "DUPLICATE"},
+                {"filter", "DUPLICATE"},
+                {"filter", "DUPLICATE"},
+                {"filter", "CAPTION_TOO_SHORT"},
+                {"tokenize", "UNDECODABLE_IMAGE"},
                 {"tokenize", "UNDECODABLE_IMAGE"}
             };
             for (int i = 0; i < reasons.length; i++) {
@@ -50,7 +58,8 @@ final class PipelineFixture {
                                 .setDetail("test")
                                 .setRejectTime(Instant.now())
                                 .build();
-                producer.send(new ProducerRecord<>(topics.rejects(), i % 2, null, rejects.encode(r)));
+                producer.send(
+                        new ProducerRecord<>(topics.rejects(), i % 2, null, rejects.encode(r)));
             }
             Instant t0 = Instant.now().minusSeconds(30);
             for (int i = 1; i <= 2; i++) {
@@ -61,7 +70,8 @@ final class PipelineFixture {
                                 .setExamplesSeen(6400L * i)
                                 .setCheckpointPath("/tmp/ckpt/" + i)
                                 .setLoss(i == 1 ? 6.0 : 4.5)
-                                .setEval(i == 2 ? Map.of("i2t_r1", 0.125, "t2i_r1", 0.25) : Map.of())
+                                .setEval(
+                                        i == 2 ? Map.of("i2t_r1", 0.125, "t2i_r1", 0.25) : Map.of())
                                 .setCreatedTime(t0.plusSeconds(10L * i))
                                 .build();
                 producer.send(new ProducerRecord<>(topics.modelUpdates(), updates.encode(u)));
@@ -69,7 +79,7 @@ final class PipelineFixture {
             producer.flush();
         }
         // the filter job's group: committed 10 on partition 0 and 5 on partition 1
-        var props = kafka.consumer(FILTER_GROUP);
+        var props = kafka.consumer("streamlip-filter-" + prefix + "raw-pairs");
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             consumer.commitSync(
                     Map.of(
