@@ -5,6 +5,7 @@ import io.streamlip.trainer.StopCondition;
 import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.TrainingSummary;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -81,6 +82,21 @@ final class TrainCommand implements Callable<Integer> {
             description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).")
     int threads = DEFAULTS.threads();
 
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            description =
+                    "Serve Prometheus metrics (streamlip_trainer_step, _loss,"
+                            + " _examples_per_second, ...) at http://ADDRESS:PORT/metrics"
+                            + " (default: off).")
+    Integer metricsPort;
+
+    @Option(
+            names = "--metrics-bind",
+            paramLabel = "ADDRESS",
+            description = "Address of the metrics endpoint (default: ${DEFAULT-VALUE}).")
+    String metricsBind = "127.0.0.1";
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -107,7 +123,17 @@ final class TrainCommand implements Callable<Integer> {
         PipelineTopics topics = kafka.createTopics();
         TrainingSummary summary;
         CountDownLatch finished = new CountDownLatch(1);
-        try (Trainer trainer = new Trainer(config, kafka.clients(), topics)) {
+        try (Trainer trainer = new Trainer(config, kafka.clients(), topics);
+                TrainerMetricsExport metrics =
+                        metricsPort == null
+                                ? null
+                                : TrainerMetricsExport.start(
+                                        trainer::progress,
+                                        InetAddress.getByName(metricsBind),
+                                        metricsPort)) {
+            if (metrics != null) {
+                spec.commandLine().getErr().println("metrics: " + metrics.url());
+            }
             // Ctrl-C: stop after the current step, write the last checkpoint, then exit.
             Thread hook =
                     new Thread(
