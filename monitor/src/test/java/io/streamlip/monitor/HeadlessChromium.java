@@ -56,11 +56,30 @@ final class HeadlessChromium {
      */
     static String dumpDom(Path chromium, String url, int virtualMillis, Path profile)
             throws IOException, InterruptedException {
+        return run(chromium, url, virtualMillis, profile, "--dump-dom");
+    }
+
+    /** Saves a PNG of the page after {@code virtualMillis} (for looking at it by hand). */
+    static void screenshot(Path chromium, String url, int virtualMillis, Path profile, Path png)
+            throws IOException, InterruptedException {
+        run(
+                chromium,
+                url,
+                virtualMillis,
+                profile,
+                "--window-size=1400,1300",
+                "--screenshot=" + png.toAbsolutePath());
+    }
+
+    private static String run(
+            Path chromium, String url, int virtualMillis, Path profile, String... what)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("dom-", ".html");
         Path err = Files.createTempFile("chromium-", ".log");
         try {
-            Process p =
-                    new ProcessBuilder(
+            List<String> command =
+                    new java.util.ArrayList<>(
+                            List.of(
                                     chromium.toString(),
                                     "--headless",
                                     "--no-sandbox",
@@ -72,9 +91,11 @@ final class HeadlessChromium {
                                     "--disable-component-update",
                                     "--disable-sync",
                                     "--user-data-dir=" + profile,
-                                    "--virtual-time-budget=" + virtualMillis,
-                                    "--dump-dom",
-                                    url)
+                                    "--virtual-time-budget=" + virtualMillis));
+            command.addAll(List.of(what));
+            command.add(url);
+            Process p =
+                    new ProcessBuilder(command)
                             .redirectOutput(out.toFile())
                             .redirectError(err.toFile())
                             .start();

@@ -93,6 +93,10 @@ class MonitorServersTest {
             String recall = element(section(dom, "chart-recall"), "path", "data-name=\"i2t_r1\"");
             assertThat(attribute(recall, "data-last")).isEqualTo("0.125");
             assertThat(dom).contains("data-field=\"step\">200<");
+            String png = System.getProperty("dashboard.screenshot");
+            if (png != null) { // -Ddashboard.screenshot=FILE.png, to look at the page
+                HeadlessChromium.screenshot(chromium, dashboard.url(), 5000, profile, Path.of(png));
+            }
         }
     }
 
