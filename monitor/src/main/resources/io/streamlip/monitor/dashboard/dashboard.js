@@ -83,11 +83,11 @@
     const max = Math.max(...bars.map(b => b.value));
     const h = Math.min(22, (H - 10) / bars.length);
     bars.forEach((b, i) => {
-      const y = 5 + i * h, w = b.value / max * (W - 200);
-      svg.appendChild(el('text', { x: 150, y: y + h * 0.7, 'text-anchor': 'end', 'font-size': 11 }, b.label));
-      svg.appendChild(el('rect', { x: 155, y: y + 2, width: Math.max(1, w), height: h - 4,
+      const y = 5 + i * h, w = b.value / max * (W - 265);
+      svg.appendChild(el('text', { x: 215, y: y + h * 0.7, 'text-anchor': 'end', 'font-size': 10 }, b.label));
+      svg.appendChild(el('rect', { x: 220, y: y + 2, width: Math.max(1, w), height: h - 4,
         fill: COLORS[i % COLORS.length], 'data-name': b.label, 'data-value': b.value }));
-      svg.appendChild(el('text', { x: 160 + w, y: y + h * 0.7, 'font-size': 11 }, fmt(b.value)));
+      svg.appendChild(el('text', { x: 224 + w, y: y + h * 0.7, 'font-size': 10 }, fmt(b.value)));
     });
   }
 
