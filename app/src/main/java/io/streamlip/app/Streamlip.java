@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             ImportCommand.class,
             TrainCommand.class,
+            MonitorCommand.class,
             EvalCommand.class,
             BenchCommand.class,
             TokenizerCommand.class,

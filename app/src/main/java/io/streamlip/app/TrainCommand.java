@@ -6,6 +6,7 @@ import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.TrainingSummary;
 import io.streamlip.trainer.device.DeviceChoice;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -91,6 +92,21 @@ final class TrainCommand implements Callable<Integer> {
                             + " (default: ${DEFAULT-VALUE}).")
     String device = "auto";
 
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            description =
+                    "Serve Prometheus metrics (streamlip_trainer_step, _loss,"
+                            + " _examples_per_second, ...) at http://ADDRESS:PORT/metrics"
+                            + " (default: off).")
+    Integer metricsPort;
+
+    @Option(
+            names = "--metrics-bind",
+            paramLabel = "ADDRESS",
+            description = "Address of the metrics endpoint (default: ${DEFAULT-VALUE}).")
+    String metricsBind = "127.0.0.1";
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     /** {@code --device}'s value, or a usage error naming the choices. */
@@ -127,7 +143,17 @@ final class TrainCommand implements Callable<Integer> {
         PipelineTopics topics = kafka.createTopics();
         TrainingSummary summary;
         CountDownLatch finished = new CountDownLatch(1);
-        try (Trainer trainer = new Trainer(config, kafka.clients(), topics)) {
+        try (Trainer trainer = new Trainer(config, kafka.clients(), topics);
+                TrainerMetricsExport metrics =
+                        metricsPort == null
+                                ? null
+                                : TrainerMetricsExport.start(
+                                        trainer::progress,
+                                        InetAddress.getByName(metricsBind),
+                                        metricsPort)) {
+            if (metrics != null) {
+                spec.commandLine().getErr().println("metrics: " + metrics.url());
+            }
             // Ctrl-C: stop after the current step, write the last checkpoint, then exit.
             Thread hook =
                     new Thread(
