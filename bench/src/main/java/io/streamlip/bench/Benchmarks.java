@@ -17,7 +17,8 @@ public final class Benchmarks {
                 List.of(
                         new TrainerStepBenchmark(),
                         new DatapathBenchmark(),
-                        new EmojiLearningBenchmark()));
+                        new EmojiLearningBenchmark(),
+                        new CrossModalBenchmark()));
     }
 
     public List<Benchmark> all() {
