@@ -21,7 +21,8 @@ public final class Benchmarks {
                         new ChunkedLossBenchmark(),
                         new SmallBatchBenchmark(),
                         new TrainerVsPytorchBenchmark(),
-                        new TokenizerBenchmark()));
+                        new TokenizerBenchmark(),
+                        new CrossModalBenchmark()));
     }
 
     public List<Benchmark> all() {

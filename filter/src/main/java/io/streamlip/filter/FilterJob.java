@@ -1,5 +1,8 @@
 package io.streamlip.filter;
 
+import io.streamlip.filter.score.CrossModalConfig;
+import io.streamlip.filter.score.CrossModalScoring;
+import io.streamlip.filter.score.PairScorerFactory;
 import io.streamlip.ingest.flink.EnvelopeStage;
 import io.streamlip.ingest.flink.JobArguments;
 import io.streamlip.ingest.flink.JobEnvironment;
@@ -31,10 +34,27 @@ public final class FilterJob {
 
     private FilterJob() {}
 
-    /** Builds the operators on {@code raw} and writes their outputs to the given sinks. */
-    public static void wire(
+    /**
+     * Builds the operators on {@code raw} and writes their outputs to the given sinks.
+     *
+     * @return the curated stream, for more sinks (e.g. {@code FileSinks.addWebDataset})
+     */
+    public static DataStream<CuratedPair> wire(
             DataStream<KafkaEnvelope> raw,
             FilterConfig config,
+            Sink<CuratedPair> curatedSink,
+            Sink<Reject> rejectSink) {
+        return wire(raw, config, null, curatedSink, rejectSink);
+    }
+
+    /**
+     * As {@link #wire(DataStream, FilterConfig, Sink, Sink)}, with the cross-modal score stage
+     * after deduplication when {@code scoring} is not null.
+     */
+    public static DataStream<CuratedPair> wire(
+            DataStream<KafkaEnvelope> raw,
+            FilterConfig config,
+            CrossModalScoring scoring,
             Sink<CuratedPair> curatedSink,
             Sink<Reject> rejectSink) {
         SingleOutputStreamOperator<CuratedEnvelope> curated =
@@ -51,8 +71,15 @@ public final class FilterJob {
         DataStream<Reject> rejects =
                 curated.getSideOutput(EnvelopeStage.rejects(STAGE))
                         .union(unique.getSideOutput(EnvelopeStage.rejects(STAGE)));
-        unique.sinkTo(curatedSink).name("curated-sink").uid(STAGE + "-curated-sink");
+        DataStream<CuratedPair> out = unique;
+        if (scoring != null) {
+            SingleOutputStreamOperator<CuratedPair> scored = scoring.apply(unique);
+            rejects = rejects.union(scored.getSideOutput(EnvelopeStage.rejects(STAGE)));
+            out = scored;
+        }
+        out.sinkTo(curatedSink).name("curated-sink").uid(STAGE + "-curated-sink");
         rejects.sinkTo(rejectSink).name("rejects-sink").uid(STAGE + "-rejects-sink");
+        return out;
     }
 
     /**
@@ -65,17 +92,44 @@ public final class FilterJob {
      *
      * @param bounded stop at the raw topic's end as of the start (tests, one-shot runs)
      */
-    public static void attach(
+    public static DataStream<CuratedPair> attach(
             StreamExecutionEnvironment env,
             KafkaClients kafka,
             PipelineTopics topics,
             FilterConfig config,
             boolean bounded) {
+        return attach(env, kafka, topics, config, bounded, null, null);
+    }
+
+    /**
+     * As {@link #attach(StreamExecutionEnvironment, KafkaClients, PipelineTopics, FilterConfig,
+     * boolean)}, scoring each pair with the newest model announced on {@code topics.modelUpdates()}
+     * when {@code scorer} is not null ({@link CrossModalScoring}).
+     *
+     * @return the curated stream, for more sinks (e.g. {@code FileSinks.addWebDataset})
+     */
+    public static DataStream<CuratedPair> attach(
+            StreamExecutionEnvironment env,
+            KafkaClients kafka,
+            PipelineTopics topics,
+            FilterConfig config,
+            boolean bounded,
+            PairScorerFactory scorer,
+            CrossModalConfig scoreConfig) {
         DataStream<KafkaEnvelope> raw =
                 PipelineSources.read(env, kafka, topics.rawPairs(), STAGE, bounded);
-        wire(
+        CrossModalScoring scoring =
+                scorer == null
+                        ? null
+                        : new CrossModalScoring(
+                                CrossModalScoring.modelUpdates(
+                                        env, kafka, topics.modelUpdates(), bounded),
+                                scorer,
+                                scoreConfig == null ? CrossModalConfig.defaults() : scoreConfig);
+        return wire(
                 raw,
                 config,
+                scoring,
                 KafkaSinks.curatedPairs(
                         kafka,
                         topics.curatedPairs(),

@@ -26,7 +26,12 @@ public enum RejectReason {
     /** The same image with the same normalised caption was already accepted. */
     DUPLICATE,
     /** A stage failed on the record in a way it did not expect; the detail carries the error. */
-    INTERNAL_ERROR;
+    INTERNAL_ERROR,
+    /**
+     * The current model scores the image and caption as a poor match: below its language's
+     * threshold and outside its language's top fraction (cross-modal score filter).
+     */
+    LOW_CROSSMODAL_SCORE;
 
     /** The lower-case code written into rejects, e.g. {@code image_undecodable}. */
     public String code() {

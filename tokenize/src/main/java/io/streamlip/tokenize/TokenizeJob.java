@@ -29,8 +29,12 @@ public final class TokenizeJob {
 
     private TokenizeJob() {}
 
-    /** Builds the operators on {@code curated} and writes their outputs to the given sinks. */
-    public static void wire(
+    /**
+     * Builds the operators on {@code curated} and writes their outputs to the given sinks.
+     *
+     * @return the examples stream, for more sinks (e.g. {@code FileSinks.addAvro})
+     */
+    public static DataStream<Example> wire(
             DataStream<KafkaEnvelope> curated,
             TokenizeConfig config,
             Sink<Example> exampleSink,
@@ -46,6 +50,7 @@ public final class TokenizeJob {
                 .sinkTo(rejectSink)
                 .name("rejects-sink")
                 .uid(STAGE + "-rejects-sink");
+        return examples;
     }
 
     /**
@@ -58,7 +63,7 @@ public final class TokenizeJob {
      * @param bounded stop at the curated topic's end as of the start (tests, one-shot runs; when
      *     the filter runs in the same job, an unbounded tokenizer is what sees its output)
      */
-    public static void attach(
+    public static DataStream<Example> attach(
             StreamExecutionEnvironment env,
             KafkaClients kafka,
             PipelineTopics topics,
@@ -66,7 +71,7 @@ public final class TokenizeJob {
             boolean bounded) {
         DataStream<KafkaEnvelope> curated =
                 PipelineSources.read(env, kafka, topics.curatedPairs(), STAGE, bounded);
-        wire(
+        return wire(
                 curated,
                 config,
                 KafkaSinks.examples(

@@ -1,0 +1,71 @@
+package io.streamlip.filter.score;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The cross-modal score filter's policy. A pair is kept when its score (under the current model)
+ * reaches its language's threshold, <b>or</b> when it is within the top {@code topFraction} of its
+ * language's recent scores; while no model exists every pair passes unscored.
+ *
+ * @param thresholds per language (the pair's {@code lang}), the score at or above which a pair is
+ *     always kept (default none). For SigLIP scores (cosine similarity) a sensible value depends on
+ *     the model's training: set it from the scores a trained model gives held-out pairs
+ * @param defaultThreshold the threshold of languages not in {@code thresholds}; NaN for none
+ *     (default)
+ * @param topFraction the fraction of each language's recent scores that is kept whatever its
+ *     threshold, in [0, 1] (default 0.9: the worst-matching tenth of every language is dropped, so
+ *     a weak young model refuses little, and each language is judged against itself, not against
+ *     English). 1 keeps everything (scores are only recorded); 0 leaves only the thresholds
+ * @param window how many recent scores per language the top fraction is taken over (default 1,000)
+ * @param warmup fewest scores a language needs under the current model before its top fraction is
+ *     applied; until then its pairs pass (default 50)
+ */
+public record CrossModalConfig(
+        Map<String, Double> thresholds,
+        double defaultThreshold,
+        double topFraction,
+        int window,
+        int warmup)
+        implements Serializable {
+
+    public CrossModalConfig {
+        thresholds = thresholds == null ? Map.of() : new TreeMap<>(thresholds);
+        thresholds.forEach(
+                (lang, t) -> {
+                    if (t == null || t.isNaN()) {
+                        throw new IllegalArgumentException("threshold of " + lang + " is not set");
+                    }
+                });
+        if (!(topFraction >= 0 && topFraction <= 1)) {
+            throw new IllegalArgumentException("topFraction must be in [0, 1], got " + topFraction);
+        }
+        if (window < 1) {
+            throw new IllegalArgumentException("window must be positive, got " + window);
+        }
+        if (warmup < 1 || warmup > window) {
+            throw new IllegalArgumentException(
+                    "warmup must be in [1, window=" + window + "], got " + warmup);
+        }
+    }
+
+    /** The documented defaults. */
+    public static CrossModalConfig defaults() {
+        return new CrossModalConfig(Map.of(), Double.NaN, 0.9, 1000, 50);
+    }
+
+    public CrossModalConfig withThresholds(Map<String, Double> perLanguage, double otherwise) {
+        return new CrossModalConfig(perLanguage, otherwise, topFraction, window, warmup);
+    }
+
+    public CrossModalConfig withTopFraction(double fraction, int newWindow, int newWarmup) {
+        return new CrossModalConfig(thresholds, defaultThreshold, fraction, newWindow, newWarmup);
+    }
+
+    /** The threshold of {@code lang}, NaN when it has none. */
+    public double thresholdOf(String lang) {
+        Double t = thresholds.get(lang);
+        return t != null ? t : defaultThreshold;
+    }
+}

@@ -1,0 +1,174 @@
+package io.streamlip.filter.score;
+
+import io.streamlip.filter.FilterJob;
+import io.streamlip.ingest.flink.EnvelopeStage;
+import io.streamlip.ingest.flink.RejectCounters;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.ModelUpdate;
+import io.streamlip.schemas.RawPair;
+import io.streamlip.schemas.Reject;
+import io.streamlip.schemas.RejectReason;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Objects;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cross-modal score filter: curated pairs on one input, the trainer's {@link ModelUpdate}s
+ * broadcast on the other. Each instance loads the newest announced model ({@link
+ * PairScorerFactory}) when the update arrives, scores every pair with it, records {@code
+ * crossmodal_score} and {@code model_version}, and keeps or refuses the pair ({@link
+ * CrossModalPolicy}; refusals go to the filter's rejects as {@code low_crossmodal_score}). While no
+ * model exists, pairs pass unscored.
+ *
+ * <p>Loading happens in the broadcast handler, once per model and instance, never per record; a
+ * model that fails to load is logged and the previous one stays. The newest update is kept in
+ * broadcast state, so after a restart each instance reloads it on its first pair.
+ */
+public final class CrossModalScoreFunction
+        extends BroadcastProcessFunction<CuratedPair, ModelUpdate, CuratedPair> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CrossModalScoreFunction.class);
+    private static final String CURRENT = "current";
+
+    /** Broadcast state: the newest model update under the key {@value #CURRENT}. */
+    public static final MapStateDescriptor<String, ModelUpdate> MODEL_STATE =
+            new MapStateDescriptor<>(
+                    "crossmodal-model", Types.STRING, EnvelopeStage.avroType(ModelUpdate.class));
+
+    private final PairScorerFactory factory;
+    private final CrossModalConfig config;
+    private final OutputTag<Reject> rejects = EnvelopeStage.rejects(FilterJob.STAGE);
+    private transient PairScorer scorer;
+    private transient String attemptedVersion;
+    private transient CrossModalPolicy policy;
+    private transient RejectCounters counters;
+    private transient AvroSerde<RawPair> raw;
+
+    public CrossModalScoreFunction(PairScorerFactory factory, CrossModalConfig config) {
+        this.factory = Objects.requireNonNull(factory, "factory");
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        policy = new CrossModalPolicy(config);
+        counters = new RejectCounters(getRuntimeContext().getMetricGroup());
+        raw = AvroSerde.of(RawPair.class);
+    }
+
+    @Override
+    public void processBroadcastElement(ModelUpdate update, Context ctx, Collector<CuratedPair> out)
+            throws Exception {
+        ModelUpdate current = ctx.getBroadcastState(MODEL_STATE).get(CURRENT);
+        if (current != null && update.getCreatedTime().isBefore(current.getCreatedTime())) {
+            LOG.info(
+                    "ignoring {}: older than the current model {}",
+                    update.getModelVersion(),
+                    current.getModelVersion());
+            return;
+        }
+        ctx.getBroadcastState(MODEL_STATE).put(CURRENT, update);
+        load(update);
+    }
+
+    @Override
+    public void processElement(CuratedPair pair, ReadOnlyContext ctx, Collector<CuratedPair> out)
+            throws Exception {
+        if (scorer == null) {
+            // After a restart the broadcast state holds the newest model: load it once.
+            ModelUpdate current = ctx.getBroadcastState(MODEL_STATE).get(CURRENT);
+            if (current != null && !current.getModelVersion().equals(attemptedVersion)) {
+                load(current);
+            }
+        }
+        if (scorer == null) {
+            counters.accepted();
+            out.collect(pair);
+            return;
+        }
+        float score;
+        try {
+            score = scorer.score(pair);
+        } catch (Exception e) {
+            LOG.warn("cannot score {}: {}", pair.getPair().getId(), e.toString(), e);
+            reject(ctx, pair, RejectReason.INTERNAL_ERROR, "cross-modal score failed: " + e);
+            return;
+        }
+        CuratedPair scored =
+                CuratedPair.newBuilder(pair)
+                        .setCrossmodalScore(score)
+                        .setModelVersion(scorer.modelVersion())
+                        .build();
+        CrossModalPolicy.Decision decision = policy.decide(pair.getLang(), score);
+        if (decision.keep()) {
+            counters.accepted();
+            out.collect(scored);
+        } else {
+            reject(
+                    ctx,
+                    scored,
+                    RejectReason.LOW_CROSSMODAL_SCORE,
+                    decision.detail() + " under " + scorer.modelVersion());
+        }
+    }
+
+    private void load(ModelUpdate update) {
+        attemptedVersion = update.getModelVersion();
+        long start = System.nanoTime();
+        PairScorer loaded;
+        try {
+            loaded = factory.load(update);
+        } catch (Exception e) {
+            LOG.warn(
+                    "cannot load model {} from {} (keeping {}): {}",
+                    update.getModelVersion(),
+                    update.getCheckpointPath(),
+                    scorer == null ? "none" : scorer.modelVersion(),
+                    e.toString());
+            return;
+        }
+        if (scorer != null) {
+            scorer.close();
+        }
+        scorer = loaded;
+        policy.reset();
+        LOG.info(
+                "scoring with {} (loaded in {} ms)",
+                loaded.modelVersion(),
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private void reject(ReadOnlyContext ctx, CuratedPair pair, RejectReason reason, String detail) {
+        counters.rejected(reason);
+        String id = pair.getPair().getId();
+        ctx.output(
+                rejects,
+                Reject.newBuilder()
+                        .setId(id)
+                        .setStage(FilterJob.STAGE)
+                        .setReason(reason.code())
+                        .setDetail(detail)
+                        .setKey(ByteBuffer.wrap(id.getBytes(StandardCharsets.UTF_8)))
+                        .setPayload(ByteBuffer.wrap(raw.encode(pair.getPair())))
+                        .setRejectTime(Instant.now())
+                        .build());
+    }
+
+    @Override
+    public void close() {
+        if (scorer != null) {
+            scorer.close();
+            scorer = null;
+        }
+    }
+}

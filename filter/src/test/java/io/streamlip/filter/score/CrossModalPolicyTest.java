@@ -1,0 +1,116 @@
+package io.streamlip.filter.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class CrossModalPolicyTest {
+
+    @Test
+    void runningQuantileTracksTheLastWindowOfValues() {
+        RunningQuantile q = new RunningQuantile(4);
+        assertThatThrownBy(() -> q.quantile(0.5)).isInstanceOf(IllegalStateException.class);
+        for (float v : new float[] {5, 1, 3, 2}) {
+            q.add(v);
+        }
+        assertThat(q.quantile(0)).isEqualTo(1f);
+        assertThat(q.quantile(0.5)).isEqualTo(3f);
+        assertThat(q.quantile(1)).isEqualTo(5f);
+        q.add(4); // drops the oldest (5)
+        assertThat(q.size()).isEqualTo(4);
+        assertThat(q.quantile(1)).isEqualTo(4f);
+        q.add(1); // drops the old 1: the window is 3, 2, 4, 1
+        assertThat(q.quantile(0)).isEqualTo(1f);
+        assertThat(q.quantile(0.5)).isEqualTo(3f);
+    }
+
+    @Test
+    void runningQuantileMatchesSortingTheWindow() {
+        Random random = new Random(3);
+        RunningQuantile q = new RunningQuantile(50);
+        float[] all = new float[500];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = random.nextInt(20) / 4f; // many ties
+            q.add(all[i]);
+            int from = Math.max(0, i - 49);
+            float[] window = java.util.Arrays.copyOfRange(all, from, i + 1);
+            java.util.Arrays.sort(window);
+            for (double p : new double[] {0, 0.1, 0.5, 0.9, 1}) {
+                assertThat(q.quantile(p))
+                        .isEqualTo(window[Math.min(window.length - 1, (int) (p * window.length))]);
+            }
+        }
+    }
+
+    @Test
+    void keepsTheTopFractionOfEachLanguageAgainstItself() {
+        CrossModalPolicy policy =
+                new CrossModalPolicy(CrossModalConfig.defaults().withTopFraction(0.5, 10, 4));
+        // Warm-up: the first 3 scores of a language pass whatever they are.
+        for (int i = 0; i < 3; i++) {
+            assertThat(policy.decide("de", -0.9f).keep()).isTrue();
+        }
+        // English scores are far higher than German ones; each language is cut on its own.
+        int enKept = 0;
+        int deKept = 0;
+        for (int i = 0; i < 100; i++) {
+            float u = (i * 37 % 100) / 100f;
+            enKept += policy.decide("en", 0.5f + u * 0.1f).keep() ? 1 : 0;
+            deKept += policy.decide("de", -0.5f + u * 0.1f).keep() ? 1 : 0;
+        }
+        assertThat(enKept).isBetween(45, 65);
+        assertThat(deKept).isBetween(45, 65);
+        CrossModalPolicy.Decision refused = policy.decide("de", -1f);
+        assertThat(refused.keep()).isFalse();
+        assertThat(refused.detail()).contains("top 50%").contains("de");
+    }
+
+    @Test
+    void aThresholdKeepsWhatTheFractionWouldDropAndAloneCutsAbsolutely() {
+        CrossModalConfig config =
+                CrossModalConfig.defaults()
+                        .withThresholds(Map.of("en", 0.3), Double.NaN)
+                        .withTopFraction(0.1, 10, 1);
+        CrossModalPolicy policy = new CrossModalPolicy(config);
+        for (int i = 0; i < 10; i++) {
+            policy.decide("en", 0.9f);
+        }
+        assertThat(policy.decide("en", 0.35f).keep()).isTrue(); // above the threshold
+        assertThat(policy.decide("en", 0.2f).keep()).isFalse(); // neither
+        // Threshold only: languages with a threshold are cut absolutely, others pass.
+        CrossModalPolicy thresholds =
+                new CrossModalPolicy(
+                        config.withTopFraction(0, 10, 1).withThresholds(Map.of("en", 0.3), 0.1));
+        assertThat(thresholds.decide("en", 0.29f).keep()).isFalse();
+        assertThat(thresholds.decide("en", 0.29f).detail()).contains("threshold 0.3000");
+        assertThat(thresholds.decide("fr", 0.11f).keep()).isTrue();
+        assertThat(thresholds.decide("fr", 0.09f).keep()).isFalse();
+        CrossModalPolicy none =
+                new CrossModalPolicy(
+                        config.withTopFraction(0, 10, 1).withThresholds(Map.of(), Double.NaN));
+        assertThat(none.decide("fr", -1f).keep()).isTrue();
+    }
+
+    @Test
+    void aNewModelStartsItsWarmUpAfresh() {
+        CrossModalPolicy policy =
+                new CrossModalPolicy(CrossModalConfig.defaults().withTopFraction(0.5, 10, 5));
+        for (int i = 0; i < 10; i++) {
+            policy.decide("en", 0.9f);
+        }
+        assertThat(policy.decide("en", 0.1f).keep()).isFalse();
+        policy.reset();
+        assertThat(policy.decide("en", 0.1f).keep()).isTrue();
+    }
+
+    @Test
+    void refusesConfigurationsThatCannotWork() {
+        assertThatThrownBy(() -> CrossModalConfig.defaults().withTopFraction(1.5, 10, 1))
+                .hasMessageContaining("topFraction");
+        assertThatThrownBy(() -> CrossModalConfig.defaults().withTopFraction(0.5, 10, 11))
+                .hasMessageContaining("warmup");
+    }
+}

@@ -1,0 +1,151 @@
+package io.streamlip.sinks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamlip.ingest.flink.EnvelopeStage;
+import io.streamlip.ingest.flink.JobEnvironment;
+import io.streamlip.ingest.flink.JobSettings;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.sinks.TestRecords.Member;
+import io.streamlip.sinks.shards.ShardConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.util.ClassSecurityValidator;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The file sinks in a Flink MiniCluster job that fails once mid-stream and recovers. */
+class FileSinksJobTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Whether the injected failure happened (once per JVM). */
+    private static final AtomicBoolean FAILED = new AtomicBoolean();
+
+    @TempDir Path dir;
+
+    @Test
+    void shardsHoldEveryRecordExactlyOnceAcrossAFailureAndRestart() throws Exception {
+        // The records travel through Flink's Avro serializer, which reads only trusted classes.
+        trustSchemaClasses();
+        int records = 60;
+        int perShard = 7;
+        JobSettings settings =
+                JobSettings.defaults(dir.resolve("checkpoints"))
+                        .withParallelism(2)
+                        .withCheckpointInterval(Duration.ofMillis(150))
+                        .withRestarts(2, Duration.ofMillis(200));
+        StreamExecutionEnvironment env = JobEnvironment.create(settings);
+        DataStream<CuratedPair> pairs =
+                env.fromData(
+                                TestRecords.curated(0, records),
+                                EnvelopeStage.avroType(CuratedPair.class))
+                        .setParallelism(1)
+                        .rebalance()
+                        .map(
+                                new FailOnceAfterACheckpoint(records / 2),
+                                EnvelopeStage.avroType(CuratedPair.class));
+        Path tars = dir.resolve("wds");
+        Path avro = dir.resolve("avro");
+        FileSinks.addWebDataset(
+                pairs,
+                ShardConfig.defaults(tars).withPrefix("shard").withRecordsPerShard(perShard));
+        FileSinks.addAvro(
+                pairs, CuratedPair.class, ShardConfig.defaults(avro).withRecordsPerShard(perShard));
+        env.execute("file-sinks-test");
+        assertThat(FAILED).isTrue();
+
+        List<String> ids = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        for (Path shard : visible(tars)) {
+            assertThat(shard.getFileName().toString()).matches("shard-\\d{6}\\.tar");
+            List<Member> members = TestRecords.readTar(shard);
+            assertThat(members.size() % 3).isZero();
+            sizes.add(members.size() / 3);
+            for (int i = 0; i < members.size(); i += 3) {
+                String key = members.get(i).name().substring(0, 13);
+                assertThat(members.get(i + 1).name()).isEqualTo(key + ".txt");
+                assertThat(members.get(i + 2).name()).isEqualTo(key + ".json");
+                String id = JSON.readTree(members.get(i + 2).content()).get("id").asText();
+                ids.add(id);
+                int n = Integer.parseInt(id.substring("pair.".length()));
+                assertThat(members.get(i + 1).text()).isEqualTo("caption " + n + " ünïcødé");
+                assertThat(members.get(i).name()).endsWith(n % 2 == 0 ? ".png" : ".jpg");
+            }
+        }
+        assertThat(ids)
+                .doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(
+                        TestRecords.curated(0, records).stream()
+                                .map(p -> p.getPair().getId())
+                                .toList());
+        // Full shards, except at most one shorter last shard per parallel writer.
+        assertThat(sizes.stream().filter(s -> s != perShard)).hasSizeLessThanOrEqualTo(2);
+
+        List<CuratedPair> fromAvro = new ArrayList<>();
+        for (Path file : visible(avro)) {
+            try (DataFileReader<CuratedPair> reader =
+                    new DataFileReader<>(
+                            file.toFile(), new SpecificDatumReader<>(CuratedPair.class))) {
+                reader.forEach(fromAvro::add);
+            }
+        }
+        assertThat(fromAvro).containsExactlyInAnyOrderElementsOf(TestRecords.curated(0, records));
+    }
+
+    /** Passes records on slowly; once, after a checkpoint completed, fails at the n-th record. */
+    static final class FailOnceAfterACheckpoint
+            implements MapFunction<CuratedPair, CuratedPair>, CheckpointListener {
+        private final int failAt;
+        private int seen;
+        private boolean checkpointed;
+
+        FailOnceAfterACheckpoint(int failAt) {
+            this.failAt = failAt;
+        }
+
+        @Override
+        public CuratedPair map(CuratedPair value) throws Exception {
+            if (!FAILED.get()) {
+                Thread.sleep(30); // the first attempt is slow, so checkpoints complete mid-stream
+            }
+            if (++seen >= failAt / 2 && checkpointed && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected failure");
+            }
+            return value;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            checkpointed = true;
+        }
+    }
+
+    static void trustSchemaClasses() {
+        ClassSecurityValidator.ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
+        if (!current.isTrusted(CuratedPair.class)) {
+            ClassSecurityValidator.setGlobal(
+                    ClassSecurityValidator.composite(
+                            current, c -> c.getPackageName().equals("io.streamlip.schemas")));
+        }
+    }
+
+    /** The shards a reader listing the folder sees, sorted (hidden temporary files excluded). */
+    static List<Path> visible(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.streamlip.trainer.score;
+
+import io.streamlip.filter.score.PairScorer;
+import io.streamlip.ingest.image.Images;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.tokenize.CaptionTokenizer;
+import io.streamlip.tokenize.ImagePreprocessor;
+import io.streamlip.trainer.TrainingSession;
+import io.streamlip.trainer.checkpoint.CheckpointStore;
+import io.streamlip.trainer.checkpoint.TrainingState;
+import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.optim.OptimizerConfig;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Scores pairs with a SigLIP checkpoint: the cosine similarity of the image and caption embeddings
+ * (both unit length), in [-1, 1]. Images and captions are prepared exactly as for training ({@link
+ * ImagePreprocessor} at the model's size, the checkpoint's tokenizer, padded to its context).
+ *
+ * <p>The model is loaded once (about a megabyte of parameters for the small model); each call
+ * embeds its pairs as one batch inside a sub-manager that is closed afterwards, so native memory
+ * stays flat. Not thread-safe.
+ */
+public final class CheckpointPairScorer implements PairScorer {
+    private final String version;
+    private final TrainingSession session;
+    private final ModelConfig model;
+    private final ImagePreprocessor preprocessor;
+    private final CaptionTokenizer tokenizer;
+
+    private CheckpointPairScorer(
+            String version, TrainingSession session, CaptionTokenizer tokenizer) {
+        this.version = version;
+        this.session = session;
+        this.model = session.config();
+        this.preprocessor = new ImagePreprocessor(model.imageSize());
+        this.tokenizer = tokenizer;
+    }
+
+    /**
+     * Loads {@code checkpoint} (a checkpoint folder, or a folder of them: its newest).
+     *
+     * @param tokenizer the tokenizer the model was trained with; null to take the one its {@code
+     *     state.json} names (the byte tokenizer)
+     */
+    public static CheckpointPairScorer load(Path checkpoint, CaptionTokenizer tokenizer)
+            throws IOException {
+        Path resolved = CheckpointStore.resolve(checkpoint);
+        TrainingState state = CheckpointStore.readState(resolved);
+        CaptionTokenizer chosen =
+                tokenizer != null ? tokenizer : CheckpointScorerFactory.tokenizerFor(state);
+        if (!chosen.version().equals(state.tokenizerVersion())) {
+            throw new IllegalArgumentException(
+                    "checkpoint "
+                            + resolved
+                            + " was trained with tokenizer "
+                            + state.tokenizerVersion()
+                            + ", not "
+                            + chosen.version());
+        }
+        TrainingSession session =
+                TrainingSession.create(state.model(), OptimizerConfig.defaults(), 0);
+        try {
+            session.loadParameters(resolved.resolve(TrainingSession.PARAMETERS_FILE));
+        } catch (IOException | RuntimeException e) {
+            session.close();
+            throw e;
+        }
+        return new CheckpointPairScorer(state.modelVersion(), session, chosen);
+    }
+
+    @Override
+    public String modelVersion() {
+        return version;
+    }
+
+    @Override
+    public float[] score(List<CuratedPair> pairs) throws Images.UndecodableImageException {
+        int n = pairs.size();
+        int size = model.imageSize();
+        int context = model.contextLength();
+        float[] images = new float[n * 3 * size * size];
+        int[] ids = new int[n * context];
+        float[] mask = new float[n * context];
+        for (int i = 0; i < n; i++) {
+            CuratedPair pair = pairs.get(i);
+            TrainingBatch.putImage(
+                    preprocessor.process(bytes(pair.getPair().getImage())), size, images, i);
+            TrainingBatch.putTokens(
+                    tokenizer.encode(pair.getCaption()), context, tokenizer.eosId(), ids, mask, i);
+        }
+        float[][] imageEmbeddings = session.embedImages(images, n);
+        float[][] textEmbeddings = session.embedTexts(ids, mask, n);
+        float[] scores = new float[n];
+        for (int i = 0; i < n; i++) {
+            float dot = 0;
+            for (int d = 0; d < imageEmbeddings[i].length; d++) {
+                dot += imageEmbeddings[i][d] * textEmbeddings[i][d];
+            }
+            scores[i] = dot;
+        }
+        return scores;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) throws Images.UndecodableImageException {
+        if (buffer == null) {
+            throw new Images.UndecodableImageException("the pair carries no image bytes");
+        }
+        ByteBuffer b = buffer.duplicate();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+}
