@@ -171,7 +171,12 @@ public final class Trainer implements AutoCloseable {
                     config.model(),
                     store.root());
             return TrainingSession.create(
-                    config.model(), config.optimizer(), config.loss(), config.lit(), config.seed(), device);
+                    config.model(),
+                    config.optimizer(),
+                    config.loss(),
+                    config.lit(),
+                    config.seed(),
+                    device);
         }
         if (!resumed.model().equals(config.model())) {
             throw new IllegalStateException(

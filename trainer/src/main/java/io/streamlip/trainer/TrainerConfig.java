@@ -1,10 +1,10 @@
 package io.streamlip.trainer;
 
 import io.streamlip.tokenize.ByteTokenizer;
-import io.streamlip.trainer.loss.LossConfig;
-import io.streamlip.trainer.model.LitConfig;
 import io.streamlip.trainer.device.DeviceChoice;
 import io.streamlip.trainer.device.Devices;
+import io.streamlip.trainer.loss.LossConfig;
+import io.streamlip.trainer.model.LitConfig;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package io.streamlip.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.Device;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
@@ -101,10 +102,20 @@ class LitTest {
         OptimizerConfig optimizer = config("x").optimizer();
         try (TrainingSession a =
                         TrainingSession.create(
-                                MODEL, optimizer, LossConfig.defaults(), lit.withCache(false), 7);
+                                MODEL,
+                                optimizer,
+                                LossConfig.defaults(),
+                                lit.withCache(false),
+                                7,
+                                Device.cpu());
                 TrainingSession b =
                         TrainingSession.create(
-                                MODEL, optimizer, LossConfig.defaults(), lit.withCache(true), 7)) {
+                                MODEL,
+                                optimizer,
+                                LossConfig.defaults(),
+                                lit.withCache(true),
+                                7,
+                                Device.cpu())) {
             assertThat(a.imageCache()).isNull();
             for (int i = 0; i < 6; i++) {
                 uncached.add(a.step(data.get(i % 2)).loss());
