@@ -28,10 +28,11 @@ class TrainerVsPytorchBenchmarkTest {
 
     @Test
     @Timeout(300)
-    void theTwinHasExactlyTheDjlModelsParametersForEveryPooling() throws Exception {
+    void theTwinHasExactlyTheDjlModelsParametersWithLastTokenPooling() throws Exception {
         assumeTorch();
         TrainingSession.setThreads(1);
-        for (ModelConfig.TextPooling pooling : ModelConfig.TextPooling.values()) {
+        // MEAN pooling (the presets' default) is checked by the comparison test below.
+        for (ModelConfig.TextPooling pooling : List.of(ModelConfig.TextPooling.LAST)) {
             ModelConfig model = ModelConfig.tiny(VOCAB).withTextPooling(pooling);
             try (TrainingSession djl =
                             TrainingSession.create(model, OptimizerConfig.defaults(), 1);
