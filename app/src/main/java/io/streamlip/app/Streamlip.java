@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             ImportCommand.class,
             TrainCommand.class,
+            SubmitCommand.class,
             EvalCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
