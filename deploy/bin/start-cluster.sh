@@ -18,7 +18,8 @@ start_flink() { # NAME MAIN BASHJAVAUTILS-COMMAND [ARGS...]
   jvm="$(head -n 1 <<<"$memory")"
   dynamic="$(tail -n 1 <<<"$memory")"
   # shellcheck disable=SC2086 # the flag lines are space-separated lists, as in flink-dist
-  start_daemon "$name" "$cp" "$main" $jvm "${JAVA_17_OPENS[@]}" \
+  # Pekko's remoting start-up timeout (10 s) is not covered by Flink's pekko.startup-timeout.
+  start_daemon "$name" "$cp" "$main" $jvm "${JAVA_17_OPENS[@]}" -Dpekko.remote.classic.startup-timeout=120s \
     "-Dlog.file=$RUN_DIR/log/$name.log" "-Dlog4j.configurationFile=file:$conf/log4j.properties" \
     -- --configDir "$conf" "$@" $dynamic
 }

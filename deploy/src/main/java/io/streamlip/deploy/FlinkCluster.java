@@ -48,6 +48,16 @@ public final class FlinkCluster implements AutoCloseable {
                     "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
                     "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED");
 
+    /**
+     * Pekko's classic remoting gives its start-up 10 s ({@code
+     * pekko.remote.classic.startup-timeout}) and Flink's {@code pekko.startup-timeout} does not
+     * reach it; on a loaded machine JobManagers and TaskManagers exited with "Could not create
+     * actor system". Flink builds Pekko's configuration over {@code ConfigFactory.load}, which
+     * takes system properties, so this flag raises it.
+     */
+    public static final String PEKKO_REMOTE_STARTUP_TIMEOUT =
+            "-Dpekko.remote.classic.startup-timeout=120s";
+
     static final String JOB_MANAGER_MAIN =
             "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
     static final String TASK_MANAGER_MAIN =
@@ -77,7 +87,8 @@ public final class FlinkCluster implements AutoCloseable {
 
     /**
      * Writes the configuration under {@code home/conf}, then starts the JobManager and {@code
-     * taskManagers} TaskManagers (without waiting; see {@link #awaitSlots}).
+     * taskManagers} TaskManagers; waits for the JobManager to answer, not for the TaskManagers (see
+     * {@link #awaitSlots}).
      *
      * @param classpath the cluster's classpath (deploy/flink-cluster's {@code classpath.txt})
      */
@@ -86,17 +97,47 @@ public final class FlinkCluster implements AutoCloseable {
             Path home,
             String classpath,
             int taskManagers,
-            ProcessGroup processes) {
+            ProcessGroup processes)
+            throws InterruptedException {
         FlinkCluster cluster = new FlinkCluster(config, home, classpath, processes);
         cluster.startJobManager();
+        // The JobManager first, alone: on a loaded machine a JVM whose RPC system cannot come up
+        // within Pekko's fixed 10 s remoting start-up timeout exits, and starting every process at
+        // once is what starves it.
+        cluster.awaitJobManager(Duration.ofMinutes(5));
         for (int i = 0; i < taskManagers; i++) {
             cluster.startTaskManager();
         }
         return cluster;
     }
 
+    /** Start attempts of one process before the cluster gives up (see {@link #awaitSlots}). */
+    static final int START_ATTEMPTS = 3;
+
+    private int jobManagerStarts;
+    private int taskManagerReplacements;
+    private FlinkMemory jobManagerMemory;
+    private FlinkMemory taskManagerMemory;
+
     private void startJobManager() {
-        FlinkMemory memory = FlinkMemory.compute(classpath, confDir, FlinkMemory.Role.JOB_MANAGER);
+        if (++jobManagerStarts > START_ATTEMPTS) {
+            throw new IllegalStateException(
+                    "the JobManager exited "
+                            + START_ATTEMPTS
+                            + " times while starting; see "
+                            + home.resolve("log").resolve("jobmanager.log"));
+        }
+        if (jobManager != null) {
+            LOG.warn(
+                    "the JobManager exited while starting (see {}): starting it again",
+                    jobManager.logFile());
+            processes.remove(jobManager);
+        }
+        if (jobManagerMemory == null) {
+            jobManagerMemory =
+                    FlinkMemory.compute(classpath, confDir, FlinkMemory.Role.JOB_MANAGER);
+        }
+        FlinkMemory memory = jobManagerMemory;
         List<String> args = new ArrayList<>(List.of("--configDir", confDir.toString()));
         args.addAll(List.of("--executionMode", "cluster"));
         args.addAll(memory.dynamicProperties());
@@ -105,7 +146,11 @@ public final class FlinkCluster implements AutoCloseable {
 
     /** Starts one more TaskManager and returns it. */
     public synchronized JavaProcess startTaskManager() {
-        FlinkMemory memory = FlinkMemory.compute(classpath, confDir, FlinkMemory.Role.TASK_MANAGER);
+        if (taskManagerMemory == null) {
+            taskManagerMemory =
+                    FlinkMemory.compute(classpath, confDir, FlinkMemory.Role.TASK_MANAGER);
+        }
+        FlinkMemory memory = taskManagerMemory;
         List<String> args = new ArrayList<>(List.of("--configDir", confDir.toString()));
         args.addAll(memory.dynamicProperties());
         JavaProcess tm =
@@ -123,6 +168,7 @@ public final class FlinkCluster implements AutoCloseable {
         Path log = home.resolve("log").resolve(name + ".log");
         List<String> jvm = new ArrayList<>(memory.jvmArgs());
         jvm.addAll(JAVA_17_OPENS);
+        jvm.add(PEKKO_REMOTE_STARTUP_TIMEOUT);
         jvm.add("-Dlog.file=" + log);
         jvm.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());
         return JavaProcess.start(
@@ -174,12 +220,9 @@ public final class FlinkCluster implements AutoCloseable {
         String last = "no answer";
         while (System.nanoTime() < deadline) {
             if (!jobManager.isAlive()) {
-                throw new IllegalStateException(
-                        "the JobManager died; see "
-                                + jobManager.logFile()
-                                + " and "
-                                + home.resolve("log"));
+                startJobManager();
             }
+            replaceExitedTaskManagers();
             Optional<JsonNode> overview = get("/overview");
             if (overview.isPresent()) {
                 JsonNode o = overview.get();
@@ -198,6 +241,48 @@ public final class FlinkCluster implements AutoCloseable {
         }
         throw new IllegalStateException(
                 "Flink cluster at " + restUrl() + " not ready after " + timeout + ": " + last);
+    }
+
+    /** Waits until the JobManager's REST API answers, starting it again if it exits meanwhile. */
+    public void awaitJobManager(Duration timeout) throws InterruptedException {
+        long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!jobManager.isAlive()) {
+                startJobManager();
+            }
+            if (get("/overview").isPresent()) {
+                LOG.info(
+                        "JobManager at {} answers ({} ms)",
+                        restUrl(),
+                        Duration.ofNanos(System.nanoTime() - started).toMillis());
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException(
+                "the JobManager at " + restUrl() + " did not answer within " + timeout);
+    }
+
+    /** A TaskManager that exited on its own while starting is replaced (a few times at most). */
+    private synchronized void replaceExitedTaskManagers() {
+        for (JavaProcess tm : List.copyOf(taskManagers)) {
+            if (!tm.isAlive()) {
+                if (++taskManagerReplacements > START_ATTEMPTS) {
+                    throw new IllegalStateException(
+                            "TaskManagers exited "
+                                    + START_ATTEMPTS
+                                    + " times while starting; see "
+                                    + tm.logFile()
+                                    + " and "
+                                    + home.resolve("log"));
+                }
+                LOG.warn("{} exited while starting (see {}): replacing it", tm, tm.logFile());
+                taskManagers.remove(tm);
+                processes.remove(tm);
+                startTaskManager();
+            }
+        }
     }
 
     /**

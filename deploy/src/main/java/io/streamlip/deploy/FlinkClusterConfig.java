@@ -157,6 +157,11 @@ public record FlinkClusterConfig(
         c.put("restart-strategy.fixed-delay.attempts", "10");
         c.put("restart-strategy.fixed-delay.delay", "2 s");
 
+        // Patience for slow or shared machines: under heavy load the RPC system of a starting
+        // JobManager took longer than Pekko's 10 s default to come up (and the process gave up).
+        c.put("pekko.startup-timeout", "120 s");
+        c.put("pekko.ask.timeout", "60 s");
+        c.put("pekko.tcp.timeout", "60 s");
         c.put("heartbeat.interval", Long.toString(Math.max(500, heartbeatTimeout.toMillis() / 5)));
         c.put("heartbeat.timeout", Long.toString(heartbeatTimeout.toMillis()));
 

@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -78,23 +79,20 @@ class ClusterIT {
         String toolsClasspath = classpath("streamlip.tools.classpath");
         String flinkClasspath = classpath("streamlip.flink.classpath");
         long started = System.nanoTime();
-        // Broker and Flink start side by side; the broker call returns once it answers.
         FlinkClusterConfig config =
                 FlinkClusterConfig.defaults(home.resolve("flink"))
                         .withPorts(LoopbackPorts.free(), LoopbackPorts.free(), LoopbackPorts.free())
                         .withHeartbeatTimeout(Duration.ofSeconds(10));
-        CompletableFuture<KafkaBrokerProcess> startingBroker =
-                CompletableFuture.supplyAsync(
-                        () ->
-                                KafkaBrokerProcess.start(
-                                        home.resolve("kafka"),
-                                        toolsClasspath,
-                                        LoopbackPorts.free(),
-                                        LoopbackPorts.free(),
-                                        "512m",
-                                        processes));
+        // The JobManager first (start() waits for it), then TaskManagers and broker side by side.
         flink = FlinkCluster.start(config, home.resolve("flink"), flinkClasspath, 2, processes);
-        broker = startingBroker.get(10, TimeUnit.MINUTES);
+        broker =
+                KafkaBrokerProcess.start(
+                        home.resolve("kafka"),
+                        toolsClasspath,
+                        LoopbackPorts.free(),
+                        LoopbackPorts.free(),
+                        "512m",
+                        processes);
         kafka = KafkaClients.of(broker.bootstrapServers());
         flink.awaitSlots(2, 2 * config.slotsPerTaskManager(), WAIT);
         rest = new FlinkRestClient(flink.restUrl(), Duration.ofMinutes(2));
@@ -275,8 +273,8 @@ class ClusterIT {
     static void awaitAllAccountedFor(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            Set<String> seen = new HashSet<>(ids(TOPICS.examples(), Example.class));
-            seen.addAll(ids(TOPICS.rejects(), Reject.class));
+            Set<String> seen = new HashSet<>(ids(TOPICS.examples(), Example.class, Example::getId));
+            seen.addAll(ids(TOPICS.rejects(), Reject.class, Reject::getId));
             if (seen.containsAll(sent)) {
                 return;
             }
@@ -290,9 +288,10 @@ class ClusterIT {
      * with a reject; nothing else is there.
      */
     static void assertExactlyOnce() {
-        List<String> curated = ids(TOPICS.curatedPairs(), CuratedPair.class);
-        List<String> examples = ids(TOPICS.examples(), Example.class);
-        List<String> rejected = ids(TOPICS.rejects(), Reject.class);
+        List<String> curated =
+                ids(TOPICS.curatedPairs(), CuratedPair.class, c -> c.getPair().getId());
+        List<String> examples = ids(TOPICS.examples(), Example.class, Example::getId);
+        List<String> rejected = ids(TOPICS.rejects(), Reject.class, Reject::getId);
         assertThat(curated).as("curated ids").doesNotHaveDuplicates();
         assertThat(examples).as("example ids").doesNotHaveDuplicates();
         assertThat(rejected).as("rejected ids").doesNotHaveDuplicates();
@@ -304,10 +303,10 @@ class ClusterIT {
         assertThat(rejected.size()).as("rejects").isLessThan(sent.size() / 20 + 1);
     }
 
-    static <T extends SpecificRecord> List<String> ids(String topic, Class<T> type) {
-        AvroSerde<T> serde = AvroSerde.of(type);
-        return TopicReader.readAll(kafka, topic, serde).stream()
-                .map(r -> String.valueOf(r.get(r.getSchema().getField("id").pos())))
+    static <T extends SpecificRecord> List<String> ids(
+            String topic, Class<T> type, Function<T, CharSequence> id) {
+        return TopicReader.readAll(kafka, topic, AvroSerde.of(type)).stream()
+                .map(r -> String.valueOf(id.apply(r)))
                 .toList();
     }
 
