@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             ImportCommand.class,
             TrainCommand.class,
             MonitorCommand.class,
+            SubmitCommand.class,
             EvalCommand.class,
             BenchCommand.class,
             TokenizerCommand.class,

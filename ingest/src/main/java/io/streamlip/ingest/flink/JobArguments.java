@@ -10,7 +10,10 @@ import org.apache.flink.util.ParameterTool;
 /**
  * The command line of a job's {@code main} when it runs on a cluster: {@code --bootstrap HOST:PORT
  * --checkpoint-dir URI [--parallelism N] [--checkpoint-interval-ms MS] [--topic-prefix P]
- * [--bounded]}.
+ * [--restart-attempts N] [--restart-delay-ms MS] [--bounded]}.
+ *
+ * <p>On a cluster a job meets more failures than in a test (a TaskManager lost, a broker
+ * restarted), so the restart budget ({@link JobSettings#restartAttempts}) can be raised here.
  *
  * @param kafka the Kafka cluster
  * @param topics the pipeline's topics (defaults, optionally prefixed)
@@ -27,6 +30,8 @@ public record JobArguments(
                     "parallelism",
                     "checkpoint-interval-ms",
                     "topic-prefix",
+                    "restart-attempts",
+                    "restart-delay-ms",
                     "bounded");
 
     /** Parses {@code args}; throws with a usage message on anything unknown or missing. */
@@ -53,8 +58,11 @@ public record JobArguments(
                                             "checkpoint-interval-ms",
                                             defaults.checkpointInterval().toMillis())),
                             required(options, "checkpoint-dir"),
-                            defaults.restartAttempts(),
-                            defaults.restartDelay());
+                            options.getInt("restart-attempts", defaults.restartAttempts()),
+                            Duration.ofMillis(
+                                    options.getLong(
+                                            "restart-delay-ms",
+                                            defaults.restartDelay().toMillis())));
         } catch (NumberFormatException e) {
             throw usage("not a number: " + e.getMessage());
         }
@@ -78,6 +86,7 @@ public record JobArguments(
         return new IllegalArgumentException(
                 problem
                         + "; usage: --bootstrap HOST:PORT --checkpoint-dir URI [--parallelism N]"
-                        + " [--checkpoint-interval-ms MS] [--topic-prefix P] [--bounded]");
+                        + " [--checkpoint-interval-ms MS] [--topic-prefix P] [--restart-attempts N]"
+                        + " [--restart-delay-ms MS] [--bounded]");
     }
 }

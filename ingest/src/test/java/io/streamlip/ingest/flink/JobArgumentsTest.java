@@ -18,6 +18,8 @@ class JobArgumentsTest {
                             "--parallelism", "4",
                             "--checkpoint-interval-ms", "250",
                             "--topic-prefix", "exp1-",
+                            "--restart-attempts", "20",
+                            "--restart-delay-ms", "3000",
                             "--bounded"
                         });
         assertThat(a.kafka().bootstrapServers()).isEqualTo("kafka:9092");
@@ -25,6 +27,8 @@ class JobArgumentsTest {
         assertThat(a.settings().parallelism()).isEqualTo(4);
         assertThat(a.settings().checkpointInterval()).isEqualTo(Duration.ofMillis(250));
         assertThat(a.topics().rawPairs()).isEqualTo("exp1-raw-pairs");
+        assertThat(a.settings().restartAttempts()).isEqualTo(20);
+        assertThat(a.settings().restartDelay()).isEqualTo(Duration.ofSeconds(3));
         assertThat(a.bounded()).isTrue();
     }
 
@@ -33,6 +37,7 @@ class JobArgumentsTest {
         JobArguments a =
                 JobArguments.parse(new String[] {"--bootstrap", "k:1", "--checkpoint-dir", "/cp"});
         assertThat(a.settings().parallelism()).isEqualTo(1);
+        assertThat(a.settings().restartAttempts()).isEqualTo(2);
         assertThat(a.topics().rawPairs()).isEqualTo("raw-pairs");
         assertThat(a.bounded()).isFalse();
     }

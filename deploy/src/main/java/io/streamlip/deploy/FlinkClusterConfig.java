@@ -1,0 +1,223 @@
+package io.streamlip.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The configuration of a standalone Flink session cluster, written as the {@code config.yaml} (and
+ * {@code log4j.properties}) of a configuration folder that the JobManager, the TaskManagers and
+ * {@link FlinkMemory} read, exactly like flink-dist's {@code conf/}.
+ *
+ * <p>Every endpoint binds {@code bindHost} (loopback by default). State is RocksDB with incremental
+ * checkpoints; checkpoints and savepoints go to the given folders. A job's own settings (the
+ * pipeline jobs set interval, restart strategy and checkpoint folder through {@code JobSettings})
+ * win over these cluster defaults.
+ *
+ * @param bindHost the address every endpoint binds and advertises (default {@code 127.0.0.1})
+ * @param rpcPort the JobManager's RPC port (default 6123)
+ * @param restPort REST API and web UI (default 8081)
+ * @param blobPort the JobManager's blob server (default 6124)
+ * @param slotsPerTaskManager task slots of each TaskManager (default 4: two jobs at parallelism 2
+ *     fit on one TaskManager, so the cluster survives losing one of two)
+ * @param jobManagerMemory {@code jobmanager.memory.process.size} (default 1024m)
+ * @param taskManagerMemory {@code taskmanager.memory.process.size} (default 1280m)
+ * @param checkpointDir default checkpoint folder URI
+ * @param savepointDir default savepoint folder URI
+ * @param tmpDir {@code io.tmp.dirs}: RocksDB's working files and spilled data
+ * @param heartbeatTimeout how long the JobManager waits before declaring a silent TaskManager lost
+ *     (default 15 s; Flink's own default is 50 s)
+ * @param extra any further {@code config.yaml} entries; they win over the ones above
+ */
+public record FlinkClusterConfig(
+        String bindHost,
+        int rpcPort,
+        int restPort,
+        int blobPort,
+        int slotsPerTaskManager,
+        String jobManagerMemory,
+        String taskManagerMemory,
+        String checkpointDir,
+        String savepointDir,
+        Path tmpDir,
+        Duration heartbeatTimeout,
+        Map<String, String> extra) {
+
+    public FlinkClusterConfig {
+        Objects.requireNonNull(bindHost, "bindHost");
+        if (slotsPerTaskManager < 1) {
+            throw new IllegalArgumentException(
+                    "slotsPerTaskManager must be at least 1, got " + slotsPerTaskManager);
+        }
+        Objects.requireNonNull(checkpointDir, "checkpointDir");
+        Objects.requireNonNull(savepointDir, "savepointDir");
+        Objects.requireNonNull(tmpDir, "tmpDir");
+        Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
+        extra = Map.copyOf(extra);
+    }
+
+    /**
+     * The documented defaults, with checkpoints, savepoints and temporary files under {@code home}.
+     */
+    public static FlinkClusterConfig defaults(Path home) {
+        Path abs = home.toAbsolutePath();
+        return new FlinkClusterConfig(
+                "127.0.0.1",
+                6123,
+                8081,
+                6124,
+                4,
+                "1024m",
+                "1280m",
+                abs.resolve("checkpoints").toUri().toString(),
+                abs.resolve("savepoints").toUri().toString(),
+                abs.resolve("tmp"),
+                Duration.ofSeconds(15),
+                Map.of());
+    }
+
+    public FlinkClusterConfig withPorts(int rpc, int rest, int blob) {
+        return new FlinkClusterConfig(
+                bindHost,
+                rpc,
+                rest,
+                blob,
+                slotsPerTaskManager,
+                jobManagerMemory,
+                taskManagerMemory,
+                checkpointDir,
+                savepointDir,
+                tmpDir,
+                heartbeatTimeout,
+                extra);
+    }
+
+    public FlinkClusterConfig withHeartbeatTimeout(Duration timeout) {
+        return new FlinkClusterConfig(
+                bindHost,
+                rpcPort,
+                restPort,
+                blobPort,
+                slotsPerTaskManager,
+                jobManagerMemory,
+                taskManagerMemory,
+                checkpointDir,
+                savepointDir,
+                tmpDir,
+                timeout,
+                extra);
+    }
+
+    /** The REST endpoint, e.g. {@code http://127.0.0.1:8081}. */
+    public String restUrl() {
+        return "http://" + bindHost + ":" + restPort;
+    }
+
+    /** Every {@code config.yaml} entry, in a stable order. */
+    public Map<String, String> entries() {
+        Map<String, String> c = new LinkedHashMap<>();
+        // Where everything listens: one address, loopback unless told otherwise.
+        c.put("jobmanager.rpc.address", bindHost);
+        c.put("jobmanager.rpc.port", Integer.toString(rpcPort));
+        c.put("jobmanager.bind-host", bindHost);
+        c.put("rest.address", bindHost);
+        c.put("rest.bind-address", bindHost);
+        c.put("rest.port", Integer.toString(restPort));
+        c.put("blob.server.port", Integer.toString(blobPort));
+        c.put("taskmanager.host", bindHost);
+        c.put("taskmanager.bind-host", bindHost);
+        c.put("taskmanager.rpc.port", "0");
+        c.put("taskmanager.data.port", "0");
+        c.put("metrics.internal.query-service.port", "0");
+
+        c.put("jobmanager.memory.process.size", jobManagerMemory);
+        c.put("taskmanager.memory.process.size", taskManagerMemory);
+        c.put("taskmanager.numberOfTaskSlots", Integer.toString(slotsPerTaskManager));
+        // Spread a job's tasks over the TaskManagers, so losing one does not lose everything.
+        c.put("cluster.evenly-spread-out-slots", "true");
+        c.put("parallelism.default", "1");
+
+        c.put("state.backend.type", "rocksdb");
+        c.put("execution.checkpointing.incremental", "true");
+        c.put("execution.checkpointing.dir", checkpointDir);
+        c.put("execution.checkpointing.savepoint-dir", savepointDir);
+        c.put("execution.checkpointing.interval", "5 s");
+        c.put("execution.checkpointing.mode", "EXACTLY_ONCE");
+        c.put("execution.checkpointing.num-retained", "3");
+        c.put("io.tmp.dirs", tmpDir.toString());
+
+        // Bounded restarts: with checkpointing on, Flink's default restarts forever.
+        c.put("restart-strategy.type", "fixed-delay");
+        c.put("restart-strategy.fixed-delay.attempts", "10");
+        c.put("restart-strategy.fixed-delay.delay", "2 s");
+
+        // Patience for slow or shared machines: under heavy load the RPC system of a starting
+        // JobManager took longer than Pekko's 10 s default to come up (and the process gave up).
+        c.put("pekko.startup-timeout", "120 s");
+        c.put("pekko.ask.timeout", "60 s");
+        c.put("pekko.tcp.timeout", "60 s");
+        c.put("heartbeat.interval", Long.toString(Math.max(500, heartbeatTimeout.toMillis() / 5)));
+        c.put("heartbeat.timeout", Long.toString(heartbeatTimeout.toMillis()));
+
+        // The job jars bundle Kafka, Avro and Jackson: resolve them from the job's jar first.
+        c.put("classloader.resolve-order", "child-first");
+        // flink-dist's env.java.opts.all: Flink needs these on Java 17.
+        c.put("env.java.opts.all", String.join(" ", FlinkCluster.JAVA_17_OPENS));
+        c.putAll(extra);
+        return c;
+    }
+
+    /**
+     * Writes {@code config.yaml} and {@code log4j.properties} into {@code confDir} (created if
+     * needed) and returns it.
+     */
+    public Path write(Path confDir) {
+        StringBuilder yaml = new StringBuilder();
+        yaml.append(
+                "# Written by streamlip's FlinkClusterConfig; flat keys, Flink 2.x config.yaml.\n");
+        entries().forEach((k, v) -> yaml.append(k).append(": ").append(quote(v)).append('\n'));
+        try {
+            Files.createDirectories(confDir);
+            Files.createDirectories(tmpDir);
+            Files.writeString(confDir.resolve("config.yaml"), yaml, StandardCharsets.UTF_8);
+            Files.writeString(confDir.resolve("log4j.properties"), LOG4J, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write Flink configuration to " + confDir, e);
+        }
+        return confDir;
+    }
+
+    /** A YAML single-quoted scalar: every value stays a string, as Flink expects. */
+    static String quote(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    /**
+     * The cluster processes' logging: one file per process ({@code -Dlog.file}), like flink-dist.
+     */
+    static final String LOG4J =
+            """
+            # Each Flink process logs to the file given by -Dlog.file (flink-dist's layout).
+            rootLogger.level = INFO
+            rootLogger.appenderRef.file.ref = MainAppender
+            appender.main.name = MainAppender
+            appender.main.type = File
+            appender.main.append = true
+            appender.main.fileName = ${sys:log.file}
+            appender.main.layout.type = PatternLayout
+            appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n
+            logger.kafka.name = org.apache.kafka
+            logger.kafka.level = WARN
+            # Kafka client metrics registered twice under Flink's metric groups: noise.
+            logger.metricgroup.name = org.apache.flink.metrics.MetricGroup
+            logger.metricgroup.level = ERROR
+            logger.pekko.name = org.apache.pekko
+            logger.pekko.level = WARN
+            """;
+}

@@ -1,0 +1,360 @@
+package io.streamlip.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamlip.app.FlinkRestClient;
+import io.streamlip.app.Streamlip;
+import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.ingest.kafka.PairProducer;
+import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.kafka.TopicReader;
+import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.Example;
+import io.streamlip.schemas.RawPair;
+import io.streamlip.schemas.Reject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipeline on a real deployment, end to end: a Kafka broker as its own process, a standalone
+ * Flink session cluster (a JobManager and two TaskManagers, separate JVMs from Maven artifacts),
+ * the filter and tokenize jobs submitted with {@code streamlip submit} from the jobs' fat jar, and
+ * a trainer process ({@code streamlip train}). Then the failures a cluster meets: a TaskManager
+ * killed with SIGKILL mid-stream (the output must hold every record exactly once, read_committed),
+ * and a broker restart (the pipeline must resume by itself).
+ *
+ * <p>The phases share the cluster and run in order; each later phase needs the earlier ones.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterIT.class);
+    private static final Duration WAIT = Duration.ofSeconds(240);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static ProcessGroup processes;
+    static Path home;
+    static KafkaBrokerProcess broker;
+    static FlinkCluster flink;
+    static KafkaClients kafka;
+    static FlinkRestClient rest;
+    static final PipelineTopics TOPICS = PipelineTopics.defaults();
+    static final List<String> jobIds = new ArrayList<>();
+
+    /** Every pair id sent so far, in order. */
+    static final List<String> sent = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        processes = new ProcessGroup();
+        home = Files.createTempDirectory("streamlip-cluster-it-");
+        String toolsClasspath = classpath("streamlip.tools.classpath");
+        String flinkClasspath = classpath("streamlip.flink.classpath");
+        long started = System.nanoTime();
+        FlinkClusterConfig config =
+                FlinkClusterConfig.defaults(home.resolve("flink"))
+                        .withPorts(LoopbackPorts.free(), LoopbackPorts.free(), LoopbackPorts.free())
+                        .withHeartbeatTimeout(Duration.ofSeconds(10));
+        // The JobManager first (start() waits for it), then TaskManagers and broker side by side.
+        flink = FlinkCluster.start(config, home.resolve("flink"), flinkClasspath, 2, processes);
+        broker =
+                KafkaBrokerProcess.start(
+                        home.resolve("kafka"),
+                        toolsClasspath,
+                        LoopbackPorts.free(),
+                        LoopbackPorts.free(),
+                        "512m",
+                        processes);
+        kafka = KafkaClients.of(broker.bootstrapServers());
+        flink.awaitSlots(2, 2 * config.slotsPerTaskManager(), WAIT);
+        rest = new FlinkRestClient(flink.restUrl(), Duration.ofMinutes(2));
+        LOG.info(
+                "FIGURE cluster start (broker + JobManager + 2 TaskManagers): {} ms",
+                millisSince(started));
+    }
+
+    @AfterAll
+    static void stopCluster() throws IOException {
+        if (processes != null) {
+            processes.close();
+        }
+        if (home != null) {
+            LOG.info("cluster files (logs, checkpoints) kept in {}", home);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void submittedJobsCurateTokenizeCheckpointAndFeedATrainer() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc =
+                Streamlip.commandLine()
+                        .setOut(new PrintWriter(out))
+                        .setErr(new PrintWriter(err))
+                        .execute(
+                                "submit",
+                                "--flink=" + flink.restUrl(),
+                                "--jar=" + System.getProperty("streamlip.jobs.jar"),
+                                "--bootstrap=" + broker.bootstrapServers(),
+                                "--checkpoint-dir=" + home.resolve("checkpoints").toUri(),
+                                "--parallelism=2",
+                                "--checkpoint-interval-ms=1000",
+                                "--restart-attempts=20",
+                                "--restart-delay-ms=1000");
+        assertThat(rc).as("submit: %s %s", out, err).isZero();
+        JsonNode submitted = JSON.readTree(out.toString());
+        submitted.path("jobs").forEach(id -> jobIds.add(id.asText()));
+        assertThat(jobIds).hasSize(2);
+        awaitJobsRunning(WAIT);
+
+        long started = System.nanoTime();
+        send(100, 1, Duration.ZERO);
+        awaitAllAccountedFor(WAIT);
+        LOG.info("FIGURE first 100 pairs through both jobs: {} ms", millisSince(started));
+
+        // A completed checkpoint: in the REST API and on disk, for both jobs.
+        for (String job : jobIds) {
+            assertThat(rest.checkpoints(job).path("counts").path("completed").asInt())
+                    .as("completed checkpoints of %s", job)
+                    .isPositive();
+        }
+        try (Stream<Path> files = Files.walk(home.resolve("checkpoints"))) {
+            assertThat(files.filter(p -> p.getFileName().toString().equals("_metadata")))
+                    .as("checkpoint metadata files")
+                    .isNotEmpty();
+        }
+
+        // The trainer as its own process, a consumer of the examples the cluster wrote.
+        Path trainerDir = home.resolve("trainer");
+        List<String> jvm = new ArrayList<>(FlinkCluster.JAVA_17_OPENS);
+        String djlCache = System.getProperty("streamlip.djl.cache");
+        jvm.addAll(
+                List.of(
+                        "-Xmx1g",
+                        "-Dai.djl.offline=true",
+                        "-DDJL_CACHE_DIR=" + djlCache,
+                        "-DENGINE_CACHE_DIR=" + djlCache,
+                        "-Dai.djl.pytorch.num_threads=1",
+                        "-Dai.djl.pytorch.num_interop_threads=1",
+                        "-Dai.djl.pytorch.graph_optimizer=false"));
+        JavaProcess trainer =
+                processes.add(
+                        JavaProcess.start(
+                                "trainer",
+                                JavaProcess.command(
+                                        jvm,
+                                        classpath("streamlip.tools.classpath"),
+                                        Streamlip.class.getName(),
+                                        List.of(
+                                                "train",
+                                                "--bootstrap=" + broker.bootstrapServers(),
+                                                "--checkpoints=" + trainerDir,
+                                                "--steps=2",
+                                                "--batch-size=16",
+                                                "--threads=1")),
+                                home.resolve("trainer.log"),
+                                Map.of("OMP_NUM_THREADS", "1")));
+        int trainerExit = trainer.waitFor(Duration.ofMinutes(3));
+        processes.remove(trainer);
+        String trainerLog = Files.readString(trainer.logFile(), StandardCharsets.UTF_8);
+        assertThat(trainerExit).as("trainer exit; its log:\n%s", trainerLog).isZero();
+        assertThat(trainerLog).contains("\"steps\" : 2");
+        assertThat(TopicReader.count(kafka, TOPICS.modelUpdates()))
+                .as("model updates the trainer announced")
+                .isPositive();
+    }
+
+    @Test
+    @Order(2)
+    void aTaskManagerKilledMidStreamLosesAndDuplicatesNothing() throws Exception {
+        double restartsBefore = restarts();
+        CompletableFuture<Void> producing =
+                CompletableFuture.runAsync(() -> send(200, 2, Duration.ofMillis(20)));
+        // Kill once the stream is flowing: part of the batch is in flight, in open transactions.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (sent.size() < 100 + 60 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        JavaProcess victim = flink.taskManagers().get(0);
+        long killed = System.nanoTime();
+        flink.killTaskManager(victim);
+        producing.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        awaitJobsRunning(WAIT);
+        LOG.info("FIGURE jobs RUNNING again after TaskManager kill: {} ms", millisSince(killed));
+        awaitAllAccountedFor(WAIT);
+        LOG.info(
+                "FIGURE all 300 pairs accounted for after TaskManager kill: {} ms",
+                millisSince(killed));
+        assertThat(restarts())
+                .as("job restarts: the kill hit the jobs' tasks")
+                .isGreaterThan(restartsBefore);
+        // Let any straggler (a duplicate from a replayed transaction) surface before the exact
+        // check.
+        Thread.sleep(3000);
+        assertExactlyOnce();
+    }
+
+    @Test
+    @Order(3)
+    void thePipelineResumesByItselfAfterABrokerRestart() throws Exception {
+        long stopped = System.nanoTime();
+        broker.restart();
+        LOG.info(
+                "FIGURE broker restart (stop + start until it answers): {} ms",
+                millisSince(stopped));
+        long resumed = System.nanoTime();
+        send(50, 3, Duration.ZERO);
+        awaitAllAccountedFor(WAIT);
+        LOG.info(
+                "FIGURE 50 new pairs through both jobs after the broker restart: {} ms",
+                millisSince(resumed));
+        awaitJobsRunning(WAIT);
+        Thread.sleep(3000);
+        assertExactlyOnce();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** Sends {@code count} synthetic pairs (seed {@code seed}), pausing {@code pause} between. */
+    static void send(int count, long seed, Duration pause) {
+        try (PairProducer producer = new PairProducer(kafka, TOPICS.rawPairs())) {
+            var pairs = new SyntheticPairs(32).pairs(count, seed);
+            while (pairs.hasNext()) {
+                RawPair pair = pairs.next();
+                producer.send(pair);
+                if (!pause.isZero()) {
+                    producer.flush();
+                    sent.add(pair.getId());
+                    Thread.sleep(pause.toMillis());
+                } else {
+                    sent.add(pair.getId());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Waits until every pair sent is either an example or a reject (committed records only).
+     * Records still missing after {@link #WAIT} fail the test in {@link #assertExactlyOnce}.
+     */
+    static void awaitAllAccountedFor(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Set<String> seen = new HashSet<>(ids(TOPICS.examples(), Example.class, Example::getId));
+            seen.addAll(ids(TOPICS.rejects(), Reject.class, Reject::getId));
+            if (seen.containsAll(sent)) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        assertExactlyOnce();
+    }
+
+    /**
+     * Every pair sent is in {@code curated-pairs} and {@code examples} exactly once, or was refused
+     * with a reject; nothing else is there.
+     */
+    static void assertExactlyOnce() {
+        List<String> curated =
+                ids(TOPICS.curatedPairs(), CuratedPair.class, c -> c.getPair().getId());
+        List<String> examples = ids(TOPICS.examples(), Example.class, Example::getId);
+        List<String> rejected = ids(TOPICS.rejects(), Reject.class, Reject::getId);
+        assertThat(curated).as("curated ids").doesNotHaveDuplicates();
+        assertThat(examples).as("example ids").doesNotHaveDuplicates();
+        assertThat(rejected).as("rejected ids").doesNotHaveDuplicates();
+        Set<String> expected = new LinkedHashSet<>(sent);
+        rejected.forEach(expected::remove);
+        assertThat(examples).as("examples").containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(curated).as("curated pairs").containsExactlyInAnyOrderElementsOf(expected);
+        // Synthetic pairs are clean: only a rare identical (image, caption) repeat may be refused.
+        assertThat(rejected.size()).as("rejects").isLessThan(sent.size() / 20 + 1);
+    }
+
+    static <T extends SpecificRecord> List<String> ids(
+            String topic, Class<T> type, Function<T, CharSequence> id) {
+        return TopicReader.readAll(kafka, topic, AvroSerde.of(type)).stream()
+                .map(r -> String.valueOf(id.apply(r)))
+                .toList();
+    }
+
+    void awaitJobsRunning(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean all = true;
+            for (String job : jobIds) {
+                JsonNode detail = rest.get("jobs/" + job);
+                all &= detail.path("state").asText().equals("RUNNING");
+                for (JsonNode vertex : detail.path("vertices")) {
+                    all &=
+                            vertex.path("tasks").path("RUNNING").asInt()
+                                    == vertex.path("parallelism").asInt();
+                }
+            }
+            if (all) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("jobs not all RUNNING after " + timeout + ": " + rest.jobs());
+    }
+
+    /** Restarts of both jobs so far (Flink's {@code numRestarts} metric). */
+    double restarts() throws Exception {
+        double sum = 0;
+        for (String job : jobIds) {
+            for (JsonNode m : rest.get("jobs/" + job + "/metrics?get=numRestarts")) {
+                sum += m.path("value").asDouble();
+            }
+        }
+        return sum;
+    }
+
+    static String classpath(String property) {
+        String file = System.getProperty(property);
+        assertThat(file)
+                .as("system property %s (set by the deploy module's failsafe)", property)
+                .isNotNull();
+        try {
+            return Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + file + " (build with -am)", e);
+        }
+    }
+
+    static long millisSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+    }
+}
