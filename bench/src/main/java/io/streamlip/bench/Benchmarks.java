@@ -17,7 +17,8 @@ public final class Benchmarks {
                 List.of(
                         new TrainerStepBenchmark(),
                         new DatapathBenchmark(),
-                        new EmojiLearningBenchmark()));
+                        new EmojiLearningBenchmark(),
+                        new CurationBenchmark()));
     }
 
     public List<Benchmark> all() {
