@@ -36,6 +36,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Compute threads where the benchmark has a choice (0: its default).")
     int threads;
 
+    @Option(
+            names = {"--limit", "--pairs"},
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Most input records where the benchmark has a choice (0: its default).")
+    long limit;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     private final Benchmarks benchmarks;
@@ -71,7 +78,7 @@ final class BenchCommand implements Callable<Integer> {
                                                         + benchmarks.all().stream()
                                                                 .map(Benchmark::name)
                                                                 .toList()));
-        BenchResult result = benchmark.run(new BenchOptions(quick, threads));
+        BenchResult result = benchmark.run(new BenchOptions(quick, threads, limit));
         out.println(json ? result.toJson() : result.toTable());
         out.flush();
         return 0;

@@ -22,7 +22,8 @@ public final class Benchmarks {
                         new SmallBatchBenchmark(),
                         new TrainerVsPytorchBenchmark(),
                         new TokenizerBenchmark(),
-                        new CrossModalBenchmark()));
+                        new CrossModalBenchmark(),
+                        new CurationBenchmark()));
     }
 
     public List<Benchmark> all() {

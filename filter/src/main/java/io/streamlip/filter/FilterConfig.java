@@ -22,6 +22,10 @@ import java.util.Objects;
  *     than that are page text, not captions)
  * @param dedupRetention how long the job remembers a (image, caption) pair it accepted (default 7
  *     days, the topics' retention); bounds the deduplication state
+ * @param text boilerplate and blocklist ({@link TextQualityConfig#defaults()})
+ * @param language language identification and caps ({@link LanguageConfig#defaults()})
+ * @param nearDuplicates near-duplicate removal and evaluation-set decontamination ({@link
+ *     NearDuplicateConfig#defaults()})
  */
 public record FilterConfig(
         int minImageSide,
@@ -30,8 +34,33 @@ public record FilterConfig(
         double maxAspectRatio,
         int minCaptionChars,
         int maxCaptionChars,
-        Duration dedupRetention)
+        Duration dedupRetention,
+        TextQualityConfig text,
+        LanguageConfig language,
+        NearDuplicateConfig nearDuplicates)
         implements Serializable {
+
+    /** The bounds alone, with the other filters at their defaults. */
+    public FilterConfig(
+            int minImageSide,
+            long maxImagePixels,
+            int maxImageBytes,
+            double maxAspectRatio,
+            int minCaptionChars,
+            int maxCaptionChars,
+            Duration dedupRetention) {
+        this(
+                minImageSide,
+                maxImagePixels,
+                maxImageBytes,
+                maxAspectRatio,
+                minCaptionChars,
+                maxCaptionChars,
+                dedupRetention,
+                TextQualityConfig.defaults(),
+                LanguageConfig.defaults(),
+                NearDuplicateConfig.defaults());
+    }
 
     public FilterConfig {
         positive("minImageSide", minImageSide);
@@ -55,6 +84,9 @@ public record FilterConfig(
             throw new IllegalArgumentException(
                     "dedupRetention must be positive, got " + dedupRetention);
         }
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(language, "language");
+        Objects.requireNonNull(nearDuplicates, "nearDuplicates");
     }
 
     /** The documented defaults. */
@@ -70,7 +102,10 @@ public record FilterConfig(
                 maxAspect,
                 minCaptionChars,
                 maxCaptionChars,
-                dedupRetention);
+                dedupRetention,
+                text,
+                language,
+                nearDuplicates);
     }
 
     public FilterConfig withCaptionBounds(int minChars, int maxChars) {
@@ -81,7 +116,52 @@ public record FilterConfig(
                 maxAspectRatio,
                 minChars,
                 maxChars,
-                dedupRetention);
+                dedupRetention,
+                text,
+                language,
+                nearDuplicates);
+    }
+
+    public FilterConfig withText(TextQualityConfig value) {
+        return new FilterConfig(
+                minImageSide,
+                maxImagePixels,
+                maxImageBytes,
+                maxAspectRatio,
+                minCaptionChars,
+                maxCaptionChars,
+                dedupRetention,
+                value,
+                language,
+                nearDuplicates);
+    }
+
+    public FilterConfig withLanguage(LanguageConfig value) {
+        return new FilterConfig(
+                minImageSide,
+                maxImagePixels,
+                maxImageBytes,
+                maxAspectRatio,
+                minCaptionChars,
+                maxCaptionChars,
+                dedupRetention,
+                text,
+                value,
+                nearDuplicates);
+    }
+
+    public FilterConfig withNearDuplicates(NearDuplicateConfig value) {
+        return new FilterConfig(
+                minImageSide,
+                maxImagePixels,
+                maxImageBytes,
+                maxAspectRatio,
+                minCaptionChars,
+                maxCaptionChars,
+                dedupRetention,
+                text,
+                language,
+                value);
     }
 
     private static void positive(String name, long value) {

@@ -21,9 +21,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The curation job, {@code raw-pairs -> curated-pairs (+ rejects)}: decode each Kafka record as a
- * {@code RawPair}, curate it ({@link PairCurator}), drop repeats of an (image, caption) pair
- * ({@link DuplicateKey}, keyed state), and send every refusal to the rejects sink with stage
- * {@value #STAGE}.
+ * {@code RawPair}, curate it ({@link PairCurator}: caption encoding, length, boilerplate and
+ * blocklist; image validity from the header before decoding; perceptual hash and evaluation-set
+ * decontamination; language), drop repeats of an (image, caption) pair ({@link DuplicateKey}, keyed
+ * state on RocksDB), run the {@link AfterFilters} stages (the cross-modal scorer's hook), and send
+ * every refusal to the rejects sink with stage {@value #STAGE}.
+ *
+ * <p>Not in the job yet: near-duplicate removal and the image-cluster cap ({@link
+ * NearDuplicateIndex}) and the per-language caps ({@link LanguageQuota}) run in one process only
+ * (benchmarks, tools); the job keys only exact duplicates.
  *
  * <p>{@link #wire} takes the source stream and the sinks (any {@link Sink}); {@link #attach} wires
  * the pipeline's Kafka topics; {@link #main} runs it alone.
@@ -35,6 +41,17 @@ public final class FilterJob {
     private FilterJob() {}
 
     /**
+     * A stage that runs after the filters on the pairs they kept (e.g. the cross-modal scorer of
+     * {@code io.streamlip.filter.score}): it returns the pairs it keeps, and sends what it refuses
+     * to the side output {@link EnvelopeStage#rejects(String) rejects(STAGE)} of the operator it
+     * returns, which the job routes to the rejects sink with the filters' own.
+     */
+    @FunctionalInterface
+    public interface AfterFilters extends java.io.Serializable {
+        SingleOutputStreamOperator<CuratedPair> attach(DataStream<CuratedPair> kept);
+    }
+
+    /**
      * Builds the operators on {@code raw} and writes their outputs to the given sinks.
      *
      * @return the curated stream, for more sinks (e.g. {@code FileSinks.addWebDataset})
@@ -44,7 +61,7 @@ public final class FilterJob {
             FilterConfig config,
             Sink<CuratedPair> curatedSink,
             Sink<Reject> rejectSink) {
-        return wire(raw, config, null, curatedSink, rejectSink);
+        return wire(raw, config, java.util.List.of(), curatedSink, rejectSink);
     }
 
     /**
@@ -55,6 +72,26 @@ public final class FilterJob {
             DataStream<KafkaEnvelope> raw,
             FilterConfig config,
             CrossModalScoring scoring,
+            Sink<CuratedPair> curatedSink,
+            Sink<Reject> rejectSink) {
+        return wire(
+                raw,
+                config,
+                scoring == null ? java.util.List.of() : java.util.List.of(scoring::apply),
+                curatedSink,
+                rejectSink);
+    }
+
+    /**
+     * Builds the operators on {@code raw}, then {@code after} in order on what they keep, and
+     * writes the outputs to the given sinks.
+     *
+     * @return the curated stream, for more sinks
+     */
+    public static DataStream<CuratedPair> wire(
+            DataStream<KafkaEnvelope> raw,
+            FilterConfig config,
+            java.util.List<AfterFilters> after,
             Sink<CuratedPair> curatedSink,
             Sink<Reject> rejectSink) {
         SingleOutputStreamOperator<CuratedEnvelope> curated =
@@ -71,15 +108,14 @@ public final class FilterJob {
         DataStream<Reject> rejects =
                 curated.getSideOutput(EnvelopeStage.rejects(STAGE))
                         .union(unique.getSideOutput(EnvelopeStage.rejects(STAGE)));
-        DataStream<CuratedPair> out = unique;
-        if (scoring != null) {
-            SingleOutputStreamOperator<CuratedPair> scored = scoring.apply(unique);
-            rejects = rejects.union(scored.getSideOutput(EnvelopeStage.rejects(STAGE)));
-            out = scored;
+        SingleOutputStreamOperator<CuratedPair> kept = unique;
+        for (AfterFilters stage : after) {
+            kept = stage.attach(kept);
+            rejects = rejects.union(kept.getSideOutput(EnvelopeStage.rejects(STAGE)));
         }
-        out.sinkTo(curatedSink).name("curated-sink").uid(STAGE + "-curated-sink");
+        kept.sinkTo(curatedSink).name("curated-sink").uid(STAGE + "-curated-sink");
         rejects.sinkTo(rejectSink).name("rejects-sink").uid(STAGE + "-rejects-sink");
-        return out;
+        return kept;
     }
 
     /**

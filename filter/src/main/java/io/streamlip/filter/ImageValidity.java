@@ -27,8 +27,20 @@ public final class ImageValidity implements Serializable {
         this.config = config;
     }
 
+    /** An image that passed: its header and its pixels. */
+    public record ValidImage(Images.Header header, BufferedImage image) {}
+
     /** The image's header when the bytes are an acceptable, fully decodable image. */
     public Verdict<Images.Header> check(byte[] bytes) {
+        Verdict<ValidImage> verdict = decode(bytes);
+        if (verdict instanceof Verdict.Refused<ValidImage> refused) {
+            return refused.cast();
+        }
+        return Verdict.accept(verdict.value().header());
+    }
+
+    /** The header and pixels when the bytes are an acceptable, fully decodable image. */
+    public Verdict<ValidImage> decode(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             return Verdict.refuse(RejectReason.IMAGE_MISSING, "no image bytes");
         }
@@ -52,8 +64,12 @@ public final class ImageValidity implements Serializable {
         }
         Images.Header header = probed.get();
         Verdict<Images.Header> bySize = checkSize(header);
-        if (!bySize.accepted()) {
-            return bySize;
+        if (bySize instanceof Verdict.Refused<Images.Header> refused) {
+            return refused.cast();
+        }
+        String cut = truncation(header.format(), bytes);
+        if (cut != null) {
+            return Verdict.refuse(RejectReason.IMAGE_TRUNCATED, header + ": " + cut);
         }
         try {
             BufferedImage image = Images.decode(bytes);
@@ -69,11 +85,35 @@ public final class ImageValidity implements Serializable {
                                 + "x"
                                 + header.height());
             }
-            return Verdict.accept(header);
+            return Verdict.accept(new ValidImage(header, image));
         } catch (Images.UndecodableImageException e) {
             return Verdict.refuse(
                     RejectReason.IMAGE_UNDECODABLE, header.format() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Why the container ends early, or null: a PNG must end with its {@code IEND} chunk, a JPEG
+     * with its end-of-image marker {@code FF D9} (trailing zero padding allowed). Checked before
+     * decoding, so a cut download has its own reason rather than a decoder's error.
+     */
+    static String truncation(String format, byte[] bytes) {
+        if (format.equals("png")) {
+            byte[] iend = {0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xAE, 0x42, 0x60, (byte) 0x82};
+            int at = bytes.length - iend.length;
+            if (at < 0 || !java.util.Arrays.equals(bytes, at, bytes.length, iend, 0, iend.length)) {
+                return "PNG of " + bytes.length + " bytes does not end with its IEND chunk";
+            }
+        } else if (format.equals("jpeg")) {
+            int end = bytes.length;
+            while (end > 0 && bytes[end - 1] == 0) {
+                end--;
+            }
+            if (end < 2 || bytes[end - 2] != (byte) 0xFF || bytes[end - 1] != (byte) 0xD9) {
+                return "JPEG of " + bytes.length + " bytes lacks its end-of-image marker";
+            }
+        }
+        return null;
     }
 
     /** Applies the size bounds to what the header claims. */

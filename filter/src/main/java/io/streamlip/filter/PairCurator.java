@@ -13,9 +13,12 @@ import java.time.Instant;
  * The curation of one pair, without Flink: caption first (cheap), then the image (a decode), and
  * for a pair that passes both, a {@link CuratedPair} with what was learned.
  *
- * <p>Language identification comes later: {@code lang} is the source's hint ({@code und} when there
- * is none) with confidence 0. Deduplication needs state across pairs, so it is the job's business;
- * this class computes what it keys on ({@link DuplicateKey}).
+ * <p>In order: caption encoding ({@link TextQuality#checkEncoding}), length bounds ({@link
+ * CaptionCheck}), boilerplate and blocklist ({@link TextQuality}), image validity from the header
+ * before any pixel is decoded ({@link ImageValidity}), the perceptual hash and evaluation-set
+ * decontamination ({@link EvalSetIndex}), and the language ({@link LanguageCheck}). Deduplication
+ * and per-language caps need state across pairs, so they are the job's business; this class
+ * computes what they key on ({@link DuplicateKey}, the pHash, the language).
  */
 public final class PairCurator implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -23,12 +26,32 @@ public final class PairCurator implements Serializable {
     /** BCP 47 for "undetermined", used when a pair has no language hint. */
     public static final String UNDETERMINED = "und";
 
+    private final FilterConfig config;
     private final CaptionCheck captions;
+    private final TextQuality text;
     private final ImageValidity images;
+    private final LanguageCheck language;
+    private transient EvalSetIndex evalSets;
 
     public PairCurator(FilterConfig config) {
+        this.config = config;
         this.captions = new CaptionCheck(config);
+        this.text = new TextQuality(config.text());
         this.images = new ImageValidity(config);
+        this.language = new LanguageCheck(config.language());
+    }
+
+    /**
+     * The evaluation sets' hashes, loaded on first use (in the job: when the first record arrives
+     * at each task; the sets are files every task reads, which spares the job a broadcast source
+     * for what does not change while it runs).
+     */
+    EvalSetIndex evalSets() {
+        if (evalSets == null) {
+            NearDuplicateConfig near = config.nearDuplicates();
+            evalSets = EvalSetIndex.load(near.evalSets(), near.evalMaxDistance());
+        }
+        return evalSets;
     }
 
     /**
@@ -37,8 +60,16 @@ public final class PairCurator implements Serializable {
      * @param now the curation time written into the result
      */
     public Verdict<CuratedPair> curate(RawPair raw, Instant now) {
+        Verdict<String> encoding = text.checkEncoding(raw.getAltText());
+        if (encoding instanceof Verdict.Refused<String> refused) {
+            return refused.cast();
+        }
         Verdict<String> caption = captions.check(raw.getAltText());
         if (caption instanceof Verdict.Refused<String> refused) {
+            return refused.cast();
+        }
+        Verdict<Float> quality = text.check(caption.value());
+        if (quality instanceof Verdict.Refused<Float> refused) {
             return refused.cast();
         }
         byte[] bytes = bytes(raw.getImage());
@@ -47,18 +78,28 @@ public final class PairCurator implements Serializable {
                     RejectReason.IMAGE_MISSING,
                     "only an image_url (" + raw.getImageUrl() + "); fetching is not supported");
         }
-        Verdict<Images.Header> image = images.check(bytes);
-        if (image instanceof Verdict.Refused<Images.Header> refused) {
+        Verdict<ImageValidity.ValidImage> image = images.decode(bytes);
+        if (image instanceof Verdict.Refused<ImageValidity.ValidImage> refused) {
             return refused.cast();
         }
-        Images.Header header = image.value();
-        String lang = raw.getLangHint();
+        Images.Header header = image.value().header();
+        long phash = PerceptualHash.of(image.value().image());
+        Verdict<Long> clean = evalSets().check(phash);
+        if (clean instanceof Verdict.Refused<Long> refused) {
+            return refused.cast();
+        }
+        Verdict<LanguageCheck.Decision> lang = language.check(caption.value(), raw.getLangHint());
+        if (lang instanceof Verdict.Refused<LanguageCheck.Decision> refused) {
+            return refused.cast();
+        }
         CuratedPair curated =
                 CuratedPair.newBuilder()
                         .setPair(raw)
                         .setCaption(caption.value())
-                        .setLang(lang == null || lang.isBlank() ? UNDETERMINED : lang)
-                        .setLangConfidence(0f)
+                        .setLang(lang.value().lang())
+                        .setLangConfidence(lang.value().confidence())
+                        .setPhash(phash)
+                        .setTextQuality(quality.value())
                         .setImageFormat(header.format())
                         .setImageWidth(header.width())
                         .setImageHeight(header.height())

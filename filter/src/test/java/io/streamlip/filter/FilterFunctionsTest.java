@@ -93,7 +93,8 @@ class FilterFunctionsTest {
         PairCurator curator = new PairCurator(FilterConfig.defaults());
         RawPair a = new SyntheticPairs(32).pairs(1, 8).next();
         RawPair again = RawPair.newBuilder(a).setId("again").build();
-        RawPair otherCaption = RawPair.newBuilder(a).setId("other").setAltText("Kreis").build();
+        RawPair otherCaption =
+                RawPair.newBuilder(a).setId("other").setAltText("Kreis").setLangHint("de").build();
         try (var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(

@@ -101,7 +101,7 @@ class FilterJobTest {
                 .hasSize(5)
                 .allSatisfy(r -> assertThat(r.getStage()).isEqualTo("filter"));
         assertThat(rejects.stream().map(r -> r.getReason() + ":" + r.getId()))
-                .contains("caption_empty:empty-caption", "image_undecodable:broken-image")
+                .contains("caption_empty:empty-caption", "image_truncated:broken-image")
                 .filteredOn(r -> r.startsWith("duplicate:"))
                 .hasSize(2)
                 .allSatisfy(r -> assertThat(copies).contains(r.substring("duplicate:".length())));
@@ -123,6 +123,96 @@ class FilterJobTest {
         assertThat(AvroSerde.of(RawPair.class).decode(PairCurator.bytes(duplicate.getPayload())))
                 .isEqualTo(first);
         assertThat(text(duplicate.getKey())).isEqualTo(first.getId());
+    }
+
+    @Test
+    void badInputEndsInRejectsWithItsOwnReasonAndTheJobGoesOn(@TempDir Path checkpoints)
+            throws Exception {
+        PipelineTopics topics = PipelineTopics.defaults().withPrefix("filter-bad-");
+        try (Admin admin = broker.admin()) {
+            topics.create(admin);
+        }
+        List<RawPair> good = new ArrayList<>();
+        new SyntheticPairs(32).pairs(6, 21).forEachRemaining(good::add);
+        RawPair base = good.get(0);
+        AvroSerde<RawPair> serde = AvroSerde.of(RawPair.class);
+        // Invalid UTF-8 in the caption: encode a marker, then overwrite its bytes in place (same
+        // length, so the Avro length prefix stays right) with a lone continuation byte and an
+        // unfinished two-byte sequence.
+        byte[] invalidUtf8 =
+                serde.encode(withCaption(base, "invalid-utf8", "caption MARKERXY here"));
+        int at = indexOf(invalidUtf8, "MARKERXY".getBytes(StandardCharsets.US_ASCII));
+        invalidUtf8[at] = (byte) 0x80;
+        invalidUtf8[at + 1] = (byte) 0xC3;
+        invalidUtf8[at + 2] = (byte) 0x28;
+        try (PairProducer producer = new PairProducer(kafka, topics.rawPairs())) {
+            producer.send(withImage(base, "random-bytes", TestImages.randomBytes(3000, 5)));
+            producer.send(
+                    withImage(
+                            base,
+                            "truncated-png",
+                            TestImages.truncated(TestImages.png(64, 64), 0.6)));
+            producer.send(
+                    withImage(
+                            base,
+                            "truncated-jpeg",
+                            TestImages.truncated(TestImages.jpeg(64, 64), 0.6)));
+            producer.send(withImage(base, "bomb", TestImages.pngHeaderOnly(50_000, 50_000)));
+            producer.send(withCaption(base, "huge-caption", "word ".repeat(200_000)));
+            producer.sendBytes("invalid-utf8", invalidUtf8, null);
+            producer.sendBytes("not-avro", TestImages.randomBytes(100, 7), null);
+            good.forEach(producer::send); // the job goes on after all of that
+        }
+        JobSettings settings =
+                JobSettings.defaults(checkpoints)
+                        .withParallelism(1)
+                        .withCheckpointInterval(Duration.ofMillis(500));
+        StreamExecutionEnvironment env = JobEnvironment.create(settings);
+        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), true);
+        env.execute("filter-bad-input-test");
+
+        List<Reject> rejects =
+                TopicReader.readAll(kafka, topics.rejects(), AvroSerde.of(Reject.class));
+        assertThat(rejects.stream().map(r -> r.getReason() + ":" + text(r.getKey())))
+                .containsExactlyInAnyOrder(
+                        "image_undecodable:random-bytes",
+                        "image_truncated:truncated-png",
+                        "image_truncated:truncated-jpeg",
+                        "image_too_large:bomb",
+                        "caption_too_long:huge-caption",
+                        "caption_invalid_utf8:invalid-utf8",
+                        "not_avro:not-avro");
+        List<CuratedPair> curated =
+                TopicReader.readAll(kafka, topics.curatedPairs(), AvroSerde.of(CuratedPair.class));
+        assertThat(curated.stream().map(c -> c.getPair().getId()))
+                .containsExactlyInAnyOrderElementsOf(good.stream().map(RawPair::getId).toList());
+        assertThat(curated)
+                .allSatisfy(
+                        c -> {
+                            assertThat(c.getPhash()).isNotNull();
+                            assertThat(c.getTextQuality()).isNotNull();
+                        });
+    }
+
+    static RawPair withImage(RawPair pair, String id, byte[] image) {
+        return RawPair.newBuilder(pair).setId(id).setImage(ByteBuffer.wrap(image)).build();
+    }
+
+    static RawPair withCaption(RawPair pair, String id, String caption) {
+        return RawPair.newBuilder(pair).setId(id).setAltText(caption).build();
+    }
+
+    static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("marker not found");
     }
 
     static Reject only(List<Reject> rejects, String reason) {

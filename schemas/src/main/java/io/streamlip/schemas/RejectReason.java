@@ -17,14 +17,44 @@ public enum RejectReason {
     IMAGE_TOO_LARGE,
     /** The image's aspect ratio is beyond the configured bound. */
     IMAGE_ASPECT,
+    /**
+     * The image's container ends early: a PNG without its {@code IEND} chunk or a JPEG without its
+     * end-of-image marker (a download cut short).
+     */
+    IMAGE_TRUNCATED,
+    /** The image is a near copy (perceptual hash) of an image of a configured evaluation set. */
+    EVAL_CONTAMINATION,
     /** The caption is empty after normalisation. */
     CAPTION_EMPTY,
     /** The caption is shorter than the configured minimum. */
     CAPTION_TOO_SHORT,
     /** The caption is longer than the configured maximum. */
     CAPTION_TOO_LONG,
+    /** The caption's bytes were not valid UTF-8 (they decoded to U+FFFD replacement characters). */
+    CAPTION_INVALID_UTF8,
+    /**
+     * The caption is web boilerplate, not a description: a file name, a URL, "click here", a run of
+     * one repeated character, ...
+     */
+    CAPTION_BOILERPLATE,
+    /** The caption contains a term of the configured blocklist. */
+    CAPTION_BLOCKLISTED,
+    /** The caption is confidently in another language than the one the source declares. */
+    LANGUAGE_MISMATCH,
+    /** The caption's language already has as many accepted pairs as its configured cap. */
+    LANGUAGE_CAP,
     /** The same image with the same normalised caption was already accepted. */
     DUPLICATE,
+    /**
+     * A near copy of an accepted image (perceptual hash within the configured Hamming distance)
+     * with the same normalised caption was already accepted.
+     */
+    NEAR_DUPLICATE,
+    /**
+     * The image's near-duplicate cluster already holds as many pairs as the configured cap (one
+     * logo on a million pages).
+     */
+    IMAGE_CLUSTER_CAP,
     /** A stage failed on the record in a way it did not expect; the detail carries the error. */
     INTERNAL_ERROR,
     /**

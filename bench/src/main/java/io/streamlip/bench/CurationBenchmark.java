@@ -1,0 +1,291 @@
+package io.streamlip.bench;
+
+import io.streamlip.filter.FilterConfig;
+import io.streamlip.filter.NearDuplicateIndex;
+import io.streamlip.filter.PairCurator;
+import io.streamlip.ingest.emoji.EmojiCorpus;
+import io.streamlip.ingest.emoji.EmojiData;
+import io.streamlip.ingest.emoji.EmojiEvalSet;
+import io.streamlip.ingest.noise.NoiseConfig;
+import io.streamlip.ingest.noise.NoiseKind;
+import io.streamlip.ingest.noise.NoiseSimulator;
+import io.streamlip.ingest.noise.NoisyPair;
+import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.RawPair;
+import io.streamlip.schemas.RejectReason;
+import io.streamlip.schemas.Verdict;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.commons.io.FileUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code streamlip bench curation}: the web-noise simulator on the emoji corpus (the built-in
+ * synthetic pairs when the emoji data is missing), curated by the filter stage's classes in the
+ * job's order (curate, exact dedup, near dedup), scored against the simulator's ground truth.
+ *
+ * <p>Per kind: {@code injected} records, {@code recall} = share of them refused (for any reason),
+ * {@code precision} = share of the refusals whose reason belongs to the kind (e.g. {@code
+ * image_truncated} for {@code truncated}) that really are of the kind; null where no filter of this
+ * stage targets the kind ({@code unrelated_caption}: the cross-modal scorer's job). {@code clean}:
+ * untouched source pairs and how many were refused. {@code overall_precision}: the share of all
+ * refusals that hit noise.
+ */
+public final class CurationBenchmark implements Benchmark {
+    private static final Logger LOG = LoggerFactory.getLogger(CurationBenchmark.class);
+
+    /** Reasons that, for each kind, say "the filters caught exactly this". */
+    static final Map<NoiseKind, Set<RejectReason>> TARGETS = targets();
+
+    private final Path dataDir;
+
+    /**
+     * Reads the tarballs from the system property {@code streamlip.data}, else the environment
+     * variable {@code STREAMLIP_DATA}, else {@code data} (the demo's default folder).
+     */
+    public CurationBenchmark() {
+        this(
+                Path.of(
+                        System.getProperty(
+                                "streamlip.data",
+                                System.getenv().getOrDefault("STREAMLIP_DATA", "data"))));
+    }
+
+    public CurationBenchmark(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    @Override
+    public String name() {
+        return "curation";
+    }
+
+    @Override
+    public String description() {
+        return "precision and recall of the filters on the web-noise simulator's emoji stream";
+    }
+
+    @Override
+    public BenchResult run(BenchOptions options) throws Exception {
+        long limit = options.limit() > 0 ? options.limit() : options.quick() ? 2_000 : 20_000;
+        Path work = Files.createTempDirectory("streamlip-bench-curation");
+        try {
+            return run(limit, work);
+        } finally {
+            FileUtils.deleteQuietly(work.toFile());
+        }
+    }
+
+    private BenchResult run(long limit, Path work) {
+        String source;
+        Iterator<RawPair> clean;
+        List<NoiseSimulator.EvalImage> evalImages;
+        Path evalSet = work.resolve("eval");
+        EmojiData data = EmojiData.at(dataDir);
+        if (data.missing().isEmpty()) {
+            source = "emoji x CLDR (" + data.folder() + "), vendors google/apple/facebook";
+            EmojiEvalSet.write(data, evalSet, EmojiEvalSet.Config.defaults());
+            clean =
+                    EmojiCorpus.open(
+                                    data,
+                                    EmojiCorpus.Config.defaults()
+                                            .withLocales(EmojiLearningBenchmark.DEMO_LANGUAGES))
+                            .limit(limit)
+                            .pairs();
+        } else {
+            source =
+                    "synthetic (emoji data missing in "
+                            + data.folder()
+                            + ": "
+                            + data.missing()
+                            + ")";
+            LOG.warn("bench curation falls back to the synthetic source: {}", source);
+            new SyntheticPairs(64).writeEvalSet(evalSet, 2, 99);
+            clean = new SyntheticPairs(64).pairs(limit, 1);
+        }
+        evalImages = NoiseSimulator.evalImages(evalSet);
+        NoiseConfig noise = NoiseConfig.defaults();
+        FilterConfig config =
+                FilterConfig.defaults()
+                        .withNearDuplicates(
+                                FilterConfig.defaults()
+                                        .nearDuplicates()
+                                        .withEvalSets(List.of(evalSet.toString())));
+
+        Map<NoiseKind, long[]> byKind = new EnumMap<>(NoiseKind.class); // injected, refused
+        Map<RejectReason, long[]> byReason = new EnumMap<>(RejectReason.class); // all, right
+        Map<String, Long> cleanRefusals = new TreeMap<>();
+        long refusedAll = 0;
+        long refusedNoise = 0;
+        long start = System.nanoTime();
+        Curation curation = new Curation(config);
+        Iterator<NoisyPair> stream = new NoiseSimulator(noise, evalImages).wrap(clean);
+        long records = 0;
+        while (stream.hasNext()) {
+            NoisyPair p = stream.next();
+            records++;
+            Verdict<CuratedPair> verdict = curation.apply(p.pair());
+            long[] counts = byKind.computeIfAbsent(p.kind(), k -> new long[2]);
+            counts[0]++;
+            if (verdict instanceof Verdict.Refused<CuratedPair> refused) {
+                counts[1]++;
+                refusedAll++;
+                if (p.kind().isNoise()) {
+                    refusedNoise++;
+                } else {
+                    cleanRefusals.merge(refused.reason().code(), 1L, Long::sum);
+                    if (cleanRefusals.values().stream().mapToLong(Long::longValue).sum() <= 20) {
+                        LOG.info("clean pair refused: {} {}", p.pair().getId(), refused.detail());
+                    }
+                }
+                long[] reason = byReason.computeIfAbsent(refused.reason(), r -> new long[2]);
+                reason[0]++;
+                if (TARGETS.getOrDefault(p.kind(), Set.of()).contains(refused.reason())) {
+                    reason[1]++;
+                }
+            }
+            if (records % 5000 == 0) {
+                LOG.info("curation bench: {} records", records);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        BenchResult result =
+                new BenchResult(
+                        "curation: filters vs the web-noise simulator's ground truth",
+                        List.of("kind", "injected", "refused", "precision", "recall"));
+        Map<String, Object> kinds = new LinkedHashMap<>();
+        for (Map.Entry<NoiseKind, long[]> e : byKind.entrySet()) {
+            NoiseKind kind = e.getKey();
+            if (!kind.isNoise()) {
+                continue;
+            }
+            long injected = e.getValue()[0];
+            long refused = e.getValue()[1];
+            Double precision = precision(kind, byReason);
+            double recall = injected == 0 ? 0 : (double) refused / injected;
+            Map<String, Object> k = new LinkedHashMap<>();
+            k.put("injected", injected);
+            k.put("precision", precision);
+            k.put("recall", recall);
+            kinds.put(kind.code(), k);
+            result.row(kind.code(), injected, refused, precision == null ? "-" : precision, recall);
+        }
+        long[] cleanCounts = byKind.getOrDefault(NoiseKind.CLEAN, new long[2]);
+        double overall = refusedAll == 0 ? 1 : (double) refusedNoise / refusedAll;
+        result.row("clean", cleanCounts[0], cleanCounts[1], "-", "-");
+        Map<String, Object> cleanJson = new LinkedHashMap<>();
+        cleanJson.put("n", cleanCounts[0]);
+        cleanJson.put("refused", cleanCounts[1]);
+        result.put("kinds", kinds)
+                .put("clean", cleanJson)
+                .put("overall_precision", overall)
+                .put("source", source)
+                .put("records", records)
+                .put("records_per_s", records / seconds)
+                .put("clean_refused_by_reason", cleanRefusals);
+        result.note(
+                "source: "
+                        + source
+                        + "; "
+                        + records
+                        + " records ("
+                        + limit
+                        + " clean pairs asked)");
+        result.note(
+                String.format(
+                        Locale.ROOT,
+                        "overall precision %.4f; clean refused %d of %d (%.2f%%): %s",
+                        overall,
+                        cleanCounts[1],
+                        cleanCounts[0],
+                        100.0 * cleanCounts[1] / Math.max(1, cleanCounts[0]),
+                        cleanRefusals));
+        result.note(
+                String.format(
+                        Locale.ROOT,
+                        "%.0f records/s through the plain filter classes on 1 thread; eval set: %d"
+                                + " images",
+                        records / seconds,
+                        evalImages.size()));
+        result.note(
+                "recall: share of a kind's records refused for any reason; precision: share of"
+                        + " refusals for the kind's own reasons that are of the kind");
+        return result;
+    }
+
+    /**
+     * Of the refusals whose reason targets {@code kind}, the share whose record is of a kind that
+     * reason targets (a reason shared by kinds, {@code duplicate} for exact and source duplicates,
+     * is right for both); null when no refusal had such a reason.
+     */
+    private static Double precision(NoiseKind kind, Map<RejectReason, long[]> byReason) {
+        long all = 0;
+        long right = 0;
+        for (RejectReason r : TARGETS.getOrDefault(kind, Set.of())) {
+            long[] c = byReason.get(r);
+            if (c != null) {
+                all += c[0];
+                right += c[1];
+            }
+        }
+        return all == 0 ? null : (double) right / all;
+    }
+
+    /** The job's order on one thread: curate, exact dedup, near dedup. */
+    static final class Curation {
+        private final PairCurator curator;
+        private final Set<String> exact = new HashSet<>();
+        private final NearDuplicateIndex near;
+
+        Curation(FilterConfig config) {
+            this.curator = new PairCurator(config);
+            this.near = new NearDuplicateIndex(config.nearDuplicates());
+        }
+
+        Verdict<CuratedPair> apply(RawPair raw) {
+            Verdict<CuratedPair> verdict = curator.curate(raw, Instant.now());
+            if (verdict instanceof Verdict.Refused<CuratedPair>) {
+                return verdict;
+            }
+            CuratedPair pair = verdict.value();
+            if (!exact.add(PairCurator.duplicateKey(pair))) {
+                return Verdict.refuse(RejectReason.DUPLICATE, "same image and caption");
+            }
+            Verdict<Long> cluster = near.admit(pair.getPhash(), pair.getCaption());
+            if (cluster instanceof Verdict.Refused<Long> refused) {
+                return refused.cast();
+            }
+            return verdict;
+        }
+    }
+
+    private static Map<NoiseKind, Set<RejectReason>> targets() {
+        Map<NoiseKind, Set<RejectReason>> t = new EnumMap<>(NoiseKind.class);
+        t.put(NoiseKind.CORRUPT, Set.of(RejectReason.IMAGE_UNDECODABLE));
+        t.put(NoiseKind.TRUNCATED, Set.of(RejectReason.IMAGE_TRUNCATED));
+        t.put(NoiseKind.BOMB, Set.of(RejectReason.IMAGE_TOO_LARGE));
+        t.put(NoiseKind.TINY, Set.of(RejectReason.IMAGE_TOO_SMALL));
+        t.put(NoiseKind.ASPECT, Set.of(RejectReason.IMAGE_ASPECT));
+        t.put(NoiseKind.EXACT_DUPLICATE, Set.of(RejectReason.DUPLICATE));
+        t.put(NoiseKind.SOURCE_DUPLICATE, Set.of(RejectReason.DUPLICATE));
+        t.put(NoiseKind.NEAR_DUPLICATE, Set.of(RejectReason.NEAR_DUPLICATE));
+        t.put(NoiseKind.MANY_CAPTIONS, Set.of(RejectReason.IMAGE_CLUSTER_CAP));
+        t.put(NoiseKind.BOILERPLATE, Set.of(RejectReason.CAPTION_BOILERPLATE));
+        t.put(NoiseKind.WRONG_LANGUAGE, Set.of(RejectReason.LANGUAGE_MISMATCH));
+        t.put(NoiseKind.EVAL_IMAGE, Set.of(RejectReason.EVAL_CONTAMINATION));
+        return t;
+    }
+}

@@ -1,0 +1,60 @@
+package io.streamlip.filter;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Near-duplicate removal and evaluation-set decontamination, both on the 64-bit {@link
+ * PerceptualHash}.
+ *
+ * @param maxDistance Hamming distance within which two images are near copies (default 8 of 64
+ *     bits; measured on the emoji corpus: about 90% of re-encoded, resized, cropped or shifted
+ *     copies fall within it)
+ * @param clusterCap most pairs one near-duplicate image cluster may contribute (default 64: an
+ *     emoji named in 16 languages by 3 vendors whose drawings hash alike stays under it, a logo
+ *     repeated on thousands of pages does not)
+ * @param evalSets evaluation-set folders (DESIGN.md format: images and a {@code pairs.jsonl}) whose
+ *     images must not be trained on (default none)
+ * @param evalMaxDistance Hamming distance within which an image counts as an evaluation image
+ *     (default 6: stricter than for duplicates, since another vendor's drawing of the same emoji is
+ *     a different image)
+ */
+public record NearDuplicateConfig(
+        int maxDistance, int clusterCap, List<String> evalSets, int evalMaxDistance)
+        implements Serializable {
+
+    public NearDuplicateConfig {
+        if (maxDistance < 0 || maxDistance > 15) {
+            throw new IllegalArgumentException(
+                    "maxDistance must be in [0, 15], got " + maxDistance);
+        }
+        if (clusterCap < 1) {
+            throw new IllegalArgumentException("clusterCap must be positive, got " + clusterCap);
+        }
+        evalSets = List.copyOf(evalSets);
+        if (evalMaxDistance < 0 || evalMaxDistance > 32) {
+            throw new IllegalArgumentException(
+                    "evalMaxDistance must be in [0, 32], got " + evalMaxDistance);
+        }
+    }
+
+    public static NearDuplicateConfig defaults() {
+        return new NearDuplicateConfig(8, 64, List.of(), 4);
+    }
+
+    public NearDuplicateConfig withEvalSets(List<String> folders) {
+        return new NearDuplicateConfig(maxDistance, clusterCap, folders, evalMaxDistance);
+    }
+
+    public NearDuplicateConfig withMaxDistance(int value) {
+        return new NearDuplicateConfig(value, clusterCap, evalSets, evalMaxDistance);
+    }
+
+    public NearDuplicateConfig withClusterCap(int value) {
+        return new NearDuplicateConfig(maxDistance, value, evalSets, evalMaxDistance);
+    }
+
+    public NearDuplicateConfig withEvalMaxDistance(int value) {
+        return new NearDuplicateConfig(maxDistance, clusterCap, evalSets, value);
+    }
+}

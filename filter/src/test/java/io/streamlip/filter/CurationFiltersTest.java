@@ -1,0 +1,168 @@
+package io.streamlip.filter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamlip.ingest.image.Images;
+import io.streamlip.ingest.image.TestImages;
+import io.streamlip.schemas.RejectReason;
+import io.streamlip.schemas.Verdict;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The curation filters added for issue 3, without Flink. */
+class CurationFiltersTest {
+    static RejectReason reason(Verdict<?> verdict) {
+        return verdict instanceof Verdict.Refused<?> r ? r.reason() : null;
+    }
+
+    @Test
+    void textQualityRefusesBoilerplateBlocklistAndInvalidUtf8() {
+        TextQuality quality =
+                new TextQuality(TextQualityConfig.defaults().withBlocklist(List.of("Casino")));
+        for (String boilerplate :
+                List.of(
+                        "IMG_0042.jpg",
+                        "spacer.gif",
+                        "click here",
+                        "Click here to enlarge",
+                        "see https://example.com/a.png",
+                        "www.example.org/gallery/12",
+                        "aaaaaaaa",
+                        "!!!!!!!!!!",
+                        "thumbnail")) {
+            assertThat(reason(quality.check(boilerplate)))
+                    .as(boilerplate)
+                    .isEqualTo(RejectReason.CAPTION_BOILERPLATE);
+        }
+        for (String fine :
+                List.of(
+                        "grinning face",
+                        "Kreis in Rot",
+                        "红色的圆形",
+                        "drapeau : France",
+                        "100 points")) {
+            assertThat(quality.check(fine).accepted()).as(fine).isTrue();
+        }
+        assertThat(reason(quality.check("best online casino")))
+                .isEqualTo(RejectReason.CAPTION_BLOCKLISTED);
+        assertThat(reason(quality.checkEncoding("caf\uFFFD au lait")))
+                .isEqualTo(RejectReason.CAPTION_INVALID_UTF8);
+        assertThat(quality.check("abc 123").value()).isBetween(0.4f, 0.5f);
+    }
+
+    @Test
+    void languageCheckRefusesOnlyConfidentMismatches() {
+        LanguageCheck check = new LanguageCheck(LanguageConfig.defaults());
+        // Another script than the declared language's: sure.
+        assertThat(reason(check.check("笑顔の猫", "de"))).isEqualTo(RejectReason.LANGUAGE_MISMATCH);
+        assertThat(reason(check.check("улыбающееся лицо", "en")))
+                .isEqualTo(RejectReason.LANGUAGE_MISMATCH);
+        // Short names in a close language are not refused on Lingua's word.
+        assertThat(check.check("cara sonriente", "pt").accepted()).isTrue();
+        // Kanji-only Japanese is not taken for Chinese.
+        assertThat(check.check("地球儀", "ja").accepted()).isTrue();
+        // A long caption confidently in another Latin language is.
+        assertThat(
+                        reason(
+                                check.check(
+                                        "Das ist ein großes rotes Haus mit einem schönen Garten"
+                                                + " und vielen Blumen",
+                                        "en")))
+                .isEqualTo(RejectReason.LANGUAGE_MISMATCH);
+        LanguageCheck.Decision decision =
+                check.check("a red circle on a white ground", "en-GB").value();
+        assertThat(decision.lang()).isEqualTo("en");
+        assertThat(decision.confidence()).isGreaterThan(0f);
+        assertThat(check.check("anything", null).value().lang()).isIn("und", "en");
+        assertThat(new LanguageCheck(LanguageConfig.disabled()).check("笑顔", "de").accepted())
+                .isTrue();
+    }
+
+    @Test
+    void perceptualHashIsStableUnderReencodingAndSeparatesImages() throws Exception {
+        BufferedImage a = shapes(1);
+        BufferedImage b = shapes(2);
+        long ha = PerceptualHash.of(a);
+        long jpeg = PerceptualHash.of(Images.decode(Images.encode(a, "jpeg")));
+        BufferedImage bigger = new BufferedImage(96, 96, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = bigger.createGraphics();
+        g.drawImage(a, 0, 0, 96, 96, null);
+        g.dispose();
+        assertThat(PerceptualHash.distance(ha, jpeg)).isLessThanOrEqualTo(8);
+        assertThat(PerceptualHash.distance(ha, PerceptualHash.of(bigger))).isLessThanOrEqualTo(8);
+        assertThat(PerceptualHash.distance(ha, PerceptualHash.of(b))).isGreaterThan(8);
+    }
+
+    static BufferedImage shapes(long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        BufferedImage image = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 64, 64);
+        for (int i = 0; i < 5; i++) {
+            g.setColor(new Color(random.nextInt(1 << 24)));
+            g.fillOval(
+                    random.nextInt(40),
+                    random.nextInt(40),
+                    10 + random.nextInt(30),
+                    10 + random.nextInt(30));
+        }
+        g.dispose();
+        return image;
+    }
+
+    @Test
+    void lshBandsFindEveryNeighbourWithinTheDistance() {
+        LshBands bands = LshBands.forDistance(8);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 200; i++) {
+            long h = random.nextLong();
+            long near = h;
+            for (int f = 0; f < 8; f++) {
+                near ^= 1L << random.nextInt(64);
+            }
+            long[] a = bands.keys(h);
+            long[] b = bands.keys(near);
+            boolean shared = false;
+            for (int k = 0; k < a.length; k++) {
+                shared |= a[k] == b[k];
+            }
+            assertThat(shared).isTrue();
+        }
+    }
+
+    @Test
+    void nearDuplicateIndexRefusesSameCaptionAndCapsClusters() {
+        NearDuplicateIndex index =
+                new NearDuplicateIndex(NearDuplicateConfig.defaults().withClusterCap(3));
+        long h = 0x0F0F_0F0F_0F0F_0F0FL;
+        long near = h ^ 0b101L; // distance 2
+        assertThat(index.admit(h, "a cat").accepted()).isTrue();
+        assertThat(reason(index.admit(near, "a cat"))).isEqualTo(RejectReason.NEAR_DUPLICATE);
+        assertThat(index.admit(near, "the cat").accepted()).isTrue();
+        assertThat(index.admit(h, "my cat").accepted()).isTrue();
+        assertThat(reason(index.admit(near, "our cat"))).isEqualTo(RejectReason.IMAGE_CLUSTER_CAP);
+        assertThat(index.admit(~h, "a cat").accepted()).isTrue(); // another image
+    }
+
+    @Test
+    void imageValidityNamesTruncationBeforeDecoding() {
+        ImageValidity validity = new ImageValidity(FilterConfig.defaults());
+        assertThat(reason(validity.check(TestImages.truncated(TestImages.png(64, 64), 0.7))))
+                .isEqualTo(RejectReason.IMAGE_TRUNCATED);
+        assertThat(reason(validity.check(TestImages.truncated(TestImages.jpeg(64, 64), 0.7))))
+                .isEqualTo(RejectReason.IMAGE_TRUNCATED);
+        assertThat(reason(validity.check(TestImages.randomBytes(500, 1))))
+                .isEqualTo(RejectReason.IMAGE_UNDECODABLE);
+        assertThat(validity.check(TestImages.jpeg(64, 64)).accepted()).isTrue();
+        BufferedImage grey = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = grey.createGraphics();
+        g.setColor(Color.GRAY);
+        g.fillRect(0, 0, 32, 32);
+        g.dispose();
+        assertThat(validity.decode(Images.png(grey)).value().image().getWidth()).isEqualTo(32);
+    }
+}

@@ -1,0 +1,94 @@
+package io.streamlip.ingest.noise;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How much of each kind of web noise the simulator injects.
+ *
+ * <p>A rate is the chance, after each clean pair, of injecting one record of that kind (for {@link
+ * NoiseKind#MANY_CAPTIONS}: one image with {@link #captionsPerImage} captions). The defaults put
+ * about 17% injected records beside the clean ones: enough of each kind to measure a filter's
+ * recall on a few thousand pairs, few enough that the clean pairs dominate as on the web after
+ * crawling.
+ *
+ * @param rates injection rate per kind in [0, 1]; kinds not listed are not injected (defaults:
+ *     corrupt 0.01, truncated 0.01, bomb 0.005, tiny 0.01, aspect 0.01, exact_duplicate 0.02,
+ *     near_duplicate 0.02, many_captions 0.0005, boilerplate 0.02, unrelated_caption 0.02,
+ *     wrong_language 0.02, eval_image 0.01)
+ * @param captionsPerImage captions one many-captions image comes with (default 150, beyond the
+ *     filter's default cluster cap of 64)
+ * @param memory recent clean pairs kept to draw duplicates and borrowed captions from (default
+ *     1024)
+ * @param seed the seed of every random choice (default 0)
+ */
+public record NoiseConfig(
+        Map<NoiseKind, Double> rates, int captionsPerImage, int memory, long seed) {
+
+    public NoiseConfig {
+        Objects.requireNonNull(rates, "rates");
+        EnumMap<NoiseKind, Double> copy = new EnumMap<>(NoiseKind.class);
+        for (Map.Entry<NoiseKind, Double> e : rates.entrySet()) {
+            double rate = e.getValue();
+            if (!(rate >= 0 && rate <= 1)) {
+                throw new IllegalArgumentException(
+                        "rate of " + e.getKey().code() + " must be in [0, 1], got " + rate);
+            }
+            if (e.getKey() == NoiseKind.CLEAN || e.getKey() == NoiseKind.SOURCE_DUPLICATE) {
+                throw new IllegalArgumentException(e.getKey().code() + " is not injected");
+            }
+            copy.put(e.getKey(), rate);
+        }
+        rates = java.util.Collections.unmodifiableMap(copy);
+        if (captionsPerImage < 2) {
+            throw new IllegalArgumentException(
+                    "captionsPerImage must be at least 2, got " + captionsPerImage);
+        }
+        if (memory < 1) {
+            throw new IllegalArgumentException("memory must be positive, got " + memory);
+        }
+    }
+
+    /** The documented defaults. */
+    public static NoiseConfig defaults() {
+        Map<NoiseKind, Double> rates = new EnumMap<>(NoiseKind.class);
+        rates.put(NoiseKind.CORRUPT, 0.01);
+        rates.put(NoiseKind.TRUNCATED, 0.01);
+        rates.put(NoiseKind.BOMB, 0.005);
+        rates.put(NoiseKind.TINY, 0.01);
+        rates.put(NoiseKind.ASPECT, 0.01);
+        rates.put(NoiseKind.EXACT_DUPLICATE, 0.02);
+        rates.put(NoiseKind.NEAR_DUPLICATE, 0.02);
+        rates.put(NoiseKind.MANY_CAPTIONS, 0.0005);
+        rates.put(NoiseKind.BOILERPLATE, 0.02);
+        rates.put(NoiseKind.UNRELATED_CAPTION, 0.02);
+        rates.put(NoiseKind.WRONG_LANGUAGE, 0.02);
+        rates.put(NoiseKind.EVAL_IMAGE, 0.01);
+        return new NoiseConfig(rates, 150, 1024, 0);
+    }
+
+    /** No noise at all: the clean pairs only (with natural repeats labelled). */
+    public static NoiseConfig none() {
+        return new NoiseConfig(Map.of(), 150, 1024, 0);
+    }
+
+    public double rate(NoiseKind kind) {
+        return rates.getOrDefault(kind, 0.0);
+    }
+
+    public NoiseConfig withRate(NoiseKind kind, double rate) {
+        Map<NoiseKind, Double> changed = new EnumMap<>(NoiseKind.class);
+        changed.putAll(rates);
+        changed.put(kind, rate);
+        return new NoiseConfig(changed, captionsPerImage, memory, seed);
+    }
+
+    public NoiseConfig withCaptionsPerImage(int value) {
+        return new NoiseConfig(rates, value, memory, seed);
+    }
+
+    public NoiseConfig withSeed(long value) {
+        return new NoiseConfig(rates, captionsPerImage, memory, value);
+    }
+}
