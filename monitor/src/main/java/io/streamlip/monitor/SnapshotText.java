@@ -90,12 +90,18 @@ public final class SnapshotText {
             }
         }
         out.append("\nrejects: ").append(s.rejects().total());
-        for (Map.Entry<String, Map<String, Long>> stage : s.rejects().byStage().entrySet()) {
+        // Most frequent reason first, whatever order the snapshot's maps came in (JSON, history).
+        for (Map.Entry<String, Map<String, Long>> stage :
+                new java.util.TreeMap<>(s.rejects().byStage()).entrySet()) {
             out.append("\n    ")
                     .append(stage.getKey())
                     .append(": ")
                     .append(
                             stage.getValue().entrySet().stream()
+                                    .sorted(
+                                            Map.Entry.<String, Long>comparingByValue()
+                                                    .reversed()
+                                                    .thenComparing(Map.Entry.comparingByKey()))
                                     .map(e -> e.getKey() + " " + e.getValue())
                                     .collect(Collectors.joining(", ")));
         }
