@@ -1,6 +1,7 @@
 package io.streamlip.trainer;
 
 import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.data.ShuffleConfig;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.nio.file.Path;
@@ -51,6 +52,12 @@ import java.time.Duration;
  *     replays (default: a streaming trainer waits for new data). {@code streamlip demo} sets it:
  *     its corpus is one finite import that the default model trains through in about 3 of its 8
  *     minutes, and a second pass raised held-out recall@1 by half (see {@code batchSize})
+ * @param shuffle the streaming reader's shuffle buffer (spilling to RocksDB beyond its heap part),
+ *     backpressure and per-language sampling (default {@link ShuffleConfig#defaults()}: 2048
+ *     examples, 1024 of them on the heap)
+ * @param metricsFile JSON-lines file a line is appended to every {@code logEvery} steps and at
+ *     every evaluation (step, examples, loss, examples/s, freshness p50/p95, eval metrics); null
+ *     for {@code metrics.jsonl} in {@code checkpointDir} (default)
  */
 public record TrainerConfig(
         ModelConfig model,
@@ -69,9 +76,22 @@ public record TrainerConfig(
         int eosId,
         Duration pollTimeout,
         Path evalSet,
-        Duration replayAfterIdle) {
+        Duration replayAfterIdle,
+        ShuffleConfig shuffle,
+        Path metricsFile) {
 
     public TrainerConfig {
+        if (shuffle == null) {
+            throw new IllegalArgumentException("shuffle must be set");
+        }
+        if (shuffle.capacity() < batchSize) {
+            throw new IllegalArgumentException(
+                    "the shuffle buffer ("
+                            + shuffle.capacity()
+                            + ") must hold at least one batch ("
+                            + batchSize
+                            + ")");
+        }
         if (model == null || optimizer == null || checkpointDir == null) {
             throw new IllegalArgumentException("model, optimizer and checkpointDir must be set");
         }
@@ -120,7 +140,26 @@ public record TrainerConfig(
                 ByteTokenizer.EOS,
                 Duration.ofSeconds(1),
                 null,
+                null,
+                ShuffleConfig.defaults(),
                 null);
+    }
+
+    /**
+     * Where the metrics lines go: {@code metricsFile}, else {@code checkpointDir/metrics.jsonl}.
+     */
+    public Path resolvedMetricsFile() {
+        return metricsFile != null ? metricsFile : checkpointDir.resolve("metrics.jsonl");
+    }
+
+    /** The same configuration with another shuffle buffer. */
+    public TrainerConfig withShuffle(ShuffleConfig s) {
+        return toBuilder().shuffle(s).build();
+    }
+
+    /** The same configuration appending its metrics lines to {@code file}. */
+    public TrainerConfig withMetricsFile(Path file) {
+        return toBuilder().metricsFile(file).build();
     }
 
     public TrainerConfig withModel(ModelConfig m) {
@@ -131,8 +170,16 @@ public record TrainerConfig(
         return toBuilder().optimizer(o).build();
     }
 
+    /**
+     * The same configuration with batches of {@code b}; a shuffle buffer smaller than one batch
+     * grows to one.
+     */
     public TrainerConfig withBatchSize(int b) {
-        return toBuilder().batchSize(b).build();
+        Builder builder = toBuilder().batchSize(b);
+        if (shuffle.capacity() < b) {
+            builder.shuffle(ShuffleConfig.of(b, Math.max(b, shuffle.memoryCapacity())));
+        }
+        return builder.build();
     }
 
     /** The same configuration checkpointing into {@code dir} every {@code every} steps. */
@@ -201,6 +248,8 @@ public record TrainerConfig(
         private Duration pollTimeout;
         private Path evalSet;
         private Duration replayAfterIdle;
+        private ShuffleConfig shuffle;
+        private Path metricsFile;
 
         Builder(TrainerConfig c) {
             model = c.model;
@@ -220,6 +269,18 @@ public record TrainerConfig(
             pollTimeout = c.pollTimeout;
             evalSet = c.evalSet;
             replayAfterIdle = c.replayAfterIdle;
+            shuffle = c.shuffle;
+            metricsFile = c.metricsFile;
+        }
+
+        Builder shuffle(ShuffleConfig v) {
+            shuffle = v;
+            return this;
+        }
+
+        Builder metricsFile(Path v) {
+            metricsFile = v;
+            return this;
         }
 
         Builder model(ModelConfig v) {
@@ -315,7 +376,9 @@ public record TrainerConfig(
                     eosId,
                     pollTimeout,
                     evalSet,
-                    replayAfterIdle);
+                    replayAfterIdle,
+                    shuffle,
+                    metricsFile);
         }
     }
 }
