@@ -255,6 +255,7 @@ public final class KafkaBatchSource implements BatchSource {
     @Override
     public java.util.Optional<TrainingBatch> next(Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
+        resumeIfLow();
         while (true) {
             boolean caughtUp = false;
             if (buffer.size() < shuffle.capacity()) {
@@ -300,11 +301,20 @@ public final class KafkaBatchSource implements BatchSource {
             examples.add(b.example());
             produceTimes[i] = b.produceTime();
         }
-        if (!consumer.paused().isEmpty() && buffer.size() < shuffle.resumeBelow()) {
+        resumeIfLow();
+        return TrainingBatch.of(examples, model, eosId, position().trainedUpTo(), produceTimes);
+    }
+
+    /**
+     * Resumes paused partitions below the low-water mark, and always when less than a batch is
+     * left: a paused consumer could otherwise never fill the buffer to a batch again.
+     */
+    private void resumeIfLow() {
+        if (!consumer.paused().isEmpty()
+                && buffer.size() < Math.max(shuffle.resumeBelow(), batchSize)) {
             consumer.resume(consumer.paused());
             LOG.debug("buffer down to {}: resumed {}", buffer.size(), topic);
         }
-        return TrainingBatch.of(examples, model, eosId, position().trainedUpTo(), produceTimes);
     }
 
     /** Rewinds to the start of every partition once nothing came for {@code replayAfterIdle}. */

@@ -14,7 +14,7 @@ import java.util.Map;
  * @param memoryCapacity examples kept on the heap; those beyond it spill to a RocksDB store on disk
  *     (default 1024). Equal to {@code capacity}: never spill
  * @param resumeBelow the low-water mark: paused partitions resume once the buffer holds fewer than
- *     this many examples (default 1024, half the capacity)
+ *     this many examples, or fewer than a batch (default 1024, half the capacity)
  * @param spillDir parent folder of the spill store, which lives in a fresh sub-folder deleted on
  *     close; null for the system temporary folder (default)
  * @param languageWeights per-language sampling weights: an example of language {@code L} is kept
