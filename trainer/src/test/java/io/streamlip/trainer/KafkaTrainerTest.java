@@ -185,6 +185,17 @@ class KafkaTrainerTest {
             assertThat(firstPass).isEqualTo(4);
             assertThat(Arrays.stream(replayed.get(0).produceTimes()).allMatch(t -> t > 0)).isTrue();
             assertThat(replayed.get(4).nextOffsets().get(tp)).isEqualTo(20L);
+
+            // New records the replaying pass reaches are fresh again.
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
+                for (DecodedExample e : SyntheticExamples.generate(8, 4, 32, tokenizer)) {
+                    producer.send(new ProducerRecord<>(topics.examples(), encode(e)));
+                }
+                producer.flush();
+            }
+            TrainingBatch fresh = replaying.next(Duration.ofSeconds(30)).orElseThrow();
+            assertThat(fresh.nextOffsets().get(tp)).isEqualTo(28L);
+            assertThat(Arrays.stream(fresh.produceTimes()).allMatch(t -> t > 0)).isTrue();
         }
     }
 

@@ -13,7 +13,7 @@ import java.io.UncheckedIOException;
  * @param partition its Kafka partition (the buffer reads one topic)
  * @param offset its offset in that partition
  * @param produceTime the Kafka record's timestamp (epoch ms), or -1 when it does not count for
- *     freshness (e.g. read again in a replay pass)
+ *     freshness (read again in a replay pass)
  * @param pass the reading pass it was read in (1 unless the topic was replayed)
  * @param example the decoded example
  */

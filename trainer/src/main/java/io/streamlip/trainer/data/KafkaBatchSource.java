@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Shuffle</b>: records go into a buffer of {@link ShuffleConfig#capacity()} examples
  *       (spilling to RocksDB beyond {@link ShuffleConfig#memoryCapacity()}); each batch is drawn
  *       from it at random with the trainer's {@link StreamRandom}. A batch is drawn when the buffer
- *       is full, or when the consumer has caught up (its last poll returned nothing) and a batch's
- *       worth is buffered.
+ *       is full, or when the consumer has caught up with the stream (its last poll returned less
+ *       than a full poll) and a batch's worth is buffered: a stream slower than training is trained
+ *       as it comes, shuffled over what is there, instead of waiting to fill the buffer.
  *   <li><b>Backpressure</b>: when the buffer reaches its capacity the consumer's partitions are
  *       paused ({@link KafkaConsumer#pause}); they resume once it holds fewer than {@link
  *       ShuffleConfig#resumeBelow()}. Polling goes on meanwhile, so the consumer stays alive.
@@ -47,9 +48,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A record that cannot be used is logged, counted and passed over (its offset still advances).
  * With {@code replayAfterIdle}, a topic that has delivered nothing new for that long (a finite
- * import that is over) is read again from its earliest retained records; examples read in such a
- * pass do not count for freshness (their timestamps are old), and a checkpoint taken during it
- * resumes in that pass.
+ * import that is over) is read again from its earliest retained records; examples read again in
+ * such a pass do not count for freshness (their timestamps are old; new records that the pass
+ * reaches do), and a checkpoint taken during it resumes in that pass.
  *
  * <p>Partitions are assigned, not subscribed: one trainer reads the whole topic, and its position
  * comes from its checkpoint (then the group's committed offsets, then the earliest offset). Offsets
@@ -71,6 +72,7 @@ public final class KafkaBatchSource implements BatchSource {
     private final ShuffleConfig shuffle;
     private final StreamRandom random;
     private final ShuffleBuffer buffer;
+    private final int maxPollRecords;
 
     /** Per partition: the next offset to read. */
     private final Map<TopicPartition, Long> readPosition = new HashMap<>();
@@ -80,6 +82,12 @@ public final class KafkaBatchSource implements BatchSource {
 
     /** Per partition, after {@link #seek}: what to train again while re-reading. */
     private final Map<TopicPartition, Resume> resuming = new HashMap<>();
+
+    /**
+     * Per partition: the offset from which on nothing has been read yet by this source; a record
+     * below it is read again (a replay pass) and does not count for freshness.
+     */
+    private final Map<TopicPartition, Long> neverRead = new HashMap<>();
 
     /** Per partition: the first offset delivered since construction or the last seek. */
     private final Map<TopicPartition, Long> firstRead = new HashMap<>();
@@ -158,9 +166,8 @@ public final class KafkaBatchSource implements BatchSource {
         this.random = random;
         this.buffer = new ShuffleBuffer(shuffle.memoryCapacity(), shuffle.spillDir(), random);
         Properties props = kafka.consumer(groupId);
-        props.put(
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                Integer.toString(Math.max(1, Math.min(500, shuffle.capacity()))));
+        this.maxPollRecords = Math.max(1, Math.min(500, shuffle.capacity()));
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
         this.consumer = new KafkaConsumer<>(props);
         List<TopicPartition> partitions = awaitPartitions();
         consumer.assign(partitions);
@@ -264,7 +271,9 @@ public final class KafkaBatchSource implements BatchSource {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     add(r);
                 }
-                caughtUp = records.isEmpty();
+                // Less than a full poll: the consumer is at the head of the stream, and waiting
+                // for a full buffer would only delay training (and freshness).
+                caughtUp = records.count() < maxPollRecords;
                 if (!records.isEmpty()) {
                     idleSince = -1;
                 } else if (replayAfterIdle != null
@@ -379,7 +388,9 @@ public final class KafkaBatchSource implements BatchSource {
             return;
         }
         pending.computeIfAbsent(tp, k -> new TreeSet<>()).add(r.offset());
-        long produceTime = passes == 1 ? r.timestamp() : -1;
+        long unread = neverRead.getOrDefault(tp, 0L);
+        long produceTime = r.offset() >= unread ? r.timestamp() : -1;
+        neverRead.put(tp, Math.max(unread, r.offset() + 1));
         buffer.add(new BufferedExample(r.partition(), r.offset(), produceTime, passes, example));
     }
 

@@ -9,8 +9,8 @@ import java.util.Map;
  * @param capacity examples the buffer holds before batches are drawn from it, and the high-water
  *     mark at which the Kafka consumer's partitions are paused (default 2048, 16 default batches).
  *     A batch is drawn when the buffer is full, or earlier when the consumer has caught up with the
- *     topic (its last poll returned nothing) and at least a batch is buffered, so a slow stream is
- *     not held back waiting for a full buffer
+ *     topic (its last poll returned less than a full poll) and at least a batch is buffered, so a
+ *     slow stream is not held back waiting for a full buffer
  * @param memoryCapacity examples kept on the heap; those beyond it spill to a RocksDB store on disk
  *     (default 1024). Equal to {@code capacity}: never spill
  * @param resumeBelow the low-water mark: paused partitions resume once the buffer holds fewer than
