@@ -168,6 +168,15 @@ final class DemoCommand implements Callable<Integer> {
                 t,
                 "examples/s",
                 String.format(Locale.ROOT, "%.0f", s.path("examples_per_second").asDouble()));
+        row(
+                t,
+                "freshness",
+                String.format(
+                        Locale.ROOT,
+                        "p50 %.1f s, p95 %.1f s (Kafka timestamp -> trained, latest %d examples)",
+                        s.path("freshness_p50_ms").asDouble(Double.NaN) / 1000,
+                        s.path("freshness_p95_ms").asDouble(Double.NaN) / 1000,
+                        s.path("freshness").path("steady").path("examples").asLong()));
         row(t, "checkpoint", s.path("checkpoint").asText());
         JsonNode mean = s.path("eval").path("mean");
         t.append(

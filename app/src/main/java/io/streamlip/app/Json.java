@@ -37,6 +37,17 @@ final class Json {
      * A training run's figures, under the names {@code summary.json} uses; {@code eval} is the
      * evaluation of its last checkpoint when it had an evaluation set.
      */
+    private static void putPercentiles(
+            ObjectNode node, io.streamlip.trainer.LatencyStats.Percentiles p) {
+        node.put("examples", p.count());
+        node.put("p50_ms", finiteOrNull(p.p50Millis()));
+        node.put("p95_ms", finiteOrNull(p.p95Millis()));
+    }
+
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
     static ObjectNode training(TrainingSummary t) {
         ObjectNode s = object();
         s.put("steps", t.steps());
@@ -50,6 +61,14 @@ final class Json {
         s.put("checkpoint", t.checkpoint() == null ? null : t.checkpoint().toString());
         s.put("training_seconds", t.elapsed().toMillis() / 1000.0);
         s.put("stop_reason", t.reason().name().toLowerCase(java.util.Locale.ROOT));
+        // Produce-to-trained latency: Kafka record timestamp of each example to the end of the
+        // step that trained it; "steady" covers the latest 4096 examples, "overall" the run.
+        ObjectNode fresh = s.putObject("freshness");
+        putPercentiles(fresh.putObject("steady"), t.freshness());
+        putPercentiles(fresh.putObject("overall"), t.freshnessOverall());
+        s.put("freshness_p50_ms", finiteOrNull(t.freshness().p50Millis()));
+        s.put("freshness_p95_ms", finiteOrNull(t.freshness().p95Millis()));
+        s.put("sampled_out", t.sampledOut());
         if (t.evaluation() != null) {
             s.set("eval", t.evaluation().toJsonNode());
         }

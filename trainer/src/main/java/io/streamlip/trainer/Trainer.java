@@ -13,6 +13,8 @@ import io.streamlip.trainer.checkpoint.TrainingState;
 import io.streamlip.trainer.data.BatchSource;
 import io.streamlip.trainer.data.ExampleDecoder;
 import io.streamlip.trainer.data.KafkaBatchSource;
+import io.streamlip.trainer.data.StreamPosition;
+import io.streamlip.trainer.data.StreamRandom;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.device.Devices;
 import io.streamlip.trainer.eval.EvalReport;
@@ -29,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,39 +61,79 @@ public final class Trainer implements AutoCloseable {
     private final CheckpointStore store;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
+    private final StreamRandom random;
+    private final LatencyStats freshness = new LatencyStats(FRESHNESS_WINDOW);
+    private final MetricsLog metrics;
     private volatile TrainingProgress progress = TrainingProgress.NONE;
+    private volatile BiConsumer<Path, TrainingSession> resumeListener = (path, session) -> {};
+
+    /** Examples the steady-state freshness percentiles cover (the latest ones). */
+    static final int FRESHNESS_WINDOW = 4096;
 
     /**
      * A trainer reading {@code topics.examples()} with {@code config.consumerGroup()} and
      * announcing checkpoints on {@code topics.modelUpdates()}. The topics must exist.
      */
     public Trainer(TrainerConfig config, KafkaClients kafka, PipelineTopics topics) {
-        this(config, kafkaSource(config, kafka, topics.examples()), publisher(kafka, topics));
+        this(config, new StreamRandom(config.seed()), kafka, topics);
     }
 
-    private Trainer(TrainerConfig config, BatchSource source, ModelUpdatePublisher publisher) {
-        this(config, source, publisher, List.of(source, publisher));
+    private Trainer(
+            TrainerConfig config, StreamRandom random, KafkaClients kafka, PipelineTopics topics) {
+        this(
+                config,
+                random,
+                streamingSource(config, kafka, topics.examples(), random),
+                publisher(kafka, topics));
+    }
+
+    private Trainer(
+            TrainerConfig config,
+            StreamRandom random,
+            BatchSource source,
+            ModelUpdatePublisher publisher) {
+        this(config, source, publisher, random, List.of(source, publisher));
     }
 
     /** A trainer over any batch source (tests, benchmarks); closing it closes nothing of theirs. */
     public Trainer(TrainerConfig config, BatchSource source, CheckpointListener listener) {
-        this(config, source, listener, List.of());
+        this(config, source, listener, new StreamRandom(config.seed()), List.of());
+    }
+
+    /**
+     * A trainer over a source that draws from {@code random} (e.g. one made by {@link
+     * #streamingSource}): the trainer saves its state with every checkpoint and restores it on
+     * resume. Closing the trainer closes nothing of theirs.
+     */
+    public Trainer(
+            TrainerConfig config,
+            BatchSource source,
+            CheckpointListener listener,
+            StreamRandom random) {
+        this(config, source, listener, random, List.of());
     }
 
     private Trainer(
             TrainerConfig config,
             BatchSource source,
             CheckpointListener listener,
+            StreamRandom random,
             List<AutoCloseable> owned) {
         this.config = config;
         this.source = source;
         this.listener = listener;
+        this.random = random;
         this.owned = owned;
         this.store = new CheckpointStore(config.checkpointDir(), config.keepCheckpoints());
+        this.metrics = new MetricsLog(config.resolvedMetricsFile());
     }
 
-    private static KafkaBatchSource kafkaSource(
-            TrainerConfig config, KafkaClients kafka, String topic) {
+    /**
+     * The streaming reader of {@code topic} the trainer of {@code config} uses: its shuffle buffer,
+     * replay and decoder, drawing from {@code random}.
+     */
+    public static KafkaBatchSource streamingSource(
+            TrainerConfig config, KafkaClients kafka, String topic, StreamRandom random) {
         ExampleDecoder decoder =
                 new ExampleDecoder(
                         config.model().imageSize(),
@@ -104,7 +147,18 @@ public final class Trainer implements AutoCloseable {
                 decoder,
                 config.model(),
                 config.eosId(),
-                config.replayAfterIdle());
+                config.replayAfterIdle(),
+                config.shuffle(),
+                random);
+    }
+
+    /**
+     * Called on the training thread when {@link #run} has restored a checkpoint (model, optimizer,
+     * generator state and reading position), before the first step: for tools and tests that check
+     * what was restored. Set it before {@link #run}.
+     */
+    public void onResume(BiConsumer<Path, TrainingSession> listener) {
+        this.resumeListener = listener;
     }
 
     private static ModelUpdatePublisher publisher(KafkaClients kafka, PipelineTopics topics) {
@@ -201,7 +255,11 @@ public final class Trainer implements AutoCloseable {
                         config.lit(),
                         checkpoint,
                         device);
-        source.seek(resumed.offsetMap());
+        if (resumed.rngState() != null) {
+            random.setState(resumed.rngState());
+        }
+        source.seek(resumed.position());
+        resumeListener.accept(checkpoint, session);
         return session;
     }
 
@@ -215,6 +273,8 @@ public final class Trainer implements AutoCloseable {
         long startNanos = System.nanoTime();
         long examplesBefore = resumed == null ? 0 : resumed.examplesSeen();
         long skippedBefore = resumed == null ? 0 : resumed.skippedRecords();
+        // What batches without a streaming source report (nextOffsets); a streaming source's
+        // exact position replaces it at each checkpoint.
         Map<TopicPartition, Long> offsets =
                 resumed == null ? new HashMap<>() : new HashMap<>(resumed.offsetMap());
         LossTracker losses =
@@ -260,12 +320,19 @@ public final class Trainer implements AutoCloseable {
                 continue;
             }
             consecutiveSkips = 0;
+            long trainedAt = System.currentTimeMillis();
+            for (long produced : batch.produceTimes()) {
+                if (produced >= 0) {
+                    freshness.add(trainedAt - produced);
+                }
+            }
             steps++;
             examples += batch.size();
             offsets.putAll(batch.nextOffsets());
             windowExamples += batch.size();
             if (losses.add(result.step(), result.loss())) { // a window of logEvery steps closed
                 double seconds = (System.nanoTime() - windowStart) / 1e9;
+                LatencyStats.Percentiles fresh = freshness.recent();
                 progress =
                         new TrainingProgress(
                                 result.step(),
@@ -275,11 +342,14 @@ public final class Trainer implements AutoCloseable {
                                 result.temperature(),
                                 result.bias(),
                                 source.skipped(),
-                                lastCheckpoint);
+                                lastCheckpoint,
+                                fresh.p50Millis(),
+                                fresh.p95Millis());
                 LOG.info(
                         String.format(
+                                Locale.ROOT,
                                 "step %d  loss %.4f  %.0f ex/s  lr %.2e  |g| %.2f  t %.3f  b %.3f"
-                                        + "  skipped %d",
+                                        + "  skipped %d  fresh p50 %.0f ms p95 %.0f ms",
                                 result.step(),
                                 losses.windowMean(),
                                 windowExamples / seconds,
@@ -287,7 +357,19 @@ public final class Trainer implements AutoCloseable {
                                 result.gradientNorm(),
                                 result.temperature(),
                                 result.bias(),
-                                source.skipped()));
+                                source.skipped(),
+                                fresh.p50Millis(),
+                                fresh.p95Millis()));
+                metrics.append(
+                        new MetricsLog.Line(
+                                result.step(),
+                                examplesBefore + examples,
+                                losses.windowMean(),
+                                windowExamples / seconds,
+                                fresh,
+                                source.skipped(),
+                                source.sampledOut(),
+                                Map.of()));
                 windowStart = System.nanoTime();
                 windowExamples = 0;
             }
@@ -306,6 +388,7 @@ public final class Trainer implements AutoCloseable {
                 if (evaluate) {
                     evaluatedStep = result.step();
                     lastEvaluation = report;
+                    appendEvaluation(session, examplesBefore + examples, losses, report);
                 }
             }
         }
@@ -324,6 +407,7 @@ public final class Trainer implements AutoCloseable {
                             report);
             if (report != null) {
                 lastEvaluation = report;
+                appendEvaluation(session, examplesBefore + examples, losses, report);
             }
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
@@ -340,18 +424,23 @@ public final class Trainer implements AutoCloseable {
                         lastCheckpoint,
                         elapsed,
                         reason,
-                        lastEvaluation);
+                        lastEvaluation,
+                        freshness.recent(),
+                        freshness.overall(),
+                        source.sampledOut());
         LOG.info(
                 String.format(
                         Locale.ROOT,
                         "training stopped (%s): %d steps, %d examples, loss %.4f -> %.4f,"
-                                + " %.0f ex/s, checkpoint %s",
+                                + " %.0f ex/s, freshness p50 %.0f ms p95 %.0f ms, checkpoint %s",
                         reason,
                         summary.steps(),
                         summary.trainedExamples(),
                         summary.firstLoss(),
                         summary.lastLoss(),
                         summary.examplesPerSecond(),
+                        summary.freshness().p50Millis(),
+                        summary.freshness().p95Millis(),
                         summary.checkpoint()));
         return summary;
     }
@@ -387,13 +476,18 @@ public final class Trainer implements AutoCloseable {
             throws IOException {
         long step = session.steps();
         Map<String, Double> evalSummary = evaluation == null ? Map.of() : evaluation.summary();
+        StreamPosition position = source.position();
+        if (position.partitions().isEmpty()) {
+            position = StreamPosition.of(offsets);
+        }
+        LatencyStats.Percentiles fresh = freshness.recent();
         TrainingState state =
                 new TrainingState(
                         config.runName() + "/" + CheckpointStore.folderName(step),
                         step,
                         examplesSeen,
                         skipped,
-                        TrainingState.offsetList(offsets),
+                        TrainingState.offsetList(position.trainedUpTo()),
                         config.model(),
                         config.tokenizerVersion(),
                         configJson(),
@@ -401,12 +495,32 @@ public final class Trainer implements AutoCloseable {
                         session.temperature(),
                         session.bias(),
                         Instant.now().toString(),
-                        evalSummary);
+                        evalSummary,
+                        position.partitions(),
+                        random.state(),
+                        fresh.count() == 0
+                                ? null
+                                : new TrainingState.Freshness(
+                                        fresh.count(), fresh.p50Millis(), fresh.p95Millis()));
         Path path = store.write(state, session::save);
         LOG.info("checkpoint {} written to {}", state.modelVersion(), path);
-        source.checkpointed(offsets);
+        source.checkpointed(position);
         listener.onCheckpoint(path, state);
         return path;
+    }
+
+    private void appendEvaluation(
+            TrainingSession session, long examplesSeen, LossTracker losses, EvalReport report) {
+        metrics.append(
+                new MetricsLog.Line(
+                        session.steps(),
+                        examplesSeen,
+                        losses.lastMean(),
+                        progress.examplesPerSecond(),
+                        freshness.recent(),
+                        source.skipped(),
+                        source.sampledOut(),
+                        report.summary()));
     }
 
     private ObjectNode configJson() {
@@ -428,6 +542,8 @@ public final class Trainer implements AutoCloseable {
         node.put(
                 "replayAfterIdle",
                 config.replayAfterIdle() == null ? null : config.replayAfterIdle().toString());
+        node.set("shuffle", JSON.valueToTree(config.shuffle()));
+        node.put("metricsFile", config.resolvedMetricsFile().toAbsolutePath().toString());
         node.put(
                 "evalSet",
                 config.evalSet() == null ? null : config.evalSet().toAbsolutePath().toString());

@@ -1,6 +1,7 @@
 package io.streamlip.trainer;
 
 import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.data.ShuffleConfig;
 import io.streamlip.trainer.device.DeviceChoice;
 import io.streamlip.trainer.device.Devices;
 import io.streamlip.trainer.loss.LossConfig;
@@ -61,6 +62,12 @@ import java.time.Duration;
  *     both towers (default)
  * @param device where the model trains: {@link DeviceChoice#AUTO} (default) takes the GPU when DJL
  *     sees one, which needs the {@code cuda} build (README, "Running on a CUDA host")
+ * @param shuffle the streaming reader's shuffle buffer (spilling to RocksDB beyond its heap part),
+ *     backpressure and per-language sampling (default {@link ShuffleConfig#defaults()}: 2048
+ *     examples, 1024 of them on the heap)
+ * @param metricsFile JSON-lines file a line is appended to every {@code logEvery} steps and at
+ *     every evaluation (step, examples, loss, examples/s, freshness p50/p95, eval metrics); null
+ *     for {@code metrics.jsonl} in {@code checkpointDir} (default)
  */
 public record TrainerConfig(
         ModelConfig model,
@@ -82,11 +89,24 @@ public record TrainerConfig(
         Duration replayAfterIdle,
         LossConfig loss,
         LitConfig lit,
-        DeviceChoice device) {
+        DeviceChoice device,
+        ShuffleConfig shuffle,
+        Path metricsFile) {
 
     public TrainerConfig {
         if (loss == null) {
             loss = LossConfig.defaults();
+        }
+        if (shuffle == null) {
+            throw new IllegalArgumentException("shuffle must be set");
+        }
+        if (shuffle.capacity() < batchSize) {
+            throw new IllegalArgumentException(
+                    "the shuffle buffer ("
+                            + shuffle.capacity()
+                            + ") must hold at least one batch ("
+                            + batchSize
+                            + ")");
         }
         if (model == null || optimizer == null || checkpointDir == null) {
             throw new IllegalArgumentException("model, optimizer and checkpointDir must be set");
@@ -142,7 +162,26 @@ public record TrainerConfig(
                 null,
                 LossConfig.defaults(),
                 null,
-                DeviceChoice.AUTO);
+                DeviceChoice.AUTO,
+                ShuffleConfig.defaults(),
+                null);
+    }
+
+    /**
+     * Where the metrics lines go: {@code metricsFile}, else {@code checkpointDir/metrics.jsonl}.
+     */
+    public Path resolvedMetricsFile() {
+        return metricsFile != null ? metricsFile : checkpointDir.resolve("metrics.jsonl");
+    }
+
+    /** The same configuration with another shuffle buffer. */
+    public TrainerConfig withShuffle(ShuffleConfig s) {
+        return toBuilder().shuffle(s).build();
+    }
+
+    /** The same configuration appending its metrics lines to {@code file}. */
+    public TrainerConfig withMetricsFile(Path file) {
+        return toBuilder().metricsFile(file).build();
     }
 
     public TrainerConfig withModel(ModelConfig m) {
@@ -153,8 +192,16 @@ public record TrainerConfig(
         return toBuilder().optimizer(o).build();
     }
 
+    /**
+     * The same configuration with batches of {@code b}; a shuffle buffer smaller than one batch
+     * grows to one.
+     */
     public TrainerConfig withBatchSize(int b) {
-        return toBuilder().batchSize(b).build();
+        Builder builder = toBuilder().batchSize(b);
+        if (shuffle.capacity() < b) {
+            builder.shuffle(ShuffleConfig.of(b, Math.max(b, shuffle.memoryCapacity())));
+        }
+        return builder.build();
     }
 
     /** The same configuration checkpointing into {@code dir} every {@code every} steps. */
@@ -241,6 +288,8 @@ public record TrainerConfig(
         private LossConfig loss;
         private LitConfig lit;
         private DeviceChoice device;
+        private ShuffleConfig shuffle;
+        private Path metricsFile;
 
         Builder(TrainerConfig c) {
             model = c.model;
@@ -263,6 +312,8 @@ public record TrainerConfig(
             loss = c.loss;
             lit = c.lit;
             device = c.device;
+            shuffle = c.shuffle;
+            metricsFile = c.metricsFile;
         }
 
         Builder loss(LossConfig v) {
@@ -272,6 +323,16 @@ public record TrainerConfig(
 
         Builder lit(LitConfig v) {
             lit = v;
+            return this;
+        }
+
+        Builder shuffle(ShuffleConfig v) {
+            shuffle = v;
+            return this;
+        }
+
+        Builder metricsFile(Path v) {
+            metricsFile = v;
             return this;
         }
 
@@ -376,7 +437,9 @@ public record TrainerConfig(
                     replayAfterIdle,
                     loss,
                     lit,
-                    device);
+                    device,
+                    shuffle,
+                    metricsFile);
         }
     }
 }

@@ -13,6 +13,9 @@ import java.nio.file.Path;
  * @param bias {@code b}
  * @param skippedRecords records refused by the loader in this run
  * @param checkpoint the newest checkpoint (of this run, else the one it resumed from), or null
+ * @param freshnessP50Millis median produce-to-trained latency of the latest examples (NaN when
+ *     unknown)
+ * @param freshnessP95Millis its 95th percentile
  */
 public record TrainingProgress(
         long step,
@@ -22,8 +25,11 @@ public record TrainingProgress(
         double temperature,
         double bias,
         long skippedRecords,
-        Path checkpoint) {
+        Path checkpoint,
+        double freshnessP50Millis,
+        double freshnessP95Millis) {
 
     static final TrainingProgress NONE =
-            new TrainingProgress(0, 0, Double.NaN, 0, Double.NaN, Double.NaN, 0, null);
+            new TrainingProgress(
+                    0, 0, Double.NaN, 0, Double.NaN, Double.NaN, 0, null, Double.NaN, Double.NaN);
 }

@@ -21,6 +21,11 @@ import java.time.Duration;
  * @param reason why it stopped
  * @param evaluation the evaluation of the model as the run left it (the last checkpoint), on the
  *     configured evaluation set; null without one or when the run took no step
+ * @param freshness produce-to-trained latency (Kafka record timestamp to the end of the step that
+ *     trained the example) of this run's latest examples, the steady state ({@link
+ *     LatencyStats#recent()}, the last 4096 examples)
+ * @param freshnessOverall the same over every example of the run
+ * @param sampledOut records passed over by the per-language sampling in this run
  */
 public record TrainingSummary(
         long steps,
@@ -34,4 +39,7 @@ public record TrainingSummary(
         Path checkpoint,
         Duration elapsed,
         StopCondition.Reason reason,
-        EvalReport evaluation) {}
+        EvalReport evaluation,
+        LatencyStats.Percentiles freshness,
+        LatencyStats.Percentiles freshnessOverall,
+        long sampledOut) {}

@@ -17,6 +17,7 @@ import io.streamlip.trainer.data.DecodedExample;
 import io.streamlip.trainer.data.ExampleDecoder;
 import io.streamlip.trainer.data.KafkaBatchSource;
 import io.streamlip.trainer.data.SyntheticExamples;
+import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.model.ModelConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -91,8 +92,9 @@ class KafkaTrainerTest {
         assertThat(state.step()).isEqualTo(4);
         assertThat(state.examplesSeen()).isEqualTo(4L * BATCH);
         assertThat(state.skippedRecords()).isEqualTo(2);
-        // Everything before the stored offsets was handed to training (or refused): 64 + 2.
-        assertThat(sum(state.offsetMap())).isEqualTo(4L * BATCH + 2);
+        // Read and not pending in the shuffle buffer: trained (64) or refused (2).
+        assertThat(done(state.position())).isEqualTo(4L * BATCH + 2);
+        assertThat(state.offsetMap()).isEqualTo(state.position().trainedUpTo());
         assertThat(state.offsetMap().keySet()).allMatch(tp -> tp.topic().equals(topics.examples()));
         assertThat(committed(topics.examples(), "trainer-test")).isEqualTo(state.offsetMap());
 
@@ -121,7 +123,7 @@ class KafkaTrainerTest {
         assertThat(second.globalStep()).isEqualTo(6);
         TrainingState resumed = CheckpointStore.readState(second.checkpoint());
         assertThat(resumed.examplesSeen()).isEqualTo(6L * BATCH);
-        assertThat(sum(resumed.offsetMap())).isEqualTo(6L * BATCH + 2);
+        assertThat(done(resumed.position())).isEqualTo(6L * BATCH + 2);
         assertThat(resumed.skippedRecords()).isEqualTo(2);
         assertThat(second.skippedRecords()).isZero();
     }
@@ -158,21 +160,42 @@ class KafkaTrainerTest {
                                 1,
                                 Duration.ofMillis(300))) {
             List<Long> plain = new ArrayList<>();
-            List<Long> replayed = new ArrayList<>();
+            List<TrainingBatch> replayed = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                once.next(Duration.ofSeconds(2)).ifPresent(b -> plain.add(b.nextOffsets().get(tp)));
+                once.next(Duration.ofSeconds(i == 0 ? 60 : 2))
+                        .ifPresent(b -> plain.add(b.nextOffsets().get(tp)));
             }
             for (int i = 0; i < 5; i++) {
-                replayed.add(
-                        replaying.next(Duration.ofSeconds(10)).orElseThrow().nextOffsets().get(tp));
+                replayed.add(replaying.next(Duration.ofSeconds(i == 0 ? 60 : 10)).orElseThrow());
             }
 
-            // Without replay the 4 records left over never make a batch; with it the third batch
-            // ends 4 records into the second pass, and the fifth completes that pass.
+            // Without replay the 4 records left over never make a batch; with it they are
+            // trained in the next three batches together with the whole second pass.
             assertThat(plain).containsExactly(8L, 16L);
             assertThat(once.passes()).isEqualTo(1);
-            assertThat(replayed).containsExactly(8L, 16L, 4L, 12L, 20L);
+            assertThat(replayed.get(0).nextOffsets().get(tp)).isEqualTo(8L);
+            assertThat(replayed.get(1).nextOffsets().get(tp)).isEqualTo(16L);
             assertThat(replaying.passes()).isEqualTo(2);
+            // Examples of the second pass carry no produce time: they do not count for freshness.
+            long firstPass =
+                    replayed.subList(2, 5).stream()
+                            .flatMapToLong(b -> Arrays.stream(b.produceTimes()))
+                            .filter(t -> t >= 0)
+                            .count();
+            assertThat(firstPass).isEqualTo(4);
+            assertThat(Arrays.stream(replayed.get(0).produceTimes()).allMatch(t -> t > 0)).isTrue();
+            assertThat(replayed.get(4).nextOffsets().get(tp)).isEqualTo(20L);
+
+            // New records the replaying pass reaches are fresh again.
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
+                for (DecodedExample e : SyntheticExamples.generate(8, 4, 32, tokenizer)) {
+                    producer.send(new ProducerRecord<>(topics.examples(), encode(e)));
+                }
+                producer.flush();
+            }
+            TrainingBatch fresh = replaying.next(Duration.ofSeconds(30)).orElseThrow();
+            assertThat(fresh.nextOffsets().get(tp)).isEqualTo(28L);
+            assertThat(Arrays.stream(fresh.produceTimes()).allMatch(t -> t > 0)).isTrue();
         }
     }
 
@@ -224,7 +247,10 @@ class KafkaTrainerTest {
         }
     }
 
-    private static long sum(Map<TopicPartition, Long> offsets) {
-        return offsets.values().stream().mapToLong(Long::longValue).sum();
+    /** Records a position counts as done (trained or refused); the topic starts at 0. */
+    private static long done(io.streamlip.trainer.data.StreamPosition position) {
+        return position.partitions().stream()
+                .mapToLong(p -> p.readUpTo() - p.pending().size())
+                .sum();
     }
 }

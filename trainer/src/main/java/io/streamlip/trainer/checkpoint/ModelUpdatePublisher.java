@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,15 +33,24 @@ public final class ModelUpdatePublisher implements CheckpointListener, AutoClose
         this.topic = topic;
     }
 
-    /** The record announcing {@code checkpoint}. */
+    /**
+     * The record announcing {@code checkpoint}. When the checkpoint was evaluated, its {@code eval}
+     * map also holds the stream's freshness then ({@code freshness_p50_ms}, {@code
+     * freshness_p95_ms}).
+     */
     public static ModelUpdate toRecord(Path checkpoint, TrainingState state) {
+        Map<String, Double> eval = new LinkedHashMap<>(state.eval());
+        if (!eval.isEmpty() && state.freshness() != null) {
+            eval.put("freshness_p50_ms", state.freshness().p50Millis());
+            eval.put("freshness_p95_ms", state.freshness().p95Millis());
+        }
         return ModelUpdate.newBuilder()
                 .setModelVersion(state.modelVersion())
                 .setStep(state.step())
                 .setExamplesSeen(state.examplesSeen())
                 .setCheckpointPath(checkpoint.toAbsolutePath().toString())
                 .setLoss(state.loss() == null ? null : state.loss().sinceLastCheckpoint())
-                .setEval(state.eval())
+                .setEval(eval)
                 .setCreatedTime(Instant.parse(state.createdTime()))
                 .build();
     }

@@ -1,6 +1,7 @@
 package io.streamlip.trainer.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamlip.trainer.data.StreamPosition;
 import io.streamlip.trainer.model.ModelConfig;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +26,14 @@ import org.apache.kafka.common.TopicPartition;
  * @param createdTime when it was written (ISO-8601)
  * @param eval summary of the evaluation on the held-out set at this step (metric to value), empty
  *     when none ran
+ * @param stream the exact reading position: per partition what was read and which offsets were
+ *     still in the shuffle buffer (not trained); empty in checkpoints of sources without offsets.
+ *     {@code offsets} holds each partition's {@code trainedUpTo}. A restart re-reads from there and
+ *     trains only the pending offsets and those never read, so nothing is trained twice or skipped
+ * @param rngState the state of the trainer's {@link io.streamlip.trainer.data.StreamRandom}
+ *     (shuffle and language sampling); null in checkpoints written before it was saved
+ * @param freshness produce-to-trained latency of the latest examples at this step, null when
+ *     unknown
  */
 public record TrainingState(
         String modelVersion,
@@ -39,15 +48,34 @@ public record TrainingState(
         double temperature,
         double bias,
         String createdTime,
-        Map<String, Double> eval) {
+        Map<String, Double> eval,
+        List<StreamPosition.Partition> stream,
+        Long rngState,
+        Freshness freshness) {
 
     public TrainingState {
+        stream = stream == null ? List.of() : List.copyOf(stream);
         offsets = offsets == null ? List.of() : List.copyOf(offsets);
         eval =
                 eval == null
                         ? Map.of()
                         : java.util.Collections.unmodifiableMap(
                                 new java.util.LinkedHashMap<>(eval));
+    }
+
+    /**
+     * Percentiles of the produce-to-trained latency (Kafka record timestamp to the end of the step
+     * that trained the example).
+     *
+     * @param count examples they cover
+     * @param p50Millis median, ms
+     * @param p95Millis 95th percentile, ms
+     */
+    public record Freshness(long count, double p50Millis, double p95Millis) {}
+
+    /** Where reading resumes: {@code stream}, or for older checkpoints {@code offsets}. */
+    public StreamPosition position() {
+        return stream.isEmpty() ? StreamPosition.of(offsetMap()) : new StreamPosition(stream);
     }
 
     /** The next offset to read of one partition. */

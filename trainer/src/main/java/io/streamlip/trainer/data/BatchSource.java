@@ -2,9 +2,7 @@ package io.streamlip.trainer.data;
 
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.common.TopicPartition;
 
 /** Where the trainer's batches come from: Kafka in the pipeline, a list in tests and benchmarks. */
 public interface BatchSource extends AutoCloseable {
@@ -12,13 +10,24 @@ public interface BatchSource extends AutoCloseable {
     /** The next full batch, or empty when none became available within {@code wait}. */
     Optional<TrainingBatch> next(Duration wait);
 
-    /**
-     * Resumes reading at these offsets (next offset to read per partition), e.g. a checkpoint's.
-     */
-    default void seek(Map<TopicPartition, Long> offsets) {}
+    /** Resumes reading at a checkpoint's position (see {@link StreamPosition}). */
+    default void seek(StreamPosition position) {}
 
-    /** Told when a checkpoint covering everything up to {@code offsets} is durable. */
-    default void checkpointed(Map<TopicPartition, Long> offsets) {}
+    /**
+     * Where reading stands if every batch handed out so far has been trained: the trainer asks only
+     * after the step of the latest batch finished. Empty for sources without offsets.
+     */
+    default StreamPosition position() {
+        return StreamPosition.NONE;
+    }
+
+    /** Told when a checkpoint covering everything up to {@code position} is durable. */
+    default void checkpointed(StreamPosition position) {}
+
+    /** Records read but passed over by the per-language sampling so far. */
+    default long sampledOut() {
+        return 0;
+    }
 
     /** Records refused so far (undecodable or not fit for this model). */
     default long skipped() {

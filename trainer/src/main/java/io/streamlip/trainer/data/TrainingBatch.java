@@ -16,8 +16,10 @@ import org.apache.kafka.common.TopicPartition;
  * @param tokenIds {@code B*S} ids
  * @param mask {@code B*S} ones and zeros
  * @param langs language of each example (for per-language statistics), may hold nulls
- * @param nextOffsets for each Kafka partition the source reads, the next offset after everything
- *     handed out up to and including this batch (empty when the batch does not come from Kafka)
+ * @param nextOffsets for each Kafka partition the source reads, the offset before which everything
+ *     has been trained once this batch is (empty when the batch does not come from Kafka)
+ * @param produceTimes per example, when it was produced (the Kafka record's timestamp, epoch ms),
+ *     or -1 when unknown or not to be counted for freshness; empty when the source knows none
  */
 public record TrainingBatch(
         int size,
@@ -27,9 +29,36 @@ public record TrainingBatch(
         int[] tokenIds,
         float[] mask,
         List<String> langs,
-        Map<TopicPartition, Long> nextOffsets) {
+        Map<TopicPartition, Long> nextOffsets,
+        long[] produceTimes) {
+
+    /** A batch without produce times. */
+    public TrainingBatch(
+            int size,
+            int imageSize,
+            int contextLength,
+            float[] images,
+            int[] tokenIds,
+            float[] mask,
+            List<String> langs,
+            Map<TopicPartition, Long> nextOffsets) {
+        this(
+                size,
+                imageSize,
+                contextLength,
+                images,
+                tokenIds,
+                mask,
+                langs,
+                nextOffsets,
+                new long[0]);
+    }
 
     public TrainingBatch {
+        if (produceTimes.length != 0 && produceTimes.length != size) {
+            throw new IllegalArgumentException(
+                    produceTimes.length + " produce times for a batch of " + size);
+        }
         if (images.length != (long) size * 3 * imageSize * imageSize
                 || tokenIds.length != size * contextLength
                 || mask.length != size * contextLength
@@ -45,6 +74,16 @@ public record TrainingBatch(
             ModelConfig config,
             int eosId,
             Map<TopicPartition, Long> nextOffsets) {
+        return of(examples, config, eosId, nextOffsets, new long[0]);
+    }
+
+    /** Assembles a batch from examples already in training layout, with their produce times. */
+    public static TrainingBatch of(
+            List<DecodedExample> examples,
+            ModelConfig config,
+            int eosId,
+            Map<TopicPartition, Long> nextOffsets,
+            long[] produceTimes) {
         int b = examples.size();
         int size = config.imageSize();
         int context = config.contextLength();
@@ -59,7 +98,15 @@ public record TrainingBatch(
             langs[i] = e.lang();
         }
         return new TrainingBatch(
-                b, size, context, images, ids, mask, java.util.Arrays.asList(langs), nextOffsets);
+                b,
+                size,
+                context,
+                images,
+                ids,
+                mask,
+                java.util.Arrays.asList(langs),
+                nextOffsets,
+                produceTimes);
     }
 
     /**

@@ -1,0 +1,130 @@
+package io.streamlip.trainer;
+
+import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.data.BatchSource;
+import io.streamlip.trainer.data.KafkaBatchSource;
+import io.streamlip.trainer.data.ShuffleConfig;
+import io.streamlip.trainer.data.StreamPosition;
+import io.streamlip.trainer.data.StreamRandom;
+import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.model.ModelConfig;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The trainer of {@link KillRestartTest}, run in its own JVM. {@code first}: trains slowly (so the
+ * test can kill it mid-run) and prints {@code CHECKPOINT <step>} after each checkpoint. {@code
+ * resume}: resumes, saves what it restored into {@code <report>/restored/} and the generator state,
+ * trains {@code steps} steps and writes the offsets it consumed first to {@code
+ * <report>/report.properties}.
+ *
+ * <p>Arguments: {@code first|resume bootstrap topic checkpointDir report steps}.
+ */
+public final class KillRestartMain {
+    private KillRestartMain() {}
+
+    static TrainerConfig config(Path checkpoints) {
+        ByteTokenizer tokenizer = new ByteTokenizer(32);
+        return TrainerConfig.defaults()
+                .withModel(ModelConfig.tiny(tokenizer.vocabSize()))
+                .withBatchSize(4)
+                .withThreads(1)
+                .withLogEvery(1)
+                .withCheckpoints(checkpoints, 2, 3)
+                .withConsumerGroup("kill-restart")
+                .withRunName("kill")
+                .withPollTimeout(Duration.ofMillis(500))
+                .withShuffle(
+                        ShuffleConfig.of(16, 8).withSpillDir(checkpoints.resolveSibling("spill")));
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        KafkaClients kafka = KafkaClients.of(args[1]);
+        String topic = args[2];
+        Path checkpoints = Path.of(args[3]);
+        Path report = Path.of(args[4]);
+        int steps = Integer.parseInt(args[5]);
+        TrainerConfig config = config(checkpoints);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        StreamRandom random = new StreamRandom(config.seed());
+        try (KafkaBatchSource source = Trainer.streamingSource(config, kafka, topic, random)) {
+            if (mode.equals("first")) {
+                BatchSource slow = slowly(source, Duration.ofMillis(150));
+                Trainer trainer =
+                        new Trainer(
+                                config,
+                                slow,
+                                (path, state) -> out.println("CHECKPOINT " + state.step()),
+                                random);
+                trainer.run(StopCondition.afterSteps(steps));
+            } else {
+                Properties props = new Properties();
+                Trainer trainer = new Trainer(config, source, (path, state) -> {}, random);
+                trainer.onResume(
+                        (path, session) -> {
+                            try {
+                                session.save(report.resolve("restored"));
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                            props.setProperty("checkpoint", path.toString());
+                            props.setProperty("rng", Long.toString(random.state()));
+                        });
+                TrainingSummary summary = trainer.run(StopCondition.afterSteps(steps));
+                source.firstOffsetsRead()
+                        .forEach(
+                                (tp, offset) ->
+                                        props.setProperty("first." + tp, Long.toString(offset)));
+                props.setProperty("steps", Long.toString(summary.steps()));
+                Files.createDirectories(report);
+                try (var w = Files.newBufferedWriter(report.resolve("report.properties"))) {
+                    props.store(w, null);
+                }
+                out.println("DONE " + summary.steps());
+            }
+        }
+        System.exit(0);
+    }
+
+    /** {@code source}, taking {@code pause} longer for each batch. */
+    private static BatchSource slowly(KafkaBatchSource source, Duration pause) {
+        return new BatchSource() {
+            @Override
+            public Optional<TrainingBatch> next(Duration wait) {
+                try {
+                    Thread.sleep(pause.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return source.next(wait);
+            }
+
+            @Override
+            public void seek(StreamPosition position) {
+                source.seek(position);
+            }
+
+            @Override
+            public StreamPosition position() {
+                return source.position();
+            }
+
+            @Override
+            public void checkpointed(StreamPosition position) {
+                source.checkpointed(position);
+            }
+
+            @Override
+            public long skipped() {
+                return source.skipped();
+            }
+        };
+    }
+}
