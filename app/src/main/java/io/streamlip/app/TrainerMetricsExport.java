@@ -54,6 +54,7 @@ final class TrainerMetricsExport implements AutoCloseable {
                 p.temperature(),
                 p.bias(),
                 p.skippedRecords());
+        metrics.freshness(p.freshnessP50Millis() / 1000.0, p.freshnessP95Millis() / 1000.0);
     }
 
     String url() {

@@ -105,7 +105,8 @@ class MonitorCommandTest {
 
     @Test
     void trainerProgressIsServedAsPrometheusMetrics() throws Exception {
-        TrainingProgress progress = new TrainingProgress(7, 448, 2.5, 120.0, 10.0, -10.0, 0, null);
+        TrainingProgress progress =
+                new TrainingProgress(7, 448, 2.5, 120.0, 10.0, -10.0, 0, null, 1500, 4000);
         try (TrainerMetricsExport export =
                 TrainerMetricsExport.start(() -> progress, InetAddress.getLoopbackAddress(), 0)) {
             assertThat(export.url()).startsWith("http://127.0.0.1:");
@@ -120,7 +121,9 @@ class MonitorCommandTest {
                             "streamlip_trainer_step 7.0",
                             "streamlip_trainer_loss 2.5",
                             "streamlip_trainer_examples_per_second 120.0",
-                            "streamlip_trainer_examples_seen 448.0");
+                            "streamlip_trainer_examples_seen 448.0",
+                            "streamlip_trainer_freshness_seconds{quantile=\"0.5\"} 1.5",
+                            "streamlip_trainer_freshness_seconds{quantile=\"0.95\"} 4.0");
         }
     }
 }

@@ -129,7 +129,10 @@ public final class CrossModalBenchmark implements Benchmark {
                         10,
                         -10,
                         Instant.now().toString(),
-                        Map.of());
+                        Map.of(),
+                        List.of(),
+                        null,
+                        null);
         Path folder;
         try (TrainingSession session =
                 TrainingSession.create(model, OptimizerConfig.defaults(), 1)) {

@@ -1,7 +1,6 @@
 package io.streamlip.monitor;
 
 import io.prometheus.metrics.core.metrics.Gauge;
-import io.prometheus.metrics.core.metrics.Summary;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
@@ -17,7 +16,7 @@ public final class TrainerMetrics {
     private final Gauge temperature;
     private final Gauge bias;
     private final Gauge skipped;
-    private final Summary freshness;
+    private final Gauge freshness;
 
     /** Registers the trainer's metrics with {@code registry}. */
     public TrainerMetrics(PrometheusRegistry registry) {
@@ -57,14 +56,13 @@ public final class TrainerMetrics {
                         .help("Records the loader refused in this run.")
                         .register(registry);
         freshness =
-                Summary.builder()
+                Gauge.builder()
                         .name("streamlip_trainer_freshness_seconds")
                         .help(
-                                "Age of the training data when trained on: from the pair's"
-                                        + " crawl time to its training step.")
-                        .quantile(0.5, 0.01)
-                        .quantile(0.9, 0.01)
-                        .quantile(0.99, 0.001)
+                                "Age of the training data when trained on, from the Kafka record's"
+                                        + " timestamp to the end of its step: the trainer's p50 and"
+                                        + " p95 over its latest examples.")
+                        .labelNames("quantile")
                         .register(registry);
     }
 
@@ -90,14 +88,17 @@ public final class TrainerMetrics {
         skipped.set(skippedValue);
     }
 
-    /** Records how old one trained example was (seconds from its crawl time to training). */
-    public void observeFreshness(double seconds) {
-        if (!Double.isNaN(seconds)) {
-            freshness.observe(seconds);
-        }
+    /**
+     * Takes the trainer's freshness: the p50 and p95 age of its latest trained examples, in seconds
+     * (NaN while unknown: then left unset).
+     */
+    public void freshness(double p50Seconds, double p95Seconds) {
+        setIfKnown(freshness.labelValues("0.5"), p50Seconds);
+        setIfKnown(freshness.labelValues("0.95"), p95Seconds);
     }
 
-    private static void setIfKnown(Gauge gauge, double value) {
+    private static void setIfKnown(
+            io.prometheus.metrics.core.datapoints.GaugeDataPoint gauge, double value) {
         if (!Double.isNaN(value)) {
             gauge.set(value);
         }
