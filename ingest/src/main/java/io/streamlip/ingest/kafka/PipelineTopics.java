@@ -8,7 +8,10 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +87,18 @@ public record PipelineTopics(
             List<NewTopic> missing =
                     newTopics().stream().filter(t -> !existing.contains(t.name())).toList();
             if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get();
+                // Per topic: another client (or the admin client's own retry of a request that
+                // timed out) may create one between the listing and here, which is no error.
+                for (Map.Entry<String, KafkaFuture<Void>> created :
+                        admin.createTopics(missing).values().entrySet()) {
+                    try {
+                        created.getValue().get();
+                    } catch (ExecutionException e) {
+                        if (!(e.getCause() instanceof TopicExistsException)) {
+                            throw e;
+                        }
+                    }
+                }
                 LOG.info(
                         "created topics {}",
                         missing.stream()
