@@ -98,17 +98,19 @@ public final class FilterJob {
                 raw.process(new CurateFunction(config), CuratedEnvelope.typeInfo())
                         .name("curate")
                         .uid(STAGE + "-curate");
-        SingleOutputStreamOperator<CuratedPair> unique =
+        SingleOutputStreamOperator<CuratedEnvelope> unique =
                 curated.keyBy(c -> c.duplicateKey, Types.STRING)
-                        .process(
-                                new DeduplicateFunction(config),
-                                EnvelopeStage.avroType(CuratedPair.class))
+                        .process(new DeduplicateFunction(config), CuratedEnvelope.typeInfo())
                         .name("deduplicate")
                         .uid(STAGE + "-deduplicate");
+        SingleOutputStreamOperator<CuratedPair> distinct =
+                NearDuplicateStages.attach(unique, config);
         DataStream<Reject> rejects =
                 curated.getSideOutput(EnvelopeStage.rejects(STAGE))
-                        .union(unique.getSideOutput(EnvelopeStage.rejects(STAGE)));
-        SingleOutputStreamOperator<CuratedPair> kept = unique;
+                        .union(
+                                unique.getSideOutput(EnvelopeStage.rejects(STAGE)),
+                                distinct.getSideOutput(EnvelopeStage.rejects(STAGE)));
+        SingleOutputStreamOperator<CuratedPair> kept = distinct;
         for (AfterFilters stage : after) {
             kept = stage.attach(kept);
             rejects = rejects.union(kept.getSideOutput(EnvelopeStage.rejects(STAGE)));
