@@ -2,7 +2,6 @@ package io.streamlip.filter;
 
 import io.streamlip.ingest.flink.EnvelopeStage;
 import io.streamlip.ingest.flink.RejectCounters;
-import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.RejectReason;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -18,9 +17,11 @@ import org.apache.flink.util.OutputTag;
  * Keyed by {@link DuplicateKey}: lets the first pair of each key through and rejects the rest as
  * {@code duplicate}. The state is the id of the first pair per key in the state backend (RocksDB),
  * so a duplicate's reject names the pair it repeats; it is forgotten after {@link
- * FilterConfig#dedupRetention()}.
+ * FilterConfig#dedupRetention()}. Sends the first on with its Kafka record, for the near-duplicate
+ * stages ({@link NearDuplicateStages}).
  */
-final class DeduplicateFunction extends KeyedProcessFunction<String, CuratedEnvelope, CuratedPair> {
+final class DeduplicateFunction
+        extends KeyedProcessFunction<String, CuratedEnvelope, CuratedEnvelope> {
     private static final long serialVersionUID = 1L;
 
     private final FilterConfig config;
@@ -46,7 +47,7 @@ final class DeduplicateFunction extends KeyedProcessFunction<String, CuratedEnve
     }
 
     @Override
-    public void processElement(CuratedEnvelope in, Context ctx, Collector<CuratedPair> out)
+    public void processElement(CuratedEnvelope in, Context ctx, Collector<CuratedEnvelope> out)
             throws Exception {
         String first = firstId.value();
         if (first != null) {
@@ -65,6 +66,6 @@ final class DeduplicateFunction extends KeyedProcessFunction<String, CuratedEnve
         }
         firstId.update(in.pair.getPair().getId());
         counters.accepted();
-        out.collect(in.pair);
+        out.collect(in);
     }
 }

@@ -20,16 +20,28 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The curation job, {@code raw-pairs -> curated-pairs (+ rejects)}: decode each Kafka record as a
- * {@code RawPair}, curate it ({@link PairCurator}: caption encoding, length, boilerplate and
- * blocklist; image validity from the header before decoding; perceptual hash and evaluation-set
- * decontamination; language), drop repeats of an (image, caption) pair ({@link DuplicateKey}, keyed
- * state on RocksDB), run the {@link AfterFilters} stages (the cross-modal scorer's hook), and send
- * every refusal to the rejects sink with stage {@value #STAGE}.
+ * The curation job, {@code raw-pairs -> curated-pairs (+ rejects)}, in this order:
  *
- * <p>Not in the job yet: near-duplicate removal and the image-cluster cap ({@link
- * NearDuplicateIndex}) and the per-language caps ({@link LanguageQuota}) run in one process only
- * (benchmarks, tools); the job keys only exact duplicates.
+ * <ol>
+ *   <li>{@code curate} ({@link CurateFunction}, not keyed): decode each Kafka record as a {@code
+ *       RawPair} and curate it ({@link PairCurator}: caption encoding, length, boilerplate and
+ *       blocklist; image validity from the header before decoding; perceptual hash and
+ *       evaluation-set decontamination, {@link EvalSetIndex}, pHash then thumbnail; language);
+ *   <li>{@code deduplicate} ({@link DeduplicateFunction}, keyed by {@link DuplicateKey}): drop
+ *       repeats of an (image bytes, caption) pair;
+ *   <li>{@code near-duplicate-*} ({@link NearDuplicateStages}: keyed by LSH band key, then by pair,
+ *       then by image cluster): drop near copies of an image with the same normalised caption, and
+ *       pairs beyond the per-cluster cap;
+ *   <li>the {@link AfterFilters} stages (the cross-modal scorer's hook).
+ * </ol>
+ *
+ * <p>All keyed state lives on the state backend that {@link JobEnvironment} configures (RocksDB,
+ * incremental checkpoints), so it survives restarts and is spread over the parallel tasks by key.
+ * Every refusal goes to the rejects sink with stage {@value #STAGE}, a reason code and a detail,
+ * and counts in a per-reason counter ({@code RejectCounters}).
+ *
+ * <p>Not in the job: the per-language caps ({@link LanguageQuota}) run in one process only
+ * (benchmarks, tools).
  *
  * <p>{@link #wire} takes the source stream and the sinks (any {@link Sink}); {@link #attach} wires
  * the pipeline's Kafka topics; {@link #main} runs it alone.
@@ -98,17 +110,19 @@ public final class FilterJob {
                 raw.process(new CurateFunction(config), CuratedEnvelope.typeInfo())
                         .name("curate")
                         .uid(STAGE + "-curate");
-        SingleOutputStreamOperator<CuratedPair> unique =
+        SingleOutputStreamOperator<CuratedEnvelope> unique =
                 curated.keyBy(c -> c.duplicateKey, Types.STRING)
-                        .process(
-                                new DeduplicateFunction(config),
-                                EnvelopeStage.avroType(CuratedPair.class))
+                        .process(new DeduplicateFunction(config), CuratedEnvelope.typeInfo())
                         .name("deduplicate")
                         .uid(STAGE + "-deduplicate");
+        SingleOutputStreamOperator<CuratedPair> distinct =
+                NearDuplicateStages.attach(unique, config);
         DataStream<Reject> rejects =
                 curated.getSideOutput(EnvelopeStage.rejects(STAGE))
-                        .union(unique.getSideOutput(EnvelopeStage.rejects(STAGE)));
-        SingleOutputStreamOperator<CuratedPair> kept = unique;
+                        .union(
+                                unique.getSideOutput(EnvelopeStage.rejects(STAGE)),
+                                distinct.getSideOutput(EnvelopeStage.rejects(STAGE)));
+        SingleOutputStreamOperator<CuratedPair> kept = distinct;
         for (AfterFilters stage : after) {
             kept = stage.attach(kept);
             rejects = rejects.union(kept.getSideOutput(EnvelopeStage.rejects(STAGE)));

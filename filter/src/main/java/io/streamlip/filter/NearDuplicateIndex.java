@@ -39,22 +39,39 @@ public final class NearDuplicateIndex {
     public Verdict<Long> admit(long phash, String normalisedCaption) {
         long cluster = clusterOf(phash);
         Cluster c = clusters.computeIfAbsent(cluster, k -> new Cluster());
-        if (c.captions.contains(normalisedCaption)) {
+        Verdict<Long> verdict =
+                decide(cluster, c.captions.contains(normalisedCaption), c.pairs, config);
+        if (verdict.accepted()) {
+            c.captions.add(normalisedCaption);
+            c.pairs++;
+        }
+        return verdict;
+    }
+
+    /**
+     * The decision for a pair joining {@code cluster}, shared with the job's keyed stage: refused
+     * as {@code near_duplicate} when the cluster already accepted the same caption, as {@code
+     * image_cluster_cap} when it already holds {@link NearDuplicateConfig#clusterCap()} pairs.
+     *
+     * @param sameCaption whether the cluster accepted the pair's normalised caption before
+     * @param pairs how many pairs the cluster accepted before
+     */
+    static Verdict<Long> decide(
+            long cluster, boolean sameCaption, long pairs, NearDuplicateConfig config) {
+        if (sameCaption) {
             return Verdict.refuse(
                     RejectReason.NEAR_DUPLICATE,
                     String.format(
                             "a near copy (cluster %016x) with the same caption was accepted",
                             cluster));
         }
-        if (c.pairs >= config.clusterCap()) {
+        if (pairs >= config.clusterCap()) {
             return Verdict.refuse(
                     RejectReason.IMAGE_CLUSTER_CAP,
                     String.format(
                             "image cluster %016x already has %d pairs (cap %d)",
-                            cluster, c.pairs, config.clusterCap()));
+                            cluster, pairs, config.clusterCap()));
         }
-        c.captions.add(normalisedCaption);
-        c.pairs++;
         return Verdict.accept(cluster);
     }
 

@@ -49,7 +49,7 @@ public final class PairCurator implements Serializable {
     EvalSetIndex evalSets() {
         if (evalSets == null) {
             NearDuplicateConfig near = config.nearDuplicates();
-            evalSets = EvalSetIndex.load(near.evalSets(), near.evalMaxDistance());
+            evalSets = EvalSetIndex.load(near);
         }
         return evalSets;
     }
@@ -84,7 +84,7 @@ public final class PairCurator implements Serializable {
         }
         Images.Header header = image.value().header();
         long phash = PerceptualHash.of(image.value().image());
-        Verdict<Long> clean = evalSets().check(phash);
+        Verdict<Long> clean = evalSets().check(phash, image.value().image());
         if (clean instanceof Verdict.Refused<Long> refused) {
             return refused.cast();
         }

@@ -23,6 +23,8 @@ public final class PerceptualHash {
     private static final double SPREAD = 2.2;
     private static final int SUB = 4;
     private static final double[][] COSINES = cosines();
+    // Side of the thumbnail of the second check.
+    private static final int THUMB = 16;
 
     private PerceptualHash() {}
 
@@ -106,26 +108,87 @@ public final class PerceptualHash {
         return flat.getSubimage(minX, minY, maxX - minX + 1, maxY - minY + 1);
     }
 
+    /**
+     * A 16 x 16 colour thumbnail (768 bytes, R, G, B per cell, row by row) of the same ink-centred
+     * window the hash samples, so that a shifted, resized or re-encoded copy gives nearly the same
+     * bytes: the second, stronger check after a hash match ({@link #thumbnailDistance}). Colour is
+     * kept because different emoji often share a shape (hearts, circles, squares) and differ only
+     * in colour, which a luminance hash cannot see.
+     */
+    public static byte[] thumbnail(BufferedImage original) {
+        BufferedImage image = flatten(original);
+        int w = image.getWidth();
+        int h = image.getHeight();
+        double[][] luma = new double[h][w];
+        double[][][] rgb = new double[3][h][w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int c = image.getRGB(x, y);
+                rgb[0][y][x] = (c >> 16) & 0xff;
+                rgb[1][y][x] = (c >> 8) & 0xff;
+                rgb[2][y][x] = c & 0xff;
+                luma[y][x] = 0.299 * rgb[0][y][x] + 0.587 * rgb[1][y][x] + 0.114 * rgb[2][y][x];
+            }
+        }
+        double[] window = window(luma, w, h);
+        byte[] out = new byte[THUMB * THUMB * 3];
+        for (int channel = 0; channel < 3; channel++) {
+            double[][] cells = sample(rgb[channel], w, h, window, THUMB);
+            for (int i = 0; i < THUMB; i++) {
+                for (int j = 0; j < THUMB; j++) {
+                    out[(i * THUMB + j) * 3 + channel] = (byte) Math.round(cells[i][j]);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Mean absolute difference of two {@link #thumbnail}s, in [0, 1]: below 0.01 for most
+     * re-encoded, resized, cropped or shifted copies of an emoji; another vendor's drawing of the
+     * same emoji lies at about 0.01 to 0.1, another emoji whose hash collides further.
+     */
+    public static double thumbnailDistance(byte[] a, byte[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException(
+                    "thumbnails of different sizes: " + a.length + " and " + b.length);
+        }
+        long sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += Math.abs((a[i] & 0xff) - (b[i] & 0xff));
+        }
+        return sum / (255.0 * a.length);
+    }
+
     private static double[][] luminance(BufferedImage original) {
         BufferedImage image = flatten(original);
         int w = image.getWidth();
         int h = image.getHeight();
         double[][] source = new double[h][w];
-        // The window the grid samples: centred on the ink's centre of mass, SPREAD standard
-        // deviations of the ink wide, so a shifted, padded, resized or slightly cropped copy of
-        // an icon on a plain ground lands on the same grid. Ink = darkness against white.
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int rgb = image.getRGB(x, y);
+                source[y][x] =
+                        0.299 * ((rgb >> 16) & 0xff)
+                                + 0.587 * ((rgb >> 8) & 0xff)
+                                + 0.114 * (rgb & 0xff);
+            }
+        }
+        return sample(source, w, h, window(source, w, h), SIZE);
+    }
+
+    /**
+     * The window the grid samples, {x0, y0, side}: centred on the ink's centre of mass, SPREAD
+     * standard deviations of the ink wide, so a shifted, padded, resized or slightly cropped copy
+     * of an icon on a plain ground lands on the same grid. Ink = darkness against white.
+     */
+    private static double[] window(double[][] source, int w, int h) {
         double mass = 0;
         double sx = 0;
         double sy = 0;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                int rgb = image.getRGB(x, y);
-                double l =
-                        0.299 * ((rgb >> 16) & 0xff)
-                                + 0.587 * ((rgb >> 8) & 0xff)
-                                + 0.114 * (rgb & 0xff);
-                source[y][x] = l;
-                double ink = 255 - l;
+                double ink = 255 - source[y][x];
                 mass += ink;
                 sx += ink * x;
                 sy += ink * y;
@@ -146,23 +209,29 @@ public final class PerceptualHash {
             }
             side = 2 * SPREAD * Math.sqrt(spread / mass);
         }
-        double x0 = cx + 0.5 - side / 2;
-        double y0 = cy + 0.5 - side / 2;
-        double[][] luma = new double[SIZE][SIZE];
-        for (int i = 0; i < SIZE; i++) {
-            for (int j = 0; j < SIZE; j++) {
+        return new double[] {cx + 0.5 - side / 2, cy + 0.5 - side / 2, side};
+    }
+
+    /** {@code channel} averaged over a {@code size} x {@code size} grid on the window. */
+    private static double[][] sample(double[][] channel, int w, int h, double[] window, int size) {
+        double x0 = window[0];
+        double y0 = window[1];
+        double side = window[2];
+        double[][] grid = new double[size][size];
+        for (int i = 0; i < size; i++) {
+            for (int j = 0; j < size; j++) {
                 double sum = 0;
                 for (int s = 0; s < SUB; s++) {
-                    int y = (int) Math.floor(y0 + (i + (s + 0.5) / SUB) * side / SIZE);
+                    int y = (int) Math.floor(y0 + (i + (s + 0.5) / SUB) * side / size);
                     for (int t = 0; t < SUB; t++) {
-                        int x = (int) Math.floor(x0 + (j + (t + 0.5) / SUB) * side / SIZE);
-                        sum += x < 0 || y < 0 || x >= w || y >= h ? 255 : source[y][x];
+                        int x = (int) Math.floor(x0 + (j + (t + 0.5) / SUB) * side / size);
+                        sum += x < 0 || y < 0 || x >= w || y >= h ? 255 : channel[y][x];
                     }
                 }
-                luma[i][j] = sum / (SUB * SUB);
+                grid[i][j] = sum / (SUB * SUB);
             }
         }
-        return luma;
+        return grid;
     }
 
     private static BufferedImage flatten(BufferedImage image) {

@@ -102,7 +102,7 @@ class FilterFunctionsTest {
                         (CuratedEnvelope c) -> c.duplicateKey,
                         Types.STRING)) {
             // Explicit serializers: Flink's reflection cannot analyse our Avro classes.
-            harness.setup(serializer(EnvelopeStage.avroType(CuratedPair.class)));
+            harness.setup(serializer(CuratedEnvelope.typeInfo()));
             harness.open();
             long offset = 0;
             for (RawPair raw : List.of(a, again, otherCaption, again)) {
@@ -115,7 +115,7 @@ class FilterFunctionsTest {
                         0);
             }
             assertThat(harness.extractOutputValues())
-                    .extracting(c -> c.getPair().getId())
+                    .extracting(c -> c.pair.getPair().getId())
                     .containsExactly(a.getId(), "other");
             List<Reject> rejects =
                     harness.getSideOutput(EnvelopeStage.rejects(FilterJob.STAGE)).stream()

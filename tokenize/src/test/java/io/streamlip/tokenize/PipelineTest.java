@@ -182,7 +182,7 @@ class PipelineTest {
                     .containsExactlyInAnyOrder(
                             "filter:duplicate:" + first.getId(),
                             "filter:image_undecodable:undecodable",
-                            "filter:image_undecodable:truncated-jpeg",
+                            "filter:image_truncated:truncated-jpeg",
                             "filter:caption_empty:empty-caption",
                             "filter:image_too_large:bomb",
                             "filter:image_too_small:tiny",

@@ -1,0 +1,27 @@
+package io.streamlip.filter;
+
+/**
+ * One band key of a pair's perceptual hash, sent to the {@link BandLookupFunction} that owns that
+ * band bucket. A Flink POJO.
+ */
+public class BandProbe {
+    /** {@link NearDuplicateStages#pairKey} of the pair. */
+    public String pairKey;
+
+    /** The {@link LshBands} key, band number in the top byte. */
+    public long bandKey;
+
+    public long phash;
+
+    /** The pair's record time, which orders clusters by age. */
+    public long time;
+
+    public BandProbe() {}
+
+    public BandProbe(String pairKey, long bandKey, long phash, long time) {
+        this.pairKey = pairKey;
+        this.bandKey = bandKey;
+        this.phash = phash;
+        this.time = time;
+    }
+}
