@@ -20,7 +20,8 @@ import java.util.stream.Stream;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.util.ClassSecurityValidator;
-import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -55,7 +56,7 @@ class FileSinksJobTest {
                         .setParallelism(1)
                         .rebalance()
                         .map(
-                                new FailOnceAfterACheckpoint(records / 2),
+                                new FailOnceAfterACheckpoint(records),
                                 EnvelopeStage.avroType(CuratedPair.class));
         Path tars = dir.resolve("wds");
         Path avro = dir.resolve("avro");
@@ -106,14 +107,28 @@ class FileSinksJobTest {
     }
 
     /** Passes records on slowly and fails once mid-stream, preferably after a checkpoint. */
-    static final class FailOnceAfterACheckpoint
-            implements MapFunction<CuratedPair, CuratedPair>, CheckpointListener {
-        private final int failAt;
+    static final class FailOnceAfterACheckpoint extends RichMapFunction<CuratedPair, CuratedPair>
+            implements CheckpointListener {
+        private final int records;
+        private int failAt;
         private int seen;
         private boolean checkpointed;
 
-        FailOnceAfterACheckpoint(int failAt) {
-            this.failAt = failAt;
+        FailOnceAfterACheckpoint(int records) {
+            this.records = records;
+        }
+
+        @Override
+        public void open(OpenContext context) {
+            // Half of this subtask's share, whatever parallelism the map got.
+            failAt =
+                    Math.max(
+                            2,
+                            records
+                                    / getRuntimeContext()
+                                            .getTaskInfo()
+                                            .getNumberOfParallelSubtasks()
+                                    / 2);
         }
 
         @Override
@@ -125,7 +140,7 @@ class FileSinksJobTest {
             // at the latest near the end of this writer's share when the machine is too loaded for
             // a checkpoint to complete in time (the restart then starts over; still exactly once).
             seen++;
-            boolean due = (seen >= failAt / 3 && checkpointed) || seen >= failAt - 5;
+            boolean due = (seen >= failAt / 2 && checkpointed) || seen >= failAt;
             if (due && FAILED.compareAndSet(false, true)) {
                 throw new IllegalStateException("injected failure");
             }
