@@ -1,5 +1,6 @@
 package io.streamlip.deploy;
 
+import io.streamlip.ingest.kafka.KafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -27,9 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBrokerProcess.class);
-
-    /** Largest record the broker accepts: images can be big, Kafka's 1 MB default is not. */
-    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
     static final String MAIN = "kafka.Kafka";
     static final String STORAGE_TOOL = "kafka.tools.StorageTool";
@@ -107,33 +105,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** The broker's settings (also what {@code deploy/bin/start-kafka.sh} writes). */
     public static Properties serverProperties(Path dataDir, int port, int controllerPort) {
-        Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put(
-                "listeners",
-                "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", dataDir.resolve("log").toString());
-        p.put("metadata.log.dir", dataDir.resolve("meta").toString());
-        p.put("num.partitions", "1");
-        p.put("auto.create.topics.enable", "false");
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "4");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "4");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("message.max.bytes", Integer.toString(MAX_MESSAGE_BYTES));
-        p.put("replica.fetch.max.bytes", Integer.toString(MAX_MESSAGE_BYTES));
-        p.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
-        return p;
+        return KafkaBroker.serverProperties(dataDir, port, controllerPort);
     }
 
     private Path writeProperties(int controllerPort) {

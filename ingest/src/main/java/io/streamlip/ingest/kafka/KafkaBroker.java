@@ -77,9 +77,11 @@ public final class KafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    private void startServer() {
-        long started = System.nanoTime();
-        int controllerPort = freePort();
+    /**
+     * The settings of a single-node KRaft broker and controller on loopback, storing in {@code
+     * dataDir}: this embedded broker's, and those of the broker process of {@code deploy}.
+     */
+    public static Properties serverProperties(Path dataDir, int port, int controllerPort) {
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
@@ -106,6 +108,13 @@ public final class KafkaBroker implements AutoCloseable {
         props.put("message.max.bytes", Integer.toString(MAX_MESSAGE_BYTES));
         props.put("replica.fetch.max.bytes", Integer.toString(MAX_MESSAGE_BYTES));
         props.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
+        return props;
+    }
+
+    private void startServer() {
+        long started = System.nanoTime();
+        int controllerPort = freePort();
+        Properties props = serverProperties(dataDir, port, controllerPort);
 
         Path config = dataDir.resolve("server.properties");
         try {
