@@ -27,7 +27,9 @@ import java.util.Objects;
  * @param slotsPerTaskManager task slots of each TaskManager (default 4: two jobs at parallelism 2
  *     fit on one TaskManager, so the cluster survives losing one of two)
  * @param jobManagerMemory {@code jobmanager.memory.process.size} (default 1024m)
- * @param taskManagerMemory {@code taskmanager.memory.process.size} (default 1280m)
+ * @param taskManagerMemory {@code taskmanager.memory.process.size} (default 2560m: the filter's
+ *     Lingua models for 16 languages need several hundred MiB of task heap; at 1280m a TaskManager
+ *     ran out of heap)
  * @param checkpointDir default checkpoint folder URI
  * @param savepointDir default savepoint folder URI
  * @param tmpDir {@code io.tmp.dirs}: RocksDB's working files and spilled data
@@ -74,7 +76,7 @@ public record FlinkClusterConfig(
                 6124,
                 4,
                 "1024m",
-                "1280m",
+                "2560m",
                 abs.resolve("checkpoints").toUri().toString(),
                 abs.resolve("savepoints").toUri().toString(),
                 abs.resolve("tmp"),

@@ -53,8 +53,8 @@ class FlinkMemoryTest {
         long heap = bytes(tm.jvmArgs(), "-Xmx");
         long direct = bytes(tm.jvmArgs(), "-XX:MaxDirectMemorySize=");
         long metaspace = bytes(tm.jvmArgs(), "-XX:MaxMetaspaceSize=");
-        // 1280m process = heap + direct (off-heap + network) + managed + metaspace + overhead
-        assertThat(heap + direct + metaspace).isLessThan(1280L << 20);
+        // 2560m process = heap + direct (off-heap + network) + managed + metaspace + overhead
+        assertThat(heap + direct + metaspace).isLessThan(2560L << 20);
         assertThat(metaspace).isEqualTo(256L << 20);
         assertThat(tm.dynamicProperties())
                 .contains("-D")
