@@ -104,12 +104,36 @@ public record PipelineTopics(
                                 .map(t -> t.name() + "(" + t.numPartitions() + ")")
                                 .toList());
             }
+            awaitLeaders(admin, newTopics().stream().map(NewTopic::name).toList());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException(
                     "cannot create topics: " + e.getCause().getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until every partition of {@code names} has a leader: a producer that writes to a
+     * partition in the moment after its creation gets NOT_LEADER_OR_FOLLOWER, and its idempotent
+     * retries were seen to lose records in tests.
+     */
+    private static void awaitLeaders(Admin admin, List<String> names)
+            throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            boolean ready =
+                    admin.describeTopics(names).allTopicNames().get().values().stream()
+                            .flatMap(d -> d.partitions().stream())
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics " + names + " have no leader after 30 s");
+            }
+            Thread.sleep(50);
         }
     }
 }
