@@ -115,20 +115,37 @@ public record PipelineTopics(
     }
 
     /**
-     * Waits until every partition of {@code names} has a leader: a producer that writes to a
-     * partition in the moment after its creation gets NOT_LEADER_OR_FOLLOWER, and its idempotent
-     * retries were seen to lose records in tests.
+     * Waits until every partition of {@code names} answers a ListOffsets request, which goes to the
+     * partition's leader: a producer that writes in the moment after creation, while the leader is
+     * not ready, gets NOT_LEADER_OR_FOLLOWER, and its idempotent retries were seen to fail with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until the records expired. Seeing a leader in the metadata is
+     * not enough for that.
      */
     private static void awaitLeaders(Admin admin, List<String> names)
             throws InterruptedException, ExecutionException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            boolean ready =
-                    admin.describeTopics(names).allTopicNames().get().values().stream()
-                            .flatMap(d -> d.partitions().stream())
-                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-            if (ready) {
-                return;
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>
+                    request = new java.util.HashMap<>();
+            boolean leaders = true;
+            for (var d : admin.describeTopics(names).allTopicNames().get().values()) {
+                for (var p : d.partitions()) {
+                    leaders &= p.leader() != null && !p.leader().isEmpty();
+                    request.put(
+                            new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+                            org.apache.kafka.clients.admin.OffsetSpec.latest());
+                }
+            }
+            if (leaders) {
+                try {
+                    admin.listOffsets(request).all().get();
+                    return;
+                } catch (ExecutionException e) {
+                    if (!(e.getCause()
+                            instanceof org.apache.kafka.common.errors.RetriableException)) {
+                        throw e;
+                    }
+                }
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("topics " + names + " have no leader after 30 s");
