@@ -52,7 +52,7 @@ class Block(nn.Module):
         d = self.width // self.heads
         h = self.attention_norm(x)
         qkv = self.qkv(h).reshape(b, s, 3, self.heads, d).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]
+        q, k, v = qkv.unbind(0)  # as TransformerBlock.java splits: one cat in backward
         scores = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(d))
         if mask is not None:
             scores = scores + mask

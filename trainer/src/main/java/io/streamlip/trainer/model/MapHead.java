@@ -83,8 +83,10 @@ public final class MapHead extends AbstractBlock {
                         .singletonOrThrow()
                         .reshape(batch, seq, 2, heads, headDim)
                         .transpose(2, 0, 3, 1, 4); // (2, B, H, S, D)
-        NDArray k = kv.get(0);
-        NDArray v = kv.get(1);
+        // split, not get(i): see TransformerBlock#attention.
+        NDList parts = kv.split(2, 0);
+        NDArray k = parts.get(0).squeeze(0);
+        NDArray v = parts.get(1).squeeze(0);
         // An array, not a Number, on the gradient path (see TransformerBlock).
         NDArray scale = manager.create((float) (1 / Math.sqrt(headDim)));
         NDArray attended =

@@ -76,9 +76,12 @@ public final class TransformerBlock extends AbstractBlock {
         NDArray fused = qkv.forward(ps, new NDList(h), training).singletonOrThrow();
         // (B, S, 3, H, D) -> (3, B, H, S, D)
         NDArray split = fused.reshape(batch, seq, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
-        NDArray q = split.get(0);
-        NDArray k = split.get(1);
-        NDArray v = split.get(2);
+        // split, not get(i): select's backward fills a zero tensor of the whole fused shape per
+        // part (three per block); split's backward is one concatenation.
+        NDList parts = split.split(3, 0);
+        NDArray q = parts.get(0).squeeze(0);
+        NDArray k = parts.get(1).squeeze(0);
+        NDArray v = parts.get(2).squeeze(0);
         // Never x.div(Number) on the gradient path: DJL wraps the number in a tensor over a Java
         // buffer and closes it at once, yet autograd keeps reading it in backward (random NaNs
         // once the buffer is collected). A scalar array in the step's manager lives long enough.
