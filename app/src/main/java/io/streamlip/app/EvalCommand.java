@@ -53,8 +53,8 @@ final class EvalCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--set " + set + " is not a folder");
         }
-        // The checkpoint's own tokenizer unless one is given (checkpoints written before
-        // checkpoints carried their tokenizer.json); a given one must be the same version.
+        // The checkpoint's own tokenizer unless one is given (for checkpoints written before
+        // they carried their tokenizer.json); a given one must be the same version.
         int context =
                 CheckpointStore.readState(CheckpointStore.resolve(checkpoint))
                         .model()
