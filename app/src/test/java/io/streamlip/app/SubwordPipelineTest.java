@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamlip.filter.FilterConfig;
-import io.streamlip.filter.PairCurator;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.kafka.KafkaBroker;
@@ -144,21 +142,32 @@ class SubwordPipelineTest {
         return DemoCommandTest.run(all);
     }
 
+    /**
+     * Synthetic pairs as the filter would pass them (built here: curating would load the language
+     * detector, which this test does not need).
+     */
     private static void produceCurated(KafkaClients kafka, String topic, int count) {
-        PairCurator curator = new PairCurator(FilterConfig.defaults());
         AvroSerde<CuratedPair> serde = AvroSerde.of(CuratedPair.class);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
             new SyntheticPairs(32)
                     .pairs(count, 5)
                     .forEachRemaining(
                             p -> {
-                                CuratedPair c = curator.curate(p, Instant.now()).value();
+                                CuratedPair c =
+                                        CuratedPair.newBuilder()
+                                                .setPair(p)
+                                                .setCaption(p.getAltText())
+                                                .setLang(p.getLangHint())
+                                                .setImageFormat("png")
+                                                .setImageWidth(32)
+                                                .setImageHeight(32)
+                                                .setImageSha256(p.getId())
+                                                .setCuratedTime(Instant.now())
+                                                .build();
                                 producer.send(
                                         new ProducerRecord<>(
                                                 topic,
-                                                c.getPair()
-                                                        .getId()
-                                                        .getBytes(StandardCharsets.UTF_8),
+                                                p.getId().getBytes(StandardCharsets.UTF_8),
                                                 serde.encode(c)));
                             });
         }
