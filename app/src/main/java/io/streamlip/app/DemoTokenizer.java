@@ -112,7 +112,10 @@ record DemoTokenizer(Path file, ObjectNode summary) {
         } else {
             file = Path.of(spec).toAbsolutePath();
             if (Files.isDirectory(file)) {
-                file = file.resolve(Tokenizers.FILE);
+                file =
+                        Files.isRegularFile(file.resolve(Tokenizers.FILE))
+                                ? file.resolve(Tokenizers.FILE)
+                                : file.resolve(Tokenizers.SENTENCEPIECE_FILE);
             }
             // Measured on a sample of the corpus, as for a trained one.
             sample = config.newSample();
