@@ -12,6 +12,7 @@ import io.streamlip.ingest.kafka.PairProducer;
 import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.tokenize.TokenizeConfig;
 import io.streamlip.tokenize.TokenizeJob;
+import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.StopCondition;
 import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
@@ -65,6 +66,8 @@ final class Demo {
         Path out = config.out().toAbsolutePath();
         prepare(out);
         DemoData data = DemoData.prepare(config, out);
+        // Before the jobs start: the tokenize job and the trainer both read it.
+        DemoTokenizer tokenizer = DemoTokenizer.prepare(config.tokenizer(), data.importer(), out);
 
         PipelineTopics topics = PipelineTopics.defaults();
         ImportStats imported;
@@ -75,7 +78,7 @@ final class Demo {
             try (Admin admin = broker.admin()) {
                 topics.create(admin);
             }
-            JobClient jobs = startJobs(kafka, topics, out.resolve("flink-checkpoints"));
+            JobClient jobs = startJobs(kafka, topics, out.resolve("flink-checkpoints"), tokenizer);
             // The import streams onto raw-pairs while the trainer already reads examples: the
             // trainer sees the stream the way it would see a live crawl.
             AtomicBoolean stopImport = new AtomicBoolean();
@@ -83,7 +86,8 @@ final class Demo {
                     CompletableFuture.supplyAsync(
                             () -> importPairs(data, kafka, topics, stopImport));
             try {
-                training = train(kafka, topics, out.resolve("checkpoints"), data.evalSet());
+                training =
+                        train(kafka, topics, out.resolve("checkpoints"), data.evalSet(), tokenizer);
             } finally {
                 stopImport.set(true);
                 imported = awaitImport(importing);
@@ -99,13 +103,15 @@ final class Demo {
                             + config.training()
                             + " (see the log above for what the jobs refused)");
         }
-        ObjectNode summary = summary(data, imported, counts, training, elapsedSeconds(started));
+        ObjectNode summary =
+                summary(data, tokenizer, imported, counts, training, elapsedSeconds(started));
         Files.writeString(out.resolve(SUMMARY), Json.pretty(summary));
         LOG.info("wrote {}", out.resolve(SUMMARY));
         return summary;
     }
 
-    private JobClient startJobs(KafkaClients kafka, PipelineTopics topics, Path checkpoints)
+    private JobClient startJobs(
+            KafkaClients kafka, PipelineTopics topics, Path checkpoints, DemoTokenizer tokenizer)
             throws Exception {
         JobSettings settings =
                 JobSettings.defaults(checkpoints)
@@ -113,7 +119,12 @@ final class Demo {
                         .withCheckpointInterval(Duration.ofSeconds(2));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), false);
-        TokenizeJob.attach(env, kafka, topics, TokenizeConfig.defaults(), false);
+        TokenizeJob.attach(
+                env,
+                kafka,
+                topics,
+                TokenizeConfig.defaults().withTokenizer(tokenizer.spec()),
+                false);
         JobClient job = env.executeAsync("streamlip-demo: filter + tokenize");
         LOG.info(
                 "Flink job {} running on a MiniCluster (parallelism {}): {} -> {} -> {}",
@@ -161,7 +172,11 @@ final class Demo {
     }
 
     private TrainingSummary train(
-            KafkaClients kafka, PipelineTopics topics, Path checkpoints, Path evalSet) {
+            KafkaClients kafka,
+            PipelineTopics topics,
+            Path checkpoints,
+            Path evalSet,
+            DemoTokenizer tokenizer) {
         TrainerConfig defaults = TrainerConfig.defaults();
         TrainerConfig trainer =
                 defaults.withCheckpoints(
@@ -173,12 +188,17 @@ final class Demo {
                         // The import is finite and the trainer gets through it in a few
                         // minutes: it reads it again rather than idle for the rest of the run.
                         .withReplayAfterIdle(REPLAY_AFTER_IDLE);
+        // Last: the model's vocabulary follows the tokenizer.
+        trainer =
+                trainer.withTokenizer(
+                        Tokenizers.load(tokenizer.spec(), trainer.model().contextLength()));
         LOG.info(
-                "training {} for {} (batch {}, {} threads)",
+                "training {} for {} (batch {}, {} threads, tokenizer {})",
                 trainer.model().name(),
                 config.training(),
                 config.batchSize(),
-                config.threads());
+                config.threads(),
+                trainer.tokenizerVersion());
         try (Trainer t = new Trainer(trainer, kafka, topics)) {
             return t.run(StopCondition.after(config.training()));
         }
@@ -186,6 +206,7 @@ final class Demo {
 
     private ObjectNode summary(
             DemoData data,
+            DemoTokenizer tokenizer,
             ImportStats imported,
             PipelineCounts counts,
             TrainingSummary training,
@@ -195,6 +216,7 @@ final class Demo {
         s.put("source_note", data.note());
         s.set("languages", Json.tree(config.languages()));
         s.put("minutes", config.training().toSeconds() / 60.0);
+        s.set("tokenizer", tokenizer.summary());
         s.put("raw", counts.raw());
         s.put("curated", counts.curated());
         s.set("rejected", Json.tree(counts.rejected()));

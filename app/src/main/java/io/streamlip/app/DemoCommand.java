@@ -104,6 +104,17 @@ final class DemoCommand implements Callable<Integer> {
                             + " (default: ${DEFAULT-VALUE}).")
     String device = DEFAULTS.device().name().toLowerCase(java.util.Locale.ROOT);
 
+    @Option(
+            names = "--tokenizer",
+            paramLabel = "bytes|bpe[:VOCAB]|FILE",
+            description =
+                    "The tokenizer of the tokenize job and the trainer: bytes; bpe[:VOCAB] trains"
+                            + " a byte-level BPE vocabulary of VOCAB tokens (default 8192) from"
+                            + " the imported captions, language-balanced, before the jobs start"
+                            + " (OUT/tokenizer.json); or a tokenizer.json from 'streamlip"
+                            + " tokenizer train' (default: ${DEFAULT-VALUE}).")
+    String tokenizer = DEFAULTS.tokenizer();
+
     @Option(names = "--json", description = "Print the summary as one JSON object, not a table.")
     boolean json;
 
@@ -124,7 +135,8 @@ final class DemoCommand implements Callable<Integer> {
                         parallelism,
                         batchSize,
                         threads,
-                        TrainCommand.deviceChoice(spec, device));
+                        TrainCommand.deviceChoice(spec, device),
+                        tokenizerSpec());
         ObjectNode summary = new Demo(config).run();
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
@@ -134,6 +146,17 @@ final class DemoCommand implements Callable<Integer> {
         }
         stdout.flush();
         return 0;
+    }
+
+    /** {@code --tokenizer}, checked here so that a typo fails before anything starts. */
+    private String tokenizerSpec() {
+        try {
+            DemoTokenizer.check(tokenizer);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--tokenizer: " + e.getMessage());
+        }
+        return tokenizer;
     }
 
     private DemoConfig.Source parseSource() {
@@ -150,6 +173,7 @@ final class DemoCommand implements Callable<Integer> {
     static String table(JsonNode s, Path written) {
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "%nstreamlip demo (%s)%n", s.path("source").asText()));
+        row(t, "tokenizer", tokenizerRow(s.path("tokenizer")));
         row(t, "raw pairs", s.path("raw").asText());
         row(t, "curated", s.path("curated").asText());
         row(t, "rejected", s.path("rejected_total").asText() + "  " + s.path("rejected"));
@@ -205,6 +229,19 @@ final class DemoCommand implements Callable<Integer> {
                         mean.path("chance_r1").asDouble()));
         t.append(String.format(Locale.ROOT, "%nsummary: %s%n", written));
         return t.toString();
+    }
+
+    private static String tokenizerRow(JsonNode tokenizer) {
+        JsonNode all = tokenizer.path("tokens_per_caption").path("all");
+        if (all.isMissingNode()) {
+            return tokenizer.path("version").asText();
+        }
+        return String.format(
+                Locale.ROOT,
+                "%s, %.1f tokens per caption (bytes: %.1f)",
+                tokenizer.path("version").asText(),
+                all.path("tokens").asDouble(),
+                all.path("bytes").asDouble());
     }
 
     private static void row(StringBuilder t, String name, String value) {

@@ -1,6 +1,7 @@
 package io.streamlip.app;
 
 import io.streamlip.bench.EmojiLearningBenchmark;
+import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.device.DeviceChoice;
 import java.nio.file.Path;
@@ -23,6 +24,10 @@ import java.util.List;
  * @param batchSize training batch size (default: the trainer's, {@link TrainerConfig#defaults()})
  * @param threads PyTorch intra-op threads of the trainer (default: the trainer's)
  * @param device where the trainer computes (default: the trainer's, {@code auto})
+ * @param tokenizer the tokenizer of the tokenize job and the trainer ({@link DemoTokenizer}):
+ *     {@code bytes} (default: no training, nothing to wait for), {@code bpe[:VOCAB]} (a byte-level
+ *     BPE vocabulary of VOCAB tokens, default 8192, trained from the captions the demo imports
+ *     before the jobs start) or the path of a {@code tokenizer.json}
  */
 public record DemoConfig(
         Duration training,
@@ -36,7 +41,8 @@ public record DemoConfig(
         int parallelism,
         int batchSize,
         int threads,
-        DeviceChoice device) {
+        DeviceChoice device,
+        String tokenizer) {
 
     /** Where the pairs come from. */
     public enum Source {
@@ -72,6 +78,10 @@ public record DemoConfig(
         if (device == null) {
             throw new IllegalArgumentException("device must be set (auto, cpu or gpu)");
         }
+        if (tokenizer == null || tokenizer.isBlank()) {
+            throw new IllegalArgumentException(
+                    "tokenizer must be set (bytes, bpe[:VOCAB] or a file)");
+        }
         languages = List.copyOf(languages);
     }
 
@@ -88,6 +98,7 @@ public record DemoConfig(
                 1,
                 TrainerConfig.defaults().batchSize(),
                 TrainerConfig.defaults().threads(),
-                TrainerConfig.defaults().device());
+                TrainerConfig.defaults().device(),
+                Tokenizers.BYTES);
     }
 }

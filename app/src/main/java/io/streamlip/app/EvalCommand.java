@@ -1,5 +1,6 @@
 package io.streamlip.app;
 
+import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.eval.EvalReport;
 import io.streamlip.trainer.eval.Evaluator;
 import java.nio.file.Files;
@@ -38,6 +39,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
+    @CommandLine.Mixin TokenizerOptions tokenizer;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -50,7 +53,17 @@ final class EvalCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--set " + set + " is not a folder");
         }
-        EvalReport report = Evaluator.evaluate(checkpoint, set);
+        // The checkpoint's own tokenizer unless one is given (for checkpoints written before
+        // they carried their tokenizer.json); a given one must be the same version.
+        int context =
+                CheckpointStore.readState(CheckpointStore.resolve(checkpoint))
+                        .model()
+                        .contextLength();
+        EvalReport report =
+                tokenizer
+                        .given(context)
+                        .map(t -> Evaluator.evaluate(checkpoint, set, t))
+                        .orElseGet(() -> Evaluator.evaluate(checkpoint, set));
         var out = spec.commandLine().getOut();
         out.println(json ? report.toJson() : report.toTable());
         out.flush();

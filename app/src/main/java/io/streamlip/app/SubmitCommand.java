@@ -109,6 +109,16 @@ final class SubmitCommand implements Callable<Integer> {
             description = "Start the jobs from this savepoint (one job per savepoint).")
     String savepoint;
 
+    @Option(
+            names = "--tokenizer",
+            paramLabel = "bytes|FILE",
+            description =
+                    "The tokenize job's tokenizer: bytes (the default) or a tokenizer.json from"
+                            + " 'streamlip tokenizer train', at a path the Flink JobManager can"
+                            + " read (the job's main runs there; the file then travels inside the"
+                            + " operator). The trainer must use the same file.")
+    String tokenizer;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -152,6 +162,9 @@ final class SubmitCommand implements Callable<Integer> {
         args.addAll(List.of("--restart-delay-ms", Long.toString(restartDelayMs)));
         if (!kafka.topicPrefix.isEmpty()) {
             args.addAll(List.of("--topic-prefix", kafka.topicPrefix));
+        }
+        if (tokenizer != null && job.equals("tokenize")) {
+            args.addAll(List.of("--tokenizer", tokenizer));
         }
         return args;
     }

@@ -68,8 +68,9 @@ final class TokenizerCommand implements Runnable {
             description = {
                 "Train a byte-level BPE vocabulary (NFC, language-balanced sample, every string"
                         + " encodes) and write it as a Hugging Face tokenizer.json that the"
-                        + " tokenize job (TokenizeConfig.tokenizerFile), the DJL binding and the"
-                        + " Python tokenizers library all load. Prints a JSON summary.",
+                        + " tokenize job and the trainer take as --tokenizer FILE (demo, train,"
+                        + " submit), and the DJL binding and the Python tokenizers library"
+                        + " load. Prints a JSON summary.",
                 ""
             })
     static final class Train implements Callable<Integer> {

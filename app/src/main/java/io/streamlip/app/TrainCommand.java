@@ -37,6 +37,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin KafkaOptions kafka;
 
+    @Mixin TokenizerOptions tokenizer;
+
     @Option(
             names = "--checkpoints",
             paramLabel = "DIR",
@@ -140,6 +142,10 @@ final class TrainCommand implements Callable<Integer> {
         if (evalSet != null) {
             config = config.withEvalSet(evalSet);
         }
+        // Last: the model's vocabulary follows the tokenizer.
+        config =
+                config.withTokenizer(
+                        tokenizer.forTraining(checkpoints, config.model().contextLength()));
         PipelineTopics topics = kafka.createTopics();
         TrainingSummary summary;
         CountDownLatch finished = new CountDownLatch(1);

@@ -30,6 +30,9 @@ class DemoCommandTest {
                         "--max-pairs=1500",
                         "--batch-size=32",
                         "--threads=1",
+                        // A trained vocabulary here; the byte tokenizer (the default) is what
+                        // the train and eval command tests use.
+                        "--tokenizer=bpe:400",
                         "--out=" + out,
                         "--json");
         assertThat(demo.code).as(demo.err).isZero();
@@ -55,6 +58,16 @@ class DemoCommandTest {
                 .isLessThan(summary.path("loss_first").asDouble());
         Path checkpoint = Path.of(summary.path("checkpoint").asText());
         assertThat(checkpoint.resolve("state.json")).exists();
+        // The demo trained its tokenizer from the imported captions, and the checkpoint carries it.
+        JsonNode tokenizer = summary.path("tokenizer");
+        assertThat(tokenizer.path("version").asText()).startsWith("bpe");
+        assertThat(tokenizer.path("captions_read").asLong()).isEqualTo(1500);
+        assertThat(checkpoint.resolve("tokenizer.json"))
+                .hasSameBinaryContentAs(out.resolve("tokenizer.json"));
+        JsonNode perCaption = tokenizer.path("tokens_per_caption").path("all");
+        assertThat(perCaption.path("tokens").asDouble())
+                .isPositive()
+                .isLessThan(perCaption.path("bytes").asDouble());
         JsonNode eval = summary.path("eval");
         assertThat(eval.path("languages").size()).isEqualTo(6);
         assertThat(eval.path("mean").path("n").asLong()).isPositive();
@@ -94,6 +107,16 @@ class DemoCommandTest {
         Run run = run("eval", "--checkpoint=" + dir.resolve("nope"), "--set=" + dir);
         assertThat(run.code).isNotZero();
         assertThat(run.err).contains("--checkpoint").contains("is not a folder");
+    }
+
+    @Test
+    void demoRefusesAnUnknownTokenizer(@TempDir Path dir) {
+        Run run = run("demo", "--tokenizer=" + dir.resolve("none.json"));
+        assertThat(run.code).isNotZero();
+        assertThat(run.err).contains("--tokenizer").contains("none.json").contains("'bytes'");
+        Run vocab = run("demo", "--tokenizer=bpe:lots");
+        assertThat(vocab.code).isNotZero();
+        assertThat(vocab.err).contains("bpe:VOCAB needs a number");
     }
 
     @Test

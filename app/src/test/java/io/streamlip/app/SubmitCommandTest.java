@@ -123,13 +123,17 @@ class SubmitCommandTest {
                 "--jar=x.jar",
                 "--checkpoint-dir=s3://b/cp",
                 "--topic-prefix=exp-",
-                "--restart-attempts=7");
+                "--restart-attempts=7",
+                "--tokenizer=/shared/tokenizer.json");
         assertThat(submit.arguments("filter"))
                 .containsSubsequence("--bootstrap", "k:9092")
                 .containsSubsequence("--checkpoint-dir", "s3://b/cp/filter")
                 .containsSubsequence("--parallelism", "2")
                 .containsSubsequence("--restart-attempts", "7")
-                .containsSubsequence("--topic-prefix", "exp-");
+                .containsSubsequence("--topic-prefix", "exp-")
+                .doesNotContain("--tokenizer");
+        assertThat(submit.arguments("tokenize"))
+                .containsSubsequence("--tokenizer", "/shared/tokenizer.json");
     }
 
     @Test

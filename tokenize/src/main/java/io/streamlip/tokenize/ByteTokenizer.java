@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
 public final class ByteTokenizer implements CaptionTokenizer {
     private static final long serialVersionUID = 1L;
 
+    /** {@link #version()}: the byte tokenizer has one vocabulary. */
+    public static final String VERSION = "bytes-v1";
+
     public static final int PAD = 0;
     public static final int EOS = 1;
     private static final int OFFSET = 2;
@@ -62,7 +65,7 @@ public final class ByteTokenizer implements CaptionTokenizer {
 
     @Override
     public String version() {
-        return "bytes-v1";
+        return VERSION;
     }
 
     public int maxTokens() {

@@ -7,6 +7,7 @@ import io.streamlip.schemas.PixelFormat;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import io.streamlip.tokenize.render.TextRenderer;
+import io.streamlip.tokenize.sentencepiece.SentencePieceTokenizer;
 import io.streamlip.tokenize.subword.SubwordTokenizer;
 import java.awt.image.BufferedImage;
 import java.io.Serializable;
@@ -50,14 +51,20 @@ public final class ExampleBuilder implements Serializable {
     public void open() {
         if (tokenizer instanceof SubwordTokenizer subword) {
             subword.open();
+        } else if (tokenizer instanceof SentencePieceTokenizer sentencePiece) {
+            sentencePiece.open();
         }
         renderer();
     }
 
     /** Frees the tokenizer's native resources, if any. */
     public void close() {
-        if (tokenizer instanceof SubwordTokenizer subword) {
-            subword.close();
+        if (tokenizer instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot close the tokenizer", e);
+            }
         }
     }
 

@@ -19,8 +19,9 @@ import java.util.Objects;
  * @param maxImagePixels largest image the stage decodes (default 40,000,000, the filter's bound): a
  *     guard for topics written by something other than the filter
  * @param tokenizerFile a {@code tokenizer.json} written by {@code streamlip tokenizer train}, or
- *     null for the byte tokenizer (default null). The file is read where the job is built and
- *     travels inside the operator, so task managers need no copy.
+ *     null for the byte tokenizer (default null); see {@link Tokenizers} and {@link
+ *     #withTokenizer(String)}. The file is read where the job is built and travels inside the
+ *     operator, so task managers need no copy.
  * @param render render each caption for CLIPPO into {@code Example.rendered_text} ({@code imageSize
  *     x imageSize} gray), or null not to (default null)
  */
@@ -88,6 +89,18 @@ public record TokenizeConfig(
                 render);
     }
 
+    /**
+     * Encode with the tokenizer {@code spec} names ({@link Tokenizers#load}: {@value
+     * Tokenizers#BYTES} or a {@code tokenizer.json} path). Checked here, so a wrong spec fails
+     * where the job is built.
+     */
+    public TokenizeConfig withTokenizer(String spec) {
+        Tokenizers.load(spec, maxTokens); // fails early with the reason
+        return spec.equals(Tokenizers.BYTES) || spec.equals(ByteTokenizer.VERSION)
+                ? withTokenizerFile(null)
+                : withTokenizerFile(Path.of(spec));
+    }
+
     /** Render captions for CLIPPO with {@code value} (null: do not render). */
     public TokenizeConfig withRender(TextRenderConfig value) {
         return new TokenizeConfig(
@@ -99,9 +112,6 @@ public record TokenizeConfig(
      * holding the file's bytes (read here, once).
      */
     public CaptionTokenizer tokenizer() {
-        if (tokenizerFile == null) {
-            return new ByteTokenizer(maxTokens);
-        }
-        return SubwordTokenizer.load(Path.of(tokenizerFile), maxTokens);
+        return Tokenizers.load(tokenizerFile == null ? Tokenizers.BYTES : tokenizerFile, maxTokens);
     }
 }

@@ -10,6 +10,8 @@ import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.Reject;
 import io.streamlip.sinks.KafkaSinks;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -85,18 +87,43 @@ public final class TokenizeJob {
     }
 
     /**
-     * Runs the tokenizer alone on a cluster; see {@link JobArguments} for the arguments. Settings
-     * are the defaults.
+     * Runs the tokenizer alone on a cluster; see {@link JobArguments} for the arguments, plus
+     * {@code --tokenizer SPEC} ({@link Tokenizers}: {@code bytes}, the default, or a {@code
+     * tokenizer.json} path readable where this method runs; the file then travels inside the
+     * operator). Other settings are the defaults.
      */
     public static void main(String[] args) throws Exception {
-        JobArguments arguments = JobArguments.parse(args);
+        List<String> rest = new ArrayList<>(List.of(args));
+        String tokenizer = takeOption(rest, "--tokenizer");
+        JobArguments arguments = JobArguments.parse(rest.toArray(String[]::new));
+        TokenizeConfig config = TokenizeConfig.defaults();
+        if (tokenizer != null) {
+            config = config.withTokenizer(tokenizer);
+        }
         StreamExecutionEnvironment env = JobEnvironment.create(arguments.settings());
-        attach(
-                env,
-                arguments.kafka(),
-                arguments.topics(),
-                TokenizeConfig.defaults(),
-                arguments.bounded());
+        attach(env, arguments.kafka(), arguments.topics(), config, arguments.bounded());
         env.execute("streamlip-" + STAGE);
+    }
+
+    /**
+     * Removes {@code --name VALUE} or {@code --name=VALUE} from {@code args} and returns the value
+     * (null when absent).
+     */
+    static String takeOption(List<String> args, String name) {
+        String value = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals(name)) {
+                if (i + 1 >= args.size()) {
+                    throw new IllegalArgumentException(name + " needs a value");
+                }
+                value = args.remove(i + 1);
+                args.remove(i--);
+            } else if (a.startsWith(name + "=")) {
+                value = a.substring(name.length() + 1);
+                args.remove(i--);
+            }
+        }
+        return value;
     }
 }

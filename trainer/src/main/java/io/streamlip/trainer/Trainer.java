@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
-import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.tokenize.CaptionTokenizer;
+import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.checkpoint.CheckpointListener;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.checkpoint.ModelUpdatePublisher;
@@ -200,12 +201,8 @@ public final class Trainer implements AutoCloseable {
         if (config.evalSet() == null) {
             return null;
         }
-        ByteTokenizer tokenizer = new ByteTokenizer(config.model().contextLength());
-        if (!tokenizer.version().equals(config.tokenizerVersion())) {
-            throw new IllegalStateException(
-                    "evaluation during training needs the byte tokenizer; the model reads "
-                            + config.tokenizerVersion());
-        }
+        // The held-out captions are encoded with the tokenizer the examples were made with.
+        CaptionTokenizer tokenizer = config.tokenizer();
         EvalSet set = EvalSet.load(config.evalSet(), config.model(), tokenizer);
         LOG.info(
                 "evaluating every {} steps and at the end on {} ({} images, {} pairs)",
@@ -220,9 +217,10 @@ public final class Trainer implements AutoCloseable {
         Device device = Devices.select(config.device());
         if (resumed == null) {
             LOG.info(
-                    "starting a new {} model ({}), checkpoints in {}",
+                    "starting a new {} model ({}) reading tokenizer {}, checkpoints in {}",
                     config.model().name(),
                     config.model(),
+                    Tokenizers.describe(config.tokenizer()),
                     store.root());
             return TrainingSession.create(
                     config.model(),
@@ -231,6 +229,21 @@ public final class Trainer implements AutoCloseable {
                     config.lit(),
                     config.seed(),
                     device);
+        }
+        // Before the shape check: another tokenizer usually also means another vocabulary size,
+        // and the tokenizer is what the user has to change.
+        if (!config.tokenizerVersion().equals(resumed.tokenizerVersion())) {
+            throw new IllegalStateException(
+                    "checkpoint "
+                            + checkpoint
+                            + " was trained with tokenizer "
+                            + resumed.tokenizerVersion()
+                            + ", but this run is configured with "
+                            + config.tokenizerVersion()
+                            + ": train with the checkpoint's tokenizer (its copy is "
+                            + checkpoint.resolve(Tokenizers.FILE)
+                            + " unless it is the byte tokenizer) or use another checkpoint"
+                            + " folder");
         }
         if (!resumed.model().equals(config.model())) {
             throw new IllegalStateException(
@@ -502,7 +515,14 @@ public final class Trainer implements AutoCloseable {
                                 ? null
                                 : new TrainingState.Freshness(
                                         fresh.count(), fresh.p50Millis(), fresh.p95Millis()));
-        Path path = store.write(state, session::save);
+        Path path =
+                store.write(
+                        state,
+                        folder -> {
+                            session.save(folder);
+                            // The checkpoint alone rebuilds its tokenizer (eval, the scorer).
+                            Tokenizers.save(config.tokenizer(), folder);
+                        });
         LOG.info("checkpoint {} written to {}", state.modelVersion(), path);
         source.checkpointed(position);
         listener.onCheckpoint(path, state);

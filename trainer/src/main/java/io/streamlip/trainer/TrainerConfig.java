@@ -1,6 +1,7 @@
 package io.streamlip.trainer;
 
 import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.tokenize.CaptionTokenizer;
 import io.streamlip.trainer.data.ShuffleConfig;
 import io.streamlip.trainer.device.DeviceChoice;
 import io.streamlip.trainer.device.Devices;
@@ -14,7 +15,8 @@ import java.time.Duration;
 /**
  * Everything the trainer needs to know, with documented defaults ({@link #defaults()}).
  *
- * @param model the model's shape (default {@link ModelConfig#small} over the byte tokenizer)
+ * @param model the model's shape (default {@link ModelConfig#small} over the byte tokenizer); its
+ *     vocabulary must hold the tokenizer's ids ({@link #withTokenizer} sizes it)
  * @param optimizer AdamW and its schedule (default {@link OptimizerConfig#defaults()} with a peak
  *     rate of 5e-4, 100 warmup steps and the cosine over 5000 steps). Measured on the demo's emoji
  *     stream ({@code streamlip bench emoji-learning}, bench/results/emoji-learning-2026-11-27.md):
@@ -42,10 +44,10 @@ import java.time.Duration;
  * @param seed seeds the parameter initialisation (default 42)
  * @param threads PyTorch intra-op threads (default 2; tests use 1)
  * @param logEvery steps between progress log lines (default 10)
- * @param tokenizerVersion the tokenizer the model was built for; examples from another are skipped
- *     (default the byte tokenizer's, {@code bytes-v1})
- * @param eosId end-of-sequence id of that tokenizer, put at the end of truncated captions (default
- *     1)
+ * @param tokenizer the tokenizer the model reads (default the byte tokenizer; name one with {@link
+ *     io.streamlip.tokenize.Tokenizers#load}): examples of another version are skipped, its
+ *     end-of-sequence id ends truncated captions, the held-out set is encoded with it and every
+ *     checkpoint carries a copy of it, so {@code streamlip eval} rebuilds it from the checkpoint
  * @param pollTimeout how long to wait for a batch before checking the stop conditions again
  *     (default 1 s)
  * @param evalSet a held-out evaluation set (pairs folder) evaluated every {@code evalEvery} steps
@@ -82,8 +84,7 @@ public record TrainerConfig(
         int seed,
         int threads,
         int logEvery,
-        String tokenizerVersion,
-        int eosId,
+        CaptionTokenizer tokenizer,
         Duration pollTimeout,
         Path evalSet,
         Duration replayAfterIdle,
@@ -108,8 +109,20 @@ public record TrainerConfig(
                             + batchSize
                             + ")");
         }
-        if (model == null || optimizer == null || checkpointDir == null) {
-            throw new IllegalArgumentException("model, optimizer and checkpointDir must be set");
+        if (model == null || optimizer == null || checkpointDir == null || tokenizer == null) {
+            throw new IllegalArgumentException(
+                    "model, optimizer, checkpointDir and tokenizer must be set");
+        }
+        if (model.vocabSize() < tokenizer.vocabSize()) {
+            throw new IllegalArgumentException(
+                    "the model's vocabulary ("
+                            + model.vocabSize()
+                            + " ids) is smaller than the tokenizer's ("
+                            + tokenizer.version()
+                            + ", "
+                            + tokenizer.vocabSize()
+                            + " ids): set the model after the tokenizer, or size it with"
+                            + " ModelConfig.withVocabSize");
         }
         if (batchSize < 2) {
             throw new IllegalArgumentException(
@@ -155,8 +168,7 @@ public record TrainerConfig(
                 42,
                 2,
                 10,
-                tokenizer.version(),
-                ByteTokenizer.EOS,
+                tokenizer,
                 Duration.ofSeconds(1),
                 null,
                 null,
@@ -165,6 +177,24 @@ public record TrainerConfig(
                 DeviceChoice.AUTO,
                 ShuffleConfig.defaults(),
                 null);
+    }
+
+    /** The version of {@link #tokenizer()}: the only one whose examples are trained on. */
+    public String tokenizerVersion() {
+        return tokenizer.version();
+    }
+
+    /** The tokenizer's end-of-sequence id, put at the end of truncated captions. */
+    public int eosId() {
+        return tokenizer.eosId();
+    }
+
+    /**
+     * The same configuration reading {@code t}'s ids: the model's vocabulary becomes {@code t}'s
+     * size (the rest of its shape stays).
+     */
+    public TrainerConfig withTokenizer(CaptionTokenizer t) {
+        return toBuilder().tokenizer(t).model(model.withVocabSize(t.vocabSize())).build();
     }
 
     /**
@@ -280,8 +310,7 @@ public record TrainerConfig(
         private int seed;
         private int threads;
         private int logEvery;
-        private String tokenizerVersion;
-        private int eosId;
+        private CaptionTokenizer tokenizer;
         private Duration pollTimeout;
         private Path evalSet;
         private Duration replayAfterIdle;
@@ -304,8 +333,7 @@ public record TrainerConfig(
             seed = c.seed;
             threads = c.threads;
             logEvery = c.logEvery;
-            tokenizerVersion = c.tokenizerVersion;
-            eosId = c.eosId;
+            tokenizer = c.tokenizer;
             pollTimeout = c.pollTimeout;
             evalSet = c.evalSet;
             replayAfterIdle = c.replayAfterIdle;
@@ -314,6 +342,11 @@ public record TrainerConfig(
             device = c.device;
             shuffle = c.shuffle;
             metricsFile = c.metricsFile;
+        }
+
+        Builder tokenizer(CaptionTokenizer v) {
+            tokenizer = v;
+            return this;
         }
 
         Builder loss(LossConfig v) {
@@ -430,8 +463,7 @@ public record TrainerConfig(
                     seed,
                     threads,
                     logEvery,
-                    tokenizerVersion,
-                    eosId,
+                    tokenizer,
                     pollTimeout,
                     evalSet,
                     replayAfterIdle,

@@ -2,6 +2,8 @@ package io.streamlip.trainer.checkpoint;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.streamlip.tokenize.CaptionTokenizer;
+import io.streamlip.tokenize.Tokenizers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A folder of checkpoints, {@code step-NNNNNNNN/}, each holding the model parameters, the optimizer
- * state and {@code state.json}.
+ * state, {@code state.json} and, for a subword tokenizer, a copy of its {@code tokenizer.json}
+ * ({@link #tokenizer}).
  *
  * <p>A checkpoint is written into a temporary folder beside the others and then renamed into place
  * atomically, so a crash mid-write never leaves a half checkpoint that looks complete; the newest
@@ -139,6 +142,20 @@ public final class CheckpointStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint state " + file, e);
         }
+    }
+
+    /**
+     * The tokenizer a checkpoint (or the newest in a folder of them) was trained with, rebuilt from
+     * the checkpoint alone: the version its {@code state.json} names and the copy of the {@code
+     * tokenizer.json} the trainer put beside it; encodings are cut to the model's context length.
+     *
+     * @throws IllegalArgumentException when the checkpoint does not hold its tokenizer
+     */
+    public static CaptionTokenizer tokenizer(Path checkpoint) {
+        Path resolved = resolve(checkpoint);
+        TrainingState state = readState(resolved);
+        return Tokenizers.fromFolder(
+                resolved, state.tokenizerVersion(), state.model().contextLength());
     }
 
     /**

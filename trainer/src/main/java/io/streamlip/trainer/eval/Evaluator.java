@@ -1,7 +1,7 @@
 package io.streamlip.trainer.eval;
 
-import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.tokenize.CaptionTokenizer;
+import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.TrainingSession;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.checkpoint.TrainingState;
@@ -34,14 +34,20 @@ public final class Evaluator {
      */
     public static EvalReport evaluate(Path checkpoint, Path evalSet) {
         Path resolved = CheckpointStore.resolve(checkpoint);
-        TrainingState state = CheckpointStore.readState(resolved);
-        return evaluate(resolved, evalSet, tokenizerFor(state));
+        return evaluate(resolved, evalSet, CheckpointStore.tokenizer(resolved));
     }
 
-    /** As {@link #evaluate(Path, Path)} with an explicit tokenizer. */
+    /**
+     * As {@link #evaluate(Path, Path)} with an explicit tokenizer (for checkpoints that hold no
+     * copy of theirs), which must be the version the checkpoint names.
+     *
+     * @throws IllegalArgumentException when it is another tokenizer
+     */
     public static EvalReport evaluate(Path checkpoint, Path evalSet, CaptionTokenizer tokenizer) {
         Path resolved = CheckpointStore.resolve(checkpoint);
-        ModelConfig model = CheckpointStore.readState(resolved).model();
+        TrainingState state = CheckpointStore.readState(resolved);
+        Tokenizers.requireVersion(tokenizer, state.tokenizerVersion(), "checkpoint " + resolved);
+        ModelConfig model = state.model();
         try (TrainingSession session =
                 TrainingSession.create(model, OptimizerConfig.defaults(), 0)) {
             session.loadParameters(resolved.resolve(TrainingSession.PARAMETERS_FILE));
@@ -49,18 +55,6 @@ public final class Evaluator {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load checkpoint " + resolved, e);
         }
-    }
-
-    /** The tokenizer a checkpoint's state names. */
-    static CaptionTokenizer tokenizerFor(TrainingState state) {
-        ByteTokenizer bytes = new ByteTokenizer(state.model().contextLength());
-        if (bytes.version().equals(state.tokenizerVersion())) {
-            return bytes;
-        }
-        throw new IllegalArgumentException(
-                "checkpoint uses tokenizer "
-                        + state.tokenizerVersion()
-                        + "; pass it to Evaluator.evaluate(checkpoint, set, tokenizer)");
     }
 
     /** Evaluates the model of {@code session} on a loaded set. */

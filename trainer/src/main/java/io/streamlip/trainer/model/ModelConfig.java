@@ -190,6 +190,26 @@ public record ModelConfig(
         return side * side;
     }
 
+    /** The same shape over a vocabulary of {@code size} ids (a tokenizer's {@code vocabSize}). */
+    public ModelConfig withVocabSize(int size) {
+        return new ModelConfig(
+                name,
+                imageSize,
+                patchSize,
+                imageWidth,
+                imageDepth,
+                imageHeads,
+                textWidth,
+                textDepth,
+                textHeads,
+                mlpRatio,
+                embedDim,
+                contextLength,
+                size,
+                textPooling,
+                imagePooling);
+    }
+
     public ModelConfig withTextPooling(TextPooling pooling) {
         return new ModelConfig(
                 name,

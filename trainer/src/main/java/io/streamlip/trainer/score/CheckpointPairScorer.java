@@ -5,6 +5,7 @@ import io.streamlip.ingest.image.Images;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.tokenize.CaptionTokenizer;
 import io.streamlip.tokenize.ImagePreprocessor;
+import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.TrainingSession;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.checkpoint.TrainingState;
@@ -44,24 +45,16 @@ public final class CheckpointPairScorer implements PairScorer {
     /**
      * Loads {@code checkpoint} (a checkpoint folder, or a folder of them: its newest).
      *
-     * @param tokenizer the tokenizer the model was trained with; null to take the one its {@code
-     *     state.json} names (the byte tokenizer)
+     * @param tokenizer the tokenizer the model was trained with; null to take the copy the
+     *     checkpoint carries ({@link CheckpointStore#tokenizer})
      */
     public static CheckpointPairScorer load(Path checkpoint, CaptionTokenizer tokenizer)
             throws IOException {
         Path resolved = CheckpointStore.resolve(checkpoint);
         TrainingState state = CheckpointStore.readState(resolved);
         CaptionTokenizer chosen =
-                tokenizer != null ? tokenizer : CheckpointScorerFactory.tokenizerFor(state);
-        if (!chosen.version().equals(state.tokenizerVersion())) {
-            throw new IllegalArgumentException(
-                    "checkpoint "
-                            + resolved
-                            + " was trained with tokenizer "
-                            + state.tokenizerVersion()
-                            + ", not "
-                            + chosen.version());
-        }
+                tokenizer != null ? tokenizer : CheckpointStore.tokenizer(resolved);
+        Tokenizers.requireVersion(chosen, state.tokenizerVersion(), "checkpoint " + resolved);
         TrainingSession session =
                 TrainingSession.create(state.model(), OptimizerConfig.defaults(), 0);
         try {

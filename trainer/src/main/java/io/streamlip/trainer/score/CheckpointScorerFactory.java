@@ -3,9 +3,7 @@ package io.streamlip.trainer.score;
 import io.streamlip.filter.score.PairScorer;
 import io.streamlip.filter.score.PairScorerFactory;
 import io.streamlip.schemas.ModelUpdate;
-import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.tokenize.CaptionTokenizer;
-import io.streamlip.trainer.checkpoint.TrainingState;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -21,8 +19,8 @@ public final class CheckpointScorerFactory implements PairScorerFactory {
     private final CaptionTokenizer tokenizer;
 
     /**
-     * @param tokenizer the tokenizer of the models to load; null for the one each checkpoint's
-     *     {@code state.json} names (the byte tokenizer is the only one it can build by itself)
+     * @param tokenizer the tokenizer of the models to load; null for the one each checkpoint
+     *     carries ({@link io.streamlip.trainer.checkpoint.CheckpointStore#tokenizer})
      */
     public CheckpointScorerFactory(CaptionTokenizer tokenizer) {
         this.tokenizer = tokenizer;
@@ -31,17 +29,5 @@ public final class CheckpointScorerFactory implements PairScorerFactory {
     @Override
     public PairScorer load(ModelUpdate update) throws IOException {
         return CheckpointPairScorer.load(Path.of(update.getCheckpointPath()), tokenizer);
-    }
-
-    /** The tokenizer a checkpoint's state names, when it can be built from the name alone. */
-    static CaptionTokenizer tokenizerFor(TrainingState state) {
-        ByteTokenizer bytes = new ByteTokenizer(state.model().contextLength());
-        if (bytes.version().equals(state.tokenizerVersion())) {
-            return bytes;
-        }
-        throw new IllegalArgumentException(
-                "checkpoint uses tokenizer "
-                        + state.tokenizerVersion()
-                        + "; give CheckpointScorerFactory that tokenizer");
     }
 }
