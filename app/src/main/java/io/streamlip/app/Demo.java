@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -113,7 +114,11 @@ final class Demo {
                         .withCheckpointInterval(Duration.ofSeconds(2));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), false);
-        TokenizeJob.attach(env, kafka, topics, TokenizeConfig.defaults(), false);
+        // Examples at the trained model's image size (--model b16: 224 px); the trainer skips
+        // examples of any other size.
+        TokenizeConfig tokenize =
+                TokenizeConfig.defaults().withImageSize(config.trainer().model().imageSize());
+        TokenizeJob.attach(env, kafka, topics, tokenize, false);
         JobClient job = env.executeAsync("streamlip-demo: filter + tokenize");
         LOG.info(
                 "Flink job {} running on a MiniCluster (parallelism {}): {} -> {} -> {}",
@@ -162,23 +167,22 @@ final class Demo {
 
     private TrainingSummary train(
             KafkaClients kafka, PipelineTopics topics, Path checkpoints, Path evalSet) {
-        TrainerConfig defaults = TrainerConfig.defaults();
+        TrainerConfig settings = config.trainer();
         TrainerConfig trainer =
-                defaults.withCheckpoints(
-                                checkpoints, defaults.checkpointEvery(), defaults.keepCheckpoints())
-                        .withBatchSize(config.batchSize())
-                        .withThreads(config.threads())
-                        .withDevice(config.device())
+                settings.withCheckpoints(
+                                checkpoints, settings.checkpointEvery(), settings.keepCheckpoints())
                         .withEvalSet(evalSet)
                         // The import is finite and the trainer gets through it in a few
                         // minutes: it reads it again rather than idle for the rest of the run.
                         .withReplayAfterIdle(REPLAY_AFTER_IDLE);
         LOG.info(
-                "training {} for {} (batch {}, {} threads)",
+                "training {} for {} (batch {}, {} loss{}, {} threads)",
                 trainer.model().name(),
                 config.training(),
-                config.batchSize(),
-                config.threads());
+                trainer.batchSize(),
+                trainer.loss().kind().name().toLowerCase(Locale.ROOT),
+                trainer.loss().chunked() ? " in " + trainer.loss().chunks() + " chunks" : "",
+                trainer.threads());
         try (Trainer t = new Trainer(trainer, kafka, topics)) {
             return t.run(StopCondition.after(config.training()));
         }

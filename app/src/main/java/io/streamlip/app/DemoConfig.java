@@ -2,7 +2,6 @@ package io.streamlip.app;
 
 import io.streamlip.bench.EmojiLearningBenchmark;
 import io.streamlip.trainer.TrainerConfig;
-import io.streamlip.trainer.device.DeviceChoice;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,9 +19,8 @@ import java.util.List;
  * @param maxPairs cap on imported pairs (default 0: everything the languages give)
  * @param syntheticPairs pairs generated when the source is synthetic (default 30,000)
  * @param parallelism Flink parallelism of the curation and tokenize jobs (default 1)
- * @param batchSize training batch size (default: the trainer's, {@link TrainerConfig#defaults()})
- * @param threads PyTorch intra-op threads of the trainer (default: the trainer's)
- * @param device where the trainer computes (default: the trainer's, {@code auto})
+ * @param trainer the trainer's settings (default {@link TrainerConfig#defaults()}); the demo sets
+ *     its checkpoint folder (in {@code out}), evaluation set and replay of the finite import
  */
 public record DemoConfig(
         Duration training,
@@ -34,9 +32,7 @@ public record DemoConfig(
         long maxPairs,
         long syntheticPairs,
         int parallelism,
-        int batchSize,
-        int threads,
-        DeviceChoice device) {
+        TrainerConfig trainer) {
 
     /** Where the pairs come from. */
     public enum Source {
@@ -65,12 +61,11 @@ public record DemoConfig(
             throw new IllegalArgumentException(
                     "evalClasses and maxPairs must not be negative, syntheticPairs positive");
         }
-        if (parallelism < 1 || batchSize < 2 || threads < 1) {
-            throw new IllegalArgumentException(
-                    "parallelism and threads must be positive, batchSize at least 2");
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be positive, got " + parallelism);
         }
-        if (device == null) {
-            throw new IllegalArgumentException("device must be set (auto, cpu or gpu)");
+        if (trainer == null) {
+            throw new IllegalArgumentException("the trainer's settings must be set");
         }
         languages = List.copyOf(languages);
     }
@@ -86,8 +81,6 @@ public record DemoConfig(
                 0,
                 30_000,
                 1,
-                TrainerConfig.defaults().batchSize(),
-                TrainerConfig.defaults().threads(),
-                TrainerConfig.defaults().device());
+                TrainerConfig.defaults());
     }
 }
