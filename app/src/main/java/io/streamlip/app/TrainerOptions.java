@@ -31,8 +31,9 @@ final class TrainerOptions {
             names = "--model",
             paramLabel = "tiny|small|b16",
             description =
-                    "Model preset: tiny (tests), small (CPU), b16 (SigLIP B/16, for a GPU; 224 px"
-                            + " images, so the tokenize job must make 224 px examples)"
+                    "Model preset: tiny (tests), small (CPU), b16 (SigLIP B/16, for a GPU). Examples"
+                            + " must come at the preset's image size (b16: 224 px): the demo's"
+                            + " tokenize job follows it, a pipeline's must be set to it"
                             + " (default: ${DEFAULT-VALUE}).")
     String model = DEFAULTS.model().name();
 
