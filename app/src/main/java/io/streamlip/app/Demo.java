@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -119,12 +120,13 @@ final class Demo {
                         .withCheckpointInterval(Duration.ofSeconds(2));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), false);
-        TokenizeJob.attach(
-                env,
-                kafka,
-                topics,
-                TokenizeConfig.defaults().withTokenizer(tokenizer.spec()),
-                false);
+        // Examples at the trained model's image size (--model b16: 224 px); the trainer skips
+        // examples of any other size.
+        TokenizeConfig tokenize =
+                TokenizeConfig.defaults()
+                        .withImageSize(config.trainer().model().imageSize())
+                        .withTokenizer(tokenizer.spec());
+        TokenizeJob.attach(env, kafka, topics, tokenize, false);
         JobClient job = env.executeAsync("streamlip-demo: filter + tokenize");
         LOG.info(
                 "Flink job {} running on a MiniCluster (parallelism {}): {} -> {} -> {}",
@@ -177,13 +179,10 @@ final class Demo {
             Path checkpoints,
             Path evalSet,
             DemoTokenizer tokenizer) {
-        TrainerConfig defaults = TrainerConfig.defaults();
+        TrainerConfig settings = config.trainer();
         TrainerConfig trainer =
-                defaults.withCheckpoints(
-                                checkpoints, defaults.checkpointEvery(), defaults.keepCheckpoints())
-                        .withBatchSize(config.batchSize())
-                        .withThreads(config.threads())
-                        .withDevice(config.device())
+                settings.withCheckpoints(
+                                checkpoints, settings.checkpointEvery(), settings.keepCheckpoints())
                         .withEvalSet(evalSet)
                         // The import is finite and the trainer gets through it in a few
                         // minutes: it reads it again rather than idle for the rest of the run.
@@ -193,11 +192,13 @@ final class Demo {
                 trainer.withTokenizer(
                         Tokenizers.load(tokenizer.spec(), trainer.model().contextLength()));
         LOG.info(
-                "training {} for {} (batch {}, {} threads, tokenizer {})",
+                "training {} for {} (batch {}, {} loss{}, {} threads, tokenizer {})",
                 trainer.model().name(),
                 config.training(),
-                config.batchSize(),
-                config.threads(),
+                trainer.batchSize(),
+                trainer.loss().kind().name().toLowerCase(Locale.ROOT),
+                trainer.loss().chunked() ? " in " + trainer.loss().chunks() + " chunks" : "",
+                trainer.threads(),
                 trainer.tokenizerVersion());
         try (Trainer t = new Trainer(trainer, kafka, topics)) {
             return t.run(StopCondition.after(config.training()));

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code streamlip demo}: the whole pipeline on this machine, then a report. */
@@ -83,26 +84,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Flink parallelism of the jobs (default: ${DEFAULT-VALUE}).")
     int parallelism = DEFAULTS.parallelism();
 
-    @Option(
-            names = "--batch-size",
-            paramLabel = "B",
-            description = "Training batch size (default: the trainer's, ${DEFAULT-VALUE}).")
-    int batchSize = DEFAULTS.batchSize();
-
-    @Option(
-            names = "--threads",
-            paramLabel = "T",
-            description = "PyTorch threads of the trainer (default: ${DEFAULT-VALUE}).")
-    int threads = DEFAULTS.threads();
-
-    @Option(
-            names = "--device",
-            paramLabel = "auto|cpu|gpu",
-            description =
-                    "Where the trainer computes: auto takes the GPU when DJL sees one (a CUDA"
-                            + " build, README: Running on a CUDA host); gpu fails without one"
-                            + " (default: ${DEFAULT-VALUE}).")
-    String device = DEFAULTS.device().name().toLowerCase(java.util.Locale.ROOT);
+    @Mixin TrainerOptions trainer;
 
     @Option(
             names = "--tokenizer",
@@ -122,21 +104,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DemoConfig config =
-                new DemoConfig(
-                        Duration.ofMillis(Math.round(minutes * 60_000)),
-                        out,
-                        data,
-                        parseSource(),
-                        languages == null ? DEFAULTS.languages() : languages,
-                        evalClasses,
-                        maxPairs,
-                        DEFAULTS.syntheticPairs(),
-                        parallelism,
-                        batchSize,
-                        threads,
-                        TrainCommand.deviceChoice(spec, device),
-                        tokenizerSpec());
+        DemoConfig config = demoConfig();
         ObjectNode summary = new Demo(config).run();
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
@@ -146,6 +114,22 @@ final class DemoCommand implements Callable<Integer> {
         }
         stdout.flush();
         return 0;
+    }
+
+    /** The demo's configuration from the command line. */
+    DemoConfig demoConfig() {
+        return new DemoConfig(
+                Duration.ofMillis(Math.round(minutes * 60_000)),
+                out,
+                data,
+                parseSource(),
+                languages == null ? DEFAULTS.languages() : languages,
+                evalClasses,
+                maxPairs,
+                DEFAULTS.syntheticPairs(),
+                parallelism,
+                trainer.applyTo(DEFAULTS.trainer()),
+                tokenizerSpec());
     }
 
     /** {@code --tokenizer}, checked here so that a typo fails before anything starts. */

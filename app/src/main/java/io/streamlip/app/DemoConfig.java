@@ -3,7 +3,6 @@ package io.streamlip.app;
 import io.streamlip.bench.EmojiLearningBenchmark;
 import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.TrainerConfig;
-import io.streamlip.trainer.device.DeviceChoice;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,9 +20,8 @@ import java.util.List;
  * @param maxPairs cap on imported pairs (default 0: everything the languages give)
  * @param syntheticPairs pairs generated when the source is synthetic (default 30,000)
  * @param parallelism Flink parallelism of the curation and tokenize jobs (default 1)
- * @param batchSize training batch size (default: the trainer's, {@link TrainerConfig#defaults()})
- * @param threads PyTorch intra-op threads of the trainer (default: the trainer's)
- * @param device where the trainer computes (default: the trainer's, {@code auto})
+ * @param trainer the trainer's settings (default {@link TrainerConfig#defaults()}); the demo sets
+ *     its checkpoint folder (in {@code out}), evaluation set and replay of the finite import
  * @param tokenizer the tokenizer of the tokenize job and the trainer ({@link DemoTokenizer}):
  *     {@code bytes} (default: no training, nothing to wait for), {@code bpe[:VOCAB]} (a byte-level
  *     BPE vocabulary of VOCAB tokens, default 8192, trained from the captions the demo imports
@@ -39,9 +37,7 @@ public record DemoConfig(
         long maxPairs,
         long syntheticPairs,
         int parallelism,
-        int batchSize,
-        int threads,
-        DeviceChoice device,
+        TrainerConfig trainer,
         String tokenizer) {
 
     /** Where the pairs come from. */
@@ -71,12 +67,11 @@ public record DemoConfig(
             throw new IllegalArgumentException(
                     "evalClasses and maxPairs must not be negative, syntheticPairs positive");
         }
-        if (parallelism < 1 || batchSize < 2 || threads < 1) {
-            throw new IllegalArgumentException(
-                    "parallelism and threads must be positive, batchSize at least 2");
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be positive, got " + parallelism);
         }
-        if (device == null) {
-            throw new IllegalArgumentException("device must be set (auto, cpu or gpu)");
+        if (trainer == null) {
+            throw new IllegalArgumentException("the trainer's settings must be set");
         }
         if (tokenizer == null || tokenizer.isBlank()) {
             throw new IllegalArgumentException(
@@ -96,9 +91,7 @@ public record DemoConfig(
                 0,
                 30_000,
                 1,
-                TrainerConfig.defaults().batchSize(),
-                TrainerConfig.defaults().threads(),
-                TrainerConfig.defaults().device(),
+                TrainerConfig.defaults(),
                 Tokenizers.BYTES);
     }
 }

@@ -5,7 +5,6 @@ import io.streamlip.trainer.StopCondition;
 import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.TrainingSummary;
-import io.streamlip.trainer.device.DeviceChoice;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,26 +72,7 @@ final class TrainCommand implements Callable<Integer> {
                             + " end (in the JSON summary as eval).")
     Path evalSet;
 
-    @Option(
-            names = "--batch-size",
-            paramLabel = "B",
-            description = "Examples per step (default: ${DEFAULT-VALUE}).")
-    int batchSize = DEFAULTS.batchSize();
-
-    @Option(
-            names = "--threads",
-            paramLabel = "T",
-            description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).")
-    int threads = DEFAULTS.threads();
-
-    @Option(
-            names = "--device",
-            paramLabel = "auto|cpu|gpu",
-            description =
-                    "Where the trainer computes: auto takes the GPU when DJL sees one (a CUDA"
-                            + " build, README: Running on a CUDA host); gpu fails without one"
-                            + " (default: ${DEFAULT-VALUE}).")
-    String device = "auto";
+    @Mixin TrainerOptions trainer;
 
     @Option(
             names = "--metrics-port",
@@ -111,13 +91,24 @@ final class TrainCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    /** {@code --device}'s value, or a usage error naming the choices. */
-    static DeviceChoice deviceChoice(CommandLine.Model.CommandSpec spec, String value) {
-        try {
-            return DeviceChoice.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    /**
+     * The trainer's configuration from the command line: {@link TrainerOptions} over the defaults,
+     * with this command's checkpoint folder, consumer group and evaluation set.
+     */
+    TrainerConfig trainerConfig() {
+        TrainerConfig config =
+                trainer.applyTo(
+                        DEFAULTS.withCheckpoints(
+                                        checkpoints,
+                                        DEFAULTS.checkpointEvery(),
+                                        DEFAULTS.keepCheckpoints())
+                                .withConsumerGroup(group));
+        if (evalSet != null) {
+            config = config.withEvalSet(evalSet);
         }
+        // Last: the model's vocabulary follows the tokenizer, whatever preset was chosen.
+        return config.withTokenizer(
+                tokenizer.forTraining(checkpoints, config.model().contextLength()));
     }
 
     @Override
@@ -132,20 +123,7 @@ final class TrainCommand implements Callable<Integer> {
                         : steps != null
                                 ? StopCondition.afterSteps(steps)
                                 : StopCondition.whenStopped();
-        TrainerConfig config =
-                DEFAULTS.withCheckpoints(
-                                checkpoints, DEFAULTS.checkpointEvery(), DEFAULTS.keepCheckpoints())
-                        .withConsumerGroup(group)
-                        .withBatchSize(batchSize)
-                        .withThreads(threads)
-                        .withDevice(deviceChoice(spec, device));
-        if (evalSet != null) {
-            config = config.withEvalSet(evalSet);
-        }
-        // Last: the model's vocabulary follows the tokenizer.
-        config =
-                config.withTokenizer(
-                        tokenizer.forTraining(checkpoints, config.model().contextLength()));
+        TrainerConfig config = trainerConfig();
         PipelineTopics topics = kafka.createTopics();
         TrainingSummary summary;
         CountDownLatch finished = new CountDownLatch(1);

@@ -118,6 +118,43 @@ class ImportAndTrainCommandTest {
         assertThat(run2.path("examples_seen").asLong()).isEqualTo(64);
     }
 
+    @Test
+    void trainsWithTheChunkedLossAndTheTinyModelFromTheCommandLine(@TempDir Path dir)
+            throws Exception {
+        PipelineTopics topics = PipelineTopics.defaults().withPrefix("chunked-");
+        try (var admin = broker.admin()) {
+            topics.create(admin);
+        }
+        produceExamples(topics.examples(), 48);
+        Path checkpoints = dir.resolve("checkpoints");
+        var run =
+                DemoCommandTest.run(
+                        "train",
+                        "--bootstrap=" + broker.bootstrapServers(),
+                        "--topic-prefix=chunked-",
+                        "--checkpoints=" + checkpoints,
+                        "--model=tiny",
+                        "--loss=chunked",
+                        "--loss-chunks=2",
+                        "--steps=2",
+                        "--batch-size=16",
+                        "--shuffle-buffer=32",
+                        "--threads=1");
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode summary = JSON.readTree(run.out());
+        assertThat(summary.path("steps").asLong()).isEqualTo(2);
+        assertThat(summary.path("loss_last").asDouble()).isPositive();
+        // The checkpoint records what the options asked for.
+        JsonNode state =
+                JSON.readTree(
+                        Path.of(summary.path("checkpoint").asText())
+                                .resolve("state.json")
+                                .toFile());
+        assertThat(state.path("model").path("name").asText()).isEqualTo("tiny");
+        assertThat(state.path("trainer").path("loss").path("chunks").asInt()).isEqualTo(2);
+        assertThat(state.path("trainer").path("shuffle").path("capacity").asInt()).isEqualTo(32);
+    }
+
     private static void produceExamples(String topic, int count) {
         PairCurator curator = new PairCurator(FilterConfig.defaults());
         ExampleBuilder builder = new ExampleBuilder(TokenizeConfig.defaults());

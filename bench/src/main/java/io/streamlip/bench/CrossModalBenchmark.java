@@ -3,21 +3,20 @@ package io.streamlip.bench;
 import io.streamlip.filter.score.CrossModalConfig;
 import io.streamlip.filter.score.CrossModalPolicy;
 import io.streamlip.filter.score.PairScorer;
-import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.ModelUpdate;
-import io.streamlip.schemas.RawPair;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.TrainingSession;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
+import io.streamlip.trainer.checkpoint.ModelUpdatePublisher;
 import io.streamlip.trainer.checkpoint.TrainingState;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import io.streamlip.trainer.score.CheckpointScorerFactory;
+import io.streamlip.trainer.score.SyntheticCuratedPairs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,8 +47,7 @@ public final class CrossModalBenchmark implements Benchmark {
         TrainingSession.setThreads(threads);
         int pairs = options.quick() ? 64 : 1024;
         int warmup = options.quick() ? 8 : 128;
-        List<CuratedPair> data = new ArrayList<>();
-        new SyntheticPairs().pairs(pairs + warmup, 3).forEachRemaining(r -> data.add(curated(r)));
+        List<CuratedPair> data = SyntheticCuratedPairs.generate(pairs + warmup, 3);
         int vocab = new ByteTokenizer(32).vocabSize();
         BenchResult result =
                 new BenchResult(
@@ -133,30 +131,9 @@ public final class CrossModalBenchmark implements Benchmark {
                         List.of(),
                         null,
                         null);
-        Path folder;
         try (TrainingSession session =
                 TrainingSession.create(model, OptimizerConfig.defaults(), 1)) {
-            folder = store.write(state, session::save);
+            return ModelUpdatePublisher.toRecord(store.write(state, session::save), state);
         }
-        return ModelUpdate.newBuilder()
-                .setModelVersion(version)
-                .setStep(0)
-                .setExamplesSeen(0)
-                .setCheckpointPath(folder.toString())
-                .setCreatedTime(Instant.now())
-                .build();
-    }
-
-    static CuratedPair curated(RawPair raw) {
-        return CuratedPair.newBuilder()
-                .setPair(raw)
-                .setCaption(raw.getAltText())
-                .setLang(raw.getLangHint() == null ? "und" : raw.getLangHint())
-                .setImageFormat("png")
-                .setImageWidth(32)
-                .setImageHeight(32)
-                .setImageSha256("00")
-                .setCuratedTime(Instant.EPOCH)
-                .build();
     }
 }

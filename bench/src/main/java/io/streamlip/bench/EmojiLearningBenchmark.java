@@ -1,10 +1,8 @@
 package io.streamlip.bench;
 
-import io.streamlip.ingest.emoji.EmojiCorpus;
 import io.streamlip.ingest.emoji.EmojiData;
 import io.streamlip.ingest.emoji.EmojiEvalSet;
 import io.streamlip.tokenize.ByteTokenizer;
-import io.streamlip.tokenize.TokenizeConfig;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.TrainingSession;
 import io.streamlip.trainer.data.TrainingBatch;
@@ -290,27 +288,21 @@ public final class EmojiLearningBenchmark implements Benchmark {
         LOG.info("experiment {}", spec.describe());
         Path work = Files.createTempDirectory("streamlip-emoji-learning");
         try {
-            Path heldOut = work.resolve("heldout");
-            EmojiEvalSet.write(
-                    data,
-                    heldOut,
-                    EmojiEvalSet.Config.defaults()
-                            .withLocales(spec.languages())
-                            .withMaxClasses(spec.evalClasses()));
+            EmojiTask task =
+                    EmojiTask.prepare(
+                            data, spec.languages(), spec.evalClasses(), spec.model(), work);
             Path trainingStyle = work.resolve("training-style");
             EmojiStream.writeTrainingStyleSet(
-                    data, spec.languages(), TRAINING_STYLE_VENDOR, heldOut, trainingStyle);
-            EmojiCorpus corpus =
-                    EmojiCorpus.open(
-                            data, EmojiCorpus.Config.defaults().withLocales(spec.languages()));
-            EmojiStream stream =
-                    EmojiStream.prepare(
-                            corpus,
-                            TokenizeConfig.defaults().withImageSize(spec.model().imageSize()));
-            ByteTokenizer tokenizer = new ByteTokenizer(spec.model().contextLength());
-            EvalSet heldOutSet = EvalSet.load(heldOut, spec.model(), tokenizer);
-            EvalSet trainingStyleSet = EvalSet.load(trainingStyle, spec.model(), tokenizer);
-            return train(spec, stream, heldOutSet, trainingStyleSet);
+                    data,
+                    spec.languages(),
+                    TRAINING_STYLE_VENDOR,
+                    task.heldOutFolder(),
+                    trainingStyle);
+            return train(
+                    spec,
+                    task.stream(),
+                    task.heldOut(),
+                    EmojiTask.load(trainingStyle, spec.model()));
         } finally {
             deleteRecursively(work);
         }
@@ -501,14 +493,7 @@ public final class EmojiLearningBenchmark implements Benchmark {
      * (seconds), seed, langs (a count of the demo's languages or a comma list), classes, data}.
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> kv = new LinkedHashMap<>();
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (eq < 1) {
-                throw new IllegalArgumentException("expected key=value, got " + a);
-            }
-            kv.put(a.substring(0, eq).toLowerCase(Locale.ROOT), a.substring(eq + 1));
-        }
+        Map<String, String> kv = BenchArguments.parse(args);
         Spec spec = fromArguments(kv);
         EmojiData data = EmojiData.at(Path.of(kv.getOrDefault("data", "data")));
         Outcome outcome = measure(data, spec);

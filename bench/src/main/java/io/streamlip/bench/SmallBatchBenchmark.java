@@ -1,11 +1,9 @@
 package io.streamlip.bench;
 
-import io.streamlip.ingest.emoji.EmojiCorpus;
 import io.streamlip.ingest.emoji.EmojiData;
 import io.streamlip.ingest.emoji.EmojiEvalSet;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.tokenize.ByteTokenizer;
-import io.streamlip.tokenize.TokenizeConfig;
 import io.streamlip.trainer.TrainingSession;
 import io.streamlip.trainer.data.SyntheticExamples;
 import io.streamlip.trainer.data.TrainingBatch;
@@ -258,22 +256,14 @@ public final class SmallBatchBenchmark implements Benchmark {
 
     private static Data emojiData(Settings settings, EmojiData emoji, Path work)
             throws IOException {
-        Path heldOut = work.resolve("heldout");
-        EmojiEvalSet.write(
-                emoji,
-                heldOut,
-                EmojiEvalSet.Config.defaults()
-                        .withLocales(settings.languages())
-                        .withMaxClasses(settings.evalClasses()));
-        EmojiCorpus corpus =
-                EmojiCorpus.open(
-                        emoji, EmojiCorpus.Config.defaults().withLocales(settings.languages()));
-        EmojiStream stream =
-                EmojiStream.prepare(
-                        corpus,
-                        TokenizeConfig.defaults().withImageSize(settings.model().imageSize()));
-        ByteTokenizer tokenizer = new ByteTokenizer(settings.model().contextLength());
-        EvalSet eval = EvalSet.load(heldOut, settings.model(), tokenizer);
+        EmojiTask task =
+                EmojiTask.prepare(
+                        emoji,
+                        settings.languages(),
+                        settings.evalClasses(),
+                        settings.model(),
+                        work);
+        EmojiStream stream = task.stream();
         // Enough passes for the examples asked for, whatever the stream's size.
         int passes = 1 + settings.examples() / Math.max(1, stream.size());
         return new Data(
@@ -285,7 +275,7 @@ public final class SmallBatchBenchmark implements Benchmark {
                         settings.languages(),
                         settings.evalClasses()),
                 b -> stream.batches(b, settings.model(), ByteTokenizer.EOS, passes),
-                eval);
+                task.heldOut());
     }
 
     private static Data syntheticData(Settings settings, Path work, EmojiData emoji) {
@@ -316,14 +306,7 @@ public final class SmallBatchBenchmark implements Benchmark {
      * classes=}, {@code seed=}, {@code data=DIR}; prints the table, then the JSON.
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> kv = new LinkedHashMap<>();
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (eq < 1) {
-                throw new IllegalArgumentException("expected key=value, got " + a);
-            }
-            kv.put(a.substring(0, eq).toLowerCase(Locale.ROOT), a.substring(eq + 1));
-        }
+        Map<String, String> kv = BenchArguments.parse(args);
         Settings d = Settings.defaults();
         int vocab = new ByteTokenizer(32).vocabSize();
         Settings settings =

@@ -128,13 +128,22 @@ public record PipelineTopics(
             Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>
                     request = new java.util.HashMap<>();
             boolean leaders = true;
-            for (var d : admin.describeTopics(names).allTopicNames().get().values()) {
-                for (var p : d.partitions()) {
-                    leaders &= p.leader() != null && !p.leader().isEmpty();
-                    request.put(
-                            new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
-                            org.apache.kafka.clients.admin.OffsetSpec.latest());
+            try {
+                for (var d : admin.describeTopics(names).allTopicNames().get().values()) {
+                    for (var p : d.partitions()) {
+                        leaders &= p.leader() != null && !p.leader().isEmpty();
+                        request.put(
+                                new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+                                org.apache.kafka.clients.admin.OffsetSpec.latest());
+                    }
                 }
+            } catch (ExecutionException e) {
+                // Just after creation the broker may not know a new topic yet
+                // (UNKNOWN_TOPIC_OR_PARTITION, a retriable error): ask again.
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)) {
+                    throw e;
+                }
+                leaders = false;
             }
             if (leaders) {
                 try {

@@ -6,10 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
@@ -27,23 +25,17 @@ public final class MapHead extends AbstractBlock {
 
     private final int width;
     private final int heads;
-    private final int mlpWidth;
     private final Parameter probe;
     private final Linear query;
     private final Linear keyValue;
     private final Linear attentionOut;
-    private final LayerNorm mlpNorm;
-    private final Linear mlpIn;
-    private final Linear mlpOut;
+    private final ResidualMlp mlp;
 
     public MapHead(int width, int heads, int mlpRatio) {
         super(VERSION);
-        if (width % heads != 0) {
-            throw new IllegalArgumentException(heads + " heads do not divide width " + width);
-        }
+        MultiHeadAttention.headWidth(width, heads);
         this.width = width;
         this.heads = heads;
-        this.mlpWidth = mlpRatio * width;
         probe =
                 addParameter(
                         Parameter.builder()
@@ -55,49 +47,31 @@ public final class MapHead extends AbstractBlock {
         query = addChildBlock("query", Linear.builder().setUnits(width).build());
         keyValue = addChildBlock("key_value", Linear.builder().setUnits(2L * width).build());
         attentionOut = addChildBlock("attention_out", Linear.builder().setUnits(width).build());
-        mlpNorm = addChildBlock("mlp_norm", LayerNorm.builder().axis(2).build());
-        mlpIn = addChildBlock("mlp_in", Linear.builder().setUnits(mlpWidth).build());
-        mlpOut = addChildBlock("mlp_out", Linear.builder().setUnits(width).build());
+        mlp = new ResidualMlp(width, mlpRatio, this::addChildBlock);
     }
 
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        Shape shape = x.getShape();
-        long batch = shape.get(0);
-        long seq = shape.get(1);
-        long headDim = width / heads;
-        NDManager manager = x.getManager();
+        long batch = x.getShape().get(0);
         // zeros first: the broadcast sum then belongs to the step's manager, not the parameter's.
         NDArray probes =
-                manager.zeros(new Shape(batch, 1, width))
+                x.getManager()
+                        .zeros(new Shape(batch, 1, width))
                         .add(ps.getValue(probe, x.getDevice(), training));
         NDArray q =
-                query.forward(ps, new NDList(probes), training)
-                        .singletonOrThrow()
-                        .reshape(batch, 1, heads, headDim)
-                        .transpose(0, 2, 1, 3); // (B, H, 1, D)
-        NDArray kv =
-                keyValue.forward(ps, new NDList(x), training)
-                        .singletonOrThrow()
-                        .reshape(batch, seq, 2, heads, headDim)
-                        .transpose(2, 0, 3, 1, 4); // (2, B, H, S, D)
-        // split, not get(i): see TransformerBlock#attention.
-        NDList parts = kv.split(2, 0);
-        NDArray k = parts.get(0).squeeze(0);
-        NDArray v = parts.get(1).squeeze(0);
-        // An array, not a Number, on the gradient path (see TransformerBlock).
-        NDArray scale = manager.create((float) (1 / Math.sqrt(headDim)));
-        NDArray attended =
-                q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).softmax(-1).matMul(v); // (B,H,1,D)
-        NDArray pooled = attended.transpose(0, 2, 1, 3).reshape(batch, 1, width);
+                MultiHeadAttention.splitHeads(
+                        query.forward(ps, new NDList(probes), training).singletonOrThrow(),
+                        heads); // (B, H, 1, D)
+        NDList kv =
+                MultiHeadAttention.splitHeads(
+                        keyValue.forward(ps, new NDList(x), training).singletonOrThrow(),
+                        2,
+                        heads); // 2 x (B, H, S, D)
+        NDArray pooled = MultiHeadAttention.attend(q, kv.get(0), kv.get(1), null); // (B, 1, E)
         pooled = attentionOut.forward(ps, new NDList(pooled), training).singletonOrThrow();
-        NDArray h = mlpNorm.forward(ps, new NDList(pooled), training).singletonOrThrow();
-        h = mlpIn.forward(ps, new NDList(h), training).singletonOrThrow();
-        h = Activation.gelu(h);
-        h = mlpOut.forward(ps, new NDList(h), training).singletonOrThrow();
-        return new NDList(pooled.add(h).reshape(batch, width));
+        return new NDList(mlp.forward(ps, pooled, training).reshape(batch, width));
     }
 
     @Override
@@ -108,9 +82,7 @@ public final class MapHead extends AbstractBlock {
         query.initialize(manager, dataType, one);
         keyValue.initialize(manager, dataType, x);
         attentionOut.initialize(manager, dataType, one);
-        mlpNorm.initialize(manager, dataType, one);
-        mlpIn.initialize(manager, dataType, one);
-        mlpOut.initialize(manager, dataType, new Shape(x.get(0), 1, mlpWidth));
+        mlp.initialize(manager, dataType, one);
     }
 
     @Override

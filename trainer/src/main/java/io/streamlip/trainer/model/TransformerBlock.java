@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
@@ -27,31 +26,21 @@ import ai.djl.util.PairList;
 public final class TransformerBlock extends AbstractBlock {
     private static final byte VERSION = 1;
 
-    private final int width;
     private final int heads;
-    private final int mlpWidth;
     private final LayerNorm attentionNorm;
     private final Linear qkv;
     private final Linear attentionOut;
-    private final LayerNorm mlpNorm;
-    private final Linear mlpIn;
-    private final Linear mlpOut;
+    private final ResidualMlp mlp;
 
     public TransformerBlock(int width, int heads, int mlpRatio) {
         super(VERSION);
-        if (width % heads != 0) {
-            throw new IllegalArgumentException(heads + " heads do not divide width " + width);
-        }
-        this.width = width;
+        MultiHeadAttention.headWidth(width, heads);
         this.heads = heads;
-        this.mlpWidth = mlpRatio * width;
         // axis(2): normalise each token over its features; without it LayerNorm spans S x E.
         attentionNorm = addChildBlock("attention_norm", LayerNorm.builder().axis(2).build());
         qkv = addChildBlock("qkv", Linear.builder().setUnits(3L * width).build());
         attentionOut = addChildBlock("attention_out", Linear.builder().setUnits(width).build());
-        mlpNorm = addChildBlock("mlp_norm", LayerNorm.builder().axis(2).build());
-        mlpIn = addChildBlock("mlp_in", Linear.builder().setUnits(mlpWidth).build());
-        mlpOut = addChildBlock("mlp_out", Linear.builder().setUnits(width).build());
+        mlp = new ResidualMlp(width, mlpRatio, this::addChildBlock);
     }
 
     @Override
@@ -61,37 +50,13 @@ public final class TransformerBlock extends AbstractBlock {
         NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
         NDArray h = attentionNorm.forward(ps, new NDList(x), training).singletonOrThrow();
         x = x.add(attention(ps, h, mask, training));
-        h = mlpNorm.forward(ps, new NDList(x), training).singletonOrThrow();
-        h = mlpIn.forward(ps, new NDList(h), training).singletonOrThrow();
-        h = Activation.gelu(h);
-        h = mlpOut.forward(ps, new NDList(h), training).singletonOrThrow();
-        return new NDList(x.add(h));
+        return new NDList(mlp.forward(ps, x, training));
     }
 
     private NDArray attention(ParameterStore ps, NDArray h, NDArray mask, boolean training) {
-        Shape shape = h.getShape();
-        long batch = shape.get(0);
-        long seq = shape.get(1);
-        long headDim = width / heads;
         NDArray fused = qkv.forward(ps, new NDList(h), training).singletonOrThrow();
-        // (B, S, 3, H, D) -> (3, B, H, S, D)
-        NDArray split = fused.reshape(batch, seq, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
-        // split, not get(i): select's backward fills a zero tensor of the whole fused shape per
-        // part (three per block); split's backward is one concatenation.
-        NDList parts = split.split(3, 0);
-        NDArray q = parts.get(0).squeeze(0);
-        NDArray k = parts.get(1).squeeze(0);
-        NDArray v = parts.get(2).squeeze(0);
-        // Never x.div(Number) on the gradient path: DJL wraps the number in a tensor over a Java
-        // buffer and closes it at once, yet autograd keeps reading it in backward (random NaNs
-        // once the buffer is collected). A scalar array in the step's manager lives long enough.
-        NDArray scale = q.getManager().create((float) (1 / Math.sqrt(headDim)));
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
-        if (mask != null) {
-            scores = scores.add(mask);
-        }
-        NDArray attended = scores.softmax(-1).matMul(v); // (B, H, S, D)
-        NDArray merged = attended.transpose(0, 2, 1, 3).reshape(batch, seq, width);
+        NDList split = MultiHeadAttention.splitHeads(fused, 3, heads); // 3 x (B, H, S, D)
+        NDArray merged = MultiHeadAttention.attend(split.get(0), split.get(1), split.get(2), mask);
         return attentionOut.forward(ps, new NDList(merged), training).singletonOrThrow();
     }
 
@@ -99,13 +64,10 @@ public final class TransformerBlock extends AbstractBlock {
     protected void initializeChildBlocks(
             NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape x = inputShapes[0];
-        Shape hidden = new Shape(x.get(0), x.get(1), mlpWidth);
         attentionNorm.initialize(manager, dataType, x);
         qkv.initialize(manager, dataType, x);
         attentionOut.initialize(manager, dataType, x);
-        mlpNorm.initialize(manager, dataType, x);
-        mlpIn.initialize(manager, dataType, x);
-        mlpOut.initialize(manager, dataType, hidden);
+        mlp.initialize(manager, dataType, x);
     }
 
     @Override

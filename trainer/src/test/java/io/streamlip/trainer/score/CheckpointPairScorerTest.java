@@ -8,10 +8,8 @@ import io.streamlip.filter.score.CrossModalConfig;
 import io.streamlip.filter.score.CrossModalScoreFunction;
 import io.streamlip.filter.score.PairScorer;
 import io.streamlip.ingest.flink.EnvelopeStage;
-import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.ModelUpdate;
-import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Reject;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.StopCondition;
@@ -24,7 +22,6 @@ import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +80,7 @@ class CheckpointPairScorerTest {
 
     @Test
     void matchedPairsScoreAboveMismatchedOnes() throws Exception {
-        List<CuratedPair> matched = pairs(60, 7);
+        List<CuratedPair> matched = SyntheticCuratedPairs.generate(60, 7);
         List<CuratedPair> mismatched = new ArrayList<>();
         for (int i = 0; i < matched.size(); i++) {
             CuratedPair other = matched.get((i + 17) % matched.size());
@@ -107,7 +104,7 @@ class CheckpointPairScorerTest {
     @Test
     void theScoreOperatorPassesEverythingUntilTheModelArrivesThenScoresAndFilters()
             throws Exception {
-        List<CuratedPair> pairs = pairs(40, 23);
+        List<CuratedPair> pairs = SyntheticCuratedPairs.generate(40, 23);
         CrossModalConfig config =
                 CrossModalConfig.defaults()
                         .withThresholds(Map.of(), Double.NaN)
@@ -150,26 +147,6 @@ class CheckpointPairScorerTest {
                         .build();
         assertThatThrownBy(() -> new CheckpointScorerFactory(null).load(gone))
                 .hasMessageContaining("gone");
-    }
-
-    /** Synthetic pairs as curation would pass them on. */
-    static List<CuratedPair> pairs(int n, long seed) {
-        List<CuratedPair> out = new ArrayList<>();
-        new SyntheticPairs().pairs(n, seed).forEachRemaining(raw -> out.add(curated(raw)));
-        return out;
-    }
-
-    static CuratedPair curated(RawPair raw) {
-        return CuratedPair.newBuilder()
-                .setPair(raw)
-                .setCaption(raw.getAltText())
-                .setLang(raw.getLangHint() == null ? "und" : raw.getLangHint())
-                .setImageFormat("png")
-                .setImageWidth(32)
-                .setImageHeight(32)
-                .setImageSha256("00")
-                .setCuratedTime(Instant.EPOCH)
-                .build();
     }
 
     static BroadcastOperatorTestHarness<CuratedPair, ModelUpdate, CuratedPair> harness(

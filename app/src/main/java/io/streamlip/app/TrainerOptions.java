@@ -1,0 +1,383 @@
+package io.streamlip.app;
+
+import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.data.ShuffleConfig;
+import io.streamlip.trainer.device.DeviceChoice;
+import io.streamlip.trainer.loss.LossConfig;
+import io.streamlip.trainer.model.LitConfig;
+import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.optim.OptimizerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The trainer's settings as command-line options, shared by {@code streamlip train} and {@code
+ * streamlip demo}: model preset and pooling, loss, optimizer schedule, LiT, shuffle buffer,
+ * language mix and checkpoint/evaluation cadence. {@link #applyTo} turns them into a {@link
+ * TrainerConfig}. Every default shown by {@code --help} is read from {@link
+ * TrainerConfig#defaults()} (and the configs it holds), so the help and the config cannot disagree.
+ */
+final class TrainerOptions {
+    private static final TrainerConfig DEFAULTS = TrainerConfig.defaults();
+    private static final ShuffleConfig SHUFFLE = DEFAULTS.shuffle();
+
+    @Option(
+            names = "--model",
+            paramLabel = "tiny|small|b16",
+            description =
+                    "Model preset: tiny (tests), small (CPU), b16 (SigLIP B/16, for a GPU). Examples"
+                            + " must come at the preset's image size (b16: 224 px): the demo's"
+                            + " tokenize job follows it, a pipeline's must be set to it"
+                            + " (default: ${DEFAULT-VALUE}).")
+    String model = DEFAULTS.model().name();
+
+    @Option(
+            names = {"--pooling", "--image-pooling"},
+            paramLabel = "map|mean",
+            description =
+                    "How the image tower pools its patches: map (attention pooling, SigLIP's) or"
+                            + " mean (default: the preset's: "
+                            + "tiny mean, small mean, b16 map).")
+    String imagePooling;
+
+    @Option(
+            names = "--text-pooling",
+            paramLabel = "mean|last",
+            description =
+                    "How the text tower pools its tokens: mean over the non-padding tokens or the"
+                            + " last (end-of-sequence) token (default: the preset's: "
+                            + "tiny mean, small mean, b16 last).")
+    String textPooling;
+
+    @Option(
+            names = "--batch-size",
+            paramLabel = "B",
+            description = "Examples per step (default: ${DEFAULT-VALUE}).")
+    int batchSize = DEFAULTS.batchSize();
+
+    @Option(
+            names = "--loss",
+            paramLabel = "sigmoid|chunked|softmax",
+            description =
+                    "sigmoid: SigLIP's pairwise sigmoid loss over the whole logit matrix;"
+                            + " chunked: the same loss one block at a time (--loss-chunks);"
+                            + " softmax: CLIP's loss, the baseline (default: ${DEFAULT-VALUE}).")
+    String loss = DEFAULTS.loss().chunked() ? "chunked" : lossName(DEFAULTS.loss().kind());
+
+    @Option(
+            names = "--loss-chunks",
+            paramLabel = "N",
+            description =
+                    "With --loss chunked: split the batch into N parts, so only one (B/N)² block"
+                            + " of the logit matrix exists at a time; 2 to the batch size"
+                            + " (default: ${DEFAULT-VALUE}, the whole matrix).")
+    int lossChunks = DEFAULTS.loss().chunks();
+
+    @Option(
+            names = "--lr",
+            paramLabel = "RATE",
+            description =
+                    "Peak learning rate of AdamW, reached after the warmup (default: ${DEFAULT-VALUE}).")
+    double learningRate = DEFAULTS.optimizer().learningRate();
+
+    @Option(
+            names = "--warmup-steps",
+            paramLabel = "N",
+            description = "Steps of linear warmup from 0 (default: ${DEFAULT-VALUE}).")
+    int warmupSteps = DEFAULTS.optimizer().warmupSteps();
+
+    @Option(
+            names = "--total-steps",
+            paramLabel = "N",
+            description =
+                    "Step at which the cosine decay reaches its floor; the rate stays there"
+                            + " afterwards, as a stream has no end (default: ${DEFAULT-VALUE}).")
+    int totalSteps = DEFAULTS.optimizer().scheduleSteps();
+
+    @Option(
+            names = "--lit-from",
+            paramLabel = "CHECKPOINT_DIR",
+            description =
+                    "Locked-image tuning: take the image tower from this checkpoint (or the newest"
+                            + " in this checkpoint folder), freeze it and train only the text"
+                            + " tower; the --model's image tower must have its shape"
+                            + " (default: train both towers).")
+    Path litFrom;
+
+    @Option(
+            names = "--lit-cache-embeddings",
+            arity = "1",
+            paramLabel = "true|false",
+            description =
+                    "With --lit-from: keep the locked tower's embeddings of images seen before"
+                            + " instead of recomputing them (default: ${DEFAULT-VALUE}).")
+    boolean litCacheEmbeddings = LitConfig.from(Path.of(".")).cacheImageEmbeddings();
+
+    @Option(
+            names = "--shuffle-buffer",
+            paramLabel = "N",
+            description =
+                    "Examples in the shuffle buffer batches are drawn from; Kafka is paused while"
+                            + " it is full and resumed below half (default: ${DEFAULT-VALUE}, or"
+                            + " one batch if that is larger).")
+    int shuffleBuffer = SHUFFLE.capacity();
+
+    @Option(
+            names = "--shuffle-heap",
+            paramLabel = "N",
+            description =
+                    "Examples of the buffer kept on the heap; the rest spill to RocksDB on disk"
+                            + " (default: ${DEFAULT-VALUE}; all of them when the buffer is smaller or"
+                            + " was grown to one batch).")
+    int shuffleHeap = SHUFFLE.memoryCapacity();
+
+    @Option(
+            names = "--spill-dir",
+            paramLabel = "DIR",
+            description =
+                    "Parent folder of the buffer's spill store (default: the system's temporary"
+                            + " folder).")
+    Path spillDir = SHUFFLE.spillDir();
+
+    @Option(
+            names = "--language-weights",
+            split = ",",
+            paramLabel = "LANG=WEIGHT",
+            description =
+                    "Sampling weights per language, e.g. en=1,fr=0.5: an example of language L is"
+                            + " kept with probability w(L) / max w, the others passed over"
+                            + " (default: keep every language).")
+    Map<String, Double> languageWeights;
+
+    @Option(
+            names = "--default-language-weight",
+            paramLabel = "WEIGHT",
+            description =
+                    "With --language-weights: the weight of languages it does not list"
+                            + " (default: ${DEFAULT-VALUE}).")
+    double defaultLanguageWeight = SHUFFLE.defaultWeight();
+
+    @Option(
+            names = "--checkpoint-every",
+            paramLabel = "N",
+            description =
+                    "Steps between checkpoints; one is also written when the run stops"
+                            + " (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery = DEFAULTS.checkpointEvery();
+
+    @Option(
+            names = "--eval-every",
+            paramLabel = "N",
+            description =
+                    "Steps between evaluations of the held-out set; the last checkpoint is always"
+                            + " evaluated (default: ${DEFAULT-VALUE}).")
+    int evalEvery = DEFAULTS.evalEvery();
+
+    @Option(
+            names = "--keep-checkpoints",
+            paramLabel = "K",
+            description = "How many of the newest checkpoints to keep (default: ${DEFAULT-VALUE}).")
+    int keepCheckpoints = DEFAULTS.keepCheckpoints();
+
+    @Option(
+            names = "--threads",
+            paramLabel = "T",
+            description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).")
+    int threads = DEFAULTS.threads();
+
+    @Option(
+            names = "--device",
+            paramLabel = "auto|cpu|gpu",
+            description =
+                    "Where the trainer computes: auto takes the GPU when DJL sees one (a CUDA"
+                            + " build, README: Running on a CUDA host); gpu fails without one"
+                            + " (default: ${DEFAULT-VALUE}).")
+    String device = DEFAULTS.device().name().toLowerCase(Locale.ROOT);
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    /**
+     * {@code base} with these options applied: model, loss, optimizer schedule, batch, shuffle
+     * buffer, language mix, checkpoint and evaluation cadence, LiT, threads and device. The model
+     * preset keeps {@code base}'s vocabulary size (its tokenizer's); the checkpoint folder,
+     * consumer group and evaluation set stay {@code base}'s.
+     *
+     * @throws CommandLine.ParameterException naming the option when a value is invalid
+     */
+    TrainerConfig applyTo(TrainerConfig base) {
+        if (batchSize < 2) {
+            throw fail(
+                    "--batch-size must be at least 2 (the loss needs negatives), got " + batchSize);
+        }
+        atLeastOne("--checkpoint-every", checkpointEvery);
+        atLeastOne("--eval-every", evalEvery);
+        atLeastOne("--keep-checkpoints", keepCheckpoints);
+        atLeastOne("--threads", threads);
+        LossConfig lossConfig = lossConfig();
+        if (lossConfig.chunks() > batchSize) {
+            throw fail(
+                    "--loss-chunks "
+                            + lossConfig.chunks()
+                            + " exceeds --batch-size "
+                            + batchSize
+                            + ": every chunk needs at least one example");
+        }
+        OptimizerConfig optimizer;
+        try {
+            optimizer =
+                    base.optimizer()
+                            .withLearningRate(positive("--lr", learningRate))
+                            .withSchedule(warmupSteps, totalSteps);
+        } catch (IllegalArgumentException e) {
+            throw fail("--warmup-steps / --total-steps: " + e.getMessage());
+        }
+        DeviceChoice deviceChoice;
+        try {
+            deviceChoice = DeviceChoice.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw fail("--device: " + e.getMessage());
+        }
+        // withBatchSize grows a default buffer smaller than one batch; explicit sizes are checked.
+        TrainerConfig sized = base.withBatchSize(batchSize);
+        return sized.withModel(modelConfig(base.model().vocabSize()))
+                .withOptimizer(optimizer)
+                .withShuffle(shuffleConfig(sized.shuffle()))
+                .withLoss(lossConfig)
+                .withCheckpoints(base.checkpointDir(), checkpointEvery, keepCheckpoints)
+                .withEvalEvery(evalEvery)
+                .withThreads(threads)
+                .withDevice(deviceChoice)
+                .withLit(litConfig());
+    }
+
+    private ModelConfig modelConfig(int vocabSize) {
+        ModelConfig m;
+        try {
+            m = ModelConfig.preset(model.trim().toLowerCase(Locale.ROOT), vocabSize);
+        } catch (IllegalArgumentException e) {
+            throw fail("--model: " + e.getMessage());
+        }
+        if (imagePooling != null) {
+            m =
+                    m.withImagePooling(
+                            choice("--pooling", imagePooling, ModelConfig.ImagePooling.class));
+        }
+        if (textPooling != null) {
+            m =
+                    m.withTextPooling(
+                            choice("--text-pooling", textPooling, ModelConfig.TextPooling.class));
+        }
+        return m;
+    }
+
+    private LossConfig lossConfig() {
+        switch (loss.trim().toLowerCase(Locale.ROOT)) {
+            case "sigmoid", "softmax" -> {
+                if (lossChunks != 1) {
+                    throw fail(
+                            "--loss-chunks applies to --loss chunked, not --loss " + loss.trim());
+                }
+                return loss.trim().equalsIgnoreCase("softmax")
+                        ? LossConfig.softmax()
+                        : LossConfig.defaults();
+            }
+            case "chunked" -> {
+                if (lossChunks < 2) {
+                    throw fail(
+                            "--loss chunked needs --loss-chunks N with N >= 2 (1 is --loss"
+                                    + " sigmoid), got "
+                                    + lossChunks);
+                }
+                return LossConfig.chunkedSigmoid(lossChunks);
+            }
+            default -> throw fail("--loss must be sigmoid, chunked or softmax, not '" + loss + "'");
+        }
+    }
+
+    private ShuffleConfig shuffleConfig(ShuffleConfig sized) {
+        int capacity = given("--shuffle-buffer") ? shuffleBuffer : sized.capacity();
+        int heap =
+                given("--shuffle-heap") ? shuffleHeap : Math.min(sized.memoryCapacity(), capacity);
+        if (capacity < batchSize) {
+            throw fail(
+                    "--shuffle-buffer "
+                            + capacity
+                            + " must hold at least one batch (--batch-size "
+                            + batchSize
+                            + ")");
+        }
+        if (heap < 1 || heap > capacity) {
+            throw fail(
+                    "--shuffle-heap must lie in [1, --shuffle-buffer "
+                            + capacity
+                            + "], got "
+                            + heap);
+        }
+        try {
+            return ShuffleConfig.of(capacity, heap)
+                    .withSpillDir(spillDir)
+                    .withLanguageWeights(
+                            languageWeights == null ? sized.languageWeights() : languageWeights,
+                            defaultLanguageWeight);
+        } catch (IllegalArgumentException e) {
+            throw fail("--language-weights / --default-language-weight: " + e.getMessage());
+        }
+    }
+
+    /** Whether the command line gave {@code option} (rather than its default). */
+    private boolean given(String option) {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption(option);
+    }
+
+    private LitConfig litConfig() {
+        if (litFrom == null) {
+            return null;
+        }
+        if (!Files.isDirectory(litFrom)) {
+            throw fail("--lit-from " + litFrom + " is not a checkpoint folder");
+        }
+        return LitConfig.from(litFrom).withCache(litCacheEmbeddings);
+    }
+
+    private <E extends Enum<E>> E choice(String option, String value, Class<E> type) {
+        try {
+            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            StringBuilder known = new StringBuilder();
+            for (E c : type.getEnumConstants()) {
+                known.append(known.length() == 0 ? "" : " or ")
+                        .append(c.name().toLowerCase(Locale.ROOT));
+            }
+            throw fail(option + " must be " + known + ", not '" + value + "'");
+        }
+    }
+
+    private void atLeastOne(String option, int value) {
+        if (value < 1) {
+            throw fail(option + " must be at least 1, got " + value);
+        }
+    }
+
+    private double positive(String option, double value) {
+        if (!(value > 0)) {
+            throw fail(option + " must be positive, got " + value);
+        }
+        return value;
+    }
+
+    private CommandLine.ParameterException fail(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    private static String lossName(LossConfig.Kind kind) {
+        return kind.name().toLowerCase(Locale.ROOT);
+    }
+}

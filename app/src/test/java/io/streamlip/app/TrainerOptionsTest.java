@@ -1,0 +1,219 @@
+package io.streamlip.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.data.ShuffleConfig;
+import io.streamlip.trainer.device.DeviceChoice;
+import io.streamlip.trainer.loss.LossConfig;
+import io.streamlip.trainer.model.LitConfig;
+import io.streamlip.trainer.model.ModelConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@link TrainerOptions}: what {@code streamlip train} and {@code streamlip demo} build from their
+ * options (parsing only, nothing trains), the errors for invalid values, and the help text.
+ */
+class TrainerOptionsTest {
+    private static final TrainerConfig DEFAULTS = TrainerConfig.defaults();
+    private static final int VOCAB = DEFAULTS.model().vocabSize();
+
+    @Test
+    void withoutOptionsTrainAndDemoUseTheTrainersDefaults() {
+        assertThat(train()).isEqualTo(DEFAULTS);
+        assertThat(demo().trainer()).isEqualTo(DemoConfig.defaults().trainer()).isEqualTo(DEFAULTS);
+    }
+
+    @Test
+    void everyOptionReachesTheConfig(@TempDir Path dir) {
+        Path spill = dir.resolve("spill");
+        TrainerConfig config =
+                train(
+                        "--model=tiny",
+                        "--pooling=map",
+                        "--text-pooling=last",
+                        "--batch-size=64",
+                        "--loss=chunked",
+                        "--loss-chunks=4",
+                        "--lr=2e-4",
+                        "--warmup-steps=10",
+                        "--total-steps=300",
+                        "--lit-from=" + dir,
+                        "--lit-cache-embeddings=false",
+                        "--shuffle-buffer=512",
+                        "--shuffle-heap=128",
+                        "--spill-dir=" + spill,
+                        "--language-weights=en=1,fr=0.5",
+                        "--default-language-weight=0.25",
+                        "--checkpoint-every=50",
+                        "--eval-every=150",
+                        "--keep-checkpoints=5",
+                        "--threads=1",
+                        "--device=cpu");
+        ModelConfig model =
+                ModelConfig.tiny(VOCAB)
+                        .withImagePooling(ModelConfig.ImagePooling.MAP)
+                        .withTextPooling(ModelConfig.TextPooling.LAST);
+        TrainerConfig expected =
+                DEFAULTS.withModel(model)
+                        .withBatchSize(64)
+                        .withLoss(LossConfig.chunkedSigmoid(4))
+                        .withOptimizer(
+                                DEFAULTS.optimizer().withLearningRate(2e-4).withSchedule(10, 300))
+                        .withLit(LitConfig.from(dir).withCache(false))
+                        .withShuffle(
+                                ShuffleConfig.of(512, 128)
+                                        .withSpillDir(spill)
+                                        .withLanguageWeights(Map.of("en", 1.0, "fr", 0.5), 0.25))
+                        .withCheckpoints(DEFAULTS.checkpointDir(), 50, 5)
+                        .withEvalEvery(150)
+                        .withThreads(1)
+                        .withDevice(DeviceChoice.CPU);
+        assertThat(config).isEqualTo(expected);
+        assertThat(config.shuffle().resumeBelow()).isEqualTo(256);
+        assertThat(config.shuffle().keepProbability("fr")).isEqualTo(0.5);
+        assertThat(config.shuffle().keepProbability("de")).isEqualTo(0.25);
+    }
+
+    @Test
+    void theDemoTakesTheSameOptions() {
+        DemoConfig config = demo("--model=tiny", "--loss=softmax", "--batch-size=32", "--lr=1e-3");
+        assertThat(config.trainer().model()).isEqualTo(ModelConfig.tiny(VOCAB));
+        assertThat(config.trainer().loss()).isEqualTo(LossConfig.softmax());
+        assertThat(config.trainer().batchSize()).isEqualTo(32);
+        assertThat(config.trainer().optimizer().learningRate()).isEqualTo(1e-3);
+    }
+
+    @Test
+    void aPresetKeepsItsPoolingUnlessTold() {
+        assertThat(train("--model=b16").model()).isEqualTo(ModelConfig.b16(VOCAB));
+        assertThat(train("--model=b16", "--pooling=mean").model().imagePooling())
+                .isEqualTo(ModelConfig.ImagePooling.MEAN);
+        assertThat(train("--loss=sigmoid").loss()).isEqualTo(LossConfig.defaults());
+    }
+
+    @Test
+    void aBatchLargerThanTheDefaultBufferGrowsItAsBefore() {
+        TrainerConfig config = train("--batch-size=4096");
+        assertThat(config.shuffle()).isEqualTo(DEFAULTS.withBatchSize(4096).shuffle());
+        assertThat(config.shuffle().capacity()).isEqualTo(4096);
+    }
+
+    @Test
+    void invalidValuesFailWithTheOptionsName(@TempDir Path dir) {
+        assertInvalid("--loss chunked needs --loss-chunks", "--loss=chunked");
+        assertInvalid(
+                "--loss-chunks 64 exceeds --batch-size 32",
+                "--loss=chunked",
+                "--loss-chunks=64",
+                "--batch-size=32");
+        assertInvalid(
+                "--loss-chunks applies to --loss chunked", "--loss=softmax", "--loss-chunks=2");
+        assertInvalid("--loss must be sigmoid, chunked or softmax", "--loss=hinge");
+        assertInvalid("--model: unknown model preset 'huge'", "--model=huge");
+        assertInvalid("--pooling must be mean or map, not 'max'", "--pooling=max");
+        assertInvalid("--text-pooling must be mean or last", "--text-pooling=first");
+        assertInvalid("--lr must be positive", "--lr=0");
+        assertInvalid("--warmup-steps / --total-steps", "--total-steps=0");
+        assertInvalid("--language-weights", "--language-weights=en=-1");
+        assertInvalid(
+                "--shuffle-buffer 16 must hold at least one batch (--batch-size 32)",
+                "--shuffle-buffer=16",
+                "--batch-size=32");
+        assertInvalid(
+                "--shuffle-heap must lie in [1, --shuffle-buffer 512]",
+                "--shuffle-buffer=512",
+                "--shuffle-heap=1024");
+        assertInvalid("--batch-size must be at least 2", "--batch-size=1");
+        assertInvalid("--eval-every must be at least 1", "--eval-every=0");
+        assertInvalid("--device: device must be auto, cpu or gpu", "--device=tpu");
+        assertInvalid(
+                "--lit-from " + dir.resolve("none") + " is not a checkpoint folder",
+                "--lit-from=" + dir.resolve("none"));
+    }
+
+    @Test
+    void theCommandLineReportsAnInvalidValueAsAUsageError() {
+        DemoCommandTest.Run run =
+                DemoCommandTest.run("train", "--bootstrap=127.0.0.1:9", "--language-weights=en:1");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--language-weights").contains("en:1");
+
+        run =
+                DemoCommandTest.run(
+                        "train",
+                        "--bootstrap=127.0.0.1:9",
+                        "--loss=chunked",
+                        "--loss-chunks=8",
+                        "--batch-size=4");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err())
+                .contains("--loss-chunks 8 exceeds --batch-size 4")
+                .contains("Usage: streamlip train");
+    }
+
+    @Test
+    void helpShowsEveryDefaultFromTheConfigs() {
+        // Help wraps its lines: compare with single spaces.
+        String help = help("train").replaceAll("\\s+", " ");
+        assertThat(help)
+                .contains("--model=tiny|small|b16")
+                .contains("(default: " + DEFAULTS.model().name() + ")")
+                .contains("(default: " + DEFAULTS.batchSize() + ")")
+                .contains("(default: " + DEFAULTS.optimizer().learningRate() + ")")
+                .contains("(default: " + DEFAULTS.optimizer().warmupSteps() + ")")
+                .contains("(default: " + DEFAULTS.optimizer().scheduleSteps() + ")")
+                .contains("(default: " + DEFAULTS.shuffle().capacity() + ", or")
+                .contains("(default: " + DEFAULTS.shuffle().memoryCapacity() + ";")
+                .contains("(default: " + DEFAULTS.checkpointEvery() + ")")
+                .contains("(default: " + DEFAULTS.evalEvery() + ")")
+                .contains("(default: " + DEFAULTS.keepCheckpoints() + ")")
+                .contains("(default: sigmoid)")
+                .contains("--lit-cache-embeddings=true|false")
+                .doesNotContain("null");
+        // The pooling defaults are written out; they must be the presets'.
+        for (String preset : List.of("tiny", "small", "b16")) {
+            ModelConfig m = ModelConfig.preset(preset, VOCAB);
+            assertThat(help)
+                    .contains(preset + " " + m.imagePooling().name().toLowerCase(Locale.ROOT))
+                    .contains(preset + " " + m.textPooling().name().toLowerCase(Locale.ROOT));
+        }
+        assertThat(help("demo")).contains("--loss-chunks=N").contains("--language-weights");
+    }
+
+    private static void assertInvalid(String message, String... args) {
+        assertThatThrownBy(() -> train(args))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining(message);
+    }
+
+    /** What {@code streamlip train ARGS} would train with (a dummy broker: nothing connects). */
+    static TrainerConfig train(String... args) {
+        TrainCommand command = new TrainCommand();
+        new CommandLine(command)
+                .parseArgs(
+                        Stream.concat(Stream.of("--bootstrap=127.0.0.1:9"), Stream.of(args))
+                                .toArray(String[]::new));
+        return command.trainerConfig();
+    }
+
+    static DemoConfig demo(String... args) {
+        DemoCommand command = new DemoCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.demoConfig();
+    }
+
+    private static String help(String command) {
+        DemoCommandTest.Run run = DemoCommandTest.run(command, "--help");
+        assertThat(run.code()).isZero();
+        return run.out();
+    }
+}
