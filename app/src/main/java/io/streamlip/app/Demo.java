@@ -51,6 +51,12 @@ final class Demo {
      */
     static final Duration REPLAY_AFTER_IDLE = Duration.ofSeconds(20);
 
+    /**
+     * How long the trainer waits for its first batch (the jobs start, load their models and curate
+     * the first pairs) before the demo gives up; the training time counts from that batch.
+     */
+    static final Duration FIRST_BATCH_WAIT = Duration.ofMinutes(5);
+
     /** Folders under {@code out} that a run owns and recreates. */
     private static final List<String> OWNED =
             List.of("kafka", "flink-checkpoints", "checkpoints", "eval-heldout", SUMMARY);
@@ -101,7 +107,7 @@ final class Demo {
         if (training.evaluation() == null) {
             throw new IllegalStateException(
                     "the trainer took no step: no examples reached it in "
-                            + config.training()
+                            + FIRST_BATCH_WAIT
                             + " (see the log above for what the jobs refused)");
         }
         ObjectNode summary =
@@ -201,7 +207,7 @@ final class Demo {
                 trainer.threads(),
                 trainer.tokenizerVersion());
         try (Trainer t = new Trainer(trainer, kafka, topics)) {
-            return t.run(StopCondition.after(config.training()));
+            return t.run(StopCondition.trainingFor(config.training(), FIRST_BATCH_WAIT));
         }
     }
 

@@ -35,7 +35,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--minutes",
             paramLabel = "M",
-            description = "Training time in minutes (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Training time in minutes, counted from the trainer's first batch (default:"
+                            + " ${DEFAULT-VALUE}).")
     double minutes = DEFAULTS.training().toMillis() / 60_000.0;
 
     @Option(

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * How {@code streamlip demo} runs, with documented defaults ({@link #defaults()}).
  *
- * @param training how long the trainer trains (default 8 minutes)
+ * @param training how long the trainer trains, from its first batch (default 8 minutes)
  * @param out folder for the report, checkpoints and the held-out set (default {@code out/demo})
  * @param dataDir where the emoji x CLDR tarballs are, or are fetched to (default {@code data})
  * @param source which data to import (default {@link Source#AUTO})

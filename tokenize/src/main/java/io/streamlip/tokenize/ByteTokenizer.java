@@ -71,4 +71,20 @@ public final class ByteTokenizer implements CaptionTokenizer {
     public int maxTokens() {
         return maxTokens;
     }
+
+    /** Equal when they encode alike: the same length limit (configs holding one compare by it). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ByteTokenizer other && other.maxTokens == maxTokens;
+    }
+
+    @Override
+    public int hashCode() {
+        return Integer.hashCode(maxTokens);
+    }
+
+    @Override
+    public String toString() {
+        return "ByteTokenizer[" + VERSION + ", maxTokens=" + maxTokens + "]";
+    }
 }

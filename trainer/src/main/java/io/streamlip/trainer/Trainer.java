@@ -306,8 +306,10 @@ public final class Trainer implements AutoCloseable {
         long windowExamples = 0;
         StopCondition.Reason reason;
         int consecutiveSkips = 0;
+        // Where the duration limit counts from: the run's start, or its first batch (unset: -1).
+        long clockStart = stop.firstBatchWait() == null ? startNanos : -1;
         while (true) {
-            Optional<StopCondition.Reason> done = shouldStop(stop, steps, startNanos);
+            Optional<StopCondition.Reason> done = shouldStop(stop, steps, startNanos, clockStart);
             if (done.isPresent()) {
                 reason = done.get();
                 break;
@@ -315,6 +317,13 @@ public final class Trainer implements AutoCloseable {
             Optional<TrainingBatch> next = source.next(config.pollTimeout());
             if (next.isEmpty()) {
                 continue;
+            }
+            if (clockStart < 0) {
+                clockStart = System.nanoTime();
+                LOG.info(
+                        "first batch after {} s: training for {}",
+                        (clockStart - startNanos) / 1_000_000_000L,
+                        stop.maxDuration());
             }
             TrainingBatch batch = next.get();
             TrainingSession.StepResult result = session.step(batch);
@@ -459,15 +468,20 @@ public final class Trainer implements AutoCloseable {
     }
 
     private Optional<StopCondition.Reason> shouldStop(
-            StopCondition stop, long steps, long startNanos) {
+            StopCondition stop, long steps, long startNanos, long clockStart) {
         if (stopRequested.get() || Thread.currentThread().isInterrupted()) {
             return Optional.of(StopCondition.Reason.STOPPED);
         }
         if (stop.maxSteps() > 0 && steps >= stop.maxSteps()) {
             return Optional.of(StopCondition.Reason.STEPS);
         }
-        if (stop.maxDuration() != null
-                && System.nanoTime() - startNanos >= stop.maxDuration().toNanos()) {
+        long now = System.nanoTime();
+        if (clockStart < 0) {
+            if (now - startNanos >= stop.firstBatchWait().toNanos()) {
+                LOG.warn("no batch arrived in {}: giving up", stop.firstBatchWait());
+                return Optional.of(StopCondition.Reason.DURATION);
+            }
+        } else if (stop.maxDuration() != null && now - clockStart >= stop.maxDuration().toNanos()) {
             return Optional.of(StopCondition.Reason.DURATION);
         }
         return Optional.empty();

@@ -78,4 +78,58 @@ class TrainerStopTest {
             assertThat(summary.firstLoss()).isNaN();
         }
     }
+
+    @Test
+    @Timeout(120)
+    void trainingTimeCountsFromTheFirstBatch() {
+        ByteTokenizer tokenizer = new ByteTokenizer(32);
+        ModelConfig model = ModelConfig.tiny(tokenizer.vocabSize());
+        List<TrainingBatch> batches =
+                SyntheticExamples.batches(
+                        SyntheticExamples.generate(16, 2, 32, tokenizer), 8, model, 1);
+        TrainerConfig config =
+                TrainerConfig.defaults()
+                        .withModel(model)
+                        .withBatchSize(8)
+                        .withThreads(1)
+                        .withCheckpoints(temp, 1000, 1)
+                        .withPollTimeout(Duration.ofMillis(50));
+        // Nothing for the first 1.5 s, then batches: a clock from the run's start (1 s) would
+        // stop before the first step.
+        long dataFrom = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+        AtomicInteger served = new AtomicInteger();
+        BatchSource late =
+                wait -> {
+                    if (System.nanoTime() < dataFrom) {
+                        sleep(wait);
+                        return Optional.empty();
+                    }
+                    return Optional.of(batches.get(served.getAndIncrement() % batches.size()));
+                };
+        try (Trainer trainer = new Trainer(config, late, CheckpointListener.none())) {
+            TrainingSummary summary =
+                    trainer.run(
+                            StopCondition.trainingFor(
+                                    Duration.ofSeconds(1), Duration.ofSeconds(60)));
+            assertThat(summary.reason()).isEqualTo(StopCondition.Reason.DURATION);
+            assertThat(summary.steps()).isPositive();
+        }
+        BatchSource empty = wait -> Optional.empty();
+        try (Trainer trainer = new Trainer(config, empty, CheckpointListener.none())) {
+            TrainingSummary summary =
+                    trainer.run(
+                            StopCondition.trainingFor(
+                                    Duration.ofSeconds(1), Duration.ofMillis(300)));
+            assertThat(summary.reason()).isEqualTo(StopCondition.Reason.DURATION);
+            assertThat(summary.steps()).isZero();
+        }
+    }
+
+    private static void sleep(Duration wait) {
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
