@@ -20,12 +20,14 @@ final class CurateFunction extends EnvelopeStage<RawPair, CuratedEnvelope> {
 
     @Override
     protected Verdict<CuratedEnvelope> apply(RawPair record, KafkaEnvelope source) {
-        Verdict<CuratedPair> verdict = curator.curate(record, Instant.now());
-        if (verdict instanceof Verdict.Refused<CuratedPair> refused) {
+        Verdict<PairCurator.Curated> verdict = curator.curateWithThumbnail(record, Instant.now());
+        if (verdict instanceof Verdict.Refused<PairCurator.Curated> refused) {
             return refused.cast();
         }
-        CuratedPair pair = verdict.value();
-        return Verdict.accept(new CuratedEnvelope(PairCurator.duplicateKey(pair), pair, source));
+        CuratedPair pair = verdict.value().pair();
+        return Verdict.accept(
+                new CuratedEnvelope(
+                        PairCurator.duplicateKey(pair), pair, verdict.value().thumbnail(), source));
     }
 
     @Override
