@@ -7,7 +7,10 @@ import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Verdict;
 import java.time.Instant;
 
-/** Decodes raw pairs and curates each on its own ({@link PairCurator}). */
+/**
+ * Decodes raw pairs and curates each on its own ({@link PairCurator}, without the evaluation sets:
+ * the job checks them against broadcast state, {@link DecontaminateFunction}).
+ */
 final class CurateFunction extends EnvelopeStage<RawPair, CuratedEnvelope> {
     private static final long serialVersionUID = 1L;
 
@@ -15,7 +18,7 @@ final class CurateFunction extends EnvelopeStage<RawPair, CuratedEnvelope> {
 
     CurateFunction(FilterConfig config) {
         super(FilterJob.STAGE, RawPair.class);
-        this.curator = new PairCurator(config);
+        this.curator = PairCurator.withoutEvalSets(config);
     }
 
     @Override

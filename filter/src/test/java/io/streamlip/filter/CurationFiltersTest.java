@@ -10,6 +10,7 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The curation filters added for issue 3, without Flink. */
@@ -167,6 +168,25 @@ class CurationFiltersTest {
         assertThat(reason(index.admit(near, nearT, "our cat")))
                 .isEqualTo(RejectReason.IMAGE_CLUSTER_CAP);
         assertThat(index.admit(~h, t, "a cat").accepted()).as("far in hash").isTrue();
+    }
+
+    @Test
+    void languageQuotaCapsOneLanguageAndCountsOnlyWhatItAccepts() {
+        LanguageQuota quota =
+                new LanguageQuota(LanguageConfig.defaults().withCaps(Map.of("en", 2L)));
+        assertThat(quota.admit("en").accepted()).isTrue();
+        assertThat(quota.admit("de").accepted()).isTrue();
+        assertThat(quota.admit("en").accepted()).isTrue();
+        Verdict<String> third = quota.admit("en");
+        assertThat(reason(third)).isEqualTo(RejectReason.LANGUAGE_CAP);
+        assertThat(((Verdict.Refused<String>) third).detail()).contains("'en'", "cap 2");
+        for (int i = 0; i < 10; i++) {
+            assertThat(quota.admit("de").accepted()).as("no cap on de").isTrue();
+        }
+        assertThat(reason(quota.admit("en"))).isEqualTo(RejectReason.LANGUAGE_CAP);
+        assertThat(new LanguageQuota(LanguageConfig.defaults()).admit("en").accepted())
+                .as("the default caps nothing")
+                .isTrue();
     }
 
     @Test
