@@ -256,19 +256,20 @@ public final class CurationBenchmark implements Benchmark {
         }
 
         Verdict<CuratedPair> apply(RawPair raw) {
-            Verdict<CuratedPair> verdict = curator.curate(raw, Instant.now());
-            if (verdict instanceof Verdict.Refused<CuratedPair>) {
-                return verdict;
+            Verdict<PairCurator.Curated> verdict = curator.curateWithThumbnail(raw, Instant.now());
+            if (verdict instanceof Verdict.Refused<PairCurator.Curated> refused) {
+                return refused.cast();
             }
-            CuratedPair pair = verdict.value();
+            CuratedPair pair = verdict.value().pair();
             if (!exact.add(PairCurator.duplicateKey(pair))) {
                 return Verdict.refuse(RejectReason.DUPLICATE, "same image and caption");
             }
-            Verdict<Long> cluster = near.admit(pair.getPhash(), pair.getCaption());
+            Verdict<Long> cluster =
+                    near.admit(pair.getPhash(), verdict.value().thumbnail(), pair.getCaption());
             if (cluster instanceof Verdict.Refused<Long> refused) {
                 return refused.cast();
             }
-            return verdict;
+            return Verdict.accept(pair);
         }
     }
 

@@ -13,15 +13,24 @@ public class BandProbe {
 
     public long phash;
 
+    /** The {@link PerceptualHash#thumbnail} of the pair's image. */
+    public byte[] thumbnail;
+
+    /** {@link NearDuplicateIndex#imageId} of the pair's image. */
+    public long imageId;
+
     /** The pair's record time, which orders clusters by age. */
     public long time;
 
     public BandProbe() {}
 
-    public BandProbe(String pairKey, long bandKey, long phash, long time) {
+    public BandProbe(
+            String pairKey, long bandKey, long phash, byte[] thumbnail, long imageId, long time) {
         this.pairKey = pairKey;
         this.bandKey = bandKey;
         this.phash = phash;
+        this.thumbnail = thumbnail;
+        this.imageId = imageId;
         this.time = time;
     }
 }

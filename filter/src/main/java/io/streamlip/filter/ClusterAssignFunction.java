@@ -12,8 +12,8 @@ import org.apache.flink.util.Collector;
  * Keyed by pair ({@link NearDuplicateStages#pairKey}): waits for the pair itself and the answers of
  * all its band buckets, then sends the pair on with its cluster: the oldest of the clusters the
  * buckets answered (by record time of the image that started it), or a new cluster of its own (its
- * hash) when no bucket held a near image. Its state lives only while answers are missing and is
- * cleared when the pair leaves.
+ * image id, {@link NearDuplicateIndex#imageId}) when no bucket held a near image. Its state lives
+ * only while answers are missing and is cleared when the pair leaves.
  */
 final class ClusterAssignFunction
         extends KeyedCoProcessFunction<String, CuratedEnvelope, BandAnswer, ClusteredEnvelope> {
@@ -73,7 +73,7 @@ final class ClusterAssignFunction
             return;
         }
         Tuple2<Long, Long> found = oldest.value();
-        long own = pair.pair.getPhash();
+        long own = NearDuplicateIndex.imageId(pair.pair.getPhash(), pair.thumbnail);
         boolean ownIsOlder =
                 found == null
                         || NearDuplicateStages.older(

@@ -6,7 +6,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 
 /** A pair with the near-duplicate image cluster it joined. A Flink POJO. */
 public class ClusteredEnvelope {
-    /** The cluster id: the perceptual hash of the image that started it. */
+    /** The cluster id: the {@link NearDuplicateIndex#imageId} of the image that started it. */
     public long cluster;
 
     public CuratedEnvelope envelope;

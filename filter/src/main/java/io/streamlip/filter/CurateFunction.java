@@ -7,7 +7,10 @@ import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Verdict;
 import java.time.Instant;
 
-/** Decodes raw pairs and curates each on its own ({@link PairCurator}). */
+/**
+ * Decodes raw pairs and curates each on its own ({@link PairCurator}, without the evaluation sets:
+ * the job checks them against broadcast state, {@link DecontaminateFunction}).
+ */
 final class CurateFunction extends EnvelopeStage<RawPair, CuratedEnvelope> {
     private static final long serialVersionUID = 1L;
 
@@ -15,17 +18,19 @@ final class CurateFunction extends EnvelopeStage<RawPair, CuratedEnvelope> {
 
     CurateFunction(FilterConfig config) {
         super(FilterJob.STAGE, RawPair.class);
-        this.curator = new PairCurator(config);
+        this.curator = PairCurator.withoutEvalSets(config);
     }
 
     @Override
     protected Verdict<CuratedEnvelope> apply(RawPair record, KafkaEnvelope source) {
-        Verdict<CuratedPair> verdict = curator.curate(record, Instant.now());
-        if (verdict instanceof Verdict.Refused<CuratedPair> refused) {
+        Verdict<PairCurator.Curated> verdict = curator.curateWithThumbnail(record, Instant.now());
+        if (verdict instanceof Verdict.Refused<PairCurator.Curated> refused) {
             return refused.cast();
         }
-        CuratedPair pair = verdict.value();
-        return Verdict.accept(new CuratedEnvelope(PairCurator.duplicateKey(pair), pair, source));
+        CuratedPair pair = verdict.value().pair();
+        return Verdict.accept(
+                new CuratedEnvelope(
+                        PairCurator.duplicateKey(pair), pair, verdict.value().thumbnail(), source));
     }
 
     @Override

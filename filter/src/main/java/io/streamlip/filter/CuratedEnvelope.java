@@ -17,14 +17,19 @@ public class CuratedEnvelope {
 
     public CuratedPair pair;
 
+    /** The {@link PerceptualHash#thumbnail} of the pair's image (near-duplicate confirmation). */
+    public byte[] thumbnail;
+
     /** The raw record the pair was decoded from. */
     public KafkaEnvelope source;
 
     public CuratedEnvelope() {}
 
-    public CuratedEnvelope(String duplicateKey, CuratedPair pair, KafkaEnvelope source) {
+    public CuratedEnvelope(
+            String duplicateKey, CuratedPair pair, byte[] thumbnail, KafkaEnvelope source) {
         this.duplicateKey = duplicateKey;
         this.pair = pair;
+        this.thumbnail = thumbnail;
         this.source = source;
     }
 
@@ -37,6 +42,8 @@ public class CuratedEnvelope {
                         Types.STRING,
                         "pair",
                         EnvelopeStage.avroType(CuratedPair.class),
+                        "thumbnail",
+                        Types.PRIMITIVE_ARRAY(Types.BYTE),
                         "source",
                         TypeInformation.of(KafkaEnvelope.class)));
     }

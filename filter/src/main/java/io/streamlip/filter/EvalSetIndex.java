@@ -6,12 +6,15 @@ import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -22,9 +25,21 @@ import java.util.Set;
  * NearDuplicateConfig#evalMaxThumbnailDistance()}). The hash alone collides between different small
  * icons (on the emoji corpus 37% of emoji have another emoji within 6 bits); the thumbnail tells
  * them apart. A linear scan: evaluation sets hold thousands of images, a scan of their hashes costs
- * microseconds (one XOR and popcount each), and the thumbnail is computed only on a hash match.
+ * microseconds (one XOR and popcount each).
+ *
+ * <p>{@link #entries} reads the sets' images once (in the Flink job: in the client, when the job is
+ * built, for the broadcast stream of {@link DecontaminateFunction}); {@link #of} indexes entries
+ * however they arrived.
  */
 public final class EvalSetIndex {
+    /** One evaluation image: its hash, its thumbnail and where it came from. */
+    public record Entry(long phash, byte[] thumbnail, String name) implements Serializable {
+        public Entry {
+            Objects.requireNonNull(thumbnail, "thumbnail");
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
     private final long[] hashes;
     private final byte[][] thumbnails;
     private final String[] names;
@@ -46,11 +61,37 @@ public final class EvalSetIndex {
 
     /** Hashes every image of every folder; an unreadable image fails the load, naming it. */
     public static EvalSetIndex load(NearDuplicateConfig config) {
-        List<String> folders = config.evalSets();
-        List<Long> hashes = new ArrayList<>();
-        List<byte[]> thumbnails = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (String folder : folders) {
+        return of(entries(config), config);
+    }
+
+    /** The index of {@code entries}, with the distances of {@code config}. */
+    public static EvalSetIndex of(Collection<Entry> entries, NearDuplicateConfig config) {
+        long[] hashes = new long[entries.size()];
+        byte[][] thumbnails = new byte[entries.size()][];
+        String[] names = new String[entries.size()];
+        int i = 0;
+        for (Entry e : entries) {
+            hashes[i] = e.phash();
+            thumbnails[i] = e.thumbnail();
+            names[i] = e.name();
+            i++;
+        }
+        return new EvalSetIndex(
+                hashes,
+                thumbnails,
+                names,
+                config.evalMaxDistance(),
+                config.evalMaxThumbnailDistance());
+    }
+
+    /**
+     * The hash and thumbnail of every image of every evaluation-set folder of {@code config}
+     * (DESIGN.md format; an image named by several lines counts once); an unreadable image fails,
+     * naming it.
+     */
+    public static List<Entry> entries(NearDuplicateConfig config) {
+        List<Entry> entries = new ArrayList<>();
+        for (String folder : config.evalSets()) {
             Path root = Path.of(folder);
             Set<String> images = new LinkedHashSet<>();
             for (PairsFolder.Entry entry : PairsFolder.read(root)) {
@@ -60,8 +101,11 @@ public final class EvalSetIndex {
                 Path file = root.resolve(image);
                 try {
                     BufferedImage decoded = Images.decode(Files.readAllBytes(file));
-                    hashes.add(PerceptualHash.of(decoded));
-                    thumbnails.add(PerceptualHash.thumbnail(decoded));
+                    entries.add(
+                            new Entry(
+                                    PerceptualHash.of(decoded),
+                                    PerceptualHash.thumbnail(decoded),
+                                    file.toString()));
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot read evaluation image " + file, e);
                 } catch (Images.UndecodableImageException e) {
@@ -69,15 +113,9 @@ public final class EvalSetIndex {
                             "evaluation image " + file + " cannot be decoded: " + e.getMessage(),
                             e);
                 }
-                names.add(file.toString());
             }
         }
-        return new EvalSetIndex(
-                hashes.stream().mapToLong(Long::longValue).toArray(),
-                thumbnails.toArray(byte[][]::new),
-                names.toArray(String[]::new),
-                config.evalMaxDistance(),
-                config.evalMaxThumbnailDistance());
+        return entries;
     }
 
     public int size() {
@@ -85,19 +123,16 @@ public final class EvalSetIndex {
     }
 
     /**
-     * Refuses {@code image} (whose hash is {@code phash}) when it is within the hash distance of an
-     * evaluation image and its thumbnail confirms it.
+     * Refuses an image whose hash is {@code phash} and thumbnail {@code thumbnail} ({@link
+     * PerceptualHash#thumbnail}) when it is within the hash distance of an evaluation image and its
+     * thumbnail confirms it.
      */
-    public Verdict<Long> check(long phash, BufferedImage image) {
-        byte[] thumbnail = null;
+    public Verdict<Long> check(long phash, byte[] thumbnail) {
         double bestThumbnail = Double.MAX_VALUE;
         int bestIndex = -1;
         for (int i = 0; i < hashes.length; i++) {
             if (PerceptualHash.distance(phash, hashes[i]) > maxDistance) {
                 continue;
-            }
-            if (thumbnail == null) {
-                thumbnail = PerceptualHash.thumbnail(image);
             }
             double d = PerceptualHash.thumbnailDistance(thumbnail, thumbnails[i]);
             if (d < bestThumbnail) {
@@ -109,6 +144,7 @@ public final class EvalSetIndex {
             return Verdict.refuse(
                     RejectReason.EVAL_CONTAMINATION,
                     String.format(
+                            java.util.Locale.ROOT,
                             "image is within Hamming distance %d and thumbnail distance %.3f of"
                                     + " evaluation image %s",
                             PerceptualHash.distance(phash, hashes[bestIndex]),

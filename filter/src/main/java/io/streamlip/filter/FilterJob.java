@@ -13,8 +13,10 @@ import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Reject;
 import io.streamlip.sinks.KafkaSinks;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -25,23 +27,28 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <ol>
  *   <li>{@code curate} ({@link CurateFunction}, not keyed): decode each Kafka record as a {@code
  *       RawPair} and curate it ({@link PairCurator}: caption encoding, length, boilerplate and
- *       blocklist; image validity from the header before decoding; perceptual hash and
- *       evaluation-set decontamination, {@link EvalSetIndex}, pHash then thumbnail; language);
+ *       blocklist; image validity from the header before decoding; perceptual hash and thumbnail;
+ *       language);
+ *   <li>{@code decontaminate} ({@link DecontaminateFunction}, only when evaluation sets are
+ *       configured): the sets' hashes and thumbnails, computed once here in the client ({@link
+ *       EvalSetIndex#entries}), arrive on a bounded broadcast stream and are held as broadcast
+ *       state; near copies of evaluation images are refused, pairs that arrive before the set is
+ *       complete wait in operator state;
  *   <li>{@code deduplicate} ({@link DeduplicateFunction}, keyed by {@link DuplicateKey}): drop
  *       repeats of an (image bytes, caption) pair;
  *   <li>{@code near-duplicate-*} ({@link NearDuplicateStages}: keyed by LSH band key, then by pair,
  *       then by image cluster): drop near copies of an image with the same normalised caption, and
  *       pairs beyond the per-cluster cap;
- *   <li>the {@link AfterFilters} stages (the cross-modal scorer's hook).
+ *   <li>the {@link AfterFilters} stages (the cross-modal scorer's hook);
+ *   <li>{@code language-caps} ({@link LanguageCapFunction}, keyed by language, only when {@link
+ *       LanguageConfig#caps()} has a cap): refuse a language's pairs beyond its cap, last, so that
+ *       the cap counts the pairs the job really emits.
  * </ol>
  *
  * <p>All keyed state lives on the state backend that {@link JobEnvironment} configures (RocksDB,
  * incremental checkpoints), so it survives restarts and is spread over the parallel tasks by key.
  * Every refusal goes to the rejects sink with stage {@value #STAGE}, a reason code and a detail,
  * and counts in a per-reason counter ({@code RejectCounters}).
- *
- * <p>Not in the job: the per-language caps ({@link LanguageQuota}) run in one process only
- * (benchmarks, tools).
  *
  * <p>{@link #wire} takes the source stream and the sinks (any {@link Sink}); {@link #attach} wires
  * the pipeline's Kafka topics; {@link #main} runs it alone.
@@ -110,26 +117,65 @@ public final class FilterJob {
                 raw.process(new CurateFunction(config), CuratedEnvelope.typeInfo())
                         .name("curate")
                         .uid(STAGE + "-curate");
+        DataStream<Reject> rejects = curated.getSideOutput(EnvelopeStage.rejects(STAGE));
+        SingleOutputStreamOperator<CuratedEnvelope> clean = curated;
+        if (!config.nearDuplicates().evalSets().isEmpty()) {
+            clean = decontaminate(curated, config.nearDuplicates());
+            rejects = rejects.union(clean.getSideOutput(EnvelopeStage.rejects(STAGE)));
+        }
         SingleOutputStreamOperator<CuratedEnvelope> unique =
-                curated.keyBy(c -> c.duplicateKey, Types.STRING)
+                clean.keyBy(c -> c.duplicateKey, Types.STRING)
                         .process(new DeduplicateFunction(config), CuratedEnvelope.typeInfo())
                         .name("deduplicate")
                         .uid(STAGE + "-deduplicate");
         SingleOutputStreamOperator<CuratedPair> distinct =
                 NearDuplicateStages.attach(unique, config);
-        DataStream<Reject> rejects =
-                curated.getSideOutput(EnvelopeStage.rejects(STAGE))
-                        .union(
-                                unique.getSideOutput(EnvelopeStage.rejects(STAGE)),
-                                distinct.getSideOutput(EnvelopeStage.rejects(STAGE)));
+        rejects =
+                rejects.union(
+                        unique.getSideOutput(EnvelopeStage.rejects(STAGE)),
+                        distinct.getSideOutput(EnvelopeStage.rejects(STAGE)));
         SingleOutputStreamOperator<CuratedPair> kept = distinct;
         for (AfterFilters stage : after) {
             kept = stage.attach(kept);
             rejects = rejects.union(kept.getSideOutput(EnvelopeStage.rejects(STAGE)));
         }
+        if (!config.language().caps().isEmpty()) {
+            kept =
+                    kept.keyBy(LanguageCapFunction::languageOf, Types.STRING)
+                            .process(
+                                    new LanguageCapFunction(config.language()),
+                                    EnvelopeStage.avroType(CuratedPair.class))
+                            .name("language-caps")
+                            .uid(STAGE + "-language-caps");
+            rejects = rejects.union(kept.getSideOutput(EnvelopeStage.rejects(STAGE)));
+        }
         kept.sinkTo(curatedSink).name("curated-sink").uid(STAGE + "-curated-sink");
         rejects.sinkTo(rejectSink).name("rejects-sink").uid(STAGE + "-rejects-sink");
         return kept;
+    }
+
+    /**
+     * The decontamination stage: reads the configured evaluation sets here (in the client, once),
+     * sends their hashes and thumbnails and an end marker as a bounded broadcast stream (one source
+     * task, so every task sees the marker after every image), and checks {@code curated} against
+     * the broadcast state.
+     */
+    static SingleOutputStreamOperator<CuratedEnvelope> decontaminate(
+            DataStream<CuratedEnvelope> curated, NearDuplicateConfig config) {
+        java.util.List<EvalSetIndex.Entry> entries = EvalSetIndex.entries(config);
+        BroadcastStream<EvalSetMessage> evalSets =
+                curated.getExecutionEnvironment()
+                        .fromData(
+                                EvalSetMessage.stream(entries),
+                                TypeInformation.of(EvalSetMessage.class))
+                        .setParallelism(1)
+                        .name("eval-sets")
+                        .uid(STAGE + "-eval-sets")
+                        .broadcast(DecontaminateFunction.IMAGES, DecontaminateFunction.STATUS);
+        return curated.connect(evalSets)
+                .process(new DecontaminateFunction(config), CuratedEnvelope.typeInfo())
+                .name("decontaminate")
+                .uid(STAGE + "-decontaminate");
     }
 
     /**

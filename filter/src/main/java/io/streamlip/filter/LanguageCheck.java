@@ -20,12 +20,15 @@ import java.util.SortedMap;
  * its source declares.
  *
  * <p>Two tests, the surer first. Script: a caption with letters but none in a script its declared
- * language is written in (a Japanese caption declared German) is refused with confidence 1. Lingua:
- * within the script, a caption of at least {@link LanguageConfig#minLetters()} letters whose most
- * likely language is another one with confidence at least {@link LanguageConfig#minConfidence()},
- * the declared one scoring at most 1 - that, is refused. Short captions (emoji names, most
- * alt-texts) are never refused on Lingua's word alone: on one to three words it confuses close
- * languages (Spanish and Portuguese, Chinese and kanji-only Japanese).
+ * language is written in (a Japanese caption declared German) is refused with confidence 1, unless
+ * it is one acronym in capitals ({@code ATM}, {@code WC}, {@code DNA}, {@code OK}: Latin capitals
+ * are how every language writes them; on the emoji corpus this spares 6 of the 14 clean captions
+ * the script test refused among 20,000 and lets through 1 of 2,764 wrong-language captions).
+ * Lingua: within the script, a caption of at least {@link LanguageConfig#minLetters()} letters
+ * whose most likely language is another one with confidence at least {@link
+ * LanguageConfig#minConfidence()}, the declared one scoring at most 1 - that, is refused. Short
+ * captions (emoji names, most alt-texts) are never refused on Lingua's word alone: on one to three
+ * words it confuses close languages (Spanish and Portuguese, Chinese and kanji-only Japanese).
  *
  * <p>The result is the language used downstream: the declared one (base subtag: {@code pt-PT} gives
  * {@code pt}) with Lingua's confidence in it; without a declared language, Lingua's choice when it
@@ -45,6 +48,9 @@ public final class LanguageCheck implements Serializable {
 
     // How far ahead Lingua's likeliest language must be for detectLanguageOf to name it.
     private static final double MIN_RELATIVE_DISTANCE = 0.1;
+
+    // Longest acronym (in letters) a caption in another script may be: ATM, DVD, UNESCO is not.
+    private static final int MAX_ACRONYM = 5;
 
     private final LanguageConfig config;
     private transient LanguageDetector detector;
@@ -79,7 +85,7 @@ public final class LanguageCheck implements Serializable {
                 }
             }
         }
-        if (expected != null && letters >= 2 && inScript == 0) {
+        if (expected != null && letters >= 2 && inScript == 0 && !isAcronym(caption)) {
             return Verdict.refuse(
                     RejectReason.LANGUAGE_MISMATCH,
                     "declared '"
@@ -126,6 +132,26 @@ public final class LanguageCheck implements Serializable {
                             top.getValue()));
         }
         return Verdict.accept(new Decision(declared, (float) declaredConfidence));
+    }
+
+    /** One word of 2 to {@value #MAX_ACRONYM} letters, all of them Latin capitals. */
+    static boolean isAcronym(String caption) {
+        String word = caption.strip();
+        int letters = 0;
+        for (int i = 0; i < word.length(); ) {
+            int cp = word.codePointAt(i);
+            i += Character.charCount(cp);
+            if (Character.isWhitespace(cp)) {
+                return false;
+            }
+            if (Character.isLetter(cp)) {
+                if (!Character.isUpperCase(cp) || UnicodeScript.of(cp) != UnicodeScript.LATIN) {
+                    return false;
+                }
+                letters++;
+            }
+        }
+        return letters >= 2 && letters <= MAX_ACRONYM;
     }
 
     private LanguageDetector detector() {

@@ -18,7 +18,9 @@ import java.util.Map;
  *     refuse it (default 24, about four words: Lingua is unreliable on the one to three word names
  *     and alt-texts that dominate image captions); a caption with no letter of the declared
  *     language's script at all is refused from two letters on
- * @param caps most accepted pairs per language (key: language code; absent: no cap); default none
+ * @param caps most accepted pairs per language (key: language code; absent: no cap); default none,
+ *     so nothing is refused unless a cap is set. In the job a keyed stage applies them ({@link
+ *     LanguageCapFunction}), in one process {@link LanguageQuota}
  */
 public record LanguageConfig(
         boolean enabled,

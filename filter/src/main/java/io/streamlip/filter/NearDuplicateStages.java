@@ -17,9 +17,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * <ol>
  *   <li>{@link BandLookupFunction}, keyed by {@link LshBands} band key: each pair sends one probe
  *       per band ({@code k + 1} of them); the bucket answers the oldest cluster among its images
- *       within Hamming distance {@code k}, or none;
+ *       that are near copies ({@link NearDuplicateIndex#isNearCopy}: within Hamming distance {@code
+ *       k}, confirmed by the thumbnail), or none;
  *   <li>{@link ClusterAssignFunction}, keyed by pair: joins the pair with its band answers and
- *       picks the oldest cluster answered, or starts a new one (the pair's own hash);
+ *       picks the oldest cluster answered, or starts a new one (its own image id);
  *   <li>{@link ClusterAdmitFunction}, keyed by cluster: the same normalised caption again is a near
  *       duplicate; beyond the cap, the cluster is full.
  * </ol>
@@ -63,10 +64,17 @@ final class NearDuplicateStages {
                                 (pair, out) -> {
                                     long phash = phash(pair);
                                     String key = pairKey(pair);
+                                    long imageId =
+                                            NearDuplicateIndex.imageId(phash, pair.thumbnail);
                                     for (long band : bands.keys(phash)) {
                                         out.collect(
                                                 new BandProbe(
-                                                        key, band, phash, pair.source.timestamp));
+                                                        key,
+                                                        band,
+                                                        phash,
+                                                        pair.thumbnail,
+                                                        imageId,
+                                                        pair.source.timestamp));
                                     }
                                 },
                                 TypeInformation.of(BandProbe.class))

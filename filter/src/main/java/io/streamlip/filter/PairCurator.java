@@ -18,7 +18,10 @@ import java.time.Instant;
  * before any pixel is decoded ({@link ImageValidity}), the perceptual hash and evaluation-set
  * decontamination ({@link EvalSetIndex}), and the language ({@link LanguageCheck}). Deduplication
  * and per-language caps need state across pairs, so they are the job's business; this class
- * computes what they key on ({@link DuplicateKey}, the pHash, the language).
+ * computes what they key on ({@link DuplicateKey}, the pHash and thumbnail, the language).
+ *
+ * <p>The Flink job checks the evaluation sets in a stage of its own, against broadcast state
+ * ({@link DecontaminateFunction}); its curator is built {@link #withoutEvalSets}.
  */
 public final class PairCurator implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -31,25 +34,40 @@ public final class PairCurator implements Serializable {
     private final TextQuality text;
     private final ImageValidity images;
     private final LanguageCheck language;
+    private final boolean checkEvalSets;
     private transient EvalSetIndex evalSets;
 
+    /**
+     * A pair curated, with the {@link PerceptualHash#thumbnail} of its image, which the
+     * near-duplicate stages confirm hash matches with.
+     */
+    public record Curated(CuratedPair pair, byte[] thumbnail) {}
+
+    /**
+     * Checks the evaluation sets of {@code config} too (loaded from their folders on first use).
+     */
     public PairCurator(FilterConfig config) {
+        this(config, true);
+    }
+
+    private PairCurator(FilterConfig config, boolean checkEvalSets) {
         this.config = config;
         this.captions = new CaptionCheck(config);
         this.text = new TextQuality(config.text());
         this.images = new ImageValidity(config);
         this.language = new LanguageCheck(config.language());
+        this.checkEvalSets = checkEvalSets;
     }
 
-    /**
-     * The evaluation sets' hashes, loaded on first use (in the job: when the first record arrives
-     * at each task; the sets are files every task reads, which spares the job a broadcast source
-     * for what does not change while it runs).
-     */
+    /** A curator that leaves the evaluation sets to another stage (the job's broadcast one). */
+    public static PairCurator withoutEvalSets(FilterConfig config) {
+        return new PairCurator(config, false);
+    }
+
+    /** The evaluation sets' hashes and thumbnails, loaded from their folders on first use. */
     EvalSetIndex evalSets() {
         if (evalSets == null) {
-            NearDuplicateConfig near = config.nearDuplicates();
-            evalSets = EvalSetIndex.load(near);
+            evalSets = EvalSetIndex.load(config.nearDuplicates());
         }
         return evalSets;
     }
@@ -60,6 +78,19 @@ public final class PairCurator implements Serializable {
      * @param now the curation time written into the result
      */
     public Verdict<CuratedPair> curate(RawPair raw, Instant now) {
+        Verdict<Curated> verdict = curateWithThumbnail(raw, now);
+        if (verdict instanceof Verdict.Refused<Curated> refused) {
+            return refused.cast();
+        }
+        return Verdict.accept(verdict.value().pair());
+    }
+
+    /**
+     * Curates {@code raw}, keeping the thumbnail of its image for the near-duplicate check.
+     *
+     * @param now the curation time written into the result
+     */
+    public Verdict<Curated> curateWithThumbnail(RawPair raw, Instant now) {
         Verdict<String> encoding = text.checkEncoding(raw.getAltText());
         if (encoding instanceof Verdict.Refused<String> refused) {
             return refused.cast();
@@ -84,9 +115,12 @@ public final class PairCurator implements Serializable {
         }
         Images.Header header = image.value().header();
         long phash = PerceptualHash.of(image.value().image());
-        Verdict<Long> clean = evalSets().check(phash, image.value().image());
-        if (clean instanceof Verdict.Refused<Long> refused) {
-            return refused.cast();
+        byte[] thumbnail = PerceptualHash.thumbnail(image.value().image());
+        if (checkEvalSets) {
+            Verdict<Long> clean = evalSets().check(phash, thumbnail);
+            if (clean instanceof Verdict.Refused<Long> refused) {
+                return refused.cast();
+            }
         }
         Verdict<LanguageCheck.Decision> lang = language.check(caption.value(), raw.getLangHint());
         if (lang instanceof Verdict.Refused<LanguageCheck.Decision> refused) {
@@ -106,7 +140,7 @@ public final class PairCurator implements Serializable {
                         .setImageSha256(DuplicateKey.sha256Hex(bytes))
                         .setCuratedTime(now)
                         .build();
-        return Verdict.accept(curated);
+        return Verdict.accept(new Curated(curated, thumbnail));
     }
 
     /** The key the job deduplicates a curated pair on. */

@@ -10,6 +10,7 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The curation filters added for issue 3, without Flink. */
@@ -60,6 +61,15 @@ class CurationFiltersTest {
         assertThat(reason(check.check("笑顔の猫", "de"))).isEqualTo(RejectReason.LANGUAGE_MISMATCH);
         assertThat(reason(check.check("улыбающееся лицо", "en")))
                 .isEqualTo(RejectReason.LANGUAGE_MISMATCH);
+        assertThat(reason(check.check("bar chart", "ko")))
+                .isEqualTo(RejectReason.LANGUAGE_MISMATCH);
+        assertThat(reason(check.check("Hund", "ru"))).isEqualTo(RejectReason.LANGUAGE_MISMATCH);
+        // ... but an acronym in Latin capitals is how every language writes it (CLDR's Korean name
+        // of the ATM emoji is "ATM", its Greek name of the toilet sign "WC").
+        assertThat(check.check("ATM", "ko").accepted()).isTrue();
+        assertThat(check.check("WC", "el").accepted()).isTrue();
+        assertThat(reason(check.check("ATM WC", "ko"))).isEqualTo(RejectReason.LANGUAGE_MISMATCH);
+        assertThat(reason(check.check("UNESCO", "ru"))).isEqualTo(RejectReason.LANGUAGE_MISMATCH);
         // Short names in a close language are not refused on Lingua's word.
         assertThat(check.check("cara sonriente", "pt").accepted()).isTrue();
         // Kanji-only Japanese is not taken for Chinese.
@@ -135,17 +145,69 @@ class CurationFiltersTest {
     }
 
     @Test
-    void nearDuplicateIndexRefusesSameCaptionAndCapsClusters() {
-        NearDuplicateIndex index =
-                new NearDuplicateIndex(NearDuplicateConfig.defaults().withClusterCap(3));
-        long h = 0x0F0F_0F0F_0F0F_0F0FL;
-        long near = h ^ 0b101L; // distance 2
-        assertThat(index.admit(h, "a cat").accepted()).isTrue();
-        assertThat(reason(index.admit(near, "a cat"))).isEqualTo(RejectReason.NEAR_DUPLICATE);
-        assertThat(index.admit(near, "the cat").accepted()).isTrue();
-        assertThat(index.admit(h, "my cat").accepted()).isTrue();
-        assertThat(reason(index.admit(near, "our cat"))).isEqualTo(RejectReason.IMAGE_CLUSTER_CAP);
-        assertThat(index.admit(~h, "a cat").accepted()).isTrue(); // another image
+    void nearDuplicateIndexRefusesSameCaptionAndCapsClusters() throws Exception {
+        NearDuplicateConfig config = NearDuplicateConfig.defaults().withClusterCap(3);
+        NearDuplicateIndex index = new NearDuplicateIndex(config);
+        BufferedImage image = EvalSetIndexTest.icon(Color.RED, true, 0);
+        BufferedImage copy =
+                Images.decode(
+                        Images.png(
+                                EvalSetIndexTest.opaque(
+                                        EvalSetIndexTest.icon(Color.RED, true, 1))));
+        long h = PerceptualHash.of(image);
+        byte[] t = PerceptualHash.thumbnail(image);
+        long near = PerceptualHash.of(copy);
+        byte[] nearT = PerceptualHash.thumbnail(copy);
+        assertThat(NearDuplicateIndex.isNearCopy(near, nearT, h, t, config)).isTrue();
+
+        assertThat(index.admit(h, t, "a cat").accepted()).isTrue();
+        assertThat(reason(index.admit(near, nearT, "a cat")))
+                .isEqualTo(RejectReason.NEAR_DUPLICATE);
+        assertThat(index.admit(near, nearT, "the cat").accepted()).isTrue();
+        assertThat(index.admit(h, t, "my cat").accepted()).isTrue();
+        assertThat(reason(index.admit(near, nearT, "our cat")))
+                .isEqualTo(RejectReason.IMAGE_CLUSTER_CAP);
+        assertThat(index.admit(~h, t, "a cat").accepted()).as("far in hash").isTrue();
+    }
+
+    @Test
+    void languageQuotaCapsOneLanguageAndCountsOnlyWhatItAccepts() {
+        LanguageQuota quota =
+                new LanguageQuota(LanguageConfig.defaults().withCaps(Map.of("en", 2L)));
+        assertThat(quota.admit("en").accepted()).isTrue();
+        assertThat(quota.admit("de").accepted()).isTrue();
+        assertThat(quota.admit("en").accepted()).isTrue();
+        Verdict<String> third = quota.admit("en");
+        assertThat(reason(third)).isEqualTo(RejectReason.LANGUAGE_CAP);
+        assertThat(((Verdict.Refused<String>) third).detail()).contains("'en'", "cap 2");
+        for (int i = 0; i < 10; i++) {
+            assertThat(quota.admit("de").accepted()).as("no cap on de").isTrue();
+        }
+        assertThat(reason(quota.admit("en"))).isEqualTo(RejectReason.LANGUAGE_CAP);
+        assertThat(new LanguageQuota(LanguageConfig.defaults()).admit("en").accepted())
+                .as("the default caps nothing")
+                .isTrue();
+    }
+
+    @Test
+    void nearDuplicateIndexKeepsAnotherImageWhoseHashCollides() {
+        NearDuplicateConfig config = NearDuplicateConfig.defaults();
+        NearDuplicateIndex index = new NearDuplicateIndex(config);
+        BufferedImage red = EvalSetIndexTest.icon(Color.RED, true, 0);
+        BufferedImage blue = EvalSetIndexTest.icon(new Color(0, 120, 255), true, 0);
+        long h = PerceptualHash.of(red);
+        byte[] blueT = PerceptualHash.thumbnail(blue);
+        // Another vendor's drawing of the same emoji carries the same caption; with the hash
+        // alone (forced equal here) it would be a near duplicate. Its thumbnail tells it apart.
+        assertThat(
+                        NearDuplicateIndex.isNearCopy(
+                                h, blueT, h, PerceptualHash.thumbnail(red), config))
+                .isFalse();
+        assertThat(index.admit(h, PerceptualHash.thumbnail(red), "a disc").accepted()).isTrue();
+        assertThat(index.admit(h, blueT, "a disc").accepted()).isTrue();
+        assertThat(reason(index.admit(h, blueT, "a disc")))
+                .as("but a copy of the blue one is")
+                .isEqualTo(RejectReason.NEAR_DUPLICATE);
     }
 
     @Test

@@ -20,7 +20,8 @@ class EvalSetIndexTest {
         BufferedImage copy = Images.decode(Images.png(opaque(icon(Color.RED, true, 2))));
         EvalSetIndex index = index(eval, PerceptualHash.of(eval));
 
-        Verdict<Long> verdict = index.check(PerceptualHash.of(copy), copy);
+        Verdict<Long> verdict =
+                index.check(PerceptualHash.of(copy), PerceptualHash.thumbnail(copy));
 
         assertThat(verdict).isInstanceOf(Verdict.Refused.class);
         assertThat(((Verdict.Refused<Long>) verdict).reason())
@@ -40,14 +41,14 @@ class EvalSetIndexTest {
                         PerceptualHash.thumbnailDistance(
                                 PerceptualHash.thumbnail(eval), PerceptualHash.thumbnail(other)))
                 .isGreaterThan(CONFIG.evalMaxThumbnailDistance());
-        assertThat(index.check(collidingHash, other).accepted()).isTrue();
+        assertThat(index.check(collidingHash, PerceptualHash.thumbnail(other)).accepted()).isTrue();
     }
 
     @Test
     void anImageFarInHashIsNotEvenThumbnailed() {
         BufferedImage eval = icon(Color.RED, true, 0);
         EvalSetIndex index = index(eval, 0L);
-        // All 64 bits differ: no candidate, accepted (the image is never looked at).
+        // All 64 bits differ: no candidate, accepted (the thumbnail is never compared).
         assertThat(index.check(-1L, null).accepted()).isTrue();
     }
 

@@ -106,11 +106,14 @@ class FilterFunctionsTest {
             harness.open();
             long offset = 0;
             for (RawPair raw : List.of(a, again, otherCaption, again)) {
-                CuratedPair pair = curator.curate(raw, java.time.Instant.EPOCH).value();
+                PairCurator.Curated curated =
+                        curator.curateWithThumbnail(raw, java.time.Instant.EPOCH).value();
+                CuratedPair pair = curated.pair();
                 harness.processElement(
                         new CuratedEnvelope(
                                 PairCurator.duplicateKey(pair),
                                 pair,
+                                curated.thumbnail(),
                                 envelope(raw.getId(), RAW.encode(raw), offset++)),
                         0);
             }

@@ -10,6 +10,7 @@ import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PairProducer;
 import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.ingest.kafka.TopicReader;
+import io.streamlip.ingest.noise.NoiseSimulator;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
@@ -192,6 +194,82 @@ class FilterJobTest {
                             assertThat(c.getPhash()).isNotNull();
                             assertThat(c.getTextQuality()).isNotNull();
                         });
+    }
+
+    @Test
+    void capsALanguageAndRefusesEvaluationImagesThroughBroadcastState(
+            @TempDir Path checkpoints, @TempDir Path evalSet) throws Exception {
+        PipelineTopics topics = PipelineTopics.defaults().withPrefix("filter-caps-eval-");
+        try (Admin admin = broker.admin()) {
+            topics.create(admin);
+        }
+        new SyntheticPairs(32).writeEvalSet(evalSet, 1, 99);
+        List<NoiseSimulator.EvalImage> evalImages = NoiseSimulator.evalImages(evalSet);
+        List<RawPair> good = new ArrayList<>();
+        new SyntheticPairs(32).pairs(30, 11).forEachRemaining(good::add); // all pass the filters
+        List<String> german =
+                good.stream()
+                        .filter(p -> "de".equals(p.getLangHint()))
+                        .map(RawPair::getId)
+                        .toList();
+        assertThat(german).as("enough German pairs to cap").hasSizeGreaterThan(2);
+        try (PairProducer producer = new PairProducer(kafka, topics.rawPairs())) {
+            // Evaluation images first: they may well reach the filter before the broadcast
+            // stream has delivered the whole set, and must be checked all the same.
+            for (int i = 0; i < 2; i++) {
+                producer.send(
+                        RawPair.newBuilder(good.get(0))
+                                .setId("eval-copy-" + i)
+                                .setImage(ByteBuffer.wrap(evalImages.get(i).image()))
+                                .setAltText(evalImages.get(i).text())
+                                .setLangHint(evalImages.get(i).lang())
+                                .build());
+            }
+            good.forEach(producer::send);
+        }
+        FilterConfig config =
+                FilterConfig.defaults()
+                        .withNearDuplicates(
+                                NearDuplicateConfig.defaults()
+                                        .withEvalSets(List.of(evalSet.toString())))
+                        .withLanguage(LanguageConfig.defaults().withCaps(Map.of("de", 2L)));
+        JobSettings settings =
+                JobSettings.defaults(checkpoints)
+                        .withParallelism(2)
+                        .withCheckpointInterval(Duration.ofMillis(500));
+        StreamExecutionEnvironment env = JobEnvironment.create(settings);
+        FilterJob.attach(env, kafka, topics, config, true);
+        env.execute("filter-caps-eval-test");
+
+        List<String> curated =
+                TopicReader.readAll(kafka, topics.curatedPairs(), AvroSerde.of(CuratedPair.class))
+                        .stream()
+                        .map(c -> c.getPair().getId())
+                        .toList();
+        // Exact deduplication redistributes pairs by key, so which two German pairs reach the
+        // cap stage first is not fixed; that two pass and the rest are capped is.
+        List<String> keptGerman = curated.stream().filter(german::contains).toList();
+        assertThat(keptGerman).as("German stops at its cap of 2").hasSize(2);
+        assertThat(curated.stream().filter(id -> !german.contains(id)))
+                .as("every other language passes")
+                .containsExactlyInAnyOrderElementsOf(
+                        good.stream()
+                                .map(RawPair::getId)
+                                .filter(id -> !german.contains(id))
+                                .toList());
+        List<Reject> rejects =
+                TopicReader.readAll(kafka, topics.rejects(), AvroSerde.of(Reject.class));
+        List<String> expectedRejects = new ArrayList<>();
+        expectedRejects.add("eval_contamination:eval-copy-0");
+        expectedRejects.add("eval_contamination:eval-copy-1");
+        german.stream()
+                .filter(id -> !keptGerman.contains(id))
+                .forEach(id -> expectedRejects.add("language_cap:" + id));
+        assertThat(rejects.stream().map(r -> r.getReason() + ":" + r.getId()))
+                .containsExactlyInAnyOrderElementsOf(expectedRejects);
+        assertThat(only(rejects, "eval_contamination").getDetail())
+                .contains("evaluation image", evalSet.toString());
+        assertThat(only(rejects, "language_cap").getDetail()).contains("'de'", "cap 2");
     }
 
     static RawPair withImage(RawPair pair, String id, byte[] image) {

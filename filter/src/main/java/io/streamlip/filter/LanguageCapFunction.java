@@ -1,0 +1,87 @@
+package io.streamlip.filter;
+
+import io.streamlip.ingest.flink.EnvelopeStage;
+import io.streamlip.ingest.flink.RejectCounters;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.RawPair;
+import io.streamlip.schemas.Reject;
+import io.streamlip.schemas.Verdict;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keyed by the curated pair's language ({@link CuratedPair#getLang()}): the per-language caps of
+ * {@link LanguageConfig#caps()} in the job. The count of pairs the language passed lives in keyed
+ * state on the state backend (RocksDB), so a restarted job goes on counting where its checkpoint
+ * left off; it has no retention: a capped language stays capped for the job's lifetime, as in
+ * {@link LanguageQuota} (whose decision, {@link LanguageQuota#decide}, it shares). A pair beyond
+ * the cap goes to the rejects as {@code language_cap}, with the raw pair as payload and its id as
+ * key, and counts in the {@code language_cap} counter.
+ *
+ * <p>All pairs of one language meet in one task: the stage is one counter update per pair, so a
+ * dominant language makes that task busier, not the job slower than its other stages.
+ */
+final class LanguageCapFunction extends KeyedProcessFunction<String, CuratedPair, CuratedPair> {
+    private static final long serialVersionUID = 1L;
+
+    private final Map<String, Long> caps;
+    private final OutputTag<Reject> rejects = EnvelopeStage.rejects(FilterJob.STAGE);
+    private transient ValueState<Long> passed;
+    private transient RejectCounters counters;
+    private transient AvroSerde<RawPair> raw;
+
+    LanguageCapFunction(LanguageConfig config) {
+        this.caps = config.caps();
+    }
+
+    /** The language a pair is counted under: its curated language, {@code und} for none. */
+    static String languageOf(CuratedPair pair) {
+        return pair.getLang() == null ? PairCurator.UNDETERMINED : pair.getLang();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        passed =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("language-passed", Types.LONG));
+        counters = new RejectCounters(getRuntimeContext().getMetricGroup());
+        raw = AvroSerde.of(RawPair.class);
+    }
+
+    @Override
+    public void processElement(CuratedPair pair, Context ctx, Collector<CuratedPair> out)
+            throws Exception {
+        Long count = passed.value();
+        long so = count == null ? 0 : count;
+        Verdict<String> verdict = LanguageQuota.decide(ctx.getCurrentKey(), so, caps);
+        if (verdict instanceof Verdict.Refused<String> refused) {
+            counters.rejected(refused.reason());
+            String id = pair.getPair().getId();
+            ctx.output(
+                    rejects,
+                    Reject.newBuilder()
+                            .setId(id)
+                            .setStage(FilterJob.STAGE)
+                            .setReason(refused.reason().code())
+                            .setDetail(refused.detail())
+                            .setKey(ByteBuffer.wrap(id.getBytes(StandardCharsets.UTF_8)))
+                            .setPayload(ByteBuffer.wrap(raw.encode(pair.getPair())))
+                            .setRejectTime(Instant.now())
+                            .build());
+            return;
+        }
+        passed.update(so + 1);
+        counters.accepted();
+        out.collect(pair);
+    }
+}
