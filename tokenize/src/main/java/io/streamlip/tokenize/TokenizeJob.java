@@ -14,6 +14,8 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The tokenize job, {@code curated-pairs -> examples (+ rejects)}: decode each Kafka record as a
@@ -24,6 +26,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * wires the pipeline's topics, {@link #main} runs it alone.
  */
 public final class TokenizeJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TokenizeJob.class);
+
     /** The stage name in rejects, metrics and operator ids. */
     public static final String STAGE = "tokenize";
 
@@ -90,6 +94,8 @@ public final class TokenizeJob {
      */
     public static void main(String[] args) throws Exception {
         JobArguments arguments = JobArguments.parse(args);
+        // JobArguments' text masks secret Kafka client properties (SASL/SSL passwords, JAAS).
+        LOG.info("starting streamlip-{} with {}", STAGE, arguments);
         StreamExecutionEnvironment env = JobEnvironment.create(arguments.settings());
         attach(
                 env,
