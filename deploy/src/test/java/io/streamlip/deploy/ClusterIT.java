@@ -19,6 +19,10 @@ import io.streamlip.schemas.Reject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,11 +34,14 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -50,9 +57,10 @@ import org.slf4j.LoggerFactory;
  * The pipeline on a real deployment, end to end: a Kafka broker as its own process, a standalone
  * Flink session cluster (a JobManager and two TaskManagers, separate JVMs from Maven artifacts),
  * the filter and tokenize jobs submitted with {@code streamlip submit} from the jobs' fat jar, and
- * a trainer process ({@code streamlip train}). Then the failures a cluster meets: a TaskManager
- * killed with SIGKILL mid-stream (the output must hold every record exactly once, read_committed),
- * and a broker restart (the pipeline must resume by itself).
+ * a trainer process ({@code streamlip train}), and Flink's Prometheus reporter serving the jobs'
+ * metrics. Then the failures a cluster meets: the TaskManager that runs the jobs' tasks killed with
+ * SIGKILL mid-stream (the jobs must restart and the output must hold every record exactly once,
+ * read_committed), and a broker restart (the pipeline must resume by itself).
  *
  * <p>The phases share the cluster and run in order; each later phase needs the earlier ones.
  */
@@ -84,7 +92,8 @@ class ClusterIT {
         FlinkClusterConfig config =
                 FlinkClusterConfig.defaults(home.resolve("flink"))
                         .withPorts(LoopbackPorts.free(), LoopbackPorts.free(), LoopbackPorts.free())
-                        .withHeartbeatTimeout(Duration.ofSeconds(10));
+                        .withHeartbeatTimeout(Duration.ofSeconds(10))
+                        .withPrometheus(prometheusPorts());
         // The JobManager first (start() waits for it), then TaskManagers and broker side by side.
         flink = FlinkCluster.start(config, home.resolve("flink"), flinkClasspath, 2, processes);
         broker =
@@ -197,6 +206,48 @@ class ClusterIT {
 
     @Test
     @Order(2)
+    void flinksPrometheusReporterServesTheJobsMetrics() throws Exception {
+        // Each process took the first free port of the range: scrape them all, keep the
+        // TaskManagers' answers (their series carry a tm_id label).
+        Map<Integer, String> taskManagers = new LinkedHashMap<>();
+        for (int port = prometheusFirstPort;
+                port < prometheusFirstPort + PROMETHEUS_RANGE;
+                port++) {
+            int p = port;
+            scrape(p)
+                    .filter(text -> text.contains("flink_taskmanager_Status_JVM_Memory_Heap_Used"))
+                    .ifPresent(text -> taskManagers.put(p, text));
+        }
+        assertThat(taskManagers).as("TaskManagers' Prometheus endpoints").hasSize(2);
+        // The filter's accepted counter (RejectCounters: operator group "streamlip"), as Flink's
+        // reporter names it (label values with '-' turned into '_'), above 0 on a TaskManager
+        // that runs the filter.
+        List<String> series =
+                taskManagers.values().stream()
+                        .flatMap(String::lines)
+                        .filter(l -> !l.startsWith("#") && l.indexOf('{') > 0)
+                        .toList();
+        List<Double> accepted =
+                series.stream()
+                        .filter(l -> metricName(l).endsWith("_operator_streamlip_accepted"))
+                        .filter(l -> l.contains("job_name=\"streamlip_filter\""))
+                        .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                        .toList();
+        assertThat(accepted)
+                .as(
+                        "streamlip-filter accepted counters; the TaskManagers' streamlip metrics: %s",
+                        series.stream()
+                                .map(ClusterIT::metricName)
+                                .filter(name -> name.contains("streamlip"))
+                                .collect(Collectors.toCollection(TreeSet::new)))
+                .isNotEmpty();
+        assertThat(accepted.stream().mapToDouble(Double::doubleValue).sum())
+                .as("pairs the filter accepted, summed over its subtasks")
+                .isPositive();
+    }
+
+    @Test
+    @Order(3)
     void aTaskManagerKilledMidStreamLosesAndDuplicatesNothing() throws Exception {
         Map<String, Double> restartsBefore = restartsPerJob();
         CompletableFuture<Void> producing =
@@ -267,7 +318,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void thePipelineResumesByItselfAfterABrokerRestart() throws Exception {
         long stopped = System.nanoTime();
         broker.restart();
@@ -286,6 +337,42 @@ class ClusterIT {
     }
 
     // ---------------------------------------------------------------------------------------------
+
+    /** Ports for the reporters: the JobManager, two TaskManagers and room for replacements. */
+    static final int PROMETHEUS_RANGE = 6;
+
+    static int prometheusFirstPort;
+
+    static String prometheusPorts() {
+        prometheusFirstPort = LoopbackPorts.freeRange(PROMETHEUS_RANGE);
+        return prometheusFirstPort + "-" + (prometheusFirstPort + PROMETHEUS_RANGE - 1);
+    }
+
+    /** The metric name of a Prometheus text-format sample line. */
+    static String metricName(String sample) {
+        int brace = sample.indexOf('{');
+        return brace > 0 ? sample.substring(0, brace) : sample.split(" ")[0];
+    }
+
+    /** {@code GET http://127.0.0.1:port/metrics}, empty where nothing answers. */
+    static Optional<String> scrape(int port) throws InterruptedException {
+        try {
+            HttpResponse<String> response =
+                    HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(
+                                                    URI.create(
+                                                            "http://127.0.0.1:"
+                                                                    + port
+                                                                    + "/metrics"))
+                                            .timeout(Duration.ofSeconds(10))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
 
     /** Sends {@code count} synthetic pairs (seed {@code seed}), pausing {@code pause} between. */
     static void send(int count, long seed, Duration pause) {
