@@ -1,6 +1,7 @@
 package io.streamlip.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.ingest.kafka.Secrets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,9 +27,13 @@ import picocli.CommandLine.Option;
                     + " cluster through its REST API: upload the jobs jar"
                     + " (deploy/target/streamlip-deploy-*-jobs.jar), then run each job's main"
                     + " class with --bootstrap, --checkpoint-dir and the options below.",
-            "Creates the pipeline topics that do not exist. Prints the job ids as one JSON"
-                    + " object. The jobs get the bootstrap servers and topic prefix; --kafka-property"
-                    + " settings reach this command's own clients only.",
+            "Creates the pipeline topics that do not exist. Prints the job ids and each job's"
+                    + " arguments as one JSON object. The jobs get the bootstrap servers, the topic"
+                    + " prefix and every --kafka-property (SASL/SSL settings reach their sources,"
+                    + " sinks and admin clients); secret values (keys naming a password, jaas,"
+                    + " secret, token or key) are masked in what this command prints and in the"
+                    + " jobs' logs, but Flink holds them in the job's program arguments: prefer"
+                    + " Kafka config providers (e.g. ${file:...}) for production secrets.",
             ""
         })
 final class SubmitCommand implements Callable<Integer> {
@@ -145,12 +150,20 @@ final class SubmitCommand implements Callable<Integer> {
         out.put("jar_id", jarId);
         ObjectNode ids = out.putObject("jobs");
         started.forEach(ids::put);
+        ObjectNode arguments = out.putObject("arguments");
+        for (String job : jobs) {
+            var list = arguments.putArray(job);
+            Secrets.maskArguments(arguments(job)).forEach(list::add);
+        }
         spec.commandLine().getOut().println(Json.pretty(out));
         spec.commandLine().getOut().flush();
         return 0;
     }
 
-    /** The job's command line (see {@code JobArguments}). */
+    /**
+     * The job's command line (see {@code JobArguments}), secrets included: only for Flink, never to
+     * print or log without {@link Secrets#maskArguments}.
+     */
     List<String> arguments(String job) {
         List<String> args = new ArrayList<>();
         args.addAll(List.of("--bootstrap", kafka.bootstrap));
@@ -166,6 +179,10 @@ final class SubmitCommand implements Callable<Integer> {
         if (tokenizer != null && job.equals("tokenize")) {
             args.addAll(List.of("--tokenizer", tokenizer));
         }
+        // Security settings (SASL/SSL) must reach the jobs' clients too, not only this command's.
+        kafka.properties.forEach(
+                (key, value) ->
+                        args.addAll(List.of(Secrets.KAFKA_PROPERTY_OPTION, key + "=" + value)));
         return args;
     }
 }

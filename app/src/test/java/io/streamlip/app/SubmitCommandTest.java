@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.streamlip.ingest.kafka.KafkaBroker;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * is in the deploy module's ClusterIT).
  */
 class SubmitCommandTest {
+    static final String JAAS =
+            "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\""
+                    + " password=\"hunter2\";";
     HttpServer server;
     final Map<String, String> bodies = new ConcurrentHashMap<>();
 
@@ -134,6 +138,67 @@ class SubmitCommandTest {
                 .doesNotContain("--tokenizer");
         assertThat(submit.arguments("tokenize"))
                 .containsSubsequence("--tokenizer", "/shared/tokenizer.json");
+    }
+
+    @Test
+    void forwardsKafkaPropertiesToEveryJob() {
+        SubmitCommand submit = new SubmitCommand();
+        new picocli.CommandLine(submit)
+                .parseArgs(
+                        "--bootstrap=k:9092",
+                        "--jar=x.jar",
+                        "--checkpoint-dir=/cp",
+                        "--kafka-property=security.protocol=SASL_SSL",
+                        "--kafka-property",
+                        "sasl.jaas.config=" + JAAS);
+        for (String job : SubmitCommand.JOBS.keySet()) {
+            assertThat(submit.arguments(job))
+                    .containsSubsequence("--kafka-property", "security.protocol=SASL_SSL")
+                    .containsSubsequence("--kafka-property", "sasl.jaas.config=" + JAAS);
+        }
+    }
+
+    /**
+     * A whole {@code submit} against a real broker and the stand-in Flink: Flink receives the
+     * secret, what the command prints does not hold it.
+     */
+    @Test
+    void printsTheJobsArgumentsWithSecretsMasked(@TempDir Path dir) throws Exception {
+        Path jar = Files.write(dir.resolve("jobs.jar"), new byte[] {'P', 'K', 3, 4});
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc;
+        try (KafkaBroker broker = KafkaBroker.startTemporary()) {
+            rc =
+                    Streamlip.commandLine()
+                            .setOut(new PrintWriter(out))
+                            .setErr(new PrintWriter(err))
+                            .execute(
+                                    "submit",
+                                    "--flink=" + url(),
+                                    "--jar=" + jar,
+                                    "--bootstrap=" + broker.bootstrapServers(),
+                                    "--checkpoint-dir=/cp",
+                                    // PLAINTEXT ignores the SASL and SSL settings below.
+                                    "--kafka-property=security.protocol=PLAINTEXT",
+                                    "--kafka-property=sasl.jaas.config=" + JAAS,
+                                    "--kafka-property=ssl.key.password=hunter2");
+        }
+        assertThat(rc).as("submit: %s %s", out, err).isZero();
+        assertThat(bodies.values())
+                .filteredOn(b -> b.contains("entryClass"))
+                .hasSize(2)
+                .allSatisfy(
+                        b ->
+                                assertThat(b)
+                                        .contains("security.protocol=PLAINTEXT")
+                                        .contains("hunter2"));
+        assertThat(out.toString())
+                .contains("\"--kafka-property\", \"security.protocol=PLAINTEXT\"")
+                .contains("sasl.jaas.config=[hidden]")
+                .contains("ssl.key.password=[hidden]")
+                .doesNotContain("hunter2");
+        assertThat(err.toString()).doesNotContain("hunter2");
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,17 +152,53 @@ public final class FlinkCluster implements AutoCloseable {
                     FlinkMemory.compute(classpath, confDir, FlinkMemory.Role.TASK_MANAGER);
         }
         FlinkMemory memory = taskManagerMemory;
+        String name = "taskmanager-" + (++taskManagersStarted);
         List<String> args = new ArrayList<>(List.of("--configDir", confDir.toString()));
         args.addAll(memory.dynamicProperties());
-        JavaProcess tm =
-                processes.add(
-                        launch(
-                                "taskmanager-" + (++taskManagersStarted),
-                                TASK_MANAGER_MAIN,
-                                memory,
-                                args));
+        // The process name is the TaskManager's resource id, so what the REST API says about a
+        // TaskManager ("taskmanager-id") names the process that runs it.
+        args.addAll(List.of("-D", RESOURCE_ID_KEY + "=" + name));
+        JavaProcess tm = processes.add(launch(name, TASK_MANAGER_MAIN, memory, args));
         taskManagers.add(tm);
         return tm;
+    }
+
+    /** Flink's {@code TaskManagerOptions.TASK_MANAGER_RESOURCE_ID}. */
+    static final String RESOURCE_ID_KEY = "taskmanager.resource-id";
+
+    /**
+     * The running TaskManager whose resource id (as the REST API reports it) is {@code resourceId};
+     * every TaskManager this cluster starts uses its process name as resource id.
+     */
+    public synchronized Optional<JavaProcess> taskManager(String resourceId) {
+        return taskManagers.stream().filter(tm -> tm.name().equals(resourceId)).findFirst();
+    }
+
+    /**
+     * How many tasks (subtasks) of job {@code jobId} each TaskManager runs now, by resource id
+     * ({@code GET /jobs/:id} and {@code /jobs/:id/vertices/:vid/taskmanagers}); empty when the REST
+     * API does not answer.
+     */
+    public Map<String, Integer> tasksPerTaskManager(String jobId) {
+        Map<String, Integer> tasks = new TreeMap<>();
+        Optional<JsonNode> job = get("/jobs/" + jobId);
+        if (job.isEmpty()) {
+            return tasks;
+        }
+        for (JsonNode vertex : job.get().path("vertices")) {
+            String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText();
+            Optional<JsonNode> perTm = get(path + "/taskmanagers");
+            if (perTm.isEmpty()) {
+                return Map.of();
+            }
+            for (JsonNode tm : perTm.get().path("taskmanagers")) {
+                int running = tm.path("status-counts").path("RUNNING").asInt();
+                if (running > 0) {
+                    tasks.merge(tm.path("taskmanager-id").asText(), running, Integer::sum);
+                }
+            }
+        }
+        return tasks;
     }
 
     private JavaProcess launch(String name, String main, FlinkMemory memory, List<String> args) {

@@ -35,6 +35,11 @@ import java.util.Objects;
  * @param tmpDir {@code io.tmp.dirs}: RocksDB's working files and spilled data
  * @param heartbeatTimeout how long the JobManager waits before declaring a silent TaskManager lost
  *     (default 15 s; Flink's own default is 50 s)
+ * @param prometheusPorts Flink's Prometheus reporter on every process, each taking the first free
+ *     port of this range ({@code "9249-9259"}, or one port); null (the default) leaves it off. Off
+ *     by default because the reporter of Flink 2.2 ({@code PrometheusReporterFactory}, options
+ *     {@code port} only) binds all interfaces, not {@code bindHost}: enable it where the network
+ *     around the cluster is trusted or firewalled
  * @param extra any further {@code config.yaml} entries; they win over the ones above
  */
 public record FlinkClusterConfig(
@@ -49,7 +54,12 @@ public record FlinkClusterConfig(
         String savepointDir,
         Path tmpDir,
         Duration heartbeatTimeout,
+        String prometheusPorts,
         Map<String, String> extra) {
+
+    /** Flink's Prometheus reporter factory (flink-metrics-prometheus, on the cluster classpath). */
+    public static final String PROMETHEUS_REPORTER_FACTORY =
+            "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
 
     public FlinkClusterConfig {
         Objects.requireNonNull(bindHost, "bindHost");
@@ -61,6 +71,11 @@ public record FlinkClusterConfig(
         Objects.requireNonNull(savepointDir, "savepointDir");
         Objects.requireNonNull(tmpDir, "tmpDir");
         Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
+        if (prometheusPorts != null && !prometheusPorts.matches("\\d+(-\\d+)?")) {
+            throw new IllegalArgumentException(
+                    "prometheusPorts must be a port or a range like 9249-9259, got "
+                            + prometheusPorts);
+        }
         extra = Map.copyOf(extra);
     }
 
@@ -81,6 +96,7 @@ public record FlinkClusterConfig(
                 abs.resolve("savepoints").toUri().toString(),
                 abs.resolve("tmp"),
                 Duration.ofSeconds(15),
+                null,
                 Map.of());
     }
 
@@ -97,6 +113,7 @@ public record FlinkClusterConfig(
                 savepointDir,
                 tmpDir,
                 heartbeatTimeout,
+                prometheusPorts,
                 extra);
     }
 
@@ -113,6 +130,29 @@ public record FlinkClusterConfig(
                 savepointDir,
                 tmpDir,
                 timeout,
+                prometheusPorts,
+                extra);
+    }
+
+    /**
+     * With Flink's Prometheus reporter on every process, on the first free port of {@code
+     * portRange} ({@code "9249-9259"}); null turns it off. It binds all interfaces (see {@link
+     * #prometheusPorts}).
+     */
+    public FlinkClusterConfig withPrometheus(String portRange) {
+        return new FlinkClusterConfig(
+                bindHost,
+                rpcPort,
+                restPort,
+                blobPort,
+                slotsPerTaskManager,
+                jobManagerMemory,
+                taskManagerMemory,
+                checkpointDir,
+                savepointDir,
+                tmpDir,
+                heartbeatTimeout,
+                portRange,
                 extra);
     }
 
@@ -166,6 +206,12 @@ public record FlinkClusterConfig(
         c.put("pekko.tcp.timeout", "60 s");
         c.put("heartbeat.interval", Long.toString(Math.max(500, heartbeatTimeout.toMillis() / 5)));
         c.put("heartbeat.timeout", Long.toString(heartbeatTimeout.toMillis()));
+
+        if (prometheusPorts != null) {
+            // Opt-in: the reporter binds all interfaces (it has no host option in Flink 2.2).
+            c.put("metrics.reporter.prom.factory.class", PROMETHEUS_REPORTER_FACTORY);
+            c.put("metrics.reporter.prom.port", prometheusPorts);
+        }
 
         // The job jars bundle Kafka, Avro and Jackson: resolve them from the job's jar first.
         c.put("classloader.resolve-order", "child-first");

@@ -1,6 +1,7 @@
 package io.streamlip.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -66,11 +67,30 @@ class FlinkClusterConfigTest {
                         d.savepointDir(),
                         d.tmpDir(),
                         d.heartbeatTimeout(),
+                        null,
                         Map.of("taskmanager.numberOfTaskSlots", "1", "pipeline.name", "it's"));
         Map<String, Object> yaml = load(config.write(dir.resolve("conf")).resolve("config.yaml"));
         assertThat(yaml)
                 .containsEntry("taskmanager.numberOfTaskSlots", "1")
                 .containsEntry("pipeline.name", "it's");
+    }
+
+    @Test
+    void prometheusReporterIsOptInWithAPortRange(@TempDir Path dir) throws IOException {
+        FlinkClusterConfig off = FlinkClusterConfig.defaults(dir);
+        assertThat(off.entries()).doesNotContainKey("metrics.reporter.prom.factory.class");
+
+        FlinkClusterConfig on = off.withPrometheus("19249-19254");
+        Map<String, Object> yaml = load(on.write(dir.resolve("conf")).resolve("config.yaml"));
+        assertThat(yaml)
+                .containsEntry(
+                        "metrics.reporter.prom.factory.class",
+                        FlinkClusterConfig.PROMETHEUS_REPORTER_FACTORY)
+                .containsEntry("metrics.reporter.prom.port", "19249-19254");
+        assertThat(on.withPrometheus(null).entries())
+                .doesNotContainKey("metrics.reporter.prom.port");
+        assertThatThrownBy(() -> off.withPrometheus("9249..9259"))
+                .hasMessageContaining("prometheusPorts must be a port or a range");
     }
 
     @Test

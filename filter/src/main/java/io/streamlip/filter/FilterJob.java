@@ -20,6 +20,8 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The curation job, {@code raw-pairs -> curated-pairs (+ rejects)}, in this order:
@@ -54,6 +56,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * the pipeline's Kafka topics; {@link #main} runs it alone.
  */
 public final class FilterJob {
+    private static final Logger LOG = LoggerFactory.getLogger(FilterJob.class);
+
     /** The stage name in rejects, metrics and operator ids. */
     public static final String STAGE = "filter";
 
@@ -242,6 +246,8 @@ public final class FilterJob {
      */
     public static void main(String[] args) throws Exception {
         JobArguments arguments = JobArguments.parse(args);
+        // JobArguments' text masks secret Kafka client properties (SASL/SSL passwords, JAAS).
+        LOG.info("starting streamlip-{} with {}", STAGE, arguments);
         StreamExecutionEnvironment env = JobEnvironment.create(arguments.settings());
         attach(
                 env,

@@ -2,6 +2,7 @@ package io.streamlip.monitor;
 
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.kafka.Secrets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -16,6 +16,8 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The tokenize job, {@code curated-pairs -> examples (+ rejects)}: decode each Kafka record as a
@@ -26,6 +28,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * wires the pipeline's topics, {@link #main} runs it alone.
  */
 public final class TokenizeJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TokenizeJob.class);
+
     /** The stage name in rejects, metrics and operator ids. */
     public static final String STAGE = "tokenize";
 
@@ -96,6 +100,8 @@ public final class TokenizeJob {
         List<String> rest = new ArrayList<>(List.of(args));
         String tokenizer = takeOption(rest, "--tokenizer");
         JobArguments arguments = JobArguments.parse(rest.toArray(String[]::new));
+        // JobArguments' text masks secret Kafka client properties (SASL/SSL passwords, JAAS).
+        LOG.info("starting streamlip-{} with {}", STAGE, arguments);
         TokenizeConfig config = TokenizeConfig.defaults();
         if (tokenizer != null) {
             config = config.withTokenizer(tokenizer);

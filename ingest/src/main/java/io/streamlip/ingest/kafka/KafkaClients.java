@@ -26,6 +26,23 @@ public record KafkaClients(String bootstrapServers, Map<String, String> extra)
         return new KafkaClients(bootstrapServers, Map.of());
     }
 
+    /** This client configuration with {@code properties} added (they win over earlier ones). */
+    public KafkaClients with(Map<String, String> properties) {
+        Map<String, String> merged = new java.util.LinkedHashMap<>(extra);
+        merged.putAll(properties);
+        return new KafkaClients(bootstrapServers, merged);
+    }
+
+    /** The bootstrap servers and the pass-through properties, secrets masked ({@link Secrets}). */
+    @Override
+    public String toString() {
+        return "KafkaClients[bootstrapServers="
+                + bootstrapServers
+                + ", extra="
+                + Secrets.mask(extra)
+                + "]";
+    }
+
     /** Common properties: bootstrap servers and the pass-through ones. */
     public Properties common() {
         Properties p = new Properties();

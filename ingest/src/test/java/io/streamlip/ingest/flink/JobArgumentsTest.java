@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JobArgumentsTest {
@@ -71,5 +72,59 @@ class JobArgumentsTest {
                                             "two"
                                         }))
                 .hasMessageContaining("not a number");
+    }
+
+    @Test
+    void passesRepeatedKafkaPropertiesToEveryClientAndPrintsNoSecret() {
+        String jaas =
+                "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                        + " username=\"u\" password=\"hunter2\";";
+        JobArguments a =
+                JobArguments.parse(
+                        new String[] {
+                            "--bootstrap", "k:1",
+                            "--kafka-property", "security.protocol=SASL_SSL",
+                            "--checkpoint-dir", "/cp",
+                            "--kafka-property", "sasl.jaas.config=" + jaas,
+                            "--kafka-property=sasl.mechanism=PLAIN"
+                        });
+        assertThat(a.kafka().extra())
+                .containsOnly(
+                        Map.entry("security.protocol", "SASL_SSL"),
+                        Map.entry("sasl.jaas.config", jaas),
+                        Map.entry("sasl.mechanism", "PLAIN"));
+        assertThat(a.kafka().consumer("g"))
+                .containsEntry("sasl.jaas.config", jaas)
+                .containsEntry("security.protocol", "SASL_SSL");
+        assertThat(a.kafka().producer()).containsEntry("sasl.mechanism", "PLAIN");
+        assertThat(a.settings().checkpointDir()).isEqualTo("/cp");
+        assertThat(a.toString())
+                .contains("security.protocol=SASL_SSL", "sasl.jaas.config=[hidden]")
+                .doesNotContain("hunter2");
+    }
+
+    @Test
+    void refusesAKafkaPropertyWithoutKeyOrValueWithoutEchoingIt() {
+        assertThatThrownBy(
+                        () ->
+                                JobArguments.parse(
+                                        new String[] {
+                                            "--bootstrap", "k:1",
+                                            "--checkpoint-dir", "/cp",
+                                            "--kafka-property", "hunter2"
+                                        }))
+                .hasMessageContaining("--kafka-property takes KEY=VALUE")
+                .hasMessageNotContaining("hunter2");
+        assertThatThrownBy(
+                        () ->
+                                JobArguments.parse(
+                                        new String[] {
+                                            "--bootstrap",
+                                            "k:1",
+                                            "--checkpoint-dir",
+                                            "/cp",
+                                            "--kafka-property"
+                                        }))
+                .hasMessageContaining("missing KEY=VALUE");
     }
 }
