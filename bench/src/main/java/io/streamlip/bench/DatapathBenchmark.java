@@ -174,7 +174,11 @@ public final class DatapathBenchmark implements Benchmark {
         long measured = 0;
         long nanos = 0;
         long cpuNanos = 0;
-        try (CommittedCounter examples = new CommittedCounter(kafka, topics.examples())) {
+        // Every record ends as an example or a reject (synthetic shapes repeat, so the
+        // near-duplicate
+        // stages refuse some): counting examples alone would wait for records that never come.
+        try (CommittedCounter examples =
+                new CommittedCounter(kafka, List.of(topics.examples(), topics.rejects()))) {
             long expected = 0;
             for (String batch : List.of("warmup", "run1", "run2")) {
                 List<RawPair> sent =
@@ -223,24 +227,31 @@ public final class DatapathBenchmark implements Benchmark {
         }
     }
 
-    /** Counts committed records of a topic as they arrive, in a background thread. */
+    /** Counts committed records of some topics as they arrive, in a background thread. */
     private static final class CommittedCounter implements AutoCloseable {
         private final AtomicLong count = new AtomicLong();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
 
-        CommittedCounter(KafkaClients kafka, String topic) {
+        CommittedCounter(KafkaClients kafka, List<String> topics) {
             thread =
                     new Thread(
                             () -> {
                                 try (KafkaConsumer<byte[], byte[]> consumer =
                                         new KafkaConsumer<>(kafka.consumer("bench-counter"))) {
                                     List<TopicPartition> partitions =
-                                            consumer.partitionsFor(topic).stream()
-                                                    .map(
-                                                            p ->
-                                                                    new TopicPartition(
-                                                                            topic, p.partition()))
+                                            topics.stream()
+                                                    .flatMap(
+                                                            topic ->
+                                                                    consumer
+                                                                            .partitionsFor(topic)
+                                                                            .stream()
+                                                                            .map(
+                                                                                    p ->
+                                                                                            new TopicPartition(
+                                                                                                    topic,
+                                                                                                    p
+                                                                                                            .partition())))
                                                     .toList();
                                     consumer.assign(partitions);
                                     consumer.seekToBeginning(partitions);
