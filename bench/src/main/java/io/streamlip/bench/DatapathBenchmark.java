@@ -227,6 +227,16 @@ public final class DatapathBenchmark implements Benchmark {
         }
     }
 
+    private static List<TopicPartition> partitionsOf(
+            KafkaConsumer<?, ?> consumer, List<String> topics) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            consumer.partitionsFor(topic)
+                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        return partitions;
+    }
+
     /** Counts committed records of some topics as they arrive, in a background thread. */
     private static final class CommittedCounter implements AutoCloseable {
         private final AtomicLong count = new AtomicLong();
@@ -240,19 +250,7 @@ public final class DatapathBenchmark implements Benchmark {
                                 try (KafkaConsumer<byte[], byte[]> consumer =
                                         new KafkaConsumer<>(kafka.consumer("bench-counter"))) {
                                     List<TopicPartition> partitions =
-                                            topics.stream()
-                                                    .flatMap(
-                                                            topic ->
-                                                                    consumer
-                                                                            .partitionsFor(topic)
-                                                                            .stream()
-                                                                            .map(
-                                                                                    p ->
-                                                                                            new TopicPartition(
-                                                                                                    topic,
-                                                                                                    p
-                                                                                                            .partition())))
-                                                    .toList();
+                                            partitionsOf(consumer, topics);
                                     consumer.assign(partitions);
                                     consumer.seekToBeginning(partitions);
                                     while (running.get()) {

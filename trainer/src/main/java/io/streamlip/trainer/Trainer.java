@@ -306,10 +306,12 @@ public final class Trainer implements AutoCloseable {
         long windowExamples = 0;
         StopCondition.Reason reason;
         int consecutiveSkips = 0;
-        // Where the duration limit counts from: the run's start, or its first batch (unset: -1).
-        long clockStart = stop.firstBatchWait() == null ? startNanos : -1;
+        // Where the duration limit counts from: the run's start, or its first batch.
+        boolean clockStarted = stop.firstBatchWait() == null;
+        long clockStart = startNanos;
         while (true) {
-            Optional<StopCondition.Reason> done = shouldStop(stop, steps, startNanos, clockStart);
+            Optional<StopCondition.Reason> done =
+                    shouldStop(stop, steps, startNanos, clockStarted ? clockStart : null);
             if (done.isPresent()) {
                 reason = done.get();
                 break;
@@ -318,7 +320,8 @@ public final class Trainer implements AutoCloseable {
             if (next.isEmpty()) {
                 continue;
             }
-            if (clockStart < 0) {
+            if (!clockStarted) {
+                clockStarted = true;
                 clockStart = System.nanoTime();
                 LOG.info(
                         "first batch after {} s: training for {}",
@@ -468,7 +471,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private Optional<StopCondition.Reason> shouldStop(
-            StopCondition stop, long steps, long startNanos, long clockStart) {
+            StopCondition stop, long steps, long startNanos, Long clockStart) {
         if (stopRequested.get() || Thread.currentThread().isInterrupted()) {
             return Optional.of(StopCondition.Reason.STOPPED);
         }
@@ -476,7 +479,7 @@ public final class Trainer implements AutoCloseable {
             return Optional.of(StopCondition.Reason.STEPS);
         }
         long now = System.nanoTime();
-        if (clockStart < 0) {
+        if (clockStart == null) { // waiting for the first batch
             if (now - startNanos >= stop.firstBatchWait().toNanos()) {
                 LOG.warn("no batch arrived in {}: giving up", stop.firstBatchWait());
                 return Optional.of(StopCondition.Reason.DURATION);

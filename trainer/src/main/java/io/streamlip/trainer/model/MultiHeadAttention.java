@@ -37,8 +37,8 @@ final class MultiHeadAttention {
      * {@code parts} arrays (B, H, S, D), in order.
      *
      * <p>Split, not {@code get(i)} on the (parts, B, H, S, D) view: select's backward fills a zero
-     * tensor of the whole fused shape for every part, split's is one concatenation (the select form
-     * took about half the training step on a loaded 2-core machine).
+     * tensor of the whole fused shape for every part, split's is one concatenation (profile and
+     * before/after step times: bench/results/trainer-vs-pytorch-2026-11-27.md).
      */
     static NDList splitHeads(NDArray projected, int parts, int heads) {
         Shape shape = projected.getShape();
