@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.image.TestImages;
-import io.streamlip.ingest.kafka.KafkaBroker;
-import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PairProducer;
 import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.kafka.TemporaryKafka;
 import io.streamlip.ingest.kafka.TopicReader;
 import io.streamlip.ingest.noise.NoiseSimulator;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
@@ -24,38 +23,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The filter job on a MiniCluster against a real broker, with a bounded source. */
 class FilterJobTest {
-    static KafkaBroker broker;
-    static KafkaClients kafka;
-
-    @BeforeAll
-    static void start() {
-        broker = KafkaBroker.startTemporary();
-        kafka = KafkaClients.of(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
 
     @Test
     void curatesDeduplicatesAndRejectsWithReasons(@TempDir Path checkpoints) throws Exception {
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("filter-job-");
-        try (Admin admin = broker.admin()) {
-            topics.create(admin);
-        }
+        PipelineTopics topics = KAFKA.createTopics("filter-job-");
         List<RawPair> good = new ArrayList<>();
         new SyntheticPairs(32).pairs(30, 11).forEachRemaining(good::add);
         RawPair first = good.get(0);
-        try (PairProducer producer = new PairProducer(kafka, topics.rawPairs())) {
+        try (PairProducer producer = new PairProducer(KAFKA.clients(), topics.rawPairs())) {
             good.forEach(producer::send);
             producer.send(first); // the same record again
             producer.send(withId(first, "recrawl-of-0")); // same image and caption, new id
@@ -81,11 +63,12 @@ class FilterJobTest {
                         .withParallelism(2)
                         .withCheckpointInterval(Duration.ofMillis(500));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), true);
+        FilterJob.attach(env, KAFKA.clients(), topics, FilterConfig.defaults(), true);
         env.execute("filter-job-test");
 
         List<CuratedPair> curated =
-                TopicReader.readAll(kafka, topics.curatedPairs(), AvroSerde.of(CuratedPair.class));
+                TopicReader.readAll(
+                        KAFKA.clients(), topics.curatedPairs(), AvroSerde.of(CuratedPair.class));
         List<String> curatedIds = curated.stream().map(c -> c.getPair().getId()).toList();
         assertThat(curatedIds)
                 .hasSize(good.size() + 1)
@@ -98,7 +81,7 @@ class FilterJobTest {
         assertThat(curatedIds.stream().filter(copies::contains)).hasSize(1);
 
         List<Reject> rejects =
-                TopicReader.readAll(kafka, topics.rejects(), AvroSerde.of(Reject.class));
+                TopicReader.readAll(KAFKA.clients(), topics.rejects(), AvroSerde.of(Reject.class));
         assertThat(rejects)
                 .hasSize(5)
                 .allSatisfy(r -> assertThat(r.getStage()).isEqualTo("filter"));
@@ -130,10 +113,7 @@ class FilterJobTest {
     @Test
     void badInputEndsInRejectsWithItsOwnReasonAndTheJobGoesOn(@TempDir Path checkpoints)
             throws Exception {
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("filter-bad-");
-        try (Admin admin = broker.admin()) {
-            topics.create(admin);
-        }
+        PipelineTopics topics = KAFKA.createTopics("filter-bad-");
         List<RawPair> good = new ArrayList<>();
         new SyntheticPairs(32).pairs(6, 21).forEachRemaining(good::add);
         RawPair base = good.get(0);
@@ -147,7 +127,7 @@ class FilterJobTest {
         invalidUtf8[at] = (byte) 0x80;
         invalidUtf8[at + 1] = (byte) 0xC3;
         invalidUtf8[at + 2] = (byte) 0x28;
-        try (PairProducer producer = new PairProducer(kafka, topics.rawPairs())) {
+        try (PairProducer producer = new PairProducer(KAFKA.clients(), topics.rawPairs())) {
             producer.send(withImage(base, "random-bytes", TestImages.randomBytes(3000, 5)));
             producer.send(
                     withImage(
@@ -170,11 +150,11 @@ class FilterJobTest {
                         .withParallelism(1)
                         .withCheckpointInterval(Duration.ofMillis(500));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), true);
+        FilterJob.attach(env, KAFKA.clients(), topics, FilterConfig.defaults(), true);
         env.execute("filter-bad-input-test");
 
         List<Reject> rejects =
-                TopicReader.readAll(kafka, topics.rejects(), AvroSerde.of(Reject.class));
+                TopicReader.readAll(KAFKA.clients(), topics.rejects(), AvroSerde.of(Reject.class));
         assertThat(rejects.stream().map(r -> r.getReason() + ":" + text(r.getKey())))
                 .containsExactlyInAnyOrder(
                         "image_undecodable:random-bytes",
@@ -185,7 +165,8 @@ class FilterJobTest {
                         "caption_invalid_utf8:invalid-utf8",
                         "not_avro:not-avro");
         List<CuratedPair> curated =
-                TopicReader.readAll(kafka, topics.curatedPairs(), AvroSerde.of(CuratedPair.class));
+                TopicReader.readAll(
+                        KAFKA.clients(), topics.curatedPairs(), AvroSerde.of(CuratedPair.class));
         assertThat(curated.stream().map(c -> c.getPair().getId()))
                 .containsExactlyInAnyOrderElementsOf(good.stream().map(RawPair::getId).toList());
         assertThat(curated)
@@ -199,10 +180,7 @@ class FilterJobTest {
     @Test
     void capsALanguageAndRefusesEvaluationImagesThroughBroadcastState(
             @TempDir Path checkpoints, @TempDir Path evalSet) throws Exception {
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("filter-caps-eval-");
-        try (Admin admin = broker.admin()) {
-            topics.create(admin);
-        }
+        PipelineTopics topics = KAFKA.createTopics("filter-caps-eval-");
         new SyntheticPairs(32).writeEvalSet(evalSet, 1, 99);
         List<NoiseSimulator.EvalImage> evalImages = NoiseSimulator.evalImages(evalSet);
         List<RawPair> good = new ArrayList<>();
@@ -213,7 +191,7 @@ class FilterJobTest {
                         .map(RawPair::getId)
                         .toList();
         assertThat(german).as("enough German pairs to cap").hasSizeGreaterThan(2);
-        try (PairProducer producer = new PairProducer(kafka, topics.rawPairs())) {
+        try (PairProducer producer = new PairProducer(KAFKA.clients(), topics.rawPairs())) {
             // Evaluation images first: they may well reach the filter before the broadcast
             // stream has delivered the whole set, and must be checked all the same.
             for (int i = 0; i < 2; i++) {
@@ -238,11 +216,14 @@ class FilterJobTest {
                         .withParallelism(2)
                         .withCheckpointInterval(Duration.ofMillis(500));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, kafka, topics, config, true);
+        FilterJob.attach(env, KAFKA.clients(), topics, config, true);
         env.execute("filter-caps-eval-test");
 
         List<String> curated =
-                TopicReader.readAll(kafka, topics.curatedPairs(), AvroSerde.of(CuratedPair.class))
+                TopicReader.readAll(
+                                KAFKA.clients(),
+                                topics.curatedPairs(),
+                                AvroSerde.of(CuratedPair.class))
                         .stream()
                         .map(c -> c.getPair().getId())
                         .toList();
@@ -258,7 +239,7 @@ class FilterJobTest {
                                 .filter(id -> !german.contains(id))
                                 .toList());
         List<Reject> rejects =
-                TopicReader.readAll(kafka, topics.rejects(), AvroSerde.of(Reject.class));
+                TopicReader.readAll(KAFKA.clients(), topics.rejects(), AvroSerde.of(Reject.class));
         List<String> expectedRejects = new ArrayList<>();
         expectedRejects.add("eval_contamination:eval-copy-0");
         expectedRejects.add("eval_contamination:eval-copy-1");

@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.image.Images;
-import io.streamlip.ingest.kafka.KafkaBroker;
-import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PairProducer;
 import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.kafka.TemporaryKafka;
 import io.streamlip.ingest.kafka.TopicReader;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.schemas.AvroSerde;
@@ -25,10 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,27 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  * NearDuplicateStages}); FilterJobTest runs the whole job, these stages included, at parallelism 2.
  */
 class NearDuplicateJobTest {
-    static KafkaBroker broker;
-    static KafkaClients kafka;
-
-    @BeforeAll
-    static void start() {
-        broker = KafkaBroker.startTemporary();
-        kafka = KafkaClients.of(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
 
     @Test
     void refusesNearCopiesWithTheSameCaptionAndCapsTheCluster(@TempDir Path checkpoints)
             throws Exception {
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("filter-near-");
-        try (Admin admin = broker.admin()) {
-            topics.create(admin);
-        }
+        PipelineTopics topics = KAFKA.createTopics("filter-near-");
         List<RawPair> others = new ArrayList<>();
         new SyntheticPairs(64).pairs(4, 41).forEachRemaining(others::add);
         RawPair base = others.remove(0);
@@ -75,7 +57,7 @@ class NearDuplicateJobTest {
                 .isLessThanOrEqualTo(maxDistance);
 
         AvroSerde<RawPair> serde = AvroSerde.of(RawPair.class);
-        try (PairProducer producer = new PairProducer(kafka, topics.rawPairs())) {
+        try (PairProducer producer = new PairProducer(KAFKA.clients(), topics.rawPairs())) {
             // One Kafka key for the whole cluster: one partition, in order.
             producer.sendBytes("cluster", serde.encode(base), null);
             producer.sendBytes("cluster", serde.encode(withImage(base, "jpeg-copy", jpeg)), null);
@@ -104,11 +86,12 @@ class NearDuplicateJobTest {
         FilterConfig config =
                 FilterConfig.defaults()
                         .withNearDuplicates(NearDuplicateConfig.defaults().withClusterCap(3));
-        FilterJob.attach(env, kafka, topics, config, true);
+        FilterJob.attach(env, KAFKA.clients(), topics, config, true);
         env.execute("filter-near-duplicate-test");
 
         List<CuratedPair> curated =
-                TopicReader.readAll(kafka, topics.curatedPairs(), AvroSerde.of(CuratedPair.class));
+                TopicReader.readAll(
+                        KAFKA.clients(), topics.curatedPairs(), AvroSerde.of(CuratedPair.class));
         List<String> expectedKept =
                 new ArrayList<>(List.of(base.getId(), "caption-1", "caption-2"));
         others.forEach(o -> expectedKept.add(o.getId()));
@@ -116,7 +99,7 @@ class NearDuplicateJobTest {
                 .containsExactlyInAnyOrderElementsOf(expectedKept);
 
         List<Reject> rejects =
-                TopicReader.readAll(kafka, topics.rejects(), AvroSerde.of(Reject.class));
+                TopicReader.readAll(KAFKA.clients(), topics.rejects(), AvroSerde.of(Reject.class));
         assertThat(rejects.stream().map(r -> r.getReason() + ":" + r.getId()))
                 .containsExactlyInAnyOrder(
                         "near_duplicate:jpeg-copy",

@@ -7,10 +7,9 @@ import io.streamlip.filter.FilterJob;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.image.TestImages;
-import io.streamlip.ingest.kafka.KafkaBroker;
-import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PairProducer;
 import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.kafka.TemporaryKafka;
 import io.streamlip.ingest.kafka.TopicReader;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.schemas.AvroSerde;
@@ -29,12 +28,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,31 +42,16 @@ import org.junit.jupiter.api.io.TempDir;
 class PipelineTest {
     static final Duration WAIT = Duration.ofSeconds(120);
 
-    static KafkaBroker broker;
-    static KafkaClients kafka;
-
-    @BeforeAll
-    static void start() {
-        broker = KafkaBroker.startTemporary();
-        kafka = KafkaClients.of(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
 
     @Test
     void goodPairsBecomeExamplesAndEveryBadRecordARejectWhileTheJobRuns(@TempDir Path checkpoints)
             throws Exception {
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("pipeline-");
-        try (Admin admin = broker.admin()) {
-            topics.create(admin);
-        }
+        PipelineTopics topics = KAFKA.createTopics("pipeline-");
         List<RawPair> good = new ArrayList<>();
         new SyntheticPairs(64).pairs(40, 21).forEachRemaining(good::add);
         RawPair first = good.get(0);
-        try (PairProducer producer = new PairProducer(kafka, topics.rawPairs())) {
+        try (PairProducer producer = new PairProducer(KAFKA.clients(), topics.rawPairs())) {
             good.forEach(producer::send);
             producer.send(first); // exact duplicate
             producer.send(
@@ -104,7 +86,8 @@ class PipelineTest {
             producer.sendBytes("not-avro", "garbage".getBytes(StandardCharsets.UTF_8), null);
         }
         // Records that reach the curated topic without the filter: the tokenize stage's rejects.
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(KAFKA.clients().producer())) {
             producer.send(
                     new ProducerRecord<>(
                             topics.curatedPairs(), "stray".getBytes(), "not avro".getBytes()));
@@ -138,30 +121,40 @@ class PipelineTest {
                         .withParallelism(2)
                         .withCheckpointInterval(Duration.ofMillis(500));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), false);
-        TokenizeJob.attach(env, kafka, topics, TokenizeConfig.defaults(), false);
+        FilterJob.attach(env, KAFKA.clients(), topics, FilterConfig.defaults(), false);
+        TokenizeJob.attach(env, KAFKA.clients(), topics, TokenizeConfig.defaults(), false);
         JobClient job = env.executeAsync("streamlip-pipeline-test");
         try {
             AvroSerde<Example> examples = AvroSerde.of(Example.class);
             AvroSerde<Reject> rejects = AvroSerde.of(Reject.class);
             TopicReader.await(
-                    kafka, topics.examples(), examples, l -> l.size() >= expectedExamples, WAIT);
+                    KAFKA.clients(),
+                    topics.examples(),
+                    examples,
+                    l -> l.size() >= expectedExamples,
+                    WAIT);
             TopicReader.await(
-                    kafka, topics.rejects(), rejects, l -> l.size() >= expectedRejects, WAIT);
+                    KAFKA.clients(),
+                    topics.rejects(),
+                    rejects,
+                    l -> l.size() >= expectedRejects,
+                    WAIT);
 
             // The job is still running after the bad records: a later batch comes through.
             List<RawPair> later = new ArrayList<>();
             new SyntheticPairs(64).pairs(10, 22).forEachRemaining(later::add);
-            try (PairProducer producer = new PairProducer(kafka, topics.rawPairs())) {
+            try (PairProducer producer = new PairProducer(KAFKA.clients(), topics.rawPairs())) {
                 later.forEach(producer::send);
             }
             int total = expectedExamples + later.size();
-            TopicReader.await(kafka, topics.examples(), examples, l -> l.size() >= total, WAIT);
+            TopicReader.await(
+                    KAFKA.clients(), topics.examples(), examples, l -> l.size() >= total, WAIT);
             // Give any surplus a few checkpoints to show up before counting exactly.
             Thread.sleep(2000);
             assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
 
-            List<Example> written = TopicReader.readAll(kafka, topics.examples(), examples);
+            List<Example> written =
+                    TopicReader.readAll(KAFKA.clients(), topics.examples(), examples);
             assertThat(written.stream().map(Example::getId))
                     .hasSize(total)
                     .doesNotHaveDuplicates()
@@ -175,7 +168,7 @@ class PipelineTest {
                                 assertThat(e.getTokenizerVersion()).isEqualTo("bytes-v1");
                             });
 
-            List<Reject> refused = TopicReader.readAll(kafka, topics.rejects(), rejects);
+            List<Reject> refused = TopicReader.readAll(KAFKA.clients(), topics.rejects(), rejects);
             assertThat(
                             refused.stream()
                                     .map(r -> r.getStage() + ":" + r.getReason() + ":" + r.getId()))
