@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlip.filter.FilterConfig;
 import io.streamlip.filter.PairCurator;
-import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.kafka.TemporaryKafka;
 import io.streamlip.ingest.kafka.TopicReader;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.schemas.AvroSerde;
@@ -21,35 +21,24 @@ import java.nio.file.Path;
 import java.time.Instant;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The commands that work against a running Kafka: {@code import} and {@code train}. */
 class ImportAndTrainCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static KafkaBroker broker;
-
-    @BeforeAll
-    static void start() {
-        broker = KafkaBroker.startTemporary();
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
 
     @Test
     void importsSyntheticPairsAndAPairsFolder(@TempDir Path dir) throws Exception {
-        KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
+        KafkaClients kafka = KAFKA.clients();
         var synthetic =
                 DemoCommandTest.run(
                         "import",
                         "synthetic",
                         "--count=40",
-                        "--bootstrap=" + broker.bootstrapServers(),
+                        "--bootstrap=" + KAFKA.broker().bootstrapServers(),
                         "--topic-prefix=imp-");
         assertThat(synthetic.code()).as(synthetic.err()).isZero();
         assertThat(JSON.readTree(synthetic.out()).path("pairs").asLong()).isEqualTo(40);
@@ -60,7 +49,7 @@ class ImportAndTrainCommandTest {
                 DemoCommandTest.run(
                         "import",
                         folder.toString(),
-                        "--bootstrap=" + broker.bootstrapServers(),
+                        "--bootstrap=" + KAFKA.broker().bootstrapServers(),
                         "--topic-prefix=imp-");
         assertThat(fromFolder.code()).as(fromFolder.err()).isZero();
         JsonNode stats = JSON.readTree(fromFolder.out());
@@ -76,24 +65,23 @@ class ImportAndTrainCommandTest {
     void importRefusesAnUnknownSource() {
         var run =
                 DemoCommandTest.run(
-                        "import", "/no/such/folder", "--bootstrap=" + broker.bootstrapServers());
+                        "import",
+                        "/no/such/folder",
+                        "--bootstrap=" + KAFKA.broker().bootstrapServers());
         assertThat(run.code()).isNotZero();
         assertThat(run.err()).contains("SOURCE must be emoji, synthetic or a pairs folder");
     }
 
     @Test
     void trainsFromTheExamplesTopicAndResumes(@TempDir Path dir) throws Exception {
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("train-");
-        try (var admin = broker.admin()) {
-            topics.create(admin);
-        }
+        PipelineTopics topics = KAFKA.createTopics("train-");
         produceExamples(topics.examples(), 96);
         Path checkpoints = dir.resolve("checkpoints");
         Path evalSet = dir.resolve("eval");
         new SyntheticPairs(32).writeEvalSet(evalSet, 1, 3);
         String[] args = {
             "train",
-            "--bootstrap=" + broker.bootstrapServers(),
+            "--bootstrap=" + KAFKA.broker().bootstrapServers(),
             "--topic-prefix=train-",
             "--checkpoints=" + checkpoints,
             "--eval-set=" + evalSet,
@@ -121,16 +109,13 @@ class ImportAndTrainCommandTest {
     @Test
     void trainsWithTheChunkedLossAndTheTinyModelFromTheCommandLine(@TempDir Path dir)
             throws Exception {
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("chunked-");
-        try (var admin = broker.admin()) {
-            topics.create(admin);
-        }
+        PipelineTopics topics = KAFKA.createTopics("chunked-");
         produceExamples(topics.examples(), 48);
         Path checkpoints = dir.resolve("checkpoints");
         var run =
                 DemoCommandTest.run(
                         "train",
-                        "--bootstrap=" + broker.bootstrapServers(),
+                        "--bootstrap=" + KAFKA.broker().bootstrapServers(),
                         "--topic-prefix=chunked-",
                         "--checkpoints=" + checkpoints,
                         "--model=tiny",
@@ -159,7 +144,7 @@ class ImportAndTrainCommandTest {
         PairCurator curator = new PairCurator(FilterConfig.defaults());
         ExampleBuilder builder = new ExampleBuilder(TokenizeConfig.defaults());
         AvroSerde<Example> serde = AvroSerde.of(Example.class);
-        KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
+        KafkaClients kafka = KAFKA.clients();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
             new SyntheticPairs(32)
                     .pairs(count, 5)

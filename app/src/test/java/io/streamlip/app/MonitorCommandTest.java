@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.kafka.TemporaryKafka;
 import io.streamlip.trainer.TrainingProgress;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -21,34 +21,20 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code streamlip monitor} and the trainer's metrics endpoint. */
 class MonitorCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "s3cr3t-do-not-print";
-    static KafkaBroker broker;
-
-    @BeforeAll
-    static void start() {
-        broker = KafkaBroker.startTemporary();
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
 
     @Test
     void onceJsonPrintsOneSnapshotWithLagAndKeepsHistory(@TempDir Path dir) throws Exception {
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("moncmd-");
-        try (var admin = broker.admin()) {
-            topics.create(admin);
-        }
-        KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
+        PipelineTopics topics = KAFKA.createTopics("moncmd-");
+        KafkaClients kafka = KAFKA.clients();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
             for (int i = 0; i < 12; i++) {
                 producer.send(new ProducerRecord<>(topics.rawPairs(), i % 2, null, new byte[100]));
@@ -64,7 +50,7 @@ class MonitorCommandTest {
                         "monitor",
                         "--once",
                         "--json",
-                        "--bootstrap=" + broker.bootstrapServers(),
+                        "--bootstrap=" + KAFKA.broker().bootstrapServers(),
                         "--topic-prefix=moncmd-",
                         "--history=" + dir.resolve("history"),
                         // a secret that must never be printed (unused on a PLAINTEXT listener)

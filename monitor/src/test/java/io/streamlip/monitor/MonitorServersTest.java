@@ -3,9 +3,9 @@ package io.streamlip.monitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.kafka.TemporaryKafka;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The dashboard in headless Chromium and the Prometheus endpoint, against a real broker. */
@@ -28,13 +29,12 @@ class MonitorServersTest {
     static final PipelineTopics TOPICS = PipelineTopics.defaults().withPrefix("srv-");
     static final String GROUP = "streamlip-filter-srv-raw-pairs";
     static final int EXTRA = 10;
-    static KafkaBroker broker;
+    @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
     static Monitor monitor;
 
     @BeforeAll
     static void start() {
-        broker = KafkaBroker.startTemporary();
-        KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
+        KafkaClients kafka = KAFKA.clients();
         PipelineFixture.populate(kafka, TOPICS, "srv-");
         monitor =
                 new Monitor(
@@ -52,9 +52,6 @@ class MonitorServersTest {
     static void stop() {
         if (monitor != null) {
             monitor.close();
-        }
-        if (broker != null) {
-            broker.close();
         }
     }
 

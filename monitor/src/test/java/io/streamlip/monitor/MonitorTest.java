@@ -4,23 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.ingest.kafka.Secrets;
+import io.streamlip.ingest.kafka.TemporaryKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The monitor against a real broker with real topics, a lagging group, rejects and a trainer. */
 class MonitorTest {
-    static KafkaBroker broker;
+    @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
     static KafkaClients kafka;
     static final PipelineTopics TOPICS = PipelineTopics.defaults().withPrefix("mon-");
 
@@ -28,16 +28,8 @@ class MonitorTest {
 
     @BeforeAll
     static void start() {
-        broker = KafkaBroker.startTemporary();
-        kafka = KafkaClients.of(broker.bootstrapServers());
+        kafka = KAFKA.clients();
         PipelineFixture.populate(kafka, TOPICS);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
     }
 
     static MonitorConfig config(Path history) {

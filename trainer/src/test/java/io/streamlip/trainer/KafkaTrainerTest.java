@@ -2,9 +2,9 @@ package io.streamlip.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.kafka.TemporaryKafka;
 import io.streamlip.ingest.kafka.TopicReader;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.Example;
@@ -34,9 +34,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The trainer on a real broker: consumes examples, checkpoints offsets, announces, resumes. */
@@ -44,29 +43,14 @@ class KafkaTrainerTest {
     private static final int BATCH = 16;
     private static final int VALID = 110;
 
-    private static KafkaBroker broker;
+    @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
 
     @TempDir Path temp;
 
-    @BeforeAll
-    static void startBroker() {
-        broker = KafkaBroker.startTemporary();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     @Test
     void trainsFromTheTopicCheckpointsOffsetsAnnouncesAndResumes() throws Exception {
-        KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("trainer-test-");
-        try (Admin admin = broker.admin()) {
-            topics.create(admin);
-        }
+        KafkaClients kafka = KAFKA.clients();
+        PipelineTopics topics = KAFKA.createTopics("trainer-test-");
         ByteTokenizer tokenizer = new ByteTokenizer(32);
         ModelConfig model = ModelConfig.tiny(tokenizer.vocabSize());
         produce(kafka, topics.examples(), SyntheticExamples.generate(VALID, 8, 32, tokenizer));
@@ -131,11 +115,10 @@ class KafkaTrainerTest {
     /** Two undecodable records first, then the examples, keyed by id over both partitions. */
     @Test
     void replaysAFiniteTopicOnceItHasBeenIdle() throws Exception {
-        KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("replay-").withPartitions(1);
-        try (Admin admin = broker.admin()) {
-            topics.create(admin);
-        }
+        KafkaClients kafka = KAFKA.clients();
+        PipelineTopics topics =
+                KAFKA.createTopics(
+                        PipelineTopics.defaults().withPrefix("replay-").withPartitions(1));
         ByteTokenizer tokenizer = new ByteTokenizer(32);
         ModelConfig model = ModelConfig.tiny(tokenizer.vocabSize());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
@@ -234,7 +217,7 @@ class KafkaTrainerTest {
 
     private static Map<TopicPartition, Long> committed(String topic, String group)
             throws Exception {
-        try (Admin admin = broker.admin()) {
+        try (Admin admin = KAFKA.broker().admin()) {
             Map<TopicPartition, OffsetAndMetadata> offsets =
                     admin.listConsumerGroupOffsets(group)
                             .partitionsToOffsetAndMetadata()

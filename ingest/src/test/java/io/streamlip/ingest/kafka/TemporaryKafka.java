@@ -38,7 +38,11 @@ public final class TemporaryKafka implements BeforeAllCallback, AfterAllCallback
 
     /** Creates the pipeline's topics under {@code prefix} (so tests of one class do not meet). */
     public PipelineTopics createTopics(String prefix) {
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix(prefix);
+        return createTopics(PipelineTopics.defaults().withPrefix(prefix));
+    }
+
+    /** Creates {@code topics} (e.g. with more partitions) and returns them. */
+    public PipelineTopics createTopics(PipelineTopics topics) {
         try (Admin admin = broker.admin()) {
             topics.create(admin);
         }

@@ -2,9 +2,9 @@ package io.streamlip.trainer.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.ingest.kafka.TemporaryKafka;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.model.ModelConfig;
 import java.nio.file.Path;
@@ -16,11 +16,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The streaming reader on a real broker: shuffle, spill, backpressure, language mix, resume. */
@@ -29,22 +28,14 @@ class KafkaBatchSourceTest {
     private static final ByteTokenizer TOKENIZER = new ByteTokenizer(32);
     private static final ModelConfig MODEL = ModelConfig.tiny(TOKENIZER.vocabSize());
 
-    private static KafkaBroker broker;
+    @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
     private static KafkaClients kafka;
 
     @TempDir Path temp;
 
     @BeforeAll
     static void startBroker() {
-        broker = KafkaBroker.startTemporary();
-        kafka = KafkaClients.of(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
+        kafka = KAFKA.clients();
     }
 
     @Test
@@ -191,10 +182,10 @@ class KafkaBatchSourceTest {
 
     private static String topic(String name, int partitions) throws Exception {
         PipelineTopics topics =
-                PipelineTopics.defaults().withPrefix(name + "-").withPartitions(partitions);
-        try (Admin admin = broker.admin()) {
-            topics.create(admin);
-        }
+                KAFKA.createTopics(
+                        PipelineTopics.defaults()
+                                .withPrefix(name + "-")
+                                .withPartitions(partitions));
         return topics.examples();
     }
 
