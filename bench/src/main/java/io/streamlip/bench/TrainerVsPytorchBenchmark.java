@@ -251,7 +251,8 @@ public final class TrainerVsPytorchBenchmark implements Benchmark {
                 .put("configuration", config)
                 .put("rounds", plan.rounds())
                 .put("steps_per_round", plan.stepsPerRound())
-                .put("matmul_size", plan.matmulSize());
+                .put("matmul_size", plan.matmulSize())
+                .put("environment", nativeEnvironment());
         result.note(
                 String.format(
                         Locale.ROOT,
@@ -281,6 +282,7 @@ public final class TrainerVsPytorchBenchmark implements Benchmark {
                         Runtime.getRuntime().availableProcessors(),
                         loadBefore,
                         loadAverage()));
+        result.note("environment (both sides; the twin inherits it): " + nativeEnvironment());
         return result;
     }
 
@@ -309,6 +311,24 @@ public final class TrainerVsPytorchBenchmark implements Benchmark {
             n += p.getValue().getArray().size();
         }
         return n;
+    }
+
+    /**
+     * The variables that change how both sides' native code runs: OpenMP's and glibc malloc's (the
+     * launcher sets them; without them every step page-faults tens of megabytes).
+     */
+    static String nativeEnvironment() {
+        List<String> set = new ArrayList<>();
+        for (String name :
+                List.of(
+                        "OMP_WAIT_POLICY",
+                        "MALLOC_MMAP_THRESHOLD_",
+                        "MALLOC_TRIM_THRESHOLD_",
+                        "MALLOC_ARENA_MAX")) {
+            String value = System.getenv(name);
+            set.add(name + "=" + (value == null ? "(unset)" : value));
+        }
+        return String.join(" ", set);
     }
 
     private static String loadAverage() {

@@ -51,8 +51,10 @@ class Block(nn.Module):
         b, s, _ = x.shape
         d = self.width // self.heads
         h = self.attention_norm(x)
-        qkv = self.qkv(h).reshape(b, s, 3, self.heads, d).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv.unbind(0)  # as TransformerBlock.java splits: one cat in backward
+        # As MultiHeadAttention.java splits: on the (q, k, v) axis first, then each part to
+        # (b, heads, s, d); backward stacks the parts straight into the projection's layout.
+        q, k, v = (part.transpose(1, 2) for part in
+                   self.qkv(h).reshape(b, s, 3, self.heads, d).unbind(2))
         scores = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(d))
         if mask is not None:
             scores = scores + mask

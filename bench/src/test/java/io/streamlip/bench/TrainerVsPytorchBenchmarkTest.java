@@ -77,6 +77,12 @@ class TrainerVsPytorchBenchmarkTest {
         assertThat(result.rows()).hasSize(2);
         assertThat(result.toJson()).contains("\"ratio\"");
         assertThat(result.toTable()).contains("utilisation").contains("PyTorch");
+        // What changes both sides' native speed is on record (the surefire fork leaves malloc's
+        // variables unset, so they read "(unset)" here).
+        assertThat((String) json.get("environment"))
+                .contains("OMP_WAIT_POLICY=PASSIVE")
+                .contains("MALLOC_MMAP_THRESHOLD_=")
+                .contains("MALLOC_ARENA_MAX=");
     }
 
     private static org.assertj.core.data.Offset<Double> within() {

@@ -37,8 +37,13 @@ final class MultiHeadAttention {
      * {@code parts} arrays (B, H, S, D), in order.
      *
      * <p>Split, not {@code get(i)} on the (parts, B, H, S, D) view: select's backward fills a zero
-     * tensor of the whole fused shape for every part, split's is one concatenation (profile and
-     * before/after step times: bench/results/trainer-vs-pytorch-2026-11-27.md).
+     * tensor of the whole fused shape for every part, split's is one concatenation. And split on
+     * the parts axis of (B, S, parts, H, D) <em>before</em> moving the heads forward: the
+     * concatenation in backward then writes the gradient straight into the projection's layout.
+     * Splitting the (parts, B, H, S, D) transpose instead concatenates into that layout and then
+     * copies everything once more when its reshape back to (B, S, parts·H·D) meets non-contiguous
+     * memory (profiles and before/after step times:
+     * bench/results/trainer-vs-pytorch-2026-11-27.md).
      */
     static NDList splitHeads(NDArray projected, int parts, int heads) {
         Shape shape = projected.getShape();
@@ -46,11 +51,10 @@ final class MultiHeadAttention {
         NDList split =
                 projected
                         .reshape(shape.get(0), shape.get(1), parts, heads, headWidth)
-                        .transpose(2, 0, 3, 1, 4)
-                        .split(parts, 0);
+                        .split(parts, 2);
         NDList out = new NDList(parts);
         for (NDArray part : split) {
-            out.add(part.squeeze(0));
+            out.add(part.squeeze(2).transpose(0, 2, 1, 3));
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package io.streamlip.trainer.optim;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
@@ -99,15 +100,16 @@ public final class AdamW implements AutoCloseable {
     public Update step() {
         try (NDManager scratch = manager.newSubManager()) {
             Map<String, NDArray> gradients = new LinkedHashMap<>();
-            NDArray squares = null;
+            NDList norms = new NDList(parameters.size());
             for (var e : parameters.entrySet()) {
                 NDArray g = e.getValue().getArray().getGradient();
                 g.attach(scratch); // a new handle each call: closed with the scratch manager
                 gradients.put(e.getKey(), g);
-                NDArray s = g.square().sum();
-                squares = squares == null ? s : squares.add(s);
+                norms.add(g.norm());
             }
-            double norm = squares == null ? 0 : Math.sqrt(squares.getFloat());
+            // ||g|| = ||(||g_1||, ..., ||g_n||)||: one native call per parameter and two in all,
+            // instead of a square, a sum and an add per parameter.
+            double norm = norms.isEmpty() ? 0 : NDArrays.stack(norms).norm().getFloat();
             if (!Double.isFinite(norm)) {
                 // One bad batch must not poison the moments of a long streaming run: drop its
                 // gradients and leave weights, moments and step as they were.
