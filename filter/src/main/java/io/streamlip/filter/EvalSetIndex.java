@@ -4,7 +4,6 @@ import io.streamlip.ingest.image.Images;
 import io.streamlip.ingest.pairs.PairsFolder;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -100,12 +99,9 @@ public final class EvalSetIndex {
             for (String image : images) {
                 Path file = root.resolve(image);
                 try {
-                    BufferedImage decoded = Images.decode(Files.readAllBytes(file));
-                    entries.add(
-                            new Entry(
-                                    PerceptualHash.of(decoded),
-                                    PerceptualHash.thumbnail(decoded),
-                                    file.toString()));
+                    PerceptualHash.Fingerprint print =
+                            PerceptualHash.fingerprint(Images.decode(Files.readAllBytes(file)));
+                    entries.add(new Entry(print.phash(), print.thumbnail(), file.toString()));
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot read evaluation image " + file, e);
                 } catch (Images.UndecodableImageException e) {
