@@ -56,11 +56,15 @@ public final class Images {
     /**
      * Reads format and dimensions from the header only, so a decompression bomb's claimed size is
      * known before any pixel memory is allocated. Empty when no reader recognises the bytes or the
-     * header itself is unreadable.
+     * header itself is unreadable. A PNG's header is read from its bytes ({@link PngDecoder}).
      */
     public static Optional<Header> probe(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             return Optional.empty();
+        }
+        Header png = PngDecoder.probe(bytes);
+        if (png != null) {
+            return Optional.of(png);
         }
         try (ImageInputStream in = memoryStream(bytes)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -87,10 +91,17 @@ public final class Images {
      * Decodes every pixel, strictly: fails on errors and on the warnings decoders emit for
      * truncated or corrupt data (ImageIO decodes a truncated JPEG without an error, filling the
      * missing rows with grey). Call {@link #probe} first when the size is not yet trusted.
+     *
+     * <p>8-bit RGB and RGBA PNGs, most of a crawl of icons, take a fast path ({@link PngDecoder})
+     * that gives the same image as ImageIO at a fraction of the cost; everything else is ImageIO's.
      */
     public static BufferedImage decode(byte[] bytes) throws UndecodableImageException {
         if (bytes == null || bytes.length == 0) {
             throw new UndecodableImageException("no image bytes");
+        }
+        BufferedImage png = PngDecoder.decode(bytes);
+        if (png != null) {
+            return png;
         }
         try (ImageInputStream in = memoryStream(bytes)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
