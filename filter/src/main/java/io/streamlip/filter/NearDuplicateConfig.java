@@ -38,7 +38,12 @@ import java.util.List;
  * @param evalCropPixels each evaluation image is also indexed cropped by 1 to this many pixels a
  *     side (default 3; 0: the whole image only), so that a crop of an icon that fills its canvas,
  *     whose ink window moves when ink is cut at the edges, is still confirmed ({@link
- *     EvalSetIndex#entries}); the index holds {@code 1 + evalCropPixels} entries per image
+ *     EvalSetIndex#entries}); the index holds {@code 1 + evalCropPixels} entries per image.
+ *     Measured with {@code bench curation} (emoji corpus, simulator seed 0, hash distance 12,
+ *     thumbnail 0.011): evaluation-image recall 29 of 31 at 3,000 clean pairs and 75 of 85 at 8,000
+ *     without crops, 31 of 31 and 83 of 85 with them, the clean pairs wrongly refused as evaluation
+ *     images unchanged (1 and 3). The distances were left as they were: a hash distance of 16 would
+ *     catch one more copy at 8,000 (84 of 85) but wrongly refuse twice the clean pairs (2 and 6)
  */
 public record NearDuplicateConfig(
         int maxDistance,
