@@ -23,7 +23,8 @@ public final class Benchmarks {
                         new TrainerVsPytorchBenchmark(),
                         new TokenizerBenchmark(),
                         new CrossModalBenchmark(),
-                        new CurationBenchmark()));
+                        new CurationBenchmark(),
+                        new CurationCostBenchmark()));
     }
 
     public List<Benchmark> all() {

@@ -79,6 +79,10 @@ public final class DatapathBenchmark implements Benchmark {
         result.row("decode+resize limit (plain Java, 1 thread)", limit, "");
         double plainWork = curateAndBuildRate(pairs);
         result.row("curate+build example (plain Java, 1 thread)", plainWork, "");
+        // Where the plain classes' time goes (bench curation-cost has the same on emoji pairs).
+        List<CurationCost.Step> cost =
+                (options.quick() ? new CurationCost(1) : CurationCost.defaults())
+                        .measure(pairs, FilterConfig.defaults(), TokenizeConfig.defaults());
 
         Map<Integer, Double> pipeline = new LinkedHashMap<>();
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {
@@ -95,7 +99,19 @@ public final class DatapathBenchmark implements Benchmark {
         result.row("decode+resize limit, again after the jobs", limitAfter, "");
 
         double meanLimit = (limit + limitAfter) / 2;
+        result.note(
+                "plain classes, CPU us/record by step: "
+                        + cost.stream()
+                                .map(
+                                        step ->
+                                                String.format(
+                                                        java.util.Locale.ROOT,
+                                                        "%s %.1f",
+                                                        step.name(),
+                                                        step.microsPerRecord()))
+                                .collect(java.util.stream.Collectors.joining(", ")));
         result.put("records", records)
+                .put("plain_cost_us_per_record", CurationCost.asMap(cost))
                 .put("limit_records_per_s", meanLimit)
                 .put("parallelism_1_records_per_s", pipeline.get(1))
                 .put("parallelism_2_records_per_s", pipeline.get(2))

@@ -86,8 +86,15 @@ public final class EvalSetIndex {
 
     /**
      * The hash and thumbnail of every image of every evaluation-set folder of {@code config}
-     * (DESIGN.md format; an image named by several lines counts once); an unreadable image fails,
-     * naming it.
+     * (DESIGN.md format; an image named by several lines counts once), and of its crops by 1 to
+     * {@link NearDuplicateConfig#evalCropPixels()} pixels a side; an unreadable image fails, naming
+     * it.
+     *
+     * <p>The crops are there because an icon that fills its canvas loses ink at every edge when it
+     * is cropped: the hash's ink window then moves and shrinks, and the copy's thumbnail lands
+     * beyond the confirmation distance of the whole image's (on the emoji corpus, 9 of the 10
+     * evaluation copies missed among 8,000 pairs were crops of 1 to 3 px a side, at thumbnail
+     * distance 0.011 to 0.017), while it lies at distance 0 from the crop's own.
      */
     public static List<Entry> entries(NearDuplicateConfig config) {
         List<Entry> entries = new ArrayList<>();
@@ -101,11 +108,25 @@ public final class EvalSetIndex {
                 Path file = root.resolve(image);
                 try {
                     BufferedImage decoded = Images.decode(Files.readAllBytes(file));
-                    entries.add(
-                            new Entry(
-                                    PerceptualHash.of(decoded),
-                                    PerceptualHash.thumbnail(decoded),
-                                    file.toString()));
+                    PerceptualHash.Fingerprint print = PerceptualHash.fingerprint(decoded);
+                    entries.add(new Entry(print.phash(), print.thumbnail(), file.toString()));
+                    for (int c = 1; c <= config.evalCropPixels(); c++) {
+                        if (decoded.getWidth() <= 4 * c || decoded.getHeight() <= 4 * c) {
+                            break;
+                        }
+                        PerceptualHash.Fingerprint crop =
+                                PerceptualHash.fingerprint(
+                                        decoded.getSubimage(
+                                                c,
+                                                c,
+                                                decoded.getWidth() - 2 * c,
+                                                decoded.getHeight() - 2 * c));
+                        entries.add(
+                                new Entry(
+                                        crop.phash(),
+                                        crop.thumbnail(),
+                                        file + " cropped by " + c + " px a side"));
+                    }
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot read evaluation image " + file, e);
                 } catch (Images.UndecodableImageException e) {

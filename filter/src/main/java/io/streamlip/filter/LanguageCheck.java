@@ -28,11 +28,13 @@ import java.util.SortedMap;
  * whose most likely language is another one with confidence at least {@link
  * LanguageConfig#minConfidence()}, the declared one scoring at most 1 - that, is refused. Short
  * captions (emoji names, most alt-texts) are never refused on Lingua's word alone: on one to three
- * words it confuses close languages (Spanish and Portuguese, Chinese and kanji-only Japanese).
+ * words it confuses close languages (Spanish and Portuguese, Chinese and kanji-only Japanese). So
+ * such a caption does not reach Lingua at all unless {@link LanguageConfig#scoreShortCaptions()}
+ * asks for its score.
  *
  * <p>The result is the language used downstream: the declared one (base subtag: {@code pt-PT} gives
- * {@code pt}) with Lingua's confidence in it; without a declared language, Lingua's choice when it
- * is confident, else {@code und}.
+ * {@code pt}) with Lingua's confidence in it (0 for a short caption not scored); without a declared
+ * language, Lingua's choice when it is confident, else {@code und}.
  *
  * <p>The detector is built on first use ({@code transient}: Flink ships this object to its tasks);
  * Lingua's models are shared by every detector of the JVM and load lazily, about 15 MB a language.
@@ -98,6 +100,10 @@ public final class LanguageCheck implements Serializable {
         Language declaredLanguage = linguaLanguage(declared);
         boolean known = declaredLanguage != null && config.languages().contains(declared);
         if (!known && !PairCurator.UNDETERMINED.equals(declared)) {
+            return Verdict.accept(new Decision(declared, 0f));
+        }
+        if (known && letters < config.minLetters() && !config.scoreShortCaptions()) {
+            // Lingua could not refuse it (see below): its only output would be the score.
             return Verdict.accept(new Decision(declared, 0f));
         }
         SortedMap<Language, Double> values = detector().computeLanguageConfidenceValues(caption);

@@ -114,8 +114,9 @@ public final class PairCurator implements Serializable {
             return refused.cast();
         }
         Images.Header header = image.value().header();
-        long phash = PerceptualHash.of(image.value().image());
-        byte[] thumbnail = PerceptualHash.thumbnail(image.value().image());
+        PerceptualHash.Fingerprint fingerprint = PerceptualHash.fingerprint(image.value().image());
+        long phash = fingerprint.phash();
+        byte[] thumbnail = fingerprint.thumbnail();
         if (checkEvalSets) {
             Verdict<Long> clean = evalSets().check(phash, thumbnail);
             if (clean instanceof Verdict.Refused<Long> refused) {

@@ -1,8 +1,8 @@
 package io.streamlip.filter;
 
+import io.streamlip.ingest.image.Images;
 import java.awt.Color;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 
 /**
@@ -23,14 +23,32 @@ public final class PerceptualHash {
     private static final double SPREAD = 2.2;
     private static final int SUB = 4;
     private static final double[][] COSINES = cosines();
+    private static final int[][] OVER_WHITE = overWhite();
     // Side of the thumbnail of the second check.
     private static final int THUMB = 16;
 
     private PerceptualHash() {}
 
+    /**
+     * The hash and the thumbnail of one image, computed from one read of its pixels: the composite
+     * onto white, the luminance and the ink window are shared, which costs less than half of {@link
+     * #of} and {@link #thumbnail} called one after the other (same results, bit for bit).
+     */
+    public record Fingerprint(long phash, byte[] thumbnail) {}
+
     /** The pHash of {@code image}. */
     public static long of(BufferedImage image) {
-        double[][] luma = luminance(image);
+        return Pixels.of(image).phash();
+    }
+
+    /** The {@link #of pHash} and {@link #thumbnail} of {@code image} together. */
+    public static Fingerprint fingerprint(BufferedImage image) {
+        Pixels pixels = Pixels.of(image);
+        return new Fingerprint(pixels.phash(), pixels.thumbnail());
+    }
+
+    /** The pHash of a luminance grid of {@code SIZE x SIZE}. */
+    private static long hashOf(double[][] luma) {
         double[][] rows = new double[SIZE][LOW];
         // Separable DCT: first along x (keeping LOW frequencies), then along y.
         for (int y = 0; y < SIZE; y++) {
@@ -116,31 +134,7 @@ public final class PerceptualHash {
      * in colour, which a luminance hash cannot see.
      */
     public static byte[] thumbnail(BufferedImage original) {
-        BufferedImage image = flatten(original);
-        int w = image.getWidth();
-        int h = image.getHeight();
-        double[][] luma = new double[h][w];
-        double[][][] rgb = new double[3][h][w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int c = image.getRGB(x, y);
-                rgb[0][y][x] = (c >> 16) & 0xff;
-                rgb[1][y][x] = (c >> 8) & 0xff;
-                rgb[2][y][x] = c & 0xff;
-                luma[y][x] = 0.299 * rgb[0][y][x] + 0.587 * rgb[1][y][x] + 0.114 * rgb[2][y][x];
-            }
-        }
-        double[] window = window(luma, w, h);
-        byte[] out = new byte[THUMB * THUMB * 3];
-        for (int channel = 0; channel < 3; channel++) {
-            double[][] cells = sample(rgb[channel], w, h, window, THUMB);
-            for (int i = 0; i < THUMB; i++) {
-                for (int j = 0; j < THUMB; j++) {
-                    out[(i * THUMB + j) * 3 + channel] = (byte) Math.round(cells[i][j]);
-                }
-            }
-        }
-        return out;
+        return Pixels.of(original).thumbnail();
     }
 
     /**
@@ -160,21 +154,73 @@ public final class PerceptualHash {
         return sum / (255.0 * a.length);
     }
 
-    private static double[][] luminance(BufferedImage original) {
-        BufferedImage image = flatten(original);
-        int w = image.getWidth();
-        int h = image.getHeight();
-        double[][] source = new double[h][w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int rgb = image.getRGB(x, y);
-                source[y][x] =
-                        0.299 * ((rgb >> 16) & 0xff)
-                                + 0.587 * ((rgb >> 8) & 0xff)
-                                + 0.114 * (rgb & 0xff);
+    /**
+     * An image composited onto white, as luminance and R, G, B planes, with its ink window: what
+     * the hash and the thumbnail both sample. Read once from the raster in bulk ({@link
+     * Images#argb}) instead of drawing a copy onto white and calling {@code getRGB} per pixel.
+     */
+    private record Pixels(int w, int h, double[][] luma, double[][][] rgb, double[] window) {
+        static Pixels of(BufferedImage image) {
+            int w = image.getWidth();
+            int h = image.getHeight();
+            int[] argb = Images.argb(image);
+            double[][] luma = new double[h][w];
+            double[][][] rgb = new double[3][h][w];
+            for (int y = 0, i = 0; y < h; y++) {
+                for (int x = 0; x < w; x++, i++) {
+                    int p = argb[i];
+                    int a = p >>> 24;
+                    int r = OVER_WHITE[a][(p >> 16) & 0xff];
+                    int g = OVER_WHITE[a][(p >> 8) & 0xff];
+                    int b = OVER_WHITE[a][p & 0xff];
+                    rgb[0][y][x] = r;
+                    rgb[1][y][x] = g;
+                    rgb[2][y][x] = b;
+                    luma[y][x] = 0.299 * r + 0.587 * g + 0.114 * b;
+                }
+            }
+            return new Pixels(w, h, luma, rgb, PerceptualHash.window(luma, w, h));
+        }
+
+        long phash() {
+            return hashOf(sample(luma, w, h, window, SIZE));
+        }
+
+        byte[] thumbnail() {
+            byte[] out = new byte[THUMB * THUMB * 3];
+            for (int channel = 0; channel < 3; channel++) {
+                double[][] cells = sample(rgb[channel], w, h, window, THUMB);
+                for (int i = 0; i < THUMB; i++) {
+                    for (int j = 0; j < THUMB; j++) {
+                        out[(i * THUMB + j) * 3 + channel] = (byte) Math.round(cells[i][j]);
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * {@code OVER_WHITE[alpha][channel]}: a non-premultiplied channel value composited over white,
+     * exactly as Java2D's {@code drawImage} onto an opaque white image rounds it (the table is read
+     * from such a drawing), so hashes stay what they were when the image was flattened by drawing
+     * it.
+     */
+    private static int[][] overWhite() {
+        BufferedImage source = new BufferedImage(256, 256, BufferedImage.TYPE_INT_ARGB);
+        for (int a = 0; a < 256; a++) {
+            for (int c = 0; c < 256; c++) {
+                source.setRGB(c, a, a << 24 | c << 16 | c << 8 | c);
             }
         }
-        return sample(source, w, h, window(source, w, h), SIZE);
+        BufferedImage flat = flatten(source);
+        int[][] table = new int[256][256];
+        for (int a = 0; a < 256; a++) {
+            for (int c = 0; c < 256; c++) {
+                table[a][c] = flat.getRGB(c, a) & 0xff;
+            }
+        }
+        return table;
     }
 
     /**
@@ -212,26 +258,44 @@ public final class PerceptualHash {
         return new double[] {cx + 0.5 - side / 2, cy + 0.5 - side / 2, side};
     }
 
-    /** {@code channel} averaged over a {@code size} x {@code size} grid on the window. */
+    /**
+     * {@code channel} averaged over a {@code size} x {@code size} grid on the window, {@code SUB x
+     * SUB} samples a cell; a sample outside the image reads white.
+     */
     private static double[][] sample(double[][] channel, int w, int h, double[] window, int size) {
-        double x0 = window[0];
-        double y0 = window[1];
-        double side = window[2];
+        int[] xs = sampleIndices(window[0], window[2], size, w);
+        int[] ys = sampleIndices(window[1], window[2], size, h);
         double[][] grid = new double[size][size];
         for (int i = 0; i < size; i++) {
             for (int j = 0; j < size; j++) {
                 double sum = 0;
                 for (int s = 0; s < SUB; s++) {
-                    int y = (int) Math.floor(y0 + (i + (s + 0.5) / SUB) * side / size);
+                    int y = ys[i * SUB + s];
+                    double[] row = y < 0 ? null : channel[y];
                     for (int t = 0; t < SUB; t++) {
-                        int x = (int) Math.floor(x0 + (j + (t + 0.5) / SUB) * side / size);
-                        sum += x < 0 || y < 0 || x >= w || y >= h ? 255 : channel[y][x];
+                        int x = xs[j * SUB + t];
+                        sum += row == null || x < 0 ? 255 : row[x];
                     }
                 }
                 grid[i][j] = sum / (SUB * SUB);
             }
         }
         return grid;
+    }
+
+    /**
+     * The pixel index of every sample along one axis ({@code size * SUB} of them, cell by cell), -1
+     * where it falls outside {@code [0, limit)}: the same for every row, so computed once.
+     */
+    private static int[] sampleIndices(double origin, double side, int size, int limit) {
+        int[] at = new int[size * SUB];
+        for (int cell = 0; cell < size; cell++) {
+            for (int s = 0; s < SUB; s++) {
+                int v = (int) Math.floor(origin + (cell + (s + 0.5) / SUB) * side / size);
+                at[cell * SUB + s] = v < 0 || v >= limit ? -1 : v;
+            }
+        }
+        return at;
     }
 
     private static BufferedImage flatten(BufferedImage image) {
@@ -243,18 +307,6 @@ public final class PerceptualHash {
         g.drawImage(image, 0, 0, null);
         g.dispose();
         return flat;
-    }
-
-    private static BufferedImage half(BufferedImage image) {
-        int w = image.getWidth() / 2;
-        int h = image.getHeight() / 2;
-        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
-        Graphics2D g = out.createGraphics();
-        g.setRenderingHint(
-                RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(image, 0, 0, w, h, null);
-        g.dispose();
-        return out;
     }
 
     private static double[][] cosines() {

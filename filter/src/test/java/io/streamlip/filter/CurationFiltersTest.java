@@ -82,10 +82,20 @@ class CurationFiltersTest {
                                                 + " und vielen Blumen",
                                         "en")))
                 .isEqualTo(RejectReason.LANGUAGE_MISMATCH);
-        LanguageCheck.Decision decision =
-                check.check("a red circle on a white ground", "en-GB").value();
+        LanguageCheck.Decision decision = check.check("a red circle on white", "en-GB").value();
         assertThat(decision.lang()).isEqualTo("en");
-        assertThat(decision.confidence()).isGreaterThan(0f);
+        // 17 letters: too short for Lingua to refuse, so by default not scored at all ...
+        assertThat(decision.confidence()).isZero();
+        // ... unless asked; a longer caption always is.
+        LanguageCheck scoring =
+                new LanguageCheck(LanguageConfig.defaults().withScoreShortCaptions(true));
+        assertThat(scoring.check("a red circle on white", "en-GB").value().confidence())
+                .isGreaterThan(0f);
+        assertThat(
+                        check.check("a red circle on a white ground with a blue border", "en")
+                                .value()
+                                .confidence())
+                .isGreaterThan(0f);
         assertThat(check.check("anything", null).value().lang()).isIn("und", "en");
         assertThat(new LanguageCheck(LanguageConfig.disabled()).check("笑顔", "de").accepted())
                 .isTrue();

@@ -8,7 +8,11 @@ import io.streamlip.schemas.Verdict;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Evaluation-set decontamination: a pHash match confirmed by the colour thumbnail. */
 class EvalSetIndexTest {
@@ -50,6 +54,44 @@ class EvalSetIndexTest {
         EvalSetIndex index = index(eval, 0L);
         // All 64 bits differ: no candidate, accepted (the thumbnail is never compared).
         assertThat(index.check(-1L, null).accepted()).isTrue();
+    }
+
+    @Test
+    void aCropOfAnIconThatFillsItsCanvasIsRefusedThroughTheIndexedCrops(@TempDir Path folder)
+            throws Exception {
+        // Ink up to every edge: a crop cuts it, and the hash's ink window moves.
+        BufferedImage eval = new BufferedImage(64, 64, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = eval.createGraphics();
+        g.setColor(new Color(250, 200, 40));
+        g.fillOval(-2, -2, 68, 68);
+        g.setColor(new Color(90, 40, 10));
+        g.fillRect(0, 20, 14, 30);
+        g.fillOval(40, 0, 24, 18);
+        g.dispose();
+        Files.createDirectories(folder.resolve("images"));
+        Files.write(folder.resolve("images/face.png"), Images.png(eval));
+        Files.writeString(
+                folder.resolve("pairs.jsonl"),
+                "{\"image\": \"images/face.png\", \"text\": \"a face\", \"lang\": \"en\","
+                        + " \"class\": \"face\"}\n");
+        NearDuplicateConfig config = CONFIG.withEvalSets(List.of(folder.toString()));
+        BufferedImage crop = Images.decode(Images.png(eval.getSubimage(3, 3, 58, 58)));
+        PerceptualHash.Fingerprint print = PerceptualHash.fingerprint(crop);
+
+        List<EvalSetIndex.Entry> entries = EvalSetIndex.entries(config);
+        assertThat(entries).hasSize(1 + NearDuplicateConfig.DEFAULT_EVAL_CROP_PIXELS);
+        assertThat(entries.get(3).name()).endsWith("cropped by 3 px a side");
+        Verdict<Long> verdict =
+                EvalSetIndex.of(entries, config).check(print.phash(), print.thumbnail());
+        assertThat(verdict.accepted()).isFalse();
+        assertThat(((Verdict.Refused<Long>) verdict).detail()).contains("cropped by 3 px");
+        // The whole image alone lies further from the crop than its own crop does.
+        List<EvalSetIndex.Entry> whole = EvalSetIndex.entries(config.withEvalCropPixels(0));
+        assertThat(whole).hasSize(1);
+        assertThat(PerceptualHash.thumbnailDistance(print.thumbnail(), whole.get(0).thumbnail()))
+                .isGreaterThan(
+                        PerceptualHash.thumbnailDistance(
+                                print.thumbnail(), entries.get(3).thumbnail()));
     }
 
     static EvalSetIndex index(BufferedImage eval, long hash) {

@@ -2,7 +2,6 @@ package io.streamlip.tokenize;
 
 import io.streamlip.ingest.image.Images;
 import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,51 +77,9 @@ public final class ImagePreprocessor implements Serializable {
         return out;
     }
 
-    /**
-     * The pixels as sRGB ARGB, exactly what {@code image.getRGB} returns. The types ImageIO decodes
-     * PNG and JPEG into are copied in one bulk read instead of {@code getRGB}'s colour-model call
-     * per pixel, which was the larger part of this class's time; other types (grey, indexed,
-     * premultiplied) take {@code getRGB}, which also applies their colour conversions.
-     */
+    /** The pixels as sRGB ARGB, exactly what {@code image.getRGB} returns ({@link Images#argb}). */
     static int[] argb(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        Raster raster = image.getRaster();
-        int[] argb = new int[w * h];
-        switch (image.getType()) {
-            case BufferedImage.TYPE_3BYTE_BGR -> {
-                byte[] rgb = (byte[]) raster.getDataElements(0, 0, w, h, null); // R, G, B
-                for (int i = 0, j = 0; i < argb.length; i++, j += 3) {
-                    argb[i] =
-                            0xff000000
-                                    | (rgb[j] & 0xff) << 16
-                                    | (rgb[j + 1] & 0xff) << 8
-                                    | (rgb[j + 2] & 0xff);
-                }
-            }
-            case BufferedImage.TYPE_4BYTE_ABGR -> {
-                byte[] rgba = (byte[]) raster.getDataElements(0, 0, w, h, null); // R, G, B, A
-                for (int i = 0, j = 0; i < argb.length; i++, j += 4) {
-                    argb[i] =
-                            (rgba[j + 3] & 0xff) << 24
-                                    | (rgba[j] & 0xff) << 16
-                                    | (rgba[j + 1] & 0xff) << 8
-                                    | (rgba[j + 2] & 0xff);
-                }
-            }
-            case BufferedImage.TYPE_INT_RGB -> {
-                int[] rgb = (int[]) raster.getDataElements(0, 0, w, h, null);
-                for (int i = 0; i < argb.length; i++) {
-                    argb[i] = 0xff000000 | rgb[i];
-                }
-            }
-            case BufferedImage.TYPE_INT_ARGB -> {
-                int[] pixels = (int[]) raster.getDataElements(0, 0, w, h, null);
-                System.arraycopy(pixels, 0, argb, 0, argb.length);
-            }
-            default -> image.getRGB(0, 0, w, h, argb, 0, w);
-        }
-        return argb;
+        return Images.argb(image);
     }
 
     private Resampler resampler(int in) {

@@ -1,6 +1,11 @@
 package io.streamlip.ingest.image;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
+import java.awt.image.Raster;
+import java.awt.image.SinglePixelPackedSampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -51,11 +56,15 @@ public final class Images {
     /**
      * Reads format and dimensions from the header only, so a decompression bomb's claimed size is
      * known before any pixel memory is allocated. Empty when no reader recognises the bytes or the
-     * header itself is unreadable.
+     * header itself is unreadable. A PNG's header is read from its bytes ({@link PngDecoder}).
      */
     public static Optional<Header> probe(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             return Optional.empty();
+        }
+        Header png = PngDecoder.probe(bytes);
+        if (png != null) {
+            return Optional.of(png);
         }
         try (ImageInputStream in = memoryStream(bytes)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -82,10 +91,17 @@ public final class Images {
      * Decodes every pixel, strictly: fails on errors and on the warnings decoders emit for
      * truncated or corrupt data (ImageIO decodes a truncated JPEG without an error, filling the
      * missing rows with grey). Call {@link #probe} first when the size is not yet trusted.
+     *
+     * <p>8-bit RGB and RGBA PNGs, most of a crawl of icons, take a fast path ({@link PngDecoder})
+     * that gives the same image as ImageIO at a fraction of the cost; everything else is ImageIO's.
      */
     public static BufferedImage decode(byte[] bytes) throws UndecodableImageException {
         if (bytes == null || bytes.length == 0) {
             throw new UndecodableImageException("no image bytes");
+        }
+        BufferedImage png = PngDecoder.decode(bytes);
+        if (png != null) {
+            return png;
         }
         try (ImageInputStream in = memoryStream(bytes)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -110,6 +126,71 @@ public final class Images {
         } catch (IOException | RuntimeException e) {
             throw new UndecodableImageException("truncated or corrupt: " + e, e);
         }
+    }
+
+    /**
+     * The pixels as sRGB ARGB, row-major, exactly what {@code image.getRGB} returns. The types
+     * ImageIO decodes PNG and JPEG into (3 or 4 interleaved bytes, packed ints) are read straight
+     * from the raster's buffer instead of through {@code getRGB}'s colour-model call per pixel or
+     * {@code getDataElements}' per-sample copy, which were most of resizing's and hashing's time;
+     * other types (grey, indexed, premultiplied) take {@code getRGB}, which also applies their
+     * colour conversions.
+     */
+    public static int[] argb(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[] argb = new int[w * h];
+        int type = image.getType();
+        Raster raster = image.getRaster();
+        boolean bytes =
+                type == BufferedImage.TYPE_3BYTE_BGR || type == BufferedImage.TYPE_4BYTE_ABGR;
+        boolean ints = type == BufferedImage.TYPE_INT_RGB || type == BufferedImage.TYPE_INT_ARGB;
+        if (bytes
+                && raster.getSampleModel() instanceof ComponentSampleModel model
+                && raster.getDataBuffer() instanceof DataBufferByte buffer
+                && buffer.getNumBanks() == 1) {
+            // The raster's bands are R, G, B (, A) wherever they sit in a pixel's bytes.
+            byte[] data = buffer.getData();
+            int[] band = model.getBandOffsets();
+            int pixelStride = model.getPixelStride();
+            int scanline = model.getScanlineStride();
+            int origin =
+                    buffer.getOffset()
+                            - raster.getSampleModelTranslateY() * scanline
+                            - raster.getSampleModelTranslateX() * pixelStride;
+            boolean alpha = type == BufferedImage.TYPE_4BYTE_ABGR;
+            for (int y = 0, i = 0; y < h; y++) {
+                int p = origin + y * scanline;
+                for (int x = 0; x < w; x++, i++, p += pixelStride) {
+                    int a = alpha ? data[p + band[3]] & 0xff : 0xff;
+                    argb[i] =
+                            a << 24
+                                    | (data[p + band[0]] & 0xff) << 16
+                                    | (data[p + band[1]] & 0xff) << 8
+                                    | (data[p + band[2]] & 0xff);
+                }
+            }
+        } else if (ints
+                && raster.getSampleModel() instanceof SinglePixelPackedSampleModel model
+                && raster.getDataBuffer() instanceof DataBufferInt buffer
+                && buffer.getNumBanks() == 1) {
+            int[] data = buffer.getData();
+            int scanline = model.getScanlineStride();
+            int origin =
+                    buffer.getOffset()
+                            - raster.getSampleModelTranslateY() * scanline
+                            - raster.getSampleModelTranslateX();
+            int opaque = type == BufferedImage.TYPE_INT_RGB ? 0xff000000 : 0;
+            for (int y = 0; y < h; y++) {
+                int p = origin + y * scanline;
+                for (int x = 0; x < w; x++) {
+                    argb[y * w + x] = opaque | data[p + x];
+                }
+            }
+        } else {
+            image.getRGB(0, 0, w, h, argb, 0, w);
+        }
+        return argb;
     }
 
     /**
