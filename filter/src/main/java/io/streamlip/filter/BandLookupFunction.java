@@ -1,49 +1,60 @@
 package io.streamlip.filter;
 
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Keyed by an {@link LshBands} band key: the images seen in this band bucket, on the state backend
- * (RocksDB), by {@link NearDuplicateIndex#imageId}: {@code members} holds each image's hash and
- * cluster ({@code (phash, cluster, cluster time)}), {@code thumbnails} its {@link
- * PerceptualHash#thumbnail}, read only for the members whose hash is within {@link
- * NearDuplicateConfig#maxDistance()} (so a scan reads 24 bytes a member, not 800). For each probe
- * it answers the oldest cluster among the bucket's near copies of the probe's image ({@link
- * NearDuplicateIndex#isNearCopy}: hash, then thumbnail), or none; then remembers the probe's image
- * with that cluster, or as a new cluster of its own when none was found here.
+ * (RocksDB): {@code band-bucket} lists each image's hash and cluster ({@link BandMember}, 40
+ * bytes), {@code band-thumbnails} holds its {@link PerceptualHash#thumbnail} by {@link
+ * NearDuplicateIndex#imageId}, read only for the members whose hash is within {@link
+ * NearDuplicateConfig#maxDistance()}. For each probe it answers the oldest cluster among the
+ * bucket's near copies of the probe's image ({@link NearDuplicateIndex#isNearCopy}: hash, then
+ * thumbnail), or none; then remembers the probe's image with that cluster, or as a new cluster of
+ * its own when none was found here.
  *
  * <p>The scan is linear in the bucket: with {@code k + 1} bands of about {@code 64 / (k + 1)} bits
  * each (5 bits at k = 12), a bucket holds about 1/32 of the images its band has seen within the
- * retention, which bounds how many images the job can keep (see {@link FilterJob}).
+ * retention, which bounds how many images the job can keep (see {@link FilterJob}). So the bucket
+ * is one list state of primitive arrays: reading it is one RocksDB read, and storing an image is
+ * one append (a RocksDB merge, no read-modify-write). Members past {@link
+ * FilterConfig#dedupRetention()} are skipped (as Flink's TTL never returns expired values) and
+ * dropped when they are a quarter of the bucket, by rewriting it.
  */
 final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, BandAnswer> {
     private static final long serialVersionUID = 1L;
 
+    /** A bucket is rewritten without its expired members once they are this share of it. */
+    private static final int PRUNE_DIVISOR = 4;
+
     private final FilterConfig config;
-    private transient MapState<Long, Tuple3<Long, Long, Long>> members;
+    private final long retentionMillis;
+    private transient ListState<long[]> bucket;
     private transient MapState<Long, byte[]> thumbnails;
 
     BandLookupFunction(FilterConfig config) {
         this.config = config;
+        this.retentionMillis = config.dedupRetention().toMillis();
     }
 
     @Override
     public void open(OpenContext openContext) {
-        MapStateDescriptor<Long, Tuple3<Long, Long, Long>> memberDescriptor =
-                new MapStateDescriptor<>(
-                        "band-members",
-                        Types.LONG,
-                        Types.TUPLE(Types.LONG, Types.LONG, Types.LONG));
-        memberDescriptor.enableTimeToLive(NearDuplicateStages.ttl(config));
-        members = getRuntimeContext().getMapState(memberDescriptor);
+        // No Flink TTL here: one TTL would cover the whole list; members expire one by one.
+        bucket =
+                getRuntimeContext()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "band-bucket",
+                                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         MapStateDescriptor<Long, byte[]> thumbnailDescriptor =
                 new MapStateDescriptor<>(
                         "band-thumbnails",
@@ -57,36 +68,77 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
     public void processElement(BandProbe probe, Context ctx, Collector<BandAnswer> out)
             throws Exception {
         NearDuplicateConfig near = config.nearDuplicates();
-        Tuple3<Long, Long, Long> oldest = null;
-        for (Map.Entry<Long, Tuple3<Long, Long, Long>> member : members.entries()) {
-            Tuple3<Long, Long, Long> candidate = member.getValue();
-            if (PerceptualHash.distance(probe.phash, candidate.f0) > near.maxDistance()) {
-                continue;
-            }
-            byte[] thumbnail = thumbnails.get(member.getKey());
-            if (thumbnail == null
-                    || !NearDuplicateIndex.isNearCopy(
-                            probe.phash, probe.thumbnail, candidate.f0, thumbnail, near)) {
-                continue;
-            }
-            if (oldest == null
-                    || NearDuplicateStages.older(
-                            candidate.f1, candidate.f2, oldest.f1, oldest.f2)) {
-                oldest = candidate;
+        long now = ctx.timerService().currentProcessingTime();
+        long[] oldest = null;
+        boolean stored = false;
+        int live = 0;
+        int expired = 0;
+        Iterable<long[]> members = bucket.get();
+        if (members != null) {
+            for (long[] member : members) {
+                BandMember.check(member);
+                if (BandMember.expired(member, now, retentionMillis)) {
+                    expired++;
+                    continue;
+                }
+                live++;
+                stored |= BandMember.imageId(member) == probe.imageId;
+                long phash = BandMember.phash(member);
+                if (PerceptualHash.distance(probe.phash, phash) > near.maxDistance()) {
+                    continue;
+                }
+                byte[] thumbnail = thumbnails.get(BandMember.imageId(member));
+                if (thumbnail == null
+                        || !NearDuplicateIndex.isNearCopy(
+                                probe.phash, probe.thumbnail, phash, thumbnail, near)) {
+                    continue;
+                }
+                if (oldest == null
+                        || NearDuplicateStages.older(
+                                BandMember.cluster(member),
+                                BandMember.clusterTime(member),
+                                BandMember.cluster(oldest),
+                                BandMember.clusterTime(oldest))) {
+                    oldest = member;
+                }
             }
         }
         if (oldest == null) {
             out.collect(new BandAnswer(probe.pairKey, false, 0, 0));
         } else {
-            out.collect(new BandAnswer(probe.pairKey, true, oldest.f1, oldest.f2));
+            out.collect(
+                    new BandAnswer(
+                            probe.pairKey,
+                            true,
+                            BandMember.cluster(oldest),
+                            BandMember.clusterTime(oldest)));
         }
-        if (!members.contains(probe.imageId)) {
-            members.put(
-                    probe.imageId,
+        if (expired > 0 && expired * PRUNE_DIVISOR >= live + expired) {
+            prune(now);
+        }
+        if (!stored) {
+            bucket.add(
                     oldest == null
-                            ? Tuple3.of(probe.phash, probe.imageId, probe.time)
-                            : Tuple3.of(probe.phash, oldest.f1, oldest.f2));
+                            ? BandMember.of(
+                                    probe.phash, probe.imageId, probe.imageId, probe.time, now)
+                            : BandMember.of(
+                                    probe.phash,
+                                    probe.imageId,
+                                    BandMember.cluster(oldest),
+                                    BandMember.clusterTime(oldest),
+                                    now));
             thumbnails.put(probe.imageId, probe.thumbnail);
         }
+    }
+
+    /** Rewrites the bucket without its expired members. */
+    private void prune(long now) throws Exception {
+        List<long[]> kept = new ArrayList<>();
+        for (long[] member : bucket.get()) {
+            if (!BandMember.expired(member, now, retentionMillis)) {
+                kept.add(member);
+            }
+        }
+        bucket.update(kept);
     }
 }

@@ -1,0 +1,91 @@
+package io.streamlip.filter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The band bucket stage in Flink's keyed operator test harness: answers, the oldest cluster, and
+ * the retention kept by hand per member (processing time moved by the harness).
+ */
+class BandLookupFunctionTest {
+    private static final byte[] THUMBNAIL = new byte[16 * 16 * 3];
+    private static final long BAND = 7L;
+
+    @Test
+    void answersTheOldestNearClusterAndForgetsMembersAfterTheRetention() throws Exception {
+        FilterConfig config =
+                new FilterConfig(
+                        16, 40_000_000L, 8 * 1024 * 1024, 8.0, 2, 1000, Duration.ofHours(1));
+        long hash = 0x0123_4567_89ab_cdefL;
+        long near = hash ^ 0b101L; // distance 2
+        long far = ~hash; // distance 64
+        try (var harness = harness(config)) {
+            harness.setProcessingTime(1_000);
+            harness.processElement(probe("a", hash, 1, 100), 0);
+            harness.processElement(probe("b", near, 2, 200), 0);
+            harness.processElement(probe("c", far, 3, 50), 0);
+            // The same image again finds its own member and is not stored twice.
+            harness.processElement(probe("a-again", hash, 1, 300), 0);
+            // A younger cluster near both: the answer is the oldest, image 1's (time 100).
+            harness.processElement(probe("d", near ^ (1L << 40), 4, 400), 0);
+
+            harness.setProcessingTime(1_000 + Duration.ofHours(1).toMillis());
+            harness.processElement(probe("e", hash, 5, 500), 0);
+            harness.processElement(probe("f", near, 6, 600), 0);
+
+            List<BandAnswer> answers = harness.extractOutputValues();
+            assertThat(answers)
+                    .extracting(
+                            a ->
+                                    a.pairKey
+                                            + ":"
+                                            + (a.found ? a.cluster + "@" + a.clusterTime : "-"))
+                    .containsExactly(
+                            "a:-",
+                            "b:1@100",
+                            "c:-",
+                            "a-again:1@100",
+                            "d:1@100",
+                            // after the retention the bucket starts again: e is a new cluster
+                            "e:-",
+                            "f:5@500");
+        }
+    }
+
+    @Test
+    void aNearHashWithADifferentThumbnailIsNotANearCopy() throws Exception {
+        FilterConfig config = FilterConfig.defaults();
+        byte[] other = new byte[THUMBNAIL.length];
+        java.util.Arrays.fill(other, (byte) 0xff);
+        try (var harness = harness(config)) {
+            harness.processElement(probe("a", 42L, 1, 100), 0);
+            harness.processElement(new BandProbe("b", BAND, 43L, other, 2, 200), 0);
+            assertThat(harness.extractOutputValues())
+                    .extracting(a -> a.found)
+                    .containsExactly(false, false);
+        }
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, BandAnswer> harness(
+            FilterConfig config) throws Exception {
+        var harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new BandLookupFunction(config)),
+                        (BandProbe p) -> p.bandKey,
+                        Types.LONG);
+        harness.setup(FilterFunctionsTest.serializer(TypeInformation.of(BandAnswer.class)));
+        harness.open();
+        return harness;
+    }
+
+    private static BandProbe probe(String pair, long phash, long imageId, long time) {
+        return new BandProbe(pair, BAND, phash, THUMBNAIL, imageId, time);
+    }
+}
