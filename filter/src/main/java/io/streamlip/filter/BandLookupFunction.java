@@ -69,10 +69,10 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
             throws Exception {
         NearDuplicateConfig near = config.nearDuplicates();
         long now = ctx.timerService().currentProcessingTime();
-        long[] oldest = null;
         boolean stored = false;
         int live = 0;
         int expired = 0;
+        List<long[]> candidates = new ArrayList<>();
         Iterable<long[]> members = bucket.get();
         if (members != null) {
             for (long[] member : members) {
@@ -83,26 +83,13 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
                 }
                 live++;
                 stored |= BandMember.imageId(member) == probe.imageId;
-                long phash = BandMember.phash(member);
-                if (PerceptualHash.distance(probe.phash, phash) > near.maxDistance()) {
-                    continue;
-                }
-                byte[] thumbnail = thumbnails.get(BandMember.imageId(member));
-                if (thumbnail == null
-                        || !NearDuplicateIndex.isNearCopy(
-                                probe.phash, probe.thumbnail, phash, thumbnail, near)) {
-                    continue;
-                }
-                if (oldest == null
-                        || NearDuplicateStages.older(
-                                BandMember.cluster(member),
-                                BandMember.clusterTime(member),
-                                BandMember.cluster(oldest),
-                                BandMember.clusterTime(oldest))) {
-                    oldest = member;
+                if (PerceptualHash.distance(probe.phash, BandMember.phash(member))
+                        <= near.maxDistance()) {
+                    candidates.add(member);
                 }
             }
         }
+        long[] oldest = oldestNearCopy(probe, candidates, near);
         if (oldest == null) {
             out.collect(new BandAnswer(probe.pairKey, false, 0, 0));
         } else {
@@ -129,6 +116,38 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
                                     now));
             thumbnails.put(probe.imageId, probe.thumbnail);
         }
+    }
+
+    /**
+     * The member of the oldest cluster among {@code candidates} (members within the hash distance)
+     * whose thumbnail confirms a near copy, or null. Candidates are tried oldest cluster first and
+     * the first confirmed one is the answer, so a probe usually reads and compares one thumbnail,
+     * however many members of its cluster the bucket holds.
+     */
+    private long[] oldestNearCopy(
+            BandProbe probe, List<long[]> candidates, NearDuplicateConfig near) throws Exception {
+        candidates.sort(BandLookupFunction::byClusterAge);
+        for (long[] member : candidates) {
+            byte[] thumbnail = thumbnails.get(BandMember.imageId(member));
+            if (thumbnail != null
+                    && NearDuplicateIndex.isNearCopy(
+                            probe.phash,
+                            probe.thumbnail,
+                            BandMember.phash(member),
+                            thumbnail,
+                            near)) {
+                return member;
+            }
+        }
+        return null;
+    }
+
+    /** Oldest cluster first, in the order of {@link NearDuplicateStages#older}. */
+    private static int byClusterAge(long[] a, long[] b) {
+        int byTime = Long.compare(BandMember.clusterTime(a), BandMember.clusterTime(b));
+        return byTime != 0
+                ? byTime
+                : Long.compareUnsigned(BandMember.cluster(a), BandMember.cluster(b));
     }
 
     /** Rewrites the bucket without its expired members. */

@@ -60,6 +60,23 @@ class BandLookupFunctionTest {
     }
 
     @Test
+    void theOldestClusterWinsWhateverTheOrderInTheBucket() throws Exception {
+        // p and q are not near each other (13 bits apart); r is near both (7 and 6 bits).
+        try (var harness = harness(FilterConfig.defaults())) {
+            harness.processElement(probe("p", 0L, 1, 900), 0);
+            harness.processElement(probe("q", 0x1FFFL, 2, 100), 0);
+            harness.processElement(probe("r", 0x7FL, 3, 1000), 0);
+            assertThat(harness.extractOutputValues())
+                    .extracting(
+                            a ->
+                                    a.pairKey
+                                            + ":"
+                                            + (a.found ? a.cluster + "@" + a.clusterTime : "-"))
+                    .containsExactly("p:-", "q:-", "r:2@100");
+        }
+    }
+
+    @Test
     void aNearHashWithADifferentThumbnailIsNotANearCopy() throws Exception {
         FilterConfig config = FilterConfig.defaults();
         byte[] other = new byte[THUMBNAIL.length];
