@@ -14,13 +14,14 @@ import org.apache.flink.util.Collector;
 
 /**
  * Keyed by an {@link LshBands} band key: the images seen in this band bucket, on the state backend
- * (RocksDB): {@code band-bucket} lists each image's hash and cluster ({@link BandMember}, 40
- * bytes), {@code band-thumbnails} holds its {@link PerceptualHash#thumbnail} by {@link
- * NearDuplicateIndex#imageId}, read only for the members whose hash is within {@link
- * NearDuplicateConfig#maxDistance()}. For each probe it answers the oldest cluster among the
- * bucket's near copies of the probe's image ({@link NearDuplicateIndex#isNearCopy}: hash, then
- * thumbnail), or none; then remembers the probe's image with that cluster, or as a new cluster of
- * its own when none was found here.
+ * (RocksDB): {@code band-bucket} lists each image's hash, thumbnail summary and cluster ({@link
+ * BandMember}, 64 bytes), {@code band-thumbnails} holds its {@link PerceptualHash#thumbnail} by
+ * {@link NearDuplicateIndex#imageId}, read only for the members whose hash is within {@link
+ * NearDuplicateConfig#maxDistance()} and whose {@link ThumbnailSums} do not already rule a near
+ * copy out. For each probe it answers the oldest cluster among the bucket's near copies of the
+ * probe's image ({@link NearDuplicateIndex#isNearCopy}: hash, then thumbnail), or none; then
+ * remembers the probe's image with that cluster, or as a new cluster of its own when none was found
+ * here.
  *
  * <p>The scan is linear in the bucket: with {@code k + 1} bands of about {@code 64 / (k + 1)} bits
  * each (5 bits at k = 12), a bucket holds about 1/32 of the images its band has seen within the
@@ -73,6 +74,7 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
         int live = 0;
         int expired = 0;
         List<long[]> candidates = new ArrayList<>();
+        long[] sums = ThumbnailSums.of(probe.thumbnail);
         Iterable<long[]> members = bucket.get();
         if (members != null) {
             for (long[] member : members) {
@@ -84,7 +86,12 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
                 live++;
                 stored |= BandMember.imageId(member) == probe.imageId;
                 if (PerceptualHash.distance(probe.phash, BandMember.phash(member))
-                        <= near.maxDistance()) {
+                                <= near.maxDistance()
+                        && !ThumbnailSums.fartherThan(
+                                sums,
+                                BandMember.sums(member),
+                                probe.thumbnail.length,
+                                near.maxThumbnailDistance())) {
                     candidates.add(member);
                 }
             }
@@ -107,10 +114,16 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
             bucket.add(
                     oldest == null
                             ? BandMember.of(
-                                    probe.phash, probe.imageId, probe.imageId, probe.time, now)
+                                    probe.phash,
+                                    probe.imageId,
+                                    sums,
+                                    probe.imageId,
+                                    probe.time,
+                                    now)
                             : BandMember.of(
                                     probe.phash,
                                     probe.imageId,
+                                    sums,
                                     BandMember.cluster(oldest),
                                     BandMember.clusterTime(oldest),
                                     now));

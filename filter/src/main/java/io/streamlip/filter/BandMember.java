@@ -7,25 +7,44 @@ package io.streamlip.filter;
  * array copies, where a map state entry per member cost an iterator step, a key comparison, a TTL
  * wrapper and a boxed tuple each.
  *
- * <p>The layout: {@code [phash, imageId, cluster, clusterTime, writtenAt]}. {@code writtenAt} is
- * the processing time the member was stored, for the retention ({@link #expired}): the state's
- * time-to-live is kept by hand, since a whole list has one Flink TTL, not one per element.
+ * <p>The layout: {@code [phash, imageId, cluster, clusterTime, writtenAt, sums...]}. {@code
+ * writtenAt} is the processing time the member was stored, for the retention ({@link #expired}):
+ * the state's time-to-live is kept by hand, since a whole list has one Flink TTL, not one per
+ * element. {@code sums} is the {@link ThumbnailSums} of the image's thumbnail, which rules out most
+ * hash-near candidates before their thumbnail is read.
  */
 final class BandMember {
     /** Longs per member. */
-    static final int LONGS = 5;
+    static final int LONGS = 5 + ThumbnailSums.LONGS;
 
     private static final int PHASH = 0;
     private static final int IMAGE_ID = 1;
     private static final int CLUSTER = 2;
     private static final int CLUSTER_TIME = 3;
     private static final int WRITTEN_AT = 4;
+    private static final int SUMS = 5;
 
     private BandMember() {}
 
-    /** A member: an image with its hash and cluster, stored at processing time {@code now}. */
-    static long[] of(long phash, long imageId, long cluster, long clusterTime, long now) {
-        return new long[] {phash, imageId, cluster, clusterTime, now};
+    /**
+     * A member: an image with its hash, thumbnail summary ({@link ThumbnailSums#of}) and cluster,
+     * stored at processing time {@code now}.
+     */
+    static long[] of(
+            long phash, long imageId, long[] sums, long cluster, long clusterTime, long now) {
+        long[] member = new long[LONGS];
+        member[PHASH] = phash;
+        member[IMAGE_ID] = imageId;
+        member[CLUSTER] = cluster;
+        member[CLUSTER_TIME] = clusterTime;
+        member[WRITTEN_AT] = now;
+        System.arraycopy(sums, 0, member, SUMS, ThumbnailSums.LONGS);
+        return member;
+    }
+
+    /** The member's {@link ThumbnailSums}, as a new array. */
+    static long[] sums(long[] member) {
+        return java.util.Arrays.copyOfRange(member, SUMS, SUMS + ThumbnailSums.LONGS);
     }
 
     static long phash(long[] member) {
