@@ -1,5 +1,6 @@
 package io.streamlip.filter;
 
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -14,9 +15,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Keyed by an {@link LshBands} band key: the images seen in this band bucket, on the state backend
- * (RocksDB): {@code band-bucket} lists each image's hash, thumbnail summary and cluster ({@link
- * BandMember}, 64 bytes), {@code band-thumbnails} holds its {@link PerceptualHash#thumbnail} by
- * {@link NearDuplicateIndex#imageId}, read only for the members whose hash is within {@link
+ * (RocksDB): {@code band-bucket} holds each image's hash, thumbnail summary and cluster ({@link
+ * BandMember}, 64 bytes), {@code band-thumbnails} its {@link PerceptualHash#thumbnail} by {@link
+ * NearDuplicateIndex#imageId}, read only for the members whose hash is within {@link
  * NearDuplicateConfig#maxDistance()} and whose {@link ThumbnailSums} do not already rule a near
  * copy out. For each probe it answers the oldest cluster among the bucket's near copies of the
  * probe's image ({@link NearDuplicateIndex#isNearCopy}: hash, then thumbnail), or none; then
@@ -25,11 +26,13 @@ import org.apache.flink.util.Collector;
  *
  * <p>The scan is linear in the bucket: with {@code k + 1} bands of about {@code 64 / (k + 1)} bits
  * each (5 bits at k = 12), a bucket holds about 1/32 of the images its band has seen within the
- * retention, which bounds how many images the job can keep (see {@link FilterJob}). So the bucket
- * is one list state of primitive arrays: reading it is one RocksDB read, and storing an image is
- * one append (a RocksDB merge, no read-modify-write). Members past {@link
- * FilterConfig#dedupRetention()} are skipped (as Flink's TTL never returns expired values) and
- * dropped when they are a quarter of the bucket, by rewriting it.
+ * retention (more where images look alike), which bounds how many images the job can keep (see
+ * {@link FilterJob}). So the bucket is one list state of byte chunks of packed members: reading it
+ * is one RocksDB read, storing an image is one append of a one-member chunk (a RocksDB merge, no
+ * read-modify-write), and once {@value #MAX_CHUNKS} chunks have piled up the bucket is rewritten as
+ * one. Members past {@link FilterConfig#dedupRetention()} are skipped (as Flink's TTL never returns
+ * expired values) and dropped at a rewrite, which also happens when they are a quarter of the
+ * bucket.
  */
 final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, BandAnswer> {
     private static final long serialVersionUID = 1L;
@@ -37,9 +40,12 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
     /** A bucket is rewritten without its expired members once they are this share of it. */
     private static final int PRUNE_DIVISOR = 4;
 
+    /** A bucket of more chunks than this is rewritten as one. */
+    static final int MAX_CHUNKS = 64;
+
     private final FilterConfig config;
     private final long retentionMillis;
-    private transient ListState<long[]> bucket;
+    private transient ListState<byte[]> bucket;
     private transient MapState<Long, byte[]> thumbnails;
 
     BandLookupFunction(FilterConfig config) {
@@ -55,7 +61,7 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
                         .getListState(
                                 new ListStateDescriptor<>(
                                         "band-bucket",
-                                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         MapStateDescriptor<Long, byte[]> thumbnailDescriptor =
                 new MapStateDescriptor<>(
                         "band-thumbnails",
@@ -70,48 +76,44 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
             throws Exception {
         NearDuplicateConfig near = config.nearDuplicates();
         long now = ctx.timerService().currentProcessingTime();
+        long[] sums = ThumbnailSums.of(probe.thumbnail);
         boolean stored = false;
         int live = 0;
         int expired = 0;
-        List<long[]> candidates = new ArrayList<>();
-        long[] sums = ThumbnailSums.of(probe.thumbnail);
-        Iterable<long[]> members = bucket.get();
-        if (members != null) {
-            for (long[] member : members) {
-                BandMember.check(member);
-                if (BandMember.expired(member, now, retentionMillis)) {
-                    expired++;
-                    continue;
-                }
-                live++;
-                stored |= BandMember.imageId(member) == probe.imageId;
-                if (PerceptualHash.distance(probe.phash, BandMember.phash(member))
-                                <= near.maxDistance()
-                        && !ThumbnailSums.fartherThan(
-                                sums,
-                                BandMember.sums(member),
-                                probe.thumbnail.length,
-                                near.maxThumbnailDistance())) {
-                    candidates.add(member);
+        List<byte[]> chunks = new ArrayList<>();
+        List<Candidate> candidates = new ArrayList<>();
+        Iterable<byte[]> read = bucket.get();
+        if (read != null) {
+            for (byte[] chunk : read) {
+                chunks.add(BandMember.check(chunk));
+                for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
+                    if (BandMember.expired(chunk, at, now, retentionMillis)) {
+                        expired++;
+                        continue;
+                    }
+                    live++;
+                    stored |= BandMember.imageId(chunk, at) == probe.imageId;
+                    if (PerceptualHash.distance(probe.phash, BandMember.phash(chunk, at))
+                                    <= near.maxDistance()
+                            && !ThumbnailSums.fartherThan(
+                                    sums,
+                                    BandMember.sums(chunk, at),
+                                    probe.thumbnail.length,
+                                    near.maxThumbnailDistance())) {
+                        candidates.add(new Candidate(chunk, at));
+                    }
                 }
             }
         }
-        long[] oldest = oldestNearCopy(probe, candidates, near);
+        Candidate oldest = oldestNearCopy(probe, candidates, near);
         if (oldest == null) {
             out.collect(new BandAnswer(probe.pairKey, false, 0, 0));
         } else {
-            out.collect(
-                    new BandAnswer(
-                            probe.pairKey,
-                            true,
-                            BandMember.cluster(oldest),
-                            BandMember.clusterTime(oldest)));
+            out.collect(new BandAnswer(probe.pairKey, true, oldest.cluster(), oldest.time()));
         }
-        if (expired > 0 && expired * PRUNE_DIVISOR >= live + expired) {
-            prune(now);
-        }
+        byte[] added = null;
         if (!stored) {
-            bucket.add(
+            added =
                     oldest == null
                             ? BandMember.of(
                                     probe.phash,
@@ -124,53 +126,83 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
                                     probe.phash,
                                     probe.imageId,
                                     sums,
-                                    BandMember.cluster(oldest),
-                                    BandMember.clusterTime(oldest),
-                                    now));
+                                    oldest.cluster(),
+                                    oldest.time(),
+                                    now);
             thumbnails.put(probe.imageId, probe.thumbnail);
+        }
+        boolean prune = expired > 0 && expired * PRUNE_DIVISOR >= live + expired;
+        if (prune || (added != null && chunks.size() >= MAX_CHUNKS)) {
+            byte[] rewritten = rewrite(chunks, added, now);
+            if (rewritten.length == 0) {
+                bucket.clear();
+            } else {
+                bucket.update(List.of(rewritten));
+            }
+        } else if (added != null) {
+            bucket.add(added);
         }
     }
 
     /**
-     * The member of the oldest cluster among {@code candidates} (members within the hash distance)
-     * whose thumbnail confirms a near copy, or null. Candidates are tried oldest cluster first and
-     * the first confirmed one is the answer, so a probe usually reads and compares one thumbnail,
-     * however many members of its cluster the bucket holds.
+     * The member of the oldest cluster among {@code candidates} (members within the hash distance
+     * whose summaries allow a near copy) whose thumbnail confirms a near copy, or null. Candidates
+     * are tried oldest cluster first and the first confirmed one is the answer, so a probe usually
+     * reads and compares one thumbnail, however many members of its cluster the bucket holds.
      */
-    private long[] oldestNearCopy(
-            BandProbe probe, List<long[]> candidates, NearDuplicateConfig near) throws Exception {
-        candidates.sort(BandLookupFunction::byClusterAge);
-        for (long[] member : candidates) {
-            byte[] thumbnail = thumbnails.get(BandMember.imageId(member));
+    private Candidate oldestNearCopy(
+            BandProbe probe, List<Candidate> candidates, NearDuplicateConfig near)
+            throws Exception {
+        candidates.sort(Candidate::byClusterAge);
+        for (Candidate candidate : candidates) {
+            byte[] thumbnail = thumbnails.get(candidate.imageId());
             if (thumbnail != null
                     && NearDuplicateIndex.isNearCopy(
-                            probe.phash,
-                            probe.thumbnail,
-                            BandMember.phash(member),
-                            thumbnail,
-                            near)) {
-                return member;
+                            probe.phash, probe.thumbnail, candidate.phash(), thumbnail, near)) {
+                return candidate;
             }
         }
         return null;
     }
 
-    /** Oldest cluster first, in the order of {@link NearDuplicateStages#older}. */
-    private static int byClusterAge(long[] a, long[] b) {
-        int byTime = Long.compare(BandMember.clusterTime(a), BandMember.clusterTime(b));
-        return byTime != 0
-                ? byTime
-                : Long.compareUnsigned(BandMember.cluster(a), BandMember.cluster(b));
-    }
-
-    /** Rewrites the bucket without its expired members. */
-    private void prune(long now) throws Exception {
-        List<long[]> kept = new ArrayList<>();
-        for (long[] member : bucket.get()) {
-            if (!BandMember.expired(member, now, retentionMillis)) {
-                kept.add(member);
+    /** One chunk of the bucket's live members, and {@code added} when not null. */
+    private byte[] rewrite(List<byte[]> chunks, byte[] added, long now) {
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        for (byte[] chunk : chunks) {
+            for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
+                if (!BandMember.expired(chunk, at, now, retentionMillis)) {
+                    kept.write(chunk, at, BandMember.BYTES);
+                }
             }
         }
-        bucket.update(kept);
+        if (added != null) {
+            kept.writeBytes(added);
+        }
+        return kept.toByteArray();
+    }
+
+    /** A member found within the hash distance: where it lies in its chunk. */
+    private record Candidate(byte[] chunk, int offset) {
+        long phash() {
+            return BandMember.phash(chunk, offset);
+        }
+
+        long imageId() {
+            return BandMember.imageId(chunk, offset);
+        }
+
+        long cluster() {
+            return BandMember.cluster(chunk, offset);
+        }
+
+        long time() {
+            return BandMember.clusterTime(chunk, offset);
+        }
+
+        /** Oldest cluster first, in the order of {@link NearDuplicateStages#older}. */
+        static int byClusterAge(Candidate a, Candidate b) {
+            int byTime = Long.compare(a.time(), b.time());
+            return byTime != 0 ? byTime : Long.compareUnsigned(a.cluster(), b.cluster());
+        }
     }
 }

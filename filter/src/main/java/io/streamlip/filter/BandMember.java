@@ -1,21 +1,32 @@
 package io.streamlip.filter;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
- * One image remembered by an LSH band bucket ({@link BandLookupFunction}), packed as a {@code
- * long[]} of {@value #LONGS} values so that a bucket is a list of small primitive arrays on the
- * state backend: reading a bucket of a few thousand members is one RocksDB read and a few thousand
- * array copies, where a map state entry per member cost an iterator step, a key comparison, a TTL
- * wrapper and a boxed tuple each.
+ * The images an LSH band bucket remembers ({@link BandLookupFunction}), packed {@value #BYTES}
+ * bytes each into byte chunks, so that a bucket is a short list of byte arrays on the state
+ * backend: reading a bucket of a few thousand members is one RocksDB read and a few array copies,
+ * and scanning it reads a hash straight out of the bytes. (A map state entry per member cost an
+ * iterator step, a key comparison, a TTL wrapper and a boxed tuple each; a {@code long[]} per list
+ * element still cost an element's deserialisation, a third of the job's time on repeated shapes.)
  *
- * <p>The layout: {@code [phash, imageId, cluster, clusterTime, writtenAt, sums...]}. {@code
- * writtenAt} is the processing time the member was stored, for the retention ({@link #expired}):
- * the state's time-to-live is kept by hand, since a whole list has one Flink TTL, not one per
- * element. {@code sums} is the {@link ThumbnailSums} of the image's thumbnail, which rules out most
- * hash-near candidates before their thumbnail is read.
+ * <p>A member's layout, big-endian longs: {@code [phash, imageId, cluster, clusterTime, writtenAt,
+ * sums...]}. {@code writtenAt} is the processing time the member was stored, for the retention
+ * ({@link #expired}): the state's time-to-live is kept by hand, since a whole list has one Flink
+ * TTL, not one per element. {@code sums} is the {@link ThumbnailSums} of the image's thumbnail,
+ * which rules out most hash-near candidates before their thumbnail is read.
  */
 final class BandMember {
     /** Longs per member. */
     static final int LONGS = 5 + ThumbnailSums.LONGS;
+
+    /** Bytes per member. */
+    static final int BYTES = LONGS * Long.BYTES;
+
+    private static final VarHandle LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private static final int PHASH = 0;
     private static final int IMAGE_ID = 1;
@@ -27,59 +38,73 @@ final class BandMember {
     private BandMember() {}
 
     /**
-     * A member: an image with its hash, thumbnail summary ({@link ThumbnailSums#of}) and cluster,
-     * stored at processing time {@code now}.
+     * A chunk of one member: an image with its hash, thumbnail summary ({@link ThumbnailSums#of})
+     * and cluster, stored at processing time {@code now}.
      */
-    static long[] of(
+    static byte[] of(
             long phash, long imageId, long[] sums, long cluster, long clusterTime, long now) {
-        long[] member = new long[LONGS];
-        member[PHASH] = phash;
-        member[IMAGE_ID] = imageId;
-        member[CLUSTER] = cluster;
-        member[CLUSTER_TIME] = clusterTime;
-        member[WRITTEN_AT] = now;
-        System.arraycopy(sums, 0, member, SUMS, ThumbnailSums.LONGS);
+        byte[] member = new byte[BYTES];
+        put(member, 0, PHASH, phash);
+        put(member, 0, IMAGE_ID, imageId);
+        put(member, 0, CLUSTER, cluster);
+        put(member, 0, CLUSTER_TIME, clusterTime);
+        put(member, 0, WRITTEN_AT, now);
+        for (int i = 0; i < ThumbnailSums.LONGS; i++) {
+            put(member, 0, SUMS + i, sums[i]);
+        }
         return member;
     }
 
+    static long phash(byte[] chunk, int offset) {
+        return get(chunk, offset, PHASH);
+    }
+
+    static long imageId(byte[] chunk, int offset) {
+        return get(chunk, offset, IMAGE_ID);
+    }
+
+    static long cluster(byte[] chunk, int offset) {
+        return get(chunk, offset, CLUSTER);
+    }
+
+    static long clusterTime(byte[] chunk, int offset) {
+        return get(chunk, offset, CLUSTER_TIME);
+    }
+
     /** The member's {@link ThumbnailSums}, as a new array. */
-    static long[] sums(long[] member) {
-        return java.util.Arrays.copyOfRange(member, SUMS, SUMS + ThumbnailSums.LONGS);
-    }
-
-    static long phash(long[] member) {
-        return member[PHASH];
-    }
-
-    static long imageId(long[] member) {
-        return member[IMAGE_ID];
-    }
-
-    static long cluster(long[] member) {
-        return member[CLUSTER];
-    }
-
-    static long clusterTime(long[] member) {
-        return member[CLUSTER_TIME];
+    static long[] sums(byte[] chunk, int offset) {
+        long[] sums = new long[ThumbnailSums.LONGS];
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] = get(chunk, offset, SUMS + i);
+        }
+        return sums;
     }
 
     /**
      * Whether the member is past the retention at processing time {@code now}: as Flink's own TTL
      * (written once, expired {@code retentionMillis} after the write, never returned after).
      */
-    static boolean expired(long[] member, long now, long retentionMillis) {
-        return member[WRITTEN_AT] + retentionMillis <= now;
+    static boolean expired(byte[] chunk, int offset, long now, long retentionMillis) {
+        return get(chunk, offset, WRITTEN_AT) + retentionMillis <= now;
     }
 
-    /** Checks a value read back from state, so a wrong layout fails loudly. */
-    static long[] check(long[] member) {
-        if (member == null || member.length != LONGS) {
+    /** Checks a chunk read back from state, so a wrong layout fails loudly. */
+    static byte[] check(byte[] chunk) {
+        if (chunk == null || chunk.length % BYTES != 0) {
             throw new IllegalStateException(
-                    "a band member must have "
-                            + LONGS
-                            + " longs, got "
-                            + (member == null ? "null" : member.length));
+                    "a band bucket chunk must hold whole members of "
+                            + BYTES
+                            + " bytes, got "
+                            + (chunk == null ? "null" : chunk.length + " bytes"));
         }
-        return member;
+        return chunk;
+    }
+
+    private static long get(byte[] chunk, int offset, int field) {
+        return (long) LONG.get(chunk, offset + field * Long.BYTES);
+    }
+
+    private static void put(byte[] chunk, int offset, int field, long value) {
+        LONG.set(chunk, offset + field * Long.BYTES, value);
     }
 }

@@ -77,6 +77,32 @@ class BandLookupFunctionTest {
     }
 
     @Test
+    void aBucketRewrittenIntoOneChunkStillAnswers() throws Exception {
+        try (var harness = harness(FilterConfig.defaults())) {
+            // Far-apart hashes (13+ bits between any two), more of them than chunks allowed.
+            int images = BandLookupFunction.MAX_CHUNKS + 10;
+            for (int i = 0; i < images; i++) {
+                harness.processElement(probe("x" + i, spread(i), 100 + i, 100 + i), 0);
+            }
+            harness.processElement(probe("near-first", spread(0) ^ 1L, 999, 5000), 0);
+            harness.processElement(probe("near-last", spread(images - 1) ^ 1L, 998, 5000), 0);
+            List<BandAnswer> answers = harness.extractOutputValues();
+            assertThat(answers.subList(0, images)).allSatisfy(a -> assertThat(a.found).isFalse());
+            assertThat(answers.subList(images, images + 2))
+                    .extracting(a -> a.pairKey + ":" + a.cluster + "@" + a.clusterTime)
+                    .containsExactly(
+                            "near-first:100@100",
+                            "near-last:" + (100 + images - 1) + "@" + (100 + images - 1));
+        }
+    }
+
+    /** A well-mixed hash of i: any two of these lie about 32 bits apart (checked by the test). */
+    private static long spread(int i) {
+        long x = i * 0x9E3779B97F4A7C15L;
+        return x ^ (x >>> 29);
+    }
+
+    @Test
     void aNearHashWithADifferentThumbnailIsNotANearCopy() throws Exception {
         FilterConfig config = FilterConfig.defaults();
         byte[] other = new byte[THUMBNAIL.length];
