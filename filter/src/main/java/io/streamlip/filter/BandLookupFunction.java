@@ -76,7 +76,7 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
             throws Exception {
         NearDuplicateConfig near = config.nearDuplicates();
         long now = ctx.timerService().currentProcessingTime();
-        long[] sums = ThumbnailSums.of(probe.thumbnail);
+        long[] sums = probe.thumbnailSums;
         boolean stored = false;
         int live = 0;
         int expired = 0;
