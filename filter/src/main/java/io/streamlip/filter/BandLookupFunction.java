@@ -1,49 +1,67 @@
 package io.streamlip.filter;
 
-import java.util.Map;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Keyed by an {@link LshBands} band key: the images seen in this band bucket, on the state backend
- * (RocksDB), by {@link NearDuplicateIndex#imageId}: {@code members} holds each image's hash and
- * cluster ({@code (phash, cluster, cluster time)}), {@code thumbnails} its {@link
- * PerceptualHash#thumbnail}, read only for the members whose hash is within {@link
- * NearDuplicateConfig#maxDistance()} (so a scan reads 24 bytes a member, not 800). For each probe
- * it answers the oldest cluster among the bucket's near copies of the probe's image ({@link
- * NearDuplicateIndex#isNearCopy}: hash, then thumbnail), or none; then remembers the probe's image
- * with that cluster, or as a new cluster of its own when none was found here.
+ * (RocksDB): {@code band-bucket} holds each image's hash, thumbnail summary and cluster ({@link
+ * BandMember}, 64 bytes), {@code band-thumbnails} its {@link PerceptualHash#thumbnail} by {@link
+ * NearDuplicateIndex#imageId}, read only for the members whose hash is within {@link
+ * NearDuplicateConfig#maxDistance()} and whose {@link ThumbnailSums} do not already rule a near
+ * copy out. For each probe it answers the oldest cluster among the bucket's near copies of the
+ * probe's image ({@link NearDuplicateIndex#isNearCopy}: hash, then thumbnail), or none; then
+ * remembers the probe's image with that cluster, or as a new cluster of its own when none was found
+ * here.
  *
  * <p>The scan is linear in the bucket: with {@code k + 1} bands of about {@code 64 / (k + 1)} bits
  * each (5 bits at k = 12), a bucket holds about 1/32 of the images its band has seen within the
- * retention, which bounds how many images the job can keep (see {@link FilterJob}).
+ * retention (more where images look alike), which bounds how many images the job can keep (see
+ * {@link FilterJob}). So the bucket is one list state of byte chunks of packed members: reading it
+ * is one RocksDB read, storing an image is one append of a one-member chunk (a RocksDB merge, no
+ * read-modify-write), and once {@value #MAX_CHUNKS} chunks have piled up the bucket is rewritten as
+ * one. Members past {@link FilterConfig#dedupRetention()} are skipped (as Flink's TTL never returns
+ * expired values) and dropped at a rewrite, which also happens when they are a quarter of the
+ * bucket.
  */
 final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, BandAnswer> {
     private static final long serialVersionUID = 1L;
 
+    /** A bucket is rewritten without its expired members once they are this share of it. */
+    private static final int PRUNE_DIVISOR = 4;
+
+    /** A bucket of more chunks than this is rewritten as one. */
+    static final int MAX_CHUNKS = 64;
+
     private final FilterConfig config;
-    private transient MapState<Long, Tuple3<Long, Long, Long>> members;
+    private final long retentionMillis;
+    private transient ListState<byte[]> bucket;
     private transient MapState<Long, byte[]> thumbnails;
 
     BandLookupFunction(FilterConfig config) {
         this.config = config;
+        this.retentionMillis = config.dedupRetention().toMillis();
     }
 
     @Override
     public void open(OpenContext openContext) {
-        MapStateDescriptor<Long, Tuple3<Long, Long, Long>> memberDescriptor =
-                new MapStateDescriptor<>(
-                        "band-members",
-                        Types.LONG,
-                        Types.TUPLE(Types.LONG, Types.LONG, Types.LONG));
-        memberDescriptor.enableTimeToLive(NearDuplicateStages.ttl(config));
-        members = getRuntimeContext().getMapState(memberDescriptor);
+        // No Flink TTL here: one TTL would cover the whole list; members expire one by one.
+        bucket =
+                getRuntimeContext()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "band-bucket",
+                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         MapStateDescriptor<Long, byte[]> thumbnailDescriptor =
                 new MapStateDescriptor<>(
                         "band-thumbnails",
@@ -57,36 +75,134 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
     public void processElement(BandProbe probe, Context ctx, Collector<BandAnswer> out)
             throws Exception {
         NearDuplicateConfig near = config.nearDuplicates();
-        Tuple3<Long, Long, Long> oldest = null;
-        for (Map.Entry<Long, Tuple3<Long, Long, Long>> member : members.entries()) {
-            Tuple3<Long, Long, Long> candidate = member.getValue();
-            if (PerceptualHash.distance(probe.phash, candidate.f0) > near.maxDistance()) {
-                continue;
-            }
-            byte[] thumbnail = thumbnails.get(member.getKey());
-            if (thumbnail == null
-                    || !NearDuplicateIndex.isNearCopy(
-                            probe.phash, probe.thumbnail, candidate.f0, thumbnail, near)) {
-                continue;
-            }
-            if (oldest == null
-                    || NearDuplicateStages.older(
-                            candidate.f1, candidate.f2, oldest.f1, oldest.f2)) {
-                oldest = candidate;
+        long now = ctx.timerService().currentProcessingTime();
+        long[] sums = probe.thumbnailSums;
+        boolean stored = false;
+        int live = 0;
+        int expired = 0;
+        List<byte[]> chunks = new ArrayList<>();
+        List<Candidate> candidates = new ArrayList<>();
+        Iterable<byte[]> read = bucket.get();
+        if (read != null) {
+            for (byte[] chunk : read) {
+                chunks.add(BandMember.check(chunk));
+                for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
+                    if (BandMember.expired(chunk, at, now, retentionMillis)) {
+                        expired++;
+                        continue;
+                    }
+                    live++;
+                    stored |= BandMember.imageId(chunk, at) == probe.imageId;
+                    if (PerceptualHash.distance(probe.phash, BandMember.phash(chunk, at))
+                                    <= near.maxDistance()
+                            && !ThumbnailSums.fartherThan(
+                                    sums,
+                                    BandMember.sums(chunk, at),
+                                    probe.thumbnail.length,
+                                    near.maxThumbnailDistance())) {
+                        candidates.add(new Candidate(chunk, at));
+                    }
+                }
             }
         }
+        Candidate oldest = oldestNearCopy(probe, candidates, near);
         if (oldest == null) {
             out.collect(new BandAnswer(probe.pairKey, false, 0, 0));
         } else {
-            out.collect(new BandAnswer(probe.pairKey, true, oldest.f1, oldest.f2));
+            out.collect(new BandAnswer(probe.pairKey, true, oldest.cluster(), oldest.time()));
         }
-        if (!members.contains(probe.imageId)) {
-            members.put(
-                    probe.imageId,
+        byte[] added = null;
+        if (!stored) {
+            added =
                     oldest == null
-                            ? Tuple3.of(probe.phash, probe.imageId, probe.time)
-                            : Tuple3.of(probe.phash, oldest.f1, oldest.f2));
+                            ? BandMember.of(
+                                    probe.phash,
+                                    probe.imageId,
+                                    sums,
+                                    probe.imageId,
+                                    probe.time,
+                                    now)
+                            : BandMember.of(
+                                    probe.phash,
+                                    probe.imageId,
+                                    sums,
+                                    oldest.cluster(),
+                                    oldest.time(),
+                                    now);
             thumbnails.put(probe.imageId, probe.thumbnail);
+        }
+        boolean prune = expired > 0 && expired * PRUNE_DIVISOR >= live + expired;
+        if (prune || (added != null && chunks.size() >= MAX_CHUNKS)) {
+            byte[] rewritten = rewrite(chunks, added, now);
+            if (rewritten.length == 0) {
+                bucket.clear();
+            } else {
+                bucket.update(List.of(rewritten));
+            }
+        } else if (added != null) {
+            bucket.add(added);
+        }
+    }
+
+    /**
+     * The member of the oldest cluster among {@code candidates} (members within the hash distance
+     * whose summaries allow a near copy) whose thumbnail confirms a near copy, or null. Candidates
+     * are tried oldest cluster first and the first confirmed one is the answer, so a probe usually
+     * reads and compares one thumbnail, however many members of its cluster the bucket holds.
+     */
+    private Candidate oldestNearCopy(
+            BandProbe probe, List<Candidate> candidates, NearDuplicateConfig near)
+            throws Exception {
+        candidates.sort(Candidate::byClusterAge);
+        for (Candidate candidate : candidates) {
+            byte[] thumbnail = thumbnails.get(candidate.imageId());
+            if (thumbnail != null
+                    && NearDuplicateIndex.isNearCopy(
+                            probe.phash, probe.thumbnail, candidate.phash(), thumbnail, near)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** One chunk of the bucket's live members, and {@code added} when not null. */
+    private byte[] rewrite(List<byte[]> chunks, byte[] added, long now) {
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        for (byte[] chunk : chunks) {
+            for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
+                if (!BandMember.expired(chunk, at, now, retentionMillis)) {
+                    kept.write(chunk, at, BandMember.BYTES);
+                }
+            }
+        }
+        if (added != null) {
+            kept.writeBytes(added);
+        }
+        return kept.toByteArray();
+    }
+
+    /** A member found within the hash distance: where it lies in its chunk. */
+    private record Candidate(byte[] chunk, int offset) {
+        long phash() {
+            return BandMember.phash(chunk, offset);
+        }
+
+        long imageId() {
+            return BandMember.imageId(chunk, offset);
+        }
+
+        long cluster() {
+            return BandMember.cluster(chunk, offset);
+        }
+
+        long time() {
+            return BandMember.clusterTime(chunk, offset);
+        }
+
+        /** Oldest cluster first, in the order of {@link NearDuplicateStages#older}. */
+        static int byClusterAge(Candidate a, Candidate b) {
+            int byTime = Long.compare(a.time(), b.time());
+            return byTime != 0 ? byTime : Long.compareUnsigned(a.cluster(), b.cluster());
         }
     }
 }

@@ -22,15 +22,31 @@ public class BandProbe {
     /** The pair's record time, which orders clusters by age. */
     public long time;
 
+    /** {@link ThumbnailSums#of} the thumbnail, computed once for all the pair's probes. */
+    public long[] thumbnailSums;
+
     public BandProbe() {}
 
+    /** A probe whose thumbnail summary is computed here. */
     public BandProbe(
             String pairKey, long bandKey, long phash, byte[] thumbnail, long imageId, long time) {
+        this(pairKey, bandKey, phash, thumbnail, imageId, time, ThumbnailSums.of(thumbnail));
+    }
+
+    public BandProbe(
+            String pairKey,
+            long bandKey,
+            long phash,
+            byte[] thumbnail,
+            long imageId,
+            long time,
+            long[] thumbnailSums) {
         this.pairKey = pairKey;
         this.bandKey = bandKey;
         this.phash = phash;
         this.thumbnail = thumbnail;
         this.imageId = imageId;
         this.time = time;
+        this.thumbnailSums = thumbnailSums;
     }
 }

@@ -3,8 +3,7 @@ package io.streamlip.filter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -21,8 +20,13 @@ final class ClusterAssignFunction
 
     private final int bands;
     private transient ValueState<CuratedEnvelope> pending;
-    private transient ValueState<Integer> answers;
-    private transient ValueState<Tuple2<Long, Long>> oldest;
+
+    /**
+     * What the answers so far say, in one small value: {@code [answers, found (0 or 1), oldest
+     * cluster, its time]}. One state read and write per answer; the pending pair (image bytes and
+     * all) is read once, when the last answer or the pair itself completes it.
+     */
+    private transient ValueState<long[]> answers;
 
     ClusterAssignFunction(FilterConfig config) {
         this.bands = LshBands.forDistance(config.nearDuplicates().maxDistance()).bands();
@@ -35,52 +39,58 @@ final class ClusterAssignFunction
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "pending-pair", CuratedEnvelope.typeInfo()));
-        answers = getRuntimeContext().getState(new ValueStateDescriptor<>("answers", Types.INT));
-        oldest =
+        answers =
                 getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>(
-                                        "oldest-cluster", Types.TUPLE(Types.LONG, Types.LONG)));
+                                        "band-answers",
+                                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
     }
 
     @Override
     public void processElement1(CuratedEnvelope pair, Context ctx, Collector<ClusteredEnvelope> out)
             throws Exception {
-        pending.update(pair);
-        emitWhenComplete(out);
+        long[] seen = answers.value();
+        if (seen != null && seen[0] >= bands) {
+            emit(pair, seen, out);
+        } else {
+            pending.update(pair);
+        }
     }
 
     @Override
     public void processElement2(BandAnswer answer, Context ctx, Collector<ClusteredEnvelope> out)
             throws Exception {
-        Integer seen = answers.value();
-        answers.update(seen == null ? 1 : seen + 1);
-        if (answer.found) {
-            Tuple2<Long, Long> current = oldest.value();
-            if (current == null
-                    || NearDuplicateStages.older(
-                            answer.cluster, answer.clusterTime, current.f0, current.f1)) {
-                oldest.update(Tuple2.of(answer.cluster, answer.clusterTime));
+        long[] seen = answers.value();
+        if (seen == null) {
+            seen = new long[4];
+        }
+        seen[0]++;
+        if (answer.found
+                && (seen[1] == 0
+                        || NearDuplicateStages.older(
+                                answer.cluster, answer.clusterTime, seen[2], seen[3]))) {
+            seen[1] = 1;
+            seen[2] = answer.cluster;
+            seen[3] = answer.clusterTime;
+        }
+        if (seen[0] >= bands) {
+            CuratedEnvelope pair = pending.value();
+            if (pair != null) {
+                emit(pair, seen, out);
+                return;
             }
         }
-        emitWhenComplete(out);
+        answers.update(seen);
     }
 
-    private void emitWhenComplete(Collector<ClusteredEnvelope> out) throws Exception {
-        CuratedEnvelope pair = pending.value();
-        Integer seen = answers.value();
-        if (pair == null || seen == null || seen < bands) {
-            return;
-        }
-        Tuple2<Long, Long> found = oldest.value();
+    private void emit(CuratedEnvelope pair, long[] seen, Collector<ClusteredEnvelope> out) {
         long own = NearDuplicateIndex.imageId(pair.pair.getPhash(), pair.thumbnail);
         boolean ownIsOlder =
-                found == null
-                        || NearDuplicateStages.older(
-                                own, pair.source.timestamp, found.f0, found.f1);
-        out.collect(new ClusteredEnvelope(ownIsOlder ? own : found.f0, pair));
+                seen[1] == 0
+                        || NearDuplicateStages.older(own, pair.source.timestamp, seen[2], seen[3]);
+        out.collect(new ClusteredEnvelope(ownIsOlder ? own : seen[2], pair));
         pending.clear();
         answers.clear();
-        oldest.clear();
     }
 }

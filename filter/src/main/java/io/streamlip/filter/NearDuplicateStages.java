@@ -66,6 +66,7 @@ final class NearDuplicateStages {
                                     String key = pairKey(pair);
                                     long imageId =
                                             NearDuplicateIndex.imageId(phash, pair.thumbnail);
+                                    long[] sums = ThumbnailSums.of(pair.thumbnail);
                                     for (long band : bands.keys(phash)) {
                                         out.collect(
                                                 new BandProbe(
@@ -74,7 +75,8 @@ final class NearDuplicateStages {
                                                         phash,
                                                         pair.thumbnail,
                                                         imageId,
-                                                        pair.source.timestamp));
+                                                        pair.source.timestamp,
+                                                        sums));
                                     }
                                 },
                                 TypeInformation.of(BandProbe.class))

@@ -37,6 +37,19 @@ public final class KafkaSinks {
      */
     public static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
 
+    /**
+     * Producer compression of records that are mostly an encoded image (curated pairs, rejects):
+     * none. PNG and JPEG bytes do not shrink, and a compressed batch costs the producer, the broker
+     * (which decompresses every batch to validate it) and every consumer CPU for nothing.
+     */
+    public static final String IMAGE_RECORD_COMPRESSION = "none";
+
+    /**
+     * Producer compression of examples: lz4, since they carry raw pixels (and token ids), which do
+     * shrink, and Kafka's bandwidth is what limits a GPU trainer.
+     */
+    public static final String PIXEL_RECORD_COMPRESSION = "lz4";
+
     private KafkaSinks() {}
 
     /**
@@ -53,18 +66,33 @@ public final class KafkaSinks {
             Class<T> type,
             SerializableFunction<T, String> key,
             String transactionalIdPrefix) {
+        return avro(kafka, topic, type, key, transactionalIdPrefix, PIXEL_RECORD_COMPRESSION);
+    }
+
+    /**
+     * As {@link #avro(KafkaClients, String, Class, SerializableFunction, String)}, with the
+     * producer's {@code compression.type} (e.g. {@link #IMAGE_RECORD_COMPRESSION}); a {@code
+     * compression.type} among the pass-through properties still wins.
+     */
+    public static <T extends SpecificRecord> KafkaSink<T> avro(
+            KafkaClients kafka,
+            String topic,
+            Class<T> type,
+            SerializableFunction<T, String> key,
+            String transactionalIdPrefix,
+            String compression) {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
         return KafkaSink.<T>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
-                .setKafkaProducerConfig(producerProperties(kafka))
+                .setKafkaProducerConfig(producerProperties(kafka, compression))
                 .setRecordSerializer(new AvroRecordSerializer<>(topic, AvroSerde.of(type), key))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .build();
     }
 
-    /** Curated pairs, keyed by the raw pair's id. */
+    /** Curated pairs, keyed by the raw pair's id, uncompressed (their bulk is the image). */
     public static KafkaSink<CuratedPair> curatedPairs(
             KafkaClients kafka, String topic, String transactionalIdPrefix) {
         return avro(
@@ -72,22 +100,36 @@ public final class KafkaSinks {
                 topic,
                 CuratedPair.class,
                 pair -> pair.getPair().getId(),
-                transactionalIdPrefix);
+                transactionalIdPrefix,
+                IMAGE_RECORD_COMPRESSION);
     }
 
-    /** Training examples, keyed by id. */
+    /** Training examples, keyed by id, lz4-compressed (raw pixels shrink). */
     public static KafkaSink<Example> examples(
             KafkaClients kafka, String topic, String transactionalIdPrefix) {
-        return avro(kafka, topic, Example.class, Example::getId, transactionalIdPrefix);
+        return avro(
+                kafka,
+                topic,
+                Example.class,
+                Example::getId,
+                transactionalIdPrefix,
+                PIXEL_RECORD_COMPRESSION);
     }
 
     /**
      * Rejects, keyed by the refused record's id when it could be read (a record that is not Avro
-     * has none: its original key is kept inside the reject).
+     * has none: its original key is kept inside the reject), uncompressed (their bulk is the
+     * refused record, image and all).
      */
     public static KafkaSink<Reject> rejects(
             KafkaClients kafka, String topic, String transactionalIdPrefix) {
-        return avro(kafka, topic, Reject.class, Reject::getId, transactionalIdPrefix);
+        return avro(
+                kafka,
+                topic,
+                Reject.class,
+                Reject::getId,
+                transactionalIdPrefix,
+                IMAGE_RECORD_COMPRESSION);
     }
 
     /**
@@ -101,9 +143,9 @@ public final class KafkaSinks {
 
     /**
      * Producer settings: the pass-through client properties, records up to the broker's size limit,
-     * and a transaction timeout the broker accepts.
+     * a transaction timeout the broker accepts, and {@code compression}.
      */
-    static Properties producerProperties(KafkaClients kafka) {
+    static Properties producerProperties(KafkaClients kafka, String compression) {
         Properties p = kafka.common();
         p.put(
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
@@ -111,7 +153,7 @@ public final class KafkaSinks {
         p.put(
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                 Long.toString(TRANSACTION_TIMEOUT.toMillis()));
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, Objects.requireNonNull(compression));
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         // The pass-through properties win: a cluster may need other limits.
         p.putAll(kafka.extra());

@@ -35,7 +35,8 @@ class KafkaSinksTest {
     void producerStaysWithinTheBrokersLimitsAndKeepsPassThroughProperties() {
         KafkaClients kafka =
                 new KafkaClients("k:9092", Map.of("security.protocol", "SSL", "linger.ms", "5"));
-        Properties p = KafkaSinks.producerProperties(kafka);
+        Properties p = KafkaSinks.producerProperties(kafka, KafkaSinks.IMAGE_RECORD_COMPRESSION);
+        assertThat(p.getProperty("compression.type")).isEqualTo("none");
         assertThat(Long.parseLong(p.getProperty("transaction.timeout.ms")))
                 .isLessThan(Duration.ofMinutes(15).toMillis());
         assertThat(p.getProperty("max.request.size"))
@@ -43,6 +44,12 @@ class KafkaSinksTest {
         assertThat(p.getProperty("security.protocol")).isEqualTo("SSL");
         assertThat(p.getProperty("linger.ms")).isEqualTo("5");
         assertThat(p.getProperty("bootstrap.servers")).isEqualTo("k:9092");
+        // A cluster's own compression setting wins over the sink's choice.
+        assertThat(
+                        KafkaSinks.producerProperties(
+                                        kafka.with(Map.of("compression.type", "zstd")), "none")
+                                .getProperty("compression.type"))
+                .isEqualTo("zstd");
     }
 
     @Test

@@ -65,6 +65,11 @@ public final class JobEnvironment {
                 RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, settings.restartDelay());
 
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // Chained operators hand records over without a deep copy through their serializer. Safe
+        // here: every function of the pipeline builds a new object for what it emits and neither
+        // keeps nor changes a record it received (a stage that must change one copies it, e.g.
+        // the cross-modal scorer's CuratedPair.newBuilder(pair)).
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
 
         // Only used when the environment is local (MiniCluster): keep its REST endpoint on
         // loopback and on a free port, so parallel runs and tests do not collide.

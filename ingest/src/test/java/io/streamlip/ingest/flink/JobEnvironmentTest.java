@@ -27,7 +27,8 @@ class JobEnvironmentTest {
                 .containsEntry("restart-strategy.fixed-delay.attempts", "2")
                 .containsEntry("restart-strategy.fixed-delay.delay", "1 s")
                 .containsEntry("parallelism.default", "2")
-                .containsEntry("pipeline.generic-types", "false");
+                .containsEntry("pipeline.generic-types", "false")
+                .containsEntry("pipeline.object-reuse", "true");
     }
 
     @Test

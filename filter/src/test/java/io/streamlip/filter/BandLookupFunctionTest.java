@@ -1,0 +1,134 @@
+package io.streamlip.filter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The band bucket stage in Flink's keyed operator test harness: answers, the oldest cluster, and
+ * the retention kept by hand per member (processing time moved by the harness).
+ */
+class BandLookupFunctionTest {
+    private static final byte[] THUMBNAIL = new byte[16 * 16 * 3];
+    private static final long BAND = 7L;
+
+    @Test
+    void answersTheOldestNearClusterAndForgetsMembersAfterTheRetention() throws Exception {
+        FilterConfig config =
+                new FilterConfig(
+                        16, 40_000_000L, 8 * 1024 * 1024, 8.0, 2, 1000, Duration.ofHours(1));
+        long hash = 0x0123_4567_89ab_cdefL;
+        long near = hash ^ 0b101L; // distance 2
+        long far = ~hash; // distance 64
+        try (var harness = harness(config)) {
+            harness.setProcessingTime(1_000);
+            harness.processElement(probe("a", hash, 1, 100), 0);
+            harness.processElement(probe("b", near, 2, 200), 0);
+            harness.processElement(probe("c", far, 3, 50), 0);
+            // The same image again finds its own member and is not stored twice.
+            harness.processElement(probe("a-again", hash, 1, 300), 0);
+            // A younger cluster near both: the answer is the oldest, image 1's (time 100).
+            harness.processElement(probe("d", near ^ (1L << 40), 4, 400), 0);
+
+            harness.setProcessingTime(1_000 + Duration.ofHours(1).toMillis());
+            harness.processElement(probe("e", hash, 5, 500), 0);
+            harness.processElement(probe("f", near, 6, 600), 0);
+
+            List<BandAnswer> answers = harness.extractOutputValues();
+            assertThat(answers)
+                    .extracting(
+                            a ->
+                                    a.pairKey
+                                            + ":"
+                                            + (a.found ? a.cluster + "@" + a.clusterTime : "-"))
+                    .containsExactly(
+                            "a:-",
+                            "b:1@100",
+                            "c:-",
+                            "a-again:1@100",
+                            "d:1@100",
+                            // after the retention the bucket starts again: e is a new cluster
+                            "e:-",
+                            "f:5@500");
+        }
+    }
+
+    @Test
+    void theOldestClusterWinsWhateverTheOrderInTheBucket() throws Exception {
+        // p and q are not near each other (13 bits apart); r is near both (7 and 6 bits).
+        try (var harness = harness(FilterConfig.defaults())) {
+            harness.processElement(probe("p", 0L, 1, 900), 0);
+            harness.processElement(probe("q", 0x1FFFL, 2, 100), 0);
+            harness.processElement(probe("r", 0x7FL, 3, 1000), 0);
+            assertThat(harness.extractOutputValues())
+                    .extracting(
+                            a ->
+                                    a.pairKey
+                                            + ":"
+                                            + (a.found ? a.cluster + "@" + a.clusterTime : "-"))
+                    .containsExactly("p:-", "q:-", "r:2@100");
+        }
+    }
+
+    @Test
+    void aBucketRewrittenIntoOneChunkStillAnswers() throws Exception {
+        try (var harness = harness(FilterConfig.defaults())) {
+            // Far-apart hashes (13+ bits between any two), more of them than chunks allowed.
+            int images = BandLookupFunction.MAX_CHUNKS + 10;
+            for (int i = 0; i < images; i++) {
+                harness.processElement(probe("x" + i, spread(i), 100 + i, 100 + i), 0);
+            }
+            harness.processElement(probe("near-first", spread(0) ^ 1L, 999, 5000), 0);
+            harness.processElement(probe("near-last", spread(images - 1) ^ 1L, 998, 5000), 0);
+            List<BandAnswer> answers = harness.extractOutputValues();
+            assertThat(answers.subList(0, images)).allSatisfy(a -> assertThat(a.found).isFalse());
+            assertThat(answers.subList(images, images + 2))
+                    .extracting(a -> a.pairKey + ":" + a.cluster + "@" + a.clusterTime)
+                    .containsExactly(
+                            "near-first:100@100",
+                            "near-last:" + (100 + images - 1) + "@" + (100 + images - 1));
+        }
+    }
+
+    /** A well-mixed hash of i: any two of these lie about 32 bits apart (checked by the test). */
+    private static long spread(int i) {
+        long x = i * 0x9E3779B97F4A7C15L;
+        return x ^ (x >>> 29);
+    }
+
+    @Test
+    void aNearHashWithADifferentThumbnailIsNotANearCopy() throws Exception {
+        FilterConfig config = FilterConfig.defaults();
+        byte[] other = new byte[THUMBNAIL.length];
+        java.util.Arrays.fill(other, (byte) 0xff);
+        try (var harness = harness(config)) {
+            harness.processElement(probe("a", 42L, 1, 100), 0);
+            harness.processElement(new BandProbe("b", BAND, 43L, other, 2, 200), 0);
+            assertThat(harness.extractOutputValues())
+                    .extracting(a -> a.found)
+                    .containsExactly(false, false);
+        }
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, BandAnswer> harness(
+            FilterConfig config) throws Exception {
+        var harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new BandLookupFunction(config)),
+                        (BandProbe p) -> p.bandKey,
+                        Types.LONG);
+        harness.setup(FilterFunctionsTest.serializer(TypeInformation.of(BandAnswer.class)));
+        harness.open();
+        return harness;
+    }
+
+    private static BandProbe probe(String pair, long phash, long imageId, long time) {
+        return new BandProbe(pair, BAND, phash, THUMBNAIL, imageId, time);
+    }
+}
