@@ -151,11 +151,13 @@ final class Demo {
     private ImportStats importPairs(
             DemoData data, KafkaClients kafka, PipelineTopics topics, AtomicBoolean stop) {
         LOG.info(
-                "importing {} pairs ({}) onto {}",
+                "importing {} pairs ({}) onto {}{}",
                 data.importer().expectedPairs(),
                 data.note(),
-                topics.rawPairs());
+                topics.rawPairs(),
+                config.importRate() > 0 ? ", at most " + config.importRate() + " a second" : "");
         ImportStats stats;
+        ImportPace pace = new ImportPace(config.importRate(), System.nanoTime());
         try (PairProducer producer = new PairProducer(kafka, topics.rawPairs());
                 ProgressBar bar =
                         Progress.bar("import " + data.source(), data.importer().expectedPairs())) {
@@ -169,6 +171,7 @@ final class Demo {
                                                     "training ended after " + done + " pairs");
                                         }
                                         bar.stepTo(done);
+                                        pace.await(done);
                                     });
         }
         LOG.info(
@@ -223,6 +226,7 @@ final class Demo {
         s.put("source_note", data.note());
         s.set("languages", Json.tree(config.languages()));
         s.put("minutes", config.training().toSeconds() / 60.0);
+        s.put("import_rate", config.importRate()); // pairs/s, 0: unthrottled
         s.set("tokenizer", tokenizer.summary());
         s.put("raw", counts.raw());
         s.put("curated", counts.curated());
@@ -266,5 +270,30 @@ final class Demo {
 
     private static double elapsedSeconds(long started) {
         return Math.round((System.nanoTime() - started) / 1e8) / 10.0;
+    }
+
+    /**
+     * Holds the import to {@code rate} pairs a second (0: no limit) by sleeping until the {@code
+     * n}-th pair is due, so the average rate holds even when single sends are slow.
+     */
+    record ImportPace(double rate, long startNanos) {
+        /**
+         * How long to wait at {@code now} before the pair after {@code sent} may go; 0: at once.
+         */
+        long waitNanos(long sent, long now) {
+            return rate <= 0 ? 0 : Math.max(0, startNanos + (long) (sent / rate * 1e9) - now);
+        }
+
+        void await(long sent) {
+            long wait = waitNanos(sent, System.nanoTime());
+            if (wait > 0) {
+                try {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("import interrupted after " + sent + " pairs");
+                }
+            }
+        }
     }
 }

@@ -81,6 +81,16 @@ final class DemoCommand implements Callable<Integer> {
     long maxPairs = DEFAULTS.maxPairs();
 
     @Option(
+            names = "--import-rate",
+            paramLabel = "PAIRS_PER_S",
+            description =
+                    "Send at most this many pairs per second, 0 for as fast as possible. Below"
+                            + " the trainer's rate the demo is a live stream and its freshness is"
+                            + " the pipeline's latency; unthrottled, the trainer works off a backlog"
+                            + " (default: ${DEFAULT-VALUE}).")
+    double importRate = DEFAULTS.importRate();
+
+    @Option(
             names = "--parallelism",
             paramLabel = "P",
             description = "Flink parallelism of the jobs (default: ${DEFAULT-VALUE}).")
@@ -128,6 +138,7 @@ final class DemoCommand implements Callable<Integer> {
                 languages == null ? DEFAULTS.languages() : languages,
                 evalClasses,
                 maxPairs,
+                importRate,
                 DEFAULTS.syntheticPairs(),
                 parallelism,
                 trainer.applyTo(DEFAULTS.trainer()),

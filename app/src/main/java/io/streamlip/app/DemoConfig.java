@@ -18,6 +18,10 @@ import java.util.List;
  *     #DEFAULT_LANGUAGES}: 16 languages in 8 scripts)
  * @param evalClasses emoji classes sampled for the held-out set (default 500; 0 for all)
  * @param maxPairs cap on imported pairs (default 0: everything the languages give)
+ * @param importRate pairs per second the import sends at most (default 0: as fast as it can). A
+ *     rate below what the trainer takes gives the live-stream case, where freshness measures the
+ *     pipeline's latency; unthrottled, the corpus arrives in under a minute and the trainer works
+ *     off a backlog, so freshness measures the backlog's age
  * @param syntheticPairs pairs generated when the source is synthetic (default 30,000)
  * @param parallelism Flink parallelism of the curation and tokenize jobs (default 1)
  * @param trainer the trainer's settings (default {@link TrainerConfig#defaults()}); the demo sets
@@ -35,6 +39,7 @@ public record DemoConfig(
         List<String> languages,
         int evalClasses,
         long maxPairs,
+        double importRate,
         long syntheticPairs,
         int parallelism,
         TrainerConfig trainer,
@@ -67,6 +72,10 @@ public record DemoConfig(
             throw new IllegalArgumentException(
                     "evalClasses and maxPairs must not be negative, syntheticPairs positive");
         }
+        if (!(importRate >= 0) || Double.isInfinite(importRate)) {
+            throw new IllegalArgumentException(
+                    "importRate must be 0 (unthrottled) or a positive rate, got " + importRate);
+        }
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be positive, got " + parallelism);
         }
@@ -88,6 +97,7 @@ public record DemoConfig(
                 Source.AUTO,
                 DEFAULT_LANGUAGES,
                 500,
+                0,
                 0,
                 30_000,
                 1,

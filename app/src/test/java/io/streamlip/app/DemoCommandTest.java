@@ -28,6 +28,7 @@ class DemoCommandTest {
                         "--source=synthetic",
                         "--minutes=0.4",
                         "--max-pairs=1500",
+                        "--import-rate=2000",
                         "--batch-size=32",
                         "--threads=1",
                         // A trained vocabulary here; the byte tokenizer (the default) is what
@@ -42,6 +43,7 @@ class DemoCommandTest {
 
         assertThat(summary.path("source").asText()).isEqualTo("synthetic");
         assertThat(summary.path("raw").asLong()).isEqualTo(1500);
+        assertThat(summary.path("import_rate").asDouble()).isEqualTo(2000.0);
         // Synthetic pairs are all valid, but the same shape and colour come back drawn a little
         // differently with the same caption: the near-duplicate stages refuse those, nothing else.
         long curated = summary.path("curated").asLong();
@@ -117,6 +119,23 @@ class DemoCommandTest {
         Run vocab = run("demo", "--tokenizer=bpe:lots");
         assertThat(vocab.code).isNotZero();
         assertThat(vocab.err).contains("bpe:VOCAB needs a number");
+    }
+
+    @Test
+    void demoRefusesANegativeImportRate() {
+        Run run = run("demo", "--import-rate=-5");
+        assertThat(run.code).isNotZero();
+        assertThat(run.err).contains("importRate must be 0 (unthrottled) or a positive rate");
+    }
+
+    @Test
+    void theImportPaceHoldsTheAverageRate() {
+        Demo.ImportPace pace = new Demo.ImportPace(10, 0);
+        // The 5th pair is due half a second after the start, whenever the sends ran.
+        assertThat(pace.waitNanos(5, 0)).isEqualTo(500_000_000L);
+        assertThat(pace.waitNanos(5, 200_000_000L)).isEqualTo(300_000_000L);
+        assertThat(pace.waitNanos(5, 700_000_000L)).isZero();
+        assertThat(new Demo.ImportPace(0, 0).waitNanos(1_000_000, 0)).isZero();
     }
 
     @Test
