@@ -298,7 +298,8 @@ public final class PerceptualHash {
         return at;
     }
 
-    private static BufferedImage flatten(BufferedImage image) {
+    /** The image drawn onto white with Java2D: the reference the table composite must equal. */
+    static BufferedImage flatten(BufferedImage image) {
         BufferedImage flat =
                 new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = flat.createGraphics();

@@ -28,17 +28,6 @@ class PerceptualHashTest {
         return image;
     }
 
-    private static BufferedImage drawnOnWhite(BufferedImage image) {
-        BufferedImage flat =
-                new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = flat.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, image.getWidth(), image.getHeight());
-        g.drawImage(image, 0, 0, null);
-        g.dispose();
-        return flat;
-    }
-
     @Test
     void compositingOntoWhiteMatchesJava2dBitForBit() throws Exception {
         // The hash composites alpha arithmetically; it must agree with drawing the image onto
@@ -49,7 +38,7 @@ class PerceptualHashTest {
                 BufferedImage decoded = Images.decode(Images.png(image));
                 PerceptualHash.Fingerprint direct = PerceptualHash.fingerprint(decoded);
                 PerceptualHash.Fingerprint drawn =
-                        PerceptualHash.fingerprint(drawnOnWhite(decoded));
+                        PerceptualHash.fingerprint(PerceptualHash.flatten(decoded));
                 assertThat(direct.phash())
                         .as("type %d seed %d", type, seed)
                         .isEqualTo(drawn.phash());

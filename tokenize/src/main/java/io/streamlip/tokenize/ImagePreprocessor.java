@@ -45,7 +45,7 @@ public final class ImagePreprocessor implements Serializable {
     public byte[] toRgb(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
-        int[] argb = argb(image);
+        int[] argb = Images.argb(image);
         // Planar float RGB composited onto white.
         float[][] planes = new float[3][w * h];
         for (int i = 0; i < argb.length; i++) {
@@ -75,11 +75,6 @@ public final class ImagePreprocessor implements Serializable {
             }
         }
         return out;
-    }
-
-    /** The pixels as sRGB ARGB, exactly what {@code image.getRGB} returns ({@link Images#argb}). */
-    static int[] argb(BufferedImage image) {
-        return Images.argb(image);
     }
 
     private Resampler resampler(int in) {

@@ -69,33 +69,4 @@ class ImagePreprocessorTest {
                 .isInstanceOf(Images.UndecodableImageException.class)
                 .hasMessageContaining("unknown image format");
     }
-
-    @Test
-    void fastPixelReadsEqualGetRgbForEveryImageType() {
-        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
-        for (int type :
-                new int[] {
-                    BufferedImage.TYPE_3BYTE_BGR,
-                    BufferedImage.TYPE_4BYTE_ABGR,
-                    BufferedImage.TYPE_INT_RGB,
-                    BufferedImage.TYPE_INT_ARGB,
-                    BufferedImage.TYPE_BYTE_GRAY,
-                    BufferedImage.TYPE_INT_ARGB_PRE
-                }) {
-            BufferedImage image = new BufferedImage(23, 17, type);
-            for (int y = 0; y < 17; y++) {
-                for (int x = 0; x < 23; x++) {
-                    image.setRGB(x, y, random.nextInt());
-                }
-            }
-            for (BufferedImage candidate :
-                    new BufferedImage[] {image, image.getSubimage(3, 2, 11, 9)}) {
-                int w = candidate.getWidth();
-                int h = candidate.getHeight();
-                assertThat(ImagePreprocessor.argb(candidate))
-                        .as("type %d, %dx%d", type, w, h)
-                        .containsExactly(candidate.getRGB(0, 0, w, h, null, 0, w));
-            }
-        }
-    }
 }
