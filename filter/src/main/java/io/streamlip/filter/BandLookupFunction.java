@@ -201,8 +201,7 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
 
         /** Oldest cluster first, in the order of {@link NearDuplicateStages#older}. */
         static int byClusterAge(Candidate a, Candidate b) {
-            int byTime = Long.compare(a.time(), b.time());
-            return byTime != 0 ? byTime : Long.compareUnsigned(a.cluster(), b.cluster());
+            return NearDuplicateStages.compareAge(a.cluster(), a.time(), b.cluster(), b.time());
         }
     }
 }

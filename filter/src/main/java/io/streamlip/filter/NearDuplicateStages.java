@@ -118,7 +118,12 @@ final class NearDuplicateStages {
 
     /** Whether cluster {@code a} (started at {@code aTime}) is older than {@code b}. */
     static boolean older(long a, long aTime, long b, long bTime) {
-        return aTime != bTime ? aTime < bTime : Long.compareUnsigned(a, b) < 0;
+        return compareAge(a, aTime, b, bTime) < 0;
+    }
+
+    /** The order of {@link #older}: negative when cluster {@code a} is the older one. */
+    static int compareAge(long a, long aTime, long b, long bTime) {
+        return aTime != bTime ? Long.compare(aTime, bTime) : Long.compareUnsigned(a, b);
     }
 
     /** The state retention: as long as exact deduplication remembers a pair. */
