@@ -117,8 +117,24 @@ public final class DatapathBenchmark implements Benchmark {
         Map<Integer, Double> pipeline = new LinkedHashMap<>();
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {
             for (int parallelism : new int[] {1, 2}) {
-                double[] rateAndCpu = pipelineRate(broker, parallelism, pairs, warmup);
+                Map<String, Double> split = new LinkedHashMap<>();
+                double[] rateAndCpu = pipelineRate(broker, parallelism, pairs, warmup, split);
                 pipeline.put(parallelism, rateAndCpu[0]);
+                result.put("cpu_ms_per_record_by_thread_p" + parallelism, split);
+                result.note(
+                        "parallelism "
+                                + parallelism
+                                + ", CPU ms/record by thread group: "
+                                + split.entrySet().stream()
+                                        .filter(e -> Math.abs(e.getValue()) >= 0.01)
+                                        .map(
+                                                e ->
+                                                        String.format(
+                                                                java.util.Locale.ROOT,
+                                                                "%s %.2f",
+                                                                e.getKey(),
+                                                                e.getValue()))
+                                        .collect(java.util.stream.Collectors.joining("; ")));
                 result.row(
                         "filter+tokenize, parallelism " + parallelism,
                         rateAndCpu[0],
@@ -205,10 +221,16 @@ public final class DatapathBenchmark implements Benchmark {
 
     /**
      * Records/s of the measured batches together, JVM CPU ms per record, and how many of the
-     * measured records were refused.
+     * measured records were refused; {@code split} receives the CPU ms per record by thread group
+     * over the measured batches ({@link ThreadCpu}).
      */
     private static double[] pipelineRate(
-            KafkaBroker broker, int parallelism, List<RawPair> pairs, int warmup) throws Exception {
+            KafkaBroker broker,
+            int parallelism,
+            List<RawPair> pairs,
+            int warmup,
+            Map<String, Double> split)
+            throws Exception {
         KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
         PipelineTopics topics = PipelineTopics.defaults().withPrefix("bench-p" + parallelism + "-");
         try (Admin admin = broker.admin()) {
@@ -227,6 +249,7 @@ public final class DatapathBenchmark implements Benchmark {
         long nanos = 0;
         long cpuNanos = 0;
         long refused = 0;
+        ThreadCpu.Snapshot first = null;
         // Every record ends as an example or a reject: counting examples alone would wait for
         // records that never come.
         try (CommittedCounter examples = new CommittedCounter(kafka, topics.examples());
@@ -235,6 +258,9 @@ public final class DatapathBenchmark implements Benchmark {
             for (String batch : List.of("warmup", "run1", "run2")) {
                 List<RawPair> sent =
                         relabel(batch.equals("warmup") ? pairs.subList(0, warmup) : pairs, batch);
+                if (first == null && !batch.equals("warmup")) {
+                    first = ThreadCpu.take();
+                }
                 long t = System.nanoTime();
                 long cpu = processCpuNanos();
                 long rejectsBefore = rejects.count();
@@ -253,6 +279,8 @@ public final class DatapathBenchmark implements Benchmark {
                             Math.round(rate(sent.size(), t)));
                 }
             }
+            split.putAll(ThreadCpu.millisPerRecord(first, ThreadCpu.take(), measured));
+            LOG.info("parallelism {}: CPU ms/record by thread group {}", parallelism, split);
         } finally {
             JobEnvironment.cancel(job, Duration.ofMinutes(1));
             // Best effort: the MiniCluster may still be discarding a checkpoint after the cancel,
