@@ -31,6 +31,9 @@ final class ThreadCpu {
     /** The group of CPU time no thread accounts for. */
     static final String UNACCOUNTED = "unaccounted (ended threads, other native)";
 
+    /** The group of the JIT compiler threads. */
+    static final String JIT = "[native] JIT compiler";
+
     private static final Path TASKS = Path.of("/proc/self/task");
     private static final long TICK_NANOS = 10_000_000L;
     private static final Pattern SUBTASK = Pattern.compile(" \\(\\d+/\\d+\\)(#\\d+)?");
@@ -103,7 +106,7 @@ final class ThreadCpu {
             return "[native] garbage collector";
         }
         if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
-            return "[native] JIT compiler";
+            return JIT;
         }
         if (comm.startsWith("VM ")) {
             return "[native] VM thread";
