@@ -25,6 +25,14 @@ final class BucketCache {
 
     private static final int BUCKET_OVERHEAD = 96;
 
+    /**
+     * Band keys carry the band number in the top byte and a few hash bits at the bottom, which
+     * {@code Long.hashCode} folds onto a few dozen hash-table bins (collision chains turned into
+     * trees showed in the profile); the map is keyed by the key times this odd constant, a
+     * one-to-one mixing.
+     */
+    private static final long MIX = 0x9E3779B97F4A7C15L;
+
     private final long budgetBytes;
     private final LinkedHashMap<Long, Entry> buckets = new LinkedHashMap<>(64, 0.75f, true);
     private long bytes;
@@ -41,7 +49,7 @@ final class BucketCache {
 
     /** The chunks of bucket {@code key}, or null when it is not cached. Do not change the list. */
     List<byte[]> get(long key) {
-        Entry entry = buckets.get(key);
+        Entry entry = buckets.get(key * MIX);
         return entry == null ? null : entry.chunks;
     }
 
@@ -55,14 +63,14 @@ final class BucketCache {
         if (entry.bytes > budgetBytes) {
             return; // would push out everything else and still not fit
         }
-        buckets.put(key, entry);
+        buckets.put(key * MIX, entry);
         bytes += entry.bytes;
         evict();
     }
 
     /** Adds {@code chunk} to bucket {@code key} when it is cached (as the state's list append). */
     void append(long key, byte[] chunk) {
-        Entry entry = buckets.get(key);
+        Entry entry = buckets.get(key * MIX);
         if (entry == null) {
             return;
         }
@@ -78,7 +86,7 @@ final class BucketCache {
 
     /** Forgets bucket {@code key}. */
     void remove(long key) {
-        Entry old = buckets.remove(key);
+        Entry old = buckets.remove(key * MIX);
         if (old != null) {
             bytes -= old.bytes;
         }
