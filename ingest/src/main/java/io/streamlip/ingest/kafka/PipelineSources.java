@@ -18,6 +18,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * job, where a bad record can be routed to the rejects topic.
  */
 public final class PipelineSources {
+    /**
+     * The sources' {@code fetch.min.bytes}: the broker answers a fetch once this much is there (or
+     * after {@link #FETCH_MAX_WAIT}). Pass-through client properties override it.
+     */
+    public static final int FETCH_MIN_BYTES = 64 * 1024;
+
+    /**
+     * The sources' {@code fetch.max.wait.ms}: the latency a quiet stream pays per fetch at most.
+     */
+    public static final java.time.Duration FETCH_MAX_WAIT = java.time.Duration.ofMillis(100);
+
     private PipelineSources() {}
 
     /**
@@ -45,6 +56,18 @@ public final class PipelineSources {
                                 Integer.toString(KafkaBroker.MAX_MESSAGE_BYTES))
                         .setProperty("partition.discovery.interval.ms", "10000")
                         .setDeserializer(new EnvelopeDeserializer());
+        // Fetch in bites of 64 KiB or 100 ms, whichever comes first: with the default of 1 byte a
+        // busy stream is fetched a few records per request, each costing the broker's request
+        // and network threads and the source's fetcher.
+        if (!kafka.extra().containsKey(ConsumerConfig.FETCH_MIN_BYTES_CONFIG)) {
+            builder.setProperty(
+                    ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(FETCH_MIN_BYTES));
+        }
+        if (!kafka.extra().containsKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)) {
+            builder.setProperty(
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                    Long.toString(FETCH_MAX_WAIT.toMillis()));
+        }
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }
