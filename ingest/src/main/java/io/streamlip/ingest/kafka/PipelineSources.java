@@ -1,6 +1,7 @@
 package io.streamlip.ingest.kafka;
 
 import java.io.IOException;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -56,22 +57,25 @@ public final class PipelineSources {
                                 Integer.toString(KafkaBroker.MAX_MESSAGE_BYTES))
                         .setProperty("partition.discovery.interval.ms", "10000")
                         .setDeserializer(new EnvelopeDeserializer());
-        // Fetch in bites of 64 KiB or 100 ms, whichever comes first: with the default of 1 byte a
-        // busy stream is fetched a few records per request, each costing the broker's request
-        // and network threads and the source's fetcher.
-        if (!kafka.extra().containsKey(ConsumerConfig.FETCH_MIN_BYTES_CONFIG)) {
-            builder.setProperty(
-                    ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(FETCH_MIN_BYTES));
-        }
-        if (!kafka.extra().containsKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)) {
-            builder.setProperty(
-                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
-                    Long.toString(FETCH_MAX_WAIT.toMillis()));
-        }
+        fetchTuning(kafka).forEach(builder::setProperty);
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }
         return builder.build();
+    }
+
+    /**
+     * The sources' fetch settings that the pass-through client properties do not set: fetch in
+     * bites of {@link #FETCH_MIN_BYTES} or {@link #FETCH_MAX_WAIT}, whichever comes first. With
+     * Kafka's default of 1 byte a busy stream is fetched a few records per request, each costing
+     * the broker's request and network threads and the source's fetcher.
+     */
+    static Map<String, String> fetchTuning(KafkaClients kafka) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        out.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(FETCH_MIN_BYTES));
+        out.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Long.toString(FETCH_MAX_WAIT.toMillis()));
+        out.keySet().removeAll(kafka.extra().keySet());
+        return out;
     }
 
     /**
