@@ -44,15 +44,19 @@ import org.slf4j.LoggerFactory;
  * MiniCluster against the in-process broker, at parallelism 1 and 2, beside the limit of the same
  * machine: decoding and resizing the same images in a plain Java loop, in the same run.
  *
- * <p>Method: one unbounded job per parallelism; a warm-up batch as large as a measured one proves
- * every operator is up and lets the JIT compile the job's paths, then each measured batch is timed
- * until its last record is committed as an example or a reject (so a figure includes up to one
- * checkpoint interval of commit latency). Every pair gets a fresh id and a caption of its own, and
- * the near-duplicate cluster cap is lifted ({@link #FILTER}), so that (nearly) every record takes
- * the whole path, near-duplicate lookups and tokenizer included: the synthetic shapes repeat, and
- * with the default cap how many pairs were refused half-way depended on the processing order, which
- * differs between parallelism 1 and 2 (a refused pair costs less, so the two rates measured
- * different work). The table says how many were refused.
+ * <p>Method: one unbounded job per parallelism; {@link #WARMUP_BATCHES} warm-up batches of the
+ * pairs prove every operator is up and let the JIT compile the job's paths, then one measured
+ * stream of {@link #MEASURED_COPIES} copies of the pairs is timed from its first send until its
+ * last record is committed as an example or a reject (so a figure includes up to two checkpoint
+ * intervals of commit latency: the filter's transaction, then the tokenizer's). JVM CPU per record
+ * is the process's CPU time over the measured stream; the notes and the JSON split it by thread
+ * group ({@link ThreadCpu}): operator chains, Kafka clients, the in-process broker, the JVM's JIT
+ * compiler and garbage collector, RocksDB's background threads. Every pair gets a fresh id and a
+ * caption of its own, and the near-duplicate cluster cap is lifted ({@link #FILTER}), so that
+ * (nearly) every record takes the whole path, near-duplicate lookups and tokenizer included: the
+ * synthetic shapes repeat, and with the default cap how many pairs were refused half-way depended
+ * on the processing order, which differs between parallelism 1 and 2 (a refused pair costs less, so
+ * the two rates measured different work). The table says how many were refused.
  */
 public final class DatapathBenchmark implements Benchmark {
     private static final Logger LOG = LoggerFactory.getLogger(DatapathBenchmark.class);
@@ -68,6 +72,23 @@ public final class DatapathBenchmark implements Benchmark {
     private static final Duration CHECKPOINT_INTERVAL =
             Duration.ofMillis(Long.getLong(CHECKPOINT_PROPERTY, 1000));
     private static final int PASSES = 3;
+
+    /**
+     * Warm-up batches before the measured stream (system property {@value #WARMUP_PROPERTY},
+     * default 2): with one, the JIT compiler threads still took 0.4-1.0 ms of CPU per measured
+     * record at parallelism 1 (a JVM with the broker, Flink and the jobs compiles for minutes on 2
+     * cores); with two to four, 0.3-0.6. What is left shows in the column {@code of which JIT}.
+     */
+    static final String WARMUP_PROPERTY = "streamlip.bench.datapath.warmup-batches";
+
+    private static final int WARMUP_BATCHES = Integer.getInteger(WARMUP_PROPERTY, 2);
+
+    /**
+     * The measured stream: this many relabelled copies of the pairs, sent back to back and timed as
+     * one, so that the commit latency at its end (up to two checkpoint intervals: the filter's sink
+     * commits, then the tokenizer reads and commits) weighs on a longer run.
+     */
+    private static final int MEASURED_COPIES = 3;
 
     /**
      * The filter's defaults without the near-duplicate cluster cap: the synthetic shapes repeat (48
@@ -104,11 +125,16 @@ public final class DatapathBenchmark implements Benchmark {
         BenchResult result =
                 new BenchResult(
                         "datapath: filter + tokenize on a MiniCluster",
-                        List.of("measure", "records/s", "JVM CPU ms/record", "refused"));
+                        List.of(
+                                "measure",
+                                "records/s",
+                                "JVM CPU ms/record",
+                                "of which JIT",
+                                "refused"));
         double limit = decodeResizeRate(images);
-        result.row("decode+resize limit (plain Java, 1 thread)", limit, "", "");
+        result.row("decode+resize limit (plain Java, 1 thread)", limit, "", "", "");
         double plainWork = curateAndBuildRate(pairs);
-        result.row("curate+build example (plain Java, 1 thread)", plainWork, "", "");
+        result.row("curate+build example (plain Java, 1 thread)", plainWork, "", "", "");
         // Where the plain classes' time goes (bench curation-cost has the same on emoji pairs).
         List<CurationCost.Step> cost =
                 (options.quick() ? new CurationCost(1) : CurationCost.defaults())
@@ -117,18 +143,35 @@ public final class DatapathBenchmark implements Benchmark {
         Map<Integer, Double> pipeline = new LinkedHashMap<>();
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {
             for (int parallelism : new int[] {1, 2}) {
-                double[] rateAndCpu = pipelineRate(broker, parallelism, pairs, warmup);
+                Map<String, Double> split = new LinkedHashMap<>();
+                double[] rateAndCpu = pipelineRate(broker, parallelism, pairs, warmup, split);
                 pipeline.put(parallelism, rateAndCpu[0]);
+                result.put("cpu_ms_per_record_by_thread_p" + parallelism, split);
+                result.note(
+                        "parallelism "
+                                + parallelism
+                                + ", CPU ms/record by thread group: "
+                                + split.entrySet().stream()
+                                        .filter(e -> Math.abs(e.getValue()) >= 0.01)
+                                        .map(
+                                                e ->
+                                                        String.format(
+                                                                java.util.Locale.ROOT,
+                                                                "%s %.2f",
+                                                                e.getKey(),
+                                                                e.getValue()))
+                                        .collect(java.util.stream.Collectors.joining("; ")));
                 result.row(
                         "filter+tokenize, parallelism " + parallelism,
                         rateAndCpu[0],
                         rateAndCpu[1],
+                        rateAndCpu[3],
                         (long) rateAndCpu[2]);
                 result.put("refused_p" + parallelism, (long) rateAndCpu[2]);
             }
         }
         double limitAfter = decodeResizeRate(images);
-        result.row("decode+resize limit, again after the jobs", limitAfter, "", "");
+        result.row("decode+resize limit, again after the jobs", limitAfter, "", "", "");
 
         double meanLimit = (limit + limitAfter) / 2;
         result.note(
@@ -205,10 +248,16 @@ public final class DatapathBenchmark implements Benchmark {
 
     /**
      * Records/s of the measured batches together, JVM CPU ms per record, and how many of the
-     * measured records were refused.
+     * measured records were refused; {@code split} receives the CPU ms per record by thread group
+     * over the measured batches ({@link ThreadCpu}).
      */
     private static double[] pipelineRate(
-            KafkaBroker broker, int parallelism, List<RawPair> pairs, int warmup) throws Exception {
+            KafkaBroker broker,
+            int parallelism,
+            List<RawPair> pairs,
+            int warmup,
+            Map<String, Double> split)
+            throws Exception {
         KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
         PipelineTopics topics = PipelineTopics.defaults().withPrefix("bench-p" + parallelism + "-");
         try (Admin admin = broker.admin()) {
@@ -227,32 +276,58 @@ public final class DatapathBenchmark implements Benchmark {
         long nanos = 0;
         long cpuNanos = 0;
         long refused = 0;
+        ThreadCpu.Snapshot first = null;
         // Every record ends as an example or a reject: counting examples alone would wait for
         // records that never come.
         try (CommittedCounter examples = new CommittedCounter(kafka, topics.examples());
                 CommittedCounter rejects = new CommittedCounter(kafka, topics.rejects())) {
             long expected = 0;
-            for (String batch : List.of("warmup", "run1", "run2")) {
-                List<RawPair> sent =
-                        relabel(batch.equals("warmup") ? pairs.subList(0, warmup) : pairs, batch);
+            List<String> batches = new ArrayList<>();
+            for (int i = 1; i <= WARMUP_BATCHES; i++) {
+                batches.add("warmup" + i);
+            }
+            batches.add("measured");
+            for (String batch : batches) {
+                boolean warming = batch.startsWith("warmup");
+                List<RawPair> sent = new ArrayList<>();
+                if (warming) {
+                    sent.addAll(relabel(pairs.subList(0, warmup), batch));
+                } else {
+                    for (int copy = 1; copy <= MEASURED_COPIES; copy++) {
+                        sent.addAll(relabel(pairs, "run" + copy));
+                    }
+                }
+                ThreadCpu.Snapshot start = ThreadCpu.take();
+                if (!warming) {
+                    first = start;
+                }
                 long t = System.nanoTime();
                 long cpu = processCpuNanos();
                 long rejectsBefore = rejects.count();
                 send(kafka, topics, sent);
                 expected += sent.size();
                 CommittedCounter.await(expected, Duration.ofMinutes(10), examples, rejects);
-                if (!batch.equals("warmup")) {
+                Map<String, Double> batchCpu =
+                        ThreadCpu.millisPerRecord(start, ThreadCpu.take(), sent.size());
+                LOG.info(
+                        "parallelism {} {}: {} records/s, CPU {} ms/record, of which JIT {}",
+                        parallelism,
+                        batch,
+                        Math.round(rate(sent.size(), t)),
+                        String.format(java.util.Locale.ROOT, "%.2f", batchCpu.get("total")),
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "%.2f",
+                                batchCpu.getOrDefault(ThreadCpu.JIT, 0.0)));
+                if (!warming) {
                     measured += sent.size();
                     refused += rejects.count() - rejectsBefore;
                     nanos += System.nanoTime() - t;
                     cpuNanos += processCpuNanos() - cpu;
-                    LOG.info(
-                            "parallelism {} {}: {} records/s",
-                            parallelism,
-                            batch,
-                            Math.round(rate(sent.size(), t)));
                 }
             }
+            split.putAll(ThreadCpu.millisPerRecord(first, ThreadCpu.take(), measured));
+            LOG.info("parallelism {}: CPU ms/record by thread group {}", parallelism, split);
         } finally {
             JobEnvironment.cancel(job, Duration.ofMinutes(1));
             // Best effort: the MiniCluster may still be discarding a checkpoint after the cancel,
@@ -261,7 +336,12 @@ public final class DatapathBenchmark implements Benchmark {
                 LOG.warn("could not delete {}", checkpoints);
             }
         }
-        return new double[] {measured / (nanos / 1e9), cpuNanos / 1e6 / measured, refused};
+        return new double[] {
+            measured / (nanos / 1e9),
+            cpuNanos / 1e6 / measured,
+            refused,
+            split.getOrDefault(ThreadCpu.JIT, 0.0)
+        };
     }
 
     /** The pairs with ids and captions of their own: no pair repeats another's caption. */

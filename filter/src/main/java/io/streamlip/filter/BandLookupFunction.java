@@ -33,6 +33,10 @@ import org.apache.flink.util.Collector;
  * one. Members past {@link FilterConfig#dedupRetention()} are skipped (as Flink's TTL never returns
  * expired values) and dropped at a rewrite, which also happens when they are a quarter of the
  * bucket.
+ *
+ * <p>The task keeps the buckets it probed last decoded on the heap ({@link BucketCache}, {@link
+ * NearDuplicateConfig#bucketCacheBytes()}), written through to the state: a probe of a cached
+ * bucket reads nothing from RocksDB.
  */
 final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, BandAnswer> {
     private static final long serialVersionUID = 1L;
@@ -47,6 +51,7 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
     private final long retentionMillis;
     private transient ListState<byte[]> bucket;
     private transient MapState<Long, byte[]> thumbnails;
+    private transient BucketCache cache;
 
     BandLookupFunction(FilterConfig config) {
         this.config = config;
@@ -69,6 +74,7 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
                         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
         thumbnailDescriptor.enableTimeToLive(NearDuplicateStages.ttl(config));
         thumbnails = getRuntimeContext().getMapState(thumbnailDescriptor);
+        cache = new BucketCache(config.nearDuplicates().bucketCacheBytes());
     }
 
     @Override
@@ -80,28 +86,35 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
         boolean stored = false;
         int live = 0;
         int expired = 0;
-        List<byte[]> chunks = new ArrayList<>();
+        long key = ctx.getCurrentKey();
+        List<byte[]> chunks = cache.get(key);
+        if (chunks == null) {
+            chunks = new ArrayList<>();
+            Iterable<byte[]> read = bucket.get();
+            if (read != null) {
+                for (byte[] chunk : read) {
+                    chunks.add(BandMember.check(chunk));
+                }
+            }
+            cache.put(key, chunks);
+        }
         List<Candidate> candidates = new ArrayList<>();
-        Iterable<byte[]> read = bucket.get();
-        if (read != null) {
-            for (byte[] chunk : read) {
-                chunks.add(BandMember.check(chunk));
-                for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
-                    if (BandMember.expired(chunk, at, now, retentionMillis)) {
-                        expired++;
-                        continue;
-                    }
-                    live++;
-                    stored |= BandMember.imageId(chunk, at) == probe.imageId;
-                    if (PerceptualHash.distance(probe.phash, BandMember.phash(chunk, at))
-                                    <= near.maxDistance()
-                            && !ThumbnailSums.fartherThan(
-                                    sums,
-                                    BandMember.sums(chunk, at),
-                                    probe.thumbnail.length,
-                                    near.maxThumbnailDistance())) {
-                        candidates.add(new Candidate(chunk, at));
-                    }
+        for (byte[] chunk : chunks) {
+            for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
+                if (BandMember.expired(chunk, at, now, retentionMillis)) {
+                    expired++;
+                    continue;
+                }
+                live++;
+                stored |= BandMember.imageId(chunk, at) == probe.imageId;
+                if (PerceptualHash.distance(probe.phash, BandMember.phash(chunk, at))
+                                <= near.maxDistance()
+                        && !ThumbnailSums.fartherThan(
+                                sums,
+                                BandMember.sums(chunk, at),
+                                probe.thumbnail.length,
+                                near.maxThumbnailDistance())) {
+                    candidates.add(new Candidate(chunk, at));
                 }
             }
         }
@@ -136,11 +149,14 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
             byte[] rewritten = rewrite(chunks, added, now);
             if (rewritten.length == 0) {
                 bucket.clear();
+                cache.put(key, List.of());
             } else {
                 bucket.update(List.of(rewritten));
+                cache.put(key, List.of(rewritten));
             }
         } else if (added != null) {
             bucket.add(added);
+            cache.append(key, added);
         }
     }
 

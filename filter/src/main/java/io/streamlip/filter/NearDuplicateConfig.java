@@ -44,6 +44,12 @@ import java.util.List;
  *     without crops, 31 of 31 and 83 of 85 with them, the clean pairs wrongly refused as evaluation
  *     images unchanged (1 and 3). The distances were left as they were: a hash distance of 16 would
  *     catch one more copy at 8,000 (84 of 85) but wrongly refuse twice the clean pairs (2 and 6)
+ * @param bucketCacheBytes heap bytes each near-duplicate band task may spend on the band buckets it
+ *     read last, decoded ({@link BucketCache}; default {@link #DEFAULT_BUCKET_CACHE_BYTES}, 32 MiB;
+ *     0: none): a probe of a cached bucket reads nothing from the state backend. The state stays
+ *     the truth (written through, restored as before). One image costs {@code maxDistance + 1}
+ *     members of {@value BandMember#BYTES} bytes, so at distance 12 the default holds the buckets
+ *     of about 40,000 images, the most recently probed first
  */
 public record NearDuplicateConfig(
         int maxDistance,
@@ -52,8 +58,35 @@ public record NearDuplicateConfig(
         int evalMaxDistance,
         double evalMaxThumbnailDistance,
         double maxThumbnailDistance,
-        int evalCropPixels)
+        int evalCropPixels,
+        long bucketCacheBytes)
         implements Serializable {
+
+    /**
+     * The default heap budget of decoded band buckets per task ({@link #bucketCacheBytes()}): 32
+     * MiB.
+     */
+    public static final long DEFAULT_BUCKET_CACHE_BYTES = 32L << 20;
+
+    /** With the default bucket cache ({@link #bucketCacheBytes()}). */
+    public NearDuplicateConfig(
+            int maxDistance,
+            int clusterCap,
+            List<String> evalSets,
+            int evalMaxDistance,
+            double evalMaxThumbnailDistance,
+            double maxThumbnailDistance,
+            int evalCropPixels) {
+        this(
+                maxDistance,
+                clusterCap,
+                evalSets,
+                evalMaxDistance,
+                evalMaxThumbnailDistance,
+                maxThumbnailDistance,
+                evalCropPixels,
+                DEFAULT_BUCKET_CACHE_BYTES);
+    }
 
     /** The default crops of each evaluation image also indexed ({@link #evalCropPixels()}). */
     public static final int DEFAULT_EVAL_CROP_PIXELS = 3;
@@ -134,6 +167,10 @@ public record NearDuplicateConfig(
             throw new IllegalArgumentException(
                     "evalCropPixels must be in [0, 8], got " + evalCropPixels);
         }
+        if (bucketCacheBytes < 0) {
+            throw new IllegalArgumentException(
+                    "bucketCacheBytes must be >= 0, got " + bucketCacheBytes);
+        }
     }
 
     public static NearDuplicateConfig defaults() {
@@ -155,7 +192,8 @@ public record NearDuplicateConfig(
                 evalMaxDistance,
                 evalMaxThumbnailDistance,
                 maxThumbnailDistance,
-                evalCropPixels);
+                evalCropPixels,
+                bucketCacheBytes);
     }
 
     public NearDuplicateConfig withMaxDistance(int value) {
@@ -166,7 +204,8 @@ public record NearDuplicateConfig(
                 evalMaxDistance,
                 evalMaxThumbnailDistance,
                 maxThumbnailDistance,
-                evalCropPixels);
+                evalCropPixels,
+                bucketCacheBytes);
     }
 
     public NearDuplicateConfig withClusterCap(int value) {
@@ -177,7 +216,8 @@ public record NearDuplicateConfig(
                 evalMaxDistance,
                 evalMaxThumbnailDistance,
                 maxThumbnailDistance,
-                evalCropPixels);
+                evalCropPixels,
+                bucketCacheBytes);
     }
 
     public NearDuplicateConfig withEvalMaxDistance(int value) {
@@ -188,7 +228,8 @@ public record NearDuplicateConfig(
                 value,
                 evalMaxThumbnailDistance,
                 maxThumbnailDistance,
-                evalCropPixels);
+                evalCropPixels,
+                bucketCacheBytes);
     }
 
     public NearDuplicateConfig withEvalMaxThumbnailDistance(double value) {
@@ -199,7 +240,8 @@ public record NearDuplicateConfig(
                 evalMaxDistance,
                 value,
                 maxThumbnailDistance,
-                evalCropPixels);
+                evalCropPixels,
+                bucketCacheBytes);
     }
 
     public NearDuplicateConfig withMaxThumbnailDistance(double value) {
@@ -210,7 +252,8 @@ public record NearDuplicateConfig(
                 evalMaxDistance,
                 evalMaxThumbnailDistance,
                 value,
-                evalCropPixels);
+                evalCropPixels,
+                bucketCacheBytes);
     }
 
     public NearDuplicateConfig withEvalCropPixels(int value) {
@@ -221,6 +264,19 @@ public record NearDuplicateConfig(
                 evalMaxDistance,
                 evalMaxThumbnailDistance,
                 maxThumbnailDistance,
+                value,
+                bucketCacheBytes);
+    }
+
+    public NearDuplicateConfig withBucketCacheBytes(long value) {
+        return new NearDuplicateConfig(
+                maxDistance,
+                clusterCap,
+                evalSets,
+                evalMaxDistance,
+                evalMaxThumbnailDistance,
+                maxThumbnailDistance,
+                evalCropPixels,
                 value);
     }
 }

@@ -90,8 +90,8 @@ public final class NearDuplicateIndex {
             byte[] otherThumbnail,
             NearDuplicateConfig config) {
         return PerceptualHash.distance(phash, otherHash) <= config.maxDistance()
-                && PerceptualHash.thumbnailDistance(thumbnail, otherThumbnail)
-                        <= config.maxThumbnailDistance();
+                && PerceptualHash.thumbnailWithin(
+                        thumbnail, otherThumbnail, config.maxThumbnailDistance());
     }
 
     /**

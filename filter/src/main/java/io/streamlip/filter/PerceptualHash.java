@@ -155,6 +155,33 @@ public final class PerceptualHash {
     }
 
     /**
+     * Whether {@code thumbnailDistance(a, b) <= maxDistance}, exactly (the same sum, the same
+     * division), but giving up as soon as the running sum already exceeds it: the distance only
+     * grows, and most candidates a near-duplicate bucket compares are far (on repeated shapes, the
+     * band stage's largest cost was comparing whole thumbnails of such candidates).
+     */
+    public static boolean thumbnailWithin(byte[] a, byte[] b, double maxDistance) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException(
+                    "thumbnails of different sizes: " + a.length + " and " + b.length);
+        }
+        double scale = 255.0 * a.length;
+        long sum = 0;
+        int i = 0;
+        while (i < a.length) {
+            // One 16-cell row (48 bytes) at a time, then the test thumbnailDistance ends with.
+            int end = Math.min(a.length, i + 48);
+            for (; i < end; i++) {
+                sum += Math.abs((a[i] & 0xff) - (b[i] & 0xff));
+            }
+            if (sum / scale > maxDistance) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * An image composited onto white, as luminance and R, G, B planes, with its ink window: what
      * the hash and the thumbnail both sample. Read once from the raster in bulk ({@link
      * Images#argb}) instead of drawing a copy onto white and calling {@code getRGB} per pixel.

@@ -116,6 +116,84 @@ class BandLookupFunctionTest {
         }
     }
 
+    /**
+     * The bucket cache only saves state reads: the answers are the same without it, with a budget
+     * so small that buckets are evicted all the time, and when the task is restored from a snapshot
+     * half-way (a new task, empty cache, the state as written through).
+     */
+    @Test
+    void theBucketCacheNeverChangesAnAnswer() throws Exception {
+        List<BandProbe> probes = new java.util.ArrayList<>();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        long[] centres = {0L, 0x00FF_00FF_00FFL, -1L};
+        for (int i = 0; i < 400; i++) {
+            long hash = centres[random.nextInt(centres.length)];
+            for (int flip = random.nextInt(8); flip > 0; flip--) {
+                hash ^= 1L << random.nextInt(64);
+            }
+            // Some images come again (their id repeats), most are new.
+            long imageId = random.nextInt(4) == 0 ? random.nextInt(i + 1) : 1000 + i;
+            probes.add(
+                    new BandProbe("p" + i, random.nextInt(3), hash, THUMBNAIL, imageId, 100 + i));
+        }
+        // Members expire now and then, so buckets are also pruned and rewritten.
+        FilterConfig base =
+                new FilterConfig(
+                        16, 40_000_000L, 8 * 1024 * 1024, 8.0, 2, 1000, Duration.ofMillis(150));
+        List<String> none = answers(base, 0, probes, false);
+        assertThat(none).anyMatch(a -> a.contains("@")).anyMatch(a -> a.endsWith(":-"));
+        assertThat(answers(base, NearDuplicateConfig.DEFAULT_BUCKET_CACHE_BYTES, probes, false))
+                .isEqualTo(none);
+        assertThat(answers(base, 700, probes, false)).isEqualTo(none);
+        assertThat(answers(base, NearDuplicateConfig.DEFAULT_BUCKET_CACHE_BYTES, probes, true))
+                .isEqualTo(none);
+    }
+
+    private static List<String> answers(
+            FilterConfig base, long cacheBytes, List<BandProbe> probes, boolean restoreHalfWay)
+            throws Exception {
+        FilterConfig config =
+                base.withNearDuplicates(base.nearDuplicates().withBucketCacheBytes(cacheBytes));
+        List<String> out = new java.util.ArrayList<>();
+        var harness = harness(config);
+        for (int i = 0; i < probes.size(); i++) {
+            harness.setProcessingTime(10L * i);
+            if (restoreHalfWay && i == probes.size() / 2) {
+                var snapshot = harness.snapshot(1, 10L * i);
+                collect(harness, out);
+                harness.close();
+                harness = harness(config, snapshot);
+                harness.setProcessingTime(10L * i);
+            }
+            harness.processElement(probes.get(i), 0);
+        }
+        collect(harness, out);
+        harness.close();
+        return out;
+    }
+
+    private static void collect(
+            KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, BandAnswer> harness,
+            List<String> out) {
+        for (BandAnswer a : harness.extractOutputValues()) {
+            out.add(a.pairKey + ":" + (a.found ? a.cluster + "@" + a.clusterTime : "-"));
+        }
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, BandAnswer> harness(
+            FilterConfig config, org.apache.flink.runtime.checkpoint.OperatorSubtaskState state)
+            throws Exception {
+        var harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new BandLookupFunction(config)),
+                        (BandProbe p) -> p.bandKey,
+                        Types.LONG);
+        harness.setup(FilterFunctionsTest.serializer(TypeInformation.of(BandAnswer.class)));
+        harness.initializeState(state);
+        harness.open();
+        return harness;
+    }
+
     private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, BandAnswer> harness(
             FilterConfig config) throws Exception {
         var harness =

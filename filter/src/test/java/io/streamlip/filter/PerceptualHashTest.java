@@ -11,6 +11,30 @@ import org.junit.jupiter.api.Test;
 
 class PerceptualHashTest {
 
+    @Test
+    void thumbnailWithinDecidesExactlyAsTheDistanceDoes() {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int trial = 0; trial < 2000; trial++) {
+            byte[] a = new byte[768];
+            byte[] b = new byte[768];
+            random.nextBytes(a);
+            System.arraycopy(a, 0, b, 0, a.length);
+            // From a near copy to a far one; differences anywhere, also only in the last row.
+            int changes = random.nextInt(1 + random.nextInt(768));
+            for (int c = 0; c < changes; c++) {
+                int at = trial % 3 == 0 ? 720 + random.nextInt(48) : random.nextInt(768);
+                b[at] = (byte) (b[at] + random.nextInt(1, 256));
+            }
+            double d = PerceptualHash.thumbnailDistance(a, b);
+            for (double max :
+                    new double[] {d, Math.nextDown(d), Math.nextUp(d), 0.011, 0.014, 0, 1}) {
+                assertThat(PerceptualHash.thumbnailWithin(a, b, max))
+                        .as("distance %s, max %s", d, max)
+                        .isEqualTo(d <= max);
+            }
+        }
+    }
+
     /** Translucent discs and boxes on a transparent ground, in every alpha from 0 to 255. */
     private static BufferedImage translucent(int type, long seed) {
         SplittableRandom random = new SplittableRandom(seed);

@@ -50,6 +50,9 @@ public final class KafkaSinks {
      */
     public static final String PIXEL_RECORD_COMPRESSION = "lz4";
 
+    /** The producers' {@code batch.size}: 128 KiB (Kafka's default is 16 KiB). */
+    public static final int BATCH_BYTES = 128 * 1024;
+
     private KafkaSinks() {}
 
     /**
@@ -143,7 +146,8 @@ public final class KafkaSinks {
 
     /**
      * Producer settings: the pass-through client properties, records up to the broker's size limit,
-     * a transaction timeout the broker accepts, and {@code compression}.
+     * a transaction timeout the broker accepts, batches of {@link #BATCH_BYTES}, and {@code
+     * compression}.
      */
     static Properties producerProperties(KafkaClients kafka, String compression) {
         Properties p = kafka.common();
@@ -155,6 +159,10 @@ public final class KafkaSinks {
                 Long.toString(TRANSACTION_TIMEOUT.toMillis()));
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, Objects.requireNonNull(compression));
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        // Batches of up to 128 KiB per partition rather than 16: an example or an image record is
+        // a few KB, so the default filled a batch every few records, and each batch became a
+        // request of its own to the broker within the 20 ms linger.
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(BATCH_BYTES));
         // The pass-through properties win: a cluster may need other limits.
         p.putAll(kafka.extra());
         return p;

@@ -43,6 +43,7 @@ class KafkaSinksTest {
                 .isEqualTo(Integer.toString(KafkaBroker.MAX_MESSAGE_BYTES));
         assertThat(p.getProperty("security.protocol")).isEqualTo("SSL");
         assertThat(p.getProperty("linger.ms")).isEqualTo("5");
+        assertThat(p.getProperty("batch.size")).isEqualTo(Integer.toString(KafkaSinks.BATCH_BYTES));
         assertThat(p.getProperty("bootstrap.servers")).isEqualTo("k:9092");
         // A cluster's own compression setting wins over the sink's choice.
         assertThat(

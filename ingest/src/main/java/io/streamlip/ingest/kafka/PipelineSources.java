@@ -1,6 +1,7 @@
 package io.streamlip.ingest.kafka;
 
 import java.io.IOException;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -18,6 +19,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * job, where a bad record can be routed to the rejects topic.
  */
 public final class PipelineSources {
+    /**
+     * The sources' {@code fetch.min.bytes}: the broker answers a fetch once this much is there (or
+     * after {@link #FETCH_MAX_WAIT}). Pass-through client properties override it.
+     */
+    public static final int FETCH_MIN_BYTES = 64 * 1024;
+
+    /**
+     * The sources' {@code fetch.max.wait.ms}: the latency a quiet stream pays per fetch at most.
+     */
+    public static final java.time.Duration FETCH_MAX_WAIT = java.time.Duration.ofMillis(100);
+
     private PipelineSources() {}
 
     /**
@@ -45,10 +57,25 @@ public final class PipelineSources {
                                 Integer.toString(KafkaBroker.MAX_MESSAGE_BYTES))
                         .setProperty("partition.discovery.interval.ms", "10000")
                         .setDeserializer(new EnvelopeDeserializer());
+        fetchTuning(kafka).forEach(builder::setProperty);
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }
         return builder.build();
+    }
+
+    /**
+     * The sources' fetch settings that the pass-through client properties do not set: fetch in
+     * bites of {@link #FETCH_MIN_BYTES} or {@link #FETCH_MAX_WAIT}, whichever comes first. With
+     * Kafka's default of 1 byte a busy stream is fetched a few records per request, each costing
+     * the broker's request and network threads and the source's fetcher.
+     */
+    static Map<String, String> fetchTuning(KafkaClients kafka) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        out.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(FETCH_MIN_BYTES));
+        out.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Long.toString(FETCH_MAX_WAIT.toMillis()));
+        out.keySet().removeAll(kafka.extra().keySet());
+        return out;
     }
 
     /**
