@@ -200,11 +200,14 @@ public final class TrainingSession implements AutoCloseable {
         } catch (MalformedModelException e) {
             throw new IOException("cannot load " + file + ": " + e.getMessage(), e);
         }
-        // Loading replaces the parameter arrays: make them trainable and forget cached values.
+        // Loading replaces the parameter arrays: make them trainable, hand them back to the
+        // optimizer's flat buffer (it copies them in and puts its views back), and only then
+        // build the store, which caches the arrays it serves.
         model.freezeParameters(false);
         if (imageLocked) {
             model.imageTower().freezeParameters(true);
         }
+        optimizer.adoptParameters();
         parameterStore = new ParameterStore(manager, false);
     }
 

@@ -1,6 +1,7 @@
 package io.streamlip.trainer.optim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
@@ -100,21 +101,137 @@ class AdamWTest {
                     adam.step();
                 }
                 adam.save(file);
-                float[] wBefore = w.getArray().toFloatArray();
-                try (AdamW restored = new AdamW(config, params, manager)) {
+                // A second model with the same weights (as a restored checkpoint has them) and
+                // its own optimizer loaded from the file.
+                Parameter w2 =
+                        parameter(manager, "w", w.getArray().toFloatArray(), new Shape(1, 2));
+                Parameter b2 = parameter(manager, "b", b.getArray().toFloatArray(), new Shape(1));
+                PairList<String, Parameter> params2 = new PairList<>();
+                params2.add("tower_w", w2);
+                params2.add("tower_b", b2);
+                try (AdamW restored = new AdamW(config, params2, manager)) {
                     restored.load(file);
                     assertThat(restored.stepCount()).isEqualTo(3);
                     // The same next update from both: identical moments and step.
-                    float[] start = wBefore.clone();
                     backward(manager, w, new float[] {0.5f, 0.5f}, b, new float[] {1f});
                     adam.step();
-                    float[] viaOriginal = w.getArray().toFloatArray();
-                    w.getArray().set(start);
-                    backward(manager, w, new float[] {0.5f, 0.5f}, b, new float[] {1f});
+                    backward(manager, w2, new float[] {0.5f, 0.5f}, b2, new float[] {1f});
                     restored.step();
-                    assertThat(w.getArray().toFloatArray()).containsExactly(viaOriginal);
+                    assertThat(w2.getArray().toFloatArray())
+                            .containsExactly(w.getArray().toFloatArray());
+                    assertThat(b2.getArray().toFloatArray())
+                            .containsExactly(b.getArray().toFloatArray());
                 }
             }
+        }
+    }
+
+    @Test
+    void parametersBecomeViewsOfOneFlatBufferWithTheirValuesAndGradients() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            // Model order b, w, c: the flat buffer puts the decayed w first.
+            Parameter b = parameter(manager, "b", new float[] {0.5f, -0.5f}, new Shape(2));
+            Parameter w = parameter(manager, "w", new float[] {1f, 2f, 3f, 4f}, new Shape(2, 2));
+            Parameter c = parameter(manager, "c", new float[] {7f}, new Shape(1));
+            NDArray originalW = w.getArray();
+            PairList<String, Parameter> params = new PairList<>();
+            params.add("b", b);
+            params.add("w", w);
+            params.add("c", c);
+            OptimizerConfig config = new OptimizerConfig(0.1, 0.1, 0, 10, 0.9, 0.95, 1e-8, 0.5, 0);
+            try (AdamW adam = new AdamW(config, params, manager)) {
+                assertThat(w.getArray()).isNotSameAs(originalW);
+                assertThat(w.getArray().getShape()).isEqualTo(new Shape(2, 2));
+                assertThat(w.getArray().toFloatArray()).containsExactly(1f, 2f, 3f, 4f);
+                assertThat(b.getArray().toFloatArray()).containsExactly(0.5f, -0.5f);
+                assertThat(c.getArray().toFloatArray()).containsExactly(7f);
+                assertThat(w.getArray().hasGradient()).isTrue();
+                // Gradients reach the views, and the flat update is seen through them.
+                backward(manager, w, new float[] {1f, 1f, 1f, 1f}, b, new float[] {1f, -1f});
+                AdamW.Update update = adam.step();
+                assertThat(update.gradientNorm()).isCloseTo(Math.sqrt(6), within(1e-5));
+                // First step: every element moves by lr · g/|g| = ±0.1 (ε aside), w also decays.
+                float[] w1 = w.getArray().toFloatArray();
+                for (int i = 0; i < 4; i++) {
+                    assertThat(w1[i]).isCloseTo((i + 1) * 0.95f - 0.1f, within(1e-5f));
+                }
+                assertThat(b.getArray().toFloatArray()).containsExactly(0.4f, -0.4f);
+                // c had no gradient (zero): no move, no decay for a vector.
+                assertThat(c.getArray().toFloatArray()).containsExactly(7f);
+                // Gradients were zeroed for the next backward pass.
+                assertThat(w.getArray().getGradient().toFloatArray()).containsOnly(0f);
+            }
+        }
+    }
+
+    @Test
+    void aReplacedArrayIsRefusedUntilAdoptedThenTrainedFromItsValues() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Parameter w = parameter(manager, "w", new float[] {1f, 2f}, new Shape(1, 2));
+            Parameter b = parameter(manager, "b", new float[] {0f}, new Shape(1));
+            PairList<String, Parameter> params = new PairList<>();
+            params.add("w", w);
+            params.add("b", b);
+            OptimizerConfig config = new OptimizerConfig(0.1, 0.1, 0, 10, 0.9, 0.95, 1e-8, 0, 0);
+            try (AdamW adam = new AdamW(config, params, manager)) {
+                // As Parameter.load does: a new array in place of the view.
+                NDArray loaded = manager.create(new float[] {10f, 20f}, new Shape(1, 2));
+                try {
+                    java.lang.reflect.Field f = Parameter.class.getDeclaredField("array");
+                    f.setAccessible(true);
+                    f.set(w, loaded);
+                } catch (ReflectiveOperationException e) {
+                    throw new AssertionError(e);
+                }
+                loaded.setRequiresGradient(true);
+                backward(manager, w, new float[] {1f, 1f}, b, new float[] {1f});
+                assertThatThrownBy(adam::step)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("adoptParameters");
+                adam.adoptParameters();
+                assertThat(w.getArray()).isNotSameAs(loaded);
+                assertThat(w.getArray().toFloatArray()).containsExactly(10f, 20f);
+                backward(manager, w, new float[] {1f, -1f}, b, new float[] {1f});
+                adam.step();
+                float[] w1 = w.getArray().toFloatArray();
+                assertThat(w1[0]).isCloseTo(9.9f, within(1e-5f));
+                assertThat(w1[1]).isCloseTo(20.1f, within(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void takingOverParametersWithGradModeOnKeepsTheViewsLeaves() {
+        // A new thread starts with PyTorch's grad mode on (the trainer runs in one); an open
+        // collector does the same here.
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Parameter w = parameter(manager, "w", new float[] {1f, 2f}, new Shape(1, 2));
+            Parameter b = parameter(manager, "b", new float[] {0f}, new Shape(1));
+            PairList<String, Parameter> params = new PairList<>();
+            params.add("w", w);
+            params.add("b", b);
+            AdamW adam;
+            try (GradientCollector on = Engine.getInstance().newGradientCollector()) {
+                adam = new AdamW(OptimizerConfig.defaults().withSchedule(0, 10), params, manager);
+            }
+            try (adam) {
+                for (int i = 0; i < 2; i++) {
+                    backward(manager, w, new float[] {3f, 4f}, b, new float[] {0f});
+                    assertThat(adam.step().gradientNorm()).isCloseTo(5, within(1e-5));
+                }
+            }
+        }
+    }
+
+    @Test
+    void copyIntoWritesThroughAView() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray flat = manager.zeros(new Shape(6));
+            NDArray view = flat.get("2:6").reshape(2, 2);
+            AdamW.copyInto(view, manager.create(new float[] {1f, 2f, 3f, 4f}, new Shape(2, 2)));
+            assertThat(flat.toFloatArray()).containsExactly(0f, 0f, 1f, 2f, 3f, 4f);
+            assertThatThrownBy(() -> AdamW.copyInto(view, manager.zeros(new Shape(4))))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 
