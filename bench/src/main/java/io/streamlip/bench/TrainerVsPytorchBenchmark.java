@@ -322,6 +322,7 @@ public final class TrainerVsPytorchBenchmark implements Benchmark {
         for (String name :
                 List.of(
                         "OMP_WAIT_POLICY",
+                        "GOMP_SPINCOUNT",
                         "MALLOC_MMAP_THRESHOLD_",
                         "MALLOC_TRIM_THRESHOLD_",
                         "MALLOC_ARENA_MAX")) {
