@@ -151,16 +151,7 @@ public final class DatapathBenchmark implements Benchmark {
                         "parallelism "
                                 + parallelism
                                 + ", CPU ms/record by thread group: "
-                                + split.entrySet().stream()
-                                        .filter(e -> Math.abs(e.getValue()) >= 0.01)
-                                        .map(
-                                                e ->
-                                                        String.format(
-                                                                java.util.Locale.ROOT,
-                                                                "%s %.2f",
-                                                                e.getKey(),
-                                                                e.getValue()))
-                                        .collect(java.util.stream.Collectors.joining("; ")));
+                                + figures(split, "%.2f", "; ", 0.01));
                 result.row(
                         "filter+tokenize, parallelism " + parallelism,
                         rateAndCpu[0],
@@ -176,15 +167,7 @@ public final class DatapathBenchmark implements Benchmark {
         double meanLimit = (limit + limitAfter) / 2;
         result.note(
                 "plain classes, CPU us/record by step: "
-                        + cost.stream()
-                                .map(
-                                        step ->
-                                                String.format(
-                                                        java.util.Locale.ROOT,
-                                                        "%s %.1f",
-                                                        step.name(),
-                                                        step.microsPerRecord()))
-                                .collect(java.util.stream.Collectors.joining(", ")));
+                        + figures(CurationCost.asMap(cost), "%.1f", ", ", 0));
         result.put("records", records)
                 .put("plain_cost_us_per_record", CurationCost.asMap(cost))
                 .put("limit_records_per_s", meanLimit)
@@ -205,6 +188,20 @@ public final class DatapathBenchmark implements Benchmark {
                                 pipeline.get(1) / meanLimit,
                                 pipeline.get(2) / pipeline.get(1)));
         return result;
+    }
+
+    /** "name value" for each figure at least {@code smallest} in size, in the map's order. */
+    static String figures(
+            Map<String, Double> values, String valueFormat, String separator, double smallest) {
+        return values.entrySet().stream()
+                .filter(e -> Math.abs(e.getValue()) >= smallest)
+                .map(
+                        e ->
+                                e.getKey()
+                                        + " "
+                                        + String.format(
+                                                java.util.Locale.ROOT, valueFormat, e.getValue()))
+                .collect(java.util.stream.Collectors.joining(separator));
     }
 
     /** Best of {@link #PASSES} passes: other processes share the CPUs. */

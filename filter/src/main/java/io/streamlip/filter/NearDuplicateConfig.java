@@ -68,79 +68,14 @@ public record NearDuplicateConfig(
      */
     public static final long DEFAULT_BUCKET_CACHE_BYTES = 32L << 20;
 
-    /** With the default bucket cache ({@link #bucketCacheBytes()}). */
-    public NearDuplicateConfig(
-            int maxDistance,
-            int clusterCap,
-            List<String> evalSets,
-            int evalMaxDistance,
-            double evalMaxThumbnailDistance,
-            double maxThumbnailDistance,
-            int evalCropPixels) {
-        this(
-                maxDistance,
-                clusterCap,
-                evalSets,
-                evalMaxDistance,
-                evalMaxThumbnailDistance,
-                maxThumbnailDistance,
-                evalCropPixels,
-                DEFAULT_BUCKET_CACHE_BYTES);
-    }
-
     /** The default crops of each evaluation image also indexed ({@link #evalCropPixels()}). */
     public static final int DEFAULT_EVAL_CROP_PIXELS = 3;
-
-    /** With the default crops of the evaluation images ({@link #evalCropPixels()}). */
-    public NearDuplicateConfig(
-            int maxDistance,
-            int clusterCap,
-            List<String> evalSets,
-            int evalMaxDistance,
-            double evalMaxThumbnailDistance,
-            double maxThumbnailDistance) {
-        this(
-                maxDistance,
-                clusterCap,
-                evalSets,
-                evalMaxDistance,
-                evalMaxThumbnailDistance,
-                maxThumbnailDistance,
-                DEFAULT_EVAL_CROP_PIXELS);
-    }
 
     /** The default evaluation-copy thumbnail distance ({@link #evalMaxThumbnailDistance()}). */
     public static final double DEFAULT_EVAL_MAX_THUMBNAIL_DISTANCE = 0.011;
 
     /** The default near-copy thumbnail distance ({@link #maxThumbnailDistance()}). */
     public static final double DEFAULT_MAX_THUMBNAIL_DISTANCE = 0.014;
-
-    /** With the default thumbnail checks. */
-    public NearDuplicateConfig(
-            int maxDistance, int clusterCap, List<String> evalSets, int evalMaxDistance) {
-        this(
-                maxDistance,
-                clusterCap,
-                evalSets,
-                evalMaxDistance,
-                DEFAULT_EVAL_MAX_THUMBNAIL_DISTANCE);
-    }
-
-    /** With the default near-copy thumbnail check. */
-    public NearDuplicateConfig(
-            int maxDistance,
-            int clusterCap,
-            List<String> evalSets,
-            int evalMaxDistance,
-            double evalMaxThumbnailDistance) {
-        this(
-                maxDistance,
-                clusterCap,
-                evalSets,
-                evalMaxDistance,
-                evalMaxThumbnailDistance,
-                DEFAULT_MAX_THUMBNAIL_DISTANCE);
-    }
 
     public NearDuplicateConfig {
         if (maxDistance < 0 || maxDistance > 15) {
@@ -181,7 +116,8 @@ public record NearDuplicateConfig(
                 12,
                 DEFAULT_EVAL_MAX_THUMBNAIL_DISTANCE,
                 DEFAULT_MAX_THUMBNAIL_DISTANCE,
-                DEFAULT_EVAL_CROP_PIXELS);
+                DEFAULT_EVAL_CROP_PIXELS,
+                DEFAULT_BUCKET_CACHE_BYTES);
     }
 
     public NearDuplicateConfig withEvalSets(List<String> folders) {

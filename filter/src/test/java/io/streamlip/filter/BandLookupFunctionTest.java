@@ -180,6 +180,7 @@ class BandLookupFunctionTest {
         }
     }
 
+    /** A band task restored from {@code state}, or a fresh one when it is null. */
     private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, BandAnswer> harness(
             FilterConfig config, org.apache.flink.runtime.checkpoint.OperatorSubtaskState state)
             throws Exception {
@@ -189,21 +190,16 @@ class BandLookupFunctionTest {
                         (BandProbe p) -> p.bandKey,
                         Types.LONG);
         harness.setup(FilterFunctionsTest.serializer(TypeInformation.of(BandAnswer.class)));
-        harness.initializeState(state);
+        if (state != null) {
+            harness.initializeState(state);
+        }
         harness.open();
         return harness;
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, BandAnswer> harness(
             FilterConfig config) throws Exception {
-        var harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new BandLookupFunction(config)),
-                        (BandProbe p) -> p.bandKey,
-                        Types.LONG);
-        harness.setup(FilterFunctionsTest.serializer(TypeInformation.of(BandAnswer.class)));
-        harness.open();
-        return harness;
+        return harness(config, null);
     }
 
     private static BandProbe probe(String pair, long phash, long imageId, long time) {

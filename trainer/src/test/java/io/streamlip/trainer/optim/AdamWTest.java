@@ -51,9 +51,7 @@ class AdamWTest {
             float[] b0 = {0.25f};
             Parameter w = parameter(manager, "w", w0, new Shape(2, 2));
             Parameter b = parameter(manager, "b", b0, new Shape(1));
-            PairList<String, Parameter> params = new PairList<>();
-            params.add("w", w);
-            params.add("b", b);
+            PairList<String, Parameter> params = named(w, b);
             // lr 0.1 from the first step (warmup 0), decay 0.5, clip the global norm to 1.
             OptimizerConfig config =
                     new OptimizerConfig(0.1, 0.1, 0, 10, 0.9, 0.95, 1e-8, 0.5, 1.0);
@@ -134,10 +132,7 @@ class AdamWTest {
             Parameter w = parameter(manager, "w", new float[] {1f, 2f, 3f, 4f}, new Shape(2, 2));
             Parameter c = parameter(manager, "c", new float[] {7f}, new Shape(1));
             NDArray originalW = w.getArray();
-            PairList<String, Parameter> params = new PairList<>();
-            params.add("b", b);
-            params.add("w", w);
-            params.add("c", c);
+            PairList<String, Parameter> params = named(b, w, c);
             OptimizerConfig config = new OptimizerConfig(0.1, 0.1, 0, 10, 0.9, 0.95, 1e-8, 0.5, 0);
             try (AdamW adam = new AdamW(config, params, manager)) {
                 assertThat(w.getArray()).isNotSameAs(originalW);
@@ -169,9 +164,7 @@ class AdamWTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameter w = parameter(manager, "w", new float[] {1f, 2f}, new Shape(1, 2));
             Parameter b = parameter(manager, "b", new float[] {0f}, new Shape(1));
-            PairList<String, Parameter> params = new PairList<>();
-            params.add("w", w);
-            params.add("b", b);
+            PairList<String, Parameter> params = named(w, b);
             OptimizerConfig config = new OptimizerConfig(0.1, 0.1, 0, 10, 0.9, 0.95, 1e-8, 0, 0);
             try (AdamW adam = new AdamW(config, params, manager)) {
                 // As Parameter.load does: a new array in place of the view.
@@ -207,9 +200,7 @@ class AdamWTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameter w = parameter(manager, "w", new float[] {1f, 2f}, new Shape(1, 2));
             Parameter b = parameter(manager, "b", new float[] {0f}, new Shape(1));
-            PairList<String, Parameter> params = new PairList<>();
-            params.add("w", w);
-            params.add("b", b);
+            PairList<String, Parameter> params = named(w, b);
             AdamW adam;
             try (GradientCollector on = Engine.getInstance().newGradientCollector()) {
                 adam = new AdamW(OptimizerConfig.defaults().withSchedule(0, 10), params, manager);
@@ -240,9 +231,7 @@ class AdamWTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameter w = parameter(manager, "w", new float[] {1f, 2f}, new Shape(1, 2));
             Parameter b = parameter(manager, "b", new float[] {0.5f}, new Shape(1));
-            PairList<String, Parameter> params = new PairList<>();
-            params.add("w", w);
-            params.add("b", b);
+            PairList<String, Parameter> params = named(w, b);
             try (AdamW adam =
                     new AdamW(OptimizerConfig.defaults().withSchedule(0, 10), params, manager)) {
                 backward(manager, w, new float[] {Float.NaN, 1f}, b, new float[] {1f});
@@ -270,5 +259,14 @@ class AdamWTest {
         assertThat(s.at(60)).isCloseTo(1e-5 + (1e-3 - 1e-5) * 0.5, within(1e-12));
         assertThat(s.at(110)).isCloseTo(1e-5, within(1e-12));
         assertThat(s.at(10_000)).isCloseTo(1e-5, within(1e-12));
+    }
+
+    /** The parameters keyed by their names, in this order, as Block.getParameters() gives them. */
+    private static PairList<String, Parameter> named(Parameter... parameters) {
+        PairList<String, Parameter> out = new PairList<>();
+        for (Parameter p : parameters) {
+            out.add(p.getName(), p);
+        }
+        return out;
     }
 }
