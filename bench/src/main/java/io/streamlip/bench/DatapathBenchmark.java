@@ -46,17 +46,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Method: one unbounded job per parallelism; {@link #WARMUP_BATCHES} warm-up batches of the
  * pairs prove every operator is up and let the JIT compile the job's paths, then one measured
- * stream of {@link #MEASURED_COPIES} copies of the pairs is timed from its first send until its
- * last record is committed as an example or a reject (so a figure includes up to two checkpoint
- * intervals of commit latency: the filter's transaction, then the tokenizer's). JVM CPU per record
- * is the process's CPU time over the measured stream; the notes and the JSON split it by thread
- * group ({@link ThreadCpu}): operator chains, Kafka clients, the in-process broker, the JVM's JIT
- * compiler and garbage collector, RocksDB's background threads. Every pair gets a fresh id and a
- * caption of its own, and the near-duplicate cluster cap is lifted ({@link #FILTER}), so that
- * (nearly) every record takes the whole path, near-duplicate lookups and tokenizer included: the
- * synthetic shapes repeat, and with the default cap how many pairs were refused half-way depended
- * on the processing order, which differs between parallelism 1 and 2 (a refused pair costs less, so
- * the two rates measured different work). The table says how many were refused.
+ * stream of {@link #MEASURED_COPIES} copies of the pairs is sent at once. Its rate is the steady
+ * throughput: the records committed (as an example or a reject) from the first commit of the
+ * measured stream until its last, over that time. The exactly-once sinks release records once per
+ * checkpoint, and the first measured records appear only after up to two checkpoint intervals (the
+ * filter's transaction, then the tokenizer's); counting from the first commit takes that fixed
+ * latency out of a throughput figure. The end-to-end rate, timed from the first send to the last
+ * commit, latency included, is reported beside it. JVM CPU per record is the process's CPU time
+ * over the measured stream; the notes and the JSON split it by thread group ({@link ThreadCpu}):
+ * operator chains, Kafka clients, the in-process broker, the JVM's JIT compiler and garbage
+ * collector, RocksDB's background threads. Every pair gets a fresh id and a caption of its own, and
+ * the near-duplicate cluster cap is lifted ({@link #FILTER}), so that (nearly) every record takes
+ * the whole path, near-duplicate lookups and tokenizer included: the synthetic shapes repeat, and
+ * with the default cap how many pairs were refused half-way depended on the processing order, which
+ * differs between parallelism 1 and 2 (a refused pair costs less, so the two rates measured
+ * different work). The table says how many were refused.
  */
 public final class DatapathBenchmark implements Benchmark {
     private static final Logger LOG = LoggerFactory.getLogger(DatapathBenchmark.class);
@@ -75,18 +79,19 @@ public final class DatapathBenchmark implements Benchmark {
 
     /**
      * Warm-up batches before the measured stream (system property {@value #WARMUP_PROPERTY},
-     * default 2): with one, the JIT compiler threads still took 0.4-1.0 ms of CPU per measured
-     * record at parallelism 1 (a JVM with the broker, Flink and the jobs compiles for minutes on 2
-     * cores); with two to four, 0.3-0.6. What is left shows in the column {@code of which JIT}.
+     * default 12; 1 with {@code --quick}). One JVM holds the broker, Flink, the jobs, the Kafka
+     * clients, RocksDB and Lingua, and on 2 cores its JIT compiler keeps compiling for about a
+     * minute: after two warm-up batches it still took 0.4-0.5 ms of CPU per measured record at
+     * parallelism 1, after twelve to fifteen 0.1-0.25 (a job runs for hours; the steady state is
+     * the figure that matters). What is left shows in the column {@code of which JIT}.
      */
     static final String WARMUP_PROPERTY = "streamlip.bench.datapath.warmup-batches";
 
-    private static final int WARMUP_BATCHES = Integer.getInteger(WARMUP_PROPERTY, 2);
+    private static final int WARMUP_BATCHES = 12;
 
     /**
-     * The measured stream: this many relabelled copies of the pairs, sent back to back and timed as
-     * one, so that the commit latency at its end (up to two checkpoint intervals: the filter's sink
-     * commits, then the tokenizer reads and commits) weighs on a longer run.
+     * The measured stream: this many relabelled copies of the pairs, sent back to back, so that the
+     * rate is taken over several checkpoint intervals of steady processing.
      */
     private static final int MEASURED_COPIES = 3;
 
@@ -128,24 +133,28 @@ public final class DatapathBenchmark implements Benchmark {
                         List.of(
                                 "measure",
                                 "records/s",
+                                "end to end",
                                 "JVM CPU ms/record",
                                 "of which JIT",
                                 "refused"));
         double limit = decodeResizeRate(images);
-        result.row("decode+resize limit (plain Java, 1 thread)", limit, "", "", "");
+        result.row("decode+resize limit (plain Java, 1 thread)", limit, "", "", "", "");
         double plainWork = curateAndBuildRate(pairs);
-        result.row("curate+build example (plain Java, 1 thread)", plainWork, "", "", "");
+        result.row("curate+build example (plain Java, 1 thread)", plainWork, "", "", "", "");
         // Where the plain classes' time goes (bench curation-cost has the same on emoji pairs).
         List<CurationCost.Step> cost =
                 (options.quick() ? new CurationCost(1) : CurationCost.defaults())
                         .measure(pairs, FILTER, TokenizeConfig.defaults());
 
+        int warmupBatches =
+                Integer.getInteger(WARMUP_PROPERTY, options.quick() ? 1 : WARMUP_BATCHES);
         Map<Integer, Double> pipeline = new LinkedHashMap<>();
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {
             for (int parallelism : new int[] {1, 2}) {
                 Map<String, Double> split = new LinkedHashMap<>();
-                double[] rateAndCpu = pipelineRate(broker, parallelism, pairs, warmup, split);
-                pipeline.put(parallelism, rateAndCpu[0]);
+                PipelineFigures figures =
+                        pipelineRate(broker, parallelism, pairs, warmup, warmupBatches, split);
+                pipeline.put(parallelism, figures.steadyRate());
                 result.put("cpu_ms_per_record_by_thread_p" + parallelism, split);
                 result.note(
                         "parallelism "
@@ -154,21 +163,26 @@ public final class DatapathBenchmark implements Benchmark {
                                 + figures(split, "%.2f", "; ", 0.01));
                 result.row(
                         "filter+tokenize, parallelism " + parallelism,
-                        rateAndCpu[0],
-                        rateAndCpu[1],
-                        rateAndCpu[3],
-                        (long) rateAndCpu[2]);
-                result.put("refused_p" + parallelism, (long) rateAndCpu[2]);
+                        figures.steadyRate(),
+                        figures.endToEndRate(),
+                        figures.cpuMsPerRecord(),
+                        figures.jitMsPerRecord(),
+                        figures.refused());
+                result.put("refused_p" + parallelism, figures.refused())
+                        .put(
+                                "parallelism_" + parallelism + "_end_to_end_records_per_s",
+                                figures.endToEndRate());
             }
         }
         double limitAfter = decodeResizeRate(images);
-        result.row("decode+resize limit, again after the jobs", limitAfter, "", "", "");
+        result.row("decode+resize limit, again after the jobs", limitAfter, "", "", "", "");
 
         double meanLimit = (limit + limitAfter) / 2;
         result.note(
                 "plain classes, CPU us/record by step: "
                         + figures(CurationCost.asMap(cost), "%.1f", ", ", 0));
         result.put("records", records)
+                .put("warmup_batches", warmupBatches)
                 .put("plain_cost_us_per_record", CurationCost.asMap(cost))
                 .put("limit_records_per_s", meanLimit)
                 .put("parallelism_1_records_per_s", pipeline.get(1))
@@ -180,11 +194,15 @@ public final class DatapathBenchmark implements Benchmark {
                                 java.util.Locale.ROOT,
                                 "%d synthetic 64 px PNG pairs -> 32 px RGB examples, each with a"
                                         + " caption of its own, near-duplicate cluster cap lifted;"
-                                        + " %d CPUs; checkpoints every %d ms; fraction of limit"
-                                        + " (p1) %.2f, p2/p1 %.2f",
+                                        + " %d CPUs; checkpoints every %d ms; %d warm-up batches;"
+                                        + " records/s from the first commit of the measured"
+                                        + " stream to its last (end to end: from the first send,"
+                                        + " commit latency included); fraction of limit (p1)"
+                                        + " %.2f, p2/p1 %.2f",
                                 records,
                                 Runtime.getRuntime().availableProcessors(),
                                 CHECKPOINT_INTERVAL.toMillis(),
+                                warmupBatches,
                                 pipeline.get(1) / meanLimit,
                                 pipeline.get(2) / pipeline.get(1)));
         return result;
@@ -244,15 +262,31 @@ public final class DatapathBenchmark implements Benchmark {
     }
 
     /**
-     * Records/s of the measured batches together, JVM CPU ms per record, and how many of the
-     * measured records were refused; {@code split} receives the CPU ms per record by thread group
-     * over the measured batches ({@link ThreadCpu}).
+     * What one parallelism measured over the measured stream.
+     *
+     * @param steadyRate records/s from the first commit of the measured stream to its last
+     * @param endToEndRate records/s from the first send to the last commit
+     * @param cpuMsPerRecord JVM CPU ms per measured record
+     * @param jitMsPerRecord of which the JIT compiler's threads
+     * @param refused measured records that ended as rejects
      */
-    private static double[] pipelineRate(
+    record PipelineFigures(
+            double steadyRate,
+            double endToEndRate,
+            double cpuMsPerRecord,
+            double jitMsPerRecord,
+            long refused) {}
+
+    /**
+     * Runs the jobs at {@code parallelism}, warms them up, and measures one stream; {@code split}
+     * receives the CPU ms per record by thread group over the measured stream ({@link ThreadCpu}).
+     */
+    private static PipelineFigures pipelineRate(
             KafkaBroker broker,
             int parallelism,
             List<RawPair> pairs,
             int warmup,
+            int warmupBatches,
             Map<String, Double> split)
             throws Exception {
         KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
@@ -269,62 +303,52 @@ public final class DatapathBenchmark implements Benchmark {
         FilterJob.attach(env, kafka, topics, FILTER, false);
         TokenizeJob.attach(env, kafka, topics, TokenizeConfig.defaults(), false);
         JobClient job = env.executeAsync("bench-datapath-p" + parallelism);
-        long measured = 0;
-        long nanos = 0;
-        long cpuNanos = 0;
-        long refused = 0;
-        ThreadCpu.Snapshot first = null;
         // Every record ends as an example or a reject: counting examples alone would wait for
         // records that never come.
         try (CommittedCounter examples = new CommittedCounter(kafka, topics.examples());
                 CommittedCounter rejects = new CommittedCounter(kafka, topics.rejects())) {
             long expected = 0;
-            List<String> batches = new ArrayList<>();
-            for (int i = 1; i <= WARMUP_BATCHES; i++) {
-                batches.add("warmup" + i);
-            }
-            batches.add("measured");
-            for (String batch : batches) {
-                boolean warming = batch.startsWith("warmup");
-                List<RawPair> sent = new ArrayList<>();
-                if (warming) {
-                    sent.addAll(relabel(pairs.subList(0, warmup), batch));
-                } else {
-                    for (int copy = 1; copy <= MEASURED_COPIES; copy++) {
-                        sent.addAll(relabel(pairs, "run" + copy));
-                    }
-                }
+            for (int i = 1; i <= warmupBatches; i++) {
+                List<RawPair> sent = relabel(pairs.subList(0, warmup), "warmup" + i);
                 ThreadCpu.Snapshot start = ThreadCpu.take();
-                if (!warming) {
-                    first = start;
-                }
                 long t = System.nanoTime();
-                long cpu = processCpuNanos();
-                long rejectsBefore = rejects.count();
                 send(kafka, topics, sent);
                 expected += sent.size();
                 CommittedCounter.await(expected, Duration.ofMinutes(10), examples, rejects);
-                Map<String, Double> batchCpu =
-                        ThreadCpu.millisPerRecord(start, ThreadCpu.take(), sent.size());
-                LOG.info(
-                        "parallelism {} {}: {} records/s, CPU {} ms/record, of which JIT {}",
-                        parallelism,
-                        batch,
-                        Math.round(rate(sent.size(), t)),
-                        String.format(java.util.Locale.ROOT, "%.2f", batchCpu.get("total")),
-                        String.format(
-                                java.util.Locale.ROOT,
-                                "%.2f",
-                                batchCpu.getOrDefault(ThreadCpu.JIT, 0.0)));
-                if (!warming) {
-                    measured += sent.size();
-                    refused += rejects.count() - rejectsBefore;
-                    nanos += System.nanoTime() - t;
-                    cpuNanos += processCpuNanos() - cpu;
-                }
+                logBatch(parallelism, "warmup" + i, sent.size(), t, start);
             }
-            split.putAll(ThreadCpu.millisPerRecord(first, ThreadCpu.take(), measured));
+            List<RawPair> sent = new ArrayList<>();
+            for (int copy = 1; copy <= MEASURED_COPIES; copy++) {
+                sent.addAll(relabel(pairs, "run" + copy));
+            }
+            ThreadCpu.Snapshot start = ThreadCpu.take();
+            long t = System.nanoTime();
+            long cpu = processCpuNanos();
+            long before = expected;
+            long rejectsBefore = rejects.count();
+            send(kafka, topics, sent);
+            expected += sent.size();
+            long[] firstCommit =
+                    CommittedCounter.await(expected, Duration.ofMinutes(10), examples, rejects);
+            long end = System.nanoTime();
+            long cpuNanos = processCpuNanos() - cpu;
+            logBatch(parallelism, "measured", sent.size(), t, start);
+            split.putAll(ThreadCpu.millisPerRecord(start, ThreadCpu.take(), sent.size()));
             LOG.info("parallelism {}: CPU ms/record by thread group {}", parallelism, split);
+            double endToEnd = sent.size() / ((end - t) / 1e9);
+            // Records committed after the first commit of the measured stream, over that time;
+            // when everything came in one commit there is no interval to take a rate over.
+            long afterFirst = expected - Math.max(before, firstCommit[1]);
+            double steady =
+                    afterFirst > 0 && end > firstCommit[0]
+                            ? afterFirst / ((end - firstCommit[0]) / 1e9)
+                            : endToEnd;
+            return new PipelineFigures(
+                    steady,
+                    endToEnd,
+                    cpuNanos / 1e6 / sent.size(),
+                    split.getOrDefault(ThreadCpu.JIT, 0.0),
+                    rejects.count() - rejectsBefore);
         } finally {
             JobEnvironment.cancel(job, Duration.ofMinutes(1));
             // Best effort: the MiniCluster may still be discarding a checkpoint after the cancel,
@@ -333,12 +357,18 @@ public final class DatapathBenchmark implements Benchmark {
                 LOG.warn("could not delete {}", checkpoints);
             }
         }
-        return new double[] {
-            measured / (nanos / 1e9),
-            cpuNanos / 1e6 / measured,
-            refused,
-            split.getOrDefault(ThreadCpu.JIT, 0.0)
-        };
+    }
+
+    private static void logBatch(
+            int parallelism, String batch, int records, long startNanos, ThreadCpu.Snapshot start) {
+        Map<String, Double> cpu = ThreadCpu.millisPerRecord(start, ThreadCpu.take(), records);
+        LOG.info(
+                "parallelism {} {}: {} records/s end to end, CPU {} ms/record, of which JIT {}",
+                parallelism,
+                batch,
+                Math.round(rate(records, startNanos)),
+                String.format(java.util.Locale.ROOT, "%.2f", cpu.get("total")),
+                String.format(java.util.Locale.ROOT, "%.2f", cpu.getOrDefault(ThreadCpu.JIT, 0.0)));
     }
 
     /** The pairs with ids and captions of their own: no pair repeats another's caption. */
@@ -373,6 +403,15 @@ public final class DatapathBenchmark implements Benchmark {
 
     /** Counts committed records of a topic as they arrive, in a background thread. */
     private static final class CommittedCounter implements AutoCloseable {
+        /**
+         * How long the records of one commit take to arrive: a quarter of the checkpoint interval
+         * (the sinks commit once per checkpoint), at most 250 ms.
+         */
+        private static final Duration SETTLE =
+                CHECKPOINT_INTERVAL.dividedBy(4).compareTo(Duration.ofMillis(250)) < 0
+                        ? CHECKPOINT_INTERVAL.dividedBy(4)
+                        : Duration.ofMillis(250);
+
         private final AtomicLong count = new AtomicLong();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
@@ -402,22 +441,38 @@ public final class DatapathBenchmark implements Benchmark {
             return count.get();
         }
 
-        /** Waits until the counters together have seen {@code target} records. */
-        static void await(long target, Duration timeout, CommittedCounter... counters)
+        /**
+         * Waits until the counters together have seen {@code target} records.
+         *
+         * @return the first commit that arrived while waiting: when the count first grew ({@link
+         *     System#nanoTime}), and the count {@link #SETTLE} later, when that commit's records
+         *     have all been read (a commit's records arrive over a few polls)
+         */
+        static long[] await(long target, Duration timeout, CommittedCounter... counters)
                 throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (total(counters) < target) {
-                if (System.nanoTime() > deadline) {
+            long initial = total(counters);
+            long firstTime = -1;
+            long firstCount = -1;
+            long seen;
+            while ((seen = total(counters)) < target) {
+                long now = System.nanoTime();
+                if (firstTime < 0 && seen > initial) {
+                    firstTime = now;
+                } else if (firstTime >= 0
+                        && firstCount < 0
+                        && now - firstTime >= SETTLE.toNanos()) {
+                    firstCount = seen;
+                }
+                if (now > deadline) {
                     throw new IllegalStateException(
-                            "only "
-                                    + total(counters)
-                                    + " of "
-                                    + target
-                                    + " records after "
-                                    + timeout);
+                            "only " + seen + " of " + target + " records after " + timeout);
                 }
                 Thread.sleep(20);
             }
+            return new long[] {
+                firstTime < 0 ? System.nanoTime() : firstTime, firstCount < 0 ? seen : firstCount
+            };
         }
 
         private static long total(CommittedCounter... counters) {
