@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code streamlip bench datapath}: records/s of the filter and tokenize jobs together on a Flink
  * MiniCluster against the in-process broker, at parallelism 1 and 2, beside the limit of the same
- * machine: decoding and resizing the same images in a plain Java loop, in the same run.
+ * machine: decoding and resizing the same images in plain Java, in one thread and in as many
+ * threads as there are cores, in the same run. Parallelism 1 is set against the one-thread limit
+ * (its operator chains still run in threads of their own, on every core), parallelism 2 against the
+ * all-core limit.
  *
  * <p>Method: one unbounded job per parallelism; {@link #WARMUP_BATCHES} warm-up batches of the
  * pairs prove every operator is up and let the JIT compile the job's paths, then one measured
@@ -90,6 +93,19 @@ public final class DatapathBenchmark implements Benchmark {
     private static final int WARMUP_BATCHES = 12;
 
     /**
+     * Side of the synthetic source images in pixels (system property {@value #IMAGE_SIZE_PROPERTY},
+     * default 64: icon-sized, like the emoji corpus). With small images the jobs' cost per record
+     * (Kafka, Flink, state) outweighs decoding; a web-sized image (e.g. 384) shows the other end.
+     */
+    static final String IMAGE_SIZE_PROPERTY = "streamlip.bench.datapath.image-size";
+
+    /**
+     * Side of the examples' images (system property {@value #EXAMPLE_SIZE_PROPERTY}, default the
+     * tokenize job's, 32: the CPU demo's; 224 is B/16's), for the jobs and the limit alike.
+     */
+    static final String EXAMPLE_SIZE_PROPERTY = "streamlip.bench.datapath.example-size";
+
+    /**
      * The measured stream: this many relabelled copies of the pairs, sent back to back, so that the
      * rate is taken over several checkpoint intervals of steady processing.
      */
@@ -123,8 +139,15 @@ public final class DatapathBenchmark implements Benchmark {
         // 1.7 times as fast as its first), and parallelism 2 would profit from what parallelism 1
         // paid for.
         int warmup = records;
+        int imageSize = Integer.getInteger(IMAGE_SIZE_PROPERTY, 64);
+        TokenizeConfig tokenize =
+                TokenizeConfig.defaults()
+                        .withImageSize(
+                                Integer.getInteger(
+                                        EXAMPLE_SIZE_PROPERTY,
+                                        TokenizeConfig.defaults().imageSize()));
         List<RawPair> pairs = new ArrayList<>();
-        new SyntheticPairs(64).pairs(records, 1).forEachRemaining(pairs::add);
+        new SyntheticPairs(imageSize).pairs(records, 1).forEachRemaining(pairs::add);
         List<byte[]> images = pairs.stream().map(p -> bytes(p.getImage())).toList();
 
         BenchResult result =
@@ -137,14 +160,23 @@ public final class DatapathBenchmark implements Benchmark {
                                 "JVM CPU ms/record",
                                 "of which JIT",
                                 "refused"));
-        double limit = decodeResizeRate(images);
+        int cores = Runtime.getRuntime().availableProcessors();
+        double limit = decodeResizeRate(images, tokenize.imageSize(), 1);
         result.row("decode+resize limit (plain Java, 1 thread)", limit, "", "", "", "");
-        double plainWork = curateAndBuildRate(pairs);
+        double limitAllCores = decodeResizeRate(images, tokenize.imageSize(), cores);
+        result.row(
+                "decode+resize limit (plain Java, " + cores + " threads)",
+                limitAllCores,
+                "",
+                "",
+                "",
+                "");
+        double plainWork = curateAndBuildRate(pairs, tokenize);
         result.row("curate+build example (plain Java, 1 thread)", plainWork, "", "", "", "");
         // Where the plain classes' time goes (bench curation-cost has the same on emoji pairs).
         List<CurationCost.Step> cost =
                 (options.quick() ? new CurationCost(1) : CurationCost.defaults())
-                        .measure(pairs, FILTER, TokenizeConfig.defaults());
+                        .measure(pairs, FILTER, tokenize);
 
         int warmupBatches =
                 Integer.getInteger(WARMUP_PROPERTY, options.quick() ? 1 : WARMUP_BATCHES);
@@ -153,7 +185,8 @@ public final class DatapathBenchmark implements Benchmark {
             for (int parallelism : new int[] {1, 2}) {
                 Map<String, Double> split = new LinkedHashMap<>();
                 PipelineFigures figures =
-                        pipelineRate(broker, parallelism, pairs, warmup, warmupBatches, split);
+                        pipelineRate(
+                                broker, parallelism, pairs, tokenize, warmup, warmupBatches, split);
                 pipeline.put(parallelism, figures.steadyRate());
                 result.put("cpu_ms_per_record_by_thread_p" + parallelism, split);
                 result.note(
@@ -174,36 +207,55 @@ public final class DatapathBenchmark implements Benchmark {
                                 figures.endToEndRate());
             }
         }
-        double limitAfter = decodeResizeRate(images);
-        result.row("decode+resize limit, again after the jobs", limitAfter, "", "", "", "");
+        double limitAfter = decodeResizeRate(images, tokenize.imageSize(), 1);
+        result.row(
+                "decode+resize limit, 1 thread, again after the jobs", limitAfter, "", "", "", "");
+        double limitAllCoresAfter = decodeResizeRate(images, tokenize.imageSize(), cores);
+        result.row(
+                "decode+resize limit, " + cores + " threads, again after the jobs",
+                limitAllCoresAfter,
+                "",
+                "",
+                "",
+                "");
 
         double meanLimit = (limit + limitAfter) / 2;
+        double meanLimitAllCores = (limitAllCores + limitAllCoresAfter) / 2;
         result.note(
                 "plain classes, CPU us/record by step: "
                         + figures(CurationCost.asMap(cost), "%.1f", ", ", 0));
         result.put("records", records)
+                .put("image_size", imageSize)
+                .put("example_size", tokenize.imageSize())
                 .put("warmup_batches", warmupBatches)
                 .put("plain_cost_us_per_record", CurationCost.asMap(cost))
                 .put("limit_records_per_s", meanLimit)
+                .put("limit_all_cores_records_per_s", meanLimitAllCores)
                 .put("parallelism_1_records_per_s", pipeline.get(1))
                 .put("parallelism_2_records_per_s", pipeline.get(2))
                 .put("fraction_of_limit_p1", pipeline.get(1) / meanLimit)
+                .put("fraction_of_all_cores_limit_p2", pipeline.get(2) / meanLimitAllCores)
                 .put("scaling_p2_over_p1", pipeline.get(2) / pipeline.get(1))
                 .note(
                         String.format(
                                 java.util.Locale.ROOT,
-                                "%d synthetic 64 px PNG pairs -> 32 px RGB examples, each with a"
+                                "%d synthetic %d px PNG pairs -> %d px RGB examples, each with a"
                                         + " caption of its own, near-duplicate cluster cap lifted;"
                                         + " %d CPUs; checkpoints every %d ms; %d warm-up batches;"
                                         + " records/s from the first commit of the measured"
                                         + " stream to its last (end to end: from the first send,"
-                                        + " commit latency included); fraction of limit (p1)"
-                                        + " %.2f, p2/p1 %.2f",
+                                        + " commit latency included); fraction of the 1-thread"
+                                        + " limit (p1) %.2f, of the %d-thread limit (p2) %.2f;"
+                                        + " p2/p1 %.2f",
                                 records,
-                                Runtime.getRuntime().availableProcessors(),
+                                imageSize,
+                                tokenize.imageSize(),
+                                cores,
                                 CHECKPOINT_INTERVAL.toMillis(),
                                 warmupBatches,
                                 pipeline.get(1) / meanLimit,
+                                cores,
+                                pipeline.get(2) / meanLimitAllCores,
                                 pipeline.get(2) / pipeline.get(1)));
         return result;
     }
@@ -223,24 +275,54 @@ public final class DatapathBenchmark implements Benchmark {
     }
 
     /** Best of {@link #PASSES} passes: other processes share the CPUs. */
-    static double decodeResizeRate(List<byte[]> images) {
-        ImagePreprocessor preprocessor = new ImagePreprocessor(32);
+    /**
+     * Records/s of decoding and resizing {@code images} in {@code threads} plain Java threads, each
+     * taking every {@code threads}-th image: the limit of the image work on these cores.
+     */
+    static double decodeResizeRate(List<byte[]> images, int exampleSize, int threads) {
         return best(
                 images.size(),
                 () -> {
-                    for (byte[] image : images) {
+                    List<Thread> workers = new ArrayList<>();
+                    List<Throwable> failures =
+                            java.util.Collections.synchronizedList(new ArrayList<>());
+                    for (int w = 0; w < threads; w++) {
+                        int first = w;
+                        Thread worker =
+                                new Thread(
+                                        () -> {
+                                            ImagePreprocessor preprocessor =
+                                                    new ImagePreprocessor(exampleSize);
+                                            for (int i = first; i < images.size(); i += threads) {
+                                                try {
+                                                    preprocessor.process(images.get(i));
+                                                } catch (Images.UndecodableImageException e) {
+                                                    failures.add(e);
+                                                    return;
+                                                }
+                                            }
+                                        },
+                                        "bench-limit-" + w);
+                        worker.start();
+                        workers.add(worker);
+                    }
+                    for (Thread worker : workers) {
                         try {
-                            preprocessor.process(image);
-                        } catch (Images.UndecodableImageException e) {
+                            worker.join();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
                             throw new IllegalStateException(e);
                         }
+                    }
+                    if (!failures.isEmpty()) {
+                        throw new IllegalStateException(failures.get(0));
                     }
                 });
     }
 
-    static double curateAndBuildRate(List<RawPair> pairs) {
+    static double curateAndBuildRate(List<RawPair> pairs, TokenizeConfig tokenize) {
         PairCurator curator = new PairCurator(FILTER);
-        ExampleBuilder builder = new ExampleBuilder(TokenizeConfig.defaults());
+        ExampleBuilder builder = new ExampleBuilder(tokenize);
         return best(
                 pairs.size(),
                 () -> {
@@ -285,6 +367,7 @@ public final class DatapathBenchmark implements Benchmark {
             KafkaBroker broker,
             int parallelism,
             List<RawPair> pairs,
+            TokenizeConfig tokenize,
             int warmup,
             int warmupBatches,
             Map<String, Double> split)
@@ -301,7 +384,7 @@ public final class DatapathBenchmark implements Benchmark {
                                 .withParallelism(parallelism)
                                 .withCheckpointInterval(CHECKPOINT_INTERVAL));
         FilterJob.attach(env, kafka, topics, FILTER, false);
-        TokenizeJob.attach(env, kafka, topics, TokenizeConfig.defaults(), false);
+        TokenizeJob.attach(env, kafka, topics, tokenize, false);
         JobClient job = env.executeAsync("bench-datapath-p" + parallelism);
         // Every record ends as an example or a reject: counting examples alone would wait for
         // records that never come.
