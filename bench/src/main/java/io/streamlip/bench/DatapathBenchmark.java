@@ -106,6 +106,13 @@ public final class DatapathBenchmark implements Benchmark {
     static final String EXAMPLE_SIZE_PROPERTY = "streamlip.bench.datapath.example-size";
 
     /**
+     * Pairs per batch (system property {@value #RECORDS_PROPERTY}, default 3,000; 600 with {@code
+     * --quick}): each warm-up batch sends them once, the measured stream {@link #MEASURED_COPIES}
+     * times. Fewer suit large images, whose batches take longer.
+     */
+    static final String RECORDS_PROPERTY = "streamlip.bench.datapath.records";
+
+    /**
      * The measured stream: this many relabelled copies of the pairs, sent back to back, so that the
      * rate is taken over several checkpoint intervals of steady processing.
      */
@@ -133,7 +140,7 @@ public final class DatapathBenchmark implements Benchmark {
 
     @Override
     public BenchResult run(BenchOptions options) throws Exception {
-        int records = options.quick() ? 600 : 3000;
+        int records = Integer.getInteger(RECORDS_PROPERTY, options.quick() ? 600 : 3000);
         // As large as a measured batch: the first job in this JVM still compiles the Flink,
         // Kafka and RocksDB paths while it runs (with 500 records, its second measured batch ran
         // 1.7 times as fast as its first), and parallelism 2 would profit from what parallelism 1
