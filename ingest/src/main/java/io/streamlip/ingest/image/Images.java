@@ -137,9 +137,18 @@ public final class Images {
      * colour conversions.
      */
     public static int[] argb(BufferedImage image) {
+        return argb(image, new int[0]);
+    }
+
+    /**
+     * {@link #argb(BufferedImage)} written into {@code into} when it holds at least width x height
+     * ints (row-major from index 0, the rest untouched), else into a new array; returns the array
+     * written, so a caller that converts many images can reuse one buffer.
+     */
+    public static int[] argb(BufferedImage image, int[] into) {
         int w = image.getWidth();
         int h = image.getHeight();
-        int[] argb = new int[w * h];
+        int[] argb = into.length >= w * h ? into : new int[w * h];
         int type = image.getType();
         Raster raster = image.getRaster();
         boolean bytes =
