@@ -16,13 +16,18 @@ import java.awt.image.BufferedImage;
  */
 public final class PerceptualHash {
     private static final int SIZE = 32;
-    private static final int LOW = 8;
+    private static final int LOW = 8; // hashOf keeps LOW sums in eight locals
     // A channel below this is ink, not (JPEG-noisy) white ground.
     private static final int INK = 232;
     // Window width in standard deviations of the ink, and samples per grid cell and axis.
     private static final double SPREAD = 2.2;
     private static final int SUB = 4;
+    // OFFSETS[s] = (s + 0.5) / SUB: where sample s lies in its cell, in cells.
+    private static final double[] OFFSETS =
+            java.util.stream.IntStream.range(0, SUB).mapToDouble(s -> (s + 0.5) / SUB).toArray();
     private static final double[][] COSINES = cosines();
+    // COSINES_BY_X[x * LOW + u] = COSINES[u][x].
+    private static final double[] COSINES_BY_X = byX(COSINES);
     private static final int[][] OVER_WHITE = overWhite();
     // Side of the thumbnail of the second check.
     private static final int THUMB = 16;
@@ -57,25 +62,51 @@ public final class PerceptualHash {
 
     /** The pHash of a luminance grid of {@code SIZE x SIZE}. */
     private static long hashOf(double[] luma) {
-        double[][] rows = new double[SIZE][LOW];
-        // Separable DCT: first along x (keeping LOW frequencies), then along y.
+        // Separable DCT: first along x (keeping LOW frequencies), then along y. Each coefficient
+        // is the same sum as ever, term by term in the same order (x, then y, rising); the loops
+        // run over the LOW independent sums innermost instead of one sum at a time, so the adds
+        // no longer wait for each other.
+        double[] rows = new double[SIZE * LOW];
+        double[] c = COSINES_BY_X;
         for (int y = 0; y < SIZE; y++) {
-            for (int u = 0; u < LOW; u++) {
-                double sum = 0;
-                for (int x = 0; x < SIZE; x++) {
-                    sum += luma[y * SIZE + x] * COSINES[u][x];
-                }
-                rows[y][u] = sum;
+            // The LOW = 8 sums of a row in locals (registers), not in the array.
+            double s0 = 0;
+            double s1 = 0;
+            double s2 = 0;
+            double s3 = 0;
+            double s4 = 0;
+            double s5 = 0;
+            double s6 = 0;
+            double s7 = 0;
+            for (int x = 0; x < SIZE; x++) {
+                double value = luma[y * SIZE + x];
+                int at = x * LOW;
+                s0 += value * c[at];
+                s1 += value * c[at + 1];
+                s2 += value * c[at + 2];
+                s3 += value * c[at + 3];
+                s4 += value * c[at + 4];
+                s5 += value * c[at + 5];
+                s6 += value * c[at + 6];
+                s7 += value * c[at + 7];
             }
+            int at = y * LOW;
+            rows[at] = s0;
+            rows[at + 1] = s1;
+            rows[at + 2] = s2;
+            rows[at + 3] = s3;
+            rows[at + 4] = s4;
+            rows[at + 5] = s5;
+            rows[at + 6] = s6;
+            rows[at + 7] = s7;
         }
         double[] coefficients = new double[LOW * LOW];
-        for (int v = 0; v < LOW; v++) {
-            for (int u = 0; u < LOW; u++) {
-                double sum = 0;
-                for (int y = 0; y < SIZE; y++) {
-                    sum += rows[y][u] * COSINES[v][y];
+        for (int y = 0; y < SIZE; y++) {
+            for (int v = 0; v < LOW; v++) {
+                double cosine = COSINES[v][y];
+                for (int u = 0; u < LOW; u++) {
+                    coefficients[v * LOW + u] += rows[y * LOW + u] * cosine;
                 }
-                coefficients[v * LOW + u] = sum;
             }
         }
         double[] sorted = coefficients.clone();
@@ -332,13 +363,19 @@ public final class PerceptualHash {
                     int y = ys[i * SUB + s];
                     int base = y * w;
                     for (int j = 0; j < THUMB; j++) {
+                        int r = 0;
+                        int g = 0;
+                        int b = 0;
                         for (int t = 0; t < SUB; t++) {
                             int x = xs[j * SUB + t];
                             int p = y < 0 || x < 0 ? 0xffffff : rgb[base + x];
-                            red[j] += (p >> 16) & 0xff;
-                            green[j] += (p >> 8) & 0xff;
-                            blue[j] += p & 0xff;
+                            r += (p >> 16) & 0xff;
+                            g += (p >> 8) & 0xff;
+                            b += p & 0xff;
                         }
+                        red[j] += r;
+                        green[j] += g;
+                        blue[j] += b;
                     }
                 }
                 for (int j = 0; j < THUMB; j++) {
@@ -383,7 +420,7 @@ public final class PerceptualHash {
         int[] at = new int[size * SUB];
         for (int cell = 0; cell < size; cell++) {
             for (int s = 0; s < SUB; s++) {
-                int v = (int) Math.floor(origin + (cell + (s + 0.5) / SUB) * side / size);
+                int v = (int) Math.floor(origin + (cell + OFFSETS[s]) * side / size);
                 at[cell * SUB + s] = v < 0 || v >= limit ? -1 : v;
             }
         }
@@ -400,6 +437,16 @@ public final class PerceptualHash {
         g.drawImage(image, 0, 0, null);
         g.dispose();
         return flat;
+    }
+
+    private static double[] byX(double[][] cosines) {
+        double[] t = new double[LOW * SIZE];
+        for (int u = 0; u < LOW; u++) {
+            for (int x = 0; x < SIZE; x++) {
+                t[x * LOW + u] = cosines[u][x];
+            }
+        }
+        return t;
     }
 
     private static double[][] cosines() {
