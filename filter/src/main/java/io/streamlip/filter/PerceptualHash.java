@@ -236,6 +236,12 @@ public final class PerceptualHash {
      * most 16 bytes, which the doubles held exactly).
      */
     public static final class Scratch {
+        /**
+         * Buffers larger than this many pixels (12 bytes each, 3 MB here) are given up at the next
+         * smaller image, so a scratch does not hold the memory of the largest image it ever saw.
+         */
+        private static final int MAX_KEPT_PIXELS = 512 * 512;
+
         /** Pixels composited onto white as {@code 0xRRGGBB}, row-major ({@code w} a row). */
         private int[] rgb = new int[0];
 
@@ -269,7 +275,8 @@ public final class PerceptualHash {
             w = image.getWidth();
             h = image.getHeight();
             int n = w * h;
-            if (rgb.length < n) {
+            if (rgb.length < n || rgb.length > MAX_KEPT_PIXELS && n <= MAX_KEPT_PIXELS) {
+                // Grows to the image; shrinks back after an outsized one.
                 rgb = new int[n];
                 luma = new double[n];
             }

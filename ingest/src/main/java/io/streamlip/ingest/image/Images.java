@@ -167,16 +167,31 @@ public final class Images {
                     buffer.getOffset()
                             - raster.getSampleModelTranslateY() * scanline
                             - raster.getSampleModelTranslateX() * pixelStride;
-            boolean alpha = type == BufferedImage.TYPE_4BYTE_ABGR;
-            for (int y = 0, i = 0; y < h; y++) {
-                int p = origin + y * scanline;
-                for (int x = 0; x < w; x++, i++, p += pixelStride) {
-                    int a = alpha ? data[p + band[3]] & 0xff : 0xff;
-                    argb[i] =
-                            a << 24
-                                    | (data[p + band[0]] & 0xff) << 16
-                                    | (data[p + band[1]] & 0xff) << 8
-                                    | (data[p + band[2]] & 0xff);
+            int red = band[0];
+            int green = band[1];
+            int blue = band[2];
+            if (type == BufferedImage.TYPE_4BYTE_ABGR) {
+                int alpha = band[3];
+                for (int y = 0, i = 0; y < h; y++) {
+                    int p = origin + y * scanline;
+                    for (int x = 0; x < w; x++, i++, p += pixelStride) {
+                        argb[i] =
+                                (data[p + alpha] & 0xff) << 24
+                                        | (data[p + red] & 0xff) << 16
+                                        | (data[p + green] & 0xff) << 8
+                                        | (data[p + blue] & 0xff);
+                    }
+                }
+            } else {
+                for (int y = 0, i = 0; y < h; y++) {
+                    int p = origin + y * scanline;
+                    for (int x = 0; x < w; x++, i++, p += pixelStride) {
+                        argb[i] =
+                                0xff000000
+                                        | (data[p + red] & 0xff) << 16
+                                        | (data[p + green] & 0xff) << 8
+                                        | (data[p + blue] & 0xff);
+                    }
                 }
             }
         } else if (ints
