@@ -189,6 +189,17 @@ class PerceptualHashEquivalenceTest {
         LOG.info("{} synthetic images fingerprinted alike", compared);
     }
 
+    @Test
+    void aScratchOutlivesAnOutsizedImage() {
+        // Larger than the buffers a scratch keeps: it reads it, then shrinks for the next one.
+        SplittableRandom random = new SplittableRandom(5);
+        assertSame("small first", drawing(64, 64, BufferedImage.TYPE_INT_ARGB, random));
+        assertSame("outsized", drawing(700, 420, BufferedImage.TYPE_INT_ARGB, random));
+        assertSame("small after", drawing(48, 64, BufferedImage.TYPE_4BYTE_ABGR, random));
+        assertSame("outsized again", drawing(420, 700, BufferedImage.TYPE_3BYTE_BGR, random));
+        assertSame("tiny after", drawing(3, 2, BufferedImage.TYPE_INT_RGB, random));
+    }
+
     private static BufferedImage drawingOf(Color color) {
         BufferedImage image = new BufferedImage(40, 30, BufferedImage.TYPE_INT_ARGB);
         Graphics2D g = image.createGraphics();

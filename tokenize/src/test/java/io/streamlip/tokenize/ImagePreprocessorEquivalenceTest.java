@@ -105,6 +105,21 @@ class ImagePreprocessorEquivalenceTest {
     }
 
     @Test
+    void oneThreadsBuffersServeImagesLargeAndSmall() {
+        // One preprocessor, one thread: buffers grow, are reused for smaller images, and an image
+        // above the buffered size gets its own.
+        SplittableRandom random = new SplittableRandom(3);
+        ImagePreprocessor shared = new ImagePreprocessor(32);
+        int[][] sizes = {{64, 64}, {300, 200}, {16, 90}, {700, 420}, {64, 64}, {5, 3}};
+        for (int[] size : sizes) {
+            BufferedImage image = drawing(size[0], size[1], BufferedImage.TYPE_INT_ARGB, random);
+            assertThat(shared.toRgb(image))
+                    .as("%dx%d", size[0], size[1])
+                    .isEqualTo(new ImagePreprocessorReference(32).toRgb(image));
+        }
+    }
+
+    @Test
     void emojiOfOneVendor() throws Exception {
         Path tarball = null;
         String env = System.getenv("STREAMLIP_DATA");
