@@ -20,6 +20,13 @@ public final class ImagePreprocessor implements Serializable {
     /** Resamplers for this many distinct input sides at most (web images vary; crops do not). */
     private static final int MAX_CACHED_RESAMPLERS = 64;
 
+    /**
+     * Images of at most this many pixels are converted in buffers kept per thread (about 16 bytes a
+     * pixel, 4 MB at this size); larger ones, rare on the web, in buffers of their own, so a thread
+     * does not hold the memory of the largest image it ever saw.
+     */
+    private static final int MAX_BUFFERED_PIXELS = 512 * 512;
+
     /** {@code ALPHA[a] = a / 255f}: the same float as the division, without one per pixel. */
     private static final float[] ALPHA = new float[256];
 
@@ -35,22 +42,15 @@ public final class ImagePreprocessor implements Serializable {
 
     private final int size;
 
-    /**
-     * Images of at most this many pixels are converted in buffers kept per thread (about 16 bytes a
-     * pixel, 4 MB at this size); larger ones, rare on the web, in buffers of their own, so a thread
-     * does not hold the memory of the largest image it ever saw.
-     */
-    private static final int MAX_BUFFERED_PIXELS = 512 * 512;
-
     /** Resampler weights by input side: the same for every image of that side. */
     private transient volatile Map<Integer, Resampler> resamplers;
 
     /**
-     * Working arrays per thread. A ThreadLocal, not a field or an argument: one preprocessor is
-     * shared by callers on several threads (the trainer's decoders, the scorer, the tokenize
-     * operator), which call {@link #toRgb} as it is; fresh arrays per image (64 KB for a 64 px
-     * image) cost more than the resize arithmetic, as large allocations outside the thread's
-     * allocation buffer and their zeroing.
+     * Working arrays per thread. A ThreadLocal, not plain fields or an argument: {@link #toRgb}
+     * keeps its signature and its thread safety for the callers that hold a preprocessor
+     * (ExampleBuilder, ExampleDecoder, the pair scorer, EvalSet), any of which may be reached from
+     * several threads. Fresh arrays per image (about 70 KB for a 64 px image) cost about 7 µs of
+     * the ~50 µs a 64 px image took (measured, bench/results/datapath-2026-11-27.md section 9).
      */
     private transient volatile ThreadLocal<Buffers> buffers;
 
