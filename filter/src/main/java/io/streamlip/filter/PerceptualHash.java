@@ -16,13 +16,18 @@ import java.awt.image.BufferedImage;
  */
 public final class PerceptualHash {
     private static final int SIZE = 32;
-    private static final int LOW = 8;
+    private static final int LOW = 8; // hashOf keeps LOW sums in eight locals
     // A channel below this is ink, not (JPEG-noisy) white ground.
     private static final int INK = 232;
     // Window width in standard deviations of the ink, and samples per grid cell and axis.
     private static final double SPREAD = 2.2;
     private static final int SUB = 4;
+    // OFFSETS[s] = (s + 0.5) / SUB: where sample s lies in its cell, in cells.
+    private static final double[] OFFSETS =
+            java.util.stream.IntStream.range(0, SUB).mapToDouble(s -> (s + 0.5) / SUB).toArray();
     private static final double[][] COSINES = cosines();
+    // COSINES_BY_X[x * LOW + u] = COSINES[u][x].
+    private static final double[] COSINES_BY_X = byX(COSINES);
     private static final int[][] OVER_WHITE = overWhite();
     // Side of the thumbnail of the second check.
     private static final int THUMB = 16;
@@ -38,36 +43,70 @@ public final class PerceptualHash {
 
     /** The pHash of {@code image}. */
     public static long of(BufferedImage image) {
-        return Pixels.of(image).phash();
+        return new Scratch().read(image).phash();
     }
 
     /** The {@link #of pHash} and {@link #thumbnail} of {@code image} together. */
     public static Fingerprint fingerprint(BufferedImage image) {
-        Pixels pixels = Pixels.of(image);
+        return fingerprint(image, new Scratch());
+    }
+
+    /**
+     * {@link #fingerprint(BufferedImage)} with the working memory of {@code scratch}, which a
+     * caller that fingerprints many images on one thread keeps and passes again (same results).
+     */
+    public static Fingerprint fingerprint(BufferedImage image, Scratch scratch) {
+        Scratch pixels = scratch.read(image);
         return new Fingerprint(pixels.phash(), pixels.thumbnail());
     }
 
     /** The pHash of a luminance grid of {@code SIZE x SIZE}. */
-    private static long hashOf(double[][] luma) {
-        double[][] rows = new double[SIZE][LOW];
-        // Separable DCT: first along x (keeping LOW frequencies), then along y.
+    private static long hashOf(double[] luma) {
+        // Separable DCT: first along x (keeping LOW frequencies), then along y. Each coefficient
+        // is the same sum as ever, term by term in the same order (x, then y, rising); the loops
+        // run over the LOW independent sums innermost instead of one sum at a time, so the adds
+        // no longer wait for each other.
+        double[] rows = new double[SIZE * LOW];
+        double[] c = COSINES_BY_X;
         for (int y = 0; y < SIZE; y++) {
-            for (int u = 0; u < LOW; u++) {
-                double sum = 0;
-                for (int x = 0; x < SIZE; x++) {
-                    sum += luma[y][x] * COSINES[u][x];
-                }
-                rows[y][u] = sum;
+            // The LOW = 8 sums of a row in locals (registers), not in the array.
+            double s0 = 0;
+            double s1 = 0;
+            double s2 = 0;
+            double s3 = 0;
+            double s4 = 0;
+            double s5 = 0;
+            double s6 = 0;
+            double s7 = 0;
+            for (int x = 0; x < SIZE; x++) {
+                double value = luma[y * SIZE + x];
+                int at = x * LOW;
+                s0 += value * c[at];
+                s1 += value * c[at + 1];
+                s2 += value * c[at + 2];
+                s3 += value * c[at + 3];
+                s4 += value * c[at + 4];
+                s5 += value * c[at + 5];
+                s6 += value * c[at + 6];
+                s7 += value * c[at + 7];
             }
+            int at = y * LOW;
+            rows[at] = s0;
+            rows[at + 1] = s1;
+            rows[at + 2] = s2;
+            rows[at + 3] = s3;
+            rows[at + 4] = s4;
+            rows[at + 5] = s5;
+            rows[at + 6] = s6;
+            rows[at + 7] = s7;
         }
         double[] coefficients = new double[LOW * LOW];
-        for (int v = 0; v < LOW; v++) {
-            for (int u = 0; u < LOW; u++) {
-                double sum = 0;
-                for (int y = 0; y < SIZE; y++) {
-                    sum += rows[y][u] * COSINES[v][y];
+        for (int y = 0; y < SIZE; y++) {
+            for (int v = 0; v < LOW; v++) {
+                double cosine = COSINES[v][y];
+                for (int u = 0; u < LOW; u++) {
+                    coefficients[v * LOW + u] += rows[y * LOW + u] * cosine;
                 }
-                coefficients[v * LOW + u] = sum;
             }
         }
         double[] sorted = coefficients.clone();
@@ -134,7 +173,7 @@ public final class PerceptualHash {
      * in colour, which a luminance hash cannot see.
      */
     public static byte[] thumbnail(BufferedImage original) {
-        return Pixels.of(original).thumbnail();
+        return new Scratch().read(original).thumbnail();
     }
 
     /**
@@ -182,45 +221,175 @@ public final class PerceptualHash {
     }
 
     /**
-     * An image composited onto white, as luminance and R, G, B planes, with its ink window: what
-     * the hash and the thumbnail both sample. Read once from the raster in bulk ({@link
-     * Images#argb}) instead of drawing a copy onto white and calling {@code getRGB} per pixel.
+     * Working memory for fingerprints, holding the image last read: its pixels composited onto
+     * white, their luminance, and the ink window that the hash and the thumbnail both sample. Not
+     * thread-safe: keep one per thread (e.g. per operator instance) and pass it to {@link
+     * #fingerprint(BufferedImage, Scratch)}; its buffers grow to the largest image read and are
+     * reused after that.
+     *
+     * <p>Every floating-point value is computed with the operations, and summed in the order, of
+     * the first version (which held a double plane per channel and luminance, four per image), so
+     * hashes and thumbnails are the same bit for bit; what changed is what is kept and how often it
+     * is read: one pass over the pixels composites them, computes their luminance and the ink's
+     * mass and centroid; a second reads the luminance for the ink's spread; the grids read only
+     * their samples, the thumbnail's three channels from one packed pixel, in integers (sums of at
+     * most 16 bytes, which the doubles held exactly).
      */
-    private record Pixels(int w, int h, double[][] luma, double[][][] rgb, double[] window) {
-        static Pixels of(BufferedImage image) {
-            int w = image.getWidth();
-            int h = image.getHeight();
-            int[] argb = Images.argb(image);
-            double[][] luma = new double[h][w];
-            double[][][] rgb = new double[3][h][w];
+    public static final class Scratch {
+        /**
+         * Buffers larger than this many pixels (12 bytes each, 3 MB here) are given up at the next
+         * smaller image, so a scratch does not hold the memory of the largest image it ever saw.
+         */
+        private static final int MAX_KEPT_PIXELS = 512 * 512;
+
+        /** Pixels composited onto white as {@code 0xRRGGBB}, row-major ({@code w} a row). */
+        private int[] rgb = new int[0];
+
+        /** Luminance of {@link #rgb}, same layout. */
+        private double[] luma = new double[0];
+
+        private final double[] cellSums = new double[SIZE];
+        private final double[] grid = new double[SIZE * SIZE];
+        private final int[] red = new int[THUMB];
+        private final int[] green = new int[THUMB];
+        private final int[] blue = new int[THUMB];
+        private int w;
+        private int h;
+
+        /** The window the grids sample: left, top, side (see {@link #read}). */
+        private double x0;
+
+        private double y0;
+        private double side;
+
+        /** Empty; buffers are allocated by the first image read. */
+        public Scratch() {}
+
+        /**
+         * Reads {@code image} into this scratch and places the window the grid samples: centred on
+         * the ink's centre of mass, SPREAD standard deviations of the ink wide, so a shifted,
+         * padded, resized or slightly cropped copy of an icon on a plain ground lands on the same
+         * grid. Ink = darkness against white.
+         */
+        Scratch read(BufferedImage image) {
+            w = image.getWidth();
+            h = image.getHeight();
+            int n = w * h;
+            if (rgb.length < n || rgb.length > MAX_KEPT_PIXELS && n <= MAX_KEPT_PIXELS) {
+                // Grows to the image; shrinks back after an outsized one.
+                rgb = new int[n];
+                luma = new double[n];
+            }
+            int[] pixels = Images.argb(image, rgb);
+            double mass = 0;
+            double sx = 0;
+            double sy = 0;
             for (int y = 0, i = 0; y < h; y++) {
                 for (int x = 0; x < w; x++, i++) {
-                    int p = argb[i];
-                    int a = p >>> 24;
-                    int r = OVER_WHITE[a][(p >> 16) & 0xff];
-                    int g = OVER_WHITE[a][(p >> 8) & 0xff];
-                    int b = OVER_WHITE[a][p & 0xff];
-                    rgb[0][y][x] = r;
-                    rgb[1][y][x] = g;
-                    rgb[2][y][x] = b;
-                    luma[y][x] = 0.299 * r + 0.587 * g + 0.114 * b;
+                    int p = pixels[i];
+                    int[] over = OVER_WHITE[p >>> 24];
+                    int r = over[(p >> 16) & 0xff];
+                    int g = over[(p >> 8) & 0xff];
+                    int b = over[p & 0xff];
+                    rgb[i] = r << 16 | g << 8 | b;
+                    double l = 0.299 * r + 0.587 * g + 0.114 * b;
+                    luma[i] = l;
+                    double ink = 255 - l;
+                    mass += ink;
+                    sx += ink * x;
+                    sy += ink * y;
                 }
             }
-            return new Pixels(w, h, luma, rgb, PerceptualHash.window(luma, w, h));
-        }
-
-        long phash() {
-            return hashOf(sample(luma, w, h, window, SIZE));
-        }
-
-        byte[] thumbnail() {
-            byte[] out = new byte[THUMB * THUMB * 3];
-            for (int channel = 0; channel < 3; channel++) {
-                double[][] cells = sample(rgb[channel], w, h, window, THUMB);
-                for (int i = 0; i < THUMB; i++) {
-                    for (int j = 0; j < THUMB; j++) {
-                        out[(i * THUMB + j) * 3 + channel] = (byte) Math.round(cells[i][j]);
+            double cx = (w - 1) / 2.0;
+            double cy = (h - 1) / 2.0;
+            double width = Math.max(w, h);
+            if (mass > 1e-3 * 255 * w * h) {
+                cx = sx / mass;
+                cy = sy / mass;
+                double spread = 0;
+                for (int y = 0, i = 0; y < h; y++) {
+                    double dy2 = (y - cy) * (y - cy);
+                    for (int x = 0; x < w; x++, i++) {
+                        double ink = 255 - luma[i];
+                        spread += ink * ((x - cx) * (x - cx) + dy2);
                     }
+                }
+                width = 2 * SPREAD * Math.sqrt(spread / mass);
+            }
+            x0 = cx + 0.5 - width / 2;
+            y0 = cy + 0.5 - width / 2;
+            side = width;
+            return this;
+        }
+
+        /**
+         * The pHash: luminance averaged over a SIZE x SIZE grid on the window, SUB x SUB samples a
+         * cell (a sample outside the image reads white), then {@link #hashOf}. A cell's 16 samples
+         * are summed row by row, left to right, as the first version did: the sum of doubles
+         * depends on the order.
+         */
+        long phash() {
+            int[] xs = sampleIndices(x0, side, SIZE, w);
+            int[] ys = sampleIndices(y0, side, SIZE, h);
+            for (int i = 0; i < SIZE; i++) {
+                java.util.Arrays.fill(cellSums, 0);
+                for (int s = 0; s < SUB; s++) {
+                    int y = ys[i * SUB + s];
+                    int base = y * w;
+                    for (int j = 0; j < SIZE; j++) {
+                        double sum = cellSums[j];
+                        for (int t = 0; t < SUB; t++) {
+                            int x = xs[j * SUB + t];
+                            sum += y < 0 || x < 0 ? 255 : luma[base + x];
+                        }
+                        cellSums[j] = sum;
+                    }
+                }
+                for (int j = 0; j < SIZE; j++) {
+                    grid[i * SIZE + j] = cellSums[j] / (SUB * SUB);
+                }
+            }
+            return hashOf(grid);
+        }
+
+        /**
+         * The {@link PerceptualHash#thumbnail}: R, G, B averaged over a THUMB x THUMB grid on the
+         * same window, rounded half up. Sums of 16 bytes are exact in integers as they were in
+         * doubles, and {@code Math.round(sum / 16.0)} of such a sum is {@code (sum + 8) / 16}.
+         */
+        byte[] thumbnail() {
+            int[] xs = sampleIndices(x0, side, THUMB, w);
+            int[] ys = sampleIndices(y0, side, THUMB, h);
+            int samples = SUB * SUB;
+            byte[] out = new byte[THUMB * THUMB * 3];
+            for (int i = 0; i < THUMB; i++) {
+                java.util.Arrays.fill(red, 0);
+                java.util.Arrays.fill(green, 0);
+                java.util.Arrays.fill(blue, 0);
+                for (int s = 0; s < SUB; s++) {
+                    int y = ys[i * SUB + s];
+                    int base = y * w;
+                    for (int j = 0; j < THUMB; j++) {
+                        int r = 0;
+                        int g = 0;
+                        int b = 0;
+                        for (int t = 0; t < SUB; t++) {
+                            int x = xs[j * SUB + t];
+                            int p = y < 0 || x < 0 ? 0xffffff : rgb[base + x];
+                            r += (p >> 16) & 0xff;
+                            g += (p >> 8) & 0xff;
+                            b += p & 0xff;
+                        }
+                        red[j] += r;
+                        green[j] += g;
+                        blue[j] += b;
+                    }
+                }
+                for (int j = 0; j < THUMB; j++) {
+                    int at = (i * THUMB + j) * 3;
+                    out[at] = (byte) ((red[j] + samples / 2) / samples);
+                    out[at + 1] = (byte) ((green[j] + samples / 2) / samples);
+                    out[at + 2] = (byte) ((blue[j] + samples / 2) / samples);
                 }
             }
             return out;
@@ -251,66 +420,6 @@ public final class PerceptualHash {
     }
 
     /**
-     * The window the grid samples, {x0, y0, side}: centred on the ink's centre of mass, SPREAD
-     * standard deviations of the ink wide, so a shifted, padded, resized or slightly cropped copy
-     * of an icon on a plain ground lands on the same grid. Ink = darkness against white.
-     */
-    private static double[] window(double[][] source, int w, int h) {
-        double mass = 0;
-        double sx = 0;
-        double sy = 0;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                double ink = 255 - source[y][x];
-                mass += ink;
-                sx += ink * x;
-                sy += ink * y;
-            }
-        }
-        double cx = (w - 1) / 2.0;
-        double cy = (h - 1) / 2.0;
-        double side = Math.max(w, h);
-        if (mass > 1e-3 * 255 * w * h) {
-            cx = sx / mass;
-            cy = sy / mass;
-            double spread = 0;
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    double ink = 255 - source[y][x];
-                    spread += ink * ((x - cx) * (x - cx) + (y - cy) * (y - cy));
-                }
-            }
-            side = 2 * SPREAD * Math.sqrt(spread / mass);
-        }
-        return new double[] {cx + 0.5 - side / 2, cy + 0.5 - side / 2, side};
-    }
-
-    /**
-     * {@code channel} averaged over a {@code size} x {@code size} grid on the window, {@code SUB x
-     * SUB} samples a cell; a sample outside the image reads white.
-     */
-    private static double[][] sample(double[][] channel, int w, int h, double[] window, int size) {
-        int[] xs = sampleIndices(window[0], window[2], size, w);
-        int[] ys = sampleIndices(window[1], window[2], size, h);
-        double[][] grid = new double[size][size];
-        for (int i = 0; i < size; i++) {
-            for (int j = 0; j < size; j++) {
-                double sum = 0;
-                for (int s = 0; s < SUB; s++) {
-                    int y = ys[i * SUB + s];
-                    double[] row = y < 0 ? null : channel[y];
-                    for (int t = 0; t < SUB; t++) {
-                        int x = xs[j * SUB + t];
-                        sum += row == null || x < 0 ? 255 : row[x];
-                    }
-                }
-                grid[i][j] = sum / (SUB * SUB);
-            }
-        }
-        return grid;
-    }
-
-    /**
      * The pixel index of every sample along one axis ({@code size * SUB} of them, cell by cell), -1
      * where it falls outside {@code [0, limit)}: the same for every row, so computed once.
      */
@@ -318,7 +427,7 @@ public final class PerceptualHash {
         int[] at = new int[size * SUB];
         for (int cell = 0; cell < size; cell++) {
             for (int s = 0; s < SUB; s++) {
-                int v = (int) Math.floor(origin + (cell + (s + 0.5) / SUB) * side / size);
+                int v = (int) Math.floor(origin + (cell + OFFSETS[s]) * side / size);
                 at[cell * SUB + s] = v < 0 || v >= limit ? -1 : v;
             }
         }
@@ -335,6 +444,16 @@ public final class PerceptualHash {
         g.drawImage(image, 0, 0, null);
         g.dispose();
         return flat;
+    }
+
+    private static double[] byX(double[][] cosines) {
+        double[] t = new double[LOW * SIZE];
+        for (int u = 0; u < LOW; u++) {
+            for (int x = 0; x < SIZE; x++) {
+                t[x * LOW + u] = cosines[u][x];
+            }
+        }
+        return t;
     }
 
     private static double[][] cosines() {

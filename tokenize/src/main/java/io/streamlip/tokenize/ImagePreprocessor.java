@@ -20,10 +20,39 @@ public final class ImagePreprocessor implements Serializable {
     /** Resamplers for this many distinct input sides at most (web images vary; crops do not). */
     private static final int MAX_CACHED_RESAMPLERS = 64;
 
+    /**
+     * Images of at most this many pixels are converted in buffers kept per thread (about 16 bytes a
+     * pixel, 4 MB at this size); larger ones, rare on the web, in buffers of their own, so a thread
+     * does not hold the memory of the largest image it ever saw.
+     */
+    private static final int MAX_BUFFERED_PIXELS = 512 * 512;
+
+    /** {@code ALPHA[a] = a / 255f}: the same float as the division, without one per pixel. */
+    private static final float[] ALPHA = new float[256];
+
+    /** {@code WHITE[a] = 255f * (1 - ALPHA[a])}: how much of the white ground shows through. */
+    private static final float[] WHITE = new float[256];
+
+    static {
+        for (int a = 0; a < 256; a++) {
+            ALPHA[a] = a / 255f;
+            WHITE[a] = 255f * (1 - ALPHA[a]);
+        }
+    }
+
     private final int size;
 
     /** Resampler weights by input side: the same for every image of that side. */
     private transient volatile Map<Integer, Resampler> resamplers;
+
+    /**
+     * Working arrays per thread. A ThreadLocal, not plain fields or an argument: {@link #toRgb}
+     * keeps its signature and its thread safety for the callers that hold a preprocessor
+     * (ExampleBuilder, ExampleDecoder, the pair scorer, EvalSet), any of which may be reached from
+     * several threads. Fresh arrays per image (about 70 KB for a 64 px image) cost about 7 µs of
+     * the ~50 µs a 64 px image took (measured, bench/results/datapath-2026-11-27.md section 9).
+     */
+    private transient volatile ThreadLocal<Buffers> buffers;
 
     public ImagePreprocessor(int size) {
         if (size < 4) {
@@ -41,40 +70,105 @@ public final class ImagePreprocessor implements Serializable {
         return toRgb(Images.decode(encoded));
     }
 
-    /** {@code size * size * 3} bytes, row-major, RGB. */
+    /**
+     * {@code size * size * 3} bytes, row-major, RGB.
+     *
+     * <p>Each output value is the same float sum, term for term and in the same order, as the first
+     * version's (one channel plane at a time: every row resampled horizontally, then every column
+     * vertically), so the bytes are the same; the loops are arranged so that the innermost one runs
+     * over contiguous independent sums, which the JIT turns into vector instructions: the image is
+     * composited into planes stored column by column, the horizontal pass accumulates a whole
+     * column of rows at once, and the vertical pass a whole output row at once.
+     */
     public byte[] toRgb(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
-        int[] argb = Images.argb(image);
-        // Planar float RGB composited onto white.
-        float[][] planes = new float[3][w * h];
-        for (int i = 0; i < argb.length; i++) {
-            int p = argb[i];
-            float a = ((p >>> 24) & 0xff) / 255f;
-            float white = 255f * (1 - a);
-            planes[0][i] = ((p >>> 16) & 0xff) * a + white;
-            planes[1][i] = ((p >>> 8) & 0xff) * a + white;
-            planes[2][i] = (p & 0xff) * a + white;
+        Buffers b = (long) w * h <= MAX_BUFFERED_PIXELS ? buffers().get() : new Buffers();
+        // Planar float RGB composited onto white, transposed: plane c, column x, row y at
+        // c * plane + x * stride + y. The stride is one more than the height: with a column a
+        // power of two long, the writes of one image row would all fall into a few cache sets.
+        int stride = h + 1;
+        int plane = w * stride;
+        int[] argb = b.argb = Images.argb(image, b.argb);
+        float[] planes = b.planes = atLeast(b.planes, 3 * plane);
+        for (int y = 0, i = 0; y < h; y++) {
+            for (int x = 0; x < w; x++, i++) {
+                int p = argb[i];
+                int alpha = p >>> 24;
+                float a = ALPHA[alpha];
+                float white = WHITE[alpha];
+                int at = x * stride + y;
+                planes[at] = ((p >>> 16) & 0xff) * a + white;
+                planes[plane + at] = ((p >>> 8) & 0xff) * a + white;
+                planes[2 * plane + at] = (p & 0xff) * a + white;
+            }
         }
         Resampler horizontal = resampler(w);
         Resampler vertical = resampler(h);
         byte[] out = new byte[size * size * 3];
-        float[] rows = new float[h * size];
+        // Every element of these is written before it is read.
+        float[] column = b.column = atLeast(b.column, h);
+        float[] rows = b.rows = atLeast(b.rows, h * size);
+        float[] outRow = b.outRow = atLeast(b.outRow, size);
         for (int c = 0; c < 3; c++) {
-            float[] src = planes[c];
-            for (int y = 0; y < h; y++) {
-                horizontal.apply(src, y * w, 1, rows, y * size, 1);
+            int src = c * plane;
+            // rows[y * size + o] = sum over k of weight k times pixel (start + k, y), k rising.
+            for (int o = 0; o < size; o++) {
+                java.util.Arrays.fill(column, 0, h, 0f);
+                float[] weights = horizontal.weights[o];
+                int first = src + horizontal.start[o] * stride;
+                for (int k = 0; k < weights.length; k++) {
+                    float weight = weights[k];
+                    int base = first + k * stride;
+                    for (int y = 0; y < h; y++) {
+                        column[y] += weight * planes[base + y];
+                    }
+                }
+                for (int y = 0; y < h; y++) {
+                    rows[y * size + o] = column[y];
+                }
             }
-            float[] column = new float[size];
-            for (int x = 0; x < size; x++) {
-                vertical.apply(rows, x, size, column, 0, 1);
-                for (int y = 0; y < size; y++) {
-                    int v = Math.round(column[y]);
+            // Output row y: sum over k of weight k times row (start + k), k rising.
+            for (int y = 0; y < size; y++) {
+                java.util.Arrays.fill(outRow, 0, size, 0f);
+                float[] weights = vertical.weights[y];
+                int first = vertical.start[y] * size;
+                for (int k = 0; k < weights.length; k++) {
+                    float weight = weights[k];
+                    int base = first + k * size;
+                    for (int x = 0; x < size; x++) {
+                        outRow[x] += weight * rows[base + x];
+                    }
+                }
+                for (int x = 0; x < size; x++) {
+                    int v = Math.round(outRow[x]);
                     out[(y * size + x) * 3 + c] = (byte) Math.max(0, Math.min(255, v));
                 }
             }
         }
         return out;
+    }
+
+    private static float[] atLeast(float[] array, int length) {
+        return array.length >= length ? array : new float[length];
+    }
+
+    private ThreadLocal<Buffers> buffers() {
+        ThreadLocal<Buffers> local = buffers;
+        if (local == null) {
+            local = ThreadLocal.withInitial(Buffers::new);
+            buffers = local; // a race only builds a second one
+        }
+        return local;
+    }
+
+    /** Working arrays, grown to the largest image converted in them. */
+    private static final class Buffers {
+        int[] argb = new int[0];
+        float[] planes = new float[0];
+        float[] column = new float[0];
+        float[] rows = new float[0];
+        float[] outRow = new float[0];
     }
 
     private Resampler resampler(int in) {
@@ -128,18 +222,6 @@ public final class ImagePreprocessor implements Serializable {
                 }
                 start[o] = lo;
                 weights[o] = w;
-            }
-        }
-
-        void apply(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride) {
-            for (int o = 0; o < out; o++) {
-                float[] w = weights[o];
-                int base = srcOff + start[o] * srcStride;
-                float acc = 0;
-                for (int k = 0; k < w.length; k++) {
-                    acc += w[k] * src[base + k * srcStride];
-                }
-                dst[dstOff + o * dstStride] = acc;
             }
         }
     }

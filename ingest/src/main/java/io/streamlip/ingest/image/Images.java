@@ -137,9 +137,18 @@ public final class Images {
      * colour conversions.
      */
     public static int[] argb(BufferedImage image) {
+        return argb(image, new int[0]);
+    }
+
+    /**
+     * {@link #argb(BufferedImage)} written into {@code into} when it holds at least width x height
+     * ints (row-major from index 0, the rest untouched), else into a new array; returns the array
+     * written, so a caller that converts many images can reuse one buffer.
+     */
+    public static int[] argb(BufferedImage image, int[] into) {
         int w = image.getWidth();
         int h = image.getHeight();
-        int[] argb = new int[w * h];
+        int[] argb = into.length >= w * h ? into : new int[w * h];
         int type = image.getType();
         Raster raster = image.getRaster();
         boolean bytes =
@@ -158,16 +167,31 @@ public final class Images {
                     buffer.getOffset()
                             - raster.getSampleModelTranslateY() * scanline
                             - raster.getSampleModelTranslateX() * pixelStride;
-            boolean alpha = type == BufferedImage.TYPE_4BYTE_ABGR;
-            for (int y = 0, i = 0; y < h; y++) {
-                int p = origin + y * scanline;
-                for (int x = 0; x < w; x++, i++, p += pixelStride) {
-                    int a = alpha ? data[p + band[3]] & 0xff : 0xff;
-                    argb[i] =
-                            a << 24
-                                    | (data[p + band[0]] & 0xff) << 16
-                                    | (data[p + band[1]] & 0xff) << 8
-                                    | (data[p + band[2]] & 0xff);
+            int red = band[0];
+            int green = band[1];
+            int blue = band[2];
+            if (type == BufferedImage.TYPE_4BYTE_ABGR) {
+                int alpha = band[3];
+                for (int y = 0, i = 0; y < h; y++) {
+                    int p = origin + y * scanline;
+                    for (int x = 0; x < w; x++, i++, p += pixelStride) {
+                        argb[i] =
+                                (data[p + alpha] & 0xff) << 24
+                                        | (data[p + red] & 0xff) << 16
+                                        | (data[p + green] & 0xff) << 8
+                                        | (data[p + blue] & 0xff);
+                    }
+                }
+            } else {
+                for (int y = 0, i = 0; y < h; y++) {
+                    int p = origin + y * scanline;
+                    for (int x = 0; x < w; x++, i++, p += pixelStride) {
+                        argb[i] =
+                                0xff000000
+                                        | (data[p + red] & 0xff) << 16
+                                        | (data[p + green] & 0xff) << 8
+                                        | (data[p + blue] & 0xff);
+                    }
                 }
             }
         } else if (ints
