@@ -99,6 +99,12 @@ class ImagePreprocessorEquivalenceTest {
             }
             assertSame(size[0] + "x" + size[1] + " noise", noise(size[0], size[1], random), SIZES);
         }
+        // Web-sized images to B/16's 224 px (bench datapath measures 384 -> 224).
+        assertSame(
+                "384x384 as png",
+                Images.decode(Images.png(drawing(384, 384, BufferedImage.TYPE_INT_RGB, random))),
+                224);
+        assertSame("500x333 noise", noise(500, 333, random), 224, 96);
         BufferedImage parent = drawing(80, 60, BufferedImage.TYPE_4BYTE_ABGR, random);
         assertSame("subimage", parent.getSubimage(7, 5, 50, 41), SIZES);
         assertSame("transparent", new BufferedImage(20, 20, BufferedImage.TYPE_INT_ARGB), SIZES);
