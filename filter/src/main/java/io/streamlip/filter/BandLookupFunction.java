@@ -36,7 +36,9 @@ import org.apache.flink.util.Collector;
  *
  * <p>The task keeps the buckets it probed last decoded on the heap ({@link BucketCache}, {@link
  * NearDuplicateConfig#bucketCacheBytes()}), written through to the state: a probe of a cached
- * bucket reads nothing from RocksDB.
+ * bucket reads nothing from RocksDB. It also remembers the thumbnail verdicts it computed ({@link
+ * NearCopyMemo}), so the probes of one pair that meet the same earlier image in several buckets
+ * read and compare its thumbnail once.
  */
 final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, BandAnswer> {
     private static final long serialVersionUID = 1L;
@@ -52,6 +54,7 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
     private transient ListState<byte[]> bucket;
     private transient MapState<Long, byte[]> thumbnails;
     private transient BucketCache cache;
+    private transient NearCopyMemo verdicts;
 
     BandLookupFunction(FilterConfig config) {
         this.config = config;
@@ -75,6 +78,7 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
         thumbnailDescriptor.enableTimeToLive(NearDuplicateStages.ttl(config));
         thumbnails = getRuntimeContext().getMapState(thumbnailDescriptor);
         cache = new BucketCache(config.nearDuplicates().bucketCacheBytes());
+        verdicts = new NearCopyMemo();
     }
 
     @Override
@@ -171,14 +175,36 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
             throws Exception {
         candidates.sort(Candidate::byClusterAge);
         for (Candidate candidate : candidates) {
-            byte[] thumbnail = thumbnails.get(candidate.imageId());
-            if (thumbnail != null
-                    && NearDuplicateIndex.isNearCopy(
-                            probe.phash, probe.thumbnail, candidate.phash(), thumbnail, near)) {
+            if (confirms(probe, candidate, near)) {
                 return candidate;
             }
         }
         return null;
+    }
+
+    /**
+     * Whether the candidate's thumbnail confirms a near copy of the probe's image: remembered from
+     * another bucket of the same two images ({@link NearCopyMemo}), else compared with the
+     * thumbnail read from state. A remembered verdict skips the read: the candidate is a live
+     * member (checked by the caller), and its thumbnail was written with it under a time-to-live
+     * from that write, so it is there.
+     */
+    private boolean confirms(BandProbe probe, Candidate candidate, NearDuplicateConfig near)
+            throws Exception {
+        long member = candidate.imageId();
+        Boolean remembered = verdicts.get(probe.imageId, member);
+        if (remembered != null) {
+            return remembered;
+        }
+        byte[] thumbnail = thumbnails.get(member);
+        if (thumbnail == null) {
+            return false; // not remembered: the verdict is not the images' but the state's
+        }
+        boolean nearCopy =
+                NearDuplicateIndex.isNearCopy(
+                        probe.phash, probe.thumbnail, candidate.phash(), thumbnail, near);
+        verdicts.put(probe.imageId, member, nearCopy);
+        return nearCopy;
     }
 
     /** One chunk of the bucket's live members, and {@code added} when not null. */

@@ -117,6 +117,41 @@ class BandLookupFunctionTest {
     }
 
     /**
+     * Two images meet in every band (the probes of one pair, as the job sends them): each bucket
+     * gives the answer it would give alone, whether the thumbnails confirm the near copy or not,
+     * though the task compares each pair of images once ({@link NearCopyMemo}).
+     */
+    @Test
+    void theSameTwoImagesGetTheSameVerdictInEveryBand() throws Exception {
+        byte[] other = new byte[THUMBNAIL.length];
+        java.util.Arrays.fill(other, (byte) 0xff);
+        try (var harness = harness(FilterConfig.defaults())) {
+            for (long band = 0; band < 13; band++) {
+                harness.processElement(new BandProbe("a", band, 42L, THUMBNAIL, 1, 100), 0);
+            }
+            for (long band = 0; band < 13; band++) {
+                harness.processElement(new BandProbe("b", band, 43L, THUMBNAIL, 2, 200), 0);
+                harness.processElement(new BandProbe("c", band, 43L, other, 3, 300), 0);
+            }
+            // d is near c only; c is stored as a cluster of its own in every bucket.
+            for (long band = 0; band < 13; band++) {
+                harness.processElement(new BandProbe("d", band, 42L, other, 4, 400), 0);
+            }
+            java.util.Map<String, java.util.Set<String>> byPair = new java.util.TreeMap<>();
+            for (BandAnswer a : harness.extractOutputValues()) {
+                byPair.computeIfAbsent(a.pairKey, k -> new java.util.TreeSet<>())
+                        .add(a.found ? a.cluster + "@" + a.clusterTime : "-");
+            }
+            assertThat(byPair)
+                    .containsExactly(
+                            java.util.Map.entry("a", java.util.Set.of("-")),
+                            java.util.Map.entry("b", java.util.Set.of("1@100")),
+                            java.util.Map.entry("c", java.util.Set.of("-")),
+                            java.util.Map.entry("d", java.util.Set.of("3@300")));
+        }
+    }
+
+    /**
      * The bucket cache only saves state reads: the answers are the same without it, with a budget
      * so small that buckets are evicted all the time, and when the task is restored from a snapshot
      * half-way (a new task, empty cache, the state as written through).
