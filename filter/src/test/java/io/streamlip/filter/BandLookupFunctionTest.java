@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -224,7 +223,7 @@ class BandLookupFunctionTest {
                         new KeyedProcessOperator<>(new BandLookupFunction(config)),
                         (BandProbe p) -> p.bandKey,
                         Types.LONG);
-        harness.setup(FilterFunctionsTest.serializer(TypeInformation.of(BandAnswer.class)));
+        harness.setup(FilterFunctionsTest.serializer(BandAnswer.typeInfo()));
         if (state != null) {
             harness.initializeState(state);
         }
