@@ -51,14 +51,24 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
 
     private final FilterConfig config;
     private final long retentionMillis;
+    private final int memoSlots;
     private transient ListState<byte[]> bucket;
     private transient MapState<Long, byte[]> thumbnails;
     private transient BucketCache cache;
     private transient NearCopyMemo verdicts;
 
     BandLookupFunction(FilterConfig config) {
+        this(config, NearCopyMemo.SLOTS);
+    }
+
+    /**
+     * @param memoSlots slots of the task's {@link NearCopyMemo}: a power of two, or 0 to compare
+     *     every candidate's thumbnail (tests check that the memo never changes an answer)
+     */
+    BandLookupFunction(FilterConfig config, int memoSlots) {
         this.config = config;
         this.retentionMillis = config.dedupRetention().toMillis();
+        this.memoSlots = NearCopyMemo.checkSlots(memoSlots);
     }
 
     @Override
@@ -78,7 +88,7 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
         thumbnailDescriptor.enableTimeToLive(NearDuplicateStages.ttl(config));
         thumbnails = getRuntimeContext().getMapState(thumbnailDescriptor);
         cache = new BucketCache(config.nearDuplicates().bucketCacheBytes());
-        verdicts = new NearCopyMemo();
+        verdicts = new NearCopyMemo(memoSlots);
     }
 
     @Override

@@ -17,20 +17,45 @@ package io.streamlip.filter;
  * the slot of an older one it collides with.
  */
 final class NearCopyMemo {
-    /** Slots, a power of two. */
+    /** Slots of the memo the job uses, a power of two. */
     static final int SLOTS = 1 << 14;
 
-    /** Heap bytes of the three slot arrays, roughly. */
+    /** Heap bytes of the three slot arrays at {@link #SLOTS}, roughly. */
     static final int BYTES_APPROX = SLOTS * (2 * Long.BYTES + 1);
 
-    private static final int SHIFT = Long.SIZE - Integer.numberOfTrailingZeros(SLOTS);
     private static final byte EMPTY = 0;
     private static final byte NEAR = 1;
     private static final byte FAR = 2;
 
-    private final long[] probes = new long[SLOTS];
-    private final long[] members = new long[SLOTS];
-    private final byte[] verdicts = new byte[SLOTS];
+    private final int shift;
+    private final long[] probes;
+    private final long[] members;
+    private final byte[] verdicts;
+
+    /** A memo of {@link #SLOTS} slots. */
+    NearCopyMemo() {
+        this(SLOTS);
+    }
+
+    /**
+     * @param slots a power of two, or 0 for a memo that remembers nothing (tests compare answers
+     *     with and without it)
+     */
+    NearCopyMemo(int slots) {
+        checkSlots(slots);
+        this.shift = slots <= 1 ? 0 : Long.SIZE - Integer.numberOfTrailingZeros(slots);
+        this.probes = new long[slots];
+        this.members = new long[slots];
+        this.verdicts = new byte[slots];
+    }
+
+    /** Returns {@code slots} when it is 0 or a power of two, else fails. */
+    static int checkSlots(int slots) {
+        if (slots < 0 || (slots & (slots - 1)) != 0) {
+            throw new IllegalArgumentException("slots must be 0 or a power of two, got " + slots);
+        }
+        return slots;
+    }
 
     /**
      * What is remembered for images {@code probe} and {@code member}: {@link Boolean#TRUE} when
@@ -38,6 +63,9 @@ final class NearCopyMemo {
      * remembered.
      */
     Boolean get(long probe, long member) {
+        if (verdicts.length == 0) {
+            return null;
+        }
         int slot = slot(probe, member);
         byte verdict = verdicts[slot];
         if (verdict == EMPTY || probes[slot] != probe || members[slot] != member) {
@@ -48,15 +76,21 @@ final class NearCopyMemo {
 
     /** Remembers the verdict for images {@code probe} and {@code member}. */
     void put(long probe, long member, boolean near) {
+        if (verdicts.length == 0) {
+            return;
+        }
         int slot = slot(probe, member);
         probes[slot] = probe;
         members[slot] = member;
         verdicts[slot] = near ? NEAR : FAR;
     }
 
-    private static int slot(long probe, long member) {
+    private int slot(long probe, long member) {
+        if (shift == 0) {
+            return 0; // one slot
+        }
         long mixed = probe * 0x9E3779B97F4A7C15L ^ member * 0xC2B2AE3D27D4EB4FL;
         mixed ^= mixed >>> 31;
-        return (int) ((mixed * 0xD6E8FEB86659FD93L) >>> SHIFT);
+        return (int) ((mixed * 0xD6E8FEB86659FD93L) >>> shift);
     }
 }

@@ -183,20 +183,94 @@ class BandLookupFunctionTest {
                 .isEqualTo(none);
     }
 
+    /**
+     * The verdict memo only saves thumbnail reads and comparisons: on probes as the job sends them
+     * (every band of each pair, image ids from hash and thumbnail, near and far thumbnails behind
+     * near hashes, images that come again), the answers are the same without it, with one slot
+     * (always overwritten), and when the task is restored half-way (a new, empty memo).
+     */
+    @Test
+    void theVerdictMemoNeverChangesAnAnswer() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        FilterConfig base =
+                new FilterConfig(
+                        16, 40_000_000L, 8 * 1024 * 1024, 8.0, 2, 1000, Duration.ofMillis(2_000));
+        LshBands bands = LshBands.forDistance(base.nearDuplicates().maxDistance());
+        byte[][] shapes = new byte[4][THUMBNAIL.length];
+        long[] hashes = new long[shapes.length];
+        for (int s = 0; s < shapes.length; s++) {
+            for (int i = 0; i < THUMBNAIL.length; i++) {
+                shapes[s][i] = (byte) (64 + random.nextInt(128));
+            }
+            hashes[s] = random.nextLong();
+        }
+        List<BandProbe> probes = new java.util.ArrayList<>();
+        List<long[]> images = new java.util.ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            long hash;
+            byte[] thumbnail;
+            if (!images.isEmpty() && random.nextInt(5) == 0) {
+                long[] again = images.get(random.nextInt(images.size()));
+                hash = again[0];
+                thumbnail = variant(shapes[(int) again[1]], (int) again[2], again[3]);
+            } else {
+                int shape = random.nextInt(shapes.length);
+                int noise = new int[] {1, 4, 9}[random.nextInt(3)];
+                long seed = random.nextLong();
+                hash = hashes[shape];
+                for (int flip = random.nextInt(6); flip > 0; flip--) {
+                    hash ^= 1L << random.nextInt(64);
+                }
+                thumbnail = variant(shapes[shape], noise, seed);
+                images.add(new long[] {hash, shape, noise, seed});
+            }
+            long imageId = NearDuplicateIndex.imageId(hash, thumbnail);
+            for (long band : bands.keys(hash)) {
+                probes.add(new BandProbe("p" + i, band, hash, thumbnail, imageId, 100 + i));
+            }
+        }
+        List<String> none = answers(base, 0, probes, false, 0);
+        assertThat(none).anyMatch(a -> a.contains("@")).anyMatch(a -> a.endsWith(":-"));
+        long defaultCache = NearDuplicateConfig.DEFAULT_BUCKET_CACHE_BYTES;
+        assertThat(answers(base, defaultCache, probes, false, NearCopyMemo.SLOTS)).isEqualTo(none);
+        assertThat(answers(base, defaultCache, probes, false, 1)).isEqualTo(none);
+        assertThat(answers(base, defaultCache, probes, true, NearCopyMemo.SLOTS)).isEqualTo(none);
+    }
+
+    /** {@code shape} with each byte moved by up to {@code noise} levels, reproducibly. */
+    private static byte[] variant(byte[] shape, int noise, long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        byte[] out = new byte[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            out[i] = (byte) ((shape[i] & 0xff) + random.nextInt(2 * noise + 1) - noise);
+        }
+        return out;
+    }
+
     private static List<String> answers(
             FilterConfig base, long cacheBytes, List<BandProbe> probes, boolean restoreHalfWay)
+            throws Exception {
+        return answers(base, cacheBytes, probes, restoreHalfWay, NearCopyMemo.SLOTS);
+    }
+
+    private static List<String> answers(
+            FilterConfig base,
+            long cacheBytes,
+            List<BandProbe> probes,
+            boolean restoreHalfWay,
+            int memoSlots)
             throws Exception {
         FilterConfig config =
                 base.withNearDuplicates(base.nearDuplicates().withBucketCacheBytes(cacheBytes));
         List<String> out = new java.util.ArrayList<>();
-        var harness = harness(config);
+        var harness = harness(config, null, memoSlots);
         for (int i = 0; i < probes.size(); i++) {
             harness.setProcessingTime(10L * i);
             if (restoreHalfWay && i == probes.size() / 2) {
                 var snapshot = harness.snapshot(1, 10L * i);
                 collect(harness, out);
                 harness.close();
-                harness = harness(config, snapshot);
+                harness = harness(config, snapshot, memoSlots);
                 harness.setProcessingTime(10L * i);
             }
             harness.processElement(probes.get(i), 0);
@@ -216,11 +290,13 @@ class BandLookupFunctionTest {
 
     /** A band task restored from {@code state}, or a fresh one when it is null. */
     private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, BandAnswer> harness(
-            FilterConfig config, org.apache.flink.runtime.checkpoint.OperatorSubtaskState state)
+            FilterConfig config,
+            org.apache.flink.runtime.checkpoint.OperatorSubtaskState state,
+            int memoSlots)
             throws Exception {
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new BandLookupFunction(config)),
+                        new KeyedProcessOperator<>(new BandLookupFunction(config, memoSlots)),
                         (BandProbe p) -> p.bandKey,
                         Types.LONG);
         harness.setup(FilterFunctionsTest.serializer(BandAnswer.typeInfo()));
@@ -233,7 +309,7 @@ class BandLookupFunctionTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, BandAnswer> harness(
             FilterConfig config) throws Exception {
-        return harness(config, null);
+        return harness(config, null, NearCopyMemo.SLOTS);
     }
 
     private static BandProbe probe(String pair, long phash, long imageId, long time) {

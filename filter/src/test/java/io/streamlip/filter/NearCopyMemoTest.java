@@ -45,4 +45,19 @@ class NearCopyMemoTest {
         // The last pairs put fill most slots: they spread over the table.
         assertThat(remembered).isBetween(NearCopyMemo.SLOTS / 2, NearCopyMemo.SLOTS);
     }
+
+    @Test
+    void aMemoOfNoSlotsRemembersNothingAndASlotCountMustBeAPowerOfTwo() {
+        NearCopyMemo none = new NearCopyMemo(0);
+        none.put(1, 2, true);
+        assertThat(none.get(1, 2)).isNull();
+        NearCopyMemo one = new NearCopyMemo(1);
+        one.put(1, 2, true);
+        one.put(3, 4, false);
+        assertThat(one.get(1, 2)).isNull();
+        assertThat(one.get(3, 4)).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new NearCopyMemo(3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("power of two");
+    }
 }
