@@ -176,20 +176,41 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
 
     /**
      * The member of the oldest cluster among {@code candidates} (members within the hash distance
-     * whose summaries allow a near copy) whose thumbnail confirms a near copy, or null. Candidates
-     * are tried oldest cluster first and the first confirmed one is the answer, so a probe usually
-     * reads and compares one thumbnail, however many members of its cluster the bucket holds.
+     * whose summaries allow a near copy) whose thumbnail confirms a near copy, or null. The
+     * verdicts the task remembers ({@link NearCopyMemo}) settle most candidates at once: the oldest
+     * one remembered as near is the answer unless an older candidate, not remembered, confirms.
+     * Only those are sorted, oldest cluster first, and confirmed in that order until one does, so a
+     * probe usually reads and compares at most one thumbnail, and does not sort the hundreds of
+     * candidates a bucket of repeated shapes holds (the sort had become half of the stage's CPU).
+     * Candidates of equal age belong to the same cluster with the same time, so which of them is
+     * returned does not change the answer.
      */
     private Candidate oldestNearCopy(
             BandProbe probe, List<Candidate> candidates, NearDuplicateConfig near)
             throws Exception {
-        candidates.sort(Candidate::byClusterAge);
+        Candidate oldestRemembered = null;
+        List<Candidate> unknown = new ArrayList<>();
         for (Candidate candidate : candidates) {
+            Boolean remembered = verdicts.get(probe.imageId, candidate.imageId());
+            if (remembered == null) {
+                unknown.add(candidate);
+            } else if (remembered
+                    && (oldestRemembered == null
+                            || Candidate.byClusterAge(candidate, oldestRemembered) < 0)) {
+                oldestRemembered = candidate;
+            }
+        }
+        if (oldestRemembered != null) {
+            Candidate bound = oldestRemembered;
+            unknown.removeIf(candidate -> Candidate.byClusterAge(candidate, bound) >= 0);
+        }
+        unknown.sort(Candidate::byClusterAge);
+        for (Candidate candidate : unknown) {
             if (confirms(probe, candidate, near)) {
                 return candidate;
             }
         }
-        return null;
+        return oldestRemembered;
     }
 
     /**

@@ -184,6 +184,38 @@ class BandLookupFunctionTest {
     }
 
     /**
+     * A candidate remembered as a near copy from another band is not the answer when an older
+     * candidate the task has not compared yet also confirms: B is remembered near P from band 1,
+     * and in band 2 the older A (not near B, so a cluster of its own) is near P too.
+     */
+    @Test
+    void anOlderCandidateNotYetComparedBeatsOneRememberedNear() throws Exception {
+        byte[] lighter = filled(103);
+        byte[] darker = filled(97);
+        byte[] middle = filled(100);
+        try (var harness = harness(FilterConfig.defaults())) {
+            harness.processElement(new BandProbe("B", 1, 42L, darker, 2, 200), 0);
+            harness.processElement(new BandProbe("B", 2, 42L, darker, 2, 200), 0);
+            harness.processElement(new BandProbe("A", 2, 42L, lighter, 1, 100), 0);
+            harness.processElement(new BandProbe("P", 1, 42L, middle, 3, 300), 0);
+            harness.processElement(new BandProbe("P", 2, 42L, middle, 3, 300), 0);
+            assertThat(harness.extractOutputValues())
+                    .extracting(
+                            a ->
+                                    a.pairKey
+                                            + ":"
+                                            + (a.found ? a.cluster + "@" + a.clusterTime : "-"))
+                    .containsExactly("B:-", "B:-", "A:-", "P:2@200", "P:1@100");
+        }
+    }
+
+    private static byte[] filled(int level) {
+        byte[] thumbnail = new byte[THUMBNAIL.length];
+        java.util.Arrays.fill(thumbnail, (byte) level);
+        return thumbnail;
+    }
+
+    /**
      * The verdict memo only saves thumbnail reads and comparisons: on probes as the job sends them
      * (every band of each pair, image ids from hash and thumbnail, near and far thumbnails behind
      * near hashes, images that come again), the answers are the same without it, with one slot
