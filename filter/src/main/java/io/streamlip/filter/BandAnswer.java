@@ -2,7 +2,8 @@ package io.streamlip.filter;
 
 /**
  * What one band bucket knows of a pair: the cluster of an earlier image within the near-duplicate
- * distance that shares the band, or none. A Flink POJO.
+ * distance that shares the band, or none. A Flink POJO, sent with its own serializer ({@link
+ * #typeInfo()}).
  */
 public class BandAnswer {
     public String pairKey;
@@ -23,5 +24,10 @@ public class BandAnswer {
         this.found = found;
         this.cluster = cluster;
         this.clusterTime = clusterTime;
+    }
+
+    /** Type information with the compact {@link BandAnswerSerializer}. */
+    public static org.apache.flink.api.common.typeinfo.TypeInformation<BandAnswer> typeInfo() {
+        return new SerializerTypeInfo<>(BandAnswer.class, BandAnswerSerializer.INSTANCE);
     }
 }

@@ -36,7 +36,9 @@ import org.apache.flink.util.Collector;
  *
  * <p>The task keeps the buckets it probed last decoded on the heap ({@link BucketCache}, {@link
  * NearDuplicateConfig#bucketCacheBytes()}), written through to the state: a probe of a cached
- * bucket reads nothing from RocksDB.
+ * bucket reads nothing from RocksDB. It also remembers the thumbnail verdicts it computed ({@link
+ * NearCopyMemo}), so the probes of one pair that meet the same earlier image in several buckets
+ * read and compare its thumbnail once.
  */
 final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, BandAnswer> {
     private static final long serialVersionUID = 1L;
@@ -49,13 +51,24 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
 
     private final FilterConfig config;
     private final long retentionMillis;
+    private final int memoSlots;
     private transient ListState<byte[]> bucket;
     private transient MapState<Long, byte[]> thumbnails;
     private transient BucketCache cache;
+    private transient NearCopyMemo verdicts;
 
     BandLookupFunction(FilterConfig config) {
+        this(config, NearCopyMemo.SLOTS);
+    }
+
+    /**
+     * @param memoSlots slots of the task's {@link NearCopyMemo}: a power of two, or 0 to compare
+     *     every candidate's thumbnail (tests check that the memo never changes an answer)
+     */
+    BandLookupFunction(FilterConfig config, int memoSlots) {
         this.config = config;
         this.retentionMillis = config.dedupRetention().toMillis();
+        this.memoSlots = NearCopyMemo.checkSlots(memoSlots);
     }
 
     @Override
@@ -75,6 +88,7 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
         thumbnailDescriptor.enableTimeToLive(NearDuplicateStages.ttl(config));
         thumbnails = getRuntimeContext().getMapState(thumbnailDescriptor);
         cache = new BucketCache(config.nearDuplicates().bucketCacheBytes());
+        verdicts = new NearCopyMemo(memoSlots);
     }
 
     @Override
@@ -162,23 +176,66 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
 
     /**
      * The member of the oldest cluster among {@code candidates} (members within the hash distance
-     * whose summaries allow a near copy) whose thumbnail confirms a near copy, or null. Candidates
-     * are tried oldest cluster first and the first confirmed one is the answer, so a probe usually
-     * reads and compares one thumbnail, however many members of its cluster the bucket holds.
+     * whose summaries allow a near copy) whose thumbnail confirms a near copy, or null. The
+     * verdicts the task remembers ({@link NearCopyMemo}) settle most candidates at once: the oldest
+     * one remembered as near is the answer unless an older candidate, not remembered, confirms.
+     * Only those are sorted, oldest cluster first, and confirmed in that order until one does, so a
+     * probe usually reads and compares at most one thumbnail, and does not sort the hundreds of
+     * candidates a bucket of repeated shapes holds (the sort had become half of the stage's CPU).
+     * Candidates of equal age belong to the same cluster with the same time, so which of them is
+     * returned does not change the answer.
      */
     private Candidate oldestNearCopy(
             BandProbe probe, List<Candidate> candidates, NearDuplicateConfig near)
             throws Exception {
-        candidates.sort(Candidate::byClusterAge);
+        Candidate oldestRemembered = null;
+        List<Candidate> unknown = new ArrayList<>();
         for (Candidate candidate : candidates) {
-            byte[] thumbnail = thumbnails.get(candidate.imageId());
-            if (thumbnail != null
-                    && NearDuplicateIndex.isNearCopy(
-                            probe.phash, probe.thumbnail, candidate.phash(), thumbnail, near)) {
+            Boolean remembered = verdicts.get(probe.imageId, candidate.imageId());
+            if (remembered == null) {
+                unknown.add(candidate);
+            } else if (remembered
+                    && (oldestRemembered == null
+                            || Candidate.byClusterAge(candidate, oldestRemembered) < 0)) {
+                oldestRemembered = candidate;
+            }
+        }
+        if (oldestRemembered != null) {
+            Candidate bound = oldestRemembered;
+            unknown.removeIf(candidate -> Candidate.byClusterAge(candidate, bound) >= 0);
+        }
+        unknown.sort(Candidate::byClusterAge);
+        for (Candidate candidate : unknown) {
+            if (confirms(probe, candidate, near)) {
                 return candidate;
             }
         }
-        return null;
+        return oldestRemembered;
+    }
+
+    /**
+     * Whether the candidate's thumbnail confirms a near copy of the probe's image: remembered from
+     * another bucket of the same two images ({@link NearCopyMemo}), else compared with the
+     * thumbnail read from state. A remembered verdict skips the read: the candidate is a live
+     * member (checked by the caller), and its thumbnail was written with it under a time-to-live
+     * from that write, so it is there.
+     */
+    private boolean confirms(BandProbe probe, Candidate candidate, NearDuplicateConfig near)
+            throws Exception {
+        long member = candidate.imageId();
+        Boolean remembered = verdicts.get(probe.imageId, member);
+        if (remembered != null) {
+            return remembered;
+        }
+        byte[] thumbnail = thumbnails.get(member);
+        if (thumbnail == null) {
+            return false; // not remembered: the verdict is not the images' but the state's
+        }
+        boolean nearCopy =
+                NearDuplicateIndex.isNearCopy(
+                        probe.phash, probe.thumbnail, candidate.phash(), thumbnail, near);
+        verdicts.put(probe.imageId, member, nearCopy);
+        return nearCopy;
     }
 
     /** One chunk of the bucket's live members, and {@code added} when not null. */

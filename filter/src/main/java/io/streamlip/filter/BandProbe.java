@@ -2,7 +2,7 @@ package io.streamlip.filter;
 
 /**
  * One band key of a pair's perceptual hash, sent to the {@link BandLookupFunction} that owns that
- * band bucket. A Flink POJO.
+ * band bucket. A Flink POJO, sent with its own serializer ({@link #typeInfo()}).
  */
 public class BandProbe {
     /** {@link NearDuplicateStages#pairKey} of the pair. */
@@ -48,5 +48,10 @@ public class BandProbe {
         this.imageId = imageId;
         this.time = time;
         this.thumbnailSums = thumbnailSums;
+    }
+
+    /** Type information with the compact {@link BandProbeSerializer}. */
+    public static org.apache.flink.api.common.typeinfo.TypeInformation<BandProbe> typeInfo() {
+        return new SerializerTypeInfo<>(BandProbe.class, BandProbeSerializer.INSTANCE);
     }
 }

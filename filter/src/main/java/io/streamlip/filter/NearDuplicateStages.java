@@ -4,7 +4,6 @@ import io.streamlip.ingest.flink.EnvelopeStage;
 import io.streamlip.schemas.CuratedPair;
 import java.util.Objects;
 import org.apache.flink.api.common.state.StateTtlConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -79,13 +78,11 @@ final class NearDuplicateStages {
                                                         sums));
                                     }
                                 },
-                                TypeInformation.of(BandProbe.class))
+                                BandProbe.typeInfo())
                         .name("near-duplicate-probes")
                         .uid(FilterJob.STAGE + "-near-duplicate-probes")
                         .keyBy(probe -> probe.bandKey, Types.LONG)
-                        .process(
-                                new BandLookupFunction(config),
-                                TypeInformation.of(BandAnswer.class))
+                        .process(new BandLookupFunction(config), BandAnswer.typeInfo())
                         .name("near-duplicate-bands")
                         .uid(FilterJob.STAGE + "-near-duplicate-bands");
         SingleOutputStreamOperator<ClusteredEnvelope> clustered =

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -117,6 +116,41 @@ class BandLookupFunctionTest {
     }
 
     /**
+     * Two images meet in every band (the probes of one pair, as the job sends them): each bucket
+     * gives the answer it would give alone, whether the thumbnails confirm the near copy or not,
+     * though the task compares each pair of images once ({@link NearCopyMemo}).
+     */
+    @Test
+    void theSameTwoImagesGetTheSameVerdictInEveryBand() throws Exception {
+        byte[] other = new byte[THUMBNAIL.length];
+        java.util.Arrays.fill(other, (byte) 0xff);
+        try (var harness = harness(FilterConfig.defaults())) {
+            for (long band = 0; band < 13; band++) {
+                harness.processElement(new BandProbe("a", band, 42L, THUMBNAIL, 1, 100), 0);
+            }
+            for (long band = 0; band < 13; band++) {
+                harness.processElement(new BandProbe("b", band, 43L, THUMBNAIL, 2, 200), 0);
+                harness.processElement(new BandProbe("c", band, 43L, other, 3, 300), 0);
+            }
+            // d is near c only; c is stored as a cluster of its own in every bucket.
+            for (long band = 0; band < 13; band++) {
+                harness.processElement(new BandProbe("d", band, 42L, other, 4, 400), 0);
+            }
+            java.util.Map<String, java.util.Set<String>> byPair = new java.util.TreeMap<>();
+            for (BandAnswer a : harness.extractOutputValues()) {
+                byPair.computeIfAbsent(a.pairKey, k -> new java.util.TreeSet<>())
+                        .add(a.found ? a.cluster + "@" + a.clusterTime : "-");
+            }
+            assertThat(byPair)
+                    .containsExactly(
+                            java.util.Map.entry("a", java.util.Set.of("-")),
+                            java.util.Map.entry("b", java.util.Set.of("1@100")),
+                            java.util.Map.entry("c", java.util.Set.of("-")),
+                            java.util.Map.entry("d", java.util.Set.of("3@300")));
+        }
+    }
+
+    /**
      * The bucket cache only saves state reads: the answers are the same without it, with a budget
      * so small that buckets are evicted all the time, and when the task is restored from a snapshot
      * half-way (a new task, empty cache, the state as written through).
@@ -149,20 +183,126 @@ class BandLookupFunctionTest {
                 .isEqualTo(none);
     }
 
+    /**
+     * A candidate remembered as a near copy from another band is not the answer when an older
+     * candidate the task has not compared yet also confirms: B is remembered near P from band 1,
+     * and in band 2 the older A (not near B, so a cluster of its own) is near P too.
+     */
+    @Test
+    void anOlderCandidateNotYetComparedBeatsOneRememberedNear() throws Exception {
+        byte[] lighter = filled(103);
+        byte[] darker = filled(97);
+        byte[] middle = filled(100);
+        try (var harness = harness(FilterConfig.defaults())) {
+            harness.processElement(new BandProbe("B", 1, 42L, darker, 2, 200), 0);
+            harness.processElement(new BandProbe("B", 2, 42L, darker, 2, 200), 0);
+            harness.processElement(new BandProbe("A", 2, 42L, lighter, 1, 100), 0);
+            harness.processElement(new BandProbe("P", 1, 42L, middle, 3, 300), 0);
+            harness.processElement(new BandProbe("P", 2, 42L, middle, 3, 300), 0);
+            assertThat(harness.extractOutputValues())
+                    .extracting(
+                            a ->
+                                    a.pairKey
+                                            + ":"
+                                            + (a.found ? a.cluster + "@" + a.clusterTime : "-"))
+                    .containsExactly("B:-", "B:-", "A:-", "P:2@200", "P:1@100");
+        }
+    }
+
+    private static byte[] filled(int level) {
+        byte[] thumbnail = new byte[THUMBNAIL.length];
+        java.util.Arrays.fill(thumbnail, (byte) level);
+        return thumbnail;
+    }
+
+    /**
+     * The verdict memo only saves thumbnail reads and comparisons: on probes as the job sends them
+     * (every band of each pair, image ids from hash and thumbnail, near and far thumbnails behind
+     * near hashes, images that come again), the answers are the same without it, with one slot
+     * (always overwritten), and when the task is restored half-way (a new, empty memo).
+     */
+    @Test
+    void theVerdictMemoNeverChangesAnAnswer() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        FilterConfig base =
+                new FilterConfig(
+                        16, 40_000_000L, 8 * 1024 * 1024, 8.0, 2, 1000, Duration.ofMillis(2_000));
+        LshBands bands = LshBands.forDistance(base.nearDuplicates().maxDistance());
+        byte[][] shapes = new byte[4][THUMBNAIL.length];
+        long[] hashes = new long[shapes.length];
+        for (int s = 0; s < shapes.length; s++) {
+            for (int i = 0; i < THUMBNAIL.length; i++) {
+                shapes[s][i] = (byte) (64 + random.nextInt(128));
+            }
+            hashes[s] = random.nextLong();
+        }
+        List<BandProbe> probes = new java.util.ArrayList<>();
+        List<long[]> images = new java.util.ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            long hash;
+            byte[] thumbnail;
+            if (!images.isEmpty() && random.nextInt(5) == 0) {
+                long[] again = images.get(random.nextInt(images.size()));
+                hash = again[0];
+                thumbnail = variant(shapes[(int) again[1]], (int) again[2], again[3]);
+            } else {
+                int shape = random.nextInt(shapes.length);
+                int noise = new int[] {1, 4, 9}[random.nextInt(3)];
+                long seed = random.nextLong();
+                hash = hashes[shape];
+                for (int flip = random.nextInt(6); flip > 0; flip--) {
+                    hash ^= 1L << random.nextInt(64);
+                }
+                thumbnail = variant(shapes[shape], noise, seed);
+                images.add(new long[] {hash, shape, noise, seed});
+            }
+            long imageId = NearDuplicateIndex.imageId(hash, thumbnail);
+            for (long band : bands.keys(hash)) {
+                probes.add(new BandProbe("p" + i, band, hash, thumbnail, imageId, 100 + i));
+            }
+        }
+        List<String> none = answers(base, 0, probes, false, 0);
+        assertThat(none).anyMatch(a -> a.contains("@")).anyMatch(a -> a.endsWith(":-"));
+        long defaultCache = NearDuplicateConfig.DEFAULT_BUCKET_CACHE_BYTES;
+        assertThat(answers(base, defaultCache, probes, false, NearCopyMemo.SLOTS)).isEqualTo(none);
+        assertThat(answers(base, defaultCache, probes, false, 1)).isEqualTo(none);
+        assertThat(answers(base, defaultCache, probes, true, NearCopyMemo.SLOTS)).isEqualTo(none);
+    }
+
+    /** {@code shape} with each byte moved by up to {@code noise} levels, reproducibly. */
+    private static byte[] variant(byte[] shape, int noise, long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        byte[] out = new byte[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            out[i] = (byte) ((shape[i] & 0xff) + random.nextInt(2 * noise + 1) - noise);
+        }
+        return out;
+    }
+
     private static List<String> answers(
             FilterConfig base, long cacheBytes, List<BandProbe> probes, boolean restoreHalfWay)
+            throws Exception {
+        return answers(base, cacheBytes, probes, restoreHalfWay, NearCopyMemo.SLOTS);
+    }
+
+    private static List<String> answers(
+            FilterConfig base,
+            long cacheBytes,
+            List<BandProbe> probes,
+            boolean restoreHalfWay,
+            int memoSlots)
             throws Exception {
         FilterConfig config =
                 base.withNearDuplicates(base.nearDuplicates().withBucketCacheBytes(cacheBytes));
         List<String> out = new java.util.ArrayList<>();
-        var harness = harness(config);
+        var harness = harness(config, null, memoSlots);
         for (int i = 0; i < probes.size(); i++) {
             harness.setProcessingTime(10L * i);
             if (restoreHalfWay && i == probes.size() / 2) {
                 var snapshot = harness.snapshot(1, 10L * i);
                 collect(harness, out);
                 harness.close();
-                harness = harness(config, snapshot);
+                harness = harness(config, snapshot, memoSlots);
                 harness.setProcessingTime(10L * i);
             }
             harness.processElement(probes.get(i), 0);
@@ -182,14 +322,16 @@ class BandLookupFunctionTest {
 
     /** A band task restored from {@code state}, or a fresh one when it is null. */
     private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, BandAnswer> harness(
-            FilterConfig config, org.apache.flink.runtime.checkpoint.OperatorSubtaskState state)
+            FilterConfig config,
+            org.apache.flink.runtime.checkpoint.OperatorSubtaskState state,
+            int memoSlots)
             throws Exception {
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new BandLookupFunction(config)),
+                        new KeyedProcessOperator<>(new BandLookupFunction(config, memoSlots)),
                         (BandProbe p) -> p.bandKey,
                         Types.LONG);
-        harness.setup(FilterFunctionsTest.serializer(TypeInformation.of(BandAnswer.class)));
+        harness.setup(FilterFunctionsTest.serializer(BandAnswer.typeInfo()));
         if (state != null) {
             harness.initializeState(state);
         }
@@ -199,7 +341,7 @@ class BandLookupFunctionTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, BandAnswer> harness(
             FilterConfig config) throws Exception {
-        return harness(config, null);
+        return harness(config, null, NearCopyMemo.SLOTS);
     }
 
     private static BandProbe probe(String pair, long phash, long imageId, long time) {
