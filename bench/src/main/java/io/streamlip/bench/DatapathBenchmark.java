@@ -226,8 +226,10 @@ public final class DatapathBenchmark implements Benchmark {
                 "",
                 "");
 
-        double meanLimit = (limit + limitAfter) / 2;
-        double meanLimitAllCores = (limitAllCores + limitAllCoresAfter) / 2;
+        // The limit is a ceiling: the faster of the two measurements. The first runs in a cold JVM
+        // (on merged main at 23:53 it read 6,881 records/s before the jobs and 13,560 after).
+        double bestLimit = Math.max(limit, limitAfter);
+        double bestLimitAllCores = Math.max(limitAllCores, limitAllCoresAfter);
         result.note(
                 "plain classes, CPU us/record by step: "
                         + figures(CurationCost.asMap(cost), "%.1f", ", ", 0));
@@ -236,12 +238,12 @@ public final class DatapathBenchmark implements Benchmark {
                 .put("example_size", tokenize.imageSize())
                 .put("warmup_batches", warmupBatches)
                 .put("plain_cost_us_per_record", CurationCost.asMap(cost))
-                .put("limit_records_per_s", meanLimit)
-                .put("limit_all_cores_records_per_s", meanLimitAllCores)
+                .put("limit_records_per_s", bestLimit)
+                .put("limit_all_cores_records_per_s", bestLimitAllCores)
                 .put("parallelism_1_records_per_s", pipeline.get(1))
                 .put("parallelism_2_records_per_s", pipeline.get(2))
-                .put("fraction_of_limit_p1", pipeline.get(1) / meanLimit)
-                .put("fraction_of_all_cores_limit_p2", pipeline.get(2) / meanLimitAllCores)
+                .put("fraction_of_limit_p1", pipeline.get(1) / bestLimit)
+                .put("fraction_of_all_cores_limit_p2", pipeline.get(2) / bestLimitAllCores)
                 .put("scaling_p2_over_p1", pipeline.get(2) / pipeline.get(1))
                 .note(
                         String.format(
@@ -260,9 +262,9 @@ public final class DatapathBenchmark implements Benchmark {
                                 cores,
                                 CHECKPOINT_INTERVAL.toMillis(),
                                 warmupBatches,
-                                pipeline.get(1) / meanLimit,
+                                pipeline.get(1) / bestLimit,
                                 cores,
-                                pipeline.get(2) / meanLimitAllCores,
+                                pipeline.get(2) / bestLimitAllCores,
                                 pipeline.get(2) / pipeline.get(1)));
         return result;
     }
