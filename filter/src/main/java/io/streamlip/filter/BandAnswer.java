@@ -1,5 +1,8 @@
 package io.streamlip.filter;
 
+import io.streamlip.ingest.flink.SerializerTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
 /**
  * What one band bucket knows of a pair: the cluster of an earlier image within the near-duplicate
  * distance that shares the band, or none. A Flink POJO, sent with its own serializer ({@link
@@ -27,7 +30,7 @@ public class BandAnswer {
     }
 
     /** Type information with the compact {@link BandAnswerSerializer}. */
-    public static org.apache.flink.api.common.typeinfo.TypeInformation<BandAnswer> typeInfo() {
+    public static TypeInformation<BandAnswer> typeInfo() {
         return new SerializerTypeInfo<>(BandAnswer.class, BandAnswerSerializer.INSTANCE);
     }
 }

@@ -1,5 +1,8 @@
 package io.streamlip.filter;
 
+import io.streamlip.ingest.flink.SerializerTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
 /**
  * One band key of a pair's perceptual hash, sent to the {@link BandLookupFunction} that owns that
  * band bucket. A Flink POJO, sent with its own serializer ({@link #typeInfo()}).
@@ -51,7 +54,7 @@ public class BandProbe {
     }
 
     /** Type information with the compact {@link BandProbeSerializer}. */
-    public static org.apache.flink.api.common.typeinfo.TypeInformation<BandProbe> typeInfo() {
+    public static TypeInformation<BandProbe> typeInfo() {
         return new SerializerTypeInfo<>(BandProbe.class, BandProbeSerializer.INSTANCE);
     }
 }

@@ -7,6 +7,7 @@ import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -54,8 +55,8 @@ public abstract class EnvelopeStage<T extends SpecificRecord, OUT>
     }
 
     /** Flink type information of a generated Avro record (Avro-serialized, not Kryo). */
-    public static <R extends SpecificRecord> AvroRecordTypeInfo<R> avroType(Class<R> type) {
-        return new AvroRecordTypeInfo<>(type);
+    public static <R extends SpecificRecord> SerializerTypeInfo<R> avroType(Class<R> type) {
+        return new SerializerTypeInfo<>(type, new AvroSerializer<>(type));
     }
 
     /** What the stage makes of one decoded record; {@code source} is where it came from. */

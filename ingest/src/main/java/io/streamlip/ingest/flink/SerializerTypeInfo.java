@@ -1,4 +1,4 @@
-package io.streamlip.filter;
+package io.streamlip.ingest.flink;
 
 import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializerConfig;
@@ -6,18 +6,22 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
- * Type information for a record that travels between the near-duplicate stages with a serializer of
- * its own ({@link BandProbeSerializer}, {@link BandAnswerSerializer}) instead of Flink's POJO
- * serializer, which writes a null flag per field and sets each field by reflection. Neither type is
- * kept in state: the serializers only carry records over the keyed exchanges.
+ * Flink type information of a record that crosses operators (and, for Avro records, sits in state)
+ * as one opaque value with a serializer of our choosing, never Kryo and never Flink's POJO
+ * analysis: the generated Avro records ({@link EnvelopeStage#avroType}, with flink-avro's {@code
+ * AvroSerializer}; flink-avro's own {@code AvroTypeInfo} analyses the class as a POJO and needs
+ * setters, which our records are generated without), and the near-duplicate stages' probes and
+ * answers (their own compact serializers). It is not usable as a key, which the jobs never need.
+ *
+ * @param <T> the record class
  */
-final class SerializerTypeInfo<T> extends TypeInformation<T> {
+public final class SerializerTypeInfo<T> extends TypeInformation<T> {
     private static final long serialVersionUID = 1L;
 
     private final Class<T> type;
     private final TypeSerializer<T> serializer;
 
-    SerializerTypeInfo(Class<T> type, TypeSerializer<T> serializer) {
+    public SerializerTypeInfo(Class<T> type, TypeSerializer<T> serializer) {
         this.type = Objects.requireNonNull(type, "type");
         this.serializer = Objects.requireNonNull(serializer, "serializer");
     }
