@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.streamlip.ingest.emoji.EmojiData;
 import io.streamlip.ingest.image.Images;
+import io.streamlip.ingest.image.TestImages;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -58,47 +59,6 @@ class PerceptualHashEquivalenceTest {
         assertThat(PerceptualHash.thumbnail(image))
                 .as("thumbnail(%s)", name)
                 .isEqualTo(expected.thumbnail());
-    }
-
-    /** Shapes in random colours and alphas on a ground that is white, transparent or coloured. */
-    private static BufferedImage drawing(int w, int h, int type, SplittableRandom random) {
-        BufferedImage image = new BufferedImage(w, h, type);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        int ground = random.nextInt(3);
-        if (ground == 0) {
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, w, h);
-        } else if (ground == 1) {
-            g.setColor(new Color(random.nextInt(1 << 24)));
-            g.fillRect(0, 0, w, h);
-        }
-        int shapes = 1 + random.nextInt(5);
-        for (int k = 0; k < shapes; k++) {
-            g.setColor(new Color(random.nextInt(1 << 24) | random.nextInt(256) << 24, true));
-            int x = random.nextInt(-w / 4, w);
-            int y = random.nextInt(-h / 4, h);
-            int sw = 1 + random.nextInt(Math.max(1, w));
-            int sh = 1 + random.nextInt(Math.max(1, h));
-            if (random.nextBoolean()) {
-                g.fillOval(x, y, sw, sh);
-            } else {
-                g.fillRect(x, y, sw, sh);
-            }
-        }
-        g.dispose();
-        return image;
-    }
-
-    /** Every pixel random, alpha too: no two samples alike, every alpha of the table. */
-    private static BufferedImage noise(int w, int h, SplittableRandom random) {
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                image.setRGB(x, y, random.nextInt());
-            }
-        }
-        return image;
     }
 
     private static BufferedImage convert(BufferedImage image, int type) {
@@ -168,11 +128,12 @@ class PerceptualHashEquivalenceTest {
         };
         for (int[] size : sizes) {
             for (int type : types) {
-                BufferedImage image = drawing(size[0], size[1], type, random);
+                BufferedImage image = TestImages.shapes(size[0], size[1], type, random);
                 assertSameForVariants(size[0] + "x" + size[1] + " type " + type, image);
             }
             assertSameForVariants(
-                    size[0] + "x" + size[1] + " noise", noise(size[0], size[1], random));
+                    size[0] + "x" + size[1] + " noise",
+                    TestImages.alphaNoise(size[0], size[1], random));
         }
         for (int type : types) {
             // Blank: white, fully transparent, black, and a single dark speck.
@@ -193,11 +154,13 @@ class PerceptualHashEquivalenceTest {
     void aScratchOutlivesAnOutsizedImage() {
         // Larger than the buffers a scratch keeps: it reads it, then shrinks for the next one.
         SplittableRandom random = new SplittableRandom(5);
-        assertSame("small first", drawing(64, 64, BufferedImage.TYPE_INT_ARGB, random));
-        assertSame("outsized", drawing(700, 420, BufferedImage.TYPE_INT_ARGB, random));
-        assertSame("small after", drawing(48, 64, BufferedImage.TYPE_4BYTE_ABGR, random));
-        assertSame("outsized again", drawing(420, 700, BufferedImage.TYPE_3BYTE_BGR, random));
-        assertSame("tiny after", drawing(3, 2, BufferedImage.TYPE_INT_RGB, random));
+        assertSame("small first", TestImages.shapes(64, 64, BufferedImage.TYPE_INT_ARGB, random));
+        assertSame("outsized", TestImages.shapes(700, 420, BufferedImage.TYPE_INT_ARGB, random));
+        assertSame("small after", TestImages.shapes(48, 64, BufferedImage.TYPE_4BYTE_ABGR, random));
+        assertSame(
+                "outsized again",
+                TestImages.shapes(420, 700, BufferedImage.TYPE_3BYTE_BGR, random));
+        assertSame("tiny after", TestImages.shapes(3, 2, BufferedImage.TYPE_INT_RGB, random));
     }
 
     private static BufferedImage drawingOf(Color color) {

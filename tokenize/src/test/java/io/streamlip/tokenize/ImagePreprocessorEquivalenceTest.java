@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.streamlip.ingest.emoji.EmojiData;
 import io.streamlip.ingest.image.Images;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
+import io.streamlip.ingest.image.TestImages;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -37,34 +35,6 @@ class ImagePreprocessorEquivalenceTest {
         }
     }
 
-    private static BufferedImage drawing(int w, int h, int type, SplittableRandom random) {
-        BufferedImage image = new BufferedImage(w, h, type);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        for (int k = 0; k < 4; k++) {
-            g.setColor(new Color(random.nextInt(1 << 24) | random.nextInt(256) << 24, true));
-            int x = random.nextInt(-w / 4, w);
-            int y = random.nextInt(-h / 4, h);
-            if (random.nextBoolean()) {
-                g.fillOval(x, y, 1 + random.nextInt(w), 1 + random.nextInt(h));
-            } else {
-                g.fillRect(x, y, 1 + random.nextInt(w), 1 + random.nextInt(h));
-            }
-        }
-        g.dispose();
-        return image;
-    }
-
-    private static BufferedImage noise(int w, int h, SplittableRandom random) {
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                image.setRGB(x, y, random.nextInt());
-            }
-        }
-        return image;
-    }
-
     @Test
     void syntheticImagesOfEveryTypeAndSize() throws Exception {
         SplittableRandom random = new SplittableRandom(7);
@@ -92,20 +62,25 @@ class ImagePreprocessorEquivalenceTest {
         };
         for (int[] size : sizes) {
             for (int type : types) {
-                BufferedImage image = drawing(size[0], size[1], type, random);
+                BufferedImage image = TestImages.shapes(size[0], size[1], type, random);
                 String name = size[0] + "x" + size[1] + " type " + type;
                 assertSame(name, image, SIZES);
                 assertSame(name + " as png", Images.decode(Images.png(image)), 32);
             }
-            assertSame(size[0] + "x" + size[1] + " noise", noise(size[0], size[1], random), SIZES);
+            assertSame(
+                    size[0] + "x" + size[1] + " noise",
+                    TestImages.alphaNoise(size[0], size[1], random),
+                    SIZES);
         }
         // Web-sized images to B/16's 224 px (bench datapath measures 384 -> 224).
         assertSame(
                 "384x384 as png",
-                Images.decode(Images.png(drawing(384, 384, BufferedImage.TYPE_INT_RGB, random))),
+                Images.decode(
+                        Images.png(
+                                TestImages.shapes(384, 384, BufferedImage.TYPE_INT_RGB, random))),
                 224);
-        assertSame("500x333 noise", noise(500, 333, random), 224, 96);
-        BufferedImage parent = drawing(80, 60, BufferedImage.TYPE_4BYTE_ABGR, random);
+        assertSame("500x333 noise", TestImages.alphaNoise(500, 333, random), 224, 96);
+        BufferedImage parent = TestImages.shapes(80, 60, BufferedImage.TYPE_4BYTE_ABGR, random);
         assertSame("subimage", parent.getSubimage(7, 5, 50, 41), SIZES);
         assertSame("transparent", new BufferedImage(20, 20, BufferedImage.TYPE_INT_ARGB), SIZES);
     }
@@ -118,7 +93,8 @@ class ImagePreprocessorEquivalenceTest {
         ImagePreprocessor shared = new ImagePreprocessor(32);
         int[][] sizes = {{64, 64}, {300, 200}, {16, 90}, {700, 420}, {64, 64}, {5, 3}};
         for (int[] size : sizes) {
-            BufferedImage image = drawing(size[0], size[1], BufferedImage.TYPE_INT_ARGB, random);
+            BufferedImage image =
+                    TestImages.shapes(size[0], size[1], BufferedImage.TYPE_INT_ARGB, random);
             assertThat(shared.toRgb(image))
                     .as("%dx%d", size[0], size[1])
                     .isEqualTo(new ImagePreprocessorReference(32).toRgb(image));

@@ -1,5 +1,8 @@
 package io.streamlip.ingest.image;
 
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -18,6 +21,51 @@ public final class TestImages {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 image.setRGB(x, y, random.nextInt(0x1000000));
+            }
+        }
+        return image;
+    }
+
+    /**
+     * Shapes (ovals, rectangles) in random colours and alphas on a ground that is white,
+     * transparent or coloured, in an image of {@code type}: pixels of every kind, for the tests
+     * that compare a faster image routine with its first version.
+     */
+    public static BufferedImage shapes(int w, int h, int type, SplittableRandom random) {
+        BufferedImage image = new BufferedImage(w, h, type);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        int ground = random.nextInt(3);
+        if (ground == 0) {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, w, h);
+        } else if (ground == 1) {
+            g.setColor(new Color(random.nextInt(1 << 24)));
+            g.fillRect(0, 0, w, h);
+        }
+        int count = 1 + random.nextInt(5);
+        for (int k = 0; k < count; k++) {
+            g.setColor(new Color(random.nextInt(1 << 24) | random.nextInt(256) << 24, true));
+            int x = random.nextInt(-w / 4, w);
+            int y = random.nextInt(-h / 4, h);
+            int sw = 1 + random.nextInt(Math.max(1, w));
+            int sh = 1 + random.nextInt(Math.max(1, h));
+            if (random.nextBoolean()) {
+                g.fillOval(x, y, sw, sh);
+            } else {
+                g.fillRect(x, y, sw, sh);
+            }
+        }
+        g.dispose();
+        return image;
+    }
+
+    /** Every pixel random, alpha too (ARGB): no two samples alike, every alpha value. */
+    public static BufferedImage alphaNoise(int w, int h, SplittableRandom random) {
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                image.setRGB(x, y, random.nextInt());
             }
         }
         return image;
