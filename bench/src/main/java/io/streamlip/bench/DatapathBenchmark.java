@@ -112,10 +112,15 @@ public final class DatapathBenchmark implements Benchmark {
     static final String RECORDS_PROPERTY = "streamlip.bench.datapath.records";
 
     /**
-     * The measured stream: this many relabelled copies of the pairs, sent back to back, so that the
-     * rate is taken over several checkpoint intervals of steady processing.
+     * The measured stream: this many relabelled copies of the pairs, sent back to back (system
+     * property {@value #MEASURED_PROPERTY}, default 10; 3 with {@code --quick}), so that the rate
+     * is taken over many checkpoint intervals of steady processing. With 3 copies (9,000 records)
+     * at 2,000-3,000 records/s the first and last commits were only two or three checkpoint
+     * intervals apart, and the steady rate of one build varied by 40% between runs.
      */
-    private static final int MEASURED_COPIES = 3;
+    static final String MEASURED_PROPERTY = "streamlip.bench.datapath.measured-copies";
+
+    private static final int MEASURED_COPIES = 10;
 
     /**
      * The filter's defaults without the near-duplicate cluster cap: the synthetic shapes repeat (48
@@ -188,13 +193,22 @@ public final class DatapathBenchmark implements Benchmark {
 
         int warmupBatches =
                 Integer.getInteger(WARMUP_PROPERTY, options.quick() ? 1 : WARMUP_BATCHES);
+        int measuredCopies =
+                Integer.getInteger(MEASURED_PROPERTY, options.quick() ? 3 : MEASURED_COPIES);
         Map<Integer, Double> pipeline = new LinkedHashMap<>();
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {
             for (int parallelism : new int[] {1, 2}) {
                 Map<String, Double> split = new LinkedHashMap<>();
                 PipelineFigures figures =
                         pipelineRate(
-                                broker, parallelism, pairs, tokenize, warmup, warmupBatches, split);
+                                broker,
+                                parallelism,
+                                pairs,
+                                tokenize,
+                                warmup,
+                                warmupBatches,
+                                measuredCopies,
+                                split);
                 pipeline.put(parallelism, figures.steadyRate());
                 result.put("cpu_ms_per_record_by_thread_p" + parallelism, split);
                 result.note(
@@ -238,6 +252,7 @@ public final class DatapathBenchmark implements Benchmark {
                 .put("image_size", imageSize)
                 .put("example_size", tokenize.imageSize())
                 .put("warmup_batches", warmupBatches)
+                .put("measured_copies", measuredCopies)
                 .put("plain_cost_us_per_record", CurationCost.asMap(cost))
                 .put("limit_records_per_s", bestLimit)
                 .put("limit_2_threads_records_per_s", bestLimitTwoThreads)
@@ -251,7 +266,7 @@ public final class DatapathBenchmark implements Benchmark {
                                 java.util.Locale.ROOT,
                                 "%d synthetic %d px PNG pairs -> %d px RGB examples, each with a"
                                         + " caption of its own, near-duplicate cluster cap lifted;"
-                                        + " %d CPUs; checkpoints every %d ms; %d warm-up batches;"
+                                        + " %d CPUs; checkpoints every %d ms; %d warm-up batches, %d measured;"
                                         + " records/s from the first commit of the measured"
                                         + " stream to its last (end to end: from the first send,"
                                         + " commit latency included); fraction of the 1-thread"
@@ -263,6 +278,7 @@ public final class DatapathBenchmark implements Benchmark {
                                 cores,
                                 CHECKPOINT_INTERVAL.toMillis(),
                                 warmupBatches,
+                                measuredCopies,
                                 pipeline.get(1) / bestLimit,
                                 pairThreads,
                                 pipeline.get(2) / bestLimitTwoThreads,
@@ -380,6 +396,7 @@ public final class DatapathBenchmark implements Benchmark {
             TokenizeConfig tokenize,
             int warmup,
             int warmupBatches,
+            int measuredCopies,
             Map<String, Double> split)
             throws Exception {
         KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
@@ -411,7 +428,7 @@ public final class DatapathBenchmark implements Benchmark {
                 logBatch(parallelism, "warmup" + i, sent.size(), t, start);
             }
             List<RawPair> sent = new ArrayList<>();
-            for (int copy = 1; copy <= MEASURED_COPIES; copy++) {
+            for (int copy = 1; copy <= measuredCopies; copy++) {
                 sent.addAll(relabel(pairs, "run" + copy));
             }
             ThreadCpu.Snapshot start = ThreadCpu.take();
