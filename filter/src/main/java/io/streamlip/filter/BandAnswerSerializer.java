@@ -3,13 +3,14 @@ package io.streamlip.filter;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * {@link BandAnswer} on the wire: the pair key as UTF-8 bytes, a found flag, and the cluster and
- * its time only when found. Sent {@code k + 1} times per record (13 at the default k).
+ * {@link BandAnswer} on the wire: the pair key (Flink's string serializer), a found flag, and the
+ * cluster and its time only when found. Sent {@code k + 1} times per record (13 at the default k).
  */
 final class BandAnswerSerializer extends TypeSerializerSingleton<BandAnswer> {
     private static final long serialVersionUID = 1L;
@@ -45,7 +46,7 @@ final class BandAnswerSerializer extends TypeSerializerSingleton<BandAnswer> {
 
     @Override
     public void serialize(BandAnswer answer, DataOutputView target) throws IOException {
-        WireFields.writeString(answer.pairKey, target);
+        StringSerializer.INSTANCE.serialize(answer.pairKey, target);
         target.writeBoolean(answer.found);
         if (answer.found) {
             target.writeLong(answer.cluster);
@@ -55,7 +56,7 @@ final class BandAnswerSerializer extends TypeSerializerSingleton<BandAnswer> {
 
     @Override
     public BandAnswer deserialize(DataInputView source) throws IOException {
-        String pairKey = WireFields.readString(source);
+        String pairKey = StringSerializer.INSTANCE.deserialize(source);
         if (!source.readBoolean()) {
             return new BandAnswer(pairKey, false, 0, 0);
         }

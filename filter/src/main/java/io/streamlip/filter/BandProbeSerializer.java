@@ -2,21 +2,35 @@ package io.streamlip.filter;
 
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
+import org.apache.flink.api.common.typeutils.base.array.LongPrimitiveArraySerializer;
+import org.apache.flink.api.java.typeutils.runtime.NullableSerializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * {@link BandProbe} on the wire, field after field with no per-field flags: the pair key as UTF-8
- * bytes (one bulk copy, where Flink's string serializer writes a variable-length integer per
- * character), the four longs, the thumbnail and its summary. A pair sends {@code k + 1} probes
- * through a keyed exchange, so this runs 13 times per record at the default k.
+ * {@link BandProbe} on the wire, field after field with no per-field flags (Flink's POJO serializer
+ * writes a null flag per field and sets each by reflection): the pair key, the four longs, the
+ * thumbnail and its summary, each with Flink's own serializer of its type (the arrays behind a null
+ * flag). A pair sends {@code k + 1} probes through a keyed exchange, so this runs 13 times per
+ * record at the default k.
  */
 final class BandProbeSerializer extends TypeSerializerSingleton<BandProbe> {
     private static final long serialVersionUID = 1L;
 
     static final BandProbeSerializer INSTANCE = new BandProbeSerializer();
+
+    // Flink's array serializers refuse null; a POJO field may be null, so a flag goes before each.
+    private static final TypeSerializer<byte[]> BYTES =
+            NullableSerializer.wrapIfNullIsNotSupported(
+                    BytePrimitiveArraySerializer.INSTANCE, false);
+    private static final TypeSerializer<long[]> LONGS =
+            NullableSerializer.wrapIfNullIsNotSupported(
+                    LongPrimitiveArraySerializer.INSTANCE, false);
 
     private BandProbeSerializer() {}
 
@@ -54,24 +68,24 @@ final class BandProbeSerializer extends TypeSerializerSingleton<BandProbe> {
 
     @Override
     public void serialize(BandProbe probe, DataOutputView target) throws IOException {
-        WireFields.writeString(probe.pairKey, target);
+        StringSerializer.INSTANCE.serialize(probe.pairKey, target);
         target.writeLong(probe.bandKey);
         target.writeLong(probe.phash);
         target.writeLong(probe.imageId);
         target.writeLong(probe.time);
-        WireFields.writeBytes(probe.thumbnail, target);
-        WireFields.writeLongs(probe.thumbnailSums, target);
+        BYTES.serialize(probe.thumbnail, target);
+        LONGS.serialize(probe.thumbnailSums, target);
     }
 
     @Override
     public BandProbe deserialize(DataInputView source) throws IOException {
-        String pairKey = WireFields.readString(source);
+        String pairKey = StringSerializer.INSTANCE.deserialize(source);
         long bandKey = source.readLong();
         long phash = source.readLong();
         long imageId = source.readLong();
         long time = source.readLong();
-        byte[] thumbnail = WireFields.readBytes(source);
-        long[] sums = WireFields.readLongs(source);
+        byte[] thumbnail = BYTES.deserialize(source);
+        long[] sums = LONGS.deserialize(source);
         return new BandProbe(pairKey, bandKey, phash, thumbnail, imageId, time, sums);
     }
 
