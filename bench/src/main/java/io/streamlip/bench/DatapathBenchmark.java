@@ -10,10 +10,12 @@ import io.streamlip.ingest.image.Images;
 import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PairProducer;
+import io.streamlip.ingest.kafka.PipelineSources;
 import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;
+import io.streamlip.sinks.KafkaSinks;
 import io.streamlip.tokenize.ExampleBuilder;
 import io.streamlip.tokenize.ImagePreprocessor;
 import io.streamlip.tokenize.TokenizeConfig;
@@ -63,6 +65,12 @@ import org.slf4j.LoggerFactory;
  * with the default cap how many pairs were refused half-way depended on the processing order, which
  * differs between parallelism 1 and 2 (a refused pair costs less, so the two rates measured
  * different work). The table says how many were refused.
+ *
+ * <p>Then the same method on a relay ({@link #attachRelay}): the jobs' two exactly-once Kafka hops
+ * (raw to curated, curated to examples) carrying each record's bytes unchanged, with no stage in
+ * between. Its rate is what the broker, the Kafka clients, the sources and sinks and the
+ * checkpoints allow on this machine before any curation or tokenization, so the jobs' rate cannot
+ * pass it; its fraction of the limit is the most the jobs' fraction can reach here.
  */
 public final class DatapathBenchmark implements Benchmark {
     private static final Logger LOG = LoggerFactory.getLogger(DatapathBenchmark.class);
@@ -196,15 +204,22 @@ public final class DatapathBenchmark implements Benchmark {
         int measuredCopies =
                 Integer.getInteger(MEASURED_PROPERTY, options.quick() ? 3 : MEASURED_COPIES);
         Map<Integer, Double> pipeline = new LinkedHashMap<>();
+        Map<Integer, Double> relay = new LinkedHashMap<>();
+        Wiring jobs =
+                (env, kafka, topics) -> {
+                    FilterJob.attach(env, kafka, topics, FILTER, false);
+                    TokenizeJob.attach(env, kafka, topics, tokenize, false);
+                };
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {
             for (int parallelism : new int[] {1, 2}) {
                 Map<String, Double> split = new LinkedHashMap<>();
                 PipelineFigures figures =
                         pipelineRate(
                                 broker,
+                                "p" + parallelism,
+                                jobs,
                                 parallelism,
                                 pairs,
-                                tokenize,
                                 warmup,
                                 warmupBatches,
                                 measuredCopies,
@@ -227,6 +242,35 @@ public final class DatapathBenchmark implements Benchmark {
                         .put(
                                 "parallelism_" + parallelism + "_end_to_end_records_per_s",
                                 figures.endToEndRate());
+            }
+            // The same two exactly-once hops carrying the same bytes, with no stage doing work:
+            // what Kafka and Flink alone cost a record here, and so the most any jobs on these
+            // hops can reach on this machine.
+            for (int parallelism : new int[] {1, 2}) {
+                Map<String, Double> split = new LinkedHashMap<>();
+                PipelineFigures figures =
+                        pipelineRate(
+                                broker,
+                                "relay-p" + parallelism,
+                                DatapathBenchmark::attachRelay,
+                                parallelism,
+                                pairs,
+                                warmup,
+                                warmupBatches,
+                                measuredCopies,
+                                split);
+                relay.put(parallelism, figures.steadyRate());
+                result.row(
+                        "Kafka relay (the same 2 exactly-once hops, no work), parallelism "
+                                + parallelism,
+                        figures.steadyRate(),
+                        figures.endToEndRate(),
+                        figures.cpuMsPerRecord(),
+                        figures.jitMsPerRecord(),
+                        figures.refused());
+                result.put("relay_p" + parallelism + "_records_per_s", figures.steadyRate())
+                        .put("relay_cpu_ms_per_record_p" + parallelism, figures.cpuMsPerRecord())
+                        .put("relay_cpu_ms_per_record_by_thread_p" + parallelism, split);
             }
         }
         double limitAfter = decodeResizeRate(images, tokenize.imageSize(), 1);
@@ -261,6 +305,9 @@ public final class DatapathBenchmark implements Benchmark {
                 .put("fraction_of_limit_p1", pipeline.get(1) / bestLimit)
                 .put("fraction_of_2_thread_limit_p2", pipeline.get(2) / bestLimitTwoThreads)
                 .put("scaling_p2_over_p1", pipeline.get(2) / pipeline.get(1))
+                .put("relay_fraction_of_limit_p1", relay.get(1) / bestLimit)
+                .put("relay_fraction_of_2_thread_limit_p2", relay.get(2) / bestLimitTwoThreads)
+                .put("relay_scaling_p2_over_p1", relay.get(2) / relay.get(1))
                 .note(
                         String.format(
                                 java.util.Locale.ROOT,
@@ -271,7 +318,8 @@ public final class DatapathBenchmark implements Benchmark {
                                         + " stream to its last (end to end: from the first send,"
                                         + " commit latency included); fraction of the 1-thread"
                                         + " limit (p1) %.2f, of the %d-thread limit (p2) %.2f;"
-                                        + " p2/p1 %.2f",
+                                        + " p2/p1 %.2f; the relay alone reaches %.2f (p1) and"
+                                        + " %.2f (p2) of them, p2/p1 %.2f",
                                 records,
                                 imageSize,
                                 tokenize.imageSize(),
@@ -282,7 +330,10 @@ public final class DatapathBenchmark implements Benchmark {
                                 pipeline.get(1) / bestLimit,
                                 pairThreads,
                                 pipeline.get(2) / bestLimitTwoThreads,
-                                pipeline.get(2) / pipeline.get(1)));
+                                pipeline.get(2) / pipeline.get(1),
+                                relay.get(1) / bestLimit,
+                                relay.get(2) / bestLimitTwoThreads,
+                                relay.get(2) / relay.get(1)));
         return result;
     }
 
@@ -385,22 +436,71 @@ public final class DatapathBenchmark implements Benchmark {
             double jitMsPerRecord,
             long refused) {}
 
+    /** Puts the measured jobs on an environment, reading and writing {@code topics}. */
+    @FunctionalInterface
+    interface Wiring {
+        void attach(StreamExecutionEnvironment env, KafkaClients kafka, PipelineTopics topics);
+    }
+
     /**
-     * Runs the jobs at {@code parallelism}, warms them up, and measures one stream; {@code split}
-     * receives the CPU ms per record by thread group over the measured stream ({@link ThreadCpu}).
+     * The pipeline's two hops with nothing in between: raw pairs to the curated topic, curated to
+     * the examples topic, each record's bytes as they are, exactly once (the sinks' compression as
+     * in the jobs).
+     */
+    static void attachRelay(
+            StreamExecutionEnvironment env, KafkaClients kafka, PipelineTopics topics) {
+        relay(
+                env,
+                kafka,
+                topics.rawPairs(),
+                topics.curatedPairs(),
+                "relay-filter",
+                KafkaSinks.IMAGE_RECORD_COMPRESSION);
+        relay(
+                env,
+                kafka,
+                topics.curatedPairs(),
+                topics.examples(),
+                "relay-tokenize",
+                KafkaSinks.PIXEL_RECORD_COMPRESSION);
+    }
+
+    private static void relay(
+            StreamExecutionEnvironment env,
+            KafkaClients kafka,
+            String from,
+            String to,
+            String stage,
+            String compression) {
+        PipelineSources.read(env, kafka, from, stage, false)
+                .sinkTo(
+                        KafkaSinks.envelopes(
+                                kafka,
+                                to,
+                                KafkaSinks.transactionalIdPrefix(stage, to),
+                                compression))
+                .name(stage + "-sink")
+                .uid(stage + "-sink");
+    }
+
+    /**
+     * Runs {@code wiring}'s jobs at {@code parallelism} on topics of their own ({@code
+     * bench-<label>-...}), warms them up, and measures one stream; {@code split} receives the CPU
+     * ms per record by thread group over the measured stream ({@link ThreadCpu}).
      */
     private static PipelineFigures pipelineRate(
             KafkaBroker broker,
+            String label,
+            Wiring wiring,
             int parallelism,
             List<RawPair> pairs,
-            TokenizeConfig tokenize,
             int warmup,
             int warmupBatches,
             int measuredCopies,
             Map<String, Double> split)
             throws Exception {
         KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("bench-p" + parallelism + "-");
+        PipelineTopics topics = PipelineTopics.defaults().withPrefix("bench-" + label + "-");
         try (Admin admin = broker.admin()) {
             topics.create(admin);
         }
@@ -410,9 +510,8 @@ public final class DatapathBenchmark implements Benchmark {
                         JobSettings.defaults(checkpoints)
                                 .withParallelism(parallelism)
                                 .withCheckpointInterval(CHECKPOINT_INTERVAL));
-        FilterJob.attach(env, kafka, topics, FILTER, false);
-        TokenizeJob.attach(env, kafka, topics, tokenize, false);
-        JobClient job = env.executeAsync("bench-datapath-p" + parallelism);
+        wiring.attach(env, kafka, topics);
+        JobClient job = env.executeAsync("bench-datapath-" + label);
         // Every record ends as an example or a reject: counting examples alone would wait for
         // records that never come.
         try (CommittedCounter examples = new CommittedCounter(kafka, topics.examples());
@@ -425,7 +524,7 @@ public final class DatapathBenchmark implements Benchmark {
                 send(kafka, topics, sent);
                 expected += sent.size();
                 CommittedCounter.await(expected, Duration.ofMinutes(10), examples, rejects);
-                logBatch(parallelism, "warmup" + i, sent.size(), t, start);
+                logBatch(label, "warmup" + i, sent.size(), t, start);
             }
             List<RawPair> sent = new ArrayList<>();
             for (int copy = 1; copy <= measuredCopies; copy++) {
@@ -442,9 +541,9 @@ public final class DatapathBenchmark implements Benchmark {
                     CommittedCounter.await(expected, Duration.ofMinutes(10), examples, rejects);
             long end = System.nanoTime();
             long cpuNanos = processCpuNanos() - cpu;
-            logBatch(parallelism, "measured", sent.size(), t, start);
+            logBatch(label, "measured", sent.size(), t, start);
             split.putAll(ThreadCpu.millisPerRecord(start, ThreadCpu.take(), sent.size()));
-            LOG.info("parallelism {}: CPU ms/record by thread group {}", parallelism, split);
+            LOG.info("{}: CPU ms/record by thread group {}", label, split);
             double endToEnd = sent.size() / ((end - t) / 1e9);
             // Records committed after the first commit of the measured stream, over that time;
             // when everything came in one commit there is no interval to take a rate over.
@@ -470,11 +569,11 @@ public final class DatapathBenchmark implements Benchmark {
     }
 
     private static void logBatch(
-            int parallelism, String batch, int records, long startNanos, ThreadCpu.Snapshot start) {
+            String label, String batch, int records, long startNanos, ThreadCpu.Snapshot start) {
         Map<String, Double> cpu = ThreadCpu.millisPerRecord(start, ThreadCpu.take(), records);
         LOG.info(
-                "parallelism {} {}: {} records/s end to end, CPU {} ms/record, of which JIT {}",
-                parallelism,
+                "{} {}: {} records/s end to end, CPU {} ms/record, of which JIT {}",
+                label,
                 batch,
                 Math.round(rate(records, startNanos)),
                 String.format(java.util.Locale.ROOT, "%.2f", cpu.get("total")),

@@ -2,6 +2,7 @@ package io.streamlip.sinks;
 
 import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.ingest.kafka.KafkaEnvelope;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
@@ -136,6 +137,25 @@ public final class KafkaSinks {
     }
 
     /**
+     * An exactly-once sink that writes each envelope's key and value bytes to {@code topic} as they
+     * are: a relay from one topic to another with no decoding. {@code streamlip bench datapath}
+     * relays the pipeline's two hops with it to measure what Kafka and Flink cost a record before
+     * any stage does work.
+     */
+    public static KafkaSink<KafkaEnvelope> envelopes(
+            KafkaClients kafka, String topic, String transactionalIdPrefix, String compression) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
+        return KafkaSink.<KafkaEnvelope>builder()
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setKafkaProducerConfig(producerProperties(kafka, compression))
+                .setRecordSerializer(new EnvelopeSerializer(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .build();
+    }
+
+    /**
      * A transactional id prefix for the sink of {@code stage} writing {@code topic}, e.g. {@code
      * streamlip-filter-curated-pairs}. Topics are unique per pipeline (a prefixed pipeline has
      * prefixed topics), so two pipelines on one broker get different prefixes.
@@ -166,6 +186,23 @@ public final class KafkaSinks {
         // The pass-through properties win: a cluster may need other limits.
         p.putAll(kafka.extra());
         return p;
+    }
+
+    /** Writes an envelope's key and value unchanged; the broker stamps the time. */
+    static final class EnvelopeSerializer implements KafkaRecordSerializationSchema<KafkaEnvelope> {
+        private static final long serialVersionUID = 1L;
+
+        private final String topic;
+
+        EnvelopeSerializer(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(
+                KafkaEnvelope element, KafkaSinkContext context, Long timestamp) {
+            return new ProducerRecord<>(topic, null, null, element.key, element.value);
+        }
     }
 
     /** Writes a record with {@link AvroSerde}; the key is the id as UTF-8. */

@@ -7,6 +7,7 @@ import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.ingest.kafka.KafkaEnvelope;
 import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.ingest.kafka.TopicReader;
 import io.streamlip.schemas.AvroSerde;
@@ -73,6 +74,23 @@ class KafkaSinksTest {
                         .setRejectTime(Instant.EPOCH)
                         .build();
         assertThat(rejects.serialize(withoutId, null, null).key()).isNull();
+    }
+
+    @Test
+    void envelopesAreRelayedByteForByte() {
+        var serializer = new KafkaSinks.EnvelopeSerializer("to");
+        byte[] key = {7, 8};
+        byte[] value = {1, 2, 3};
+        ProducerRecord<byte[], byte[]> record =
+                serializer.serialize(new KafkaEnvelope(key, value, "from", 3, 42L, 99L), null, 5L);
+        assertThat(record.topic()).isEqualTo("to");
+        assertThat(record.key()).containsExactly(7, 8);
+        assertThat(record.value()).containsExactly(1, 2, 3);
+        assertThat(record.partition()).isNull();
+        assertThat(record.timestamp()).isNull();
+        ProducerRecord<byte[], byte[]> keyless =
+                serializer.serialize(new KafkaEnvelope(null, value, "from", 0, 0L, 0L), null, null);
+        assertThat(keyless.key()).isNull();
     }
 
     @Test
