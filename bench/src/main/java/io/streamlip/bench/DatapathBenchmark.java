@@ -86,6 +86,7 @@ public final class DatapathBenchmark implements Benchmark {
     private static final Duration CHECKPOINT_INTERVAL =
             Duration.ofMillis(Long.getLong(CHECKPOINT_PROPERTY, 1000));
     private static final int PASSES = 3;
+    private static final int[] PARALLELISMS = {1, 2};
 
     /**
      * Warm-up batches before the measured stream (system property {@value #WARMUP_PROPERTY},
@@ -203,17 +204,17 @@ public final class DatapathBenchmark implements Benchmark {
                 Integer.getInteger(WARMUP_PROPERTY, options.quick() ? 1 : WARMUP_BATCHES);
         int measuredCopies =
                 Integer.getInteger(MEASURED_PROPERTY, options.quick() ? 3 : MEASURED_COPIES);
-        Map<Integer, Double> pipeline = new LinkedHashMap<>();
-        Map<Integer, Double> relay = new LinkedHashMap<>();
         Wiring jobs =
                 (env, kafka, topics) -> {
                     FilterJob.attach(env, kafka, topics, FILTER, false);
                     TokenizeJob.attach(env, kafka, topics, tokenize, false);
                 };
+        Map<Integer, PipelineFigures> pipeline = new LinkedHashMap<>();
+        Map<Integer, PipelineFigures> relay = new LinkedHashMap<>();
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {
-            for (int parallelism : new int[] {1, 2}) {
-                Map<String, Double> split = new LinkedHashMap<>();
-                PipelineFigures figures =
+            for (int parallelism : PARALLELISMS) {
+                pipeline.put(
+                        parallelism,
                         pipelineRate(
                                 broker,
                                 "p" + parallelism,
@@ -222,33 +223,14 @@ public final class DatapathBenchmark implements Benchmark {
                                 pairs,
                                 warmup,
                                 warmupBatches,
-                                measuredCopies,
-                                split);
-                pipeline.put(parallelism, figures.steadyRate());
-                result.put("cpu_ms_per_record_by_thread_p" + parallelism, split);
-                result.note(
-                        "parallelism "
-                                + parallelism
-                                + ", CPU ms/record by thread group: "
-                                + figures(split, "%.2f", "; ", 0.01));
-                result.row(
-                        "filter+tokenize, parallelism " + parallelism,
-                        figures.steadyRate(),
-                        figures.endToEndRate(),
-                        figures.cpuMsPerRecord(),
-                        figures.jitMsPerRecord(),
-                        figures.refused());
-                result.put("refused_p" + parallelism, figures.refused())
-                        .put(
-                                "parallelism_" + parallelism + "_end_to_end_records_per_s",
-                                figures.endToEndRate());
+                                measuredCopies));
             }
             // The same two exactly-once hops carrying the same bytes, with no stage doing work:
             // what Kafka and Flink alone cost a record here, and so the most any jobs on these
             // hops can reach on this machine.
-            for (int parallelism : new int[] {1, 2}) {
-                Map<String, Double> split = new LinkedHashMap<>();
-                PipelineFigures figures =
+            for (int parallelism : PARALLELISMS) {
+                relay.put(
+                        parallelism,
                         pipelineRate(
                                 broker,
                                 "relay-p" + parallelism,
@@ -257,21 +239,35 @@ public final class DatapathBenchmark implements Benchmark {
                                 pairs,
                                 warmup,
                                 warmupBatches,
-                                measuredCopies,
-                                split);
-                relay.put(parallelism, figures.steadyRate());
-                result.row(
-                        "Kafka relay (the same 2 exactly-once hops, no work), parallelism "
-                                + parallelism,
-                        figures.steadyRate(),
-                        figures.endToEndRate(),
-                        figures.cpuMsPerRecord(),
-                        figures.jitMsPerRecord(),
-                        figures.refused());
-                result.put("relay_p" + parallelism + "_records_per_s", figures.steadyRate())
-                        .put("relay_cpu_ms_per_record_p" + parallelism, figures.cpuMsPerRecord())
-                        .put("relay_cpu_ms_per_record_by_thread_p" + parallelism, split);
+                                measuredCopies));
             }
+        }
+        for (var e : pipeline.entrySet()) {
+            int parallelism = e.getKey();
+            PipelineFigures figures = e.getValue();
+            row(result, "filter+tokenize, parallelism " + parallelism, figures);
+            result.put("cpu_ms_per_record_by_thread_p" + parallelism, figures.split())
+                    .put("refused_p" + parallelism, figures.refused())
+                    .put(
+                            "parallelism_" + parallelism + "_end_to_end_records_per_s",
+                            figures.endToEndRate())
+                    .note(
+                            "parallelism "
+                                    + parallelism
+                                    + ", CPU ms/record by thread group: "
+                                    + figures(figures.split(), "%.2f", "; ", 0.01));
+        }
+        for (var e : relay.entrySet()) {
+            int parallelism = e.getKey();
+            PipelineFigures figures = e.getValue();
+            row(
+                    result,
+                    "Kafka relay (the same 2 exactly-once hops, no work), parallelism "
+                            + parallelism,
+                    figures);
+            result.put("relay_p" + parallelism + "_records_per_s", figures.steadyRate())
+                    .put("relay_cpu_ms_per_record_p" + parallelism, figures.cpuMsPerRecord())
+                    .put("relay_cpu_ms_per_record_by_thread_p" + parallelism, figures.split());
         }
         double limitAfter = decodeResizeRate(images, tokenize.imageSize(), 1);
         result.row(
@@ -300,14 +296,22 @@ public final class DatapathBenchmark implements Benchmark {
                 .put("plain_cost_us_per_record", CurationCost.asMap(cost))
                 .put("limit_records_per_s", bestLimit)
                 .put("limit_2_threads_records_per_s", bestLimitTwoThreads)
-                .put("parallelism_1_records_per_s", pipeline.get(1))
-                .put("parallelism_2_records_per_s", pipeline.get(2))
-                .put("fraction_of_limit_p1", pipeline.get(1) / bestLimit)
-                .put("fraction_of_2_thread_limit_p2", pipeline.get(2) / bestLimitTwoThreads)
-                .put("scaling_p2_over_p1", pipeline.get(2) / pipeline.get(1))
-                .put("relay_fraction_of_limit_p1", relay.get(1) / bestLimit)
-                .put("relay_fraction_of_2_thread_limit_p2", relay.get(2) / bestLimitTwoThreads)
-                .put("relay_scaling_p2_over_p1", relay.get(2) / relay.get(1))
+                .put("parallelism_1_records_per_s", pipeline.get(1).steadyRate())
+                .put("parallelism_2_records_per_s", pipeline.get(2).steadyRate())
+                .put("fraction_of_limit_p1", pipeline.get(1).steadyRate() / bestLimit)
+                .put(
+                        "fraction_of_2_thread_limit_p2",
+                        pipeline.get(2).steadyRate() / bestLimitTwoThreads)
+                .put(
+                        "scaling_p2_over_p1",
+                        pipeline.get(2).steadyRate() / pipeline.get(1).steadyRate())
+                .put("relay_fraction_of_limit_p1", relay.get(1).steadyRate() / bestLimit)
+                .put(
+                        "relay_fraction_of_2_thread_limit_p2",
+                        relay.get(2).steadyRate() / bestLimitTwoThreads)
+                .put(
+                        "relay_scaling_p2_over_p1",
+                        relay.get(2).steadyRate() / relay.get(1).steadyRate())
                 .note(
                         String.format(
                                 java.util.Locale.ROOT,
@@ -327,13 +331,13 @@ public final class DatapathBenchmark implements Benchmark {
                                 CHECKPOINT_INTERVAL.toMillis(),
                                 warmupBatches,
                                 measuredCopies,
-                                pipeline.get(1) / bestLimit,
+                                pipeline.get(1).steadyRate() / bestLimit,
                                 pairThreads,
-                                pipeline.get(2) / bestLimitTwoThreads,
-                                pipeline.get(2) / pipeline.get(1),
-                                relay.get(1) / bestLimit,
-                                relay.get(2) / bestLimitTwoThreads,
-                                relay.get(2) / relay.get(1)));
+                                pipeline.get(2).steadyRate() / bestLimitTwoThreads,
+                                pipeline.get(2).steadyRate() / pipeline.get(1).steadyRate(),
+                                relay.get(1).steadyRate() / bestLimit,
+                                relay.get(2).steadyRate() / bestLimitTwoThreads,
+                                relay.get(2).steadyRate() / relay.get(1).steadyRate()));
         return result;
     }
 
@@ -428,13 +432,25 @@ public final class DatapathBenchmark implements Benchmark {
      * @param cpuMsPerRecord JVM CPU ms per measured record
      * @param jitMsPerRecord of which the JIT compiler's threads
      * @param refused measured records that ended as rejects
+     * @param split CPU ms per record by thread group over the measured stream ({@link ThreadCpu})
      */
     record PipelineFigures(
             double steadyRate,
             double endToEndRate,
             double cpuMsPerRecord,
             double jitMsPerRecord,
-            long refused) {}
+            long refused,
+            Map<String, Double> split) {}
+
+    private static void row(BenchResult result, String measure, PipelineFigures figures) {
+        result.row(
+                measure,
+                figures.steadyRate(),
+                figures.endToEndRate(),
+                figures.cpuMsPerRecord(),
+                figures.jitMsPerRecord(),
+                figures.refused());
+    }
 
     /** Puts the measured jobs on an environment, reading and writing {@code topics}. */
     @FunctionalInterface
@@ -485,8 +501,7 @@ public final class DatapathBenchmark implements Benchmark {
 
     /**
      * Runs {@code wiring}'s jobs at {@code parallelism} on topics of their own ({@code
-     * bench-<label>-...}), warms them up, and measures one stream; {@code split} receives the CPU
-     * ms per record by thread group over the measured stream ({@link ThreadCpu}).
+     * bench-<label>-...}), warms them up, and measures one stream.
      */
     private static PipelineFigures pipelineRate(
             KafkaBroker broker,
@@ -496,8 +511,7 @@ public final class DatapathBenchmark implements Benchmark {
             List<RawPair> pairs,
             int warmup,
             int warmupBatches,
-            int measuredCopies,
-            Map<String, Double> split)
+            int measuredCopies)
             throws Exception {
         KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
         PipelineTopics topics = PipelineTopics.defaults().withPrefix("bench-" + label + "-");
@@ -542,7 +556,8 @@ public final class DatapathBenchmark implements Benchmark {
             long end = System.nanoTime();
             long cpuNanos = processCpuNanos() - cpu;
             logBatch(label, "measured", sent.size(), t, start);
-            split.putAll(ThreadCpu.millisPerRecord(start, ThreadCpu.take(), sent.size()));
+            Map<String, Double> split =
+                    ThreadCpu.millisPerRecord(start, ThreadCpu.take(), sent.size());
             LOG.info("{}: CPU ms/record by thread group {}", label, split);
             double endToEnd = sent.size() / ((end - t) / 1e9);
             // Records committed after the first commit of the measured stream, over that time;
@@ -557,7 +572,8 @@ public final class DatapathBenchmark implements Benchmark {
                     endToEnd,
                     cpuNanos / 1e6 / sent.size(),
                     split.getOrDefault(ThreadCpu.JIT, 0.0),
-                    rejects.count() - rejectsBefore);
+                    rejects.count() - rejectsBefore,
+                    split);
         } finally {
             JobEnvironment.cancel(job, Duration.ofMinutes(1));
             // Best effort: the MiniCluster may still be discarding a checkpoint after the cancel,
