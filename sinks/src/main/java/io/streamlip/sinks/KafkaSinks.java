@@ -86,14 +86,11 @@ public final class KafkaSinks {
             String transactionalIdPrefix,
             String compression) {
         Objects.requireNonNull(topic, "topic");
-        Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(kafka.bootstrapServers())
-                .setKafkaProducerConfig(producerProperties(kafka, compression))
-                .setRecordSerializer(new AvroRecordSerializer<>(topic, AvroSerde.of(type), key))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix)
-                .build();
+        return exactlyOnce(
+                kafka,
+                new AvroRecordSerializer<>(topic, AvroSerde.of(type), key),
+                transactionalIdPrefix,
+                compression);
     }
 
     /** Curated pairs, keyed by the raw pair's id, uncompressed (their bulk is the image). */
@@ -145,11 +142,20 @@ public final class KafkaSinks {
     public static KafkaSink<KafkaEnvelope> envelopes(
             KafkaClients kafka, String topic, String transactionalIdPrefix, String compression) {
         Objects.requireNonNull(topic, "topic");
+        return exactlyOnce(
+                kafka, new EnvelopeSerializer(topic), transactionalIdPrefix, compression);
+    }
+
+    private static <T> KafkaSink<T> exactlyOnce(
+            KafkaClients kafka,
+            KafkaRecordSerializationSchema<T> serializer,
+            String transactionalIdPrefix,
+            String compression) {
         Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
-        return KafkaSink.<KafkaEnvelope>builder()
+        return KafkaSink.<T>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
                 .setKafkaProducerConfig(producerProperties(kafka, compression))
-                .setRecordSerializer(new EnvelopeSerializer(topic))
+                .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .build();
