@@ -4,7 +4,6 @@ import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -12,17 +11,12 @@ import org.apache.flink.core.memory.DataOutputView;
  * {@link BandAnswer} on the wire: the pair key (Flink's string serializer), a found flag, and the
  * cluster and its time only when found. Sent {@code k + 1} times per record (13 at the default k).
  */
-final class BandAnswerSerializer extends TypeSerializerSingleton<BandAnswer> {
+final class BandAnswerSerializer extends BandWireSerializer<BandAnswer> {
     private static final long serialVersionUID = 1L;
 
     static final BandAnswerSerializer INSTANCE = new BandAnswerSerializer();
 
     private BandAnswerSerializer() {}
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public BandAnswer createInstance() {
@@ -32,16 +26,6 @@ final class BandAnswerSerializer extends TypeSerializerSingleton<BandAnswer> {
     @Override
     public BandAnswer copy(BandAnswer from) {
         return new BandAnswer(from.pairKey, from.found, from.cluster, from.clusterTime);
-    }
-
-    @Override
-    public BandAnswer copy(BandAnswer from, BandAnswer reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -63,16 +47,6 @@ final class BandAnswerSerializer extends TypeSerializerSingleton<BandAnswer> {
         long cluster = source.readLong();
         long clusterTime = source.readLong();
         return new BandAnswer(pairKey, true, cluster, clusterTime);
-    }
-
-    @Override
-    public BandAnswer deserialize(BandAnswer reuse, DataInputView source) throws IOException {
-        return deserialize(source);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override

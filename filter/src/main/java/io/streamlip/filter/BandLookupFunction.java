@@ -178,12 +178,15 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
      * The member of the oldest cluster among {@code candidates} (members within the hash distance
      * whose summaries allow a near copy) whose thumbnail confirms a near copy, or null. The
      * verdicts the task remembers ({@link NearCopyMemo}) settle most candidates at once: the oldest
-     * one remembered as near is the answer unless an older candidate, not remembered, confirms.
-     * Only those are sorted, oldest cluster first, and confirmed in that order until one does, so a
-     * probe usually reads and compares at most one thumbnail, and does not sort the hundreds of
-     * candidates a bucket of repeated shapes holds (the sort had become half of the stage's CPU).
-     * Candidates of equal age belong to the same cluster with the same time, so which of them is
-     * returned does not change the answer.
+     * one remembered as near is the answer unless an older candidate, not remembered, confirms. A
+     * remembered verdict needs no state read: a candidate is a live member, and its thumbnail was
+     * written with it under a time-to-live from that write, so it is still there. A bucket holds an
+     * image once, so a candidate left unsettled by the memo stays so while its older ones are
+     * confirmed. Only those are sorted, oldest cluster first, and confirmed in that order until one
+     * does, so a probe usually reads and compares at most one thumbnail, and does not sort the
+     * hundreds of candidates a bucket of repeated shapes holds (the sort had become half of the
+     * stage's CPU). Candidates of equal age belong to the same cluster with the same time, so which
+     * of them is returned does not change the answer.
      */
     private Candidate oldestNearCopy(
             BandProbe probe, List<Candidate> candidates, NearDuplicateConfig near)
@@ -214,19 +217,13 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
     }
 
     /**
-     * Whether the candidate's thumbnail confirms a near copy of the probe's image: remembered from
-     * another bucket of the same two images ({@link NearCopyMemo}), else compared with the
-     * thumbnail read from state. A remembered verdict skips the read: the candidate is a live
-     * member (checked by the caller), and its thumbnail was written with it under a time-to-live
-     * from that write, so it is there.
+     * Whether the candidate's thumbnail, read from state, confirms a near copy of the probe's
+     * image; the verdict is remembered ({@link NearCopyMemo}) for the other buckets of the same two
+     * images. The caller has already looked the pair up in the memo.
      */
     private boolean confirms(BandProbe probe, Candidate candidate, NearDuplicateConfig near)
             throws Exception {
         long member = candidate.imageId();
-        Boolean remembered = verdicts.get(probe.imageId, member);
-        if (remembered != null) {
-            return remembered;
-        }
         byte[] thumbnail = thumbnails.get(member);
         if (thumbnail == null) {
             return false; // not remembered: the verdict is not the images' but the state's

@@ -5,7 +5,6 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.api.common.typeutils.base.array.LongPrimitiveArraySerializer;
 import org.apache.flink.api.java.typeutils.runtime.NullableSerializer;
@@ -19,7 +18,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * flag). A pair sends {@code k + 1} probes through a keyed exchange, so this runs 13 times per
  * record at the default k.
  */
-final class BandProbeSerializer extends TypeSerializerSingleton<BandProbe> {
+final class BandProbeSerializer extends BandWireSerializer<BandProbe> {
     private static final long serialVersionUID = 1L;
 
     static final BandProbeSerializer INSTANCE = new BandProbeSerializer();
@@ -33,11 +32,6 @@ final class BandProbeSerializer extends TypeSerializerSingleton<BandProbe> {
                     LongPrimitiveArraySerializer.INSTANCE, false);
 
     private BandProbeSerializer() {}
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public BandProbe createInstance() {
@@ -54,16 +48,6 @@ final class BandProbeSerializer extends TypeSerializerSingleton<BandProbe> {
                 from.imageId,
                 from.time,
                 from.thumbnailSums == null ? null : from.thumbnailSums.clone());
-    }
-
-    @Override
-    public BandProbe copy(BandProbe from, BandProbe reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -87,16 +71,6 @@ final class BandProbeSerializer extends TypeSerializerSingleton<BandProbe> {
         byte[] thumbnail = BYTES.deserialize(source);
         long[] sums = LONGS.deserialize(source);
         return new BandProbe(pairKey, bandKey, phash, thumbnail, imageId, time, sums);
-    }
-
-    @Override
-    public BandProbe deserialize(BandProbe reuse, DataInputView source) throws IOException {
-        return deserialize(source);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override

@@ -41,11 +41,7 @@ class BandLookupFunctionTest {
 
             List<BandAnswer> answers = harness.extractOutputValues();
             assertThat(answers)
-                    .extracting(
-                            a ->
-                                    a.pairKey
-                                            + ":"
-                                            + (a.found ? a.cluster + "@" + a.clusterTime : "-"))
+                    .extracting(BandLookupFunctionTest::shown)
                     .containsExactly(
                             "a:-",
                             "b:1@100",
@@ -66,11 +62,7 @@ class BandLookupFunctionTest {
             harness.processElement(probe("q", 0x1FFFL, 2, 100), 0);
             harness.processElement(probe("r", 0x7FL, 3, 1000), 0);
             assertThat(harness.extractOutputValues())
-                    .extracting(
-                            a ->
-                                    a.pairKey
-                                            + ":"
-                                            + (a.found ? a.cluster + "@" + a.clusterTime : "-"))
+                    .extracting(BandLookupFunctionTest::shown)
                     .containsExactly("p:-", "q:-", "r:2@100");
         }
     }
@@ -200,13 +192,14 @@ class BandLookupFunctionTest {
             harness.processElement(new BandProbe("P", 1, 42L, middle, 3, 300), 0);
             harness.processElement(new BandProbe("P", 2, 42L, middle, 3, 300), 0);
             assertThat(harness.extractOutputValues())
-                    .extracting(
-                            a ->
-                                    a.pairKey
-                                            + ":"
-                                            + (a.found ? a.cluster + "@" + a.clusterTime : "-"))
+                    .extracting(BandLookupFunctionTest::shown)
                     .containsExactly("B:-", "B:-", "A:-", "P:2@200", "P:1@100");
         }
+    }
+
+    /** An answer as {@code pair:cluster@time}, or {@code pair:-} when none was found. */
+    private static String shown(BandAnswer a) {
+        return a.pairKey + ":" + (a.found ? a.cluster + "@" + a.clusterTime : "-");
     }
 
     private static byte[] filled(int level) {
@@ -316,7 +309,7 @@ class BandLookupFunctionTest {
             KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, BandAnswer> harness,
             List<String> out) {
         for (BandAnswer a : harness.extractOutputValues()) {
-            out.add(a.pairKey + ":" + (a.found ? a.cluster + "@" + a.clusterTime : "-"));
+            out.add(shown(a));
         }
     }
 
