@@ -55,6 +55,20 @@ public enum RejectReason {
      * logo on a million pages).
      */
     IMAGE_CLUSTER_CAP,
+    /** The image's format is outside the allowlist (PNG, JPEG, GIF, BMP), e.g. TIFF or WBMP. */
+    IMAGE_FORMAT_NOT_ALLOWED,
+    /**
+     * A field of the record exceeds its bound (an id, URL, source or attribute too long, too many
+     * attributes); the detail names the field and its bound.
+     */
+    FIELD_TOO_LARGE,
+    /**
+     * What the stage would emit does not fit the output topic's record limit; the reject keeps the
+     * original's topic, partition and offset instead of its payload.
+     */
+    RECORD_TOO_LARGE,
+    /** A file sink could not write the record (e.g. its image cannot be encoded for the shard). */
+    SINK_UNWRITABLE,
     /** A stage failed on the record in a way it did not expect; the detail carries the error. */
     INTERNAL_ERROR,
     /**
