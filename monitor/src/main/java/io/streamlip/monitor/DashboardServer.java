@@ -10,6 +10,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,14 +26,18 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET /api/snapshot}: the newest {@link Snapshot} (503 before the first)
- *   <li>{@code GET /api/history?seconds=N}: {@link HistorySeries} of the last N seconds (default
- *       1800)
+ *   <li>{@code GET /api/history?seconds=N&points=P}: {@link HistorySeries} of the last N seconds
+ *       (default 1800, at most the history's retention), downsampled to at most P points (default
+ *       {@value #DEFAULT_HISTORY_POINTS}, at most {@value #MAX_HISTORY_POINTS}; {@link
+ *       HistoryDownsampler} says how each series is reduced)
  *   <li>{@code GET /api/curves}: the trainer's {@link TrainerPoint}s
  *   <li>{@code GET /api/config}: the refresh interval in milliseconds
  * </ul>
  *
- * Bound to one address, loopback unless told otherwise; answers GET and HEAD only, and serves only
- * its own fixed set of files from the classpath.
+ * Bound to one address, loopback unless told otherwise; answers GET and HEAD only, serves only its
+ * own fixed set of files from the classpath, and answers only requests whose {@code Host} names it
+ * ({@link HostCheck}: loopback names, the bound address and configured names); others get {@code
+ * 421 Misdirected Request}.
  */
 public final class DashboardServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
@@ -41,19 +49,39 @@ public final class DashboardServer implements AutoCloseable {
                     "/dashboard.js", "dashboard.js",
                     "/dashboard.css", "dashboard.css");
     private static final long DEFAULT_HISTORY_SECONDS = 1800;
+    // the monitor clamps the window to its retention; this only keeps the arithmetic finite
+    private static final long MAX_SECONDS = 366L * 86_400;
+
+    /** Points of {@code /api/history} when the request names none. */
+    public static final int DEFAULT_HISTORY_POINTS = 600;
+
+    /** The most points {@code /api/history} returns, whatever the request asks. */
+    public static final int MAX_HISTORY_POINTS = 2000;
 
     private final Monitor monitor;
     private final HttpServer server;
     private final ExecutorService executor;
+    private final HostCheck hosts;
 
-    private DashboardServer(Monitor monitor, HttpServer server, ExecutorService executor) {
+    private DashboardServer(
+            Monitor monitor, HttpServer server, ExecutorService executor, HostCheck hosts) {
         this.monitor = monitor;
         this.server = server;
         this.executor = executor;
+        this.hosts = hosts;
     }
 
     /** Serves {@code monitor} on {@code address:port} (port 0: a free one). */
     public static DashboardServer start(Monitor monitor, InetAddress address, int port) {
+        return start(monitor, address, port, List.of());
+    }
+
+    /**
+     * Serves {@code monitor} on {@code address:port} (port 0: a free one), also answering requests
+     * whose Host is one of {@code allowedHosts} (names or address literals, without port).
+     */
+    public static DashboardServer start(
+            Monitor monitor, InetAddress address, int port, Collection<String> allowedHosts) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(address, port), 16);
@@ -69,7 +97,8 @@ public final class DashboardServer implements AutoCloseable {
                             t.setDaemon(true);
                             return t;
                         });
-        DashboardServer dashboard = new DashboardServer(monitor, server, executor);
+        HostCheck hosts = HostCheck.forBind(address, server.getAddress().getPort(), allowedHosts);
+        DashboardServer dashboard = new DashboardServer(monitor, server, executor, hosts);
         server.createContext("/", dashboard::handle);
         server.setExecutor(executor);
         server.start();
@@ -92,6 +121,15 @@ public final class DashboardServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            if (!hosts.allows(exchange.getRequestHeaders().getFirst("Host"))) {
+                send(
+                        exchange,
+                        421,
+                        "text/plain",
+                        "misdirected request: address this dashboard as localhost, 127.0.0.1,"
+                                + " [::1] or its --bind address\n");
+                return;
+            }
             String method = exchange.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 send(exchange, 405, "text/plain", "GET only\n");
@@ -109,13 +147,22 @@ public final class DashboardServer implements AutoCloseable {
                     }
                 }
                 case "/api/history" -> {
-                    long seconds = seconds(uri.getQuery());
-                    long since = System.currentTimeMillis() - seconds * 1000;
+                    Map<String, String> query = query(uri.getRawQuery());
+                    long seconds =
+                            number(query.get("seconds"), DEFAULT_HISTORY_SECONDS, 1, MAX_SECONDS);
+                    int points =
+                            (int)
+                                    number(
+                                            query.get("points"),
+                                            DEFAULT_HISTORY_POINTS,
+                                            2,
+                                            MAX_HISTORY_POINTS);
                     send(
                             exchange,
                             200,
                             "application/json",
-                            MonitorJson.write(HistorySeries.of(monitor.since(since))));
+                            MonitorJson.write(
+                                    monitor.history(Duration.ofSeconds(seconds), points)));
                 }
                 case "/api/curves" ->
                         send(
@@ -138,20 +185,31 @@ public final class DashboardServer implements AutoCloseable {
         }
     }
 
-    private static long seconds(String query) {
-        if (query != null) {
-            for (String part : query.split("&")) {
-                if (part.startsWith("seconds=")) {
-                    try {
-                        return Math.max(
-                                1, Math.min(Long.parseLong(part.substring(8)), 86_400 * 30L));
-                    } catch (NumberFormatException e) {
-                        return DEFAULT_HISTORY_SECONDS;
-                    }
-                }
+    /** The query's parameters (first value of each; at most a few, each short). */
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null || raw.length() > 1000) {
+            return out;
+        }
+        for (String part : raw.split("&", 16)) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                out.putIfAbsent(part.substring(0, eq), part.substring(eq + 1));
             }
         }
-        return DEFAULT_HISTORY_SECONDS;
+        return out;
+    }
+
+    /** {@code text} as a number clamped to [min, max]; {@code fallback} when absent or bad. */
+    private static long number(String text, long fallback, long min, long max) {
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Math.max(min, Math.min(Long.parseLong(text), max));
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     private static void serveFile(HttpExchange exchange, String path) throws IOException {

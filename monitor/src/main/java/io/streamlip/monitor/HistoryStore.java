@@ -11,10 +11,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Consumer;
 import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 
 /**
  * The monitor's history: every {@link Snapshot}, keyed by its time (8 bytes, big-endian, so keys
@@ -85,15 +88,52 @@ public final class HistoryStore implements AutoCloseable {
     /** The snapshots taken in {@code [fromMs, toMs]}, oldest first. */
     public List<Snapshot> range(long fromMs, long toMs) {
         List<Snapshot> out = new ArrayList<>();
+        scan(fromMs, toMs, out::add);
+        return out;
+    }
+
+    /**
+     * Hands the snapshots taken in {@code [fromMs, toMs]} to {@code visitor}, oldest first, one at
+     * a time: a range scan that starts at {@code fromMs} and stops after {@code toMs}, so neither
+     * older nor newer entries are read and nothing is collected.
+     *
+     * @return how many snapshots were visited
+     */
+    public long scan(long fromMs, long toMs, Consumer<Snapshot> visitor) {
+        long visited = 0;
+        try (ReadOptions options = new ReadOptions();
+                Slice upper = new Slice(key(toMs == Long.MAX_VALUE ? toMs : toMs + 1))) {
+            if (toMs != Long.MAX_VALUE) {
+                options.setIterateUpperBound(upper);
+            }
+            try (RocksIterator it = db.newIterator(options)) {
+                for (it.seek(key(Math.max(0, fromMs))); it.isValid(); it.next()) {
+                    if (time(it.key()) > toMs) {
+                        break;
+                    }
+                    visitor.accept(decode(it.value()));
+                    visited++;
+                }
+            }
+        }
+        return visited;
+    }
+
+    /**
+     * How many snapshots were taken in {@code [fromMs, toMs]}: a range scan of the keys that
+     * decodes no snapshot.
+     */
+    public long count(long fromMs, long toMs) {
+        long n = 0;
         try (RocksIterator it = db.newIterator()) {
-            for (it.seek(key(fromMs)); it.isValid(); it.next()) {
+            for (it.seek(key(Math.max(0, fromMs))); it.isValid(); it.next()) {
                 if (time(it.key()) > toMs) {
                     break;
                 }
-                out.add(decode(it.value()));
+                n++;
             }
         }
-        return out;
+        return n;
     }
 
     /** The newest {@code count} snapshots, oldest first. */

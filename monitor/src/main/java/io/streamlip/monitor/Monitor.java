@@ -113,15 +113,25 @@ public final class Monitor implements AutoCloseable {
     }
 
     /**
-     * The snapshots taken since {@code sinceMs}, oldest first: from the history when one is kept,
-     * else from the last {@value #RECENT_IN_MEMORY} kept in memory.
+     * The lag and throughput series of the last {@code window} (at most the retention), reduced to
+     * at most {@code maxPoints} points ({@link HistoryDownsampler}): from the history when one is
+     * kept, reading only that window of it one snapshot at a time, else from the last {@value
+     * #RECENT_IN_MEMORY} snapshots kept in memory.
      */
-    public List<Snapshot> since(long sinceMs) {
+    public HistorySeries history(Duration window, int maxPoints) {
+        long now = clock.getAsLong();
+        long span = Math.max(1, Math.min(window.toMillis(), config.retention().toMillis()));
+        long from = now - span;
         if (history != null) {
-            return history.range(sinceMs, Long.MAX_VALUE);
+            HistoryDownsampler points =
+                    new HistoryDownsampler(from, now, maxPoints, history.count(from, now));
+            history.scan(from, now, points);
+            return points.result();
         }
         synchronized (recent) {
-            return recent.stream().filter(s -> s.time() >= sinceMs).toList();
+            HistoryDownsampler points = new HistoryDownsampler(from, now, maxPoints, recent.size());
+            recent.forEach(points);
+            return points.result();
         }
     }
 

@@ -82,7 +82,7 @@ class MonitorServersTest {
                     .isGreaterThanOrEqualTo(2);
             String throughput = section(dom, "chart-throughput");
             assertThat(throughput).contains("data-name=\"srv-raw-pairs\"");
-            String duplicates = element(dom, "rect", "data-name=\"filter DUPLICATE\"");
+            String duplicates = element(dom, "rect", "data-name=\"filter duplicate\"");
             assertThat(attribute(duplicates, "data-value")).isEqualTo("3");
             String loss = element(section(dom, "chart-loss"), "path", "data-name=\"loss\"");
             assertThat(attribute(loss, "data-points")).isEqualTo("2");
@@ -147,7 +147,7 @@ class MonitorServersTest {
                             (double) (END / 2))
                     .containsEntry("kafka_topic_partitions{topic=\"srv-model-updates\"}", 1.0)
                     .containsEntry(
-                            "streamlip_rejects_total{reason=\"DUPLICATE\",stage=\"filter\"}", 3.0)
+                            "streamlip_rejects_total{reason=\"duplicate\",stage=\"filter\"}", 3.0)
                     .containsEntry("streamlip_monitor_kafka_up", 1.0)
                     .containsEntry("streamlip_model_update_step", 200.0)
                     .containsEntry("streamlip_trainer_step", 42.0)

@@ -4,15 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.ingest.kafka.Secrets;
 import io.streamlip.ingest.kafka.TemporaryKafka;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.Reject;
+import io.streamlip.schemas.RejectReason;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -91,8 +100,8 @@ class MonitorTest {
         assertThat(second.rejects().byStage())
                 .isEqualTo(
                         Map.of(
-                                "filter", Map.of("DUPLICATE", 3L, "CAPTION_TOO_SHORT", 1L),
-                                "tokenize", Map.of("UNDECODABLE_IMAGE", 2L)));
+                                "filter", Map.of("duplicate", 3L, "caption_too_short", 1L),
+                                "tokenize", Map.of("image_undecodable", 2L)));
 
         Snapshot.TrainerStats trainer = second.trainer();
         assertThat(trainer.modelVersion()).isEqualTo("run/step-200");
@@ -101,6 +110,68 @@ class MonitorTest {
         assertThat(trainer.examplesPerSecond()).isEqualTo(6400.0 / 10); // 6400 examples in 10 s
         assertThat(trainer.eval()).containsEntry("i2t_r1", 0.125);
         assertThat(trainer.freshnessSeconds()).isPositive();
+    }
+
+    @Test
+    void rejectsWithUnknownStagesAndReasonsGiveABoundedLabelSet() {
+        PipelineTopics junk = PipelineTopics.defaults().withPrefix("junk-");
+        try (Admin admin = Admin.create(kafka.common())) {
+            junk.create(admin);
+        }
+        int each = 1000;
+        AvroSerde<Reject> serde = AvroSerde.of(Reject.class);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
+            for (int i = 0; i < 3 * each; i++) {
+                String stage =
+                        switch (i % 3) {
+                            case 0 -> "filter";
+                            case 1 -> "stage-" + i + "-\u00e9\"quoted\"";
+                            default -> "tokenize";
+                        };
+                String reason =
+                        switch (i % 3) {
+                            case 0 -> "garbage reason " + i + " " + "x".repeat(i % 50);
+                            case 1 -> RejectReason.DUPLICATE.code();
+                            default -> RejectReason.IMAGE_UNDECODABLE.code();
+                        };
+                Reject r =
+                        Reject.newBuilder()
+                                .setId("j" + i)
+                                .setStage(stage)
+                                .setReason(reason)
+                                .setDetail("test")
+                                .setRejectTime(Instant.now())
+                                .build();
+                producer.send(new ProducerRecord<>(junk.rejects(), serde.encode(r)));
+            }
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>(junk.rejects(), new byte[] {1, 2, (byte) i}));
+            }
+            producer.flush();
+        }
+        Snapshot s;
+        try (Monitor monitor = new Monitor(kafka, junk, config(null))) {
+            s = monitor.refresh();
+            for (int i = 0; i < 10 && s.rejects().total() < 3 * each + 5; i++) {
+                s = monitor.refresh();
+            }
+        }
+        assertThat(s.rejects().total()).isEqualTo(3 * each + 5);
+        assertThat(s.rejects().byStage())
+                .isEqualTo(
+                        Map.of(
+                                "filter", Map.of("other", (long) each),
+                                "other", Map.of("duplicate", (long) each),
+                                "tokenize", Map.of("image_undecodable", (long) each),
+                                "unknown", Map.of(RejectCounts.UNDECODABLE, 5L)));
+        Snapshot last = s;
+        List<Labels> labels = new ArrayList<>();
+        for (MetricSnapshot m : new MonitorMetrics(() -> last).collect()) {
+            if (m.getMetadata().getName().equals("streamlip_rejects")) {
+                m.getDataPoints().forEach(p -> labels.add(p.getLabels()));
+            }
+        }
+        assertThat(labels).hasSize(4);
     }
 
     @Test
@@ -153,7 +224,7 @@ class MonitorTest {
         assertThat(group.get("partitions").get(0).fieldNames())
                 .toIterable()
                 .containsExactly("topic", "partition", "committed", "end", "lag", "status");
-        assertThat(json.get("rejects").get("byStage").get("filter").get("DUPLICATE").asLong())
+        assertThat(json.get("rejects").get("byStage").get("filter").get("duplicate").asLong())
                 .isEqualTo(3);
         assertThat(json.get("trainer").get("step").asLong()).isEqualTo(200);
     }

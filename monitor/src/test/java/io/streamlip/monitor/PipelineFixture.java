@@ -42,12 +42,12 @@ final class PipelineFixture {
         AvroSerde<ModelUpdate> updates = AvroSerde.of(ModelUpdate.class);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {
             String[][] reasons = {
-                {"filter", "DUPLICATE"},
-                {"filter", "DUPLICATE"},
-                {"filter", "DUPLICATE"},
-                {"filter", "CAPTION_TOO_SHORT"},
-                {"tokenize", "UNDECODABLE_IMAGE"},
-                {"tokenize", "UNDECODABLE_IMAGE"}
+                {"filter", "duplicate"},
+                {"filter", "duplicate"},
+                {"filter", "duplicate"},
+                {"filter", "caption_too_short"},
+                {"tokenize", "image_undecodable"},
+                {"tokenize", "image_undecodable"}
             };
             for (int i = 0; i < reasons.length; i++) {
                 Reject r =
