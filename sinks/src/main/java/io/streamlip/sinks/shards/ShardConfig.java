@@ -12,11 +12,23 @@ import java.nio.file.Path;
  * @param recordsPerShard records (samples) per shard (default 1,000, WebDataset's usual size for
  *     small images; raise it for small records so shards are 100 MB or more). Every shard holds
  *     exactly this many, except the last shard of each parallel writer when a bounded input ends
+ * @param maxRecordBytes the largest record (a WebDataset sample's members, an Avro record's
+ *     encoding) a shard takes (default {@value #DEFAULT_MAX_RECORD_BYTES} bytes); a larger one goes
+ *     to the rejects as {@code sink_unwritable} instead, so that no single record makes a shard one
+ *     that loaders holding a sample in memory cannot read
  */
-public record ShardConfig(String folder, String prefix, int recordsPerShard)
+public record ShardConfig(String folder, String prefix, int recordsPerShard, int maxRecordBytes)
         implements Serializable {
     /** Default records per shard. */
     public static final int DEFAULT_RECORDS_PER_SHARD = 1000;
+
+    /** Default bound of one record: 32 MiB, twice the pipeline's Kafka record limit. */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 32 * 1024 * 1024;
+
+    /** Shards of at most {@link #DEFAULT_MAX_RECORD_BYTES} per record. */
+    public ShardConfig(String folder, String prefix, int recordsPerShard) {
+        this(folder, prefix, recordsPerShard, DEFAULT_MAX_RECORD_BYTES);
+    }
 
     public ShardConfig {
         if (folder == null || folder.isEmpty()) {
@@ -27,6 +39,10 @@ public record ShardConfig(String folder, String prefix, int recordsPerShard)
             throw new IllegalArgumentException(
                     "recordsPerShard must be positive, got " + recordsPerShard);
         }
+        if (maxRecordBytes < 1) {
+            throw new IllegalArgumentException(
+                    "maxRecordBytes must be positive, got " + maxRecordBytes);
+        }
     }
 
     /** Shards named {@code part-NNNNNN} of the default size in {@code folder}. */
@@ -35,11 +51,15 @@ public record ShardConfig(String folder, String prefix, int recordsPerShard)
     }
 
     public ShardConfig withPrefix(String newPrefix) {
-        return new ShardConfig(folder, newPrefix, recordsPerShard);
+        return new ShardConfig(folder, newPrefix, recordsPerShard, maxRecordBytes);
     }
 
     public ShardConfig withRecordsPerShard(int count) {
-        return new ShardConfig(folder, prefix, count);
+        return new ShardConfig(folder, prefix, count, maxRecordBytes);
+    }
+
+    public ShardConfig withMaxRecordBytes(int bytes) {
+        return new ShardConfig(folder, prefix, recordsPerShard, bytes);
     }
 
     public Path folderPath() {

@@ -21,6 +21,7 @@ import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.metrics.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,11 @@ import org.slf4j.LoggerFactory;
  *   <li>Shards finished after the last completed checkpoint of a failed run stay behind as hidden
  *       {@code .inprogress} files (never visible as shards; safe to delete when no job writes the
  *       folder).
+ *   <li>A record the format refuses with a runtime exception (it should have been checked before
+ *       the sink: {@code FileSinks} does) is logged, counted in the writer's {@value
+ *       #UNWRITABLE_METRIC} metric and skipped, as a last resort: it never fails the job, and the
+ *       formats prepare a record whole before writing any of it, so the shard stays valid. I/O
+ *       errors still fail the job (and it restarts from its checkpoint).
  * </ul>
  *
  * <p>Names: writer {@code i} of {@code p} numbers its shards {@code i, i+p, i+2p, ...} above the
@@ -58,6 +64,9 @@ public final class ShardedFileSink<T>
                 SupportsWriterState<T, ShardedFileSink.WriterState> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ShardedFileSink.class);
+
+    /** The writer metric counting records the format could not write (skipped). */
+    public static final String UNWRITABLE_METRIC = "numRecordsUnwritable";
 
     private final ShardFormat<T> format;
     private final ShardConfig config;
@@ -106,7 +115,7 @@ public final class ShardedFileSink<T>
             roller.close();
             throw e;
         }
-        return new Writer<>(roller);
+        return new Writer<>(roller, context.metricGroup().counter(UNWRITABLE_METRIC));
     }
 
     @Override
@@ -127,14 +136,24 @@ public final class ShardedFileSink<T>
     static final class Writer<T>
             implements StatefulSinkWriter<T, WriterState>, CommittingSinkWriter<T, Committable> {
         private final ShardRoller<T> roller;
+        private final Counter unwritable;
 
-        Writer(ShardRoller<T> roller) {
+        Writer(ShardRoller<T> roller, Counter unwritable) {
             this.roller = roller;
+            this.unwritable = unwritable;
         }
 
         @Override
         public void write(T element, Context context) throws IOException {
-            roller.write(element);
+            try {
+                roller.write(element);
+            } catch (RuntimeException e) {
+                unwritable.inc();
+                LOG.warn(
+                        "skipped a record the shard format cannot write ({} so far): {}",
+                        unwritable.getCount(),
+                        e.toString());
+            }
         }
 
         @Override

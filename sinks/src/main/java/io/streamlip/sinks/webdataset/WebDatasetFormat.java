@@ -90,12 +90,17 @@ public final class WebDatasetFormat<T> implements ShardFormat<T> {
 
         @Override
         public void write(T record) throws IOException {
+            // Everything that can fail on the record happens before the first member is written,
+            // so a record that fails leaves the tar as it was.
             WebDatasetSample sample = toSample.apply(record);
             String key = key(shard, index);
+            byte[] text = sample.text().getBytes(StandardCharsets.UTF_8);
+            byte[] json =
+                    sample.json() == null ? null : sample.json().getBytes(StandardCharsets.UTF_8);
             member(key + "." + sample.imageExtension(), sample.image());
-            member(key + ".txt", sample.text().getBytes(StandardCharsets.UTF_8));
-            if (sample.json() != null) {
-                member(key + ".json", sample.json().getBytes(StandardCharsets.UTF_8));
+            member(key + ".txt", text);
+            if (json != null) {
+                member(key + ".json", json);
             }
             index++;
         }
