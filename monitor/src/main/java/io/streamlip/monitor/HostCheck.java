@@ -19,9 +19,9 @@ import java.util.regex.Pattern;
  *
  * <p>Always allowed: {@code localhost}, {@code 127.0.0.1} and {@code [::1]}. A server bound to
  * another address also allows that address and the name it was bound by ({@code --bind NAME}); one
- * bound to the wildcard address allows every address of this machine's interfaces and its host
- * name. Extra names can be configured. A Host may carry the server's port or none; anything else
- * (another port, a missing or malformed header) is refused.
+ * bound to the wildcard address allows that address, every address of this machine's interfaces and
+ * its host name. Extra names can be configured. A Host may carry the server's port or none;
+ * anything else (another port, a missing or malformed header) is refused.
  */
 final class HostCheck {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -48,6 +48,7 @@ final class HostCheck {
         addresses.add(literal("127.0.0.1"));
         addresses.add(literal("::1"));
         if (bind.isAnyLocalAddress()) {
+            addresses.add(bind); // the URL the server prints, which browsers send to loopback
             addInterfaceAddresses(addresses);
             try {
                 names.add(InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT));

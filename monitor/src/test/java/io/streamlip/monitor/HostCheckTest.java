@@ -50,6 +50,7 @@ class HostCheckTest {
     void theWildcardAllowsThisMachinesAddressesButNoForeignName() throws Exception {
         HostCheck check = HostCheck.forBind(InetAddress.getByName("0.0.0.0"), 80, List.of());
         assertThat(check.allows("127.0.0.1:80")).isTrue();
+        assertThat(check.allows("0.0.0.0:80")).isTrue();
         assertThat(check.allows("attacker.example:80")).isFalse();
     }
 }

@@ -41,6 +41,7 @@ class FileSinksRejectsJobTest {
     /** Pair {@code i} with its raw pair changed by {@code edit}. */
     static CuratedPair with(
             int i, String format, java.util.function.Consumer<RawPair.Builder> edit) {
+        FileSinksJobTest.trustSchemaClasses(); // the builders deep-copy through Avro
         CuratedPair p = TestRecords.curated(i);
         RawPair.Builder raw = RawPair.newBuilder(p.getPair());
         edit.accept(raw);

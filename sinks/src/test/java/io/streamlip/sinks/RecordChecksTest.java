@@ -1,0 +1,114 @@
+package io.streamlip.sinks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.Example;
+import io.streamlip.schemas.PixelFormat;
+import io.streamlip.schemas.RejectReason;
+import io.streamlip.schemas.Verdict;
+import io.streamlip.sinks.avro.AvroRecordCheck;
+import io.streamlip.sinks.webdataset.WebDatasetCheck;
+import io.streamlip.sinks.webdataset.WebDatasetSample;
+import io.streamlip.sinks.webdataset.WebDatasetSamples;
+import java.nio.ByteBuffer;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/** The checks before the file sinks, without Flink. */
+class RecordChecksTest {
+    static final int LIMIT = 64 * 1024;
+    static final WebDatasetCheck<CuratedPair> PAIRS =
+            new WebDatasetCheck<>(WebDatasetSamples::of, LIMIT);
+    static final WebDatasetCheck<Example> EXAMPLES =
+            new WebDatasetCheck<>(WebDatasetSamples::of, LIMIT);
+
+    static Example example(int size, byte[] pixels) {
+        return Example.newBuilder()
+                .setId("ex.1")
+                .setLang("en")
+                .setCaption("a caption")
+                .setTokenIds(List.of(1, 2, 3))
+                .setImage(ByteBuffer.wrap(pixels))
+                .setImageFormat(PixelFormat.RGB8_HWC)
+                .setImageSize(size)
+                .setTokenizerVersion("t1")
+                .setSourceTime(java.time.Instant.EPOCH)
+                .build();
+    }
+
+    static void assertUnwritable(Verdict<?> v, String detailPart) {
+        assertThat(v).isInstanceOf(Verdict.Refused.class);
+        Verdict.Refused<?> r = (Verdict.Refused<?>) v;
+        assertThat(r.reason()).isEqualTo(RejectReason.SINK_UNWRITABLE);
+        assertThat(r.detail()).contains(detailPart).hasSizeLessThanOrEqualTo(1000);
+    }
+
+    @Test
+    void goodRecordsBecomeTheirSamples() {
+        Verdict<WebDatasetSample> v = PAIRS.check(TestRecords.curated(2));
+        assertThat(v.value().imageExtension()).isEqualTo("png");
+        assertThat(v.value().image()).isEqualTo(TestRecords.png());
+        assertThat(EXAMPLES.check(example(4, new byte[48])).value().imageExtension())
+                .isEqualTo("png");
+    }
+
+    @Test
+    void whatCannotBecomeASampleIsRefused() {
+        assertUnwritable(PAIRS.check(FileSinksRejectsJobTest.undecodableGif(1)), "does not decode");
+        assertUnwritable(PAIRS.check(FileSinksRejectsJobTest.noImage(3)), "no image bytes");
+        assertUnwritable(
+                PAIRS.check(FileSinksRejectsJobTest.oversized(5)), "record bound of 65536");
+        assertUnwritable(EXAMPLES.check(example(4, new byte[47])), "expected 48 RGB bytes");
+    }
+
+    @Test
+    void avroRefusesWhatDoesNotEncodeOrIsTooLarge() {
+        AvroRecordCheck<CuratedPair> avro = new AvroRecordCheck<>(CuratedPair.class, LIMIT);
+        CuratedPair good = TestRecords.curated(1);
+        assertThat(avro.check(good).value()).isSameAs(good);
+        assertUnwritable(avro.check(FileSinksRejectsJobTest.oversized(5)), "record bound");
+        // a required field left null (possible through the all-arguments constructor)
+        CuratedPair broken = CuratedPair.newBuilder(good).build();
+        broken.put("caption", null);
+        assertUnwritable(avro.check(broken), "does not encode as CuratedPair");
+    }
+
+    @Property(tries = 300, seed = "20261206")
+    void noMutatedPairMakesTheCheckThrow(@ForAll("mutated") CuratedPair pair) {
+        Verdict<WebDatasetSample> v = PAIRS.check(pair);
+        if (v.accepted()) {
+            assertThat(v.value().image().length).isLessThanOrEqualTo(LIMIT);
+        }
+    }
+
+    @Provide
+    Arbitrary<CuratedPair> mutated() {
+        Arbitrary<byte[]> image =
+                Arbitraries.oneOf(
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(300),
+                        Arbitraries.integers()
+                                .between(0, TestRecords.png().length)
+                                .map(n -> java.util.Arrays.copyOf(TestRecords.png(), n)),
+                        Arbitraries.integers()
+                                .between(0, TestRecords.jpeg().length * 8 - 1)
+                                .map(
+                                        bit -> {
+                                            byte[] b = TestRecords.jpeg();
+                                            b[bit / 8] ^= (byte) (1 << (bit % 8));
+                                            return b;
+                                        }));
+        Arbitrary<String> format = Arbitraries.of("png", "jpeg", "gif", "bmp", "webp", "", "PNG");
+        return net.jqwik.api.Combinators.combine(
+                        image, format, Arbitraries.integers().between(0, 99))
+                .as(
+                        (bytes, f, i) ->
+                                FileSinksRejectsJobTest.with(
+                                        i, f, r -> r.setImage(ByteBuffer.wrap(bytes))));
+    }
+}
