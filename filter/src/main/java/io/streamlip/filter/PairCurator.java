@@ -118,10 +118,10 @@ public final class PairCurator implements Serializable {
     }
 
     /**
-     * Curates {@code raw}, decoded from {@code encoded}, keeping the thumbnail of its image for the
-     * near-duplicate check.
+     * Curates {@code input}, decoded from {@code encoded}, keeping the thumbnail of its image for
+     * the near-duplicate check.
      *
-     * @param encoded the single-object encoding {@code raw} was decoded from (its caption's bytes
+     * @param encoded the single-object encoding {@code input} was decoded from (its caption's bytes
      *     are checked for invalid UTF-8), or null for a pair built in memory
      * @param now the curation time written into the result
      */
@@ -204,7 +204,7 @@ public final class PairCurator implements Serializable {
      * The caption's bytes in {@code encoded}, read only when the decoded caption holds U+FFFD (else
      * its bytes were valid UTF-8); null without an encoding.
      */
-    private java.nio.ByteBuffer captionBytes(RawPair raw, byte[] encoded) {
+    private ByteBuffer captionBytes(RawPair raw, byte[] encoded) {
         if (encoded == null
                 || raw.getAltText() == null
                 || raw.getAltText().indexOf(TextQuality.REPLACEMENT) < 0) {
