@@ -107,7 +107,7 @@ public record CurationCost(int passes) {
                             n,
                             i -> {
                                 String raw = kept.get(i).getAltText();
-                                text.checkEncoding(raw);
+                                text.checkEncoding(raw, null);
                                 text.check(captionCheck.check(raw).value());
                             }));
             steps.add(

@@ -9,7 +9,9 @@ import java.time.Instant;
 
 /**
  * Decodes raw pairs and curates each on its own ({@link PairCurator}, without the evaluation sets:
- * the job checks them against broadcast state, {@link DecontaminateFunction}).
+ * the job checks them against broadcast state, {@link DecontaminateFunction}). The curator gets the
+ * record's bytes too, so a caption's invalid UTF-8 is told from a real U+FFFD, and refuses a
+ * curated pair too large for the curated topic.
  */
 final class CurateFunction extends EnvelopeStage<RawPair, CuratedEnvelope> {
     private static final long serialVersionUID = 1L;
@@ -17,13 +19,14 @@ final class CurateFunction extends EnvelopeStage<RawPair, CuratedEnvelope> {
     private final PairCurator curator;
 
     CurateFunction(FilterConfig config) {
-        super(FilterJob.STAGE, RawPair.class);
+        super(FilterJob.STAGE, RawPair.class, config.bounds().maxRecordBytes());
         this.curator = PairCurator.withoutEvalSets(config);
     }
 
     @Override
     protected Verdict<CuratedEnvelope> apply(RawPair record, KafkaEnvelope source) {
-        Verdict<PairCurator.Curated> verdict = curator.curateWithThumbnail(record, Instant.now());
+        Verdict<PairCurator.Curated> verdict =
+                curator.curateWithThumbnail(record, source.value, Instant.now());
         if (verdict instanceof Verdict.Refused<PairCurator.Curated> refused) {
             return refused.cast();
         }

@@ -1,5 +1,6 @@
 package io.streamlip.filter;
 
+import io.streamlip.ingest.bounds.RecordBounds;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -26,6 +27,8 @@ import java.util.Objects;
  * @param language language identification and caps ({@link LanguageConfig#defaults()})
  * @param nearDuplicates near-duplicate removal and evaluation-set decontamination ({@link
  *     NearDuplicateConfig#defaults()})
+ * @param bounds every raw field's bound and the topics' record limit ({@link
+ *     RecordBounds#defaults()})
  */
 public record FilterConfig(
         int minImageSide,
@@ -37,8 +40,35 @@ public record FilterConfig(
         Duration dedupRetention,
         TextQualityConfig text,
         LanguageConfig language,
-        NearDuplicateConfig nearDuplicates)
+        NearDuplicateConfig nearDuplicates,
+        RecordBounds bounds)
         implements Serializable {
+
+    /** With the default record bounds. */
+    public FilterConfig(
+            int minImageSide,
+            long maxImagePixels,
+            int maxImageBytes,
+            double maxAspectRatio,
+            int minCaptionChars,
+            int maxCaptionChars,
+            Duration dedupRetention,
+            TextQualityConfig text,
+            LanguageConfig language,
+            NearDuplicateConfig nearDuplicates) {
+        this(
+                minImageSide,
+                maxImagePixels,
+                maxImageBytes,
+                maxAspectRatio,
+                minCaptionChars,
+                maxCaptionChars,
+                dedupRetention,
+                text,
+                language,
+                nearDuplicates,
+                RecordBounds.defaults());
+    }
 
     /** The bounds alone, with the other filters at their defaults. */
     public FilterConfig(
@@ -87,6 +117,7 @@ public record FilterConfig(
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(language, "language");
         Objects.requireNonNull(nearDuplicates, "nearDuplicates");
+        Objects.requireNonNull(bounds, "bounds");
     }
 
     /** The documented defaults. */
@@ -105,7 +136,8 @@ public record FilterConfig(
                 dedupRetention,
                 text,
                 language,
-                nearDuplicates);
+                nearDuplicates,
+                bounds);
     }
 
     public FilterConfig withCaptionBounds(int minChars, int maxChars) {
@@ -119,7 +151,8 @@ public record FilterConfig(
                 dedupRetention,
                 text,
                 language,
-                nearDuplicates);
+                nearDuplicates,
+                bounds);
     }
 
     public FilterConfig withText(TextQualityConfig value) {
@@ -133,7 +166,8 @@ public record FilterConfig(
                 dedupRetention,
                 value,
                 language,
-                nearDuplicates);
+                nearDuplicates,
+                bounds);
     }
 
     public FilterConfig withLanguage(LanguageConfig value) {
@@ -147,7 +181,8 @@ public record FilterConfig(
                 dedupRetention,
                 text,
                 value,
-                nearDuplicates);
+                nearDuplicates,
+                bounds);
     }
 
     public FilterConfig withNearDuplicates(NearDuplicateConfig value) {
@@ -161,6 +196,22 @@ public record FilterConfig(
                 dedupRetention,
                 text,
                 language,
+                value,
+                bounds);
+    }
+
+    public FilterConfig withBounds(RecordBounds value) {
+        return new FilterConfig(
+                minImageSide,
+                maxImagePixels,
+                maxImageBytes,
+                maxAspectRatio,
+                minCaptionChars,
+                maxCaptionChars,
+                dedupRetention,
+                text,
+                language,
+                nearDuplicates,
                 value);
     }
 

@@ -4,8 +4,10 @@ import io.streamlip.filter.score.CrossModalConfig;
 import io.streamlip.filter.score.CrossModalScoring;
 import io.streamlip.filter.score.PairScorerFactory;
 import io.streamlip.ingest.flink.EnvelopeStage;
+import io.streamlip.ingest.flink.FitRejects;
 import io.streamlip.ingest.flink.JobArguments;
 import io.streamlip.ingest.flink.JobEnvironment;
+import io.streamlip.ingest.flink.RecordSizeCheck;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.KafkaEnvelope;
 import io.streamlip.ingest.kafka.PipelineSources;
@@ -44,7 +46,10 @@ import org.slf4j.LoggerFactory;
  *   <li>the {@link AfterFilters} stages (the cross-modal scorer's hook);
  *   <li>{@code language-caps} ({@link LanguageCapFunction}, keyed by language, only when {@link
  *       LanguageConfig#caps()} has a cap): refuse a language's pairs beyond its cap, last, so that
- *       the cap counts the pairs the job really emits.
+ *       the cap counts the pairs the job really emits;
+ *   <li>{@code curated-size} ({@code RecordSizeCheck}): a pair too large for the curated topic is
+ *       refused as {@code record_too_large} rather than failing the sink; every reject is fitted to
+ *       the rejects topic ({@code FitRejects}).
  * </ol>
  *
  * <p>All keyed state lives on the state backend that {@link JobEnvironment} configures (RocksDB,
@@ -153,9 +158,25 @@ public final class FilterJob {
                             .uid(STAGE + "-language-caps");
             rejects = rejects.union(kept.getSideOutput(EnvelopeStage.rejects(STAGE)));
         }
+        // Nothing too large for its topic reaches a sink: it would fail the transaction, forever.
+        int limit = config.bounds().maxRecordBytes();
+        kept =
+                RecordSizeCheck.attach(
+                        kept,
+                        "curated-size",
+                        new RecordSizeCheck<>(
+                                STAGE, "curated pairs", CuratedPair.class, FilterJob::idOf, limit));
+        rejects = rejects.union(kept.getSideOutput(EnvelopeStage.rejects(STAGE)));
         kept.sinkTo(curatedSink).name("curated-sink").uid(STAGE + "-curated-sink");
-        rejects.sinkTo(rejectSink).name("rejects-sink").uid(STAGE + "-rejects-sink");
+        FitRejects.attach(rejects, STAGE, limit)
+                .sinkTo(rejectSink)
+                .name("rejects-sink")
+                .uid(STAGE + "-rejects-sink");
         return kept;
+    }
+
+    private static String idOf(CuratedPair pair) {
+        return pair.getPair().getId();
     }
 
     /**

@@ -4,6 +4,7 @@ import com.github.pemistahl.lingua.api.IsoCode639_1;
 import com.github.pemistahl.lingua.api.Language;
 import com.github.pemistahl.lingua.api.LanguageDetector;
 import com.github.pemistahl.lingua.api.LanguageDetectorBuilder;
+import io.streamlip.ingest.bounds.RecordBounds;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import java.io.Serializable;
@@ -33,8 +34,9 @@ import java.util.SortedMap;
  * asks for its score.
  *
  * <p>The result is the language used downstream: the declared one (base subtag: {@code pt-PT} gives
- * {@code pt}) with Lingua's confidence in it (0 for a short caption not scored); without a declared
- * language, Lingua's choice when it is confident, else {@code und}.
+ * {@code pt}; a hint that is not a language tag, {@link RecordBounds#languageTag}, is none) with
+ * Lingua's confidence in it (0 for a short caption not scored); without a declared language,
+ * Lingua's choice when it is confident, else {@code und}.
  *
  * <p>The detector is built on first use ({@code transient}: Flink ships this object to its tasks);
  * Lingua's models are shared by every detector of the JVM and load lazily, about 15 MB a language.
@@ -66,7 +68,8 @@ public final class LanguageCheck implements Serializable {
      * @param hint the declared language (BCP 47) or null
      */
     public Verdict<Decision> check(String caption, String hint) {
-        String declared = base(hint);
+        // A hint that is no language tag (9 MB of text, say) counts as none: und.
+        String declared = base(RecordBounds.languageTag(hint));
         if (!config.enabled()) {
             return Verdict.accept(new Decision(declared, 0f));
         }

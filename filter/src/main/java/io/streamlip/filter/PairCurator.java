@@ -1,11 +1,16 @@
 package io.streamlip.filter;
 
+import io.streamlip.ingest.bounds.BoundedText;
+import io.streamlip.ingest.bounds.RecordBounds;
+import io.streamlip.ingest.bounds.RecordSize;
 import io.streamlip.ingest.image.Images;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 
@@ -13,12 +18,19 @@ import java.time.Instant;
  * The curation of one pair, without Flink: caption first (cheap), then the image (a decode), and
  * for a pair that passes both, a {@link CuratedPair} with what was learned.
  *
- * <p>In order: caption encoding ({@link TextQuality#checkEncoding}), length bounds ({@link
- * CaptionCheck}), boilerplate and blocklist ({@link TextQuality}), image validity from the header
- * before any pixel is decoded ({@link ImageValidity}), the perceptual hash and evaluation-set
- * decontamination ({@link EvalSetIndex}), and the language ({@link LanguageCheck}). Deduplication
- * and per-language caps need state across pairs, so they are the job's business; this class
- * computes what they key on ({@link DuplicateKey}, the pHash and thumbnail, the language).
+ * <p>In order: the fields' bounds ({@link RecordBounds#bound}: an oversized id, source, URL or
+ * attribute refused, page title and context cut, a language hint that is no language tag read as
+ * {@code und}; the curated record holds the pair so bounded), caption encoding ({@link
+ * TextQuality#checkEncoding}, from the caption's bytes when the pair's encoding is given), length
+ * bounds ({@link CaptionCheck}), boilerplate and blocklist ({@link TextQuality}), image validity
+ * from the header before any pixel is decoded ({@link ImageValidity}), the perceptual hash and
+ * evaluation-set decontamination ({@link EvalSetIndex}), and the language ({@link LanguageCheck}).
+ * Deduplication and per-language caps need state across pairs, so they are the job's business; this
+ * class computes what they key on ({@link DuplicateKey}, the pHash and thumbnail, the language).
+ *
+ * <p>A curated pair whose encoding, with {@link #LATER_STAGES_RESERVE} bytes for what later stages
+ * add, would not fit the curated topic ({@link RecordBounds#maxRecordBytes}) is refused as {@code
+ * record_too_large}.
  *
  * <p>The Flink job checks the evaluation sets in a stage of its own, against broadcast state
  * ({@link DecontaminateFunction}); its curator is built {@link #withoutEvalSets}.
@@ -27,7 +39,16 @@ public final class PairCurator implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** BCP 47 for "undetermined", used when a pair has no language hint. */
-    public static final String UNDETERMINED = "und";
+    public static final String UNDETERMINED = RecordBounds.UNDETERMINED;
+
+    /**
+     * Room left in the curated record for what stages after curation add (the cross-modal score and
+     * the model version's name); the job's last check before the sink covers the rest.
+     */
+    public static final int LATER_STAGES_RESERVE = 4096;
+
+    // How much of an oversized value a refusal's detail quotes.
+    private static final int QUOTED_CHARS = 120;
 
     private final FilterConfig config;
     private final CaptionCheck captions;
@@ -35,6 +56,8 @@ public final class PairCurator implements Serializable {
     private final ImageValidity images;
     private final LanguageCheck language;
     private final boolean checkEvalSets;
+    private final AltTextBytes altTextBytes = new AltTextBytes();
+    private final RecordSize<CuratedPair> curatedSize = RecordSize.of(CuratedPair.class);
     private transient EvalSetIndex evalSets;
 
     /**
@@ -91,7 +114,24 @@ public final class PairCurator implements Serializable {
      * @param now the curation time written into the result
      */
     public Verdict<Curated> curateWithThumbnail(RawPair raw, Instant now) {
-        Verdict<String> encoding = text.checkEncoding(raw.getAltText());
+        return curateWithThumbnail(raw, null, now);
+    }
+
+    /**
+     * Curates {@code input}, decoded from {@code encoded}, keeping the thumbnail of its image for
+     * the near-duplicate check.
+     *
+     * @param encoded the single-object encoding {@code input} was decoded from (its caption's bytes
+     *     are checked for invalid UTF-8), or null for a pair built in memory
+     * @param now the curation time written into the result
+     */
+    public Verdict<Curated> curateWithThumbnail(RawPair input, byte[] encoded, Instant now) {
+        Verdict<RawPair> bounded = config.bounds().bound(input);
+        if (bounded instanceof Verdict.Refused<RawPair> refused) {
+            return refused.cast();
+        }
+        RawPair raw = bounded.value();
+        Verdict<String> encoding = text.checkEncoding(raw.getAltText(), captionBytes(raw, encoded));
         if (encoding instanceof Verdict.Refused<String> refused) {
             return refused.cast();
         }
@@ -107,7 +147,9 @@ public final class PairCurator implements Serializable {
         if (bytes == null && raw.getImageUrl() != null) {
             return Verdict.refuse(
                     RejectReason.IMAGE_MISSING,
-                    "only an image_url (" + raw.getImageUrl() + "); fetching is not supported");
+                    "only an image_url ("
+                            + BoundedText.truncate(raw.getImageUrl(), QUOTED_CHARS)
+                            + "); fetching is not supported");
         }
         Verdict<ImageValidity.ValidImage> image = images.decode(bytes);
         if (image instanceof Verdict.Refused<ImageValidity.ValidImage> refused) {
@@ -141,7 +183,39 @@ public final class PairCurator implements Serializable {
                         .setImageSha256(DuplicateKey.sha256Hex(bytes))
                         .setCuratedTime(now)
                         .build();
+        long size = curatedSize.encodedSize(curated);
+        if (!RecordSize.fits(
+                BoundedText.utf8Length(raw.getId()),
+                size + LATER_STAGES_RESERVE,
+                config.bounds().maxRecordBytes())) {
+            return Verdict.refuse(
+                    RejectReason.RECORD_TOO_LARGE,
+                    "curated record of "
+                            + size
+                            + " bytes (with "
+                            + LATER_STAGES_RESERVE
+                            + " for later stages) does not fit the topic limit of "
+                            + config.bounds().maxRecordBytes());
+        }
         return Verdict.accept(new Curated(curated, thumbnail));
+    }
+
+    /**
+     * The caption's bytes in {@code encoded}, read only when the decoded caption holds U+FFFD (else
+     * its bytes were valid UTF-8); null without an encoding.
+     */
+    private ByteBuffer captionBytes(RawPair raw, byte[] encoded) {
+        if (encoded == null
+                || raw.getAltText() == null
+                || raw.getAltText().indexOf(TextQuality.REPLACEMENT) < 0) {
+            return null;
+        }
+        try {
+            return altTextBytes.read(encoded);
+        } catch (IOException e) {
+            // It decoded as a RawPair a moment ago: the envelope stage reports this as an error.
+            throw new UncheckedIOException("cannot re-read the caption's bytes", e);
+        }
     }
 
     /** The key the job deduplicates a curated pair on. */

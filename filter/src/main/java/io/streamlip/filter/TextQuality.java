@@ -3,6 +3,11 @@ package io.streamlip.filter;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -13,9 +18,9 @@ import java.util.regex.Pattern;
  * the blocklist. An accepted caption gets a quality score in [0, 1]: the share of letters among its
  * non-space characters (digits, punctuation and symbols lower it).
  *
- * <p>Invalid UTF-8 is seen through its trace: Avro decodes a string's bytes with Java's UTF-8
- * decoder, which replaces each malformed sequence with U+FFFD. A caption holding U+FFFD is refused;
- * a real caption has no reason to contain the replacement character.
+ * <p>Invalid UTF-8 is seen in the caption's bytes, decoded strictly: Avro's decoding into a Java
+ * string replaces each malformed sequence with U+FFFD, which is also a character a real caption may
+ * hold, so the decoded string cannot tell them apart.
  *
  * <p>The boilerplate patterns are English and format-based (file names, URLs, repeated characters):
  * they never match a caption for being in another language.
@@ -23,7 +28,9 @@ import java.util.regex.Pattern;
 public final class TextQuality implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private static final char REPLACEMENT = '\uFFFD';
+    /** What decoding replaces invalid UTF-8 with: a caption without it had none. */
+    static final char REPLACEMENT = '\uFFFD';
+
     private static final List<Pattern> BOILERPLATE =
             List.of(
                     // a file name: "IMG_0042.jpg", "spacer.gif", "photo-12.jpeg"
@@ -45,19 +52,36 @@ public final class TextQuality implements Serializable {
         this.config = config;
     }
 
-    /** Refuses the raw caption if its bytes were not valid UTF-8. */
-    public Verdict<String> checkEncoding(String raw) {
-        if (raw != null && raw.indexOf(REPLACEMENT) >= 0) {
-            int at = raw.indexOf(REPLACEMENT);
+    /**
+     * Refuses the caption when {@code bytes}, what it was decoded from, are not valid UTF-8.
+     *
+     * @param caption the caption as decoded
+     * @param bytes its UTF-8 bytes as they arrived, or null when it was not decoded from bytes (a
+     *     Java string holds no invalid UTF-8)
+     */
+    public Verdict<String> checkEncoding(String caption, ByteBuffer bytes) {
+        String text = caption == null ? "" : caption;
+        if (bytes == null || text.indexOf(REPLACEMENT) < 0) {
+            return Verdict.accept(text);
+        }
+        CharsetDecoder strict =
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer view = bytes.duplicate();
+        try {
+            strict.decode(view);
+            return Verdict.accept(text);
+        } catch (CharacterCodingException e) {
             return Verdict.refuse(
                     RejectReason.CAPTION_INVALID_UTF8,
-                    "caption bytes are not valid UTF-8 (U+FFFD at char "
-                            + at
+                    "caption bytes are not valid UTF-8 (at byte "
+                            + (view.position() - bytes.position())
                             + " of "
-                            + raw.length()
+                            + bytes.remaining()
                             + ")");
         }
-        return Verdict.accept(raw == null ? "" : raw);
     }
 
     /**

@@ -30,7 +30,10 @@ public enum RejectReason {
     CAPTION_TOO_SHORT,
     /** The caption is longer than the configured maximum. */
     CAPTION_TOO_LONG,
-    /** The caption's bytes were not valid UTF-8 (they decoded to U+FFFD replacement characters). */
+    /**
+     * The caption's bytes were not valid UTF-8 (checked on the bytes: a real U+FFFD in a caption is
+     * no reason).
+     */
     CAPTION_INVALID_UTF8,
     /**
      * The caption is web boilerplate, not a description: a file name, a URL, "click here", a run of

@@ -1,5 +1,8 @@
 package io.streamlip.tokenize;
 
+import io.streamlip.ingest.bounds.BoundedText;
+import io.streamlip.ingest.bounds.RecordBounds;
+import io.streamlip.ingest.bounds.RecordSize;
 import io.streamlip.ingest.image.Images;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
@@ -25,8 +28,12 @@ import java.util.Optional;
  * rendered_text}. {@link #open()} loads what the tokenizer and renderer need (the Flink operator
  * calls it when it opens); without it they load on the first record.
  *
- * <p>The filter has already validated the image; the checks here (header bound, decode) guard
- * against records that reached the curated topic some other way.
+ * <p>The filter has already validated the image and bounded the fields; the checks here guard
+ * against records that reached the curated topic some other way: header bound and decode; an id
+ * beyond {@link RecordBounds#maxIdChars()} is refused ({@code field_too_large}), a caption beyond
+ * {@link RecordBounds#maxAltTextChars()} too ({@code caption_too_long}), a language that is not a
+ * language tag becomes {@code und}; and an example whose encoding would not fit the examples topic
+ * ({@link RecordBounds#maxRecordBytes()}) is refused as {@code record_too_large}.
  */
 public final class ExampleBuilder implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -34,6 +41,7 @@ public final class ExampleBuilder implements Serializable {
     private final TokenizeConfig config;
     private final CaptionTokenizer tokenizer;
     private final ImagePreprocessor preprocessor;
+    private final RecordSize<Example> exampleSize = RecordSize.of(Example.class);
     private transient volatile TextRenderer renderer;
 
     public ExampleBuilder(TokenizeConfig config) {
@@ -68,6 +76,11 @@ public final class ExampleBuilder implements Serializable {
         }
     }
 
+    /** The topics' record limit, which examples (and this stage's rejects) must fit. */
+    public int maxRecordBytes() {
+        return config.bounds().maxRecordBytes();
+    }
+
     public CaptionTokenizer tokenizer() {
         return tokenizer;
     }
@@ -90,10 +103,26 @@ public final class ExampleBuilder implements Serializable {
     }
 
     public Verdict<Example> build(CuratedPair curated) {
+        RecordBounds bounds = config.bounds();
+        String id = curated.getPair().getId();
+        if (id.length() > bounds.maxIdChars()) {
+            return Verdict.refuse(
+                    RejectReason.FIELD_TOO_LARGE,
+                    "id has " + id.length() + " chars, more than " + bounds.maxIdChars());
+        }
         String caption = curated.getCaption();
         if (caption == null || caption.isBlank()) {
             return Verdict.refuse(RejectReason.CAPTION_EMPTY, "curated pair without a caption");
         }
+        if (caption.length() > bounds.maxAltTextChars()) {
+            return Verdict.refuse(
+                    RejectReason.CAPTION_TOO_LONG,
+                    "caption has "
+                            + caption.length()
+                            + " chars, more than "
+                            + bounds.maxAltTextChars());
+        }
+        String lang = RecordBounds.languageTag(curated.getLang());
         ByteBuffer buffer = curated.getPair().getImage();
         if (buffer == null || !buffer.hasRemaining()) {
             return Verdict.refuse(RejectReason.IMAGE_MISSING, "curated pair without image bytes");
@@ -122,8 +151,8 @@ public final class ExampleBuilder implements Serializable {
                         : rgb;
         Example example =
                 Example.newBuilder()
-                        .setId(curated.getPair().getId())
-                        .setLang(curated.getLang())
+                        .setId(id)
+                        .setLang(lang == null ? RecordBounds.UNDETERMINED : lang)
                         .setCaption(caption)
                         .setTokenIds(boxed(tokenizer.encode(caption)))
                         .setTokenizerVersion(tokenizer.version())
@@ -133,6 +162,15 @@ public final class ExampleBuilder implements Serializable {
                         .setSourceTime(curated.getPair().getCrawlTime())
                         .setRenderedText(rendered(caption))
                         .build();
+        long size = exampleSize.encodedSize(example);
+        if (!RecordSize.fits(BoundedText.utf8Length(id), size, bounds.maxRecordBytes())) {
+            return Verdict.refuse(
+                    RejectReason.RECORD_TOO_LARGE,
+                    "example of "
+                            + size
+                            + " bytes does not fit the topic limit of "
+                            + bounds.maxRecordBytes());
+        }
         return Verdict.accept(example);
     }
 

@@ -1,5 +1,6 @@
 package io.streamlip.tokenize;
 
+import io.streamlip.ingest.bounds.RecordBounds;
 import io.streamlip.schemas.PixelFormat;
 import io.streamlip.tokenize.render.TextRenderConfig;
 import io.streamlip.tokenize.subword.SubwordTokenizer;
@@ -24,6 +25,8 @@ import java.util.Objects;
  *     operator, so task managers need no copy.
  * @param render render each caption for CLIPPO into {@code Example.rendered_text} ({@code imageSize
  *     x imageSize} gray), or null not to (default null)
+ * @param bounds bounds of the fields an example copies (id, language, caption) and the topics'
+ *     record limit ({@link RecordBounds#defaults()})
  */
 public record TokenizeConfig(
         int imageSize,
@@ -31,8 +34,27 @@ public record TokenizeConfig(
         int maxTokens,
         long maxImagePixels,
         String tokenizerFile,
-        TextRenderConfig render)
+        TextRenderConfig render,
+        RecordBounds bounds)
         implements Serializable {
+
+    /** With the default record bounds. */
+    public TokenizeConfig(
+            int imageSize,
+            PixelFormat pixelFormat,
+            int maxTokens,
+            long maxImagePixels,
+            String tokenizerFile,
+            TextRenderConfig render) {
+        this(
+                imageSize,
+                pixelFormat,
+                maxTokens,
+                maxImagePixels,
+                tokenizerFile,
+                render,
+                RecordBounds.defaults());
+    }
 
     public TokenizeConfig {
         if (imageSize < 4) {
@@ -50,6 +72,7 @@ public record TokenizeConfig(
             throw new IllegalArgumentException(
                     "rendering text needs imageSize >= 16 (one glyph row), got " + imageSize);
         }
+        Objects.requireNonNull(bounds, "bounds");
     }
 
     /** Without a tokenizer file or rendering, as before those existed. */
@@ -65,17 +88,17 @@ public record TokenizeConfig(
 
     public TokenizeConfig withImageSize(int size) {
         return new TokenizeConfig(
-                size, pixelFormat, maxTokens, maxImagePixels, tokenizerFile, render);
+                size, pixelFormat, maxTokens, maxImagePixels, tokenizerFile, render, bounds);
     }
 
     public TokenizeConfig withPixelFormat(PixelFormat format) {
         return new TokenizeConfig(
-                imageSize, format, maxTokens, maxImagePixels, tokenizerFile, render);
+                imageSize, format, maxTokens, maxImagePixels, tokenizerFile, render, bounds);
     }
 
     public TokenizeConfig withMaxTokens(int tokens) {
         return new TokenizeConfig(
-                imageSize, pixelFormat, tokens, maxImagePixels, tokenizerFile, render);
+                imageSize, pixelFormat, tokens, maxImagePixels, tokenizerFile, render, bounds);
     }
 
     /** Encode with the subword tokenizer in {@code file} (null: the byte tokenizer). */
@@ -86,7 +109,8 @@ public record TokenizeConfig(
                 maxTokens,
                 maxImagePixels,
                 file == null ? null : file.toString(),
-                render);
+                render,
+                bounds);
     }
 
     /**
@@ -104,7 +128,13 @@ public record TokenizeConfig(
     /** Render captions for CLIPPO with {@code value} (null: do not render). */
     public TokenizeConfig withRender(TextRenderConfig value) {
         return new TokenizeConfig(
-                imageSize, pixelFormat, maxTokens, maxImagePixels, tokenizerFile, value);
+                imageSize, pixelFormat, maxTokens, maxImagePixels, tokenizerFile, value, bounds);
+    }
+
+    /** With {@code value} as the record bounds. */
+    public TokenizeConfig withBounds(RecordBounds value) {
+        return new TokenizeConfig(
+                imageSize, pixelFormat, maxTokens, maxImagePixels, tokenizerFile, render, value);
     }
 
     /**

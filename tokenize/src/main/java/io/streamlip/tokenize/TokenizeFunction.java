@@ -7,14 +7,17 @@ import io.streamlip.schemas.Example;
 import io.streamlip.schemas.Verdict;
 import org.apache.flink.api.common.functions.OpenContext;
 
-/** Decodes curated pairs and builds an example of each ({@link ExampleBuilder}). */
+/**
+ * Decodes curated pairs and builds an example of each ({@link ExampleBuilder}, which also refuses
+ * an example too large for the examples topic).
+ */
 final class TokenizeFunction extends EnvelopeStage<CuratedPair, Example> {
     private static final long serialVersionUID = 1L;
 
     private final ExampleBuilder builder;
 
     TokenizeFunction(ExampleBuilder builder) {
-        super(TokenizeJob.STAGE, CuratedPair.class);
+        super(TokenizeJob.STAGE, CuratedPair.class, builder.maxRecordBytes());
         this.builder = builder;
     }
 

@@ -1,6 +1,7 @@
 package io.streamlip.tokenize;
 
 import io.streamlip.ingest.flink.EnvelopeStage;
+import io.streamlip.ingest.flink.FitRejects;
 import io.streamlip.ingest.flink.JobArguments;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.kafka.KafkaClients;
@@ -52,7 +53,11 @@ public final class TokenizeJob {
                         .name("tokenize")
                         .uid(STAGE + "-tokenize");
         examples.sinkTo(exampleSink).name("examples-sink").uid(STAGE + "-examples-sink");
-        examples.getSideOutput(EnvelopeStage.rejects(STAGE))
+        // Examples were size-checked when built; a reject is fitted whichever stage built it.
+        FitRejects.attach(
+                        examples.getSideOutput(EnvelopeStage.rejects(STAGE)),
+                        STAGE,
+                        config.bounds().maxRecordBytes())
                 .sinkTo(rejectSink)
                 .name("rejects-sink")
                 .uid(STAGE + "-rejects-sink");

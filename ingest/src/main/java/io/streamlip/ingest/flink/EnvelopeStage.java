@@ -1,5 +1,8 @@
 package io.streamlip.ingest.flink;
 
+import io.streamlip.ingest.bounds.BoundedText;
+import io.streamlip.ingest.bounds.Rejects;
+import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaEnvelope;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.Reject;
@@ -21,7 +24,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nothing a single record contains can fail the job: a value that is not Avro becomes a {@code
  * not_avro} reject carrying the raw bytes, and any exception while handling one record becomes an
- * {@code internal_error} reject with the exception in its detail.
+ * {@code internal_error} reject with the exception in its detail. Every reject fits the rejects
+ * topic's record limit ({@link Rejects#fit}: detail capped, payload dropped when too large). What a
+ * stage emits is its {@link #apply} function's business to bound (e.g. with {@code RecordSize}).
+ *
+ * <p>{@link #handle} is the whole per-record logic without Flink (tests and fuzzers call it).
  *
  * @param <T> the Avro record the envelope's value holds
  * @param <OUT> what the stage emits for an accepted record
@@ -31,20 +38,49 @@ public abstract class EnvelopeStage<T extends SpecificRecord, OUT>
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(EnvelopeStage.class);
 
+    // Longest id and exception text a log line repeats.
+    private static final int MAX_LOGGED_CHARS = 256;
+
     private final String stage;
     private final AvroSerde<T> serde;
     private final OutputTag<Reject> rejects;
+    private final int maxRecordBytes;
     private transient RejectCounters counters;
 
     /**
+     * With the pipeline's record limit, {@link KafkaBroker#MAX_MESSAGE_BYTES}.
+     *
      * @param stage the stage name written into rejects, e.g. {@code filter}
      * @param type the Avro record class of the input topic
      */
     protected EnvelopeStage(String stage, Class<T> type) {
+        this(stage, type, KafkaBroker.MAX_MESSAGE_BYTES);
+    }
+
+    /**
+     * @param stage the stage name written into rejects, e.g. {@code filter}
+     * @param type the Avro record class of the input topic
+     * @param maxRecordBytes the rejects topic's record limit, which every reject is made to fit
+     */
+    protected EnvelopeStage(String stage, Class<T> type, int maxRecordBytes) {
         this.stage = stage;
         this.serde = AvroSerde.of(type);
         this.rejects = rejects(stage);
+        this.maxRecordBytes = maxRecordBytes;
     }
+
+    /**
+     * What became of one record: emitted, or rejected for a reason.
+     *
+     * @param <OUT> what the stage emits
+     */
+    public sealed interface Outcome<OUT> permits Emitted, Rejected {}
+
+    /** The record's result, to emit. */
+    public record Emitted<OUT>(OUT value) implements Outcome<OUT> {}
+
+    /** The record's reject, already fitted to the rejects topic. */
+    public record Rejected<OUT>(RejectReason reason, Reject reject) implements Outcome<OUT> {}
 
     /**
      * The side output of {@code stage}'s rejects, typed with Avro (not Kryo). Tags are equal by
@@ -72,12 +108,23 @@ public abstract class EnvelopeStage<T extends SpecificRecord, OUT>
 
     @Override
     public void processElement(KafkaEnvelope envelope, Context ctx, Collector<OUT> out) {
+        Outcome<OUT> outcome = handle(envelope);
+        if (outcome instanceof Rejected<OUT> rejected) {
+            counters.rejected(rejected.reason());
+            ctx.output(rejects, rejected.reject());
+        } else {
+            counters.accepted();
+            out.collect(((Emitted<OUT>) outcome).value());
+        }
+    }
+
+    /** Decodes, applies and, for a refusal or a failure, builds the reject: one record's fate. */
+    public Outcome<OUT> handle(KafkaEnvelope envelope) {
         T record;
         try {
             record = serde.decode(envelope.value);
         } catch (AvroSerde.DecodeException e) {
-            reject(ctx, envelope, null, RejectReason.NOT_AVRO, e.getMessage());
-            return;
+            return reject(envelope, null, RejectReason.NOT_AVRO, e.getMessage());
         }
         String id = null;
         Verdict<OUT> verdict;
@@ -85,21 +132,23 @@ public abstract class EnvelopeStage<T extends SpecificRecord, OUT>
             id = idOf(record);
             verdict = apply(record, envelope);
         } catch (Exception e) {
-            LOG.warn("{} failed on {} ({}): {}", stage, id, envelope, e.toString(), e);
-            reject(ctx, envelope, id, RejectReason.INTERNAL_ERROR, e.toString());
-            return;
+            LOG.warn(
+                    "{} failed on {} ({}): {}",
+                    stage,
+                    BoundedText.truncate(id, MAX_LOGGED_CHARS),
+                    envelope,
+                    BoundedText.truncate(e.toString(), MAX_LOGGED_CHARS),
+                    e);
+            return reject(envelope, id, RejectReason.INTERNAL_ERROR, e.toString());
         }
         if (verdict instanceof Verdict.Refused<OUT> refused) {
-            reject(ctx, envelope, id, refused.reason(), refused.detail());
-        } else {
-            counters.accepted();
-            out.collect(verdict.value());
+            return reject(envelope, id, refused.reason(), refused.detail());
         }
+        return new Emitted<>(verdict.value());
     }
 
-    private void reject(
-            Context ctx, KafkaEnvelope envelope, String id, RejectReason reason, String detail) {
-        counters.rejected(reason);
-        ctx.output(rejects, envelope.reject(id, stage, reason, detail));
+    private Rejected<OUT> reject(
+            KafkaEnvelope envelope, String id, RejectReason reason, String detail) {
+        return new Rejected<>(reason, envelope.reject(id, stage, reason, detail, maxRecordBytes));
     }
 }

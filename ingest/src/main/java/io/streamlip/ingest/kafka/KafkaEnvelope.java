@@ -1,5 +1,6 @@
 package io.streamlip.ingest.kafka;
 
+import io.streamlip.ingest.bounds.Rejects;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.RejectReason;
 import java.nio.ByteBuffer;
@@ -32,20 +33,36 @@ public class KafkaEnvelope {
         this.timestamp = timestamp;
     }
 
-    /** A reject for this record, carrying its bytes and position so nothing is lost. */
+    /**
+     * A reject for this record, carrying its bytes and position so nothing is lost, within the
+     * pipeline's record limit ({@link KafkaBroker#MAX_MESSAGE_BYTES}); see {@link #reject(String,
+     * String, RejectReason, String, int)}.
+     */
     public Reject reject(String id, String stage, RejectReason reason, String detail) {
-        return Reject.newBuilder()
-                .setId(id)
-                .setStage(stage)
-                .setReason(reason.code())
-                .setDetail(detail)
-                .setKey(key == null ? null : ByteBuffer.wrap(key))
-                .setTopic(topic)
-                .setPartition(partition)
-                .setOffset(offset)
-                .setPayload(value == null ? null : ByteBuffer.wrap(value))
-                .setRejectTime(Instant.now())
-                .build();
+        return reject(id, stage, reason, detail, KafkaBroker.MAX_MESSAGE_BYTES);
+    }
+
+    /**
+     * A reject for this record, carrying its bytes and position, made to fit a rejects topic whose
+     * record limit is {@code maxRecordBytes} ({@link Rejects#fit}: the detail capped at about 1 KB,
+     * and the payload dropped, the position kept, when the whole would not fit).
+     */
+    public Reject reject(
+            String id, String stage, RejectReason reason, String detail, int maxRecordBytes) {
+        Reject reject =
+                Reject.newBuilder()
+                        .setId(id)
+                        .setStage(stage)
+                        .setReason(reason.code())
+                        .setDetail(Rejects.capDetail(detail))
+                        .setKey(key == null ? null : ByteBuffer.wrap(key))
+                        .setTopic(topic)
+                        .setPartition(partition)
+                        .setOffset(offset)
+                        .setPayload(value == null ? null : ByteBuffer.wrap(value))
+                        .setRejectTime(Instant.now())
+                        .build();
+        return Rejects.fit(reject, maxRecordBytes);
     }
 
     @Override
