@@ -121,7 +121,10 @@ public final class CheckpointStore {
      * @return the checkpoint's folder
      */
     public Path write(TrainingState state, Contents contents) throws IOException {
-        Files.createDirectories(root);
+        if (!Files.isDirectory(root)) {
+            Files.createDirectories(root);
+            forceDirectory(root.toAbsolutePath().getParent()); // the store's own entry
+        }
         Path target = root.resolve(folderName(state.step()));
         Path temp = root.resolve(TEMP_PREFIX + folderName(state.step()) + "-" + UUID.randomUUID());
         Path replaced = null;
