@@ -23,9 +23,12 @@ import io.streamlip.trainer.eval.EvalSet;
 import io.streamlip.trainer.eval.Evaluator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,11 +42,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The streaming SigLIP trainer: reads batches (from the {@code examples} topic), trains, writes
- * atomic checkpoints (parameters, optimizer state, Kafka offsets) every {@code checkpointEvery}
+ * durable checkpoints (parameters, optimizer state, Kafka offsets) every {@code checkpointEvery}
  * steps and when it stops, and announces each on {@code model-updates}. With an evaluation set it
  * also evaluates every {@code evalEvery} steps and at the end, each time with a checkpoint that
- * stores the evaluation's summary. On start it resumes from the newest checkpoint in its folder, at
- * the offsets that checkpoint stored.
+ * stores the evaluation's summary. On start it resumes from the newest checkpoint in its folder
+ * that loads, at the offsets that checkpoint stored; a damaged one (a crash or power loss during
+ * its write) is logged, renamed {@code step-NNNNNNNN.corrupt-<ms>} and the one before tried.
  *
  * <p>{@link #run} blocks the calling thread until a {@link StopCondition} holds or {@link #stop()}
  * is called from another thread. A trainer runs once; {@link #close()} releases the Kafka clients.
@@ -187,13 +191,125 @@ public final class Trainer implements AutoCloseable {
         }
         TrainingSession.setThreads(config.threads());
         store.removeIncomplete();
-        Optional<Path> resumeFrom = store.latest();
-        TrainingState resumed = resumeFrom.map(CheckpointStore::readState).orElse(null);
         EvalSet eval = loadEvalSet();
-        try (TrainingSession session = open(resumed, resumeFrom.orElse(null))) {
-            return loop(session, resumed, resumeFrom.orElse(null), stop, eval);
+        Resumed resumed = resume();
+        try (TrainingSession session = resumed.session()) {
+            return loop(session, resumed.state(), resumed.checkpoint(), stop, eval);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot resume from " + resumeFrom.orElse(null), e);
+            throw new UncheckedIOException("training from " + resumed.checkpoint() + " failed", e);
+        }
+    }
+
+    /** A session and where it came from: a checkpoint, or (both null) a new model. */
+    private record Resumed(TrainingSession session, TrainingState state, Path checkpoint) {}
+
+    /**
+     * Restores the newest checkpoint that loads. One that does not (damaged by a crash or power
+     * loss during its write, or since) is logged, set aside and the next older one tried; with none
+     * left, a new model starts. A checkpoint that loads but does not fit this run (another
+     * tokenizer or model shape) stops the run: that is a configuration error, not damage.
+     */
+    private Resumed resume() {
+        List<Path> candidates = new ArrayList<>(store.checkpoints());
+        Collections.reverse(candidates); // newest first
+        Device device = Devices.select(config.device());
+        int skipped = 0;
+        for (Path checkpoint : candidates) {
+            TrainingState state;
+            try {
+                state = CheckpointStore.verify(checkpoint);
+            } catch (CheckpointStore.CorruptCheckpointException e) {
+                setAside(checkpoint, e);
+                skipped++;
+                continue;
+            }
+            checkFits(state, checkpoint);
+            TrainingSession session;
+            try {
+                session =
+                        TrainingSession.restore(
+                                config.model(),
+                                config.optimizer(),
+                                config.loss(),
+                                config.lit(),
+                                checkpoint,
+                                device);
+            } catch (IOException | RuntimeException e) {
+                if (Files.exists(checkpoint.resolve(CheckpointStore.MANIFEST_FILE))) {
+                    // Every byte is as written: the failure is not damage (memory, device,
+                    // a changed model class). Falling back would silently lose training.
+                    throw new IllegalStateException(
+                            "checkpoint " + checkpoint + " is intact but cannot be loaded", e);
+                }
+                setAside(checkpoint, e); // written before manifests: damage cannot be told apart
+                skipped++;
+                continue;
+            }
+            LOG.info(
+                    "resuming from {} (step {}, {} examples{})",
+                    checkpoint,
+                    state.step(),
+                    state.examplesSeen(),
+                    skipped == 0 ? "" : "; " + skipped + " newer damaged checkpoint(s) skipped");
+            if (state.rngState() != null) {
+                random.setState(state.rngState());
+            }
+            try {
+                source.seek(state.position());
+                resumeListener.accept(checkpoint, session);
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+            return new Resumed(session, state, checkpoint);
+        }
+        if (skipped > 0) {
+            LOG.error(
+                    "none of the {} checkpoints in {} could be loaded (each set aside, see the"
+                            + " warnings above): starting a new model",
+                    skipped,
+                    store.root());
+        }
+        LOG.info(
+                "starting a new {} model ({}) reading tokenizer {}, checkpoints in {}",
+                config.model().name(),
+                config.model(),
+                Tokenizers.describe(config.tokenizer()),
+                store.root());
+        try {
+            return new Resumed(
+                    TrainingSession.create(
+                            config.model(),
+                            config.optimizer(),
+                            config.loss(),
+                            config.lit(),
+                            config.seed(),
+                            device),
+                    null,
+                    null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start a new model", e);
+        }
+    }
+
+    private void setAside(Path checkpoint, Exception cause) {
+        String problem = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        try {
+            Path aside = store.setAside(checkpoint);
+            LOG.warn(
+                    "checkpoint {} cannot be loaded ({}); set aside as {}, trying the one before",
+                    checkpoint,
+                    problem,
+                    aside.getFileName());
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "checkpoint "
+                            + checkpoint
+                            + " cannot be loaded ("
+                            + problem
+                            + ") nor renamed aside; move it out of "
+                            + store.root(),
+                    e);
         }
     }
 
@@ -213,23 +329,8 @@ public final class Trainer implements AutoCloseable {
         return set;
     }
 
-    private TrainingSession open(TrainingState resumed, Path checkpoint) throws IOException {
-        Device device = Devices.select(config.device());
-        if (resumed == null) {
-            LOG.info(
-                    "starting a new {} model ({}) reading tokenizer {}, checkpoints in {}",
-                    config.model().name(),
-                    config.model(),
-                    Tokenizers.describe(config.tokenizer()),
-                    store.root());
-            return TrainingSession.create(
-                    config.model(),
-                    config.optimizer(),
-                    config.loss(),
-                    config.lit(),
-                    config.seed(),
-                    device);
-        }
+    /** Stops the run when a loadable checkpoint was trained with another tokenizer or shape. */
+    private void checkFits(TrainingState resumed, Path checkpoint) {
         // Before the shape check: another tokenizer usually also means another vocabulary size,
         // and the tokenizer is what the user has to change.
         if (!config.tokenizerVersion().equals(resumed.tokenizerVersion())) {
@@ -255,25 +356,6 @@ public final class Trainer implements AutoCloseable {
                             + config.model()
                             + "); use another checkpoint folder");
         }
-        LOG.info(
-                "resuming from {} (step {}, {} examples)",
-                checkpoint,
-                resumed.step(),
-                resumed.examplesSeen());
-        TrainingSession session =
-                TrainingSession.restore(
-                        config.model(),
-                        config.optimizer(),
-                        config.loss(),
-                        config.lit(),
-                        checkpoint,
-                        device);
-        if (resumed.rngState() != null) {
-            random.setState(resumed.rngState());
-        }
-        source.seek(resumed.position());
-        resumeListener.accept(checkpoint, session);
-        return session;
     }
 
     private TrainingSummary loop(

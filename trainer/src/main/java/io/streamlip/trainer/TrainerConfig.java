@@ -34,7 +34,8 @@ import java.time.Duration;
  *     always evaluated (default 1000: once in the middle of the demo's run). An evaluation of the
  *     demo's held-out set (8,000 texts) costs 7-20 s of CPU, a checkpoint well under one:
  *     evaluating at every checkpoint would eat a large share of a short CPU run
- * @param keepCheckpoints how many of the newest checkpoints to keep (default 3)
+ * @param keepCheckpoints how many of the newest checkpoints to keep (default 3; at least 2 are
+ *     always kept, so the one before the newest is there to fall back on)
  * @param checkpointDir folder holding the {@code step-NNNNNNNN} checkpoint folders (default {@code
  *     checkpoints})
  * @param consumerGroup Kafka consumer group of this trainer (default {@code streamlip-trainer});

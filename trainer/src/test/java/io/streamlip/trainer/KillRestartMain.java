@@ -10,6 +10,7 @@ import io.streamlip.trainer.data.StreamRandom;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.model.ModelConfig;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,8 @@ public final class KillRestartMain {
         StreamRandom random = new StreamRandom(config.seed());
         try (KafkaBatchSource source = Trainer.streamingSource(config, kafka, topic, random)) {
             if (mode.equals("first")) {
-                BatchSource slow = slowly(source, Duration.ofMillis(150));
+                BatchSource slow =
+                        delegating(source, () -> pause(Duration.ofMillis(150)), batch -> {});
                 Trainer trainer =
                         new Trainer(
                                 config,
@@ -66,9 +68,25 @@ public final class KillRestartMain {
                 trainer.run(StopCondition.afterSteps(steps));
             } else {
                 Properties props = new Properties();
-                Trainer trainer = new Trainer(config, source, (path, state) -> {}, random);
+                long runStart = System.currentTimeMillis();
+                // The trainer asks for its next batch once its first step is done.
+                long[] firstStepDone = {0};
+                boolean[] delivered = {false};
+                BatchSource timed =
+                        delegating(
+                                source,
+                                () -> {
+                                    if (delivered[0] && firstStepDone[0] == 0) {
+                                        firstStepDone[0] = System.currentTimeMillis();
+                                    }
+                                },
+                                batch -> delivered[0] |= batch.isPresent());
+                Trainer trainer = new Trainer(config, timed, (path, state) -> {}, random);
                 trainer.onResume(
                         (path, session) -> {
+                            props.setProperty(
+                                    "resumedAfterRunStartMs",
+                                    Long.toString(System.currentTimeMillis() - runStart));
                             try {
                                 session.save(report.resolve("restored"));
                             } catch (java.io.IOException e) {
@@ -83,6 +101,10 @@ public final class KillRestartMain {
                                 (tp, offset) ->
                                         props.setProperty("first." + tp, Long.toString(offset)));
                 props.setProperty("steps", Long.toString(summary.steps()));
+                long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+                props.setProperty("runStartAfterJvmStartMs", Long.toString(runStart - jvmStart));
+                props.setProperty(
+                        "firstStepAfterRunStartMs", Long.toString(firstStepDone[0] - runStart));
                 Files.createDirectories(report);
                 try (var w = Files.newBufferedWriter(report.resolve("report.properties"))) {
                     props.store(w, null);
@@ -93,17 +115,26 @@ public final class KillRestartMain {
         System.exit(0);
     }
 
-    /** {@code source}, taking {@code pause} longer for each batch. */
-    private static BatchSource slowly(KafkaBatchSource source, Duration pause) {
+    private static void pause(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@code source}, with {@code before} and {@code after} around each ask for a batch. */
+    private static BatchSource delegating(
+            KafkaBatchSource source,
+            Runnable before,
+            java.util.function.Consumer<Optional<TrainingBatch>> after) {
         return new BatchSource() {
             @Override
             public Optional<TrainingBatch> next(Duration wait) {
-                try {
-                    Thread.sleep(pause.toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return source.next(wait);
+                before.run();
+                Optional<TrainingBatch> batch = source.next(wait);
+                after.accept(batch);
+                return batch;
             }
 
             @Override

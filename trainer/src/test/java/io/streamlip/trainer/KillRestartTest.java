@@ -113,6 +113,12 @@ class KillRestartTest {
             LOG.info("checkpoint offsets {}, consumed first {}", state.offsetMap(), firstRead);
             assertThat(firstRead).isEqualTo(state.offsetMap());
             assertThat(props.getProperty("steps")).isEqualTo("6");
+            LOG.info(
+                    "restart after SIGKILL: JVM start to trainer run {} ms, run to checkpoint"
+                            + " restored {} ms, run to first step done {} ms",
+                    props.getProperty("runStartAfterJvmStartMs"),
+                    props.getProperty("resumedAfterRunStartMs"),
+                    props.getProperty("firstStepAfterRunStartMs"));
 
             // Nothing trained twice, nothing skipped: the records the new position counts as
             // trained are the old ones plus exactly the 24 the new run trained.

@@ -4,6 +4,7 @@ import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.trainer.model.ModelConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -93,6 +94,8 @@ public final class KafkaBatchSource implements BatchSource {
     private final Map<TopicPartition, Long> firstRead = new HashMap<>();
 
     private long skipped;
+    private final Map<ExampleDecoder.Refusal, Long> skippedByReason =
+            new EnumMap<>(ExampleDecoder.Refusal.class);
     private long sampledOut;
     private long received;
     private long pauses;
@@ -370,13 +373,17 @@ public final class KafkaBatchSource implements BatchSource {
             example = decoder.decode(r.value());
         } catch (ExampleDecoder.InvalidExampleException e) {
             skipped++;
-            if (skipped <= 10 || skipped % 1000 == 0) {
+            long ofReason = skippedByReason.merge(e.reason(), 1L, Long::sum);
+            // The first few of each reason, then every thousandth: a flood logs little.
+            if (ofReason <= 10 || ofReason % 1000 == 0) {
                 LOG.warn(
-                        "skipping {}-{}@{} ({} skipped so far): {}",
+                        "skipping {}-{}@{} ({} skipped so far, {} {}): {}",
                         r.topic(),
                         r.partition(),
                         r.offset(),
                         skipped,
+                        ofReason,
+                        e.reason().code(),
                         e.getMessage());
             }
             return;
@@ -444,6 +451,11 @@ public final class KafkaBatchSource implements BatchSource {
     @Override
     public long skipped() {
         return skipped;
+    }
+
+    /** Records refused by the decoder so far, by reason. */
+    public Map<ExampleDecoder.Refusal, Long> skippedByReason() {
+        return Map.copyOf(skippedByReason);
     }
 
     @Override
