@@ -40,6 +40,7 @@ class DemoJobFailureTest {
                                         // every checkpoint uploads new RocksDB files.
                                         "--import-rate=60",
                                         "--batch-size=16",
+                                        "--shuffle-buffer=32",
                                         "--threads=1",
                                         "--out=" + out,
                                         "--json"));
@@ -79,7 +80,13 @@ class DemoJobFailureTest {
         System.out.printf(
                 "demo stopped %.1f s after its checkpoint storage broke: %s%n",
                 secondsToStop, reason);
-        System.out.println("summary jobs: " + summary.path("jobs"));
+        System.out.println(
+                "summary jobs: "
+                        + summary.path("jobs")
+                        + ", trainer steps: "
+                        + summary.path("steps")
+                        + ", checkpoint: "
+                        + summary.path("checkpoint"));
     }
 
     /** The job's shared-state folder, once its first checkpoint is complete. */
