@@ -1,10 +1,12 @@
 package io.streamlip.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.filter.FilterConfig;
 import io.streamlip.filter.FilterJob;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
+import io.streamlip.ingest.importer.BoundedText;
 import io.streamlip.ingest.importer.ImportStats;
 import io.streamlip.ingest.kafka.KafkaBroker;
 import io.streamlip.ingest.kafka.KafkaClients;
@@ -18,6 +20,7 @@ import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.TrainingSummary;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,11 +29,21 @@ import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import me.tongfei.progressbar.ProgressBar;
 import org.apache.commons.io.file.PathUtils;
+import org.apache.flink.client.deployment.executors.LocalExecutor;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +53,12 @@ import org.slf4j.LoggerFactory;
  * Flink MiniCluster, the corpus imported onto {@code raw-pairs}, the DJL trainer reading {@code
  * examples} for the configured time, then an evaluation of the last checkpoint on the held-out set
  * and a report ({@code summary.json}).
+ *
+ * <p>The jobs are watched while the demo runs ({@link JobWatch}, every {@link #WATCH_INTERVAL}): a
+ * job that fails or restarts stops the run at once (the import stops, the trainer stops after its
+ * current step and checkpoints), and the report is still written, with {@code "status": "failed"},
+ * the reason, and each job's state and restart count. A run that took no training step fails the
+ * same way.
  */
 final class Demo {
     private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
@@ -57,6 +76,9 @@ final class Demo {
      */
     static final Duration FIRST_BATCH_WAIT = Duration.ofMinutes(5);
 
+    /** How often the demo looks at its Flink jobs. */
+    static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
+
     /** Folders under {@code out} that a run owns and recreates. */
     private static final List<String> OWNED =
             List.of("kafka", "flink-checkpoints", "checkpoints", "eval-heldout", SUMMARY);
@@ -67,7 +89,10 @@ final class Demo {
         this.config = config;
     }
 
-    /** Runs the demo and returns the summary it also wrote to {@code out/summary.json}. */
+    /**
+     * Runs the demo and returns the summary it also wrote to {@code out/summary.json}; its {@code
+     * status} is {@code ok} or {@code failed} (then {@code failure} says why).
+     */
     ObjectNode run() throws Exception {
         long started = System.nanoTime();
         Path out = config.out().toAbsolutePath();
@@ -80,44 +105,80 @@ final class Demo {
         ImportStats imported;
         TrainingSummary training;
         PipelineCounts counts;
-        try (KafkaBroker broker = KafkaBroker.start(out.resolve("kafka"), true)) {
+        List<JobWatch.JobReport> jobReports;
+        String failure;
+        AtomicBoolean stopImport = new AtomicBoolean();
+        AtomicReference<Trainer> trainer = new AtomicReference<>();
+        try (KafkaBroker broker = KafkaBroker.start(out.resolve("kafka"), true);
+                JobWatch watch =
+                        new JobWatch(
+                                WATCH_INTERVAL,
+                                reason -> {
+                                    // Stop at once: the import, and the trainer after its step.
+                                    stopImport.set(true);
+                                    Trainer t = trainer.get();
+                                    if (t != null) {
+                                        t.stop();
+                                    }
+                                })) {
             KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
             try (Admin admin = broker.admin()) {
                 topics.create(admin);
             }
-            JobClient jobs = startJobs(kafka, topics, out.resolve("flink-checkpoints"), tokenizer);
+            StartedJob jobs = startJobs(kafka, topics, out.resolve("flink-checkpoints"), tokenizer);
+            watch.watch(jobs.name(), jobs.client(), jobs.rest());
             // The import streams onto raw-pairs while the trainer already reads examples: the
             // trainer sees the stream the way it would see a live crawl.
-            AtomicBoolean stopImport = new AtomicBoolean();
             CompletableFuture<ImportStats> importing =
                     CompletableFuture.supplyAsync(
                             () -> importPairs(data, kafka, topics, stopImport));
             try {
                 training =
-                        train(kafka, topics, out.resolve("checkpoints"), data.evalSet(), tokenizer);
+                        train(
+                                kafka,
+                                topics,
+                                out.resolve("checkpoints"),
+                                data.evalSet(),
+                                tokenizer,
+                                trainer,
+                                watch);
             } finally {
                 stopImport.set(true);
                 imported = awaitImport(importing);
-                JobEnvironment.cancel(jobs, Duration.ofSeconds(60));
+                watch.finalPoll();
+                cancel(jobs.client());
             }
+            jobReports = watch.reports(Duration.ofSeconds(30));
+            failure = watch.failure().orElse(null);
             counts = PipelineCounts.read(kafka, topics);
         }
         // The trainer evaluated its last checkpoint on the held-out set as it stopped: that
         // evaluation is the report's (no second pass over the set).
-        if (training.evaluation() == null) {
-            throw new IllegalStateException(
+        if (failure == null && training.evaluation() == null) {
+            failure =
                     "the trainer took no step: no examples reached it in "
                             + FIRST_BATCH_WAIT
-                            + " (see the log above for what the jobs refused)");
+                            + " (see the log above for what the jobs refused)";
         }
         ObjectNode summary =
-                summary(data, tokenizer, imported, counts, training, elapsedSeconds(started));
+                summary(
+                        data,
+                        tokenizer,
+                        imported,
+                        counts,
+                        training,
+                        jobReports,
+                        failure,
+                        elapsedSeconds(started));
         Files.writeString(out.resolve(SUMMARY), Json.pretty(summary));
         LOG.info("wrote {}", out.resolve(SUMMARY));
         return summary;
     }
 
-    private JobClient startJobs(
+    /** The demo's Flink job, its name, and the REST API of the MiniCluster it runs on. */
+    private record StartedJob(String name, JobClient client, FlinkRestClient rest) {}
+
+    private StartedJob startJobs(
             KafkaClients kafka, PipelineTopics topics, Path checkpoints, DemoTokenizer tokenizer)
             throws Exception {
         JobSettings settings =
@@ -133,7 +194,36 @@ final class Demo {
                         .withImageSize(config.trainer().model().imageSize())
                         .withTokenizer(tokenizer.spec());
         TokenizeJob.attach(env, kafka, topics, tokenize, false);
-        JobClient job = env.executeAsync("streamlip-demo: filter + tokenize");
+        String name = "streamlip-demo: filter + tokenize";
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName(name);
+        // What env.executeAsync() does for a local environment, keeping hold of the MiniCluster
+        // so that the watch can read the job's restarts and exceptions from its REST API.
+        Configuration conf = JobEnvironment.configuration(settings);
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, WATCH_INTERVAL);
+        conf.set(DeploymentOptions.TARGET, LocalExecutor.NAME);
+        conf.set(DeploymentOptions.ATTACHED, true);
+        AtomicReference<MiniCluster> cluster = new AtomicReference<>();
+        JobClient job =
+                LocalExecutor.createWithFactory(
+                                conf,
+                                c -> {
+                                    MiniCluster m = new MiniCluster(c);
+                                    cluster.set(m);
+                                    return m;
+                                })
+                        .execute(graph, conf, Demo.class.getClassLoader())
+                        .get();
+        FlinkRestClient rest = null;
+        try {
+            URI address = cluster.get().getRestAddress().get(30, TimeUnit.SECONDS);
+            rest = new FlinkRestClient(address.toString(), Duration.ofSeconds(5));
+            LOG.info("Flink web UI and REST API of the MiniCluster: {}", address);
+        } catch (TimeoutException | ExecutionException | RuntimeException e) {
+            LOG.warn(
+                    "no REST API on the MiniCluster, watching the job's status only: {}",
+                    e.toString());
+        }
         LOG.info(
                 "Flink job {} running on a MiniCluster (parallelism {}): {} -> {} -> {}",
                 job.getJobID(),
@@ -141,7 +231,22 @@ final class Demo {
                 topics.rawPairs(),
                 topics.curatedPairs(),
                 topics.examples());
-        return job;
+        return new StartedJob(name, job, rest);
+    }
+
+    /**
+     * Cancels the job unless it already ended (a failed job's MiniCluster is gone, and asking it to
+     * cancel then throws).
+     */
+    private static void cancel(JobClient job) throws InterruptedException {
+        if (job.getJobExecutionResult().isDone()) {
+            return;
+        }
+        try {
+            JobEnvironment.cancel(job, Duration.ofSeconds(60));
+        } catch (TimeoutException | RuntimeException e) {
+            LOG.warn("cancelling job {}: {}", job.getJobID(), e.toString());
+        }
     }
 
     /**
@@ -187,7 +292,9 @@ final class Demo {
             PipelineTopics topics,
             Path checkpoints,
             Path evalSet,
-            DemoTokenizer tokenizer) {
+            DemoTokenizer tokenizer,
+            AtomicReference<Trainer> running,
+            JobWatch watch) {
         TrainerConfig settings = config.trainer();
         TrainerConfig trainer =
                 settings.withCheckpoints(
@@ -210,7 +317,13 @@ final class Demo {
                 trainer.threads(),
                 trainer.tokenizerVersion());
         try (Trainer t = new Trainer(trainer, kafka, topics)) {
+            running.set(t);
+            if (watch.failure().isPresent()) {
+                t.stop(); // a job failed while the trainer was being built
+            }
             return t.run(StopCondition.trainingFor(config.training(), FIRST_BATCH_WAIT));
+        } finally {
+            running.set(null);
         }
     }
 
@@ -220,8 +333,15 @@ final class Demo {
             ImportStats imported,
             PipelineCounts counts,
             TrainingSummary training,
+            List<JobWatch.JobReport> jobs,
+            String failure,
             double elapsedSeconds) {
         ObjectNode s = Json.object();
+        s.put("status", failure == null ? "ok" : "failed");
+        if (failure != null) {
+            s.put("failure", BoundedText.cap(failure, 2 * BoundedText.MAX_DETAIL));
+        }
+        s.set("jobs", Json.tree(jobs));
         s.put("source", data.source());
         s.put("source_note", data.note());
         s.set("languages", Json.tree(config.languages()));
@@ -235,12 +355,30 @@ final class Demo {
         s.set("rejected_by_stage", Json.tree(counts.rejectedByStage()));
         s.put("examples", counts.examples());
         s.put("eval_set", data.evalSet().toString());
-        s.setAll(Json.training(training)); // with the held-out evaluation as "eval"
+        s.setAll(finite(Json.training(training))); // with the held-out evaluation as "eval"
         if (imported != null) {
             s.set("import", Json.tree(imported));
         }
         s.put("elapsed_seconds", elapsedSeconds);
         return s;
+    }
+
+    /**
+     * {@code node} with every non-finite number (a loss before the first step) as null: JSON has no
+     * NaN.
+     */
+    private static ObjectNode finite(ObjectNode node) {
+        node.properties()
+                .forEach(
+                        e -> {
+                            JsonNode v = e.getValue();
+                            if (v.isNumber() && !Double.isFinite(v.asDouble())) {
+                                e.setValue(node.nullNode());
+                            } else if (v instanceof ObjectNode o) {
+                                finite(o);
+                            }
+                        });
+        return node;
     }
 
     /** The import's statistics, or null when training ended before the import did. */

@@ -26,6 +26,9 @@ import picocli.CommandLine.Option;
                     + " synthetic source without npm), trains for --minutes, evaluates the last"
                     + " checkpoint on the held-out twitter emoji style and writes"
                     + " OUT/summary.json.",
+            "The Flink jobs are watched: when one fails or restarts, the run stops at once,"
+                    + " OUT/summary.json says so (\"status\": \"failed\", \"failure\", each job's"
+                    + " state and restarts) and the exit code is 1 with the reason on stderr.",
             ""
         })
 final class DemoCommand implements Callable<Integer> {
@@ -125,6 +128,12 @@ final class DemoCommand implements Callable<Integer> {
             stdout.print(table(summary, config.out().resolve(Demo.SUMMARY)));
         }
         stdout.flush();
+        if ("failed".equals(summary.path("status").asText())) {
+            PrintWriter stderr = spec.commandLine().getErr();
+            stderr.println("streamlip: demo failed: " + summary.path("failure").asText());
+            stderr.flush();
+            return 1;
+        }
         return 0;
     }
 
@@ -170,6 +179,24 @@ final class DemoCommand implements Callable<Integer> {
     static String table(JsonNode s, Path written) {
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "%nstreamlip demo (%s)%n", s.path("source").asText()));
+        if (s.has("status")) {
+            row(
+                    t,
+                    "status",
+                    s.path("status").asText()
+                            + (s.hasNonNull("failure") ? ": " + s.path("failure").asText() : ""));
+        }
+        for (JsonNode job : s.path("jobs")) {
+            row(
+                    t,
+                    "flink job",
+                    String.format(
+                            Locale.ROOT,
+                            "%s: %s, %d restarts",
+                            job.path("name").asText(),
+                            job.path("state").asText(),
+                            job.path("restarts").asLong()));
+        }
         row(t, "tokenizer", tokenizerRow(s.path("tokenizer")));
         row(t, "raw pairs", s.path("raw").asText());
         row(t, "curated", s.path("curated").asText());
@@ -199,6 +226,10 @@ final class DemoCommand implements Callable<Integer> {
                         s.path("freshness_p95_ms").asDouble(Double.NaN) / 1000,
                         s.path("freshness").path("steady").path("examples").asLong()));
         row(t, "checkpoint", s.path("checkpoint").asText());
+        if (!s.has("eval")) {
+            t.append(String.format(Locale.ROOT, "%nsummary: %s%n", written));
+            return t.toString();
+        }
         JsonNode mean = s.path("eval").path("mean");
         t.append(
                 String.format(

@@ -10,6 +10,7 @@ import io.streamlip.ingest.pairs.PairsFolderImporter;
 import io.streamlip.ingest.synthetic.SyntheticImporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -30,6 +31,10 @@ import picocli.CommandLine.Parameters;
                     + " format (images plus one JSON object per line: image, text, lang, class).",
             "Creates the pipeline topics that do not exist. Prints the import statistics as one"
                     + " JSON object.",
+            "A pairs-folder line that is malformed, oversized, or names an image that is missing,"
+                    + " too large, outside the folder or behind a symbolic link is refused: counted"
+                    + " under \"rejected\" (per reason, first examples with their line) and the"
+                    + " import goes on; --strict stops at the first one instead.",
             ""
         })
 final class ImportCommand implements Callable<Integer> {
@@ -72,6 +77,14 @@ final class ImportCommand implements Callable<Integer> {
             description = "synthetic: how many pairs (default: ${DEFAULT-VALUE}).")
     long count;
 
+    @Option(
+            names = "--strict",
+            description =
+                    "Pairs folder: stop with a non-zero exit at the first refused line (its line"
+                            + " number and reason in the message) instead of counting it and going"
+                            + " on.")
+    boolean strict;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -86,6 +99,19 @@ final class ImportCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         out.println(Json.pretty(stats));
         out.flush();
+        if (stats.rejected().total() > 0) {
+            var err = spec.commandLine().getErr();
+            err.println(
+                    "streamlip: "
+                            + importer.name()
+                            + ": refused "
+                            + stats.rejected().total()
+                            + " input lines "
+                            + stats.rejected().perReason()
+                            + ", first: "
+                            + stats.rejected().examples().get(0));
+            err.flush();
+        }
         return 0;
     }
 
@@ -109,7 +135,10 @@ final class ImportCommand implements Callable<Integer> {
                                     + source
                                     + "' is none of them");
                 }
-                yield PairsFolderImporter.open(folder);
+                yield PairsFolderImporter.open(
+                        folder,
+                        Instant.now(),
+                        PairsFolderImporter.Options.defaults().withStrict(strict));
             }
         };
     }

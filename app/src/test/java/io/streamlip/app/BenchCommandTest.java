@@ -9,8 +9,10 @@ import io.streamlip.bench.Benchmark;
 import io.streamlip.bench.Benchmarks;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class BenchCommandTest {
@@ -60,6 +62,33 @@ class BenchCommandTest {
         String[] r = run("nope");
         assertThat(r[0]).isNotEqualTo("0");
         assertThat(r[2]).contains("unknown benchmark 'nope'").contains("fixed");
+    }
+
+    @Test
+    void benchCurationRefusesWithoutItsDataInsteadOfFallingBack(@TempDir Path empty) {
+        // The settings a user gives as STREAMLIP_DATA / STREAMLIP_NPM, as system properties here.
+        String data = System.setProperty("streamlip.data", empty.toString());
+        String npm = System.setProperty("streamlip.npm", "none");
+        try {
+            DemoCommandTest.Run run = DemoCommandTest.run("bench", "curation", "--quick", "--json");
+            assertThat(run.code()).as(run.out()).isEqualTo(1);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err().strip())
+                    .startsWith("streamlip: bench curation needs the emoji x CLDR corpus in ")
+                    .contains("npm pack emoji-datasource-google@16.0.0")
+                    .doesNotContain("\n");
+        } finally {
+            restore("streamlip.data", data);
+            restore("streamlip.npm", npm);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
+        }
     }
 
     @Test

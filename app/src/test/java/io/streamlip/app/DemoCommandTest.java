@@ -42,6 +42,13 @@ class DemoCommandTest {
         assertThat(printed).isEqualTo(summary);
 
         assertThat(summary.path("source").asText()).isEqualTo("synthetic");
+        // The demo watched its job: it ran without a restart until the demo cancelled it.
+        assertThat(summary.path("status").asText()).isEqualTo("ok");
+        assertThat(summary.has("failure")).isFalse();
+        JsonNode job = summary.path("jobs").get(0);
+        assertThat(job.path("state").asText()).isEqualTo("CANCELED");
+        assertThat(job.path("restarts").asLong()).isZero();
+        assertThat(job.path("failure").isNull()).isTrue();
         assertThat(summary.path("raw").asLong()).isEqualTo(1500);
         assertThat(summary.path("import_rate").asDouble()).isEqualTo(2000.0);
         // Synthetic pairs are all valid, but the same shape and colour come back drawn a little

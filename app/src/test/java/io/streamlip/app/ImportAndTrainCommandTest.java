@@ -62,6 +62,62 @@ class ImportAndTrainCommandTest {
     }
 
     @Test
+    void aMalformedLineIsCountedAndStrictStopsAtIt(@TempDir Path dir) throws Exception {
+        Path folder = dir.resolve("set");
+        java.nio.file.Files.createDirectories(folder.resolve("images"));
+        java.nio.file.Files.write(folder.resolve("images/a.png"), new byte[] {1, 2, 3});
+        StringBuilder index = new StringBuilder();
+        for (int i = 1; i <= 69; i++) {
+            index.append("{\"image\": \"images/a.png\", \"text\": \"cat ")
+                    .append(i)
+                    .append("\", \"lang\": \"en\"}\n");
+        }
+        index.append("{\"image\": \"images/a.png\", \"text\": oops\n");
+        index.append("{\"image\": \"images/a.png\", \"text\": \"x\", \"lang\": \"")
+                .append("q".repeat(500))
+                .append("\"}\n");
+        java.nio.file.Files.writeString(folder.resolve("pairs.jsonl"), index);
+
+        var lenient =
+                DemoCommandTest.run(
+                        "import",
+                        folder.toString(),
+                        "--bootstrap=" + KAFKA.broker().bootstrapServers(),
+                        "--topic-prefix=lenient-");
+        assertThat(lenient.code()).as(lenient.err()).isZero();
+        JsonNode stats = JSON.readTree(lenient.out());
+        assertThat(stats.path("pairs").asLong()).isEqualTo(70);
+        assertThat(stats.path("per_language").path("en").asLong()).isEqualTo(69);
+        assertThat(stats.path("per_language").path("invalid").asLong()).isEqualTo(1);
+        JsonNode rejected = stats.path("rejected");
+        assertThat(rejected.path("total").asLong()).isEqualTo(1);
+        assertThat(rejected.path("per_reason").path("not_json").asLong()).isEqualTo(1);
+        assertThat(rejected.path("examples").get(0).path("line").asLong()).isEqualTo(70);
+        assertThat(lenient.out().length()).isLessThan(4_000);
+        assertThat(lenient.err()).contains("refused 1 input lines {not_json=1}");
+        String raw = PipelineTopics.defaults().withPrefix("lenient-").rawPairs();
+        assertThat(TopicReader.count(kafka(), raw)).isEqualTo(70);
+
+        var strict =
+                DemoCommandTest.run(
+                        "import",
+                        folder.toString(),
+                        "--strict",
+                        "--bootstrap=" + KAFKA.broker().bootstrapServers(),
+                        "--topic-prefix=strict-");
+        assertThat(strict.code()).isNotZero();
+        assertThat(strict.err().strip())
+                .startsWith("streamlip: ")
+                .contains("pairs.jsonl:70: not_json: not JSON")
+                .doesNotContain("\n");
+        assertThat(strict.out()).isEmpty();
+    }
+
+    private static KafkaClients kafka() {
+        return KAFKA.clients();
+    }
+
+    @Test
     void importRefusesAnUnknownSource() {
         var run =
                 DemoCommandTest.run(

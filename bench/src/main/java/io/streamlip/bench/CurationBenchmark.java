@@ -32,9 +32,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code streamlip bench curation}: the web-noise simulator on the emoji corpus (the built-in
- * synthetic pairs when the emoji data is missing), curated by the filter stage's classes in the
- * job's order (curate, exact dedup, near dedup), scored against the simulator's ground truth.
+ * {@code streamlip bench curation}: the web-noise simulator on the emoji corpus, curated by the
+ * filter stage's classes in the job's order (curate, exact dedup, near dedup), scored against the
+ * simulator's ground truth.
+ *
+ * <p>The emoji corpus is fetched with npm into the data folder when it is missing, as the demo
+ * does; when it cannot be fetched the benchmark refuses, naming the commands that fetch it. It
+ * never falls back on its own: the built-in synthetic shapes are a different measurement (their
+ * clean pairs are near duplicates of each other) and run only when asked for ({@link
+ * Source#SYNTHETIC}), labelled as such in the table and the JSON ({@code source}).
  *
  * <p>Per kind: {@code injected} records, {@code recall} = share of them refused (for any reason),
  * {@code precision} = share of the refusals whose reason belongs to the kind (e.g. {@code
@@ -49,22 +55,62 @@ public final class CurationBenchmark implements Benchmark {
     /** Reasons that, for each kind, say "the filters caught exactly this". */
     static final Map<NoiseKind, Set<RejectReason>> TARGETS = targets();
 
-    private final Path dataDir;
+    /** The npm command that means "do not fetch": the benchmark refuses when data is missing. */
+    public static final String NO_FETCH = "none";
+
+    /** Where the clean pairs come from. */
+    public enum Source {
+        /** The emoji x CLDR corpus (fetched when missing). */
+        EMOJI,
+        /** The built-in synthetic shapes: near duplicates of each other, so a different figure. */
+        SYNTHETIC
+    }
+
+    private final EmojiData.Config data;
+    private final Source source;
 
     /**
-     * Reads the tarballs from the system property {@code streamlip.data}, else the environment
-     * variable {@code STREAMLIP_DATA}, else {@code data} (the demo's default folder).
+     * Configured from system properties, else environment variables: the data folder from {@code
+     * streamlip.data} / {@code STREAMLIP_DATA} (default {@code data}, the demo's folder), the
+     * source from {@code streamlip.bench.source} / {@code STREAMLIP_BENCH_SOURCE} ({@code emoji},
+     * the default, or {@code synthetic}), the npm command from {@code streamlip.npm} / {@code
+     * STREAMLIP_NPM} (default {@code npm}; {@value #NO_FETCH}: never fetch).
      */
     public CurationBenchmark() {
         this(
-                Path.of(
-                        System.getProperty(
-                                "streamlip.data",
-                                System.getenv().getOrDefault("STREAMLIP_DATA", "data"))));
+                EmojiData.Config.defaults(
+                                Path.of(setting("streamlip.data", "STREAMLIP_DATA", "data")))
+                        .withNpmCommand(setting("streamlip.npm", "STREAMLIP_NPM", "npm")),
+                parseSource(setting("streamlip.bench.source", "STREAMLIP_BENCH_SOURCE", "emoji")));
     }
 
+    /** The emoji corpus in {@code dataDir}, fetched with npm from the PATH when missing. */
     public CurationBenchmark(Path dataDir) {
-        this.dataDir = dataDir;
+        this(EmojiData.Config.defaults(dataDir), Source.EMOJI);
+    }
+
+    public CurationBenchmark(EmojiData.Config data, Source source) {
+        this.data = data;
+        this.source = source;
+    }
+
+    private static String setting(String property, String variable, String fallback) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            value = System.getenv(variable);
+        }
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    static Source parseSource(String value) {
+        try {
+            return Source.valueOf(value.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "bench curation: source must be emoji or synthetic, not '"
+                            + value.strip()
+                            + "'");
+        }
     }
 
     @Override
@@ -89,29 +135,34 @@ public final class CurationBenchmark implements Benchmark {
     }
 
     private BenchResult run(long limit, Path work) {
-        String source;
+        String sourceLabel;
         Iterator<RawPair> clean;
         List<NoiseSimulator.EvalImage> evalImages;
         Path evalSet = work.resolve("eval");
-        EmojiData data = EmojiData.at(dataDir);
-        if (data.missing().isEmpty()) {
-            source = "emoji x CLDR (" + data.folder() + "), vendors google/apple/facebook";
-            EmojiEvalSet.write(data, evalSet, EmojiEvalSet.Config.defaults());
+        Map<String, Object> sourceJson = new LinkedHashMap<>();
+        if (source == Source.EMOJI) {
+            EmojiData emoji = fetch();
+            Path folder = emoji.folder().toAbsolutePath();
+            sourceLabel = "emoji:" + folder;
+            sourceJson.put("kind", "emoji");
+            sourceJson.put("data_folder", folder.toString());
+            sourceJson.put("vendors", EmojiData.TRAINING_VENDORS);
+            EmojiEvalSet.write(emoji, evalSet, EmojiEvalSet.Config.defaults());
             clean =
                     EmojiCorpus.open(
-                                    data,
+                                    emoji,
                                     EmojiCorpus.Config.defaults()
                                             .withLocales(EmojiLearningBenchmark.DEMO_LANGUAGES))
                             .limit(limit)
                             .pairs();
         } else {
-            source =
-                    "synthetic (emoji data missing in "
-                            + data.folder()
-                            + ": "
-                            + data.missing()
-                            + ")";
-            LOG.warn("bench curation falls back to the synthetic source: {}", source);
+            sourceLabel = "synthetic";
+            sourceJson.put("kind", "synthetic");
+            sourceJson.put(
+                    "note",
+                    "built-in shapes whose clean pairs are near duplicates of each other: not"
+                            + " comparable with the emoji figures");
+            LOG.warn("bench curation on the synthetic shapes, as asked: not the emoji figures");
             new SyntheticPairs(64).writeEvalSet(evalSet, 2, 99);
             clean = new SyntheticPairs(64).pairs(limit, 1);
         }
@@ -164,7 +215,11 @@ public final class CurationBenchmark implements Benchmark {
 
         BenchResult result =
                 new BenchResult(
-                        "curation: filters vs the web-noise simulator's ground truth",
+                        "curation: filters vs the web-noise simulator's ground truth ("
+                                + (source == Source.EMOJI
+                                        ? "emoji corpus"
+                                        : "SYNTHETIC shapes, not the emoji corpus")
+                                + ")",
                         List.of("kind", "injected", "refused", "precision", "recall"));
         Map<String, Object> kinds = new LinkedHashMap<>();
         for (Map.Entry<NoiseKind, long[]> e : byKind.entrySet()) {
@@ -192,13 +247,14 @@ public final class CurationBenchmark implements Benchmark {
         result.put("kinds", kinds)
                 .put("clean", cleanJson)
                 .put("overall_precision", overall)
-                .put("source", source)
+                .put("source", sourceLabel)
+                .put("source_detail", sourceJson)
                 .put("records", records)
                 .put("records_per_s", records / seconds)
                 .put("clean_refused_by_reason", cleanRefusals);
         result.note(
                 "source: "
-                        + source
+                        + sourceLabel
                         + "; "
                         + records
                         + " records ("
@@ -224,6 +280,41 @@ public final class CurationBenchmark implements Benchmark {
                 "recall: share of a kind's records refused for any reason; precision: share of"
                         + " refusals for the kind's own reasons that are of the kind");
         return result;
+    }
+
+    /**
+     * The emoji corpus, fetched when missing; refuses with the commands that fetch it when it
+     * cannot be had (npm missing or failing, or fetching disabled).
+     */
+    private EmojiData fetch() {
+        EmojiData emoji = new EmojiData(data);
+        List<EmojiData.NpmPackage> missing = emoji.missing();
+        if (missing.isEmpty()) {
+            return emoji;
+        }
+        String why;
+        if (NO_FETCH.equals(data.npmCommand())) {
+            why = "fetching is disabled (npm command '" + NO_FETCH + "')";
+        } else {
+            try {
+                return emoji.ensure();
+            } catch (IllegalStateException | java.io.UncheckedIOException e) {
+                why = e.getMessage().lines().findFirst().orElse(e.toString());
+            }
+        }
+        throw new IllegalStateException(
+                "bench curation needs the emoji x CLDR corpus in "
+                        + emoji.folder().toAbsolutePath()
+                        + " and "
+                        + missing.size()
+                        + " of its packages are missing; "
+                        + why
+                        + ". Fetch them with: cd "
+                        + emoji.folder().toAbsolutePath()
+                        + missing.stream()
+                                .map(p -> " && npm pack " + p.spec())
+                                .collect(java.util.stream.Collectors.joining())
+                        + " (or measure the synthetic shapes instead: STREAMLIP_BENCH_SOURCE=synthetic)");
     }
 
     /**

@@ -9,14 +9,21 @@ import java.util.TreeMap;
 /**
  * What an import did: pairs handed over, per language and per source, and what it left out and why.
  * Nothing an importer leaves out goes unmentioned: every skipped candidate is counted under a
- * reason code.
+ * reason code, every refused input line under {@link #rejected()}.
+ *
+ * <p>Bounded whatever the input: language keys are the hints that look like BCP 47 tags ({@link
+ * BoundedText#languageKey}), at most {@value #MAX_KEYS} distinct language and source keys are kept
+ * (the rest count under {@value #OTHER}), and names are cut at {@link BoundedText#MAX_DETAIL}
+ * characters.
  *
  * @param importer the importer's name
  * @param pairs pairs handed to the sink
- * @param perLanguage pairs per language hint ({@code und} when a pair has none)
+ * @param perLanguage pairs per language hint ({@code und} when a pair has none, {@code invalid}
+ *     when it is not a language tag)
  * @param perSource pairs per {@code source} (e.g. {@code emoji:google})
  * @param skipped candidates left out, per reason code (the importer documents its codes and their
  *     unit)
+ * @param rejected input the importer refused (malformed lines, images it may not read)
  * @param elapsedMillis wall time of the import, in milliseconds
  */
 public record ImportStats(
@@ -25,9 +32,17 @@ public record ImportStats(
         SortedMap<String, Long> perLanguage,
         SortedMap<String, Long> perSource,
         SortedMap<String, Long> skipped,
+        ImportRejects rejected,
         long elapsedMillis) {
 
+    /** Most distinct language or source keys kept; the rest count under {@value #OTHER}. */
+    public static final int MAX_KEYS = 256;
+
+    /** The key counting what is beyond {@value #MAX_KEYS} distinct keys. */
+    public static final String OTHER = "other";
+
     public ImportStats {
+        importer = BoundedText.detail(importer);
         perLanguage = Collections.unmodifiableSortedMap(new TreeMap<>(perLanguage));
         perSource = Collections.unmodifiableSortedMap(new TreeMap<>(perSource));
         skipped = Collections.unmodifiableSortedMap(new TreeMap<>(skipped));
@@ -49,6 +64,8 @@ public record ImportStats(
                 + perSource
                 + ", skipped "
                 + skipped
+                + ", rejected "
+                + rejected.total()
                 + " in "
                 + elapsedMillis
                 + " ms";
@@ -62,6 +79,7 @@ public record ImportStats(
         private final Map<String, Long> perLanguage = new TreeMap<>();
         private final Map<String, Long> perSource = new TreeMap<>();
         private final Map<String, Long> skipped = new TreeMap<>();
+        private final ImportRejects.Builder rejected = ImportRejects.builder();
 
         private Builder(String importer) {
             this.importer = importer;
@@ -70,9 +88,19 @@ public record ImportStats(
         /** Counts one pair handed to the sink. */
         public Builder count(RawPair pair) {
             pairs++;
-            String lang = pair.getLangHint() == null ? "und" : pair.getLangHint();
-            perLanguage.merge(lang, 1L, Long::sum);
-            perSource.merge(pair.getSource(), 1L, Long::sum);
+            countUnder(perLanguage, BoundedText.languageKey(pair.getLangHint()));
+            countUnder(perSource, BoundedText.detail(pair.getSource()));
+            return this;
+        }
+
+        private static void countUnder(Map<String, Long> counts, String key) {
+            String k = counts.containsKey(key) || counts.size() < MAX_KEYS - 1 ? key : OTHER;
+            counts.merge(k, 1L, Long::sum);
+        }
+
+        /** Adds the refusals of {@code rejects}. */
+        public Builder rejected(ImportRejects rejects) {
+            rejected.addAll(rejects);
             return this;
         }
 
@@ -101,6 +129,7 @@ public record ImportStats(
                     new TreeMap<>(perLanguage),
                     new TreeMap<>(perSource),
                     new TreeMap<>(skipped),
+                    rejected.build(),
                     (System.nanoTime() - startNanos) / 1_000_000);
         }
     }

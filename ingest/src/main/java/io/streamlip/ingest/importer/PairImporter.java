@@ -26,6 +26,14 @@ public interface PairImporter {
     Map<String, Long> skipped();
 
     /**
+     * Input refused so far: what the index check found when the importer was opened plus what the
+     * latest {@link #pairs()} iteration could not read (see the importer for its codes).
+     */
+    default ImportRejects rejected() {
+        return ImportRejects.none();
+    }
+
+    /**
      * The pairs, in import order, built one at a time as the iterator advances (the corpus is never
      * held as {@code RawPair}s). Each call starts again from the first pair.
      */
@@ -47,7 +55,7 @@ public interface PairImporter {
             stats.count(pair);
             listener.progress(stats.pairs(), total);
         }
-        return stats.skipped(skipped()).build();
+        return stats.skipped(skipped()).rejected(rejected()).build();
     }
 
     /**
@@ -79,6 +87,11 @@ public interface PairImporter {
             @Override
             public Map<String, Long> skipped() {
                 return whole.skipped();
+            }
+
+            @Override
+            public ImportRejects rejected() {
+                return whole.rejected();
             }
 
             @Override

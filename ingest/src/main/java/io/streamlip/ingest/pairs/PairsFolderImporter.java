@@ -1,8 +1,9 @@
 package io.streamlip.ingest.pairs;
 
+import io.streamlip.ingest.importer.ImportRejectedException;
+import io.streamlip.ingest.importer.ImportRejects;
 import io.streamlip.ingest.importer.PairImporter;
 import io.streamlip.schemas.RawPair;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -12,60 +13,96 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
+import java.util.NoSuchElementException;
 
 /**
  * Imports a user's folder of images with a {@code pairs.jsonl} ({@link PairsFolder}): one {@link
- * RawPair} per line, {@code id = folder:<name>:<n>} (n counts the entries from 0), the image's
- * bytes as they are on disk (checking them is the filter's job), {@code alt_text} = text, {@code
- * lang_hint} = lang, {@code source = folder:<name>}, and the attributes {@code image} (the relative
- * path) and {@code class} when the line has one.
+ * RawPair} per accepted line, {@code id = folder:<name>:<n>} (n counts the accepted entries from
+ * 0), the image's bytes as they are on disk (checking them is the filter's job), {@code alt_text} =
+ * text, {@code lang_hint} = lang, {@code source = folder:<name>}, and the attributes {@code image}
+ * (the relative path) and {@code class} when the line has one.
  *
- * <p>The index is read and checked when the importer is created: a malformed line or a missing
- * image fails then, with the file, line number and problem in the message, before anything is sent.
- * The images are read one at a time as the pairs are built.
+ * <p>The index is scanned when the importer is opened. A line that is malformed, oversized, or
+ * names an image that is missing, too large, outside the folder or reached through a symbolic link
+ * is refused: counted in {@link #rejected()} with its line number and reason ({@link
+ * PairsFolder.Problem} codes), and the import goes on with the next line. An image that cannot be
+ * read when its pair is built is refused the same way. In {@linkplain Options#strict() strict} mode
+ * the first refusal stops the import instead ({@link ImportRejectedException}, naming the line).
  */
 public final class PairsFolderImporter implements PairImporter {
     private final Path folder;
     private final String name;
-    private final List<PairsFolder.Entry> entries;
+    private final List<PairsFolder.Line> lines;
+    private final ImportRejects scanRejects;
+    private final Options options;
     private final Instant crawlTime;
+    private ImportRejects readRejects = ImportRejects.none();
+
+    /**
+     * How a folder is imported.
+     *
+     * @param strict stop at the first refused line instead of counting it and going on
+     * @param bounds the bounds on a line and its image
+     */
+    public record Options(boolean strict, PairsFolder.Bounds bounds) {
+        public static Options defaults() {
+            return new Options(false, PairsFolder.Bounds.defaults());
+        }
+
+        public Options withStrict(boolean value) {
+            return new Options(value, bounds);
+        }
+
+        public Options withBounds(PairsFolder.Bounds value) {
+            return new Options(strict, value);
+        }
+    }
 
     private PairsFolderImporter(
-            Path folder, String name, List<PairsFolder.Entry> entries, Instant crawlTime) {
-        this.folder = folder;
+            PairsFolder.Index index, String name, Options options, Instant crawlTime) {
+        this.folder = index.folder();
         this.name = name;
-        this.entries = entries;
+        this.lines = index.lines();
+        this.scanRejects = index.rejected();
+        this.options = options;
         this.crawlTime = crawlTime;
     }
 
     /**
-     * Reads and checks {@code folder}'s index; the pairs' crawl time is now.
+     * Scans {@code folder}'s index with the default options; the pairs' crawl time is now.
      *
-     * @throws IllegalArgumentException when the folder, its index, a line or an image is missing or
-     *     malformed; the message names the file and line
+     * @throws IllegalArgumentException when the folder or its index is missing
      */
     public static PairsFolderImporter open(Path folder) {
-        return open(folder, Instant.now());
+        return open(folder, Instant.now(), Options.defaults());
     }
 
     /** As {@link #open(Path)}, with the given {@code crawl_time} for every pair. */
     public static PairsFolderImporter open(Path folder, Instant crawlTime) {
+        return open(folder, crawlTime, Options.defaults());
+    }
+
+    /**
+     * Scans {@code folder}'s index.
+     *
+     * @throws IllegalArgumentException when the folder or its index is missing
+     * @throws ImportRejectedException with {@link Options#strict()}, at the first refused line
+     */
+    public static PairsFolderImporter open(Path folder, Instant crawlTime, Options options) {
         Path absolute = folder.toAbsolutePath().normalize();
         if (!Files.isDirectory(absolute)) {
             throw new IllegalArgumentException("cannot import " + folder + ": no such folder");
         }
-        List<PairsFolder.Entry> entries;
+        PairsFolder.Index index;
         try {
-            entries = PairsFolder.read(absolute);
-        } catch (IllegalArgumentException | UncheckedIOException e) {
-            // PairsFolder's message already names the file and line; say what was being done.
+            index = PairsFolder.scan(absolute, options.bounds(), options.strict());
+        } catch (UncheckedIOException e) {
             throw new IllegalArgumentException(
                     "cannot import pairs folder " + folder + ": " + e.getMessage(), e);
         }
         Path fileName = absolute.getFileName();
         String name = fileName == null ? "root" : fileName.toString();
-        return new PairsFolderImporter(absolute, name, List.copyOf(entries), crawlTime);
+        return new PairsFolderImporter(index, name, options, crawlTime);
     }
 
     /** {@code folder:<folder name>}, also the pairs' {@code source}. */
@@ -74,38 +111,74 @@ public final class PairsFolderImporter implements PairImporter {
         return "folder:" + name;
     }
 
+    /** The accepted lines; fewer pairs come when images become unreadable during the import. */
     @Override
     public long expectedPairs() {
-        return entries.size();
+        return lines.size();
     }
 
-    /** Nothing: a folder with a bad line is refused as a whole when opened. */
+    /** Nothing: every line left out is a reject ({@link #rejected()}). */
     @Override
     public Map<String, Long> skipped() {
         return Map.of();
     }
 
+    /**
+     * The lines refused by the scan, plus the images the latest {@link #pairs()} could not read.
+     */
     @Override
-    public Iterator<RawPair> pairs() {
-        return IntStream.range(0, entries.size()).mapToObj(n -> pair(n, entries.get(n))).iterator();
+    public ImportRejects rejected() {
+        return ImportRejects.builder().addAll(scanRejects).addAll(readRejects).build();
     }
 
-    private RawPair pair(int n, PairsFolder.Entry entry) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(folder.resolve(entry.image()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot import pairs folder "
-                            + folder
-                            + ": cannot read image "
-                            + entry.image()
-                            + " of entry "
-                            + n
-                            + " (changed since the folder was opened?): "
-                            + e,
-                    e);
-        }
+    @Override
+    public Iterator<RawPair> pairs() {
+        ImportRejects.Builder rejects = ImportRejects.builder();
+        readRejects = ImportRejects.none();
+        return new Iterator<>() {
+            private int next;
+            private int emitted;
+            private RawPair ahead;
+
+            @Override
+            public boolean hasNext() {
+                while (ahead == null && next < lines.size()) {
+                    PairsFolder.Line line = lines.get(next++);
+                    try {
+                        byte[] bytes =
+                                PairsFolder.readImage(
+                                        folder,
+                                        line.entry().image(),
+                                        options.bounds().maxImageBytes());
+                        ahead = pair(emitted++, line.entry(), bytes);
+                    } catch (PairsFolder.Refused r) {
+                        ImportRejects.Example example =
+                                new ImportRejects.Example(
+                                        line.number(), r.problem().code(), r.detail());
+                        if (options.strict()) {
+                            throw new ImportRejectedException(
+                                    folder.resolve(PairsFolder.INDEX).toString(), example);
+                        }
+                        rejects.add(line.number(), example.reason(), example.detail());
+                        readRejects = rejects.build();
+                    }
+                }
+                return ahead != null;
+            }
+
+            @Override
+            public RawPair next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                RawPair p = ahead;
+                ahead = null;
+                return p;
+            }
+        };
+    }
+
+    private RawPair pair(int n, PairsFolder.Entry entry, byte[] bytes) {
         Map<String, String> attributes = new HashMap<>(4);
         attributes.put("image", entry.image());
         if (entry.classLabel() != null) {

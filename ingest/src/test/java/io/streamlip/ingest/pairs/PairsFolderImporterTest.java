@@ -8,14 +8,12 @@ import io.streamlip.ingest.importer.ImportListener;
 import io.streamlip.ingest.importer.ImportStats;
 import io.streamlip.schemas.RawPair;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,8 +99,11 @@ class PairsFolderImporterTest {
         assertThat(stats.skipped()).isEmpty();
     }
 
+    private static final PairsFolderImporter.Options STRICT =
+            PairsFolderImporter.Options.defaults().withStrict(true);
+
     @Test
-    void namesTheLineOfAMissingImage() throws IOException {
+    void strictNamesTheLineOfAMissingImage() throws IOException {
         Path folder =
                 folder(
                         "missing",
@@ -111,30 +112,36 @@ class PairsFolderImporterTest {
                         {"image": "images/gone.png", "text": "a dog"}
                         """,
                         "images/a.png");
-        assertThatThrownBy(() -> PairsFolderImporter.open(folder))
+        assertThatThrownBy(() -> PairsFolderImporter.open(folder, CRAWL, STRICT))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("cannot import pairs folder " + folder)
-                .hasMessageContaining("pairs.jsonl:2: image images/gone.png does not exist");
+                .hasMessageContaining(
+                        "pairs.jsonl:2: image_missing: image images/gone.png does not exist");
     }
 
     @Test
-    void namesTheLineOfAMalformedEntry() throws IOException {
+    void strictNamesTheLineOfAMalformedEntry() throws IOException {
         Path notJson =
                 folder(
                         "not-json",
                         "{\"image\": \"images/a.png\", \"text\": \"x\"}\n{oops\n",
                         "images/a.png");
-        assertThatThrownBy(() -> PairsFolderImporter.open(notJson))
+        assertThatThrownBy(() -> PairsFolderImporter.open(notJson, CRAWL, STRICT))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("pairs.jsonl:2: not JSON");
+                .hasMessageContaining("pairs.jsonl:2: not_json: not JSON");
 
         Path noText = folder("no-text", "{\"image\": \"images/a.png\"}\n", "images/a.png");
-        assertThatThrownBy(() -> PairsFolderImporter.open(noText))
-                .hasMessageContaining("pairs.jsonl:1: needs \"image\" and \"text\" fields");
+        assertThatThrownBy(() -> PairsFolderImporter.open(noText, CRAWL, STRICT))
+                .hasMessageContaining(
+                        "pairs.jsonl:1: missing_field: needs \"image\" and \"text\" fields");
 
         Path escape = folder("escape", "{\"image\": \"../secret.png\", \"text\": \"x\"}\n");
-        assertThatThrownBy(() -> PairsFolderImporter.open(escape))
-                .hasMessageContaining("pairs.jsonl:1: image must be a path inside the folder");
+        assertThatThrownBy(() -> PairsFolderImporter.open(escape, CRAWL, STRICT))
+                .hasMessageContaining(
+                        "pairs.jsonl:1: image_outside_folder: image must be a path inside the"
+                                + " folder");
+        // What evaluation sets are read with: strict.
+        assertThatThrownBy(() -> PairsFolder.read(escape))
+                .hasMessageContaining("pairs.jsonl:1: image_outside_folder");
     }
 
     @Test
@@ -145,21 +152,6 @@ class PairsFolderImporterTest {
         Files.createDirectories(dir.resolve("empty"));
         assertThatThrownBy(() -> PairsFolderImporter.open(dir.resolve("empty")))
                 .hasMessageContaining("it has no pairs.jsonl");
-    }
-
-    @Test
-    void namesAnImageThatVanishedAfterOpening() throws IOException {
-        Path folder =
-                folder(
-                        "vanish",
-                        "{\"image\": \"images/a.png\", \"text\": \"x\"}\n",
-                        "images/a.png");
-        PairsFolderImporter importer = PairsFolderImporter.open(folder);
-        Files.delete(folder.resolve("images/a.png"));
-        Iterator<RawPair> pairs = importer.pairs();
-        assertThatThrownBy(pairs::next)
-                .isInstanceOf(UncheckedIOException.class)
-                .hasMessageContaining("cannot read image images/a.png");
     }
 
     @Test
