@@ -2,6 +2,7 @@ package io.streamlip.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.ingest.Fuzz;
 import io.streamlip.ingest.bounds.RecordBounds;
 import io.streamlip.ingest.bounds.RecordSize;
 import io.streamlip.ingest.bounds.Rejects;
@@ -21,13 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
 
 /**
  * A fuzzer of the filter's per-record path ({@link CurateFunction#handle}: decode, bound, curate,
@@ -48,35 +44,35 @@ class CurateFuzzTest {
     static final AvroSerde<RawPair> RAW = AvroSerde.of(RawPair.class);
     static final AvroSerde<CuratedPair> CURATED = AvroSerde.of(CuratedPair.class);
     static final AvroSerde<Reject> REJECT = AvroSerde.of(Reject.class);
-    static final List<RawPair> GOOD = new ArrayList<>();
-    static final Map<String, Integer> OUTCOMES = new HashMap<>();
-    static long started;
+    static final List<RawPair> GOOD = goodPairs();
 
     final CurateFunction curate = new CurateFunction(CONFIG);
+    final Map<String, Integer> outcomes = new TreeMap<>();
 
-    @BeforeContainer
-    static void goodPairs() {
-        new SyntheticPairs(32).pairs(8, 5).forEachRemaining(GOOD::add);
-        started = System.nanoTime();
+    static List<RawPair> goodPairs() {
+        List<RawPair> good = new ArrayList<>();
+        new SyntheticPairs(32).pairs(8, 5).forEachRemaining(good::add);
+        return List.copyOf(good);
     }
 
-    @AfterContainer
-    static void report() {
-        System.out.printf(
-                "CurateFuzzTest: %d inputs in %d ms, outcomes %s%n",
-                OUTCOMES.values().stream().mapToInt(Integer::intValue).sum(),
-                (System.nanoTime() - started) / 1_000_000,
-                OUTCOMES);
+    @Test
+    void everyMutatedPairEndsAsAFittingResultOrReject() {
+        Fuzz.run(
+                "CurateFuzzTest.mutatedPairs",
+                1500,
+                1412,
+                (i, random) -> check(mutatedPair(random)));
+        System.out.println("CurateFuzzTest.mutatedPairs outcomes " + outcomes);
     }
 
-    @Property(tries = 1500, seed = "1412")
-    void everyMutatedPairEndsAsAFittingResultOrReject(@ForAll("mutatedPairs") byte[] value) {
-        check(value);
-    }
-
-    @Property(tries = 500, seed = "1413")
-    void everyMutatedEncodingEndsAsAFittingResultOrReject(@ForAll("mutatedBytes") byte[] value) {
-        check(value);
+    @Test
+    void everyMutatedEncodingEndsAsAFittingResultOrReject() {
+        Fuzz.run(
+                "CurateFuzzTest.mutatedBytes",
+                500,
+                1413,
+                (i, random) -> check(mutatedBytes(random)));
+        System.out.println("CurateFuzzTest.mutatedBytes outcomes " + outcomes);
     }
 
     void check(byte[] value) {
@@ -97,61 +93,37 @@ class CurateFuzzTest {
                             ? 0
                             : reject.getId().getBytes(StandardCharsets.UTF_8).length;
             assertThat(RecordSize.fits(key, REJECT.encode(reject).length, LIMIT)).isTrue();
-            OUTCOMES.merge(rejected.reason().code(), 1, Integer::sum);
+            outcomes.merge(rejected.reason().code(), 1, Integer::sum);
         } else {
             CuratedPair pair = ((EnvelopeStage.Emitted<CuratedEnvelope>) outcome).value().pair;
             long key = pair.getPair().getId().getBytes(StandardCharsets.UTF_8).length;
             assertThat(RecordSize.fits(key, CURATED.encode(pair).length, LIMIT)).isTrue();
             assertThat(pair.getLang().length()).isLessThanOrEqualTo(35);
-            OUTCOMES.merge("curated", 1, Integer::sum);
+            outcomes.merge("curated", 1, Integer::sum);
         }
     }
 
-    @Provide
-    Arbitrary<byte[]> mutatedPairs() {
-        return Arbitraries.longs()
-                .map(
-                        seed -> {
-                            SplittableRandom random = new SplittableRandom(seed);
-                            RawPair pair = mutate(GOOD.get(random.nextInt(GOOD.size())), random);
-                            byte[] bytes = RAW.encode(pair);
-                            return random.nextInt(8) == 0
-                                    ? invalidUtf8InCaption(bytes, random)
-                                    : bytes;
-                        });
+    /** The encoding of a mutated good pair, one time in eight with invalid UTF-8 in the caption. */
+    static byte[] mutatedPair(SplittableRandom random) {
+        RawPair pair = mutate(GOOD.get(random.nextInt(GOOD.size())), random);
+        byte[] bytes = RAW.encode(pair);
+        return random.nextInt(8) == 0 ? invalidUtf8InCaption(bytes, random) : bytes;
     }
 
-    @Provide
-    Arbitrary<byte[]> mutatedBytes() {
-        return Arbitraries.longs()
-                .map(
-                        seed -> {
-                            SplittableRandom random = new SplittableRandom(seed);
-                            byte[] bytes =
-                                    RAW.encode(
-                                            mutate(GOOD.get(random.nextInt(GOOD.size())), random));
-                            switch (random.nextInt(4)) {
-                                case 0 -> {
-                                    for (int i = random.nextInt(1, 8); i > 0; i--) {
-                                        bytes[random.nextInt(bytes.length)] ^=
-                                                (byte) (1 << random.nextInt(8));
-                                    }
-                                    return bytes;
-                                }
-                                case 1 -> {
-                                    return java.util.Arrays.copyOf(
-                                            bytes, random.nextInt(bytes.length));
-                                }
-                                case 2 -> {
-                                    return TestImages.randomBytes(
-                                            LIMIT - random.nextInt(1, 600), random.nextLong());
-                                }
-                                default -> {
-                                    return TestImages.randomBytes(
-                                            random.nextInt(1, 2000), random.nextLong());
-                                }
-                            }
-                        });
+    /** The encoding of a mutated good pair with bits flipped or cut short, or random bytes. */
+    static byte[] mutatedBytes(SplittableRandom random) {
+        byte[] bytes = RAW.encode(mutate(GOOD.get(random.nextInt(GOOD.size())), random));
+        return switch (random.nextInt(4)) {
+            case 0 -> {
+                for (int i = random.nextInt(1, 8); i > 0; i--) {
+                    bytes[random.nextInt(bytes.length)] ^= (byte) (1 << random.nextInt(8));
+                }
+                yield bytes;
+            }
+            case 1 -> java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length));
+            case 2 -> TestImages.randomBytes(LIMIT - random.nextInt(1, 600), random.nextLong());
+            default -> TestImages.randomBytes(random.nextInt(1, 2000), random.nextLong());
+        };
     }
 
     /** One to three field mutations of {@code good}. */

@@ -2,6 +2,7 @@ package io.streamlip.sinks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.ingest.Fuzz;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.PixelFormat;
@@ -12,12 +13,9 @@ import io.streamlip.sinks.webdataset.WebDatasetCheck;
 import io.streamlip.sinks.webdataset.WebDatasetSample;
 import io.streamlip.sinks.webdataset.WebDatasetSamples;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The checks before the file sinks, without Flink. */
@@ -79,36 +77,38 @@ class RecordChecksTest {
         assertUnwritable(avro.check(broken), "does not encode as CuratedPair");
     }
 
-    @Property(tries = 300, seed = "20261206")
-    void noMutatedPairMakesTheCheckThrow(@ForAll("mutated") CuratedPair pair) {
-        Verdict<WebDatasetSample> v = PAIRS.check(pair);
-        if (v.accepted()) {
-            assertThat(v.value().image().length).isLessThanOrEqualTo(LIMIT);
-        }
+    @Test
+    void noMutatedPairMakesTheCheckThrow() {
+        Fuzz.run(
+                "RecordChecksTest.noMutatedPairMakesTheCheckThrow",
+                300,
+                20261206L,
+                (i, random) -> {
+                    Verdict<WebDatasetSample> v = PAIRS.check(mutated(random));
+                    if (v.accepted()) {
+                        assertThat(v.value().image().length).isLessThanOrEqualTo(LIMIT);
+                    }
+                });
     }
 
-    @Provide
-    Arbitrary<CuratedPair> mutated() {
-        Arbitrary<byte[]> image =
-                Arbitraries.oneOf(
-                        Arbitraries.bytes().array(byte[].class).ofMaxSize(300),
-                        Arbitraries.integers()
-                                .between(0, TestRecords.png().length)
-                                .map(n -> java.util.Arrays.copyOf(TestRecords.png(), n)),
-                        Arbitraries.integers()
-                                .between(0, TestRecords.jpeg().length * 8 - 1)
-                                .map(
-                                        bit -> {
-                                            byte[] b = TestRecords.jpeg();
-                                            b[bit / 8] ^= (byte) (1 << (bit % 8));
-                                            return b;
-                                        }));
-        Arbitrary<String> format = Arbitraries.of("png", "jpeg", "gif", "bmp", "webp", "", "PNG");
-        return net.jqwik.api.Combinators.combine(
-                        image, format, Arbitraries.integers().between(0, 99))
-                .as(
-                        (bytes, f, i) ->
-                                FileSinksRejectsJobTest.with(
-                                        i, f, r -> r.setImage(ByteBuffer.wrap(bytes))));
+    /** A pair whose image is random bytes, a cut PNG or a JPEG with one bit flipped. */
+    static CuratedPair mutated(SplittableRandom random) {
+        byte[] image =
+                switch (random.nextInt(3)) {
+                    case 0 -> Fuzz.bytes(random, 300);
+                    case 1 ->
+                            Arrays.copyOf(
+                                    TestRecords.png(),
+                                    random.nextInt(TestRecords.png().length + 1));
+                    default -> {
+                        byte[] b = TestRecords.jpeg();
+                        int bit = random.nextInt(b.length * 8);
+                        b[bit / 8] ^= (byte) (1 << (bit % 8));
+                        yield b;
+                    }
+                };
+        String format = Fuzz.oneOf(random, "png", "jpeg", "gif", "bmp", "webp", "", "PNG");
+        return FileSinksRejectsJobTest.with(
+                random.nextInt(100), format, r -> r.setImage(ByteBuffer.wrap(image)));
     }
 }

@@ -2,6 +2,7 @@ package io.streamlip.tokenize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.ingest.Fuzz;
 import io.streamlip.ingest.bounds.RecordBounds;
 import io.streamlip.ingest.bounds.RecordSize;
 import io.streamlip.ingest.bounds.Rejects;
@@ -20,17 +21,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
 
 /**
  * A fuzzer of the tokenize stage's per-record path ({@link TokenizeFunction#handle}: decode, build
@@ -47,45 +42,44 @@ class TokenizeFuzzTest {
     static final AvroSerde<CuratedPair> CURATED = AvroSerde.of(CuratedPair.class);
     static final AvroSerde<Example> EXAMPLE = AvroSerde.of(Example.class);
     static final AvroSerde<Reject> REJECT = AvroSerde.of(Reject.class);
-    static final List<CuratedPair> GOOD = new ArrayList<>();
-    static final Map<String, Integer> OUTCOMES = new HashMap<>();
-    static long started;
+    static final List<CuratedPair> GOOD = goodPairs();
 
     final TokenizeFunction tokenize = new TokenizeFunction(new ExampleBuilder(CONFIG));
+    final Map<String, Integer> outcomes = new TreeMap<>();
 
-    @BeforeContainer
-    static void goodPairs() {
+    static List<CuratedPair> goodPairs() {
+        List<CuratedPair> good = new ArrayList<>();
         new SyntheticPairs(32)
                 .pairs(6, 9)
                 .forEachRemaining(
                         raw ->
-                                GOOD.add(
+                                good.add(
                                         curated(
                                                 raw,
                                                 raw.getAltText(),
                                                 raw.getLangHint(),
                                                 raw.getImage())));
-        started = System.nanoTime();
+        return List.copyOf(good);
     }
 
-    @AfterContainer
-    static void report() {
-        System.out.printf(
-                "TokenizeFuzzTest: %d inputs in %d ms, outcomes %s%n",
-                OUTCOMES.values().stream().mapToInt(Integer::intValue).sum(),
-                (System.nanoTime() - started) / 1_000_000,
-                OUTCOMES);
+    @Test
+    void everyMutatedCuratedPairEndsAsAFittingExampleOrReject() {
+        Fuzz.run(
+                "TokenizeFuzzTest.mutatedPairs",
+                1500,
+                1414,
+                (i, random) -> check(mutatedPair(random)));
+        System.out.println("TokenizeFuzzTest.mutatedPairs outcomes " + outcomes);
     }
 
-    @Property(tries = 1500, seed = "1414")
-    void everyMutatedCuratedPairEndsAsAFittingExampleOrReject(
-            @ForAll("mutatedPairs") byte[] value) {
-        check(value);
-    }
-
-    @Property(tries = 500, seed = "1415")
-    void everyMutatedEncodingEndsAsAFittingExampleOrReject(@ForAll("mutatedBytes") byte[] value) {
-        check(value);
+    @Test
+    void everyMutatedEncodingEndsAsAFittingExampleOrReject() {
+        Fuzz.run(
+                "TokenizeFuzzTest.mutatedBytes",
+                500,
+                1415,
+                (i, random) -> check(mutatedBytes(random)));
+        System.out.println("TokenizeFuzzTest.mutatedBytes outcomes " + outcomes);
     }
 
     void check(byte[] value) {
@@ -105,54 +99,36 @@ class TokenizeFuzzTest {
                             ? 0
                             : reject.getId().getBytes(StandardCharsets.UTF_8).length;
             assertThat(RecordSize.fits(key, REJECT.encode(reject).length, LIMIT)).isTrue();
-            OUTCOMES.merge(rejected.reason().code(), 1, Integer::sum);
+            outcomes.merge(rejected.reason().code(), 1, Integer::sum);
         } else {
             Example example = ((EnvelopeStage.Emitted<Example>) outcome).value();
             long key = example.getId().getBytes(StandardCharsets.UTF_8).length;
             assertThat(RecordSize.fits(key, EXAMPLE.encode(example).length, LIMIT)).isTrue();
             assertThat(example.getLang().length()).isLessThanOrEqualTo(35);
             assertThat(example.getImage().remaining()).isEqualTo(32 * 32 * 3);
-            OUTCOMES.merge("example", 1, Integer::sum);
+            outcomes.merge("example", 1, Integer::sum);
         }
     }
 
-    @Provide
-    Arbitrary<byte[]> mutatedPairs() {
-        return Arbitraries.longs()
-                .map(
-                        seed -> {
-                            SplittableRandom random = new SplittableRandom(seed);
-                            return CURATED.encode(
-                                    mutate(GOOD.get(random.nextInt(GOOD.size())), random));
-                        });
+    /** The encoding of a mutated good pair. */
+    static byte[] mutatedPair(SplittableRandom random) {
+        return CURATED.encode(mutate(GOOD.get(random.nextInt(GOOD.size())), random));
     }
 
-    @Provide
-    Arbitrary<byte[]> mutatedBytes() {
-        return Arbitraries.longs()
-                .map(
-                        seed -> {
-                            SplittableRandom random = new SplittableRandom(seed);
-                            byte[] bytes =
-                                    CURATED.encode(
-                                            mutate(GOOD.get(random.nextInt(GOOD.size())), random));
-                            return switch (random.nextInt(4)) {
-                                case 0 -> {
-                                    for (int i = random.nextInt(1, 8); i > 0; i--) {
-                                        bytes[random.nextInt(bytes.length)] ^=
-                                                (byte) (1 << random.nextInt(8));
-                                    }
-                                    yield bytes;
-                                }
-                                case 1 -> Arrays.copyOf(bytes, random.nextInt(bytes.length));
-                                case 2 ->
-                                        TestImages.randomBytes(
-                                                LIMIT - random.nextInt(1, 600), random.nextLong());
-                                default ->
-                                        TestImages.randomBytes(
-                                                random.nextInt(1, 2000), random.nextLong());
-                            };
-                        });
+    /** The encoding of a mutated good pair with bits flipped or cut short, or random bytes. */
+    static byte[] mutatedBytes(SplittableRandom random) {
+        byte[] bytes = CURATED.encode(mutate(GOOD.get(random.nextInt(GOOD.size())), random));
+        return switch (random.nextInt(4)) {
+            case 0 -> {
+                for (int i = random.nextInt(1, 8); i > 0; i--) {
+                    bytes[random.nextInt(bytes.length)] ^= (byte) (1 << random.nextInt(8));
+                }
+                yield bytes;
+            }
+            case 1 -> Arrays.copyOf(bytes, random.nextInt(bytes.length));
+            case 2 -> TestImages.randomBytes(LIMIT - random.nextInt(1, 600), random.nextLong());
+            default -> TestImages.randomBytes(random.nextInt(1, 2000), random.nextLong());
+        };
     }
 
     static CuratedPair mutate(CuratedPair good, SplittableRandom random) {

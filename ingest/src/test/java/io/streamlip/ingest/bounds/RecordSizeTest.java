@@ -2,16 +2,14 @@ package io.streamlip.ingest.bounds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.ingest.Fuzz;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.RawPair;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
-import net.jqwik.api.constraints.StringLength;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class RecordSizeTest {
@@ -19,14 +17,23 @@ class RecordSizeTest {
     static final RecordSize<RawPair> SIZE = RecordSize.of(RawPair.class);
 
     /** The measured size is exactly what the project's serde writes. */
-    @Property(tries = 300, seed = "20261206")
-    void measuresExactlyTheSingleObjectEncoding(
-            @ForAll @StringLength(max = 200) String id,
-            @ForAll @StringLength(max = 2000) String caption,
-            @ForAll @IntRange(max = 10_000) int imageBytes,
-            @ForAll @Size(max = 20)
-                    Map<@StringLength(max = 20) String, @StringLength(max = 50) String>
-                            attributes) {
+    @Test
+    void measuresExactlyTheSingleObjectEncoding() {
+        Fuzz.run(
+                "RecordSizeTest.measuresExactlyTheSingleObjectEncoding",
+                300,
+                20261206L,
+                (i, random) -> checkMeasuredSize(random));
+    }
+
+    static void checkMeasuredSize(SplittableRandom random) {
+        String id = Fuzz.string(random, 200);
+        String caption = Fuzz.string(random, 2000);
+        int imageBytes = Fuzz.size(random, 10_000);
+        Map<String, String> attributes = new HashMap<>();
+        for (int n = Fuzz.size(random, 20); n > 0; n--) {
+            attributes.put(Fuzz.string(random, 20), Fuzz.string(random, 50));
+        }
         RawPair pair =
                 RawPair.newBuilder()
                         .setId(id)

@@ -2,15 +2,13 @@ package io.streamlip.ingest.bounds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.ingest.Fuzz;
 import io.streamlip.ingest.kafka.KafkaEnvelope;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.RejectReason;
 import java.nio.charset.StandardCharsets;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.StringLength;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class RejectsTest {
@@ -80,12 +78,20 @@ class RejectsTest {
     }
 
     /** The size bound the fitting relies on is never below the real encoding. */
-    @Property(tries = 300, seed = "20261206")
-    void theSizeBoundIsAnUpperBound(
-            @ForAll @StringLength(max = 3000) String id,
-            @ForAll @StringLength(max = 3000) String detail,
-            @ForAll @IntRange(max = 5000) int keyBytes,
-            @ForAll @IntRange(max = 100_000) int payloadBytes) {
+    @Test
+    void theSizeBoundIsAnUpperBound() {
+        Fuzz.run(
+                "RejectsTest.theSizeBoundIsAnUpperBound",
+                300,
+                20261206L,
+                (i, random) -> checkSizeBound(random));
+    }
+
+    static void checkSizeBound(SplittableRandom random) {
+        String id = Fuzz.string(random, 3000);
+        String detail = Fuzz.string(random, 3000);
+        int keyBytes = Fuzz.size(random, 5000);
+        int payloadBytes = Fuzz.size(random, 100_000);
         Reject reject =
                 envelope(keyBytes == 0 ? null : new byte[keyBytes], payloadBytes)
                         .reject(

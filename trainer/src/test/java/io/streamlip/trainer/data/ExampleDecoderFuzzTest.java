@@ -2,6 +2,7 @@ package io.streamlip.trainer.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.ingest.Fuzz;
 import io.streamlip.ingest.image.Images;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.Example;
@@ -13,16 +14,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.statistics.Statistics;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
 
 /**
  * The trainer's decoder against hostile records: random bytes, valid records bit-flipped,
@@ -69,10 +65,19 @@ class ExampleDecoderFuzzTest {
                     SERDE.encode(ExampleDecoderTest.png(PNG)));
 
     private final ExampleDecoder decoder = new ExampleDecoder(SIZE, VOCAB, "bytes-v1");
+    private final Map<String, Integer> outcomes = new TreeMap<>();
 
-    @Property(tries = 3000, seed = "20261206", edgeCases = EdgeCasesMode.NONE)
-    void everyRecordIsDecodedOrRefusedWithAReasonWithinItsMemoryBound(
-            @ForAll("records") byte[] record) {
+    @Test
+    void everyRecordIsDecodedOrRefusedWithAReasonWithinItsMemoryBound() {
+        Fuzz.run(
+                "ExampleDecoderFuzzTest.records",
+                3000,
+                20261206L,
+                (i, random) -> check(record(random)));
+        System.out.println("ExampleDecoderFuzzTest.records outcomes " + outcomes);
+    }
+
+    private void check(byte[] record) {
         long before = ExampleDecoderTest.allocatedBytes();
         String outcome;
         try {
@@ -94,33 +99,29 @@ class ExampleDecoderFuzzTest {
         assertThat(allocated)
                 .as("bytes allocated for a record of %d bytes (%s)", record.length, outcome)
                 .isLessThan(ALLOCATION_ALLOWANCE + 32L * record.length);
-        Statistics.label("outcome").collect(outcome);
+        outcomes.merge(outcome, 1, Integer::sum);
     }
 
-    @Provide
-    Arbitrary<byte[]> records() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(1, Arbitraries.bytes().array(byte[].class).ofMaxSize(4096)),
-                Tuple.of(1, validHeaderRandomBody()),
-                Tuple.of(4, Arbitraries.randoms().map(ExampleDecoderFuzzTest::mutated)),
-                Tuple.of(6, hostileFields()));
+    /** Random bytes, a valid header and random bytes, a mutated encoding or hostile fields. */
+    private static byte[] record(SplittableRandom random) {
+        return switch (Fuzz.weighted(random, 1, 1, 4, 6)) {
+            case 0 -> Fuzz.bytes(random, 4096);
+            case 1 -> validHeaderRandomBody(random);
+            case 2 -> mutated(random);
+            default -> hostileFields(random);
+        };
     }
 
     /** The single-object header of a real Example, then random bytes. */
-    private static Arbitrary<byte[]> validHeaderRandomBody() {
-        return Arbitraries.bytes()
-                .array(byte[].class)
-                .ofMaxSize(2048)
-                .map(
-                        body -> {
-                            byte[] out = Arrays.copyOf(VALID.get(0), 10 + body.length);
-                            System.arraycopy(body, 0, out, 10, body.length);
-                            return out;
-                        });
+    private static byte[] validHeaderRandomBody(SplittableRandom random) {
+        byte[] body = Fuzz.bytes(random, 2048);
+        byte[] out = Arrays.copyOf(VALID.get(0), 10 + body.length);
+        System.arraycopy(body, 0, out, 10, body.length);
+        return out;
     }
 
     /** A valid encoding with a few bits flipped, cut short, spliced or given a huge length. */
-    private static byte[] mutated(Random random) {
+    private static byte[] mutated(SplittableRandom random) {
         byte[] bytes = VALID.get(random.nextInt(VALID.size())).clone();
         int rounds = 1 + random.nextInt(4);
         for (int r = 0; r < rounds; r++) {
@@ -170,143 +171,140 @@ class ExampleDecoderFuzzTest {
         return out;
     }
 
-    /** Well-formed records (Avro-wise) whose fields are hostile. */
-    private static Arbitrary<byte[]> hostileFields() {
-        Arbitrary<Tuple.Tuple2<PixelFormat, byte[]>> images =
-                Arbitraries.frequencyOf(
-                        Tuple.of(2, rgbImages().map(b -> Tuple.of(PixelFormat.RGB8_HWC, b))),
-                        Tuple.of(5, pngImages().map(b -> Tuple.of(PixelFormat.PNG, b))),
-                        Tuple.of(1, pngImages().map(b -> Tuple.of(PixelFormat.RGB8_HWC, b))));
-        Arbitrary<Integer> imageSizes =
-                Arbitraries.frequencyOf(
-                        Tuple.of(16, Arbitraries.just(SIZE)),
-                        Tuple.of(1, Arbitraries.integers()),
-                        Tuple.of(1, Arbitraries.of(0, -SIZE, SIZE / 2, SIZE + 1, 30_000)));
+    /** A well-formed record (Avro-wise) whose fields are hostile. */
+    private static byte[] hostileFields(SplittableRandom random) {
+        PixelFormat format;
+        byte[] image;
+        switch (Fuzz.weighted(random, 2, 5, 1)) {
+            case 0 -> {
+                format = PixelFormat.RGB8_HWC;
+                image = rgbImage(random);
+            }
+            case 1 -> {
+                format = PixelFormat.PNG;
+                image = pngImage(random);
+            }
+            default -> {
+                format = PixelFormat.RGB8_HWC;
+                image = pngImage(random);
+            }
+        }
+        int imageSize =
+                switch (Fuzz.weighted(random, 16, 1, 1)) {
+                    case 0 -> SIZE;
+                    case 1 -> anyInt(random);
+                    default -> Fuzz.oneOf(random, 0, -SIZE, SIZE / 2, SIZE + 1, 30_000);
+                };
         // Each field is valid most of the time, so that records reach the image decoder.
-        Arbitrary<List<Integer>> tokens =
-                Arbitraries.frequencyOf(
-                        Tuple.of(
-                                12,
-                                Arbitraries.integers()
-                                        .between(0, VOCAB - 1)
-                                        .list()
-                                        .ofMinSize(1)
-                                        .ofMaxSize(64)),
-                        Tuple.of(
-                                2,
-                                Arbitraries.integers()
-                                        .list()
-                                        .ofMaxSize(8)
-                                        .map(l -> concat(l, List.of(1)))),
-                        Tuple.of(
-                                1,
-                                Arbitraries.of(-1, VOCAB, Integer.MIN_VALUE).list().ofMaxSize(3)),
-                        Tuple.of(
-                                1,
-                                Arbitraries.integers()
-                                        .between(4090, 6000)
-                                        .map(n -> Collections.nCopies(n, 5))));
-        Arbitrary<String> captions =
-                Arbitraries.frequencyOf(
-                        Tuple.of(12, Arbitraries.strings().ofMaxLength(60)),
-                        Tuple.of(3, Arbitraries.just(INVALID_UTF8_MARK)),
-                        Tuple.of(
-                                1,
-                                Arbitraries.integers()
-                                        .between(5300, 6700)
-                                        .map(n -> "x\u00e9\u4e2d".repeat(n))));
-        Arbitrary<String> langs =
-                Arbitraries.frequencyOf(
-                        Tuple.of(12, Arbitraries.of("en", "de", "zh-Hant", "und")),
-                        Tuple.of(1, Arbitraries.strings().ofMaxLength(40)),
-                        Tuple.of(1, Arbitraries.integers().between(36, 10_000).map("e"::repeat)));
-        Arbitrary<String> ids =
-                Arbitraries.frequencyOf(
-                        Tuple.of(12, Arbitraries.strings().alpha().ofMaxLength(20)),
-                        Tuple.of(1, Arbitraries.integers().between(1000, 1100).map("i"::repeat)));
-        Arbitrary<ByteBuffer> rendered =
-                Arbitraries.frequencyOf(
-                        Tuple.of(10, Arbitraries.just((ByteBuffer) null)),
-                        Tuple.of(2, Arbitraries.just(ByteBuffer.wrap(new byte[SIZE * SIZE]))),
-                        Tuple.of(
-                                1,
-                                Arbitraries.integers()
-                                        .between(0, 4 * SIZE * SIZE)
-                                        .map(n -> ByteBuffer.wrap(new byte[n]))));
-        Arbitrary<String> versions =
-                Arbitraries.frequencyOf(
-                        Tuple.of(12, Arbitraries.just("bytes-v1")),
-                        Tuple.of(1, Arbitraries.strings().ofMaxLength(20)),
-                        Tuple.of(1, Arbitraries.integers().between(250, 300).map("v"::repeat)));
-        return Combinators.combine(
-                        images, imageSizes, tokens, captions, langs, ids, rendered, versions)
-                .as(
-                        (image, size, ids2, caption, lang, id, text, version) -> {
-                            Example example =
-                                    Example.newBuilder()
-                                            .setId(id)
-                                            .setLang(lang)
-                                            .setCaption(caption)
-                                            .setTokenIds(ids2)
-                                            .setTokenizerVersion(version)
-                                            .setImage(ByteBuffer.wrap(image.get2()))
-                                            .setImageFormat(image.get1())
-                                            .setImageSize(size)
-                                            .setRenderedText(text)
-                                            .setSourceTime(java.time.Instant.EPOCH)
-                                            .build();
-                            return withInvalidUtf8(SERDE.encode(example));
-                        });
+        List<Integer> tokens = new ArrayList<>();
+        switch (Fuzz.weighted(random, 12, 2, 1, 1)) {
+            case 0 -> {
+                for (int n = 1 + Fuzz.size(random, 63); n > 0; n--) {
+                    tokens.add(random.nextInt(VOCAB));
+                }
+            }
+            case 1 -> {
+                for (int n = Fuzz.size(random, 8); n > 0; n--) {
+                    tokens.add(anyInt(random));
+                }
+                tokens.add(1);
+            }
+            case 2 -> {
+                for (int n = Fuzz.size(random, 3); n > 0; n--) {
+                    tokens.add(Fuzz.oneOf(random, -1, VOCAB, Integer.MIN_VALUE));
+                }
+            }
+            default -> tokens = Collections.nCopies(random.nextInt(4090, 6001), 5);
+        }
+        String caption =
+                switch (Fuzz.weighted(random, 12, 3, 1)) {
+                    case 0 -> Fuzz.string(random, 60);
+                    case 1 -> INVALID_UTF8_MARK;
+                    default -> "x\u00e9\u4e2d".repeat(random.nextInt(5300, 6701));
+                };
+        String lang =
+                switch (Fuzz.weighted(random, 12, 1, 1)) {
+                    case 0 -> Fuzz.oneOf(random, "en", "de", "zh-Hant", "und");
+                    case 1 -> Fuzz.string(random, 40);
+                    default -> "e".repeat(random.nextInt(36, 10_001));
+                };
+        String id =
+                switch (Fuzz.weighted(random, 12, 1)) {
+                    case 0 -> alpha(random, 20);
+                    default -> "i".repeat(random.nextInt(1000, 1101));
+                };
+        ByteBuffer rendered =
+                switch (Fuzz.weighted(random, 10, 2, 1)) {
+                    case 0 -> null;
+                    case 1 -> ByteBuffer.wrap(new byte[SIZE * SIZE]);
+                    default -> ByteBuffer.wrap(new byte[random.nextInt(4 * SIZE * SIZE + 1)]);
+                };
+        String version =
+                switch (Fuzz.weighted(random, 12, 1, 1)) {
+                    case 0 -> "bytes-v1";
+                    case 1 -> Fuzz.string(random, 20);
+                    default -> "v".repeat(random.nextInt(250, 301));
+                };
+        Example example =
+                Example.newBuilder()
+                        .setId(id)
+                        .setLang(lang)
+                        .setCaption(caption)
+                        .setTokenIds(tokens)
+                        .setTokenizerVersion(version)
+                        .setImage(ByteBuffer.wrap(image))
+                        .setImageFormat(format)
+                        .setImageSize(imageSize)
+                        .setRenderedText(rendered)
+                        .setSourceTime(java.time.Instant.EPOCH)
+                        .build();
+        return withInvalidUtf8(SERDE.encode(example));
     }
 
     /** Raw pixels: the right length, or one off, or empty. */
-    private static Arbitrary<byte[]> rgbImages() {
+    private static byte[] rgbImage(SplittableRandom random) {
         int n = SIZE * SIZE * 3;
-        return Arbitraries.of(n, n, n, n - 1, n + 1, 0, n / 4).map(ExampleDecoderFuzzTest::noise);
+        return noise(Fuzz.oneOf(random, n, n, n, n - 1, n + 1, 0, n / 4));
     }
 
     /** PNGs: valid, truncated, bit-flipped, claiming other sizes; JPEG, GIF and noise. */
-    private static Arbitrary<byte[]> pngImages() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(2, Arbitraries.just(PNG)),
-                Tuple.of(1, Arbitraries.of(PNG_SMALL, JPEG, GIF)),
-                Tuple.of(
-                        3,
-                        Arbitraries.integers()
-                                .between(0, PNG.length - 1)
-                                .map(n -> Arrays.copyOf(PNG, n))),
-                Tuple.of(
-                        3,
-                        Arbitraries.randoms()
-                                .map(
-                                        r -> {
-                                            byte[] b = PNG.clone();
-                                            for (int i = 1 + r.nextInt(6); i > 0; i--) {
-                                                b[r.nextInt(b.length)] ^=
-                                                        (byte) (1 << r.nextInt(8));
-                                            }
-                                            return b;
-                                        })),
-                Tuple.of(
-                        3,
-                        Combinators.combine(
-                                        Arbitraries.frequencyOf(
-                                                Tuple.of(
-                                                        3,
-                                                        Arbitraries.integers().between(1, 100_000)),
-                                                Tuple.of(1, Arbitraries.integers())),
-                                        Arbitraries.frequencyOf(
-                                                Tuple.of(
-                                                        3,
-                                                        Arbitraries.integers().between(1, 100_000)),
-                                                Tuple.of(1, Arbitraries.integers())),
-                                        Arbitraries.of(true, false))
-                                .as(ExampleDecoderFuzzTest::claimingSize)),
-                Tuple.of(
-                        1,
-                        Arbitraries.integers()
-                                .between(0, 5000)
-                                .map(ExampleDecoderFuzzTest::noise)));
+    private static byte[] pngImage(SplittableRandom random) {
+        return switch (Fuzz.weighted(random, 2, 1, 3, 3, 3, 1)) {
+            case 0 -> PNG;
+            case 1 -> Fuzz.oneOf(random, PNG_SMALL, JPEG, GIF);
+            case 2 -> Arrays.copyOf(PNG, random.nextInt(PNG.length));
+            case 3 -> {
+                byte[] b = PNG.clone();
+                for (int i = 1 + random.nextInt(6); i > 0; i--) {
+                    b[random.nextInt(b.length)] ^= (byte) (1 << random.nextInt(8));
+                }
+                yield b;
+            }
+            case 4 -> claimingSize(dimension(random), dimension(random), random.nextBoolean());
+            default -> noise(random.nextInt(5001));
+        };
+    }
+
+    /** A width or height: plausible three times in four, else any int. */
+    private static int dimension(SplittableRandom random) {
+        return random.nextInt(4) < 3 ? random.nextInt(1, 100_001) : anyInt(random);
+    }
+
+    /** Any int; one time in four an edge (0, 1, -1, the minimum, the maximum). */
+    private static int anyInt(SplittableRandom random) {
+        return random.nextInt(4) == 0
+                ? Fuzz.oneOf(random, 0, 1, -1, Integer.MIN_VALUE, Integer.MAX_VALUE)
+                : random.nextInt();
+    }
+
+    /** ASCII letters, {@link Fuzz#size} long. */
+    private static String alpha(SplittableRandom random, int maxLength) {
+        StringBuilder s = new StringBuilder();
+        for (int n = Fuzz.size(random, maxLength); n > 0; n--) {
+            char letter = (char) ('a' + random.nextInt(26));
+            s.append(random.nextBoolean() ? letter : Character.toUpperCase(letter));
+        }
+        return s.toString();
     }
 
     /**
@@ -323,12 +321,6 @@ class ExampleDecoderFuzzTest {
             header.putInt(29, (int) crc.getValue());
         }
         return b;
-    }
-
-    private static <T> List<T> concat(List<T> a, List<T> b) {
-        List<T> out = new ArrayList<>(a);
-        out.addAll(b);
-        return out;
     }
 
     private static byte[] noise(int n) {
