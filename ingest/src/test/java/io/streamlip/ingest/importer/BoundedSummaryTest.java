@@ -2,13 +2,11 @@ package io.streamlip.ingest.importer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.ingest.Fuzz;
 import io.streamlip.schemas.RawPair;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Map;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class BoundedSummaryTest {
@@ -55,9 +53,20 @@ class BoundedSummaryTest {
         assertThat(BoundedText.cap("abc\uD83D\uDE00def", 5)).isEqualTo("abc\u2026");
     }
 
-    @Property(tries = 300)
-    void rejectsStayBoundedWhateverTheInput(
-            @ForAll String reason, @ForAll String detail, @ForAll @IntRange(max = 50) int n) {
+    @Test
+    void rejectsStayBoundedWhateverTheInput() {
+        Fuzz.run(
+                "BoundedSummaryTest.rejects",
+                300,
+                20261206L,
+                (i, random) ->
+                        checkRejects(
+                                Fuzz.string(random, 3000),
+                                Fuzz.string(random, 3000),
+                                random.nextInt(51)));
+    }
+
+    private static void checkRejects(String reason, String detail, int n) {
         ImportRejects.Builder b = ImportRejects.builder();
         for (int i = 0; i < n; i++) {
             b.add(i + 1, "r" + (i % 3), reason + detail);
