@@ -1,6 +1,6 @@
 package io.streamlip.app;
 
-import io.streamlip.ingest.importer.BoundedText;
+import io.streamlip.ingest.bounds.BoundedText;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.ingest.kafka.TopicReader;

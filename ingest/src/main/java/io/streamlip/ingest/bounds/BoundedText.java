@@ -1,9 +1,15 @@
 package io.streamlip.ingest.bounds;
 
-/** Cutting text to a bound without breaking a surrogate pair, and measuring its UTF-8 size. */
+/**
+ * Cutting text to a bound without breaking a surrogate pair, and measuring its UTF-8 size. A value
+ * from the input is never echoed whole into a detail, a summary or a log line.
+ */
 public final class BoundedText {
     /** Appended to text that was cut. */
     public static final String ELLIPSIS = "…";
+
+    /** Longest input value a summary or log line carries, in characters. */
+    public static final int MAX_DETAIL = 200;
 
     private BoundedText() {}
 
@@ -52,5 +58,30 @@ public final class BoundedText {
             }
         }
         return bytes;
+    }
+
+    /** {@code value} on one line, cut at {@link #MAX_DETAIL} (see {@link #cap}). */
+    public static String detail(String value) {
+        return cap(value, MAX_DETAIL);
+    }
+
+    /**
+     * {@code value} on one line (control characters as spaces), cut like {@link #truncate} to at
+     * most {@code max} characters; null stays null.
+     */
+    public static String cap(String value, int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be positive, got " + max);
+        }
+        String cut = truncate(value, max);
+        if (cut == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(cut.length());
+        for (int i = 0; i < cut.length(); i++) {
+            char c = cut.charAt(i);
+            out.append(Character.isISOControl(c) ? ' ' : c);
+        }
+        return out.toString();
     }
 }

@@ -1,5 +1,7 @@
 package io.streamlip.ingest.importer;
 
+import io.streamlip.ingest.bounds.BoundedText;
+
 /**
  * A strict import stopped at the first input it refused; the message names the file, the line and
  * the reason (bounded, one line).

@@ -1,5 +1,7 @@
 package io.streamlip.ingest.importer;
 
+import io.streamlip.ingest.bounds.BoundedText;
+import io.streamlip.ingest.bounds.RecordBounds;
 import io.streamlip.schemas.RawPair;
 import java.util.Collections;
 import java.util.Map;
@@ -12,9 +14,8 @@ import java.util.TreeMap;
  * reason code, every refused input line under {@link #rejected()}.
  *
  * <p>Bounded whatever the input: language keys are the hints that look like BCP 47 tags ({@link
- * BoundedText#languageKey}), at most {@value #MAX_KEYS} distinct language and source keys are kept
- * (the rest count under {@value #OTHER}), and names are cut at {@link BoundedText#MAX_DETAIL}
- * characters.
+ * #languageKey}), at most {@value #MAX_KEYS} distinct language and source keys are kept (the rest
+ * count under {@value #OTHER}), and names are cut at {@link BoundedText#MAX_DETAIL} characters.
  *
  * @param importer the importer's name
  * @param pairs pairs handed to the sink
@@ -40,6 +41,9 @@ public record ImportStats(
 
     /** The key counting what is beyond {@value #MAX_KEYS} distinct keys. */
     public static final String OTHER = "other";
+
+    /** The key of language hints that are not language tags. */
+    public static final String INVALID = "invalid";
 
     public ImportStats {
         importer = BoundedText.detail(importer);
@@ -88,9 +92,24 @@ public record ImportStats(
         /** Counts one pair handed to the sink. */
         public Builder count(RawPair pair) {
             pairs++;
-            countUnder(perLanguage, BoundedText.languageKey(pair.getLangHint()));
+            countUnder(perLanguage, languageKey(pair.getLangHint()));
             countUnder(perSource, BoundedText.detail(pair.getSource()));
             return this;
+        }
+
+        /**
+         * The key a language hint is counted under: the hint as {@link RecordBounds#languageTag}
+         * keeps it, {@code und} when absent, {@value #INVALID} when it is not a language tag.
+         */
+        static String languageKey(String hint) {
+            if (hint == null) {
+                return RecordBounds.UNDETERMINED;
+            }
+            String tag = RecordBounds.languageTag(hint);
+            return tag.equals(RecordBounds.UNDETERMINED)
+                            && !hint.equalsIgnoreCase(RecordBounds.UNDETERMINED)
+                    ? INVALID
+                    : tag;
         }
 
         private static void countUnder(Map<String, Long> counts, String key) {

@@ -3,7 +3,7 @@ package io.streamlip.ingest.pairs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamlip.ingest.importer.BoundedText;
+import io.streamlip.ingest.bounds.BoundedText;
 import io.streamlip.ingest.importer.ImportRejectedException;
 import io.streamlip.ingest.importer.ImportRejects;
 import java.io.BufferedInputStream;

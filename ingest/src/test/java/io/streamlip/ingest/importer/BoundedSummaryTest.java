@@ -3,6 +3,7 @@ package io.streamlip.ingest.importer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamlip.ingest.Fuzz;
+import io.streamlip.ingest.bounds.BoundedText;
 import io.streamlip.schemas.RawPair;
 import java.nio.ByteBuffer;
 import java.time.Instant;
