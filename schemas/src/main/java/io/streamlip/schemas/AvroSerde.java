@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BadHeaderException;
@@ -41,6 +43,13 @@ public final class AvroSerde<T extends SpecificRecord> implements Serializable {
 
     private transient BinaryMessageEncoder<T> encoder;
     private transient BinaryMessageDecoder<T> decoder;
+    private transient AvroLengthGuard guard;
+
+    /**
+     * Most items an array or map of a decoded record may claim. Each item also costs at least one
+     * byte of the record, so a record's allocation stays proportional to its size.
+     */
+    public static final int MAX_COLLECTION_ITEMS = 1 << 20;
 
     private AvroSerde(Class<T> type, List<String> writerSchemas) {
         this.type = type;
@@ -96,8 +105,14 @@ public final class AvroSerde<T extends SpecificRecord> implements Serializable {
         if (bytes == null || bytes.length == 0) {
             throw new DecodeException("empty payload, expected a " + type.getSimpleName());
         }
+        decoder(); // builds the guard too
+        Optional<String> refused = guard.check(bytes);
+        if (refused.isPresent()) {
+            throw new DecodeException(
+                    "corrupt " + type.getSimpleName() + " body: " + refused.get());
+        }
         try {
-            return decoder().decode(bytes);
+            return decoder.decode(bytes);
         } catch (BadHeaderException e) {
             throw new DecodeException(
                     "not Avro single-object encoding (no C3 01 marker): " + e.getMessage(), e);
@@ -126,9 +141,14 @@ public final class AvroSerde<T extends SpecificRecord> implements Serializable {
             trustRecordClasses(type);
             SpecificData model = SpecificData.getForClass(type);
             BinaryMessageDecoder<T> d = new BinaryMessageDecoder<>(model, schema());
+            List<Schema> writers = new ArrayList<>();
+            writers.add(schema());
             for (String writer : writerSchemas) {
-                d.addSchema(new Schema.Parser().parse(writer));
+                Schema parsed = new Schema.Parser().parse(writer);
+                d.addSchema(parsed);
+                writers.add(parsed);
             }
+            guard = new AvroLengthGuard(writers, MAX_COLLECTION_ITEMS);
             decoder = d;
         }
         return decoder;

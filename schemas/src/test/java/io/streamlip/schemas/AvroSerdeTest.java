@@ -76,6 +76,30 @@ class AvroSerdeTest {
     }
 
     @Test
+    void refusesALengthPrefixLargerThanTheRecordBeforeAllocatingIt() {
+        AvroSerde<RawPair> serde = AvroSerde.of(RawPair.class);
+        serde.decode(serde.encode(samplePair())); // builds the decoder outside the measurement
+        byte[] good = serde.encode(samplePair());
+        // The id comes first after the 10-byte header: "p-1" is zig-zag length 6, one byte. Claim
+        // 1 GiB instead (zig-zag 2^31: varint 80 80 80 80 08).
+        assertThat(good[10]).isEqualTo((byte) 6);
+        byte[] bomb = new byte[good.length + 4];
+        System.arraycopy(good, 0, bomb, 0, 10);
+        System.arraycopy(
+                new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 8}, 0, bomb, 10, 5);
+        System.arraycopy(good, 11, bomb, 15, good.length - 11);
+
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean)
+                        java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThatThrownBy(() -> serde.decode(bomb))
+                .isInstanceOf(AvroSerde.DecodeException.class)
+                .hasMessageContaining("id: length 1073741824 claimed");
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(1 << 20);
+    }
+
+    @Test
     void refusesBytesThatAreNotSingleObjectAvro() {
         AvroSerde<RawPair> serde = AvroSerde.of(RawPair.class);
         assertThatThrownBy(() -> serde.decode("hello".getBytes()))

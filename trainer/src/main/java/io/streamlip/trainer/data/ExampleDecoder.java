@@ -1,6 +1,7 @@
 package io.streamlip.trainer.data;
 
 import io.streamlip.ingest.image.Images;
+import io.streamlip.schemas.AvroLengthGuard;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.PixelFormat;

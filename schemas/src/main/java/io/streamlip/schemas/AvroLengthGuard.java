@@ -1,4 +1,4 @@
-package io.streamlip.trainer.data;
+package io.streamlip.schemas;
 
 import java.util.HashMap;
 import java.util.List;
@@ -15,9 +15,10 @@ import org.apache.avro.SchemaNormalization;
  *
  * <p>It reads the writer schema's structure only (no values are built). Records whose header it
  * does not recognise (no {@code C3 01} marker, a fingerprint of no known writer schema) pass: the
- * decoder refuses those itself without allocating.
+ * decoder refuses those itself without allocating. {@link AvroSerde#decode} applies it to every
+ * record; a reader with a tighter item bound (the trainer's token ids) builds its own.
  */
-final class AvroLengthGuard {
+public final class AvroLengthGuard {
     private static final int HEADER = 10; // C3 01 + 8-byte fingerprint
 
     private final Map<Long, Schema> writers = new HashMap<>();
@@ -27,7 +28,7 @@ final class AvroLengthGuard {
      * @param writerSchemas every schema the record may have been written with
      * @param maxItems most items an array or map may hold
      */
-    AvroLengthGuard(List<Schema> writerSchemas, int maxItems) {
+    public AvroLengthGuard(List<Schema> writerSchemas, int maxItems) {
         for (Schema s : writerSchemas) {
             writers.put(SchemaNormalization.parsingFingerprint64(s), s);
         }
@@ -35,7 +36,7 @@ final class AvroLengthGuard {
     }
 
     /** Why {@code bytes} cannot be decoded within their own size, or empty when they can. */
-    Optional<String> check(byte[] bytes) {
+    public Optional<String> check(byte[] bytes) {
         if (bytes.length < HEADER || (bytes[0] & 0xff) != 0xC3 || bytes[1] != 0x01) {
             return Optional.empty();
         }
