@@ -59,24 +59,28 @@ class OperatorUidsTest {
             assertThat(node.getTransformationUID()).as("uid of %s", node).isNotNull();
             uids.add(node.getTransformationUID());
         }
+        // Every uid is the stage's; the ones a savepoint of today's job holds must stay as they
+        // are (new operators may be added beside them).
+        assertThat(uids).allMatch(uid -> uid.matches("(Sink Committer: )?filter-[a-z-]+"));
         assertThat(uids)
-                .containsExactly(
-                        "Sink Committer: filter-curated-sink",
-                        "Sink Committer: filter-rejects-sink",
-                        "filter-crossmodal-score",
-                        "filter-curate",
-                        "filter-curated-sink",
-                        "filter-decode-model-updates",
-                        "filter-decontaminate",
-                        "filter-deduplicate",
-                        "filter-eval-sets",
-                        "filter-language-caps",
-                        "filter-model-updates-source",
-                        "filter-near-duplicate-admit",
-                        "filter-near-duplicate-bands",
-                        "filter-near-duplicate-clusters",
-                        "filter-near-duplicate-probes",
-                        "filter-rejects-sink",
-                        "filter-source");
+                .containsAll(
+                        List.of(
+                                "Sink Committer: filter-curated-sink",
+                                "Sink Committer: filter-rejects-sink",
+                                "filter-crossmodal-score",
+                                "filter-curate",
+                                "filter-curated-sink",
+                                "filter-decode-model-updates",
+                                "filter-decontaminate",
+                                "filter-deduplicate",
+                                "filter-eval-sets",
+                                "filter-language-caps",
+                                "filter-model-updates-source",
+                                "filter-near-duplicate-admit",
+                                "filter-near-duplicate-bands",
+                                "filter-near-duplicate-clusters",
+                                "filter-near-duplicate-probes",
+                                "filter-rejects-sink",
+                                "filter-source"));
     }
 }

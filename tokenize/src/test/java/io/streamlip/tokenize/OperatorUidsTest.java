@@ -7,6 +7,7 @@ import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.TreeSet;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -36,13 +37,17 @@ class OperatorUidsTest {
             assertThat(node.getTransformationUID()).as("uid of %s", node).isNotNull();
             uids.add(node.getTransformationUID());
         }
+        // Every uid is the stage's; the ones a savepoint of today's job holds must stay as they
+        // are (new operators may be added beside them).
+        assertThat(uids).allMatch(uid -> uid.matches("(Sink Committer: )?tokenize-[a-z-]+"));
         assertThat(uids)
-                .containsExactly(
-                        "Sink Committer: tokenize-examples-sink",
-                        "Sink Committer: tokenize-rejects-sink",
-                        "tokenize-examples-sink",
-                        "tokenize-rejects-sink",
-                        "tokenize-source",
-                        "tokenize-tokenize");
+                .containsAll(
+                        List.of(
+                                "Sink Committer: tokenize-examples-sink",
+                                "Sink Committer: tokenize-rejects-sink",
+                                "tokenize-examples-sink",
+                                "tokenize-rejects-sink",
+                                "tokenize-source",
+                                "tokenize-tokenize"));
     }
 }
