@@ -20,7 +20,8 @@ import java.util.UUID;
 /**
  * The few calls of Flink's REST API (the one the web UI and {@code flink run} use) that deploying
  * the pipeline needs: upload a job jar ({@code POST /jars/upload}), run a main class of it with
- * arguments ({@code POST /jars/:id/run}), and look at jobs and their checkpoints. Plain HTTP and
+ * arguments ({@code POST /jars/:id/run}, optionally from a savepoint), stop a job with a savepoint
+ * ({@code POST /jobs/:id/stop}), cancel one, and look at jobs and their checkpoints. Plain HTTP and
  * JSON, so the client needs nothing of Flink on its classpath and works with any Flink 1.x/2.x
  * session cluster.
  */
@@ -79,12 +80,28 @@ public final class FlinkRestClient {
      */
     public String run(String jarId, String entryClass, List<String> args, String savepoint)
             throws IOException, InterruptedException {
+        return run(jarId, entryClass, args, savepoint, false);
+    }
+
+    /**
+     * As {@link #run(String, String, List, String)}; {@code allowNonRestoredState} lets the job
+     * start from a savepoint holding state of an operator it no longer has (that state is dropped).
+     * Flink does not take ownership of the savepoint or checkpoint (claim mode {@code NO_CLAIM}):
+     * it stays where it is, and the job's first checkpoint is a full one.
+     */
+    public String run(
+            String jarId,
+            String entryClass,
+            List<String> args,
+            String savepoint,
+            boolean allowNonRestoredState)
+            throws IOException, InterruptedException {
         ObjectNode request = JSON.createObjectNode();
         request.put("entryClass", entryClass);
         request.set("programArgsList", JSON.valueToTree(args));
         if (savepoint != null) {
             request.put("savepointPath", savepoint);
-            request.put("allowNonRestoredState", false);
+            request.put("allowNonRestoredState", allowNonRestoredState);
         }
         JsonNode answer =
                 send(
@@ -97,6 +114,86 @@ public final class FlinkRestClient {
             throw new IOException("Flink started no job for " + entryClass + ": " + answer);
         }
         return jobId;
+    }
+
+    /**
+     * Asks Flink to stop job {@code jobId} with a savepoint ({@code POST /jobs/:id/stop}, not
+     * drained: the job's state stays as it is, so the job resumes from the savepoint); returns the
+     * trigger id that {@link #awaitSavepoint} takes.
+     *
+     * @param targetDirectory where the savepoint goes (a URI or path the cluster can write); null
+     *     for the cluster's {@code execution.checkpointing.savepoint-dir}
+     */
+    public String stopWithSavepoint(String jobId, String targetDirectory)
+            throws IOException, InterruptedException {
+        ObjectNode request = JSON.createObjectNode();
+        if (targetDirectory != null) {
+            request.put("targetDirectory", targetDirectory);
+        }
+        request.put("drain", false);
+        JsonNode answer =
+                send(
+                        HttpRequest.newBuilder(base.resolve("jobs/" + jobId + "/stop"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(request.toString())),
+                        "stopping job " + jobId);
+        String trigger = answer.path("request-id").asText("");
+        if (trigger.isEmpty()) {
+            throw new IOException("Flink gave no trigger id for stopping " + jobId + ": " + answer);
+        }
+        return trigger;
+    }
+
+    /**
+     * Polls {@code GET /jobs/:id/savepoints/:triggerid} until the savepoint is complete; returns
+     * its location.
+     *
+     * @throws IOException when the savepoint failed (with Flink's cause) or took longer than {@code
+     *     timeout}
+     */
+    public String awaitSavepoint(String jobId, String triggerId, Duration timeout)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode answer = get("jobs/" + jobId + "/savepoints/" + triggerId);
+            if (answer.path("status").path("id").asText().equals("COMPLETED")) {
+                JsonNode operation = answer.path("operation");
+                String location = operation.path("location").asText("");
+                if (!location.isEmpty()) {
+                    return location;
+                }
+                JsonNode cause = operation.path("failure-cause");
+                throw new IOException(
+                        "savepoint of job "
+                                + jobId
+                                + " failed: "
+                                + cause.path("class").asText("")
+                                + " "
+                                + cause.path("stack-trace")
+                                        .asText("")
+                                        .lines()
+                                        .findFirst()
+                                        .orElse(""));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException(
+                        "savepoint of job "
+                                + jobId
+                                + " not complete after "
+                                + timeout
+                                + ": "
+                                + answer);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Cancels job {@code jobId} ({@code PATCH /jobs/:id?mode=cancel}); does not wait. */
+    public void cancel(String jobId) throws IOException, InterruptedException {
+        send(
+                HttpRequest.newBuilder(base.resolve("jobs/" + jobId + "?mode=cancel"))
+                        .method("PATCH", HttpRequest.BodyPublishers.noBody()),
+                "cancelling job " + jobId);
     }
 
     /** {@code GET /jobs/overview}: every job with its name and state. */

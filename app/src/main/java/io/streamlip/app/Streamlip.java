@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             MonitorCommand.class,
             SubmitCommand.class,
+            StopCommand.class,
             EvalCommand.class,
             BenchCommand.class,
             TokenizerCommand.class,

@@ -1,6 +1,8 @@
 package io.streamlip.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.ingest.flink.JobSettings;
+import io.streamlip.ingest.flink.RestartPolicy;
 import io.streamlip.ingest.kafka.Secrets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +18,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code streamlip submit}: uploads the jobs' fat jar to a Flink session cluster and starts the
- * filter and tokenize jobs on it, each as its own Flink job with the pipeline's arguments.
+ * filter and tokenize jobs on it, each as its own Flink job with the pipeline's arguments, fresh or
+ * from a savepoint or retained checkpoint ({@code --from-savepoint}, {@code --from-checkpoint}).
+ * The jobs restart without a cap on attempts unless {@code --restart-attempts} asks for a bound.
  */
 @Command(
         name = "submit",
@@ -34,6 +38,10 @@ import picocli.CommandLine.Option;
                     + " secret, token or key) are masked in what this command prints and in the"
                     + " jobs' logs, but Flink holds them in the job's program arguments: prefer"
                     + " Kafka config providers (e.g. ${file:...}) for production secrets.",
+            "The jobs restart after failures without giving up (exponential backoff) and keep"
+                    + " their newest checkpoints when cancelled. To upgrade: 'streamlip stop"
+                    + " --savepoint-dir DIR' (one savepoint per job), then submit the new jar with"
+                    + " --from-savepoint JOB=PATH for each job.",
             ""
         })
 final class SubmitCommand implements Callable<Integer> {
@@ -93,26 +101,99 @@ final class SubmitCommand implements Callable<Integer> {
     long checkpointIntervalMs;
 
     @Option(
+            names = "--restart-backoff-initial-ms",
+            paramLabel = "MS",
+            description =
+                    "Restarts never give up: Flink's exponential-delay strategy without a cap on"
+                            + " attempts. Pause before the first restart (default: "
+                            + RestartPolicy.DEFAULT_INITIAL_BACKOFF_MS
+                            + ").")
+    Long backoffInitialMs;
+
+    @Option(
+            names = "--restart-backoff-max-ms",
+            paramLabel = "MS",
+            description =
+                    "Longest pause between restarts (default: "
+                            + RestartPolicy.DEFAULT_MAX_BACKOFF_MS
+                            + ").")
+    Long backoffMaxMs;
+
+    @Option(
+            names = "--restart-backoff-multiplier",
+            paramLabel = "X",
+            description =
+                    "Each further pause is X times the last (default: "
+                            + RestartPolicy.DEFAULT_MULTIPLIER
+                            + ").")
+    Double backoffMultiplier;
+
+    @Option(
+            names = "--restart-backoff-reset-ms",
+            paramLabel = "MS",
+            description =
+                    "After this long without a failure the pause starts over (default: "
+                            + RestartPolicy.DEFAULT_RESET_THRESHOLD_MS
+                            + ", 1 h).")
+    Long backoffResetMs;
+
+    @Option(
+            names = "--restart-backoff-jitter",
+            paramLabel = "F",
+            description =
+                    "Each pause varies by up to this fraction (default: "
+                            + RestartPolicy.DEFAULT_JITTER
+                            + ").")
+    Double backoffJitter;
+
+    @Option(
             names = "--restart-attempts",
             paramLabel = "N",
-            defaultValue = "10",
             description =
-                    "Restarts after failures (lost TaskManager, broker restart) before a job fails"
-                            + " for good (default: ${DEFAULT-VALUE}).")
-    int restartAttempts;
+                    "Instead of the exponential strategy: a fixed-delay one that fails the job for"
+                            + " good after N restarts (default with --restart-delay-ms: 2).")
+    Integer restartAttempts;
 
     @Option(
             names = "--restart-delay-ms",
             paramLabel = "MS",
-            defaultValue = "2000",
-            description = "Pause between restarts (default: ${DEFAULT-VALUE}).")
-    long restartDelayMs;
+            description =
+                    "Pause between fixed-delay restarts (selects fixed-delay; default with"
+                            + " --restart-attempts: 1000).")
+    Long restartDelayMs;
 
     @Option(
-            names = "--savepoint",
-            paramLabel = "PATH",
-            description = "Start the jobs from this savepoint (one job per savepoint).")
-    String savepoint;
+            names = "--retained-checkpoints",
+            paramLabel = "N",
+            description =
+                    "Completed checkpoints each job keeps; they outlive a cancelled job, for"
+                            + " --from-checkpoint (default: "
+                            + JobSettings.DEFAULT_RETAINED_CHECKPOINTS
+                            + ").")
+    Integer retainedCheckpoints;
+
+    @Option(
+            names = {"--from-savepoint", "--savepoint"},
+            paramLabel = "[JOB=]PATH",
+            description =
+                    "Start JOB from this savepoint (what 'streamlip stop' printed); repeat for each"
+                            + " job. A bare PATH needs exactly one job in --jobs.")
+    List<String> fromSavepoint = new ArrayList<>();
+
+    @Option(
+            names = "--from-checkpoint",
+            paramLabel = "[JOB=]PATH",
+            description =
+                    "Start JOB from a retained checkpoint (a chk-N folder under its checkpoint"
+                            + " folder, e.g. after a cancel or a failure); repeat for each job.")
+    List<String> fromCheckpoint = new ArrayList<>();
+
+    @Option(
+            names = "--allow-non-restored-state",
+            description =
+                    "Start even when the savepoint holds state of an operator the job no longer"
+                            + " has (that state is dropped). Off by default.")
+    boolean allowNonRestoredState;
 
     @Option(
             names = "--tokenizer",
@@ -134,22 +215,37 @@ final class SubmitCommand implements Callable<Integer> {
                         spec.commandLine(), "unknown job " + job + "; known: " + JOBS.keySet());
             }
         }
-        if (savepoint != null && jobs.size() != 1) {
+        boolean fixedDelay = restartAttempts != null || restartDelayMs != null;
+        if (fixedDelay && !backoffArguments().isEmpty()) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--savepoint belongs to one job: give --jobs NAME");
+                    spec.commandLine(),
+                    "--restart-attempts/--restart-delay-ms (fixed-delay) and --restart-backoff-*"
+                            + " (exponential-delay) do not mix");
         }
+        Map<String, String> restoreFrom = restorePaths();
         kafka.createTopics();
         FlinkRestClient client = new FlinkRestClient(flink, Duration.ofMinutes(2));
         String jarId = client.uploadJar(jar);
         Map<String, String> started = new LinkedHashMap<>();
         for (String job : jobs) {
-            started.put(job, client.run(jarId, JOBS.get(job), arguments(job), savepoint));
+            started.put(
+                    job,
+                    client.run(
+                            jarId,
+                            JOBS.get(job),
+                            arguments(job),
+                            restoreFrom.get(job),
+                            allowNonRestoredState));
         }
         ObjectNode out = Json.object();
         out.put("flink", flink);
         out.put("jar_id", jarId);
         ObjectNode ids = out.putObject("jobs");
         started.forEach(ids::put);
+        if (!restoreFrom.isEmpty()) {
+            ObjectNode restored = out.putObject("restored_from");
+            restoreFrom.forEach(restored::put);
+        }
         ObjectNode arguments = out.putObject("arguments");
         for (String job : jobs) {
             var list = arguments.putArray(job);
@@ -158,6 +254,74 @@ final class SubmitCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(Json.pretty(out));
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** The --restart-backoff-* options given, as the jobs' arguments. */
+    List<String> backoffArguments() {
+        List<String> args = new ArrayList<>();
+        Map<String, Object> given = new LinkedHashMap<>();
+        given.put("--restart-backoff-initial-ms", backoffInitialMs);
+        given.put("--restart-backoff-max-ms", backoffMaxMs);
+        given.put("--restart-backoff-multiplier", backoffMultiplier);
+        given.put("--restart-backoff-reset-ms", backoffResetMs);
+        given.put("--restart-backoff-jitter", backoffJitter);
+        given.forEach(
+                (name, value) -> {
+                    if (value != null) {
+                        args.addAll(List.of(name, value.toString()));
+                    }
+                });
+        return args;
+    }
+
+    /**
+     * Which savepoint or retained checkpoint each job starts from ({@code --from-savepoint}, {@code
+     * --from-checkpoint}: {@code JOB=PATH}, or a bare path when one job is started).
+     */
+    Map<String, String> restorePaths() {
+        Map<String, String> paths = new LinkedHashMap<>();
+        for (String option : List.of("--from-savepoint", "--from-checkpoint")) {
+            List<String> values =
+                    option.equals("--from-savepoint") ? fromSavepoint : fromCheckpoint;
+            for (String value : values) {
+                int eq = value.indexOf('=');
+                String job;
+                String path;
+                if (eq > 0 && JOBS.containsKey(value.substring(0, eq))) {
+                    job = value.substring(0, eq);
+                    path = value.substring(eq + 1);
+                } else if (jobs.size() == 1) {
+                    job = jobs.get(0);
+                    path = value;
+                } else {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
+                            option
+                                    + " "
+                                    + value
+                                    + ": say which job (JOB=PATH, JOB one of "
+                                    + JOBS.keySet()
+                                    + ") or start one job (--jobs NAME)");
+                }
+                if (!jobs.contains(job)) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
+                            option + " names job " + job + ", which --jobs does not start");
+                }
+                if (path.isBlank()) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), option + " " + value + ": no path");
+                }
+                if (paths.put(job, path) != null) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
+                            "job "
+                                    + job
+                                    + " has more than one savepoint or checkpoint to start from");
+                }
+            }
+        }
+        return paths;
     }
 
     /**
@@ -171,8 +335,17 @@ final class SubmitCommand implements Callable<Integer> {
         args.addAll(List.of("--checkpoint-dir", dir + job));
         args.addAll(List.of("--parallelism", Integer.toString(parallelism)));
         args.addAll(List.of("--checkpoint-interval-ms", Long.toString(checkpointIntervalMs)));
-        args.addAll(List.of("--restart-attempts", Integer.toString(restartAttempts)));
-        args.addAll(List.of("--restart-delay-ms", Long.toString(restartDelayMs)));
+        if (retainedCheckpoints != null) {
+            args.addAll(List.of("--retained-checkpoints", Integer.toString(retainedCheckpoints)));
+        }
+        if (restartAttempts != null) {
+            args.addAll(List.of("--restart-attempts", Integer.toString(restartAttempts)));
+        }
+        if (restartDelayMs != null) {
+            args.addAll(List.of("--restart-delay-ms", Long.toString(restartDelayMs)));
+        }
+        // Without restart options the job's own default applies: exponential-delay, no cap.
+        args.addAll(backoffArguments());
         if (!kafka.topicPrefix.isEmpty()) {
             args.addAll(List.of("--topic-prefix", kafka.topicPrefix));
         }

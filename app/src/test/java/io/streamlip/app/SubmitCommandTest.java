@@ -32,6 +32,7 @@ class SubmitCommandTest {
                     + " password=\"hunter2\";";
     HttpServer server;
     final Map<String, String> bodies = new ConcurrentHashMap<>();
+    final Map<String, Integer> polls = new ConcurrentHashMap<>();
 
     @BeforeEach
     void startFakeFlink() throws IOException {
@@ -61,6 +62,57 @@ class SubmitCommandTest {
                 });
         server.createContext(
                 "/jars/missing/run", ex -> reply(ex, 400, "{\"errors\":[\"jar not found\"]}"));
+        // Stop with a savepoint, as Flink answers it: two running pipeline jobs and one other; the
+        // first poll of a trigger is IN_PROGRESS, the next COMPLETED (tokenize's failed).
+        server.createContext(
+                "/jobs/overview",
+                ex ->
+                        reply(
+                                ex,
+                                200,
+                                "{\"jobs\":["
+                                        + "{\"jid\":\"f1\",\"name\":\"streamlip-filter\","
+                                        + "\"state\":\"RUNNING\"},"
+                                        + "{\"jid\":\"f0\",\"name\":\"streamlip-filter\","
+                                        + "\"state\":\"CANCELED\"},"
+                                        + "{\"jid\":\"t1\",\"name\":\"streamlip-tokenize\","
+                                        + "\"state\":\"RUNNING\"},"
+                                        + "{\"jid\":\"x1\",\"name\":\"other\","
+                                        + "\"state\":\"RUNNING\"}]}"));
+        server.createContext(
+                "/jobs/",
+                ex -> {
+                    String path = ex.getRequestURI().getPath();
+                    String[] parts = path.split("/");
+                    String job = parts[2];
+                    if (path.endsWith("/stop") && ex.getRequestMethod().equals("POST")) {
+                        bodies.put(
+                                "stop-" + job,
+                                new String(
+                                        ex.getRequestBody().readAllBytes(),
+                                        StandardCharsets.UTF_8));
+                        reply(ex, 202, "{\"request-id\":\"trigger-" + job + "\"}");
+                    } else if (parts.length == 5 && parts[3].equals("savepoints")) {
+                        boolean first = polls.merge(job, 1, Integer::sum) == 1;
+                        String operation =
+                                job.equals("t1")
+                                        ? "{\"failure-cause\":{\"class\":\"java.lang.Exception\","
+                                                + "\"stack-trace\":\"java.lang.Exception: disk"
+                                                + " full\\n\\tat x\"}}"
+                                        : "{\"location\":\"file:/sp/savepoint-" + job + "\"}";
+                        reply(
+                                ex,
+                                200,
+                                first
+                                        ? "{\"status\":{\"id\":\"IN_PROGRESS\"}}"
+                                        : "{\"status\":{\"id\":\"COMPLETED\"},"
+                                                + "\"operation\":"
+                                                + operation
+                                                + "}");
+                    } else {
+                        reply(ex, 404, "{\"errors\":[\"not found\"]}");
+                    }
+                });
         server.start();
     }
 
@@ -135,9 +187,168 @@ class SubmitCommandTest {
                 .containsSubsequence("--parallelism", "2")
                 .containsSubsequence("--restart-attempts", "7")
                 .containsSubsequence("--topic-prefix", "exp-")
-                .doesNotContain("--tokenizer");
+                .doesNotContain("--tokenizer", "--restart-backoff-max-ms");
         assertThat(submit.arguments("tokenize"))
                 .containsSubsequence("--tokenizer", "/shared/tokenizer.json");
+    }
+
+    @Test
+    void leavesRestartsToTheJobsUnboundedDefaultUnlessTold() {
+        SubmitCommand submit = new SubmitCommand();
+        new picocli.CommandLine(submit)
+                .parseArgs("--bootstrap=k:9092", "--jar=x.jar", "--checkpoint-dir=/cp");
+        assertThat(submit.arguments("filter"))
+                .noneMatch(a -> a.startsWith("--restart"))
+                .doesNotContain("--retained-checkpoints");
+        submit = new SubmitCommand();
+        new picocli.CommandLine(submit)
+                .parseArgs(
+                        "--bootstrap=k:9092",
+                        "--jar=x.jar",
+                        "--checkpoint-dir=/cp",
+                        "--restart-backoff-max-ms=30000",
+                        "--restart-backoff-multiplier=2",
+                        "--retained-checkpoints=5");
+        assertThat(submit.arguments("tokenize"))
+                .containsSubsequence("--restart-backoff-max-ms", "30000")
+                .containsSubsequence("--restart-backoff-multiplier", "2.0")
+                .containsSubsequence("--retained-checkpoints", "5")
+                .doesNotContain("--restart-attempts");
+        StringWriter err = new StringWriter();
+        int rc =
+                Streamlip.commandLine()
+                        .setErr(new PrintWriter(err))
+                        .execute(
+                                "submit",
+                                "--bootstrap=127.0.0.1:1",
+                                "--jar=x.jar",
+                                "--checkpoint-dir=/cp",
+                                "--restart-attempts=3",
+                                "--restart-backoff-max-ms=1000");
+        assertThat(rc).isNotZero();
+        assertThat(err.toString()).contains("do not mix");
+    }
+
+    @Test
+    void startsEachJobFromItsOwnSavepointOrCheckpoint(@TempDir Path dir) throws Exception {
+        SubmitCommand submit = new SubmitCommand();
+        new picocli.CommandLine(submit)
+                .parseArgs(
+                        "--bootstrap=k:9092",
+                        "--jar=x.jar",
+                        "--checkpoint-dir=/cp",
+                        "--from-savepoint=filter=file:/sp/savepoint-a=1",
+                        "--from-checkpoint",
+                        "tokenize=s3://b/cp/tokenize/abc/chk-7");
+        assertThat(submit.restorePaths())
+                .containsExactly(
+                        Map.entry("filter", "file:/sp/savepoint-a=1"),
+                        Map.entry("tokenize", "s3://b/cp/tokenize/abc/chk-7"));
+        // A bare path belongs to the one job started; with two jobs it is refused.
+        submit = new SubmitCommand();
+        new picocli.CommandLine(submit)
+                .parseArgs(
+                        "--bootstrap=k:9092",
+                        "--jar=x.jar",
+                        "--checkpoint-dir=/cp",
+                        "--jobs=tokenize",
+                        "--savepoint=/sp/x");
+        assertThat(submit.restorePaths()).containsExactly(Map.entry("tokenize", "/sp/x"));
+        for (String[] wrong :
+                List.of(
+                        new String[] {"--from-savepoint=/sp/x"},
+                        new String[] {"--from-savepoint=filter=/a", "--from-checkpoint=filter=/b"},
+                        new String[] {"--jobs=tokenize", "--from-savepoint=filter=/a"})) {
+            StringWriter err = new StringWriter();
+            List<String> args =
+                    new java.util.ArrayList<>(
+                            List.of(
+                                    "submit",
+                                    "--bootstrap=127.0.0.1:1",
+                                    "--jar=x.jar",
+                                    "--checkpoint-dir=/cp"));
+            args.addAll(List.of(wrong));
+            int rc =
+                    Streamlip.commandLine()
+                            .setErr(new PrintWriter(err))
+                            .execute(args.toArray(String[]::new));
+            assertThat(rc).as("%s", args).isNotZero();
+            assertThat(err.toString())
+                    .as("%s", args)
+                    .containsAnyOf("JOB=PATH", "more than one", "does not start");
+        }
+
+        // The run request carries the path; allowNonRestoredState only when asked for.
+        Path jar = Files.write(dir.resolve("jobs.jar"), new byte[] {'P', 'K', 3, 4});
+        FlinkRestClient client = new FlinkRestClient(url(), Duration.ofSeconds(10));
+        String id = client.uploadJar(jar);
+        client.run(id, "F", List.of(), "file:/sp/savepoint-a");
+        client.run(id, "G", List.of(), "file:/sp/savepoint-b", true);
+        assertThat(bodies.values())
+                .anySatisfy(
+                        b ->
+                                assertThat(b)
+                                        .contains("\"entryClass\":\"F\"")
+                                        .contains("\"savepointPath\":\"file:/sp/savepoint-a\"")
+                                        .contains("\"allowNonRestoredState\":false"))
+                .anySatisfy(
+                        b ->
+                                assertThat(b)
+                                        .contains("\"entryClass\":\"G\"")
+                                        .contains("\"allowNonRestoredState\":true"));
+    }
+
+    @Test
+    void stopTakesASavepointOfEachRunningJobAndPrintsWhereItWent() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc =
+                Streamlip.commandLine()
+                        .setOut(new PrintWriter(out))
+                        .setErr(new PrintWriter(err))
+                        .execute(
+                                "stop",
+                                "--flink=" + url(),
+                                "--jobs=filter",
+                                "--savepoint-dir=file:///sp",
+                                "--json");
+        assertThat(rc).as("stop: %s %s", out, err).isZero();
+        assertThat(bodies.get("stop-f1"))
+                .contains("\"targetDirectory\":\"file:///sp\"")
+                .contains("\"drain\":false");
+        assertThat(bodies).doesNotContainKeys("stop-f0", "stop-t1", "stop-x1");
+        var printed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+        assertThat(printed.path("savepoints").path("filter").asText())
+                .isEqualTo("file:/sp/savepoint-f1");
+        assertThat(printed.path("jobs").path("filter").asText()).isEqualTo("f1");
+        assertThat(printed.path("resume_arguments").toString())
+                .isEqualTo("[\"--from-savepoint\",\"filter=file:/sp/savepoint-f1\"]");
+
+        // A savepoint that fails: a non-zero exit with Flink's cause, nothing claimed as saved.
+        StringWriter out2 = new StringWriter();
+        StringWriter err2 = new StringWriter();
+        rc =
+                Streamlip.commandLine()
+                        .setOut(new PrintWriter(out2))
+                        .setErr(new PrintWriter(err2))
+                        .execute("stop", "--flink=" + url());
+        assertThat(rc).isNotZero();
+        assertThat(err2.toString()).contains("savepoint of job t1 failed").contains("disk full");
+        assertThat(out2.toString()).doesNotContain("savepoint-");
+    }
+
+    @Test
+    void stopRefusesWhenAJobIsNotRunning() {
+        server.removeContext("/jobs/overview");
+        server.createContext("/jobs/overview", ex -> reply(ex, 200, "{\"jobs\":[]}"));
+        StringWriter err = new StringWriter();
+        int rc =
+                Streamlip.commandLine()
+                        .setErr(new PrintWriter(err))
+                        .execute("stop", "--flink=" + url());
+        assertThat(rc).isNotZero();
+        assertThat(err.toString()).contains("no RUNNING Flink job named [streamlip-filter");
+        assertThat(bodies).isEmpty();
     }
 
     @Test

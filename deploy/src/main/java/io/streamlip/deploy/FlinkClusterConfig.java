@@ -16,9 +16,10 @@ import java.util.Objects;
  * {@link FlinkMemory} read, exactly like flink-dist's {@code conf/}.
  *
  * <p>Every endpoint binds {@code bindHost} (loopback by default). State is RocksDB with incremental
- * checkpoints; checkpoints and savepoints go to the given folders. A job's own settings (the
- * pipeline jobs set interval, restart strategy and checkpoint folder through {@code JobSettings})
- * win over these cluster defaults.
+ * checkpoints, retained when a job is cancelled; restarts never give up ({@link
+ * #EXPONENTIAL_RESTARTS}); checkpoints and savepoints go to the given folders. A job's own settings
+ * (the pipeline jobs set interval, restart strategy and checkpoint folder through {@code
+ * JobSettings}) win over these cluster defaults.
  *
  * @param bindHost the address every endpoint binds and advertises (default {@code 127.0.0.1})
  * @param rpcPort the JobManager's RPC port (default 6123)
@@ -60,6 +61,36 @@ public record FlinkClusterConfig(
     /** Flink's Prometheus reporter factory (flink-metrics-prometheus, on the cluster classpath). */
     public static final String PROMETHEUS_REPORTER_FACTORY =
             "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
+
+    /**
+     * The restart strategy of the cluster's jobs, as the pipeline jobs set it themselves ({@code
+     * RestartPolicy.exponential()}): exponential-delay, 1 s doubling by 1.5 up to 1 min, reset
+     * after 1 h without failure, 10 % jitter, and no cap on attempts.
+     */
+    public static final Map<String, String> EXPONENTIAL_RESTARTS =
+            orderedMap(
+                    "restart-strategy.type",
+                    "exponential-delay",
+                    "restart-strategy.exponential-delay.initial-backoff",
+                    "1 s",
+                    "restart-strategy.exponential-delay.max-backoff",
+                    "1 min",
+                    "restart-strategy.exponential-delay.backoff-multiplier",
+                    "1.5",
+                    "restart-strategy.exponential-delay.reset-backoff-threshold",
+                    "1 h",
+                    "restart-strategy.exponential-delay.jitter-factor",
+                    "0.1",
+                    "restart-strategy.exponential-delay.attempts-before-reset-backoff",
+                    Integer.toString(Integer.MAX_VALUE));
+
+    private static Map<String, String> orderedMap(String... keysAndValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(map);
+    }
 
     public FlinkClusterConfig {
         Objects.requireNonNull(bindHost, "bindHost");
@@ -192,12 +223,14 @@ public record FlinkClusterConfig(
         c.put("execution.checkpointing.interval", "5 s");
         c.put("execution.checkpointing.mode", "EXACTLY_ONCE");
         c.put("execution.checkpointing.num-retained", "3");
+        // A cancelled job keeps its checkpoints: resubmit it from the newest (--from-checkpoint).
+        c.put(
+                "execution.checkpointing.externalized-checkpoint-retention",
+                "RETAIN_ON_CANCELLATION");
         c.put("io.tmp.dirs", tmpDir.toString());
 
-        // Bounded restarts: with checkpointing on, Flink's default restarts forever.
-        c.put("restart-strategy.type", "fixed-delay");
-        c.put("restart-strategy.fixed-delay.attempts", "10");
-        c.put("restart-strategy.fixed-delay.delay", "2 s");
+        // Restarts never give up, with backoff (the pipeline jobs set the same themselves).
+        c.putAll(EXPONENTIAL_RESTARTS);
 
         // Patience for slow or shared machines: under heavy load the RPC system of a starting
         // JobManager took longer than Pekko's 10 s default to come up (and the process gave up).

@@ -16,6 +16,7 @@ import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Reject;
+import io.streamlip.schemas.RejectReason;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -61,7 +62,13 @@ import org.slf4j.LoggerFactory;
  * a trainer process ({@code streamlip train}), and Flink's Prometheus reporter serving the jobs'
  * metrics. Then the failures a cluster meets: the TaskManager that runs the jobs' tasks killed with
  * SIGKILL mid-stream (the jobs must restart and the output must hold every record exactly once,
- * read_committed), and a broker restart (the pipeline must resume by itself).
+ * read_committed), and a broker restart (the pipeline must resume by itself). The jobs run with
+ * their default restart strategy (exponential-delay, no cap on attempts). Then the operator's
+ * steps: both jobs stopped with a savepoint mid-stream ({@code streamlip stop}) and started again
+ * from it with the same jar ({@code submit --from-savepoint}), and the filter cancelled and started
+ * again from its retained checkpoint ({@code submit --from-checkpoint}); each time a pair sent
+ * before is sent again under a new id and must be refused as a duplicate (the dedup state came
+ * back), and the output must still hold every record exactly once.
  *
  * <p>The phases share the cluster and run in order; each later phase needs the earlier ones.
  */
@@ -78,7 +85,9 @@ class ClusterIT {
     static KafkaClients kafka;
     static FlinkRestClient rest;
     static final PipelineTopics TOPICS = PipelineTopics.defaults();
-    static final List<String> jobIds = new ArrayList<>();
+
+    /** The running pipeline jobs' ids, by job name ({@code filter}, {@code tokenize}). */
+    static final Map<String, String> jobs = new LinkedHashMap<>();
 
     /** Every pair id sent so far, in order. */
     static final List<String> sent = new CopyOnWriteArrayList<>();
@@ -126,26 +135,13 @@ class ClusterIT {
     @Test
     @Order(1)
     void submittedJobsCurateTokenizeCheckpointAndFeedATrainer() throws Exception {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int rc =
-                Streamlip.commandLine()
-                        .setOut(new PrintWriter(out))
-                        .setErr(new PrintWriter(err))
-                        .execute(
-                                "submit",
-                                "--flink=" + flink.restUrl(),
-                                "--jar=" + System.getProperty("streamlip.jobs.jar"),
-                                "--bootstrap=" + broker.bootstrapServers(),
-                                "--checkpoint-dir=" + home.resolve("checkpoints").toUri(),
-                                "--parallelism=2",
-                                "--checkpoint-interval-ms=1000",
-                                "--restart-attempts=20",
-                                "--restart-delay-ms=1000");
-        assertThat(rc).as("submit: %s %s", out, err).isZero();
-        JsonNode submitted = JSON.readTree(out.toString());
-        submitted.path("jobs").forEach(id -> jobIds.add(id.asText()));
-        assertThat(jobIds).hasSize(2);
+        // No restart options: the jobs' default, exponential-delay without a cap on attempts.
+        JsonNode submitted = JSON.readTree(streamlip(submitArguments()));
+        submitted
+                .path("jobs")
+                .fields()
+                .forEachRemaining(e -> jobs.put(e.getKey(), e.getValue().asText()));
+        assertThat(jobIds()).hasSize(2);
         awaitJobsRunning(WAIT);
 
         long started = System.nanoTime();
@@ -154,7 +150,7 @@ class ClusterIT {
         LOG.info("FIGURE first 100 pairs through both jobs: {} ms", millisSince(started));
 
         // A completed checkpoint: in the REST API and on disk, for both jobs.
-        for (String job : jobIds) {
+        for (String job : jobIds()) {
             assertThat(rest.checkpoints(job).path("counts").path("completed").asInt())
                     .as("completed checkpoints of %s", job)
                     .isPositive();
@@ -262,7 +258,7 @@ class ClusterIT {
         // 4 slots each, both jobs may sit on one TaskManager, and killing the idle one tests
         // nothing.
         Map<String, Map<String, Integer>> placement = new LinkedHashMap<>();
-        for (String job : jobIds) {
+        for (String job : jobIds()) {
             placement.put(job, flink.tasksPerTaskManager(job));
         }
         Map<String, Integer> tasksPerTm = new HashMap<>();
@@ -337,7 +333,188 @@ class ClusterIT {
         assertExactlyOnce();
     }
 
+    @Test
+    @Order(5)
+    void jobsStoppedWithASavepointResumeFromItWithTheirDedupStateAndLoseNothing() throws Exception {
+        RawPair original = acceptedPairOf(100, 1);
+        int before = sent.size();
+        CompletableFuture<Void> producing =
+                CompletableFuture.runAsync(() -> send(100, 5, Duration.ofMillis(20)));
+        // Stop mid-stream: part of the batch is in flight, in open transactions.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (sent.size() < before + 30 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Map<String, String> stoppedIds = new LinkedHashMap<>(jobs);
+        long stopping = System.nanoTime();
+        JsonNode stopped =
+                JSON.readTree(
+                        streamlip(
+                                "stop",
+                                "--flink=" + flink.restUrl(),
+                                "--savepoint-dir=" + home.resolve("savepoints").toUri(),
+                                "--json"));
+        long stopMillis = millisSince(stopping);
+        for (String job : List.of("filter", "tokenize")) {
+            assertThat(stopped.path("jobs").path(job).asText()).isEqualTo(stoppedIds.get(job));
+            Path savepoint = Path.of(URI.create(stopped.path("savepoints").path(job).asText()));
+            assertThat(savepoint.resolve("_metadata")).as("%s savepoint", job).isRegularFile();
+            assertThat(rest.jobState(stoppedIds.get(job))).isEqualTo("FINISHED");
+        }
+
+        long resuming = System.nanoTime();
+        List<String> resume = new ArrayList<>(List.of(submitArguments()));
+        stopped.path("resume_arguments").forEach(a -> resume.add(a.asText()));
+        JsonNode resumed = JSON.readTree(streamlip(resume.toArray(String[]::new)));
+        assertThat(resumed.path("restored_from").size()).isEqualTo(2);
+        jobs.clear();
+        resumed.path("jobs")
+                .fields()
+                .forEachRemaining(e -> jobs.put(e.getKey(), e.getValue().asText()));
+        awaitJobsRunning(WAIT);
+        LOG.info("FIGURE stop both jobs with a savepoint: {} ms", stopMillis);
+        LOG.info(
+                "FIGURE resume both jobs from their savepoints (submit until RUNNING): {} ms",
+                millisSince(resuming));
+        LOG.info(
+                "FIGURE pipeline down, stop-with-savepoint until RUNNING again: {} ms",
+                millisSince(stopping));
+        producing.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        // A pair sent in the first batch, long before the stop, again under a new id: the
+        // deduplication state came back from the savepoint, so it is refused.
+        RawPair duplicate =
+                RawPair.newBuilder(original).setId(original.getId() + "-after-savepoint").build();
+        sendOne(duplicate);
+        awaitAllAccountedFor(WAIT);
+        assertRefusedAsDuplicateOf(duplicate.getId(), original.getId());
+        Thread.sleep(3000);
+        assertExactlyOnce();
+    }
+
+    @Test
+    @Order(6)
+    void aCancelledJobKeepsItsNewestCheckpointAndResumesFromIt() throws Exception {
+        int before = sent.size();
+        send(20, 6, Duration.ZERO);
+        awaitAllAccountedFor(WAIT);
+        RawPair original = acceptedPairOf(20, 6);
+        String filter = jobs.get("filter");
+        // A checkpoint completed after those pairs went through: it holds their dedup state.
+        int completed = rest.checkpoints(filter).path("counts").path("completed").asInt();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (rest.checkpoints(filter).path("counts").path("completed").asInt() < completed + 2
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        rest.cancel(filter);
+        while (!rest.jobState(filter).equals("CANCELED") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(rest.jobState(filter)).isEqualTo("CANCELED");
+        String latest =
+                rest.checkpoints(filter)
+                        .path("latest")
+                        .path("completed")
+                        .path("external_path")
+                        .asText("");
+        assertThat(latest).as("latest checkpoint of the cancelled filter job").isNotEmpty();
+        Path checkpoint = Path.of(URI.create(latest));
+        assertThat(checkpoint.resolve("_metadata"))
+                .as("retained checkpoint of the cancelled job")
+                .isRegularFile();
+        assertThat(checkpoint.getParent())
+                .as("the job's own folder under --checkpoint-dir/filter")
+                .hasParent(home.resolve("checkpoints").resolve("filter"));
+
+        // Pairs sent while the filter is down wait in raw-pairs.
+        send(20, 7, Duration.ZERO);
+        long resuming = System.nanoTime();
+        List<String> resume = new ArrayList<>(List.of(submitArguments()));
+        resume.addAll(List.of("--jobs=filter", "--from-checkpoint=filter=" + latest));
+        JsonNode resumed = JSON.readTree(streamlip(resume.toArray(String[]::new)));
+        jobs.put("filter", resumed.path("jobs").path("filter").asText());
+        awaitJobsRunning(WAIT);
+        LOG.info(
+                "FIGURE resume the filter from its retained checkpoint (submit until RUNNING): {}"
+                        + " ms",
+                millisSince(resuming));
+        RawPair duplicate =
+                RawPair.newBuilder(original).setId(original.getId() + "-after-cancel").build();
+        sendOne(duplicate);
+        awaitAllAccountedFor(WAIT);
+        assertRefusedAsDuplicateOf(duplicate.getId(), original.getId());
+        assertThat(sent.size()).isEqualTo(before + 41);
+        Thread.sleep(3000);
+        assertExactlyOnce();
+    }
+
     // ---------------------------------------------------------------------------------------------
+
+    /** The ids of the running pipeline jobs. */
+    static List<String> jobIds() {
+        return List.copyOf(jobs.values());
+    }
+
+    /** {@code streamlip submit} of both jobs to the cluster, as the first phase ran it. */
+    static String[] submitArguments() {
+        return new String[] {
+            "submit",
+            "--flink=" + flink.restUrl(),
+            "--jar=" + System.getProperty("streamlip.jobs.jar"),
+            "--bootstrap=" + broker.bootstrapServers(),
+            "--checkpoint-dir=" + home.resolve("checkpoints").toUri(),
+            "--parallelism=2",
+            "--checkpoint-interval-ms=1000"
+        };
+    }
+
+    /** Runs the command line in this JVM; asserts it succeeded and returns what it printed. */
+    static String streamlip(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc =
+                Streamlip.commandLine()
+                        .setOut(new PrintWriter(out))
+                        .setErr(new PrintWriter(err))
+                        .execute(args);
+        assertThat(rc).as("streamlip %s: %s %s", List.of(args), out, err).isZero();
+        return out.toString();
+    }
+
+    /** The first of {@code send(count, seed, ...)}'s pairs that the filter accepted. */
+    static RawPair acceptedPairOf(int count, long seed) {
+        Set<String> curated =
+                new HashSet<>(
+                        ids(TOPICS.curatedPairs(), CuratedPair.class, c -> c.getPair().getId()));
+        var pairs = new SyntheticPairs(32).pairs(count, seed);
+        while (pairs.hasNext()) {
+            RawPair pair = pairs.next();
+            if (curated.contains(pair.getId())) {
+                return pair;
+            }
+        }
+        throw new AssertionError("none of the pairs of seed " + seed + " was accepted");
+    }
+
+    static void sendOne(RawPair pair) {
+        try (PairProducer producer = new PairProducer(kafka, TOPICS.rawPairs())) {
+            producer.send(pair);
+            producer.flush();
+            sent.add(pair.getId());
+        }
+    }
+
+    static void assertRefusedAsDuplicateOf(String id, String originalId) {
+        List<Reject> rejects =
+                TopicReader.readAll(kafka, TOPICS.rejects(), AvroSerde.of(Reject.class)).stream()
+                        .filter(r -> id.equals(String.valueOf(r.getId())))
+                        .toList();
+        assertThat(rejects).as("rejects of %s", id).hasSize(1);
+        assertThat(String.valueOf(rejects.get(0).getReason()))
+                .isEqualTo(RejectReason.DUPLICATE.code());
+        assertThat(String.valueOf(rejects.get(0).getDetail())).contains(originalId);
+    }
 
     /** Ports for the reporters: the JobManager, two TaskManagers and room for replacements. */
     static final int PROMETHEUS_RANGE = 6;
@@ -458,7 +635,7 @@ class ClusterIT {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             boolean all = true;
-            for (String job : jobIds) {
+            for (String job : jobIds()) {
                 JsonNode detail = rest.get("jobs/" + job);
                 all &= detail.path("state").asText().equals("RUNNING");
                 for (JsonNode vertex : detail.path("vertices")) {
@@ -478,7 +655,7 @@ class ClusterIT {
     /** Restarts of each job so far (Flink's {@code numRestarts} metric), by job id. */
     Map<String, Double> restartsPerJob() throws Exception {
         Map<String, Double> restarts = new LinkedHashMap<>();
-        for (String job : jobIds) {
+        for (String job : jobIds()) {
             double sum = 0;
             for (JsonNode m : rest.get("jobs/" + job + "/metrics?get=numRestarts")) {
                 sum += m.path("value").asDouble();

@@ -3,6 +3,8 @@ package io.streamlip.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamlip.ingest.flink.JobEnvironment;
+import io.streamlip.ingest.flink.JobSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -38,7 +40,15 @@ class FlinkClusterConfigTest {
                 .containsEntry(
                         "execution.checkpointing.dir",
                         dir.toAbsolutePath().resolve("checkpoints").toUri().toString())
-                .containsKey("execution.checkpointing.savepoint-dir");
+                .containsKey("execution.checkpointing.savepoint-dir")
+                .containsEntry(
+                        "execution.checkpointing.externalized-checkpoint-retention",
+                        "RETAIN_ON_CANCELLATION")
+                .containsEntry("restart-strategy.type", "exponential-delay")
+                .containsEntry(
+                        "restart-strategy.exponential-delay.attempts-before-reset-backoff",
+                        "2147483647")
+                .doesNotContainKey("restart-strategy.fixed-delay.attempts");
         yaml.forEach(
                 (key, value) -> {
                     if (key.endsWith("address")
@@ -109,14 +119,32 @@ class FlinkClusterConfigTest {
                     "taskmanager.numberOfTaskSlots",
                     "jobmanager.memory.process.size",
                     "taskmanager.memory.process.size",
-                    "classloader.resolve-order"
+                    "classloader.resolve-order",
+                    "execution.checkpointing.num-retained",
+                    "execution.checkpointing.externalized-checkpoint-retention"
                 }) {
             assertThat(String.valueOf(scripts.get(key))).as(key).isEqualTo(launcher.get(key));
         }
+        FlinkClusterConfig.EXPONENTIAL_RESTARTS.forEach(
+                (key, value) ->
+                        assertThat(String.valueOf(scripts.get(key))).as(key).isEqualTo(value));
         assertThat(scripts)
                 .containsEntry("execution.checkpointing.dir", "file://@RUN_DIR@/checkpoints")
                 .containsEntry(
                         "execution.checkpointing.savepoint-dir", "file://@RUN_DIR@/savepoints");
+    }
+
+    @Test
+    void theClusterRestartsAndRetainsLikeThePipelineJobsDo() {
+        Map<String, String> job =
+                JobEnvironment.configuration(JobSettings.cluster("file:///cp")).toMap();
+        assertThat(job)
+                .containsAllEntriesOf(FlinkClusterConfig.EXPONENTIAL_RESTARTS)
+                .containsEntry(
+                        "execution.checkpointing.externalized-checkpoint-retention",
+                        FlinkClusterConfig.defaults(Path.of("/x"))
+                                .entries()
+                                .get("execution.checkpointing.externalized-checkpoint-retention"));
     }
 
     static Map<String, Object> load(Path file) throws IOException {

@@ -136,6 +136,22 @@ class ManifestsTest {
                             "execution.checkpointing.savepoint-dir",
                             "execution.checkpointing.interval",
                             "metrics.reporter.prom.port");
+            // Restarts that never give up and state that is kept: exponential-delay without a
+            // cap, as the job itself sets it (no --restart-attempts, which would select a bounded
+            // fixed-delay strategy), checkpoints retained on cancellation, savepoints on upgrade.
+            assertThat(conf)
+                    .as("%s flinkConfiguration", d)
+                    .containsAllEntriesOf(FlinkClusterConfig.EXPONENTIAL_RESTARTS)
+                    .containsEntry(
+                            "execution.checkpointing.externalized-checkpoint-retention",
+                            "RETAIN_ON_CANCELLATION")
+                    .containsKey("execution.checkpointing.num-retained")
+                    .containsKey("kubernetes.operator.savepoint.history.max.count");
+            assertThat(args)
+                    .as("%s args", d)
+                    .noneMatch(a -> String.valueOf(a).startsWith("--restart-attempts"))
+                    .noneMatch(a -> String.valueOf(a).startsWith("--restart-delay-ms"));
+            assertThat(job.get("allowNonRestoredState")).as("%s", d).isEqualTo(false);
             // the operator passes configuration values as strings
             assertThat(conf.values()).allSatisfy(v -> assertThat(v).isInstanceOf(String.class));
             assertThat(map(map(spec, "jobManager"), "resource")).containsKeys("memory", "cpu");

@@ -3,26 +3,31 @@ package io.streamlip.ingest.flink;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.ingest.kafka.Secrets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.flink.util.ParameterTool;
 
 /**
  * The command line of a job's {@code main} when it runs on a cluster: {@code --bootstrap HOST:PORT
- * --checkpoint-dir URI [--parallelism N] [--checkpoint-interval-ms MS] [--topic-prefix P]
- * [--restart-attempts N] [--restart-delay-ms MS] [--kafka-property KEY=VALUE]... [--bounded]}.
+ * --checkpoint-dir URI [--parallelism N] [--checkpoint-interval-ms MS] [--retained-checkpoints N]
+ * [--topic-prefix P] [restart options] [--kafka-property KEY=VALUE]... [--bounded]}.
  *
  * <p>{@code --kafka-property KEY=VALUE} (repeatable, also {@code --kafka-property=KEY=VALUE}) is a
  * Kafka client property for every source, sink and admin client the job builds: SASL/SSL settings
  * reach the cluster's Kafka this way. {@link #toString} masks secret values ({@link Secrets}).
  *
  * <p>On a cluster a job meets more failures than in a test (a TaskManager lost, a broker
- * restarted), so the restart budget ({@link JobSettings#restartAttempts}) can be raised here.
+ * restarted), so by default it restarts without a cap on attempts, with exponential backoff ({@link
+ * RestartPolicy#exponential()}: {@code --restart-backoff-initial-ms} 1000, {@code
+ * --restart-backoff-max-ms} 60000, {@code --restart-backoff-multiplier} 1.5, {@code
+ * --restart-backoff-reset-ms} 3600000, {@code --restart-backoff-jitter} 0.1; any of them may be
+ * given). {@code --restart-attempts N} and/or {@code --restart-delay-ms MS} select a bounded
+ * fixed-delay strategy instead (defaults 2 and 1000); the two kinds do not mix.
  *
  * @param kafka the Kafka cluster
  * @param topics the pipeline's topics (defaults, optionally prefixed)
@@ -32,6 +37,15 @@ import org.apache.flink.util.ParameterTool;
 public record JobArguments(
         KafkaClients kafka, PipelineTopics topics, JobSettings settings, boolean bounded) {
 
+    private static final String USAGE = "; usage: ";
+    private static final String RESTART_ATTEMPTS = "restart-attempts";
+    private static final String RESTART_DELAY = "restart-delay-ms";
+    private static final String BACKOFF_INITIAL = "restart-backoff-initial-ms";
+    private static final String BACKOFF_MAX = "restart-backoff-max-ms";
+    private static final String BACKOFF_MULTIPLIER = "restart-backoff-multiplier";
+    private static final String BACKOFF_RESET = "restart-backoff-reset-ms";
+    private static final String BACKOFF_JITTER = "restart-backoff-jitter";
+
     private static final Set<String> KNOWN =
             Set.of(
                     "bootstrap",
@@ -39,8 +53,14 @@ public record JobArguments(
                     "parallelism",
                     "checkpoint-interval-ms",
                     "topic-prefix",
-                    "restart-attempts",
-                    "restart-delay-ms",
+                    "retained-checkpoints",
+                    RESTART_ATTEMPTS,
+                    RESTART_DELAY,
+                    BACKOFF_INITIAL,
+                    BACKOFF_MAX,
+                    BACKOFF_MULTIPLIER,
+                    BACKOFF_RESET,
+                    BACKOFF_JITTER,
                     "bounded");
 
     /** Parses {@code args}; throws with a usage message on anything unknown or missing. */
@@ -58,30 +78,68 @@ public record JobArguments(
                 throw usage("unknown option --" + name);
             }
         }
-        JobSettings defaults = JobSettings.defaults(Path.of("checkpoints"));
+        JobSettings defaults = JobSettings.cluster(required(options, "checkpoint-dir"));
         JobSettings settings;
         try {
             settings =
-                    new JobSettings(
-                            options.getInt("parallelism", defaults.parallelism()),
-                            Duration.ofMillis(
-                                    options.getLong(
-                                            "checkpoint-interval-ms",
-                                            defaults.checkpointInterval().toMillis())),
-                            required(options, "checkpoint-dir"),
-                            options.getInt("restart-attempts", defaults.restartAttempts()),
-                            Duration.ofMillis(
-                                    options.getLong(
-                                            "restart-delay-ms",
-                                            defaults.restartDelay().toMillis())));
+                    defaults.withParallelism(options.getInt("parallelism", defaults.parallelism()))
+                            .withCheckpointInterval(
+                                    Duration.ofMillis(
+                                            options.getLong(
+                                                    "checkpoint-interval-ms",
+                                                    defaults.checkpointInterval().toMillis())))
+                            .withRetainedCheckpoints(
+                                    options.getInt(
+                                            "retained-checkpoints", defaults.retainedCheckpoints()))
+                            .withRestartPolicy(restartPolicy(options));
         } catch (NumberFormatException e) {
             throw usage("not a number: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // Our own usage message already, or a setting out of range.
+            throw e.getMessage() != null && e.getMessage().contains(USAGE)
+                    ? e
+                    : usage(e.getMessage());
         }
         return new JobArguments(
                 KafkaClients.of(required(options, "bootstrap")).with(kafkaProperties),
                 PipelineTopics.defaults().withPrefix(options.get("topic-prefix", "")),
                 settings,
                 options.has("bounded"));
+    }
+
+    /**
+     * Fixed-delay when {@code --restart-attempts} or {@code --restart-delay-ms} is given, else
+     * exponential-delay with the given backoff options over {@link RestartPolicy#exponential()}.
+     */
+    static RestartPolicy restartPolicy(ParameterTool options) {
+        boolean fixed = options.has(RESTART_ATTEMPTS) || options.has(RESTART_DELAY);
+        List<String> backoff =
+                Stream.of(
+                                BACKOFF_INITIAL,
+                                BACKOFF_MAX,
+                                BACKOFF_MULTIPLIER,
+                                BACKOFF_RESET,
+                                BACKOFF_JITTER)
+                        .filter(options::has)
+                        .toList();
+        if (fixed && !backoff.isEmpty()) {
+            throw usage(
+                    "--restart-attempts/--restart-delay-ms (fixed-delay) and --"
+                            + backoff.get(0)
+                            + " (exponential-delay) do not mix");
+        }
+        if (fixed) {
+            return RestartPolicy.fixed(
+                    options.getInt(RESTART_ATTEMPTS, 2),
+                    Duration.ofMillis(options.getLong(RESTART_DELAY, 1000)));
+        }
+        RestartPolicy.Exponential d = RestartPolicy.exponential();
+        return new RestartPolicy.Exponential(
+                Duration.ofMillis(options.getLong(BACKOFF_INITIAL, d.initialBackoff().toMillis())),
+                Duration.ofMillis(options.getLong(BACKOFF_MAX, d.maxBackoff().toMillis())),
+                options.getDouble(BACKOFF_MULTIPLIER, d.multiplier()),
+                Duration.ofMillis(options.getLong(BACKOFF_RESET, d.resetThreshold().toMillis())),
+                options.getDouble(BACKOFF_JITTER, d.jitter()));
     }
 
     /**
@@ -129,8 +187,13 @@ public record JobArguments(
     private static IllegalArgumentException usage(String problem) {
         return new IllegalArgumentException(
                 problem
-                        + "; usage: --bootstrap HOST:PORT --checkpoint-dir URI [--parallelism N]"
-                        + " [--checkpoint-interval-ms MS] [--topic-prefix P] [--restart-attempts N]"
-                        + " [--restart-delay-ms MS] [--kafka-property KEY=VALUE]... [--bounded]");
+                        + USAGE
+                        + "--bootstrap HOST:PORT --checkpoint-dir URI [--parallelism N]"
+                        + " [--checkpoint-interval-ms MS] [--retained-checkpoints N]"
+                        + " [--topic-prefix P] [--restart-backoff-initial-ms MS]"
+                        + " [--restart-backoff-max-ms MS] [--restart-backoff-multiplier X]"
+                        + " [--restart-backoff-reset-ms MS] [--restart-backoff-jitter F]"
+                        + " | [--restart-attempts N] [--restart-delay-ms MS]"
+                        + " [--kafka-property KEY=VALUE]... [--bounded]");
     }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -22,9 +23,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything goes through the {@link Configuration} (Flink 2.x takes the state backend from
  * there, not from {@code env.setStateBackend}): RocksDB state with incremental checkpoints,
- * exactly-once checkpoints at the configured interval (the Kafka sinks commit on them), a bounded
- * fixed-delay restart strategy, and generic (Kryo) types refused, so a record type without explicit
- * type information fails when the job is built rather than being serialized slowly.
+ * exactly-once checkpoints at the configured interval (the Kafka sinks commit on them) that are
+ * retained when the job is cancelled ({@code RETAIN_ON_CANCELLATION}, the newest {@link
+ * JobSettings#retainedCheckpoints} kept), the settings' restart strategy ({@link RestartPolicy}:
+ * exponential-delay without a cap on attempts, or bounded fixed-delay), and generic (Kryo) types
+ * refused, so a record type without explicit type information fails when the job is built rather
+ * than being serialized slowly.
  *
  * <p>Run in-process (the demo, tests), {@link #create} gives a local environment: {@code
  * executeAsync()} starts a MiniCluster for the job and stops it when the job ends, so cancelling
@@ -57,12 +61,14 @@ public final class JobEnvironment {
         // A bounded source finishing still gets a final checkpoint, which commits the sinks.
         conf.set(CheckpointingOptions.ENABLE_CHECKPOINTS_AFTER_TASKS_FINISH, true);
 
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        // A cancelled job keeps its newest checkpoints: a resubmission resumes from one
+        // (--from-checkpoint) with its dedup and near-duplicate state instead of starting empty.
         conf.set(
-                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS,
-                settings.restartAttempts());
-        conf.set(
-                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, settings.restartDelay());
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, settings.retainedCheckpoints());
+
+        setRestartStrategy(conf, settings.restartPolicy());
 
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         // Chained operators hand records over without a deep copy through their serializer. Safe
@@ -77,6 +83,39 @@ public final class JobEnvironment {
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.BIND_PORT, "0");
         return conf;
+    }
+
+    private static void setRestartStrategy(Configuration conf, RestartPolicy policy) {
+        if (policy instanceof RestartPolicy.Fixed fixed) {
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            conf.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, fixed.attempts());
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, fixed.delay());
+        } else if (policy instanceof RestartPolicy.Exponential exp) {
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+            conf.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+                    exp.initialBackoff());
+            conf.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+                    exp.maxBackoff());
+            conf.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER,
+                    exp.multiplier());
+            conf.set(
+                    RestartStrategyOptions
+                            .RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+                    exp.resetThreshold());
+            conf.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR,
+                    exp.jitter());
+            // Explicit, so a cluster configuration with a cap does not end the job.
+            conf.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
+                    Integer.MAX_VALUE);
+        } else {
+            throw new IllegalArgumentException("unknown restart policy " + policy);
+        }
     }
 
     /**

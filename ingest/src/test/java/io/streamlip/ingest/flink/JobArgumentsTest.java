@@ -28,8 +28,8 @@ class JobArgumentsTest {
         assertThat(a.settings().parallelism()).isEqualTo(4);
         assertThat(a.settings().checkpointInterval()).isEqualTo(Duration.ofMillis(250));
         assertThat(a.topics().rawPairs()).isEqualTo("exp1-raw-pairs");
-        assertThat(a.settings().restartAttempts()).isEqualTo(20);
-        assertThat(a.settings().restartDelay()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(a.settings().restartPolicy())
+                .isEqualTo(RestartPolicy.fixed(20, Duration.ofSeconds(3)));
         assertThat(a.bounded()).isTrue();
     }
 
@@ -38,9 +38,66 @@ class JobArgumentsTest {
         JobArguments a =
                 JobArguments.parse(new String[] {"--bootstrap", "k:1", "--checkpoint-dir", "/cp"});
         assertThat(a.settings().parallelism()).isEqualTo(1);
-        assertThat(a.settings().restartAttempts()).isEqualTo(2);
+        assertThat(a.settings().restartPolicy()).isEqualTo(RestartPolicy.exponential());
+        assertThat(a.settings().retainedCheckpoints()).isEqualTo(3);
         assertThat(a.topics().rawPairs()).isEqualTo("raw-pairs");
         assertThat(a.bounded()).isFalse();
+    }
+
+    @Test
+    void backoffOptionsTuneTheExponentialPolicyAndDoNotMixWithFixedDelay() {
+        JobArguments a =
+                JobArguments.parse(
+                        new String[] {
+                            "--bootstrap", "k:1",
+                            "--checkpoint-dir", "/cp",
+                            "--restart-backoff-initial-ms", "200",
+                            "--restart-backoff-max-ms", "30000",
+                            "--restart-backoff-multiplier", "2",
+                            "--restart-backoff-reset-ms", "600000",
+                            "--restart-backoff-jitter", "0.2",
+                            "--retained-checkpoints", "5"
+                        });
+        assertThat(a.settings().restartPolicy())
+                .isEqualTo(
+                        new RestartPolicy.Exponential(
+                                Duration.ofMillis(200),
+                                Duration.ofSeconds(30),
+                                2.0,
+                                Duration.ofMinutes(10),
+                                0.2));
+        assertThat(a.settings().retainedCheckpoints()).isEqualTo(5);
+        // Only the delay given: fixed-delay with the default 2 attempts.
+        assertThat(
+                        JobArguments.parse(
+                                        new String[] {
+                                            "--bootstrap", "k:1",
+                                            "--checkpoint-dir", "/cp",
+                                            "--restart-delay-ms", "500"
+                                        })
+                                .settings()
+                                .restartPolicy())
+                .isEqualTo(RestartPolicy.fixed(2, Duration.ofMillis(500)));
+        assertThatThrownBy(
+                        () ->
+                                JobArguments.parse(
+                                        new String[] {
+                                            "--bootstrap", "k:1",
+                                            "--checkpoint-dir", "/cp",
+                                            "--restart-attempts", "3",
+                                            "--restart-backoff-max-ms", "1000"
+                                        }))
+                .hasMessageContaining("do not mix")
+                .hasMessageContaining("usage:");
+        assertThatThrownBy(
+                        () ->
+                                JobArguments.parse(
+                                        new String[] {
+                                            "--bootstrap", "k:1",
+                                            "--checkpoint-dir", "/cp",
+                                            "--restart-backoff-multiplier", "0.5"
+                                        }))
+                .hasMessageContaining("multiplier must be at least 1");
     }
 
     @Test

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class JobEnvironmentTest {
 
     @Test
-    void configurationCarriesRocksDbCheckpointsAndBoundedRestarts() {
+    void inProcessConfigurationCarriesRocksDbRetainedCheckpointsAndBoundedRestarts() {
         JobSettings settings =
                 JobSettings.defaults(Path.of("/tmp/cp"))
                         .withParallelism(2)
@@ -26,9 +26,35 @@ class JobEnvironmentTest {
                 .containsEntry("restart-strategy.type", "fixed-delay")
                 .containsEntry("restart-strategy.fixed-delay.attempts", "2")
                 .containsEntry("restart-strategy.fixed-delay.delay", "1 s")
+                .containsEntry(
+                        "execution.checkpointing.externalized-checkpoint-retention",
+                        "RETAIN_ON_CANCELLATION")
                 .containsEntry("parallelism.default", "2")
                 .containsEntry("pipeline.generic-types", "false")
                 .containsEntry("pipeline.object-reuse", "true");
+    }
+
+    @Test
+    void aJobOnAClusterRestartsForeverWithBackoffAndKeepsItsCheckpoints() {
+        JobSettings settings =
+                JobArguments.parse(new String[] {"--bootstrap", "k:1", "--checkpoint-dir", "/cp"})
+                        .settings();
+        var map = JobEnvironment.configuration(settings).toMap();
+        assertThat(map)
+                .containsEntry("restart-strategy.type", "exponential-delay")
+                .containsEntry("restart-strategy.exponential-delay.initial-backoff", "1 s")
+                .containsEntry("restart-strategy.exponential-delay.max-backoff", "1 min")
+                .containsEntry("restart-strategy.exponential-delay.backoff-multiplier", "1.5")
+                .containsEntry("restart-strategy.exponential-delay.reset-backoff-threshold", "1 h")
+                .containsEntry("restart-strategy.exponential-delay.jitter-factor", "0.1")
+                .containsEntry(
+                        "restart-strategy.exponential-delay.attempts-before-reset-backoff",
+                        Integer.toString(Integer.MAX_VALUE))
+                .containsEntry(
+                        "execution.checkpointing.externalized-checkpoint-retention",
+                        "RETAIN_ON_CANCELLATION")
+                .containsEntry("execution.checkpointing.num-retained", "3")
+                .doesNotContainKey("restart-strategy.fixed-delay.attempts");
     }
 
     @Test
@@ -50,5 +76,16 @@ class JobEnvironmentTest {
                                 JobSettings.defaults(Path.of("x"))
                                         .withCheckpointInterval(Duration.ofMillis(1)))
                 .hasMessageContaining("checkpointInterval");
+        assertThatThrownBy(
+                        () ->
+                                new RestartPolicy.Exponential(
+                                        Duration.ofSeconds(10),
+                                        Duration.ofSeconds(1),
+                                        2,
+                                        Duration.ofHours(1),
+                                        0.1))
+                .hasMessageContaining("maxBackoff");
+        assertThatThrownBy(() -> RestartPolicy.fixed(-1, Duration.ZERO))
+                .hasMessageContaining("must not be negative");
     }
 }
