@@ -1,5 +1,6 @@
 package io.streamlip.filter;
 
+import io.streamlip.ingest.image.Images;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -26,6 +27,12 @@ import java.util.Objects;
  * @param language language identification and caps ({@link LanguageConfig#defaults()})
  * @param nearDuplicates near-duplicate removal and evaluation-set decontamination ({@link
  *     NearDuplicateConfig#defaults()})
+ * @param maxDecodedPixels most pixels one image decode materialises (default {@link
+ *     Images#DEFAULT_MAX_DECODED_PIXELS}, 2048 x 2048): a larger accepted image is decoded
+ *     subsampled to at most this many pixels for its fingerprint, every byte still read. Each
+ *     curate operator decodes one image at a time, so its image memory is at most this many pixels
+ *     times about 16 bytes (a 4-byte raster pixel and the fingerprint's 12 bytes of working memory
+ *     a pixel): 64 MiB at the default. Images within the bound are fingerprinted as ever.
  */
 public record FilterConfig(
         int minImageSide,
@@ -37,8 +44,35 @@ public record FilterConfig(
         Duration dedupRetention,
         TextQualityConfig text,
         LanguageConfig language,
-        NearDuplicateConfig nearDuplicates)
+        NearDuplicateConfig nearDuplicates,
+        long maxDecodedPixels)
         implements Serializable {
+
+    /** With {@code maxDecodedPixels} at its default. */
+    public FilterConfig(
+            int minImageSide,
+            long maxImagePixels,
+            int maxImageBytes,
+            double maxAspectRatio,
+            int minCaptionChars,
+            int maxCaptionChars,
+            Duration dedupRetention,
+            TextQualityConfig text,
+            LanguageConfig language,
+            NearDuplicateConfig nearDuplicates) {
+        this(
+                minImageSide,
+                maxImagePixels,
+                maxImageBytes,
+                maxAspectRatio,
+                minCaptionChars,
+                maxCaptionChars,
+                dedupRetention,
+                text,
+                language,
+                nearDuplicates,
+                Images.DEFAULT_MAX_DECODED_PIXELS);
+    }
 
     /** The bounds alone, with the other filters at their defaults. */
     public FilterConfig(
@@ -87,7 +121,17 @@ public record FilterConfig(
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(language, "language");
         Objects.requireNonNull(nearDuplicates, "nearDuplicates");
+        if (maxDecodedPixels < 1 || maxDecodedPixels > MAX_DECODED_PIXELS_LIMIT) {
+            throw new IllegalArgumentException(
+                    "maxDecodedPixels must lie in [1, "
+                            + MAX_DECODED_PIXELS_LIMIT
+                            + "], got "
+                            + maxDecodedPixels);
+        }
     }
+
+    /** The largest {@code maxDecodedPixels}: a 4-byte-a-pixel raster must fit a Java array. */
+    public static final long MAX_DECODED_PIXELS_LIMIT = 1L << 28;
 
     /** The documented defaults. */
     public static FilterConfig defaults() {
@@ -105,7 +149,8 @@ public record FilterConfig(
                 dedupRetention,
                 text,
                 language,
-                nearDuplicates);
+                nearDuplicates,
+                maxDecodedPixels);
     }
 
     public FilterConfig withCaptionBounds(int minChars, int maxChars) {
@@ -119,7 +164,8 @@ public record FilterConfig(
                 dedupRetention,
                 text,
                 language,
-                nearDuplicates);
+                nearDuplicates,
+                maxDecodedPixels);
     }
 
     public FilterConfig withText(TextQualityConfig value) {
@@ -133,7 +179,8 @@ public record FilterConfig(
                 dedupRetention,
                 value,
                 language,
-                nearDuplicates);
+                nearDuplicates,
+                maxDecodedPixels);
     }
 
     public FilterConfig withLanguage(LanguageConfig value) {
@@ -147,7 +194,8 @@ public record FilterConfig(
                 dedupRetention,
                 text,
                 value,
-                nearDuplicates);
+                nearDuplicates,
+                maxDecodedPixels);
     }
 
     public FilterConfig withNearDuplicates(NearDuplicateConfig value) {
@@ -161,6 +209,22 @@ public record FilterConfig(
                 dedupRetention,
                 text,
                 language,
+                value,
+                maxDecodedPixels);
+    }
+
+    public FilterConfig withMaxDecodedPixels(long value) {
+        return new FilterConfig(
+                minImageSide,
+                maxImagePixels,
+                maxImageBytes,
+                maxAspectRatio,
+                minCaptionChars,
+                maxCaptionChars,
+                dedupRetention,
+                text,
+                language,
+                nearDuplicates,
                 value);
     }
 
