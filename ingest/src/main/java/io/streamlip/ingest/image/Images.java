@@ -33,7 +33,9 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * <p>A decode materialises at most a given number of pixels ({@link #decode(byte[], long)}): an
  * image larger than that is decoded subsampled, every {@code s}-th pixel of every {@code s}-th row
  * (every byte is still read, so corruption anywhere is still found), into a raster of at most that
- * many pixels; an image within the bound decodes as it always did.
+ * many pixels; an image within the bound decodes as it always did. Beside the raster, a decode
+ * holds a few rows of the image, and an image above the bound with rows wider than {@code maxPixels
+ * / 8} pixels is refused, so one decode's memory stays a small multiple of the bound.
  */
 public final class Images {
     /** The formats read, as {@link Header#format()} names them. */
@@ -158,6 +160,10 @@ public final class Images {
                     "image format not allowed: " + format + " (allowed: png, jpeg, gif, bmp)");
         }
         if (format.equals("png")) {
+            Header header = PngDecoder.probe(bytes);
+            if (header != null) {
+                checkRowWidth(header.width(), header.height(), maxPixels);
+            }
             BufferedImage png = PngDecoder.decode(bytes, maxPixels);
             if (png != null) {
                 return png;
@@ -173,7 +179,10 @@ public final class Images {
             try {
                 reader.setInput(in, true, true);
                 ImageReadParam param = null;
-                int factor = subsampling(reader.getWidth(0), reader.getHeight(0), maxPixels);
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                checkRowWidth(width, height, maxPixels);
+                int factor = subsampling(width, height, maxPixels);
                 if (factor > 1) {
                     param = reader.getDefaultReadParam();
                     param.setSourceSubsampling(factor, factor, 0, 0);
@@ -210,6 +219,23 @@ public final class Images {
             s--;
         }
         return s;
+    }
+
+    /**
+     * Refuses an image above the bound whose rows are so wide that a decoder's few row buffers
+     * (each a row of up to 8 bytes a pixel) would cost more than the bound's raster: wider than
+     * {@code maxPixels / 8} pixels. An image within the bound decodes whole as ever.
+     */
+    private static void checkRowWidth(long width, long height, long maxPixels)
+            throws UndecodableImageException {
+        if (width * height > maxPixels && width > Math.max(1, maxPixels / 8)) {
+            throw new UndecodableImageException(
+                    "rows of "
+                            + width
+                            + " pixels are too wide to decode subsampled within "
+                            + maxPixels
+                            + " pixels");
+        }
     }
 
     /** {@code ceil(n / d)} for positive {@code n} and {@code d}. */
