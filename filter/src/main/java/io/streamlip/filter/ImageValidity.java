@@ -118,9 +118,9 @@ public final class ImageValidity implements Serializable {
     /**
      * Why the container ends early, or null: a PNG's chunks, walked by their lengths, must reach
      * its {@code IEND} chunk; a JPEG's segments and scans, walked marker by marker, must reach its
-     * end-of-image marker {@code FF D9}. Bytes after the end are allowed (servers and editors
-     * append them). Checked before decoding, so a cut download has its own reason rather than a
-     * decoder's error.
+     * end-of-image marker {@code FF D9}; a GIF's first image must hold its data whole. Bytes after
+     * the end are allowed (servers and editors append them). Checked before decoding, so a cut
+     * download has its own reason rather than a decoder's error.
      */
     static String truncation(String format, byte[] bytes) {
         if (format.equals("png")) {
@@ -131,8 +131,65 @@ public final class ImageValidity implements Serializable {
             return jpegReachesEoi(bytes)
                     ? null
                     : "JPEG of " + bytes.length + " bytes lacks its end-of-image marker";
+        } else if (format.equals("gif")) {
+            return gifImageDataComplete(bytes)
+                    ? null
+                    : "GIF of " + bytes.length + " bytes ends inside its first image's data";
         }
         return null;
+    }
+
+    /**
+     * Whether a GIF's blocks, walked up to its first image, hold that image's data whole (down to
+     * the data's terminating empty sub-block). ImageIO decodes a GIF cut inside its data without a
+     * word, so this is the only check that finds the cut. The trailer byte is not required (many
+     * encoders leave it out, and browsers show such files); anything unexpected is left to the
+     * decoder.
+     */
+    private static boolean gifImageDataComplete(byte[] b) {
+        int n = b.length;
+        if (n < 13) {
+            return false;
+        }
+        int at = 13 + colourTableBytes(b[10]);
+        while (at < n) {
+            int block = b[at] & 0xff;
+            if (block == 0x21) { // extension: label, then sub-blocks
+                at = afterSubBlocks(b, at + 2);
+                if (at < 0) {
+                    return false;
+                }
+            } else if (block == 0x2C) { // image descriptor
+                if (at + 11 > n) {
+                    return false;
+                }
+                at += 10 + colourTableBytes(b[at + 9]) + 1; // + LZW minimum code size
+                return afterSubBlocks(b, at) >= 0;
+            } else {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Bytes of the colour table a GIF packed-fields byte announces. */
+    private static int colourTableBytes(byte flags) {
+        return (flags & 0x80) != 0 ? 3 * (2 << (flags & 7)) : 0;
+    }
+
+    /** Where the sub-blocks starting at {@code at} end (after their empty one); -1 if cut. */
+    private static int afterSubBlocks(byte[] b, int at) {
+        while (true) {
+            if (at >= b.length) {
+                return -1;
+            }
+            int size = b[at] & 0xff;
+            at++;
+            if (size == 0) {
+                return at;
+            }
+            at += size;
+        }
     }
 
     private static boolean pngReachesIend(byte[] b) {

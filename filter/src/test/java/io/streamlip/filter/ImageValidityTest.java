@@ -127,6 +127,17 @@ class ImageValidityTest {
         }
     }
 
+    @Test
+    void refusesAGifWhoseImageDataIsCutShort() {
+        // ImageIO decodes a GIF cut inside its image data without an error or a warning.
+        byte[] gif = Images.encode(TestImages.noise(64, 48, 9), "gif");
+        byte[] cut = TestImages.truncated(gif, 0.6);
+        assertThat(reason(validity.check(cut))).isEqualTo(RejectReason.IMAGE_TRUNCATED);
+        assertThat(validity.check(gif).accepted()).isTrue();
+        byte[] withoutTrailer = java.util.Arrays.copyOf(gif, gif.length - 1);
+        assertThat(validity.check(withoutTrailer).accepted()).as("no trailer byte").isTrue();
+    }
+
     static RejectReason reason(Verdict<?> verdict) {
         assertThat(verdict).isInstanceOf(Verdict.Refused.class);
         return ((Verdict.Refused<?>) verdict).reason();
