@@ -53,7 +53,7 @@ class ImageFuzzTest {
         }
     }
 
-    @Property(tries = 3000, seed = "20261206")
+    @Property(tries = 2000, seed = "20261206")
     void everyImageEndsAcceptedOrRefusedWithinTheBound(@ForAll long seed) {
         byte[] bytes = FuzzImages.sample(seed);
         long before = THREADS.getCurrentThreadAllocatedBytes();

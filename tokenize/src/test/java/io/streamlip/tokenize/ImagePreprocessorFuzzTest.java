@@ -47,7 +47,7 @@ class ImagePreprocessorFuzzTest {
         }
     }
 
-    @Property(tries = 3000, seed = "20261206")
+    @Property(tries = 2000, seed = "20261206")
     void everyImageEndsAsPixelsOrARefusalWithinTheBound(@ForAll long seed) {
         byte[] bytes = FuzzImages.sample(seed);
         long before = THREADS.getCurrentThreadAllocatedBytes();
