@@ -1,6 +1,7 @@
 package io.streamlip.filter;
 
 import io.streamlip.ingest.bounds.RecordBounds;
+import io.streamlip.ingest.image.Images;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -29,6 +30,12 @@ import java.util.Objects;
  *     NearDuplicateConfig#defaults()})
  * @param bounds every raw field's bound and the topics' record limit ({@link
  *     RecordBounds#defaults()})
+ * @param maxDecodedPixels most pixels one image decode materialises (default {@link
+ *     Images#DEFAULT_MAX_DECODED_PIXELS}, 2048 x 2048): a larger accepted image is decoded
+ *     subsampled to at most this many pixels for its fingerprint, every byte still read. Each
+ *     curate operator decodes one image at a time, so its image memory is at most this many pixels
+ *     times about 16 bytes (a 4-byte raster pixel and the fingerprint's 12 bytes of working memory
+ *     a pixel): 64 MiB at the default. Images within the bound are fingerprinted as ever.
  */
 public record FilterConfig(
         int minImageSide,
@@ -41,10 +48,11 @@ public record FilterConfig(
         TextQualityConfig text,
         LanguageConfig language,
         NearDuplicateConfig nearDuplicates,
-        RecordBounds bounds)
+        RecordBounds bounds,
+        long maxDecodedPixels)
         implements Serializable {
 
-    /** With the default record bounds. */
+    /** With the default record bounds and decoded-pixel bound. */
     public FilterConfig(
             int minImageSide,
             long maxImagePixels,
@@ -67,7 +75,8 @@ public record FilterConfig(
                 text,
                 language,
                 nearDuplicates,
-                RecordBounds.defaults());
+                RecordBounds.defaults(),
+                Images.DEFAULT_MAX_DECODED_PIXELS);
     }
 
     /** The bounds alone, with the other filters at their defaults. */
@@ -118,7 +127,17 @@ public record FilterConfig(
         Objects.requireNonNull(language, "language");
         Objects.requireNonNull(nearDuplicates, "nearDuplicates");
         Objects.requireNonNull(bounds, "bounds");
+        if (maxDecodedPixels < 1 || maxDecodedPixels > MAX_DECODED_PIXELS_LIMIT) {
+            throw new IllegalArgumentException(
+                    "maxDecodedPixels must lie in [1, "
+                            + MAX_DECODED_PIXELS_LIMIT
+                            + "], got "
+                            + maxDecodedPixels);
+        }
     }
+
+    /** The largest {@code maxDecodedPixels}: a 4-byte-a-pixel raster must fit a Java array. */
+    public static final long MAX_DECODED_PIXELS_LIMIT = 1L << 28;
 
     /** The documented defaults. */
     public static FilterConfig defaults() {
@@ -137,7 +156,8 @@ public record FilterConfig(
                 text,
                 language,
                 nearDuplicates,
-                bounds);
+                bounds,
+                maxDecodedPixels);
     }
 
     public FilterConfig withCaptionBounds(int minChars, int maxChars) {
@@ -152,7 +172,8 @@ public record FilterConfig(
                 text,
                 language,
                 nearDuplicates,
-                bounds);
+                bounds,
+                maxDecodedPixels);
     }
 
     public FilterConfig withText(TextQualityConfig value) {
@@ -167,7 +188,8 @@ public record FilterConfig(
                 value,
                 language,
                 nearDuplicates,
-                bounds);
+                bounds,
+                maxDecodedPixels);
     }
 
     public FilterConfig withLanguage(LanguageConfig value) {
@@ -182,7 +204,8 @@ public record FilterConfig(
                 text,
                 value,
                 nearDuplicates,
-                bounds);
+                bounds,
+                maxDecodedPixels);
     }
 
     public FilterConfig withNearDuplicates(NearDuplicateConfig value) {
@@ -197,7 +220,8 @@ public record FilterConfig(
                 text,
                 language,
                 value,
-                bounds);
+                bounds,
+                maxDecodedPixels);
     }
 
     public FilterConfig withBounds(RecordBounds value) {
@@ -212,6 +236,23 @@ public record FilterConfig(
                 text,
                 language,
                 nearDuplicates,
+                value,
+                maxDecodedPixels);
+    }
+
+    public FilterConfig withMaxDecodedPixels(long value) {
+        return new FilterConfig(
+                minImageSide,
+                maxImagePixels,
+                maxImageBytes,
+                maxAspectRatio,
+                minCaptionChars,
+                maxCaptionChars,
+                dedupRetention,
+                text,
+                language,
+                nearDuplicates,
+                bounds,
                 value);
     }
 

@@ -9,8 +9,14 @@ import java.util.Optional;
 
 /**
  * Decides whether image bytes are a usable image, cheapest test first: presence and encoded size,
- * then the header ({@link Images#probe}: format, width, height, no pixels decoded), and only when
- * the header is acceptable a full decode, which proves the bytes hold a whole image.
+ * the format from the first bytes (only {@link Images#ALLOWED_FORMATS}), then the header ({@link
+ * Images#probe}: format, width, height, no pixels decoded), the container's structure (it reaches
+ * its end marker), and only when all of that is acceptable a full decode, which proves the bytes
+ * hold a whole image.
+ *
+ * <p>The decode reads every byte but materialises at most {@link FilterConfig#maxDecodedPixels()}
+ * pixels: a larger image comes back subsampled ({@link Images#decode(byte[], long)}), which is what
+ * its fingerprint is computed from.
  *
  * <p>The order matters: a decompression bomb (a tiny file whose header claims billions of pixels)
  * is refused from its header, before a decoder allocates its pixels.
@@ -27,7 +33,10 @@ public final class ImageValidity implements Serializable {
         this.config = config;
     }
 
-    /** An image that passed: its header and its pixels. */
+    /**
+     * An image that passed: its header and its pixels, subsampled when the header's size exceeds
+     * {@link FilterConfig#maxDecodedPixels()}.
+     */
     public record ValidImage(Images.Header header, BufferedImage image) {}
 
     /** The image's header when the bytes are an acceptable, fully decodable image. */
@@ -52,6 +61,15 @@ public final class ImageValidity implements Serializable {
                             + " bytes exceeds "
                             + config.maxImageBytes());
         }
+        Optional<String> format = Images.sniff(bytes);
+        if (format.isPresent() && !Images.ALLOWED_FORMATS.contains(format.get())) {
+            return Verdict.refuse(
+                    RejectReason.IMAGE_FORMAT_NOT_ALLOWED,
+                    format.get()
+                            + " is not an allowed image format (png, jpeg, gif, bmp); "
+                            + bytes.length
+                            + " bytes, not decoded");
+        }
         Optional<Images.Header> probed = Images.probe(bytes);
         if (probed.isEmpty()) {
             return Verdict.refuse(
@@ -72,8 +90,12 @@ public final class ImageValidity implements Serializable {
             return Verdict.refuse(RejectReason.IMAGE_TRUNCATED, header + ": " + cut);
         }
         try {
-            BufferedImage image = Images.decode(bytes);
-            if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
+            BufferedImage image = Images.decode(bytes, config.maxDecodedPixels());
+            int factor =
+                    Images.subsampling(header.width(), header.height(), config.maxDecodedPixels());
+            long wantWidth = (header.width() + factor - 1L) / factor;
+            long wantHeight = (header.height() + factor - 1L) / factor;
+            if (image.getWidth() != wantWidth || image.getHeight() != wantHeight) {
                 return Verdict.refuse(
                         RejectReason.IMAGE_UNDECODABLE,
                         "decoded "
@@ -83,7 +105,8 @@ public final class ImageValidity implements Serializable {
                                 + " but the header says "
                                 + header.width()
                                 + "x"
-                                + header.height());
+                                + header.height()
+                                + (factor > 1 ? " (subsampled by " + factor + ")" : ""));
             }
             return Verdict.accept(new ValidImage(header, image));
         } catch (Images.UndecodableImageException e) {
@@ -93,27 +116,161 @@ public final class ImageValidity implements Serializable {
     }
 
     /**
-     * Why the container ends early, or null: a PNG must end with its {@code IEND} chunk, a JPEG
-     * with its end-of-image marker {@code FF D9} (trailing zero padding allowed). Checked before
-     * decoding, so a cut download has its own reason rather than a decoder's error.
+     * Why the container ends early, or null: a PNG's chunks, walked by their lengths, must reach
+     * its {@code IEND} chunk; a JPEG's segments and scans, walked marker by marker, must reach its
+     * end-of-image marker {@code FF D9}; a GIF's first image must hold its data whole. Bytes after
+     * the end are allowed (servers and editors append them). Checked before decoding, so a cut
+     * download has its own reason rather than a decoder's error.
      */
     static String truncation(String format, byte[] bytes) {
         if (format.equals("png")) {
-            byte[] iend = {0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xAE, 0x42, 0x60, (byte) 0x82};
-            int at = bytes.length - iend.length;
-            if (at < 0 || !java.util.Arrays.equals(bytes, at, bytes.length, iend, 0, iend.length)) {
-                return "PNG of " + bytes.length + " bytes does not end with its IEND chunk";
-            }
+            return pngReachesIend(bytes)
+                    ? null
+                    : "PNG of " + bytes.length + " bytes ends before its IEND chunk";
         } else if (format.equals("jpeg")) {
-            int end = bytes.length;
-            while (end > 0 && bytes[end - 1] == 0) {
-                end--;
-            }
-            if (end < 2 || bytes[end - 2] != (byte) 0xFF || bytes[end - 1] != (byte) 0xD9) {
-                return "JPEG of " + bytes.length + " bytes lacks its end-of-image marker";
-            }
+            return jpegReachesEoi(bytes)
+                    ? null
+                    : "JPEG of " + bytes.length + " bytes lacks its end-of-image marker";
+        } else if (format.equals("gif")) {
+            return gifImageDataComplete(bytes)
+                    ? null
+                    : "GIF of " + bytes.length + " bytes ends inside its first image's data";
         }
         return null;
+    }
+
+    /**
+     * Whether a GIF's blocks, walked up to its first image, hold that image's data whole (down to
+     * the data's terminating empty sub-block). ImageIO decodes a GIF cut inside its data without a
+     * word, so this is the only check that finds the cut. The trailer byte is not required (many
+     * encoders leave it out, and browsers show such files); anything unexpected is left to the
+     * decoder.
+     */
+    private static boolean gifImageDataComplete(byte[] b) {
+        int n = b.length;
+        if (n < 13) {
+            return false;
+        }
+        int at = 13 + colourTableBytes(b[10]);
+        while (at < n) {
+            int block = b[at] & 0xff;
+            if (block == 0x21) { // extension: label, then sub-blocks
+                at = afterSubBlocks(b, at + 2);
+                if (at < 0) {
+                    return false;
+                }
+            } else if (block == 0x2C) { // image descriptor
+                if (at + 11 > n) {
+                    return false;
+                }
+                at += 10 + colourTableBytes(b[at + 9]) + 1; // + LZW minimum code size
+                return afterSubBlocks(b, at) >= 0;
+            } else {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Bytes of the colour table a GIF packed-fields byte announces. */
+    private static int colourTableBytes(byte flags) {
+        return (flags & 0x80) != 0 ? 3 * (2 << (flags & 7)) : 0;
+    }
+
+    /** Where the sub-blocks starting at {@code at} end (after their empty one); -1 if cut. */
+    private static int afterSubBlocks(byte[] b, int at) {
+        while (true) {
+            if (at >= b.length) {
+                return -1;
+            }
+            int size = b[at] & 0xff;
+            at++;
+            if (size == 0) {
+                return at;
+            }
+            at += size;
+        }
+    }
+
+    private static boolean pngReachesIend(byte[] b) {
+        long at = 8; // after the signature
+        while (at + 8 <= b.length) {
+            int i = (int) at;
+            long length =
+                    ((b[i] & 0xffL) << 24)
+                            | ((b[i + 1] & 0xff) << 16)
+                            | ((b[i + 2] & 0xff) << 8)
+                            | (b[i + 3] & 0xff);
+            boolean iend = b[i + 4] == 'I' && b[i + 5] == 'E' && b[i + 6] == 'N' && b[i + 7] == 'D';
+            at += 12 + length; // length, type, data, CRC
+            if (iend) {
+                return at <= b.length;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the JPEG's markers lead to EOI: each segment is skipped by its length; after a
+     * start-of-scan, the entropy-coded data runs to the next marker that is not a stuffed zero, a
+     * restart marker or fill. A marker whose length is impossible leaves the verdict to the
+     * decoder.
+     */
+    private static boolean jpegReachesEoi(byte[] b) {
+        int n = b.length;
+        int at = 2; // after SOI
+        while (true) {
+            while (at < n && b[at] != (byte) 0xFF) {
+                at++; // stray bytes between segments: the decoder judges those
+            }
+            while (at < n && b[at] == (byte) 0xFF) {
+                at++; // fill bytes
+            }
+            if (at >= n) {
+                return false;
+            }
+            int marker = b[at++] & 0xff;
+            if (marker == 0xD9) {
+                return true;
+            }
+            if (marker == 0x00 || marker == 0x01 || marker == 0xD8 || isRestart(marker)) {
+                continue; // no length follows
+            }
+            if (at + 2 > n) {
+                return false;
+            }
+            int length = (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
+            if (length < 2) {
+                return true;
+            }
+            at += length;
+            if (at > n) {
+                return false;
+            }
+            if (marker == 0xDA) {
+                // Entropy-coded data up to the next real marker.
+                while (true) {
+                    while (at < n && b[at] != (byte) 0xFF) {
+                        at++;
+                    }
+                    if (at + 1 >= n) {
+                        return false;
+                    }
+                    int next = b[at + 1] & 0xff;
+                    if (next == 0x00 || isRestart(next)) {
+                        at += 2;
+                    } else if (next == 0xFF) {
+                        at++;
+                    } else {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean isRestart(int marker) {
+        return marker >= 0xD0 && marker <= 0xD7;
     }
 
     /** Applies the size bounds to what the header claims. */

@@ -81,6 +81,63 @@ class ImageValidityTest {
         assertThat(validity.check(TestImages.png(128, 16)).accepted()).isTrue(); // exactly 8:1
     }
 
+    @Test
+    void refusesFormatsOutsideTheAllowlistFromTheHeader() {
+        java.awt.image.BufferedImage noise = TestImages.noise(64, 48, 5);
+        byte[] tiff = Images.encode(noise, "tiff");
+        java.awt.image.BufferedImage binary =
+                new java.awt.image.BufferedImage(
+                        64, 48, java.awt.image.BufferedImage.TYPE_BYTE_BINARY);
+        binary.getGraphics().drawImage(noise, 0, 0, null);
+        byte[] wbmp = Images.encode(binary, "wbmp");
+        // ImageIO reads both; the allowlist refuses them before any reader sees the bytes.
+        for (byte[] bytes : new byte[][] {tiff, wbmp}) {
+            Verdict<Images.Header> verdict = validity.check(bytes);
+            assertThat(reason(verdict)).isEqualTo(RejectReason.IMAGE_FORMAT_NOT_ALLOWED);
+        }
+        assertThat(detail(validity.check(tiff))).contains("tiff");
+        assertThat(detail(validity.check(wbmp))).contains("wbmp");
+        assertThat(Images.probe(tiff)).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Images.decode(wbmp))
+                .isInstanceOf(Images.UndecodableImageException.class)
+                .hasMessageContaining("not allowed");
+        // The allowed ones still pass.
+        for (String format : new String[] {"png", "jpeg", "gif", "bmp"}) {
+            byte[] bytes = Images.encode(noise, format);
+            assertThat(validity.check(bytes).value()).isEqualTo(new Images.Header(format, 64, 48));
+        }
+    }
+
+    @Test
+    void acceptsBytesAfterTheEndOfAPngOrJpegAndStillRefusesACutOne() {
+        byte[] junk = "<!-- appended by a web server -->\n".getBytes();
+        for (byte[] image : new byte[][] {TestImages.png(64, 48), TestImages.jpeg(64, 48)}) {
+            byte[] trailing = java.util.Arrays.copyOf(image, image.length + junk.length);
+            System.arraycopy(junk, 0, trailing, image.length, junk.length);
+            assertThat(validity.check(trailing).accepted()).as("trailing junk").isTrue();
+            byte[] zeros = java.util.Arrays.copyOf(image, image.length + 100);
+            assertThat(validity.check(zeros).accepted()).as("zero padding").isTrue();
+            for (double fraction : new double[] {0.3, 0.9, 0.99}) {
+                byte[] cut = TestImages.truncated(image, fraction);
+                assertThat(reason(validity.check(cut))).isEqualTo(RejectReason.IMAGE_TRUNCATED);
+            }
+            // Cut one byte short of the end marker: still truncated.
+            byte[] oneShort = java.util.Arrays.copyOf(image, image.length - 1);
+            assertThat(reason(validity.check(oneShort))).isEqualTo(RejectReason.IMAGE_TRUNCATED);
+        }
+    }
+
+    @Test
+    void refusesAGifWhoseImageDataIsCutShort() {
+        // ImageIO decodes a GIF cut inside its image data without an error or a warning.
+        byte[] gif = Images.encode(TestImages.noise(64, 48, 9), "gif");
+        byte[] cut = TestImages.truncated(gif, 0.6);
+        assertThat(reason(validity.check(cut))).isEqualTo(RejectReason.IMAGE_TRUNCATED);
+        assertThat(validity.check(gif).accepted()).isTrue();
+        byte[] withoutTrailer = java.util.Arrays.copyOf(gif, gif.length - 1);
+        assertThat(validity.check(withoutTrailer).accepted()).as("no trailer byte").isTrue();
+    }
+
     static RejectReason reason(Verdict<?> verdict) {
         assertThat(verdict).isInstanceOf(Verdict.Refused.class);
         return ((Verdict.Refused<?>) verdict).reason();

@@ -13,6 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Resizing is a separable triangle (bilinear) filter whose support widens with the downscale
  * factor, the way PIL's antialiased resize works, so small training sizes do not alias.
+ *
+ * <p>{@link #process} decodes at most {@code maxDecodedPixels} pixels ({@link Images#decode(byte[],
+ * long)}: a larger image is decoded subsampled first), so one call's memory is at most that many
+ * pixels times about 20 bytes (the raster, the ARGB copy and three float planes).
  */
 public final class ImagePreprocessor implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -41,6 +45,7 @@ public final class ImagePreprocessor implements Serializable {
     }
 
     private final int size;
+    private final long maxDecodedPixels;
 
     /** Resampler weights by input side: the same for every image of that side. */
     private transient volatile Map<Integer, Resampler> resamplers;
@@ -54,20 +59,46 @@ public final class ImagePreprocessor implements Serializable {
      */
     private transient volatile ThreadLocal<Buffers> buffers;
 
+    /** Decoding at most {@link Images#DEFAULT_MAX_DECODED_PIXELS} pixels. */
     public ImagePreprocessor(int size) {
+        this(size, Images.DEFAULT_MAX_DECODED_PIXELS);
+    }
+
+    /**
+     * @param size side of the square output in pixels (at least 4)
+     * @param maxDecodedPixels the most pixels {@link #process} decodes (at least {@code size x
+     *     size}): a larger image is decoded subsampled to at most this many
+     */
+    public ImagePreprocessor(int size, long maxDecodedPixels) {
         if (size < 4) {
             throw new IllegalArgumentException("size must be at least 4, got " + size);
         }
+        if (maxDecodedPixels < (long) size * size) {
+            throw new IllegalArgumentException(
+                    "maxDecodedPixels must be at least size x size = "
+                            + (long) size * size
+                            + ", got "
+                            + maxDecodedPixels);
+        }
         this.size = size;
+        this.maxDecodedPixels = maxDecodedPixels;
     }
 
     public int size() {
         return size;
     }
 
-    /** Decodes {@code encoded} and converts it; see {@link #toRgb(BufferedImage)}. */
+    /** The most pixels {@link #process} decodes. */
+    public long maxDecodedPixels() {
+        return maxDecodedPixels;
+    }
+
+    /**
+     * Decodes {@code encoded}, subsampled when it has more than {@link #maxDecodedPixels()} pixels,
+     * and converts it; see {@link #toRgb(BufferedImage)}.
+     */
     public byte[] process(byte[] encoded) throws Images.UndecodableImageException {
-        return toRgb(Images.decode(encoded));
+        return toRgb(Images.decode(encoded, maxDecodedPixels));
     }
 
     /**

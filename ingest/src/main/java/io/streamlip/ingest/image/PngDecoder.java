@@ -9,9 +9,10 @@ import java.util.zip.Inflater;
 /**
  * A fast path for the PNGs that dominate a crawl of icons: 8-bit RGB or RGBA, not interlaced,
  * without a colour profile or a transparent-colour key. It reads the header from the bytes and
- * inflates and unfilters the pixels straight into the raster of the {@link BufferedImage} type
- * ImageIO would return ({@code TYPE_3BYTE_BGR}, {@code TYPE_4BYTE_ABGR}), with the same pixels, at
- * a fraction of ImageIO's cost (service lookup, metadata objects, a raster copy per row).
+ * inflates and unfilters the pixels, row by row, straight into the raster of the {@link
+ * BufferedImage} type ImageIO would return ({@code TYPE_3BYTE_BGR}, {@code TYPE_4BYTE_ABGR}), with
+ * the same pixels, at a fraction of ImageIO's cost (service lookup, metadata objects, a raster copy
+ * per row).
  *
  * <p>Anything else (other depths and colour types, interlacing, {@code iCCP}, {@code tRNS}, an
  * unknown chunk, a file that does not end with {@code IEND}) answers null, and {@link Images} asks
@@ -27,8 +28,14 @@ final class PngDecoder {
                     "PLTE", "tEXt", "zTXt", "iTXt", "pHYs", "tIME", "sRGB", "gAMA", "cHRM", "bKGD",
                     "sBIT", "hIST", "sPLT");
 
-    /** Largest image the fast path decodes (bigger ones go to ImageIO, as before). */
+    /** Largest image the fast path decodes whole (bigger ones go to ImageIO, as before). */
     private static final long MAX_PIXELS = 1L << 26;
+
+    /**
+     * Inflated bytes staged at a time: whole rows are unfiltered out of this buffer. An image whose
+     * data fits (up to about 600 x 400 RGBA) is inflated in one call, as before.
+     */
+    private static final int STAGING_BYTES = 1 << 20;
 
     private PngDecoder() {}
 
@@ -38,61 +45,125 @@ final class PngDecoder {
         return ihdr == null ? null : new Images.Header("png", ihdr.width, ihdr.height);
     }
 
+    /** {@link #decode(byte[], long)} without a bound: the whole image. */
+    static BufferedImage decode(byte[] bytes) throws Images.UndecodableImageException {
+        return decode(bytes, Long.MAX_VALUE);
+    }
+
     /**
-     * The image, when the fast path supports the file; null when ImageIO must decide.
+     * The image, when the fast path supports the file; null when ImageIO must decide. An image of
+     * more than {@code maxPixels} pixels is subsampled as {@link Images#decode(byte[], long)}
+     * describes (as ImageIO's source subsampling does).
+     *
+     * <p>The pixel data is inflated a block at a time into a staging buffer and unfiltered a row at
+     * a time (two row buffers), so the working memory is the staging buffer and two rows whatever
+     * the image's size; only the rows and columns kept are written to the raster.
      *
      * @throws Images.UndecodableImageException when the pixel data is corrupt or cut short
      */
-    static BufferedImage decode(byte[] bytes) throws Images.UndecodableImageException {
+    static BufferedImage decode(byte[] bytes, long maxPixels)
+            throws Images.UndecodableImageException {
         Ihdr ihdr = ihdr(bytes);
         if (ihdr == null
                 || ihdr.bitDepth != 8
                 || (ihdr.colourType != 2 && ihdr.colourType != 6)
                 || ihdr.interlace != 0
-                || (long) ihdr.width * ihdr.height > MAX_PIXELS
                 || !onlyHarmlessChunks(bytes)) {
             return null;
         }
         int w = ihdr.width;
         int h = ihdr.height;
+        int factor = Images.subsampling(w, h, maxPixels);
+        if (factor == 1 && (long) w * h > MAX_PIXELS) {
+            return null;
+        }
         int channels = ihdr.colourType == 6 ? 4 : 3;
-        int stride = w * channels;
-        byte[] raw = new byte[h * (stride + 1)];
-        inflate(bytes, raw);
+        long strideLong = (long) w * channels;
+        if (strideLong + 1 > Integer.MAX_VALUE - 8) {
+            return null;
+        }
+        int stride = (int) strideLong;
+        int outW = (int) Images.ceilDiv(w, factor);
+        int outH = (int) Images.ceilDiv(h, factor);
         BufferedImage image =
                 new BufferedImage(
-                        w,
-                        h,
+                        outW,
+                        outH,
                         channels == 4
                                 ? BufferedImage.TYPE_4BYTE_ABGR
                                 : BufferedImage.TYPE_3BYTE_BGR);
         byte[] out = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+        int rowBytes = stride + 1;
+        long total = (long) h * rowBytes;
+        byte[] staging = new byte[(int) Math.min(total, Math.max(rowBytes, STAGING_BYTES))];
         byte[] previous = new byte[stride];
         byte[] row = new byte[stride];
-        for (int y = 0; y < h; y++) {
-            int at = y * (stride + 1);
-            int filter = raw[at];
-            System.arraycopy(raw, at + 1, row, 0, stride);
-            unfilter(filter, row, previous, channels);
-            int o = y * stride;
-            // PNG has R, G, B (, A); the raster has (A,) B, G, R.
-            if (channels == 4) {
-                for (int i = 0; i < stride; i += 4, o += 4) {
-                    out[o] = row[i + 3];
-                    out[o + 1] = row[i + 2];
-                    out[o + 2] = row[i + 1];
-                    out[o + 3] = row[i];
+        int pixelStep = factor * channels;
+        Inflater inflater = new Inflater();
+        try {
+            IdatReader idat = new IdatReader(bytes, inflater);
+            long inflated = 0;
+            int pos = 0;
+            int have = 0;
+            for (int y = 0; y < h; y++) {
+                if (have - pos < rowBytes) {
+                    System.arraycopy(staging, pos, staging, 0, have - pos);
+                    have -= pos;
+                    pos = 0;
+                    while (have < staging.length && inflated < total) {
+                        int n =
+                                idat.read(
+                                        staging,
+                                        have,
+                                        (int) Math.min(staging.length - have, total - inflated));
+                        if (n == 0) {
+                            break;
+                        }
+                        have += n;
+                        inflated += n;
+                    }
+                    if (have < rowBytes) {
+                        throw new Images.UndecodableImageException(
+                                "truncated or corrupt: PNG image data ends after "
+                                        + inflated
+                                        + " of "
+                                        + total
+                                        + " bytes");
+                    }
                 }
-            } else {
-                for (int i = 0; i < stride; i += 3, o += 3) {
-                    out[o] = row[i + 2];
-                    out[o + 1] = row[i + 1];
-                    out[o + 2] = row[i];
+                int filter = staging[pos];
+                System.arraycopy(staging, pos + 1, row, 0, stride);
+                pos += rowBytes;
+                unfilter(filter, row, previous, channels);
+                if (factor == 1) {
+                    writeRow(row, stride, channels, out, y * stride);
+                } else if (y % factor == 0) {
+                    int o = y / factor * outW * channels;
+                    // PNG has R, G, B (, A); the raster has (A,) B, G, R.
+                    if (channels == 4) {
+                        for (int i = 0; i < stride; i += pixelStep, o += 4) {
+                            out[o] = row[i + 3];
+                            out[o + 1] = row[i + 2];
+                            out[o + 2] = row[i + 1];
+                            out[o + 3] = row[i];
+                        }
+                    } else {
+                        for (int i = 0; i < stride; i += pixelStep, o += 3) {
+                            out[o] = row[i + 2];
+                            out[o + 1] = row[i + 1];
+                            out[o + 2] = row[i];
+                        }
+                    }
                 }
+                byte[] swap = previous;
+                previous = row;
+                row = swap;
             }
-            byte[] swap = previous;
-            previous = row;
-            row = swap;
+        } catch (DataFormatException e) {
+            throw new Images.UndecodableImageException(
+                    "truncated or corrupt: PNG image data: " + e.getMessage(), e);
+        } finally {
+            inflater.end();
         }
         return image;
     }
@@ -155,46 +226,77 @@ final class PngDecoder {
         return false;
     }
 
-    /** Inflates the IDAT chunks into {@code raw}, which must fill up. */
-    private static void inflate(byte[] b, byte[] raw) throws Images.UndecodableImageException {
-        Inflater inflater = new Inflater();
-        try {
-            int filled = 0;
-            int at = 33;
-            while (at + 12 <= b.length && filled < raw.length) {
+    /**
+     * One whole row into the raster at {@code o}: PNG has R, G, B (, A); the raster has (A,) B, G,
+     * R. (Constant steps, so the loops compile as tightly as they did before subsampling.)
+     */
+    private static void writeRow(byte[] row, int stride, int channels, byte[] out, int o) {
+        if (channels == 4) {
+            for (int i = 0; i < stride; i += 4, o += 4) {
+                out[o] = row[i + 3];
+                out[o + 1] = row[i + 2];
+                out[o + 2] = row[i + 1];
+                out[o + 3] = row[i];
+            }
+        } else {
+            for (int i = 0; i < stride; i += 3, o += 3) {
+                out[o] = row[i + 2];
+                out[o + 1] = row[i + 1];
+                out[o + 2] = row[i];
+            }
+        }
+    }
+
+    /**
+     * The inflated contents of the IDAT chunks, read in pieces: each {@link #read} inflates into
+     * the caller's buffer, moving on to the next IDAT chunk when one is used up, until the stream
+     * ends (or IEND comes).
+     */
+    private static final class IdatReader {
+        private final byte[] b;
+        private final Inflater inflater;
+        private int at = 33;
+        private boolean done;
+
+        IdatReader(byte[] b, Inflater inflater) {
+            this.b = b;
+            this.inflater = inflater;
+        }
+
+        /** Inflates up to {@code len} bytes into {@code dst}; 0 once the data has ended. */
+        int read(byte[] dst, int off, int len) throws DataFormatException {
+            int start = off;
+            while (len > 0 && !done) {
+                if (inflater.needsInput() && !nextIdat()) {
+                    done = true;
+                    break;
+                }
+                int n = inflater.inflate(dst, off, len);
+                off += n;
+                len -= n;
+                if (n == 0 && (inflater.finished() || inflater.needsDictionary())) {
+                    done = true;
+                }
+            }
+            return off - start;
+        }
+
+        /** Feeds the next IDAT chunk to the inflater; false at IEND or the end of the bytes. */
+        private boolean nextIdat() {
+            while (at + 12 <= b.length) {
                 int length = readInt(b, at);
                 String type = type(b, at + 4);
                 if (type.equals("IEND")) {
-                    break;
+                    return false;
                 }
-                if (type.equals("IDAT")) {
-                    inflater.setInput(b, at + 8, length);
-                    while (filled < raw.length && !inflater.needsInput()) {
-                        int n = inflater.inflate(raw, filled, raw.length - filled);
-                        filled += n;
-                        if (n == 0 && (inflater.finished() || inflater.needsDictionary())) {
-                            break;
-                        }
-                    }
-                    if (inflater.finished() || inflater.needsDictionary()) {
-                        break;
-                    }
-                }
+                int data = at + 8;
                 at += 12 + length;
+                if (type.equals("IDAT")) {
+                    inflater.setInput(b, data, length);
+                    return true;
+                }
             }
-            if (filled < raw.length) {
-                throw new Images.UndecodableImageException(
-                        "truncated or corrupt: PNG image data ends after "
-                                + filled
-                                + " of "
-                                + raw.length
-                                + " bytes");
-            }
-        } catch (DataFormatException e) {
-            throw new Images.UndecodableImageException(
-                    "truncated or corrupt: PNG image data: " + e.getMessage(), e);
-        } finally {
-            inflater.end();
+            return false;
         }
     }
 
