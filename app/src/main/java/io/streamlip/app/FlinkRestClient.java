@@ -103,17 +103,21 @@ public final class FlinkRestClient {
             request.put("savepointPath", savepoint);
             request.put("allowNonRestoredState", allowNonRestoredState);
         }
-        JsonNode answer =
-                send(
-                        HttpRequest.newBuilder(base.resolve("jars/" + jarId + "/run"))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(request.toString())),
-                        "running " + entryClass);
+        JsonNode answer = postJson("jars/" + jarId + "/run", request, "running " + entryClass);
         String jobId = answer.path("jobid").asText("");
         if (jobId.isEmpty()) {
             throw new IOException("Flink started no job for " + entryClass + ": " + answer);
         }
         return jobId;
+    }
+
+    private JsonNode postJson(String path, ObjectNode body, String what)
+            throws IOException, InterruptedException {
+        return send(
+                HttpRequest.newBuilder(base.resolve(path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())),
+                what);
     }
 
     /**
@@ -131,12 +135,7 @@ public final class FlinkRestClient {
             request.put("targetDirectory", targetDirectory);
         }
         request.put("drain", false);
-        JsonNode answer =
-                send(
-                        HttpRequest.newBuilder(base.resolve("jobs/" + jobId + "/stop"))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(request.toString())),
-                        "stopping job " + jobId);
+        JsonNode answer = postJson("jobs/" + jobId + "/stop", request, "stopping job " + jobId);
         String trigger = answer.path("request-id").asText("");
         if (trigger.isEmpty()) {
             throw new IOException("Flink gave no trigger id for stopping " + jobId + ": " + answer);

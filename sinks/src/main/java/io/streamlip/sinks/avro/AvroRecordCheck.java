@@ -1,13 +1,9 @@
 package io.streamlip.sinks.avro;
 
+import io.streamlip.ingest.bounds.RecordSize;
 import io.streamlip.schemas.Verdict;
 import io.streamlip.sinks.shards.RecordCheck;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.util.Objects;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -22,8 +18,7 @@ public final class AvroRecordCheck<T extends SpecificRecord> implements RecordCh
 
     private final Class<T> type;
     private final int maxRecordBytes;
-    private transient SpecificDatumWriter<T> writer;
-    private transient BinaryEncoder encoder;
+    private final RecordSize<T> size;
 
     public AvroRecordCheck(Class<T> type, int maxRecordBytes) {
         this.type = Objects.requireNonNull(type, "type");
@@ -32,44 +27,26 @@ public final class AvroRecordCheck<T extends SpecificRecord> implements RecordCh
                     "maxRecordBytes must be positive: " + maxRecordBytes);
         }
         this.maxRecordBytes = maxRecordBytes;
+        this.size = RecordSize.of(type);
     }
 
     @Override
     public Verdict<T> check(T record) {
-        if (writer == null) {
-            writer = new SpecificDatumWriter<>(type);
-        }
-        CountingStream bytes = new CountingStream();
+        long bytes;
         try {
-            encoder = EncoderFactory.get().directBinaryEncoder(bytes, encoder);
-            writer.write(record, encoder);
-            encoder.flush();
-        } catch (IOException | RuntimeException e) {
+            // A container file holds the body alone, without the single-object header.
+            bytes = size.encodedSize(record) - RecordSize.SINGLE_OBJECT_HEADER;
+        } catch (RuntimeException e) {
             return RecordCheck.unwritable("does not encode as " + type.getSimpleName() + ": " + e);
         }
-        if (bytes.count > maxRecordBytes) {
+        if (bytes > maxRecordBytes) {
             return RecordCheck.unwritable(
                     "record of "
-                            + bytes.count
+                            + bytes
                             + " bytes exceeds the shard's record bound of "
                             + maxRecordBytes
                             + " bytes");
         }
         return Verdict.accept(record);
-    }
-
-    /** Counts what is written and keeps none of it. */
-    private static final class CountingStream extends OutputStream {
-        long count;
-
-        @Override
-        public void write(int b) {
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            count += len;
-        }
     }
 }

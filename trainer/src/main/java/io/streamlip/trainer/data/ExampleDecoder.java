@@ -1,5 +1,6 @@
 package io.streamlip.trainer.data;
 
+import io.streamlip.ingest.bounds.RecordBounds;
 import io.streamlip.ingest.image.Images;
 import io.streamlip.schemas.AvroLengthGuard;
 import io.streamlip.schemas.AvroSerde;
@@ -36,8 +37,8 @@ public final class ExampleDecoder {
     /** Most characters of an example's id. */
     public static final int MAX_ID_CHARS = 1024;
 
-    /** Most characters of its language tag (BCP-47 tags are at most 35). */
-    public static final int MAX_LANG_CHARS = 35;
+    /** Most characters of its language tag (the tokenize stage writes at most this many). */
+    public static final int MAX_LANG_CHARS = RecordBounds.MAX_LANGUAGE_TAG_CHARS;
 
     /** Most characters of its caption (the filter's default maximum is 1,000). */
     public static final int MAX_CAPTION_CHARS = 16_384;
