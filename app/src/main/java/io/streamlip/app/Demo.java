@@ -316,7 +316,7 @@ final class Demo {
                 trainer.loss().chunked() ? " in " + trainer.loss().chunks() + " chunks" : "",
                 trainer.threads(),
                 trainer.tokenizerVersion());
-        try (Trainer t = new Trainer(trainer, kafka, topics)) {
+        try (Trainer t = Trainer.create(trainer, kafka, topics)) {
             running.set(t);
             if (watch.failure().isPresent()) {
                 t.stop(); // a job failed while the trainer was being built

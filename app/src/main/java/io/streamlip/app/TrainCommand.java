@@ -127,7 +127,7 @@ final class TrainCommand implements Callable<Integer> {
         PipelineTopics topics = kafka.createTopics();
         TrainingSummary summary;
         CountDownLatch finished = new CountDownLatch(1);
-        try (Trainer trainer = new Trainer(config, kafka.clients(), topics);
+        try (Trainer trainer = Trainer.create(config, kafka.clients(), topics);
                 TrainerMetricsExport metrics =
                         metricsPort == null
                                 ? null

@@ -15,9 +15,10 @@ import java.util.Map;
  * file). Each line has {@code time}, {@code step}, {@code examples}, {@code loss}, {@code
  * examples_per_second}, {@code freshness_p50_ms}, {@code freshness_p95_ms}, {@code skipped}, {@code
  * sampled_out}, and at an evaluation {@code eval} (metric to value). Unknown numbers (NaN) are
- * written as null.
+ * written as null. As a listener it writes a line at the close of each logging window and one after
+ * each evaluation (once its checkpoint is written).
  */
-final class MetricsLog {
+final class MetricsLog implements TrainingListener {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
@@ -40,6 +41,45 @@ final class MetricsLog {
             long skipped,
             long sampledOut,
             Map<String, Double> eval) {}
+
+    @Override
+    public void onStep(TrainingRun run, StepEvent step) {
+        TrainingRun.LossWindow window = step.window();
+        if (window != null) {
+            append(
+                    new Line(
+                            step.step(),
+                            run.examplesSeen(),
+                            window.meanLoss(),
+                            window.examplesPerSecond(),
+                            run.freshness().recent(),
+                            run.source().skipped(),
+                            run.source().sampledOut(),
+                            Map.of()));
+        }
+        appendEvaluation(run);
+    }
+
+    @Override
+    public void onEnd(TrainingRun run) {
+        appendEvaluation(run);
+    }
+
+    private void appendEvaluation(TrainingRun run) {
+        if (run.evaluationNow() == null) {
+            return;
+        }
+        append(
+                new Line(
+                        run.session().steps(),
+                        run.examplesSeen(),
+                        run.losses().lastMean(),
+                        run.progress().examplesPerSecond(),
+                        run.freshness().recent(),
+                        run.source().skipped(),
+                        run.source().sampledOut(),
+                        run.evaluationNow().summary()));
+    }
 
     void append(Line line) {
         ObjectNode node = JSON.createObjectNode();

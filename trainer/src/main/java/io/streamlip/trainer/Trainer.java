@@ -1,8 +1,6 @@
 package io.streamlip.trainer;
 
 import ai.djl.Device;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.tokenize.CaptionTokenizer;
@@ -14,29 +12,20 @@ import io.streamlip.trainer.checkpoint.TrainingState;
 import io.streamlip.trainer.data.BatchSource;
 import io.streamlip.trainer.data.ExampleDecoder;
 import io.streamlip.trainer.data.KafkaBatchSource;
-import io.streamlip.trainer.data.StreamPosition;
 import io.streamlip.trainer.data.StreamRandom;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.device.Devices;
-import io.streamlip.trainer.eval.EvalReport;
 import io.streamlip.trainer.eval.EvalSet;
-import io.streamlip.trainer.eval.Evaluator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,60 +38,66 @@ import org.slf4j.LoggerFactory;
  * that loads, at the offsets that checkpoint stored; a damaged one (a crash or power loss during
  * its write) is logged, renamed {@code step-NNNNNNNN.corrupt-<ms>} and the one before tried.
  *
+ * <p>The loop only takes a batch, steps and tells the run's {@link TrainingListener}s; each concern
+ * (progress log, metrics file, freshness, divergence guard, evaluation, checkpoint-and-announce,
+ * the summary) is one of them.
+ *
  * <p>{@link #run} blocks the calling thread until a {@link StopCondition} holds or {@link #stop()}
  * is called from another thread. A trainer runs once; {@link #close()} releases the Kafka clients.
  */
 public final class Trainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** Consecutive dropped (non-finite) updates after which the run is declared diverged. */
-    static final int MAX_CONSECUTIVE_SKIPS = 20;
 
     private final TrainerConfig config;
     private final BatchSource source;
-    private final CheckpointListener listener;
+    private final CheckpointListener announcer;
     private final List<AutoCloseable> owned;
     private final CheckpointStore store;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
     private final StreamRandom random;
-    private final LatencyStats freshness = new LatencyStats(FRESHNESS_WINDOW);
-    private final MetricsLog metrics;
-    private volatile TrainingProgress progress = TrainingProgress.NONE;
+    private volatile TrainingRun run;
     private volatile BiConsumer<Path, TrainingSession> resumeListener = (path, session) -> {};
-
-    /** Examples the steady-state freshness percentiles cover (the latest ones). */
-    static final int FRESHNESS_WINDOW = 4096;
-
-    /**
-     * A trainer reading {@code topics.examples()} with {@code config.consumerGroup()} and
-     * announcing checkpoints on {@code topics.modelUpdates()}. The topics must exist.
-     */
-    public Trainer(TrainerConfig config, KafkaClients kafka, PipelineTopics topics) {
-        this(config, new StreamRandom(config.seed()), kafka, topics);
-    }
-
-    private Trainer(
-            TrainerConfig config, StreamRandom random, KafkaClients kafka, PipelineTopics topics) {
-        this(
-                config,
-                random,
-                streamingSource(config, kafka, topics.examples(), random),
-                publisher(kafka, topics));
-    }
 
     private Trainer(
             TrainerConfig config,
-            StreamRandom random,
             BatchSource source,
-            ModelUpdatePublisher publisher) {
-        this(config, source, publisher, random, List.of(source, publisher));
+            CheckpointListener announcer,
+            StreamRandom random,
+            List<AutoCloseable> owned) {
+        this.config = config;
+        this.source = source;
+        this.announcer = announcer;
+        this.random = random;
+        this.owned = owned;
+        this.store = new CheckpointStore(config.checkpointDir(), config.keepCheckpoints());
     }
 
-    /** A trainer over any batch source (tests, benchmarks); closing it closes nothing of theirs. */
-    public Trainer(TrainerConfig config, BatchSource source, CheckpointListener listener) {
-        this(config, source, listener, new StreamRandom(config.seed()), List.of());
+    /**
+     * A trainer reading {@code topics.examples()} with {@code config.consumerGroup()} and
+     * announcing checkpoints on {@code topics.modelUpdates()}. The topics must exist; closing the
+     * trainer closes its reader and publisher.
+     */
+    public static Trainer create(TrainerConfig config, KafkaClients kafka, PipelineTopics topics) {
+        StreamRandom random = new StreamRandom(config.seed());
+        KafkaBatchSource source = streamingSource(config, kafka, topics.examples(), random);
+        ModelUpdatePublisher publisher;
+        try {
+            publisher = new ModelUpdatePublisher(kafka, topics.modelUpdates());
+        } catch (RuntimeException e) {
+            source.close();
+            throw e;
+        }
+        return new Trainer(config, source, publisher, random, List.of(source, publisher));
+    }
+
+    /**
+     * A trainer over any batch source (tests, benchmarks) that tells {@code announcer} of each
+     * checkpoint; closing it closes nothing of theirs.
+     */
+    public static Trainer create(
+            TrainerConfig config, BatchSource source, CheckpointListener announcer) {
+        return create(config, source, announcer, new StreamRandom(config.seed()));
     }
 
     /**
@@ -110,27 +105,12 @@ public final class Trainer implements AutoCloseable {
      * #streamingSource}): the trainer saves its state with every checkpoint and restores it on
      * resume. Closing the trainer closes nothing of theirs.
      */
-    public Trainer(
+    public static Trainer create(
             TrainerConfig config,
             BatchSource source,
-            CheckpointListener listener,
+            CheckpointListener announcer,
             StreamRandom random) {
-        this(config, source, listener, random, List.of());
-    }
-
-    private Trainer(
-            TrainerConfig config,
-            BatchSource source,
-            CheckpointListener listener,
-            StreamRandom random,
-            List<AutoCloseable> owned) {
-        this.config = config;
-        this.source = source;
-        this.listener = listener;
-        this.random = random;
-        this.owned = owned;
-        this.store = new CheckpointStore(config.checkpointDir(), config.keepCheckpoints());
-        this.metrics = new MetricsLog(config.resolvedMetricsFile());
+        return new Trainer(config, source, announcer, random, List.of());
     }
 
     /**
@@ -166,10 +146,6 @@ public final class Trainer implements AutoCloseable {
         this.resumeListener = listener;
     }
 
-    private static ModelUpdatePublisher publisher(KafkaClients kafka, PipelineTopics topics) {
-        return new ModelUpdatePublisher(kafka, topics.modelUpdates());
-    }
-
     /** Asks a running {@link #run} to stop after its current step (it checkpoints first). */
     public void stop() {
         stopRequested.set(true);
@@ -177,7 +153,8 @@ public final class Trainer implements AutoCloseable {
 
     /** The latest progress of {@link #run}, safe to read from any thread. */
     public TrainingProgress progress() {
-        return progress;
+        TrainingRun current = run;
+        return current == null ? TrainingProgress.NONE : current.progress();
     }
 
     public TrainerConfig config() {
@@ -358,6 +335,7 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** Takes a batch, steps, tells the listeners; at the end, tells them again. */
     private TrainingSummary loop(
             TrainingSession session,
             TrainingState resumed,
@@ -365,308 +343,49 @@ public final class Trainer implements AutoCloseable {
             StopCondition stop,
             EvalSet eval)
             throws IOException {
-        long startNanos = System.nanoTime();
-        long examplesBefore = resumed == null ? 0 : resumed.examplesSeen();
-        long skippedBefore = resumed == null ? 0 : resumed.skippedRecords();
-        // What batches without a streaming source report (nextOffsets); a streaming source's
-        // exact position replaces it at each checkpoint.
-        Map<TopicPartition, Long> offsets =
-                resumed == null ? new HashMap<>() : new HashMap<>(resumed.offsetMap());
-        LossTracker losses =
-                new LossTracker(
-                        config.logEvery(),
-                        resumed == null || resumed.loss() == null
-                                ? List.of()
-                                : resumed.loss().history());
-        long steps = 0;
-        long examples = 0;
-        Path lastCheckpoint = resumedFrom; // what a run without steps leaves as newest
-        long stepsAtCheckpoint = 0;
-        long evaluatedStep = -1;
-        EvalReport lastEvaluation = null;
-        long windowStart = System.nanoTime();
-        long windowExamples = 0;
-        StopCondition.Reason reason;
-        int consecutiveSkips = 0;
-        // Where the duration limit counts from: the run's start, or its first batch.
-        boolean clockStarted = stop.firstBatchWait() == null;
-        long clockStart = startNanos;
-        while (true) {
-            Optional<StopCondition.Reason> done =
-                    shouldStop(stop, steps, startNanos, clockStarted ? clockStart : null);
-            if (done.isPresent()) {
-                reason = done.get();
-                break;
-            }
-            Optional<TrainingBatch> next = source.next(config.pollTimeout());
-            if (next.isEmpty()) {
+        TrainingRun current =
+                new TrainingRun(session, source, config.logEvery(), resumed, resumedFrom);
+        run = current;
+        RunClock clock = new RunClock(stop, current.startNanos(), stopRequested::get);
+        SummaryLogger summary = new SummaryLogger();
+        List<TrainingListener> listeners = listeners(eval, summary);
+        Optional<StopCondition.Reason> done;
+        while ((done = clock.check(current.steps())).isEmpty()) {
+            Optional<TrainingBatch> batch = source.next(config.pollTimeout());
+            if (batch.isEmpty()) {
                 continue;
             }
-            if (!clockStarted) {
-                clockStarted = true;
-                clockStart = System.nanoTime();
-                LOG.info(
-                        "first batch after {} s: training for {}",
-                        (clockStart - startNanos) / 1_000_000_000L,
-                        stop.maxDuration());
-            }
-            TrainingBatch batch = next.get();
-            TrainingSession.StepResult result = session.step(batch);
-            if (result.skipped()) {
-                offsets.putAll(batch.nextOffsets()); // dropped, not to be read again
-                consecutiveSkips++;
-                if (consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
-                    throw new IllegalStateException(
-                            "training diverged: "
-                                    + consecutiveSkips
-                                    + " consecutive non-finite gradients at step "
-                                    + result.step()
-                                    + "; lower the learning rate and resume from the last"
-                                    + " checkpoint");
-                }
-                continue;
-            }
-            consecutiveSkips = 0;
-            long trainedAt = System.currentTimeMillis();
-            for (long produced : batch.produceTimes()) {
-                if (produced >= 0) {
-                    freshness.add(trainedAt - produced);
-                }
-            }
-            steps++;
-            examples += batch.size();
-            offsets.putAll(batch.nextOffsets());
-            windowExamples += batch.size();
-            if (losses.add(result.step(), result.loss())) { // a window of logEvery steps closed
-                double seconds = (System.nanoTime() - windowStart) / 1e9;
-                LatencyStats.Percentiles fresh = freshness.recent();
-                progress =
-                        new TrainingProgress(
-                                result.step(),
-                                examplesBefore + examples,
-                                losses.windowMean(),
-                                windowExamples / seconds,
-                                result.temperature(),
-                                result.bias(),
-                                source.skipped(),
-                                lastCheckpoint,
-                                fresh.p50Millis(),
-                                fresh.p95Millis());
-                LOG.info(
-                        String.format(
-                                Locale.ROOT,
-                                "step %d  loss %.4f  %.0f ex/s  lr %.2e  |g| %.2f  t %.3f  b %.3f"
-                                        + "  skipped %d  fresh p50 %.0f ms p95 %.0f ms",
-                                result.step(),
-                                losses.windowMean(),
-                                windowExamples / seconds,
-                                result.learningRate(),
-                                result.gradientNorm(),
-                                result.temperature(),
-                                result.bias(),
-                                source.skipped(),
-                                fresh.p50Millis(),
-                                fresh.p95Millis()));
-                metrics.append(
-                        new MetricsLog.Line(
-                                result.step(),
-                                examplesBefore + examples,
-                                losses.windowMean(),
-                                windowExamples / seconds,
-                                fresh,
-                                source.skipped(),
-                                source.sampledOut(),
-                                Map.of()));
-                windowStart = System.nanoTime();
-                windowExamples = 0;
-            }
-            boolean evaluate = eval != null && result.step() % config.evalEvery() == 0;
-            if (result.step() % config.checkpointEvery() == 0 || evaluate) {
-                EvalReport report = evaluate ? evaluate(session, eval) : null;
-                lastCheckpoint =
-                        checkpoint(
-                                session,
-                                examplesBefore + examples,
-                                skippedBefore + source.skipped(),
-                                offsets,
-                                losses,
-                                report);
-                stepsAtCheckpoint = steps;
-                if (evaluate) {
-                    evaluatedStep = result.step();
-                    lastEvaluation = report;
-                    appendEvaluation(session, examplesBefore + examples, losses, report);
+            clock.batchArrived();
+            TrainingSession.StepResult result = session.step(batch.get());
+            StepEvent step = current.record(batch.get(), result);
+            for (TrainingListener listener : listeners) {
+                if (result.skipped()) {
+                    listener.onSkippedStep(current, step);
+                } else {
+                    listener.onStep(current, step);
                 }
             }
         }
-        // The last checkpoint is always evaluated: written now, or written again (same step,
-        // same offsets) when the run stopped right after a checkpoint without an evaluation.
-        boolean evaluateLast = eval != null && steps > 0 && evaluatedStep != session.steps();
-        if (steps > stepsAtCheckpoint || evaluateLast) {
-            EvalReport report = eval == null ? null : evaluate(session, eval);
-            lastCheckpoint =
-                    checkpoint(
-                            session,
-                            examplesBefore + examples,
-                            skippedBefore + source.skipped(),
-                            offsets,
-                            losses,
-                            report);
-            if (report != null) {
-                lastEvaluation = report;
-                appendEvaluation(session, examplesBefore + examples, losses, report);
-            }
+        current.stopped(done.get());
+        for (TrainingListener listener : listeners) {
+            listener.onEnd(current);
         }
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
-        TrainingSummary summary =
-                new TrainingSummary(
-                        steps,
-                        session.steps(),
-                        examples,
-                        examplesBefore + examples,
-                        losses.firstMean(),
-                        losses.lastMean(),
-                        examples / Math.max(1e-9, elapsed.toNanos() / 1e9),
-                        source.skipped(),
-                        lastCheckpoint,
-                        elapsed,
-                        reason,
-                        lastEvaluation,
-                        freshness.recent(),
-                        freshness.overall(),
-                        source.sampledOut());
-        LOG.info(
-                String.format(
-                        Locale.ROOT,
-                        "training stopped (%s): %d steps, %d examples, loss %.4f -> %.4f,"
-                                + " %.0f ex/s, freshness p50 %.0f ms p95 %.0f ms, checkpoint %s",
-                        reason,
-                        summary.steps(),
-                        summary.trainedExamples(),
-                        summary.firstLoss(),
-                        summary.lastLoss(),
-                        summary.examplesPerSecond(),
-                        summary.freshness().p50Millis(),
-                        summary.freshness().p95Millis(),
-                        summary.checkpoint()));
-        return summary;
+        return summary.summary();
     }
 
-    private Optional<StopCondition.Reason> shouldStop(
-            StopCondition stop, long steps, long startNanos, Long clockStart) {
-        if (stopRequested.get() || Thread.currentThread().isInterrupted()) {
-            return Optional.of(StopCondition.Reason.STOPPED);
+    /** The run's concerns, in the order they are told of each step. */
+    private List<TrainingListener> listeners(EvalSet eval, SummaryLogger summary) {
+        List<TrainingListener> listeners = new ArrayList<>();
+        listeners.add(new DivergenceGuard());
+        listeners.add(new FreshnessRecorder());
+        listeners.add(new ProgressLogger());
+        if (eval != null) {
+            listeners.add(new PeriodicEvaluation(eval, config.evalEvery()));
         }
-        if (stop.maxSteps() > 0 && steps >= stop.maxSteps()) {
-            return Optional.of(StopCondition.Reason.STEPS);
-        }
-        long now = System.nanoTime();
-        if (clockStart == null) { // waiting for the first batch
-            if (now - startNanos >= stop.firstBatchWait().toNanos()) {
-                LOG.warn("no batch arrived in {}: giving up", stop.firstBatchWait());
-                return Optional.of(StopCondition.Reason.DURATION);
-            }
-        } else if (stop.maxDuration() != null && now - clockStart >= stop.maxDuration().toNanos()) {
-            return Optional.of(StopCondition.Reason.DURATION);
-        }
-        return Optional.empty();
-    }
-
-    private static EvalReport evaluate(TrainingSession session, EvalSet eval) {
-        EvalReport report = Evaluator.evaluate(session, eval);
-        LOG.info("evaluation at step {}:\n{}", session.steps(), report.toTable());
-        return report;
-    }
-
-    private Path checkpoint(
-            TrainingSession session,
-            long examplesSeen,
-            long skipped,
-            Map<TopicPartition, Long> offsets,
-            LossTracker losses,
-            EvalReport evaluation)
-            throws IOException {
-        long step = session.steps();
-        Map<String, Double> evalSummary = evaluation == null ? Map.of() : evaluation.summary();
-        StreamPosition position = source.position();
-        if (position.partitions().isEmpty()) {
-            position = StreamPosition.of(offsets);
-        }
-        LatencyStats.Percentiles fresh = freshness.recent();
-        TrainingState state =
-                new TrainingState(
-                        config.runName() + "/" + CheckpointStore.folderName(step),
-                        step,
-                        examplesSeen,
-                        skipped,
-                        TrainingState.offsetList(position.trainedUpTo()),
-                        config.model(),
-                        config.tokenizerVersion(),
-                        configJson(),
-                        losses.summary(losses.takeSinceCheckpoint()),
-                        session.temperature(),
-                        session.bias(),
-                        Instant.now().toString(),
-                        evalSummary,
-                        position.partitions(),
-                        random.state(),
-                        fresh.count() == 0
-                                ? null
-                                : new TrainingState.Freshness(
-                                        fresh.count(), fresh.p50Millis(), fresh.p95Millis()));
-        Path path =
-                store.write(
-                        state,
-                        folder -> {
-                            session.save(folder);
-                            // The checkpoint alone rebuilds its tokenizer (eval, the scorer).
-                            Tokenizers.save(config.tokenizer(), folder);
-                        });
-        LOG.info("checkpoint {} written to {}", state.modelVersion(), path);
-        source.checkpointed(position);
-        listener.onCheckpoint(path, state);
-        return path;
-    }
-
-    private void appendEvaluation(
-            TrainingSession session, long examplesSeen, LossTracker losses, EvalReport report) {
-        metrics.append(
-                new MetricsLog.Line(
-                        session.steps(),
-                        examplesSeen,
-                        losses.lastMean(),
-                        progress.examplesPerSecond(),
-                        freshness.recent(),
-                        source.skipped(),
-                        source.sampledOut(),
-                        report.summary()));
-    }
-
-    private ObjectNode configJson() {
-        ObjectNode node = JSON.createObjectNode();
-        node.set("model", JSON.valueToTree(config.model()));
-        node.set("optimizer", JSON.valueToTree(config.optimizer()));
-        node.put("batchSize", config.batchSize());
-        node.set("loss", JSON.valueToTree(config.loss()));
-        node.set("lit", JSON.valueToTree(config.lit()));
-        node.put("checkpointEvery", config.checkpointEvery());
-        node.put("evalEvery", config.evalEvery());
-        node.put("keepCheckpoints", config.keepCheckpoints());
-        node.put("checkpointDir", config.checkpointDir().toAbsolutePath().toString());
-        node.put("consumerGroup", config.consumerGroup());
-        node.put("runName", config.runName());
-        node.put("seed", config.seed());
-        node.put("threads", config.threads());
-        node.put("tokenizerVersion", config.tokenizerVersion());
-        node.put(
-                "replayAfterIdle",
-                config.replayAfterIdle() == null ? null : config.replayAfterIdle().toString());
-        node.set("shuffle", JSON.valueToTree(config.shuffle()));
-        node.put("metricsFile", config.resolvedMetricsFile().toAbsolutePath().toString());
-        node.put(
-                "evalSet",
-                config.evalSet() == null ? null : config.evalSet().toAbsolutePath().toString());
-        return node;
+        listeners.add(new Checkpointer(config, store, random, announcer));
+        listeners.add(new MetricsLog(config.resolvedMetricsFile()));
+        listeners.add(summary);
+        return listeners;
     }
 
     @Override

@@ -47,7 +47,8 @@ class CheckpointRoundTripTest {
         CheckpointListener listener = (path, state) -> announced.add(state);
         TrainingSummary summary;
         try (Trainer trainer =
-                new Trainer(config, BatchSource.of(batches.subList(0, K).iterator()), listener)) {
+                Trainer.create(
+                        config, BatchSource.of(batches.subList(0, K).iterator()), listener)) {
             summary = trainer.run(StopCondition.afterSteps(K));
         }
         assertThat(summary.steps()).isEqualTo(K);
@@ -97,7 +98,7 @@ class CheckpointRoundTripTest {
 
         // A new trainer on the same folder resumes at step K and continues the count.
         try (Trainer resumed =
-                new Trainer(config, BatchSource.of(List.of(next).iterator()), listener)) {
+                Trainer.create(config, BatchSource.of(List.of(next).iterator()), listener)) {
             TrainingSummary more = resumed.run(StopCondition.afterSteps(1));
             assertThat(more.steps()).isEqualTo(1);
             assertThat(more.globalStep()).isEqualTo(K + 1);

@@ -92,7 +92,7 @@ class CorruptCheckpointResumeTest {
         // 1. Six steps: checkpoints at steps 2, 4 and 6.
         StreamRandom random = new StreamRandom(config.seed());
         try (KafkaBatchSource source = Trainer.streamingSource(config, kafka, topic, random)) {
-            new Trainer(config, source, (path, state) -> {}, random)
+            Trainer.create(config, source, (path, state) -> {}, random)
                     .run(StopCondition.afterSteps(6));
         }
         List<Path> written = new CheckpointStore(checkpoints, 3).checkpoints();
@@ -119,7 +119,7 @@ class CorruptCheckpointResumeTest {
         long start = System.nanoTime();
         AtomicLong resumedAt = new AtomicLong();
         try (KafkaBatchSource source = Trainer.streamingSource(config, kafka, topic, random2)) {
-            Trainer trainer = new Trainer(config, source, (path, state) -> {}, random2);
+            Trainer trainer = Trainer.create(config, source, (path, state) -> {}, random2);
             trainer.onResume(
                     (path, session) -> {
                         resumedAt.set(System.nanoTime());

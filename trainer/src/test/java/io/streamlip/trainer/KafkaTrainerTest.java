@@ -67,7 +67,7 @@ class KafkaTrainerTest {
                         .withPollTimeout(Duration.ofMillis(500));
 
         TrainingSummary first;
-        try (Trainer trainer = new Trainer(config, kafka, topics)) {
+        try (Trainer trainer = Trainer.create(config, kafka, topics)) {
             first = trainer.run(StopCondition.afterSteps(4));
         }
         assertThat(first.steps()).isEqualTo(4);
@@ -101,7 +101,7 @@ class KafkaTrainerTest {
 
         // A restarted trainer resumes at the stored offsets: it does not re-read the first 66.
         TrainingSummary second;
-        try (Trainer trainer = new Trainer(config, kafka, topics)) {
+        try (Trainer trainer = Trainer.create(config, kafka, topics)) {
             second = trainer.run(StopCondition.afterSteps(2));
         }
         assertThat(second.globalStep()).isEqualTo(6);

@@ -60,7 +60,7 @@ public final class KillRestartMain {
                 BatchSource slow =
                         delegating(source, () -> pause(Duration.ofMillis(150)), batch -> {});
                 Trainer trainer =
-                        new Trainer(
+                        Trainer.create(
                                 config,
                                 slow,
                                 (path, state) -> out.println("CHECKPOINT " + state.step()),
@@ -81,7 +81,7 @@ public final class KillRestartMain {
                                     }
                                 },
                                 batch -> delivered[0] |= batch.isPresent());
-                Trainer trainer = new Trainer(config, timed, (path, state) -> {}, random);
+                Trainer trainer = Trainer.create(config, timed, (path, state) -> {}, random);
                 trainer.onResume(
                         (path, session) -> {
                             props.setProperty(

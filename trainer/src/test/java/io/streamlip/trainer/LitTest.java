@@ -58,7 +58,7 @@ class LitTest {
         List<TrainingBatch> cycle = new ArrayList<>();
         IntStream.range(0, steps).forEach(i -> cycle.add(batches.get(i % batches.size())));
         try (Trainer trainer =
-                new Trainer(config, BatchSource.of(cycle.iterator()), (path, state) -> {})) {
+                Trainer.create(config, BatchSource.of(cycle.iterator()), (path, state) -> {})) {
             return trainer.run(StopCondition.afterSteps(steps));
         }
     }

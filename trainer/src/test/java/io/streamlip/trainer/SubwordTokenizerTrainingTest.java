@@ -67,7 +67,7 @@ class SubwordTokenizerTrainingTest {
         List<TrainingState> announced = new ArrayList<>();
         TrainingSummary summary;
         try (Trainer trainer =
-                new Trainer(
+                Trainer.create(
                         config,
                         BatchSource.of(
                                 SyntheticExamples.batches(
@@ -110,7 +110,7 @@ class SubwordTokenizerTrainingTest {
         TrainerConfig bytes =
                 config.withTokenizer(new ByteTokenizer(32)).withModel(ModelConfig.tiny(258));
         try (Trainer trainer =
-                new Trainer(
+                Trainer.create(
                         bytes, BatchSource.of(List.<TrainingBatch>of().iterator()), (p, s) -> {})) {
             assertThatThrownBy(() -> trainer.run(StopCondition.afterSteps(1)))
                     .isInstanceOf(IllegalStateException.class)

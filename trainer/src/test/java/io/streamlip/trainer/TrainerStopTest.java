@@ -41,7 +41,7 @@ class TrainerStopTest {
                         .withThreads(1)
                         .withLogEvery(1)
                         .withCheckpoints(temp, 1000, 1);
-        try (Trainer trainer = new Trainer(config, endless, CheckpointListener.none())) {
+        try (Trainer trainer = Trainer.create(config, endless, CheckpointListener.none())) {
             CompletableFuture<TrainingSummary> run =
                     CompletableFuture.supplyAsync(() -> trainer.run(StopCondition.whenStopped()));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -70,7 +70,7 @@ class TrainerStopTest {
                         .withCheckpoints(temp, 1000, 1)
                         .withPollTimeout(Duration.ofMillis(50));
         BatchSource empty = wait -> Optional.empty(); // no data: only the clock can stop it
-        try (Trainer trainer = new Trainer(config, empty, CheckpointListener.none())) {
+        try (Trainer trainer = Trainer.create(config, empty, CheckpointListener.none())) {
             TrainingSummary summary = trainer.run(StopCondition.after(Duration.ofMillis(300)));
             assertThat(summary.reason()).isEqualTo(StopCondition.Reason.DURATION);
             assertThat(summary.steps()).isZero();
@@ -106,7 +106,7 @@ class TrainerStopTest {
                     }
                     return Optional.of(batches.get(served.getAndIncrement() % batches.size()));
                 };
-        try (Trainer trainer = new Trainer(config, late, CheckpointListener.none())) {
+        try (Trainer trainer = Trainer.create(config, late, CheckpointListener.none())) {
             TrainingSummary summary =
                     trainer.run(
                             StopCondition.trainingFor(
@@ -115,7 +115,7 @@ class TrainerStopTest {
             assertThat(summary.steps()).isPositive();
         }
         BatchSource empty = wait -> Optional.empty();
-        try (Trainer trainer = new Trainer(config, empty, CheckpointListener.none())) {
+        try (Trainer trainer = Trainer.create(config, empty, CheckpointListener.none())) {
             TrainingSummary summary =
                     trainer.run(
                             StopCondition.trainingFor(

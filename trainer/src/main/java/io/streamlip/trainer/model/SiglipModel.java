@@ -19,9 +19,10 @@ import ai.djl.util.PairList;
  * and the bias {@code b} (init {@code -10}), held as parameters so they are optimised and saved
  * like every other weight.
  *
- * <p>Inputs: images (B, 3, H, W), token ids (B, S), padding mask (B, S). Outputs: image embeddings
- * x (B, D), text embeddings y (B, D), both unit length, and the logits {@code exp(t') x y^T + b}
- * (B, B).
+ * <p>Each side is embedded on its own ({@link #embedImages}, {@link #embedTexts}: unit-length (B,
+ * D)), since a locked or cached image tower leaves the image side out of a step; the loss forms the
+ * logits {@code exp(t') x y^T + b} from the two ({@code LossStep}). The block's {@code forward} is
+ * therefore not supported.
  */
 public final class SiglipModel extends AbstractBlock {
     private static final byte VERSION = 1;
@@ -92,18 +93,13 @@ public final class SiglipModel extends AbstractBlock {
         return bias;
     }
 
+    /** Not supported: see the class comment. */
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = embedImages(ps, inputs.get(0), training);
-        NDArray y = embedTexts(ps, inputs.get(1), inputs.get(2), training);
-        NDArray similarity = x.matMul(y.transpose());
-        NDArray t = ps.getValue(logTemperature, x.getDevice(), training).exp();
-        // exp() of a parameter lands in the parameter's manager: move it to the step's, or one
-        // array would leak per step.
-        t.attach(similarity.getManager());
-        NDArray logits = similarity.mul(t).add(ps.getValue(bias, x.getDevice(), training));
-        return new NDList(x, y, logits);
+        throw new UnsupportedOperationException(
+                "SiglipModel has no joint forward: use embedImages and embedTexts, and LossStep for"
+                        + " the loss");
     }
 
     /** Unit-length image embeddings (B, D) of images (B, 3, H, W) in [-1, 1]. */
@@ -125,13 +121,12 @@ public final class SiglipModel extends AbstractBlock {
         textTower.initialize(manager, dataType, inputShapes[1], inputShapes[2]);
     }
 
+    /** The shapes of {@link #embedImages} and {@link #embedTexts} for {@link #inputShapes}. */
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         long batch = inputShapes[0].get(0);
         return new Shape[] {
-            new Shape(batch, config.embedDim()),
-            new Shape(batch, config.embedDim()),
-            new Shape(batch, batch)
+            new Shape(batch, config.embedDim()), new Shape(batch, config.embedDim())
         };
     }
 

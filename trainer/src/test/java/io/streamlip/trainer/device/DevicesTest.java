@@ -54,7 +54,7 @@ class DevicesTest {
                         .withDevice(DeviceChoice.GPU);
         assertThat(TrainerConfig.defaults().device()).isEqualTo(DeviceChoice.AUTO);
         BatchSource empty = wait -> Optional.empty();
-        try (Trainer trainer = new Trainer(config, empty, CheckpointListener.none())) {
+        try (Trainer trainer = Trainer.create(config, empty, CheckpointListener.none())) {
             assertThatThrownBy(() -> trainer.run(StopCondition.after(Duration.ofSeconds(5))))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("--device gpu");

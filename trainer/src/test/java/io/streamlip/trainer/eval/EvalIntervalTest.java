@@ -136,7 +136,7 @@ class EvalIntervalTest {
                 };
         List<TrainingState> announced = new ArrayList<>();
         try (Trainer trainer =
-                new Trainer(config, BatchSource.of(endless), (path, s) -> announced.add(s))) {
+                Trainer.create(config, BatchSource.of(endless), (path, s) -> announced.add(s))) {
             trainer.run(StopCondition.afterSteps(steps));
         }
         return announced;

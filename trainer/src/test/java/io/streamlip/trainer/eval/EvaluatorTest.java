@@ -39,7 +39,7 @@ class EvaluatorTest {
         List<TrainingState> announced = new ArrayList<>();
         TrainingSummary summary;
         try (Trainer trainer =
-                new Trainer(
+                Trainer.create(
                         config,
                         BatchSource.of(
                                 SyntheticExamples.batches(

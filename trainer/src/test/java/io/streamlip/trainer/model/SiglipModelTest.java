@@ -44,7 +44,7 @@ class SiglipModelTest {
             ParameterStore ps = new ParameterStore(session.manager(), false);
             try (NDManager m = session.manager().newSubManager();
                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDList out = model.forward(ps, inputs(m, batch, config), true);
+                NDList out = embeddingsAndLogits(model, ps, inputs(m, batch, config));
                 gc.backward(SigmoidLoss.compute(out.get(2)));
                 float[] x = out.get(0).toFloatArray();
                 float[] y = out.get(1).toFloatArray();
@@ -107,7 +107,7 @@ class SiglipModelTest {
             ParameterStore ps = new ParameterStore(session.manager(), false);
             try (NDManager m = session.manager().newSubManager();
                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDList out = session.model().forward(ps, inputs(m, batch, config), true);
+                NDList out = embeddingsAndLogits(session.model(), ps, inputs(m, batch, config));
                 NDArray loss = SigmoidLoss.compute(out.get(2));
                 if (disturb) {
                     for (int round = 0; round < 3; round++) {
@@ -188,6 +188,18 @@ class SiglipModelTest {
     private static int managed(NDManager manager) {
         int count = ((BaseNDManager) manager).getManagedArrays().size();
         return count;
+    }
+
+    /**
+     * x, y and the logits as a training step computes them (LossStep with the sigmoid loss): each
+     * tower on its own, the logits by the loss.
+     */
+    private static NDList embeddingsAndLogits(SiglipModel model, ParameterStore ps, NDList in) {
+        NDArray x = model.embedImages(ps, in.get(0), true);
+        NDArray y = model.embedTexts(ps, in.get(1), in.get(2), true);
+        NDArray logTemperature = ps.getValue(model.logTemperature(), y.getDevice(), true);
+        NDArray bias = ps.getValue(model.bias(), y.getDevice(), true);
+        return new NDList(x, y, SigmoidLoss.logits(x, y, logTemperature, bias));
     }
 
     private static NDList inputs(NDManager m, TrainingBatch b, ModelConfig c) {

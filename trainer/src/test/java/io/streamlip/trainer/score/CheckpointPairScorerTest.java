@@ -67,7 +67,7 @@ class CheckpointPairScorerTest {
         twice.addAll(batches);
         List<ModelUpdate> announced = new ArrayList<>();
         try (Trainer trainer =
-                new Trainer(
+                Trainer.create(
                         config,
                         BatchSource.of(twice.iterator()),
                         (path, state) ->

@@ -1,0 +1,135 @@
+package io.streamlip.trainer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.tokenize.Tokenizers;
+import io.streamlip.trainer.checkpoint.CheckpointListener;
+import io.streamlip.trainer.checkpoint.CheckpointStore;
+import io.streamlip.trainer.checkpoint.TrainingState;
+import io.streamlip.trainer.data.StreamPosition;
+import io.streamlip.trainer.data.StreamRandom;
+import io.streamlip.trainer.eval.EvalReport;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes a durable checkpoint (parameters, optimizer and generator state, reading position, the
+ * tokenizer) every {@code checkpointEvery} steps, at each evaluation (storing its summary) and at
+ * the end when steps were trained since the last one; then tells the source it may commit that
+ * position and announces the checkpoint (on {@code model-updates}).
+ */
+final class Checkpointer implements TrainingListener {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TrainerConfig config;
+    private final CheckpointStore store;
+    private final StreamRandom random;
+    private final CheckpointListener announcer;
+    private long stepsAtCheckpoint;
+
+    Checkpointer(
+            TrainerConfig config,
+            CheckpointStore store,
+            StreamRandom random,
+            CheckpointListener announcer) {
+        this.config = config;
+        this.store = store;
+        this.random = random;
+        this.announcer = announcer;
+    }
+
+    @Override
+    public void onStep(TrainingRun run, StepEvent step) throws IOException {
+        if (step.step() % config.checkpointEvery() == 0 || run.evaluationNow() != null) {
+            write(run);
+        }
+    }
+
+    @Override
+    public void onEnd(TrainingRun run) throws IOException {
+        // An evaluation at the end is stored even when its step was checkpointed already (the
+        // same step and offsets are written again).
+        if (run.steps() > stepsAtCheckpoint || run.evaluationNow() != null) {
+            write(run);
+        }
+    }
+
+    private void write(TrainingRun run) throws IOException {
+        TrainingSession session = run.session();
+        long step = session.steps();
+        EvalReport evaluation = run.evaluationNow();
+        Map<String, Double> evalSummary = evaluation == null ? Map.of() : evaluation.summary();
+        StreamPosition position = run.source().position();
+        if (position.partitions().isEmpty()) {
+            position = StreamPosition.of(run.offsets());
+        }
+        LatencyStats.Percentiles fresh = run.freshness().recent();
+        LossTracker losses = run.losses();
+        TrainingState state =
+                new TrainingState(
+                        config.runName() + "/" + CheckpointStore.folderName(step),
+                        step,
+                        run.examplesSeen(),
+                        run.skippedRecordsSeen(),
+                        TrainingState.offsetList(position.trainedUpTo()),
+                        config.model(),
+                        config.tokenizerVersion(),
+                        configJson(),
+                        losses.summary(losses.takeSinceCheckpoint()),
+                        session.temperature(),
+                        session.bias(),
+                        Instant.now().toString(),
+                        evalSummary,
+                        position.partitions(),
+                        random.state(),
+                        fresh.count() == 0
+                                ? null
+                                : new TrainingState.Freshness(
+                                        fresh.count(), fresh.p50Millis(), fresh.p95Millis()));
+        Path path =
+                store.write(
+                        state,
+                        folder -> {
+                            session.save(folder);
+                            // The checkpoint alone rebuilds its tokenizer (eval, the scorer).
+                            Tokenizers.save(config.tokenizer(), folder);
+                        });
+        LOG.info("checkpoint {} written to {}", state.modelVersion(), path);
+        run.source().checkpointed(position);
+        announcer.onCheckpoint(path, state);
+        run.checkpointed(path);
+        stepsAtCheckpoint = run.steps();
+    }
+
+    private ObjectNode configJson() {
+        ObjectNode node = JSON.createObjectNode();
+        node.set("model", JSON.valueToTree(config.model()));
+        node.set("optimizer", JSON.valueToTree(config.optimizer()));
+        node.put("batchSize", config.batchSize());
+        node.set("loss", JSON.valueToTree(config.loss()));
+        node.set("lit", JSON.valueToTree(config.lit()));
+        node.put("checkpointEvery", config.checkpointEvery());
+        node.put("evalEvery", config.evalEvery());
+        node.put("keepCheckpoints", config.keepCheckpoints());
+        node.put("checkpointDir", config.checkpointDir().toAbsolutePath().toString());
+        node.put("consumerGroup", config.consumerGroup());
+        node.put("runName", config.runName());
+        node.put("seed", config.seed());
+        node.put("threads", config.threads());
+        node.put("tokenizerVersion", config.tokenizerVersion());
+        node.put(
+                "replayAfterIdle",
+                config.replayAfterIdle() == null ? null : config.replayAfterIdle().toString());
+        node.set("shuffle", JSON.valueToTree(config.shuffle()));
+        node.put("metricsFile", config.resolvedMetricsFile().toAbsolutePath().toString());
+        node.put(
+                "evalSet",
+                config.evalSet() == null ? null : config.evalSet().toAbsolutePath().toString());
+        return node;
+    }
+}
