@@ -159,6 +159,10 @@ final class JobWatch implements AutoCloseable {
         if (status != null) {
             w.state = status.name();
         }
+        if (status == JobStatus.RESTARTING) {
+            // A restart under way counts before numRestarts (fetched every second) shows it.
+            w.restarts = Math.max(w.restarts, 1);
+        }
         String cause = null;
         if (w.rest != null) {
             long fromMetric = numRestarts(w);
