@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -20,6 +21,7 @@ class DemoCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
+    @Tag("integration")
     void demoWritesASummaryAndEvalReadsItsCheckpoint(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("demo");
         Run demo =

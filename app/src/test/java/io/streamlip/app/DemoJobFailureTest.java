@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * would), the job fails over; the demo notices, stops, exits non-zero with a one-line reason and
  * still writes its summary.
  */
+@Tag("integration")
 class DemoJobFailureTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

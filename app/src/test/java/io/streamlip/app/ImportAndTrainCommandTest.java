@@ -21,11 +21,13 @@ import java.nio.file.Path;
 import java.time.Instant;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The commands that work against a running Kafka: {@code import} and {@code train}. */
+@Tag("integration")
 class ImportAndTrainCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();

@@ -21,11 +21,13 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code streamlip monitor} and the trainer's metrics endpoint. */
+@Tag("integration")
 class MonitorCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "s3cr3t-do-not-print";

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -374,6 +375,7 @@ class SubmitCommandTest {
      * secret, what the command prints does not hold it.
      */
     @Test
+    @Tag("integration")
     void printsTheJobsArgumentsWithSecretsMasked(@TempDir Path dir) throws Exception {
         Path jar = Files.write(dir.resolve("jobs.jar"), new byte[] {'P', 'K', 3, 4});
         StringWriter out = new StringWriter();

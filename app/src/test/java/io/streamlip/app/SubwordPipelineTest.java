@@ -26,6 +26,7 @@ import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code streamlip eval} rebuilding the tokenizer from the checkpoint alone: the same ids as the
  * examples carry, the same evaluation as during training. A run with another tokenizer fails.
  */
+@Tag("integration")
 class SubwordPipelineTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +12,7 @@ class CurationCostBenchmarkTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    @Tag("integration")
     void splitsTheCostOfARecordByStep(@TempDir Path noData) throws Exception {
         BenchResult result = new CurationCostBenchmark(noData).run(new BenchOptions(true, 1, 60));
 

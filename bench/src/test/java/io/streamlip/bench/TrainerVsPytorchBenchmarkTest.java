@@ -12,6 +12,7 @@ import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,6 +29,7 @@ class TrainerVsPytorchBenchmarkTest {
 
     @Test
     @Timeout(300)
+    @Tag("integration")
     void theTwinHasExactlyTheDjlModelsParametersWithLastTokenPooling() throws Exception {
         assumeTorch();
         TrainingSession.setThreads(1);
@@ -58,6 +60,7 @@ class TrainerVsPytorchBenchmarkTest {
 
     @Test
     @Timeout(600)
+    @Tag("integration")
     void comparesBothSidesAlternatedAndReportsTheRatio() throws Exception {
         assumeTorch();
         TrainerVsPytorchBenchmark bench = new TrainerVsPytorchBenchmark();

@@ -50,6 +50,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.slf4j.Logger;
@@ -73,6 +74,7 @@ import org.slf4j.LoggerFactory;
  * <p>The phases share the cluster and run in order; each later phase needs the earlier ones.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("integration")
 class ClusterIT {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterIT.class);
     private static final Duration WAIT = Duration.ofSeconds(240);

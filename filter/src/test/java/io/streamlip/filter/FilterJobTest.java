@@ -23,11 +23,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The filter job on a MiniCluster against a real broker, with a bounded source. */
+@Tag("integration")
 class FilterJobTest {
     @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
 

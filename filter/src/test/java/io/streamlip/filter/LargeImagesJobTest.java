@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * through the filter job at parallelism 2 in a JVM with the heap a TaskManager of the k8s manifests
  * has: the job finishes without a restart and every pair ends curated or rejected.
  */
+@Tag("integration")
 class LargeImagesJobTest {
     @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
 

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * order and which pairs pass is fixed (the races under parallelism are documented on {@link
  * NearDuplicateStages}); FilterJobTest runs the whole job, these stages included, at parallelism 2.
  */
+@Tag("integration")
 class NearDuplicateJobTest {
     @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
 

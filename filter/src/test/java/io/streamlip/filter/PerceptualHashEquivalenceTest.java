@@ -20,6 +20,7 @@ import java.util.SplittableRandom;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -173,6 +174,7 @@ class PerceptualHashEquivalenceTest {
     }
 
     @Test
+    @Tag("integration")
     void emojiOfTwoVendors() throws Exception {
         List<Path> tarballs = new ArrayList<>();
         for (String vendor : List.of("twitter", "google")) {

@@ -20,11 +20,13 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The dashboard in headless Chromium and the Prometheus endpoint, against a real broker. */
+@Tag("integration")
 class MonitorServersTest {
     static final PipelineTopics TOPICS = PipelineTopics.defaults().withPrefix("srv-");
     static final String GROUP = "streamlip-filter-srv-raw-pairs";

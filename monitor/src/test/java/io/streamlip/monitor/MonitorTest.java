@@ -23,11 +23,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The monitor against a real broker with real topics, a lagging group, rejects and a trainer. */
+@Tag("integration")
 class MonitorTest {
     @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
     static KafkaClients kafka;

@@ -25,10 +25,12 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The file sinks in a Flink MiniCluster job that fails once mid-stream and recovers. */
+@Tag("integration")
 class FileSinksJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -25,6 +25,7 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Records the file sinks cannot write become {@code sink_unwritable} rejects in a MiniCluster job
  * that has no restarts to spend: it finishes, with the good records in shards.
  */
+@Tag("integration")
 class FileSinksRejectsJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int LIMIT = 64 * 1024;

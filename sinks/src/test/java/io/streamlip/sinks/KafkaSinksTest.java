@@ -27,6 +27,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,6 +95,7 @@ class KafkaSinksTest {
     }
 
     @Test
+    @Tag("integration")
     void aFlinkJobWritesExactlyOnceAndCommitsOnCheckpoints(@TempDir Path checkpoints)
             throws Exception {
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {

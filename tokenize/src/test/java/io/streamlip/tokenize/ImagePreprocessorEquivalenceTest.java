@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -102,6 +103,7 @@ class ImagePreprocessorEquivalenceTest {
     }
 
     @Test
+    @Tag("integration")
     void emojiOfOneVendor() throws Exception {
         Path tarball = null;
         String env = System.getenv("STREAMLIP_DATA");

@@ -12,12 +12,14 @@ import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Verdict;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The tokenize path on the largest image the filter accepts (40 Mpx): it becomes an example, and
  * its decode and resize allocate within the decode bound, not in proportion to the image.
  */
+@Tag("integration")
 class LargeImageTokenizeTest {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -30,6 +30,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tokenize attached to one environment, run as one unbounded Flink job on an in-process MiniCluster
  * ({@code executeAsync}) against a real broker, and cancelled once the expected output is there.
  */
+@Tag("integration")
 class PipelineTest {
     static final Duration WAIT = Duration.ofSeconds(120);
 

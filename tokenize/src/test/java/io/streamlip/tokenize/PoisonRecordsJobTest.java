@@ -46,6 +46,7 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its reason (or, for a field that is repaired, as an example), and every good pair becomes an
  * example.
  */
+@Tag("integration")
 class PoisonRecordsJobTest {
     static final Duration WAIT = Duration.ofSeconds(180);
     static final int LIMIT = KafkaBroker.MAX_MESSAGE_BYTES;

@@ -29,6 +29,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a real broker: the operator loads the tokenizer.json it carries and the font at open(), and every
  * example names the tokenizer's version and carries the rendered caption.
  */
+@Tag("integration")
 class SubwordTokenizeJobTest {
     private static final String[][] CAPTIONS = {
         {"en", "a red circle"}, {"de", "ein roter Kreis"}, {"ja", "赤い丸"}, {"ru", "красный круг"}

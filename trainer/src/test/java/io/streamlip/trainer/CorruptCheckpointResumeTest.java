@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.io.FileUtils;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * resumes from the checkpoint before, bit for bit: parameters, optimizer state, step, generator
  * state and the Kafka position that checkpoint held.
  */
+@Tag("integration")
 class CorruptCheckpointResumeTest {
     private static final Logger LOG = LoggerFactory.getLogger(CorruptCheckpointResumeTest.class);
     private static final int PARTITIONS = 2;

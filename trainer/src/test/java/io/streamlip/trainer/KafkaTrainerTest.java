@@ -34,11 +34,13 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The trainer on a real broker: consumes examples, checkpoints offsets, announces, resumes. */
+@Tag("integration")
 class KafkaTrainerTest {
     private static final int BATCH = 16;
     private static final int VALID = 110;

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.io.FileUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -35,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * checkpoint, and a new one resumes from the newest checkpoint with the same model, optimizer and
  * generator state, consuming from exactly the checkpoint's offsets.
  */
+@Tag("integration")
 class KillRestartTest {
     private static final Logger LOG = LoggerFactory.getLogger(KillRestartTest.class);
     private static final int EXAMPLES = 160;

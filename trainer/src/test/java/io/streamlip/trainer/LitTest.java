@@ -22,10 +22,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Locked-image tuning: the image tower from a checkpoint stays bit for bit, the text learns. */
+@Tag("integration")
 class LitTest {
     private static final ByteTokenizer TOKENIZER = new ByteTokenizer(32);
     private static final ModelConfig MODEL = ModelConfig.tiny(TOKENIZER.vocabSize());

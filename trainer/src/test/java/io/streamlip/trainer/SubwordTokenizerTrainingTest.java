@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,7 @@ class SubwordTokenizerTrainingTest {
     @TempDir Path temp;
 
     @Test
+    @Tag("integration")
     void aCheckpointCarriesItsSubwordTokenizer() throws Exception {
         Path evalSet = temp.resolve("eval");
         new SyntheticPairs().writeEvalSet(evalSet, 1, 5);

@@ -14,12 +14,14 @@ import io.streamlip.trainer.optim.OptimizerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The whole model learns the synthetic shapes-and-colours task, far above chance. */
+@Tag("integration")
 class TrainerLearnsTest {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerLearnsTest.class);
     private static final int STEPS = Integer.getInteger("learns.steps", 150);

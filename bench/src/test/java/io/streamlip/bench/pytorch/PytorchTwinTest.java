@@ -9,10 +9,12 @@ import io.streamlip.trainer.optim.OptimizerConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The twin refuses a model it does not implement instead of benchmarking another one. */
+@Tag("integration")
 class PytorchTwinTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
 

@@ -16,10 +16,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The path the app takes: the corpus onto the raw topic of a real broker, and back. */
+@Tag("integration")
 class EmojiImportToKafkaTest {
     @TempDir Path dir;
 

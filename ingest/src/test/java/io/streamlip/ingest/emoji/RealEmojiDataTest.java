@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
  * or its {@code npm/} subfolder, or the project's {@code data/}, where {@code streamlip demo}
  * fetches them) and is skipped otherwise. Checks counts a user should see, and logs them.
  */
+@Tag("integration")
 class RealEmojiDataTest {
     private static final Logger LOG = LoggerFactory.getLogger(RealEmojiDataTest.class);
 

@@ -9,6 +9,7 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * often than any fixed budget the project used (2 in {@code main}) keeps being restarted and
  * finishes once the failures stop.
  */
+@Tag("integration")
 class RestartPolicyJobTest {
 
     /** Fails every attempt of its task before attempt {@code failures}, then passes records. */

@@ -11,6 +11,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Decodes bounded by a pixel count: subsampled above it, as ever within it, memory to match. */
@@ -87,6 +88,7 @@ class BoundedDecodeTest {
     }
 
     @Test
+    @Tag("integration")
     void a40MegapixelImageDecodesInTheBoundsMemory() throws Exception {
         long max = Images.DEFAULT_MAX_DECODED_PIXELS;
         byte[][] images = {

@@ -18,11 +18,13 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The streaming reader on a real broker: shuffle, spill, backpressure, language mix, resume. */
+@Tag("integration")
 class KafkaBatchSourceTest {
     private static final int BATCH = 4;
     private static final ByteTokenizer TOKENIZER = new ByteTokenizer(32);

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +43,7 @@ class EvalIntervalTest {
     }
 
     @Test
+    @Tag("integration")
     void evaluatesOnItsOwnIntervalAndAtTheEnd() {
         List<TrainingState> announced = run(2, 3, 7, "a");
 
@@ -50,6 +52,7 @@ class EvalIntervalTest {
     }
 
     @Test
+    @Tag("integration")
     void evaluatesTheLastCheckpointWhenTheRunStopsRightAfterIt() {
         List<TrainingState> announced = run(2, 100, 4, "b");
 
@@ -59,6 +62,7 @@ class EvalIntervalTest {
     }
 
     @Test
+    @Tag("integration")
     void appendsMetricsLinesWithFreshnessAndAnnouncesEvaluationsWithIt() throws Exception {
         long producedAt = System.currentTimeMillis() - 60_000; // a minute before training
         List<TrainingState> announced = run(2, 3, 7, "m", producedAt);

@@ -17,6 +17,7 @@ import io.streamlip.trainer.model.ModelConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ class EvaluatorTest {
     @TempDir Path temp;
 
     @Test
+    @Tag("integration")
     void evaluatesACheckpointPerLanguageAndDuringTraining() {
         Path evalSet = temp.resolve("eval");
         new SyntheticPairs().writeEvalSet(evalSet, 1, 5);

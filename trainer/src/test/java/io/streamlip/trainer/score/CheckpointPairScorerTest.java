@@ -31,6 +31,7 @@ import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperat
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The cross-modal score with a real tiny SigLIP checkpoint trained for a few seconds on the
  * synthetic shapes-and-colours task: directly, and inside the filter's score operator.
  */
+@Tag("integration")
 class CheckpointPairScorerTest {
     private static final int STEPS = 120;
     private static final int BATCH = 32;
