@@ -186,7 +186,7 @@ final class Demo {
                         .withParallelism(config.parallelism())
                         .withCheckpointInterval(Duration.ofSeconds(2));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), false);
+        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), FilterJob.Options.defaults());
         // Examples at the trained model's image size (--model b16: 224 px); the trainer skips
         // examples of any other size.
         TokenizeConfig tokenize =

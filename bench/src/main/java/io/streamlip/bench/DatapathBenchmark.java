@@ -206,7 +206,7 @@ public final class DatapathBenchmark implements Benchmark {
                 Integer.getInteger(MEASURED_PROPERTY, options.quick() ? 3 : MEASURED_COPIES);
         Wiring jobs =
                 (env, kafka, topics) -> {
-                    FilterJob.attach(env, kafka, topics, FILTER, false);
+                    FilterJob.attach(env, kafka, topics, FILTER, FilterJob.Options.defaults());
                     TokenizeJob.attach(env, kafka, topics, tokenize, false);
                 };
         Map<Integer, PipelineFigures> pipeline = new LinkedHashMap<>();

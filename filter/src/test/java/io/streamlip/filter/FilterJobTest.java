@@ -63,7 +63,12 @@ class FilterJobTest {
                         .withParallelism(2)
                         .withCheckpointInterval(Duration.ofMillis(500));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, KAFKA.clients(), topics, FilterConfig.defaults(), true);
+        FilterJob.attach(
+                env,
+                KAFKA.clients(),
+                topics,
+                FilterConfig.defaults(),
+                FilterJob.Options.builder().bounded(true).build());
         env.execute("filter-job-test");
 
         List<CuratedPair> curated =
@@ -150,7 +155,12 @@ class FilterJobTest {
                         .withParallelism(1)
                         .withCheckpointInterval(Duration.ofMillis(500));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, KAFKA.clients(), topics, FilterConfig.defaults(), true);
+        FilterJob.attach(
+                env,
+                KAFKA.clients(),
+                topics,
+                FilterConfig.defaults(),
+                FilterJob.Options.builder().bounded(true).build());
         env.execute("filter-bad-input-test");
 
         List<Reject> rejects =
@@ -216,7 +226,12 @@ class FilterJobTest {
                         .withParallelism(2)
                         .withCheckpointInterval(Duration.ofMillis(500));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, KAFKA.clients(), topics, config, true);
+        FilterJob.attach(
+                env,
+                KAFKA.clients(),
+                topics,
+                config,
+                FilterJob.Options.builder().bounded(true).build());
         env.execute("filter-caps-eval-test");
 
         List<String> curated =

@@ -29,7 +29,12 @@ public final class LargeImagesFilterRun {
                             .withCheckpointInterval(Duration.ofSeconds(1))
                             .withRestarts(0, Duration.ofSeconds(1));
             StreamExecutionEnvironment env = JobEnvironment.create(settings);
-            FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), true);
+            FilterJob.attach(
+                    env,
+                    kafka,
+                    topics,
+                    FilterConfig.defaults(),
+                    FilterJob.Options.builder().bounded(true).build());
             env.execute("large-images-filter");
             System.out.println("LARGE-IMAGES-JOB: FINISHED");
             System.exit(0);

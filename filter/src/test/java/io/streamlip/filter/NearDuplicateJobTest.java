@@ -86,7 +86,12 @@ class NearDuplicateJobTest {
         FilterConfig config =
                 FilterConfig.defaults()
                         .withNearDuplicates(NearDuplicateConfig.defaults().withClusterCap(3));
-        FilterJob.attach(env, KAFKA.clients(), topics, config, true);
+        FilterJob.attach(
+                env,
+                KAFKA.clients(),
+                topics,
+                config,
+                FilterJob.Options.builder().bounded(true).build());
         env.execute("filter-near-duplicate-test");
 
         List<CuratedPair> curated =

@@ -121,7 +121,12 @@ class PipelineTest {
                         .withParallelism(2)
                         .withCheckpointInterval(Duration.ofMillis(500));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, KAFKA.clients(), topics, FilterConfig.defaults(), false);
+        FilterJob.attach(
+                env,
+                KAFKA.clients(),
+                topics,
+                FilterConfig.defaults(),
+                FilterJob.Options.defaults());
         TokenizeJob.attach(env, KAFKA.clients(), topics, TokenizeConfig.defaults(), false);
         JobClient job = env.executeAsync("streamlip-pipeline-test");
         try {

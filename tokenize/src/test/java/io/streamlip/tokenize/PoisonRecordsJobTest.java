@@ -172,7 +172,8 @@ class PoisonRecordsJobTest {
                                 .build())) {
             cluster.start();
             StreamExecutionEnvironment env = JobEnvironment.create(settings);
-            FilterJob.attach(env, KAFKA.clients(), topics, filterConfig(), false);
+            FilterJob.attach(
+                    env, KAFKA.clients(), topics, filterConfig(), FilterJob.Options.defaults());
             TokenizeJob.attach(env, KAFKA.clients(), topics, TokenizeConfig.defaults(), false);
             JobID job = cluster.submitJob(env.getStreamGraph()).get().getJobID();
             URI rest = cluster.getRestAddress().get();

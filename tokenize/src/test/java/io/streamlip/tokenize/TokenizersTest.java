@@ -3,6 +3,7 @@ package io.streamlip.tokenize;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamlip.ingest.flink.JobArguments;
 import io.streamlip.tokenize.subword.BpeModel;
 import io.streamlip.tokenize.subword.BpeTrainer;
 import io.streamlip.tokenize.subword.SubwordTokenizer;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,15 +125,64 @@ class TokenizersTest {
     }
 
     @Test
-    void theJobMainTakesTheTokenizerOption() {
-        List<String> args =
-                new ArrayList<>(
-                        List.of("--bootstrap", "h:1", "--tokenizer", "t.json", "--bounded"));
-        assertThat(TokenizeJob.takeOption(args, "--tokenizer")).isEqualTo("t.json");
-        assertThat(args).containsExactly("--bootstrap", "h:1", "--bounded");
-        List<String> eq = new ArrayList<>(List.of("--tokenizer=bytes"));
-        assertThat(TokenizeJob.takeOption(eq, "--tokenizer")).isEqualTo("bytes");
-        assertThat(eq).isEmpty();
-        assertThat(TokenizeJob.takeOption(new ArrayList<>(), "--tokenizer")).isNull();
+    void theJobMainTakesTheTokenizerOption(@TempDir Path dir) throws Exception {
+        Path file = trainTokenizer(dir, "t.json", "red circle", "blue square");
+        JobArguments spaced =
+                JobArguments.parse(
+                        new String[] {
+                            "--bootstrap",
+                            "h:1",
+                            "--tokenizer",
+                            file.toString(),
+                            "--checkpoint-dir",
+                            "/cp",
+                            "--bounded"
+                        },
+                        Set.of(TokenizeJob.TOKENIZER_OPTION));
+        assertThat(spaced.bounded()).isTrue();
+        assertThat(TokenizeJob.config(spaced).tokenizer().version())
+                .isEqualTo(Tokenizers.load(file.toString(), 64).version());
+        JobArguments joined =
+                JobArguments.parse(
+                        new String[] {
+                            "--tokenizer=bytes", "--bootstrap", "h:1", "--checkpoint-dir", "/cp"
+                        },
+                        Set.of(TokenizeJob.TOKENIZER_OPTION));
+        assertThat(TokenizeJob.config(joined).tokenizerFile()).isNull();
+        assertThat(joined.jobOption(TokenizeJob.TOKENIZER_OPTION)).contains("bytes");
+        JobArguments absent =
+                JobArguments.parse(
+                        new String[] {"--bootstrap", "h:1", "--checkpoint-dir", "/cp"},
+                        Set.of(TokenizeJob.TOKENIZER_OPTION));
+        assertThat(absent.jobOption(TokenizeJob.TOKENIZER_OPTION)).isEmpty();
+        assertThat(TokenizeJob.config(absent).tokenizerFile()).isNull();
+        assertThat(TokenizeJob.config(absent).tokenizer().version())
+                .isEqualTo(TokenizeConfig.defaults().tokenizer().version());
+        assertThatThrownBy(
+                        () ->
+                                JobArguments.parse(
+                                        new String[] {
+                                            "--bootstrap",
+                                            "h:1",
+                                            "--checkpoint-dir",
+                                            "/cp",
+                                            "--tokenizer"
+                                        },
+                                        Set.of(TokenizeJob.TOKENIZER_OPTION)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--tokenizer needs a value");
+        // Without the job's option declared, --tokenizer is unknown.
+        assertThatThrownBy(
+                        () ->
+                                JobArguments.parse(
+                                        new String[] {
+                                            "--bootstrap",
+                                            "h:1",
+                                            "--checkpoint-dir",
+                                            "/cp",
+                                            "--tokenizer",
+                                            "bytes"
+                                        }))
+                .hasMessageContaining("unknown option --tokenizer");
     }
 }

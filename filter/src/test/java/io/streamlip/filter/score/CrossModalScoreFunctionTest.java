@@ -71,7 +71,7 @@ class CrossModalScoreFunctionTest {
         CrossModalConfig config =
                 CrossModalConfig.defaults().withThresholds(Map.of(), 0.0).withTopFraction(0, 10, 1);
         try (BroadcastOperatorTestHarness<CuratedPair, ModelUpdate, CuratedPair> harness =
-                harness(new CrossModalScoreFunction(FACTORY, config))) {
+                harness(new CrossModalScoreFunction(FACTORY, config, FilterJob.STAGE))) {
             harness.processElement(pair("a", "no model yet"), 1);
             harness.processBroadcastElement(update("missing", 10), 2); // fails to load
             harness.processElement(pair("b", "still none"), 3);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class JobArgumentsTest {
@@ -31,6 +32,44 @@ class JobArgumentsTest {
         assertThat(a.settings().restartPolicy())
                 .isEqualTo(RestartPolicy.fixed(20, Duration.ofSeconds(3)));
         assertThat(a.bounded()).isTrue();
+    }
+
+    @Test
+    void takesTheJobsOwnOptionsBesideTheCommonOnes() {
+        JobArguments a =
+                JobArguments.parse(
+                        new String[] {
+                            "--job-thing", "first",
+                            "--bootstrap", "k:1",
+                            "--kafka-property", "security.protocol=SSL",
+                            "--checkpoint-dir", "/cp",
+                            "--job-thing=last"
+                        },
+                        Set.of("job-thing", "other"));
+        assertThat(a.jobOption("job-thing")).contains("last");
+        assertThat(a.jobOption("other")).isEmpty();
+        assertThat(a.kafka().bootstrapServers()).isEqualTo("k:1");
+        assertThat(a.settings().checkpointDir()).isEqualTo("/cp");
+        assertThat(
+                        JobArguments.parse(
+                                        new String[] {
+                                            "--bootstrap", "k:1", "--checkpoint-dir", "/cp"
+                                        })
+                                .jobOptions())
+                .isEmpty();
+        assertThatThrownBy(
+                        () ->
+                                JobArguments.parse(
+                                        new String[] {
+                                            "--bootstrap",
+                                            "k:1",
+                                            "--checkpoint-dir",
+                                            "/cp",
+                                            "--job-thing"
+                                        },
+                                        Set.of("job-thing")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--job-thing needs a value; usage: ");
     }
 
     @Test
