@@ -1,9 +1,9 @@
 package io.streamlip.bench;
 
-import io.streamlip.filter.FilterConfig;
 import io.streamlip.filter.FilterJob;
-import io.streamlip.filter.NearDuplicateConfig;
-import io.streamlip.filter.PairCurator;
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.config.NearDuplicateConfig;
+import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.image.Images;

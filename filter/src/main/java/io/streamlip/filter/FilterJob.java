@@ -1,5 +1,15 @@
 package io.streamlip.filter;
 
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.config.LanguageConfig;
+import io.streamlip.filter.config.NearDuplicateConfig;
+import io.streamlip.filter.curate.CuratedEnvelope;
+import io.streamlip.filter.curate.DuplicateKey;
+import io.streamlip.filter.curate.EvalSetIndex;
+import io.streamlip.filter.curate.PairCurator;
+import io.streamlip.filter.neardup.DecontaminateFunction;
+import io.streamlip.filter.neardup.EvalSetMessage;
+import io.streamlip.filter.neardup.NearDuplicateStages;
 import io.streamlip.filter.score.CrossModalScoring;
 import io.streamlip.ingest.flink.EnvelopeStage;
 import io.streamlip.ingest.flink.FitRejects;
@@ -148,7 +158,7 @@ public final class FilterJob {
                         .name("deduplicate")
                         .uid(STAGE + "-deduplicate");
         SingleOutputStreamOperator<CuratedPair> distinct =
-                NearDuplicateStages.attach(unique, config);
+                NearDuplicateStages.attach(unique, config, STAGE);
         rejects =
                 rejects.union(
                         unique.getSideOutput(EnvelopeStage.rejects(STAGE)),
@@ -208,7 +218,7 @@ public final class FilterJob {
                         .uid(STAGE + "-eval-sets")
                         .broadcast(DecontaminateFunction.IMAGES, DecontaminateFunction.STATUS);
         return curated.connect(evalSets)
-                .process(new DecontaminateFunction(config), CuratedEnvelope.typeInfo())
+                .process(new DecontaminateFunction(config, STAGE), CuratedEnvelope.typeInfo())
                 .name("decontaminate")
                 .uid(STAGE + "-decontaminate");
     }

@@ -1,5 +1,6 @@
 package io.streamlip.filter;
 
+import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.kafka.KafkaClients;

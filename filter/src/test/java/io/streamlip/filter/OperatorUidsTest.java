@@ -2,6 +2,9 @@ package io.streamlip.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.config.LanguageConfig;
+import io.streamlip.filter.config.NearDuplicateConfig;
 import io.streamlip.filter.score.CrossModalConfig;
 import io.streamlip.filter.score.CrossModalScoring;
 import io.streamlip.filter.score.PairScorerFactory;

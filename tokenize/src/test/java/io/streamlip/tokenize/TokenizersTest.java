@@ -12,7 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,62 +127,36 @@ class TokenizersTest {
     @Test
     void theJobMainTakesTheTokenizerOption(@TempDir Path dir) throws Exception {
         Path file = trainTokenizer(dir, "t.json", "red circle", "blue square");
+        String[] common = {"--bootstrap", "h:1", "--checkpoint-dir", "/cp"};
         JobArguments spaced =
-                JobArguments.parse(
-                        new String[] {
-                            "--bootstrap",
-                            "h:1",
-                            "--tokenizer",
-                            file.toString(),
-                            "--checkpoint-dir",
-                            "/cp",
-                            "--bounded"
-                        },
-                        Set.of(TokenizeJob.TOKENIZER_OPTION));
+                TokenizeJob.arguments(
+                        "--bootstrap",
+                        "h:1",
+                        "--tokenizer",
+                        file.toString(),
+                        "--checkpoint-dir",
+                        "/cp",
+                        "--bounded");
         assertThat(spaced.bounded()).isTrue();
         assertThat(TokenizeJob.config(spaced).tokenizer().version())
                 .isEqualTo(Tokenizers.load(file.toString(), 64).version());
-        JobArguments joined =
-                JobArguments.parse(
-                        new String[] {
-                            "--tokenizer=bytes", "--bootstrap", "h:1", "--checkpoint-dir", "/cp"
-                        },
-                        Set.of(TokenizeJob.TOKENIZER_OPTION));
+        JobArguments joined = TokenizeJob.arguments(with(common, "--tokenizer=bytes"));
         assertThat(TokenizeJob.config(joined).tokenizerFile()).isNull();
         assertThat(joined.jobOption(TokenizeJob.TOKENIZER_OPTION)).contains("bytes");
-        JobArguments absent =
-                JobArguments.parse(
-                        new String[] {"--bootstrap", "h:1", "--checkpoint-dir", "/cp"},
-                        Set.of(TokenizeJob.TOKENIZER_OPTION));
+        JobArguments absent = TokenizeJob.arguments(common);
         assertThat(absent.jobOption(TokenizeJob.TOKENIZER_OPTION)).isEmpty();
         assertThat(TokenizeJob.config(absent).tokenizerFile()).isNull();
         assertThat(TokenizeJob.config(absent).tokenizer().version())
                 .isEqualTo(TokenizeConfig.defaults().tokenizer().version());
-        assertThatThrownBy(
-                        () ->
-                                JobArguments.parse(
-                                        new String[] {
-                                            "--bootstrap",
-                                            "h:1",
-                                            "--checkpoint-dir",
-                                            "/cp",
-                                            "--tokenizer"
-                                        },
-                                        Set.of(TokenizeJob.TOKENIZER_OPTION)))
+        assertThatThrownBy(() -> TokenizeJob.arguments(with(common, "--tokenizer")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--tokenizer needs a value");
         // Without the job's option declared, --tokenizer is unknown.
-        assertThatThrownBy(
-                        () ->
-                                JobArguments.parse(
-                                        new String[] {
-                                            "--bootstrap",
-                                            "h:1",
-                                            "--checkpoint-dir",
-                                            "/cp",
-                                            "--tokenizer",
-                                            "bytes"
-                                        }))
+        assertThatThrownBy(() -> JobArguments.parse(with(common, "--tokenizer", "bytes")))
                 .hasMessageContaining("unknown option --tokenizer");
+    }
+
+    private static String[] with(String[] args, String... more) {
+        return Stream.concat(Stream.of(args), Stream.of(more)).toArray(String[]::new);
     }
 }

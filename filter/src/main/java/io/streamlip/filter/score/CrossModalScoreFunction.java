@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cross-modal score filter: curated pairs on one input, the trainer's {@link ModelUpdate}s
- * broadcast on the other. Each instance loads the newest announced model ({@link
+ * broadcast on the other. Each instance loads the newest announced model ({@code
  * PairScorerFactory}) when the update arrives, scores every pair with it, records {@code
- * crossmodal_score} and {@code model_version}, and keeps or refuses the pair ({@link
+ * crossmodal_score} and {@code model_version}, and keeps or refuses the pair ({@code
  * CrossModalPolicy}; refusals go to the filter's rejects as {@code low_crossmodal_score}). While no
  * model exists, pairs pass unscored.
  *

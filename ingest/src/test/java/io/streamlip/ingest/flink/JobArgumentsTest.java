@@ -36,6 +36,7 @@ class JobArgumentsTest {
 
     @Test
     void takesTheJobsOwnOptionsBesideTheCommonOnes() {
+        Set<String> jobOptions = Set.of("job-thing", "other");
         JobArguments a =
                 JobArguments.parse(
                         new String[] {
@@ -45,29 +46,15 @@ class JobArgumentsTest {
                             "--checkpoint-dir", "/cp",
                             "--job-thing=last"
                         },
-                        Set.of("job-thing", "other"));
+                        jobOptions);
         assertThat(a.jobOption("job-thing")).contains("last");
         assertThat(a.jobOption("other")).isEmpty();
         assertThat(a.kafka().bootstrapServers()).isEqualTo("k:1");
         assertThat(a.settings().checkpointDir()).isEqualTo("/cp");
-        assertThat(
-                        JobArguments.parse(
-                                        new String[] {
-                                            "--bootstrap", "k:1", "--checkpoint-dir", "/cp"
-                                        })
-                                .jobOptions())
-                .isEmpty();
-        assertThatThrownBy(
-                        () ->
-                                JobArguments.parse(
-                                        new String[] {
-                                            "--bootstrap",
-                                            "k:1",
-                                            "--checkpoint-dir",
-                                            "/cp",
-                                            "--job-thing"
-                                        },
-                                        Set.of("job-thing")))
+        String[] common = {"--bootstrap", "k:1", "--checkpoint-dir", "/cp"};
+        assertThat(JobArguments.parse(common).jobOptions()).isEmpty();
+        String[] missingValue = {"--bootstrap", "k:1", "--checkpoint-dir", "/cp", "--job-thing"};
+        assertThatThrownBy(() -> JobArguments.parse(missingValue, jobOptions))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--job-thing needs a value; usage: ");
     }
