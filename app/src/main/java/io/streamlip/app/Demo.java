@@ -2,8 +2,8 @@ package io.streamlip.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamlip.filter.FilterConfig;
 import io.streamlip.filter.FilterJob;
+import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.bounds.BoundedText;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
@@ -186,7 +186,7 @@ final class Demo {
                         .withParallelism(config.parallelism())
                         .withCheckpointInterval(Duration.ofSeconds(2));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), false);
+        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), FilterJob.Options.defaults());
         // Examples at the trained model's image size (--model b16: 224 px); the trainer skips
         // examples of any other size.
         TokenizeConfig tokenize =

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamlip.filter.FilterConfig;
-import io.streamlip.filter.PairCurator;
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.ingest.kafka.TemporaryKafka;

@@ -1,12 +1,12 @@
 package io.streamlip.bench;
 
-import io.streamlip.filter.CaptionCheck;
-import io.streamlip.filter.DuplicateKey;
-import io.streamlip.filter.FilterConfig;
-import io.streamlip.filter.LanguageCheck;
-import io.streamlip.filter.PairCurator;
-import io.streamlip.filter.PerceptualHash;
-import io.streamlip.filter.TextQuality;
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.curate.CaptionCheck;
+import io.streamlip.filter.curate.DuplicateKey;
+import io.streamlip.filter.curate.LanguageCheck;
+import io.streamlip.filter.curate.PairCurator;
+import io.streamlip.filter.curate.PerceptualHash;
+import io.streamlip.filter.curate.TextQuality;
 import io.streamlip.ingest.image.Images;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;

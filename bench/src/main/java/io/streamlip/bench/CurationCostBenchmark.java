@@ -1,6 +1,6 @@
 package io.streamlip.bench;
 
-import io.streamlip.filter.FilterConfig;
+import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.emoji.EmojiCorpus;
 import io.streamlip.ingest.emoji.EmojiData;
 import io.streamlip.ingest.synthetic.SyntheticPairs;

@@ -1,9 +1,9 @@
 package io.streamlip.bench;
 
-import io.streamlip.filter.FilterConfig;
 import io.streamlip.filter.FilterJob;
-import io.streamlip.filter.NearDuplicateConfig;
-import io.streamlip.filter.PairCurator;
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.config.NearDuplicateConfig;
+import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.image.Images;
@@ -206,7 +206,7 @@ public final class DatapathBenchmark implements Benchmark {
                 Integer.getInteger(MEASURED_PROPERTY, options.quick() ? 3 : MEASURED_COPIES);
         Wiring jobs =
                 (env, kafka, topics) -> {
-                    FilterJob.attach(env, kafka, topics, FILTER, false);
+                    FilterJob.attach(env, kafka, topics, FILTER, FilterJob.Options.defaults());
                     TokenizeJob.attach(env, kafka, topics, tokenize, false);
                 };
         Map<Integer, PipelineFigures> pipeline = new LinkedHashMap<>();

@@ -1,7 +1,7 @@
 package io.streamlip.bench;
 
-import io.streamlip.filter.FilterConfig;
-import io.streamlip.filter.PairCurator;
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.ingest.emoji.EmojiCorpus;
 import io.streamlip.ingest.emoji.EmojiData;
 import io.streamlip.ingest.pairs.PairsFolder;

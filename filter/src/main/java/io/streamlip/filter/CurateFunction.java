@@ -1,5 +1,9 @@
 package io.streamlip.filter;
 
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.curate.CuratedEnvelope;
+import io.streamlip.filter.curate.PairCurator;
+import io.streamlip.filter.neardup.DecontaminateFunction;
 import io.streamlip.ingest.flink.EnvelopeStage;
 import io.streamlip.ingest.kafka.KafkaEnvelope;
 import io.streamlip.schemas.CuratedPair;

@@ -1,5 +1,9 @@
 package io.streamlip.filter;
 
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.curate.CuratedEnvelope;
+import io.streamlip.filter.curate.DuplicateKey;
+import io.streamlip.filter.neardup.NearDuplicateStages;
 import io.streamlip.ingest.flink.EnvelopeStage;
 import io.streamlip.ingest.flink.RejectCounters;
 import io.streamlip.schemas.Reject;

@@ -1,8 +1,16 @@
 package io.streamlip.filter;
 
-import io.streamlip.filter.score.CrossModalConfig;
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.config.LanguageConfig;
+import io.streamlip.filter.config.NearDuplicateConfig;
+import io.streamlip.filter.curate.CuratedEnvelope;
+import io.streamlip.filter.curate.DuplicateKey;
+import io.streamlip.filter.curate.EvalSetIndex;
+import io.streamlip.filter.curate.PairCurator;
+import io.streamlip.filter.neardup.DecontaminateFunction;
+import io.streamlip.filter.neardup.EvalSetMessage;
+import io.streamlip.filter.neardup.NearDuplicateStages;
 import io.streamlip.filter.score.CrossModalScoring;
-import io.streamlip.filter.score.PairScorerFactory;
 import io.streamlip.ingest.flink.EnvelopeStage;
 import io.streamlip.ingest.flink.FitRejects;
 import io.streamlip.ingest.flink.JobArguments;
@@ -13,8 +21,12 @@ import io.streamlip.ingest.kafka.KafkaEnvelope;
 import io.streamlip.ingest.kafka.PipelineSources;
 import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.ModelUpdate;
 import io.streamlip.schemas.Reject;
 import io.streamlip.sinks.KafkaSinks;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -43,7 +55,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code near-duplicate-*} ({@link NearDuplicateStages}: keyed by LSH band key, then by pair,
  *       then by image cluster): drop near copies of an image with the same normalised caption, and
  *       pairs beyond the per-cluster cap;
- *   <li>the {@link AfterFilters} stages (the cross-modal scorer's hook);
+ *   <li>{@code crossmodal-score} (only with {@link Options#crossModalScoring}): the cross-modal
+ *       scorer of {@code io.streamlip.filter.score};
  *   <li>{@code language-caps} ({@link LanguageCapFunction}, keyed by language, only when {@link
  *       LanguageConfig#caps()} has a cap): refuse a language's pairs beyond its cap, last, so that
  *       the cap counts the pairs the job really emits;
@@ -57,8 +70,8 @@ import org.slf4j.LoggerFactory;
  * Every refusal goes to the rejects sink with stage {@value #STAGE}, a reason code and a detail,
  * and counts in a per-reason counter ({@code RejectCounters}).
  *
- * <p>{@link #wire} takes the source stream and the sinks (any {@link Sink}); {@link #attach} wires
- * the pipeline's Kafka topics; {@link #main} runs it alone.
+ * <p>{@link #attach} wires the pipeline's Kafka topics, with {@link Options} for what is optional;
+ * {@link #main} runs it alone.
  */
 public final class FilterJob {
     private static final Logger LOG = LoggerFactory.getLogger(FilterJob.class);
@@ -69,57 +82,64 @@ public final class FilterJob {
     private FilterJob() {}
 
     /**
-     * A stage that runs after the filters on the pairs they kept (e.g. the cross-modal scorer of
-     * {@code io.streamlip.filter.score}): it returns the pairs it keeps, and sends what it refuses
-     * to the side output {@link EnvelopeStage#rejects(String) rejects(STAGE)} of the operator it
-     * returns, which the job routes to the rejects sink with the filters' own.
-     */
-    @FunctionalInterface
-    public interface AfterFilters extends java.io.Serializable {
-        SingleOutputStreamOperator<CuratedPair> attach(DataStream<CuratedPair> kept);
-    }
-
-    /**
-     * Builds the operators on {@code raw} and writes their outputs to the given sinks.
+     * How {@link #attach} wires the job beyond its thresholds ({@link FilterConfig}); what is
+     * absent is not configured. Evaluation sets are part of the thresholds ({@link
+     * NearDuplicateConfig#evalSets}).
      *
-     * @return the curated stream, for more sinks (e.g. {@code FileSinks.addWebDataset})
+     * @param bounded stop at the input topics' end as of the start (tests, one-shot runs)
+     * @param crossModalScoring when present, a cross-modal score stage after the near-duplicate
+     *     filters scores each pair with the newest model announced on {@code topics.modelUpdates()}
      */
-    public static DataStream<CuratedPair> wire(
-            DataStream<KafkaEnvelope> raw,
-            FilterConfig config,
-            Sink<CuratedPair> curatedSink,
-            Sink<Reject> rejectSink) {
-        return wire(raw, config, java.util.List.of(), curatedSink, rejectSink);
+    public record Options(boolean bounded, Optional<CrossModalScoring> crossModalScoring) {
+        public Options {
+            Objects.requireNonNull(crossModalScoring, "crossModalScoring");
+        }
+
+        /** Unbounded, no cross-modal scoring: the pipeline's filter. */
+        public static Options defaults() {
+            return builder().build();
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** Builds {@link Options}; every setting starts absent or off. */
+        public static final class Builder {
+            private boolean bounded;
+            private CrossModalScoring crossModalScoring;
+
+            private Builder() {}
+
+            /** See {@link Options#bounded}. */
+            public Builder bounded(boolean bounded) {
+                this.bounded = bounded;
+                return this;
+            }
+
+            /** See {@link Options#crossModalScoring}. */
+            public Builder crossModalScoring(CrossModalScoring scoring) {
+                this.crossModalScoring = Objects.requireNonNull(scoring, "scoring");
+                return this;
+            }
+
+            public Options build() {
+                return new Options(bounded, Optional.ofNullable(crossModalScoring));
+            }
+        }
     }
 
     /**
-     * As {@link #wire(DataStream, FilterConfig, Sink, Sink)}, with the cross-modal score stage
-     * after deduplication when {@code scoring} is not null.
-     */
-    public static DataStream<CuratedPair> wire(
-            DataStream<KafkaEnvelope> raw,
-            FilterConfig config,
-            CrossModalScoring scoring,
-            Sink<CuratedPair> curatedSink,
-            Sink<Reject> rejectSink) {
-        return wire(
-                raw,
-                config,
-                scoring == null ? java.util.List.of() : java.util.List.of(scoring::apply),
-                curatedSink,
-                rejectSink);
-    }
-
-    /**
-     * Builds the operators on {@code raw}, then {@code after} in order on what they keep, and
-     * writes the outputs to the given sinks.
+     * Builds the operators on {@code raw}, then {@code scoring} (when present) on what the filters
+     * keep, and writes the outputs to the given sinks.
      *
      * @return the curated stream, for more sinks
      */
-    public static DataStream<CuratedPair> wire(
+    private static DataStream<CuratedPair> wire(
             DataStream<KafkaEnvelope> raw,
             FilterConfig config,
-            java.util.List<AfterFilters> after,
+            Optional<Function<DataStream<CuratedPair>, SingleOutputStreamOperator<CuratedPair>>>
+                    scoring,
             Sink<CuratedPair> curatedSink,
             Sink<Reject> rejectSink) {
         SingleOutputStreamOperator<CuratedEnvelope> curated =
@@ -138,14 +158,14 @@ public final class FilterJob {
                         .name("deduplicate")
                         .uid(STAGE + "-deduplicate");
         SingleOutputStreamOperator<CuratedPair> distinct =
-                NearDuplicateStages.attach(unique, config);
+                NearDuplicateStages.attach(unique, config, STAGE);
         rejects =
                 rejects.union(
                         unique.getSideOutput(EnvelopeStage.rejects(STAGE)),
                         distinct.getSideOutput(EnvelopeStage.rejects(STAGE)));
         SingleOutputStreamOperator<CuratedPair> kept = distinct;
-        for (AfterFilters stage : after) {
-            kept = stage.attach(kept);
+        if (scoring.isPresent()) {
+            kept = scoring.get().apply(kept);
             rejects = rejects.union(kept.getSideOutput(EnvelopeStage.rejects(STAGE)));
         }
         if (!config.language().caps().isEmpty()) {
@@ -198,7 +218,7 @@ public final class FilterJob {
                         .uid(STAGE + "-eval-sets")
                         .broadcast(DecontaminateFunction.IMAGES, DecontaminateFunction.STATUS);
         return curated.connect(evalSets)
-                .process(new DecontaminateFunction(config), CuratedEnvelope.typeInfo())
+                .process(new DecontaminateFunction(config, STAGE), CuratedEnvelope.typeInfo())
                 .name("decontaminate")
                 .uid(STAGE + "-decontaminate");
     }
@@ -211,22 +231,6 @@ public final class FilterJob {
      * filter's backlog. Several jobs (filter and tokenize) can be attached to one environment and
      * run as one Flink job.
      *
-     * @param bounded stop at the raw topic's end as of the start (tests, one-shot runs)
-     */
-    public static DataStream<CuratedPair> attach(
-            StreamExecutionEnvironment env,
-            KafkaClients kafka,
-            PipelineTopics topics,
-            FilterConfig config,
-            boolean bounded) {
-        return attach(env, kafka, topics, config, bounded, null, null);
-    }
-
-    /**
-     * As {@link #attach(StreamExecutionEnvironment, KafkaClients, PipelineTopics, FilterConfig,
-     * boolean)}, scoring each pair with the newest model announced on {@code topics.modelUpdates()}
-     * when {@code scorer} is not null ({@link CrossModalScoring}).
-     *
      * @return the curated stream, for more sinks (e.g. {@code FileSinks.addWebDataset})
      */
     public static DataStream<CuratedPair> attach(
@@ -234,19 +238,23 @@ public final class FilterJob {
             KafkaClients kafka,
             PipelineTopics topics,
             FilterConfig config,
-            boolean bounded,
-            PairScorerFactory scorer,
-            CrossModalConfig scoreConfig) {
+            Options options) {
         DataStream<KafkaEnvelope> raw =
-                PipelineSources.read(env, kafka, topics.rawPairs(), STAGE, bounded);
-        CrossModalScoring scoring =
-                scorer == null
-                        ? null
-                        : new CrossModalScoring(
-                                CrossModalScoring.modelUpdates(
-                                        env, kafka, topics.modelUpdates(), bounded),
-                                scorer,
-                                scoreConfig == null ? CrossModalConfig.defaults() : scoreConfig);
+                PipelineSources.read(env, kafka, topics.rawPairs(), STAGE, options.bounded());
+        Optional<Function<DataStream<CuratedPair>, SingleOutputStreamOperator<CuratedPair>>>
+                scoring =
+                        options.crossModalScoring()
+                                .map(
+                                        scorer -> {
+                                            DataStream<ModelUpdate> updates =
+                                                    CrossModalScoring.modelUpdates(
+                                                            env,
+                                                            kafka,
+                                                            topics.modelUpdates(),
+                                                            options.bounded(),
+                                                            STAGE);
+                                            return kept -> scorer.apply(kept, updates, STAGE);
+                                        });
         return wire(
                 raw,
                 config,
@@ -277,7 +285,7 @@ public final class FilterJob {
                 arguments.kafka(),
                 arguments.topics(),
                 FilterConfig.defaults(),
-                arguments.bounded());
+                Options.builder().bounded(arguments.bounded()).build());
         env.execute("streamlip-" + STAGE);
     }
 }

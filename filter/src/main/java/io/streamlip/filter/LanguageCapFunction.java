@@ -1,5 +1,7 @@
 package io.streamlip.filter;
 
+import io.streamlip.filter.config.LanguageConfig;
+import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.ingest.flink.EnvelopeStage;
 import io.streamlip.ingest.flink.RejectCounters;
 import io.streamlip.schemas.AvroSerde;

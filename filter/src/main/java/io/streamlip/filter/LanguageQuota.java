@@ -1,5 +1,6 @@
 package io.streamlip.filter;
 
+import io.streamlip.filter.config.LanguageConfig;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import java.util.HashMap;

@@ -1,7 +1,12 @@
 package io.streamlip.filter;
 
+import static io.streamlip.filter.curate.FilterTestRecords.envelope;
+import static io.streamlip.filter.curate.FilterTestRecords.serializer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.curate.CuratedEnvelope;
+import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.ingest.flink.EnvelopeStage;
 import io.streamlip.ingest.kafka.KafkaEnvelope;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
@@ -12,10 +17,8 @@ import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
@@ -143,17 +146,9 @@ class FilterFunctionsTest {
         return harness;
     }
 
-    static <T> TypeSerializer<T> serializer(TypeInformation<T> type) {
-        return type.createSerializer(new SerializerConfigImpl());
-    }
-
     static List<Reject> rejects(OneInputStreamOperatorTestHarness<?, ?> harness) {
         return harness.getSideOutput(EnvelopeStage.rejects(FilterJob.STAGE)).stream()
                 .map(StreamRecord::getValue)
                 .toList();
-    }
-
-    static KafkaEnvelope envelope(String key, byte[] value, long offset) {
-        return new KafkaEnvelope(key.getBytes(StandardCharsets.UTF_8), value, "raw", 0, offset, 0L);
     }
 }

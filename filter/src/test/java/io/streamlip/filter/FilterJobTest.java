@@ -2,6 +2,10 @@ package io.streamlip.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.config.LanguageConfig;
+import io.streamlip.filter.config.NearDuplicateConfig;
+import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.image.TestImages;
@@ -31,6 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** The filter job on a MiniCluster against a real broker, with a bounded source. */
 @Tag("integration")
 class FilterJobTest {
+    /** Stops at the input topics' end, so the job finishes. */
+    private static final FilterJob.Options BOUNDED =
+            FilterJob.Options.builder().bounded(true).build();
+
     @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
 
     @Test
@@ -65,7 +73,7 @@ class FilterJobTest {
                         .withParallelism(2)
                         .withCheckpointInterval(Duration.ofMillis(500));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, KAFKA.clients(), topics, FilterConfig.defaults(), true);
+        FilterJob.attach(env, KAFKA.clients(), topics, FilterConfig.defaults(), BOUNDED);
         env.execute("filter-job-test");
 
         List<CuratedPair> curated =
@@ -152,7 +160,7 @@ class FilterJobTest {
                         .withParallelism(1)
                         .withCheckpointInterval(Duration.ofMillis(500));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, KAFKA.clients(), topics, FilterConfig.defaults(), true);
+        FilterJob.attach(env, KAFKA.clients(), topics, FilterConfig.defaults(), BOUNDED);
         env.execute("filter-bad-input-test");
 
         List<Reject> rejects =
@@ -218,7 +226,7 @@ class FilterJobTest {
                         .withParallelism(2)
                         .withCheckpointInterval(Duration.ofMillis(500));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, KAFKA.clients(), topics, config, true);
+        FilterJob.attach(env, KAFKA.clients(), topics, config, BOUNDED);
         env.execute("filter-caps-eval-test");
 
         List<String> curated =

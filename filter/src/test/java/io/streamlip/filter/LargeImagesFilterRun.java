@@ -1,5 +1,6 @@
 package io.streamlip.filter;
 
+import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.kafka.KafkaClients;
@@ -29,7 +30,12 @@ public final class LargeImagesFilterRun {
                             .withCheckpointInterval(Duration.ofSeconds(1))
                             .withRestarts(0, Duration.ofSeconds(1));
             StreamExecutionEnvironment env = JobEnvironment.create(settings);
-            FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), true);
+            FilterJob.attach(
+                    env,
+                    kafka,
+                    topics,
+                    FilterConfig.defaults(),
+                    FilterJob.Options.builder().bounded(true).build());
             env.execute("large-images-filter");
             System.out.println("LARGE-IMAGES-JOB: FINISHED");
             System.exit(0);

@@ -2,6 +2,7 @@ package io.streamlip.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.image.LargeImages;
 import io.streamlip.ingest.kafka.PairProducer;
 import io.streamlip.ingest.kafka.PipelineTopics;

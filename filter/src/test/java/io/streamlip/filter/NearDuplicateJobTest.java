@@ -1,7 +1,13 @@
 package io.streamlip.filter;
 
+import static io.streamlip.filter.curate.FilterTestRecords.opaque;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.config.NearDuplicateConfig;
+import io.streamlip.filter.curate.PairCurator;
+import io.streamlip.filter.curate.PerceptualHash;
+import io.streamlip.filter.neardup.NearDuplicateStages;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.image.Images;
@@ -37,6 +43,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("integration")
 class NearDuplicateJobTest {
+    /** Stops at the input topics' end, so the job finishes. */
+    private static final FilterJob.Options BOUNDED =
+            FilterJob.Options.builder().bounded(true).build();
+
     @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
 
     @Test
@@ -88,7 +98,7 @@ class NearDuplicateJobTest {
         FilterConfig config =
                 FilterConfig.defaults()
                         .withNearDuplicates(NearDuplicateConfig.defaults().withClusterCap(3));
-        FilterJob.attach(env, KAFKA.clients(), topics, config, true);
+        FilterJob.attach(env, KAFKA.clients(), topics, config, BOUNDED);
         env.execute("filter-near-duplicate-test");
 
         List<CuratedPair> curated =
@@ -119,17 +129,6 @@ class NearDuplicateJobTest {
 
     static RawPair withImage(RawPair pair, String id, byte[] image) {
         return RawPair.newBuilder(pair).setId(id).setImage(ByteBuffer.wrap(image)).build();
-    }
-
-    static BufferedImage opaque(BufferedImage image) {
-        BufferedImage out =
-                new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        g.setColor(java.awt.Color.WHITE);
-        g.fillRect(0, 0, image.getWidth(), image.getHeight());
-        g.drawImage(image, 0, 0, null);
-        g.dispose();
-        return out;
     }
 
     static BufferedImage resize(BufferedImage image, int w, int h) {

@@ -2,7 +2,11 @@ package io.streamlip.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.config.LanguageConfig;
+import io.streamlip.filter.config.NearDuplicateConfig;
 import io.streamlip.filter.score.CrossModalConfig;
+import io.streamlip.filter.score.CrossModalScoring;
 import io.streamlip.filter.score.PairScorerFactory;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
@@ -50,9 +54,10 @@ class OperatorUidsTest {
                 KafkaClients.of("127.0.0.1:1"),
                 PipelineTopics.defaults(),
                 config,
-                false,
-                neverLoaded,
-                CrossModalConfig.defaults());
+                FilterJob.Options.builder()
+                        .crossModalScoring(
+                                new CrossModalScoring(neverLoaded, CrossModalConfig.defaults()))
+                        .build());
 
         TreeSet<String> uids = new TreeSet<>();
         for (StreamNode node : env.getStreamGraph().getStreamNodes()) {

@@ -2,6 +2,9 @@ package io.streamlip.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.curate.CuratedEnvelope;
+import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.ingest.bounds.RecordBounds;
 import io.streamlip.ingest.flink.EnvelopeStage;
 import io.streamlip.ingest.kafka.KafkaEnvelope;

@@ -2,8 +2,8 @@ package io.streamlip.tokenize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.filter.FilterConfig;
 import io.streamlip.filter.FilterJob;
+import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
 import io.streamlip.ingest.image.TestImages;
@@ -123,7 +123,12 @@ class PipelineTest {
                         .withParallelism(2)
                         .withCheckpointInterval(Duration.ofMillis(500));
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, KAFKA.clients(), topics, FilterConfig.defaults(), false);
+        FilterJob.attach(
+                env,
+                KAFKA.clients(),
+                topics,
+                FilterConfig.defaults(),
+                FilterJob.Options.defaults());
         TokenizeJob.attach(env, KAFKA.clients(), topics, TokenizeConfig.defaults(), false);
         JobClient job = env.executeAsync("streamlip-pipeline-test");
         try {

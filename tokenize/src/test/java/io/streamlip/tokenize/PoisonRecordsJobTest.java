@@ -2,8 +2,8 @@ package io.streamlip.tokenize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.filter.FilterConfig;
 import io.streamlip.filter.FilterJob;
+import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.bounds.RecordBounds;
 import io.streamlip.ingest.flink.JobEnvironment;
 import io.streamlip.ingest.flink.JobSettings;
@@ -174,7 +174,8 @@ class PoisonRecordsJobTest {
                                 .build())) {
             cluster.start();
             StreamExecutionEnvironment env = JobEnvironment.create(settings);
-            FilterJob.attach(env, KAFKA.clients(), topics, filterConfig(), false);
+            FilterJob.attach(
+                    env, KAFKA.clients(), topics, filterConfig(), FilterJob.Options.defaults());
             TokenizeJob.attach(env, KAFKA.clients(), topics, TokenizeConfig.defaults(), false);
             JobID job = cluster.submitJob(env.getStreamGraph()).get().getJobID();
             URI rest = cluster.getRestAddress().get();

@@ -3,6 +3,7 @@ package io.streamlip.tokenize;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamlip.ingest.flink.JobArguments;
 import io.streamlip.tokenize.subword.BpeModel;
 import io.streamlip.tokenize.subword.BpeTrainer;
 import io.streamlip.tokenize.subword.SubwordTokenizer;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,15 +125,38 @@ class TokenizersTest {
     }
 
     @Test
-    void theJobMainTakesTheTokenizerOption() {
-        List<String> args =
-                new ArrayList<>(
-                        List.of("--bootstrap", "h:1", "--tokenizer", "t.json", "--bounded"));
-        assertThat(TokenizeJob.takeOption(args, "--tokenizer")).isEqualTo("t.json");
-        assertThat(args).containsExactly("--bootstrap", "h:1", "--bounded");
-        List<String> eq = new ArrayList<>(List.of("--tokenizer=bytes"));
-        assertThat(TokenizeJob.takeOption(eq, "--tokenizer")).isEqualTo("bytes");
-        assertThat(eq).isEmpty();
-        assertThat(TokenizeJob.takeOption(new ArrayList<>(), "--tokenizer")).isNull();
+    void theJobMainTakesTheTokenizerOption(@TempDir Path dir) throws Exception {
+        Path file = trainTokenizer(dir, "t.json", "red circle", "blue square");
+        String[] common = {"--bootstrap", "h:1", "--checkpoint-dir", "/cp"};
+        JobArguments spaced =
+                TokenizeJob.arguments(
+                        "--bootstrap",
+                        "h:1",
+                        "--tokenizer",
+                        file.toString(),
+                        "--checkpoint-dir",
+                        "/cp",
+                        "--bounded");
+        assertThat(spaced.bounded()).isTrue();
+        assertThat(TokenizeJob.config(spaced).tokenizer().version())
+                .isEqualTo(Tokenizers.load(file.toString(), 64).version());
+        JobArguments joined = TokenizeJob.arguments(with(common, "--tokenizer=bytes"));
+        assertThat(TokenizeJob.config(joined).tokenizerFile()).isNull();
+        assertThat(joined.jobOption(TokenizeJob.TOKENIZER_OPTION)).contains("bytes");
+        JobArguments absent = TokenizeJob.arguments(common);
+        assertThat(absent.jobOption(TokenizeJob.TOKENIZER_OPTION)).isEmpty();
+        assertThat(TokenizeJob.config(absent).tokenizerFile()).isNull();
+        assertThat(TokenizeJob.config(absent).tokenizer().version())
+                .isEqualTo(TokenizeConfig.defaults().tokenizer().version());
+        assertThatThrownBy(() -> TokenizeJob.arguments(with(common, "--tokenizer")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--tokenizer needs a value");
+        // Without the job's option declared, --tokenizer is unknown.
+        assertThatThrownBy(() -> JobArguments.parse(with(common, "--tokenizer", "bytes")))
+                .hasMessageContaining("unknown option --tokenizer");
+    }
+
+    private static String[] with(String[] args, String... more) {
+        return Stream.concat(Stream.of(args), Stream.of(more)).toArray(String[]::new);
     }
 }

@@ -1,6 +1,5 @@
 package io.streamlip.filter.score;
 
-import io.streamlip.filter.FilterJob;
 import io.streamlip.ingest.flink.EnvelopeStage;
 import io.streamlip.ingest.flink.RejectCounters;
 import io.streamlip.schemas.AvroSerde;
@@ -24,9 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cross-modal score filter: curated pairs on one input, the trainer's {@link ModelUpdate}s
- * broadcast on the other. Each instance loads the newest announced model ({@link
+ * broadcast on the other. Each instance loads the newest announced model ({@code
  * PairScorerFactory}) when the update arrives, scores every pair with it, records {@code
- * crossmodal_score} and {@code model_version}, and keeps or refuses the pair ({@link
+ * crossmodal_score} and {@code model_version}, and keeps or refuses the pair ({@code
  * CrossModalPolicy}; refusals go to the filter's rejects as {@code low_crossmodal_score}). While no
  * model exists, pairs pass unscored.
  *
@@ -47,16 +46,24 @@ public final class CrossModalScoreFunction
 
     private final PairScorerFactory factory;
     private final CrossModalConfig config;
-    private final OutputTag<Reject> rejects = EnvelopeStage.rejects(FilterJob.STAGE);
+    private final String stage;
+    private final OutputTag<Reject> rejects;
     private transient PairScorer scorer;
     private transient String attemptedVersion;
     private transient CrossModalPolicy policy;
     private transient RejectCounters counters;
     private transient AvroSerde<RawPair> raw;
 
-    public CrossModalScoreFunction(PairScorerFactory factory, CrossModalConfig config) {
+    /**
+     * @param stage the stage named in rejects; refusals go to the side output {@code
+     *     EnvelopeStage.rejects(stage)}
+     */
+    public CrossModalScoreFunction(
+            PairScorerFactory factory, CrossModalConfig config, String stage) {
         this.factory = Objects.requireNonNull(factory, "factory");
         this.config = Objects.requireNonNull(config, "config");
+        this.stage = Objects.requireNonNull(stage, "stage");
+        this.rejects = EnvelopeStage.rejects(stage);
     }
 
     @Override
@@ -155,7 +162,7 @@ public final class CrossModalScoreFunction
                 rejects,
                 Reject.newBuilder()
                         .setId(id)
-                        .setStage(FilterJob.STAGE)
+                        .setStage(stage)
                         .setReason(reason.code())
                         .setDetail(detail)
                         .setKey(ByteBuffer.wrap(id.getBytes(StandardCharsets.UTF_8)))

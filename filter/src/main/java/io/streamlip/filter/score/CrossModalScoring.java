@@ -1,6 +1,5 @@
 package io.streamlip.filter.score;
 
-import io.streamlip.filter.FilterJob;
 import io.streamlip.ingest.flink.EnvelopeStage;
 import io.streamlip.ingest.kafka.KafkaClients;
 import io.streamlip.ingest.kafka.KafkaEnvelope;
@@ -19,57 +18,62 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cross-modal score stage of the filter job ({@link CrossModalScoreFunction}) and its model
- * updates input. {@link FilterJob#wire} takes one as an optional stage after deduplication.
+ * The cross-modal score stage ({@link CrossModalScoreFunction}) and its model updates input, as a
+ * job wires them. The job names its stage: it prefixes the operator uids and the consumer group,
+ * and is the stage of the refusals.
  *
- * @param updates the model updates, e.g. {@link #modelUpdates}
  * @param factory loads each announced model (the trainer module's {@code CheckpointScorerFactory})
  * @param config the keep/refuse policy
  */
-public record CrossModalScoring(
-        DataStream<ModelUpdate> updates, PairScorerFactory factory, CrossModalConfig config) {
+public record CrossModalScoring(PairScorerFactory factory, CrossModalConfig config) {
     private static final Logger LOG = LoggerFactory.getLogger(CrossModalScoring.class);
 
     public CrossModalScoring {
-        Objects.requireNonNull(updates, "updates");
         Objects.requireNonNull(factory, "factory");
         Objects.requireNonNull(config, "config");
     }
 
-    /**
-     * Scores {@code pairs}; the result's side output {@code EnvelopeStage.rejects(FilterJob.STAGE)}
-     * holds the refusals.
-     */
-    public SingleOutputStreamOperator<CuratedPair> apply(DataStream<CuratedPair> pairs) {
-        return pairs.connect(updates.broadcast(CrossModalScoreFunction.MODEL_STATE))
-                .process(
-                        new CrossModalScoreFunction(factory, config),
-                        EnvelopeStage.avroType(CuratedPair.class))
-                .name("crossmodal-score")
-                .uid(FilterJob.STAGE + "-crossmodal-score");
+    /** Scoring with {@code factory}'s models and the default policy. */
+    public CrossModalScoring(PairScorerFactory factory) {
+        this(factory, CrossModalConfig.defaults());
     }
 
     /**
-     * The model updates on {@code topic}, read by the filter's own consumer group (from the
+     * Scores {@code pairs} with the newest model of {@code updates}; the result's side output
+     * {@code EnvelopeStage.rejects(stage)} holds the refusals.
+     */
+    public SingleOutputStreamOperator<CuratedPair> apply(
+            DataStream<CuratedPair> pairs, DataStream<ModelUpdate> updates, String stage) {
+        return pairs.connect(updates.broadcast(CrossModalScoreFunction.MODEL_STATE))
+                .process(
+                        new CrossModalScoreFunction(factory, config, stage),
+                        EnvelopeStage.avroType(CuratedPair.class))
+                .name("crossmodal-score")
+                .uid(stage + "-crossmodal-score");
+    }
+
+    /**
+     * The model updates on {@code topic}, read by {@code stage}'s own consumer group (from the
      * earliest retained update the first time; the newest one wins).
      *
      * @param bounded stop at the topic's end as of the start (tests, one-shot runs)
      */
     public static DataStream<ModelUpdate> modelUpdates(
-            StreamExecutionEnvironment env, KafkaClients kafka, String topic, boolean bounded) {
+            StreamExecutionEnvironment env,
+            KafkaClients kafka,
+            String topic,
+            boolean bounded,
+            String stage) {
         return env.fromSource(
                         PipelineSources.envelopes(
-                                kafka,
-                                topic,
-                                PipelineSources.consumerGroup(FilterJob.STAGE, topic),
-                                bounded),
+                                kafka, topic, PipelineSources.consumerGroup(stage, topic), bounded),
                         WatermarkStrategy.noWatermarks(),
                         topic + "-source")
-                .uid(FilterJob.STAGE + "-model-updates-source")
+                .uid(stage + "-model-updates-source")
                 .setParallelism(1)
                 .flatMap(new DecodeModelUpdates(), EnvelopeStage.avroType(ModelUpdate.class))
                 .name("decode-model-updates")
-                .uid(FilterJob.STAGE + "-decode-model-updates")
+                .uid(stage + "-decode-model-updates")
                 .setParallelism(1);
     }
 

@@ -4,7 +4,7 @@ import io.streamlip.schemas.ModelUpdate;
 import java.io.Serializable;
 
 /**
- * Loads the model a {@link ModelUpdate} announces ({@code checkpoint_path}) as a {@link
+ * Loads the model a {@link ModelUpdate} announces ({@code checkpoint_path}) as a {@code
  * PairScorer}. Serializable, so a Flink job can ship it to every parallel instance of the score
  * operator, which loads its own copy of each new model.
  *

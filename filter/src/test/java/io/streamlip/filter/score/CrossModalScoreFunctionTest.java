@@ -2,7 +2,6 @@ package io.streamlip.filter.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.filter.FilterJob;
 import io.streamlip.ingest.flink.EnvelopeStage;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
@@ -23,6 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /** The score operator in Flink's broadcast test harness, with a stand-in model. */
 class CrossModalScoreFunctionTest {
+    /** The stage the function is given and names its refusals with (the filter job's). */
+    private static final String STAGE = "filter";
 
     /**
      * A "model" whose version is the update's checkpoint path: it scores captions containing
@@ -71,7 +72,7 @@ class CrossModalScoreFunctionTest {
         CrossModalConfig config =
                 CrossModalConfig.defaults().withThresholds(Map.of(), 0.0).withTopFraction(0, 10, 1);
         try (BroadcastOperatorTestHarness<CuratedPair, ModelUpdate, CuratedPair> harness =
-                harness(new CrossModalScoreFunction(FACTORY, config))) {
+                harness(new CrossModalScoreFunction(FACTORY, config, STAGE))) {
             harness.processElement(pair("a", "no model yet"), 1);
             harness.processBroadcastElement(update("missing", 10), 2); // fails to load
             harness.processElement(pair("b", "still none"), 3);
@@ -100,7 +101,7 @@ class CrossModalScoreFunctionTest {
                                 assertThat(p.getModelVersion()).isEqualTo("run/step-1");
                             });
             List<Reject> rejects =
-                    harness.getSideOutput(EnvelopeStage.rejects(FilterJob.STAGE)).stream()
+                    harness.getSideOutput(EnvelopeStage.rejects(STAGE)).stream()
                             .map(StreamRecord::getValue)
                             .toList();
             assertThat(rejects).hasSize(1);

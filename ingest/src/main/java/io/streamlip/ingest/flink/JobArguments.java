@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.flink.util.ParameterTool;
@@ -32,10 +33,17 @@ import org.apache.flink.util.ParameterTool;
  * @param kafka the Kafka cluster
  * @param topics the pipeline's topics (defaults, optionally prefixed)
  * @param settings the Flink settings ({@link JobSettings#defaults} plus what was given)
+ *     <p>A job may take options of its own ({@link #parse(String[], Set)}: {@code --NAME VALUE} or
+ *     {@code --NAME=VALUE}, the last one given wins), read with {@link #jobOption}.
  * @param bounded stop at the input's end as of the start
+ * @param jobOptions the job's own options that were given, by name (without {@code --})
  */
 public record JobArguments(
-        KafkaClients kafka, PipelineTopics topics, JobSettings settings, boolean bounded) {
+        KafkaClients kafka,
+        PipelineTopics topics,
+        JobSettings settings,
+        boolean bounded,
+        Map<String, String> jobOptions) {
 
     private static final String USAGE = "; usage: ";
     private static final String RESTART_ATTEMPTS = "restart-attempts";
@@ -63,10 +71,29 @@ public record JobArguments(
                     BACKOFF_JITTER,
                     "bounded");
 
+    public JobArguments {
+        jobOptions = Map.copyOf(jobOptions);
+    }
+
     /** Parses {@code args}; throws with a usage message on anything unknown or missing. */
     public static JobArguments parse(String[] args) {
+        return parse(args, Set.of());
+    }
+
+    /**
+     * Parses {@code args}, which may also hold the job's own options {@code jobOptionNames} (names
+     * without {@code --}, each taking a value); throws with a usage message on anything unknown or
+     * missing.
+     */
+    public static JobArguments parse(String[] args, Set<String> jobOptionNames) {
         Map<String, String> kafkaProperties = new LinkedHashMap<>();
-        String[] rest = extractKafkaProperties(args, kafkaProperties);
+        List<String> remaining = new ArrayList<>(List.of(args));
+        Map<String, String> jobOptions = new LinkedHashMap<>();
+        for (String name : jobOptionNames) {
+            takeValues(remaining, "--" + name, "--" + name + " needs a value")
+                    .forEach(value -> jobOptions.put(name, value));
+        }
+        String[] rest = extractKafkaProperties(remaining, kafkaProperties);
         ParameterTool options;
         try {
             options = ParameterTool.fromArgs(rest);
@@ -104,7 +131,13 @@ public record JobArguments(
                 KafkaClients.of(required(options, "bootstrap")).with(kafkaProperties),
                 PipelineTopics.defaults().withPrefix(options.get("topic-prefix", "")),
                 settings,
-                options.has("bounded"));
+                options.has("bounded"),
+                jobOptions);
+    }
+
+    /** The value of the job's own option {@code name} (without {@code --}), when given. */
+    public Optional<String> jobOption(String name) {
+        return Optional.ofNullable(jobOptions.get(name));
     }
 
     /**
@@ -146,22 +179,13 @@ public record JobArguments(
      * Moves every {@code --kafka-property KEY=VALUE} of {@code args} into {@code properties}
      * (ParameterTool keeps one value per name) and returns the other arguments.
      */
-    private static String[] extractKafkaProperties(String[] args, Map<String, String> properties) {
-        List<String> rest = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String property;
-            if (arg.equals(Secrets.KAFKA_PROPERTY_OPTION)) {
-                if (i + 1 >= args.length) {
-                    throw usage("missing KEY=VALUE after " + Secrets.KAFKA_PROPERTY_OPTION);
-                }
-                property = args[++i];
-            } else if (arg.startsWith(Secrets.KAFKA_PROPERTY_OPTION + "=")) {
-                property = arg.substring(Secrets.KAFKA_PROPERTY_OPTION.length() + 1);
-            } else {
-                rest.add(arg);
-                continue;
-            }
+    private static String[] extractKafkaProperties(
+            List<String> args, Map<String, String> properties) {
+        for (String property :
+                takeValues(
+                        args,
+                        Secrets.KAFKA_PROPERTY_OPTION,
+                        "missing KEY=VALUE after " + Secrets.KAFKA_PROPERTY_OPTION)) {
             int eq = property.indexOf('=');
             if (eq <= 0) {
                 // Not the value itself: it may be a secret.
@@ -172,7 +196,30 @@ public record JobArguments(
             }
             properties.put(property.substring(0, eq).trim(), property.substring(eq + 1));
         }
-        return rest.toArray(String[]::new);
+        return args.toArray(String[]::new);
+    }
+
+    /**
+     * Removes every {@code OPTION VALUE} and {@code OPTION=VALUE} from {@code args} and returns the
+     * values in order; throws {@code missing} (with the usage) when the last argument is {@code
+     * OPTION}.
+     */
+    private static List<String> takeValues(List<String> args, String option, String missing) {
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals(option)) {
+                if (i + 1 >= args.size()) {
+                    throw usage(missing);
+                }
+                values.add(args.remove(i + 1));
+                args.remove(i--);
+            } else if (arg.startsWith(option + "=")) {
+                values.add(arg.substring(option.length() + 1));
+                args.remove(i--);
+            }
+        }
+        return values;
     }
 
     private static String required(ParameterTool options, String name) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class JobArgumentsTest {
@@ -31,6 +32,31 @@ class JobArgumentsTest {
         assertThat(a.settings().restartPolicy())
                 .isEqualTo(RestartPolicy.fixed(20, Duration.ofSeconds(3)));
         assertThat(a.bounded()).isTrue();
+    }
+
+    @Test
+    void takesTheJobsOwnOptionsBesideTheCommonOnes() {
+        Set<String> jobOptions = Set.of("job-thing", "other");
+        JobArguments a =
+                JobArguments.parse(
+                        new String[] {
+                            "--job-thing", "first",
+                            "--bootstrap", "k:1",
+                            "--kafka-property", "security.protocol=SSL",
+                            "--checkpoint-dir", "/cp",
+                            "--job-thing=last"
+                        },
+                        jobOptions);
+        assertThat(a.jobOption("job-thing")).contains("last");
+        assertThat(a.jobOption("other")).isEmpty();
+        assertThat(a.kafka().bootstrapServers()).isEqualTo("k:1");
+        assertThat(a.settings().checkpointDir()).isEqualTo("/cp");
+        String[] common = {"--bootstrap", "k:1", "--checkpoint-dir", "/cp"};
+        assertThat(JobArguments.parse(common).jobOptions()).isEmpty();
+        String[] missingValue = {"--bootstrap", "k:1", "--checkpoint-dir", "/cp", "--job-thing"};
+        assertThatThrownBy(() -> JobArguments.parse(missingValue, jobOptions))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--job-thing needs a value; usage: ");
     }
 
     @Test

@@ -9,9 +9,10 @@ import java.nio.file.Path;
 
 /**
  * Loads the checkpoint a {@link ModelUpdate} announces as a {@link CheckpointPairScorer}: what the
- * filter job's cross-modal score stage is given ({@code FilterJob.attach(..., new
- * CheckpointScorerFactory(null), config)}). The checkpoint path must be readable where the operator
- * runs (the same machine, or a shared filesystem).
+ * filter job's cross-modal score stage is given ({@code
+ * FilterJob.Options.builder().crossModalScoring(new CrossModalScoring(new
+ * CheckpointScorerFactory(null), config))}). The checkpoint path must be readable where the
+ * operator runs (the same machine, or a shared filesystem).
  */
 public final class CheckpointScorerFactory implements PairScorerFactory {
     private static final long serialVersionUID = 1L;

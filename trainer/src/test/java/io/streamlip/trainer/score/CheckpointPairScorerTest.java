@@ -112,7 +112,9 @@ class CheckpointPairScorerTest {
                         .withThresholds(Map.of(), Double.NaN)
                         .withTopFraction(0.5, 20, 10);
         try (BroadcastOperatorTestHarness<CuratedPair, ModelUpdate, CuratedPair> harness =
-                harness(new CrossModalScoreFunction(new CheckpointScorerFactory(null), config))) {
+                harness(
+                        new CrossModalScoreFunction(
+                                new CheckpointScorerFactory(null), config, FilterJob.STAGE))) {
             for (CuratedPair p : pairs.subList(0, 5)) {
                 harness.processElement(p, 0);
             }

@@ -1,0 +1,237 @@
+package io.streamlip.filter.curate;
+
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.ingest.bounds.BoundedText;
+import io.streamlip.ingest.bounds.RecordBounds;
+import io.streamlip.ingest.bounds.RecordSize;
+import io.streamlip.ingest.image.Images;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.RawPair;
+import io.streamlip.schemas.RejectReason;
+import io.streamlip.schemas.Verdict;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+
+/**
+ * The curation of one pair, without Flink: caption first (cheap), then the image (a decode), and
+ * for a pair that passes both, a {@link CuratedPair} with what was learned.
+ *
+ * <p>In order: the fields' bounds ({@link RecordBounds#bound}: an oversized id, source, URL or
+ * attribute refused, page title and context cut, a language hint that is no language tag read as
+ * {@code und}; the curated record holds the pair so bounded), caption encoding ({@code
+ * TextQuality#checkEncoding}, from the caption's bytes when the pair's encoding is given), length
+ * bounds ({@link CaptionCheck}), boilerplate and blocklist ({@link TextQuality}), image validity
+ * from the header before any pixel is decoded ({@link ImageValidity}), the perceptual hash and
+ * evaluation-set decontamination ({@link EvalSetIndex}), and the language ({@link LanguageCheck}).
+ * Deduplication and per-language caps need state across pairs, so they are the job's business; this
+ * class computes what they key on ({@link DuplicateKey}, the pHash and thumbnail, the language).
+ *
+ * <p>A curated pair whose encoding, with {@link #LATER_STAGES_RESERVE} bytes for what later stages
+ * add, would not fit the curated topic ({@link RecordBounds#maxRecordBytes}) is refused as {@code
+ * record_too_large}.
+ *
+ * <p>The Flink job checks the evaluation sets in a stage of its own, against broadcast state
+ * ({@code DecontaminateFunction}); its curator is built {@link #withoutEvalSets}.
+ */
+public final class PairCurator implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** BCP 47 for "undetermined", used when a pair has no language hint. */
+    public static final String UNDETERMINED = RecordBounds.UNDETERMINED;
+
+    /**
+     * Room left in the curated record for what stages after curation add (the cross-modal score and
+     * the model version's name); the job's last check before the sink covers the rest.
+     */
+    public static final int LATER_STAGES_RESERVE = 4096;
+
+    // How much of an oversized value a refusal's detail quotes.
+    private static final int QUOTED_CHARS = 120;
+
+    private final FilterConfig config;
+    private final CaptionCheck captions;
+    private final TextQuality text;
+    private final ImageValidity images;
+    private final LanguageCheck language;
+    private final boolean checkEvalSets;
+    private final AltTextBytes altTextBytes = new AltTextBytes();
+    private final RecordSize<CuratedPair> curatedSize = RecordSize.of(CuratedPair.class);
+    private transient EvalSetIndex evalSets;
+
+    /**
+     * A pair curated, with the {@link PerceptualHash#thumbnail} of its image, which the
+     * near-duplicate stages confirm hash matches with.
+     */
+    public record Curated(CuratedPair pair, byte[] thumbnail) {}
+
+    /**
+     * Checks the evaluation sets of {@code config} too (loaded from their folders on first use).
+     */
+    public PairCurator(FilterConfig config) {
+        this(config, true);
+    }
+
+    private PairCurator(FilterConfig config, boolean checkEvalSets) {
+        this.config = config;
+        this.captions = new CaptionCheck(config);
+        this.text = new TextQuality(config.text());
+        this.images = new ImageValidity(config);
+        this.language = new LanguageCheck(config.language());
+        this.checkEvalSets = checkEvalSets;
+    }
+
+    /** A curator that leaves the evaluation sets to another stage (the job's broadcast one). */
+    public static PairCurator withoutEvalSets(FilterConfig config) {
+        return new PairCurator(config, false);
+    }
+
+    /** The evaluation sets' hashes and thumbnails, loaded from their folders on first use. */
+    EvalSetIndex evalSets() {
+        if (evalSets == null) {
+            evalSets = EvalSetIndex.load(config.nearDuplicates());
+        }
+        return evalSets;
+    }
+
+    /**
+     * Curates {@code raw}.
+     *
+     * @param now the curation time written into the result
+     */
+    public Verdict<CuratedPair> curate(RawPair raw, Instant now) {
+        Verdict<Curated> verdict = curateWithThumbnail(raw, now);
+        if (verdict instanceof Verdict.Refused<Curated> refused) {
+            return refused.cast();
+        }
+        return Verdict.accept(verdict.value().pair());
+    }
+
+    /**
+     * Curates {@code raw}, keeping the thumbnail of its image for the near-duplicate check.
+     *
+     * @param now the curation time written into the result
+     */
+    public Verdict<Curated> curateWithThumbnail(RawPair raw, Instant now) {
+        return curateWithThumbnail(raw, null, now);
+    }
+
+    /**
+     * Curates {@code input}, decoded from {@code encoded}, keeping the thumbnail of its image for
+     * the near-duplicate check.
+     *
+     * @param encoded the single-object encoding {@code input} was decoded from (its caption's bytes
+     *     are checked for invalid UTF-8), or null for a pair built in memory
+     * @param now the curation time written into the result
+     */
+    public Verdict<Curated> curateWithThumbnail(RawPair input, byte[] encoded, Instant now) {
+        Verdict<RawPair> bounded = config.bounds().bound(input);
+        if (bounded instanceof Verdict.Refused<RawPair> refused) {
+            return refused.cast();
+        }
+        RawPair raw = bounded.value();
+        Verdict<String> encoding = text.checkEncoding(raw.getAltText(), captionBytes(raw, encoded));
+        if (encoding instanceof Verdict.Refused<String> refused) {
+            return refused.cast();
+        }
+        Verdict<String> caption = captions.check(raw.getAltText());
+        if (caption instanceof Verdict.Refused<String> refused) {
+            return refused.cast();
+        }
+        Verdict<Float> quality = text.check(caption.value());
+        if (quality instanceof Verdict.Refused<Float> refused) {
+            return refused.cast();
+        }
+        byte[] bytes = bytes(raw.getImage());
+        if (bytes == null && raw.getImageUrl() != null) {
+            return Verdict.refuse(
+                    RejectReason.IMAGE_MISSING,
+                    "only an image_url ("
+                            + BoundedText.truncate(raw.getImageUrl(), QUOTED_CHARS)
+                            + "); fetching is not supported");
+        }
+        Verdict<ImageValidity.ValidImage> image = images.decode(bytes);
+        if (image instanceof Verdict.Refused<ImageValidity.ValidImage> refused) {
+            return refused.cast();
+        }
+        Images.Header header = image.value().header();
+        PerceptualHash.Fingerprint fingerprint = PerceptualHash.fingerprint(image.value().image());
+        long phash = fingerprint.phash();
+        byte[] thumbnail = fingerprint.thumbnail();
+        if (checkEvalSets) {
+            Verdict<Long> clean = evalSets().check(phash, thumbnail);
+            if (clean instanceof Verdict.Refused<Long> refused) {
+                return refused.cast();
+            }
+        }
+        Verdict<LanguageCheck.Decision> lang = language.check(caption.value(), raw.getLangHint());
+        if (lang instanceof Verdict.Refused<LanguageCheck.Decision> refused) {
+            return refused.cast();
+        }
+        CuratedPair curated =
+                CuratedPair.newBuilder()
+                        .setPair(raw)
+                        .setCaption(caption.value())
+                        .setLang(lang.value().lang())
+                        .setLangConfidence(lang.value().confidence())
+                        .setPhash(phash)
+                        .setTextQuality(quality.value())
+                        .setImageFormat(header.format())
+                        .setImageWidth(header.width())
+                        .setImageHeight(header.height())
+                        .setImageSha256(DuplicateKey.sha256Hex(bytes))
+                        .setCuratedTime(now)
+                        .build();
+        long size = curatedSize.encodedSize(curated);
+        if (!RecordSize.fits(
+                BoundedText.utf8Length(raw.getId()),
+                size + LATER_STAGES_RESERVE,
+                config.bounds().maxRecordBytes())) {
+            return Verdict.refuse(
+                    RejectReason.RECORD_TOO_LARGE,
+                    "curated record of "
+                            + size
+                            + " bytes (with "
+                            + LATER_STAGES_RESERVE
+                            + " for later stages) does not fit the topic limit of "
+                            + config.bounds().maxRecordBytes());
+        }
+        return Verdict.accept(new Curated(curated, thumbnail));
+    }
+
+    /**
+     * The caption's bytes in {@code encoded}, read only when the decoded caption holds U+FFFD (else
+     * its bytes were valid UTF-8); null without an encoding.
+     */
+    private ByteBuffer captionBytes(RawPair raw, byte[] encoded) {
+        if (encoded == null
+                || raw.getAltText() == null
+                || raw.getAltText().indexOf(TextQuality.REPLACEMENT) < 0) {
+            return null;
+        }
+        try {
+            return altTextBytes.read(encoded);
+        } catch (IOException e) {
+            // It decoded as a RawPair a moment ago: the envelope stage reports this as an error.
+            throw new UncheckedIOException("cannot re-read the caption's bytes", e);
+        }
+    }
+
+    /** The key the job deduplicates a curated pair on. */
+    public static String duplicateKey(CuratedPair pair) {
+        return DuplicateKey.of(pair.getImageSha256(), pair.getCaption());
+    }
+
+    /** The buffer's remaining bytes, without moving its position; null for no buffer. */
+    public static byte[] bytes(ByteBuffer buffer) {
+        if (buffer == null) {
+            return null;
+        }
+        ByteBuffer view = buffer.duplicate();
+        byte[] out = new byte[view.remaining()];
+        view.get(out);
+        return out;
+    }
+}

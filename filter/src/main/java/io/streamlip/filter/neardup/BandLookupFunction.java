@@ -1,0 +1,280 @@
+package io.streamlip.filter.neardup;
+
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.config.NearDuplicateConfig;
+import io.streamlip.filter.curate.PerceptualHash;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keyed by an {@link LshBands} band key: the images seen in this band bucket, on the state backend
+ * (RocksDB): {@code band-bucket} holds each image's hash, thumbnail summary and cluster ({@code
+ * BandMember}, 64 bytes), {@code band-thumbnails} its {@link PerceptualHash#thumbnail} by {@code
+ * NearDuplicateIndex#imageId}, read only for the members whose hash is within {@link
+ * NearDuplicateConfig#maxDistance()} and whose {@link ThumbnailSums} do not already rule a near
+ * copy out. For each probe it answers the oldest cluster among the bucket's near copies of the
+ * probe's image ({@link NearDuplicateIndex#isNearCopy}: hash, then thumbnail), or none; then
+ * remembers the probe's image with that cluster, or as a new cluster of its own when none was found
+ * here.
+ *
+ * <p>The scan is linear in the bucket: with {@code k + 1} bands of about {@code 64 / (k + 1)} bits
+ * each (5 bits at k = 12), a bucket holds about 1/32 of the images its band has seen within the
+ * retention (more where images look alike), which bounds how many images the job can keep (see
+ * {@code FilterJob}). So the bucket is one list state of byte chunks of packed members: reading it
+ * is one RocksDB read, storing an image is one append of a one-member chunk (a RocksDB merge, no
+ * read-modify-write), and once {@value #MAX_CHUNKS} chunks have piled up the bucket is rewritten as
+ * one. Members past {@link FilterConfig#dedupRetention()} are skipped (as Flink's TTL never returns
+ * expired values) and dropped at a rewrite, which also happens when they are a quarter of the
+ * bucket.
+ *
+ * <p>The task keeps the buckets it probed last decoded on the heap ({@link BucketCache}, {@link
+ * NearDuplicateConfig#bucketCacheBytes()}), written through to the state: a probe of a cached
+ * bucket reads nothing from RocksDB. It also remembers the thumbnail verdicts it computed ({@code
+ * NearCopyMemo}), so the probes of one pair that meet the same earlier image in several buckets
+ * read and compare its thumbnail once.
+ */
+final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, BandAnswer> {
+    private static final long serialVersionUID = 1L;
+
+    /** A bucket is rewritten without its expired members once they are this share of it. */
+    private static final int PRUNE_DIVISOR = 4;
+
+    /** A bucket of more chunks than this is rewritten as one. */
+    static final int MAX_CHUNKS = 64;
+
+    private final FilterConfig config;
+    private final long retentionMillis;
+    private final int memoSlots;
+    private transient ListState<byte[]> bucket;
+    private transient MapState<Long, byte[]> thumbnails;
+    private transient BucketCache cache;
+    private transient NearCopyMemo verdicts;
+
+    BandLookupFunction(FilterConfig config) {
+        this(config, NearCopyMemo.SLOTS);
+    }
+
+    /**
+     * @param memoSlots slots of the task's {@link NearCopyMemo}: a power of two, or 0 to compare
+     *     every candidate's thumbnail (tests check that the memo never changes an answer)
+     */
+    BandLookupFunction(FilterConfig config, int memoSlots) {
+        this.config = config;
+        this.retentionMillis = config.dedupRetention().toMillis();
+        this.memoSlots = NearCopyMemo.checkSlots(memoSlots);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        // No Flink TTL here: one TTL would cover the whole list; members expire one by one.
+        bucket =
+                getRuntimeContext()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "band-bucket",
+                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        MapStateDescriptor<Long, byte[]> thumbnailDescriptor =
+                new MapStateDescriptor<>(
+                        "band-thumbnails",
+                        Types.LONG,
+                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+        thumbnailDescriptor.enableTimeToLive(NearDuplicateStages.ttl(config));
+        thumbnails = getRuntimeContext().getMapState(thumbnailDescriptor);
+        cache = new BucketCache(config.nearDuplicates().bucketCacheBytes());
+        verdicts = new NearCopyMemo(memoSlots);
+    }
+
+    @Override
+    public void processElement(BandProbe probe, Context ctx, Collector<BandAnswer> out)
+            throws Exception {
+        NearDuplicateConfig near = config.nearDuplicates();
+        long now = ctx.timerService().currentProcessingTime();
+        long[] sums = probe.thumbnailSums;
+        boolean stored = false;
+        int live = 0;
+        int expired = 0;
+        long key = ctx.getCurrentKey();
+        List<byte[]> chunks = cache.get(key);
+        if (chunks == null) {
+            chunks = new ArrayList<>();
+            Iterable<byte[]> read = bucket.get();
+            if (read != null) {
+                for (byte[] chunk : read) {
+                    chunks.add(BandMember.check(chunk));
+                }
+            }
+            cache.put(key, chunks);
+        }
+        List<Candidate> candidates = new ArrayList<>();
+        for (byte[] chunk : chunks) {
+            for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
+                if (BandMember.expired(chunk, at, now, retentionMillis)) {
+                    expired++;
+                    continue;
+                }
+                live++;
+                stored |= BandMember.imageId(chunk, at) == probe.imageId;
+                if (PerceptualHash.distance(probe.phash, BandMember.phash(chunk, at))
+                                <= near.maxDistance()
+                        && !ThumbnailSums.fartherThan(
+                                sums,
+                                BandMember.sums(chunk, at),
+                                probe.thumbnail.length,
+                                near.maxThumbnailDistance())) {
+                    candidates.add(new Candidate(chunk, at));
+                }
+            }
+        }
+        Candidate oldest = oldestNearCopy(probe, candidates, near);
+        if (oldest == null) {
+            out.collect(new BandAnswer(probe.pairKey, false, 0, 0));
+        } else {
+            out.collect(new BandAnswer(probe.pairKey, true, oldest.cluster(), oldest.time()));
+        }
+        byte[] added = null;
+        if (!stored) {
+            added =
+                    oldest == null
+                            ? BandMember.of(
+                                    probe.phash,
+                                    probe.imageId,
+                                    sums,
+                                    probe.imageId,
+                                    probe.time,
+                                    now)
+                            : BandMember.of(
+                                    probe.phash,
+                                    probe.imageId,
+                                    sums,
+                                    oldest.cluster(),
+                                    oldest.time(),
+                                    now);
+            thumbnails.put(probe.imageId, probe.thumbnail);
+        }
+        boolean prune = expired > 0 && expired * PRUNE_DIVISOR >= live + expired;
+        if (prune || (added != null && chunks.size() >= MAX_CHUNKS)) {
+            byte[] rewritten = rewrite(chunks, added, now);
+            if (rewritten.length == 0) {
+                bucket.clear();
+                cache.put(key, List.of());
+            } else {
+                bucket.update(List.of(rewritten));
+                cache.put(key, List.of(rewritten));
+            }
+        } else if (added != null) {
+            bucket.add(added);
+            cache.append(key, added);
+        }
+    }
+
+    /**
+     * The member of the oldest cluster among {@code candidates} (members within the hash distance
+     * whose summaries allow a near copy) whose thumbnail confirms a near copy, or null. The
+     * verdicts the task remembers ({@link NearCopyMemo}) settle most candidates at once: the oldest
+     * one remembered as near is the answer unless an older candidate, not remembered, confirms. A
+     * remembered verdict needs no state read: a candidate is a live member, and its thumbnail was
+     * written with it under a time-to-live from that write, so it is still there. A bucket holds an
+     * image once, so a candidate left unsettled by the memo stays so while its older ones are
+     * confirmed. Only those are sorted, oldest cluster first, and confirmed in that order until one
+     * does, so a probe usually reads and compares at most one thumbnail, and does not sort the
+     * hundreds of candidates a bucket of repeated shapes holds (the sort had become half of the
+     * stage's CPU). Candidates of equal age belong to the same cluster with the same time, so which
+     * of them is returned does not change the answer.
+     */
+    private Candidate oldestNearCopy(
+            BandProbe probe, List<Candidate> candidates, NearDuplicateConfig near)
+            throws Exception {
+        Candidate oldestRemembered = null;
+        List<Candidate> unknown = new ArrayList<>();
+        for (Candidate candidate : candidates) {
+            Boolean remembered = verdicts.get(probe.imageId, candidate.imageId());
+            if (remembered == null) {
+                unknown.add(candidate);
+            } else if (remembered
+                    && (oldestRemembered == null
+                            || Candidate.byClusterAge(candidate, oldestRemembered) < 0)) {
+                oldestRemembered = candidate;
+            }
+        }
+        if (oldestRemembered != null) {
+            Candidate bound = oldestRemembered;
+            unknown.removeIf(candidate -> Candidate.byClusterAge(candidate, bound) >= 0);
+        }
+        unknown.sort(Candidate::byClusterAge);
+        for (Candidate candidate : unknown) {
+            if (confirms(probe, candidate, near)) {
+                return candidate;
+            }
+        }
+        return oldestRemembered;
+    }
+
+    /**
+     * Whether the candidate's thumbnail, read from state, confirms a near copy of the probe's
+     * image; the verdict is remembered ({@link NearCopyMemo}) for the other buckets of the same two
+     * images. The caller has already looked the pair up in the memo.
+     */
+    private boolean confirms(BandProbe probe, Candidate candidate, NearDuplicateConfig near)
+            throws Exception {
+        long member = candidate.imageId();
+        byte[] thumbnail = thumbnails.get(member);
+        if (thumbnail == null) {
+            return false; // not remembered: the verdict is not the images' but the state's
+        }
+        boolean nearCopy =
+                NearDuplicateIndex.isNearCopy(
+                        probe.phash, probe.thumbnail, candidate.phash(), thumbnail, near);
+        verdicts.put(probe.imageId, member, nearCopy);
+        return nearCopy;
+    }
+
+    /** One chunk of the bucket's live members, and {@code added} when not null. */
+    private byte[] rewrite(List<byte[]> chunks, byte[] added, long now) {
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        for (byte[] chunk : chunks) {
+            for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
+                if (!BandMember.expired(chunk, at, now, retentionMillis)) {
+                    kept.write(chunk, at, BandMember.BYTES);
+                }
+            }
+        }
+        if (added != null) {
+            kept.writeBytes(added);
+        }
+        return kept.toByteArray();
+    }
+
+    /** A member found within the hash distance: where it lies in its chunk. */
+    private record Candidate(byte[] chunk, int offset) {
+        long phash() {
+            return BandMember.phash(chunk, offset);
+        }
+
+        long imageId() {
+            return BandMember.imageId(chunk, offset);
+        }
+
+        long cluster() {
+            return BandMember.cluster(chunk, offset);
+        }
+
+        long time() {
+            return BandMember.clusterTime(chunk, offset);
+        }
+
+        /** Oldest cluster first, in the order of {@link NearDuplicateStages#older}. */
+        static int byClusterAge(Candidate a, Candidate b) {
+            return NearDuplicateStages.compareAge(a.cluster(), a.time(), b.cluster(), b.time());
+        }
+    }
+}
