@@ -8,41 +8,35 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How {@code streamlip demo} runs, with documented defaults ({@link #defaults()}).
- *
- * @param training how long the trainer trains, from its first batch (default 8 minutes)
- * @param out folder for the report, checkpoints and the held-out set (default {@code out/demo})
- * @param dataDir where the emoji x CLDR tarballs are, or are fetched to (default {@code data})
- * @param source which data to import (default {@link Source#AUTO})
- * @param languages locales imported for training and evaluated on (default {@link
- *     #DEFAULT_LANGUAGES}: 16 languages in 8 scripts)
- * @param evalClasses emoji classes sampled for the held-out set (default 500; 0 for all)
- * @param maxPairs cap on imported pairs (default 0: everything the languages give)
- * @param importRate pairs per second the import sends at most (default 0: as fast as it can). A
- *     rate below what the trainer takes gives the live-stream case, where freshness measures the
- *     pipeline's latency; unthrottled, the corpus arrives in under a minute and the trainer works
- *     off a backlog, so freshness measures the backlog's age
- * @param syntheticPairs pairs generated when the source is synthetic (default 30,000)
- * @param parallelism Flink parallelism of the curation and tokenize jobs (default 1)
- * @param trainer the trainer's settings (default {@link TrainerConfig#defaults()}); the demo sets
- *     its checkpoint folder (in {@code out}), evaluation set and replay of the finite import
- * @param tokenizer the tokenizer of the tokenize job and the trainer ({@link DemoTokenizer}):
- *     {@code bytes} (default: no training, nothing to wait for), {@code bpe[:VOCAB]} (a byte-level
- *     BPE vocabulary of VOCAB tokens, default 8192, trained from the captions the demo imports
- *     before the jobs start) or the path of a {@code tokenizer.json}
+ * How {@code streamlip demo} runs, with documented defaults ({@link #defaults()}). Each component's
+ * comment gives what it is and its default; the longer why is in docs/decisions/demo.md.
  */
 public record DemoConfig(
+        // how long the trainer trains, from its first batch; default 8 minutes
         Duration training,
+        // folder for the report, checkpoints and the held-out set; default out/demo
         Path out,
+        // where the emoji x CLDR tarballs are, or are fetched to; default data
         Path dataDir,
+        // which data to import; default Source.AUTO
         Source source,
+        // locales imported and evaluated on; default DEFAULT_LANGUAGES (16, 8 scripts)
         List<String> languages,
+        // emoji classes sampled for the held-out set; default 500 (0: all)
         int evalClasses,
+        // cap on imported pairs; default 0 (everything the languages give)
         long maxPairs,
+        // most pairs per second the import sends; default 0 (as fast as it can)
         double importRate,
+        // pairs generated when the source is synthetic; default 30,000
         long syntheticPairs,
+        // Flink parallelism of the curation and tokenize jobs; default 1
         int parallelism,
+        // trainer settings; default TrainerConfig.defaults() (the demo sets
+        //     checkpoints, evaluation set and replay)
         TrainerConfig trainer,
+        // DemoTokenizer spec: "bytes" (default), "bpe[:VOCAB]" (VOCAB default 8192, trained on
+        //     the imported captions) or the path of a tokenizer.json
         String tokenizer) {
 
     /** Where the pairs come from. */

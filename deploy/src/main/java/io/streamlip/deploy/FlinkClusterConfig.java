@@ -13,49 +13,38 @@ import java.util.Objects;
 /**
  * The configuration of a standalone Flink session cluster, written as the {@code config.yaml} (and
  * {@code log4j.properties}) of a configuration folder that the JobManager, the TaskManagers and
- * {@link FlinkMemory} read, exactly like flink-dist's {@code conf/}.
- *
- * <p>Every endpoint binds {@code bindHost} (loopback by default). State is RocksDB with incremental
- * checkpoints, retained when a job is cancelled; restarts never give up ({@link
- * #EXPONENTIAL_RESTARTS}); checkpoints and savepoints go to the given folders. A job's own settings
- * (the pipeline jobs set interval, restart strategy and checkpoint folder through {@code
- * JobSettings}) win over these cluster defaults.
- *
- * @param bindHost the address every endpoint binds and advertises (default {@code 127.0.0.1})
- * @param rpcPort the JobManager's RPC port (default 6123)
- * @param restPort REST API and web UI (default 8081)
- * @param blobPort the JobManager's blob server (default 6124)
- * @param slotsPerTaskManager task slots of each TaskManager (default 4: two jobs at parallelism 2
- *     fit on one TaskManager, so the cluster survives losing one of two)
- * @param jobManagerMemory {@code jobmanager.memory.process.size} (default 1024m)
- * @param taskManagerMemory {@code taskmanager.memory.process.size} (default 2560m: the filter's
- *     Lingua models for 16 languages need several hundred MiB of task heap; at 1280m a TaskManager
- *     ran out of heap)
- * @param checkpointDir default checkpoint folder URI
- * @param savepointDir default savepoint folder URI
- * @param tmpDir {@code io.tmp.dirs}: RocksDB's working files and spilled data
- * @param heartbeatTimeout how long the JobManager waits before declaring a silent TaskManager lost
- *     (default 15 s; Flink's own default is 50 s)
- * @param prometheusPorts Flink's Prometheus reporter on every process, each taking the first free
- *     port of this range ({@code "9249-9259"}, or one port); null (the default) leaves it off. Off
- *     by default because the reporter of Flink 2.2 ({@code PrometheusReporterFactory}, options
- *     {@code port} only) binds all interfaces, not {@code bindHost}: enable it where the network
- *     around the cluster is trusted or firewalled
- * @param extra any further {@code config.yaml} entries; they win over the ones above
+ * {@link FlinkMemory} read, exactly like flink-dist's {@code conf/}. RocksDB with incremental,
+ * retained checkpoints; restarts never give up ({@link #EXPONENTIAL_RESTARTS}); a job's own
+ * settings win over these. Each component's comment gives its default; the why is in
+ * docs/decisions/flink-settings.md.
  */
 public record FlinkClusterConfig(
+        // address every endpoint binds and advertises; default 127.0.0.1
         String bindHost,
+        // JobManager RPC port; default 6123
         int rpcPort,
+        // REST API and web UI; default 8081
         int restPort,
+        // JobManager blob server; default 6124
         int blobPort,
+        // task slots of each TaskManager; default 4
         int slotsPerTaskManager,
+        // jobmanager.memory.process.size; default 1024m
         String jobManagerMemory,
+        // taskmanager.memory.process.size; default 2560m (Lingua needs the heap)
         String taskManagerMemory,
+        // default checkpoint folder URI
         String checkpointDir,
+        // default savepoint folder URI
         String savepointDir,
+        // io.tmp.dirs: RocksDB's working files and spilled data
         Path tmpDir,
+        // before a silent TaskManager is lost; default 15 s (Flink's own: 50 s)
         Duration heartbeatTimeout,
+        // Prometheus reporter port range ("9249-9259"); default null (off: it binds
+        //     all interfaces)
         String prometheusPorts,
+        // further config.yaml entries, winning over the ones above
         Map<String, String> extra) {
 
     /** Flink's Prometheus reporter factory (flink-metrics-prometheus, on the cluster classpath). */

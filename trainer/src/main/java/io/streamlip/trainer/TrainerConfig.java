@@ -13,86 +13,60 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Everything the trainer needs to know, with documented defaults ({@link #defaults()}).
- *
- * @param model the model's shape (default {@link ModelConfig#small} over the byte tokenizer); its
- *     vocabulary must hold the tokenizer's ids ({@link #withTokenizer} sizes it)
- * @param optimizer AdamW and its schedule (default {@link OptimizerConfig#defaults()} with a peak
- *     rate of 5e-4, 100 warmup steps and the cosine over 5000 steps). Measured on the demo's emoji
- *     stream ({@code streamlip bench emoji-learning}, bench/results/emoji-learning-2026-11-27.md):
- *     at batch 128, 2.5e-4 to 5e-4 learn the most in one pass; 1e-3 reaches two thirds of that and
- *     3e-3 (like 2e-3 at batch 32) collapses towards constant embeddings. A cosine ending with the
- *     demo's single pass did not help: the model is far from fitting, and decaying early only slows
- *     it
- * @param batchSize examples per step (default 128: batch 32 at 2e-3 learned nothing beyond chance
- *     on the emoji stream; 64 at 3.5e-4 was no better than 128 at 5e-4)
- * @param checkpointEvery steps between checkpoints; one is also written when the run stops (default
- *     200, about one a minute with the default model and batch on 2 CPU threads)
- * @param evalEvery steps between evaluations of the held-out set ({@code evalSet}), independent of
- *     {@code checkpointEvery}: an evaluation also writes a checkpoint, so its summary is stored
- *     with the parameters it measured and announced; the checkpoint written when the run stops is
- *     always evaluated (default 1000: once in the middle of the demo's run). An evaluation of the
- *     demo's held-out set (8,000 texts) costs 7-20 s of CPU, a checkpoint well under one:
- *     evaluating at every checkpoint would eat a large share of a short CPU run
- * @param keepCheckpoints how many of the newest checkpoints to keep (default 3; at least 2 are
- *     always kept, so the one before the newest is there to fall back on)
- * @param checkpointDir folder holding the {@code step-NNNNNNNN} checkpoint folders (default {@code
- *     checkpoints})
- * @param consumerGroup Kafka consumer group of this trainer (default {@code streamlip-trainer});
- *     several experiments read the same topic with different groups
- * @param runName names the run in model versions ({@code <runName>/step-NNNNNNNN}, default {@code
- *     siglip})
- * @param seed seeds the parameter initialisation (default 42)
- * @param threads PyTorch intra-op threads (default 2; tests use 1)
- * @param logEvery steps between progress log lines (default 10)
- * @param tokenizer the tokenizer the model reads (default the byte tokenizer; name one with {@link
- *     io.streamlip.tokenize.Tokenizers#load}): examples of another version are skipped, its
- *     end-of-sequence id ends truncated captions, the held-out set is encoded with it and every
- *     checkpoint carries a copy of it, so {@code streamlip eval} rebuilds it from the checkpoint
- * @param pollTimeout how long to wait for a batch before checking the stop conditions again
- *     (default 1 s)
- * @param evalSet a held-out evaluation set (pairs folder) evaluated every {@code evalEvery} steps
- *     and at the end, its summary stored in that checkpoint's {@code state.json} and announced;
- *     null for none (default)
- * @param replayAfterIdle when the examples topic has delivered nothing new for this long, read it
- *     again from its earliest retained record (another pass over a finite stream); null never
- *     replays (default: a streaming trainer waits for new data). {@code streamlip demo} sets it:
- *     its corpus is one finite import that the default model trains through in about 3 of its 8
- *     minutes, and a second pass raised held-out recall@1 by half (see {@code batchSize})
- * @param loss the loss and its chunking (default {@link LossConfig#defaults()}: the whole-matrix
- *     sigmoid loss)
- * @param lit locked-image tuning: the image tower taken from a checkpoint and frozen; null trains
- *     both towers (default)
- * @param device where the model trains: {@link DeviceChoice#AUTO} (default) takes the GPU when DJL
- *     sees one, which needs the {@code cuda} build (README, "Running on a CUDA host")
- * @param shuffle the streaming reader's shuffle buffer (spilling to RocksDB beyond its heap part),
- *     backpressure and per-language sampling (default {@link ShuffleConfig#defaults()}: 2048
- *     examples, 1024 of them on the heap)
- * @param metricsFile JSON-lines file a line is appended to every {@code logEvery} steps and at
- *     every evaluation (step, examples, loss, examples/s, freshness p50/p95, eval metrics); null
- *     for {@code metrics.jsonl} in {@code checkpointDir} (default)
+ * Everything the trainer needs to know, with documented defaults ({@link #defaults()}). Each
+ * component's comment below says what it is and its default; why the defaults are what they are is
+ * in docs/decisions/trainer-defaults.md.
  */
 public record TrainerConfig(
+        // model shape; default ModelConfig.small over the byte tokenizer (withTokenizer sizes its
+        // vocabulary)
         ModelConfig model,
+        // AdamW and its schedule; default peak rate 5e-4, 100 warmup steps, cosine over 5000 steps
         OptimizerConfig optimizer,
+        // examples per step; default 128
         int batchSize,
+        // steps between checkpoints, one more when the run stops; default 200
         int checkpointEvery,
+        // steps between held-out evaluations (each also checkpoints; the final checkpoint is always
+        // evaluated); default 1000
         int evalEvery,
+        // newest checkpoints kept, never fewer than 2; default 3
         int keepCheckpoints,
+        // folder of the step-NNNNNNNN checkpoint folders; default "checkpoints"
         Path checkpointDir,
+        // Kafka consumer group (experiments on one topic use different groups); default
+        // "streamlip-trainer"
         String consumerGroup,
+        // names model versions <runName>/step-NNNNNNNN; default "siglip"
         String runName,
+        // seeds the parameter initialisation; default 42
         int seed,
+        // PyTorch intra-op threads; default 2 (tests use 1)
         int threads,
+        // steps between progress log lines; default 10
         int logEvery,
+        // tokenizer the model reads; others' examples are skipped, each checkpoint keeps a copy;
+        // default the byte tokenizer
         CaptionTokenizer tokenizer,
+        // wait for a batch before checking the stop conditions again; default 1 s
         Duration pollTimeout,
+        // held-out pairs folder, evaluated every evalEvery steps and at the end; default null
+        // (none)
         Path evalSet,
+        // re-read the topic from its earliest record after this long idle; default null (never)
         Duration replayAfterIdle,
+        // the loss and its chunking; default LossConfig.defaults(), the whole-matrix sigmoid loss
         LossConfig loss,
+        // locked-image tuning (image tower from a checkpoint, frozen); default null (both towers
+        // train)
         LitConfig lit,
+        // where the model trains; default AUTO (the GPU when DJL sees one, needs the cuda build)
         DeviceChoice device,
+        // shuffle buffer, backpressure, language sampling; default ShuffleConfig.defaults() (2048,
+        // 1024 on heap)
         ShuffleConfig shuffle,
+        // JSON-lines metrics every logEvery steps and each evaluation; default null
+        // (checkpointDir/metrics.jsonl)
         Path metricsFile) {
 
     public TrainerConfig {

@@ -8,47 +8,35 @@ import java.util.Objects;
 
 /**
  * Thresholds of the curation stage. The defaults follow what web-scale image-text corpora (WebLI,
- * LAION) keep: any real photo or icon, no thumbnails, no decompression bombs, no banners.
- *
- * @param minImageSide smallest accepted width and height in pixels (default 16: emoji at 64 px
- *     pass, tracking pixels and spacer GIFs do not)
- * @param maxImagePixels largest accepted width x height, read from the header before decoding
- *     (default 40,000,000, about a 7,000 x 6,000 photo; a bomb claiming 50,000 x 50,000 is refused
- *     without allocating its pixels)
- * @param maxImageBytes largest accepted encoded image (default 8 MiB)
- * @param maxAspectRatio longest side over shortest side (default 8: banners and separators out)
- * @param minCaptionChars fewest characters (code points) of the normalised caption (default 2: one
- *     Latin letter is no caption; an ideograph, Hangul syllable or kana counts twice, since one
- *     such character is a word, e.g. "猫")
- * @param maxCaptionChars most characters of the normalised caption (default 1,000; alt-texts longer
- *     than that are page text, not captions)
- * @param dedupRetention how long the job remembers a (image, caption) pair it accepted (default 7
- *     days, the topics' retention); bounds the deduplication state
- * @param text boilerplate and blocklist ({@link TextQualityConfig#defaults()})
- * @param language language identification and caps ({@link LanguageConfig#defaults()})
- * @param nearDuplicates near-duplicate removal and evaluation-set decontamination ({@link
- *     NearDuplicateConfig#defaults()})
- * @param bounds every raw field's bound and the topics' record limit ({@link
- *     RecordBounds#defaults()})
- * @param maxDecodedPixels most pixels one image decode materialises (default {@code
- *     Images#DEFAULT_MAX_DECODED_PIXELS}, 2048 x 2048): a larger accepted image is decoded
- *     subsampled to at most this many pixels for its fingerprint, every byte still read. Each
- *     curate operator decodes one image at a time, so its image memory is at most this many pixels
- *     times about 16 bytes (a 4-byte raster pixel and the fingerprint's 12 bytes of working memory
- *     a pixel): 64 MiB at the default. Images within the bound are fingerprinted as ever.
+ * LAION) keep: any real photo or icon, no thumbnails, no decompression bombs, no banners. Each
+ * component's comment below gives what it is and its default; the longer why of each is in
+ * docs/decisions/curation-thresholds.md.
  */
 public record FilterConfig(
+        // smallest accepted width and height in pixels; default 16
         int minImageSide,
+        // largest width x height, read from the header before decoding; default 40,000,000
         long maxImagePixels,
+        // largest accepted encoded image; default 8 MiB
         int maxImageBytes,
+        // longest side over shortest side; default 8 (banners and separators out)
         double maxAspectRatio,
+        // fewest code points of the normalised caption (CJK counts twice); default 2
         int minCaptionChars,
+        // most code points of the normalised caption; default 1,000
         int maxCaptionChars,
+        // how long an accepted (image, caption) pair is remembered; default 7 days
         Duration dedupRetention,
+        // boilerplate and blocklist; default TextQualityConfig.defaults()
         TextQualityConfig text,
+        // language identification and caps; default LanguageConfig.defaults()
         LanguageConfig language,
+        // near copies and evaluation sets; default NearDuplicateConfig.defaults()
         NearDuplicateConfig nearDuplicates,
+        // every raw field's bound and the record limit; default RecordBounds.defaults()
         RecordBounds bounds,
+        // most pixels one decode materialises (larger images subsampled); default
+        // Images.DEFAULT_MAX_DECODED_PIXELS, 2048 x 2048
         long maxDecodedPixels)
         implements Serializable {
 

@@ -5,29 +5,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Language identification (Lingua) and per-language caps.
+ * Language identification (Lingua) and per-language caps. Why each default:
+ * docs/decisions/language-identification.md.
  *
  * @param enabled whether captions are identified at all (default true)
- * @param languages ISO 639-1 codes Lingua chooses among (default the demo's 16: en de fr es it pt
- *     nl pl tr ru el ar hi ja zh ko); fewer languages load faster and use less memory (Lingua's
- *     models are about 15 MB a language), and a caption declared in a language outside the set is
- *     not checked
- * @param minConfidence Lingua confidence the detected language needs before a mismatch with the
- *     declared language is refused (default 0.95)
- * @param minLetters letters a caption in the declared language's own script needs before Lingua may
- *     refuse it (default 24, about four words: Lingua is unreliable on the one to three word names
- *     and alt-texts that dominate image captions); a caption with no letter of the declared
- *     language's script at all is refused from two letters on
- * @param caps most accepted pairs per language (key: language code; absent: no cap); default none,
- *     so nothing is refused unless a cap is set. In the job a keyed stage applies them ({@code
- *     LanguageCapFunction}), in one process {@code LanguageQuota}
- * @param scoreShortCaptions whether a caption too short for Lingua to refuse (fewer than {@link
- *     #minLetters} letters, declared in a language Lingua knows) is still run through Lingua for
- *     the confidence recorded in {@code CuratedPair.lang_confidence} (default false: it keeps its
- *     declared language with confidence 0, the schema's "from the hint alone", and costs nothing;
- *     no decision changes, since such a caption is never refused on Lingua's word, but Lingua was
- *     the largest part of a pair's curation, about 0.5 ms per Latin-script emoji name on the 2-core
- *     VM, and emoji names and most alt-texts are short)
+ * @param languages ISO 639-1 codes Lingua chooses among (default the demo's 16, {@link
+ *     #DEFAULT_LANGUAGES}); a caption declared in a language outside the set is not checked
+ * @param minConfidence Lingua confidence a refused language mismatch needs (default 0.95)
+ * @param minLetters letters in the declared language's script before Lingua may refuse a caption
+ *     (default 24); one with no letter of that script is refused from two letters on
+ * @param caps most accepted pairs per language code (absent: no cap; default none)
+ * @param scoreShortCaptions whether captions too short to refuse still get Lingua's confidence
+ *     (default false: they keep their declared language with confidence 0)
  */
 public record LanguageConfig(
         boolean enabled,

@@ -8,25 +8,14 @@ import java.io.Serializable;
 import java.util.Map;
 
 /**
- * The size budget of every record: a bound on each field of a {@link RawPair} and the largest
- * record a topic takes. Lengths count UTF-16 chars (at most 3 UTF-8 bytes each); the image is
- * bounded by the filter's {@code maxImageBytes}.
+ * Bounds on each field of a {@link RawPair} (UTF-16 chars) and on a topic's record; {@link #bound}
+ * applies them. See docs/decisions/record-bounds.md.
  *
- * <p>{@link #bound} applies them. Identity and structure fields are refused with {@code
- * field_too_large} naming the field, since a cut id, source, URL or attribute would name something
- * else; free text (page title and context) is cut, since a prefix of it is still what it was; the
- * raw caption is refused as {@code caption_too_long}, its own reason. A language hint that is not a
- * BCP 47 tag ({@link #languageTag}) becomes {@code und}.
- *
- * @param maxRecordBytes the largest Kafka record of the pipeline's topics, their {@code
- *     max.message.bytes} (default {@link KafkaBroker#MAX_MESSAGE_BYTES}, what {@code
- *     PipelineTopics} creates them with): every stage checks what it emits against it
+ * @param maxRecordBytes {@code max.message.bytes} ({@link KafkaBroker#MAX_MESSAGE_BYTES} default)
  * @param maxIdChars {@code id}, also the Kafka key (default 512; refused beyond)
  * @param maxSourceChars {@code source} (default 256; refused beyond)
- * @param maxImageUrlChars {@code image_url} (default 8,192, what common web servers accept in a
- *     request line; refused beyond)
- * @param maxAltTextChars {@code alt_text} before normalisation (default 16,384; refused beyond as
- *     {@code caption_too_long}: the normalised caption has its own, smaller bound)
+ * @param maxImageUrlChars {@code image_url} (default 8,192; refused beyond)
+ * @param maxAltTextChars {@code alt_text} (default 16,384; refused beyond as caption_too_long)
  * @param maxPageTitleChars {@code page_title} (default 1,024; cut beyond)
  * @param maxPageContextChars {@code page_context} (default 16,384; cut beyond)
  * @param maxAttributes entries of {@code attributes} (default 64; refused beyond)

@@ -6,25 +6,18 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How the pipeline's Flink jobs run: parallelism, checkpointing and restarts. One value for the
- * whole environment, turned into a Flink {@code Configuration} by {@link JobEnvironment}.
+ * How the pipeline's Flink jobs run: parallelism, checkpointing and restarts, turned into a Flink
+ * {@code Configuration} by {@link JobEnvironment}. {@link #cluster} never gives up restarting;
+ * {@link #defaults} (in-process runs, tests) restarts a bounded number of times. See
+ * docs/decisions/flink-settings.md.
  *
- * <p>Two starting points: {@link #cluster} for jobs on a cluster (their {@code main}, {@code
- * streamlip submit}, the Kubernetes manifests), whose restarts never give up, and {@link #defaults}
- * for in-process runs and tests, whose restarts are bounded so that a failing job ends.
- *
- * @param parallelism default parallelism of every operator (default 1; the topics have 2
- *     partitions, so 2 is the most a source can use by default)
- * @param checkpointInterval how often to checkpoint (default 5 s). The exactly-once Kafka sinks
- *     commit on checkpoints, so this is also how long written records stay invisible to
- *     read_committed consumers; tests use 500 ms
- * @param checkpointDir where checkpoints go: a URI ({@code file:///...}, {@code s3://...}) or a
- *     local path. Checkpoints there outlive a cancelled job (retained on cancellation)
- * @param restartPolicy how the job restarts after a failure: {@link RestartPolicy#exponential()} (1
- *     s, times 1.5, at most 60 s, no cap on attempts) on a cluster, {@code fixed(2, 1 s)} in
- *     process
- * @param retainedCheckpoints how many completed checkpoints are kept (default 3): the newest can be
- *     resumed from ({@code --from-checkpoint}), the older ones are there if it is damaged
+ * @param parallelism default parallelism of every operator (default 1)
+ * @param checkpointInterval how often to checkpoint, also how long exactly-once output stays
+ *     invisible (default 5 s; tests use 500 ms)
+ * @param checkpointDir URI or local path of the checkpoints, retained on cancellation
+ * @param restartPolicy restarts after a failure: {@link RestartPolicy#exponential()} on a cluster,
+ *     {@code fixed(2, 1 s)} in process
+ * @param retainedCheckpoints completed checkpoints kept (default 3)
  */
 public record JobSettings(
         int parallelism,

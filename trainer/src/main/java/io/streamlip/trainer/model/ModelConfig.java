@@ -3,40 +3,40 @@ package io.streamlip.trainer.model;
 /**
  * Shape of a two-tower SigLIP model: a ViT image tower and a transformer text tower that both end
  * in an {@code embedDim}-wide projection. Saved in every checkpoint's {@code state.json}, so a
- * checkpoint can be rebuilt without knowing which preset made it.
- *
- * @param name preset name ({@code tiny}, {@code small}) or {@code custom}
- * @param imageSize height and width of the (square) input images, in pixels
- * @param patchSize side of the square patches; must divide {@code imageSize}
- * @param imageWidth width of the image transformer
- * @param imageDepth number of image transformer blocks
- * @param imageHeads attention heads of the image tower; must divide {@code imageWidth}
- * @param textWidth width of the text transformer
- * @param textDepth number of text transformer blocks
- * @param textHeads attention heads of the text tower; must divide {@code textWidth}
- * @param mlpRatio hidden width of every MLP as a multiple of its block's width
- * @param embedDim width of the shared embedding space both towers project into
- * @param contextLength tokens per caption the text tower sees (padded or truncated to it)
- * @param vocabSize size of the tokenizer's id space
- * @param textPooling how the text tower pools its token states
- * @param imagePooling how the image tower pools its patch states (null reads as {@link
- *     ImagePooling#MEAN}, what checkpoints written before the option held)
+ * checkpoint can be rebuilt without knowing which preset made it. How the presets were chosen:
+ * docs/decisions/model-presets.md.
  */
 public record ModelConfig(
+        // preset name (tiny, small, b16) or custom
         String name,
+        // height and width of the (square) input images, in pixels
         int imageSize,
+        // side of the square patches; divides imageSize
         int patchSize,
+        // width of the image transformer
         int imageWidth,
+        // number of image transformer blocks
         int imageDepth,
+        // attention heads of the image tower; divide imageWidth
         int imageHeads,
+        // width of the text transformer
         int textWidth,
+        // number of text transformer blocks
         int textDepth,
+        // attention heads of the text tower; divide textWidth
         int textHeads,
+        // hidden width of every MLP as a multiple of its block's width
         int mlpRatio,
+        // width of the shared embedding space both towers project into
         int embedDim,
+        // tokens per caption the text tower sees (padded or truncated to it)
         int contextLength,
+        // size of the tokenizer's id space
         int vocabSize,
+        // how the text tower pools its token states
         TextPooling textPooling,
+        // how the image tower pools its patch states (null reads as MEAN, as in
+        //     checkpoints written before the option)
         ImagePooling imagePooling) {
 
     /** How the text tower turns token states into one vector. */
@@ -93,9 +93,7 @@ public record ModelConfig(
 
     /**
      * For tests: 32 px images in 8 px patches (16 patches), width 64, one block and two heads per
-     * tower, 64-d embeddings, 32 tokens, mean pooling. About 25-40 ms a step at batch 64 on one
-     * core of a quiet 2-core machine, measured with {@code TrainerBenchmark.measure}
-     * (trainer/README.md; {@code streamlip bench trainer} times it in its "tests (tiny)" row).
+     * tower, 64-d embeddings, 32 tokens, mean pooling. Its speed: docs/decisions/model-presets.md.
      */
     public static ModelConfig tiny(int vocabSize) {
         return new ModelConfig(
@@ -118,13 +116,8 @@ public record ModelConfig(
 
     /**
      * For the CPU demo: 32 px images in 8 px patches (16 patches), width 128, depth 2, 4 heads per
-     * tower, 128-d embeddings, 32 tokens, mean pooling; about 0.9 M parameters. Chosen by
-     * measurement on the synthetic shapes (2 threads, batch 32, lr 2e-3): it learned the most per
-     * CPU-minute among patch 4/8, width 128/192 and depth 2/3 (zero-shot 0.39 after 3 minutes where
-     * patch 4 reached 0.35 after 4); patch 4 learns more per step but runs at half the speed. On
-     * the demo's emoji stream (bench/results/emoji-learning-2026-11-27.md) patch 8 and patch 4
-     * reached the same held-out recall from the same examples, patch 8 at twice the speed, so the
-     * demo's single pass over its 88,500 examples takes about 3 CPU-minutes instead of 6.
+     * tower, 128-d embeddings, 32 tokens, mean pooling; about 0.9 M parameters. The shape that
+     * learned the most per CPU-minute (docs/decisions/model-presets.md).
      */
     public static ModelConfig small(int vocabSize) {
         return new ModelConfig(
@@ -146,12 +139,10 @@ public record ModelConfig(
     }
 
     /**
-     * For a GPU: SigLIP B/16 (Zhai et al. 2023 §4.2; big_vision {@code ViT-B/16} and open_clip's
-     * {@code ViT-B-16-SigLIP}): 224 px images in 16 px patches (196), width 768, depth 12, 12
-     * heads, MLP 3072 in both towers, MAP image pooling, last-token (EOS) text pooling, 768-d
-     * embeddings, 64 tokens. The image encoder (patch embedding, positions, blocks, final norm) has
-     * 85.8 M parameters, ViT-B/16's "86 M"; with a 32,000-token vocabulary the whole model has
-     * about 203 M, as the released {@code siglip-base-patch16-224}. Too slow to train on a CPU.
+     * For a GPU: SigLIP B/16 (Zhai et al. 2023 §4.2; open_clip's {@code ViT-B-16-SigLIP}): 224 px
+     * images in 16 px patches, width 768, depth 12, 12 heads, MLP 3072 in both towers, MAP image
+     * pooling, last-token (EOS) text pooling, 768-d embeddings, 64 tokens; about 203 M parameters
+     * with a 32,000-token vocabulary (docs/decisions/model-presets.md). Too slow for a CPU.
      */
     public static ModelConfig b16(int vocabSize) {
         return new ModelConfig(
