@@ -45,32 +45,13 @@ import org.slf4j.LoggerFactory;
  * {@code streamlip bench datapath}: records/s of the filter and tokenize jobs together on a Flink
  * MiniCluster against the in-process broker, at parallelism 1 and 2, beside the limit of the same
  * machine: decoding and resizing the same images in plain Java, in one thread and in two, in the
- * same run. Parallelism 1 is set against the one-thread limit (its operator chains still run in
- * threads of their own, on every core), parallelism 2 against the two-thread limit.
+ * same run. Then the same on a relay ({@link #attachRelay}): the jobs' two exactly-once Kafka hops
+ * with no stage between, what the plumbing costs before any curation or tokenization.
  *
- * <p>Method: one unbounded job per parallelism; {@link #WARMUP_BATCHES} warm-up batches of the
- * pairs prove every operator is up and let the JIT compile the job's paths, then one measured
- * stream of {@link #MEASURED_COPIES} copies of the pairs is sent at once. Its rate is the steady
- * throughput: the records committed (as an example or a reject) from the first commit of the
- * measured stream until its last, over that time. The exactly-once sinks release records once per
- * checkpoint, and the first measured records appear only after up to two checkpoint intervals (the
- * filter's transaction, then the tokenizer's); counting from the first commit takes that fixed
- * latency out of a throughput figure. The end-to-end rate, timed from the first send to the last
- * commit, latency included, is reported beside it. JVM CPU per record is the process's CPU time
- * over the measured stream; the notes and the JSON split it by thread group ({@link ThreadCpu}):
- * operator chains, Kafka clients, the in-process broker, the JVM's JIT compiler and garbage
- * collector, RocksDB's background threads. Every pair gets a fresh id and a caption of its own, and
- * the near-duplicate cluster cap is lifted ({@link #FILTER}), so that (nearly) every record takes
- * the whole path, near-duplicate lookups and tokenizer included: the synthetic shapes repeat, and
- * with the default cap how many pairs were refused half-way depended on the processing order, which
- * differs between parallelism 1 and 2 (a refused pair costs less, so the two rates measured
- * different work). The table says how many were refused.
- *
- * <p>Then the same method on a relay ({@link #attachRelay}): the jobs' two exactly-once Kafka hops
- * (raw to curated, curated to examples) carrying each record's bytes unchanged, with no stage in
- * between. Its CPU per record is what the broker, the Kafka clients, the sources, the sinks and the
- * checkpoints cost before any curation or tokenization; the jobs' CPU per record beyond it and
- * beyond the plain classes' work is the cost of the jobs' own operators, exchanges and state.
+ * <p>After {@link #WARMUP_BATCHES} warm-up batches, one stream of {@link #MEASURED_COPIES} copies
+ * of the pairs is sent at once; its steady rate counts the records committed from the first commit
+ * to the last, beside the end-to-end rate and the JVM CPU per record by thread group ({@link
+ * ThreadCpu}). Why this method: docs/decisions/datapath-benchmark.md.
  */
 public final class DatapathBenchmark implements Benchmark {
     private static final Logger LOG = LoggerFactory.getLogger(DatapathBenchmark.class);
@@ -90,11 +71,9 @@ public final class DatapathBenchmark implements Benchmark {
 
     /**
      * Warm-up batches before the measured stream (system property {@value #WARMUP_PROPERTY},
-     * default 12; 1 with {@code --quick}). One JVM holds the broker, Flink, the jobs, the Kafka
-     * clients, RocksDB and Lingua, and on 2 cores its JIT compiler keeps compiling for about a
-     * minute: after two warm-up batches it still took 0.4-0.5 ms of CPU per measured record at
-     * parallelism 1, after twelve to fifteen 0.1-0.25 (a job runs for hours; the steady state is
-     * the figure that matters). What is left shows in the column {@code of which JIT}.
+     * default 12; 1 with {@code --quick}): enough for the JIT to settle, since the steady state is
+     * the figure that matters (docs/decisions/datapath-benchmark.md). What is left shows in the
+     * column {@code of which JIT}.
      */
     static final String WARMUP_PROPERTY = "streamlip.bench.datapath.warmup-batches";
 
@@ -123,9 +102,8 @@ public final class DatapathBenchmark implements Benchmark {
     /**
      * The measured stream: this many relabelled copies of the pairs, sent back to back (system
      * property {@value #MEASURED_PROPERTY}, default 10; 3 with {@code --quick}), so that the rate
-     * is taken over many checkpoint intervals of steady processing. With 3 copies (9,000 records)
-     * at 2,000-3,000 records/s the first and last commits were only two or three checkpoint
-     * intervals apart, and the steady rate of one build varied by 40% between runs.
+     * is taken over many checkpoint intervals of steady processing
+     * (docs/decisions/datapath-benchmark.md).
      */
     static final String MEASURED_PROPERTY = "streamlip.bench.datapath.measured-copies";
 
@@ -155,9 +133,8 @@ public final class DatapathBenchmark implements Benchmark {
     public BenchResult run(BenchOptions options) throws Exception {
         int records = Integer.getInteger(RECORDS_PROPERTY, options.quick() ? 600 : 3000);
         // As large as a measured batch: the first job in this JVM still compiles the Flink,
-        // Kafka and RocksDB paths while it runs (with 500 records, its second measured batch ran
-        // 1.7 times as fast as its first), and parallelism 2 would profit from what parallelism 1
-        // paid for.
+        // Kafka and RocksDB paths while it runs, and parallelism 2 would profit from what
+        // parallelism 1 paid for (docs/decisions/datapath-benchmark.md).
         int warmup = records;
         int imageSize = Integer.getInteger(IMAGE_SIZE_PROPERTY, 64);
         TokenizeConfig tokenize =
@@ -281,8 +258,8 @@ public final class DatapathBenchmark implements Benchmark {
                 "",
                 "");
 
-        // The limit is a ceiling: the faster of the two measurements. The first runs in a cold JVM
-        // (on merged main at 23:53 it read 6,881 records/s before the jobs and 13,560 after).
+        // The limit is a ceiling: the faster of the two measurements. The first runs in a cold
+        // JVM.
         double bestLimit = Math.max(limit, limitAfter);
         double bestLimitTwoThreads = Math.max(limitTwoThreads, limitTwoThreadsAfter);
         result.note(

@@ -54,8 +54,8 @@ public final class ImagePreprocessor implements Serializable {
      * Working arrays per thread. A ThreadLocal, not plain fields or an argument: {@link #toRgb}
      * keeps its signature and its thread safety for the callers that hold a preprocessor
      * (ExampleBuilder, ExampleDecoder, the pair scorer, EvalSet), any of which may be reached from
-     * several threads. Fresh arrays per image (about 70 KB for a 64 px image) cost about 7 µs of
-     * the ~50 µs a 64 px image took (measured, bench/results/datapath-2026-11-27.md section 9).
+     * several threads. Fresh arrays per image cost a noticeable share of a small image's time
+     * (bench/results/datapath-2026-11-27.md section 9).
      */
     private transient volatile ThreadLocal<Buffers> buffers;
 

@@ -9,24 +9,17 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * How curated pairs become training examples.
+ * How curated pairs become training examples. More: docs/decisions/tokenize.md.
  *
  * @param imageSize side of the square training image in pixels (default 32, the CPU demo's size)
- * @param pixelFormat layout of {@code Example.image} (default {@link PixelFormat#RGB8_HWC}, raw
- *     uint8 pixels; {@link PixelFormat#PNG} re-encodes the resized image, for large sizes where raw
- *     pixels would cost too much Kafka bandwidth)
- * @param maxTokens longest token sequence including end-of-sequence (default 64); longer captions
- *     are cut
- * @param maxImagePixels largest image the stage decodes (default 40,000,000, the filter's bound): a
- *     guard for topics written by something other than the filter
- * @param tokenizerFile a {@code tokenizer.json} written by {@code streamlip tokenizer train}, or
- *     null for the byte tokenizer (default null); see {@link Tokenizers} and {@link
- *     #withTokenizer(String)}. The file is read where the job is built and travels inside the
- *     operator, so task managers need no copy.
- * @param render render each caption for CLIPPO into {@code Example.rendered_text} ({@code imageSize
- *     x imageSize} gray), or null not to (default null)
- * @param bounds bounds of the fields an example copies (id, language, caption) and the topics'
- *     record limit ({@link RecordBounds#defaults()})
+ * @param pixelFormat layout of {@code Example.image} (default {@link PixelFormat#RGB8_HWC}; {@link
+ *     PixelFormat#PNG} for large sizes)
+ * @param maxTokens longest token sequence including end-of-sequence, longer cut (default 64)
+ * @param maxImagePixels largest image the stage decodes (default 40,000,000, the filter's bound)
+ * @param tokenizerFile a {@code tokenizer.json} carried inside the operator, or null for the byte
+ *     tokenizer (default null); see {@link Tokenizers} and {@link #withTokenizer(String)}
+ * @param render CLIPPO rendering into {@code Example.rendered_text}, or null not to (default null)
+ * @param bounds field bounds and record limit ({@link RecordBounds#defaults()})
  */
 public record TokenizeConfig(
         int imageSize,

@@ -7,20 +7,15 @@ import java.util.TreeMap;
 /**
  * The cross-modal score filter's policy. A pair is kept when its score (under the current model)
  * reaches its language's threshold, <b>or</b> when it is within the top {@code topFraction} of its
- * language's recent scores; while no model exists every pair passes unscored.
+ * language's recent scores; while no model exists every pair passes unscored. More:
+ * docs/decisions/cross-modal-scoring.md.
  *
- * @param thresholds per language (the pair's {@code lang}), the score at or above which a pair is
- *     always kept (default none). For SigLIP scores (cosine similarity) a sensible value depends on
- *     the model's training: set it from the scores a trained model gives held-out pairs
- * @param defaultThreshold the threshold of languages not in {@code thresholds}; NaN for none
- *     (default)
- * @param topFraction the fraction of each language's recent scores that is kept whatever its
- *     threshold, in [0, 1] (default 0.9: the worst-matching tenth of every language is dropped, so
- *     a weak young model refuses little, and each language is judged against itself, not against
- *     English). 1 keeps everything (scores are only recorded); 0 leaves only the thresholds
- * @param window how many recent scores per language the top fraction is taken over (default 1,000)
- * @param warmup fewest scores a language needs under the current model before its top fraction is
- *     applied; until then its pairs pass (default 50)
+ * @param thresholds per language, the score at or above which a pair is always kept (default none)
+ * @param defaultThreshold threshold of languages not in {@code thresholds}; NaN for none (default)
+ * @param topFraction fraction of each language's recent scores kept whatever its threshold, in [0,
+ *     1] (default 0.9)
+ * @param window recent scores per language the top fraction is taken over (default 1,000)
+ * @param warmup scores a language needs before its top fraction applies (default 50)
  */
 public record CrossModalConfig(
         Map<String, Double> thresholds,

@@ -5,20 +5,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * How much of each kind of web noise the simulator injects.
+ * How much of each kind of web noise the simulator injects. A rate is the chance, after each clean
+ * pair, of injecting one record of that kind; the defaults inject about 17% beside the clean pairs
+ * (why: docs/decisions/noise-simulation.md).
  *
- * <p>A rate is the chance, after each clean pair, of injecting one record of that kind (for {@link
- * NoiseKind#MANY_CAPTIONS}: one image with {@link #captionsPerImage} captions). The defaults put
- * about 17% injected records beside the clean ones: enough of each kind to measure a filter's
- * recall on a few thousand pairs, few enough that the clean pairs dominate as on the web after
- * crawling.
- *
- * @param rates injection rate per kind in [0, 1]; kinds not listed are not injected (defaults:
- *     corrupt 0.01, truncated 0.01, bomb 0.005, tiny 0.01, aspect 0.01, exact_duplicate 0.02,
- *     near_duplicate 0.02, many_captions 0.0005, boilerplate 0.02, unrelated_caption 0.02,
- *     wrong_language 0.02, eval_image 0.01)
- * @param captionsPerImage captions one many-captions image comes with (default 150, beyond the
- *     filter's default cluster cap of 64)
+ * @param rates injection rate per kind in [0, 1], kinds not listed not injected (defaults: corrupt,
+ *     truncated, tiny, aspect, eval_image 0.01; bomb 0.005; exact_duplicate, near_duplicate,
+ *     boilerplate, unrelated_caption, wrong_language 0.02; many_captions 0.0005)
+ * @param captionsPerImage captions one many-captions image comes with (default 150)
  * @param memory recent clean pairs kept to draw duplicates and borrowed captions from (default
  *     1024)
  * @param seed the seed of every random choice (default 0)

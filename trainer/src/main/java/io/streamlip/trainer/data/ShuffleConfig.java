@@ -4,23 +4,16 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The streaming reader's shuffle buffer, backpressure and language mix ({@link #defaults()}).
+ * The streaming reader's shuffle buffer, backpressure and language mix ({@link #defaults()}). More:
+ * docs/decisions/streaming-reader.md.
  *
- * @param capacity examples the buffer holds before batches are drawn from it, and the high-water
- *     mark at which the Kafka consumer's partitions are paused (default 2048, 16 default batches).
- *     A batch is drawn when the buffer is full, or earlier when the consumer has caught up with the
- *     topic (its last poll returned less than a full poll) and at least a batch is buffered, so a
- *     slow stream is not held back waiting for a full buffer
- * @param memoryCapacity examples kept on the heap; those beyond it spill to a RocksDB store on disk
- *     (default 1024). Equal to {@code capacity}: never spill
- * @param resumeBelow the low-water mark: paused partitions resume once the buffer holds fewer than
- *     this many examples, or fewer than a batch (default 1024, half the capacity)
- * @param spillDir parent folder of the spill store, which lives in a fresh sub-folder deleted on
- *     close; null for the system temporary folder (default)
- * @param languageWeights per-language sampling weights: an example of language {@code L} is kept
- *     with probability {@code w(L) / max w}, the others are passed over (counted, never trained,
- *     their offsets advance); languages not listed weigh {@code defaultWeight}. Empty: keep all
- *     (default)
+ * @param capacity examples buffered before batches are drawn (earlier once the consumer caught up),
+ *     also the mark at which partitions pause (default 2048)
+ * @param memoryCapacity examples kept on the heap, the rest spilling to RocksDB (default 1024)
+ * @param resumeBelow paused partitions resume below this many examples or a batch (default 1024)
+ * @param spillDir parent folder of the spill store; null for the system temporary folder (default)
+ * @param languageWeights an example of language {@code L} is kept with probability {@code w(L) /
+ *     max w}, the others are passed over, counted; empty keeps all (default)
  * @param defaultWeight the weight of languages not in {@code languageWeights} (default 1)
  */
 public record ShuffleConfig(

@@ -43,10 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Flat buffers.</b> All trainable weights live in one flat tensor, and each {@link
  * Parameter}'s array is a view of its slice; the moments are flat too. A step gathers the gradients
  * with one concatenation and runs one norm and two kernel calls (the decayed parameters are ordered
- * first, so decay is one range) instead of a norm and a kernel call per parameter: about 30 native
- * element-wise ops on the flat buffers and one zero-fill per gradient, instead of ~16 ops per
- * parameter (the demo model has 61). PyTorch's {@code foreach}/{@code fused} optimizers are the
- * same idea (bench/results/trainer-vs-pytorch-2026-11-27.md, fourth session).
+ * first, so decay is one range) instead of a norm and a kernel call per parameter, like PyTorch's
+ * {@code foreach}/{@code fused} optimizers (bench/results/trainer-vs-pytorch-2026-11-27.md, fourth
+ * session).
  *
  * <p>Consequences for callers: the optimizer takes over the parameters' arrays when it is built.
  * Whatever replaces a parameter's array afterwards (loading a checkpoint into the model) must be

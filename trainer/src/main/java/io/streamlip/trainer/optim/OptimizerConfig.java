@@ -1,21 +1,19 @@
 package io.streamlip.trainer.optim;
 
 /**
- * Settings of {@link AdamW} and its {@link LearningRateSchedule}.
+ * Settings of {@link AdamW} and its {@link LearningRateSchedule}
+ * (docs/decisions/trainer-defaults.md).
  *
- * @param learningRate peak learning rate, reached at the end of the warmup (default 1e-3, the
- *     SigLIP paper's)
- * @param minLearningRate where the cosine decay ends (default 1e-5)
+ * @param learningRate peak learning rate, reached at the end of the warmup (default 1e-3)
+ * @param minLearningRate where the cosine decay ends, staying there afterwards (default 1e-5)
  * @param warmupSteps steps of linear warmup from 0 (default 100)
- * @param scheduleSteps step at which the cosine decay reaches {@code minLearningRate}; the rate
- *     stays there afterwards, since a streaming run has no fixed length (default 5000)
+ * @param scheduleSteps step at which the cosine decay reaches {@code minLearningRate} (default
+ *     5000)
  * @param beta1 first-moment decay (default 0.9)
  * @param beta2 second-moment decay (default 0.95: SigLIP's choice for stability)
  * @param epsilon added to the second moment's root (default 1e-8)
- * @param weightDecay decoupled weight decay of matrices; never applied to norms, biases, {@code t'}
- *     and {@code b} (default 1e-4)
- * @param clipNorm largest global L2 norm of the gradient; larger ones are scaled down to it; 0
- *     turns clipping off (default 1.0)
+ * @param weightDecay decoupled decay of matrices, never norms, biases, t' and b (default 1e-4)
+ * @param clipNorm largest global L2 gradient norm, 0 turning clipping off (default 1.0)
  */
 public record OptimizerConfig(
         double learningRate,
