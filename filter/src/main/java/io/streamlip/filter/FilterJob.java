@@ -38,40 +38,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The curation job, {@code raw-pairs -> curated-pairs (+ rejects)}, in this order:
+ * The curation job, {@code raw-pairs -> curated-pairs (+ rejects)}, in this order: {@code curate}
+ * ({@link CurateFunction}, {@link PairCurator}), {@code decontaminate} ({@link
+ * DecontaminateFunction}, with evaluation sets), {@code deduplicate} ({@link DeduplicateFunction},
+ * by {@link DuplicateKey}), {@code near-duplicate-*} ({@link NearDuplicateStages}), {@code
+ * crossmodal-score} (with {@link Options#crossModalScoring}), {@code language-caps} ({@link
+ * LanguageCapFunction}, with {@link LanguageConfig#caps()}, last so the cap counts what the job
+ * emits) and {@code curated-size} ({@code RecordSizeCheck}). What each stage does and how it is
+ * keyed: docs/decisions/filter-job.md.
  *
- * <ol>
- *   <li>{@code curate} ({@link CurateFunction}, not keyed): decode each Kafka record as a {@code
- *       RawPair} and curate it ({@link PairCurator}: caption encoding, length, boilerplate and
- *       blocklist; image validity from the header before decoding; perceptual hash and thumbnail;
- *       language);
- *   <li>{@code decontaminate} ({@link DecontaminateFunction}, only when evaluation sets are
- *       configured): the sets' hashes and thumbnails, computed once here in the client ({@link
- *       EvalSetIndex#entries}), arrive on a bounded broadcast stream and are held as broadcast
- *       state; near copies of evaluation images are refused, pairs that arrive before the set is
- *       complete wait in operator state;
- *   <li>{@code deduplicate} ({@link DeduplicateFunction}, keyed by {@link DuplicateKey}): drop
- *       repeats of an (image bytes, caption) pair;
- *   <li>{@code near-duplicate-*} ({@link NearDuplicateStages}: keyed by LSH band key, then by pair,
- *       then by image cluster): drop near copies of an image with the same normalised caption, and
- *       pairs beyond the per-cluster cap;
- *   <li>{@code crossmodal-score} (only with {@link Options#crossModalScoring}): the cross-modal
- *       scorer of {@code io.streamlip.filter.score};
- *   <li>{@code language-caps} ({@link LanguageCapFunction}, keyed by language, only when {@link
- *       LanguageConfig#caps()} has a cap): refuse a language's pairs beyond its cap, last, so that
- *       the cap counts the pairs the job really emits;
- *   <li>{@code curated-size} ({@code RecordSizeCheck}): a pair too large for the curated topic is
- *       refused as {@code record_too_large} rather than failing the sink; every reject is fitted to
- *       the rejects topic ({@code FitRejects}).
- * </ol>
- *
- * <p>All keyed state lives on the state backend that {@link JobEnvironment} configures (RocksDB,
- * incremental checkpoints), so it survives restarts and is spread over the parallel tasks by key.
- * Every refusal goes to the rejects sink with stage {@value #STAGE}, a reason code and a detail,
- * and counts in a per-reason counter ({@code RejectCounters}).
- *
- * <p>{@link #attach} wires the pipeline's Kafka topics, with {@link Options} for what is optional;
- * {@link #main} runs it alone.
+ * <p>Keyed state lives on the state backend {@link JobEnvironment} configures, so it survives
+ * restarts. Every refusal goes to the rejects sink with stage {@value #STAGE}, a reason code and a
+ * detail, and counts in a per-reason counter. {@link #attach} wires the pipeline's Kafka topics,
+ * with {@link Options} for what is optional; {@link #main} runs it alone.
  */
 public final class FilterJob {
     private static final Logger LOG = LoggerFactory.getLogger(FilterJob.class);

@@ -12,41 +12,16 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * Near-duplicate removal and the image-cluster cap in the Flink job, in three keyed stages whose
- * state is on the job's state backend (RocksDB), so it survives restarts and spreads over the
- * parallel tasks by key:
+ * state is on the job's state backend: {@link BandLookupFunction} (keyed by {@link LshBands} band
+ * key: the oldest cluster among a bucket's near copies, or none), {@link ClusterAssignFunction}
+ * (keyed by pair: joins the oldest cluster answered, or starts one) and {@link
+ * ClusterAdmitFunction} (keyed by cluster: the same caption again is a near duplicate; beyond the
+ * cap, the cluster is full).
  *
- * <ol>
- *   <li>{@link BandLookupFunction}, keyed by {@link LshBands} band key: each pair sends one probe
- *       per band ({@code k + 1} of them); the bucket answers the oldest cluster among its images
- *       that are near copies ({@link NearDuplicateIndex#isNearCopy}: within Hamming distance {@code
- *       k}, confirmed by the thumbnail), or none;
- *   <li>{@link ClusterAssignFunction}, keyed by pair: joins the pair with its band answers and
- *       picks the oldest cluster answered, or starts a new one (its own image id);
- *   <li>{@link ClusterAdmitFunction}, keyed by cluster: the same normalised caption again is a near
- *       duplicate; beyond the cap, the cluster is full.
- * </ol>
- *
- * <p>Two near copies (within {@code k}) share at least one band key, so their probes meet in one
- * bucket, where the one processed later finds the earlier: a near copy is never missed for want of
- * a shared bucket. A pair joins the oldest cluster (by the record time of the image that started
- * it) any of its buckets found. The decisions are those of {@link NearDuplicateIndex} (one process)
- * but for races under parallelism, documented rather than prevented:
- *
- * <ul>
- *   <li>two near copies whose probes are processed in opposite orders in two shared buckets (they
- *       came through different parallel tasks at the same time) each find the other and may label
- *       each other's cluster, so both can be kept with the same caption;
- *   <li>the order in which a cluster sees its pairs is the processing order, not the Kafka order
- *       (exact deduplication redistributes pairs by their key), so which captions fit under the cap
- *       is not fixed; how many do is;
- *   <li>a bucket stores an image under the cluster it found there (or as a new cluster), while the
- *       pair may have joined an older cluster found in another bucket, so a later image near only
- *       to it can land in a younger cluster; chains (A near B near C, A not near C) join clusters
- *       by whom each found, as in the one-process index.
- * </ul>
- *
- * Each of these can let a near copy through; none refuses a clean pair that the one-process index
- * would keep, except that a cap may be reached by other captions.
+ * <p>Two near copies share at least one band key, so a near copy is never missed for want of a
+ * shared bucket. The decisions are those of {@link NearDuplicateIndex} but for races under
+ * parallelism, which can let a near copy through but never refuse a clean pair the one-process
+ * index would keep (docs/decisions/near-duplicates.md lists them).
  */
 public final class NearDuplicateStages {
     private NearDuplicateStages() {}

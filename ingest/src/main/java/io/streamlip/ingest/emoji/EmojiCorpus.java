@@ -22,36 +22,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The emoji x CLDR training corpus: every vendor image of an emoji paired with the emoji's name in
- * every locale that names it. Real, public and multilingual: with emoji-datasource 16.0.0 and CLDR
- * 48.2, google draws 1,911 base emoji, 160 locales name them (100 of those name at least 90%), and
- * the google pairs number 229,645 ({@code RealEmojiDataTest} counts and logs these on the real
- * tarballs); the other training vendors draw about as many, so the default three give about three
- * times that.
- *
- * <p>A pair is {@code id = emoji:<vendor>:<class>:<locale>:<n>}, the vendor's 64 px PNG, {@code
- * alt_text} = the locale's {@code tts} name ({@code n = 0}; with {@link Config#keywordPairs()},
- * also {@code n = 1}: the keyword list joined with {@code " | "}), {@code source = emoji:<vendor>},
- * {@code lang_hint} = the locale as a BCP 47 tag, and the attributes {@code class} (lower-case code
- * points, e.g. {@code 1f600}), {@code vendor}, {@code category}, {@code subcategory}, {@code
- * text_kind} ({@code tts} or {@code keywords}) and, for a skin-tone variant, {@code base_class}.
- *
- * <p>The names are the default text because CLDR keeps each {@code tts} name unique within a
- * locale, so a caption picks out one image; keywords are shared by many emoji ("hand", "face"),
- * which would make in-batch negatives into positives for a contrastive loss.
- *
- * <p>The {@code twitter} images are never imported here: they are the held-out evaluation style
- * ({@link EmojiEvalSet}).
- *
- * <p>Each pair owns a copy of its image bytes (a few KB), so downstream stages may use or change
- * the buffer as they like.
- *
- * <p>Opening a corpus reads the selected vendors' 64 px PNGs (14-21 MB per vendor with skin tones,
- * as {@code tar tzvf} lists the 16.0.0 tarballs; less without) and the selected locales' names into
- * memory and plans the import; the pairs are then built one at a time as {@link #pairs()} advances.
- *
- * <p>Skip reasons ({@link #skipped()}), counted in candidate pairs (vendor, image, locale): {@value
- * #SKIP_NO_NAME}, {@value #SKIP_NOT_DRAWN} (the vendor does not draw that emoji), {@value
- * #SKIP_IMAGE_MISSING} (the catalogue says it does but the package lacks the PNG).
+ * every locale that names it (its size: docs/decisions/emoji-corpus.md). A pair is {@code id =
+ * emoji:<vendor>:<class>:<locale>:<n>}, the vendor's 64 px PNG (a copy the pair owns), the locale's
+ * {@code tts} name as {@code alt_text} (unique in a locale, unlike keywords, which {@link
+ * Config#keywordPairs()} adds as {@code n = 1}), {@code source = emoji:<vendor>}, the locale as
+ * {@code lang_hint}, and the attributes {@code class}, {@code vendor}, {@code category}, {@code
+ * subcategory}, {@code text_kind} and, for a skin-tone variant, {@code base_class}. The {@code
+ * twitter} images are held out ({@link EmojiEvalSet}). Opening reads the images and names into
+ * memory; {@link #pairs()} builds pairs one at a time. Skip reasons ({@link #skipped()}): {@value
+ * #SKIP_NO_NAME}, {@value #SKIP_NOT_DRAWN}, {@value #SKIP_IMAGE_MISSING}.
  */
 public final class EmojiCorpus implements PairImporter {
     private static final Logger LOG = LoggerFactory.getLogger(EmojiCorpus.class);

@@ -28,33 +28,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A Flink sink (Sink V2, two-phase commit) that writes fixed-size shards in any {@link
  * ShardFormat}, exactly once: a reader of the folder sees only complete shards holding the records
- * of completed checkpoints, each exactly once, however often the job fails and restarts.
- *
- * <ul>
- *   <li>Each parallel writer fills its own shard under a hidden temporary name ({@link
- *       ShardNames}); a full shard is finished (e.g. the tar's end blocks written) and becomes a
- *       committable of the next checkpoint.
- *   <li>When that checkpoint completes, the committer renames it to its final name (atomic, same
- *       folder). A commit repeated after a restart finds the final name and does nothing.
- *   <li>A shard still filling at a checkpoint is synced and its length kept in the writer's state;
- *       after a restart it is cut back to that length and continued, and the source replays what
- *       came after. So every shard holds exactly {@code recordsPerShard} records, except each
- *       writer's last one when a bounded input ends.
- *   <li>Shards finished after the last completed checkpoint of a failed run stay behind as hidden
- *       {@code .inprogress} files (never visible as shards; safe to delete when no job writes the
- *       folder).
- *   <li>A record the format refuses with a runtime exception (it should have been checked before
- *       the sink: {@code FileSinks} does) is logged, counted in the writer's {@value
- *       #UNWRITABLE_METRIC} metric and skipped, as a last resort: it never fails the job, and the
- *       formats prepare a record whole before writing any of it, so the shard stays valid. I/O
- *       errors still fail the job (and it restarts from its checkpoint).
- * </ul>
- *
- * <p>Names: writer {@code i} of {@code p} numbers its shards {@code i, i+p, i+2p, ...} above the
- * highest number already in the folder, so with parallelism 1 a run writes {@code prefix-000000},
- * {@code prefix-000001}, ... and with more, numbers can have gaps; list or glob the folder ({@code
- * prefix-*.tar}) rather than expanding a brace range. The folder must be a path every TaskManager
- * sees the same way (local for a MiniCluster, a shared mount on a cluster).
+ * of completed checkpoints, each exactly once, however often the job fails and restarts. Shards
+ * fill under hidden names ({@link ShardNames}) and are renamed when their checkpoint completes; a
+ * record the format refuses is counted in {@value #UNWRITABLE_METRIC} and skipped, I/O errors fail
+ * the job. Writer {@code i} of {@code p} numbers its shards {@code i, i+p, ...}, so list or glob
+ * the folder. The folder must look the same from every TaskManager. How commits, restarts and
+ * leftovers work: docs/decisions/sharded-file-sink.md.
  *
  * @param <T> the records written
  */

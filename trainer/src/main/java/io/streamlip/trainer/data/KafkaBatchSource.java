@@ -23,40 +23,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The unbounded streaming reader: {@code Example} records from every partition of a topic
- * (read_committed, its own consumer group, no auto-commit) through a {@link ShuffleBuffer} into
- * fixed-size {@link TrainingBatch}es.
- *
- * <ul>
- *   <li><b>Shuffle</b>: records go into a buffer of {@link ShuffleConfig#capacity()} examples
- *       (spilling to RocksDB beyond {@link ShuffleConfig#memoryCapacity()}); each batch is drawn
- *       from it at random with the trainer's {@link StreamRandom}. A batch is drawn when the buffer
- *       is full, or when the consumer has caught up with the stream (its last poll returned less
- *       than a full poll) and a batch's worth is buffered: a stream slower than training is trained
- *       as it comes, shuffled over what is there, instead of waiting to fill the buffer.
- *   <li><b>Backpressure</b>: when the buffer reaches its capacity the consumer's partitions are
- *       paused ({@link KafkaConsumer#pause}); they resume once it holds fewer than {@link
- *       ShuffleConfig#resumeBelow()}. Polling goes on meanwhile, so the consumer stays alive.
- *   <li><b>Language mix</b>: with {@link ShuffleConfig#languageWeights()}, an example is kept with
- *       its language's probability (see {@link ShuffleConfig#keepProbability}); the others are
- *       counted ({@link #sampledOut()}) and passed over.
- *   <li><b>Exactly once</b>: {@link #position()} says, per partition, what was read and which
- *       offsets are still in the buffer; a checkpoint stores it, and {@link #seek} after a restart
- *       re-reads from the oldest untrained record, training only the records that were pending and
- *       the ones never read. The buffer itself is not saved (its records are still in Kafka).
- *   <li><b>Freshness</b>: each batch carries its examples' Kafka record timestamps, so the trainer
- *       can measure produce-to-trained latency.
- * </ul>
- *
- * <p>A record that cannot be used is logged, counted and passed over (its offset still advances).
- * With {@code replayAfterIdle}, a topic that has delivered nothing new for that long (a finite
- * import that is over) is read again from its earliest retained records; examples read again in
- * such a pass do not count for freshness (their timestamps are old; new records that the pass
- * reaches do), and a checkpoint taken during it resumes in that pass.
- *
- * <p>Partitions are assigned, not subscribed: one trainer reads the whole topic, and its position
- * comes from its checkpoint (then the group's committed offsets, then the earliest offset). Offsets
- * trained up to are committed to the group at each checkpoint so consumer lag can be monitored. Not
- * thread-safe: the training thread owns it.
+ * (read_committed, assigned, its own consumer group, no auto-commit) through a {@link
+ * ShuffleBuffer} into fixed-size {@link TrainingBatch}es. It pauses the partitions while the buffer
+ * is full, samples languages by {@link ShuffleConfig#languageWeights()}, reports the exact reading
+ * {@link #position()} for checkpoints and {@link #seek}s back to it after a restart, so nothing is
+ * trained twice or skipped; each batch carries its records' Kafka timestamps for freshness. A
+ * record that cannot be used is logged, counted and passed over. With {@code replayAfterIdle}, an
+ * idle topic is read again from its earliest record. Not thread-safe: the training thread owns it.
+ * How each of these works: docs/decisions/streaming-reader.md.
  */
 public final class KafkaBatchSource implements BatchSource {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBatchSource.class);

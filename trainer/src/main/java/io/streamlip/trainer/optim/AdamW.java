@@ -26,34 +26,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Adam with decoupled weight decay, global-norm gradient clipping and a warmup-cosine schedule,
- * whose state (moments and step) is saved and restored by parameter <em>name</em>.
+ * Adam with decoupled weight decay (matrices only), global-norm gradient clipping and a
+ * warmup-cosine schedule, whose state (moments and step) is saved and restored by parameter
+ * <em>name</em>, unlike DJL's own, which a run cannot resume. It calls DJL's fused native {@code
+ * adamUpdate} kernel on one flat buffer of all trainable weights (the update and why flat:
+ * docs/decisions/adamw.md).
  *
- * <p>DJL's own AdamW decays every parameter, clips each element on one side only, and keys its
- * private state by parameter ids that change from run to run, so a run cannot resume it. This one
- * calls the same fused native {@code adamUpdate} kernel:
- *
- * <pre>
- * g  = grad * rescale            (rescale = min(1, clipNorm / ||grad||) over all parameters)
- * w -= lr * wd * w               (only for matrices: not norms, biases, t', b)
- * m  = β1 m + (1-β1) g;  v = β2 v + (1-β2) g²
- * w -= lr * sqrt(1-β2^t)/(1-β1^t) * m / (sqrt(v) + ε)
- * </pre>
- *
- * <p><b>Flat buffers.</b> All trainable weights live in one flat tensor, and each {@link
- * Parameter}'s array is a view of its slice; the moments are flat too. A step gathers the gradients
- * with one concatenation and runs one norm and two kernel calls (the decayed parameters are ordered
- * first, so decay is one range) instead of a norm and a kernel call per parameter, like PyTorch's
- * {@code foreach}/{@code fused} optimizers (bench/results/trainer-vs-pytorch-2026-11-27.md, fourth
- * session).
- *
- * <p>Consequences for callers: the optimizer takes over the parameters' arrays when it is built.
- * Whatever replaces a parameter's array afterwards (loading a checkpoint into the model) must be
- * followed by {@link #adoptParameters()} before the next step (and before a {@code ParameterStore}
- * caches the arrays); {@link #step()} refuses to run on a replaced array. Never call {@code
- * NDArray.set(float[])}/{@code set(Buffer)} on a parameter's array: DJL's PyTorch engine rebinds
- * the tensor to a new storage there, silently cutting the view from the flat buffer; copy into it
- * with {@link #copyInto(NDArray, NDArray)}.
+ * <p>The optimizer takes over the parameters' arrays when it is built: whatever replaces one
+ * afterwards (loading a checkpoint) must be followed by {@link #adoptParameters()} before the next
+ * {@link #step()}, which refuses a replaced array. Never call {@code NDArray.set} on a parameter's
+ * array (it cuts the view from the flat buffer); copy with {@link #copyInto(NDArray, NDArray)}.
  */
 public final class AdamW implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdamW.class);
