@@ -10,24 +10,12 @@ import java.util.function.Consumer;
 /**
  * Reduces the snapshots of a time window, handed over one at a time and oldest first, to a {@link
  * HistorySeries} of at most {@code maxPoints} points, holding only one bucket's sums at a time.
- *
- * <p>The window is cut into buckets of equal width, aligned to multiples of the width since the
- * epoch (so a chart polled again keeps its buckets); each bucket with a reachable snapshot gives
- * one point, at the time of its last snapshot. Per series kind:
- *
- * <ul>
- *   <li><b>lag</b> (a level): the last value in the bucket. The newest point then equals the lag
- *       the snapshot table shows, and a backlog that has just been cleared shows as cleared; a mean
- *       would report lag that no longer exists.
- *   <li><b>messages/s and bytes/s</b> (rates): the mean of the bucket's known values. Each value is
- *       already an average over its refresh interval, so their mean is the bucket's throughput when
- *       refreshes are evenly spaced; a last value would drop the traffic of every other interval. A
- *       bucket in which a rate is never known gives null.
- * </ul>
- *
- * A group or topic absent from every snapshot of a bucket gives a null point there, as in {@link
- * HistorySeries#of}. Snapshots outside the window and unreachable ones are skipped. Not
- * thread-safe.
+ * Buckets are of equal width, aligned to the epoch; each bucket with a reachable snapshot gives one
+ * point at the time of its last snapshot: lag (a level) its last value, messages/s and bytes/s
+ * (rates) the mean of the known values, null when none is known. A group or topic absent from a
+ * whole bucket gives a null point, as in {@link HistorySeries#of}. Snapshots outside the window and
+ * unreachable ones are skipped. Not thread-safe. Why last and mean:
+ * docs/decisions/monitor-history.md.
  */
 final class HistoryDownsampler implements Consumer<Snapshot> {
     private final long fromMs;

@@ -19,28 +19,16 @@ import java.util.SortedMap;
 
 /**
  * Decides a caption's language and refuses a caption that is confidently in another language than
- * its source declares.
+ * its source declares. Two tests, the surer first: a caption with letters but none in its declared
+ * language's script is refused with confidence 1 (unless it is one acronym in capitals); a caption
+ * of at least {@link LanguageConfig#minLetters()} letters that Lingua places in another language
+ * with confidence at least {@link LanguageConfig#minConfidence()} is refused. Shorter captions are
+ * never refused on Lingua's word and reach it only if {@link LanguageConfig#scoreShortCaptions()}.
  *
- * <p>Two tests, the surer first. Script: a caption with letters but none in a script its declared
- * language is written in (a Japanese caption declared German) is refused with confidence 1, unless
- * it is one acronym in capitals ({@code ATM}, {@code WC}, {@code DNA}, {@code OK}: Latin capitals
- * are how every language writes them; on the emoji corpus this spares 6 of the 14 clean captions
- * the script test refused among 20,000 and lets through 1 of 2,764 wrong-language captions).
- * Lingua: within the script, a caption of at least {@link LanguageConfig#minLetters()} letters
- * whose most likely language is another one with confidence at least {@link
- * LanguageConfig#minConfidence()}, the declared one scoring at most 1 - that, is refused. Short
- * captions (emoji names, most alt-texts) are never refused on Lingua's word alone: on one to three
- * words it confuses close languages (Spanish and Portuguese, Chinese and kanji-only Japanese). So
- * such a caption does not reach Lingua at all unless {@link LanguageConfig#scoreShortCaptions()}
- * asks for its score.
- *
- * <p>The result is the language used downstream: the declared one (base subtag: {@code pt-PT} gives
- * {@code pt}; a hint that is not a language tag, {@link RecordBounds#languageTag}, is none) with
- * Lingua's confidence in it (0 for a short caption not scored); without a declared language,
- * Lingua's choice when it is confident, else {@code und}.
- *
- * <p>The detector is built on first use ({@code transient}: Flink ships this object to its tasks);
- * Lingua's models are shared by every detector of the JVM and load lazily, about 15 MB a language.
+ * <p>The result is the declared language (base subtag; a hint that is no tag, {@link
+ * RecordBounds#languageTag}, is none) with Lingua's confidence in it; without one, Lingua's
+ * confident choice, else {@code und}. The detector is built on first use ({@code transient}). Why
+ * these tests: docs/decisions/language-identification.md.
  */
 public final class LanguageCheck implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -16,25 +16,14 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 
 /**
- * The curation of one pair, without Flink: caption first (cheap), then the image (a decode), and
- * for a pair that passes both, a {@link CuratedPair} with what was learned.
- *
- * <p>In order: the fields' bounds ({@link RecordBounds#bound}: an oversized id, source, URL or
- * attribute refused, page title and context cut, a language hint that is no language tag read as
- * {@code und}; the curated record holds the pair so bounded), caption encoding ({@code
- * TextQuality#checkEncoding}, from the caption's bytes when the pair's encoding is given), length
- * bounds ({@link CaptionCheck}), boilerplate and blocklist ({@link TextQuality}), image validity
- * from the header before any pixel is decoded ({@link ImageValidity}), the perceptual hash and
- * evaluation-set decontamination ({@link EvalSetIndex}), and the language ({@link LanguageCheck}).
- * Deduplication and per-language caps need state across pairs, so they are the job's business; this
- * class computes what they key on ({@link DuplicateKey}, the pHash and thumbnail, the language).
- *
- * <p>A curated pair whose encoding, with {@link #LATER_STAGES_RESERVE} bytes for what later stages
- * add, would not fit the curated topic ({@link RecordBounds#maxRecordBytes}) is refused as {@code
- * record_too_large}.
- *
- * <p>The Flink job checks the evaluation sets in a stage of its own, against broadcast state
- * ({@code DecontaminateFunction}); its curator is built {@link #withoutEvalSets}.
+ * The curation of one pair, without Flink: the fields' bounds ({@link RecordBounds#bound}), then
+ * the caption (cheap: encoding, {@link CaptionCheck}, {@link TextQuality}), then the image ({@link
+ * ImageValidity} from the header, the perceptual hash, {@link EvalSetIndex}), then the language
+ * ({@link LanguageCheck}); a pair that passes becomes a {@link CuratedPair} carrying what the job's
+ * stateful stages key on ({@link DuplicateKey}, hash, thumbnail, language). One that would not fit
+ * the curated topic with {@link #LATER_STAGES_RESERVE} bytes to spare is refused as {@code
+ * record_too_large}. The Flink job's curator is built {@link #withoutEvalSets} (it decontaminates
+ * in a stage of its own). In detail: docs/decisions/curation-thresholds.md.
  */
 public final class PairCurator implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -18,30 +18,15 @@ import org.apache.flink.util.Collector;
 
 /**
  * Keyed by an {@link LshBands} band key: the images seen in this band bucket, on the state backend
- * (RocksDB): {@code band-bucket} holds each image's hash, thumbnail summary and cluster ({@code
- * BandMember}, 64 bytes), {@code band-thumbnails} its {@link PerceptualHash#thumbnail} by {@code
- * NearDuplicateIndex#imageId}, read only for the members whose hash is within {@link
- * NearDuplicateConfig#maxDistance()} and whose {@link ThumbnailSums} do not already rule a near
- * copy out. For each probe it answers the oldest cluster among the bucket's near copies of the
- * probe's image ({@link NearDuplicateIndex#isNearCopy}: hash, then thumbnail), or none; then
- * remembers the probe's image with that cluster, or as a new cluster of its own when none was found
- * here.
- *
- * <p>The scan is linear in the bucket: with {@code k + 1} bands of about {@code 64 / (k + 1)} bits
- * each (5 bits at k = 12), a bucket holds about 1/32 of the images its band has seen within the
- * retention (more where images look alike), which bounds how many images the job can keep (see
- * {@code FilterJob}). So the bucket is one list state of byte chunks of packed members: reading it
- * is one RocksDB read, storing an image is one append of a one-member chunk (a RocksDB merge, no
- * read-modify-write), and once {@value #MAX_CHUNKS} chunks have piled up the bucket is rewritten as
- * one. Members past {@link FilterConfig#dedupRetention()} are skipped (as Flink's TTL never returns
- * expired values) and dropped at a rewrite, which also happens when they are a quarter of the
- * bucket.
- *
- * <p>The task keeps the buckets it probed last decoded on the heap ({@link BucketCache}, {@link
- * NearDuplicateConfig#bucketCacheBytes()}), written through to the state: a probe of a cached
- * bucket reads nothing from RocksDB. It also remembers the thumbnail verdicts it computed ({@code
- * NearCopyMemo}), so the probes of one pair that meet the same earlier image in several buckets
- * read and compare its thumbnail once.
+ * ({@code band-bucket}: each image's hash, thumbnail summary and cluster; {@code band-thumbnails}:
+ * its {@link PerceptualHash#thumbnail}, read only when the hash is within {@link
+ * NearDuplicateConfig#maxDistance()} and the {@link ThumbnailSums} do not rule a near copy out).
+ * For each probe it answers the oldest cluster among the bucket's near copies of the probe's image
+ * ({@link NearDuplicateIndex#isNearCopy}), or none; then remembers the probe's image with that
+ * cluster, or as a new cluster of its own. Members past {@link FilterConfig#dedupRetention()} are
+ * skipped and dropped at a rewrite (after {@value #MAX_CHUNKS} chunks). The task keeps recent
+ * buckets decoded on the heap ({@link BucketCache}) and thumbnail verdicts ({@code NearCopyMemo}).
+ * The bucket's layout and why: docs/decisions/near-duplicates.md.
  */
 final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, BandAnswer> {
     private static final long serialVersionUID = 1L;

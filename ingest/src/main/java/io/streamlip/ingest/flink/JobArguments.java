@@ -16,27 +16,18 @@ import org.apache.flink.util.ParameterTool;
 /**
  * The command line of a job's {@code main} when it runs on a cluster: {@code --bootstrap HOST:PORT
  * --checkpoint-dir URI [--parallelism N] [--checkpoint-interval-ms MS] [--retained-checkpoints N]
- * [--topic-prefix P] [restart options] [--kafka-property KEY=VALUE]... [--bounded]}.
- *
- * <p>{@code --kafka-property KEY=VALUE} (repeatable, also {@code --kafka-property=KEY=VALUE}) is a
- * Kafka client property for every source, sink and admin client the job builds: SASL/SSL settings
- * reach the cluster's Kafka this way. {@link #toString} masks secret values ({@link Secrets}).
- *
- * <p>On a cluster a job meets more failures than in a test (a TaskManager lost, a broker
- * restarted), so by default it restarts without a cap on attempts, with exponential backoff ({@link
- * RestartPolicy#exponential()}: {@code --restart-backoff-initial-ms} 1000, {@code
- * --restart-backoff-max-ms} 60000, {@code --restart-backoff-multiplier} 1.5, {@code
- * --restart-backoff-reset-ms} 3600000, {@code --restart-backoff-jitter} 0.1; any of them may be
- * given). {@code --restart-attempts N} and/or {@code --restart-delay-ms MS} select a bounded
- * fixed-delay strategy instead (defaults 2 and 1000); the two kinds do not mix.
+ * [--topic-prefix P] [restart options] [--kafka-property KEY=VALUE]... [--bounded]}. Kafka
+ * properties reach every client the job builds; {@link #toString} masks secrets ({@link Secrets}).
+ * By default restarts never give up ({@link RestartPolicy#exponential()}, each {@code
+ * --restart-backoff-*} settable); {@code --restart-attempts}/{@code --restart-delay-ms} select a
+ * bounded fixed delay. The options in full: docs/decisions/flink-settings.md.
  *
  * @param kafka the Kafka cluster
  * @param topics the pipeline's topics (defaults, optionally prefixed)
  * @param settings the Flink settings ({@link JobSettings#defaults} plus what was given)
- *     <p>A job may take options of its own ({@link #parse(String[], Set)}: {@code --NAME VALUE} or
- *     {@code --NAME=VALUE}, the last one given wins), read with {@link #jobOption}.
  * @param bounded stop at the input's end as of the start
- * @param jobOptions the job's own options that were given, by name (without {@code --})
+ * @param jobOptions the job's own options by name ({@link #parse(String[], Set)}, {@link
+ *     #jobOption})
  */
 public record JobArguments(
         KafkaClients kafka,
