@@ -15,15 +15,12 @@ import java.time.Duration;
  * @param lastLoss mean loss of this run's last 10 steps (NaN when no step was taken)
  * @param examplesPerSecond trained examples per second of the run's wall time
  * @param skippedRecords records refused by the loader in this run
- * @param checkpoint the newest checkpoint (written by this run, else the one it resumed from), or
- *     null
+ * @param checkpoint the newest checkpoint (this run's, else the one it resumed from), or null
  * @param elapsed the run's wall time
  * @param reason why it stopped
- * @param evaluation the evaluation of the model as the run left it (the last checkpoint), on the
- *     configured evaluation set; null without one or when the run took no step
- * @param freshness produce-to-trained latency (Kafka record timestamp to the end of the step that
- *     trained the example) of this run's latest examples, the steady state ({@link
- *     LatencyStats#recent()}, the last 4096 examples)
+ * @param evaluation the evaluation of the last checkpoint; null without an evaluation set or step
+ * @param freshness Kafka timestamp to trained, over the latest examples ({@link
+ *     LatencyStats#recent()})
  * @param freshnessOverall the same over every example of the run
  * @param sampledOut records passed over by the per-language sampling in this run
  */

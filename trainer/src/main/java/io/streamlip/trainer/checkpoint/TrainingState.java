@@ -15,8 +15,7 @@ import org.apache.kafka.common.TopicPartition;
  * @param step optimizer steps taken
  * @param examplesSeen examples trained on
  * @param skippedRecords records refused by the loader so far (counted across restarts)
- * @param offsets per topic partition, the next offset to read: everything before was trained on (or
- *     refused)
+ * @param offsets per partition, the next offset to read: all before was trained or refused
  * @param model the model's shape, enough to rebuild it
  * @param tokenizerVersion the tokenizer the model reads
  * @param trainer the trainer configuration of the run, for the record
@@ -24,16 +23,10 @@ import org.apache.kafka.common.TopicPartition;
  * @param temperature {@code t = exp(t')} at this step
  * @param bias {@code b} at this step
  * @param createdTime when it was written (ISO-8601)
- * @param eval summary of the evaluation on the held-out set at this step (metric to value), empty
- *     when none ran
- * @param stream the exact reading position: per partition what was read and which offsets were
- *     still in the shuffle buffer (not trained); empty in checkpoints of sources without offsets.
- *     {@code offsets} holds each partition's {@code trainedUpTo}. A restart re-reads from there and
- *     trains only the pending offsets and those never read, so nothing is trained twice or skipped
- * @param rngState the state of the trainer's {@link io.streamlip.trainer.data.StreamRandom}
- *     (shuffle and language sampling); null in checkpoints written before it was saved
- * @param freshness produce-to-trained latency of the latest examples at this step, null when
- *     unknown
+ * @param eval held-out evaluation at this step (metric to value), empty when none ran
+ * @param stream per partition, what was read and what was still buffered (empty without offsets)
+ * @param rngState the trainer's {@link io.streamlip.trainer.data.StreamRandom}; null in older ones
+ * @param freshness produce-to-trained latency of the latest examples at this step, null if unknown
  */
 public record TrainingState(
         String modelVersion,
