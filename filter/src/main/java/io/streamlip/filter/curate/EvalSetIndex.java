@@ -24,9 +24,9 @@ import java.util.Set;
  * {@link NearDuplicateConfig#evalMaxDistance()} of the candidate's hash, then a confirmation on the
  * {@link PerceptualHash#thumbnail} (16 x 16 colour, within {@link
  * NearDuplicateConfig#evalMaxThumbnailDistance()}). The hash alone collides between different small
- * icons (on the emoji corpus 37% of emoji have another emoji within 6 bits); the thumbnail tells
- * them apart. A linear scan: evaluation sets hold thousands of images, a scan of their hashes costs
- * microseconds (one XOR and popcount each).
+ * icons (docs/decisions/near-duplicates.md); the thumbnail tells them apart. A linear scan:
+ * evaluation sets hold thousands of images, a scan of their hashes costs microseconds (one XOR and
+ * popcount each).
  *
  * <p>{@link #entries} reads the sets' images once (in the Flink job: in the client, when the job is
  * built, for the broadcast stream of {@code DecontaminateFunction}); {@link #of} indexes entries

@@ -10,8 +10,8 @@ import java.util.Map;
  * The band buckets a {@link BandLookupFunction} task read last, decoded, on the heap: a
  * write-through copy of its keyed state, so a probe of a bucket seen recently costs no state read.
  * Without it every probe read its whole bucket from RocksDB (a get that merges the appended chunks,
- * a copy across JNI and one per chunk while Flink splits the list): on the datapath benchmark's
- * repeated shapes, about 4,600 members (400 KB) per record, the largest CPU share of the job.
+ * a copy across JNI and one per chunk while Flink splits the list), the largest CPU share of the
+ * job (bench/results/datapath-2026-11-27.md).
  *
  * <p>The state stays the truth: every change is written to it as before, and the cache only ever
  * holds what the state holds, because the task is the only writer of its keys and the cache lives
