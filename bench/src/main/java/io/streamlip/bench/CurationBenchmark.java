@@ -36,11 +36,9 @@ import org.slf4j.LoggerFactory;
  * filter stage's classes in the job's order (curate, exact dedup, near dedup), scored against the
  * simulator's ground truth.
  *
- * <p>The emoji corpus is fetched with npm into the data folder when it is missing, as the demo
- * does; when it cannot be fetched the benchmark refuses, naming the commands that fetch it. It
- * never falls back on its own: the built-in synthetic shapes are a different measurement (their
- * clean pairs are near duplicates of each other) and run only when asked for ({@link
- * Source#SYNTHETIC}), labelled as such in the table and the JSON ({@code source}).
+ * <p>The emoji corpus is fetched with npm when missing, or the benchmark refuses naming the
+ * commands that fetch it; the synthetic shapes (a different measurement) run only when asked for
+ * ({@link Source#SYNTHETIC}) and are labelled so in the JSON's {@code source}.
  *
  * <p>Per kind: {@code injected} records, {@code recall} = share of them refused (for any reason),
  * {@code precision} = share of the refusals whose reason belongs to the kind (e.g. {@code

@@ -15,12 +15,9 @@ import java.util.Optional;
  * its end marker), and only when all of that is acceptable a full decode, which proves the bytes
  * hold a whole image.
  *
- * <p>The decode reads every byte but materialises at most {@link FilterConfig#maxDecodedPixels()}
- * pixels: a larger image comes back subsampled ({@link Images#decode(byte[], long)}), which is what
- * its fingerprint is computed from.
- *
- * <p>The order matters: a decompression bomb (a tiny file whose header claims billions of pixels)
- * is refused from its header, before a decoder allocates its pixels.
+ * <p>A decompression bomb is refused from its header, before any pixel is allocated; the decode
+ * reads every byte but materialises at most {@link FilterConfig#maxDecodedPixels()} pixels (a
+ * larger image comes back subsampled, {@link Images#decode(byte[], long)}).
  *
  * <p>The decode is strict: ImageIO decodes a truncated JPEG without an error, filling the missing
  * rows with grey and only reporting a warning; such warnings count as corruption here.

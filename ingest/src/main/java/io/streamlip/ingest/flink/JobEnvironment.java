@@ -21,14 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the Flink environment every job of the pipeline runs in, from {@link JobSettings}.
  *
- * <p>Everything goes through the {@link Configuration} (Flink 2.x takes the state backend from
- * there, not from {@code env.setStateBackend}): RocksDB state with incremental checkpoints,
- * exactly-once checkpoints at the configured interval (the Kafka sinks commit on them) that are
- * retained when the job is cancelled ({@code RETAIN_ON_CANCELLATION}, the newest {@link
- * JobSettings#retainedCheckpoints} kept), the settings' restart strategy ({@link RestartPolicy}:
- * exponential-delay without a cap on attempts, or bounded fixed-delay), and generic (Kryo) types
- * refused, so a record type without explicit type information fails when the job is built rather
- * than being serialized slowly.
+ * <p>All through the {@link Configuration} (Flink 2.x reads the state backend there): RocksDB with
+ * incremental, exactly-once checkpoints retained on cancellation ({@link
+ * JobSettings#retainedCheckpoints}), the settings' {@link RestartPolicy}, and Kryo refused, so a
+ * type without explicit type information fails when the job is built.
  *
  * <p>Run in-process (the demo, tests), {@link #create} gives a local environment: {@code
  * executeAsync()} starts a MiniCluster for the job and stops it when the job ends, so cancelling
