@@ -1,7 +1,7 @@
 package io.streamlip.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamlip.ingest.bounds.BoundedText;
+import io.streamlip.platform.bounds.BoundedText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

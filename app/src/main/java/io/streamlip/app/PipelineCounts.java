@@ -1,9 +1,9 @@
 package io.streamlip.app;
 
-import io.streamlip.ingest.bounds.BoundedText;
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.PipelineTopics;
-import io.streamlip.ingest.kafka.TopicReader;
+import io.streamlip.platform.bounds.BoundedText;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.TopicReader;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.RejectReason;

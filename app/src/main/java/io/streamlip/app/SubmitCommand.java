@@ -1,9 +1,9 @@
 package io.streamlip.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamlip.ingest.flink.JobSettings;
-import io.streamlip.ingest.flink.RestartPolicy;
-import io.streamlip.ingest.kafka.Secrets;
+import io.streamlip.platform.flink.JobSettings;
+import io.streamlip.platform.flink.RestartPolicy;
+import io.streamlip.platform.kafka.Secrets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

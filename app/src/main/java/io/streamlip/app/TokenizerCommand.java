@@ -1,6 +1,7 @@
 package io.streamlip.app;
 
 import io.streamlip.bench.EmojiLearningBenchmark;
+import io.streamlip.ingest.emoji.EmojiCorpus;
 import io.streamlip.ingest.emoji.EmojiData;
 import io.streamlip.tokenize.subword.BpeModel;
 import io.streamlip.tokenize.subword.BpeTrainer;
@@ -144,13 +145,20 @@ final class TokenizerCommand implements Runnable {
                 }
                 offered = TrainingCaptions.fromFolder(source.folder, sample);
             } else {
-                offered =
-                        TrainingCaptions.fromEmoji(
+                // The CLDR names and keyword lists, one vendor: the captions are the same for
+                // every vendor.
+                EmojiCorpus corpus =
+                        EmojiCorpus.open(
                                 EmojiData.at(data).ensure(),
-                                languages == null
-                                        ? EmojiLearningBenchmark.DEMO_LANGUAGES
-                                        : languages,
-                                sample);
+                                EmojiCorpus.Config.defaults()
+                                        .withVendors(List.of("google"))
+                                        .withLocales(
+                                                languages == null
+                                                        ? EmojiLearningBenchmark.DEMO_LANGUAGES
+                                                        : languages)
+                                        .withKeywordPairs(true)
+                                        .withOrder(EmojiCorpus.Order.CATALOGUE));
+                offered = TrainingCaptions.fromPairs(corpus.pairs(), sample);
             }
             if (sample.texts().isEmpty()) {
                 throw new CommandLine.ParameterException(

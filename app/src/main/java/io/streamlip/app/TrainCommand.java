@@ -1,6 +1,6 @@
 package io.streamlip.app;
 
-import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.PipelineTopics;
 import io.streamlip.trainer.StopCondition;
 import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.PipelineTopics;
-import io.streamlip.ingest.kafka.TemporaryKafka;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.TemporaryKafka;
 import io.streamlip.trainer.TrainingProgress;
 import java.net.InetAddress;
 import java.net.ServerSocket;

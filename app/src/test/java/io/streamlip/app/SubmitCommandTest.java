@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import io.streamlip.ingest.kafka.KafkaBroker;
+import io.streamlip.broker.KafkaBroker;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -2,7 +2,8 @@ package io.streamlip.bench;
 
 import io.streamlip.filter.score.CrossModalConfig;
 import io.streamlip.filter.score.CrossModalPolicy;
-import io.streamlip.filter.score.PairScorer;
+import io.streamlip.ingest.synthetic.SyntheticCuratedPairs;
+import io.streamlip.platform.score.PairScorer;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.ModelUpdate;
 import io.streamlip.tokenize.ByteTokenizer;
@@ -13,7 +14,6 @@ import io.streamlip.trainer.checkpoint.TrainingState;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import io.streamlip.trainer.score.CheckpointScorerFactory;
-import io.streamlip.trainer.score.SyntheticCuratedPairs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import io.streamlip.filter.curate.LanguageCheck;
 import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.filter.curate.PerceptualHash;
 import io.streamlip.filter.curate.TextQuality;
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Verdict;

@@ -1,18 +1,18 @@
 package io.streamlip.bench;
 
+import io.streamlip.broker.KafkaBroker;
 import io.streamlip.filter.FilterJob;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.config.NearDuplicateConfig;
 import io.streamlip.filter.curate.PairCurator;
-import io.streamlip.ingest.flink.JobEnvironment;
-import io.streamlip.ingest.flink.JobSettings;
-import io.streamlip.ingest.image.Images;
-import io.streamlip.ingest.kafka.KafkaBroker;
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.PairProducer;
-import io.streamlip.ingest.kafka.PipelineSources;
-import io.streamlip.ingest.kafka.PipelineTopics;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.platform.flink.JobEnvironment;
+import io.streamlip.platform.flink.JobSettings;
+import io.streamlip.platform.image.Images;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PairProducer;
+import io.streamlip.platform.kafka.PipelineSources;
+import io.streamlip.platform.kafka.PipelineTopics;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;
 import io.streamlip.sinks.KafkaSinks;

@@ -5,7 +5,7 @@ import io.streamlip.ingest.emoji.EmojiEvalSet;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.TrainingSession;
-import io.streamlip.trainer.data.SyntheticExamples;
+import io.streamlip.trainer.data.PreprocessedExamples;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.eval.EvalReport;
 import io.streamlip.trainer.eval.EvalSet;
@@ -284,9 +284,8 @@ public final class SmallBatchBenchmark implements Benchmark {
                 emoji.missing().stream().map(EmojiData.NpmPackage::tarballName).toList());
         ByteTokenizer tokenizer = new ByteTokenizer(settings.model().contextLength());
         var examples =
-                SyntheticExamples.generate(
-                        settings.examples(),
-                        settings.seed(),
+                PreprocessedExamples.of(
+                        new SyntheticPairs().pairs(settings.examples(), settings.seed()),
                         settings.model().imageSize(),
                         tokenizer);
         Path evalFolder = work.resolve("synthetic-eval");
@@ -295,7 +294,8 @@ public final class SmallBatchBenchmark implements Benchmark {
         return new Data(
                 "synthetic shapes (emoji corpus missing)",
                 b ->
-                        SyntheticExamples.batches(examples, b, settings.model(), tokenizer.eosId())
+                        PreprocessedExamples.batches(
+                                        examples, b, settings.model(), tokenizer.eosId())
                                 .iterator(),
                 eval);
     }

@@ -1,7 +1,6 @@
 package io.streamlip.bench;
 
 import io.streamlip.tokenize.ByteTokenizer;
-import io.streamlip.trainer.TrainerBenchmark;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.model.ModelConfig;
 import java.util.List;
@@ -50,8 +49,8 @@ public final class TrainerStepBenchmark implements Benchmark {
                                 "examples/s",
                                 "parameters"));
         for (Config c : configs) {
-            TrainerBenchmark.Result r =
-                    TrainerBenchmark.measure(c.model(), c.batch(), c.threads(), warmup, steps);
+            TrainingStepTimer.Result r =
+                    TrainingStepTimer.measure(c.model(), c.batch(), c.threads(), warmup, steps);
             result.row(
                     c.label(),
                     r.model(),

@@ -6,10 +6,11 @@ import ai.djl.ndarray.types.Shape;
 import io.streamlip.bench.pytorch.PytorchTwin;
 import io.streamlip.bench.pytorch.SystemPytorch;
 import io.streamlip.bench.pytorch.TrainingFlops;
+import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.TrainingSession;
-import io.streamlip.trainer.data.SyntheticExamples;
+import io.streamlip.trainer.data.PreprocessedExamples;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.model.ModelConfig;
 import java.io.IOException;
@@ -91,8 +92,11 @@ public final class TrainerVsPytorchBenchmark implements Benchmark {
         TrainingSession.setThreads(threads);
         ByteTokenizer tokenizer = new ByteTokenizer(model.contextLength());
         List<TrainingBatch> batches =
-                SyntheticExamples.batches(
-                        SyntheticExamples.generate(batch * 4, 3, model.imageSize(), tokenizer),
+                PreprocessedExamples.batches(
+                        PreprocessedExamples.of(
+                                new SyntheticPairs().pairs(batch * 4, 3),
+                                model.imageSize(),
+                                tokenizer),
                         batch,
                         model,
                         tokenizer.eosId());

@@ -1,6 +1,6 @@
 package io.streamlip.deploy;
 
-import io.streamlip.ingest.kafka.KafkaBroker;
+import io.streamlip.broker.KafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;

@@ -3,8 +3,8 @@ package io.streamlip.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.streamlip.ingest.flink.JobEnvironment;
-import io.streamlip.ingest.flink.JobSettings;
+import io.streamlip.platform.flink.JobEnvironment;
+import io.streamlip.platform.flink.JobSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

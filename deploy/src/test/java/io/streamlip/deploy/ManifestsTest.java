@@ -2,7 +2,7 @@ package io.streamlip.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.PipelineTopics;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

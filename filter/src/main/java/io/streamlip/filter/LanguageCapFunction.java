@@ -2,8 +2,8 @@ package io.streamlip.filter;
 
 import io.streamlip.filter.config.LanguageConfig;
 import io.streamlip.filter.curate.PairCurator;
-import io.streamlip.ingest.flink.EnvelopeStage;
-import io.streamlip.ingest.flink.RejectCounters;
+import io.streamlip.platform.flink.EnvelopeStage;
+import io.streamlip.platform.flink.RejectCounters;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;

@@ -3,12 +3,12 @@ package io.streamlip.filter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamlip.filter.config.FilterConfig;
-import io.streamlip.ingest.image.LargeImages;
-import io.streamlip.ingest.kafka.PairProducer;
-import io.streamlip.ingest.kafka.PipelineTopics;
-import io.streamlip.ingest.kafka.TemporaryKafka;
-import io.streamlip.ingest.kafka.TopicReader;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.platform.image.LargeImages;
+import io.streamlip.platform.kafka.PairProducer;
+import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.TemporaryKafka;
+import io.streamlip.platform.kafka.TopicReader;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;

@@ -1,8 +1,8 @@
 package io.streamlip.monitor;
 
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.PipelineTopics;
-import io.streamlip.ingest.kafka.Secrets;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.Secrets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,7 +1,7 @@
 package io.streamlip.monitor;
 
-import io.streamlip.ingest.kafka.KafkaBroker;
-import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PipelineTopics;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -34,7 +34,7 @@ final class TopicTail implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(
                 ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-                Integer.toString(KafkaBroker.MAX_MESSAGE_BYTES));
+                Integer.toString(PipelineTopics.MAX_MESSAGE_BYTES));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,

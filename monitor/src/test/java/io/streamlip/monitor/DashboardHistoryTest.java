@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PipelineTopics;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;

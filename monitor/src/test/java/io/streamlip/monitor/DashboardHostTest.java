@@ -2,8 +2,8 @@ package io.streamlip.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PipelineTopics;
 import java.net.InetAddress;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -3,9 +3,9 @@ package io.streamlip.monitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.PipelineTopics;
-import io.streamlip.ingest.kafka.TemporaryKafka;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.TemporaryKafka;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,7 +1,7 @@
 package io.streamlip.monitor;
 
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PipelineTopics;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.ModelUpdate;
 import io.streamlip.schemas.Reject;

@@ -1,6 +1,6 @@
 package io.streamlip.sinks;
 
-import io.streamlip.ingest.flink.EnvelopeStage;
+import io.streamlip.platform.flink.EnvelopeStage;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.Reject;

@@ -1,8 +1,8 @@
 package io.streamlip.sinks;
 
-import io.streamlip.ingest.kafka.KafkaBroker;
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.KafkaEnvelope;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.KafkaEnvelope;
+import io.streamlip.platform.kafka.PipelineTopics;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
@@ -179,7 +179,7 @@ public final class KafkaSinks {
         Properties p = kafka.common();
         p.put(
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                Integer.toString(KafkaBroker.MAX_MESSAGE_BYTES));
+                Integer.toString(PipelineTopics.MAX_MESSAGE_BYTES));
         p.put(
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                 Long.toString(TRANSACTION_TIMEOUT.toMillis()));

@@ -1,7 +1,7 @@
 package io.streamlip.sinks;
 
-import io.streamlip.ingest.flink.EnvelopeStage;
-import io.streamlip.ingest.flink.RejectCounters;
+import io.streamlip.platform.flink.EnvelopeStage;
+import io.streamlip.platform.flink.RejectCounters;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.Verdict;

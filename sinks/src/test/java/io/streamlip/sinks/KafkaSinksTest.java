@@ -2,14 +2,14 @@ package io.streamlip.sinks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.flink.EnvelopeStage;
-import io.streamlip.ingest.flink.JobEnvironment;
-import io.streamlip.ingest.flink.JobSettings;
-import io.streamlip.ingest.kafka.KafkaBroker;
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.KafkaEnvelope;
-import io.streamlip.ingest.kafka.PipelineTopics;
-import io.streamlip.ingest.kafka.TopicReader;
+import io.streamlip.broker.KafkaBroker;
+import io.streamlip.platform.flink.EnvelopeStage;
+import io.streamlip.platform.flink.JobEnvironment;
+import io.streamlip.platform.flink.JobSettings;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.KafkaEnvelope;
+import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.TopicReader;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.PixelFormat;
@@ -42,7 +42,7 @@ class KafkaSinksTest {
         assertThat(Long.parseLong(p.getProperty("transaction.timeout.ms")))
                 .isLessThan(Duration.ofMinutes(15).toMillis());
         assertThat(p.getProperty("max.request.size"))
-                .isEqualTo(Integer.toString(KafkaBroker.MAX_MESSAGE_BYTES));
+                .isEqualTo(Integer.toString(PipelineTopics.MAX_MESSAGE_BYTES));
         assertThat(p.getProperty("security.protocol")).isEqualTo("SSL");
         assertThat(p.getProperty("linger.ms")).isEqualTo("5");
         assertThat(p.getProperty("batch.size")).isEqualTo(Integer.toString(KafkaSinks.BATCH_BYTES));

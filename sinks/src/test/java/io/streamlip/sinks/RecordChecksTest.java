@@ -2,7 +2,7 @@ package io.streamlip.sinks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.Fuzz;
+import io.streamlip.platform.Fuzz;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.PixelFormat;

@@ -1,6 +1,6 @@
 package io.streamlip.sinks;
 
-import io.streamlip.ingest.image.TestImages;
+import io.streamlip.platform.image.TestImages;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;
 import java.io.ByteArrayOutputStream;

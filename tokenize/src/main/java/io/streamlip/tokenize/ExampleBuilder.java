@@ -1,9 +1,9 @@
 package io.streamlip.tokenize;
 
-import io.streamlip.ingest.bounds.BoundedText;
-import io.streamlip.ingest.bounds.RecordBounds;
-import io.streamlip.ingest.bounds.RecordSize;
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.bounds.BoundedText;
+import io.streamlip.platform.bounds.RecordBounds;
+import io.streamlip.platform.bounds.RecordSize;
+import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.PixelFormat;

@@ -1,6 +1,6 @@
 package io.streamlip.tokenize;
 
-import io.streamlip.ingest.bounds.RecordBounds;
+import io.streamlip.platform.bounds.RecordBounds;
 import io.streamlip.schemas.PixelFormat;
 import io.streamlip.tokenize.render.TextRenderConfig;
 import io.streamlip.tokenize.subword.SubwordTokenizer;

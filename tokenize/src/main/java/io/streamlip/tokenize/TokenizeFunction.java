@@ -1,7 +1,7 @@
 package io.streamlip.tokenize;
 
-import io.streamlip.ingest.flink.EnvelopeStage;
-import io.streamlip.ingest.kafka.KafkaEnvelope;
+import io.streamlip.platform.flink.EnvelopeStage;
+import io.streamlip.platform.kafka.KafkaEnvelope;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.Verdict;

@@ -1,13 +1,13 @@
 package io.streamlip.tokenize;
 
-import io.streamlip.ingest.flink.EnvelopeStage;
-import io.streamlip.ingest.flink.FitRejects;
-import io.streamlip.ingest.flink.JobArguments;
-import io.streamlip.ingest.flink.JobEnvironment;
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.KafkaEnvelope;
-import io.streamlip.ingest.kafka.PipelineSources;
-import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.platform.flink.EnvelopeStage;
+import io.streamlip.platform.flink.FitRejects;
+import io.streamlip.platform.flink.JobArguments;
+import io.streamlip.platform.flink.JobEnvironment;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.KafkaEnvelope;
+import io.streamlip.platform.kafka.PipelineSources;
+import io.streamlip.platform.kafka.PipelineTopics;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.Reject;
 import io.streamlip.sinks.KafkaSinks;

@@ -2,8 +2,8 @@ package io.streamlip.tokenize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.image.Images;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.PixelFormat;

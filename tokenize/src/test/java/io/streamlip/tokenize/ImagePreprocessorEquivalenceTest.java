@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.streamlip.ingest.emoji.EmojiData;
-import io.streamlip.ingest.image.Images;
-import io.streamlip.ingest.image.TestImages;
+import io.streamlip.platform.image.Images;
+import io.streamlip.platform.image.TestImages;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -2,9 +2,9 @@ package io.streamlip.tokenize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.Fuzz;
-import io.streamlip.ingest.image.FuzzImages;
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.Fuzz;
+import io.streamlip.platform.image.FuzzImages;
+import io.streamlip.platform.image.Images;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

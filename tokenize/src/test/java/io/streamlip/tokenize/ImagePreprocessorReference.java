@@ -1,6 +1,6 @@
 package io.streamlip.tokenize;
 
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.image.Images;
 import java.awt.image.BufferedImage;
 import java.io.Serializable;
 import java.util.Map;

@@ -3,7 +3,7 @@ package io.streamlip.tokenize;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.image.Images;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

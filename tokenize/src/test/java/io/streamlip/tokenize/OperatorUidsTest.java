@@ -2,10 +2,10 @@ package io.streamlip.tokenize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.flink.JobEnvironment;
-import io.streamlip.ingest.flink.JobSettings;
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.platform.flink.JobEnvironment;
+import io.streamlip.platform.flink.JobSettings;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PipelineTopics;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;

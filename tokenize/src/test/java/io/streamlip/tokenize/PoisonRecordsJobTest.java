@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamlip.filter.FilterJob;
 import io.streamlip.filter.config.FilterConfig;
-import io.streamlip.ingest.bounds.RecordBounds;
-import io.streamlip.ingest.flink.JobEnvironment;
-import io.streamlip.ingest.flink.JobSettings;
-import io.streamlip.ingest.image.TestImages;
-import io.streamlip.ingest.kafka.KafkaBroker;
-import io.streamlip.ingest.kafka.PairProducer;
-import io.streamlip.ingest.kafka.PipelineTopics;
-import io.streamlip.ingest.kafka.TemporaryKafka;
-import io.streamlip.ingest.kafka.TopicReader;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.platform.bounds.RecordBounds;
+import io.streamlip.platform.flink.JobEnvironment;
+import io.streamlip.platform.flink.JobSettings;
+import io.streamlip.platform.image.TestImages;
+import io.streamlip.platform.kafka.PairProducer;
+import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.TemporaryKafka;
+import io.streamlip.platform.kafka.TopicReader;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
@@ -61,7 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 class PoisonRecordsJobTest {
     static final Duration WAIT = Duration.ofSeconds(180);
-    static final int LIMIT = KafkaBroker.MAX_MESSAGE_BYTES;
+    static final int LIMIT = PipelineTopics.MAX_MESSAGE_BYTES;
 
     /**
      * Page context is truncated at 12 MiB here (the default is far smaller) so that one raw pair

@@ -2,13 +2,13 @@ package io.streamlip.tokenize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.flink.JobEnvironment;
-import io.streamlip.ingest.flink.JobSettings;
-import io.streamlip.ingest.kafka.KafkaBroker;
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.PipelineTopics;
-import io.streamlip.ingest.kafka.TopicReader;
+import io.streamlip.broker.KafkaBroker;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.platform.flink.JobEnvironment;
+import io.streamlip.platform.flink.JobSettings;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.TopicReader;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;

@@ -2,14 +2,14 @@ package io.streamlip.tokenize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.Fuzz;
-import io.streamlip.ingest.bounds.RecordBounds;
-import io.streamlip.ingest.bounds.RecordSize;
-import io.streamlip.ingest.bounds.Rejects;
-import io.streamlip.ingest.flink.EnvelopeStage;
-import io.streamlip.ingest.image.TestImages;
-import io.streamlip.ingest.kafka.KafkaEnvelope;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.platform.Fuzz;
+import io.streamlip.platform.bounds.RecordBounds;
+import io.streamlip.platform.bounds.RecordSize;
+import io.streamlip.platform.bounds.Rejects;
+import io.streamlip.platform.flink.EnvelopeStage;
+import io.streamlip.platform.image.TestImages;
+import io.streamlip.platform.kafka.KafkaEnvelope;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;

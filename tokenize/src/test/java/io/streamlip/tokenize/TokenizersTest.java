@@ -3,7 +3,7 @@ package io.streamlip.tokenize;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.streamlip.ingest.flink.JobArguments;
+import io.streamlip.platform.flink.JobArguments;
 import io.streamlip.tokenize.subword.BpeModel;
 import io.streamlip.tokenize.subword.BpeTrainer;
 import io.streamlip.tokenize.subword.SubwordTokenizer;

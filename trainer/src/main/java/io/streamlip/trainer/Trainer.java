@@ -1,8 +1,8 @@
 package io.streamlip.trainer;
 
 import ai.djl.Device;
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PipelineTopics;
 import io.streamlip.tokenize.CaptionTokenizer;
 import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.checkpoint.CheckpointListener;

@@ -2,10 +2,10 @@ package io.streamlip.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.PipelineTopics;
-import io.streamlip.ingest.kafka.TemporaryKafka;
-import io.streamlip.ingest.kafka.TopicReader;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.TemporaryKafka;
+import io.streamlip.platform.kafka.TopicReader;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.ModelUpdate;

@@ -1,6 +1,6 @@
 package io.streamlip.trainer;
 
-import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.platform.kafka.KafkaClients;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.data.BatchSource;
 import io.streamlip.trainer.data.KafkaBatchSource;

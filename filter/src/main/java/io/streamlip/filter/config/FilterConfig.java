@@ -1,7 +1,7 @@
 package io.streamlip.filter.config;
 
-import io.streamlip.ingest.bounds.RecordBounds;
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.bounds.RecordBounds;
+import io.streamlip.platform.image.Images;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;

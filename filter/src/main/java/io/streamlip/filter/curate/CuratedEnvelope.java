@@ -1,7 +1,7 @@
 package io.streamlip.filter.curate;
 
-import io.streamlip.ingest.flink.EnvelopeStage;
-import io.streamlip.ingest.kafka.KafkaEnvelope;
+import io.streamlip.platform.flink.EnvelopeStage;
+import io.streamlip.platform.kafka.KafkaEnvelope;
 import io.streamlip.schemas.CuratedPair;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

@@ -1,8 +1,8 @@
 package io.streamlip.filter.curate;
 
 import io.streamlip.filter.config.NearDuplicateConfig;
-import io.streamlip.ingest.image.Images;
 import io.streamlip.ingest.pairs.PairsFolder;
+import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import java.awt.image.BufferedImage;

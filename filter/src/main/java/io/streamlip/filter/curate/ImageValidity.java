@@ -1,7 +1,7 @@
 package io.streamlip.filter.curate;
 
 import io.streamlip.filter.config.FilterConfig;
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import java.awt.image.BufferedImage;

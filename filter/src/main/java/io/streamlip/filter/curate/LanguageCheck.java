@@ -5,7 +5,7 @@ import com.github.pemistahl.lingua.api.Language;
 import com.github.pemistahl.lingua.api.LanguageDetector;
 import com.github.pemistahl.lingua.api.LanguageDetectorBuilder;
 import io.streamlip.filter.config.LanguageConfig;
-import io.streamlip.ingest.bounds.RecordBounds;
+import io.streamlip.platform.bounds.RecordBounds;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import java.io.Serializable;

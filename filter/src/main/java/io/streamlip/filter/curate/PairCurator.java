@@ -1,10 +1,10 @@
 package io.streamlip.filter.curate;
 
 import io.streamlip.filter.config.FilterConfig;
-import io.streamlip.ingest.bounds.BoundedText;
-import io.streamlip.ingest.bounds.RecordBounds;
-import io.streamlip.ingest.bounds.RecordSize;
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.bounds.BoundedText;
+import io.streamlip.platform.bounds.RecordBounds;
+import io.streamlip.platform.bounds.RecordSize;
+import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.RejectReason;

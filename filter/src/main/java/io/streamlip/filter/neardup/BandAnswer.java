@@ -1,6 +1,6 @@
 package io.streamlip.filter.neardup;
 
-import io.streamlip.ingest.flink.SerializerTypeInfo;
+import io.streamlip.platform.flink.SerializerTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**

@@ -1,7 +1,7 @@
 package io.streamlip.filter.neardup;
 
 import io.streamlip.filter.curate.PerceptualHash;
-import io.streamlip.ingest.flink.SerializerTypeInfo;
+import io.streamlip.platform.flink.SerializerTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**

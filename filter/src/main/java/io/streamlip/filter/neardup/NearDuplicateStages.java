@@ -2,7 +2,7 @@ package io.streamlip.filter.neardup;
 
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.curate.CuratedEnvelope;
-import io.streamlip.ingest.flink.EnvelopeStage;
+import io.streamlip.platform.flink.EnvelopeStage;
 import io.streamlip.schemas.CuratedPair;
 import java.util.Objects;
 import org.apache.flink.api.common.state.StateTtlConfig;

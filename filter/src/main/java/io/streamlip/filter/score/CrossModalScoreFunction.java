@@ -1,7 +1,9 @@
 package io.streamlip.filter.score;
 
-import io.streamlip.ingest.flink.EnvelopeStage;
-import io.streamlip.ingest.flink.RejectCounters;
+import io.streamlip.platform.flink.EnvelopeStage;
+import io.streamlip.platform.flink.RejectCounters;
+import io.streamlip.platform.score.PairScorer;
+import io.streamlip.platform.score.PairScorerFactory;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.ModelUpdate;

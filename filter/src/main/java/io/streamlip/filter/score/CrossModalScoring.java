@@ -1,9 +1,10 @@
 package io.streamlip.filter.score;
 
-import io.streamlip.ingest.flink.EnvelopeStage;
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.KafkaEnvelope;
-import io.streamlip.ingest.kafka.PipelineSources;
+import io.streamlip.platform.flink.EnvelopeStage;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.KafkaEnvelope;
+import io.streamlip.platform.kafka.PipelineSources;
+import io.streamlip.platform.score.PairScorerFactory;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.ModelUpdate;

@@ -5,7 +5,7 @@ import static io.streamlip.filter.curate.FilterTestRecords.opaque;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamlip.filter.config.NearDuplicateConfig;
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import java.awt.Color;

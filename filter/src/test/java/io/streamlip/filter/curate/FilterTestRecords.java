@@ -1,6 +1,6 @@
 package io.streamlip.filter.curate;
 
-import io.streamlip.ingest.kafka.KafkaEnvelope;
+import io.streamlip.platform.kafka.KafkaEnvelope;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

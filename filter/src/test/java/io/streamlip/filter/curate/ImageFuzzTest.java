@@ -3,8 +3,8 @@ package io.streamlip.filter.curate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamlip.filter.config.FilterConfig;
-import io.streamlip.ingest.Fuzz;
-import io.streamlip.ingest.image.FuzzImages;
+import io.streamlip.platform.Fuzz;
+import io.streamlip.platform.image.FuzzImages;
 import io.streamlip.schemas.Verdict;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.BeforeAll;

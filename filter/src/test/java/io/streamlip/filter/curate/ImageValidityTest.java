@@ -3,8 +3,8 @@ package io.streamlip.filter.curate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamlip.filter.config.FilterConfig;
-import io.streamlip.ingest.image.Images;
-import io.streamlip.ingest.image.TestImages;
+import io.streamlip.platform.image.Images;
+import io.streamlip.platform.image.TestImages;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import org.junit.jupiter.api.Test;

@@ -4,8 +4,8 @@ import static io.streamlip.filter.curate.ImageValidityTest.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamlip.filter.config.FilterConfig;
-import io.streamlip.ingest.image.TestImages;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.platform.image.TestImages;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.RejectReason;

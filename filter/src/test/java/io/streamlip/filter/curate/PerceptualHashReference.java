@@ -1,6 +1,6 @@
 package io.streamlip.filter.curate;
 
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.image.Images;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

@@ -2,7 +2,7 @@ package io.streamlip.filter.curate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.image.Images;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

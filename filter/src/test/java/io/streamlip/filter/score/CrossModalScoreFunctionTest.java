@@ -2,7 +2,9 @@ package io.streamlip.filter.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.flink.EnvelopeStage;
+import io.streamlip.platform.flink.EnvelopeStage;
+import io.streamlip.platform.score.PairScorer;
+import io.streamlip.platform.score.PairScorerFactory;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.ModelUpdate;

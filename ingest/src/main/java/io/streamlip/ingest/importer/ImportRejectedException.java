@@ -1,6 +1,6 @@
 package io.streamlip.ingest.importer;
 
-import io.streamlip.ingest.bounds.BoundedText;
+import io.streamlip.platform.bounds.BoundedText;
 
 /**
  * A strict import stopped at the first input it refused; the message names the file, the line and

@@ -1,6 +1,6 @@
 package io.streamlip.ingest.importer;
 
-import io.streamlip.ingest.bounds.BoundedText;
+import io.streamlip.platform.bounds.BoundedText;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.streamlip.ingest.importer;
 
-import io.streamlip.ingest.bounds.BoundedText;
-import io.streamlip.ingest.bounds.RecordBounds;
+import io.streamlip.platform.bounds.BoundedText;
+import io.streamlip.platform.bounds.RecordBounds;
 import io.streamlip.schemas.RawPair;
 import java.util.Collections;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.streamlip.ingest.importer;
 
-import io.streamlip.ingest.kafka.PairProducer;
+import io.streamlip.platform.kafka.PairProducer;
 import io.streamlip.schemas.RawPair;
 import java.util.Iterator;
 import java.util.Map;

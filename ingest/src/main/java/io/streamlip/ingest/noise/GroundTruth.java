@@ -1,6 +1,6 @@
 package io.streamlip.ingest.noise;
 
-import io.streamlip.ingest.kafka.PairProducer;
+import io.streamlip.platform.kafka.PairProducer;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

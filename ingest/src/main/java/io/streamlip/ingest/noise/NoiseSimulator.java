@@ -1,7 +1,7 @@
 package io.streamlip.ingest.noise;
 
-import io.streamlip.ingest.image.Images;
 import io.streamlip.ingest.pairs.PairsFolder;
+import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.RawPair;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;

@@ -2,13 +2,13 @@ package io.streamlip.ingest.emoji;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.broker.KafkaBroker;
 import io.streamlip.ingest.importer.ImportListener;
 import io.streamlip.ingest.importer.ImportStats;
-import io.streamlip.ingest.kafka.KafkaBroker;
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.PairProducer;
-import io.streamlip.ingest.kafka.PipelineTopics;
-import io.streamlip.ingest.kafka.TopicReader;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PairProducer;
+import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.TopicReader;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.RawPair;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package io.streamlip.ingest.importer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.Fuzz;
-import io.streamlip.ingest.bounds.BoundedText;
+import io.streamlip.platform.Fuzz;
+import io.streamlip.platform.bounds.BoundedText;
 import io.streamlip.schemas.RawPair;
 import java.nio.ByteBuffer;
 import java.time.Instant;

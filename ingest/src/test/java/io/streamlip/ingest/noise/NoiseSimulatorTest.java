@@ -3,8 +3,8 @@ package io.streamlip.ingest.noise;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.streamlip.ingest.image.Images;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.RawPair;
 import java.nio.file.Path;
 import java.util.ArrayList;

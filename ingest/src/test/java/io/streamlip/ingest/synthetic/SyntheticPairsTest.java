@@ -2,8 +2,8 @@ package io.streamlip.ingest.synthetic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.image.Images;
 import io.streamlip.ingest.pairs.PairsFolder;
+import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.RawPair;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.streamlip.sinks.avro;
 
-import io.streamlip.ingest.bounds.RecordSize;
+import io.streamlip.platform.bounds.RecordSize;
 import io.streamlip.schemas.Verdict;
 import io.streamlip.sinks.shards.RecordCheck;
 import java.util.Objects;

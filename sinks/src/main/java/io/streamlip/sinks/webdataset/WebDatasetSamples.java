@@ -3,7 +3,7 @@ package io.streamlip.sinks.webdataset;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.PixelFormat;

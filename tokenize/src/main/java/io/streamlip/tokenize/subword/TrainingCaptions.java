@@ -1,21 +1,18 @@
 package io.streamlip.tokenize.subword;
 
-import io.streamlip.ingest.emoji.EmojiCorpus;
-import io.streamlip.ingest.emoji.EmojiData;
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.TopicReader;
 import io.streamlip.ingest.pairs.PairsFolder;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.TopicReader;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;
 import java.nio.file.Path;
 import java.util.Iterator;
-import java.util.List;
 
 /**
- * Where a tokenizer's training text comes from: a Kafka topic of pairs, a pairs folder, or the
- * emoji x CLDR names. Each offers its captions, with their language, to a {@link LanguageSample},
- * which keeps a bounded, language-balanced sample.
+ * Where a tokenizer's training text comes from: a Kafka topic of pairs, a pairs folder, or any
+ * source's raw pairs (the demo's emoji x CLDR names). Each offers its captions, with their
+ * language, to a {@link LanguageSample}, which keeps a bounded, language-balanced sample.
  */
 public final class TrainingCaptions {
     private TrainingCaptions() {}
@@ -66,22 +63,11 @@ public final class TrainingCaptions {
         return n;
     }
 
-    /**
-     * The CLDR names and keyword lists of the emoji in {@code locales}, as the emoji corpus imports
-     * them (one vendor: the captions are the same for every vendor). Returns how many were offered.
-     */
-    public static long fromEmoji(EmojiData data, List<String> locales, LanguageSample sample) {
-        EmojiCorpus corpus =
-                EmojiCorpus.open(
-                        data,
-                        EmojiCorpus.Config.defaults()
-                                .withVendors(List.of("google"))
-                                .withLocales(locales)
-                                .withKeywordPairs(true)
-                                .withOrder(EmojiCorpus.Order.CATALOGUE));
+    /** The alt-texts of {@code pairs}, with their language hints. Returns how many were offered. */
+    public static long fromPairs(Iterator<RawPair> pairs, LanguageSample sample) {
         long n = 0;
-        for (Iterator<RawPair> it = corpus.pairs(); it.hasNext(); ) {
-            RawPair pair = it.next();
+        while (pairs.hasNext()) {
+            RawPair pair = pairs.next();
             sample.offer(pair.getLangHint(), pair.getAltText());
             n++;
         }

@@ -1,6 +1,6 @@
 package io.streamlip.trainer.checkpoint;
 
-import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.platform.kafka.KafkaClients;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.ModelUpdate;
 import java.nio.charset.StandardCharsets;

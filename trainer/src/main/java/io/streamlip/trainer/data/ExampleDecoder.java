@@ -1,7 +1,7 @@
 package io.streamlip.trainer.data;
 
-import io.streamlip.ingest.bounds.RecordBounds;
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.bounds.RecordBounds;
+import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.AvroLengthGuard;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.Example;

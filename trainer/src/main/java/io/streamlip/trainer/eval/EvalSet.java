@@ -1,7 +1,7 @@
 package io.streamlip.trainer.eval;
 
-import io.streamlip.ingest.image.Images;
 import io.streamlip.ingest.pairs.PairsFolder;
+import io.streamlip.platform.image.Images;
 import io.streamlip.tokenize.CaptionTokenizer;
 import io.streamlip.tokenize.ImagePreprocessor;
 import io.streamlip.trainer.data.TrainingBatch;

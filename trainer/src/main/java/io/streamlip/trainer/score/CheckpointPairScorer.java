@@ -1,7 +1,7 @@
 package io.streamlip.trainer.score;
 
-import io.streamlip.filter.score.PairScorer;
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.image.Images;
+import io.streamlip.platform.score.PairScorer;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.tokenize.CaptionTokenizer;
 import io.streamlip.tokenize.ImagePreprocessor;

@@ -1,7 +1,7 @@
 package io.streamlip.trainer.score;
 
-import io.streamlip.filter.score.PairScorer;
-import io.streamlip.filter.score.PairScorerFactory;
+import io.streamlip.platform.score.PairScorer;
+import io.streamlip.platform.score.PairScorerFactory;
 import io.streamlip.schemas.ModelUpdate;
 import io.streamlip.tokenize.CaptionTokenizer;
 import java.io.IOException;

@@ -2,8 +2,8 @@ package io.streamlip.trainer.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.Fuzz;
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.Fuzz;
+import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.PixelFormat;

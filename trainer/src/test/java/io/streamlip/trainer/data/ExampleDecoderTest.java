@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.streamlip.ingest.image.Images;
+import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.PixelFormat;

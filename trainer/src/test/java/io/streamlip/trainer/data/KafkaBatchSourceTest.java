@@ -2,9 +2,9 @@ package io.streamlip.trainer.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlip.ingest.kafka.KafkaClients;
-import io.streamlip.ingest.kafka.PipelineTopics;
-import io.streamlip.ingest.kafka.TemporaryKafka;
+import io.streamlip.platform.kafka.KafkaClients;
+import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.platform.kafka.TemporaryKafka;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.model.ModelConfig;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.streamlip.trainer.data;
 
-import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.platform.kafka.KafkaClients;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.PixelFormat;

@@ -1,0 +1,191 @@
+package io.streamlip.trainer.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamlip.filter.FilterJob;
+import io.streamlip.filter.score.CrossModalConfig;
+import io.streamlip.filter.score.CrossModalScoreFunction;
+import io.streamlip.ingest.synthetic.SyntheticCuratedPairs;
+import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.platform.flink.EnvelopeStage;
+import io.streamlip.platform.score.PairScorer;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.ModelUpdate;
+import io.streamlip.schemas.Reject;
+import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.StopCondition;
+import io.streamlip.trainer.Trainer;
+import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.checkpoint.ModelUpdatePublisher;
+import io.streamlip.trainer.data.BatchSource;
+import io.streamlip.trainer.data.PreprocessedExamples;
+import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.optim.OptimizerConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.util.ClassSecurityValidator;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cross-modal score with a real tiny SigLIP checkpoint trained for a few seconds on the
+ * synthetic shapes-and-colours task: directly, and inside the filter's score operator.
+ */
+@Tag("integration")
+class CheckpointPairScorerTest {
+    private static final int STEPS = 120;
+    private static final int BATCH = 32;
+
+    @TempDir static Path temp;
+    static ModelUpdate update;
+
+    @BeforeAll
+    static void train() {
+        trustSchemaClasses();
+        ByteTokenizer tokenizer = new ByteTokenizer(32);
+        ModelConfig model = ModelConfig.tiny(tokenizer.vocabSize());
+        TrainerConfig config =
+                TrainerConfig.defaults()
+                        .withModel(model)
+                        .withOptimizer(OptimizerConfig.defaults().withSchedule(15, STEPS))
+                        .withBatchSize(BATCH)
+                        .withThreads(1)
+                        .withCheckpoints(temp.resolve("ckpt"), 1000, 1);
+        List<TrainingBatch> batches =
+                PreprocessedExamples.batches(
+                        PreprocessedExamples.of(
+                                new SyntheticPairs().pairs(BATCH * STEPS / 2, 11), 32, tokenizer),
+                        BATCH,
+                        model,
+                        tokenizer.eosId());
+        List<TrainingBatch> twice = new ArrayList<>(batches); // two passes cover every step
+        twice.addAll(batches);
+        List<ModelUpdate> announced = new ArrayList<>();
+        try (Trainer trainer =
+                Trainer.create(
+                        config,
+                        BatchSource.of(twice.iterator()),
+                        (path, state) ->
+                                announced.add(ModelUpdatePublisher.toRecord(path, state)))) {
+            trainer.run(StopCondition.afterSteps(STEPS));
+        }
+        assertThat(announced).isNotEmpty();
+        update = announced.get(announced.size() - 1);
+    }
+
+    @Test
+    void matchedPairsScoreAboveMismatchedOnes() throws Exception {
+        List<CuratedPair> matched = SyntheticCuratedPairs.generate(60, 7);
+        List<CuratedPair> mismatched = new ArrayList<>();
+        for (int i = 0; i < matched.size(); i++) {
+            CuratedPair other = matched.get((i + 17) % matched.size());
+            mismatched.add(
+                    CuratedPair.newBuilder(matched.get(i)).setCaption(other.getCaption()).build());
+        }
+        try (PairScorer scorer = new CheckpointScorerFactory(null).load(update)) {
+            assertThat(scorer.modelVersion()).isEqualTo(update.getModelVersion());
+            float[] good = scorer.score(matched);
+            float[] bad = scorer.score(mismatched);
+            for (float s : good) {
+                assertThat(s).isBetween(-1.0001f, 1.0001f);
+            }
+            // One pair alone scores as in a batch (no batch statistics in the model).
+            assertThat(scorer.score(matched.get(3)))
+                    .isCloseTo(good[3], org.assertj.core.data.Offset.offset(1e-4f));
+            assertThat(mean(good)).isGreaterThan(mean(bad) + 0.05);
+        }
+    }
+
+    @Test
+    void theScoreOperatorPassesEverythingUntilTheModelArrivesThenScoresAndFilters()
+            throws Exception {
+        List<CuratedPair> pairs = SyntheticCuratedPairs.generate(40, 23);
+        CrossModalConfig config =
+                CrossModalConfig.defaults()
+                        .withThresholds(Map.of(), Double.NaN)
+                        .withTopFraction(0.5, 20, 10);
+        try (BroadcastOperatorTestHarness<CuratedPair, ModelUpdate, CuratedPair> harness =
+                harness(
+                        new CrossModalScoreFunction(
+                                new CheckpointScorerFactory(null), config, FilterJob.STAGE))) {
+            for (CuratedPair p : pairs.subList(0, 5)) {
+                harness.processElement(p, 0);
+            }
+            harness.processBroadcastElement(update, 0);
+            for (CuratedPair p : pairs.subList(5, 40)) {
+                harness.processElement(p, 0);
+            }
+            List<CuratedPair> out = harness.extractOutputValues();
+            List<Reject> rejects =
+                    harness.getSideOutput(EnvelopeStage.rejects(FilterJob.STAGE)).stream()
+                            .map(StreamRecord::getValue)
+                            .toList();
+            assertThat(out.size() + rejects.size()).isEqualTo(40);
+            assertThat(out.subList(0, 5))
+                    .allSatisfy(p -> assertThat(p.getCrossmodalScore()).isNull());
+            assertThat(out.subList(5, out.size()))
+                    .allSatisfy(
+                            p -> {
+                                assertThat(p.getCrossmodalScore()).isNotNull();
+                                assertThat(p.getModelVersion()).isEqualTo(update.getModelVersion());
+                            });
+            // Past the warm-up about half of each language is refused.
+            assertThat(rejects)
+                    .isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.getReason()).isEqualTo("low_crossmodal_score"));
+        }
+    }
+
+    @Test
+    void aMissingCheckpointFailsToLoadWithItsPath() {
+        ModelUpdate gone =
+                ModelUpdate.newBuilder(update)
+                        .setCheckpointPath(temp.resolve("gone").toString())
+                        .build();
+        assertThatThrownBy(() -> new CheckpointScorerFactory(null).load(gone))
+                .hasMessageContaining("gone");
+    }
+
+    static BroadcastOperatorTestHarness<CuratedPair, ModelUpdate, CuratedPair> harness(
+            CrossModalScoreFunction function) throws Exception {
+        var harness =
+                new BroadcastOperatorTestHarness<CuratedPair, ModelUpdate, CuratedPair>(
+                        new CoBroadcastWithNonKeyedOperator<>(
+                                function, List.of(CrossModalScoreFunction.MODEL_STATE)),
+                        1,
+                        1,
+                        0);
+        harness.setup(
+                EnvelopeStage.avroType(CuratedPair.class)
+                        .createSerializer(new SerializerConfigImpl()));
+        harness.open();
+        return harness;
+    }
+
+    static void trustSchemaClasses() {
+        ClassSecurityValidator.ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
+        if (!current.isTrusted(CuratedPair.class)) {
+            ClassSecurityValidator.setGlobal(
+                    ClassSecurityValidator.composite(
+                            current, c -> c.getPackageName().equals("io.streamlip.schemas")));
+        }
+    }
+
+    static double mean(float[] values) {
+        double sum = 0;
+        for (float v : values) {
+            sum += v;
+        }
+        return sum / values.length;
+    }
+}

@@ -1,0 +1,379 @@
+package io.streamlip.platform.image;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
+import java.awt.image.Raster;
+import java.awt.image.SinglePixelPackedSampleModel;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * Reading and writing encoded images, shared by every stage that touches image bytes.
+ *
+ * <p>Only the formats of {@link #ALLOWED_FORMATS} are read (PNG, JPEG, GIF, BMP), recognised from
+ * their first bytes ({@link #sniff}); ImageIO is handed only those, through the reader named for
+ * the format, so the parsers of other formats (TIFF, WBMP, ...) never see untrusted bytes.
+ *
+ * <p>A decode materialises at most a given number of pixels ({@link #decode(byte[], long)}): an
+ * image larger than that is decoded subsampled, every {@code s}-th pixel of every {@code s}-th row
+ * (every byte is still read, so corruption anywhere is still found), into a raster of at most that
+ * many pixels; an image within the bound decodes as it always did. Beside the raster, a decode
+ * holds a few rows of the image, and an image above the bound with rows wider than {@code maxPixels
+ * / 8} pixels is refused, so one decode's memory stays a small multiple of the bound.
+ */
+public final class Images {
+    /** The formats read, as {@link Header#format()} names them. */
+    public static final Set<String> ALLOWED_FORMATS = Set.of("png", "jpeg", "gif", "bmp");
+
+    /**
+     * Pixels a decode materialises at most unless told otherwise (2048 x 2048): an image above it
+     * is decoded subsampled.
+     */
+    public static final long DEFAULT_MAX_DECODED_PIXELS = 2048L * 2048;
+
+    private Images() {}
+
+    /**
+     * What an image's header says, read without decoding any pixels.
+     *
+     * @param format lower-case container format, e.g. {@code png}, {@code jpeg}
+     */
+    public record Header(String format, int width, int height) {
+        public long pixels() {
+            return (long) width * height;
+        }
+    }
+
+    /** Raised when bytes cannot be decoded into an image. */
+    public static final class UndecodableImageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public UndecodableImageException(String message) {
+            super(message);
+        }
+
+        public UndecodableImageException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The container format the first bytes announce: one of {@link #ALLOWED_FORMATS}, or the name
+     * of a format that is recognised but not read ({@code tiff}, {@code webp}, {@code wbmp}, {@code
+     * ico}, {@code jpeg2000}, {@code heif}, {@code psd}); empty when the bytes announce nothing
+     * known. Reads at most the first few bytes (and, for WBMP, checks its length).
+     */
+    public static Optional<String> sniff(byte[] bytes) {
+        return Optional.ofNullable(ImageFormats.sniff(bytes));
+    }
+
+    /**
+     * Reads format and dimensions from the header only, so a decompression bomb's claimed size is
+     * known before any pixel memory is allocated. Empty when the bytes are not of an {@link
+     * #ALLOWED_FORMATS allowed format} or the header itself is unreadable. A PNG's header is read
+     * from its bytes ({@link PngDecoder}).
+     */
+    public static Optional<Header> probe(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            return Optional.empty();
+        }
+        String format = ImageFormats.sniff(bytes);
+        if (format == null || !ALLOWED_FORMATS.contains(format)) {
+            return Optional.empty();
+        }
+        Header png = PngDecoder.probe(bytes);
+        if (png != null) {
+            return Optional.of(png);
+        }
+        try (ImageInputStream in = memoryStream(bytes)) {
+            ImageReader reader = reader(format);
+            if (reader == null) {
+                return Optional.empty();
+            }
+            try {
+                reader.setInput(in, true, true);
+                return Optional.of(new Header(format, reader.getWidth(0), reader.getHeight(0)));
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * {@link #decode(byte[], long)} bounded by {@link #DEFAULT_MAX_DECODED_PIXELS}.
+     *
+     * @throws UndecodableImageException as {@link #decode(byte[], long)}
+     */
+    public static BufferedImage decode(byte[] bytes) throws UndecodableImageException {
+        return decode(bytes, DEFAULT_MAX_DECODED_PIXELS);
+    }
+
+    /**
+     * Decodes the image, strictly: fails on errors, on the warnings decoders emit for truncated or
+     * corrupt data (ImageIO decodes a truncated JPEG without an error, filling the missing rows
+     * with grey), and on formats outside {@link #ALLOWED_FORMATS}. Call {@link #probe} first when
+     * the size is not yet trusted.
+     *
+     * <p>An image of at most {@code maxPixels} pixels is decoded whole. A larger one is decoded
+     * subsampled by the factor {@link #subsampling} gives (pixel {@code (s*i, s*j)} of the image
+     * becomes pixel {@code (i, j)}), so the raster holds at most {@code maxPixels} pixels and the
+     * decoder's working memory stays a few rows; every byte of the image is still decoded.
+     *
+     * <p>8-bit RGB and RGBA PNGs, most of a crawl of icons, take a fast path ({@link PngDecoder})
+     * that gives the same image as ImageIO at a fraction of the cost; everything else is ImageIO's.
+     *
+     * @param maxPixels the most pixels the returned image may hold (at least 1)
+     */
+    public static BufferedImage decode(byte[] bytes, long maxPixels)
+            throws UndecodableImageException {
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
+        }
+        if (bytes == null || bytes.length == 0) {
+            throw new UndecodableImageException("no image bytes");
+        }
+        String format = ImageFormats.sniff(bytes);
+        if (format == null) {
+            throw new UndecodableImageException(
+                    "unknown image format (first bytes " + hexPrefix(bytes) + ")");
+        }
+        if (!ALLOWED_FORMATS.contains(format)) {
+            throw new UndecodableImageException(
+                    "image format not allowed: " + format + " (allowed: png, jpeg, gif, bmp)");
+        }
+        if (format.equals("png")) {
+            Header header = PngDecoder.probe(bytes);
+            if (header != null) {
+                checkRowWidth(header.width(), header.height(), maxPixels);
+            }
+            BufferedImage png = PngDecoder.decode(bytes, maxPixels);
+            if (png != null) {
+                return png;
+            }
+        }
+        try (ImageInputStream in = memoryStream(bytes)) {
+            ImageReader reader = reader(format);
+            if (reader == null) {
+                throw new UndecodableImageException("no reader for " + format);
+            }
+            List<String> warnings = new ArrayList<>();
+            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+            try {
+                reader.setInput(in, true, true);
+                ImageReadParam param = null;
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                checkRowWidth(width, height, maxPixels);
+                int factor = subsampling(width, height, maxPixels);
+                if (factor > 1) {
+                    param = reader.getDefaultReadParam();
+                    param.setSourceSubsampling(factor, factor, 0, 0);
+                }
+                BufferedImage image = reader.read(0, param);
+                if (!warnings.isEmpty()) {
+                    throw new UndecodableImageException(
+                            "truncated or corrupt: " + String.join("; ", warnings));
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new UndecodableImageException("truncated or corrupt: " + e, e);
+        }
+    }
+
+    /**
+     * The smallest factor {@code s >= 1} such that an image of {@code width x height} subsampled by
+     * {@code s} along both axes ({@code ceil(width / s) x ceil(height / s)}) holds at most {@code
+     * maxPixels} pixels: 1 when the image is within the bound.
+     */
+    public static int subsampling(long width, long height, long maxPixels) {
+        if (width < 1 || height < 1 || width * height <= maxPixels) {
+            return 1;
+        }
+        // Start below the answer (the square root of the ratio) and step up.
+        int s = Math.max(2, (int) Math.sqrt((double) width * height / maxPixels));
+        while (ceilDiv(width, s) * ceilDiv(height, s) > maxPixels) {
+            s++;
+        }
+        while (s > 2 && ceilDiv(width, s - 1) * ceilDiv(height, s - 1) <= maxPixels) {
+            s--;
+        }
+        return s;
+    }
+
+    /**
+     * Refuses an image above the bound whose rows are so wide that a decoder's few row buffers
+     * (each a row of up to 8 bytes a pixel) would cost more than the bound's raster: wider than
+     * {@code maxPixels / 8} pixels. An image within the bound decodes whole as ever.
+     */
+    private static void checkRowWidth(long width, long height, long maxPixels)
+            throws UndecodableImageException {
+        if (width * height > maxPixels && width > Math.max(1, maxPixels / 8)) {
+            throw new UndecodableImageException(
+                    "rows of "
+                            + width
+                            + " pixels are too wide to decode subsampled within "
+                            + maxPixels
+                            + " pixels");
+        }
+    }
+
+    /** {@code ceil(n / d)} for positive {@code n} and {@code d}. */
+    static long ceilDiv(long n, long d) {
+        return (n + d - 1) / d;
+    }
+
+    /** The JDK's reader for {@code format} (asked by name, never by sniffing), or null. */
+    private static ImageReader reader(String format) {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
+        return readers.hasNext() ? readers.next() : null;
+    }
+
+    /**
+     * The pixels as sRGB ARGB, row-major, exactly what {@code image.getRGB} returns. The types
+     * ImageIO decodes PNG and JPEG into (3 or 4 interleaved bytes, packed ints) are read straight
+     * from the raster's buffer instead of through {@code getRGB}'s colour-model call per pixel or
+     * {@code getDataElements}' per-sample copy, which were most of resizing's and hashing's time;
+     * other types (grey, indexed, premultiplied) take {@code getRGB}, which also applies their
+     * colour conversions.
+     */
+    public static int[] argb(BufferedImage image) {
+        return argb(image, new int[0]);
+    }
+
+    /**
+     * {@link #argb(BufferedImage)} written into {@code into} when it holds at least width x height
+     * ints (row-major from index 0, the rest untouched), else into a new array; returns the array
+     * written, so a caller that converts many images can reuse one buffer.
+     */
+    public static int[] argb(BufferedImage image, int[] into) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[] argb = into.length >= w * h ? into : new int[w * h];
+        int type = image.getType();
+        Raster raster = image.getRaster();
+        boolean bytes =
+                type == BufferedImage.TYPE_3BYTE_BGR || type == BufferedImage.TYPE_4BYTE_ABGR;
+        boolean ints = type == BufferedImage.TYPE_INT_RGB || type == BufferedImage.TYPE_INT_ARGB;
+        if (bytes
+                && raster.getSampleModel() instanceof ComponentSampleModel model
+                && raster.getDataBuffer() instanceof DataBufferByte buffer
+                && buffer.getNumBanks() == 1) {
+            // The raster's bands are R, G, B (, A) wherever they sit in a pixel's bytes.
+            byte[] data = buffer.getData();
+            int[] band = model.getBandOffsets();
+            int pixelStride = model.getPixelStride();
+            int scanline = model.getScanlineStride();
+            int origin =
+                    buffer.getOffset()
+                            - raster.getSampleModelTranslateY() * scanline
+                            - raster.getSampleModelTranslateX() * pixelStride;
+            int red = band[0];
+            int green = band[1];
+            int blue = band[2];
+            if (type == BufferedImage.TYPE_4BYTE_ABGR) {
+                int alpha = band[3];
+                for (int y = 0, i = 0; y < h; y++) {
+                    int p = origin + y * scanline;
+                    for (int x = 0; x < w; x++, i++, p += pixelStride) {
+                        argb[i] =
+                                (data[p + alpha] & 0xff) << 24
+                                        | (data[p + red] & 0xff) << 16
+                                        | (data[p + green] & 0xff) << 8
+                                        | (data[p + blue] & 0xff);
+                    }
+                }
+            } else {
+                for (int y = 0, i = 0; y < h; y++) {
+                    int p = origin + y * scanline;
+                    for (int x = 0; x < w; x++, i++, p += pixelStride) {
+                        argb[i] =
+                                0xff000000
+                                        | (data[p + red] & 0xff) << 16
+                                        | (data[p + green] & 0xff) << 8
+                                        | (data[p + blue] & 0xff);
+                    }
+                }
+            }
+        } else if (ints
+                && raster.getSampleModel() instanceof SinglePixelPackedSampleModel model
+                && raster.getDataBuffer() instanceof DataBufferInt buffer
+                && buffer.getNumBanks() == 1) {
+            int[] data = buffer.getData();
+            int scanline = model.getScanlineStride();
+            int origin =
+                    buffer.getOffset()
+                            - raster.getSampleModelTranslateY() * scanline
+                            - raster.getSampleModelTranslateX();
+            int opaque = type == BufferedImage.TYPE_INT_RGB ? 0xff000000 : 0;
+            for (int y = 0; y < h; y++) {
+                int p = origin + y * scanline;
+                for (int x = 0; x < w; x++) {
+                    argb[y * w + x] = opaque | data[p + x];
+                }
+            }
+        } else {
+            image.getRGB(0, 0, w, h, argb, 0, w);
+        }
+        return argb;
+    }
+
+    /**
+     * Reads from memory: {@code ImageIO.createImageInputStream} caches to a temporary file by
+     * default ({@link ImageIO#getUseCache()}), disk I/O per image for bytes already in memory.
+     */
+    private static ImageInputStream memoryStream(byte[] bytes) {
+        return new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
+    }
+
+    /** Encodes as PNG. */
+    public static byte[] png(BufferedImage image) {
+        return encode(image, "png");
+    }
+
+    /**
+     * Encodes in {@code format} ({@code png}, {@code jpeg}, ...), in memory: {@code
+     * ImageIO.write(image, format, OutputStream)} caches through a temporary file by default, one
+     * file per image (the tokenize stage encodes one per record in its PNG layout).
+     */
+    public static byte[] encode(BufferedImage image, String format) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            if (!ImageIO.write(image, format, stream)) {
+                throw new IllegalArgumentException("no ImageIO writer for " + format);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The first bytes as hex, for error messages about unreadable data. */
+    public static String hexPrefix(byte[] bytes) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < Math.min(8, bytes.length); i++) {
+            s.append(String.format("%02x", bytes[i] & 0xff));
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,171 @@
+package io.streamlip.platform.kafka;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Names and layout of the pipeline's topics: the one place they are configured.
+ *
+ * @param rawPairs pairs as ingested (default {@code raw-pairs})
+ * @param curatedPairs pairs that passed curation (default {@code curated-pairs})
+ * @param examples tokenized training examples (default {@code examples})
+ * @param rejects refused records of every stage (default {@code rejects})
+ * @param modelUpdates checkpoints the trainer announces (default {@code model-updates})
+ * @param partitions partitions of each data topic (default 2, enough for parallelism 2)
+ * @param replicationFactor replication of every topic (default 1, the embedded broker's)
+ */
+public record PipelineTopics(
+        String rawPairs,
+        String curatedPairs,
+        String examples,
+        String rejects,
+        String modelUpdates,
+        int partitions,
+        short replicationFactor)
+        implements Serializable {
+
+    /**
+     * Largest record of every topic, and what the clients may send and fetch: images can be big,
+     * Kafka's 1 MB default is not. A broker must accept at least this ({@code message.max.bytes}).
+     */
+    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineTopics.class);
+
+    /** The documented defaults. */
+    public static PipelineTopics defaults() {
+        return new PipelineTopics(
+                "raw-pairs", "curated-pairs", "examples", "rejects", "model-updates", 2, (short) 1);
+    }
+
+    /** The same layout with every name prefixed, e.g. to run several pipelines on one broker. */
+    public PipelineTopics withPrefix(String prefix) {
+        return new PipelineTopics(
+                prefix + rawPairs,
+                prefix + curatedPairs,
+                prefix + examples,
+                prefix + rejects,
+                prefix + modelUpdates,
+                partitions,
+                replicationFactor);
+    }
+
+    public PipelineTopics withPartitions(int count) {
+        return new PipelineTopics(
+                rawPairs, curatedPairs, examples, rejects, modelUpdates, count, replicationFactor);
+    }
+
+    /** The topics to create, with explicit settings. */
+    public List<NewTopic> newTopics() {
+        Map<String, String> data =
+                Map.of(
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                        Integer.toString(MAX_MESSAGE_BYTES),
+                        TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_DELETE,
+                        TopicConfig.RETENTION_MS_CONFIG,
+                        Long.toString(7L * 24 * 3600 * 1000));
+        List<NewTopic> topics = new ArrayList<>();
+        for (String name : List.of(rawPairs, curatedPairs, examples, rejects)) {
+            topics.add(new NewTopic(name, partitions, replicationFactor).configs(data));
+        }
+        // One partition keeps model updates in order; readers only need the newest.
+        topics.add(new NewTopic(modelUpdates, 1, replicationFactor).configs(data));
+        return topics;
+    }
+
+    /** Creates the topics that do not exist yet; existing ones are left as they are. */
+    public void create(Admin admin) {
+        try {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing =
+                    newTopics().stream().filter(t -> !existing.contains(t.name())).toList();
+            if (!missing.isEmpty()) {
+                // Per topic: another client (or the admin client's own retry of a request that
+                // timed out) may create one between the listing and here, which is no error.
+                for (Map.Entry<String, KafkaFuture<Void>> created :
+                        admin.createTopics(missing).values().entrySet()) {
+                    try {
+                        created.getValue().get();
+                    } catch (ExecutionException e) {
+                        if (!(e.getCause() instanceof TopicExistsException)) {
+                            throw e;
+                        }
+                    }
+                }
+                LOG.info(
+                        "created topics {}",
+                        missing.stream()
+                                .map(t -> t.name() + "(" + t.numPartitions() + ")")
+                                .toList());
+            }
+            awaitLeaders(admin, newTopics().stream().map(NewTopic::name).toList());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(
+                    "cannot create topics: " + e.getCause().getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until every partition of {@code names} answers a ListOffsets request, which goes to the
+     * partition's leader: a producer that writes in the moment after creation, while the leader is
+     * not ready, gets NOT_LEADER_OR_FOLLOWER, and its idempotent retries were seen to fail with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until the records expired. Seeing a leader in the metadata is
+     * not enough for that.
+     */
+    private static void awaitLeaders(Admin admin, List<String> names)
+            throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>
+                    request = new java.util.HashMap<>();
+            boolean leaders = true;
+            try {
+                for (var d : admin.describeTopics(names).allTopicNames().get().values()) {
+                    for (var p : d.partitions()) {
+                        leaders &= p.leader() != null && !p.leader().isEmpty();
+                        request.put(
+                                new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+                                org.apache.kafka.clients.admin.OffsetSpec.latest());
+                    }
+                }
+            } catch (ExecutionException e) {
+                // Just after creation the broker may not know a new topic yet
+                // (UNKNOWN_TOPIC_OR_PARTITION, a retriable error): ask again.
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)) {
+                    throw e;
+                }
+                leaders = false;
+            }
+            if (leaders) {
+                try {
+                    admin.listOffsets(request).all().get();
+                    return;
+                } catch (ExecutionException e) {
+                    if (!(e.getCause()
+                            instanceof org.apache.kafka.common.errors.RetriableException)) {
+                        throw e;
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics " + names + " have no leader after 30 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+}
