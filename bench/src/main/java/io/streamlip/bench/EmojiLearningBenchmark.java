@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -260,7 +259,7 @@ public final class EmojiLearningBenchmark implements Benchmark {
         if (!data.missing().isEmpty()) {
             return skipped(data);
         }
-        return result(List.of(measure(data, spec)));
+        return EmojiLearningReport.of(List.of(measure(data, spec)));
     }
 
     /** The result of a run without the corpus: says what is missing and how to get it. */
@@ -274,9 +273,7 @@ public final class EmojiLearningBenchmark implements Benchmark {
                         + " into data/), or run from the folder that holds data/, or set"
                         + " -Dstreamlip.data=DIR";
         LOG.warn(why);
-        return new BenchResult(
-                        "emoji-learning: held-out twitter retrieval after CPU training",
-                        List.of("run", "status"))
+        return new BenchResult(EmojiLearningReport.TITLE, List.of("run", "status"))
                 .row("demo defaults", "skipped")
                 .put("skipped", true)
                 .put("reason", why)
@@ -386,105 +383,6 @@ public final class EmojiLearningBenchmark implements Benchmark {
         }
     }
 
-    /** The table and JSON of one or more experiments. */
-    static BenchResult result(List<Outcome> outcomes) {
-        BenchResult result =
-                new BenchResult(
-                        "emoji-learning: held-out twitter retrieval after CPU training",
-                        List.of(
-                                "run",
-                                "steps",
-                                "ex/s",
-                                "loss first",
-                                "loss last",
-                                "i2t@1",
-                                "i2t@5",
-                                "t2i@1",
-                                "t2i@5",
-                                "zero-shot",
-                                "google i2t@1",
-                                "google zero-shot"));
-        List<Map<String, Object>> runs = new ArrayList<>();
-        for (Outcome o : outcomes) {
-            EvalReport.Metrics h = o.heldOut().mean();
-            EvalReport.Metrics g = o.trainingStyle().mean();
-            result.row(
-                    o.spec().label(),
-                    o.steps(),
-                    o.examplesPerSecond(),
-                    o.firstLoss(),
-                    o.lastLoss(),
-                    h.i2tR1(),
-                    h.i2tR5(),
-                    h.t2iR1(),
-                    h.t2iR5(),
-                    h.zeroshotAcc(),
-                    g.i2tR1(),
-                    g.zeroshotAcc());
-            Map<String, Object> run = new LinkedHashMap<>();
-            run.put("label", o.spec().label());
-            run.put("config", o.spec().describe());
-            run.put("model", o.spec().model());
-            run.put("batch", o.spec().batchSize());
-            run.put("optimizer", o.spec().optimizer());
-            run.put("budget_seconds", o.spec().budget().toSeconds());
-            run.put("threads", o.spec().threads());
-            run.put("examples_in_stream", o.examples());
-            run.put("steps", o.steps());
-            run.put("seconds", o.seconds());
-            run.put("stream_used_up", o.exhausted());
-            run.put("passes", o.steps() * (double) o.spec().batchSize() / o.examples());
-            run.put("examples_per_second", o.examplesPerSecond());
-            run.put("loss_first", o.firstLoss());
-            run.put("loss_last", o.lastLoss());
-            run.put("heldout", o.heldOut().toJsonNode());
-            run.put("training_style", o.trainingStyle().toJsonNode());
-            List<Map<String, Object>> curve = new ArrayList<>();
-            for (CurvePoint p : o.curve()) {
-                Map<String, Object> point = new LinkedHashMap<>();
-                point.put("seconds", p.seconds());
-                point.put("step", p.step());
-                point.put("loss", p.loss());
-                point.put("i2t_r1", p.heldOut().mean().i2tR1());
-                point.put("i2t_r5", p.heldOut().mean().i2tR5());
-                point.put("t2i_r1", p.heldOut().mean().t2iR1());
-                point.put("zeroshot_acc", p.heldOut().mean().zeroshotAcc());
-                curve.add(point);
-            }
-            run.put("curve", curve);
-            runs.add(run);
-            result.note(o.spec().describe());
-            result.note(
-                    String.format(
-                            Locale.ROOT,
-                            "  %d examples in the stream, %d trained (%.2f passes) in %.0f s%s;"
-                                    + " chance R@1 %.4f",
-                            o.examples(),
-                            o.steps() * o.spec().batchSize(),
-                            o.steps() * (double) o.spec().batchSize() / o.examples(),
-                            o.seconds(),
-                            o.exhausted() ? " (stream used up)" : "",
-                            o.heldOut().mean().chanceR1()));
-        }
-        Outcome first = outcomes.get(0);
-        result.put("heldout_i2t_r1", first.heldOut().mean().i2tR1())
-                .put("heldout_i2t_r5", first.heldOut().mean().i2tR5())
-                .put("heldout_t2i_r1", first.heldOut().mean().t2iR1())
-                .put("heldout_zeroshot_acc", first.heldOut().mean().zeroshotAcc())
-                .put("chance_r1", first.heldOut().mean().chanceR1())
-                .put("steps", first.steps())
-                .put("examples_per_second", first.examplesPerSecond())
-                .put("runs", runs);
-        result.note(
-                String.format(
-                        Locale.ROOT,
-                        "%d CPUs, load average %.2f at the end",
-                        Runtime.getRuntime().availableProcessors(),
-                        java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                                .getSystemLoadAverage()));
-        return result;
-    }
-
     /**
      * Runs one experiment from {@code key=value} arguments over the demo's defaults and prints its
      * table and JSON, e.g. {@code minutes=5 patch=4 batch=128 lr=1e-3}. Keys: {@code label,
@@ -497,7 +395,7 @@ public final class EmojiLearningBenchmark implements Benchmark {
         Spec spec = fromArguments(kv);
         EmojiData data = EmojiData.at(Path.of(kv.getOrDefault("data", "data")));
         Outcome outcome = measure(data, spec);
-        BenchResult result = result(List.of(outcome));
+        BenchResult result = EmojiLearningReport.of(List.of(outcome));
         System.out.println(result.toTable());
         System.out.println(result.toJson());
     }

