@@ -88,8 +88,11 @@ class ModelPresetsTest {
                 .isEqualTo(ModelConfig.ImagePooling.MAP);
         assertThat(ModelConfig.preset("b16", 300).textPooling())
                 .isEqualTo(ModelConfig.TextPooling.LAST);
+        assertThat(ModelConfig.presetNames()).containsExactly("b16", "small", "tiny");
         assertThatThrownBy(() -> ModelConfig.preset("huge", 300))
-                .hasMessageContaining("tiny, small, b16");
+                .hasMessageContaining("unknown model preset 'huge'; known: b16, small, tiny");
+        assertThatThrownBy(() -> ModelConfig.preset("../model/presets/tiny", 300))
+                .hasMessageContaining("known: b16, small, tiny");
     }
 
     @Test
@@ -116,7 +119,8 @@ class ModelPresetsTest {
         float[][] meanText = null;
         for (ModelConfig.ImagePooling image : ModelConfig.ImagePooling.values()) {
             for (ModelConfig.TextPooling textPooling : ModelConfig.TextPooling.values()) {
-                ModelConfig c = tiny.withImagePooling(image).withTextPooling(textPooling);
+                ModelConfig c =
+                        tiny.toBuilder().imagePooling(image).textPooling(textPooling).build();
                 try (TrainingSession s = TrainingSession.create(c, OptimizerConfig.defaults(), 1)) {
                     float[][] x = s.embedImages(batch.images(), 6);
                     float[][] y = s.embedTexts(batch.tokenIds(), batch.mask(), 6);
