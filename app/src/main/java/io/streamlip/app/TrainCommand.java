@@ -100,8 +100,6 @@ final class TrainCommand implements Callable<Integer> {
                 trainer.applyTo(
                         DEFAULTS.toBuilder()
                                 .checkpointDir(checkpoints)
-                                .checkpointEvery(DEFAULTS.checkpointEvery())
-                                .keepCheckpoints(DEFAULTS.keepCheckpoints())
                                 .consumerGroup(group)
                                 .build());
         if (evalSet != null) {
