@@ -297,16 +297,16 @@ final class Demo {
             JobWatch watch) {
         TrainerConfig settings = config.trainer();
         TrainerConfig trainer =
-                settings.withCheckpoints(
-                                checkpoints, settings.checkpointEvery(), settings.keepCheckpoints())
-                        .withEvalSet(evalSet)
+                settings.toBuilder()
+                        .checkpointDir(checkpoints)
+                        .evalSet(evalSet)
                         // The import is finite and the trainer gets through it in a few
                         // minutes: it reads it again rather than idle for the rest of the run.
-                        .withReplayAfterIdle(REPLAY_AFTER_IDLE);
-        // Last: the model's vocabulary follows the tokenizer.
-        trainer =
-                trainer.withTokenizer(
-                        Tokenizers.load(tokenizer.spec(), trainer.model().contextLength()));
+                        .replayAfterIdle(REPLAY_AFTER_IDLE)
+                        // Last: the model's vocabulary follows the tokenizer.
+                        .tokenizerAndModelVocabulary(
+                                Tokenizers.load(tokenizer.spec(), settings.model().contextLength()))
+                        .build();
         LOG.info(
                 "training {} for {} (batch {}, {} loss{}, {} threads, tokenizer {})",
                 trainer.model().name(),

@@ -98,17 +98,18 @@ final class TrainCommand implements Callable<Integer> {
     TrainerConfig trainerConfig() {
         TrainerConfig config =
                 trainer.applyTo(
-                        DEFAULTS.withCheckpoints(
-                                        checkpoints,
-                                        DEFAULTS.checkpointEvery(),
-                                        DEFAULTS.keepCheckpoints())
-                                .withConsumerGroup(group));
+                        DEFAULTS.toBuilder()
+                                .checkpointDir(checkpoints)
+                                .consumerGroup(group)
+                                .build());
         if (evalSet != null) {
-            config = config.withEvalSet(evalSet);
+            config = config.toBuilder().evalSet(evalSet).build();
         }
         // Last: the model's vocabulary follows the tokenizer, whatever preset was chosen.
-        return config.withTokenizer(
-                tokenizer.forTraining(checkpoints, config.model().contextLength()));
+        return config.toBuilder()
+                .tokenizerAndModelVocabulary(
+                        tokenizer.forTraining(checkpoints, config.model().contextLength()))
+                .build();
     }
 
     @Override

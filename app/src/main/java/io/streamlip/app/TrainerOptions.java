@@ -7,12 +7,14 @@ import io.streamlip.trainer.loss.LossConfig;
 import io.streamlip.trainer.model.LitConfig;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -212,14 +214,6 @@ final class TrainerOptions {
      * @throws CommandLine.ParameterException naming the option when a value is invalid
      */
     TrainerConfig applyTo(TrainerConfig base) {
-        if (batchSize < 2) {
-            throw fail(
-                    "--batch-size must be at least 2 (the loss needs negatives), got " + batchSize);
-        }
-        atLeastOne("--checkpoint-every", checkpointEvery);
-        atLeastOne("--eval-every", evalEvery);
-        atLeastOne("--keep-checkpoints", keepCheckpoints);
-        atLeastOne("--threads", threads);
         LossConfig lossConfig = lossConfig();
         if (lossConfig.chunks() > batchSize) {
             throw fail(
@@ -231,10 +225,14 @@ final class TrainerOptions {
         }
         OptimizerConfig optimizer;
         try {
+            double peak = positive("--lr", learningRate);
             optimizer =
-                    base.optimizer()
-                            .withLearningRate(positive("--lr", learningRate))
-                            .withSchedule(warmupSteps, totalSteps);
+                    base.optimizer().toBuilder()
+                            .learningRate(peak)
+                            .minLearningRate(Math.min(base.optimizer().minLearningRate(), peak))
+                            .warmupSteps(warmupSteps)
+                            .scheduleSteps(totalSteps)
+                            .build();
         } catch (IllegalArgumentException e) {
             throw fail("--warmup-steps / --total-steps: " + e.getMessage());
         }
@@ -244,37 +242,55 @@ final class TrainerOptions {
         } catch (IllegalArgumentException e) {
             throw fail("--device: " + e.getMessage());
         }
-        // withBatchSize grows a default buffer smaller than one batch; explicit sizes are checked.
-        TrainerConfig sized = base.withBatchSize(batchSize);
-        return sized.withModel(modelConfig(base.model().vocabSize()))
-                .withOptimizer(optimizer)
-                .withShuffle(shuffleConfig(sized.shuffle()))
-                .withLoss(lossConfig)
-                .withCheckpoints(base.checkpointDir(), checkpointEvery, keepCheckpoints)
-                .withEvalEvery(evalEvery)
-                .withThreads(threads)
-                .withDevice(deviceChoice)
-                .withLit(litConfig());
+        TrainerConfig.Builder config =
+                base.toBuilder()
+                        .model(modelConfig(base.model().vocabSize()))
+                        .optimizer(optimizer)
+                        .batchSize(batchSize)
+                        .shuffle(shuffleConfig(base.shuffle()))
+                        .loss(lossConfig)
+                        .checkpointEvery(checkpointEvery)
+                        .evalEvery(evalEvery)
+                        .keepCheckpoints(keepCheckpoints)
+                        .threads(threads)
+                        .device(deviceChoice)
+                        .lit(litConfig());
+        try {
+            return config.build();
+        } catch (IllegalArgumentException e) {
+            throw fail(namingTheOption(e.getMessage()));
+        }
+    }
+
+    /**
+     * {@code message} from {@link TrainerConfig}'s validation with the component it starts with
+     * replaced by the option that sets it, when an option field has the component's name.
+     */
+    private String namingTheOption(String message) {
+        for (OptionSpec option : spec.options()) {
+            if (option.userObject() instanceof Field field
+                    && field.getDeclaringClass() == TrainerOptions.class
+                    && message.startsWith(field.getName() + " ")) {
+                return option.longestName() + message.substring(field.getName().length());
+            }
+        }
+        return message;
     }
 
     private ModelConfig modelConfig(int vocabSize) {
-        ModelConfig m;
+        ModelConfig.Builder m;
         try {
-            m = ModelConfig.preset(model.trim().toLowerCase(Locale.ROOT), vocabSize);
+            m = ModelConfig.preset(model.trim().toLowerCase(Locale.ROOT), vocabSize).toBuilder();
         } catch (IllegalArgumentException e) {
             throw fail("--model: " + e.getMessage());
         }
         if (imagePooling != null) {
-            m =
-                    m.withImagePooling(
-                            choice("--pooling", imagePooling, ModelConfig.ImagePooling.class));
+            m.imagePooling(choice("--pooling", imagePooling, ModelConfig.ImagePooling.class));
         }
         if (textPooling != null) {
-            m =
-                    m.withTextPooling(
-                            choice("--text-pooling", textPooling, ModelConfig.TextPooling.class));
+            m.textPooling(choice("--text-pooling", textPooling, ModelConfig.TextPooling.class));
         }
-        return m;
+        return m.build();
     }
 
     private LossConfig lossConfig() {
@@ -301,7 +317,13 @@ final class TrainerOptions {
         }
     }
 
-    private ShuffleConfig shuffleConfig(ShuffleConfig sized) {
+    private ShuffleConfig shuffleConfig(ShuffleConfig base) {
+        // A buffer smaller than one batch grows to one (all of it on the heap); explicit sizes are
+        // checked.
+        ShuffleConfig sized =
+                base.capacity() >= batchSize
+                        ? base
+                        : ShuffleConfig.of(batchSize, Math.max(batchSize, base.memoryCapacity()));
         int capacity = given("--shuffle-buffer") ? shuffleBuffer : sized.capacity();
         int heap =
                 given("--shuffle-heap") ? shuffleHeap : Math.min(sized.memoryCapacity(), capacity);
@@ -321,11 +343,12 @@ final class TrainerOptions {
                             + heap);
         }
         try {
-            return ShuffleConfig.of(capacity, heap)
-                    .withSpillDir(spillDir)
-                    .withLanguageWeights(
-                            languageWeights == null ? sized.languageWeights() : languageWeights,
-                            defaultLanguageWeight);
+            return ShuffleConfig.of(capacity, heap).toBuilder()
+                    .spillDir(spillDir)
+                    .languageWeights(
+                            languageWeights == null ? sized.languageWeights() : languageWeights)
+                    .defaultWeight(defaultLanguageWeight)
+                    .build();
         } catch (IllegalArgumentException e) {
             throw fail("--language-weights / --default-language-weight: " + e.getMessage());
         }
@@ -344,7 +367,10 @@ final class TrainerOptions {
         if (!Files.isDirectory(litFrom)) {
             throw fail("--lit-from " + litFrom + " is not a checkpoint folder");
         }
-        return LitConfig.from(litFrom).withCache(litCacheEmbeddings);
+        return LitConfig.builder()
+                .imageCheckpoint(litFrom)
+                .cacheImageEmbeddings(litCacheEmbeddings)
+                .build();
     }
 
     private <E extends Enum<E>> E choice(String option, String value, Class<E> type) {
@@ -357,12 +383,6 @@ final class TrainerOptions {
                         .append(c.name().toLowerCase(Locale.ROOT));
             }
             throw fail(option + " must be " + known + ", not '" + value + "'");
-        }
-    }
-
-    private void atLeastOne(String option, int value) {
-        if (value < 1) {
-            throw fail(option + " must be at least 1, got " + value);
         }
     }
 

@@ -59,24 +59,35 @@ class TrainerOptionsTest {
                         "--threads=1",
                         "--device=cpu");
         ModelConfig model =
-                ModelConfig.tiny(VOCAB)
-                        .withImagePooling(ModelConfig.ImagePooling.MAP)
-                        .withTextPooling(ModelConfig.TextPooling.LAST);
+                ModelConfig.tiny(VOCAB).toBuilder()
+                        .imagePooling(ModelConfig.ImagePooling.MAP)
+                        .textPooling(ModelConfig.TextPooling.LAST)
+                        .build();
         TrainerConfig expected =
-                DEFAULTS.withModel(model)
-                        .withBatchSize(64)
-                        .withLoss(LossConfig.chunkedSigmoid(4))
-                        .withOptimizer(
-                                DEFAULTS.optimizer().withLearningRate(2e-4).withSchedule(10, 300))
-                        .withLit(LitConfig.from(dir).withCache(false))
-                        .withShuffle(
-                                ShuffleConfig.of(512, 128)
-                                        .withSpillDir(spill)
-                                        .withLanguageWeights(Map.of("en", 1.0, "fr", 0.5), 0.25))
-                        .withCheckpoints(DEFAULTS.checkpointDir(), 50, 5)
-                        .withEvalEvery(150)
-                        .withThreads(1)
-                        .withDevice(DeviceChoice.CPU);
+                DEFAULTS.toBuilder()
+                        .model(model)
+                        .batchSize(64)
+                        .loss(LossConfig.chunkedSigmoid(4))
+                        .optimizer(
+                                DEFAULTS.optimizer().toBuilder()
+                                        .learningRate(2e-4)
+                                        .warmupSteps(10)
+                                        .scheduleSteps(300)
+                                        .build())
+                        .lit(LitConfig.from(dir).toBuilder().cacheImageEmbeddings(false).build())
+                        .shuffle(
+                                ShuffleConfig.of(512, 128).toBuilder()
+                                        .spillDir(spill)
+                                        .languageWeights(Map.of("en", 1.0, "fr", 0.5))
+                                        .defaultWeight(0.25)
+                                        .build())
+                        .checkpointDir(DEFAULTS.checkpointDir())
+                        .checkpointEvery(50)
+                        .keepCheckpoints(5)
+                        .evalEvery(150)
+                        .threads(1)
+                        .device(DeviceChoice.CPU)
+                        .build();
         assertThat(config).isEqualTo(expected);
         assertThat(config.shuffle().resumeBelow()).isEqualTo(256);
         assertThat(config.shuffle().keepProbability("fr")).isEqualTo(0.5);
@@ -103,7 +114,7 @@ class TrainerOptionsTest {
     @Test
     void aBatchLargerThanTheDefaultBufferGrowsItAsBefore() {
         TrainerConfig config = train("--batch-size=4096");
-        assertThat(config.shuffle()).isEqualTo(DEFAULTS.withBatchSize(4096).shuffle());
+        assertThat(config.shuffle()).isEqualTo(ShuffleConfig.of(4096, 4096));
         assertThat(config.shuffle().capacity()).isEqualTo(4096);
     }
 

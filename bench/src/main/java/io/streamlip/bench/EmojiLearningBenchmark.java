@@ -425,38 +425,39 @@ public final class EmojiLearningBenchmark implements Benchmark {
         int depth = intArg(kv, "depth", m.imageDepth());
         String pooling = kv.getOrDefault("pooling", m.textPooling().name());
         ModelConfig model =
-                new ModelConfig(
-                        MODEL_KEYS.stream().anyMatch(kv::containsKey) ? "custom" : m.name(),
-                        image,
-                        intArg(kv, "patch", m.patchSize()),
-                        width,
-                        depth,
-                        heads,
-                        intArg(kv, "textwidth", width),
-                        intArg(kv, "textdepth", depth),
-                        intArg(kv, "textheads", heads),
-                        intArg(kv, "mlp", m.mlpRatio()),
-                        intArg(kv, "embed", m.embedDim()),
-                        intArg(kv, "context", m.contextLength()),
-                        m.vocabSize(),
-                        ModelConfig.TextPooling.valueOf(pooling.toUpperCase(Locale.ROOT)),
-                        ModelConfig.ImagePooling.valueOf(
-                                kv.getOrDefault("imagepooling", m.imagePooling().name())
-                                        .toUpperCase(Locale.ROOT)));
+                m.toBuilder()
+                        .name(MODEL_KEYS.stream().anyMatch(kv::containsKey) ? "custom" : m.name())
+                        .imageSize(image)
+                        .patchSize(intArg(kv, "patch", m.patchSize()))
+                        .imageWidth(width)
+                        .imageDepth(depth)
+                        .imageHeads(heads)
+                        .textWidth(intArg(kv, "textwidth", width))
+                        .textDepth(intArg(kv, "textdepth", depth))
+                        .textHeads(intArg(kv, "textheads", heads))
+                        .mlpRatio(intArg(kv, "mlp", m.mlpRatio()))
+                        .embedDim(intArg(kv, "embed", m.embedDim()))
+                        .contextLength(intArg(kv, "context", m.contextLength()))
+                        .textPooling(
+                                ModelConfig.TextPooling.valueOf(pooling.toUpperCase(Locale.ROOT)))
+                        .imagePooling(
+                                ModelConfig.ImagePooling.valueOf(
+                                        kv.getOrDefault("imagepooling", m.imagePooling().name())
+                                                .toUpperCase(Locale.ROOT)))
+                        .build();
         OptimizerConfig o = demo.optimizer();
         OptimizerConfig optimizer =
-                new OptimizerConfig(
-                        doubleArg(kv, "lr", o.learningRate()),
-                        Math.min(
-                                doubleArg(kv, "minlr", o.minLearningRate()),
-                                doubleArg(kv, "lr", o.learningRate())),
-                        intArg(kv, "warmup", o.warmupSteps()),
-                        intArg(kv, "schedule", o.scheduleSteps()),
-                        o.beta1(),
-                        o.beta2(),
-                        o.epsilon(),
-                        doubleArg(kv, "wd", o.weightDecay()),
-                        doubleArg(kv, "clip", o.clipNorm()));
+                o.toBuilder()
+                        .learningRate(doubleArg(kv, "lr", o.learningRate()))
+                        .minLearningRate(
+                                Math.min(
+                                        doubleArg(kv, "minlr", o.minLearningRate()),
+                                        doubleArg(kv, "lr", o.learningRate())))
+                        .warmupSteps(intArg(kv, "warmup", o.warmupSteps()))
+                        .scheduleSteps(intArg(kv, "schedule", o.scheduleSteps()))
+                        .weightDecay(doubleArg(kv, "wd", o.weightDecay()))
+                        .clipNorm(doubleArg(kv, "clip", o.clipNorm()))
+                        .build();
         Duration budget =
                 kv.containsKey("seconds")
                         ? Duration.ofSeconds(Long.parseLong(kv.get("seconds")))

@@ -224,9 +224,15 @@ public final class SmallBatchBenchmark implements Benchmark {
     private static EvalReport.Metrics train(
             Settings settings, Data data, int batch, int steps, LossConfig loss) {
         OptimizerConfig optimizer =
-                OptimizerConfig.defaults()
-                        .withLearningRate(settings.learningRate())
-                        .withSchedule(Math.max(1, steps / 10), steps);
+                OptimizerConfig.builder()
+                        .learningRate(settings.learningRate())
+                        .minLearningRate(
+                                Math.min(
+                                        OptimizerConfig.defaults().minLearningRate(),
+                                        settings.learningRate()))
+                        .warmupSteps(Math.max(1, steps / 10))
+                        .scheduleSteps(steps)
+                        .build();
         long start = System.nanoTime();
         Iterator<TrainingBatch> batches = data.batches().apply(batch);
         List<Float> losses = new ArrayList<>();

@@ -35,7 +35,7 @@ class TrainerVsPytorchBenchmarkTest {
         TrainingSession.setThreads(1);
         // MEAN pooling (the presets' default) is checked by the comparison test below.
         for (ModelConfig.TextPooling pooling : List.of(ModelConfig.TextPooling.LAST)) {
-            ModelConfig model = ModelConfig.tiny(VOCAB).withTextPooling(pooling);
+            ModelConfig model = ModelConfig.tiny(VOCAB).toBuilder().textPooling(pooling).build();
             try (TrainingSession djl =
                             TrainingSession.create(model, OptimizerConfig.defaults(), 1);
                     PytorchTwin twin =

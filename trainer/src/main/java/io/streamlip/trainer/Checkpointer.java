@@ -1,7 +1,12 @@
 package io.streamlip.trainer;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import io.streamlip.tokenize.CaptionTokenizer;
 import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.checkpoint.CheckpointListener;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
@@ -11,8 +16,10 @@ import io.streamlip.trainer.data.StreamRandom;
 import io.streamlip.trainer.eval.EvalReport;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Checkpointer implements TrainingListener {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper CONFIG_JSON = configMapper();
 
     private final TrainerConfig config;
     private final CheckpointStore store;
@@ -106,30 +113,47 @@ final class Checkpointer implements TrainingListener {
         stepsAtCheckpoint = run.steps();
     }
 
+    /**
+     * The whole configuration, key by component name (a setting added to {@link TrainerConfig}
+     * appears without a change here): paths absolute, durations ISO-8601, the tokenizer as its
+     * version, the metrics file as resolved.
+     */
     private ObjectNode configJson() {
-        ObjectNode node = JSON.createObjectNode();
-        node.set("model", JSON.valueToTree(config.model()));
-        node.set("optimizer", JSON.valueToTree(config.optimizer()));
-        node.put("batchSize", config.batchSize());
-        node.set("loss", JSON.valueToTree(config.loss()));
-        node.set("lit", JSON.valueToTree(config.lit()));
-        node.put("checkpointEvery", config.checkpointEvery());
-        node.put("evalEvery", config.evalEvery());
-        node.put("keepCheckpoints", config.keepCheckpoints());
-        node.put("checkpointDir", config.checkpointDir().toAbsolutePath().toString());
-        node.put("consumerGroup", config.consumerGroup());
-        node.put("runName", config.runName());
-        node.put("seed", config.seed());
-        node.put("threads", config.threads());
-        node.put("tokenizerVersion", config.tokenizerVersion());
-        node.put(
-                "replayAfterIdle",
-                config.replayAfterIdle() == null ? null : config.replayAfterIdle().toString());
-        node.set("shuffle", JSON.valueToTree(config.shuffle()));
+        ObjectNode node = CONFIG_JSON.valueToTree(config);
         node.put("metricsFile", config.resolvedMetricsFile().toAbsolutePath().toString());
-        node.put(
-                "evalSet",
-                config.evalSet() == null ? null : config.evalSet().toAbsolutePath().toString());
         return node;
+    }
+
+    private static ObjectMapper configMapper() {
+        SimpleModule forTheRecord =
+                new SimpleModule()
+                        .addSerializer(
+                                Path.class,
+                                new ToStringWriter<>(
+                                        Path.class, p -> p.toAbsolutePath().toString()))
+                        .addSerializer(
+                                Duration.class,
+                                new ToStringWriter<>(Duration.class, Duration::toString))
+                        .addSerializer(
+                                CaptionTokenizer.class,
+                                new ToStringWriter<>(
+                                        CaptionTokenizer.class, CaptionTokenizer::version));
+        return new ObjectMapper().registerModule(forTheRecord);
+    }
+
+    /** Writes a value as the string {@code text} makes of it. */
+    private static final class ToStringWriter<T> extends StdSerializer<T> {
+        private final transient Function<T, String> text;
+
+        ToStringWriter(Class<T> type, Function<T, String> text) {
+            super(type);
+            this.text = text;
+        }
+
+        @Override
+        public void serialize(T value, JsonGenerator out, SerializerProvider provider)
+                throws IOException {
+            out.writeString(text.apply(value));
+        }
     }
 }

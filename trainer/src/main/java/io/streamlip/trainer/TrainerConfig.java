@@ -1,10 +1,11 @@
 package io.streamlip.trainer;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.tokenize.CaptionTokenizer;
 import io.streamlip.trainer.data.ShuffleConfig;
 import io.streamlip.trainer.device.DeviceChoice;
-import io.streamlip.trainer.device.Devices;
 import io.streamlip.trainer.loss.LossConfig;
 import io.streamlip.trainer.model.LitConfig;
 import io.streamlip.trainer.model.ModelConfig;
@@ -15,11 +16,13 @@ import java.time.Duration;
 /**
  * Everything the trainer needs to know, with documented defaults ({@link #defaults()}). Each
  * component's comment below says what it is and its default; why the defaults are what they are is
- * in docs/decisions/trainer-defaults.md.
+ * in docs/decisions/trainer-defaults.md. Built with {@link #builder()} (the defaults) or {@link
+ * #toBuilder()}; JSON maps onto the builder by component name, nested configs as nested objects.
  */
+@JsonDeserialize(builder = TrainerConfig.Builder.class)
 public record TrainerConfig(
-        // model shape; default ModelConfig.small over the byte tokenizer (withTokenizer sizes its
-        // vocabulary)
+        // model shape; default ModelConfig.small over the byte tokenizer
+        // (Builder.tokenizerAndModelVocabulary sizes its vocabulary)
         ModelConfig model,
         // AdamW and its schedule; default peak rate 5e-4, 100 warmup steps, cosine over 5000 steps
         OptimizerConfig optimizer,
@@ -96,22 +99,17 @@ public record TrainerConfig(
                             + tokenizer.version()
                             + ", "
                             + tokenizer.vocabSize()
-                            + " ids): set the model after the tokenizer, or size it with"
-                            + " ModelConfig.withVocabSize");
+                            + " ids): size it with Builder.tokenizerAndModelVocabulary");
         }
         if (batchSize < 2) {
             throw new IllegalArgumentException(
                     "batchSize must be at least 2 (the loss needs negatives), got " + batchSize);
         }
-        if (checkpointEvery < 1
-                || evalEvery < 1
-                || keepCheckpoints < 1
-                || threads < 1
-                || logEvery < 1) {
-            throw new IllegalArgumentException(
-                    "checkpointEvery, evalEvery, keepCheckpoints, threads and logEvery must be"
-                            + " positive");
-        }
+        atLeastOne("checkpointEvery", checkpointEvery);
+        atLeastOne("evalEvery", evalEvery);
+        atLeastOne("keepCheckpoints", keepCheckpoints);
+        atLeastOne("threads", threads);
+        atLeastOne("logEvery", logEvery);
         if (replayAfterIdle != null && (replayAfterIdle.isNegative() || replayAfterIdle.isZero())) {
             throw new IllegalArgumentException(
                     "replayAfterIdle must be positive (or null for never), got " + replayAfterIdle);
@@ -129,29 +127,38 @@ public record TrainerConfig(
 
     /** The documented defaults. */
     public static TrainerConfig defaults() {
-        ByteTokenizer tokenizer = new ByteTokenizer(32);
-        return new TrainerConfig(
-                ModelConfig.small(tokenizer.vocabSize()),
-                OptimizerConfig.defaults().withLearningRate(5e-4).withSchedule(100, 5000),
-                128,
-                200,
-                1000,
-                3,
-                Path.of("checkpoints"),
-                "streamlip-trainer",
-                "siglip",
-                42,
-                2,
-                10,
-                tokenizer,
-                Duration.ofSeconds(1),
-                null,
-                null,
-                LossConfig.defaults(),
-                null,
-                DeviceChoice.AUTO,
-                ShuffleConfig.defaults(),
-                null);
+        return builder().build();
+    }
+
+    /** A builder holding the documented defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values. */
+    public Builder toBuilder() {
+        return new Builder()
+                .model(model)
+                .optimizer(optimizer)
+                .batchSize(batchSize)
+                .checkpointEvery(checkpointEvery)
+                .evalEvery(evalEvery)
+                .keepCheckpoints(keepCheckpoints)
+                .checkpointDir(checkpointDir)
+                .consumerGroup(consumerGroup)
+                .runName(runName)
+                .seed(seed)
+                .threads(threads)
+                .logEvery(logEvery)
+                .tokenizer(tokenizer)
+                .pollTimeout(pollTimeout)
+                .evalSet(evalSet)
+                .replayAfterIdle(replayAfterIdle)
+                .loss(loss)
+                .lit(lit)
+                .device(device)
+                .shuffle(shuffle)
+                .metricsFile(metricsFile);
     }
 
     /** The version of {@link #tokenizer()}: the only one whose examples are trained on. */
@@ -165,266 +172,171 @@ public record TrainerConfig(
     }
 
     /**
-     * The same configuration reading {@code t}'s ids: the model's vocabulary becomes {@code t}'s
-     * size (the rest of its shape stays).
-     */
-    public TrainerConfig withTokenizer(CaptionTokenizer t) {
-        return toBuilder().tokenizer(t).model(model.withVocabSize(t.vocabSize())).build();
-    }
-
-    /**
      * Where the metrics lines go: {@code metricsFile}, else {@code checkpointDir/metrics.jsonl}.
      */
     public Path resolvedMetricsFile() {
         return metricsFile != null ? metricsFile : checkpointDir.resolve("metrics.jsonl");
     }
 
-    /** The same configuration with another shuffle buffer. */
-    public TrainerConfig withShuffle(ShuffleConfig s) {
-        return toBuilder().shuffle(s).build();
-    }
-
-    /** The same configuration appending its metrics lines to {@code file}. */
-    public TrainerConfig withMetricsFile(Path file) {
-        return toBuilder().metricsFile(file).build();
-    }
-
-    public TrainerConfig withModel(ModelConfig m) {
-        return toBuilder().model(m).build();
-    }
-
-    public TrainerConfig withOptimizer(OptimizerConfig o) {
-        return toBuilder().optimizer(o).build();
+    private static void atLeastOne(String component, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(component + " must be at least 1, got " + value);
+        }
     }
 
     /**
-     * The same configuration with batches of {@code b}; a shuffle buffer smaller than one batch
-     * grows to one.
+     * Sets components one by one, starting from the documented defaults; {@link #build} validates
+     * them together.
      */
-    public TrainerConfig withBatchSize(int b) {
-        Builder builder = toBuilder().batchSize(b);
-        if (shuffle.capacity() < b) {
-            builder.shuffle(ShuffleConfig.of(b, Math.max(b, shuffle.memoryCapacity())));
-        }
-        return builder.build();
-    }
-
-    /** The same configuration checkpointing into {@code dir} every {@code every} steps. */
-    public TrainerConfig withCheckpoints(Path dir, int every, int keep) {
-        return toBuilder().checkpointDir(dir).checkpointEvery(every).keepCheckpoints(keep).build();
-    }
-
-    /** The same configuration evaluating the held-out set every {@code every} steps. */
-    public TrainerConfig withEvalEvery(int every) {
-        return toBuilder().evalEvery(every).build();
-    }
-
-    public TrainerConfig withConsumerGroup(String group) {
-        return toBuilder().consumerGroup(group).build();
-    }
-
-    public TrainerConfig withRunName(String name) {
-        return toBuilder().runName(name).build();
-    }
-
-    public TrainerConfig withSeed(int s) {
-        return toBuilder().seed(s).build();
-    }
-
-    public TrainerConfig withThreads(int t) {
-        return toBuilder().threads(t).build();
-    }
-
-    public TrainerConfig withLogEvery(int n) {
-        return toBuilder().logEvery(n).build();
-    }
-
-    public TrainerConfig withPollTimeout(Duration d) {
-        return toBuilder().pollTimeout(d).build();
-    }
-
-    public TrainerConfig withEvalSet(Path folder) {
-        return toBuilder().evalSet(folder).build();
-    }
-
-    /** The same configuration replaying the topic after it was idle for {@code idle} (or never). */
-    public TrainerConfig withReplayAfterIdle(Duration idle) {
-        return toBuilder().replayAfterIdle(idle).build();
-    }
-
-    /** The same configuration training with {@code l}. */
-    public TrainerConfig withLoss(LossConfig l) {
-        return toBuilder().loss(l).build();
-    }
-
-    /** The same configuration with the image tower locked as {@code l} says (null: unlocked). */
-    public TrainerConfig withLit(LitConfig l) {
-        return toBuilder().lit(l).build();
-    }
-
-    /** The same configuration training on {@code choice} (see {@link Devices#select}). */
-    public TrainerConfig withDevice(DeviceChoice choice) {
-        return toBuilder().device(choice).build();
-    }
-
-    private Builder toBuilder() {
-        return new Builder(this);
-    }
-
-    /** Copies a configuration, changes some fields and validates the result in {@link #build}. */
-    private static final class Builder {
+    @JsonPOJOBuilder(withPrefix = "")
+    public static final class Builder {
         private ModelConfig model;
-        private OptimizerConfig optimizer;
-        private int batchSize;
-        private int checkpointEvery;
-        private int evalEvery;
-        private int keepCheckpoints;
-        private Path checkpointDir;
-        private String consumerGroup;
-        private String runName;
-        private int seed;
-        private int threads;
-        private int logEvery;
-        private CaptionTokenizer tokenizer;
-        private Duration pollTimeout;
+        private OptimizerConfig optimizer =
+                OptimizerConfig.builder()
+                        .learningRate(5e-4)
+                        .warmupSteps(100)
+                        .scheduleSteps(5000)
+                        .build();
+        private int batchSize = 128;
+        private int checkpointEvery = 200;
+        private int evalEvery = 1000;
+        private int keepCheckpoints = 3;
+        private Path checkpointDir = Path.of("checkpoints");
+        private String consumerGroup = "streamlip-trainer";
+        private String runName = "siglip";
+        private int seed = 42;
+        private int threads = 2;
+        private int logEvery = 10;
+        private CaptionTokenizer tokenizer = new ByteTokenizer(32);
+        private Duration pollTimeout = Duration.ofSeconds(1);
         private Path evalSet;
         private Duration replayAfterIdle;
-        private LossConfig loss;
+        private LossConfig loss = LossConfig.defaults();
         private LitConfig lit;
-        private DeviceChoice device;
-        private ShuffleConfig shuffle;
+        private DeviceChoice device = DeviceChoice.AUTO;
+        private ShuffleConfig shuffle = ShuffleConfig.defaults();
         private Path metricsFile;
 
-        Builder(TrainerConfig c) {
-            model = c.model;
-            optimizer = c.optimizer;
-            batchSize = c.batchSize;
-            checkpointEvery = c.checkpointEvery;
-            evalEvery = c.evalEvery;
-            keepCheckpoints = c.keepCheckpoints;
-            checkpointDir = c.checkpointDir;
-            consumerGroup = c.consumerGroup;
-            runName = c.runName;
-            seed = c.seed;
-            threads = c.threads;
-            logEvery = c.logEvery;
-            tokenizer = c.tokenizer;
-            pollTimeout = c.pollTimeout;
-            evalSet = c.evalSet;
-            replayAfterIdle = c.replayAfterIdle;
-            loss = c.loss;
-            lit = c.lit;
-            device = c.device;
-            shuffle = c.shuffle;
-            metricsFile = c.metricsFile;
+        private Builder() {
+            model = ModelConfig.small(tokenizer.vocabSize());
         }
 
-        Builder tokenizer(CaptionTokenizer v) {
-            tokenizer = v;
-            return this;
-        }
-
-        Builder loss(LossConfig v) {
-            loss = v;
-            return this;
-        }
-
-        Builder lit(LitConfig v) {
-            lit = v;
-            return this;
-        }
-
-        Builder shuffle(ShuffleConfig v) {
-            shuffle = v;
-            return this;
-        }
-
-        Builder metricsFile(Path v) {
-            metricsFile = v;
-            return this;
-        }
-
-        Builder model(ModelConfig v) {
+        public Builder model(ModelConfig v) {
             model = v;
             return this;
         }
 
-        Builder optimizer(OptimizerConfig v) {
+        public Builder optimizer(OptimizerConfig v) {
             optimizer = v;
             return this;
         }
 
-        Builder batchSize(int v) {
+        public Builder batchSize(int v) {
             batchSize = v;
             return this;
         }
 
-        Builder checkpointEvery(int v) {
+        public Builder checkpointEvery(int v) {
             checkpointEvery = v;
             return this;
         }
 
-        Builder evalEvery(int v) {
+        public Builder evalEvery(int v) {
             evalEvery = v;
             return this;
         }
 
-        Builder keepCheckpoints(int v) {
+        public Builder keepCheckpoints(int v) {
             keepCheckpoints = v;
             return this;
         }
 
-        Builder checkpointDir(Path v) {
+        public Builder checkpointDir(Path v) {
             checkpointDir = v;
             return this;
         }
 
-        Builder consumerGroup(String v) {
+        public Builder consumerGroup(String v) {
             consumerGroup = v;
             return this;
         }
 
-        Builder runName(String v) {
+        public Builder runName(String v) {
             runName = v;
             return this;
         }
 
-        Builder seed(int v) {
+        public Builder seed(int v) {
             seed = v;
             return this;
         }
 
-        Builder threads(int v) {
+        public Builder threads(int v) {
             threads = v;
             return this;
         }
 
-        Builder logEvery(int v) {
+        public Builder logEvery(int v) {
             logEvery = v;
             return this;
         }
 
-        Builder pollTimeout(Duration v) {
+        public Builder tokenizer(CaptionTokenizer v) {
+            tokenizer = v;
+            return this;
+        }
+
+        public Builder pollTimeout(Duration v) {
             pollTimeout = v;
             return this;
         }
 
-        Builder evalSet(Path v) {
+        public Builder evalSet(Path v) {
             evalSet = v;
             return this;
         }
 
-        Builder replayAfterIdle(Duration v) {
+        public Builder replayAfterIdle(Duration v) {
             replayAfterIdle = v;
             return this;
         }
 
-        Builder device(DeviceChoice v) {
+        public Builder loss(LossConfig v) {
+            loss = v;
+            return this;
+        }
+
+        public Builder lit(LitConfig v) {
+            lit = v;
+            return this;
+        }
+
+        public Builder device(DeviceChoice v) {
             device = v;
             return this;
         }
 
-        TrainerConfig build() {
+        public Builder shuffle(ShuffleConfig v) {
+            shuffle = v;
+            return this;
+        }
+
+        public Builder metricsFile(Path v) {
+            metricsFile = v;
+            return this;
+        }
+
+        /**
+         * Reads {@code t}'s ids: sets the tokenizer and sizes the model set so far to its
+         * vocabulary (the rest of its shape stays). Call it after {@link #model}.
+         */
+        public Builder tokenizerAndModelVocabulary(CaptionTokenizer t) {
+            tokenizer = t;
+            model = model.toBuilder().vocabSize(t.vocabSize()).build();
+            return this;
+        }
+
+        public TrainerConfig build() {
             return new TrainerConfig(
                     model,
                     optimizer,

@@ -10,6 +10,7 @@ import io.streamlip.trainer.data.BatchSource;
 import io.streamlip.trainer.data.SyntheticExamples;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.model.ModelConfig;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,12 +38,15 @@ class CheckpointRoundTripTest {
                         model,
                         tokenizer.eosId());
         TrainerConfig config =
-                TrainerConfig.defaults()
-                        .withModel(model)
-                        .withBatchSize(16)
-                        .withThreads(1)
-                        .withCheckpoints(temp.resolve("ckpt"), 1000, 2)
-                        .withRunName("roundtrip");
+                TrainerConfig.builder()
+                        .model(model)
+                        .batchSize(16)
+                        .threads(1)
+                        .checkpointDir(temp.resolve("ckpt"))
+                        .checkpointEvery(1000)
+                        .keepCheckpoints(2)
+                        .runName("roundtrip")
+                        .build();
 
         // The trainer takes K steps and checkpoints when it stops.
         List<TrainingState> announced = new ArrayList<>();
@@ -66,6 +70,16 @@ class CheckpointRoundTripTest {
         assertThat(state.tokenizerVersion()).isEqualTo("bytes-v1");
         assertThat(state.modelVersion()).isEqualTo("roundtrip/step-00000004");
         assertThat(state.loss().firstMean()).isEqualTo(summary.firstLoss());
+        // The run's whole configuration, for the record: every component by name.
+        for (RecordComponent c : TrainerConfig.class.getRecordComponents()) {
+            assertThat(state.trainer().has(c.getName())).as(c.getName()).isTrue();
+        }
+        assertThat(state.trainer().path("batchSize").asInt()).isEqualTo(16);
+        assertThat(state.trainer().path("tokenizer").asText()).isEqualTo("bytes-v1");
+        assertThat(state.trainer().path("checkpointDir").asText())
+                .isEqualTo(config.checkpointDir().toAbsolutePath().toString());
+        assertThat(state.trainer().path("metricsFile").asText())
+                .isEqualTo(config.resolvedMetricsFile().toAbsolutePath().toString());
         assertThat(announced).extracting(TrainingState::step).containsExactly((long) K);
         try (var files = Files.list(config.checkpointDir())) {
             assertThat(files.map(p -> p.getFileName().toString()))

@@ -87,9 +87,12 @@ class CorruptCheckpointResumeTest {
         StreamExamples.produce(kafka, topic, PARTITIONS, 0, 96, List.of("en"));
         Path checkpoints = temp.resolve("checkpoints");
         TrainerConfig config =
-                KillRestartMain.config(checkpoints)
-                        .withConsumerGroup("corrupt-" + name)
-                        .withCheckpoints(checkpoints, 2, 3);
+                KillRestartMain.config(checkpoints).toBuilder()
+                        .consumerGroup("corrupt-" + name)
+                        .checkpointDir(checkpoints)
+                        .checkpointEvery(2)
+                        .keepCheckpoints(3)
+                        .build();
 
         // 1. Six steps: checkpoints at steps 2, 4 and 6.
         StreamRandom random = new StreamRandom(config.seed());

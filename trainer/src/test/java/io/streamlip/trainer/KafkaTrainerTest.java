@@ -58,15 +58,18 @@ class KafkaTrainerTest {
         produce(kafka, topics.examples(), SyntheticExamples.generate(VALID, 8, 32, tokenizer));
 
         TrainerConfig config =
-                TrainerConfig.defaults()
-                        .withModel(model)
-                        .withBatchSize(BATCH)
-                        .withThreads(1)
-                        .withLogEvery(2)
-                        .withCheckpoints(temp.resolve("ckpt"), 3, 5)
-                        .withConsumerGroup("trainer-test")
-                        .withRunName("kafka-test")
-                        .withPollTimeout(Duration.ofMillis(500));
+                TrainerConfig.builder()
+                        .model(model)
+                        .batchSize(BATCH)
+                        .threads(1)
+                        .logEvery(2)
+                        .checkpointDir(temp.resolve("ckpt"))
+                        .checkpointEvery(3)
+                        .keepCheckpoints(5)
+                        .consumerGroup("trainer-test")
+                        .runName("kafka-test")
+                        .pollTimeout(Duration.ofMillis(500))
+                        .build();
 
         TrainingSummary first;
         try (Trainer trainer = Trainer.create(config, kafka, topics)) {

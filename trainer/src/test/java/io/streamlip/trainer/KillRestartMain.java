@@ -32,17 +32,22 @@ public final class KillRestartMain {
 
     static TrainerConfig config(Path checkpoints) {
         ByteTokenizer tokenizer = new ByteTokenizer(32);
-        return TrainerConfig.defaults()
-                .withModel(ModelConfig.tiny(tokenizer.vocabSize()))
-                .withBatchSize(4)
-                .withThreads(1)
-                .withLogEvery(1)
-                .withCheckpoints(checkpoints, 2, 3)
-                .withConsumerGroup("kill-restart")
-                .withRunName("kill")
-                .withPollTimeout(Duration.ofMillis(500))
-                .withShuffle(
-                        ShuffleConfig.of(16, 8).withSpillDir(checkpoints.resolveSibling("spill")));
+        return TrainerConfig.builder()
+                .model(ModelConfig.tiny(tokenizer.vocabSize()))
+                .batchSize(4)
+                .threads(1)
+                .logEvery(1)
+                .checkpointDir(checkpoints)
+                .checkpointEvery(2)
+                .keepCheckpoints(3)
+                .consumerGroup("kill-restart")
+                .runName("kill")
+                .pollTimeout(Duration.ofMillis(500))
+                .shuffle(
+                        ShuffleConfig.of(16, 8).toBuilder()
+                                .spillDir(checkpoints.resolveSibling("spill"))
+                                .build())
+                .build();
     }
 
     public static void main(String[] args) throws Exception {

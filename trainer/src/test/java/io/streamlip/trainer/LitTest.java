@@ -44,15 +44,22 @@ class LitTest {
     }
 
     private TrainerConfig config(String name) {
-        return TrainerConfig.defaults()
-                .withModel(MODEL)
-                .withOptimizer(
-                        OptimizerConfig.defaults().withLearningRate(2e-3).withSchedule(5, 200))
-                .withBatchSize(BATCH)
-                .withThreads(1)
-                .withCheckpoints(temp.resolve(name), 1000, 1)
-                .withRunName(name)
-                .withPollTimeout(Duration.ofMillis(10));
+        return TrainerConfig.builder()
+                .model(MODEL)
+                .optimizer(
+                        OptimizerConfig.builder()
+                                .learningRate(2e-3)
+                                .warmupSteps(5)
+                                .scheduleSteps(200)
+                                .build())
+                .batchSize(BATCH)
+                .threads(1)
+                .checkpointDir(temp.resolve(name))
+                .checkpointEvery(1000)
+                .keepCheckpoints(1)
+                .runName(name)
+                .pollTimeout(Duration.ofMillis(10))
+                .build();
     }
 
     private static TrainingSummary train(
@@ -72,7 +79,8 @@ class LitTest {
         Map<String, float[]> source = parameters(pretrained.checkpoint());
 
         // LiT from it, through the trainer's option, on other data.
-        TrainerConfig lit = config("lit").withLit(LitConfig.from(pretrained.checkpoint()));
+        TrainerConfig lit =
+                config("lit").toBuilder().lit(LitConfig.from(pretrained.checkpoint())).build();
         TrainingSummary tuned = train(lit, batches(4, 2), 60);
         Map<String, float[]> after = parameters(tuned.checkpoint());
 
@@ -107,7 +115,7 @@ class LitTest {
                                 MODEL,
                                 optimizer,
                                 LossConfig.defaults(),
-                                lit.withCache(false),
+                                lit.toBuilder().cacheImageEmbeddings(false).build(),
                                 7,
                                 Device.cpu());
                 TrainingSession b =
@@ -115,7 +123,7 @@ class LitTest {
                                 MODEL,
                                 optimizer,
                                 LossConfig.defaults(),
-                                lit.withCache(true),
+                                lit.toBuilder().cacheImageEmbeddings(true).build(),
                                 7,
                                 Device.cpu())) {
             assertThat(a.imageCache()).isNull();

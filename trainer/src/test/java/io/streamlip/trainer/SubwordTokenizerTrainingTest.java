@@ -56,13 +56,16 @@ class SubwordTokenizerTrainingTest {
         assertThat(tokenizer.vocabSize()).isGreaterThan(258);
 
         TrainerConfig config =
-                TrainerConfig.defaults()
-                        .withModel(ModelConfig.tiny(258))
-                        .withTokenizer(tokenizer)
-                        .withBatchSize(BATCH)
-                        .withThreads(1)
-                        .withCheckpoints(temp.resolve("ckpt"), 100, 2)
-                        .withEvalSet(evalSet);
+                TrainerConfig.builder()
+                        .model(ModelConfig.tiny(258))
+                        .tokenizerAndModelVocabulary(tokenizer)
+                        .batchSize(BATCH)
+                        .threads(1)
+                        .checkpointDir(temp.resolve("ckpt"))
+                        .checkpointEvery(100)
+                        .keepCheckpoints(2)
+                        .evalSet(evalSet)
+                        .build();
         assertThat(config.model().vocabSize()).isEqualTo(tokenizer.vocabSize());
         assertThat(config.tokenizerVersion()).isEqualTo(tokenizer.version());
 
@@ -110,7 +113,10 @@ class SubwordTokenizerTrainingTest {
                 .hasMessageContaining(tokenizer.version())
                 .hasMessageContaining("not bytes-v1");
         TrainerConfig bytes =
-                config.withTokenizer(new ByteTokenizer(32)).withModel(ModelConfig.tiny(258));
+                config.toBuilder()
+                        .tokenizerAndModelVocabulary(new ByteTokenizer(32))
+                        .model(ModelConfig.tiny(258))
+                        .build();
         try (Trainer trainer =
                 Trainer.create(
                         bytes, BatchSource.of(List.<TrainingBatch>of().iterator()), (p, s) -> {})) {
@@ -130,8 +136,9 @@ class SubwordTokenizerTrainingTest {
                         new BpeTrainer(BpeTrainer.Config.defaults().withVocabSize(270))
                                 .train(List.of("red circle", "red circle", "blue square"))));
         CaptionTokenizer tokenizer = Tokenizers.load(file.toString(), 32);
-        TrainerConfig config = TrainerConfig.defaults().withTokenizer(tokenizer);
-        assertThatThrownBy(() -> config.withModel(ModelConfig.tiny(258)))
+        TrainerConfig config =
+                TrainerConfig.builder().tokenizerAndModelVocabulary(tokenizer).build();
+        assertThatThrownBy(() -> config.toBuilder().model(ModelConfig.tiny(258)).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("smaller than the tokenizer's");
     }

@@ -43,7 +43,8 @@ class TrainerLearnsTest {
         new SyntheticPairs().writeEvalSet(evalFolder, 2, 99);
         EvalSet eval = EvalSet.load(evalFolder, model, tokenizer);
 
-        OptimizerConfig optimizer = OptimizerConfig.defaults().withSchedule(15, STEPS);
+        OptimizerConfig optimizer =
+                OptimizerConfig.builder().warmupSteps(15).scheduleSteps(STEPS).build();
         List<Float> losses = new ArrayList<>();
         try (TrainingSession session = TrainingSession.create(model, optimizer, 5)) {
             EvalReport before = Evaluator.evaluate(session, eval);

@@ -37,12 +37,15 @@ class TrainerStopTest {
         BatchSource endless =
                 wait -> Optional.of(batches.get(served.getAndIncrement() % batches.size()));
         TrainerConfig config =
-                TrainerConfig.defaults()
-                        .withModel(model)
-                        .withBatchSize(8)
-                        .withThreads(1)
-                        .withLogEvery(1)
-                        .withCheckpoints(temp, 1000, 1);
+                TrainerConfig.builder()
+                        .model(model)
+                        .batchSize(8)
+                        .threads(1)
+                        .logEvery(1)
+                        .checkpointDir(temp)
+                        .checkpointEvery(1000)
+                        .keepCheckpoints(1)
+                        .build();
         try (Trainer trainer = Trainer.create(config, endless, CheckpointListener.none())) {
             CompletableFuture<TrainingSummary> run =
                     CompletableFuture.supplyAsync(() -> trainer.run(StopCondition.whenStopped()));
@@ -66,11 +69,14 @@ class TrainerStopTest {
         ByteTokenizer tokenizer = new ByteTokenizer(32);
         ModelConfig model = ModelConfig.tiny(tokenizer.vocabSize());
         TrainerConfig config =
-                TrainerConfig.defaults()
-                        .withModel(model)
-                        .withThreads(1)
-                        .withCheckpoints(temp, 1000, 1)
-                        .withPollTimeout(Duration.ofMillis(50));
+                TrainerConfig.builder()
+                        .model(model)
+                        .threads(1)
+                        .checkpointDir(temp)
+                        .checkpointEvery(1000)
+                        .keepCheckpoints(1)
+                        .pollTimeout(Duration.ofMillis(50))
+                        .build();
         BatchSource empty = wait -> Optional.empty(); // no data: only the clock can stop it
         try (Trainer trainer = Trainer.create(config, empty, CheckpointListener.none())) {
             TrainingSummary summary = trainer.run(StopCondition.after(Duration.ofMillis(300)));
@@ -90,12 +96,15 @@ class TrainerStopTest {
                 SyntheticExamples.batches(
                         SyntheticExamples.generate(16, 2, 32, tokenizer), 8, model, 1);
         TrainerConfig config =
-                TrainerConfig.defaults()
-                        .withModel(model)
-                        .withBatchSize(8)
-                        .withThreads(1)
-                        .withCheckpoints(temp, 1000, 1)
-                        .withPollTimeout(Duration.ofMillis(50));
+                TrainerConfig.builder()
+                        .model(model)
+                        .batchSize(8)
+                        .threads(1)
+                        .checkpointDir(temp)
+                        .checkpointEvery(1000)
+                        .keepCheckpoints(1)
+                        .pollTimeout(Duration.ofMillis(50))
+                        .build();
         // Nothing for the first 1.5 s, then batches: a clock from the run's start (1 s) would
         // stop before the first step.
         long dataFrom = System.nanoTime() + Duration.ofMillis(1500).toNanos();

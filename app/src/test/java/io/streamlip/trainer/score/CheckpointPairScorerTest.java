@@ -55,12 +55,19 @@ class CheckpointPairScorerTest {
         ByteTokenizer tokenizer = new ByteTokenizer(32);
         ModelConfig model = ModelConfig.tiny(tokenizer.vocabSize());
         TrainerConfig config =
-                TrainerConfig.defaults()
-                        .withModel(model)
-                        .withOptimizer(OptimizerConfig.defaults().withSchedule(15, STEPS))
-                        .withBatchSize(BATCH)
-                        .withThreads(1)
-                        .withCheckpoints(temp.resolve("ckpt"), 1000, 1);
+                TrainerConfig.builder()
+                        .model(model)
+                        .optimizer(
+                                OptimizerConfig.builder()
+                                        .warmupSteps(15)
+                                        .scheduleSteps(STEPS)
+                                        .build())
+                        .batchSize(BATCH)
+                        .threads(1)
+                        .checkpointDir(temp.resolve("ckpt"))
+                        .checkpointEvery(1000)
+                        .keepCheckpoints(1)
+                        .build();
         List<TrainingBatch> batches =
                 PreprocessedExamples.batches(
                         PreprocessedExamples.of(

@@ -1,11 +1,13 @@
 package io.streamlip.trainer.data;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
  * The streaming reader's shuffle buffer, backpressure and language mix ({@link #defaults()}). More:
- * docs/decisions/streaming-reader.md.
+ * docs/decisions/streaming-reader.md. JSON maps onto its {@link #builder()} by component name.
  *
  * @param capacity examples buffered before batches are drawn (earlier once the consumer caught up),
  *     also the mark at which partitions pause (default 2048)
@@ -16,6 +18,7 @@ import java.util.Map;
  *     max w}, the others are passed over, counted; empty keeps all (default)
  * @param defaultWeight the weight of languages not in {@code languageWeights} (default 1)
  */
+@JsonDeserialize(builder = ShuffleConfig.Builder.class)
 public record ShuffleConfig(
         int capacity,
         int memoryCapacity,
@@ -51,7 +54,7 @@ public record ShuffleConfig(
 
     /** The documented defaults. */
     public static ShuffleConfig defaults() {
-        return new ShuffleConfig(2048, 1024, 1024, null, Map.of(), 1.0);
+        return builder().build();
     }
 
     /**
@@ -59,24 +62,11 @@ public record ShuffleConfig(
      * below half the capacity.
      */
     public static ShuffleConfig of(int capacity, int memoryCapacity) {
-        return new ShuffleConfig(
-                capacity, memoryCapacity, Math.max(1, capacity / 2), null, Map.of(), 1.0);
-    }
-
-    public ShuffleConfig withResumeBelow(int examples) {
-        return new ShuffleConfig(
-                capacity, memoryCapacity, examples, spillDir, languageWeights, defaultWeight);
-    }
-
-    public ShuffleConfig withSpillDir(Path dir) {
-        return new ShuffleConfig(
-                capacity, memoryCapacity, resumeBelow, dir, languageWeights, defaultWeight);
-    }
-
-    /** The same buffer sampling languages by {@code weights}, others by {@code otherWeight}. */
-    public ShuffleConfig withLanguageWeights(Map<String, Double> weights, double otherWeight) {
-        return new ShuffleConfig(
-                capacity, memoryCapacity, resumeBelow, spillDir, weights, otherWeight);
+        return builder()
+                .capacity(capacity)
+                .memoryCapacity(memoryCapacity)
+                .resumeBelow(Math.max(1, capacity / 2))
+                .build();
     }
 
     /** The probability of keeping an example of {@code lang} (null: an unlisted language). */
@@ -90,5 +80,74 @@ public record ShuffleConfig(
         }
         double w = lang == null ? defaultWeight : languageWeights.getOrDefault(lang, defaultWeight);
         return w / max;
+    }
+
+    /** A builder holding the documented defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values. */
+    public Builder toBuilder() {
+        return new Builder()
+                .capacity(capacity)
+                .memoryCapacity(memoryCapacity)
+                .resumeBelow(resumeBelow)
+                .spillDir(spillDir)
+                .languageWeights(languageWeights)
+                .defaultWeight(defaultWeight);
+    }
+
+    /** Sets components one by one; {@link #build} validates them together. */
+    @JsonPOJOBuilder(withPrefix = "")
+    public static final class Builder {
+        private int capacity = 2048;
+        private int memoryCapacity = 1024;
+        private int resumeBelow = 1024;
+        private Path spillDir;
+        private Map<String, Double> languageWeights = Map.of();
+        private double defaultWeight = 1.0;
+
+        private Builder() {}
+
+        public Builder capacity(int v) {
+            capacity = v;
+            return this;
+        }
+
+        public Builder memoryCapacity(int v) {
+            memoryCapacity = v;
+            return this;
+        }
+
+        public Builder resumeBelow(int v) {
+            resumeBelow = v;
+            return this;
+        }
+
+        public Builder spillDir(Path v) {
+            spillDir = v;
+            return this;
+        }
+
+        public Builder languageWeights(Map<String, Double> v) {
+            languageWeights = v;
+            return this;
+        }
+
+        public Builder defaultWeight(double v) {
+            defaultWeight = v;
+            return this;
+        }
+
+        public ShuffleConfig build() {
+            return new ShuffleConfig(
+                    capacity,
+                    memoryCapacity,
+                    resumeBelow,
+                    spillDir,
+                    languageWeights,
+                    defaultWeight);
+        }
     }
 }

@@ -1,11 +1,31 @@
 package io.streamlip.trainer.model;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystemAlreadyExistsException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
 /**
  * Shape of a two-tower SigLIP model: a ViT image tower and a transformer text tower that both end
  * in an {@code embedDim}-wide projection. Saved in every checkpoint's {@code state.json}, so a
- * checkpoint can be rebuilt without knowing which preset made it. How the presets were chosen:
- * docs/decisions/model-presets.md.
+ * checkpoint can be rebuilt without knowing which preset made it. Presets ({@link #preset}) are
+ * named-field JSON resources; how they were chosen: docs/decisions/model-presets.md.
  */
+@JsonDeserialize(builder = ModelConfig.Builder.class)
 public record ModelConfig(
         // preset name (tiny, small, b16) or custom
         String name,
@@ -38,6 +58,9 @@ public record ModelConfig(
         // how the image tower pools its patch states (null reads as MEAN, as in
         //     checkpoints written before the option)
         ImagePooling imagePooling) {
+
+    private static final String PRESETS = "presets/";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How the text tower turns token states into one vector. */
     public enum TextPooling {
@@ -91,88 +114,78 @@ public record ModelConfig(
         }
     }
 
-    /**
-     * For tests: 32 px images in 8 px patches (16 patches), width 64, one block and two heads per
-     * tower, 64-d embeddings, 32 tokens, mean pooling. Its speed: docs/decisions/model-presets.md.
-     */
+    /** The {@code tiny} preset over {@code vocabSize} ids: for tests. */
     public static ModelConfig tiny(int vocabSize) {
-        return new ModelConfig(
-                "tiny",
-                32,
-                8,
-                64,
-                1,
-                2,
-                64,
-                1,
-                2,
-                4,
-                64,
-                32,
-                vocabSize,
-                TextPooling.MEAN,
-                ImagePooling.MEAN);
+        return preset("tiny", vocabSize);
     }
 
-    /**
-     * For the CPU demo: 32 px images in 8 px patches (16 patches), width 128, depth 2, 4 heads per
-     * tower, 128-d embeddings, 32 tokens, mean pooling; about 0.9 M parameters. The shape that
-     * learned the most per CPU-minute (docs/decisions/model-presets.md).
-     */
+    /** The {@code small} preset over {@code vocabSize} ids: the CPU demo's, the default. */
     public static ModelConfig small(int vocabSize) {
-        return new ModelConfig(
-                "small",
-                32,
-                8,
-                128,
-                2,
-                4,
-                128,
-                2,
-                4,
-                4,
-                128,
-                32,
-                vocabSize,
-                TextPooling.MEAN,
-                ImagePooling.MEAN);
+        return preset("small", vocabSize);
+    }
+
+    /** The {@code b16} preset over {@code vocabSize} ids: SigLIP B/16, for a GPU. */
+    public static ModelConfig b16(int vocabSize) {
+        return preset("b16", vocabSize);
     }
 
     /**
-     * For a GPU: SigLIP B/16 (Zhai et al. 2023 §4.2; open_clip's {@code ViT-B-16-SigLIP}): 224 px
-     * images in 16 px patches, width 768, depth 12, 12 heads, MLP 3072 in both towers, MAP image
-     * pooling, last-token (EOS) text pooling, 768-d embeddings, 64 tokens; about 203 M parameters
-     * with a 32,000-token vocabulary (docs/decisions/model-presets.md). Too slow for a CPU.
+     * The preset called {@code name} over {@code vocabSize} ids: the resource {@code
+     * presets/<name>.json} beside this class, which names every component but {@code name} and
+     * {@code vocabSize}.
+     *
+     * @throws IllegalArgumentException naming the known presets when there is none of that name
      */
-    public static ModelConfig b16(int vocabSize) {
-        return new ModelConfig(
-                "b16",
-                224,
-                16,
-                768,
-                12,
-                12,
-                768,
-                12,
-                12,
-                4,
-                768,
-                64,
-                vocabSize,
-                TextPooling.LAST,
-                ImagePooling.MAP);
+    public static ModelConfig preset(String name, int vocabSize) {
+        URL resource =
+                name.matches("[A-Za-z0-9_-]+")
+                        ? ModelConfig.class.getResource(PRESETS + name + ".json")
+                        : null;
+        if (resource == null) {
+            throw new IllegalArgumentException(
+                    "unknown model preset '"
+                            + name
+                            + "'; known: "
+                            + String.join(", ", presetNames()));
+        }
+        try (InputStream in = resource.openStream()) {
+            ObjectNode tree = (ObjectNode) JSON.readTree(in);
+            tree.put("name", name).put("vocabSize", vocabSize);
+            return JSON.treeToValue(tree, ModelConfig.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model preset " + resource, e);
+        }
     }
 
-    /** The preset called {@code name} ({@code tiny}, {@code small}, {@code b16}). */
-    public static ModelConfig preset(String name, int vocabSize) {
-        return switch (name) {
-            case "tiny" -> tiny(vocabSize);
-            case "small" -> small(vocabSize);
-            case "b16" -> b16(vocabSize);
-            default ->
-                    throw new IllegalArgumentException(
-                            "unknown model preset '" + name + "'; known: tiny, small, b16");
-        };
+    /** The names of the presets {@link #preset} knows, sorted. */
+    public static List<String> presetNames() {
+        URL folder = ModelConfig.class.getResource(PRESETS);
+        if (folder == null) {
+            return List.of();
+        }
+        try {
+            URI uri = folder.toURI();
+            if (!"jar".equals(uri.getScheme())) {
+                return jsonNames(Path.of(uri));
+            }
+            try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
+                return jsonNames(jar.provider().getPath(uri));
+            } catch (FileSystemAlreadyExistsException e) {
+                return jsonNames(FileSystems.getFileSystem(uri).provider().getPath(uri));
+            }
+        } catch (IOException | URISyntaxException e) {
+            throw new IllegalStateException("cannot list the model presets in " + folder, e);
+        }
+    }
+
+    private static List<String> jsonNames(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.endsWith(".json"))
+                    .map(f -> f.substring(0, f.length() - ".json".length()))
+                    .sorted()
+                    .toList();
+        }
     }
 
     /** Patches per image, i.e. the image tower's sequence length. */
@@ -181,62 +194,145 @@ public record ModelConfig(
         return side * side;
     }
 
-    /** The same shape over a vocabulary of {@code size} ids (a tokenizer's {@code vocabSize}). */
-    public ModelConfig withVocabSize(int size) {
-        return new ModelConfig(
-                name,
-                imageSize,
-                patchSize,
-                imageWidth,
-                imageDepth,
-                imageHeads,
-                textWidth,
-                textDepth,
-                textHeads,
-                mlpRatio,
-                embedDim,
-                contextLength,
-                size,
-                textPooling,
-                imagePooling);
+    /** A builder with nothing set: every size must be given ({@link #toBuilder} of a preset). */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public ModelConfig withTextPooling(TextPooling pooling) {
-        return new ModelConfig(
-                name,
-                imageSize,
-                patchSize,
-                imageWidth,
-                imageDepth,
-                imageHeads,
-                textWidth,
-                textDepth,
-                textHeads,
-                mlpRatio,
-                embedDim,
-                contextLength,
-                vocabSize,
-                pooling,
-                imagePooling);
+    /** A builder holding this shape. */
+    public Builder toBuilder() {
+        return new Builder()
+                .name(name)
+                .imageSize(imageSize)
+                .patchSize(patchSize)
+                .imageWidth(imageWidth)
+                .imageDepth(imageDepth)
+                .imageHeads(imageHeads)
+                .textWidth(textWidth)
+                .textDepth(textDepth)
+                .textHeads(textHeads)
+                .mlpRatio(mlpRatio)
+                .embedDim(embedDim)
+                .contextLength(contextLength)
+                .vocabSize(vocabSize)
+                .textPooling(textPooling)
+                .imagePooling(imagePooling);
     }
 
-    public ModelConfig withImagePooling(ImagePooling pooling) {
-        return new ModelConfig(
-                name,
-                imageSize,
-                patchSize,
-                imageWidth,
-                imageDepth,
-                imageHeads,
-                textWidth,
-                textDepth,
-                textHeads,
-                mlpRatio,
-                embedDim,
-                contextLength,
-                vocabSize,
-                textPooling,
-                pooling);
+    /** Sets components one by one; {@link #build} validates them together. */
+    @JsonPOJOBuilder(withPrefix = "")
+    public static final class Builder {
+        private String name;
+        private int imageSize;
+        private int patchSize;
+        private int imageWidth;
+        private int imageDepth;
+        private int imageHeads;
+        private int textWidth;
+        private int textDepth;
+        private int textHeads;
+        private int mlpRatio;
+        private int embedDim;
+        private int contextLength;
+        private int vocabSize;
+        private TextPooling textPooling;
+        private ImagePooling imagePooling;
+
+        private Builder() {}
+
+        public Builder name(String v) {
+            name = v;
+            return this;
+        }
+
+        public Builder imageSize(int v) {
+            imageSize = v;
+            return this;
+        }
+
+        public Builder patchSize(int v) {
+            patchSize = v;
+            return this;
+        }
+
+        public Builder imageWidth(int v) {
+            imageWidth = v;
+            return this;
+        }
+
+        public Builder imageDepth(int v) {
+            imageDepth = v;
+            return this;
+        }
+
+        public Builder imageHeads(int v) {
+            imageHeads = v;
+            return this;
+        }
+
+        public Builder textWidth(int v) {
+            textWidth = v;
+            return this;
+        }
+
+        public Builder textDepth(int v) {
+            textDepth = v;
+            return this;
+        }
+
+        public Builder textHeads(int v) {
+            textHeads = v;
+            return this;
+        }
+
+        public Builder mlpRatio(int v) {
+            mlpRatio = v;
+            return this;
+        }
+
+        public Builder embedDim(int v) {
+            embedDim = v;
+            return this;
+        }
+
+        public Builder contextLength(int v) {
+            contextLength = v;
+            return this;
+        }
+
+        public Builder vocabSize(int v) {
+            vocabSize = v;
+            return this;
+        }
+
+        public Builder textPooling(TextPooling v) {
+            textPooling = v;
+            return this;
+        }
+
+        public Builder imagePooling(ImagePooling v) {
+            imagePooling = v;
+            return this;
+        }
+
+        public ModelConfig build() {
+            return new ModelConfig(
+                    name,
+                    imageSize,
+                    patchSize,
+                    imageWidth,
+                    imageDepth,
+                    imageHeads,
+                    textWidth,
+                    textDepth,
+                    textHeads,
+                    mlpRatio,
+                    embedDim,
+                    contextLength,
+                    vocabSize,
+                    textPooling,
+                    imagePooling);
+        }
     }
 
     private static void positive(String field, int value) {

@@ -1,8 +1,11 @@
 package io.streamlip.trainer.optim;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
+
 /**
  * Settings of {@link AdamW} and its {@link LearningRateSchedule}
- * (docs/decisions/trainer-defaults.md).
+ * (docs/decisions/trainer-defaults.md); JSON maps onto its {@link #builder()} by component name.
  *
  * @param learningRate peak learning rate, reached at the end of the warmup (default 1e-3)
  * @param minLearningRate where the cosine decay ends, staying there afterwards (default 1e-5)
@@ -15,6 +18,7 @@ package io.streamlip.trainer.optim;
  * @param weightDecay decoupled decay of matrices, never norms, biases, t' and b (default 1e-4)
  * @param clipNorm largest global L2 gradient norm, 0 turning clipping off (default 1.0)
  */
+@JsonDeserialize(builder = OptimizerConfig.Builder.class)
 public record OptimizerConfig(
         double learningRate,
         double minLearningRate,
@@ -53,42 +57,103 @@ public record OptimizerConfig(
 
     /** The documented defaults. */
     public static OptimizerConfig defaults() {
-        return new OptimizerConfig(1e-3, 1e-5, 100, 5000, 0.9, 0.95, 1e-8, 1e-4, 1.0);
-    }
-
-    /**
-     * The same settings with another peak rate ({@code minLearningRate} lowered to it if above).
-     */
-    public OptimizerConfig withLearningRate(double peak) {
-        return new OptimizerConfig(
-                peak,
-                Math.min(minLearningRate, peak),
-                warmupSteps,
-                scheduleSteps,
-                beta1,
-                beta2,
-                epsilon,
-                weightDecay,
-                clipNorm);
-    }
-
-    /**
-     * The same settings warming up over {@code warmup} steps, the cosine ending at {@code steps}.
-     */
-    public OptimizerConfig withSchedule(int warmup, int steps) {
-        return new OptimizerConfig(
-                learningRate,
-                minLearningRate,
-                warmup,
-                steps,
-                beta1,
-                beta2,
-                epsilon,
-                weightDecay,
-                clipNorm);
+        return builder().build();
     }
 
     public LearningRateSchedule schedule() {
         return new LearningRateSchedule(learningRate, minLearningRate, warmupSteps, scheduleSteps);
+    }
+
+    /** A builder holding the documented defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values. */
+    public Builder toBuilder() {
+        return new Builder()
+                .learningRate(learningRate)
+                .minLearningRate(minLearningRate)
+                .warmupSteps(warmupSteps)
+                .scheduleSteps(scheduleSteps)
+                .beta1(beta1)
+                .beta2(beta2)
+                .epsilon(epsilon)
+                .weightDecay(weightDecay)
+                .clipNorm(clipNorm);
+    }
+
+    /** Sets components one by one; {@link #build} validates them together. */
+    @JsonPOJOBuilder(withPrefix = "")
+    public static final class Builder {
+        private double learningRate = 1e-3;
+        private double minLearningRate = 1e-5;
+        private int warmupSteps = 100;
+        private int scheduleSteps = 5000;
+        private double beta1 = 0.9;
+        private double beta2 = 0.95;
+        private double epsilon = 1e-8;
+        private double weightDecay = 1e-4;
+        private double clipNorm = 1.0;
+
+        private Builder() {}
+
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
+
+        public Builder minLearningRate(double v) {
+            minLearningRate = v;
+            return this;
+        }
+
+        public Builder warmupSteps(int v) {
+            warmupSteps = v;
+            return this;
+        }
+
+        public Builder scheduleSteps(int v) {
+            scheduleSteps = v;
+            return this;
+        }
+
+        public Builder beta1(double v) {
+            beta1 = v;
+            return this;
+        }
+
+        public Builder beta2(double v) {
+            beta2 = v;
+            return this;
+        }
+
+        public Builder epsilon(double v) {
+            epsilon = v;
+            return this;
+        }
+
+        public Builder weightDecay(double v) {
+            weightDecay = v;
+            return this;
+        }
+
+        public Builder clipNorm(double v) {
+            clipNorm = v;
+            return this;
+        }
+
+        public OptimizerConfig build() {
+            return new OptimizerConfig(
+                    learningRate,
+                    minLearningRate,
+                    warmupSteps,
+                    scheduleSteps,
+                    beta1,
+                    beta2,
+                    epsilon,
+                    weightDecay,
+                    clipNorm);
+        }
     }
 }

@@ -44,7 +44,8 @@ class KafkaBatchSourceTest {
     void shufflesSpillsAndPausesThePartitionsWhileTheBufferIsFull() throws Exception {
         String topic = topic("backpressure", 2);
         StreamExamples.produce(kafka, topic, 2, 0, 100, List.of("en"));
-        ShuffleConfig shuffle = ShuffleConfig.of(20, 8).withResumeBelow(10).withSpillDir(temp);
+        ShuffleConfig shuffle =
+                ShuffleConfig.of(20, 8).toBuilder().resumeBelow(10).spillDir(temp).build();
         List<Integer> order = new ArrayList<>();
         List<Boolean> pausedAfterEach = new ArrayList<>();
         try (KafkaBatchSource source = source(topic, shuffle, 1)) {
@@ -80,7 +81,11 @@ class KafkaBatchSourceTest {
         String topic = topic("langs", 1);
         StreamExamples.produce(kafka, topic, 1, 0, 400, List.of("en", "de"));
         ShuffleConfig plain = ShuffleConfig.of(40, 40);
-        ShuffleConfig weighted = plain.withLanguageWeights(Map.of("de", 0.25, "en", 1.0), 1.0);
+        ShuffleConfig weighted =
+                plain.toBuilder()
+                        .languageWeights(Map.of("de", 0.25, "en", 1.0))
+                        .defaultWeight(1.0)
+                        .build();
         int[] unweighted = countLangs(topic, plain, 5);
         int[] first = countLangs(topic, weighted, 5);
         int[] again = countLangs(topic, weighted, 5);
@@ -102,7 +107,7 @@ class KafkaBatchSourceTest {
     void aSourceResumedAtAPositionTrainsEveryRecordExactlyOnce() throws Exception {
         String topic = topic("resume", 2);
         StreamExamples.produce(kafka, topic, 2, 0, 120, List.of("en"));
-        ShuffleConfig shuffle = ShuffleConfig.of(32, 16).withSpillDir(temp);
+        ShuffleConfig shuffle = ShuffleConfig.of(32, 16).toBuilder().spillDir(temp).build();
         Set<Integer> firstRun = new HashSet<>();
         StreamPosition position;
         try (KafkaBatchSource source = source(topic, shuffle, 3)) {

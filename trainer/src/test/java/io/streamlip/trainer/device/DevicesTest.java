@@ -47,11 +47,14 @@ class DevicesTest {
     void aTrainerAskedForTheGpuFailsBeforeItTrains(@TempDir Path temp) {
         assumeTrue(Engine.getEngine("PyTorch").getGpuCount() == 0, "a GPU is visible");
         TrainerConfig config =
-                TrainerConfig.defaults()
-                        .withModel(ModelConfig.tiny(new ByteTokenizer(32).vocabSize()))
-                        .withThreads(1)
-                        .withCheckpoints(temp, 1000, 1)
-                        .withDevice(DeviceChoice.GPU);
+                TrainerConfig.builder()
+                        .model(ModelConfig.tiny(new ByteTokenizer(32).vocabSize()))
+                        .threads(1)
+                        .checkpointDir(temp)
+                        .checkpointEvery(1000)
+                        .keepCheckpoints(1)
+                        .device(DeviceChoice.GPU)
+                        .build();
         assertThat(TrainerConfig.defaults().device()).isEqualTo(DeviceChoice.AUTO);
         BatchSource empty = wait -> Optional.empty();
         try (Trainer trainer = Trainer.create(config, empty, CheckpointListener.none())) {

@@ -110,14 +110,17 @@ class EvalIntervalTest {
     private List<TrainingState> run(
             int checkpointEvery, int evalEvery, int steps, String name, long producedAt) {
         TrainerConfig config =
-                TrainerConfig.defaults()
-                        .withModel(model)
-                        .withBatchSize(8)
-                        .withThreads(1)
-                        .withCheckpoints(temp.resolve("ckpt-" + name), checkpointEvery, 10)
-                        .withEvalEvery(evalEvery)
-                        .withEvalSet(evalSet)
-                        .withLogEvery(2);
+                TrainerConfig.builder()
+                        .model(model)
+                        .batchSize(8)
+                        .threads(1)
+                        .checkpointDir(temp.resolve("ckpt-" + name))
+                        .checkpointEvery(checkpointEvery)
+                        .keepCheckpoints(10)
+                        .evalEvery(evalEvery)
+                        .evalSet(evalSet)
+                        .logEvery(2)
+                        .build();
         List<TrainingBatch> batches =
                 SyntheticExamples.batches(
                                 SyntheticExamples.generate(16, 1, 32, tokenizer), 8, model, 1)

@@ -32,12 +32,15 @@ class EvaluatorTest {
         ByteTokenizer tokenizer = new ByteTokenizer(32);
         ModelConfig model = ModelConfig.tiny(tokenizer.vocabSize());
         TrainerConfig config =
-                TrainerConfig.defaults()
-                        .withModel(model)
-                        .withBatchSize(8)
-                        .withThreads(1)
-                        .withCheckpoints(temp.resolve("ckpt"), 100, 1)
-                        .withEvalSet(evalSet);
+                TrainerConfig.builder()
+                        .model(model)
+                        .batchSize(8)
+                        .threads(1)
+                        .checkpointDir(temp.resolve("ckpt"))
+                        .checkpointEvery(100)
+                        .keepCheckpoints(1)
+                        .evalSet(evalSet)
+                        .build();
         List<TrainingState> announced = new ArrayList<>();
         TrainingSummary summary;
         try (Trainer trainer =

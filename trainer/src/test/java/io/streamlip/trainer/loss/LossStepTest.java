@@ -28,9 +28,10 @@ class LossStepTest {
     void chunkedStepGivesEveryParameterTheWholeLossGradient() {
         // MAP image pooling and last-token text pooling: the B/16 preset's paths, tiny sizes.
         ModelConfig config =
-                ModelConfig.tiny(TOKENIZER.vocabSize())
-                        .withImagePooling(ModelConfig.ImagePooling.MAP)
-                        .withTextPooling(ModelConfig.TextPooling.LAST);
+                ModelConfig.tiny(TOKENIZER.vocabSize()).toBuilder()
+                        .imagePooling(ModelConfig.ImagePooling.MAP)
+                        .textPooling(ModelConfig.TextPooling.LAST)
+                        .build();
         TrainingBatch batch =
                 SyntheticExamples.batches(
                                 SyntheticExamples.generate(12, 8, config.imageSize(), TOKENIZER),

@@ -59,6 +59,28 @@ class ModelPresetsTest {
         }
     }
 
+    /** Today's preset values, written out: the preset files must reproduce them exactly. */
+    @Test
+    void eachPresetLoadsWithItsValues() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String shared =
+                "\"imageSize\": %d, \"patchSize\": %d, \"imageWidth\": %d, \"imageDepth\": %d,"
+                        + " \"imageHeads\": %d, \"textWidth\": %d, \"textDepth\": %d,"
+                        + " \"textHeads\": %d, \"mlpRatio\": 4, \"embedDim\": %d,"
+                        + " \"contextLength\": %d, \"vocabSize\": 300, \"textPooling\": \"%s\","
+                        + " \"imagePooling\": \"%s\"";
+        String tiny = shared.formatted(32, 8, 64, 1, 2, 64, 1, 2, 64, 32, "MEAN", "MEAN");
+        String small = shared.formatted(32, 8, 128, 2, 4, 128, 2, 4, 128, 32, "MEAN", "MEAN");
+        String b16 = shared.formatted(224, 16, 768, 12, 12, 768, 12, 12, 768, 64, "LAST", "MAP");
+        assertThat(ModelConfig.preset("tiny", 300))
+                .isEqualTo(json.readValue("{\"name\": \"tiny\", " + tiny + "}", ModelConfig.class));
+        assertThat(ModelConfig.preset("small", 300))
+                .isEqualTo(
+                        json.readValue("{\"name\": \"small\", " + small + "}", ModelConfig.class));
+        assertThat(ModelConfig.preset("b16", 300))
+                .isEqualTo(json.readValue("{\"name\": \"b16\", " + b16 + "}", ModelConfig.class));
+    }
+
     @Test
     void presetsByName() {
         assertThat(ModelConfig.preset("small", 300)).isEqualTo(ModelConfig.small(300));
@@ -66,8 +88,11 @@ class ModelPresetsTest {
                 .isEqualTo(ModelConfig.ImagePooling.MAP);
         assertThat(ModelConfig.preset("b16", 300).textPooling())
                 .isEqualTo(ModelConfig.TextPooling.LAST);
+        assertThat(ModelConfig.presetNames()).containsExactly("b16", "small", "tiny");
         assertThatThrownBy(() -> ModelConfig.preset("huge", 300))
-                .hasMessageContaining("tiny, small, b16");
+                .hasMessageContaining("unknown model preset 'huge'; known: b16, small, tiny");
+        assertThatThrownBy(() -> ModelConfig.preset("../model/presets/tiny", 300))
+                .hasMessageContaining("known: b16, small, tiny");
     }
 
     @Test
@@ -94,7 +119,8 @@ class ModelPresetsTest {
         float[][] meanText = null;
         for (ModelConfig.ImagePooling image : ModelConfig.ImagePooling.values()) {
             for (ModelConfig.TextPooling textPooling : ModelConfig.TextPooling.values()) {
-                ModelConfig c = tiny.withImagePooling(image).withTextPooling(textPooling);
+                ModelConfig c =
+                        tiny.toBuilder().imagePooling(image).textPooling(textPooling).build();
                 try (TrainingSession s = TrainingSession.create(c, OptimizerConfig.defaults(), 1)) {
                     float[][] x = s.embedImages(batch.images(), 6);
                     float[][] y = s.embedTexts(batch.tokenIds(), batch.mask(), 6);

@@ -142,7 +142,7 @@ class SiglipModelTest {
         // Same caption alone and next to a much longer one: the padding mask keeps it identical.
         ModelConfig config = ModelConfig.tiny(TOKENIZER.vocabSize());
         for (ModelConfig.TextPooling pooling : ModelConfig.TextPooling.values()) {
-            ModelConfig c = config.withTextPooling(pooling);
+            ModelConfig c = config.toBuilder().textPooling(pooling).build();
             try (TrainingSession session =
                     TrainingSession.create(c, OptimizerConfig.defaults(), 2)) {
                 int ctx = c.contextLength();

@@ -91,7 +91,8 @@ class AdamWTest {
             PairList<String, Parameter> params = new PairList<>();
             params.add("tower_w", w);
             params.add("tower_b", b);
-            OptimizerConfig config = OptimizerConfig.defaults().withSchedule(0, 100);
+            OptimizerConfig config =
+                    OptimizerConfig.builder().warmupSteps(0).scheduleSteps(100).build();
             Path file = temp.resolve("opt.safetensors");
             try (AdamW adam = new AdamW(config, params, manager)) {
                 for (int i = 0; i < 3; i++) {
@@ -203,7 +204,11 @@ class AdamWTest {
             PairList<String, Parameter> params = named(w, b);
             AdamW adam;
             try (GradientCollector on = Engine.getInstance().newGradientCollector()) {
-                adam = new AdamW(OptimizerConfig.defaults().withSchedule(0, 10), params, manager);
+                adam =
+                        new AdamW(
+                                OptimizerConfig.builder().warmupSteps(0).scheduleSteps(10).build(),
+                                params,
+                                manager);
             }
             try (adam) {
                 for (int i = 0; i < 2; i++) {
@@ -233,7 +238,10 @@ class AdamWTest {
             Parameter b = parameter(manager, "b", new float[] {0.5f}, new Shape(1));
             PairList<String, Parameter> params = named(w, b);
             try (AdamW adam =
-                    new AdamW(OptimizerConfig.defaults().withSchedule(0, 10), params, manager)) {
+                    new AdamW(
+                            OptimizerConfig.builder().warmupSteps(0).scheduleSteps(10).build(),
+                            params,
+                            manager)) {
                 backward(manager, w, new float[] {Float.NaN, 1f}, b, new float[] {1f});
                 AdamW.Update update = adam.step();
                 assertThat(update.skipped()).isTrue();

@@ -15,7 +15,10 @@ class WeightDecaySelectionTest {
 
     @Test
     void normsBiasesTemperatureAndBiasAreNeverDecayed() {
-        ModelConfig config = ModelConfig.tiny(300).withImagePooling(ModelConfig.ImagePooling.MAP);
+        ModelConfig config =
+                ModelConfig.tiny(300).toBuilder()
+                        .imagePooling(ModelConfig.ImagePooling.MAP)
+                        .build();
         List<String> decayed = new ArrayList<>();
         List<String> kept = new ArrayList<>();
         try (TrainingSession s = TrainingSession.create(config, OptimizerConfig.defaults(), 0)) {
