@@ -115,9 +115,10 @@ public final class DatapathBenchmark implements Benchmark {
      * their near-duplicate lookups, in an order-dependent share.
      */
     static final FilterConfig FILTER =
-            FilterConfig.defaults()
-                    .withNearDuplicates(
-                            NearDuplicateConfig.defaults().withClusterCap(Integer.MAX_VALUE));
+            FilterConfig.builder()
+                    .nearDuplicates(
+                            NearDuplicateConfig.builder().clusterCap(Integer.MAX_VALUE).build())
+                    .build();
 
     @Override
     public String name() {
@@ -138,11 +139,12 @@ public final class DatapathBenchmark implements Benchmark {
         int warmup = records;
         int imageSize = Integer.getInteger(IMAGE_SIZE_PROPERTY, 64);
         TokenizeConfig tokenize =
-                TokenizeConfig.defaults()
-                        .withImageSize(
+                TokenizeConfig.builder()
+                        .imageSize(
                                 Integer.getInteger(
                                         EXAMPLE_SIZE_PROPERTY,
-                                        TokenizeConfig.defaults().imageSize()));
+                                        TokenizeConfig.defaults().imageSize()))
+                        .build();
         List<RawPair> pairs = new ArrayList<>();
         new SyntheticPairs(imageSize).pairs(records, 1).forEachRemaining(pairs::add);
         List<byte[]> images = pairs.stream().map(p -> bytes(p.getImage())).toList();
