@@ -190,9 +190,10 @@ final class Demo {
         // Examples at the trained model's image size (--model b16: 224 px); the trainer skips
         // examples of any other size.
         TokenizeConfig tokenize =
-                TokenizeConfig.defaults()
-                        .withImageSize(config.trainer().model().imageSize())
-                        .withTokenizer(tokenizer.spec());
+                TokenizeConfig.builder()
+                        .imageSize(config.trainer().model().imageSize())
+                        .tokenizer(tokenizer.spec())
+                        .build();
         TokenizeJob.attach(env, kafka, topics, tokenize, false);
         String name = "streamlip-demo: filter + tokenize";
         StreamGraph graph = env.getStreamGraph();

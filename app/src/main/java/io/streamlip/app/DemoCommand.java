@@ -139,19 +139,22 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The demo's configuration from the command line. */
     DemoConfig demoConfig() {
-        return new DemoConfig(
-                Duration.ofMillis(Math.round(minutes * 60_000)),
-                out,
-                data,
-                parseSource(),
-                languages == null ? DEFAULTS.languages() : languages,
-                evalClasses,
-                maxPairs,
-                importRate,
-                DEFAULTS.syntheticPairs(),
-                parallelism,
-                trainer.applyTo(DEFAULTS.trainer()),
-                tokenizerSpec());
+        DemoConfig.Builder config =
+                DemoConfig.builder()
+                        .training(Duration.ofMillis(Math.round(minutes * 60_000)))
+                        .out(out)
+                        .dataDir(data)
+                        .source(parseSource())
+                        .evalClasses(evalClasses)
+                        .maxPairs(maxPairs)
+                        .importRate(importRate)
+                        .parallelism(parallelism)
+                        .trainer(trainer.applyTo(DEFAULTS.trainer()))
+                        .tokenizer(tokenizerSpec());
+        if (languages != null) {
+            config.languages(languages);
+        }
+        return config.build();
     }
 
     /** {@code --tokenizer}, checked here so that a typo fails before anything starts. */

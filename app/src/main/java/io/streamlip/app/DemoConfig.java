@@ -83,19 +83,131 @@ public record DemoConfig(
         languages = List.copyOf(languages);
     }
 
+    /** The documented defaults. */
     public static DemoConfig defaults() {
-        return new DemoConfig(
-                Duration.ofMinutes(8),
-                Path.of("out", "demo"),
-                Path.of("data"),
-                Source.AUTO,
-                DEFAULT_LANGUAGES,
-                500,
-                0,
-                0,
-                30_000,
-                1,
-                TrainerConfig.defaults(),
-                Tokenizers.BYTES);
+        return builder().build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Builds a {@link DemoConfig}; each setting starts at its default and is named as its
+     * component.
+     */
+    public static final class Builder {
+        private Duration training = Duration.ofMinutes(8);
+        private Path out = Path.of("out", "demo");
+        private Path dataDir = Path.of("data");
+        private Source source = Source.AUTO;
+        private List<String> languages = DEFAULT_LANGUAGES;
+        private int evalClasses = 500;
+        private long maxPairs = 0;
+        private double importRate = 0;
+        private long syntheticPairs = 30_000;
+        private int parallelism = 1;
+        private TrainerConfig trainer = TrainerConfig.defaults();
+        private String tokenizer = Tokenizers.BYTES;
+
+        private Builder() {}
+
+        private Builder(DemoConfig c) {
+            training = c.training;
+            out = c.out;
+            dataDir = c.dataDir;
+            source = c.source;
+            languages = c.languages;
+            evalClasses = c.evalClasses;
+            maxPairs = c.maxPairs;
+            importRate = c.importRate;
+            syntheticPairs = c.syntheticPairs;
+            parallelism = c.parallelism;
+            trainer = c.trainer;
+            tokenizer = c.tokenizer;
+        }
+
+        public Builder training(Duration value) {
+            training = value;
+            return this;
+        }
+
+        public Builder out(Path value) {
+            out = value;
+            return this;
+        }
+
+        public Builder dataDir(Path value) {
+            dataDir = value;
+            return this;
+        }
+
+        public Builder source(Source value) {
+            source = value;
+            return this;
+        }
+
+        public Builder languages(List<String> value) {
+            languages = value;
+            return this;
+        }
+
+        public Builder evalClasses(int value) {
+            evalClasses = value;
+            return this;
+        }
+
+        public Builder maxPairs(long value) {
+            maxPairs = value;
+            return this;
+        }
+
+        public Builder importRate(double value) {
+            importRate = value;
+            return this;
+        }
+
+        public Builder syntheticPairs(long value) {
+            syntheticPairs = value;
+            return this;
+        }
+
+        public Builder parallelism(int value) {
+            parallelism = value;
+            return this;
+        }
+
+        public Builder trainer(TrainerConfig value) {
+            trainer = value;
+            return this;
+        }
+
+        public Builder tokenizer(String value) {
+            tokenizer = value;
+            return this;
+        }
+
+        /** The configuration; the record's constructor checks it. */
+        public DemoConfig build() {
+            return new DemoConfig(
+                    training,
+                    out,
+                    dataDir,
+                    source,
+                    languages,
+                    evalClasses,
+                    maxPairs,
+                    importRate,
+                    syntheticPairs,
+                    parallelism,
+                    trainer,
+                    tokenizer);
+        }
     }
 }

@@ -144,11 +144,13 @@ final class MonitorCommand implements Callable<Integer> {
                         ? null
                         : history != null ? history : once ? null : Path.of("monitor-history");
         MonitorConfig config =
-                DEFAULTS.withInterval(Duration.ofMillis(Math.round(interval * 1000)))
-                        .withWindow(window)
-                        .withHistory(
-                                historyDir, Duration.ofMillis(Math.round(retentionHours * 3.6e6)))
-                        .withTrainerMetricsFile(trainerMetrics);
+                MonitorConfig.builder()
+                        .interval(Duration.ofMillis(Math.round(interval * 1000)))
+                        .window(window)
+                        .historyDir(historyDir)
+                        .retention(Duration.ofMillis(Math.round(retentionHours * 3.6e6)))
+                        .trainerMetricsFile(trainerMetrics)
+                        .build();
         try (Monitor monitor = new Monitor(kafka.clients(), kafka.topics(), config)) {
             return once ? once(monitor) : watch(monitor);
         }

@@ -70,7 +70,7 @@ class SubwordPipelineTest {
                     env,
                     kafka,
                     topics,
-                    TokenizeConfig.defaults().withTokenizer(file.toString()),
+                    TokenizeConfig.builder().tokenizer(file.toString()).build(),
                     true);
             env.execute("bpe-tokenize");
             List<Example> examples =

@@ -1,6 +1,7 @@
 package io.streamlip.bench;
 
 import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.config.NearDuplicateConfig;
 import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.filter.neardup.NearDuplicateIndex;
 import io.streamlip.ingest.emoji.EmojiCorpus;
@@ -167,11 +168,12 @@ public final class CurationBenchmark implements Benchmark {
         evalImages = NoiseSimulator.evalImages(evalSet);
         NoiseConfig noise = NoiseConfig.defaults();
         FilterConfig config =
-                FilterConfig.defaults()
-                        .withNearDuplicates(
-                                FilterConfig.defaults()
-                                        .nearDuplicates()
-                                        .withEvalSets(List.of(evalSet.toString())));
+                FilterConfig.builder()
+                        .nearDuplicates(
+                                NearDuplicateConfig.builder()
+                                        .evalSets(List.of(evalSet.toString()))
+                                        .build())
+                        .build();
 
         Map<NoiseKind, long[]> byKind = new EnumMap<>(NoiseKind.class); // injected, refused
         Map<RejectReason, long[]> byReason = new EnumMap<>(RejectReason.class); // all, right

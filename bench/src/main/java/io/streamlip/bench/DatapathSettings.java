@@ -85,9 +85,10 @@ record DatapathSettings(
      * their near-duplicate lookups, in an order-dependent share.
      */
     static final FilterConfig FILTER =
-            FilterConfig.defaults()
-                    .withNearDuplicates(
-                            NearDuplicateConfig.defaults().withClusterCap(Integer.MAX_VALUE));
+            FilterConfig.builder()
+                    .nearDuplicates(
+                            NearDuplicateConfig.builder().clusterCap(Integer.MAX_VALUE).build())
+                    .build();
 
     /** The settings of a run with {@code options}, each overridden by its system property. */
     static DatapathSettings of(BenchOptions options) {
@@ -96,11 +97,12 @@ record DatapathSettings(
         return new DatapathSettings(
                 Integer.getInteger(RECORDS_PROPERTY, quick ? 600 : 3000),
                 Integer.getInteger(IMAGE_SIZE_PROPERTY, 64),
-                TokenizeConfig.defaults()
-                        .withImageSize(
+                TokenizeConfig.builder()
+                        .imageSize(
                                 Integer.getInteger(
                                         EXAMPLE_SIZE_PROPERTY,
-                                        TokenizeConfig.defaults().imageSize())),
+                                        TokenizeConfig.defaults().imageSize()))
+                        .build(),
                 Integer.getInteger(WARMUP_PROPERTY, quick ? 1 : 12),
                 Integer.getInteger(MEASURED_PROPERTY, quick ? 3 : 10),
                 Duration.ofMillis(Long.getLong(CHECKPOINT_PROPERTY, 1000)),

@@ -40,7 +40,7 @@ record EmojiTask(EmojiStream stream, Path heldOutFolder, EvalSet heldOut) {
                 EmojiCorpus.open(data, EmojiCorpus.Config.defaults().withLocales(languages));
         EmojiStream stream =
                 EmojiStream.prepare(
-                        corpus, TokenizeConfig.defaults().withImageSize(model.imageSize()));
+                        corpus, TokenizeConfig.builder().imageSize(model.imageSize()).build());
         return new EmojiTask(stream, heldOut, load(heldOut, model));
     }
 

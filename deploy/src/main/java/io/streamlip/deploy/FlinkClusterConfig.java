@@ -103,77 +103,150 @@ public record FlinkClusterConfig(
      * The documented defaults, with checkpoints, savepoints and temporary files under {@code home}.
      */
     public static FlinkClusterConfig defaults(Path home) {
-        Path abs = home.toAbsolutePath();
-        return new FlinkClusterConfig(
-                "127.0.0.1",
-                6123,
-                8081,
-                6124,
-                4,
-                "1024m",
-                "2560m",
-                abs.resolve("checkpoints").toUri().toString(),
-                abs.resolve("savepoints").toUri().toString(),
-                abs.resolve("tmp"),
-                Duration.ofSeconds(15),
-                null,
-                Map.of());
+        return builder().home(home).build();
     }
 
-    public FlinkClusterConfig withPorts(int rpc, int rest, int blob) {
-        return new FlinkClusterConfig(
-                bindHost,
-                rpc,
-                rest,
-                blob,
-                slotsPerTaskManager,
-                jobManagerMemory,
-                taskManagerMemory,
-                checkpointDir,
-                savepointDir,
-                tmpDir,
-                heartbeatTimeout,
-                prometheusPorts,
-                extra);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public FlinkClusterConfig withHeartbeatTimeout(Duration timeout) {
-        return new FlinkClusterConfig(
-                bindHost,
-                rpcPort,
-                restPort,
-                blobPort,
-                slotsPerTaskManager,
-                jobManagerMemory,
-                taskManagerMemory,
-                checkpointDir,
-                savepointDir,
-                tmpDir,
-                timeout,
-                prometheusPorts,
-                extra);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /**
-     * With Flink's Prometheus reporter on every process, on the first free port of {@code
-     * portRange} ({@code "9249-9259"}); null turns it off. It binds all interfaces (see {@link
-     * #prometheusPorts}).
+     * Builds a {@link FlinkClusterConfig}; each setting starts at its default and is named as its
+     * component; the folders have none: set them, or {@link #home}.
      */
-    public FlinkClusterConfig withPrometheus(String portRange) {
-        return new FlinkClusterConfig(
-                bindHost,
-                rpcPort,
-                restPort,
-                blobPort,
-                slotsPerTaskManager,
-                jobManagerMemory,
-                taskManagerMemory,
-                checkpointDir,
-                savepointDir,
-                tmpDir,
-                heartbeatTimeout,
-                portRange,
-                extra);
+    public static final class Builder {
+        private String bindHost = "127.0.0.1";
+        private int rpcPort = 6123;
+        private int restPort = 8081;
+        private int blobPort = 6124;
+        private int slotsPerTaskManager = 4;
+        private String jobManagerMemory = "1024m";
+        private String taskManagerMemory = "2560m";
+        private String checkpointDir;
+        private String savepointDir;
+        private Path tmpDir;
+        private Duration heartbeatTimeout = Duration.ofSeconds(15);
+        private String prometheusPorts = null;
+        private Map<String, String> extra = Map.of();
+
+        private Builder() {}
+
+        private Builder(FlinkClusterConfig c) {
+            bindHost = c.bindHost;
+            rpcPort = c.rpcPort;
+            restPort = c.restPort;
+            blobPort = c.blobPort;
+            slotsPerTaskManager = c.slotsPerTaskManager;
+            jobManagerMemory = c.jobManagerMemory;
+            taskManagerMemory = c.taskManagerMemory;
+            checkpointDir = c.checkpointDir;
+            savepointDir = c.savepointDir;
+            tmpDir = c.tmpDir;
+            heartbeatTimeout = c.heartbeatTimeout;
+            prometheusPorts = c.prometheusPorts;
+            extra = c.extra;
+        }
+
+        public Builder bindHost(String value) {
+            bindHost = value;
+            return this;
+        }
+
+        public Builder rpcPort(int value) {
+            rpcPort = value;
+            return this;
+        }
+
+        public Builder restPort(int value) {
+            restPort = value;
+            return this;
+        }
+
+        public Builder blobPort(int value) {
+            blobPort = value;
+            return this;
+        }
+
+        public Builder slotsPerTaskManager(int value) {
+            slotsPerTaskManager = value;
+            return this;
+        }
+
+        public Builder jobManagerMemory(String value) {
+            jobManagerMemory = value;
+            return this;
+        }
+
+        public Builder taskManagerMemory(String value) {
+            taskManagerMemory = value;
+            return this;
+        }
+
+        public Builder checkpointDir(String value) {
+            checkpointDir = value;
+            return this;
+        }
+
+        public Builder savepointDir(String value) {
+            savepointDir = value;
+            return this;
+        }
+
+        public Builder tmpDir(Path value) {
+            tmpDir = value;
+            return this;
+        }
+
+        public Builder heartbeatTimeout(Duration value) {
+            heartbeatTimeout = value;
+            return this;
+        }
+
+        public Builder prometheusPorts(String value) {
+            prometheusPorts = value;
+            return this;
+        }
+
+        public Builder extra(Map<String, String> value) {
+            extra = value;
+            return this;
+        }
+
+        /**
+         * Puts checkpoints, savepoints and temporary files under {@code home} ({@code
+         * checkpoints/}, {@code savepoints/}, {@code tmp/}).
+         */
+        public Builder home(Path home) {
+            Path abs = home.toAbsolutePath();
+            checkpointDir = abs.resolve("checkpoints").toUri().toString();
+            savepointDir = abs.resolve("savepoints").toUri().toString();
+            tmpDir = abs.resolve("tmp");
+            return this;
+        }
+
+        /** The configuration; the record's constructor checks it. */
+        public FlinkClusterConfig build() {
+            return new FlinkClusterConfig(
+                    bindHost,
+                    rpcPort,
+                    restPort,
+                    blobPort,
+                    slotsPerTaskManager,
+                    jobManagerMemory,
+                    taskManagerMemory,
+                    checkpointDir,
+                    savepointDir,
+                    tmpDir,
+                    heartbeatTimeout,
+                    prometheusPorts,
+                    extra);
+        }
     }
 
     /** The REST endpoint, e.g. {@code http://127.0.0.1:8081}. */

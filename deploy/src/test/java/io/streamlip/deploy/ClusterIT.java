@@ -102,10 +102,14 @@ class ClusterIT {
         String flinkClasspath = classpath("streamlip.flink.classpath");
         long started = System.nanoTime();
         FlinkClusterConfig config =
-                FlinkClusterConfig.defaults(home.resolve("flink"))
-                        .withPorts(LoopbackPorts.free(), LoopbackPorts.free(), LoopbackPorts.free())
-                        .withHeartbeatTimeout(Duration.ofSeconds(10))
-                        .withPrometheus(prometheusPorts());
+                FlinkClusterConfig.builder()
+                        .home(home.resolve("flink"))
+                        .rpcPort(LoopbackPorts.free())
+                        .restPort(LoopbackPorts.free())
+                        .blobPort(LoopbackPorts.free())
+                        .heartbeatTimeout(Duration.ofSeconds(10))
+                        .prometheusPorts(prometheusPorts())
+                        .build();
         // The JobManager first (start() waits for it), then TaskManagers and broker side by side.
         flink = FlinkCluster.start(config, home.resolve("flink"), flinkClasspath, 2, processes);
         broker =

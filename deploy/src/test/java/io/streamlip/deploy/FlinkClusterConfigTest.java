@@ -7,6 +7,7 @@ import io.streamlip.platform.flink.JobEnvironment;
 import io.streamlip.platform.flink.JobSettings;
 import java.io.IOException;
 import java.io.Reader;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,9 +25,13 @@ class FlinkClusterConfigTest {
     void writesAConfigYamlWithEveryEndpointOnLoopbackAndRocksDbState(@TempDir Path dir)
             throws IOException {
         FlinkClusterConfig config =
-                FlinkClusterConfig.defaults(dir)
-                        .withPorts(16123, 18081, 16124)
-                        .withHeartbeatTimeout(Duration.ofSeconds(8));
+                FlinkClusterConfig.builder()
+                        .home(dir)
+                        .rpcPort(16123)
+                        .restPort(18081)
+                        .blobPort(16124)
+                        .heartbeatTimeout(Duration.ofSeconds(8))
+                        .build();
         Path conf = config.write(dir.resolve("conf"));
 
         Map<String, Object> yaml = load(conf.resolve("config.yaml"));
@@ -63,22 +68,16 @@ class FlinkClusterConfigTest {
 
     @Test
     void extraEntriesWinAndQuotesSurvive(@TempDir Path dir) throws IOException {
-        FlinkClusterConfig d = FlinkClusterConfig.defaults(dir);
         FlinkClusterConfig config =
-                new FlinkClusterConfig(
-                        d.bindHost(),
-                        d.rpcPort(),
-                        d.restPort(),
-                        d.blobPort(),
-                        d.slotsPerTaskManager(),
-                        d.jobManagerMemory(),
-                        d.taskManagerMemory(),
-                        d.checkpointDir(),
-                        d.savepointDir(),
-                        d.tmpDir(),
-                        d.heartbeatTimeout(),
-                        null,
-                        Map.of("taskmanager.numberOfTaskSlots", "1", "pipeline.name", "it's"));
+                FlinkClusterConfig.builder()
+                        .home(dir)
+                        .extra(
+                                Map.of(
+                                        "taskmanager.numberOfTaskSlots",
+                                        "1",
+                                        "pipeline.name",
+                                        "it's"))
+                        .build();
         Map<String, Object> yaml = load(config.write(dir.resolve("conf")).resolve("config.yaml"));
         assertThat(yaml)
                 .containsEntry("taskmanager.numberOfTaskSlots", "1")
@@ -86,20 +85,52 @@ class FlinkClusterConfigTest {
     }
 
     @Test
+    void theBuilderHasOneSetterPerComponentAndToBuilderKeepsEverything() throws Exception {
+        FlinkClusterConfig config =
+                FlinkClusterConfig.builder()
+                        .bindHost("10.0.0.1")
+                        .rpcPort(1)
+                        .restPort(2)
+                        .blobPort(3)
+                        .slotsPerTaskManager(8)
+                        .jobManagerMemory("2g")
+                        .taskManagerMemory("4g")
+                        .checkpointDir("file:///c")
+                        .savepointDir("file:///s")
+                        .tmpDir(Path.of("/t"))
+                        .heartbeatTimeout(Duration.ofSeconds(30))
+                        .prometheusPorts("9249")
+                        .extra(Map.of("a", "b"))
+                        .build();
+        assertThat(config.toBuilder().build()).isEqualTo(config);
+        FlinkClusterConfig.Builder builder = FlinkClusterConfig.builder();
+        for (RecordComponent c : FlinkClusterConfig.class.getRecordComponents()) {
+            builder.getClass()
+                    .getMethod(c.getName(), c.getType())
+                    .invoke(builder, c.getAccessor().invoke(config));
+        }
+        assertThat(builder.build()).isEqualTo(config);
+        assertThat(FlinkClusterConfig.builder().home(Path.of("/x")).build())
+                .isEqualTo(FlinkClusterConfig.defaults(Path.of("/x")));
+        assertThatThrownBy(() -> FlinkClusterConfig.builder().build())
+                .hasMessageContaining("checkpointDir");
+    }
+
+    @Test
     void prometheusReporterIsOptInWithAPortRange(@TempDir Path dir) throws IOException {
         FlinkClusterConfig off = FlinkClusterConfig.defaults(dir);
         assertThat(off.entries()).doesNotContainKey("metrics.reporter.prom.factory.class");
 
-        FlinkClusterConfig on = off.withPrometheus("19249-19254");
+        FlinkClusterConfig on = off.toBuilder().prometheusPorts("19249-19254").build();
         Map<String, Object> yaml = load(on.write(dir.resolve("conf")).resolve("config.yaml"));
         assertThat(yaml)
                 .containsEntry(
                         "metrics.reporter.prom.factory.class",
                         FlinkClusterConfig.PROMETHEUS_REPORTER_FACTORY)
                 .containsEntry("metrics.reporter.prom.port", "19249-19254");
-        assertThat(on.withPrometheus(null).entries())
+        assertThat(on.toBuilder().prometheusPorts(null).build().entries())
                 .doesNotContainKey("metrics.reporter.prom.port");
-        assertThatThrownBy(() -> off.withPrometheus("9249..9259"))
+        assertThatThrownBy(() -> off.toBuilder().prometheusPorts("9249..9259").build())
                 .hasMessageContaining("prometheusPorts must be a port or a range");
     }
 

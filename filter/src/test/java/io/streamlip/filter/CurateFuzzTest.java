@@ -41,9 +41,10 @@ import org.junit.jupiter.api.Test;
 class CurateFuzzTest {
     static final int LIMIT = 256 * 1024;
     static final FilterConfig CONFIG =
-            FilterConfig.defaults()
-                    .withBounds(RecordBounds.defaults().withMaxRecordBytes(LIMIT))
-                    .withLanguage(LanguageConfig.defaults());
+            FilterConfig.builder()
+                    .bounds(RecordBounds.defaults().withMaxRecordBytes(LIMIT))
+                    .language(LanguageConfig.defaults())
+                    .build();
     static final AvroSerde<RawPair> RAW = AvroSerde.of(RawPair.class);
     static final AvroSerde<CuratedPair> CURATED = AvroSerde.of(CuratedPair.class);
     static final AvroSerde<Reject> REJECT = AvroSerde.of(Reject.class);

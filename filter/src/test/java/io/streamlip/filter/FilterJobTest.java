@@ -216,11 +216,13 @@ class FilterJobTest {
             good.forEach(producer::send);
         }
         FilterConfig config =
-                FilterConfig.defaults()
-                        .withNearDuplicates(
-                                NearDuplicateConfig.defaults()
-                                        .withEvalSets(List.of(evalSet.toString())))
-                        .withLanguage(LanguageConfig.defaults().withCaps(Map.of("de", 2L)));
+                FilterConfig.builder()
+                        .nearDuplicates(
+                                NearDuplicateConfig.builder()
+                                        .evalSets(List.of(evalSet.toString()))
+                                        .build())
+                        .language(LanguageConfig.builder().caps(Map.of("de", 2L)).build())
+                        .build();
         JobSettings settings =
                 JobSettings.defaults(checkpoints)
                         .withParallelism(2)

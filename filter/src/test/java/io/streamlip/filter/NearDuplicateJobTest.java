@@ -96,8 +96,9 @@ class NearDuplicateJobTest {
         assertThat(env.getConfiguration().get(StateBackendOptions.STATE_BACKEND))
                 .isEqualTo("rocksdb");
         FilterConfig config =
-                FilterConfig.defaults()
-                        .withNearDuplicates(NearDuplicateConfig.defaults().withClusterCap(3));
+                FilterConfig.builder()
+                        .nearDuplicates(NearDuplicateConfig.builder().clusterCap(3).build())
+                        .build();
         FilterJob.attach(env, KAFKA.clients(), topics, config, BOUNDED);
         env.execute("filter-near-duplicate-test");
 

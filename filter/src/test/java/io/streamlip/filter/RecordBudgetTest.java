@@ -114,8 +114,9 @@ class RecordBudgetTest {
         int limit = 5000;
         CurateFunction curate =
                 new CurateFunction(
-                        FilterConfig.defaults()
-                                .withBounds(RecordBounds.defaults().withMaxRecordBytes(limit)));
+                        FilterConfig.builder()
+                                .bounds(RecordBounds.defaults().withMaxRecordBytes(limit))
+                                .build());
         byte[] value = AvroSerde.of(RawPair.class).encode(good);
         assertThat(value.length).isLessThan(limit / 2);
         EnvelopeStage.Outcome<CuratedEnvelope> outcome = curate.handle(envelope(value));

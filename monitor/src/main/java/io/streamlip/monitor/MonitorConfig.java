@@ -36,56 +36,89 @@ public record MonitorConfig(
 
     /** The documented defaults. */
     public static MonitorConfig defaults() {
-        return new MonitorConfig(
-                Duration.ofSeconds(5),
-                10,
-                null,
-                Duration.ofDays(7),
-                null,
-                Duration.ofSeconds(5),
-                2000);
+        return builder().build();
     }
 
-    public MonitorConfig withInterval(Duration value) {
-        return new MonitorConfig(
-                value,
-                window,
-                historyDir,
-                retention,
-                trainerMetricsFile,
-                requestTimeout,
-                maxTrainerUpdates);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public MonitorConfig withWindow(int value) {
-        return new MonitorConfig(
-                interval,
-                value,
-                historyDir,
-                retention,
-                trainerMetricsFile,
-                requestTimeout,
-                maxTrainerUpdates);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public MonitorConfig withHistory(Path dir, Duration keep) {
-        return new MonitorConfig(
-                interval, window, dir, keep, trainerMetricsFile, requestTimeout, maxTrainerUpdates);
-    }
+    /**
+     * Builds a {@link MonitorConfig}; each setting starts at its default and is named as its
+     * component.
+     */
+    public static final class Builder {
+        private Duration interval = Duration.ofSeconds(5);
+        private int window = 10;
+        private Path historyDir = null;
+        private Duration retention = Duration.ofDays(7);
+        private Path trainerMetricsFile = null;
+        private Duration requestTimeout = Duration.ofSeconds(5);
+        private int maxTrainerUpdates = 2000;
 
-    public MonitorConfig withTrainerMetricsFile(Path file) {
-        return new MonitorConfig(
-                interval, window, historyDir, retention, file, requestTimeout, maxTrainerUpdates);
-    }
+        private Builder() {}
 
-    public MonitorConfig withRequestTimeout(Duration value) {
-        return new MonitorConfig(
-                interval,
-                window,
-                historyDir,
-                retention,
-                trainerMetricsFile,
-                value,
-                maxTrainerUpdates);
+        private Builder(MonitorConfig c) {
+            interval = c.interval;
+            window = c.window;
+            historyDir = c.historyDir;
+            retention = c.retention;
+            trainerMetricsFile = c.trainerMetricsFile;
+            requestTimeout = c.requestTimeout;
+            maxTrainerUpdates = c.maxTrainerUpdates;
+        }
+
+        public Builder interval(Duration value) {
+            interval = value;
+            return this;
+        }
+
+        public Builder window(int value) {
+            window = value;
+            return this;
+        }
+
+        public Builder historyDir(Path value) {
+            historyDir = value;
+            return this;
+        }
+
+        public Builder retention(Duration value) {
+            retention = value;
+            return this;
+        }
+
+        public Builder trainerMetricsFile(Path value) {
+            trainerMetricsFile = value;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration value) {
+            requestTimeout = value;
+            return this;
+        }
+
+        public Builder maxTrainerUpdates(int value) {
+            maxTrainerUpdates = value;
+            return this;
+        }
+
+        /** The configuration; the record's constructor checks it. */
+        public MonitorConfig build() {
+            return new MonitorConfig(
+                    interval,
+                    window,
+                    historyDir,
+                    retention,
+                    trainerMetricsFile,
+                    requestTimeout,
+                    maxTrainerUpdates);
+        }
     }
 }

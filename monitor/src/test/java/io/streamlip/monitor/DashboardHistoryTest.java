@@ -58,7 +58,10 @@ class DashboardHistoryTest {
         }
         KafkaClients nowhere = KafkaClients.of("127.0.0.1:" + PipelineFixture.closedPort());
         MonitorConfig config =
-                MonitorConfig.defaults().withHistory(dir.resolve("history"), Duration.ofDays(7));
+                MonitorConfig.builder()
+                        .historyDir(dir.resolve("history"))
+                        .retention(Duration.ofDays(7))
+                        .build();
         monitor = new Monitor(nowhere, PipelineTopics.defaults(), config, () -> NOW);
         dashboard = DashboardServer.start(monitor, InetAddress.getLoopbackAddress(), 0);
     }

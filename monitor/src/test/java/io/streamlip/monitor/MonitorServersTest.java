@@ -42,9 +42,7 @@ class MonitorServersTest {
                 new Monitor(
                         kafka,
                         TOPICS,
-                        MonitorConfig.defaults()
-                                .withInterval(Duration.ofMillis(250))
-                                .withWindow(3));
+                        MonitorConfig.builder().interval(Duration.ofMillis(250)).window(3).build());
         monitor.refresh();
         PipelineFixture.produceRaw(kafka, TOPICS, EXTRA);
         monitor.refresh();

@@ -44,10 +44,12 @@ class MonitorTest {
     }
 
     static MonitorConfig config(Path history) {
-        return MonitorConfig.defaults()
-                .withInterval(Duration.ofMillis(200))
-                .withWindow(3)
-                .withHistory(history, Duration.ofDays(1));
+        return MonitorConfig.builder()
+                .interval(Duration.ofMillis(200))
+                .window(3)
+                .historyDir(history)
+                .retention(Duration.ofDays(1))
+                .build();
     }
 
     @Test
@@ -234,7 +236,8 @@ class MonitorTest {
     @Test
     void aBrokerThatIsDownGivesAnUnreachableSnapshotAndTheNextRefreshTriesAgain() {
         KafkaClients nowhere = KafkaClients.of("127.0.0.1:" + PipelineFixture.closedPort());
-        MonitorConfig config = MonitorConfig.defaults().withRequestTimeout(Duration.ofMillis(500));
+        MonitorConfig config =
+                MonitorConfig.builder().requestTimeout(Duration.ofMillis(500)).build();
         try (Monitor monitor = new Monitor(nowhere, TOPICS, config)) {
             Snapshot s = monitor.refresh();
             assertThat(s.reachable()).isFalse();

@@ -64,9 +64,15 @@ class FileSinksJobTest {
         Path avro = dir.resolve("avro");
         FileSinks.addWebDataset(
                 pairs,
-                ShardConfig.defaults(tars).withPrefix("shard").withRecordsPerShard(perShard));
+                ShardConfig.builder()
+                        .folder(tars.toString())
+                        .prefix("shard")
+                        .recordsPerShard(perShard)
+                        .build());
         FileSinks.addAvro(
-                pairs, CuratedPair.class, ShardConfig.defaults(avro).withRecordsPerShard(perShard));
+                pairs,
+                CuratedPair.class,
+                ShardConfig.builder().folder(avro.toString()).recordsPerShard(perShard).build());
         env.execute("file-sinks-test");
         assertThat(FAILED).isTrue();
 

@@ -107,11 +107,17 @@ class FileSinksRejectsJobTest {
                         .setParallelism(1)
                         .rebalance();
         ShardConfig shards =
-                ShardConfig.defaults(dir).withRecordsPerShard(5).withMaxRecordBytes(LIMIT);
+                ShardConfig.builder()
+                        .folder(dir.toString())
+                        .recordsPerShard(5)
+                        .maxRecordBytes(LIMIT)
+                        .build();
         FileSinks.Added<?> wds =
-                FileSinks.addWebDataset(pairs, shards.withPrefix("wds").withRecordsPerShard(5));
+                FileSinks.addWebDataset(
+                        pairs, shards.toBuilder().prefix("wds").recordsPerShard(5).build());
         FileSinks.Added<?> avro =
-                FileSinks.addAvro(pairs, CuratedPair.class, shards.withPrefix("avro"));
+                FileSinks.addAvro(
+                        pairs, CuratedPair.class, shards.toBuilder().prefix("avro").build());
         DataStream<Reject> rejects = wds.rejects().union(avro.rejects());
         FileSinks.addAvro(rejects, Reject.class, ShardConfig.defaults(dir.resolve("rejects")));
         // No restarts allowed: a record that failed a sink would fail the job here.

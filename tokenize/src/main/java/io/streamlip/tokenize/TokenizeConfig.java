@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param maxTokens longest token sequence including end-of-sequence, longer cut (default 64)
  * @param maxImagePixels largest image the stage decodes (default 40,000,000, the filter's bound)
  * @param tokenizerFile a {@code tokenizer.json} carried inside the operator, or null for the byte
- *     tokenizer (default null); see {@link Tokenizers} and {@link #withTokenizer(String)}
+ *     tokenizer (default null); see {@link Tokenizers} and {@link Builder#tokenizer(String)}
  * @param render CLIPPO rendering into {@code Example.rendered_text}, or null not to (default null)
  * @param bounds field bounds and record limit ({@link RecordBounds#defaults()})
  */
@@ -30,24 +30,6 @@ public record TokenizeConfig(
         TextRenderConfig render,
         RecordBounds bounds)
         implements Serializable {
-
-    /** With the default record bounds. */
-    public TokenizeConfig(
-            int imageSize,
-            PixelFormat pixelFormat,
-            int maxTokens,
-            long maxImagePixels,
-            String tokenizerFile,
-            TextRenderConfig render) {
-        this(
-                imageSize,
-                pixelFormat,
-                maxTokens,
-                maxImagePixels,
-                tokenizerFile,
-                render,
-                RecordBounds.defaults());
-    }
 
     public TokenizeConfig {
         if (imageSize < 4) {
@@ -68,66 +50,106 @@ public record TokenizeConfig(
         Objects.requireNonNull(bounds, "bounds");
     }
 
-    /** Without a tokenizer file or rendering, as before those existed. */
-    public TokenizeConfig(
-            int imageSize, PixelFormat pixelFormat, int maxTokens, long maxImagePixels) {
-        this(imageSize, pixelFormat, maxTokens, maxImagePixels, null, null);
-    }
-
     /** The documented defaults. */
     public static TokenizeConfig defaults() {
-        return new TokenizeConfig(32, PixelFormat.RGB8_HWC, 64, 40_000_000L, null, null);
+        return builder().build();
     }
 
-    public TokenizeConfig withImageSize(int size) {
-        return new TokenizeConfig(
-                size, pixelFormat, maxTokens, maxImagePixels, tokenizerFile, render, bounds);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public TokenizeConfig withPixelFormat(PixelFormat format) {
-        return new TokenizeConfig(
-                imageSize, format, maxTokens, maxImagePixels, tokenizerFile, render, bounds);
-    }
-
-    public TokenizeConfig withMaxTokens(int tokens) {
-        return new TokenizeConfig(
-                imageSize, pixelFormat, tokens, maxImagePixels, tokenizerFile, render, bounds);
-    }
-
-    /** Encode with the subword tokenizer in {@code file} (null: the byte tokenizer). */
-    public TokenizeConfig withTokenizerFile(Path file) {
-        return new TokenizeConfig(
-                imageSize,
-                pixelFormat,
-                maxTokens,
-                maxImagePixels,
-                file == null ? null : file.toString(),
-                render,
-                bounds);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /**
-     * Encode with the tokenizer {@code spec} names ({@link Tokenizers#load}: {@value
-     * Tokenizers#BYTES} or a {@code tokenizer.json} path). Checked here, so a wrong spec fails
-     * where the job is built.
+     * Builds a {@link TokenizeConfig}; each setting starts at its default and is named as its
+     * component.
      */
-    public TokenizeConfig withTokenizer(String spec) {
-        Tokenizers.load(spec, maxTokens); // fails early with the reason
-        return spec.equals(Tokenizers.BYTES) || spec.equals(ByteTokenizer.VERSION)
-                ? withTokenizerFile(null)
-                : withTokenizerFile(Path.of(spec));
-    }
+    public static final class Builder {
+        private int imageSize = 32;
+        private PixelFormat pixelFormat = PixelFormat.RGB8_HWC;
+        private int maxTokens = 64;
+        private long maxImagePixels = 40_000_000L;
+        private String tokenizerFile = null;
+        private TextRenderConfig render = null;
+        private RecordBounds bounds = RecordBounds.defaults();
 
-    /** Render captions for CLIPPO with {@code value} (null: do not render). */
-    public TokenizeConfig withRender(TextRenderConfig value) {
-        return new TokenizeConfig(
-                imageSize, pixelFormat, maxTokens, maxImagePixels, tokenizerFile, value, bounds);
-    }
+        private Builder() {}
 
-    /** With {@code value} as the record bounds. */
-    public TokenizeConfig withBounds(RecordBounds value) {
-        return new TokenizeConfig(
-                imageSize, pixelFormat, maxTokens, maxImagePixels, tokenizerFile, render, value);
+        private Builder(TokenizeConfig c) {
+            imageSize = c.imageSize;
+            pixelFormat = c.pixelFormat;
+            maxTokens = c.maxTokens;
+            maxImagePixels = c.maxImagePixels;
+            tokenizerFile = c.tokenizerFile;
+            render = c.render;
+            bounds = c.bounds;
+        }
+
+        public Builder imageSize(int value) {
+            imageSize = value;
+            return this;
+        }
+
+        public Builder pixelFormat(PixelFormat value) {
+            pixelFormat = value;
+            return this;
+        }
+
+        public Builder maxTokens(int value) {
+            maxTokens = value;
+            return this;
+        }
+
+        public Builder maxImagePixels(long value) {
+            maxImagePixels = value;
+            return this;
+        }
+
+        public Builder tokenizerFile(String value) {
+            tokenizerFile = value;
+            return this;
+        }
+
+        public Builder render(TextRenderConfig value) {
+            render = value;
+            return this;
+        }
+
+        public Builder bounds(RecordBounds value) {
+            bounds = value;
+            return this;
+        }
+
+        /**
+         * Sets {@code tokenizerFile} from a tokenizer spec ({@link Tokenizers#load}: {@value
+         * Tokenizers#BYTES}, which is none, or a {@code tokenizer.json} path). The spec is loaded
+         * here, so that a wrong one fails where the job is built.
+         */
+        public Builder tokenizer(String spec) {
+            Tokenizers.load(spec, maxTokens); // fails early with the reason
+            tokenizerFile =
+                    spec.equals(Tokenizers.BYTES) || spec.equals(ByteTokenizer.VERSION)
+                            ? null
+                            : Path.of(spec).toString();
+            return this;
+        }
+
+        /** The configuration; the record's constructor checks it. */
+        public TokenizeConfig build() {
+            return new TokenizeConfig(
+                    imageSize,
+                    pixelFormat,
+                    maxTokens,
+                    maxImagePixels,
+                    tokenizerFile,
+                    render,
+                    bounds);
+        }
     }
 
     /**

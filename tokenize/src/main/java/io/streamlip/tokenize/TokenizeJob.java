@@ -122,7 +122,8 @@ public final class TokenizeJob {
 
     /** The defaults, with the tokenizer of {@code --tokenizer} when given. */
     static TokenizeConfig config(JobArguments arguments) {
-        TokenizeConfig defaults = TokenizeConfig.defaults();
-        return arguments.jobOption(TOKENIZER_OPTION).map(defaults::withTokenizer).orElse(defaults);
+        TokenizeConfig.Builder config = TokenizeConfig.builder();
+        arguments.jobOption(TOKENIZER_OPTION).ifPresent(config::tokenizer);
+        return config.build();
     }
 }

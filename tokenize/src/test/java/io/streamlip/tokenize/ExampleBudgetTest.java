@@ -52,8 +52,9 @@ class ExampleBudgetTest {
     void anExampleTooLargeForItsTopicIsRefused() {
         ExampleBuilder builder =
                 new ExampleBuilder(
-                        TokenizeConfig.defaults()
-                                .withBounds(RecordBounds.defaults().withMaxRecordBytes(3500)));
+                        TokenizeConfig.builder()
+                                .bounds(RecordBounds.defaults().withMaxRecordBytes(3500))
+                                .build());
         CuratedPair curated = TokenizeFuzzTest.curated(raw, "a red circle", "en", raw.getImage());
         assertThat(refusal(builder.build(curated)))
                 .startsWith("record_too_large: example of ")

@@ -52,7 +52,7 @@ class ExampleBuilderTest {
         g.fillRect(0, 0, 24, 24); // left half opaque blue, right half transparent
         g.dispose();
         Example example =
-                new ExampleBuilder(TokenizeConfig.defaults().withImageSize(8))
+                new ExampleBuilder(TokenizeConfig.builder().imageSize(8).build())
                         .build(curated(raw(Images.png(image)), "half blue", "en"))
                         .value();
         byte[] rgb = bytes(example.getImage());
@@ -67,7 +67,7 @@ class ExampleBuilderTest {
     @Test
     void pngFormatReEncodesTheResizedImage() throws Exception {
         RawPair raw = new SyntheticPairs(64).pairs(1, 3).next();
-        TokenizeConfig config = TokenizeConfig.defaults().withPixelFormat(PixelFormat.PNG);
+        TokenizeConfig config = TokenizeConfig.builder().pixelFormat(PixelFormat.PNG).build();
         Example example = new ExampleBuilder(config).build(curated(raw, "a shape", "en")).value();
         assertThat(example.getImageFormat()).isEqualTo(PixelFormat.PNG);
         BufferedImage decoded = Images.decode(bytes(example.getImage()));
@@ -80,7 +80,7 @@ class ExampleBuilderTest {
     void cutsLongCaptionsAtMaxTokens() {
         String caption = "ü".repeat(100);
         Example example =
-                new ExampleBuilder(TokenizeConfig.defaults().withMaxTokens(10))
+                new ExampleBuilder(TokenizeConfig.builder().maxTokens(10).build())
                         .build(curated(new SyntheticPairs(16).pairs(1, 1).next(), caption, "de"))
                         .value();
         assertThat(example.getTokenIds()).hasSize(9); // four 2-byte characters + EOS

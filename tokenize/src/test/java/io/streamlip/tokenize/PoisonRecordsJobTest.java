@@ -261,8 +261,9 @@ class PoisonRecordsJobTest {
     }
 
     static FilterConfig filterConfig() {
-        return FilterConfig.defaults()
-                .withBounds(RecordBounds.defaults().withMaxPageContextChars(CONTEXT_CAP));
+        return FilterConfig.builder()
+                .bounds(RecordBounds.defaults().withMaxPageContextChars(CONTEXT_CAP))
+                .build();
     }
 
     /**

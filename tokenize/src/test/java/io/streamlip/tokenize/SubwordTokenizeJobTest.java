@@ -59,9 +59,10 @@ class SubwordTokenizeJobTest {
         Path font = dir.resolve("font.hex");
         Files.writeString(font, "0061:" + "3C".repeat(16) + "\n");
         TokenizeConfig config =
-                TokenizeConfig.defaults()
-                        .withTokenizerFile(tokenizerFile)
-                        .withRender(TextRenderConfig.defaults(font.toString()));
+                TokenizeConfig.builder()
+                        .tokenizerFile(tokenizerFile.toString())
+                        .render(TextRenderConfig.defaults(font.toString()))
+                        .build();
         String version = SubwordTokenizer.load(tokenizerFile, 64).version();
 
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {

@@ -20,9 +20,9 @@ class TokenizeConfigTest {
 
     @Test
     void refusesNonsense() {
-        assertThatThrownBy(() -> TokenizeConfig.defaults().withImageSize(2))
+        assertThatThrownBy(() -> TokenizeConfig.builder().imageSize(2).build())
                 .hasMessageContaining("imageSize must be at least 4, got 2");
-        assertThatThrownBy(() -> TokenizeConfig.defaults().withMaxTokens(1))
+        assertThatThrownBy(() -> TokenizeConfig.builder().maxTokens(1).build())
                 .hasMessageContaining("maxTokens");
     }
 }

@@ -38,7 +38,9 @@ import org.junit.jupiter.api.Test;
 class TokenizeFuzzTest {
     static final int LIMIT = 256 * 1024;
     static final TokenizeConfig CONFIG =
-            TokenizeConfig.defaults().withBounds(RecordBounds.defaults().withMaxRecordBytes(LIMIT));
+            TokenizeConfig.builder()
+                    .bounds(RecordBounds.defaults().withMaxRecordBytes(LIMIT))
+                    .build();
     static final AvroSerde<CuratedPair> CURATED = AvroSerde.of(CuratedPair.class);
     static final AvroSerde<Example> EXAMPLE = AvroSerde.of(Example.class);
     static final AvroSerde<Reject> REJECT = AvroSerde.of(Reject.class);

@@ -116,11 +116,11 @@ class TokenizersTest {
     @Test
     void theJobConfigTakesASpec(@TempDir Path dir) throws Exception {
         Path file = trainTokenizer(dir, "t.json", "red circle", "blue square");
-        TokenizeConfig config = TokenizeConfig.defaults().withTokenizer(file.toString());
+        TokenizeConfig config = TokenizeConfig.builder().tokenizer(file.toString()).build();
         assertThat(config.tokenizer().version())
                 .isEqualTo(Tokenizers.load(file.toString(), 64).version());
-        assertThat(config.withTokenizer("bytes").tokenizerFile()).isNull();
-        assertThatThrownBy(() -> TokenizeConfig.defaults().withTokenizer("missing.json"))
+        assertThat(config.toBuilder().tokenizer("bytes").build().tokenizerFile()).isNull();
+        assertThatThrownBy(() -> TokenizeConfig.builder().tokenizer("missing.json"))
                 .hasMessageContaining("missing.json");
     }
 

@@ -118,9 +118,13 @@ class CheckpointPairScorerTest {
             throws Exception {
         List<CuratedPair> pairs = SyntheticCuratedPairs.generate(40, 23);
         CrossModalConfig config =
-                CrossModalConfig.defaults()
-                        .withThresholds(Map.of(), Double.NaN)
-                        .withTopFraction(0.5, 20, 10);
+                CrossModalConfig.builder()
+                        .thresholds(Map.of())
+                        .defaultThreshold(Double.NaN)
+                        .topFraction(0.5)
+                        .window(20)
+                        .warmup(10)
+                        .build();
         try (BroadcastOperatorTestHarness<CuratedPair, ModelUpdate, CuratedPair> harness =
                 harness(
                         new CrossModalScoreFunction(

@@ -40,55 +40,6 @@ public record FilterConfig(
         long maxDecodedPixels)
         implements Serializable {
 
-    /** With the default record bounds and decoded-pixel bound. */
-    public FilterConfig(
-            int minImageSide,
-            long maxImagePixels,
-            int maxImageBytes,
-            double maxAspectRatio,
-            int minCaptionChars,
-            int maxCaptionChars,
-            Duration dedupRetention,
-            TextQualityConfig text,
-            LanguageConfig language,
-            NearDuplicateConfig nearDuplicates) {
-        this(
-                minImageSide,
-                maxImagePixels,
-                maxImageBytes,
-                maxAspectRatio,
-                minCaptionChars,
-                maxCaptionChars,
-                dedupRetention,
-                text,
-                language,
-                nearDuplicates,
-                RecordBounds.defaults(),
-                Images.DEFAULT_MAX_DECODED_PIXELS);
-    }
-
-    /** The bounds alone, with the other filters at their defaults. */
-    public FilterConfig(
-            int minImageSide,
-            long maxImagePixels,
-            int maxImageBytes,
-            double maxAspectRatio,
-            int minCaptionChars,
-            int maxCaptionChars,
-            Duration dedupRetention) {
-        this(
-                minImageSide,
-                maxImagePixels,
-                maxImageBytes,
-                maxAspectRatio,
-                minCaptionChars,
-                maxCaptionChars,
-                dedupRetention,
-                TextQualityConfig.defaults(),
-                LanguageConfig.defaults(),
-                NearDuplicateConfig.defaults());
-    }
-
     public FilterConfig {
         positive("minImageSide", minImageSide);
         positive("maxImagePixels", maxImagePixels);
@@ -129,119 +80,129 @@ public record FilterConfig(
 
     /** The documented defaults. */
     public static FilterConfig defaults() {
-        return new FilterConfig(16, 40_000_000L, 8 * 1024 * 1024, 8.0, 2, 1000, Duration.ofDays(7));
+        return builder().build();
     }
 
-    public FilterConfig withImageBounds(int minSide, long maxPixels, double maxAspect) {
-        return new FilterConfig(
-                minSide,
-                maxPixels,
-                maxImageBytes,
-                maxAspect,
-                minCaptionChars,
-                maxCaptionChars,
-                dedupRetention,
-                text,
-                language,
-                nearDuplicates,
-                bounds,
-                maxDecodedPixels);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public FilterConfig withCaptionBounds(int minChars, int maxChars) {
-        return new FilterConfig(
-                minImageSide,
-                maxImagePixels,
-                maxImageBytes,
-                maxAspectRatio,
-                minChars,
-                maxChars,
-                dedupRetention,
-                text,
-                language,
-                nearDuplicates,
-                bounds,
-                maxDecodedPixels);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public FilterConfig withText(TextQualityConfig value) {
-        return new FilterConfig(
-                minImageSide,
-                maxImagePixels,
-                maxImageBytes,
-                maxAspectRatio,
-                minCaptionChars,
-                maxCaptionChars,
-                dedupRetention,
-                value,
-                language,
-                nearDuplicates,
-                bounds,
-                maxDecodedPixels);
-    }
+    /**
+     * Builds a {@link FilterConfig}; each setting starts at its default, named as its component.
+     */
+    public static final class Builder {
+        private int minImageSide = 16;
+        private long maxImagePixels = 40_000_000L;
+        private int maxImageBytes = 8 * 1024 * 1024;
+        private double maxAspectRatio = 8.0;
+        private int minCaptionChars = 2;
+        private int maxCaptionChars = 1000;
+        private Duration dedupRetention = Duration.ofDays(7);
+        private TextQualityConfig text = TextQualityConfig.defaults();
+        private LanguageConfig language = LanguageConfig.defaults();
+        private NearDuplicateConfig nearDuplicates = NearDuplicateConfig.defaults();
+        private RecordBounds bounds = RecordBounds.defaults();
+        private long maxDecodedPixels = Images.DEFAULT_MAX_DECODED_PIXELS;
 
-    public FilterConfig withLanguage(LanguageConfig value) {
-        return new FilterConfig(
-                minImageSide,
-                maxImagePixels,
-                maxImageBytes,
-                maxAspectRatio,
-                minCaptionChars,
-                maxCaptionChars,
-                dedupRetention,
-                text,
-                value,
-                nearDuplicates,
-                bounds,
-                maxDecodedPixels);
-    }
+        private Builder() {}
 
-    public FilterConfig withNearDuplicates(NearDuplicateConfig value) {
-        return new FilterConfig(
-                minImageSide,
-                maxImagePixels,
-                maxImageBytes,
-                maxAspectRatio,
-                minCaptionChars,
-                maxCaptionChars,
-                dedupRetention,
-                text,
-                language,
-                value,
-                bounds,
-                maxDecodedPixels);
-    }
+        private Builder(FilterConfig c) {
+            minImageSide = c.minImageSide;
+            maxImagePixels = c.maxImagePixels;
+            maxImageBytes = c.maxImageBytes;
+            maxAspectRatio = c.maxAspectRatio;
+            minCaptionChars = c.minCaptionChars;
+            maxCaptionChars = c.maxCaptionChars;
+            dedupRetention = c.dedupRetention;
+            text = c.text;
+            language = c.language;
+            nearDuplicates = c.nearDuplicates;
+            bounds = c.bounds;
+            maxDecodedPixels = c.maxDecodedPixels;
+        }
 
-    public FilterConfig withBounds(RecordBounds value) {
-        return new FilterConfig(
-                minImageSide,
-                maxImagePixels,
-                maxImageBytes,
-                maxAspectRatio,
-                minCaptionChars,
-                maxCaptionChars,
-                dedupRetention,
-                text,
-                language,
-                nearDuplicates,
-                value,
-                maxDecodedPixels);
-    }
+        public Builder minImageSide(int value) {
+            minImageSide = value;
+            return this;
+        }
 
-    public FilterConfig withMaxDecodedPixels(long value) {
-        return new FilterConfig(
-                minImageSide,
-                maxImagePixels,
-                maxImageBytes,
-                maxAspectRatio,
-                minCaptionChars,
-                maxCaptionChars,
-                dedupRetention,
-                text,
-                language,
-                nearDuplicates,
-                bounds,
-                value);
+        public Builder maxImagePixels(long value) {
+            maxImagePixels = value;
+            return this;
+        }
+
+        public Builder maxImageBytes(int value) {
+            maxImageBytes = value;
+            return this;
+        }
+
+        public Builder maxAspectRatio(double value) {
+            maxAspectRatio = value;
+            return this;
+        }
+
+        public Builder minCaptionChars(int value) {
+            minCaptionChars = value;
+            return this;
+        }
+
+        public Builder maxCaptionChars(int value) {
+            maxCaptionChars = value;
+            return this;
+        }
+
+        public Builder dedupRetention(Duration value) {
+            dedupRetention = value;
+            return this;
+        }
+
+        public Builder text(TextQualityConfig value) {
+            text = value;
+            return this;
+        }
+
+        public Builder language(LanguageConfig value) {
+            language = value;
+            return this;
+        }
+
+        public Builder nearDuplicates(NearDuplicateConfig value) {
+            nearDuplicates = value;
+            return this;
+        }
+
+        public Builder bounds(RecordBounds value) {
+            bounds = value;
+            return this;
+        }
+
+        public Builder maxDecodedPixels(long value) {
+            maxDecodedPixels = value;
+            return this;
+        }
+
+        /** The configuration; the record's constructor checks it. */
+        public FilterConfig build() {
+            return new FilterConfig(
+                    minImageSide,
+                    maxImagePixels,
+                    maxImageBytes,
+                    maxAspectRatio,
+                    minCaptionChars,
+                    maxCaptionChars,
+                    dedupRetention,
+                    text,
+                    language,
+                    nearDuplicates,
+                    bounds,
+                    maxDecodedPixels);
+        }
     }
 
     private static void positive(String name, long value) {

@@ -33,16 +33,6 @@ public record LanguageConfig(
                     "en", "de", "fr", "es", "it", "pt", "nl", "pl", "tr", "ru", "el", "ar", "hi",
                     "ja", "zh", "ko");
 
-    /** Without Lingua scores for short captions ({@link #scoreShortCaptions} false). */
-    public LanguageConfig(
-            boolean enabled,
-            List<String> languages,
-            double minConfidence,
-            int minLetters,
-            Map<String, Long> caps) {
-        this(enabled, languages, minConfidence, minLetters, caps, false);
-    }
-
     public LanguageConfig {
         languages = List.copyOf(languages);
         caps = Map.copyOf(caps);
@@ -62,25 +52,83 @@ public record LanguageConfig(
                 });
     }
 
+    /** The documented defaults. */
     public static LanguageConfig defaults() {
-        return new LanguageConfig(true, DEFAULT_LANGUAGES, 0.95, 24, Map.of());
+        return builder().build();
     }
 
+    /** No language identification at all. */
     public static LanguageConfig disabled() {
-        return new LanguageConfig(false, List.of(), 0.95, 24, Map.of());
+        return builder().enabled(false).languages(List.of()).build();
     }
 
-    public LanguageConfig withLanguages(List<String> value) {
-        return new LanguageConfig(
-                enabled, value, minConfidence, minLetters, caps, scoreShortCaptions);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public LanguageConfig withCaps(Map<String, Long> value) {
-        return new LanguageConfig(
-                enabled, languages, minConfidence, minLetters, value, scoreShortCaptions);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public LanguageConfig withScoreShortCaptions(boolean value) {
-        return new LanguageConfig(enabled, languages, minConfidence, minLetters, caps, value);
+    /**
+     * Builds a {@link LanguageConfig}; each setting starts at its default and is named as its
+     * component.
+     */
+    public static final class Builder {
+        private boolean enabled = true;
+        private List<String> languages = DEFAULT_LANGUAGES;
+        private double minConfidence = 0.95;
+        private int minLetters = 24;
+        private Map<String, Long> caps = Map.of();
+        private boolean scoreShortCaptions = false;
+
+        private Builder() {}
+
+        private Builder(LanguageConfig c) {
+            enabled = c.enabled;
+            languages = c.languages;
+            minConfidence = c.minConfidence;
+            minLetters = c.minLetters;
+            caps = c.caps;
+            scoreShortCaptions = c.scoreShortCaptions;
+        }
+
+        public Builder enabled(boolean value) {
+            enabled = value;
+            return this;
+        }
+
+        public Builder languages(List<String> value) {
+            languages = value;
+            return this;
+        }
+
+        public Builder minConfidence(double value) {
+            minConfidence = value;
+            return this;
+        }
+
+        public Builder minLetters(int value) {
+            minLetters = value;
+            return this;
+        }
+
+        public Builder caps(Map<String, Long> value) {
+            caps = value;
+            return this;
+        }
+
+        public Builder scoreShortCaptions(boolean value) {
+            scoreShortCaptions = value;
+            return this;
+        }
+
+        /** The configuration; the record's constructor checks it. */
+        public LanguageConfig build() {
+            return new LanguageConfig(
+                    enabled, languages, minConfidence, minLetters, caps, scoreShortCaptions);
+        }
     }
 }

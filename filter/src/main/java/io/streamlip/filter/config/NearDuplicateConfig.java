@@ -16,7 +16,7 @@ import java.util.List;
  * @param evalCropPixels evaluation images are also indexed cropped by 1 to this many pixels a side
  *     (default 3; 0: the whole image only)
  * @param bucketCacheBytes heap bytes per band task for decoded band buckets, the state staying the
- *     truth (default {@link #DEFAULT_BUCKET_CACHE_BYTES}, 32 MiB; 0: none)
+ *     truth (default 32 MiB; 0: none)
  */
 public record NearDuplicateConfig(
         int maxDistance,
@@ -28,21 +28,6 @@ public record NearDuplicateConfig(
         int evalCropPixels,
         long bucketCacheBytes)
         implements Serializable {
-
-    /**
-     * The default heap budget of decoded band buckets per task ({@link #bucketCacheBytes()}): 32
-     * MiB.
-     */
-    public static final long DEFAULT_BUCKET_CACHE_BYTES = 32L << 20;
-
-    /** The default crops of each evaluation image also indexed ({@link #evalCropPixels()}). */
-    public static final int DEFAULT_EVAL_CROP_PIXELS = 3;
-
-    /** The default evaluation-copy thumbnail distance ({@link #evalMaxThumbnailDistance()}). */
-    public static final double DEFAULT_EVAL_MAX_THUMBNAIL_DISTANCE = 0.011;
-
-    /** The default near-copy thumbnail distance ({@link #maxThumbnailDistance()}). */
-    public static final double DEFAULT_MAX_THUMBNAIL_DISTANCE = 0.014;
 
     public NearDuplicateConfig {
         if (maxDistance < 0 || maxDistance > 15) {
@@ -75,111 +60,99 @@ public record NearDuplicateConfig(
         }
     }
 
+    /** The documented defaults. */
     public static NearDuplicateConfig defaults() {
-        return new NearDuplicateConfig(
-                12,
-                64,
-                List.of(),
-                12,
-                DEFAULT_EVAL_MAX_THUMBNAIL_DISTANCE,
-                DEFAULT_MAX_THUMBNAIL_DISTANCE,
-                DEFAULT_EVAL_CROP_PIXELS,
-                DEFAULT_BUCKET_CACHE_BYTES);
+        return builder().build();
     }
 
-    public NearDuplicateConfig withEvalSets(List<String> folders) {
-        return new NearDuplicateConfig(
-                maxDistance,
-                clusterCap,
-                folders,
-                evalMaxDistance,
-                evalMaxThumbnailDistance,
-                maxThumbnailDistance,
-                evalCropPixels,
-                bucketCacheBytes);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public NearDuplicateConfig withMaxDistance(int value) {
-        return new NearDuplicateConfig(
-                value,
-                clusterCap,
-                evalSets,
-                evalMaxDistance,
-                evalMaxThumbnailDistance,
-                maxThumbnailDistance,
-                evalCropPixels,
-                bucketCacheBytes);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public NearDuplicateConfig withClusterCap(int value) {
-        return new NearDuplicateConfig(
-                maxDistance,
-                value,
-                evalSets,
-                evalMaxDistance,
-                evalMaxThumbnailDistance,
-                maxThumbnailDistance,
-                evalCropPixels,
-                bucketCacheBytes);
-    }
+    /**
+     * Builds a {@link NearDuplicateConfig}; each setting starts at its default and is named as its
+     * component.
+     */
+    public static final class Builder {
+        private int maxDistance = 12;
+        private int clusterCap = 64;
+        private List<String> evalSets = List.of();
+        private int evalMaxDistance = 12;
+        private double evalMaxThumbnailDistance = 0.011;
+        private double maxThumbnailDistance = 0.014;
+        private int evalCropPixels = 3;
+        private long bucketCacheBytes = 32L << 20;
 
-    public NearDuplicateConfig withEvalMaxDistance(int value) {
-        return new NearDuplicateConfig(
-                maxDistance,
-                clusterCap,
-                evalSets,
-                value,
-                evalMaxThumbnailDistance,
-                maxThumbnailDistance,
-                evalCropPixels,
-                bucketCacheBytes);
-    }
+        private Builder() {}
 
-    public NearDuplicateConfig withEvalMaxThumbnailDistance(double value) {
-        return new NearDuplicateConfig(
-                maxDistance,
-                clusterCap,
-                evalSets,
-                evalMaxDistance,
-                value,
-                maxThumbnailDistance,
-                evalCropPixels,
-                bucketCacheBytes);
-    }
+        private Builder(NearDuplicateConfig c) {
+            maxDistance = c.maxDistance;
+            clusterCap = c.clusterCap;
+            evalSets = c.evalSets;
+            evalMaxDistance = c.evalMaxDistance;
+            evalMaxThumbnailDistance = c.evalMaxThumbnailDistance;
+            maxThumbnailDistance = c.maxThumbnailDistance;
+            evalCropPixels = c.evalCropPixels;
+            bucketCacheBytes = c.bucketCacheBytes;
+        }
 
-    public NearDuplicateConfig withMaxThumbnailDistance(double value) {
-        return new NearDuplicateConfig(
-                maxDistance,
-                clusterCap,
-                evalSets,
-                evalMaxDistance,
-                evalMaxThumbnailDistance,
-                value,
-                evalCropPixels,
-                bucketCacheBytes);
-    }
+        public Builder maxDistance(int value) {
+            maxDistance = value;
+            return this;
+        }
 
-    public NearDuplicateConfig withEvalCropPixels(int value) {
-        return new NearDuplicateConfig(
-                maxDistance,
-                clusterCap,
-                evalSets,
-                evalMaxDistance,
-                evalMaxThumbnailDistance,
-                maxThumbnailDistance,
-                value,
-                bucketCacheBytes);
-    }
+        public Builder clusterCap(int value) {
+            clusterCap = value;
+            return this;
+        }
 
-    public NearDuplicateConfig withBucketCacheBytes(long value) {
-        return new NearDuplicateConfig(
-                maxDistance,
-                clusterCap,
-                evalSets,
-                evalMaxDistance,
-                evalMaxThumbnailDistance,
-                maxThumbnailDistance,
-                evalCropPixels,
-                value);
+        public Builder evalSets(List<String> value) {
+            evalSets = value;
+            return this;
+        }
+
+        public Builder evalMaxDistance(int value) {
+            evalMaxDistance = value;
+            return this;
+        }
+
+        public Builder evalMaxThumbnailDistance(double value) {
+            evalMaxThumbnailDistance = value;
+            return this;
+        }
+
+        public Builder maxThumbnailDistance(double value) {
+            maxThumbnailDistance = value;
+            return this;
+        }
+
+        public Builder evalCropPixels(int value) {
+            evalCropPixels = value;
+            return this;
+        }
+
+        public Builder bucketCacheBytes(long value) {
+            bucketCacheBytes = value;
+            return this;
+        }
+
+        /** The configuration; the record's constructor checks it. */
+        public NearDuplicateConfig build() {
+            return new NearDuplicateConfig(
+                    maxDistance,
+                    clusterCap,
+                    evalSets,
+                    evalMaxDistance,
+                    evalMaxThumbnailDistance,
+                    maxThumbnailDistance,
+                    evalCropPixels,
+                    bucketCacheBytes);
+        }
     }
 }

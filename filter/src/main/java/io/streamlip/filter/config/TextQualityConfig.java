@@ -14,6 +14,7 @@ import java.util.Locale;
  */
 public record TextQualityConfig(boolean boilerplate, List<String> blocklist)
         implements Serializable {
+
     public TextQualityConfig {
         blocklist =
                 blocklist.stream()
@@ -22,11 +23,49 @@ public record TextQualityConfig(boolean boilerplate, List<String> blocklist)
                         .toList();
     }
 
+    /** The documented defaults. */
     public static TextQualityConfig defaults() {
-        return new TextQualityConfig(true, List.of());
+        return builder().build();
     }
 
-    public TextQualityConfig withBlocklist(List<String> terms) {
-        return new TextQualityConfig(boilerplate, terms);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Builds a {@link TextQualityConfig}; each setting starts at its default and is named as its
+     * component.
+     */
+    public static final class Builder {
+        private boolean boilerplate = true;
+        private List<String> blocklist = List.of();
+
+        private Builder() {}
+
+        private Builder(TextQualityConfig c) {
+            boilerplate = c.boilerplate;
+            blocklist = c.blocklist;
+        }
+
+        public Builder boilerplate(boolean value) {
+            boilerplate = value;
+            return this;
+        }
+
+        public Builder blocklist(List<String> value) {
+            blocklist = value;
+            return this;
+        }
+
+        /** The configuration; the record's constructor checks it. */
+        public TextQualityConfig build() {
+            return new TextQualityConfig(boilerplate, blocklist);
+        }
     }
 }

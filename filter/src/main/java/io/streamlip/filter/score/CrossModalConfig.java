@@ -47,15 +47,69 @@ public record CrossModalConfig(
 
     /** The documented defaults. */
     public static CrossModalConfig defaults() {
-        return new CrossModalConfig(Map.of(), Double.NaN, 0.9, 1000, 50);
+        return builder().build();
     }
 
-    public CrossModalConfig withThresholds(Map<String, Double> perLanguage, double otherwise) {
-        return new CrossModalConfig(perLanguage, otherwise, topFraction, window, warmup);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public CrossModalConfig withTopFraction(double fraction, int newWindow, int newWarmup) {
-        return new CrossModalConfig(thresholds, defaultThreshold, fraction, newWindow, newWarmup);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Builds a {@link CrossModalConfig}; each setting starts at its default and is named as its
+     * component.
+     */
+    public static final class Builder {
+        private Map<String, Double> thresholds = Map.of();
+        private double defaultThreshold = Double.NaN;
+        private double topFraction = 0.9;
+        private int window = 1000;
+        private int warmup = 50;
+
+        private Builder() {}
+
+        private Builder(CrossModalConfig c) {
+            thresholds = c.thresholds;
+            defaultThreshold = c.defaultThreshold;
+            topFraction = c.topFraction;
+            window = c.window;
+            warmup = c.warmup;
+        }
+
+        public Builder thresholds(Map<String, Double> value) {
+            thresholds = value;
+            return this;
+        }
+
+        public Builder defaultThreshold(double value) {
+            defaultThreshold = value;
+            return this;
+        }
+
+        public Builder topFraction(double value) {
+            topFraction = value;
+            return this;
+        }
+
+        public Builder window(int value) {
+            window = value;
+            return this;
+        }
+
+        public Builder warmup(int value) {
+            warmup = value;
+            return this;
+        }
+
+        /** The configuration; the record's constructor checks it. */
+        public CrossModalConfig build() {
+            return new CrossModalConfig(thresholds, defaultThreshold, topFraction, window, warmup);
+        }
     }
 
     /** The threshold of {@code lang}, NaN when it has none. */

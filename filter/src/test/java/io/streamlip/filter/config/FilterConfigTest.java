@@ -21,11 +21,23 @@ class FilterConfigTest {
 
     @Test
     void refusesInconsistentBounds() {
-        assertThatThrownBy(() -> FilterConfig.defaults().withCaptionBounds(10, 5))
+        assertThatThrownBy(
+                        () -> FilterConfig.builder().minCaptionChars(10).maxCaptionChars(5).build())
                 .hasMessageContaining("maxCaptionChars (5) must not be below minCaptionChars (10)");
-        assertThatThrownBy(() -> FilterConfig.defaults().withImageBounds(16, 1000, 0.5))
+        assertThatThrownBy(
+                        () ->
+                                FilterConfig.builder()
+                                        .maxImagePixels(1000)
+                                        .maxAspectRatio(0.5)
+                                        .build())
                 .hasMessageContaining("maxAspectRatio");
-        assertThatThrownBy(() -> FilterConfig.defaults().withImageBounds(0, 1000, 2))
+        assertThatThrownBy(
+                        () ->
+                                FilterConfig.builder()
+                                        .minImageSide(0)
+                                        .maxImagePixels(1000)
+                                        .maxAspectRatio(2)
+                                        .build())
                 .hasMessageContaining("minImageSide");
     }
 }

@@ -44,7 +44,9 @@ class CaptionCheckTest {
         assertThat(check.check("ネ").accepted()).isTrue();
         assertThat(check.check("赤い円").value()).isEqualTo("赤い円");
         // four emoji: four code points, eight UTF-16 units
-        CaptionCheck atMostFour = new CaptionCheck(FilterConfig.defaults().withCaptionBounds(2, 4));
+        CaptionCheck atMostFour =
+                new CaptionCheck(
+                        FilterConfig.builder().minCaptionChars(2).maxCaptionChars(4).build());
         assertThat(atMostFour.check("\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00").accepted())
                 .isTrue();
         assertThat(reason(atMostFour.check("abcde"))).isEqualTo(RejectReason.CAPTION_TOO_LONG);

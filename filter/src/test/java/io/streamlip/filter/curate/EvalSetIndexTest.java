@@ -77,19 +77,21 @@ class EvalSetIndexTest {
                 folder.resolve("pairs.jsonl"),
                 "{\"image\": \"images/face.png\", \"text\": \"a face\", \"lang\": \"en\","
                         + " \"class\": \"face\"}\n");
-        NearDuplicateConfig config = CONFIG.withEvalSets(List.of(folder.toString()));
+        NearDuplicateConfig config =
+                CONFIG.toBuilder().evalSets(List.of(folder.toString())).build();
         BufferedImage crop = Images.decode(Images.png(eval.getSubimage(3, 3, 58, 58)));
         PerceptualHash.Fingerprint print = PerceptualHash.fingerprint(crop);
 
         List<EvalSetIndex.Entry> entries = EvalSetIndex.entries(config);
-        assertThat(entries).hasSize(1 + NearDuplicateConfig.DEFAULT_EVAL_CROP_PIXELS);
+        assertThat(entries).hasSize(1 + NearDuplicateConfig.defaults().evalCropPixels());
         assertThat(entries.get(3).name()).endsWith("cropped by 3 px a side");
         Verdict<Long> verdict =
                 EvalSetIndex.of(entries, config).check(print.phash(), print.thumbnail());
         assertThat(verdict.accepted()).isFalse();
         assertThat(((Verdict.Refused<Long>) verdict).detail()).contains("cropped by 3 px");
         // The whole image alone lies further from the crop than its own crop does.
-        List<EvalSetIndex.Entry> whole = EvalSetIndex.entries(config.withEvalCropPixels(0));
+        List<EvalSetIndex.Entry> whole =
+                EvalSetIndex.entries(config.toBuilder().evalCropPixels(0).build());
         assertThat(whole).hasSize(1);
         assertThat(PerceptualHash.thumbnailDistance(print.thumbnail(), whole.get(0).thumbnail()))
                 .isGreaterThan(

@@ -21,9 +21,12 @@ class ImageFuzzTest {
 
     /** Headers may claim up to this much and still reach the decoder. */
     static final FilterConfig CONFIG =
-            FilterConfig.defaults()
-                    .withImageBounds(1, 16_000_000L, 1_000_000.0)
-                    .withMaxDecodedPixels(MAX_DECODED_PIXELS);
+            FilterConfig.builder()
+                    .minImageSide(1)
+                    .maxImagePixels(16_000_000L)
+                    .maxAspectRatio(1_000_000.0)
+                    .maxDecodedPixels(MAX_DECODED_PIXELS)
+                    .build();
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -64,8 +64,10 @@ class ImageValidityTest {
     void refusesOversizedEncodedBytesBeforeReadingThem() {
         ImageValidity strict =
                 new ImageValidity(
-                        new FilterConfig(
-                                16, 40_000_000, 1000, 8, 2, 1000, java.time.Duration.ofDays(1)));
+                        FilterConfig.builder()
+                                .maxImageBytes(1000)
+                                .dedupRetention(java.time.Duration.ofDays(1))
+                                .build());
         assertThat(reason(strict.check(TestImages.png(64, 64))))
                 .isEqualTo(RejectReason.IMAGE_TOO_LARGE);
     }

@@ -22,9 +22,7 @@ class BandLookupFunctionTest {
 
     @Test
     void answersTheOldestNearClusterAndForgetsMembersAfterTheRetention() throws Exception {
-        FilterConfig config =
-                new FilterConfig(
-                        16, 40_000_000L, 8 * 1024 * 1024, 8.0, 2, 1000, Duration.ofHours(1));
+        FilterConfig config = FilterConfig.builder().dedupRetention(Duration.ofHours(1)).build();
         long hash = 0x0123_4567_89ab_cdefL;
         long near = hash ^ 0b101L; // distance 2
         long far = ~hash; // distance 64
@@ -166,15 +164,13 @@ class BandLookupFunctionTest {
                     new BandProbe("p" + i, random.nextInt(3), hash, THUMBNAIL, imageId, 100 + i));
         }
         // Members expire now and then, so buckets are also pruned and rewritten.
-        FilterConfig base =
-                new FilterConfig(
-                        16, 40_000_000L, 8 * 1024 * 1024, 8.0, 2, 1000, Duration.ofMillis(150));
+        FilterConfig base = FilterConfig.builder().dedupRetention(Duration.ofMillis(150)).build();
         List<String> none = answers(base, 0, probes, false);
         assertThat(none).anyMatch(a -> a.contains("@")).anyMatch(a -> a.endsWith(":-"));
-        assertThat(answers(base, NearDuplicateConfig.DEFAULT_BUCKET_CACHE_BYTES, probes, false))
+        assertThat(answers(base, NearDuplicateConfig.defaults().bucketCacheBytes(), probes, false))
                 .isEqualTo(none);
         assertThat(answers(base, 700, probes, false)).isEqualTo(none);
-        assertThat(answers(base, NearDuplicateConfig.DEFAULT_BUCKET_CACHE_BYTES, probes, true))
+        assertThat(answers(base, NearDuplicateConfig.defaults().bucketCacheBytes(), probes, true))
                 .isEqualTo(none);
     }
 
@@ -220,9 +216,7 @@ class BandLookupFunctionTest {
     @Test
     void theVerdictMemoNeverChangesAnAnswer() throws Exception {
         java.util.SplittableRandom random = new java.util.SplittableRandom(11);
-        FilterConfig base =
-                new FilterConfig(
-                        16, 40_000_000L, 8 * 1024 * 1024, 8.0, 2, 1000, Duration.ofMillis(2_000));
+        FilterConfig base = FilterConfig.builder().dedupRetention(Duration.ofMillis(2_000)).build();
         LshBands bands = LshBands.forDistance(base.nearDuplicates().maxDistance());
         byte[][] shapes = new byte[4][THUMBNAIL.length];
         long[] hashes = new long[shapes.length];
@@ -259,7 +253,7 @@ class BandLookupFunctionTest {
         }
         List<String> none = answers(base, 0, probes, false, 0);
         assertThat(none).anyMatch(a -> a.contains("@")).anyMatch(a -> a.endsWith(":-"));
-        long defaultCache = NearDuplicateConfig.DEFAULT_BUCKET_CACHE_BYTES;
+        long defaultCache = NearDuplicateConfig.defaults().bucketCacheBytes();
         assertThat(answers(base, defaultCache, probes, false, NearCopyMemo.SLOTS)).isEqualTo(none);
         assertThat(answers(base, defaultCache, probes, false, 1)).isEqualTo(none);
         assertThat(answers(base, defaultCache, probes, true, NearCopyMemo.SLOTS)).isEqualTo(none);
@@ -289,7 +283,12 @@ class BandLookupFunctionTest {
             int memoSlots)
             throws Exception {
         FilterConfig config =
-                base.withNearDuplicates(base.nearDuplicates().withBucketCacheBytes(cacheBytes));
+                base.toBuilder()
+                        .nearDuplicates(
+                                base.nearDuplicates().toBuilder()
+                                        .bucketCacheBytes(cacheBytes)
+                                        .build())
+                        .build();
         List<String> out = new java.util.ArrayList<>();
         var harness = harness(config, null, memoSlots);
         for (int i = 0; i < probes.size(); i++) {

@@ -32,7 +32,7 @@ class CurationFiltersTest {
     @Test
     void textQualityRefusesBoilerplateBlocklistAndInvalidUtf8() {
         TextQuality quality =
-                new TextQuality(TextQualityConfig.defaults().withBlocklist(List.of("Casino")));
+                new TextQuality(TextQualityConfig.builder().blocklist(List.of("Casino")).build());
         for (String boilerplate :
                 List.of(
                         "IMG_0042.jpg",
@@ -98,7 +98,7 @@ class CurationFiltersTest {
         assertThat(decision.confidence()).isZero();
         // ... unless asked; a longer caption always is.
         LanguageCheck scoring =
-                new LanguageCheck(LanguageConfig.defaults().withScoreShortCaptions(true));
+                new LanguageCheck(LanguageConfig.builder().scoreShortCaptions(true).build());
         assertThat(scoring.check("a red circle on white", "en-GB").value().confidence())
                 .isGreaterThan(0f);
         assertThat(
@@ -166,7 +166,7 @@ class CurationFiltersTest {
 
     @Test
     void nearDuplicateIndexRefusesSameCaptionAndCapsClusters() throws Exception {
-        NearDuplicateConfig config = NearDuplicateConfig.defaults().withClusterCap(3);
+        NearDuplicateConfig config = NearDuplicateConfig.builder().clusterCap(3).build();
         NearDuplicateIndex index = new NearDuplicateIndex(config);
         BufferedImage image = FilterTestRecords.icon(Color.RED, true, 0);
         BufferedImage copy =
@@ -193,7 +193,7 @@ class CurationFiltersTest {
     @Test
     void languageQuotaCapsOneLanguageAndCountsOnlyWhatItAccepts() {
         LanguageQuota quota =
-                new LanguageQuota(LanguageConfig.defaults().withCaps(Map.of("en", 2L)));
+                new LanguageQuota(LanguageConfig.builder().caps(Map.of("en", 2L)).build());
         assertThat(quota.admit("en").accepted()).isTrue();
         assertThat(quota.admit("de").accepted()).isTrue();
         assertThat(quota.admit("en").accepted()).isTrue();

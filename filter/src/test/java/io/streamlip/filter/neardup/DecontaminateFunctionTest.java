@@ -133,7 +133,7 @@ class DecontaminateFunctionTest {
     static CuratedEnvelope envelope(RawPair raw, long offset) {
         PairCurator.Curated curated =
                 PairCurator.withoutEvalSets(
-                                FilterConfig.defaults().withLanguage(LanguageConfig.disabled()))
+                                FilterConfig.builder().language(LanguageConfig.disabled()).build())
                         .curateWithThumbnail(raw, Instant.EPOCH)
                         .value();
         return new CuratedEnvelope(

@@ -48,7 +48,8 @@ class CrossModalPolicyTest {
     @Test
     void keepsTheTopFractionOfEachLanguageAgainstItself() {
         CrossModalPolicy policy =
-                new CrossModalPolicy(CrossModalConfig.defaults().withTopFraction(0.5, 10, 4));
+                new CrossModalPolicy(
+                        CrossModalConfig.builder().topFraction(0.5).window(10).warmup(4).build());
         // Warm-up: the first 3 scores of a language pass whatever they are.
         for (int i = 0; i < 3; i++) {
             assertThat(policy.decide("de", -0.9f).keep()).isTrue();
@@ -71,9 +72,13 @@ class CrossModalPolicyTest {
     @Test
     void aThresholdKeepsWhatTheFractionWouldDropAndAloneCutsAbsolutely() {
         CrossModalConfig config =
-                CrossModalConfig.defaults()
-                        .withThresholds(Map.of("en", 0.3), Double.NaN)
-                        .withTopFraction(0.1, 10, 1);
+                CrossModalConfig.builder()
+                        .thresholds(Map.of("en", 0.3))
+                        .defaultThreshold(Double.NaN)
+                        .topFraction(0.1)
+                        .window(10)
+                        .warmup(1)
+                        .build();
         CrossModalPolicy policy = new CrossModalPolicy(config);
         for (int i = 0; i < 10; i++) {
             policy.decide("en", 0.9f);
@@ -83,21 +88,34 @@ class CrossModalPolicyTest {
         // Threshold only: languages with a threshold are cut absolutely, others pass.
         CrossModalPolicy thresholds =
                 new CrossModalPolicy(
-                        config.withTopFraction(0, 10, 1).withThresholds(Map.of("en", 0.3), 0.1));
+                        config.toBuilder()
+                                .topFraction(0)
+                                .window(10)
+                                .warmup(1)
+                                .thresholds(Map.of("en", 0.3))
+                                .defaultThreshold(0.1)
+                                .build());
         assertThat(thresholds.decide("en", 0.29f).keep()).isFalse();
         assertThat(thresholds.decide("en", 0.29f).detail()).contains("threshold 0.3000");
         assertThat(thresholds.decide("fr", 0.11f).keep()).isTrue();
         assertThat(thresholds.decide("fr", 0.09f).keep()).isFalse();
         CrossModalPolicy none =
                 new CrossModalPolicy(
-                        config.withTopFraction(0, 10, 1).withThresholds(Map.of(), Double.NaN));
+                        config.toBuilder()
+                                .topFraction(0)
+                                .window(10)
+                                .warmup(1)
+                                .thresholds(Map.of())
+                                .defaultThreshold(Double.NaN)
+                                .build());
         assertThat(none.decide("fr", -1f).keep()).isTrue();
     }
 
     @Test
     void aNewModelStartsItsWarmUpAfresh() {
         CrossModalPolicy policy =
-                new CrossModalPolicy(CrossModalConfig.defaults().withTopFraction(0.5, 10, 5));
+                new CrossModalPolicy(
+                        CrossModalConfig.builder().topFraction(0.5).window(10).warmup(5).build());
         for (int i = 0; i < 10; i++) {
             policy.decide("en", 0.9f);
         }
@@ -108,9 +126,21 @@ class CrossModalPolicyTest {
 
     @Test
     void refusesConfigurationsThatCannotWork() {
-        assertThatThrownBy(() -> CrossModalConfig.defaults().withTopFraction(1.5, 10, 1))
+        assertThatThrownBy(
+                        () ->
+                                CrossModalConfig.builder()
+                                        .topFraction(1.5)
+                                        .window(10)
+                                        .warmup(1)
+                                        .build())
                 .hasMessageContaining("topFraction");
-        assertThatThrownBy(() -> CrossModalConfig.defaults().withTopFraction(0.5, 10, 11))
+        assertThatThrownBy(
+                        () ->
+                                CrossModalConfig.builder()
+                                        .topFraction(0.5)
+                                        .window(10)
+                                        .warmup(11)
+                                        .build())
                 .hasMessageContaining("warmup");
     }
 }

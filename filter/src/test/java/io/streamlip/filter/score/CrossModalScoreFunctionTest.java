@@ -72,7 +72,13 @@ class CrossModalScoreFunctionTest {
     @Test
     void passesUnscoredWithoutAModelThenScoresAndRefusesWithTheNewest() throws Exception {
         CrossModalConfig config =
-                CrossModalConfig.defaults().withThresholds(Map.of(), 0.0).withTopFraction(0, 10, 1);
+                CrossModalConfig.builder()
+                        .thresholds(Map.of())
+                        .defaultThreshold(0.0)
+                        .topFraction(0)
+                        .window(10)
+                        .warmup(1)
+                        .build();
         try (BroadcastOperatorTestHarness<CuratedPair, ModelUpdate, CuratedPair> harness =
                 harness(new CrossModalScoreFunction(FACTORY, config, STAGE))) {
             harness.processElement(pair("a", "no model yet"), 1);

@@ -1,5 +1,6 @@
 package io.streamlip.ingest.noise;
 
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -34,7 +35,7 @@ public record NoiseConfig(
             }
             copy.put(e.getKey(), rate);
         }
-        rates = java.util.Collections.unmodifiableMap(copy);
+        rates = Collections.unmodifiableMap(copy);
         if (captionsPerImage < 2) {
             throw new IllegalArgumentException(
                     "captionsPerImage must be at least 2, got " + captionsPerImage);
@@ -44,8 +45,9 @@ public record NoiseConfig(
         }
     }
 
-    /** The documented defaults. */
-    public static NoiseConfig defaults() {
+    private static final Map<NoiseKind, Double> DEFAULT_RATES = defaultRates();
+
+    private static Map<NoiseKind, Double> defaultRates() {
         Map<NoiseKind, Double> rates = new EnumMap<>(NoiseKind.class);
         rates.put(NoiseKind.CORRUPT, 0.01);
         rates.put(NoiseKind.TRUNCATED, 0.01);
@@ -59,30 +61,84 @@ public record NoiseConfig(
         rates.put(NoiseKind.UNRELATED_CAPTION, 0.02);
         rates.put(NoiseKind.WRONG_LANGUAGE, 0.02);
         rates.put(NoiseKind.EVAL_IMAGE, 0.01);
-        return new NoiseConfig(rates, 150, 1024, 0);
+        return Collections.unmodifiableMap(rates);
     }
 
     /** No noise at all: the clean pairs only (with natural repeats labelled). */
     public static NoiseConfig none() {
-        return new NoiseConfig(Map.of(), 150, 1024, 0);
+        return builder().rates(Map.of()).build();
     }
 
     public double rate(NoiseKind kind) {
         return rates.getOrDefault(kind, 0.0);
     }
 
-    public NoiseConfig withRate(NoiseKind kind, double rate) {
-        Map<NoiseKind, Double> changed = new EnumMap<>(NoiseKind.class);
-        changed.putAll(rates);
-        changed.put(kind, rate);
-        return new NoiseConfig(changed, captionsPerImage, memory, seed);
+    /** The documented defaults. */
+    public static NoiseConfig defaults() {
+        return builder().build();
     }
 
-    public NoiseConfig withCaptionsPerImage(int value) {
-        return new NoiseConfig(rates, value, memory, seed);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public NoiseConfig withSeed(long value) {
-        return new NoiseConfig(rates, captionsPerImage, memory, value);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Builds a {@link NoiseConfig}; each setting starts at its default and is named as its
+     * component.
+     */
+    public static final class Builder {
+        private Map<NoiseKind, Double> rates = DEFAULT_RATES;
+        private int captionsPerImage = 150;
+        private int memory = 1024;
+        private long seed = 0;
+
+        private Builder() {}
+
+        private Builder(NoiseConfig c) {
+            rates = c.rates;
+            captionsPerImage = c.captionsPerImage;
+            memory = c.memory;
+            seed = c.seed;
+        }
+
+        public Builder rates(Map<NoiseKind, Double> value) {
+            rates = value;
+            return this;
+        }
+
+        public Builder captionsPerImage(int value) {
+            captionsPerImage = value;
+            return this;
+        }
+
+        public Builder memory(int value) {
+            memory = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        /** Sets the rate of one kind, keeping the others. */
+        public Builder rate(NoiseKind kind, double value) {
+            Map<NoiseKind, Double> changed = new EnumMap<>(NoiseKind.class);
+            changed.putAll(rates);
+            changed.put(kind, value);
+            rates = changed;
+            return this;
+        }
+
+        /** The configuration; the record's constructor checks it. */
+        public NoiseConfig build() {
+            return new NoiseConfig(rates, captionsPerImage, memory, seed);
+        }
     }
 }

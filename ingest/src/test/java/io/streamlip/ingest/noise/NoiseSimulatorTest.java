@@ -33,13 +33,13 @@ class NoiseSimulatorTest {
     }
 
     static NoiseConfig everything(double rate) {
-        NoiseConfig config = NoiseConfig.defaults().withCaptionsPerImage(5);
+        NoiseConfig.Builder config = NoiseConfig.builder().captionsPerImage(5);
         for (NoiseKind kind : NoiseKind.values()) {
             if (kind != NoiseKind.CLEAN && kind != NoiseKind.SOURCE_DUPLICATE) {
-                config = config.withRate(kind, rate);
+                config.rate(kind, rate);
             }
         }
-        return config;
+        return config.build();
     }
 
     @Test
@@ -133,9 +133,9 @@ class NoiseSimulatorTest {
 
     @Test
     void rejectsBadConfigs() {
-        assertThatThrownBy(() -> NoiseConfig.defaults().withRate(NoiseKind.BOMB, 1.5))
+        assertThatThrownBy(() -> NoiseConfig.builder().rate(NoiseKind.BOMB, 1.5).build())
                 .hasMessageContaining("bomb");
-        assertThatThrownBy(() -> NoiseConfig.defaults().withRate(NoiseKind.CLEAN, 0.1))
+        assertThatThrownBy(() -> NoiseConfig.builder().rate(NoiseKind.CLEAN, 0.1).build())
                 .hasMessageContaining("not injected");
     }
 }

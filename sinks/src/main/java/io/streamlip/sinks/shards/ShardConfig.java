@@ -13,23 +13,12 @@ import java.nio.file.Path;
  *     small images; raise it for small records so shards are 100 MB or more). Every shard holds
  *     exactly this many, except the last shard of each parallel writer when a bounded input ends
  * @param maxRecordBytes the largest record (a WebDataset sample's members, an Avro record's
- *     encoding) a shard takes (default {@value #DEFAULT_MAX_RECORD_BYTES} bytes); a larger one goes
- *     to the rejects as {@code sink_unwritable} instead, so that no single record makes a shard one
- *     that loaders holding a sample in memory cannot read
+ *     encoding) a shard takes (default 32 MiB, twice the pipeline's Kafka record limit); a larger
+ *     one goes to the rejects as {@code sink_unwritable} instead, so that no single record makes a
+ *     shard one that loaders holding a sample in memory cannot read
  */
 public record ShardConfig(String folder, String prefix, int recordsPerShard, int maxRecordBytes)
         implements Serializable {
-    /** Default records per shard. */
-    public static final int DEFAULT_RECORDS_PER_SHARD = 1000;
-
-    /** Default bound of one record: 32 MiB, twice the pipeline's Kafka record limit. */
-    public static final int DEFAULT_MAX_RECORD_BYTES = 32 * 1024 * 1024;
-
-    /** Shards of at most {@link #DEFAULT_MAX_RECORD_BYTES} per record. */
-    public ShardConfig(String folder, String prefix, int recordsPerShard) {
-        this(folder, prefix, recordsPerShard, DEFAULT_MAX_RECORD_BYTES);
-    }
-
     public ShardConfig {
         if (folder == null || folder.isEmpty()) {
             throw new IllegalArgumentException("folder must be set");
@@ -47,19 +36,62 @@ public record ShardConfig(String folder, String prefix, int recordsPerShard, int
 
     /** Shards named {@code part-NNNNNN} of the default size in {@code folder}. */
     public static ShardConfig defaults(Path folder) {
-        return new ShardConfig(folder.toString(), "part", DEFAULT_RECORDS_PER_SHARD);
+        return builder().folder(folder.toString()).build();
     }
 
-    public ShardConfig withPrefix(String newPrefix) {
-        return new ShardConfig(folder, newPrefix, recordsPerShard, maxRecordBytes);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public ShardConfig withRecordsPerShard(int count) {
-        return new ShardConfig(folder, prefix, count, maxRecordBytes);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public ShardConfig withMaxRecordBytes(int bytes) {
-        return new ShardConfig(folder, prefix, recordsPerShard, bytes);
+    /**
+     * Builds a {@link ShardConfig}; each setting starts at its default and is named as its
+     * component; {@code folder} has none and must be set.
+     */
+    public static final class Builder {
+        private String folder;
+        private String prefix = "part";
+        private int recordsPerShard = 1000;
+        private int maxRecordBytes = 32 * 1024 * 1024;
+
+        private Builder() {}
+
+        private Builder(ShardConfig c) {
+            folder = c.folder;
+            prefix = c.prefix;
+            recordsPerShard = c.recordsPerShard;
+            maxRecordBytes = c.maxRecordBytes;
+        }
+
+        public Builder folder(String value) {
+            folder = value;
+            return this;
+        }
+
+        public Builder prefix(String value) {
+            prefix = value;
+            return this;
+        }
+
+        public Builder recordsPerShard(int value) {
+            recordsPerShard = value;
+            return this;
+        }
+
+        public Builder maxRecordBytes(int value) {
+            maxRecordBytes = value;
+            return this;
+        }
+
+        /** The configuration; the record's constructor checks it. */
+        public ShardConfig build() {
+            return new ShardConfig(folder, prefix, recordsPerShard, maxRecordBytes);
+        }
     }
 
     public Path folderPath() {

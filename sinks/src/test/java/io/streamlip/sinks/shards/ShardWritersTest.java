@@ -31,7 +31,12 @@ class ShardWritersTest {
 
     @Test
     void webDatasetShardsHoldAFixedNumberOfAdjacentSamplesUnderDotFreeKeys() throws Exception {
-        ShardConfig config = ShardConfig.defaults(dir).withPrefix("pairs").withRecordsPerShard(4);
+        ShardConfig config =
+                ShardConfig.builder()
+                        .folder(dir.toString())
+                        .prefix("pairs")
+                        .recordsPerShard(4)
+                        .build();
         try (ShardedFileWriter<CuratedPair> writer =
                 FileSinks.writer(FileSinks.webDatasetOfPairs(), config)) {
             for (CuratedPair p : TestRecords.curated(0, 10)) {
@@ -105,7 +110,8 @@ class ShardWritersTest {
 
     @Test
     void avroFilesReadBackWithDataFileReader() throws Exception {
-        ShardConfig config = ShardConfig.defaults(dir).withRecordsPerShard(3);
+        ShardConfig config =
+                ShardConfig.builder().folder(dir.toString()).recordsPerShard(3).build();
         try (ShardedFileWriter<CuratedPair> writer =
                 FileSinks.writer(AvroFileFormat.of(CuratedPair.class), config)) {
             for (CuratedPair p : TestRecords.curated(0, 7)) {
@@ -126,7 +132,8 @@ class ShardWritersTest {
         for (ShardFormat<CuratedPair> format :
                 List.of(FileSinks.webDatasetOfPairs(), AvroFileFormat.of(CuratedPair.class))) {
             Path folder = Files.createDirectories(dir.resolve(format.extension()));
-            ShardConfig config = ShardConfig.defaults(folder).withRecordsPerShard(5);
+            ShardConfig config =
+                    ShardConfig.builder().folder(folder.toString()).recordsPerShard(5).build();
             ShardRoller.OpenShard checkpoint;
             try (ShardRoller<CuratedPair> first = new ShardRoller<>(format, config, 0, 1)) {
                 for (CuratedPair p : TestRecords.curated(0, 7)) {
@@ -174,7 +181,8 @@ class ShardWritersTest {
 
     @Test
     void parallelWritersUseDisjointNumbers() throws Exception {
-        ShardConfig config = ShardConfig.defaults(dir).withRecordsPerShard(1);
+        ShardConfig config =
+                ShardConfig.builder().folder(dir.toString()).recordsPerShard(1).build();
         Files.createFile(dir.resolve("part-000004.tar"));
         // Three writers start together (as a job's subtasks do), then write.
         List<ShardRoller<CuratedPair>> rollers = new ArrayList<>();
@@ -193,10 +201,15 @@ class ShardWritersTest {
 
     @Test
     void refusesPrefixesReadersWouldMisread() {
-        assertThatThrownBy(() -> ShardConfig.defaults(dir).withPrefix("a.b"))
+        assertThatThrownBy(() -> ShardConfig.builder().folder(dir.toString()).prefix("a.b").build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("prefix");
-        assertThatThrownBy(() -> ShardConfig.defaults(dir).withRecordsPerShard(0))
+        assertThatThrownBy(
+                        () ->
+                                ShardConfig.builder()
+                                        .folder(dir.toString())
+                                        .recordsPerShard(0)
+                                        .build())
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -28,7 +28,8 @@ class ShardedFileSinkGuardTest {
                             }
                             return WebDatasetSamples.of(p);
                         });
-        ShardConfig config = ShardConfig.defaults(dir).withRecordsPerShard(10);
+        ShardConfig config =
+                ShardConfig.builder().folder(dir.toString()).recordsPerShard(10).build();
         SimpleCounter unwritable = new SimpleCounter();
         try (ShardedFileSink.Writer<CuratedPair> writer =
                 new ShardedFileSink.Writer<>(new ShardRoller<>(format, config, 0, 1), unwritable)) {

@@ -41,6 +41,89 @@ public record TextRenderConfig(
 
     /** CLIPPO's defaults with {@code fontFile}. */
     public static TextRenderConfig defaults(String fontFile) {
-        return new TextRenderConfig(fontFile, true, 0, 127, 1, 4, 768);
+        return builder().fontFile(fontFile).build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Builds a {@link TextRenderConfig}; each setting starts at its default and is named as its
+     * component; {@code fontFile} has none and must be set.
+     */
+    public static final class Builder {
+        private String fontFile;
+        private boolean lowercase = true;
+        private int textBrightness = 0;
+        private int backgroundBrightness = 127;
+        private int spacing = 1;
+        private int minWidth = 4;
+        private int maxChars = 768;
+
+        private Builder() {}
+
+        private Builder(TextRenderConfig c) {
+            fontFile = c.fontFile;
+            lowercase = c.lowercase;
+            textBrightness = c.textBrightness;
+            backgroundBrightness = c.backgroundBrightness;
+            spacing = c.spacing;
+            minWidth = c.minWidth;
+            maxChars = c.maxChars;
+        }
+
+        public Builder fontFile(String value) {
+            fontFile = value;
+            return this;
+        }
+
+        public Builder lowercase(boolean value) {
+            lowercase = value;
+            return this;
+        }
+
+        public Builder textBrightness(int value) {
+            textBrightness = value;
+            return this;
+        }
+
+        public Builder backgroundBrightness(int value) {
+            backgroundBrightness = value;
+            return this;
+        }
+
+        public Builder spacing(int value) {
+            spacing = value;
+            return this;
+        }
+
+        public Builder minWidth(int value) {
+            minWidth = value;
+            return this;
+        }
+
+        public Builder maxChars(int value) {
+            maxChars = value;
+            return this;
+        }
+
+        /** The configuration; the record's constructor checks it. */
+        public TextRenderConfig build() {
+            return new TextRenderConfig(
+                    fontFile,
+                    lowercase,
+                    textBrightness,
+                    backgroundBrightness,
+                    spacing,
+                    minWidth,
+                    maxChars);
+        }
     }
 }

@@ -118,7 +118,9 @@ class TextRendererTest {
         assertThat(renderer().render("A", 16).pixels())
                 .isEqualTo(renderer().render("a", 16).pixels());
         TextRenderer keepCase =
-                new TextRenderer(font(), new TextRenderConfig("unused", false, 0, 127, 1, 4, 768));
+                new TextRenderer(
+                        font(),
+                        TextRenderConfig.builder().fontFile("unused").lowercase(false).build());
         assertThat(keepCase.render("A", 16).missing()).isEqualTo(1);
     }
 }

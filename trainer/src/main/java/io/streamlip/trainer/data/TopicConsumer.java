@@ -1,6 +1,6 @@
 package io.streamlip.trainer.data;
 
-import io.streamlip.ingest.kafka.KafkaClients;
+import io.streamlip.platform.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

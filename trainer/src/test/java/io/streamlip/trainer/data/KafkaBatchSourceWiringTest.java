@@ -34,7 +34,8 @@ class KafkaBatchSourceWiringTest {
     @Test
     void shufflesSpillsPausesAndTrainsEveryRecordOnce() {
         MockTopic topic = new MockTopic(2);
-        ShuffleConfig shuffle = ShuffleConfig.of(20, 8).withResumeBelow(10).withSpillDir(temp);
+        ShuffleConfig shuffle =
+                ShuffleConfig.of(20, 8).toBuilder().resumeBelow(10).spillDir(temp).build();
         List<Integer> order = new ArrayList<>();
         try (KafkaBatchSource source = source(topic, shuffle, null, 1)) {
             topic.addExamples(0, 100, List.of("en"));
@@ -68,7 +69,10 @@ class KafkaBatchSourceWiringTest {
     void refusedAndSampledOutRecordsAreCountedAndDoNotHoldThePositionBack() {
         MockTopic topic = new MockTopic(1);
         ShuffleConfig shuffle =
-                ShuffleConfig.of(8, 8).withLanguageWeights(Map.of("de", 0.25, "en", 1.0), 1.0);
+                ShuffleConfig.of(8, 8).toBuilder()
+                        .languageWeights(Map.of("de", 0.25, "en", 1.0))
+                        .defaultWeight(1.0)
+                        .build();
         try (KafkaBatchSource source = source(topic, shuffle, null, 3)) {
             topic.addExamples(0, 60, List.of("en", "de"));
             topic.add(0, 60, new byte[] {1, 2, 3});
@@ -87,7 +91,7 @@ class KafkaBatchSourceWiringTest {
 
     @Test
     void aSourceResumedAtAPositionTrainsEveryRecordExactlyOnce() {
-        ShuffleConfig shuffle = ShuffleConfig.of(32, 16).withSpillDir(temp);
+        ShuffleConfig shuffle = ShuffleConfig.of(32, 16).toBuilder().spillDir(temp).build();
         MockTopic before = new MockTopic(2);
         Set<Integer> firstRun = new HashSet<>();
         StreamPosition position;
@@ -141,9 +145,11 @@ class KafkaBatchSourceWiringTest {
     private List<Integer> numbers(long seed) {
         MockTopic topic = new MockTopic(2);
         ShuffleConfig shuffle =
-                ShuffleConfig.of(16, 8)
-                        .withSpillDir(temp)
-                        .withLanguageWeights(Map.of("de", 0.5), 1.0);
+                ShuffleConfig.of(16, 8).toBuilder()
+                        .spillDir(temp)
+                        .languageWeights(Map.of("de", 0.5))
+                        .defaultWeight(1.0)
+                        .build();
         List<Integer> out = new ArrayList<>();
         try (KafkaBatchSource source = source(topic, shuffle, null, seed)) {
             topic.addExamples(0, 80, List.of("en", "de"));

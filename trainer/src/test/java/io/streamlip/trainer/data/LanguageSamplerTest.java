@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 
 class LanguageSamplerTest {
     private static final ShuffleConfig WEIGHTED =
-            ShuffleConfig.of(8, 8).withLanguageWeights(Map.of("de", 0.25, "en", 1.0), 0.5);
+            ShuffleConfig.of(8, 8).toBuilder()
+                    .languageWeights(Map.of("de", 0.25, "en", 1.0))
+                    .defaultWeight(0.5)
+                    .build();
 
     @Test
     void withoutWeightsKeepsAllAndLeavesTheGeneratorAlone() {

@@ -1,0 +1,191 @@
+package io.streamlip.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.config.LanguageConfig;
+import io.streamlip.filter.config.NearDuplicateConfig;
+import io.streamlip.filter.config.TextQualityConfig;
+import io.streamlip.filter.score.CrossModalConfig;
+import io.streamlip.ingest.noise.NoiseConfig;
+import io.streamlip.ingest.noise.NoiseKind;
+import io.streamlip.monitor.MonitorConfig;
+import io.streamlip.platform.bounds.RecordBounds;
+import io.streamlip.schemas.PixelFormat;
+import io.streamlip.sinks.shards.ShardConfig;
+import io.streamlip.tokenize.TokenizeConfig;
+import io.streamlip.tokenize.render.TextRenderConfig;
+import io.streamlip.trainer.TrainerConfig;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The config records of the stages, the monitor and the demo have one builder each: a setter named
+ * and typed as each record component (so that a JSON or YAML tree can map onto it key by key), a
+ * {@code toBuilder()} that loses nothing, and no {@code with…} methods beside it.
+ */
+class ConfigBuildersTest {
+
+    /** One configuration of each record, every component away from its default where it can. */
+    static Stream<Record> changed() {
+        return Stream.of(
+                FilterConfig.builder()
+                        .minImageSide(20)
+                        .maxImagePixels(1_000_000L)
+                        .maxImageBytes(1 << 20)
+                        .maxAspectRatio(4.0)
+                        .minCaptionChars(3)
+                        .maxCaptionChars(200)
+                        .dedupRetention(Duration.ofHours(5))
+                        .text(TextQualityConfig.builder().boilerplate(false).build())
+                        .language(LanguageConfig.disabled())
+                        .nearDuplicates(NearDuplicateConfig.builder().clusterCap(5).build())
+                        .bounds(RecordBounds.defaults().withMaxRecordBytes(100_000))
+                        .maxDecodedPixels(4096)
+                        .build(),
+                LanguageConfig.builder()
+                        .enabled(false)
+                        .languages(List.of("en", "de"))
+                        .minConfidence(0.5)
+                        .minLetters(3)
+                        .caps(Map.of("en", 7L))
+                        .scoreShortCaptions(true)
+                        .build(),
+                NearDuplicateConfig.builder()
+                        .maxDistance(3)
+                        .clusterCap(9)
+                        .evalSets(List.of("eval"))
+                        .evalMaxDistance(4)
+                        .evalMaxThumbnailDistance(0.2)
+                        .maxThumbnailDistance(0.3)
+                        .evalCropPixels(1)
+                        .bucketCacheBytes(0)
+                        .build(),
+                TextQualityConfig.builder().boilerplate(false).blocklist(List.of("spam")).build(),
+                CrossModalConfig.builder()
+                        .thresholds(Map.of("en", 0.2))
+                        .defaultThreshold(0.1)
+                        .topFraction(0.5)
+                        .window(30)
+                        .warmup(3)
+                        .build(),
+                TokenizeConfig.builder()
+                        .imageSize(64)
+                        .pixelFormat(PixelFormat.PNG)
+                        .maxTokens(16)
+                        .maxImagePixels(1000)
+                        .tokenizerFile("tokenizer.json")
+                        .render(TextRenderConfig.defaults("unifont.hex"))
+                        .bounds(RecordBounds.defaults().withMaxRecordBytes(100_000))
+                        .build(),
+                TextRenderConfig.builder()
+                        .fontFile("unifont.hex")
+                        .lowercase(false)
+                        .textBrightness(10)
+                        .backgroundBrightness(200)
+                        .spacing(2)
+                        .minWidth(3)
+                        .maxChars(100)
+                        .build(),
+                MonitorConfig.builder()
+                        .interval(Duration.ofSeconds(1))
+                        .window(3)
+                        .historyDir(Path.of("history"))
+                        .retention(Duration.ofHours(2))
+                        .trainerMetricsFile(Path.of("metrics.jsonl"))
+                        .requestTimeout(Duration.ofSeconds(2))
+                        .maxTrainerUpdates(10)
+                        .build(),
+                NoiseConfig.builder()
+                        .rates(Map.of(NoiseKind.BOMB, 0.5))
+                        .captionsPerImage(3)
+                        .memory(10)
+                        .seed(7)
+                        .build(),
+                ShardConfig.builder()
+                        .folder("shards")
+                        .prefix("pairs")
+                        .recordsPerShard(10)
+                        .maxRecordBytes(1000)
+                        .build(),
+                DemoConfig.builder()
+                        .training(Duration.ofMinutes(1))
+                        .out(Path.of("o"))
+                        .dataDir(Path.of("d"))
+                        .source(DemoConfig.Source.SYNTHETIC)
+                        .languages(List.of("en"))
+                        .evalClasses(5)
+                        .maxPairs(100)
+                        .importRate(10)
+                        .syntheticPairs(50)
+                        .parallelism(2)
+                        .trainer(TrainerConfig.defaults())
+                        .tokenizer("bpe:512")
+                        .build());
+    }
+
+    /** The documented defaults of each record. */
+    static Stream<Record> defaults() {
+        return Stream.of(
+                FilterConfig.defaults(),
+                LanguageConfig.defaults(),
+                NearDuplicateConfig.defaults(),
+                TextQualityConfig.defaults(),
+                CrossModalConfig.defaults(),
+                TokenizeConfig.defaults(),
+                TextRenderConfig.defaults("unifont.hex"),
+                MonitorConfig.defaults(),
+                NoiseConfig.defaults(),
+                ShardConfig.defaults(Path.of("shards")),
+                DemoConfig.defaults());
+    }
+
+    @ParameterizedTest
+    @MethodSource("changed")
+    void eachComponentMapsOntoTheBuilderByNameAndToBuilderKeepsEverything(Record config)
+            throws Exception {
+        Class<?> type = config.getClass();
+        assertThat(config).isNotEqualTo(anyDefaultOf(type));
+        assertThat(config.getClass().getMethod("toBuilder").invoke(config))
+                .extracting(ConfigBuildersTest::build)
+                .isEqualTo(config);
+        // Field by field, as a JSON or YAML tree would be mapped: one setter per component.
+        Object builder = type.getMethod("builder").invoke(null);
+        for (RecordComponent c : type.getRecordComponents()) {
+            Method setter = builder.getClass().getMethod(c.getName(), c.getType());
+            assertThat(setter.getReturnType()).as(c.getName()).isEqualTo(builder.getClass());
+            setter.invoke(builder, c.getAccessor().invoke(config));
+        }
+        assertThat(build(builder)).isEqualTo(config);
+    }
+
+    @ParameterizedTest
+    @MethodSource("defaults")
+    void theDefaultsSurviveToBuilderAndNoWithMethodIsLeft(Record config) throws Exception {
+        assertThat(build(config.getClass().getMethod("toBuilder").invoke(config)))
+                .isEqualTo(config);
+        assertThat(Arrays.stream(config.getClass().getMethods()))
+                .extracting(Method::getName)
+                .noneMatch(name -> name.matches("with[A-Z].*"));
+    }
+
+    private static Object anyDefaultOf(Class<?> type) {
+        return defaults().filter(type::isInstance).findFirst().orElseThrow();
+    }
+
+    private static Object build(Object builder) {
+        try {
+            return builder.getClass().getMethod("build").invoke(builder);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
