@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamlip.bench.BenchOptions;
 import io.streamlip.bench.EmojiLearningBenchmark;
+import io.streamlip.bench.SmallBatchBenchmark;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.config.LanguageConfig;
 import io.streamlip.filter.config.NearDuplicateConfig;
@@ -27,6 +28,7 @@ import io.streamlip.tokenize.TokenizeConfig;
 import io.streamlip.tokenize.render.TextRenderConfig;
 import io.streamlip.tokenize.subword.BpeTrainer;
 import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.model.ModelConfig;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
@@ -208,6 +210,16 @@ class ConfigBuildersTest {
                         .seed(1)
                         .build(),
                 BenchOptions.builder().quick(true).threads(2).limit(50).build(),
+                SmallBatchBenchmark.Settings.builder()
+                        .examples(64)
+                        .batchSizes(List.of(8, 16))
+                        .model(ModelConfig.tiny(300))
+                        .learningRate(1e-3)
+                        .threads(1)
+                        .languages(List.of("en"))
+                        .evalClasses(10)
+                        .seed(1)
+                        .build(),
                 EmojiLearningBenchmark.Spec.builder()
                         .label("small")
                         .languages(List.of("en"))
@@ -254,6 +266,7 @@ class ConfigBuildersTest {
                 PairsFolderImporter.Options.defaults(),
                 BpeTrainer.Config.defaults(),
                 BenchOptions.defaults(),
+                SmallBatchBenchmark.Settings.defaults(),
                 EmojiLearningBenchmark.Spec.demo(Duration.ofMinutes(6)));
     }
 
