@@ -182,9 +182,10 @@ final class Demo {
             KafkaClients kafka, PipelineTopics topics, Path checkpoints, DemoTokenizer tokenizer)
             throws Exception {
         JobSettings settings =
-                JobSettings.defaults(checkpoints)
-                        .withParallelism(config.parallelism())
-                        .withCheckpointInterval(Duration.ofSeconds(2));
+                JobSettings.defaults(checkpoints).toBuilder()
+                        .parallelism(config.parallelism())
+                        .checkpointInterval(Duration.ofSeconds(2))
+                        .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), FilterJob.Options.defaults());
         // Examples at the trained model's image size (--model b16: 224 px); the trainer skips

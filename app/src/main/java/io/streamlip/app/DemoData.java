@@ -46,9 +46,10 @@ record DemoData(String source, PairImporter importer, Path evalSet, String note)
 
     private static DemoData emoji(DemoConfig config, Path evalSet, EmojiData data) {
         EmojiEvalSet.Config evalConfig =
-                EmojiEvalSet.Config.defaults()
-                        .withLocales(config.languages())
-                        .withMaxClasses(config.evalClasses());
+                EmojiEvalSet.Config.builder()
+                        .locales(config.languages())
+                        .maxClasses(config.evalClasses())
+                        .build();
         EmojiEvalSet.Result held = EmojiEvalSet.write(data, evalSet, evalConfig);
         LOG.info(
                 "held-out set (twitter style): {} classes, {} texts in {}",
@@ -57,7 +58,7 @@ record DemoData(String source, PairImporter importer, Path evalSet, String note)
                 evalSet);
         EmojiCorpus corpus =
                 EmojiCorpus.open(
-                        data, EmojiCorpus.Config.defaults().withLocales(config.languages()));
+                        data, EmojiCorpus.Config.builder().locales(config.languages()).build());
         LOG.info(
                 "emoji corpus: {} pairs from vendors {} in {} languages",
                 corpus.expectedPairs(),

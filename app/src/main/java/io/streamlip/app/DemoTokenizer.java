@@ -69,7 +69,7 @@ record DemoTokenizer(Path file, ObjectNode summary) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bpe:VOCAB needs a number, got '" + value + "'");
         }
-        BpeTrainer.Config.defaults().withVocabSize(vocab); // range check with its message
+        BpeTrainer.Config.builder().vocabSize(vocab).build(); // range check with its message
         return vocab;
     }
 
@@ -85,7 +85,7 @@ record DemoTokenizer(Path file, ObjectNode summary) {
         LanguageSample sample;
         BpeTrainer.Config config = BpeTrainer.Config.defaults();
         if (vocab != null) {
-            config = config.withVocabSize(vocab);
+            config = config.toBuilder().vocabSize(vocab).build();
             sample = config.newSample();
             long offered = offerCaptions(importer, sample);
             if (sample.texts().isEmpty()) {

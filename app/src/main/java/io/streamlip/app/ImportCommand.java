@@ -120,11 +120,12 @@ final class ImportCommand implements Callable<Integer> {
             case "emoji" ->
                     EmojiCorpus.open(
                             EmojiData.at(data).ensure(),
-                            EmojiCorpus.Config.defaults()
-                                    .withLocales(
+                            EmojiCorpus.Config.builder()
+                                    .locales(
                                             languages == null
                                                     ? DemoConfig.DEFAULT_LANGUAGES
-                                                    : languages));
+                                                    : languages)
+                                    .build());
             case "synthetic" -> new SyntheticImporter(64, count, 7);
             default -> {
                 Path folder = Path.of(source);
@@ -138,7 +139,7 @@ final class ImportCommand implements Callable<Integer> {
                 yield PairsFolderImporter.open(
                         folder,
                         Instant.now(),
-                        PairsFolderImporter.Options.defaults().withStrict(strict));
+                        PairsFolderImporter.Options.builder().strict(strict).build());
             }
         };
     }

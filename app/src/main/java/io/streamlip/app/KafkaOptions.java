@@ -41,7 +41,7 @@ final class KafkaOptions {
     }
 
     PipelineTopics topics() {
-        return PipelineTopics.defaults().withPrefix(topicPrefix);
+        return PipelineTopics.defaults().prefixed(topicPrefix);
     }
 
     /** Creates the pipeline topics that do not exist yet; returns them. */

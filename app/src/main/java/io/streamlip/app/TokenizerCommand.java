@@ -126,9 +126,10 @@ final class TokenizerCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             BpeTrainer.Config config =
-                    BpeTrainer.Config.defaults()
-                            .withVocabSize(vocabSize)
-                            .withCapPerLanguage(perLanguage);
+                    BpeTrainer.Config.builder()
+                            .vocabSize(vocabSize)
+                            .capPerLanguage(perLanguage)
+                            .build();
             LanguageSample sample = config.newSample();
             long offered;
             if (source.topic != null) {
@@ -150,14 +151,15 @@ final class TokenizerCommand implements Runnable {
                 EmojiCorpus corpus =
                         EmojiCorpus.open(
                                 EmojiData.at(data).ensure(),
-                                EmojiCorpus.Config.defaults()
-                                        .withVendors(List.of("google"))
-                                        .withLocales(
+                                EmojiCorpus.Config.builder()
+                                        .vendors(List.of("google"))
+                                        .locales(
                                                 languages == null
                                                         ? EmojiLearningBenchmark.DEMO_LANGUAGES
                                                         : languages)
-                                        .withKeywordPairs(true)
-                                        .withOrder(EmojiCorpus.Order.CATALOGUE));
+                                        .keywordPairs(true)
+                                        .order(EmojiCorpus.Order.CATALOGUE)
+                                        .build());
                 offered = TrainingCaptions.fromPairs(corpus.pairs(), sample);
             }
             if (sample.texts().isEmpty()) {

@@ -2,24 +2,38 @@ package io.streamlip.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.bench.BenchOptions;
+import io.streamlip.bench.EmojiLearningBenchmark;
+import io.streamlip.bench.SmallBatchBenchmark;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.config.LanguageConfig;
 import io.streamlip.filter.config.NearDuplicateConfig;
 import io.streamlip.filter.config.TextQualityConfig;
 import io.streamlip.filter.score.CrossModalConfig;
+import io.streamlip.ingest.emoji.EmojiCorpus;
+import io.streamlip.ingest.emoji.EmojiData;
+import io.streamlip.ingest.emoji.EmojiEvalSet;
 import io.streamlip.ingest.noise.NoiseConfig;
 import io.streamlip.ingest.noise.NoiseKind;
+import io.streamlip.ingest.pairs.PairsFolder;
+import io.streamlip.ingest.pairs.PairsFolderImporter;
 import io.streamlip.monitor.MonitorConfig;
 import io.streamlip.platform.bounds.RecordBounds;
+import io.streamlip.platform.flink.JobSettings;
+import io.streamlip.platform.flink.RestartPolicy;
+import io.streamlip.platform.kafka.PipelineTopics;
 import io.streamlip.schemas.PixelFormat;
 import io.streamlip.sinks.shards.ShardConfig;
 import io.streamlip.tokenize.TokenizeConfig;
 import io.streamlip.tokenize.render.TextRenderConfig;
+import io.streamlip.tokenize.subword.BpeTrainer;
 import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.model.ModelConfig;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +42,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The config records of the stages, the monitor and the demo have one builder each: a setter named
- * and typed as each record component (so that a JSON or YAML tree can map onto it key by key), a
- * {@code toBuilder()} that loses nothing, and no {@code with…} methods beside it.
+ * The config records of the platform, the sources, the stages, the monitor, the benchmarks and the
+ * demo have one builder each: a setter named and typed as each record component (so that a JSON or
+ * YAML tree can map onto it key by key), a {@code toBuilder()} that loses nothing, and no {@code
+ * with…} methods beside it.
  */
 class ConfigBuildersTest {
 
@@ -48,7 +63,7 @@ class ConfigBuildersTest {
                         .text(TextQualityConfig.builder().boilerplate(false).build())
                         .language(LanguageConfig.disabled())
                         .nearDuplicates(NearDuplicateConfig.builder().clusterCap(5).build())
-                        .bounds(RecordBounds.defaults().withMaxRecordBytes(100_000))
+                        .bounds(RecordBounds.builder().maxRecordBytes(100_000).build())
                         .maxDecodedPixels(4096)
                         .build(),
                 LanguageConfig.builder()
@@ -84,7 +99,7 @@ class ConfigBuildersTest {
                         .maxImagePixels(1000)
                         .tokenizerFile("tokenizer.json")
                         .render(TextRenderConfig.defaults("unifont.hex"))
-                        .bounds(RecordBounds.defaults().withMaxRecordBytes(100_000))
+                        .bounds(RecordBounds.builder().maxRecordBytes(100_000).build())
                         .build(),
                 TextRenderConfig.builder()
                         .fontFile("unifont.hex")
@@ -129,6 +144,101 @@ class ConfigBuildersTest {
                         .parallelism(2)
                         .trainer(TrainerConfig.defaults())
                         .tokenizer("bpe:512")
+                        .build(),
+                JobSettings.builder()
+                        .parallelism(2)
+                        .checkpointInterval(Duration.ofMillis(500))
+                        .checkpointDir("file:///cp")
+                        .restartPolicy(RestartPolicy.fixed(0, Duration.ofMillis(100)))
+                        .retainedCheckpoints(1)
+                        .build(),
+                RecordBounds.builder()
+                        .maxRecordBytes(100_000)
+                        .maxIdChars(1)
+                        .maxSourceChars(2)
+                        .maxImageUrlChars(3)
+                        .maxAltTextChars(4)
+                        .maxPageTitleChars(5)
+                        .maxPageContextChars(6)
+                        .maxAttributes(7)
+                        .maxAttributeKeyChars(8)
+                        .maxAttributeValueChars(9)
+                        .build(),
+                PipelineTopics.builder()
+                        .rawPairs("r")
+                        .curatedPairs("c")
+                        .examples("e")
+                        .rejects("x")
+                        .modelUpdates("m")
+                        .partitions(3)
+                        .replicationFactor((short) 2)
+                        .build(),
+                EmojiCorpus.Config.builder()
+                        .vendors(List.of("google"))
+                        .locales(List.of("en"))
+                        .skinTones(true)
+                        .keywordPairs(true)
+                        .order(EmojiCorpus.Order.CATALOGUE)
+                        .seed(7)
+                        .crawlTime(Instant.parse("2025-01-02T03:04:05Z"))
+                        .build(),
+                EmojiData.Config.builder()
+                        .folder(Path.of("npm"))
+                        .npmCommand("/opt/npm")
+                        .timeout(Duration.ofSeconds(3))
+                        .build(),
+                EmojiEvalSet.Config.builder()
+                        .locales(List.of("en"))
+                        .maxClasses(5)
+                        .seed(1)
+                        .skinTones(true)
+                        .build(),
+                PairsFolder.Bounds.builder()
+                        .maxLineBytes(100)
+                        .maxTextChars(50)
+                        .maxFieldChars(20)
+                        .maxImageBytes(1024)
+                        .build(),
+                PairsFolderImporter.Options.builder()
+                        .strict(true)
+                        .bounds(PairsFolder.Bounds.builder().maxImageBytes(1024).build())
+                        .build(),
+                BpeTrainer.Config.builder()
+                        .vocabSize(300)
+                        .minPairCount(3)
+                        .capPerLanguage(100)
+                        .seed(1)
+                        .build(),
+                BenchOptions.builder().quick(true).threads(2).limit(50).build(),
+                SmallBatchBenchmark.Settings.builder()
+                        .examples(64)
+                        .batchSizes(List.of(8, 16))
+                        .model(ModelConfig.tiny(300))
+                        .learningRate(1e-3)
+                        .threads(1)
+                        .languages(List.of("en"))
+                        .evalClasses(10)
+                        .seed(1)
+                        .build(),
+                EmojiLearningBenchmark.Spec.builder()
+                        .label("small")
+                        .languages(List.of("en"))
+                        .evalClasses(10)
+                        .model(
+                                TrainerConfig.defaults().model().toBuilder()
+                                        .name("custom")
+                                        .embedDim(16)
+                                        .build())
+                        .batchSize(8)
+                        .optimizer(
+                                TrainerConfig.defaults().optimizer().toBuilder()
+                                        .learningRate(1e-4)
+                                        .build())
+                        .budget(Duration.ofSeconds(30))
+                        .threads(1)
+                        .passes(1)
+                        .evalEvery(Duration.ofSeconds(10))
+                        .seed(3)
                         .build());
     }
 
@@ -145,7 +255,19 @@ class ConfigBuildersTest {
                 MonitorConfig.defaults(),
                 NoiseConfig.defaults(),
                 ShardConfig.defaults(Path.of("shards")),
-                DemoConfig.defaults());
+                DemoConfig.defaults(),
+                JobSettings.defaults(Path.of("checkpoints")),
+                RecordBounds.defaults(),
+                PipelineTopics.defaults(),
+                EmojiCorpus.Config.defaults(),
+                EmojiData.Config.defaults(Path.of("npm")),
+                EmojiEvalSet.Config.defaults(),
+                PairsFolder.Bounds.defaults(),
+                PairsFolderImporter.Options.defaults(),
+                BpeTrainer.Config.defaults(),
+                BenchOptions.defaults(),
+                SmallBatchBenchmark.Settings.defaults(),
+                EmojiLearningBenchmark.Spec.demo(Duration.ofMinutes(6)));
     }
 
     @ParameterizedTest

@@ -58,7 +58,7 @@ class ImportAndTrainCommandTest {
         assertThat(stats.path("pairs").asLong()).isEqualTo(lines);
         assertThat(stats.path("per_language").size()).isEqualTo(SyntheticPairs.LANGUAGES.size());
 
-        String raw = PipelineTopics.defaults().withPrefix("imp-").rawPairs();
+        String raw = PipelineTopics.defaults().prefixed("imp-").rawPairs();
         assertThat(TopicReader.readAll(kafka, raw, AvroSerde.of(RawPair.class)))
                 .hasSize((int) (40 + lines));
     }
@@ -97,7 +97,7 @@ class ImportAndTrainCommandTest {
         assertThat(rejected.path("examples").get(0).path("line").asLong()).isEqualTo(70);
         assertThat(lenient.out().length()).isLessThan(4_000);
         assertThat(lenient.err()).contains("refused 1 input lines {not_json=1}");
-        String raw = PipelineTopics.defaults().withPrefix("lenient-").rawPairs();
+        String raw = PipelineTopics.defaults().prefixed("lenient-").rawPairs();
         assertThat(TopicReader.count(kafka(), raw)).isEqualTo(70);
 
         var strict =

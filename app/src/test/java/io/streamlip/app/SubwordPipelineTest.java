@@ -58,14 +58,16 @@ class SubwordPipelineTest {
 
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {
             KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
-            PipelineTopics topics = PipelineTopics.defaults().withPrefix("bpe-");
+            PipelineTopics topics = PipelineTopics.defaults().prefixed("bpe-");
             try (var admin = broker.admin()) {
                 topics.create(admin);
             }
             produceCurated(kafka, topics.curatedPairs(), 96);
             StreamExecutionEnvironment env =
                     JobEnvironment.create(
-                            JobSettings.defaults(dir.resolve("flink")).withParallelism(1));
+                            JobSettings.defaults(dir.resolve("flink")).toBuilder()
+                                    .parallelism(1)
+                                    .build());
             TokenizeJob.attach(
                     env,
                     kafka,

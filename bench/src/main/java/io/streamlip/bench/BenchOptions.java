@@ -16,21 +16,61 @@ public record BenchOptions(boolean quick, int threads, long limit) {
         }
     }
 
-    /** Without a limit. */
-    public BenchOptions(boolean quick, int threads) {
-        this(quick, threads, 0);
-    }
-
     /** A full run with each benchmark's own defaults. */
     public static BenchOptions defaults() {
-        return new BenchOptions(false, 0);
+        return builder().build();
     }
 
+    /** A short run with each benchmark's own defaults otherwise. */
     public static BenchOptions quickRun() {
-        return new BenchOptions(true, 0);
+        return builder().quick(true).build();
     }
 
-    public BenchOptions withLimit(long value) {
-        return new BenchOptions(quick, threads, value);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Builds {@link BenchOptions}; each setting starts at its default and is named as its
+     * component.
+     */
+    public static final class Builder {
+        private boolean quick = false;
+        private int threads = 0;
+        private long limit = 0;
+
+        private Builder() {}
+
+        private Builder(BenchOptions c) {
+            quick = c.quick;
+            threads = c.threads;
+            limit = c.limit;
+        }
+
+        public Builder quick(boolean value) {
+            quick = value;
+            return this;
+        }
+
+        public Builder threads(int value) {
+            threads = value;
+            return this;
+        }
+
+        public Builder limit(long value) {
+            limit = value;
+            return this;
+        }
+
+        /** The options; the record's constructor checks them. */
+        public BenchOptions build() {
+            return new BenchOptions(quick, threads, limit);
+        }
     }
 }

@@ -79,7 +79,9 @@ public final class CurationBenchmark implements Benchmark {
         this(
                 EmojiData.Config.defaults(
                                 Path.of(setting("streamlip.data", "STREAMLIP_DATA", "data")))
-                        .withNpmCommand(setting("streamlip.npm", "STREAMLIP_NPM", "npm")),
+                        .toBuilder()
+                        .npmCommand(setting("streamlip.npm", "STREAMLIP_NPM", "npm"))
+                        .build(),
                 parseSource(setting("streamlip.bench.source", "STREAMLIP_BENCH_SOURCE", "emoji")));
     }
 
@@ -150,8 +152,9 @@ public final class CurationBenchmark implements Benchmark {
             clean =
                     EmojiCorpus.open(
                                     emoji,
-                                    EmojiCorpus.Config.defaults()
-                                            .withLocales(EmojiLearningBenchmark.DEMO_LANGUAGES))
+                                    EmojiCorpus.Config.builder()
+                                            .locales(EmojiLearningBenchmark.DEMO_LANGUAGES)
+                                            .build())
                             .limit(limit)
                             .pairs();
         } else {

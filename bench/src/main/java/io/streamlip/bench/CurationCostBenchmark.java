@@ -62,8 +62,9 @@ public final class CurationCostBenchmark implements Benchmark {
             List<RawPair> emoji = new ArrayList<>();
             EmojiCorpus.open(
                             data,
-                            EmojiCorpus.Config.defaults()
-                                    .withLocales(EmojiLearningBenchmark.DEMO_LANGUAGES))
+                            EmojiCorpus.Config.builder()
+                                    .locales(EmojiLearningBenchmark.DEMO_LANGUAGES)
+                                    .build())
                     .limit(records)
                     .pairs()
                     .forEachRemaining(emoji::add);

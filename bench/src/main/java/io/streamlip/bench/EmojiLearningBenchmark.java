@@ -120,35 +120,121 @@ public final class EmojiLearningBenchmark implements Benchmark {
          * replayAfterIdle}).
          */
         public static Spec demo(Duration budget) {
-            TrainerConfig t = TrainerConfig.defaults();
-            return new Spec(
-                    "demo defaults",
-                    DEMO_LANGUAGES,
-                    500,
-                    t.model(),
-                    t.batchSize(),
-                    t.optimizer(),
-                    budget,
-                    t.threads(),
-                    UNLIMITED_PASSES,
-                    null,
-                    t.seed());
+            return builder().budget(budget).build();
         }
 
-        /** The same experiment on {@code count} PyTorch threads. */
-        public Spec withThreads(int count) {
-            return new Spec(
-                    label,
-                    languages,
-                    evalClasses,
-                    model,
-                    batchSize,
-                    optimizer,
-                    budget,
-                    count,
-                    passes,
-                    evalEvery,
-                    seed);
+        /** A builder starting from the demo's trainer, trained for 6 minutes ({@link #demo}). */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this experiment. */
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /** Builds {@link Spec}; each setting starts at the demo's and is named as its component. */
+        public static final class Builder {
+            private static final TrainerConfig DEMO_TRAINER = TrainerConfig.defaults();
+
+            private String label = "demo defaults";
+            private List<String> languages = DEMO_LANGUAGES;
+            private int evalClasses = 500;
+            private ModelConfig model = DEMO_TRAINER.model();
+            private int batchSize = DEMO_TRAINER.batchSize();
+            private OptimizerConfig optimizer = DEMO_TRAINER.optimizer();
+            private Duration budget = Duration.ofMinutes(6);
+            private int threads = DEMO_TRAINER.threads();
+            private int passes = UNLIMITED_PASSES;
+            private Duration evalEvery = null;
+            private int seed = DEMO_TRAINER.seed();
+
+            private Builder() {}
+
+            private Builder(Spec c) {
+                label = c.label;
+                languages = c.languages;
+                evalClasses = c.evalClasses;
+                model = c.model;
+                batchSize = c.batchSize;
+                optimizer = c.optimizer;
+                budget = c.budget;
+                threads = c.threads;
+                passes = c.passes;
+                evalEvery = c.evalEvery;
+                seed = c.seed;
+            }
+
+            public Builder label(String value) {
+                label = value;
+                return this;
+            }
+
+            public Builder languages(List<String> value) {
+                languages = value;
+                return this;
+            }
+
+            public Builder evalClasses(int value) {
+                evalClasses = value;
+                return this;
+            }
+
+            public Builder model(ModelConfig value) {
+                model = value;
+                return this;
+            }
+
+            public Builder batchSize(int value) {
+                batchSize = value;
+                return this;
+            }
+
+            public Builder optimizer(OptimizerConfig value) {
+                optimizer = value;
+                return this;
+            }
+
+            public Builder budget(Duration value) {
+                budget = value;
+                return this;
+            }
+
+            public Builder threads(int value) {
+                threads = value;
+                return this;
+            }
+
+            public Builder passes(int value) {
+                passes = value;
+                return this;
+            }
+
+            public Builder evalEvery(Duration value) {
+                evalEvery = value;
+                return this;
+            }
+
+            public Builder seed(int value) {
+                seed = value;
+                return this;
+            }
+
+            /** The experiment; the record's constructor checks it. */
+            public Spec build() {
+                return new Spec(
+                        label,
+                        languages,
+                        evalClasses,
+                        model,
+                        batchSize,
+                        optimizer,
+                        budget,
+                        threads,
+                        passes,
+                        evalEvery,
+                        seed);
+            }
         }
 
         /** One line: the experiment's label and everything it sets. */
@@ -239,21 +325,14 @@ public final class EmojiLearningBenchmark implements Benchmark {
         Spec spec = Spec.demo(options.quick() ? Duration.ofSeconds(45) : Duration.ofMinutes(6));
         if (options.quick()) {
             spec =
-                    new Spec(
-                            "demo defaults (quick)",
-                            QUICK_LANGUAGES,
-                            100,
-                            spec.model(),
-                            spec.batchSize(),
-                            spec.optimizer(),
-                            spec.budget(),
-                            spec.threads(),
-                            spec.passes(),
-                            null,
-                            spec.seed());
+                    spec.toBuilder()
+                            .label("demo defaults (quick)")
+                            .languages(QUICK_LANGUAGES)
+                            .evalClasses(100)
+                            .build();
         }
         if (options.threads() > 0) {
-            spec = spec.withThreads(options.threads());
+            spec = spec.toBuilder().threads(options.threads()).build();
         }
         EmojiData data = EmojiData.at(dataDir);
         if (!data.missing().isEmpty()) {
@@ -468,18 +547,19 @@ public final class EmojiLearningBenchmark implements Benchmark {
                         ? DEMO_LANGUAGES.subList(0, Integer.parseInt(langs))
                         : Arrays.asList(langs.split(","));
         String evalEvery = kv.get("evalevery");
-        return new Spec(
-                kv.getOrDefault("label", String.join(" ", argumentsOf(kv))),
-                languages,
-                intArg(kv, "classes", demo.evalClasses()),
-                model,
-                intArg(kv, "batch", demo.batchSize()),
-                optimizer,
-                budget,
-                intArg(kv, "threads", demo.threads()),
-                intArg(kv, "passes", 1),
-                evalEvery == null ? null : Duration.ofSeconds(Long.parseLong(evalEvery)),
-                intArg(kv, "seed", demo.seed()));
+        return demo.toBuilder()
+                .label(kv.getOrDefault("label", String.join(" ", argumentsOf(kv))))
+                .languages(languages)
+                .evalClasses(intArg(kv, "classes", demo.evalClasses()))
+                .model(model)
+                .batchSize(intArg(kv, "batch", demo.batchSize()))
+                .optimizer(optimizer)
+                .budget(budget)
+                .threads(intArg(kv, "threads", demo.threads()))
+                .passes(intArg(kv, "passes", 1))
+                .evalEvery(evalEvery == null ? null : Duration.ofSeconds(Long.parseLong(evalEvery)))
+                .seed(intArg(kv, "seed", demo.seed()))
+                .build();
     }
 
     private static List<String> argumentsOf(Map<String, String> kv) {

@@ -198,10 +198,11 @@ final class EmojiStream {
         EmojiCorpus corpus =
                 EmojiCorpus.open(
                         data,
-                        EmojiCorpus.Config.defaults()
-                                .withVendors(List.of(vendor))
-                                .withLocales(locales)
-                                .withOrder(EmojiCorpus.Order.CATALOGUE));
+                        EmojiCorpus.Config.builder()
+                                .vendors(List.of(vendor))
+                                .locales(locales)
+                                .order(EmojiCorpus.Order.CATALOGUE)
+                                .build());
         try (PairsFolder.Writer out = new PairsFolder.Writer(folder)) {
             for (Iterator<RawPair> it = corpus.pairs(); it.hasNext(); ) {
                 RawPair raw = it.next();

@@ -35,9 +35,9 @@ record EmojiTask(EmojiStream stream, Path heldOutFolder, EvalSet heldOut) {
         EmojiEvalSet.write(
                 data,
                 heldOut,
-                EmojiEvalSet.Config.defaults().withLocales(languages).withMaxClasses(evalClasses));
+                EmojiEvalSet.Config.builder().locales(languages).maxClasses(evalClasses).build());
         EmojiCorpus corpus =
-                EmojiCorpus.open(data, EmojiCorpus.Config.defaults().withLocales(languages));
+                EmojiCorpus.open(data, EmojiCorpus.Config.builder().locales(languages).build());
         EmojiStream stream =
                 EmojiStream.prepare(
                         corpus, TokenizeConfig.builder().imageSize(model.imageSize()).build());

@@ -70,16 +70,17 @@ final class PipelineRun implements AutoCloseable {
             Duration checkpointInterval)
             throws Exception {
         KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("bench-" + label + "-");
+        PipelineTopics topics = PipelineTopics.defaults().prefixed("bench-" + label + "-");
         try (Admin admin = broker.admin()) {
             topics.create(admin);
         }
         Path checkpoints = Files.createTempDirectory("streamlip-bench-cp");
         StreamExecutionEnvironment env =
                 JobEnvironment.create(
-                        JobSettings.defaults(checkpoints)
-                                .withParallelism(parallelism)
-                                .withCheckpointInterval(checkpointInterval));
+                        JobSettings.defaults(checkpoints).toBuilder()
+                                .parallelism(parallelism)
+                                .checkpointInterval(checkpointInterval)
+                                .build());
         wiring.attach(env, kafka, topics);
         JobClient job = env.executeAsync("bench-datapath-" + label);
         return new PipelineRun(label, kafka, topics, checkpoints, job, checkpointInterval);

@@ -81,34 +81,109 @@ public final class SmallBatchBenchmark implements Benchmark {
             }
         }
 
+        /** The documented defaults. */
         public static Settings defaults() {
-            return new Settings(
-                    Integer.getInteger("streamlip.smallbatch.examples", 16_384),
-                    List.of(32, 64, 128, 256, 512),
-                    ModelConfig.small(new ByteTokenizer(32).vocabSize()),
-                    5e-4,
-                    2,
-                    EmojiLearningBenchmark.QUICK_LANGUAGES,
-                    300,
-                    42);
+            return builder().build();
         }
 
+        /** A short comparison: 1,024 examples at B = 32 and 64, 50 held-out classes. */
         static Settings quick() {
-            Settings d = defaults();
-            return new Settings(
-                    1024,
-                    List.of(32, 64),
-                    d.model(),
-                    d.learningRate(),
-                    d.threads(),
-                    d.languages(),
-                    50,
-                    d.seed());
+            return defaults().toBuilder()
+                    .examples(1024)
+                    .batchSizes(List.of(32, 64))
+                    .evalClasses(50)
+                    .build();
         }
 
-        Settings withThreads(int t) {
-            return new Settings(
-                    examples, batchSizes, model, learningRate, t, languages, evalClasses, seed);
+        /** A builder starting from the defaults. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this comparison. */
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /**
+         * Builds {@link Settings}; each setting starts at its default and is named as its
+         * component.
+         */
+        public static final class Builder {
+            private int examples = Integer.getInteger("streamlip.smallbatch.examples", 16_384);
+            private List<Integer> batchSizes = List.of(32, 64, 128, 256, 512);
+            private ModelConfig model = ModelConfig.small(new ByteTokenizer(32).vocabSize());
+            private double learningRate = 5e-4;
+            private int threads = 2;
+            private List<String> languages = EmojiLearningBenchmark.QUICK_LANGUAGES;
+            private int evalClasses = 300;
+            private int seed = 42;
+
+            private Builder() {}
+
+            private Builder(Settings c) {
+                examples = c.examples;
+                batchSizes = c.batchSizes;
+                model = c.model;
+                learningRate = c.learningRate;
+                threads = c.threads;
+                languages = c.languages;
+                evalClasses = c.evalClasses;
+                seed = c.seed;
+            }
+
+            public Builder examples(int value) {
+                examples = value;
+                return this;
+            }
+
+            public Builder batchSizes(List<Integer> value) {
+                batchSizes = value;
+                return this;
+            }
+
+            public Builder model(ModelConfig value) {
+                model = value;
+                return this;
+            }
+
+            public Builder learningRate(double value) {
+                learningRate = value;
+                return this;
+            }
+
+            public Builder threads(int value) {
+                threads = value;
+                return this;
+            }
+
+            public Builder languages(List<String> value) {
+                languages = value;
+                return this;
+            }
+
+            public Builder evalClasses(int value) {
+                evalClasses = value;
+                return this;
+            }
+
+            public Builder seed(int value) {
+                seed = value;
+                return this;
+            }
+
+            /** The comparison; the record's constructor checks it. */
+            public Settings build() {
+                return new Settings(
+                        examples,
+                        batchSizes,
+                        model,
+                        learningRate,
+                        threads,
+                        languages,
+                        evalClasses,
+                        seed);
+            }
         }
     }
 
@@ -141,7 +216,7 @@ public final class SmallBatchBenchmark implements Benchmark {
     public BenchResult run(BenchOptions options) throws Exception {
         Settings settings = options.quick() ? Settings.quick() : Settings.defaults();
         if (options.threads() > 0) {
-            settings = settings.withThreads(options.threads());
+            settings = settings.toBuilder().threads(options.threads()).build();
         }
         return measure(settings, EmojiData.at(dataDir));
     }
@@ -316,24 +391,30 @@ public final class SmallBatchBenchmark implements Benchmark {
         Settings d = Settings.defaults();
         int vocab = new ByteTokenizer(32).vocabSize();
         Settings settings =
-                new Settings(
-                        Integer.parseInt(kv.getOrDefault("examples", "" + d.examples())),
-                        kv.containsKey("batches")
-                                ? Arrays.stream(kv.get("batches").split(","))
-                                        .map(String::trim)
-                                        .map(Integer::valueOf)
-                                        .toList()
-                                : d.batchSizes(),
-                        kv.containsKey("model")
-                                ? ModelConfig.preset(kv.get("model"), vocab)
-                                : d.model(),
-                        Double.parseDouble(kv.getOrDefault("lr", "" + d.learningRate())),
-                        Integer.parseInt(kv.getOrDefault("threads", "" + d.threads())),
-                        kv.containsKey("languages")
-                                ? List.of(kv.get("languages").split(","))
-                                : d.languages(),
-                        Integer.parseInt(kv.getOrDefault("classes", "" + d.evalClasses())),
-                        Integer.parseInt(kv.getOrDefault("seed", "" + d.seed())));
+                d.toBuilder()
+                        .examples(Integer.parseInt(kv.getOrDefault("examples", "" + d.examples())))
+                        .batchSizes(
+                                kv.containsKey("batches")
+                                        ? Arrays.stream(kv.get("batches").split(","))
+                                                .map(String::trim)
+                                                .map(Integer::valueOf)
+                                                .toList()
+                                        : d.batchSizes())
+                        .model(
+                                kv.containsKey("model")
+                                        ? ModelConfig.preset(kv.get("model"), vocab)
+                                        : d.model())
+                        .learningRate(
+                                Double.parseDouble(kv.getOrDefault("lr", "" + d.learningRate())))
+                        .threads(Integer.parseInt(kv.getOrDefault("threads", "" + d.threads())))
+                        .languages(
+                                kv.containsKey("languages")
+                                        ? List.of(kv.get("languages").split(","))
+                                        : d.languages())
+                        .evalClasses(
+                                Integer.parseInt(kv.getOrDefault("classes", "" + d.evalClasses())))
+                        .seed(Integer.parseInt(kv.getOrDefault("seed", "" + d.seed())))
+                        .build();
         BenchResult result =
                 measure(settings, EmojiData.at(Path.of(kv.getOrDefault("data", "data"))));
         System.out.println(result.toTable());

@@ -100,7 +100,7 @@ public final class TokenizerBenchmark implements Benchmark {
 
         // Training text: names and keyword lists of 4 in 5 emoji, balanced across languages; the
         // figures are measured on the names of the fifth, which the tokenizer never saw.
-        BpeTrainer.Config trainConfig = BpeTrainer.Config.defaults().withVocabSize(vocabSize);
+        BpeTrainer.Config trainConfig = BpeTrainer.Config.builder().vocabSize(vocabSize).build();
         LanguageSample sample = trainConfig.newSample();
         Map<String, List<String>> captions = new TreeMap<>();
         long offered = split(data, languages, sample, captions);
@@ -276,11 +276,12 @@ public final class TokenizerBenchmark implements Benchmark {
         EmojiCorpus corpus =
                 EmojiCorpus.open(
                         data,
-                        EmojiCorpus.Config.defaults()
-                                .withVendors(List.of("google"))
-                                .withLocales(languages)
-                                .withKeywordPairs(true)
-                                .withOrder(EmojiCorpus.Order.CATALOGUE));
+                        EmojiCorpus.Config.builder()
+                                .vendors(List.of("google"))
+                                .locales(languages)
+                                .keywordPairs(true)
+                                .order(EmojiCorpus.Order.CATALOGUE)
+                                .build());
         long offered = 0;
         for (Iterator<RawPair> it = corpus.pairs(); it.hasNext(); ) {
             RawPair pair = it.next();

@@ -17,7 +17,9 @@ class CurationBenchmarkTest {
             @TempDir Path empty) {
         CurationBenchmark bench =
                 new CurationBenchmark(
-                        EmojiData.Config.defaults(empty).withNpmCommand(CurationBenchmark.NO_FETCH),
+                        EmojiData.Config.defaults(empty).toBuilder()
+                                .npmCommand(CurationBenchmark.NO_FETCH)
+                                .build(),
                         CurationBenchmark.Source.EMOJI);
         assertThatThrownBy(() -> bench.run(new BenchOptions(true, 1, 50)))
                 .isInstanceOf(IllegalStateException.class)
@@ -36,8 +38,9 @@ class CurationBenchmarkTest {
     void refusesWhenNpmCannotRun(@TempDir Path empty) {
         CurationBenchmark bench =
                 new CurationBenchmark(
-                        EmojiData.Config.defaults(empty)
-                                .withNpmCommand(empty.resolve("no-npm-here").toString()),
+                        EmojiData.Config.defaults(empty).toBuilder()
+                                .npmCommand(empty.resolve("no-npm-here").toString())
+                                .build(),
                         CurationBenchmark.Source.EMOJI);
         assertThatThrownBy(() -> bench.run(new BenchOptions(true, 1, 50)))
                 .isInstanceOf(IllegalStateException.class)
@@ -51,8 +54,9 @@ class CurationBenchmarkTest {
     void theSyntheticShapesRunOnlyWhenAskedAndAreLabelled(@TempDir Path empty) throws Exception {
         BenchResult result =
                 new CurationBenchmark(
-                                EmojiData.Config.defaults(empty)
-                                        .withNpmCommand(CurationBenchmark.NO_FETCH),
+                                EmojiData.Config.defaults(empty).toBuilder()
+                                        .npmCommand(CurationBenchmark.NO_FETCH)
+                                        .build(),
                                 CurationBenchmark.Source.SYNTHETIC)
                         .run(new BenchOptions(true, 1, 40));
         assertThat(result.json().get("source")).isEqualTo("synthetic");

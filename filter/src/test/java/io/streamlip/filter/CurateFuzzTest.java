@@ -42,7 +42,7 @@ class CurateFuzzTest {
     static final int LIMIT = 256 * 1024;
     static final FilterConfig CONFIG =
             FilterConfig.builder()
-                    .bounds(RecordBounds.defaults().withMaxRecordBytes(LIMIT))
+                    .bounds(RecordBounds.builder().maxRecordBytes(LIMIT).build())
                     .language(LanguageConfig.defaults())
                     .build();
     static final AvroSerde<RawPair> RAW = AvroSerde.of(RawPair.class);

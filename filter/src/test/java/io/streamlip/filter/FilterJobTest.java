@@ -69,9 +69,10 @@ class FilterJobTest {
         }
 
         JobSettings settings =
-                JobSettings.defaults(checkpoints)
-                        .withParallelism(2)
-                        .withCheckpointInterval(Duration.ofMillis(500));
+                JobSettings.defaults(checkpoints).toBuilder()
+                        .parallelism(2)
+                        .checkpointInterval(Duration.ofMillis(500))
+                        .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         FilterJob.attach(env, KAFKA.clients(), topics, FilterConfig.defaults(), BOUNDED);
         env.execute("filter-job-test");
@@ -156,9 +157,10 @@ class FilterJobTest {
             good.forEach(producer::send); // the job goes on after all of that
         }
         JobSettings settings =
-                JobSettings.defaults(checkpoints)
-                        .withParallelism(1)
-                        .withCheckpointInterval(Duration.ofMillis(500));
+                JobSettings.defaults(checkpoints).toBuilder()
+                        .parallelism(1)
+                        .checkpointInterval(Duration.ofMillis(500))
+                        .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         FilterJob.attach(env, KAFKA.clients(), topics, FilterConfig.defaults(), BOUNDED);
         env.execute("filter-bad-input-test");
@@ -224,9 +226,10 @@ class FilterJobTest {
                         .language(LanguageConfig.builder().caps(Map.of("de", 2L)).build())
                         .build();
         JobSettings settings =
-                JobSettings.defaults(checkpoints)
-                        .withParallelism(2)
-                        .withCheckpointInterval(Duration.ofMillis(500));
+                JobSettings.defaults(checkpoints).toBuilder()
+                        .parallelism(2)
+                        .checkpointInterval(Duration.ofMillis(500))
+                        .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         FilterJob.attach(env, KAFKA.clients(), topics, config, BOUNDED);
         env.execute("filter-caps-eval-test");

@@ -3,6 +3,7 @@ package io.streamlip.filter;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.platform.flink.JobEnvironment;
 import io.streamlip.platform.flink.JobSettings;
+import io.streamlip.platform.flink.RestartPolicy;
 import io.streamlip.platform.kafka.KafkaClients;
 import io.streamlip.platform.kafka.PipelineTopics;
 import java.nio.file.Path;
@@ -23,12 +24,13 @@ public final class LargeImagesFilterRun {
     public static void main(String[] args) {
         try {
             KafkaClients kafka = KafkaClients.of(args[0]);
-            PipelineTopics topics = PipelineTopics.defaults().withPrefix(args[1]);
+            PipelineTopics topics = PipelineTopics.defaults().prefixed(args[1]);
             JobSettings settings =
-                    JobSettings.defaults(Path.of(args[2]))
-                            .withParallelism(2)
-                            .withCheckpointInterval(Duration.ofSeconds(1))
-                            .withRestarts(0, Duration.ofSeconds(1));
+                    JobSettings.defaults(Path.of(args[2])).toBuilder()
+                            .parallelism(2)
+                            .checkpointInterval(Duration.ofSeconds(1))
+                            .restartPolicy(RestartPolicy.fixed(0, Duration.ofSeconds(1)))
+                            .build();
             StreamExecutionEnvironment env = JobEnvironment.create(settings);
             FilterJob.attach(
                     env,

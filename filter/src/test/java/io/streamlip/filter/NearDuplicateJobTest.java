@@ -89,9 +89,10 @@ class NearDuplicateJobTest {
         }
 
         JobSettings settings =
-                JobSettings.defaults(checkpoints)
-                        .withParallelism(1)
-                        .withCheckpointInterval(Duration.ofMillis(500));
+                JobSettings.defaults(checkpoints).toBuilder()
+                        .parallelism(1)
+                        .checkpointInterval(Duration.ofMillis(500))
+                        .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         assertThat(env.getConfiguration().get(StateBackendOptions.STATE_BACKEND))
                 .isEqualTo("rocksdb");

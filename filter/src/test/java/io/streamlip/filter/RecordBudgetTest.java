@@ -115,7 +115,7 @@ class RecordBudgetTest {
         CurateFunction curate =
                 new CurateFunction(
                         FilterConfig.builder()
-                                .bounds(RecordBounds.defaults().withMaxRecordBytes(limit))
+                                .bounds(RecordBounds.builder().maxRecordBytes(limit).build())
                                 .build());
         byte[] value = AvroSerde.of(RawPair.class).encode(good);
         assertThat(value.length).isLessThan(limit / 2);

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The dashboard in headless Chromium and the Prometheus endpoint, against a real broker. */
 @Tag("integration")
 class MonitorServersTest {
-    static final PipelineTopics TOPICS = PipelineTopics.defaults().withPrefix("srv-");
+    static final PipelineTopics TOPICS = PipelineTopics.defaults().prefixed("srv-");
     static final String GROUP = "streamlip-filter-srv-raw-pairs";
     static final int EXTRA = 10;
     @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MonitorTest {
     @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
     static KafkaClients kafka;
-    static final PipelineTopics TOPICS = PipelineTopics.defaults().withPrefix("mon-");
+    static final PipelineTopics TOPICS = PipelineTopics.defaults().prefixed("mon-");
 
     @TempDir Path dir;
 
@@ -118,7 +118,7 @@ class MonitorTest {
 
     @Test
     void rejectsWithUnknownStagesAndReasonsGiveABoundedLabelSet() {
-        PipelineTopics junk = PipelineTopics.defaults().withPrefix("junk-");
+        PipelineTopics junk = PipelineTopics.defaults().prefixed("junk-");
         try (Admin admin = Admin.create(kafka.common())) {
             junk.create(admin);
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlip.platform.flink.EnvelopeStage;
 import io.streamlip.platform.flink.JobEnvironment;
 import io.streamlip.platform.flink.JobSettings;
+import io.streamlip.platform.flink.RestartPolicy;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.sinks.TestRecords.Member;
 import io.streamlip.sinks.shards.ShardConfig;
@@ -46,10 +47,11 @@ class FileSinksJobTest {
         int records = 60;
         int perShard = 7;
         JobSettings settings =
-                JobSettings.defaults(dir.resolve("checkpoints"))
-                        .withParallelism(2)
-                        .withCheckpointInterval(Duration.ofMillis(150))
-                        .withRestarts(2, Duration.ofMillis(200));
+                JobSettings.defaults(dir.resolve("checkpoints")).toBuilder()
+                        .parallelism(2)
+                        .checkpointInterval(Duration.ofMillis(150))
+                        .restartPolicy(RestartPolicy.fixed(2, Duration.ofMillis(200)))
+                        .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         DataStream<CuratedPair> pairs =
                 env.fromData(

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlip.platform.flink.EnvelopeStage;
 import io.streamlip.platform.flink.JobEnvironment;
 import io.streamlip.platform.flink.JobSettings;
+import io.streamlip.platform.flink.RestartPolicy;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;
@@ -97,10 +98,11 @@ class FileSinksRejectsJobTest {
             input.add(p);
         }
         JobSettings settings =
-                JobSettings.defaults(dir.resolve("checkpoints"))
-                        .withParallelism(2)
-                        .withCheckpointInterval(Duration.ofMillis(200))
-                        .withRestarts(0, Duration.ofMillis(100));
+                JobSettings.defaults(dir.resolve("checkpoints")).toBuilder()
+                        .parallelism(2)
+                        .checkpointInterval(Duration.ofMillis(200))
+                        .restartPolicy(RestartPolicy.fixed(0, Duration.ofMillis(100)))
+                        .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         DataStream<CuratedPair> pairs =
                 env.fromData(input, EnvelopeStage.avroType(CuratedPair.class))

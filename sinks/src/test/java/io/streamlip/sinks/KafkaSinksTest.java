@@ -100,7 +100,7 @@ class KafkaSinksTest {
             throws Exception {
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {
             KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
-            PipelineTopics topics = PipelineTopics.defaults().withPrefix("sinks-");
+            PipelineTopics topics = PipelineTopics.defaults().prefixed("sinks-");
             try (Admin admin = broker.admin()) {
                 topics.create(admin);
             }
@@ -108,9 +108,10 @@ class KafkaSinksTest {
                     IntStream.range(0, 25).mapToObj(i -> example("e-" + i)).toList();
             StreamExecutionEnvironment env =
                     JobEnvironment.create(
-                            JobSettings.defaults(checkpoints)
-                                    .withParallelism(2)
-                                    .withCheckpointInterval(Duration.ofMillis(500)));
+                            JobSettings.defaults(checkpoints).toBuilder()
+                                    .parallelism(2)
+                                    .checkpointInterval(Duration.ofMillis(500))
+                                    .build());
             env.fromData(examples, EnvelopeStage.avroType(Example.class))
                     .sinkTo(
                             KafkaSinks.examples(

@@ -53,7 +53,7 @@ class ExampleBudgetTest {
         ExampleBuilder builder =
                 new ExampleBuilder(
                         TokenizeConfig.builder()
-                                .bounds(RecordBounds.defaults().withMaxRecordBytes(3500))
+                                .bounds(RecordBounds.builder().maxRecordBytes(3500).build())
                                 .build());
         CuratedPair curated = TokenizeFuzzTest.curated(raw, "a red circle", "en", raw.getImage());
         assertThat(refusal(builder.build(curated)))

@@ -119,9 +119,10 @@ class PipelineTest {
         int expectedRejects = 9;
 
         JobSettings settings =
-                JobSettings.defaults(checkpoints)
-                        .withParallelism(2)
-                        .withCheckpointInterval(Duration.ofMillis(500));
+                JobSettings.defaults(checkpoints).toBuilder()
+                        .parallelism(2)
+                        .checkpointInterval(Duration.ofMillis(500))
+                        .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         FilterJob.attach(
                 env,

@@ -160,9 +160,10 @@ class PoisonRecordsJobTest {
         int expectedRejectCount = expectedRejects.size() + 1; // + the 100 KB id
 
         JobSettings settings =
-                JobSettings.defaults(checkpoints)
-                        .withParallelism(1)
-                        .withCheckpointInterval(Duration.ofMillis(500));
+                JobSettings.defaults(checkpoints).toBuilder()
+                        .parallelism(1)
+                        .checkpointInterval(Duration.ofMillis(500))
+                        .build();
         Configuration conf = JobEnvironment.configuration(settings);
         try (MiniCluster cluster =
                 new MiniCluster(
@@ -262,7 +263,7 @@ class PoisonRecordsJobTest {
 
     static FilterConfig filterConfig() {
         return FilterConfig.builder()
-                .bounds(RecordBounds.defaults().withMaxPageContextChars(CONTEXT_CAP))
+                .bounds(RecordBounds.builder().maxPageContextChars(CONTEXT_CAP).build())
                 .build();
     }
 

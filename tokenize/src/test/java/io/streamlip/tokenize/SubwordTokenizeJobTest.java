@@ -53,7 +53,7 @@ class SubwordTokenizeJobTest {
             }
         }
         BpeModel model =
-                new BpeTrainer(BpeTrainer.Config.defaults().withVocabSize(300)).train(sample);
+                new BpeTrainer(BpeTrainer.Config.builder().vocabSize(300).build()).train(sample);
         Path tokenizerFile = dir.resolve("tokenizer.json");
         Files.write(tokenizerFile, TokenizerJson.write(model));
         Path font = dir.resolve("font.hex");
@@ -67,7 +67,7 @@ class SubwordTokenizeJobTest {
 
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {
             KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
-            PipelineTopics topics = PipelineTopics.defaults().withPrefix("subword-");
+            PipelineTopics topics = PipelineTopics.defaults().prefixed("subword-");
             try (Admin admin = broker.admin()) {
                 topics.create(admin);
             }
@@ -95,7 +95,9 @@ class SubwordTokenizeJobTest {
             }
             StreamExecutionEnvironment env =
                     JobEnvironment.create(
-                            JobSettings.defaults(dir.resolve("checkpoints")).withParallelism(1));
+                            JobSettings.defaults(dir.resolve("checkpoints")).toBuilder()
+                                    .parallelism(1)
+                                    .build());
             TokenizeJob.attach(env, kafka, topics, config, true);
             env.execute("subword-tokenize-test");
 

@@ -39,7 +39,7 @@ class TokenizeFuzzTest {
     static final int LIMIT = 256 * 1024;
     static final TokenizeConfig CONFIG =
             TokenizeConfig.builder()
-                    .bounds(RecordBounds.defaults().withMaxRecordBytes(LIMIT))
+                    .bounds(RecordBounds.builder().maxRecordBytes(LIMIT).build())
                     .build();
     static final AvroSerde<CuratedPair> CURATED = AvroSerde.of(CuratedPair.class);
     static final AvroSerde<Example> EXAMPLE = AvroSerde.of(Example.class);

@@ -25,7 +25,7 @@ class TokenizersTest {
             corpus.addAll(List.of(texts));
         }
         BpeModel model =
-                new BpeTrainer(BpeTrainer.Config.defaults().withVocabSize(280)).train(corpus);
+                new BpeTrainer(BpeTrainer.Config.builder().vocabSize(280).build()).train(corpus);
         Path file = dir.resolve(name);
         Files.write(file, TokenizerJson.write(model));
         return file;

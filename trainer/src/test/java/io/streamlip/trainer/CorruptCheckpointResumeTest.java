@@ -80,9 +80,10 @@ class CorruptCheckpointResumeTest {
         KafkaClients kafka = KAFKA.clients();
         PipelineTopics topics =
                 KAFKA.createTopics(
-                        PipelineTopics.defaults()
-                                .withPrefix(name + "-")
-                                .withPartitions(PARTITIONS));
+                        PipelineTopics.builder()
+                                .partitions(PARTITIONS)
+                                .build()
+                                .prefixed(name + "-"));
         String topic = topics.examples();
         StreamExamples.produce(kafka, topic, PARTITIONS, 0, 96, List.of("en"));
         Path checkpoints = temp.resolve("checkpoints");

@@ -123,7 +123,7 @@ class KafkaTrainerTest {
         KafkaClients kafka = KAFKA.clients();
         PipelineTopics topics =
                 KAFKA.createTopics(
-                        PipelineTopics.defaults().withPrefix("replay-").withPartitions(1));
+                        PipelineTopics.builder().partitions(1).build().prefixed("replay-"));
         ByteTokenizer tokenizer = new ByteTokenizer(32);
         ModelConfig model = ModelConfig.tiny(tokenizer.vocabSize());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer())) {

@@ -47,7 +47,8 @@ class KillRestartTest {
     void aKilledTrainerResumesBitForBitAtTheCheckpointsOffsets() throws Exception {
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {
             KafkaClients kafka = KafkaClients.of(broker.bootstrapServers());
-            PipelineTopics topics = PipelineTopics.defaults().withPrefix("kill-").withPartitions(2);
+            PipelineTopics topics =
+                    PipelineTopics.builder().partitions(2).build().prefixed("kill-");
             try (Admin admin = broker.admin()) {
                 topics.create(admin);
             }

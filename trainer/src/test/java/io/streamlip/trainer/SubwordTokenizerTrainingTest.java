@@ -50,7 +50,7 @@ class SubwordTokenizerTrainingTest {
         Files.write(
                 file,
                 TokenizerJson.write(
-                        new BpeTrainer(BpeTrainer.Config.defaults().withVocabSize(300))
+                        new BpeTrainer(BpeTrainer.Config.builder().vocabSize(300).build())
                                 .train(sample)));
         CaptionTokenizer tokenizer = Tokenizers.load(file.toString(), 32);
         assertThat(tokenizer.vocabSize()).isGreaterThan(258);
@@ -133,7 +133,7 @@ class SubwordTokenizerTrainingTest {
         Files.write(
                 file,
                 TokenizerJson.write(
-                        new BpeTrainer(BpeTrainer.Config.defaults().withVocabSize(270))
+                        new BpeTrainer(BpeTrainer.Config.builder().vocabSize(270).build())
                                 .train(List.of("red circle", "red circle", "blue square"))));
         CaptionTokenizer tokenizer = Tokenizers.load(file.toString(), 32);
         TrainerConfig config =

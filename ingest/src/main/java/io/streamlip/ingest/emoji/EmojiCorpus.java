@@ -111,36 +111,83 @@ public final class EmojiCorpus implements PairImporter {
 
         /** google, apple and facebook; every locale; base emoji; names only; shuffled, seed 0. */
         public static Config defaults() {
-            return new Config(
-                    EmojiData.TRAINING_VENDORS, List.of(), false, false, Order.SHUFFLED, 0, null);
+            return builder().build();
         }
 
-        public Config withVendors(List<String> value) {
-            return new Config(value, locales, skinTones, keywordPairs, order, seed, crawlTime);
+        /** A builder starting from the defaults. */
+        public static Builder builder() {
+            return new Builder();
         }
 
-        public Config withLocales(List<String> value) {
-            return new Config(vendors, value, skinTones, keywordPairs, order, seed, crawlTime);
+        /** A builder starting from this configuration. */
+        public Builder toBuilder() {
+            return new Builder(this);
         }
 
-        public Config withSkinTones(boolean value) {
-            return new Config(vendors, locales, value, keywordPairs, order, seed, crawlTime);
-        }
+        /**
+         * Builds {@link Config}; each setting starts at its default and is named as its component.
+         */
+        public static final class Builder {
+            private List<String> vendors = EmojiData.TRAINING_VENDORS;
+            private List<String> locales = List.of();
+            private boolean skinTones = false;
+            private boolean keywordPairs = false;
+            private Order order = Order.SHUFFLED;
+            private long seed = 0;
+            private Instant crawlTime = null;
 
-        public Config withKeywordPairs(boolean value) {
-            return new Config(vendors, locales, skinTones, value, order, seed, crawlTime);
-        }
+            private Builder() {}
 
-        public Config withOrder(Order value) {
-            return new Config(vendors, locales, skinTones, keywordPairs, value, seed, crawlTime);
-        }
+            private Builder(Config c) {
+                vendors = c.vendors;
+                locales = c.locales;
+                skinTones = c.skinTones;
+                keywordPairs = c.keywordPairs;
+                order = c.order;
+                seed = c.seed;
+                crawlTime = c.crawlTime;
+            }
 
-        public Config withSeed(long value) {
-            return new Config(vendors, locales, skinTones, keywordPairs, order, value, crawlTime);
-        }
+            public Builder vendors(List<String> value) {
+                vendors = value;
+                return this;
+            }
 
-        public Config withCrawlTime(Instant value) {
-            return new Config(vendors, locales, skinTones, keywordPairs, order, seed, value);
+            public Builder locales(List<String> value) {
+                locales = value;
+                return this;
+            }
+
+            public Builder skinTones(boolean value) {
+                skinTones = value;
+                return this;
+            }
+
+            public Builder keywordPairs(boolean value) {
+                keywordPairs = value;
+                return this;
+            }
+
+            public Builder order(Order value) {
+                order = value;
+                return this;
+            }
+
+            public Builder seed(long value) {
+                seed = value;
+                return this;
+            }
+
+            public Builder crawlTime(Instant value) {
+                crawlTime = value;
+                return this;
+            }
+
+            /** The configuration; the record's constructor checks it. */
+            public Config build() {
+                return new Config(
+                        vendors, locales, skinTones, keywordPairs, order, seed, crawlTime);
+            }
         }
     }
 

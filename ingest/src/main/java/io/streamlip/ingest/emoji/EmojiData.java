@@ -91,15 +91,55 @@ public final class EmojiData {
 
         /** {@code npm} from the PATH, 10 minutes per package. */
         public static Config defaults(Path folder) {
-            return new Config(folder, "npm", Duration.ofMinutes(10));
+            return builder().folder(folder).build();
         }
 
-        public Config withNpmCommand(String command) {
-            return new Config(folder, command, timeout);
+        /** A builder starting from the defaults. */
+        public static Builder builder() {
+            return new Builder();
         }
 
-        public Config withTimeout(Duration value) {
-            return new Config(folder, npmCommand, value);
+        /** A builder starting from this configuration. */
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /**
+         * Builds {@link Config}; each setting starts at its default and is named as its component;
+         * {@code folder} has none and must be set.
+         */
+        public static final class Builder {
+            private Path folder;
+            private String npmCommand = "npm";
+            private Duration timeout = Duration.ofMinutes(10);
+
+            private Builder() {}
+
+            private Builder(Config c) {
+                folder = c.folder;
+                npmCommand = c.npmCommand;
+                timeout = c.timeout;
+            }
+
+            public Builder folder(Path value) {
+                folder = value;
+                return this;
+            }
+
+            public Builder npmCommand(String value) {
+                npmCommand = value;
+                return this;
+            }
+
+            public Builder timeout(Duration value) {
+                timeout = value;
+                return this;
+            }
+
+            /** The configuration; the record's constructor checks it. */
+            public Config build() {
+                return new Config(folder, npmCommand, timeout);
+            }
         }
     }
 

@@ -50,23 +50,61 @@ public final class EmojiEvalSet {
 
         /** {@link #DEFAULT_LOCALES}, every base emoji, seed 42. */
         public static Config defaults() {
-            return new Config(DEFAULT_LOCALES, 0, 42, false);
+            return builder().build();
         }
 
-        public Config withLocales(List<String> value) {
-            return new Config(value, maxClasses, seed, skinTones);
+        /** A builder starting from the defaults. */
+        public static Builder builder() {
+            return new Builder();
         }
 
-        public Config withMaxClasses(int value) {
-            return new Config(locales, value, seed, skinTones);
+        /** A builder starting from this configuration. */
+        public Builder toBuilder() {
+            return new Builder(this);
         }
 
-        public Config withSeed(long value) {
-            return new Config(locales, maxClasses, value, skinTones);
-        }
+        /**
+         * Builds {@link Config}; each setting starts at its default and is named as its component.
+         */
+        public static final class Builder {
+            private List<String> locales = DEFAULT_LOCALES;
+            private int maxClasses = 0;
+            private long seed = 42;
+            private boolean skinTones = false;
 
-        public Config withSkinTones(boolean value) {
-            return new Config(locales, maxClasses, seed, value);
+            private Builder() {}
+
+            private Builder(Config c) {
+                locales = c.locales;
+                maxClasses = c.maxClasses;
+                seed = c.seed;
+                skinTones = c.skinTones;
+            }
+
+            public Builder locales(List<String> value) {
+                locales = value;
+                return this;
+            }
+
+            public Builder maxClasses(int value) {
+                maxClasses = value;
+                return this;
+            }
+
+            public Builder seed(long value) {
+                seed = value;
+                return this;
+            }
+
+            public Builder skinTones(boolean value) {
+                skinTones = value;
+                return this;
+            }
+
+            /** The configuration; the record's constructor checks it. */
+            public Config build() {
+                return new Config(locales, maxClasses, seed, skinTones);
+            }
         }
     }
 

@@ -114,12 +114,63 @@ public final class PairsFolder {
             }
         }
 
+        /** The documented defaults. */
         public static Bounds defaults() {
-            return new Bounds(1 << 20, 16_384, 1_024, 8L << 20);
+            return builder().build();
         }
 
-        public Bounds withMaxImageBytes(long value) {
-            return new Bounds(maxLineBytes, maxTextChars, maxFieldChars, value);
+        /** A builder starting from the defaults. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from these bounds. */
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /**
+         * Builds {@link Bounds}; each setting starts at its default and is named as its component.
+         */
+        public static final class Builder {
+            private int maxLineBytes = 1 << 20;
+            private int maxTextChars = 16_384;
+            private int maxFieldChars = 1_024;
+            private long maxImageBytes = 8L << 20;
+
+            private Builder() {}
+
+            private Builder(Bounds c) {
+                maxLineBytes = c.maxLineBytes;
+                maxTextChars = c.maxTextChars;
+                maxFieldChars = c.maxFieldChars;
+                maxImageBytes = c.maxImageBytes;
+            }
+
+            public Builder maxLineBytes(int value) {
+                maxLineBytes = value;
+                return this;
+            }
+
+            public Builder maxTextChars(int value) {
+                maxTextChars = value;
+                return this;
+            }
+
+            public Builder maxFieldChars(int value) {
+                maxFieldChars = value;
+                return this;
+            }
+
+            public Builder maxImageBytes(long value) {
+                maxImageBytes = value;
+                return this;
+            }
+
+            /** The bounds; the record's constructor checks them. */
+            public Bounds build() {
+                return new Bounds(maxLineBytes, maxTextChars, maxFieldChars, maxImageBytes);
+            }
         }
     }
 

@@ -45,16 +45,49 @@ public final class PairsFolderImporter implements PairImporter {
      * @param bounds the bounds on a line and its image
      */
     public record Options(boolean strict, PairsFolder.Bounds bounds) {
+        /** Counting refused lines and going on, with the default bounds. */
         public static Options defaults() {
-            return new Options(false, PairsFolder.Bounds.defaults());
+            return builder().build();
         }
 
-        public Options withStrict(boolean value) {
-            return new Options(value, bounds);
+        /** A builder starting from the defaults. */
+        public static Builder builder() {
+            return new Builder();
         }
 
-        public Options withBounds(PairsFolder.Bounds value) {
-            return new Options(strict, value);
+        /** A builder starting from these options. */
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /**
+         * Builds {@link Options}; each setting starts at its default and is named as its component.
+         */
+        public static final class Builder {
+            private boolean strict = false;
+            private PairsFolder.Bounds bounds = PairsFolder.Bounds.defaults();
+
+            private Builder() {}
+
+            private Builder(Options c) {
+                strict = c.strict;
+                bounds = c.bounds;
+            }
+
+            public Builder strict(boolean value) {
+                strict = value;
+                return this;
+            }
+
+            public Builder bounds(PairsFolder.Bounds value) {
+                bounds = value;
+                return this;
+            }
+
+            /** The options. */
+            public Options build() {
+                return new Options(strict, bounds);
+            }
         }
     }
 

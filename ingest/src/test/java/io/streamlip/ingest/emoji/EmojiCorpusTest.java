@@ -32,10 +32,11 @@ class EmojiCorpusTest {
     }
 
     private static EmojiCorpus.Config google() {
-        return EmojiCorpus.Config.defaults()
-                .withVendors(List.of("google"))
-                .withOrder(EmojiCorpus.Order.CATALOGUE)
-                .withCrawlTime(CRAWL);
+        return EmojiCorpus.Config.builder()
+                .vendors(List.of("google"))
+                .order(EmojiCorpus.Order.CATALOGUE)
+                .crawlTime(CRAWL)
+                .build();
     }
 
     private static Map<String, RawPair> byId(EmojiCorpus corpus) {
@@ -95,7 +96,8 @@ class EmojiCorpusTest {
                         entry(EmojiCorpus.SKIP_NO_NAME, 11L),
                         entry(EmojiCorpus.SKIP_IMAGE_MISSING, 5L));
 
-        EmojiCorpus facebook = EmojiCorpus.open(data, google().withVendors(List.of("facebook")));
+        EmojiCorpus facebook =
+                EmojiCorpus.open(data, google().toBuilder().vendors(List.of("facebook")).build());
         assertThat(facebook.skipped())
                 .containsOnly(
                         entry(EmojiCorpus.SKIP_NO_NAME, 11L),
@@ -111,13 +113,18 @@ class EmojiCorpusTest {
         assertThat(catalogue.get(catalogue.size() - 1)).contains(":1f984:");
 
         EmojiCorpus.Config shuffled =
-                google().withVendors(EmojiData.TRAINING_VENDORS)
-                        .withOrder(EmojiCorpus.Order.SHUFFLED);
+                google().toBuilder()
+                        .vendors(EmojiData.TRAINING_VENDORS)
+                        .order(EmojiCorpus.Order.SHUFFLED)
+                        .build();
         List<String> a = ids(EmojiCorpus.open(data, shuffled));
         List<String> b = ids(EmojiCorpus.open(data, shuffled));
-        List<String> c = ids(EmojiCorpus.open(data, shuffled.withSeed(7)));
+        List<String> c = ids(EmojiCorpus.open(data, shuffled.toBuilder().seed(7).build()));
         List<String> all =
-                ids(EmojiCorpus.open(data, shuffled.withOrder(EmojiCorpus.Order.CATALOGUE)));
+                ids(
+                        EmojiCorpus.open(
+                                data,
+                                shuffled.toBuilder().order(EmojiCorpus.Order.CATALOGUE).build()));
         assertThat(a).hasSize(44).isEqualTo(b).isNotEqualTo(c).isNotEqualTo(all);
         assertThat(a).containsExactlyInAnyOrderElementsOf(all);
         // vendors are mixed, not one after the other
@@ -126,7 +133,8 @@ class EmojiCorpusTest {
 
     @Test
     void skinToneVariantsAreOptional() {
-        Map<String, RawPair> pairs = byId(EmojiCorpus.open(data, google().withSkinTones(true)));
+        Map<String, RawPair> pairs =
+                byId(EmojiCorpus.open(data, google().toBuilder().skinTones(true).build()));
         assertThat(pairs).hasSize(16);
         RawPair light = pairs.get("emoji:google:1f44b-1f3fb:de:0");
         assertThat(light.getAltText()).isEqualTo("winkende Hand: helle Hautfarbe");
@@ -140,7 +148,8 @@ class EmojiCorpusTest {
 
     @Test
     void keywordPairsAreOptional() {
-        Map<String, RawPair> pairs = byId(EmojiCorpus.open(data, google().withKeywordPairs(true)));
+        Map<String, RawPair> pairs =
+                byId(EmojiCorpus.open(data, google().toBuilder().keywordPairs(true).build()));
         assertThat(pairs).hasSize(28);
         RawPair keywords = pairs.get("emoji:google:1f600:en:1");
         assertThat(keywords.getAltText()).isEqualTo("face | grin");
@@ -150,7 +159,9 @@ class EmojiCorpusTest {
     @Test
     void selectsLocalesGivenAsCldrIdsOrLanguageTags() {
         EmojiCorpus corpus =
-                EmojiCorpus.open(data, google().withLocales(List.of("pt_PT", "zh-hant", "de")));
+                EmojiCorpus.open(
+                        data,
+                        google().toBuilder().locales(List.of("pt_PT", "zh-hant", "de")).build());
         assertThat(corpus.locales()).containsExactly("pt-PT", "zh-Hant", "de");
         assertThat(byId(corpus).values())
                 .extracting(RawPair::getLangHint)
@@ -161,7 +172,12 @@ class EmojiCorpusTest {
     @Test
     void refusesUnknownLocalesNamingThem() {
         assertThatThrownBy(
-                        () -> EmojiCorpus.open(data, google().withLocales(List.of("en", "xx-YY"))))
+                        () ->
+                                EmojiCorpus.open(
+                                        data,
+                                        google().toBuilder()
+                                                .locales(List.of("en", "xx-YY"))
+                                                .build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("[xx-YY]")
                 .hasMessageContaining("zh-Hant");
@@ -171,20 +187,22 @@ class EmojiCorpusTest {
     void neverImportsTheHeldOutVendorForTraining() {
         assertThatThrownBy(
                         () ->
-                                EmojiCorpus.Config.defaults()
-                                        .withVendors(List.of("google", "twitter")))
+                                EmojiCorpus.Config.builder()
+                                        .vendors(List.of("google", "twitter"))
+                                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'twitter'")
                 .hasMessageContaining("held-out")
                 .hasMessageContaining("EmojiEvalSet");
-        assertThatThrownBy(() -> google().withVendors(List.of("samsung")))
+        assertThatThrownBy(() -> google().toBuilder().vendors(List.of("samsung")).build())
                 .hasMessageContaining("unknown emoji vendor 'samsung'");
     }
 
     @Test
     void importToHandsEveryPairOverAndReportsProgressAndCounts() {
         EmojiCorpus corpus =
-                EmojiCorpus.open(data, google().withVendors(EmojiData.TRAINING_VENDORS));
+                EmojiCorpus.open(
+                        data, google().toBuilder().vendors(EmojiData.TRAINING_VENDORS).build());
         List<RawPair> sink = new ArrayList<>();
         List<long[]> progress = new ArrayList<>();
 

@@ -38,8 +38,9 @@ class EmojiDataTest {
         Path folder = dir.resolve("data");
         EmojiData data =
                 new EmojiData(
-                        EmojiData.Config.defaults(folder)
-                                .withNpmCommand("streamlip-no-such-npm-command"));
+                        EmojiData.Config.defaults(folder).toBuilder()
+                                .npmCommand("streamlip-no-such-npm-command")
+                                .build());
         assertThat(data.missing()).hasSize(6);
 
         assertThatThrownBy(data::ensure)
@@ -64,7 +65,10 @@ class EmojiDataTest {
             Files.write(folder.resolve(p.tarballName()), new byte[] {1});
         }
         EmojiData data =
-                new EmojiData(EmojiData.Config.defaults(folder).withNpmCommand("no-such-npm"));
+                new EmojiData(
+                        EmojiData.Config.defaults(folder).toBuilder()
+                                .npmCommand("no-such-npm")
+                                .build());
         assertThat(data.ensure().missing()).isEmpty();
     }
 
@@ -84,7 +88,10 @@ class EmojiDataTest {
                         "echo \"npm notice packing $2\"",
                         "printf 'tgz' > \"$(echo \"$2\" | sed 's/@/-/').tgz\"");
         EmojiData data =
-                new EmojiData(EmojiData.Config.defaults(folder).withNpmCommand(npm.toString()));
+                new EmojiData(
+                        EmojiData.Config.defaults(folder).toBuilder()
+                                .npmCommand(npm.toString())
+                                .build());
 
         data.ensure();
 
@@ -104,8 +111,9 @@ class EmojiDataTest {
         Path npm = script("failing-npm", "echo 'npm error 404 Not Found'", "exit 3");
         EmojiData data =
                 new EmojiData(
-                        EmojiData.Config.defaults(dir.resolve("fail"))
-                                .withNpmCommand(npm.toString()));
+                        EmojiData.Config.defaults(dir.resolve("fail")).toBuilder()
+                                .npmCommand(npm.toString())
+                                .build());
         assertThatThrownBy(data::ensure)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("pack emoji-datasource-google@16.0.0 failed with exit code 3")
@@ -120,9 +128,10 @@ class EmojiDataTest {
         Path npm = script("hanging-npm", "exec sleep 30");
         EmojiData data =
                 new EmojiData(
-                        EmojiData.Config.defaults(dir.resolve("hang"))
-                                .withNpmCommand(npm.toString())
-                                .withTimeout(Duration.ofMillis(300)));
+                        EmojiData.Config.defaults(dir.resolve("hang")).toBuilder()
+                                .npmCommand(npm.toString())
+                                .timeout(Duration.ofMillis(300))
+                                .build());
         assertThatThrownBy(data::ensure)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("did not finish within PT0.3S");

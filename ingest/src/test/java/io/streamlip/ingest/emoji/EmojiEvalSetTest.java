@@ -23,7 +23,7 @@ class EmojiEvalSetTest {
     }
 
     private static EmojiEvalSet.Config config() {
-        return EmojiEvalSet.Config.defaults().withLocales(List.of("en", "de", "fr"));
+        return EmojiEvalSet.Config.builder().locales(List.of("en", "de", "fr")).build();
     }
 
     @Test
@@ -60,7 +60,7 @@ class EmojiEvalSetTest {
 
     @Test
     void samplesAFixedNumberOfClassesBySeed() {
-        EmojiEvalSet.Config two = config().withMaxClasses(2);
+        EmojiEvalSet.Config two = config().toBuilder().maxClasses(2).build();
         EmojiEvalSet.Result a = EmojiEvalSet.write(data, dir.resolve("a"), two);
         assertThat(a.classes()).isEqualTo(2);
         List<PairsFolder.Entry> first = PairsFolder.read(dir.resolve("a"));
@@ -73,7 +73,7 @@ class EmojiEvalSetTest {
                         .mapToObj(
                                 seed -> {
                                     Path f = dir.resolve("seed-" + seed);
-                                    EmojiEvalSet.write(data, f, two.withSeed(seed));
+                                    EmojiEvalSet.write(data, f, two.toBuilder().seed(seed).build());
                                     return PairsFolder.read(f).stream()
                                             .map(PairsFolder.Entry::classLabel)
                                             .distinct()
@@ -87,7 +87,7 @@ class EmojiEvalSetTest {
     @Test
     void includesSkinToneVariantsWhenAsked() {
         Path folder = dir.resolve("skin");
-        EmojiEvalSet.write(data, folder, config().withSkinTones(true));
+        EmojiEvalSet.write(data, folder, config().toBuilder().skinTones(true).build());
         assertThat(PairsFolder.read(folder))
                 .contains(
                         new PairsFolder.Entry(
@@ -100,7 +100,7 @@ class EmojiEvalSetTest {
     @Test
     void refusesToWriteOverAnExistingSet() {
         Path folder = dir.resolve("twice");
-        EmojiEvalSet.write(data, folder, config().withMaxClasses(1));
+        EmojiEvalSet.write(data, folder, config().toBuilder().maxClasses(1).build());
         assertThatThrownBy(() -> EmojiEvalSet.write(data, folder, config()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("already holds an evaluation set");

@@ -31,13 +31,14 @@ class EmojiImportToKafkaTest {
         EmojiCorpus corpus =
                 EmojiCorpus.open(
                         data,
-                        EmojiCorpus.Config.defaults()
-                                .withCrawlTime(Instant.parse("2025-01-02T03:04:05Z")));
+                        EmojiCorpus.Config.builder()
+                                .crawlTime(Instant.parse("2025-01-02T03:04:05Z"))
+                                .build());
         List<RawPair> expected = new ArrayList<>();
         corpus.pairs().forEachRemaining(expected::add);
 
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {
-            PipelineTopics topics = PipelineTopics.defaults().withPartitions(2);
+            PipelineTopics topics = PipelineTopics.builder().partitions(2).build();
             try (Admin admin = broker.admin()) {
                 topics.create(admin);
             }

@@ -60,7 +60,7 @@ class RealEmojiDataTest {
         long start = System.nanoTime();
         EmojiCorpus corpus =
                 EmojiCorpus.open(
-                        data, EmojiCorpus.Config.defaults().withVendors(List.of("google")));
+                        data, EmojiCorpus.Config.builder().vendors(List.of("google")).build());
         long opened = System.nanoTime();
         long[] imageBytes = {0};
         Set<String> classes = new HashSet<>();
@@ -126,7 +126,8 @@ class RealEmojiDataTest {
 
         Path small = dir.resolve("eval-200");
         EmojiEvalSet.Result sample =
-                EmojiEvalSet.write(data, small, EmojiEvalSet.Config.defaults().withMaxClasses(200));
+                EmojiEvalSet.write(
+                        data, small, EmojiEvalSet.Config.builder().maxClasses(200).build());
         assertThat(sample.classes()).isEqualTo(200);
         assertThat(sample.lines()).isBetween(1900L, 2000L);
         assertThat(Map.copyOf(sample.perLanguage())).containsEntry("en", 200L);

@@ -100,7 +100,7 @@ class PairsFolderImporterTest {
     }
 
     private static final PairsFolderImporter.Options STRICT =
-            PairsFolderImporter.Options.defaults().withStrict(true);
+            PairsFolderImporter.Options.builder().strict(true).build();
 
     @Test
     void strictNamesTheLineOfAMissingImage() throws IOException {

@@ -143,7 +143,7 @@ class PairsFolderRejectsTest {
                         """,
                         "images/a.png");
         PairsFolderImporter.Options strict =
-                PairsFolderImporter.Options.defaults().withStrict(true);
+                PairsFolderImporter.Options.builder().strict(true).build();
         assertThatThrownBy(() -> PairsFolderImporter.open(folder, CRAWL, strict))
                 .isInstanceOf(ImportRejectedException.class)
                 .hasMessageContaining("pairs.jsonl:2: not_json: not JSON");
@@ -178,8 +178,9 @@ class PairsFolderRejectsTest {
                         "images/small.png");
         Files.write(folder.resolve("images/large.png"), new byte[4096]);
         PairsFolderImporter.Options options =
-                PairsFolderImporter.Options.defaults()
-                        .withBounds(PairsFolder.Bounds.defaults().withMaxImageBytes(1024));
+                PairsFolderImporter.Options.builder()
+                        .bounds(PairsFolder.Bounds.builder().maxImageBytes(1024).build())
+                        .build();
         List<ImportStats> stats = new ArrayList<>();
         List<RawPair> pairs = importAll(PairsFolderImporter.open(folder, CRAWL, options), stats);
         assertThat(pairs).extracting(RawPair::getAltText).containsExactly("small");

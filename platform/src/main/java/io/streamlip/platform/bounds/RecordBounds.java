@@ -57,45 +57,113 @@ public record RecordBounds(
 
     /** The documented defaults. */
     public static RecordBounds defaults() {
-        return new RecordBounds(
-                PipelineTopics.MAX_MESSAGE_BYTES,
-                512,
-                256,
-                8192,
-                16_384,
-                1024,
-                16_384,
-                64,
-                128,
-                4096);
+        return builder().build();
     }
 
-    public RecordBounds withMaxRecordBytes(int value) {
-        return new RecordBounds(
-                value,
-                maxIdChars,
-                maxSourceChars,
-                maxImageUrlChars,
-                maxAltTextChars,
-                maxPageTitleChars,
-                maxPageContextChars,
-                maxAttributes,
-                maxAttributeKeyChars,
-                maxAttributeValueChars);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public RecordBounds withMaxPageContextChars(int value) {
-        return new RecordBounds(
-                maxRecordBytes,
-                maxIdChars,
-                maxSourceChars,
-                maxImageUrlChars,
-                maxAltTextChars,
-                maxPageTitleChars,
-                value,
-                maxAttributes,
-                maxAttributeKeyChars,
-                maxAttributeValueChars);
+    /** A builder starting from these bounds. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Builds {@link RecordBounds}; each bound starts at its default and is named as its component.
+     */
+    public static final class Builder {
+        private int maxRecordBytes = PipelineTopics.MAX_MESSAGE_BYTES;
+        private int maxIdChars = 512;
+        private int maxSourceChars = 256;
+        private int maxImageUrlChars = 8192;
+        private int maxAltTextChars = 16_384;
+        private int maxPageTitleChars = 1024;
+        private int maxPageContextChars = 16_384;
+        private int maxAttributes = 64;
+        private int maxAttributeKeyChars = 128;
+        private int maxAttributeValueChars = 4096;
+
+        private Builder() {}
+
+        private Builder(RecordBounds b) {
+            maxRecordBytes = b.maxRecordBytes;
+            maxIdChars = b.maxIdChars;
+            maxSourceChars = b.maxSourceChars;
+            maxImageUrlChars = b.maxImageUrlChars;
+            maxAltTextChars = b.maxAltTextChars;
+            maxPageTitleChars = b.maxPageTitleChars;
+            maxPageContextChars = b.maxPageContextChars;
+            maxAttributes = b.maxAttributes;
+            maxAttributeKeyChars = b.maxAttributeKeyChars;
+            maxAttributeValueChars = b.maxAttributeValueChars;
+        }
+
+        public Builder maxRecordBytes(int value) {
+            maxRecordBytes = value;
+            return this;
+        }
+
+        public Builder maxIdChars(int value) {
+            maxIdChars = value;
+            return this;
+        }
+
+        public Builder maxSourceChars(int value) {
+            maxSourceChars = value;
+            return this;
+        }
+
+        public Builder maxImageUrlChars(int value) {
+            maxImageUrlChars = value;
+            return this;
+        }
+
+        public Builder maxAltTextChars(int value) {
+            maxAltTextChars = value;
+            return this;
+        }
+
+        public Builder maxPageTitleChars(int value) {
+            maxPageTitleChars = value;
+            return this;
+        }
+
+        public Builder maxPageContextChars(int value) {
+            maxPageContextChars = value;
+            return this;
+        }
+
+        public Builder maxAttributes(int value) {
+            maxAttributes = value;
+            return this;
+        }
+
+        public Builder maxAttributeKeyChars(int value) {
+            maxAttributeKeyChars = value;
+            return this;
+        }
+
+        public Builder maxAttributeValueChars(int value) {
+            maxAttributeValueChars = value;
+            return this;
+        }
+
+        /** The bounds; the record's constructor checks them. */
+        public RecordBounds build() {
+            return new RecordBounds(
+                    maxRecordBytes,
+                    maxIdChars,
+                    maxSourceChars,
+                    maxImageUrlChars,
+                    maxAltTextChars,
+                    maxPageTitleChars,
+                    maxPageContextChars,
+                    maxAttributes,
+                    maxAttributeKeyChars,
+                    maxAttributeValueChars);
+        }
     }
 
     /**

@@ -100,16 +100,18 @@ public record JobArguments(
         JobSettings settings;
         try {
             settings =
-                    defaults.withParallelism(options.getInt("parallelism", defaults.parallelism()))
-                            .withCheckpointInterval(
+                    defaults.toBuilder()
+                            .parallelism(options.getInt("parallelism", defaults.parallelism()))
+                            .checkpointInterval(
                                     Duration.ofMillis(
                                             options.getLong(
                                                     "checkpoint-interval-ms",
                                                     defaults.checkpointInterval().toMillis())))
-                            .withRetainedCheckpoints(
+                            .retainedCheckpoints(
                                     options.getInt(
                                             "retained-checkpoints", defaults.retainedCheckpoints()))
-                            .withRestartPolicy(restartPolicy(options));
+                            .restartPolicy(restartPolicy(options))
+                            .build();
         } catch (NumberFormatException e) {
             throw usage("not a number: " + e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -120,7 +122,7 @@ public record JobArguments(
         }
         return new JobArguments(
                 KafkaClients.of(required(options, "bootstrap")).with(kafkaProperties),
-                PipelineTopics.defaults().withPrefix(options.get("topic-prefix", "")),
+                PipelineTopics.defaults().prefixed(options.get("topic-prefix", "")),
                 settings,
                 options.has("bounded"),
                 jobOptions);

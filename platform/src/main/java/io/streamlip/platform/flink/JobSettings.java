@@ -56,12 +56,7 @@ public record JobSettings(
      * bounded to 2, 1 s apart, so a job that keeps failing ends instead of hanging its caller.
      */
     public static JobSettings defaults(Path checkpointDir) {
-        return new JobSettings(
-                1,
-                Duration.ofSeconds(5),
-                checkpointDir.toUri().toString(),
-                RestartPolicy.fixed(2, Duration.ofSeconds(1)),
-                DEFAULT_RETAINED_CHECKPOINTS);
+        return builder().checkpointDir(checkpointDir.toUri().toString()).build();
     }
 
     /**
@@ -69,36 +64,76 @@ public record JobSettings(
      * path): restarts never give up ({@link RestartPolicy#exponential()}).
      */
     public static JobSettings cluster(String checkpointDir) {
-        return new JobSettings(
-                1,
-                Duration.ofSeconds(5),
-                checkpointDir,
-                RestartPolicy.exponential(),
-                DEFAULT_RETAINED_CHECKPOINTS);
+        return builder()
+                .checkpointDir(checkpointDir)
+                .restartPolicy(RestartPolicy.exponential())
+                .build();
     }
 
-    public JobSettings withParallelism(int value) {
-        return new JobSettings(
-                value, checkpointInterval, checkpointDir, restartPolicy, retainedCheckpoints);
+    /** A builder starting from the in-process defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public JobSettings withCheckpointInterval(Duration value) {
-        return new JobSettings(
-                parallelism, value, checkpointDir, restartPolicy, retainedCheckpoints);
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    /** With a fixed-delay restart strategy: {@code attempts} restarts, {@code delay} apart. */
-    public JobSettings withRestarts(int attempts, Duration delay) {
-        return withRestartPolicy(RestartPolicy.fixed(attempts, delay));
-    }
+    /**
+     * Builds {@link JobSettings}; each setting starts at its in-process default and is named as its
+     * component; {@code checkpointDir} has none and must be set.
+     */
+    public static final class Builder {
+        private int parallelism = 1;
+        private Duration checkpointInterval = Duration.ofSeconds(5);
+        private String checkpointDir;
+        private RestartPolicy restartPolicy = RestartPolicy.fixed(2, Duration.ofSeconds(1));
+        private int retainedCheckpoints = DEFAULT_RETAINED_CHECKPOINTS;
 
-    public JobSettings withRestartPolicy(RestartPolicy value) {
-        return new JobSettings(
-                parallelism, checkpointInterval, checkpointDir, value, retainedCheckpoints);
-    }
+        private Builder() {}
 
-    public JobSettings withRetainedCheckpoints(int value) {
-        return new JobSettings(
-                parallelism, checkpointInterval, checkpointDir, restartPolicy, value);
+        private Builder(JobSettings s) {
+            parallelism = s.parallelism;
+            checkpointInterval = s.checkpointInterval;
+            checkpointDir = s.checkpointDir;
+            restartPolicy = s.restartPolicy;
+            retainedCheckpoints = s.retainedCheckpoints;
+        }
+
+        public Builder parallelism(int value) {
+            parallelism = value;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration value) {
+            checkpointInterval = value;
+            return this;
+        }
+
+        public Builder checkpointDir(String value) {
+            checkpointDir = value;
+            return this;
+        }
+
+        public Builder restartPolicy(RestartPolicy value) {
+            restartPolicy = value;
+            return this;
+        }
+
+        public Builder retainedCheckpoints(int value) {
+            retainedCheckpoints = value;
+            return this;
+        }
+
+        /** The settings; the record's constructor checks them. */
+        public JobSettings build() {
+            return new JobSettings(
+                    parallelism,
+                    checkpointInterval,
+                    checkpointDir,
+                    restartPolicy,
+                    retainedCheckpoints);
+        }
     }
 }

@@ -45,25 +45,104 @@ public record PipelineTopics(
 
     /** The documented defaults. */
     public static PipelineTopics defaults() {
-        return new PipelineTopics(
-                "raw-pairs", "curated-pairs", "examples", "rejects", "model-updates", 2, (short) 1);
+        return builder().build();
     }
 
-    /** The same layout with every name prefixed, e.g. to run several pipelines on one broker. */
-    public PipelineTopics withPrefix(String prefix) {
-        return new PipelineTopics(
-                prefix + rawPairs,
-                prefix + curatedPairs,
-                prefix + examples,
-                prefix + rejects,
-                prefix + modelUpdates,
-                partitions,
-                replicationFactor);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public PipelineTopics withPartitions(int count) {
-        return new PipelineTopics(
-                rawPairs, curatedPairs, examples, rejects, modelUpdates, count, replicationFactor);
+    /** A builder starting from this layout. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * The same layout with every name prefixed, e.g. to run several pipelines on one broker. Not a
+     * setting of its own: it derives all five names at once.
+     */
+    public PipelineTopics prefixed(String prefix) {
+        return toBuilder()
+                .rawPairs(prefix + rawPairs)
+                .curatedPairs(prefix + curatedPairs)
+                .examples(prefix + examples)
+                .rejects(prefix + rejects)
+                .modelUpdates(prefix + modelUpdates)
+                .build();
+    }
+
+    /**
+     * Builds {@link PipelineTopics}; each setting starts at its default and is named as its
+     * component.
+     */
+    public static final class Builder {
+        private String rawPairs = "raw-pairs";
+        private String curatedPairs = "curated-pairs";
+        private String examples = "examples";
+        private String rejects = "rejects";
+        private String modelUpdates = "model-updates";
+        private int partitions = 2;
+        private short replicationFactor = 1;
+
+        private Builder() {}
+
+        private Builder(PipelineTopics t) {
+            rawPairs = t.rawPairs;
+            curatedPairs = t.curatedPairs;
+            examples = t.examples;
+            rejects = t.rejects;
+            modelUpdates = t.modelUpdates;
+            partitions = t.partitions;
+            replicationFactor = t.replicationFactor;
+        }
+
+        public Builder rawPairs(String value) {
+            rawPairs = value;
+            return this;
+        }
+
+        public Builder curatedPairs(String value) {
+            curatedPairs = value;
+            return this;
+        }
+
+        public Builder examples(String value) {
+            examples = value;
+            return this;
+        }
+
+        public Builder rejects(String value) {
+            rejects = value;
+            return this;
+        }
+
+        public Builder modelUpdates(String value) {
+            modelUpdates = value;
+            return this;
+        }
+
+        public Builder partitions(int value) {
+            partitions = value;
+            return this;
+        }
+
+        public Builder replicationFactor(short value) {
+            replicationFactor = value;
+            return this;
+        }
+
+        /** The layout. */
+        public PipelineTopics build() {
+            return new PipelineTopics(
+                    rawPairs,
+                    curatedPairs,
+                    examples,
+                    rejects,
+                    modelUpdates,
+                    partitions,
+                    replicationFactor);
+        }
     }
 
     /** The topics to create, with explicit settings. */

@@ -14,9 +14,10 @@ class JobEnvironmentTest {
     @Test
     void inProcessConfigurationCarriesRocksDbRetainedCheckpointsAndBoundedRestarts() {
         JobSettings settings =
-                JobSettings.defaults(Path.of("/tmp/cp"))
-                        .withParallelism(2)
-                        .withCheckpointInterval(Duration.ofMillis(500));
+                JobSettings.defaults(Path.of("/tmp/cp")).toBuilder()
+                        .parallelism(2)
+                        .checkpointInterval(Duration.ofMillis(500))
+                        .build();
         Configuration conf = JobEnvironment.configuration(settings);
         var map = conf.toMap();
         assertThat(map)
@@ -60,7 +61,10 @@ class JobEnvironmentTest {
     @Test
     void createdEnvironmentHasTheSettingsAndQuietMetricGroups() {
         var env =
-                JobEnvironment.create(JobSettings.defaults(Path.of("/tmp/cp")).withParallelism(3));
+                JobEnvironment.create(
+                        JobSettings.defaults(Path.of("/tmp/cp")).toBuilder()
+                                .parallelism(3)
+                                .build());
         assertThat(env.getParallelism()).isEqualTo(3);
         assertThat(env.getCheckpointInterval()).isEqualTo(5000);
         assertThat(LogManager.getLogger(JobEnvironment.METRIC_GROUP_LOGGER).isWarnEnabled())
@@ -69,12 +73,14 @@ class JobEnvironmentTest {
 
     @Test
     void settingsRefuseNonsense() {
-        assertThatThrownBy(() -> JobSettings.defaults(Path.of("x")).withParallelism(0))
+        assertThatThrownBy(
+                        () -> JobSettings.defaults(Path.of("x")).toBuilder().parallelism(0).build())
                 .hasMessageContaining("parallelism must be at least 1");
         assertThatThrownBy(
                         () ->
-                                JobSettings.defaults(Path.of("x"))
-                                        .withCheckpointInterval(Duration.ofMillis(1)))
+                                JobSettings.defaults(Path.of("x")).toBuilder()
+                                        .checkpointInterval(Duration.ofMillis(1))
+                                        .build())
                 .hasMessageContaining("checkpointInterval");
         assertThatThrownBy(
                         () ->

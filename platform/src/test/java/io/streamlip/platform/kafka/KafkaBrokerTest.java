@@ -32,7 +32,7 @@ class KafkaBrokerTest {
 
     @Test
     void createsThePipelineTopicsWithTheirPartitions() throws Exception {
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("t1-").withPartitions(3);
+        PipelineTopics topics = PipelineTopics.builder().partitions(3).build().prefixed("t1-");
         try (Admin admin = broker.admin()) {
             topics.create(admin);
             topics.create(admin); // idempotent
@@ -47,7 +47,7 @@ class KafkaBrokerTest {
 
     @Test
     void pairsSentAreReadBack() {
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("t2-");
+        PipelineTopics topics = PipelineTopics.defaults().prefixed("t2-");
         try (Admin admin = broker.admin()) {
             topics.create(admin);
         }
@@ -68,7 +68,7 @@ class KafkaBrokerTest {
     @Test
     void theBrokerAcceptsARecordAtThePipelinesLimit() {
         assertThat(PipelineTopics.MAX_MESSAGE_BYTES).isEqualTo(PipelineTopics.MAX_MESSAGE_BYTES);
-        PipelineTopics topics = PipelineTopics.defaults().withPrefix("t3-");
+        PipelineTopics topics = PipelineTopics.defaults().prefixed("t3-");
         try (Admin admin = broker.admin()) {
             topics.create(admin);
         }

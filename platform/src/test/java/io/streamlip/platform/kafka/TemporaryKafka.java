@@ -39,7 +39,7 @@ public final class TemporaryKafka implements BeforeAllCallback, AfterAllCallback
 
     /** Creates the pipeline's topics under {@code prefix} (so tests of one class do not meet). */
     public PipelineTopics createTopics(String prefix) {
-        return createTopics(PipelineTopics.defaults().withPrefix(prefix));
+        return createTopics(PipelineTopics.defaults().prefixed(prefix));
     }
 
     /** Creates {@code topics} (e.g. with more partitions) and returns them. */

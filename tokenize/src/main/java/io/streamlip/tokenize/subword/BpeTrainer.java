@@ -44,16 +44,63 @@ public final class BpeTrainer {
             }
         }
 
+        /** The documented defaults. */
         public static Config defaults() {
-            return new Config(8192, 2, 20_000, 7);
+            return builder().build();
         }
 
-        public Config withVocabSize(int value) {
-            return new Config(value, minPairCount, capPerLanguage, seed);
+        /** A builder starting from the defaults. */
+        public static Builder builder() {
+            return new Builder();
         }
 
-        public Config withCapPerLanguage(int value) {
-            return new Config(vocabSize, minPairCount, value, seed);
+        /** A builder starting from this configuration. */
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /**
+         * Builds {@link Config}; each setting starts at its default and is named as its component.
+         */
+        public static final class Builder {
+            private int vocabSize = 8192;
+            private int minPairCount = 2;
+            private int capPerLanguage = 20_000;
+            private long seed = 7;
+
+            private Builder() {}
+
+            private Builder(Config c) {
+                vocabSize = c.vocabSize;
+                minPairCount = c.minPairCount;
+                capPerLanguage = c.capPerLanguage;
+                seed = c.seed;
+            }
+
+            public Builder vocabSize(int value) {
+                vocabSize = value;
+                return this;
+            }
+
+            public Builder minPairCount(int value) {
+                minPairCount = value;
+                return this;
+            }
+
+            public Builder capPerLanguage(int value) {
+                capPerLanguage = value;
+                return this;
+            }
+
+            public Builder seed(long value) {
+                seed = value;
+                return this;
+            }
+
+            /** The configuration; the record's constructor checks it. */
+            public Config build() {
+                return new Config(vocabSize, minPairCount, capPerLanguage, seed);
+            }
         }
 
         /** An empty sample with this configuration's cap and seed. */

@@ -130,11 +130,6 @@ public final class SubwordTokenizer implements CaptionTokenizer, AutoCloseable {
         return json.clone();
     }
 
-    /** The same file with another engine. */
-    public SubwordTokenizer withEngine(Engine value) {
-        return new SubwordTokenizer(json, maxTokens, value);
-    }
-
     /** Frees the native tokenizer, if one was built; a later encode builds it again. */
     @Override
     public synchronized void close() {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class BpeTrainerTest {
 
     private static BpeModel train(int vocabSize) {
-        return new BpeTrainer(BpeTrainer.Config.defaults().withVocabSize(vocabSize))
+        return new BpeTrainer(BpeTrainer.Config.builder().vocabSize(vocabSize).build())
                 .train(MultilingualText.sample());
     }
 
@@ -61,7 +61,7 @@ class BpeTrainerTest {
 
     @Test
     void normalisesToNfcBeforeCounting() {
-        BpeTrainer trainer = new BpeTrainer(BpeTrainer.Config.defaults().withVocabSize(300));
+        BpeTrainer trainer = new BpeTrainer(BpeTrainer.Config.builder().vocabSize(300).build());
         BpeModel decomposed = trainer.train(List.of("cafe\u0301 cafe\u0301 cafe\u0301"));
         BpeModel composed = trainer.train(List.of("café café café"));
         assertThat(decomposed.vocab()).isEqualTo(composed.vocab());

@@ -23,7 +23,7 @@ class SubwordTokenizerTest {
     @BeforeAll
     static void train() {
         model =
-                new BpeTrainer(BpeTrainer.Config.defaults().withVocabSize(700))
+                new BpeTrainer(BpeTrainer.Config.builder().vocabSize(700).build())
                         .train(MultilingualText.sample());
         json = TokenizerJson.write(model);
     }
@@ -77,7 +77,7 @@ class SubwordTokenizerTest {
         SubwordTokenizer b = SubwordTokenizer.of(json, 64, SubwordTokenizer.Engine.DJL);
         assertThat(a.version()).isEqualTo(b.version()).matches("bpe700-[0-9a-f]{12}");
         BpeModel other =
-                new BpeTrainer(BpeTrainer.Config.defaults().withVocabSize(650))
+                new BpeTrainer(BpeTrainer.Config.builder().vocabSize(650).build())
                         .train(MultilingualText.sample());
         assertThat(SubwordTokenizer.of(TokenizerJson.write(other), 32, a.engine()).version())
                 .isNotEqualTo(a.version());

@@ -190,9 +190,10 @@ class KafkaBatchSourceTest {
     private static String topic(String name, int partitions) throws Exception {
         PipelineTopics topics =
                 KAFKA.createTopics(
-                        PipelineTopics.defaults()
-                                .withPrefix(name + "-")
-                                .withPartitions(partitions));
+                        PipelineTopics.builder()
+                                .partitions(partitions)
+                                .build()
+                                .prefixed(name + "-"));
         return topics.examples();
     }
 
