@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every listener binds 127.0.0.1 on a free port. Replication factors of the internal topics are
  * 1, so transactions (the jobs' exactly-once sinks) work on one node.
  *
- * <p>Only the demo ({@code app}) and tests depend on this module, so no job or trainer jar carries
- * a broker.
+ * <p>Only {@code app} (the demo), {@code bench} (the datapath benchmark) and tests depend on this
+ * module, so no job or trainer jar carries a broker.
  */
 public final class KafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
