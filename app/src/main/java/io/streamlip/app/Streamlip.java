@@ -1,5 +1,6 @@
 package io.streamlip.app;
 
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,14 +27,43 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             BenchCommand.class,
             TokenizerCommand.class,
+            ConfigCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Streamlip implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(
+            names = ConfigArgs.OPTION,
+            paramLabel = "FILE",
+            description =
+                    "A configuration file (YAML, a section per command; `streamlip config"
+                            + " example`). Also accepted after the command's name.")
+    Path config;
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(execute(args));
+    }
+
+    /**
+     * Runs the command line as {@code main} does, with {@value ConfigArgs#OPTION} files expanded
+     * into options; returns the exit code.
+     */
+    public static int execute(String... args) {
+        return execute(commandLine(), args);
+    }
+
+    /** {@link #execute(String...)} on {@code cli} (e.g. one whose output a test captures). */
+    public static int execute(CommandLine cli, String... args) {
+        String[] expanded;
+        try {
+            expanded = ConfigArgs.expand(Streamlip::commandLine, args);
+        } catch (ConfigFile.InvalidConfigException e) {
+            cli.getErr().println("streamlip: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
+        return cli.execute(expanded);
     }
 
     /** The configured command line, also used by tests. */
