@@ -188,14 +188,7 @@ final class Demo {
                         .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), FilterJob.Options.defaults());
-        // Examples at the trained model's image size (--model b16: 224 px); the trainer skips
-        // examples of any other size.
-        TokenizeConfig tokenize =
-                TokenizeConfig.builder()
-                        .imageSize(config.trainer().model().imageSize())
-                        .tokenizer(tokenizer.spec())
-                        .build();
-        TokenizeJob.attach(env, kafka, topics, tokenize, false);
+        TokenizeJob.attach(env, kafka, topics, tokenizeConfig(config, tokenizer.spec()), false);
         String name = "streamlip-demo: filter + tokenize";
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName(name);
@@ -234,6 +227,17 @@ final class Demo {
                 topics.curatedPairs(),
                 topics.examples());
         return new StartedJob(name, job, rest);
+    }
+
+    /**
+     * The tokenize stage's configuration: examples at the trained model's image size ({@code
+     * --model b16}: 224 px), as the trainer refuses any other, with the demo's tokenizer.
+     */
+    static TokenizeConfig tokenizeConfig(DemoConfig config, String tokenizerSpec) {
+        return TokenizeConfig.builder()
+                .imageSize(config.trainer().model().imageSize())
+                .tokenizer(tokenizerSpec)
+                .build();
     }
 
     /**

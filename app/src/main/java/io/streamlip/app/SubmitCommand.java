@@ -4,11 +4,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.platform.flink.JobSettings;
 import io.streamlip.platform.flink.RestartPolicy;
 import io.streamlip.platform.kafka.Secrets;
+import io.streamlip.tokenize.TokenizeConfig;
+import io.streamlip.tokenize.TokenizeJob;
+import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.model.ModelConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -21,6 +26,8 @@ import picocli.CommandLine.Option;
  * filter and tokenize jobs on it, each as its own Flink job with the pipeline's arguments, fresh or
  * from a savepoint or retained checkpoint ({@code --from-savepoint}, {@code --from-checkpoint}).
  * The jobs restart without a cap on attempts unless {@code --restart-attempts} asks for a bound.
+ * The tokenize job makes examples at the image size of the trainer's model ({@code --model}, or
+ * {@code --image-size}).
  */
 @Command(
         name = "submit",
@@ -205,6 +212,24 @@ final class SubmitCommand implements Callable<Integer> {
                             + " operator). The trainer must use the same file.")
     String tokenizer;
 
+    @Option(
+            names = "--model",
+            paramLabel = "tiny|small|b16",
+            description =
+                    "The model preset the trainer trains ('streamlip train --model'): the tokenize"
+                            + " job makes examples at its image size (b16: 224 px), as the trainer"
+                            + " refuses any other (default: the trainer's default, "
+                            + "${DEFAULT-VALUE}).")
+    String model = TrainerConfig.defaults().model().name();
+
+    @Option(
+            names = "--image-size",
+            paramLabel = "N",
+            description =
+                    "Instead of --model: the examples' image side in pixels, for a model of your"
+                            + " own; it must be the trained model's.")
+    Integer imageSize;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -223,6 +248,7 @@ final class SubmitCommand implements Callable<Integer> {
                             + " (exponential-delay) do not mix");
         }
         Map<String, String> restoreFrom = restorePaths();
+        exampleImageSize(); // a wrong --model or --image-size fails before anything starts
         kafka.createTopics();
         FlinkRestClient client = new FlinkRestClient(flink, Duration.ofMinutes(2));
         String jarId = client.uploadJar(jar);
@@ -254,6 +280,36 @@ final class SubmitCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(Json.pretty(out));
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /**
+     * The examples' image side: {@code --image-size}, else the image size of the {@code --model}
+     * preset.
+     *
+     * @throws CommandLine.ParameterException naming the option when it is invalid
+     */
+    int exampleImageSize() {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (imageSize != null && parsed != null && parsed.hasMatchedOption("--model")) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--model and --image-size both set the examples' image size: give one");
+        }
+        try {
+            int size =
+                    imageSize != null
+                            ? imageSize
+                            : ModelConfig.preset(
+                                            model.trim().toLowerCase(Locale.ROOT),
+                                            TrainerConfig.defaults().model().vocabSize())
+                                    .imageSize();
+            // The tokenize job's own check, here, so that the command fails before it submits.
+            return TokenizeConfig.builder().imageSize(size).build().imageSize();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    (imageSize != null ? "--image-size: " : "--model: ") + e.getMessage());
+        }
     }
 
     /** The --restart-backoff-* options given, as the jobs' arguments. */
@@ -349,8 +405,15 @@ final class SubmitCommand implements Callable<Integer> {
         if (!kafka.topicPrefix.isEmpty()) {
             args.addAll(List.of("--topic-prefix", kafka.topicPrefix));
         }
-        if (tokenizer != null && job.equals("tokenize")) {
-            args.addAll(List.of("--tokenizer", tokenizer));
+        if (job.equals("tokenize")) {
+            if (tokenizer != null) {
+                args.addAll(List.of("--tokenizer", tokenizer));
+            }
+            // Always explicit: the job's own default need not be the trainer's default preset's.
+            args.addAll(
+                    List.of(
+                            "--" + TokenizeJob.IMAGE_SIZE_OPTION,
+                            Integer.toString(exampleImageSize())));
         }
         // Security settings (SASL/SSL) must reach the jobs' clients too, not only this command's.
         kafka.properties.forEach(

@@ -35,8 +35,8 @@ final class TrainerOptions {
             description =
                     "Model preset: tiny (tests), small (CPU), b16 (SigLIP B/16, for a GPU). Examples"
                             + " must come at the preset's image size (b16: 224 px): the demo's"
-                            + " tokenize job follows it, a pipeline's must be set to it"
-                            + " (default: ${DEFAULT-VALUE}).")
+                            + " tokenize job follows it; on a cluster give 'streamlip submit' the"
+                            + " same --model (default: ${DEFAULT-VALUE}).")
     String model = DEFAULTS.model().name();
 
     @Option(

@@ -194,6 +194,55 @@ class SubmitCommandTest {
     }
 
     @Test
+    void theTokenizeJobMakesExamplesAtTheModelsImageSize() {
+        assertThat(parsed("--model=b16").arguments("tokenize"))
+                .containsSubsequence("--image-size", "224");
+        assertThat(parsed("--image-size=96").arguments("tokenize"))
+                .containsSubsequence("--image-size", "96");
+        // Without either, the trainer's default preset's size (small: 32), always explicit.
+        assertThat(parsed().arguments("tokenize")).containsSubsequence("--image-size", "32");
+        assertThat(parsed("--model=b16").arguments("filter")).doesNotContain("--image-size");
+        // As for train --model, the preset name ignores case.
+        assertThat(parsed("--model", "B16").arguments("tokenize"))
+                .containsSubsequence("--image-size", "224");
+    }
+
+    @Test
+    void refusesAnImageSizeTheJobWouldRefuse() {
+        assertThatThrownBy(() -> parsed("--model=b32").exampleImageSize())
+                .isInstanceOf(picocli.CommandLine.ParameterException.class)
+                .hasMessageContaining("--model: unknown model preset 'b32'")
+                .hasMessageContaining("b16");
+        assertThatThrownBy(() -> parsed("--image-size=2").exampleImageSize())
+                .hasMessageContaining("--image-size: imageSize must be at least 4, got 2");
+        assertThatThrownBy(() -> parsed("--model=b16", "--image-size=224").exampleImageSize())
+                .hasMessageContaining("--model and --image-size both set");
+        StringWriter err = new StringWriter();
+        int rc =
+                Streamlip.commandLine()
+                        .setErr(new PrintWriter(err))
+                        .execute(
+                                "submit",
+                                "--bootstrap=127.0.0.1:1",
+                                "--jar=x.jar",
+                                "--checkpoint-dir=/cp",
+                                "--image-size=9000");
+        assertThat(rc).isNotZero();
+        assertThat(err.toString()).contains("--image-size: imageSize must be at most 4096");
+    }
+
+    /** {@code streamlip submit} parsed with {@code args} after the required options. */
+    static SubmitCommand parsed(String... args) {
+        SubmitCommand submit = new SubmitCommand();
+        List<String> all =
+                new java.util.ArrayList<>(
+                        List.of("--bootstrap=k:9092", "--jar=x.jar", "--checkpoint-dir=/cp"));
+        all.addAll(List.of(args));
+        new picocli.CommandLine(submit).parseArgs(all.toArray(String[]::new));
+        return submit;
+    }
+
+    @Test
     void leavesRestartsToTheJobsUnboundedDefaultUnlessTold() {
         SubmitCommand submit = new SubmitCommand();
         new picocli.CommandLine(submit)

@@ -3,6 +3,7 @@ package io.streamlip.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamlip.tokenize.TokenizeConfig;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.data.ShuffleConfig;
 import io.streamlip.trainer.device.DeviceChoice;
@@ -101,6 +102,18 @@ class TrainerOptionsTest {
         assertThat(config.trainer().loss()).isEqualTo(LossConfig.softmax());
         assertThat(config.trainer().batchSize()).isEqualTo(32);
         assertThat(config.trainer().optimizer().learningRate()).isEqualTo(1e-3);
+    }
+
+    @Test
+    void theDemosTokenizeStageMakesExamplesAtTheModelsImageSize() {
+        DemoConfig b16 = demo("--model=b16");
+        assertThat(b16.trainer().model().imageSize()).isEqualTo(224);
+        TokenizeConfig tokenize = Demo.tokenizeConfig(b16, "bytes");
+        assertThat(tokenize.imageSize()).isEqualTo(224);
+        assertThat(tokenize.tokenizer().version()).isEqualTo("bytes-v1");
+        assertThat(Demo.tokenizeConfig(demo(), "bytes").imageSize())
+                .isEqualTo(DEFAULTS.model().imageSize())
+                .isEqualTo(32);
     }
 
     @Test

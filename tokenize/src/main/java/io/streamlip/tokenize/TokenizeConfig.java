@@ -11,7 +11,8 @@ import java.util.Objects;
 /**
  * How curated pairs become training examples. More: docs/decisions/tokenize.md.
  *
- * @param imageSize side of the square training image in pixels (default 32, the CPU demo's size)
+ * @param imageSize side of the square training image in pixels, 4 to {@value #MAX_IMAGE_SIZE}
+ *     (default 32, the CPU demo's size); it must be the trained model's ({@code b16}: 224)
  * @param pixelFormat layout of {@code Example.image} (default {@link PixelFormat#RGB8_HWC}; {@link
  *     PixelFormat#PNG} for large sizes)
  * @param maxTokens longest token sequence including end-of-sequence, longer cut (default 64)
@@ -31,11 +32,29 @@ public record TokenizeConfig(
         RecordBounds bounds)
         implements Serializable {
 
+    /** The largest image side: the largest the trainer decodes. */
+    public static final int MAX_IMAGE_SIZE = 4096;
+
     public TokenizeConfig {
         if (imageSize < 4) {
             throw new IllegalArgumentException("imageSize must be at least 4, got " + imageSize);
         }
+        if (imageSize > MAX_IMAGE_SIZE) {
+            throw new IllegalArgumentException(
+                    "imageSize must be at most " + MAX_IMAGE_SIZE + ", got " + imageSize);
+        }
         Objects.requireNonNull(pixelFormat, "pixelFormat");
+        Objects.requireNonNull(bounds, "bounds");
+        if (pixelFormat == PixelFormat.RGB8_HWC
+                && 3L * imageSize * imageSize >= bounds.maxRecordBytes()) {
+            // Every example would be refused as record_too_large.
+            throw new IllegalArgumentException(
+                    "a "
+                            + imageSize
+                            + " px RGB8_HWC image does not fit a record of at most "
+                            + bounds.maxRecordBytes()
+                            + " bytes: use pixelFormat PNG or a smaller imageSize");
+        }
         if (maxTokens < 2) {
             throw new IllegalArgumentException("maxTokens must be at least 2, got " + maxTokens);
         }
@@ -47,7 +66,6 @@ public record TokenizeConfig(
             throw new IllegalArgumentException(
                     "rendering text needs imageSize >= 16 (one glyph row), got " + imageSize);
         }
-        Objects.requireNonNull(bounds, "bounds");
     }
 
     /** The documented defaults. */

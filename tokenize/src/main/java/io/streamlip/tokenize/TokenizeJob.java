@@ -11,6 +11,7 @@ import io.streamlip.platform.kafka.PipelineTopics;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.Reject;
 import io.streamlip.sinks.KafkaSinks;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -35,6 +36,12 @@ public final class TokenizeJob {
 
     /** The job's own option (besides {@link JobArguments}'): the tokenizer spec. */
     static final String TOKENIZER_OPTION = "tokenizer";
+
+    /**
+     * The job's own option: the examples' image side in pixels, which must be the trained model's
+     * ({@code streamlip train --model b16}: 224).
+     */
+    public static final String IMAGE_SIZE_OPTION = "image-size";
 
     private TokenizeJob() {}
 
@@ -101,7 +108,9 @@ public final class TokenizeJob {
      * Runs the tokenizer alone on a cluster; see {@link JobArguments} for the arguments, plus
      * {@code --tokenizer SPEC} ({@link Tokenizers}: {@code bytes}, the default, or a {@code
      * tokenizer.json} path readable where this method runs; the file then travels inside the
-     * operator). Other settings are the defaults.
+     * operator) and {@code --image-size N} (the examples' image side, default 32; the trainer
+     * refuses examples of another size than its model's: 224 for {@code --model b16}). Other
+     * settings are the defaults.
      */
     public static void main(String[] args) throws Exception {
         JobArguments arguments = arguments(args);
@@ -115,15 +124,41 @@ public final class TokenizeJob {
         env.execute("streamlip-" + STAGE);
     }
 
-    /** {@link JobArguments} with the job's own {@code --tokenizer SPEC}. */
+    /**
+     * {@link JobArguments} with the job's own {@code --tokenizer SPEC} and {@code --image-size N}.
+     */
     static JobArguments arguments(String... args) {
-        return JobArguments.parse(args, Set.of(TOKENIZER_OPTION));
+        return JobArguments.parse(args, Set.of(TOKENIZER_OPTION, IMAGE_SIZE_OPTION));
     }
 
-    /** The defaults, with the tokenizer of {@code --tokenizer} when given. */
+    /**
+     * The defaults, with the tokenizer of {@code --tokenizer} and the image size of {@code
+     * --image-size} when given.
+     *
+     * @throws IllegalArgumentException naming the option when a value is invalid
+     */
     static TokenizeConfig config(JobArguments arguments) {
         TokenizeConfig.Builder config = TokenizeConfig.builder();
         arguments.jobOption(TOKENIZER_OPTION).ifPresent(config::tokenizer);
-        return config.build();
+        arguments.jobOption(IMAGE_SIZE_OPTION).ifPresent(size -> config.imageSize(imageSize(size)));
+        try {
+            return config.build();
+        } catch (IllegalArgumentException e) {
+            // With the defaults otherwise, only the image size can be out of range.
+            Optional<String> size = arguments.jobOption(IMAGE_SIZE_OPTION);
+            throw size.isEmpty()
+                    ? e
+                    : new IllegalArgumentException(
+                            "--" + IMAGE_SIZE_OPTION + " " + size.get() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int imageSize(String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "--" + IMAGE_SIZE_OPTION + " takes a number of pixels, got '" + value + "'");
+        }
     }
 }

@@ -24,5 +24,23 @@ class TokenizeConfigTest {
                 .hasMessageContaining("imageSize must be at least 4, got 2");
         assertThatThrownBy(() -> TokenizeConfig.builder().maxTokens(1).build())
                 .hasMessageContaining("maxTokens");
+        assertThatThrownBy(() -> TokenizeConfig.builder().imageSize(4097).build())
+                .hasMessageContaining("imageSize must be at most 4096, got 4097");
+    }
+
+    @Test
+    void anRgbImageMustFitTheRecordLimit() {
+        // 3 bytes a pixel: 2,500 px is 18.75 MB, over the 16 MiB record limit; PNG may be smaller.
+        assertThatThrownBy(() -> TokenizeConfig.builder().imageSize(2500).build())
+                .hasMessageContaining("2500 px RGB8_HWC image does not fit")
+                .hasMessageContaining("use pixelFormat PNG");
+        assertThat(
+                        TokenizeConfig.builder()
+                                .imageSize(2500)
+                                .pixelFormat(PixelFormat.PNG)
+                                .build()
+                                .imageSize())
+                .isEqualTo(2500);
+        assertThat(TokenizeConfig.builder().imageSize(224).build().imageSize()).isEqualTo(224);
     }
 }

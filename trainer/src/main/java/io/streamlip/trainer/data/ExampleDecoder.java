@@ -165,7 +165,13 @@ public final class ExampleDecoder {
         if (value.length > maxRecordBytes) {
             throw new InvalidExampleException(
                     Refusal.RECORD_TOO_LARGE,
-                    value.length + " bytes, at most " + maxRecordBytes + " at this image size");
+                    value.length
+                            + " bytes, at most "
+                            + maxRecordBytes
+                            + " at the model's image size, "
+                            + imageSize
+                            + " px; examples made for a larger model are this big: "
+                            + whatToChange());
         }
         Optional<String> overlong = guard.check(value);
         if (overlong.isPresent()) {
@@ -199,7 +205,12 @@ public final class ExampleDecoder {
         if (example.getImageSize() != imageSize) {
             throw new InvalidExampleException(
                     Refusal.IMAGE_WRONG_SIZE,
-                    "image_size " + example.getImageSize() + ", the model's is " + imageSize);
+                    "image_size "
+                            + example.getImageSize()
+                            + " px, the model's is "
+                            + imageSize
+                            + " px: "
+                            + whatToChange());
         }
         ByteBuffer rendered = example.getRenderedText();
         if (rendered != null && rendered.remaining() != imageSize * imageSize) {
@@ -229,7 +240,8 @@ public final class ExampleDecoder {
                             + imageSize
                             + " px ("
                             + expected
-                            + " bytes)");
+                            + " bytes): "
+                            + whatToChange());
         }
         return bytes(image);
     }
@@ -262,7 +274,9 @@ public final class ExampleDecoder {
                             + " px; the model needs "
                             + imageSize
                             + "x"
-                            + imageSize);
+                            + imageSize
+                            + ": "
+                            + whatToChange());
         }
         try {
             return preprocessor.process(png);
@@ -273,6 +287,16 @@ public final class ExampleDecoder {
             throw new InvalidExampleException(
                     Refusal.IMAGE_UNDECODABLE, "undecodable PNG: " + e, e);
         }
+    }
+
+    /** What a user changes when examples are not at the model's image size. */
+    private String whatToChange() {
+        return "the tokenize job must make examples at the model's size (streamlip submit"
+                + " --model PRESET, the trainer's, or --image-size "
+                + imageSize
+                + "; the job's main: --image-size "
+                + imageSize
+                + "), or the trainer must use a model of the examples' size (--model)";
     }
 
     private int[] tokenIds(List<Integer> tokens) throws InvalidExampleException {

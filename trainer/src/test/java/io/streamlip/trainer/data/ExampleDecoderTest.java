@@ -3,6 +3,7 @@ package io.streamlip.trainer.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.AvroSerde;
@@ -157,6 +158,41 @@ class ExampleDecoderTest {
         assertThatThrownBy(() -> decoder.decode(record))
                 .isInstanceOf(ExampleDecoder.InvalidExampleException.class)
                 .hasMessageContaining("16x16");
+    }
+
+    @Test
+    void examplesOfAnotherImageSizeAreRefusedSayingWhatToChange() throws Exception {
+        // What a b16 trainer (224 px) meets when the tokenize job runs at its default, 32 px.
+        ExampleDecoder b16 = new ExampleDecoder(224, VOCAB, "bytes-v1");
+        ExampleDecoder.InvalidExampleException declared =
+                catchThrowableOfType(
+                        ExampleDecoder.InvalidExampleException.class,
+                        () -> b16.decode(SERDE.encode(example().build())));
+        assertThat(declared.reason()).isEqualTo(ExampleDecoder.Refusal.IMAGE_WRONG_SIZE);
+        assertThat(declared)
+                .hasMessageStartingWith("image_wrong_size: image_size 32 px, the model's is 224 px")
+                .hasMessageContaining("streamlip submit --model PRESET")
+                .hasMessageContaining("--image-size 224")
+                .hasMessageContaining("or the trainer must use a model of the examples' size");
+        // A record that claims the model's size but holds another's pixels says the same.
+        Example lying = example().setImageSize(224).build();
+        assertThatThrownBy(() -> b16.decode(SERDE.encode(lying)))
+                .hasMessageContaining("the model needs 224 px")
+                .hasMessageContaining("--image-size 224");
+        Example lyingPng =
+                example()
+                        .setImageSize(224)
+                        .setImageFormat(PixelFormat.PNG)
+                        .setImage(ByteBuffer.wrap(Images.png(picture(SIZE))))
+                        .build();
+        assertThatThrownBy(() -> b16.decode(SERDE.encode(lyingPng)))
+                .hasMessageContaining("PNG header claims 32x32")
+                .hasMessageContaining("--image-size 224");
+        // The other way, a 224 px example at a 32 px model, fails on its size or its record's.
+        byte[] big = new byte[224 * 224 * 3];
+        Example large = example().setImageSize(224).setImage(ByteBuffer.wrap(big)).build();
+        assertThatThrownBy(() -> decoder.decode(SERDE.encode(large)))
+                .hasMessageContaining("--image-size 32");
     }
 
     @Test
