@@ -3,6 +3,7 @@ package io.streamlip.trainer.checkpoint;
 import io.streamlip.platform.kafka.KafkaClients;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.ModelUpdate;
+import io.streamlip.schemas.TrainedOffset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,9 +35,10 @@ public final class ModelUpdatePublisher implements CheckpointListener, AutoClose
     }
 
     /**
-     * The record announcing {@code checkpoint}. When the checkpoint was evaluated, its {@code eval}
-     * map also holds the stream's freshness then ({@code freshness_p50_ms}, {@code
-     * freshness_p95_ms}).
+     * The record announcing {@code checkpoint}, with its trained-up-to offsets ({@code
+     * trained_up_to}, so {@code streamlip trace} can tell which checkpoint trained an example).
+     * When the checkpoint was evaluated, its {@code eval} map also holds the stream's freshness
+     * then ({@code freshness_p50_ms}, {@code freshness_p95_ms}).
      */
     public static ModelUpdate toRecord(Path checkpoint, TrainingState state) {
         Map<String, Double> eval = new LinkedHashMap<>(state.eval());
@@ -52,6 +54,10 @@ public final class ModelUpdatePublisher implements CheckpointListener, AutoClose
                 .setLoss(state.loss() == null ? null : state.loss().sinceLastCheckpoint())
                 .setEval(eval)
                 .setCreatedTime(Instant.parse(state.createdTime()))
+                .setTrainedUpTo(
+                        state.offsets().stream()
+                                .map(o -> new TrainedOffset(o.topic(), o.partition(), o.offset()))
+                                .toList())
                 .build();
     }
 
