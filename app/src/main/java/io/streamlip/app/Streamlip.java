@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             BenchCommand.class,
             TokenizerCommand.class,
+            TraceCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Streamlip implements Runnable {
