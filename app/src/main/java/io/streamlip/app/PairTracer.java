@@ -10,7 +10,6 @@ import io.streamlip.schemas.ModelUpdate;
 import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.RejectReason;
-import io.streamlip.schemas.TrainedOffset;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.checkpoint.TrainingState;
 import java.nio.ByteBuffer;
@@ -434,10 +433,7 @@ final class PairTracer {
      * checkpoint's {@code state.json} while it still exists.
      */
     static Map<String, Long> trainedUpTo(ModelUpdate update) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (TrainedOffset o : update.getTrainedUpTo()) {
-            out.put(o.getTopic() + "/" + o.getPartition(), o.getOffset());
-        }
+        Map<String, Long> out = new LinkedHashMap<>(update.getTrainedUpTo());
         if (out.isEmpty() && update.getCheckpointPath() != null) {
             Path folder = Path.of(update.getCheckpointPath());
             if (Files.isRegularFile(folder.resolve(CheckpointStore.STATE_FILE))) {

@@ -3,7 +3,6 @@ package io.streamlip.trainer.checkpoint;
 import io.streamlip.platform.kafka.KafkaClients;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.ModelUpdate;
-import io.streamlip.schemas.TrainedOffset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,11 +53,20 @@ public final class ModelUpdatePublisher implements CheckpointListener, AutoClose
                 .setLoss(state.loss() == null ? null : state.loss().sinceLastCheckpoint())
                 .setEval(eval)
                 .setCreatedTime(Instant.parse(state.createdTime()))
-                .setTrainedUpTo(
-                        state.offsets().stream()
-                                .map(o -> new TrainedOffset(o.topic(), o.partition(), o.offset()))
-                                .toList())
+                .setTrainedUpTo(trainedUpTo(state))
                 .build();
+    }
+
+    /**
+     * The checkpoint's trained-up-to offsets as {@code ModelUpdate.trained_up_to} carries them:
+     * {@code <topic>/<partition>} to the offset.
+     */
+    public static Map<String, Long> trainedUpTo(TrainingState state) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (TrainingState.PartitionOffset o : state.offsets()) {
+            out.put(o.topic() + "/" + o.partition(), o.offset());
+        }
+        return out;
     }
 
     @Override
