@@ -109,7 +109,7 @@ final class Demo {
         String failure;
         AtomicBoolean stopImport = new AtomicBoolean();
         AtomicReference<Trainer> trainer = new AtomicReference<>();
-        try (KafkaBroker broker = KafkaBroker.start(out.resolve("kafka"), true);
+        try (KafkaBroker broker = KafkaBroker.start(out.resolve("kafka"), false);
                 JobWatch watch =
                         new JobWatch(
                                 WATCH_INTERVAL,

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             BenchCommand.class,
             TokenizerCommand.class,
+            TraceCommand.class,
             ConfigCommand.class,
             CommandLine.HelpCommand.class
         })

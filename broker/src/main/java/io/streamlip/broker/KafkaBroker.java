@@ -67,7 +67,9 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Starts a broker with its log in {@code dataDir}, formatting the folder first.
+     * Starts a broker with its log in {@code dataDir}: a new or empty folder is formatted first; a
+     * folder an earlier broker of this class formatted (and kept, {@code deleteOnClose=false}) is
+     * reopened with its cluster id, topics and records, on fresh ports.
      *
      * @param deleteOnClose whether {@link #close()} removes the folder
      */
@@ -127,7 +129,9 @@ public final class KafkaBroker implements AutoCloseable {
             try (var out = Files.newBufferedWriter(config)) {
                 props.store(out, "streamlip embedded broker");
             }
-            format(config);
+            if (!isFormatted(dataDir)) {
+                format(config);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare broker folder " + dataDir, e);
         }
@@ -140,6 +144,15 @@ public final class KafkaBroker implements AutoCloseable {
                 bootstrapServers(),
                 dataDir,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /**
+     * Whether {@code dataDir} already holds formatted storage: reformatting would give it another
+     * cluster id, which the log directory's {@code meta.properties} refuses.
+     */
+    static boolean isFormatted(Path dataDir) {
+        return Files.isRegularFile(dataDir.resolve("meta").resolve("meta.properties"))
+                && Files.isRegularFile(dataDir.resolve("log").resolve("meta.properties"));
     }
 
     private static void format(Path config) {

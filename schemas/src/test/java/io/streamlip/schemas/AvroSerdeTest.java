@@ -76,6 +76,57 @@ class AvroSerdeTest {
     }
 
     @Test
+    void decodesRecordsWrittenWithTheirFirstRecordedSchemas() {
+        // Example, Reject and ModelUpdate as written before provenance was carried: every
+        // serde reads them through the history, the new fields at their defaults.
+        Schema exampleV1 = SchemaHistory.parse("Example.v1.avsc");
+        GenericRecord example = new GenericData.Record(exampleV1);
+        example.put("id", "old-example");
+        example.put("lang", "en");
+        example.put("caption", "a red circle");
+        example.put("token_ids", List.of(3, 4, 5));
+        example.put("tokenizer_version", "bytes-v1");
+        example.put("image", ByteBuffer.wrap(new byte[] {7, 8, 9}));
+        example.put(
+                "image_format",
+                new GenericData.EnumSymbol(exampleV1.getField("image_format").schema(), "PNG"));
+        example.put("image_size", 1);
+        example.put("source_time", 42L);
+        Example decoded = AvroSerde.of(Example.class).decode(encodeGeneric(exampleV1, example));
+        assertThat(decoded.getId()).isEqualTo("old-example");
+        assertThat(decoded.getTokenIds()).containsExactly(3, 4, 5);
+        assertThat(decoded.getImageFormat()).isEqualTo(PixelFormat.PNG);
+        assertThat(decoded.getSource()).isNull();
+        assertThat(decoded.getModelVersion()).isNull();
+
+        Schema rejectV1 = SchemaHistory.parse("Reject.v1.avsc");
+        GenericRecord reject = new GenericData.Record(rejectV1);
+        reject.put("id", "old-reject");
+        reject.put("stage", "filter");
+        reject.put("reason", "image_too_small");
+        reject.put("detail", "8x8");
+        reject.put("partition", 0);
+        reject.put("offset", 5L);
+        reject.put("reject_time", 43L);
+        Reject oldReject = AvroSerde.of(Reject.class).decode(encodeGeneric(rejectV1, reject));
+        assertThat(oldReject.getReason()).isEqualTo("image_too_small");
+        assertThat(oldReject.getModelVersion()).isNull();
+
+        Schema updateV1 = SchemaHistory.parse("ModelUpdate.v1.avsc");
+        GenericRecord update = new GenericData.Record(updateV1);
+        update.put("model_version", "run/step-1");
+        update.put("step", 1L);
+        update.put("examples_seen", 64L);
+        update.put("checkpoint_path", "/tmp/c");
+        update.put("eval", Map.of());
+        update.put("created_time", 44L);
+        ModelUpdate oldUpdate =
+                AvroSerde.of(ModelUpdate.class).decode(encodeGeneric(updateV1, update));
+        assertThat(oldUpdate.getStep()).isEqualTo(1L);
+        assertThat(oldUpdate.getTrainedUpTo()).isEmpty();
+    }
+
+    @Test
     void refusesALengthPrefixLargerThanTheRecordBeforeAllocatingIt() {
         AvroSerde<RawPair> serde = AvroSerde.of(RawPair.class);
         serde.decode(serde.encode(samplePair())); // builds the decoder outside the measurement

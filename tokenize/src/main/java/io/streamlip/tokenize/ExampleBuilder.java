@@ -34,6 +34,10 @@ import java.util.Optional;
  * {@link RecordBounds#maxAltTextChars()} too ({@code caption_too_long}), a language that is not a
  * language tag becomes {@code und}; and an example whose encoding would not fit the examples topic
  * ({@link RecordBounds#maxRecordBytes()}) is refused as {@code record_too_large}.
+ *
+ * <p>Provenance: the example carries the pair's id, its source and the model version that scored it
+ * (null when it passed unscored). A source beyond {@link RecordBounds#maxSourceChars()} or a model
+ * version beyond {@link RecordBounds#MAX_MODEL_VERSION_CHARS} is refused ({@code field_too_large}).
  */
 public final class ExampleBuilder implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -110,6 +114,24 @@ public final class ExampleBuilder implements Serializable {
                     RejectReason.FIELD_TOO_LARGE,
                     "id has " + id.length() + " chars, more than " + bounds.maxIdChars());
         }
+        String source = curated.getPair().getSource();
+        if (source != null && source.length() > bounds.maxSourceChars()) {
+            return Verdict.refuse(
+                    RejectReason.FIELD_TOO_LARGE,
+                    "source has "
+                            + source.length()
+                            + " chars, more than "
+                            + bounds.maxSourceChars());
+        }
+        String modelVersion = curated.getModelVersion();
+        if (modelVersion != null && modelVersion.length() > RecordBounds.MAX_MODEL_VERSION_CHARS) {
+            return Verdict.refuse(
+                    RejectReason.FIELD_TOO_LARGE,
+                    "model_version has "
+                            + modelVersion.length()
+                            + " chars, more than "
+                            + RecordBounds.MAX_MODEL_VERSION_CHARS);
+        }
         String caption = curated.getCaption();
         if (caption == null || caption.isBlank()) {
             return Verdict.refuse(RejectReason.CAPTION_EMPTY, "curated pair without a caption");
@@ -161,6 +183,8 @@ public final class ExampleBuilder implements Serializable {
                         .setImageSize(config.imageSize())
                         .setSourceTime(curated.getPair().getCrawlTime())
                         .setRenderedText(rendered(caption))
+                        .setSource(source)
+                        .setModelVersion(modelVersion)
                         .build();
         long size = exampleSize.encodedSize(example);
         if (!RecordSize.fits(BoundedText.utf8Length(id), size, bounds.maxRecordBytes())) {

@@ -42,6 +42,29 @@ class ExampleBuilderTest {
         assertThat(example.getTokenizerVersion()).isEqualTo("bytes-v1");
         assertThat(example.getSourceTime()).isEqualTo(CRAWLED);
         assertThat(example.getRenderedText()).isNull();
+        assertThat(example.getSource()).isEqualTo(raw.getSource());
+        assertThat(example.getModelVersion()).isNull();
+    }
+
+    @Test
+    void carriesTheScoringModelVersionAndBoundsIt() throws Exception {
+        RawPair raw = new SyntheticPairs(64).pairs(1, 9).next();
+        CuratedPair scored = curated(raw, "a red circle", "en");
+        scored.put("crossmodal_score", 0.25f);
+        scored.put("model_version", "run-1/step-00000200");
+        ExampleBuilder builder = new ExampleBuilder(TokenizeConfig.defaults());
+        Example example = builder.build(scored).value();
+        assertThat(example.getId()).isEqualTo(raw.getId());
+        assertThat(example.getSource()).isEqualTo(raw.getSource());
+        assertThat(example.getModelVersion()).isEqualTo("run-1/step-00000200");
+
+        scored.put(
+                "model_version",
+                "v".repeat(io.streamlip.platform.bounds.RecordBounds.MAX_MODEL_VERSION_CHARS + 1));
+        assertThat(reason(builder.build(scored))).isEqualTo(RejectReason.FIELD_TOO_LARGE);
+        RawPair longSource = RawPair.newBuilder(raw).setSource("s".repeat(257)).build();
+        assertThat(reason(builder.build(curated(longSource, "a red circle", "en"))))
+                .isEqualTo(RejectReason.FIELD_TOO_LARGE);
     }
 
     @Test

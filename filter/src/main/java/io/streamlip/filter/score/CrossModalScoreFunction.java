@@ -170,6 +170,7 @@ public final class CrossModalScoreFunction
                         .setKey(ByteBuffer.wrap(id.getBytes(StandardCharsets.UTF_8)))
                         .setPayload(ByteBuffer.wrap(raw.encode(pair.getPair())))
                         .setRejectTime(Instant.now())
+                        .setModelVersion(pair.getModelVersion())
                         .build());
     }
 

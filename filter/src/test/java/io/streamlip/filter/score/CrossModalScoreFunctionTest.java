@@ -118,6 +118,7 @@ class CrossModalScoreFunctionTest {
             assertThat(reject.getStage()).isEqualTo("filter");
             assertThat(reject.getReason()).isEqualTo("low_crossmodal_score");
             assertThat(reject.getDetail()).contains("-0.4000").contains("run/step-1");
+            assertThat(reject.getModelVersion()).isEqualTo("run/step-1");
             assertThat(AvroSerde.of(RawPair.class).decode(bytes(reject.getPayload())).getId())
                     .isEqualTo("d");
             assertThat(

@@ -42,6 +42,12 @@ public record RecordBounds(
     /** Longest language tag kept (BCP 47 asks implementations to handle at least 35). */
     public static final int MAX_LANGUAGE_TAG_CHARS = 35;
 
+    /**
+     * Longest model version a record may carry ({@code <run>/step-NNNNNNNN}; the run name is the
+     * trainer's).
+     */
+    public static final int MAX_MODEL_VERSION_CHARS = 256;
+
     public RecordBounds {
         positive("maxRecordBytes", maxRecordBytes);
         positive("maxIdChars", maxIdChars);

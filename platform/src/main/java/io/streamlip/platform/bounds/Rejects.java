@@ -8,10 +8,11 @@ import java.nio.ByteBuffer;
  *
  * <p>A detail is cut to {@value #MAX_DETAIL_CHARS} chars (with an ellipsis, never inside a
  * surrogate pair), and an id longer than {@value #MAX_ID_CHARS} chars is left out (it is also the
- * reject's Kafka key; a cut id could name another record). A reject that still does not fit keeps
- * where the original was read (topic, partition, offset), its key when at most {@value
- * #MAX_KEPT_KEY_BYTES} bytes, and its detail, but drops the payload; the detail then ends with
- * {@code payload omitted: N bytes}.
+ * reject's Kafka key; a cut id could name another record), and so is a model version longer than
+ * {@link RecordBounds#MAX_MODEL_VERSION_CHARS}. A reject that still does not fit keeps where the
+ * original was read (topic, partition, offset), its key when at most {@value #MAX_KEPT_KEY_BYTES}
+ * bytes, and its detail, but drops the payload; the detail then ends with {@code payload omitted: N
+ * bytes}.
  */
 public final class Rejects {
     /** Longest detail, in UTF-16 chars. */
@@ -40,9 +41,24 @@ public final class Rejects {
         if (id != null && id.length() > MAX_ID_CHARS) {
             id = null;
         }
-        boolean changed = id != reject.getId() || !detail.equals(reject.getDetail());
+        String modelVersion = reject.getModelVersion();
+        if (modelVersion != null && modelVersion.length() > RecordBounds.MAX_MODEL_VERSION_CHARS) {
+            modelVersion = null;
+        }
+        boolean changed =
+                id != reject.getId()
+                        || modelVersion != reject.getModelVersion()
+                        || !detail.equals(reject.getDetail());
         Reject fitted =
-                changed ? with(reject, id, detail, reject.getKey(), reject.getPayload()) : reject;
+                changed
+                        ? with(
+                                reject,
+                                id,
+                                modelVersion,
+                                detail,
+                                reject.getKey(),
+                                reject.getPayload())
+                        : reject;
         if (fits(fitted, maxRecordBytes)) {
             return fitted;
         }
@@ -64,18 +80,31 @@ public final class Rejects {
                 with(
                         fitted,
                         id,
+                        modelVersion,
                         BoundedText.truncate(detail, MAX_DETAIL_CHARS - note.length()) + note,
                         key,
                         null);
         if (!fits(fitted, maxRecordBytes)) {
             // Only with a limit of a few KB: what is left is bounded by the caps above.
-            fitted = with(fitted, id, BoundedText.truncate(fitted.getDetail(), 64), null, null);
+            fitted =
+                    with(
+                            fitted,
+                            id,
+                            modelVersion,
+                            BoundedText.truncate(fitted.getDetail(), 64),
+                            null,
+                            null);
         }
         return fitted;
     }
 
     private static Reject with(
-            Reject reject, String id, String detail, ByteBuffer key, ByteBuffer payload) {
+            Reject reject,
+            String id,
+            String modelVersion,
+            String detail,
+            ByteBuffer key,
+            ByteBuffer payload) {
         // The all-fields constructor shares the buffers; a builder copy would copy them.
         return new Reject(
                 id,
@@ -87,7 +116,8 @@ public final class Rejects {
                 reject.getPartition(),
                 reject.getOffset(),
                 payload,
-                reject.getRejectTime());
+                reject.getRejectTime(),
+                modelVersion);
     }
 
     /** Whether {@code reject}, keyed by its id, fits a topic of {@code maxRecordBytes}. */

@@ -77,6 +77,28 @@ class RejectsTest {
                                 + " bytes)");
     }
 
+    @Test
+    void aModelVersionIsKeptAndAnOverlongOneLeftOut() {
+        Reject scored =
+                Reject.newBuilder()
+                        .setId("p")
+                        .setStage("filter")
+                        .setReason(RejectReason.LOW_CROSSMODAL_SCORE.code())
+                        .setDetail("below the keep threshold")
+                        .setRejectTime(java.time.Instant.EPOCH)
+                        .setModelVersion("run/step-00000002")
+                        .build();
+        assertThat(Rejects.fit(scored, LIMIT)).isSameAs(scored);
+        Reject overlong =
+                Reject.newBuilder(scored)
+                        .setModelVersion("m".repeat(RecordBounds.MAX_MODEL_VERSION_CHARS + 1))
+                        .build();
+        Reject fitted = Rejects.fit(overlong, LIMIT);
+        assertThat(fitted.getModelVersion()).isNull();
+        assertThat(fitted.getReason()).isEqualTo("low_crossmodal_score");
+        assertThat(fitted.getId()).isEqualTo("p");
+    }
+
     /** The size bound the fitting relies on is never below the real encoding. */
     @Test
     void theSizeBoundIsAnUpperBound() {

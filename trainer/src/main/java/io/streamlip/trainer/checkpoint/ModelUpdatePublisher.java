@@ -34,9 +34,10 @@ public final class ModelUpdatePublisher implements CheckpointListener, AutoClose
     }
 
     /**
-     * The record announcing {@code checkpoint}. When the checkpoint was evaluated, its {@code eval}
-     * map also holds the stream's freshness then ({@code freshness_p50_ms}, {@code
-     * freshness_p95_ms}).
+     * The record announcing {@code checkpoint}, with its trained-up-to offsets ({@code
+     * trained_up_to}, so {@code streamlip trace} can tell which checkpoint trained an example).
+     * When the checkpoint was evaluated, its {@code eval} map also holds the stream's freshness
+     * then ({@code freshness_p50_ms}, {@code freshness_p95_ms}).
      */
     public static ModelUpdate toRecord(Path checkpoint, TrainingState state) {
         Map<String, Double> eval = new LinkedHashMap<>(state.eval());
@@ -52,7 +53,20 @@ public final class ModelUpdatePublisher implements CheckpointListener, AutoClose
                 .setLoss(state.loss() == null ? null : state.loss().sinceLastCheckpoint())
                 .setEval(eval)
                 .setCreatedTime(Instant.parse(state.createdTime()))
+                .setTrainedUpTo(trainedUpTo(state))
                 .build();
+    }
+
+    /**
+     * The checkpoint's trained-up-to offsets as {@code ModelUpdate.trained_up_to} carries them:
+     * {@code <topic>/<partition>} to the offset.
+     */
+    public static Map<String, Long> trainedUpTo(TrainingState state) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (TrainingState.PartitionOffset o : state.offsets()) {
+            out.put(o.topic() + "/" + o.partition(), o.offset());
+        }
+        return out;
     }
 
     @Override

@@ -26,9 +26,11 @@ import org.apache.avro.Schema;
  *   <li>the record is at most {@link #maxRecordBytes()}, and no length inside it may claim more
  *       bytes than it holds ({@link AvroLengthGuard}) before Avro decodes it;
  *   <li>each field has a bound: id {@value #MAX_ID_CHARS}, lang {@value #MAX_LANG_CHARS}, caption
- *       {@value #MAX_CAPTION_CHARS} and tokenizer version {@value #MAX_TOKENIZER_VERSION_CHARS}
- *       characters; 1 to {@value #MAX_TOKENS} token ids, each inside the vocabulary; raw RGB
- *       exactly the model's size; rendered text absent or exactly one byte a pixel;
+ *       {@value #MAX_CAPTION_CHARS}, tokenizer version {@value #MAX_TOKENIZER_VERSION_CHARS},
+ *       source {@value #MAX_SOURCE_CHARS} and model version {@value #MAX_MODEL_VERSION_CHARS}
+ *       characters (the last two may be absent); 1 to {@value #MAX_TOKENS} token ids, each inside
+ *       the vocabulary; raw RGB exactly the model's size; rendered text absent or exactly one byte
+ *       a pixel;
  *   <li>a PNG image's header is read first ({@link Images#probe}) and must claim exactly the
  *       model's image size, so its pixels are decoded only at that size.
  * </ul>
@@ -45,6 +47,12 @@ public final class ExampleDecoder {
 
     /** Most characters of the tokenizer version string. */
     public static final int MAX_TOKENIZER_VERSION_CHARS = 256;
+
+    /** Most characters of the pair's source (the filter's default maximum is 256). */
+    public static final int MAX_SOURCE_CHARS = 1024;
+
+    /** Most characters of the scoring model's version. */
+    public static final int MAX_MODEL_VERSION_CHARS = RecordBounds.MAX_MODEL_VERSION_CHARS;
 
     /** Most token ids (the tokenize stage cuts at its maxTokens, 64 by default). */
     public static final int MAX_TOKENS = 4096;
@@ -108,7 +116,9 @@ public final class ExampleDecoder {
                                 * (MAX_ID_CHARS
                                         + MAX_LANG_CHARS
                                         + MAX_CAPTION_CHARS
-                                        + MAX_TOKENIZER_VERSION_CHARS)
+                                        + MAX_TOKENIZER_VERSION_CHARS
+                                        + MAX_SOURCE_CHARS
+                                        + MAX_MODEL_VERSION_CHARS)
                         + 5 * MAX_TOKENS
                         + 1024;
         Schema current = serde.schema();
@@ -193,6 +203,8 @@ public final class ExampleDecoder {
         bounded("lang", example.getLang(), MAX_LANG_CHARS);
         bounded("caption", example.getCaption(), MAX_CAPTION_CHARS);
         bounded("tokenizer_version", example.getTokenizerVersion(), MAX_TOKENIZER_VERSION_CHARS);
+        boundedIfPresent("source", example.getSource(), MAX_SOURCE_CHARS);
+        boundedIfPresent("model_version", example.getModelVersion(), MAX_MODEL_VERSION_CHARS);
         if (tokenizerVersion != null && !tokenizerVersion.equals(example.getTokenizerVersion())) {
             throw new InvalidExampleException(
                     Refusal.WRONG_TOKENIZER,
@@ -329,6 +341,13 @@ public final class ExampleDecoder {
             throw new InvalidExampleException(
                     Refusal.FIELD_TOO_LARGE,
                     field + " has " + value.length() + " characters, at most " + max);
+        }
+    }
+
+    private static void boundedIfPresent(String field, CharSequence value, int max)
+            throws InvalidExampleException {
+        if (value != null) {
+            bounded(field, value, max);
         }
     }
 

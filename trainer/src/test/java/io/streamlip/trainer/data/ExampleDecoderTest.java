@@ -214,6 +214,11 @@ class ExampleDecoderTest {
         refused.add(example().setLang("en-" + "x".repeat(100)).build());
         refused.add(example().setId("i".repeat(2000)).build());
         refused.add(example().setTokenizerVersion("v".repeat(300)).build());
+        refused.add(example().setSource("s".repeat(ExampleDecoder.MAX_SOURCE_CHARS + 1)).build());
+        refused.add(
+                example()
+                        .setModelVersion("m".repeat(ExampleDecoder.MAX_MODEL_VERSION_CHARS + 1))
+                        .build());
         refused.add(example().setRenderedText(ByteBuffer.wrap(new byte[SIZE * SIZE + 1])).build());
         refused.add(example().setImage(ByteBuffer.wrap(new byte[SIZE * SIZE * 3 - 1])).build());
         refused.add(example().setImageSize(SIZE * 2).build());
@@ -227,6 +232,13 @@ class ExampleDecoderTest {
                 SERDE.encode(
                         example().setRenderedText(ByteBuffer.wrap(new byte[SIZE * SIZE])).build());
         assertThat(Arrays.equals(decoderOk(withText).tokenIds(), new int[] {10, 20, 1})).isTrue();
+        byte[] withProvenance =
+                SERDE.encode(
+                        example()
+                                .setSource("s".repeat(ExampleDecoder.MAX_SOURCE_CHARS))
+                                .setModelVersion("m".repeat(ExampleDecoder.MAX_MODEL_VERSION_CHARS))
+                                .build());
+        assertThat(decoderOk(withProvenance).id()).isEqualTo("ex-1");
     }
 
     @Test
