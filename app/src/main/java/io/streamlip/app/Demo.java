@@ -154,7 +154,7 @@ final class Demo {
         }
         // The trainer evaluated its last checkpoint on the held-out set as it stopped: that
         // evaluation is the report's (no second pass over the set).
-        if (failure == null && training.evaluation() == null) {
+        if (failure == null && training.steps() == 0) {
             failure =
                     "the trainer took no step: no examples reached it in "
                             + FIRST_BATCH_WAIT
@@ -346,7 +346,7 @@ final class Demo {
         s.set("jobs", Json.tree(jobs));
         s.put("source", data.source());
         s.put("source_note", data.note());
-        s.set("languages", Json.tree(config.languages()));
+        s.set("languages", Json.tree(data.languages()));
         s.put("minutes", config.training().toSeconds() / 60.0);
         s.put("import_rate", config.importRate()); // pairs/s, 0: unthrottled
         s.set("tokenizer", tokenizer.summary());
@@ -356,7 +356,11 @@ final class Demo {
         s.put("rejected_total", counts.rejectedTotal());
         s.set("rejected_by_stage", Json.tree(counts.rejectedByStage()));
         s.put("examples", counts.examples());
-        s.put("eval_set", data.evalSet().toString());
+        if (data.evalSet() == null) {
+            s.putNull("eval_set"); // no held-out evaluation: "source_note" says why
+        } else {
+            s.put("eval_set", data.evalSet().toString());
+        }
         s.setAll(finite(Json.training(training))); // with the held-out evaluation as "eval"
         if (imported != null) {
             s.set("import", Json.tree(imported));

@@ -20,6 +20,13 @@ public record DemoConfig(
         Path dataDir,
         // which data to import; default Source.AUTO
         Source source,
+        // the pairs folder imported when the source is FOLDER (pairs.jsonl format); default none
+        Path sourceFolder,
+        // FOLDER: a pairs folder with classes to evaluate on; default none (held out, see below)
+        Path evalSet,
+        // FOLDER without evalSet: share of the folder's images held out for evaluation, [0, 1),
+        //     at most evalClasses of them; default 0.1 (0: no held-out evaluation)
+        double holdout,
         // locales imported and evaluated on; default DEFAULT_LANGUAGES (16, 8 scripts)
         List<String> languages,
         // emoji classes sampled for the held-out set; default 500 (0: all)
@@ -46,7 +53,9 @@ public record DemoConfig(
         /** The emoji x CLDR corpus; fails if it cannot be had. */
         EMOJI,
         /** The built-in procedural shapes, no download. */
-        SYNTHETIC
+        SYNTHETIC,
+        /** A user's pairs folder ({@code sourceFolder}). */
+        FOLDER
     }
 
     /**
@@ -80,6 +89,22 @@ public record DemoConfig(
             throw new IllegalArgumentException(
                     "tokenizer must be set (bytes, bpe[:VOCAB] or a file)");
         }
+        if ((source == Source.FOLDER) != (sourceFolder != null)) {
+            throw new IllegalArgumentException(
+                    "a source folder is set exactly when the source is FOLDER, got "
+                            + source
+                            + " with folder "
+                            + sourceFolder);
+        }
+        if (evalSet != null && source != Source.FOLDER) {
+            throw new IllegalArgumentException(
+                    "an evaluation set is given with a source folder only; "
+                            + source
+                            + " has its own");
+        }
+        if (!(holdout >= 0 && holdout < 1)) {
+            throw new IllegalArgumentException("holdout must be in [0, 1), got " + holdout);
+        }
         languages = List.copyOf(languages);
     }
 
@@ -107,6 +132,9 @@ public record DemoConfig(
         private Path out = Path.of("out", "demo");
         private Path dataDir = Path.of("data");
         private Source source = Source.AUTO;
+        private Path sourceFolder = null;
+        private Path evalSet = null;
+        private double holdout = 0.1;
         private List<String> languages = DEFAULT_LANGUAGES;
         private int evalClasses = 500;
         private long maxPairs = 0;
@@ -123,6 +151,9 @@ public record DemoConfig(
             out = c.out;
             dataDir = c.dataDir;
             source = c.source;
+            sourceFolder = c.sourceFolder;
+            evalSet = c.evalSet;
+            holdout = c.holdout;
             languages = c.languages;
             evalClasses = c.evalClasses;
             maxPairs = c.maxPairs;
@@ -148,8 +179,29 @@ public record DemoConfig(
             return this;
         }
 
+        /** The source; any but {@link Source#FOLDER} forgets the source folder. */
         public Builder source(Source value) {
             source = value;
+            if (value != Source.FOLDER) {
+                sourceFolder = null;
+            }
+            return this;
+        }
+
+        /** The source {@link Source#FOLDER}, reading {@code folder}. */
+        public Builder sourceFolder(Path folder) {
+            source = Source.FOLDER;
+            sourceFolder = folder;
+            return this;
+        }
+
+        public Builder evalSet(Path value) {
+            evalSet = value;
+            return this;
+        }
+
+        public Builder holdout(double value) {
+            holdout = value;
             return this;
         }
 
@@ -200,6 +252,9 @@ public record DemoConfig(
                     out,
                     dataDir,
                     source,
+                    sourceFolder,
+                    evalSet,
+                    holdout,
                     languages,
                     evalClasses,
                     maxPairs,
