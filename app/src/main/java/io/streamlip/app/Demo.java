@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.broker.KafkaBroker;
 import io.streamlip.filter.FilterJob;
-import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.importer.ImportStats;
 import io.streamlip.platform.bounds.BoundedText;
 import io.streamlip.platform.flink.JobEnvironment;
@@ -187,7 +186,7 @@ final class Demo {
                         .checkpointInterval(Duration.ofSeconds(2))
                         .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), FilterJob.Options.defaults());
+        FilterJob.attach(env, kafka, topics, config.filter(), FilterJob.Options.defaults());
         // Examples at the trained model's image size (--model b16: 224 px); the trainer skips
         // examples of any other size.
         TokenizeConfig tokenize =
@@ -349,6 +348,14 @@ final class Demo {
         s.set("languages", Json.tree(data.languages()));
         s.put("minutes", config.training().toSeconds() / 60.0);
         s.put("import_rate", config.importRate()); // pairs/s, 0: unthrottled
+        var language = config.filter().language();
+        if (!language.caps().isEmpty()) {
+            ObjectNode caps = s.putObject("language_caps");
+            caps.set("caps", Json.tree(new java.util.TreeMap<>(language.caps())));
+            caps.put(
+                    "window",
+                    language.capWindow().isZero() ? "lifetime" : language.capWindow().toString());
+        }
         s.set("tokenizer", tokenizer.summary());
         s.put("raw", counts.raw());
         s.put("curated", counts.curated());

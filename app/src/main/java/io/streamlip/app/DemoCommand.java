@@ -127,6 +127,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "Flink parallelism of the jobs (default: ${DEFAULT-VALUE}).")
     int parallelism = DEFAULTS.parallelism();
 
+    @Mixin LanguageCapOptions languageCaps;
+
     @Mixin TrainerOptions trainer;
 
     @Option(
@@ -177,6 +179,11 @@ final class DemoCommand implements Callable<Integer> {
                         .maxPairs(maxPairs)
                         .importRate(importRate)
                         .parallelism(parallelism)
+                        .filter(
+                                DEFAULTS.filter().toBuilder()
+                                        .language(
+                                                languageCaps.applyTo(DEFAULTS.filter().language()))
+                                        .build())
                         .trainer(trainer.applyTo(DEFAULTS.trainer()))
                         .tokenizer(tokenizerSpec());
         parseSource(config);
@@ -235,7 +242,7 @@ final class DemoCommand implements Callable<Integer> {
                         spec.commandLine(), "--eval-set: " + e.getMessage());
             }
         }
-        config.sourceFolder(folder).evalSet(evalSet);
+        config.source(DemoConfig.Source.FOLDER).sourceFolder(folder).evalSet(evalSet);
     }
 
     /** The short human report printed at the end. */

@@ -1,6 +1,7 @@
 package io.streamlip.app;
 
 import io.streamlip.bench.EmojiLearningBenchmark;
+import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.TrainerConfig;
 import java.nio.file.Path;
@@ -39,6 +40,8 @@ public record DemoConfig(
         long syntheticPairs,
         // Flink parallelism of the curation and tokenize jobs; default 1
         int parallelism,
+        // the curation job's thresholds; default FilterConfig.defaults()
+        FilterConfig filter,
         // trainer settings; default TrainerConfig.defaults() (the demo sets
         //     checkpoints, evaluation set and replay)
         TrainerConfig trainer,
@@ -81,6 +84,9 @@ public record DemoConfig(
         }
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be positive, got " + parallelism);
+        }
+        if (filter == null) {
+            throw new IllegalArgumentException("the filter's settings must be set");
         }
         if (trainer == null) {
             throw new IllegalArgumentException("the trainer's settings must be set");
@@ -141,6 +147,7 @@ public record DemoConfig(
         private double importRate = 0;
         private long syntheticPairs = 30_000;
         private int parallelism = 1;
+        private FilterConfig filter = FilterConfig.defaults();
         private TrainerConfig trainer = TrainerConfig.defaults();
         private String tokenizer = Tokenizers.BYTES;
 
@@ -160,6 +167,7 @@ public record DemoConfig(
             importRate = c.importRate;
             syntheticPairs = c.syntheticPairs;
             parallelism = c.parallelism;
+            filter = c.filter;
             trainer = c.trainer;
             tokenizer = c.tokenizer;
         }
@@ -179,18 +187,13 @@ public record DemoConfig(
             return this;
         }
 
-        /** The source; any but {@link Source#FOLDER} forgets the source folder. */
         public Builder source(Source value) {
             source = value;
-            if (value != Source.FOLDER) {
-                sourceFolder = null;
-            }
             return this;
         }
 
-        /** The source {@link Source#FOLDER}, reading {@code folder}. */
+        /** The folder of the source {@link Source#FOLDER} (set that source too). */
         public Builder sourceFolder(Path folder) {
-            source = Source.FOLDER;
             sourceFolder = folder;
             return this;
         }
@@ -235,6 +238,11 @@ public record DemoConfig(
             return this;
         }
 
+        public Builder filter(FilterConfig value) {
+            filter = value;
+            return this;
+        }
+
         public Builder trainer(TrainerConfig value) {
             trainer = value;
             return this;
@@ -261,6 +269,7 @@ public record DemoConfig(
                     importRate,
                     syntheticPairs,
                     parallelism,
+                    filter,
                     trainer,
                     tokenizer);
         }

@@ -205,6 +205,8 @@ final class SubmitCommand implements Callable<Integer> {
                             + " operator). The trainer must use the same file.")
     String tokenizer;
 
+    @CommandLine.Mixin LanguageCapOptions languageCaps = new LanguageCapOptions();
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -351,6 +353,9 @@ final class SubmitCommand implements Callable<Integer> {
         }
         if (tokenizer != null && job.equals("tokenize")) {
             args.addAll(List.of("--tokenizer", tokenizer));
+        }
+        if (job.equals("filter")) {
+            args.addAll(languageCaps.filterJobArguments());
         }
         // Security settings (SASL/SSL) must reach the jobs' clients too, not only this command's.
         kafka.properties.forEach(
