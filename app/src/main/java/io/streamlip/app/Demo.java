@@ -285,6 +285,14 @@ final class Demo {
                 stats.pairs(),
                 stats.perLanguage().size(),
                 stats.elapsedMillis() / 1000.0);
+        if (stats.rejected().total() > 0) {
+            LOG.warn(
+                    "{} refused {} input lines {}, first: {}",
+                    data.importer().name(),
+                    stats.rejected().total(),
+                    stats.rejected().perReason(),
+                    stats.rejected().examples().get(0));
+        }
         return stats;
     }
 

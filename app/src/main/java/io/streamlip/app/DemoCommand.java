@@ -102,7 +102,8 @@ final class DemoCommand implements Callable<Integer> {
             names = "--eval-classes",
             paramLabel = "N",
             description =
-                    "Emoji classes in the held-out set, 0 for all (default: ${DEFAULT-VALUE}).")
+                    "Emoji classes in the held-out set (a pairs folder: most images held out),"
+                            + " 0 for all (default: ${DEFAULT-VALUE}).")
     int evalClasses = DEFAULTS.evalClasses();
 
     @Option(
@@ -268,6 +269,16 @@ final class DemoCommand implements Callable<Integer> {
                             job.path("restarts").asLong()));
         }
         row(t, "tokenizer", tokenizerRow(s.path("tokenizer")));
+        JsonNode refused = s.path("import").path("rejected");
+        if (refused.path("total").asLong() > 0) {
+            row(
+                    t,
+                    "refused lines",
+                    refused.path("total").asText() + "  " + refused.path("per_reason"));
+        }
+        if (s.has("eval_set") && s.path("eval_set").isNull()) {
+            row(t, "evaluation", "none: " + s.path("source_note").asText());
+        }
         row(t, "raw pairs", s.path("raw").asText());
         row(t, "curated", s.path("curated").asText());
         row(t, "rejected", s.path("rejected_total").asText() + "  " + s.path("rejected"));

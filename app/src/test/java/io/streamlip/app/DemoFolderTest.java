@@ -174,6 +174,9 @@ class DemoFolderTest {
         assertThat(imported.path("pairs").asLong()).isEqualTo(48 - heldOut);
         assertThat(imported.path("rejected").path("total").asLong()).isEqualTo(BAD_LINES);
         assertThat(imported.path("rejected").path("per_reason").size()).isEqualTo(3);
+        assertThat(DemoCommand.table(summary, out.resolve("summary.json")))
+                .containsPattern("refused lines +3 ")
+                .contains("image_missing");
         assertThat(summary.path("raw").asLong()).isEqualTo(48 - heldOut);
         assertThat(summary.path("curated").asLong() + summary.path("rejected_total").asLong())
                 .isEqualTo(48 - heldOut);
