@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.broker.KafkaBroker;
 import io.streamlip.filter.FilterJob;
-import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.importer.ImportStats;
 import io.streamlip.platform.bounds.BoundedText;
 import io.streamlip.platform.flink.JobEnvironment;
@@ -154,7 +153,7 @@ final class Demo {
         }
         // The trainer evaluated its last checkpoint on the held-out set as it stopped: that
         // evaluation is the report's (no second pass over the set).
-        if (failure == null && training.evaluation() == null) {
+        if (failure == null && training.steps() == 0) {
             failure =
                     "the trainer took no step: no examples reached it in "
                             + FIRST_BATCH_WAIT
@@ -187,7 +186,7 @@ final class Demo {
                         .checkpointInterval(Duration.ofSeconds(2))
                         .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), FilterJob.Options.defaults());
+        FilterJob.attach(env, kafka, topics, config.filter(), FilterJob.Options.defaults());
         TokenizeJob.attach(env, kafka, topics, tokenizeConfig(config, tokenizer.spec()), false);
         String name = "streamlip-demo: filter + tokenize";
         StreamGraph graph = env.getStreamGraph();
@@ -290,6 +289,14 @@ final class Demo {
                 stats.pairs(),
                 stats.perLanguage().size(),
                 stats.elapsedMillis() / 1000.0);
+        if (stats.rejected().total() > 0) {
+            LOG.warn(
+                    "{} refused {} input lines {}, first: {}",
+                    data.importer().name(),
+                    stats.rejected().total(),
+                    stats.rejected().perReason(),
+                    stats.rejected().examples().get(0));
+        }
         return stats;
     }
 
@@ -350,9 +357,17 @@ final class Demo {
         s.set("jobs", Json.tree(jobs));
         s.put("source", data.source());
         s.put("source_note", data.note());
-        s.set("languages", Json.tree(config.languages()));
+        s.set("languages", Json.tree(data.languages()));
         s.put("minutes", config.training().toSeconds() / 60.0);
         s.put("import_rate", config.importRate()); // pairs/s, 0: unthrottled
+        var language = config.filter().language();
+        if (!language.caps().isEmpty()) {
+            ObjectNode caps = s.putObject("language_caps");
+            caps.set("caps", Json.tree(new java.util.TreeMap<>(language.caps())));
+            caps.put(
+                    "window",
+                    language.capWindow().isZero() ? "lifetime" : language.capWindow().toString());
+        }
         s.set("tokenizer", tokenizer.summary());
         s.put("raw", counts.raw());
         s.put("curated", counts.curated());
@@ -360,7 +375,11 @@ final class Demo {
         s.put("rejected_total", counts.rejectedTotal());
         s.set("rejected_by_stage", Json.tree(counts.rejectedByStage()));
         s.put("examples", counts.examples());
-        s.put("eval_set", data.evalSet().toString());
+        if (data.evalSet() == null) {
+            s.putNull("eval_set"); // no held-out evaluation: "source_note" says why
+        } else {
+            s.put("eval_set", data.evalSet().toString());
+        }
         s.setAll(finite(Json.training(training))); // with the held-out evaluation as "eval"
         if (imported != null) {
             s.set("import", Json.tree(imported));

@@ -2,7 +2,9 @@ package io.streamlip.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.ingest.pairs.PairsFolder;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +28,8 @@ import picocli.CommandLine.Option;
                     + " synthetic source without npm), trains for --minutes, evaluates the last"
                     + " checkpoint on the held-out twitter emoji style and writes"
                     + " OUT/summary.json.",
+            "--source DIR imports your own pairs folder instead, evaluated on --eval-set or on"
+                    + " the --holdout share of its images.",
             "The Flink jobs are watched: when one fails or restarts, the run stops at once,"
                     + " OUT/summary.json says so (\"status\": \"failed\", \"failure\", each job's"
                     + " state and restarts) and the exit code is 1 with the reason on stderr.",
@@ -59,8 +63,32 @@ final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--source",
             paramLabel = "SOURCE",
-            description = "auto, emoji or synthetic (default: ${DEFAULT-VALUE}).")
+            description =
+                    "auto, emoji, synthetic, or the path of a pairs folder (images plus a"
+                            + " pairs.jsonl, one {\"image\", \"text\", \"lang\"} object per line;"
+                            + " 'class' optional). A folder's malformed lines and unreadable images"
+                            + " are refused, counted under import.rejected, and the import goes on"
+                            + " (default: ${DEFAULT-VALUE}).")
     String source = DEFAULTS.source().name().toLowerCase(Locale.ROOT);
+
+    @Option(
+            names = "--eval-set",
+            paramLabel = "DIR",
+            description =
+                    "With a pairs folder as --source: a pairs folder with a 'class' on every line"
+                            + " to evaluate on, instead of images held out of the source.")
+    Path evalSet;
+
+    @Option(
+            names = "--holdout",
+            paramLabel = "FRACTION",
+            description =
+                    "With a pairs folder as --source and no --eval-set: the share of the folder's"
+                            + " images (chosen by the hash of their bytes, at most --eval-classes)"
+                            + " held out of the import as the evaluation set; their lines' class,"
+                            + " or each image its own class. 0: no evaluation (default:"
+                            + " ${DEFAULT-VALUE}).")
+    double holdout = DEFAULTS.holdout();
 
     @Option(
             names = "--languages",
@@ -74,7 +102,8 @@ final class DemoCommand implements Callable<Integer> {
             names = "--eval-classes",
             paramLabel = "N",
             description =
-                    "Emoji classes in the held-out set, 0 for all (default: ${DEFAULT-VALUE}).")
+                    "Emoji classes in the held-out set (a pairs folder: most images held out),"
+                            + " 0 for all (default: ${DEFAULT-VALUE}).")
     int evalClasses = DEFAULTS.evalClasses();
 
     @Option(
@@ -98,6 +127,8 @@ final class DemoCommand implements Callable<Integer> {
             paramLabel = "P",
             description = "Flink parallelism of the jobs (default: ${DEFAULT-VALUE}).")
     int parallelism = DEFAULTS.parallelism();
+
+    @Mixin LanguageCapOptions languageCaps;
 
     @Mixin TrainerOptions trainer;
 
@@ -144,17 +175,27 @@ final class DemoCommand implements Callable<Integer> {
                         .training(Duration.ofMillis(Math.round(minutes * 60_000)))
                         .out(out)
                         .dataDir(data)
-                        .source(parseSource())
+                        .holdout(holdout)
                         .evalClasses(evalClasses)
                         .maxPairs(maxPairs)
                         .importRate(importRate)
                         .parallelism(parallelism)
+                        .filter(
+                                DEFAULTS.filter().toBuilder()
+                                        .language(
+                                                languageCaps.applyTo(DEFAULTS.filter().language()))
+                                        .build())
                         .trainer(trainer.applyTo(DEFAULTS.trainer()))
                         .tokenizer(tokenizerSpec());
+        parseSource(config);
         if (languages != null) {
             config.languages(languages);
         }
-        return config.build();
+        try {
+            return config.build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     /** {@code --tokenizer}, checked here so that a typo fails before anything starts. */
@@ -168,14 +209,41 @@ final class DemoCommand implements Callable<Integer> {
         return tokenizer;
     }
 
-    private DemoConfig.Source parseSource() {
-        try {
-            return DemoConfig.Source.valueOf(source.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
+    /** {@code --source}: a word, or a pairs folder (then {@code --eval-set} may come with it). */
+    private void parseSource(DemoConfig.Builder config) {
+        String word = source.toUpperCase(Locale.ROOT);
+        for (DemoConfig.Source s : DemoConfig.Source.values()) {
+            if (s != DemoConfig.Source.FOLDER && s.name().equals(word)) {
+                config.source(s);
+                if (evalSet != null) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
+                            "--eval-set goes with a pairs folder as --source; "
+                                    + source
+                                    + " has its own held-out set");
+                }
+                return;
+            }
+        }
+        Path folder = Path.of(source);
+        if (!Files.isRegularFile(folder.resolve(PairsFolder.INDEX))) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
-                    "--source must be auto, emoji or synthetic, not '" + source + "'");
+                    "--source must be auto, emoji or synthetic, or a folder with a "
+                            + PairsFolder.INDEX
+                            + ", not '"
+                            + source
+                            + "'");
         }
+        if (evalSet != null) {
+            try {
+                DemoFolder.checkEvalSet(evalSet);
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--eval-set: " + e.getMessage());
+            }
+        }
+        config.source(DemoConfig.Source.FOLDER).sourceFolder(folder).evalSet(evalSet);
     }
 
     /** The short human report printed at the end. */
@@ -201,6 +269,16 @@ final class DemoCommand implements Callable<Integer> {
                             job.path("restarts").asLong()));
         }
         row(t, "tokenizer", tokenizerRow(s.path("tokenizer")));
+        JsonNode refused = s.path("import").path("rejected");
+        if (refused.path("total").asLong() > 0) {
+            row(
+                    t,
+                    "refused lines",
+                    refused.path("total").asText() + "  " + refused.path("per_reason"));
+        }
+        if (s.has("eval_set") && s.path("eval_set").isNull()) {
+            row(t, "evaluation", "none: " + s.path("source_note").asText());
+        }
         row(t, "raw pairs", s.path("raw").asText());
         row(t, "curated", s.path("curated").asText());
         row(t, "rejected", s.path("rejected_total").asText() + "  " + s.path("rejected"));

@@ -1,6 +1,7 @@
 package io.streamlip.app;
 
 import io.streamlip.bench.EmojiLearningBenchmark;
+import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.TrainerConfig;
 import java.nio.file.Path;
@@ -20,6 +21,13 @@ public record DemoConfig(
         Path dataDir,
         // which data to import; default Source.AUTO
         Source source,
+        // the pairs folder imported when the source is FOLDER (pairs.jsonl format); default none
+        Path sourceFolder,
+        // FOLDER: a pairs folder with classes to evaluate on; default none (held out, see below)
+        Path evalSet,
+        // FOLDER without evalSet: share of the folder's images held out for evaluation, [0, 1),
+        //     at most evalClasses of them; default 0.1 (0: no held-out evaluation)
+        double holdout,
         // locales imported and evaluated on; default DEFAULT_LANGUAGES (16, 8 scripts)
         List<String> languages,
         // emoji classes sampled for the held-out set; default 500 (0: all)
@@ -32,6 +40,8 @@ public record DemoConfig(
         long syntheticPairs,
         // Flink parallelism of the curation and tokenize jobs; default 1
         int parallelism,
+        // the curation job's thresholds; default FilterConfig.defaults()
+        FilterConfig filter,
         // trainer settings; default TrainerConfig.defaults() (the demo sets
         //     checkpoints, evaluation set and replay)
         TrainerConfig trainer,
@@ -46,7 +56,9 @@ public record DemoConfig(
         /** The emoji x CLDR corpus; fails if it cannot be had. */
         EMOJI,
         /** The built-in procedural shapes, no download. */
-        SYNTHETIC
+        SYNTHETIC,
+        /** A user's pairs folder ({@code sourceFolder}). */
+        FOLDER
     }
 
     /**
@@ -73,12 +85,31 @@ public record DemoConfig(
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be positive, got " + parallelism);
         }
+        if (filter == null) {
+            throw new IllegalArgumentException("the filter's settings must be set");
+        }
         if (trainer == null) {
             throw new IllegalArgumentException("the trainer's settings must be set");
         }
         if (tokenizer == null || tokenizer.isBlank()) {
             throw new IllegalArgumentException(
                     "tokenizer must be set (bytes, bpe[:VOCAB] or a file)");
+        }
+        if ((source == Source.FOLDER) != (sourceFolder != null)) {
+            throw new IllegalArgumentException(
+                    "a source folder is set exactly when the source is FOLDER, got "
+                            + source
+                            + " with folder "
+                            + sourceFolder);
+        }
+        if (evalSet != null && source != Source.FOLDER) {
+            throw new IllegalArgumentException(
+                    "an evaluation set is given with a source folder only; "
+                            + source
+                            + " has its own");
+        }
+        if (!(holdout >= 0 && holdout < 1)) {
+            throw new IllegalArgumentException("holdout must be in [0, 1), got " + holdout);
         }
         languages = List.copyOf(languages);
     }
@@ -107,12 +138,16 @@ public record DemoConfig(
         private Path out = Path.of("out", "demo");
         private Path dataDir = Path.of("data");
         private Source source = Source.AUTO;
+        private Path sourceFolder = null;
+        private Path evalSet = null;
+        private double holdout = 0.1;
         private List<String> languages = DEFAULT_LANGUAGES;
         private int evalClasses = 500;
         private long maxPairs = 0;
         private double importRate = 0;
         private long syntheticPairs = 30_000;
         private int parallelism = 1;
+        private FilterConfig filter = FilterConfig.defaults();
         private TrainerConfig trainer = TrainerConfig.defaults();
         private String tokenizer = Tokenizers.BYTES;
 
@@ -123,12 +158,16 @@ public record DemoConfig(
             out = c.out;
             dataDir = c.dataDir;
             source = c.source;
+            sourceFolder = c.sourceFolder;
+            evalSet = c.evalSet;
+            holdout = c.holdout;
             languages = c.languages;
             evalClasses = c.evalClasses;
             maxPairs = c.maxPairs;
             importRate = c.importRate;
             syntheticPairs = c.syntheticPairs;
             parallelism = c.parallelism;
+            filter = c.filter;
             trainer = c.trainer;
             tokenizer = c.tokenizer;
         }
@@ -150,6 +189,22 @@ public record DemoConfig(
 
         public Builder source(Source value) {
             source = value;
+            return this;
+        }
+
+        /** The folder of the source {@link Source#FOLDER} (set that source too). */
+        public Builder sourceFolder(Path folder) {
+            sourceFolder = folder;
+            return this;
+        }
+
+        public Builder evalSet(Path value) {
+            evalSet = value;
+            return this;
+        }
+
+        public Builder holdout(double value) {
+            holdout = value;
             return this;
         }
 
@@ -183,6 +238,11 @@ public record DemoConfig(
             return this;
         }
 
+        public Builder filter(FilterConfig value) {
+            filter = value;
+            return this;
+        }
+
         public Builder trainer(TrainerConfig value) {
             trainer = value;
             return this;
@@ -200,12 +260,16 @@ public record DemoConfig(
                     out,
                     dataDir,
                     source,
+                    sourceFolder,
+                    evalSet,
+                    holdout,
                     languages,
                     evalClasses,
                     maxPairs,
                     importRate,
                     syntheticPairs,
                     parallelism,
+                    filter,
                     trainer,
                     tokenizer);
         }

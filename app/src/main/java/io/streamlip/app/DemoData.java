@@ -7,18 +7,23 @@ import io.streamlip.ingest.importer.PairImporter;
 import io.streamlip.ingest.synthetic.SyntheticImporter;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The demo's data: what it imports for training and the held-out set it evaluates on.
  *
- * @param source {@code emoji} or {@code synthetic}
+ * @param source {@code emoji}, {@code synthetic} or {@code folder:<name>}
  * @param importer the training pairs
- * @param evalSet the held-out evaluation folder (emoji: the twitter style; synthetic: fresh images)
- * @param note why this source was chosen, for the log and the summary
+ * @param evalSet the held-out evaluation folder (emoji: the twitter style; synthetic: fresh images;
+ *     folder: the user's evaluation set or images held out of the folder), or null when there is
+ *     none (a folder too small to hold any out, or a holdout of 0)
+ * @param note why this source was chosen and where its evaluation set comes from
+ * @param languages the languages trained on (a folder: those its lines declare)
  */
-record DemoData(String source, PairImporter importer, Path evalSet, String note) {
+record DemoData(
+        String source, PairImporter importer, Path evalSet, String note, List<String> languages) {
     private static final Logger LOG = LoggerFactory.getLogger(DemoData.class);
 
     /**
@@ -28,6 +33,7 @@ record DemoData(String source, PairImporter importer, Path evalSet, String note)
         Path evalSet = out.resolve("eval-heldout");
         return switch (config.source()) {
             case SYNTHETIC -> synthetic(config, evalSet, "synthetic data asked for");
+            case FOLDER -> folder(config, evalSet);
             case EMOJI -> emoji(config, evalSet, EmojiData.at(config.dataDir()).ensure());
             case AUTO -> {
                 try {
@@ -68,7 +74,8 @@ record DemoData(String source, PairImporter importer, Path evalSet, String note)
                 "emoji",
                 corpus.limit(config.maxPairs()),
                 evalSet,
-                "emoji x CLDR corpus from " + config.dataDir());
+                "emoji x CLDR corpus from " + config.dataDir(),
+                config.languages());
     }
 
     private static DemoData synthetic(DemoConfig config, Path evalSet, String why) {
@@ -78,6 +85,53 @@ record DemoData(String source, PairImporter importer, Path evalSet, String note)
                 config.maxPairs() > 0
                         ? Math.min(config.maxPairs(), config.syntheticPairs())
                         : config.syntheticPairs();
-        return new DemoData("synthetic", new SyntheticImporter(64, count, 7), evalSet, why);
+        return new DemoData(
+                "synthetic", new SyntheticImporter(64, count, 7), evalSet, why, config.languages());
+    }
+
+    private static DemoData folder(DemoConfig config, Path heldOut) {
+        Path folder = config.sourceFolder();
+        int imageSize = config.trainer().model().imageSize();
+        if (config.evalSet() != null) {
+            DemoFolder.checkEvalSet(config.evalSet());
+            DemoFolder data = DemoFolder.open(folder, 0, 0, heldOut, imageSize);
+            LOG.info("pairs folder {}; evaluation set {}", folder, config.evalSet());
+            return new DemoData(
+                    data.importer().name(),
+                    data.importer().limit(config.maxPairs()),
+                    config.evalSet(),
+                    "pairs folder " + folder + ", evaluated on " + config.evalSet(),
+                    data.languages());
+        }
+        DemoFolder data =
+                DemoFolder.open(folder, config.holdout(), config.evalClasses(), heldOut, imageSize);
+        String note;
+        if (data.evalSet() == null) {
+            note =
+                    "pairs folder "
+                            + folder
+                            + "; no held-out evaluation ("
+                            + (config.holdout() == 0
+                                    ? "--holdout 0"
+                                    : "fewer than 2 images fell into the held-out "
+                                            + config.holdout()
+                                            + "; give --eval-set or a larger --holdout")
+                            + ")";
+        } else {
+            note =
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "pairs folder %s; %d images (%d pairs) held out for evaluation",
+                            folder,
+                            data.heldOutImages(),
+                            data.heldOutPairs());
+        }
+        LOG.info("{}", note);
+        return new DemoData(
+                data.importer().name(),
+                data.importer().limit(config.maxPairs()),
+                data.evalSet(),
+                note,
+                data.languages());
     }
 }

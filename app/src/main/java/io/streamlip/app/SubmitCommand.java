@@ -230,6 +230,8 @@ final class SubmitCommand implements Callable<Integer> {
                             + " own; it must be the trained model's.")
     Integer imageSize;
 
+    @CommandLine.Mixin LanguageCapOptions languageCaps = new LanguageCapOptions();
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -414,6 +416,9 @@ final class SubmitCommand implements Callable<Integer> {
                     List.of(
                             "--" + TokenizeJob.IMAGE_SIZE_OPTION,
                             Integer.toString(exampleImageSize())));
+        }
+        if (job.equals("filter")) {
+            args.addAll(languageCaps.filterJobArguments());
         }
         // Security settings (SASL/SSL) must reach the jobs' clients too, not only this command's.
         kafka.properties.forEach(

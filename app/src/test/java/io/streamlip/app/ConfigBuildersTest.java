@@ -72,6 +72,7 @@ class ConfigBuildersTest {
                         .minConfidence(0.5)
                         .minLetters(3)
                         .caps(Map.of("en", 7L))
+                        .capWindow(Duration.ofMinutes(5))
                         .scoreShortCaptions(true)
                         .build(),
                 NearDuplicateConfig.builder()
@@ -142,8 +143,15 @@ class ConfigBuildersTest {
                         .importRate(10)
                         .syntheticPairs(50)
                         .parallelism(2)
+                        .filter(FilterConfig.builder().minImageSide(8).build())
                         .trainer(TrainerConfig.defaults())
                         .tokenizer("bpe:512")
+                        .holdout(0.2)
+                        .build(),
+                DemoConfig.builder()
+                        .source(DemoConfig.Source.FOLDER)
+                        .sourceFolder(Path.of("my-pairs"))
+                        .evalSet(Path.of("my-eval"))
                         .build(),
                 JobSettings.builder()
                         .parallelism(2)

@@ -26,6 +26,7 @@ import io.streamlip.schemas.Reject;
 import io.streamlip.sinks.KafkaSinks;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -249,11 +250,24 @@ public final class FilterJob {
     }
 
     /**
-     * Runs the filter alone on a cluster; see {@link JobArguments} for the arguments. Thresholds
-     * are the defaults.
+     * The job's option {@code --language-caps LANG=N[,LANG=N]...} ({@link LanguageConfig#caps}).
+     */
+    public static final String LANGUAGE_CAPS_OPTION = "language-caps";
+
+    /**
+     * The job's option {@code --language-cap-window W} ({@link LanguageConfig#capWindow}; {@code
+     * 0}, {@code 10m}, {@code PT10M}).
+     */
+    public static final String LANGUAGE_CAP_WINDOW_OPTION = "language-cap-window";
+
+    /**
+     * Runs the filter alone on a cluster; see {@link JobArguments} for the arguments, plus {@code
+     * --language-caps LANG=N[,LANG=N]...} and {@code --language-cap-window W}. Other thresholds are
+     * the defaults.
      */
     public static void main(String[] args) throws Exception {
-        JobArguments arguments = JobArguments.parse(args);
+        JobArguments arguments = arguments(args);
+        FilterConfig config = config(arguments);
         // JobArguments' text masks secret Kafka client properties (SASL/SSL passwords, JAAS).
         LOG.info("starting streamlip-{} with {}", STAGE, arguments);
         StreamExecutionEnvironment env = JobEnvironment.create(arguments.settings());
@@ -263,8 +277,40 @@ public final class FilterJob {
                 env,
                 arguments.kafka(),
                 arguments.topics(),
-                FilterConfig.defaults(),
+                config,
                 Options.builder().bounded(arguments.bounded()).build());
         env.execute("streamlip-" + STAGE);
+    }
+
+    /** {@link JobArguments} with the job's own options. */
+    static JobArguments arguments(String... args) {
+        return JobArguments.parse(args, Set.of(LANGUAGE_CAPS_OPTION, LANGUAGE_CAP_WINDOW_OPTION));
+    }
+
+    /**
+     * The defaults, with the language caps and their window of the job's options.
+     *
+     * @throws IllegalArgumentException naming the option whose value is wrong
+     */
+    static FilterConfig config(JobArguments arguments) {
+        LanguageConfig.Builder language = FilterConfig.defaults().language().toBuilder();
+        try {
+            arguments
+                    .jobOption(LANGUAGE_CAPS_OPTION)
+                    .ifPresent(v -> language.caps(LanguageConfig.parseCaps(v)));
+            arguments
+                    .jobOption(LANGUAGE_CAP_WINDOW_OPTION)
+                    .ifPresent(v -> language.capWindow(LanguageConfig.parseWindow(v)));
+            return FilterConfig.defaults().toBuilder().language(language.build()).build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--"
+                            + LANGUAGE_CAPS_OPTION
+                            + "/--"
+                            + LANGUAGE_CAP_WINDOW_OPTION
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
     }
 }

@@ -11,11 +11,13 @@ import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.Verdict;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -23,12 +25,15 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by the curated pair's language ({@link CuratedPair#getLang()}): the per-language caps of
- * {@link LanguageConfig#caps()} in the job. The count of pairs the language passed lives in keyed
- * state on the state backend (RocksDB), so a restarted job goes on counting where its checkpoint
- * left off; it has no retention: a capped language stays capped for the job's lifetime, as in
- * {@link LanguageQuota} (whose decision, {@link LanguageQuota#decide}, it shares). A pair beyond
- * the cap goes to the rejects as {@code language_cap}, with the raw pair as payload and its id as
- * key, and counts in the {@code language_cap} counter.
+ * {@link LanguageConfig#caps()} in the job, with {@link LanguageQuota}'s decision ({@link
+ * LanguageQuota#decide}). Without a {@link LanguageConfig#capWindow()} the count of pairs the
+ * language passed is a lifetime count: a capped language stays capped for the job's lifetime. With
+ * one, a capped language keeps a {@link RollingCount} of the pairs it passed in the last window of
+ * processing time (a fixed {@code long[]} per capped language), and is accepted again as the window
+ * moves past them. Either count lives in keyed state on the state backend (RocksDB), so a restarted
+ * job goes on counting where its checkpoint left off (the time it was down counts as window time
+ * passed). A pair beyond the cap goes to the rejects as {@code language_cap}, with the raw pair as
+ * payload and its id as key, and counts in the {@code language_cap} counter.
  *
  * <p>All pairs of one language meet in one task: the stage is one counter update per pair, so a
  * dominant language makes that task busier, not the job slower than its other stages.
@@ -37,13 +42,17 @@ final class LanguageCapFunction extends KeyedProcessFunction<String, CuratedPair
     private static final long serialVersionUID = 1L;
 
     private final Map<String, Long> caps;
+    private final Duration window;
     private final OutputTag<Reject> rejects = EnvelopeStage.rejects(FilterJob.STAGE);
     private transient ValueState<Long> passed;
+    private transient ValueState<long[]> recent;
+    private transient RollingCount rolling;
     private transient RejectCounters counters;
     private transient AvroSerde<RawPair> raw;
 
     LanguageCapFunction(LanguageConfig config) {
         this.caps = config.caps();
+        this.window = config.capWindow();
     }
 
     /** The language a pair is counted under: its curated language, {@code und} for none. */
@@ -56,6 +65,15 @@ final class LanguageCapFunction extends KeyedProcessFunction<String, CuratedPair
         passed =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("language-passed", Types.LONG));
+        // Its own state name: a job restarted with a window does not read lifetime counts as
+        // bucket counts (nor the other way round).
+        recent =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "language-window",
+                                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        rolling = window.isZero() ? null : new RollingCount(window);
         counters = new RejectCounters(getRuntimeContext().getMetricGroup());
         raw = AvroSerde.of(RawPair.class);
     }
@@ -63,9 +81,21 @@ final class LanguageCapFunction extends KeyedProcessFunction<String, CuratedPair
     @Override
     public void processElement(CuratedPair pair, Context ctx, Collector<CuratedPair> out)
             throws Exception {
-        Long count = passed.value();
-        long so = count == null ? 0 : count;
-        Verdict<String> verdict = LanguageQuota.decide(ctx.getCurrentKey(), so, caps);
+        String lang = ctx.getCurrentKey();
+        if (rolling != null && !caps.containsKey(lang)) {
+            counters.accepted(); // no cap, no state
+            out.collect(pair);
+            return;
+        }
+        long now = ctx.timerService().currentProcessingTime();
+        long so;
+        if (rolling == null) {
+            Long count = passed.value();
+            so = count == null ? 0 : count;
+        } else {
+            so = rolling.count(recent.value(), now);
+        }
+        Verdict<String> verdict = LanguageQuota.decide(lang, so, caps, window);
         if (verdict instanceof Verdict.Refused<String> refused) {
             counters.rejected(refused.reason());
             String id = pair.getPair().getId();
@@ -82,7 +112,11 @@ final class LanguageCapFunction extends KeyedProcessFunction<String, CuratedPair
                             .build());
             return;
         }
-        passed.update(so + 1);
+        if (rolling == null) {
+            passed.update(so + 1);
+        } else {
+            recent.update(rolling.add(recent.value(), now));
+        }
         counters.accepted();
         out.collect(pair);
     }

@@ -1,6 +1,7 @@
 package io.streamlip.filter.config;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +15,11 @@ import java.util.Map;
  * @param minConfidence Lingua confidence a refused language mismatch needs (default 0.95)
  * @param minLetters letters in the declared language's script before Lingua may refuse a caption
  *     (default 24); one with no letter of that script is refused from two letters on
- * @param caps most accepted pairs per language code (absent: no cap; default none)
+ * @param caps most accepted pairs per language code (absent: no cap; default none), in {@code
+ *     capWindow}
+ * @param capWindow the rolling window of processing time the caps count in, at least a second;
+ *     {@link Duration#ZERO} (the default) counts over the job's lifetime, as a cap on a finite
+ *     import means
  * @param scoreShortCaptions whether captions too short to refuse still get Lingua's confidence
  *     (default false: they keep their declared language with confidence 0)
  */
@@ -24,6 +29,7 @@ public record LanguageConfig(
         double minConfidence,
         int minLetters,
         Map<String, Long> caps,
+        Duration capWindow,
         boolean scoreShortCaptions)
         implements Serializable {
 
@@ -32,6 +38,9 @@ public record LanguageConfig(
             List.of(
                     "en", "de", "fr", "es", "it", "pt", "nl", "pl", "tr", "ru", "el", "ar", "hi",
                     "ja", "zh", "ko");
+
+    /** The longest cap window. */
+    public static final Duration MAX_CAP_WINDOW = Duration.ofDays(366);
 
     public LanguageConfig {
         languages = List.copyOf(languages);
@@ -43,6 +52,16 @@ public record LanguageConfig(
         if (minLetters < 1) {
             throw new IllegalArgumentException("minLetters must be positive, got " + minLetters);
         }
+        if (capWindow == null
+                || capWindow.isNegative()
+                || (!capWindow.isZero() && capWindow.compareTo(Duration.ofSeconds(1)) < 0)
+                || capWindow.compareTo(MAX_CAP_WINDOW) > 0) {
+            throw new IllegalArgumentException(
+                    "capWindow must be 0 (lifetime) or between 1 s and "
+                            + MAX_CAP_WINDOW.toDays()
+                            + " days, got "
+                            + capWindow);
+        }
         caps.forEach(
                 (lang, cap) -> {
                     if (cap < 1) {
@@ -50,6 +69,65 @@ public record LanguageConfig(
                                 "cap of " + lang + " must be positive, got " + cap);
                     }
                 });
+    }
+
+    /**
+     * Caps as written on a command line, {@code LANG=N[,LANG=N]...} (e.g. {@code en=5000,de=2000});
+     * blank: none.
+     *
+     * @throws IllegalArgumentException naming the part that is not {@code LANG=N}
+     */
+    public static Map<String, Long> parseCaps(String spec) {
+        Map<String, Long> caps = new java.util.LinkedHashMap<>();
+        if (spec == null || spec.isBlank()) {
+            return caps;
+        }
+        for (String part : spec.split(",")) {
+            String[] kv = part.trim().split("=", -1);
+            if (kv.length != 2 || kv[0].isBlank()) {
+                throw new IllegalArgumentException(
+                        "a language cap is LANG=N, not '" + part.trim() + "'");
+            }
+            try {
+                caps.put(kv[0].trim(), Long.parseLong(kv[1].trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "the cap of " + kv[0].trim() + " is not a number: '" + kv[1].trim() + "'");
+            }
+        }
+        return caps;
+    }
+
+    /**
+     * A cap window as written on a command line: {@code 0} (lifetime), a number with the unit
+     * {@code s}, {@code m}, {@code h} or {@code d} ({@code 10m}), or ISO-8601 ({@code PT10M}).
+     *
+     * @throws IllegalArgumentException when it is none of these
+     */
+    public static Duration parseWindow(String text) {
+        String t = text.trim();
+        if (t.equals("0")) {
+            return Duration.ZERO;
+        }
+        try {
+            if (t.startsWith("P") || t.startsWith("p")) {
+                return Duration.parse(t);
+            }
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> throw new NumberFormatException(t);
+            };
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "a cap window is 0, N followed by s, m, h or d (10m), or ISO-8601 (PT10M),"
+                            + " not '"
+                            + text
+                            + "'");
+        }
     }
 
     /** The documented defaults. */
@@ -82,6 +160,7 @@ public record LanguageConfig(
         private double minConfidence = 0.95;
         private int minLetters = 24;
         private Map<String, Long> caps = Map.of();
+        private Duration capWindow = Duration.ZERO;
         private boolean scoreShortCaptions = false;
 
         private Builder() {}
@@ -92,6 +171,7 @@ public record LanguageConfig(
             minConfidence = c.minConfidence;
             minLetters = c.minLetters;
             caps = c.caps;
+            capWindow = c.capWindow;
             scoreShortCaptions = c.scoreShortCaptions;
         }
 
@@ -120,6 +200,11 @@ public record LanguageConfig(
             return this;
         }
 
+        public Builder capWindow(Duration value) {
+            capWindow = value;
+            return this;
+        }
+
         public Builder scoreShortCaptions(boolean value) {
             scoreShortCaptions = value;
             return this;
@@ -128,7 +213,13 @@ public record LanguageConfig(
         /** The configuration; the record's constructor checks it. */
         public LanguageConfig build() {
             return new LanguageConfig(
-                    enabled, languages, minConfidence, minLetters, caps, scoreShortCaptions);
+                    enabled,
+                    languages,
+                    minConfidence,
+                    minLetters,
+                    caps,
+                    capWindow,
+                    scoreShortCaptions);
         }
     }
 }
