@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.broker.KafkaBroker;
 import io.streamlip.filter.FilterJob;
-import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.importer.ImportStats;
 import io.streamlip.platform.bounds.BoundedText;
 import io.streamlip.platform.flink.JobEnvironment;
@@ -126,6 +125,10 @@ final class Demo {
                 topics.create(admin);
             }
             StartedJob jobs = startJobs(kafka, topics, out.resolve("flink-checkpoints"), tokenizer);
+            LOG.info(
+                    "opt-out entries apply while the demo runs: streamlip blocklist add --bootstrap"
+                            + " {} sha256:HEX | phash:HEX | term:TEXT",
+                    broker.bootstrapServers());
             watch.watch(jobs.name(), jobs.client(), jobs.rest());
             // The import streams onto raw-pairs while the trainer already reads examples: the
             // trainer sees the stream the way it would see a live crawl.
@@ -187,7 +190,7 @@ final class Demo {
                         .checkpointInterval(Duration.ofSeconds(2))
                         .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), FilterJob.Options.defaults());
+        FilterJob.attach(env, kafka, topics, config.filter(), FilterJob.Options.defaults());
         // Examples at the trained model's image size (--model b16: 224 px); the trainer skips
         // examples of any other size.
         TokenizeConfig tokenize =

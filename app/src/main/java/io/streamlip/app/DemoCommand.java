@@ -2,6 +2,9 @@ package io.streamlip.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.filter.blocklist.BlocklistStage;
+import io.streamlip.filter.config.BlocklistConfig;
+import io.streamlip.filter.config.FilterConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,6 +115,31 @@ final class DemoCommand implements Callable<Integer> {
                             + " tokenizer train' (default: ${DEFAULT-VALUE}).")
     String tokenizer = DEFAULTS.tokenizer();
 
+    @Option(
+            names = "--caption-blocklist",
+            paramLabel = "FILE",
+            description =
+                    "Refuse captions containing a term of FILE (one a line, # comments; whole"
+                            + " words, case-folded) as caption_blocklisted.")
+    Path captionBlocklist;
+
+    @Option(
+            names = "--image-blocklist",
+            paramLabel = "FILE",
+            description =
+                    "Refuse images listed in FILE (lines sha256:<64 hex> or phash:<16 hex>, #"
+                            + " comments) as blocklisted_image. While the demo runs, 'streamlip"
+                            + " blocklist add --bootstrap' (the address is in the log) adds more.")
+    Path imageBlocklist;
+
+    @Option(
+            names = "--blocklist-max-distance",
+            paramLabel = "N",
+            description =
+                    "A perceptual hash within N bits of a listed phash: entry matches (default:"
+                            + " ${DEFAULT-VALUE}).")
+    int blocklistMaxDistance = DEFAULTS.filter().blocklist().maxPhashDistance();
+
     @Option(names = "--json", description = "Print the summary as one JSON object, not a table.")
     boolean json;
 
@@ -150,11 +178,34 @@ final class DemoCommand implements Callable<Integer> {
                         .importRate(importRate)
                         .parallelism(parallelism)
                         .trainer(trainer.applyTo(DEFAULTS.trainer()))
-                        .tokenizer(tokenizerSpec());
+                        .tokenizer(tokenizerSpec())
+                        .filter(filterConfig());
         if (languages != null) {
             config.languages(languages);
         }
         return config.build();
+    }
+
+    /**
+     * The filter's settings with the blocklist options; the files are read here, so that a bad line
+     * fails before anything starts.
+     */
+    private FilterConfig filterConfig() {
+        BlocklistConfig.Builder blocklist =
+                DEFAULTS.filter().blocklist().toBuilder().maxPhashDistance(blocklistMaxDistance);
+        if (captionBlocklist != null) {
+            blocklist.captionTermsFile(captionBlocklist.toString());
+        }
+        if (imageBlocklist != null) {
+            blocklist.imageHashesFile(imageBlocklist.toString());
+        }
+        try {
+            BlocklistConfig built = blocklist.build();
+            BlocklistStage.fileEntries(built);
+            return DEFAULTS.filter().toBuilder().blocklist(built).build();
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     /** {@code --tokenizer}, checked here so that a typo fails before anything starts. */

@@ -1,6 +1,7 @@
 package io.streamlip.app;
 
 import io.streamlip.bench.EmojiLearningBenchmark;
+import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.TrainerConfig;
 import java.nio.file.Path;
@@ -37,7 +38,10 @@ public record DemoConfig(
         TrainerConfig trainer,
         // DemoTokenizer spec: "bytes" (default), "bpe[:VOCAB]" (VOCAB default 8192, trained on
         //     the imported captions) or the path of a tokenizer.json
-        String tokenizer) {
+        String tokenizer,
+        // the filter job's thresholds (blocklist files among them); default
+        //     FilterConfig.defaults()
+        FilterConfig filter) {
 
     /** Where the pairs come from. */
     public enum Source {
@@ -80,6 +84,9 @@ public record DemoConfig(
             throw new IllegalArgumentException(
                     "tokenizer must be set (bytes, bpe[:VOCAB] or a file)");
         }
+        if (filter == null) {
+            throw new IllegalArgumentException("the filter's settings must be set");
+        }
         languages = List.copyOf(languages);
     }
 
@@ -115,6 +122,7 @@ public record DemoConfig(
         private int parallelism = 1;
         private TrainerConfig trainer = TrainerConfig.defaults();
         private String tokenizer = Tokenizers.BYTES;
+        private FilterConfig filter = FilterConfig.defaults();
 
         private Builder() {}
 
@@ -131,6 +139,7 @@ public record DemoConfig(
             parallelism = c.parallelism;
             trainer = c.trainer;
             tokenizer = c.tokenizer;
+            filter = c.filter;
         }
 
         public Builder training(Duration value) {
@@ -193,6 +202,11 @@ public record DemoConfig(
             return this;
         }
 
+        public Builder filter(FilterConfig value) {
+            filter = value;
+            return this;
+        }
+
         /** The configuration; the record's constructor checks it. */
         public DemoConfig build() {
             return new DemoConfig(
@@ -207,7 +221,8 @@ public record DemoConfig(
                     syntheticPairs,
                     parallelism,
                     trainer,
-                    tokenizer);
+                    tokenizer,
+                    filter);
         }
     }
 }

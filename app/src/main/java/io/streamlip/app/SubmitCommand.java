@@ -205,6 +205,33 @@ final class SubmitCommand implements Callable<Integer> {
                             + " operator). The trainer must use the same file.")
     String tokenizer;
 
+    @Option(
+            names = "--caption-blocklist",
+            paramLabel = "FILE",
+            description =
+                    "The filter job refuses captions containing a term of FILE (one a line, #"
+                            + " comments; whole words, case-folded) as caption_blocklisted. FILE"
+                            + " is read where the job's main runs (the JobManager).")
+    String captionBlocklist;
+
+    @Option(
+            names = "--image-blocklist",
+            paramLabel = "FILE",
+            description =
+                    "The filter job refuses images listed in FILE (lines sha256:<64 hex> or"
+                            + " phash:<16 hex>, # comments) as blocklisted_image. FILE is read"
+                            + " where the job's main runs. Entries added later: 'streamlip"
+                            + " blocklist add'.")
+    String imageBlocklist;
+
+    @Option(
+            names = "--blocklist-max-distance",
+            paramLabel = "N",
+            description =
+                    "A perceptual hash within N bits of a listed phash: entry matches (default:"
+                            + " 12).")
+    Integer blocklistMaxDistance;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -348,6 +375,17 @@ final class SubmitCommand implements Callable<Integer> {
         args.addAll(backoffArguments());
         if (!kafka.topicPrefix.isEmpty()) {
             args.addAll(List.of("--topic-prefix", kafka.topicPrefix));
+        }
+        if (job.equals("filter")) {
+            if (captionBlocklist != null) {
+                args.addAll(List.of("--caption-blocklist", captionBlocklist));
+            }
+            if (imageBlocklist != null) {
+                args.addAll(List.of("--image-blocklist", imageBlocklist));
+            }
+            if (blocklistMaxDistance != null) {
+                args.addAll(List.of("--blocklist-max-distance", blocklistMaxDistance.toString()));
+            }
         }
         if (tokenizer != null && job.equals("tokenize")) {
             args.addAll(List.of("--tokenizer", tokenizer));

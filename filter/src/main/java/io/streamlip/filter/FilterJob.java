@@ -1,5 +1,7 @@
 package io.streamlip.filter;
 
+import io.streamlip.filter.blocklist.BlocklistStage;
+import io.streamlip.filter.config.BlocklistConfig;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.config.LanguageConfig;
 import io.streamlip.filter.config.NearDuplicateConfig;
@@ -26,6 +28,7 @@ import io.streamlip.schemas.Reject;
 import io.streamlip.sinks.KafkaSinks;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -40,12 +43,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The curation job, {@code raw-pairs -> curated-pairs (+ rejects)}, in this order: {@code curate}
  * ({@link CurateFunction}, {@link PairCurator}), {@code decontaminate} ({@link
- * DecontaminateFunction}, with evaluation sets), {@code deduplicate} ({@link DeduplicateFunction},
- * by {@link DuplicateKey}), {@code near-duplicate-*} ({@link NearDuplicateStages}), {@code
- * crossmodal-score} (with {@link Options#crossModalScoring}), {@code language-caps} ({@link
- * LanguageCapFunction}, with {@link LanguageConfig#caps()}, last so the cap counts what the job
- * emits) and {@code curated-size} ({@code RecordSizeCheck}). What each stage does and how it is
- * keyed: docs/decisions/filter-job.md.
+ * DecontaminateFunction}, with evaluation sets), {@code blocklist} ({@link BlocklistStage}: the
+ * opt-out files and the {@code blocklist} topic as a broadcast stream), {@code deduplicate} ({@link
+ * DeduplicateFunction}, by {@link DuplicateKey}), {@code near-duplicate-*} ({@link
+ * NearDuplicateStages}), {@code crossmodal-score} (with {@link Options#crossModalScoring}), {@code
+ * language-caps} ({@link LanguageCapFunction}, with {@link LanguageConfig#caps()}, last so the cap
+ * counts what the job emits) and {@code curated-size} ({@code RecordSizeCheck}). What each stage
+ * does and how it is keyed: docs/decisions/filter-job.md.
  *
  * <p>Keyed state lives on the state backend {@link JobEnvironment} configures, so it survives
  * restarts. Every refusal goes to the rejects sink with stage {@value #STAGE}, a reason code and a
@@ -117,6 +121,11 @@ public final class FilterJob {
     private static DataStream<CuratedPair> wire(
             DataStream<KafkaEnvelope> raw,
             FilterConfig config,
+            Optional<
+                            Function<
+                                    DataStream<CuratedEnvelope>,
+                                    SingleOutputStreamOperator<CuratedEnvelope>>>
+                    blocklist,
             Optional<Function<DataStream<CuratedPair>, SingleOutputStreamOperator<CuratedPair>>>
                     scoring,
             Sink<CuratedPair> curatedSink,
@@ -129,6 +138,11 @@ public final class FilterJob {
         SingleOutputStreamOperator<CuratedEnvelope> clean = curated;
         if (!config.nearDuplicates().evalSets().isEmpty()) {
             clean = decontaminate(curated, config.nearDuplicates());
+            rejects = rejects.union(clean.getSideOutput(EnvelopeStage.rejects(STAGE)));
+        }
+        if (blocklist.isPresent()) {
+            // Before deduplication: a blocklisted pair must not stand in the state for its copies.
+            clean = blocklist.get().apply(clean);
             rejects = rejects.union(clean.getSideOutput(EnvelopeStage.rejects(STAGE)));
         }
         SingleOutputStreamOperator<CuratedEnvelope> unique =
@@ -234,9 +248,23 @@ public final class FilterJob {
                                                             STAGE);
                                             return kept -> scorer.apply(kept, updates, STAGE);
                                         });
+        Optional<Function<DataStream<CuratedEnvelope>, SingleOutputStreamOperator<CuratedEnvelope>>>
+                blocklist =
+                        config.blocklist().enabled()
+                                ? Optional.of(
+                                        pairs ->
+                                                BlocklistStage.attach(
+                                                        pairs,
+                                                        kafka,
+                                                        topics.blocklist(),
+                                                        config.blocklist(),
+                                                        options.bounded(),
+                                                        STAGE))
+                                : Optional.empty();
         return wire(
                 raw,
                 config,
+                blocklist,
                 scoring,
                 KafkaSinks.curatedPairs(
                         kafka,
@@ -249,11 +277,30 @@ public final class FilterJob {
     }
 
     /**
-     * Runs the filter alone on a cluster; see {@link JobArguments} for the arguments. Thresholds
-     * are the defaults.
+     * {@code FILE}: the caption-terms blocklist file ({@link BlocklistConfig#captionTermsFile}).
+     */
+    public static final String CAPTION_BLOCKLIST_OPTION = "caption-blocklist";
+
+    /** {@code FILE}: the image-hash blocklist file ({@link BlocklistConfig#imageHashesFile}). */
+    public static final String IMAGE_BLOCKLIST_OPTION = "image-blocklist";
+
+    /** {@code N}: {@link BlocklistConfig#maxPhashDistance}. */
+    public static final String BLOCKLIST_DISTANCE_OPTION = "blocklist-max-distance";
+
+    /**
+     * Runs the filter alone on a cluster; see {@link JobArguments} for the arguments, plus {@code
+     * --caption-blocklist FILE}, {@code --image-blocklist FILE} and {@code --blocklist-max-distance
+     * N} (files at a path where {@code main} runs: they are read there, once). Other thresholds are
+     * the defaults.
      */
     public static void main(String[] args) throws Exception {
-        JobArguments arguments = JobArguments.parse(args);
+        JobArguments arguments =
+                JobArguments.parse(
+                        args,
+                        Set.of(
+                                CAPTION_BLOCKLIST_OPTION,
+                                IMAGE_BLOCKLIST_OPTION,
+                                BLOCKLIST_DISTANCE_OPTION));
         // JobArguments' text masks secret Kafka client properties (SASL/SSL passwords, JAAS).
         LOG.info("starting streamlip-{} with {}", STAGE, arguments);
         StreamExecutionEnvironment env = JobEnvironment.create(arguments.settings());
@@ -263,8 +310,30 @@ public final class FilterJob {
                 env,
                 arguments.kafka(),
                 arguments.topics(),
-                FilterConfig.defaults(),
+                config(arguments),
                 Options.builder().bounded(arguments.bounded()).build());
         env.execute("streamlip-" + STAGE);
+    }
+
+    /** The thresholds {@link #main}'s own options set, over the defaults. */
+    static FilterConfig config(JobArguments arguments) {
+        BlocklistConfig.Builder blocklist = BlocklistConfig.builder();
+        arguments.jobOption(CAPTION_BLOCKLIST_OPTION).ifPresent(blocklist::captionTermsFile);
+        arguments.jobOption(IMAGE_BLOCKLIST_OPTION).ifPresent(blocklist::imageHashesFile);
+        arguments
+                .jobOption(BLOCKLIST_DISTANCE_OPTION)
+                .ifPresent(
+                        n -> {
+                            try {
+                                blocklist.maxPhashDistance(Integer.parseInt(n));
+                            } catch (NumberFormatException e) {
+                                throw new IllegalArgumentException(
+                                        "--"
+                                                + BLOCKLIST_DISTANCE_OPTION
+                                                + " takes a number, got "
+                                                + n);
+                            }
+                        });
+        return FilterConfig.builder().blocklist(blocklist.build()).build();
     }
 }
