@@ -294,13 +294,7 @@ public final class FilterJob {
      * the defaults.
      */
     public static void main(String[] args) throws Exception {
-        JobArguments arguments =
-                JobArguments.parse(
-                        args,
-                        Set.of(
-                                CAPTION_BLOCKLIST_OPTION,
-                                IMAGE_BLOCKLIST_OPTION,
-                                BLOCKLIST_DISTANCE_OPTION));
+        JobArguments arguments = arguments(args);
         // JobArguments' text masks secret Kafka client properties (SASL/SSL passwords, JAAS).
         LOG.info("starting streamlip-{} with {}", STAGE, arguments);
         StreamExecutionEnvironment env = JobEnvironment.create(arguments.settings());
@@ -313,6 +307,16 @@ public final class FilterJob {
                 config(arguments),
                 Options.builder().bounded(arguments.bounded()).build());
         env.execute("streamlip-" + STAGE);
+    }
+
+    /** {@link JobArguments} with the job's own blocklist options. */
+    static JobArguments arguments(String... args) {
+        return JobArguments.parse(
+                args,
+                Set.of(
+                        CAPTION_BLOCKLIST_OPTION,
+                        IMAGE_BLOCKLIST_OPTION,
+                        BLOCKLIST_DISTANCE_OPTION));
     }
 
     /** The thresholds {@link #main}'s own options set, over the defaults. */
