@@ -1,6 +1,7 @@
 package io.streamlip.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.filter.config.BlocklistConfig;
 import io.streamlip.platform.flink.JobSettings;
 import io.streamlip.platform.flink.RestartPolicy;
 import io.streamlip.platform.kafka.Secrets;
@@ -228,8 +229,9 @@ final class SubmitCommand implements Callable<Integer> {
             names = "--blocklist-max-distance",
             paramLabel = "N",
             description =
-                    "A perceptual hash within N bits of a listed phash: entry matches (default:"
-                            + " 12).")
+                    "A perceptual hash within N bits of a listed phash: entry matches (default: "
+                            + BlocklistConfig.DEFAULT_MAX_PHASH_DISTANCE
+                            + ").")
     Integer blocklistMaxDistance;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -12,12 +12,17 @@ import java.util.Objects;
  * @param imageHashesFile an image-hash file of {@code sha256:} and {@code phash:} lines; "" for
  *     none (the default)
  * @param maxPhashDistance a pair's perceptual hash within this many bits of a listed one is
- *     refused, in [0, 32] (default 12, the near-duplicate filter's candidate distance)
+ *     refused, in [0, 32] (default {@value #DEFAULT_MAX_PHASH_DISTANCE}: no thumbnail confirms a
+ *     listed hash, so it is tighter than the near-duplicate filter's 12;
+ *     docs/decisions/blocklist.md)
  * @param followTopic whether the job reads the blocklist topic (default true)
  */
 public record BlocklistConfig(
         String captionTermsFile, String imageHashesFile, int maxPhashDistance, boolean followTopic)
         implements Serializable {
+
+    /** The default {@link #maxPhashDistance}. */
+    public static final int DEFAULT_MAX_PHASH_DISTANCE = 6;
 
     public BlocklistConfig {
         Objects.requireNonNull(captionTermsFile, "captionTermsFile");
@@ -55,7 +60,7 @@ public record BlocklistConfig(
     public static final class Builder {
         private String captionTermsFile = "";
         private String imageHashesFile = "";
-        private int maxPhashDistance = NearDuplicateConfig.defaults().maxDistance();
+        private int maxPhashDistance = DEFAULT_MAX_PHASH_DISTANCE;
         private boolean followTopic = true;
 
         private Builder() {}
