@@ -20,7 +20,7 @@ import java.util.Optional;
  * <p>Scripts written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar) have no
  * word boundaries to find: a term in one of them matches wherever it occurs. Lookup is a hash probe
  * per caption word run up to the longest term's word count, so it costs the same for a thousand
- * terms as for one.
+ * terms as for one; only the terms of unspaced scripts are searched one by one.
  */
 public final class CaptionTerms implements Serializable {
     private static final long serialVersionUID = 1L;
