@@ -125,6 +125,10 @@ final class Demo {
                 topics.create(admin);
             }
             StartedJob jobs = startJobs(kafka, topics, out.resolve("flink-checkpoints"), tokenizer);
+            LOG.info(
+                    "opt-out entries apply while the demo runs: streamlip blocklist add --bootstrap"
+                            + " {} sha256:HEX | phash:HEX | term:TEXT",
+                    broker.bootstrapServers());
             watch.watch(jobs.name(), jobs.client(), jobs.rest());
             // The import streams onto raw-pairs while the trainer already reads examples: the
             // trainer sees the stream the way it would see a live crawl.

@@ -2,6 +2,9 @@ package io.streamlip.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.filter.blocklist.BlocklistStage;
+import io.streamlip.filter.config.BlocklistConfig;
+import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.pairs.PairsFolder;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -143,6 +146,31 @@ final class DemoCommand implements Callable<Integer> {
                             + " tokenizer train' (default: ${DEFAULT-VALUE}).")
     String tokenizer = DEFAULTS.tokenizer();
 
+    @Option(
+            names = "--caption-blocklist",
+            paramLabel = "FILE",
+            description =
+                    "Refuse captions containing a term of FILE (one a line, # comments; whole"
+                            + " words, case-folded) as caption_blocklisted.")
+    Path captionBlocklist;
+
+    @Option(
+            names = "--image-blocklist",
+            paramLabel = "FILE",
+            description =
+                    "Refuse images listed in FILE (lines sha256:<64 hex> or phash:<16 hex>, #"
+                            + " comments) as blocklisted_image. While the demo runs, 'streamlip"
+                            + " blocklist add --bootstrap' (the address is in the log) adds more.")
+    Path imageBlocklist;
+
+    @Option(
+            names = "--blocklist-max-distance",
+            paramLabel = "N",
+            description =
+                    "A perceptual hash within N bits of a listed phash: entry matches (default:"
+                            + " ${DEFAULT-VALUE}).")
+    int blocklistMaxDistance = DEFAULTS.filter().blocklist().maxPhashDistance();
+
     @Option(names = "--json", description = "Print the summary as one JSON object, not a table.")
     boolean json;
 
@@ -180,13 +208,9 @@ final class DemoCommand implements Callable<Integer> {
                         .maxPairs(maxPairs)
                         .importRate(importRate)
                         .parallelism(parallelism)
-                        .filter(
-                                DEFAULTS.filter().toBuilder()
-                                        .language(
-                                                languageCaps.applyTo(DEFAULTS.filter().language()))
-                                        .build())
                         .trainer(trainer.applyTo(DEFAULTS.trainer()))
-                        .tokenizer(tokenizerSpec());
+                        .tokenizer(tokenizerSpec())
+                        .filter(filterConfig());
         parseSource(config);
         if (languages != null) {
             config.languages(languages);
@@ -194,6 +218,31 @@ final class DemoCommand implements Callable<Integer> {
         try {
             return config.build();
         } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /**
+     * The filter's settings with the language-cap and blocklist options; the blocklist files are
+     * read here, so that a bad line fails before anything starts.
+     */
+    private FilterConfig filterConfig() {
+        BlocklistConfig.Builder blocklist =
+                DEFAULTS.filter().blocklist().toBuilder().maxPhashDistance(blocklistMaxDistance);
+        if (captionBlocklist != null) {
+            blocklist.captionTermsFile(captionBlocklist.toString());
+        }
+        if (imageBlocklist != null) {
+            blocklist.imageHashesFile(imageBlocklist.toString());
+        }
+        try {
+            BlocklistConfig built = blocklist.build();
+            BlocklistStage.fileEntries(built);
+            return DEFAULTS.filter().toBuilder()
+                    .language(languageCaps.applyTo(DEFAULTS.filter().language()))
+                    .blocklist(built)
+                    .build();
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }

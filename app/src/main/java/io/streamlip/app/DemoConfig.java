@@ -40,7 +40,8 @@ public record DemoConfig(
         long syntheticPairs,
         // Flink parallelism of the curation and tokenize jobs; default 1
         int parallelism,
-        // the curation job's thresholds; default FilterConfig.defaults()
+        // the curation job's thresholds (language caps, blocklist files among them); default
+        //     FilterConfig.defaults()
         FilterConfig filter,
         // trainer settings; default TrainerConfig.defaults() (the demo sets
         //     checkpoints, evaluation set and replay)

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             MonitorCommand.class,
             SubmitCommand.class,
             StopCommand.class,
+            BlocklistCommand.class,
             EvalCommand.class,
             BenchCommand.class,
             TokenizerCommand.class,

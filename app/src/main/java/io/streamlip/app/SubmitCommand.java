@@ -1,6 +1,7 @@
 package io.streamlip.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.filter.config.BlocklistConfig;
 import io.streamlip.platform.flink.JobSettings;
 import io.streamlip.platform.flink.RestartPolicy;
 import io.streamlip.platform.kafka.Secrets;
@@ -232,6 +233,34 @@ final class SubmitCommand implements Callable<Integer> {
 
     @CommandLine.Mixin LanguageCapOptions languageCaps = new LanguageCapOptions();
 
+    @Option(
+            names = "--caption-blocklist",
+            paramLabel = "FILE",
+            description =
+                    "The filter job refuses captions containing a term of FILE (one a line, #"
+                            + " comments; whole words, case-folded) as caption_blocklisted. FILE"
+                            + " is read where the job's main runs (the JobManager).")
+    String captionBlocklist;
+
+    @Option(
+            names = "--image-blocklist",
+            paramLabel = "FILE",
+            description =
+                    "The filter job refuses images listed in FILE (lines sha256:<64 hex> or"
+                            + " phash:<16 hex>, # comments) as blocklisted_image. FILE is read"
+                            + " where the job's main runs. Entries added later: 'streamlip"
+                            + " blocklist add'.")
+    String imageBlocklist;
+
+    @Option(
+            names = "--blocklist-max-distance",
+            paramLabel = "N",
+            description =
+                    "A perceptual hash within N bits of a listed phash: entry matches (default: "
+                            + BlocklistConfig.DEFAULT_MAX_PHASH_DISTANCE
+                            + ").")
+    Integer blocklistMaxDistance;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -419,6 +448,15 @@ final class SubmitCommand implements Callable<Integer> {
         }
         if (job.equals("filter")) {
             args.addAll(languageCaps.filterJobArguments());
+            if (captionBlocklist != null) {
+                args.addAll(List.of("--caption-blocklist", captionBlocklist));
+            }
+            if (imageBlocklist != null) {
+                args.addAll(List.of("--image-blocklist", imageBlocklist));
+            }
+            if (blocklistMaxDistance != null) {
+                args.addAll(List.of("--blocklist-max-distance", blocklistMaxDistance.toString()));
+            }
         }
         // Security settings (SASL/SSL) must reach the jobs' clients too, not only this command's.
         kafka.properties.forEach(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamlip.bench.BenchOptions;
 import io.streamlip.bench.EmojiLearningBenchmark;
 import io.streamlip.bench.SmallBatchBenchmark;
+import io.streamlip.filter.config.BlocklistConfig;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.config.LanguageConfig;
 import io.streamlip.filter.config.NearDuplicateConfig;
@@ -65,6 +66,7 @@ class ConfigBuildersTest {
                         .nearDuplicates(NearDuplicateConfig.builder().clusterCap(5).build())
                         .bounds(RecordBounds.builder().maxRecordBytes(100_000).build())
                         .maxDecodedPixels(4096)
+                        .blocklist(BlocklistConfig.builder().maxPhashDistance(3).build())
                         .build(),
                 LanguageConfig.builder()
                         .enabled(false)
@@ -86,6 +88,12 @@ class ConfigBuildersTest {
                         .bucketCacheBytes(0)
                         .build(),
                 TextQualityConfig.builder().boilerplate(false).blocklist(List.of("spam")).build(),
+                BlocklistConfig.builder()
+                        .captionTermsFile("terms.txt")
+                        .imageHashesFile("images.txt")
+                        .maxPhashDistance(5)
+                        .followTopic(false)
+                        .build(),
                 CrossModalConfig.builder()
                         .thresholds(Map.of("en", 0.2))
                         .defaultThreshold(0.1)
@@ -178,6 +186,7 @@ class ConfigBuildersTest {
                         .examples("e")
                         .rejects("x")
                         .modelUpdates("m")
+                        .blocklist("b")
                         .partitions(3)
                         .replicationFactor((short) 2)
                         .build(),
@@ -257,6 +266,7 @@ class ConfigBuildersTest {
                 LanguageConfig.defaults(),
                 NearDuplicateConfig.defaults(),
                 TextQualityConfig.defaults(),
+                BlocklistConfig.defaults(),
                 CrossModalConfig.defaults(),
                 TokenizeConfig.defaults(),
                 TextRenderConfig.defaults("unifont.hex"),

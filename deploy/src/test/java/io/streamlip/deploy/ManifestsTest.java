@@ -241,7 +241,8 @@ class ManifestsTest {
                 .containsEntry("TOPIC_CURATED_PAIRS", topics.curatedPairs())
                 .containsEntry("TOPIC_EXAMPLES", topics.examples())
                 .containsEntry("TOPIC_REJECTS", topics.rejects())
-                .containsEntry("TOPIC_MODEL_UPDATES", topics.modelUpdates());
+                .containsEntry("TOPIC_MODEL_UPDATES", topics.modelUpdates())
+                .containsEntry("TOPIC_BLOCKLIST", topics.blocklist());
     }
 
     static String entryClass(Resource d) {

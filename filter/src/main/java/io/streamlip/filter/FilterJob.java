@@ -1,5 +1,7 @@
 package io.streamlip.filter;
 
+import io.streamlip.filter.blocklist.BlocklistStage;
+import io.streamlip.filter.config.BlocklistConfig;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.config.LanguageConfig;
 import io.streamlip.filter.config.NearDuplicateConfig;
@@ -41,12 +43,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The curation job, {@code raw-pairs -> curated-pairs (+ rejects)}, in this order: {@code curate}
  * ({@link CurateFunction}, {@link PairCurator}), {@code decontaminate} ({@link
- * DecontaminateFunction}, with evaluation sets), {@code deduplicate} ({@link DeduplicateFunction},
- * by {@link DuplicateKey}), {@code near-duplicate-*} ({@link NearDuplicateStages}), {@code
- * crossmodal-score} (with {@link Options#crossModalScoring}), {@code language-caps} ({@link
- * LanguageCapFunction}, with {@link LanguageConfig#caps()}, last so the cap counts what the job
- * emits) and {@code curated-size} ({@code RecordSizeCheck}). What each stage does and how it is
- * keyed: docs/decisions/filter-job.md.
+ * DecontaminateFunction}, with evaluation sets), {@code blocklist} ({@link BlocklistStage}: the
+ * opt-out files and the {@code blocklist} topic as a broadcast stream), {@code deduplicate} ({@link
+ * DeduplicateFunction}, by {@link DuplicateKey}), {@code near-duplicate-*} ({@link
+ * NearDuplicateStages}), {@code crossmodal-score} (with {@link Options#crossModalScoring}), {@code
+ * language-caps} ({@link LanguageCapFunction}, with {@link LanguageConfig#caps()}, last so the cap
+ * counts what the job emits) and {@code curated-size} ({@code RecordSizeCheck}). What each stage
+ * does and how it is keyed: docs/decisions/filter-job.md.
  *
  * <p>Keyed state lives on the state backend {@link JobEnvironment} configures, so it survives
  * restarts. Every refusal goes to the rejects sink with stage {@value #STAGE}, a reason code and a
@@ -118,6 +121,11 @@ public final class FilterJob {
     private static DataStream<CuratedPair> wire(
             DataStream<KafkaEnvelope> raw,
             FilterConfig config,
+            Optional<
+                            Function<
+                                    DataStream<CuratedEnvelope>,
+                                    SingleOutputStreamOperator<CuratedEnvelope>>>
+                    blocklist,
             Optional<Function<DataStream<CuratedPair>, SingleOutputStreamOperator<CuratedPair>>>
                     scoring,
             Sink<CuratedPair> curatedSink,
@@ -130,6 +138,11 @@ public final class FilterJob {
         SingleOutputStreamOperator<CuratedEnvelope> clean = curated;
         if (!config.nearDuplicates().evalSets().isEmpty()) {
             clean = decontaminate(curated, config.nearDuplicates());
+            rejects = rejects.union(clean.getSideOutput(EnvelopeStage.rejects(STAGE)));
+        }
+        if (blocklist.isPresent()) {
+            // Before deduplication: a blocklisted pair must not stand in the state for its copies.
+            clean = blocklist.get().apply(clean);
             rejects = rejects.union(clean.getSideOutput(EnvelopeStage.rejects(STAGE)));
         }
         SingleOutputStreamOperator<CuratedEnvelope> unique =
@@ -235,9 +248,23 @@ public final class FilterJob {
                                                             STAGE);
                                             return kept -> scorer.apply(kept, updates, STAGE);
                                         });
+        Optional<Function<DataStream<CuratedEnvelope>, SingleOutputStreamOperator<CuratedEnvelope>>>
+                blocklist =
+                        config.blocklist().enabled()
+                                ? Optional.of(
+                                        pairs ->
+                                                BlocklistStage.attach(
+                                                        pairs,
+                                                        kafka,
+                                                        topics.blocklist(),
+                                                        config.blocklist(),
+                                                        options.bounded(),
+                                                        STAGE))
+                                : Optional.empty();
         return wire(
                 raw,
                 config,
+                blocklist,
                 scoring,
                 KafkaSinks.curatedPairs(
                         kafka,
@@ -261,8 +288,21 @@ public final class FilterJob {
     public static final String LANGUAGE_CAP_WINDOW_OPTION = "language-cap-window";
 
     /**
+     * {@code FILE}: the caption-terms blocklist file ({@link BlocklistConfig#captionTermsFile}).
+     */
+    public static final String CAPTION_BLOCKLIST_OPTION = "caption-blocklist";
+
+    /** {@code FILE}: the image-hash blocklist file ({@link BlocklistConfig#imageHashesFile}). */
+    public static final String IMAGE_BLOCKLIST_OPTION = "image-blocklist";
+
+    /** {@code N}: {@link BlocklistConfig#maxPhashDistance}. */
+    public static final String BLOCKLIST_DISTANCE_OPTION = "blocklist-max-distance";
+
+    /**
      * Runs the filter alone on a cluster; see {@link JobArguments} for the arguments, plus {@code
-     * --language-caps LANG=N[,LANG=N]...} and {@code --language-cap-window W}. Other thresholds are
+     * --language-caps LANG=N[,LANG=N]...}, {@code --language-cap-window W}, {@code
+     * --caption-blocklist FILE}, {@code --image-blocklist FILE} and {@code --blocklist-max-distance
+     * N} (files at a path where {@code main} runs: they are read there, once). Other thresholds are
      * the defaults.
      */
     public static void main(String[] args) throws Exception {
@@ -284,11 +324,18 @@ public final class FilterJob {
 
     /** {@link JobArguments} with the job's own options. */
     static JobArguments arguments(String... args) {
-        return JobArguments.parse(args, Set.of(LANGUAGE_CAPS_OPTION, LANGUAGE_CAP_WINDOW_OPTION));
+        return JobArguments.parse(
+                args,
+                Set.of(
+                        LANGUAGE_CAPS_OPTION,
+                        LANGUAGE_CAP_WINDOW_OPTION,
+                        CAPTION_BLOCKLIST_OPTION,
+                        IMAGE_BLOCKLIST_OPTION,
+                        BLOCKLIST_DISTANCE_OPTION));
     }
 
     /**
-     * The defaults, with the language caps and their window of the job's options.
+     * The defaults, with the language caps, their window and the blocklists of the job's options.
      *
      * @throws IllegalArgumentException naming the option whose value is wrong
      */
@@ -301,7 +348,6 @@ public final class FilterJob {
             arguments
                     .jobOption(LANGUAGE_CAP_WINDOW_OPTION)
                     .ifPresent(v -> language.capWindow(LanguageConfig.parseWindow(v)));
-            return FilterConfig.defaults().toBuilder().language(language.build()).build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     "--"
@@ -312,5 +358,26 @@ public final class FilterJob {
                             + e.getMessage(),
                     e);
         }
+        BlocklistConfig.Builder blocklist = BlocklistConfig.builder();
+        arguments.jobOption(CAPTION_BLOCKLIST_OPTION).ifPresent(blocklist::captionTermsFile);
+        arguments.jobOption(IMAGE_BLOCKLIST_OPTION).ifPresent(blocklist::imageHashesFile);
+        arguments
+                .jobOption(BLOCKLIST_DISTANCE_OPTION)
+                .ifPresent(
+                        n -> {
+                            try {
+                                blocklist.maxPhashDistance(Integer.parseInt(n));
+                            } catch (NumberFormatException e) {
+                                throw new IllegalArgumentException(
+                                        "--"
+                                                + BLOCKLIST_DISTANCE_OPTION
+                                                + " takes a number, got "
+                                                + n);
+                            }
+                        });
+        return FilterConfig.defaults().toBuilder()
+                .language(language.build())
+                .blocklist(blocklist.build())
+                .build();
     }
 }

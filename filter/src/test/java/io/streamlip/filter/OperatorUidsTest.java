@@ -74,9 +74,12 @@ class OperatorUidsTest {
                         List.of(
                                 "Sink Committer: filter-curated-sink",
                                 "Sink Committer: filter-rejects-sink",
+                                "filter-blocklist",
+                                "filter-blocklist-source",
                                 "filter-crossmodal-score",
                                 "filter-curate",
                                 "filter-curated-sink",
+                                "filter-decode-blocklist",
                                 "filter-decode-model-updates",
                                 "filter-decontaminate",
                                 "filter-deduplicate",

@@ -40,8 +40,16 @@ public enum RejectReason {
      * one repeated character, ...
      */
     CAPTION_BOILERPLATE,
-    /** The caption contains a term of the configured blocklist. */
+    /**
+     * The caption contains a term of the configured blocklist or of the blocklist topic (a whole
+     * word, case-folded).
+     */
     CAPTION_BLOCKLISTED,
+    /**
+     * The image is on a blocklist (a file or the blocklist topic): its SHA-256, or its perceptual
+     * hash within the configured Hamming distance of a listed one (an opt-out request).
+     */
+    BLOCKLISTED_IMAGE,
     /** The caption is confidently in another language than the one the source declares. */
     LANGUAGE_MISMATCH,
     /** The caption's language already has as many accepted pairs as its configured cap. */

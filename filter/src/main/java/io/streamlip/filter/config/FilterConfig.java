@@ -37,7 +37,9 @@ public record FilterConfig(
         RecordBounds bounds,
         // most pixels one decode materialises (larger images subsampled); default
         // Images.DEFAULT_MAX_DECODED_PIXELS, 2048 x 2048
-        long maxDecodedPixels)
+        long maxDecodedPixels,
+        // opt-out files and the blocklist topic; default BlocklistConfig.defaults() (the topic)
+        BlocklistConfig blocklist)
         implements Serializable {
 
     public FilterConfig {
@@ -66,6 +68,7 @@ public record FilterConfig(
         Objects.requireNonNull(language, "language");
         Objects.requireNonNull(nearDuplicates, "nearDuplicates");
         Objects.requireNonNull(bounds, "bounds");
+        Objects.requireNonNull(blocklist, "blocklist");
         if (maxDecodedPixels < 1 || maxDecodedPixels > MAX_DECODED_PIXELS_LIMIT) {
             throw new IllegalArgumentException(
                     "maxDecodedPixels must lie in [1, "
@@ -109,6 +112,7 @@ public record FilterConfig(
         private NearDuplicateConfig nearDuplicates = NearDuplicateConfig.defaults();
         private RecordBounds bounds = RecordBounds.defaults();
         private long maxDecodedPixels = Images.DEFAULT_MAX_DECODED_PIXELS;
+        private BlocklistConfig blocklist = BlocklistConfig.defaults();
 
         private Builder() {}
 
@@ -125,6 +129,7 @@ public record FilterConfig(
             nearDuplicates = c.nearDuplicates;
             bounds = c.bounds;
             maxDecodedPixels = c.maxDecodedPixels;
+            blocklist = c.blocklist;
         }
 
         public Builder minImageSide(int value) {
@@ -187,6 +192,11 @@ public record FilterConfig(
             return this;
         }
 
+        public Builder blocklist(BlocklistConfig value) {
+            blocklist = value;
+            return this;
+        }
+
         /** The configuration; the record's constructor checks it. */
         public FilterConfig build() {
             return new FilterConfig(
@@ -201,7 +211,8 @@ public record FilterConfig(
                     language,
                     nearDuplicates,
                     bounds,
-                    maxDecodedPixels);
+                    maxDecodedPixels,
+                    blocklist);
         }
     }
 

@@ -1,25 +1,29 @@
 package io.streamlip.filter.config;
 
+import io.streamlip.filter.blocklist.BlocklistEntry;
 import java.io.Serializable;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * What the text-quality filter refuses beyond the length bounds of {@link FilterConfig}.
  *
  * @param boilerplate whether web boilerplate alt-text is refused (default true): file names
  *     ("IMG_0042.jpg"), URLs, "click here" and its kin, a run of one repeated character
- * @param blocklist terms refused wherever they occur in a caption, case-insensitively (default
- *     empty: a deployment brings its own list)
+ * @param blocklist terms refused where a caption contains them as whole words, case-folded (the
+ *     rule of {@code CaptionTerms}; default empty: a deployment brings its own list, or a file:
+ *     {@link BlocklistConfig#captionTermsFile})
  */
 public record TextQualityConfig(boolean boilerplate, List<String> blocklist)
         implements Serializable {
 
     public TextQualityConfig {
+        // Folded and cut into words as CaptionTerms matches them; a term without a letter or
+        // digit could never match, and is an error.
         blocklist =
                 blocklist.stream()
-                        .map(t -> t.strip().toLowerCase(Locale.ROOT))
-                        .filter(t -> !t.isEmpty())
+                        .filter(t -> !t.isBlank())
+                        .map(t -> BlocklistEntry.term(t).value())
+                        .distinct()
                         .toList();
     }
 

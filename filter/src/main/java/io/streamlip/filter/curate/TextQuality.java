@@ -1,5 +1,6 @@
 package io.streamlip.filter.curate;
 
+import io.streamlip.filter.blocklist.CaptionTerms;
 import io.streamlip.filter.config.TextQualityConfig;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
@@ -10,7 +11,6 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,8 +49,14 @@ public final class TextQuality implements Serializable {
 
     private final TextQualityConfig config;
 
+    /** The configured blocklist, matched as whole words, case-folded ({@link CaptionTerms}). */
+    private final CaptionTerms terms = new CaptionTerms();
+
     public TextQuality(TextQualityConfig config) {
         this.config = config;
+        for (String term : config.blocklist()) {
+            terms.add(term);
+        }
     }
 
     /**
@@ -101,14 +107,12 @@ public final class TextQuality implements Serializable {
                 }
             }
         }
-        if (!config.blocklist().isEmpty()) {
-            String lower = caption.toLowerCase(Locale.ROOT);
-            for (String term : config.blocklist()) {
-                if (lower.contains(term)) {
-                    return Verdict.refuse(
-                            RejectReason.CAPTION_BLOCKLISTED,
-                            "caption contains the blocklisted term '" + term + "'");
-                }
+        if (terms.size() > 0) {
+            java.util.Optional<String> term = terms.find(caption);
+            if (term.isPresent()) {
+                return Verdict.refuse(
+                        RejectReason.CAPTION_BLOCKLISTED,
+                        "caption contains the blocklisted term '" + term.get() + "'");
             }
         }
         return Verdict.accept(score(caption));

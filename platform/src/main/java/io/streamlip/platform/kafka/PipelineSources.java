@@ -65,6 +65,34 @@ public final class PipelineSources {
     }
 
     /**
+     * A source reading the compacted {@code topic} from its beginning every time the job starts
+     * fresh (a restored job resumes at its checkpointed offsets): the state built from it is the
+     * whole topic, not what arrived since a consumer group last committed. Only committed records;
+     * a null value (tombstone) arrives as an envelope with a null value.
+     *
+     * @param bounded stop at the offsets that are latest when the job starts
+     */
+    public static KafkaSource<KafkaEnvelope> compactedEnvelopes(
+            KafkaClients kafka, String topic, String groupId, boolean bounded) {
+        KafkaSourceBuilder<KafkaEnvelope> builder =
+                KafkaSource.<KafkaEnvelope>builder()
+                        .setBootstrapServers(kafka.bootstrapServers())
+                        .setProperties(kafka.common())
+                        .setTopics(topic)
+                        .setGroupId(groupId)
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                        .setDeserializer(new EnvelopeDeserializer());
+        // A quiet topic read for latency: fetches answer at once, not after 64 KiB arrived.
+        builder.setProperty(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "1");
+        kafka.extra().forEach(builder::setProperty);
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /**
      * The sources' fetch settings that the pass-through client properties do not set: fetch in
      * bites of {@link #FETCH_MIN_BYTES} or {@link #FETCH_MAX_WAIT}, whichever comes first. With
      * Kafka's default of 1 byte a busy stream is fetched a few records per request, each costing

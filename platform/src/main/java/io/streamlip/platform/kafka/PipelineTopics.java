@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * @param examples tokenized training examples (default {@code examples})
  * @param rejects refused records of every stage (default {@code rejects})
  * @param modelUpdates checkpoints the trainer announces (default {@code model-updates})
+ * @param blocklist opt-out entries the filter job follows while it runs, compacted and keyed by the
+ *     entry; a null value removes it (default {@code blocklist})
  * @param partitions partitions of each data topic (default 2, enough for parallelism 2)
  * @param replicationFactor replication of every topic (default 1, the embedded broker's)
  */
@@ -31,6 +33,7 @@ public record PipelineTopics(
         String examples,
         String rejects,
         String modelUpdates,
+        String blocklist,
         int partitions,
         short replicationFactor)
         implements Serializable {
@@ -60,7 +63,7 @@ public record PipelineTopics(
 
     /**
      * The same layout with every name prefixed, e.g. to run several pipelines on one broker. Not a
-     * setting of its own: it derives all five names at once.
+     * setting of its own: it derives all six names at once.
      */
     public PipelineTopics prefixed(String prefix) {
         return toBuilder()
@@ -69,6 +72,7 @@ public record PipelineTopics(
                 .examples(prefix + examples)
                 .rejects(prefix + rejects)
                 .modelUpdates(prefix + modelUpdates)
+                .blocklist(prefix + blocklist)
                 .build();
     }
 
@@ -82,6 +86,7 @@ public record PipelineTopics(
         private String examples = "examples";
         private String rejects = "rejects";
         private String modelUpdates = "model-updates";
+        private String blocklist = "blocklist";
         private int partitions = 2;
         private short replicationFactor = 1;
 
@@ -93,6 +98,7 @@ public record PipelineTopics(
             examples = t.examples;
             rejects = t.rejects;
             modelUpdates = t.modelUpdates;
+            blocklist = t.blocklist;
             partitions = t.partitions;
             replicationFactor = t.replicationFactor;
         }
@@ -122,6 +128,11 @@ public record PipelineTopics(
             return this;
         }
 
+        public Builder blocklist(String value) {
+            blocklist = value;
+            return this;
+        }
+
         public Builder partitions(int value) {
             partitions = value;
             return this;
@@ -140,6 +151,7 @@ public record PipelineTopics(
                     examples,
                     rejects,
                     modelUpdates,
+                    blocklist,
                     partitions,
                     replicationFactor);
         }
@@ -161,6 +173,15 @@ public record PipelineTopics(
         }
         // One partition keeps model updates in order; readers only need the newest.
         topics.add(new NewTopic(modelUpdates, 1, replicationFactor).configs(data));
+        // Compacted: the newest record of each entry stays forever, a null value (tombstone)
+        // removes it, so a job that starts reads the whole current list. One partition: one
+        // reader task, in order.
+        topics.add(
+                new NewTopic(blocklist, 1, replicationFactor)
+                        .configs(
+                                Map.of(
+                                        TopicConfig.CLEANUP_POLICY_CONFIG,
+                                        TopicConfig.CLEANUP_POLICY_COMPACT)));
         return topics;
     }
 

@@ -1,0 +1,182 @@
+package io.streamlip.filter.blocklist;
+
+import io.streamlip.filter.curate.PerceptualHash;
+import io.streamlip.schemas.RejectReason;
+import io.streamlip.schemas.Verdict;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The entries in force and what they refuse: a pair whose image has a listed SHA-256, or a
+ * perceptual hash within {@code maxPhashDistance} bits of a listed one, is {@code
+ * blocklisted_image}; a caption containing a listed term ({@link CaptionTerms}) is {@code
+ * caption_blocklisted}. Each entry remembers where it came from (a file and line, or the topic),
+ * and the refusal's detail says so. At most {@link #MAX_ENTRIES} entries: adding beyond refuses.
+ *
+ * <p>Perceptual hashes are scanned linearly: at the cap that is 100,000 XOR-and-count steps a pair,
+ * tens of microseconds.
+ */
+public final class Blocklist implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Most entries held, of all kinds together. */
+    public static final int MAX_ENTRIES = 100_000;
+
+    private final int maxPhashDistance;
+    private final Map<BlocklistEntry, String> origins = new LinkedHashMap<>();
+    private final CaptionTerms terms = new CaptionTerms();
+    private long[] phashes = new long[16];
+    private int phashCount;
+    private final Map<Long, Integer> phashSlots = new HashMap<>();
+
+    /**
+     * An empty list.
+     *
+     * @param maxPhashDistance a pair's perceptual hash within this many bits of a listed one
+     *     matches, in [0, 32]
+     */
+    public Blocklist(int maxPhashDistance) {
+        if (maxPhashDistance < 0 || maxPhashDistance > 32) {
+            throw new IllegalArgumentException(
+                    "maxPhashDistance must be in [0, 32], got " + maxPhashDistance);
+        }
+        this.maxPhashDistance = maxPhashDistance;
+    }
+
+    /**
+     * Adds {@code entry}, noting {@code origin} for the refusals' detail; an entry already listed
+     * keeps its first origin.
+     *
+     * @return false when the entry was listed already
+     * @throws IllegalStateException when the list holds {@link #MAX_ENTRIES} entries already
+     */
+    public boolean add(BlocklistEntry entry, String origin) {
+        if (origins.containsKey(entry)) {
+            return false;
+        }
+        if (origins.size() >= MAX_ENTRIES) {
+            throw new IllegalStateException(
+                    "the blocklist holds "
+                            + MAX_ENTRIES
+                            + " entries, its bound; "
+                            + entry
+                            + " not added");
+        }
+        origins.put(entry, origin);
+        switch (entry.kind()) {
+            case TERM -> terms.add(entry.value());
+            case PHASH -> {
+                if (phashCount == phashes.length) {
+                    phashes = Arrays.copyOf(phashes, phashes.length * 2);
+                }
+                phashSlots.put(entry.phashValue(), phashCount);
+                phashes[phashCount++] = entry.phashValue();
+            }
+            case SHA256 -> {
+                // looked up in origins
+            }
+        }
+        return true;
+    }
+
+    /** Removes {@code entry}; returns false when it was not listed. */
+    public boolean remove(BlocklistEntry entry) {
+        if (origins.remove(entry) == null) {
+            return false;
+        }
+        switch (entry.kind()) {
+            case TERM -> terms.remove(entry.value());
+            case PHASH -> {
+                int slot = phashSlots.remove(entry.phashValue());
+                long last = phashes[--phashCount];
+                if (slot != phashCount) {
+                    phashes[slot] = last;
+                    phashSlots.put(last, slot);
+                }
+            }
+            case SHA256 -> {
+                // only in origins
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code entry} is listed. */
+    public boolean contains(BlocklistEntry entry) {
+        return origins.containsKey(entry);
+    }
+
+    /** How many entries are listed. */
+    public int size() {
+        return origins.size();
+    }
+
+    /** The largest Hamming distance at which a perceptual hash matches a listed one. */
+    public int maxPhashDistance() {
+        return maxPhashDistance;
+    }
+
+    /**
+     * Whether a pair with this image and caption is refused, and why.
+     *
+     * @param imageSha256 hex SHA-256 of the encoded image (either case), or null
+     * @param phash the image's perceptual hash, or null when not computed
+     * @param caption the normalised caption, or null
+     * @return the refusal, empty when the pair may pass
+     */
+    public Optional<Verdict.Refused<Void>> check(String imageSha256, Long phash, String caption) {
+        if (origins.isEmpty()) {
+            return Optional.empty();
+        }
+        if (imageSha256 != null && imageSha256.length() == 64) {
+            BlocklistEntry exact =
+                    new BlocklistEntry(
+                            BlocklistEntry.Kind.SHA256,
+                            imageSha256.toLowerCase(java.util.Locale.ROOT));
+            String origin = origins.get(exact);
+            if (origin != null) {
+                return refuse(
+                        RejectReason.BLOCKLISTED_IMAGE,
+                        "image SHA-256 " + exact.value() + " is blocklisted (" + origin + ")");
+            }
+        }
+        if (phash != null && phashCount > 0) {
+            long h = phash;
+            for (int i = 0; i < phashCount; i++) {
+                int distance = PerceptualHash.distance(h, phashes[i]);
+                if (distance <= maxPhashDistance) {
+                    BlocklistEntry listed = BlocklistEntry.phash(phashes[i]);
+                    return refuse(
+                            RejectReason.BLOCKLISTED_IMAGE,
+                            "image perceptual hash is "
+                                    + distance
+                                    + " bits from the blocklisted "
+                                    + listed
+                                    + " ("
+                                    + origins.get(listed)
+                                    + ")");
+                }
+            }
+        }
+        Optional<String> term = terms.find(caption);
+        if (term.isPresent()) {
+            BlocklistEntry listed = new BlocklistEntry(BlocklistEntry.Kind.TERM, term.get());
+            return refuse(
+                    RejectReason.CAPTION_BLOCKLISTED,
+                    "caption contains the blocklisted term '"
+                            + term.get()
+                            + "' ("
+                            + origins.get(listed)
+                            + ")");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Verdict.Refused<Void>> refuse(RejectReason reason, String detail) {
+        return Optional.of(new Verdict.Refused<>(reason, detail));
+    }
+}
