@@ -24,12 +24,15 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -105,6 +108,8 @@ final class Demo {
         ImportStats imported;
         TrainingSummary training;
         PipelineCounts counts;
+        ScorerCounts scorer = null;
+        AtomicReference<Instant> trainingStarted = new AtomicReference<>();
         List<JobWatch.JobReport> jobReports;
         String failure;
         AtomicBoolean stopImport = new AtomicBoolean();
@@ -141,7 +146,8 @@ final class Demo {
                                 data.evalSet(),
                                 tokenizer,
                                 trainer,
-                                watch);
+                                watch,
+                                trainingStarted);
             } finally {
                 stopImport.set(true);
                 imported = awaitImport(importing);
@@ -151,6 +157,9 @@ final class Demo {
             jobReports = watch.reports(Duration.ofSeconds(30));
             failure = watch.failure().orElse(null);
             counts = PipelineCounts.read(kafka, topics);
+            if (config.crossModal().enabled()) {
+                scorer = ScorerCounts.read(kafka, topics);
+            }
         }
         // The trainer evaluated its last checkpoint on the held-out set as it stopped: that
         // evaluation is the report's (no second pass over the set).
@@ -167,6 +176,8 @@ final class Demo {
                         imported,
                         counts,
                         training,
+                        scorer,
+                        trainingStarted.get(),
                         jobReports,
                         failure,
                         elapsedSeconds(started));
@@ -187,7 +198,10 @@ final class Demo {
                         .checkpointInterval(Duration.ofSeconds(2))
                         .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, kafka, topics, FilterConfig.defaults(), FilterJob.Options.defaults());
+        // The live-model loop: with crossModal on, the filter scores with the newest checkpoint
+        // the trainer announces, through the scorer the trainer registers as a service.
+        FilterConfig filter = FilterConfig.builder().crossModal(config.crossModal()).build();
+        FilterJob.attach(env, kafka, topics, filter, FilterJob.Options.defaults());
         // Examples at the trained model's image size (--model b16: 224 px); the trainer skips
         // examples of any other size.
         TokenizeConfig tokenize =
@@ -296,7 +310,8 @@ final class Demo {
             Path evalSet,
             DemoTokenizer tokenizer,
             AtomicReference<Trainer> running,
-            JobWatch watch) {
+            JobWatch watch,
+            AtomicReference<Instant> started) {
         TrainerConfig settings = config.trainer();
         TrainerConfig trainer =
                 settings.toBuilder()
@@ -318,13 +333,31 @@ final class Demo {
                 trainer.loss().chunked() ? " in " + trainer.loss().chunks() + " chunks" : "",
                 trainer.threads(),
                 trainer.tokenizerVersion());
+        ScheduledExecutorService firstStep =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread thread = new Thread(r, "demo-first-step");
+                            thread.setDaemon(true);
+                            return thread;
+                        });
         try (Trainer t = Trainer.create(trainer, kafka, topics)) {
             running.set(t);
             if (watch.failure().isPresent()) {
                 t.stop(); // a job failed while the trainer was being built
             }
+            // When training starts (its first step), for the loop's time to a first score.
+            firstStep.scheduleAtFixedRate(
+                    () -> {
+                        if (started.get() == null && t.progress().step() > 0) {
+                            started.set(Instant.now());
+                        }
+                    },
+                    0,
+                    100,
+                    TimeUnit.MILLISECONDS);
             return t.run(StopCondition.trainingFor(config.training(), FIRST_BATCH_WAIT));
         } finally {
+            firstStep.shutdownNow();
             running.set(null);
         }
     }
@@ -335,6 +368,8 @@ final class Demo {
             ImportStats imported,
             PipelineCounts counts,
             TrainingSummary training,
+            ScorerCounts scorer,
+            Instant trainingStarted,
             List<JobWatch.JobReport> jobs,
             String failure,
             double elapsedSeconds) {
@@ -357,11 +392,40 @@ final class Demo {
         s.set("rejected_by_stage", Json.tree(counts.rejectedByStage()));
         s.put("examples", counts.examples());
         s.put("eval_set", data.evalSet().toString());
+        s.set("scorer", scorerSummary(scorer, trainingStarted));
         s.setAll(finite(Json.training(training))); // with the held-out evaluation as "eval"
         if (imported != null) {
             s.set("import", Json.tree(imported));
         }
         s.put("elapsed_seconds", elapsedSeconds);
+        return s;
+    }
+
+    /**
+     * The live-model loop's figures ({@link ScorerCounts}); {@code enabled: false} and nothing else
+     * when the loop was off. {@code first_scored_after_training_s}: from the trainer's first step
+     * to the first pair a model judged (null when none was).
+     */
+    private ObjectNode scorerSummary(ScorerCounts scorer, Instant trainingStarted) {
+        ObjectNode s = Json.object();
+        s.put("enabled", config.crossModal().enabled());
+        if (scorer == null) {
+            return s;
+        }
+        s.put("model_updates_seen", scorer.modelUpdatesSeen());
+        s.put("scored", scorer.scored());
+        s.put("unscored", scorer.unscored());
+        s.put("refused", scorer.refused());
+        s.put("score_errors", scorer.scoreErrors());
+        s.set("model_versions", Json.tree(scorer.modelVersions()));
+        double first = scorer.firstScoredAfter(trainingStarted);
+        if (Double.isFinite(first)) {
+            s.put("first_scored_after_training_s", first);
+        } else {
+            s.putNull("first_scored_after_training_s");
+        }
+        s.put("top_fraction", config.crossModal().topFraction());
+        s.put("checkpoint_every", config.trainer().checkpointEvery());
         return s;
     }
 

@@ -1,6 +1,7 @@
 package io.streamlip.app;
 
 import io.streamlip.bench.EmojiLearningBenchmark;
+import io.streamlip.filter.score.CrossModalConfig;
 import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.TrainerConfig;
 import java.nio.file.Path;
@@ -32,12 +33,15 @@ public record DemoConfig(
         long syntheticPairs,
         // Flink parallelism of the curation and tokenize jobs; default 1
         int parallelism,
-        // trainer settings; default TrainerConfig.defaults() (the demo sets
-        //     checkpoints, evaluation set and replay)
+        // trainer settings; default TrainerConfig.defaults() with a checkpoint every
+        //     CHECKPOINT_EVERY steps (the demo also sets checkpoints, evaluation set and replay)
         TrainerConfig trainer,
         // DemoTokenizer spec: "bytes" (default), "bpe[:VOCAB]" (VOCAB default 8192, trained on
         //     the imported captions) or the path of a tokenizer.json
-        String tokenizer) {
+        String tokenizer,
+        // the live-model loop: the filter scores pairs with the trainer's newest checkpoint;
+        //     default CrossModalConfig.defaults() turned on
+        CrossModalConfig crossModal) {
 
     /** Where the pairs come from. */
     public enum Source {
@@ -54,6 +58,12 @@ public record DemoConfig(
      * Hangul); the list lives with the benchmark that measures what the demo learns from them.
      */
     public static final List<String> DEFAULT_LANGUAGES = EmojiLearningBenchmark.DEMO_LANGUAGES;
+
+    /**
+     * Steps between the demo's checkpoints: each is a model update the filter loads, and the first
+     * must reach it within the first minute of training (docs/decisions/demo.md).
+     */
+    public static final int CHECKPOINT_EVERY = 50;
 
     public DemoConfig {
         if (training.isNegative() || training.isZero()) {
@@ -79,6 +89,9 @@ public record DemoConfig(
         if (tokenizer == null || tokenizer.isBlank()) {
             throw new IllegalArgumentException(
                     "tokenizer must be set (bytes, bpe[:VOCAB] or a file)");
+        }
+        if (crossModal == null) {
+            throw new IllegalArgumentException("crossModal must be set (enabled or not)");
         }
         languages = List.copyOf(languages);
     }
@@ -113,8 +126,10 @@ public record DemoConfig(
         private double importRate = 0;
         private long syntheticPairs = 30_000;
         private int parallelism = 1;
-        private TrainerConfig trainer = TrainerConfig.defaults();
+        private TrainerConfig trainer =
+                TrainerConfig.defaults().toBuilder().checkpointEvery(CHECKPOINT_EVERY).build();
         private String tokenizer = Tokenizers.BYTES;
+        private CrossModalConfig crossModal = CrossModalConfig.builder().enabled(true).build();
 
         private Builder() {}
 
@@ -131,6 +146,7 @@ public record DemoConfig(
             parallelism = c.parallelism;
             trainer = c.trainer;
             tokenizer = c.tokenizer;
+            crossModal = c.crossModal;
         }
 
         public Builder training(Duration value) {
@@ -193,6 +209,11 @@ public record DemoConfig(
             return this;
         }
 
+        public Builder crossModal(CrossModalConfig value) {
+            crossModal = value;
+            return this;
+        }
+
         /** The configuration; the record's constructor checks it. */
         public DemoConfig build() {
             return new DemoConfig(
@@ -207,7 +228,8 @@ public record DemoConfig(
                     syntheticPairs,
                     parallelism,
                     trainer,
-                    tokenizer);
+                    tokenizer,
+                    crossModal);
         }
     }
 }

@@ -169,8 +169,11 @@ final class TrainerOptions {
             names = "--checkpoint-every",
             paramLabel = "N",
             description =
-                    "Steps between checkpoints; one is also written when the run stops"
-                            + " (default: ${DEFAULT-VALUE}).")
+                    "Steps between checkpoints, each announced as a model update; one is also"
+                            + " written when the run stops (streamlip demo: "
+                            + DemoConfig.CHECKPOINT_EVERY
+                            + ", so that its filter gets a first model within a minute) (default:"
+                            + " ${DEFAULT-VALUE}).")
     int checkpointEvery = DEFAULTS.checkpointEvery();
 
     @Option(
@@ -208,8 +211,9 @@ final class TrainerOptions {
     /**
      * {@code base} with these options applied: model, loss, optimizer schedule, batch, shuffle
      * buffer, language mix, checkpoint and evaluation cadence, LiT, threads and device. The model
-     * preset keeps {@code base}'s vocabulary size (its tokenizer's); the checkpoint folder,
-     * consumer group and evaluation set stay {@code base}'s.
+     * preset keeps {@code base}'s vocabulary size (its tokenizer's), the checkpoint cadence is
+     * {@code base}'s unless given; the checkpoint folder, consumer group and evaluation set stay
+     * {@code base}'s.
      *
      * @throws CommandLine.ParameterException naming the option when a value is invalid
      */
@@ -249,7 +253,10 @@ final class TrainerOptions {
                         .batchSize(batchSize)
                         .shuffle(shuffleConfig(base.shuffle()))
                         .loss(lossConfig)
-                        .checkpointEvery(checkpointEvery)
+                        .checkpointEvery(
+                                given("--checkpoint-every")
+                                        ? checkpointEvery
+                                        : base.checkpointEvery())
                         .evalEvery(evalEvery)
                         .keepCheckpoints(keepCheckpoints)
                         .threads(threads)

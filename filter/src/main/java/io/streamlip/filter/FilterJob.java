@@ -10,6 +10,7 @@ import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.filter.neardup.DecontaminateFunction;
 import io.streamlip.filter.neardup.EvalSetMessage;
 import io.streamlip.filter.neardup.NearDuplicateStages;
+import io.streamlip.filter.score.CrossModalArguments;
 import io.streamlip.filter.score.CrossModalScoring;
 import io.streamlip.platform.flink.EnvelopeStage;
 import io.streamlip.platform.flink.FitRejects;
@@ -20,6 +21,7 @@ import io.streamlip.platform.kafka.KafkaClients;
 import io.streamlip.platform.kafka.KafkaEnvelope;
 import io.streamlip.platform.kafka.PipelineSources;
 import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.platform.score.PairScorerFactory;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.ModelUpdate;
 import io.streamlip.schemas.Reject;
@@ -67,7 +69,9 @@ public final class FilterJob {
      *
      * @param bounded stop at the input topics' end as of the start (tests, one-shot runs)
      * @param crossModalScoring when present, a cross-modal score stage after the near-duplicate
-     *     filters scores each pair with the newest model announced on {@code topics.modelUpdates()}
+     *     filters scores each pair with the newest model announced on {@code
+     *     topics.modelUpdates()}; when absent, {@link FilterConfig#crossModal} being on adds the
+     *     stage with the scorer found on the classpath ({@link PairScorerFactory#discover})
      */
     public record Options(boolean bounded, Optional<CrossModalScoring> crossModalScoring) {
         public Options {
@@ -220,20 +224,29 @@ public final class FilterJob {
             Options options) {
         DataStream<KafkaEnvelope> raw =
                 PipelineSources.read(env, kafka, topics.rawPairs(), STAGE, options.bounded());
+        Optional<CrossModalScoring> crossModal =
+                options.crossModalScoring()
+                        .or(
+                                () ->
+                                        config.crossModal().enabled()
+                                                ? Optional.of(
+                                                        new CrossModalScoring(
+                                                                PairScorerFactory.discover(),
+                                                                config.crossModal()))
+                                                : Optional.empty());
         Optional<Function<DataStream<CuratedPair>, SingleOutputStreamOperator<CuratedPair>>>
                 scoring =
-                        options.crossModalScoring()
-                                .map(
-                                        scorer -> {
-                                            DataStream<ModelUpdate> updates =
-                                                    CrossModalScoring.modelUpdates(
-                                                            env,
-                                                            kafka,
-                                                            topics.modelUpdates(),
-                                                            options.bounded(),
-                                                            STAGE);
-                                            return kept -> scorer.apply(kept, updates, STAGE);
-                                        });
+                        crossModal.map(
+                                scorer -> {
+                                    DataStream<ModelUpdate> updates =
+                                            CrossModalScoring.modelUpdates(
+                                                    env,
+                                                    kafka,
+                                                    topics.modelUpdates(),
+                                                    options.bounded(),
+                                                    STAGE);
+                                    return kept -> scorer.apply(kept, updates, STAGE);
+                                });
         return wire(
                 raw,
                 config,
@@ -249,11 +262,14 @@ public final class FilterJob {
     }
 
     /**
-     * Runs the filter alone on a cluster; see {@link JobArguments} for the arguments. Thresholds
-     * are the defaults.
+     * Runs the filter alone on a cluster; see {@link JobArguments} for the arguments, plus the
+     * cross-modal filter's ({@link CrossModalArguments}: {@code --crossmodal-score true} scores
+     * with the trainer's newest checkpoint, whose folder the TaskManagers must be able to read).
+     * The other thresholds are the defaults.
      */
     public static void main(String[] args) throws Exception {
-        JobArguments arguments = JobArguments.parse(args);
+        JobArguments arguments = JobArguments.parse(args, CrossModalArguments.NAMES);
+        FilterConfig config = config(arguments);
         // JobArguments' text masks secret Kafka client properties (SASL/SSL passwords, JAAS).
         LOG.info("starting streamlip-{} with {}", STAGE, arguments);
         StreamExecutionEnvironment env = JobEnvironment.create(arguments.settings());
@@ -263,8 +279,16 @@ public final class FilterJob {
                 env,
                 arguments.kafka(),
                 arguments.topics(),
-                FilterConfig.defaults(),
+                config,
                 Options.builder().bounded(arguments.bounded()).build());
         env.execute("streamlip-" + STAGE);
+    }
+
+    /** The defaults with the cross-modal filter's options applied. */
+    static FilterConfig config(JobArguments arguments) {
+        FilterConfig defaults = FilterConfig.defaults();
+        return defaults.toBuilder()
+                .crossModal(CrossModalArguments.apply(arguments, defaults.crossModal()))
+                .build();
     }
 }

@@ -1,5 +1,6 @@
 package io.streamlip.filter.config;
 
+import io.streamlip.filter.score.CrossModalConfig;
 import io.streamlip.platform.bounds.RecordBounds;
 import io.streamlip.platform.image.Images;
 import java.io.Serializable;
@@ -37,7 +38,10 @@ public record FilterConfig(
         RecordBounds bounds,
         // most pixels one decode materialises (larger images subsampled); default
         // Images.DEFAULT_MAX_DECODED_PIXELS, 2048 x 2048
-        long maxDecodedPixels)
+        long maxDecodedPixels,
+        // the cross-modal score filter with the trainer's newest model; default
+        // CrossModalConfig.defaults() (off)
+        CrossModalConfig crossModal)
         implements Serializable {
 
     public FilterConfig {
@@ -66,6 +70,7 @@ public record FilterConfig(
         Objects.requireNonNull(language, "language");
         Objects.requireNonNull(nearDuplicates, "nearDuplicates");
         Objects.requireNonNull(bounds, "bounds");
+        Objects.requireNonNull(crossModal, "crossModal");
         if (maxDecodedPixels < 1 || maxDecodedPixels > MAX_DECODED_PIXELS_LIMIT) {
             throw new IllegalArgumentException(
                     "maxDecodedPixels must lie in [1, "
@@ -109,6 +114,7 @@ public record FilterConfig(
         private NearDuplicateConfig nearDuplicates = NearDuplicateConfig.defaults();
         private RecordBounds bounds = RecordBounds.defaults();
         private long maxDecodedPixels = Images.DEFAULT_MAX_DECODED_PIXELS;
+        private CrossModalConfig crossModal = CrossModalConfig.defaults();
 
         private Builder() {}
 
@@ -125,6 +131,7 @@ public record FilterConfig(
             nearDuplicates = c.nearDuplicates;
             bounds = c.bounds;
             maxDecodedPixels = c.maxDecodedPixels;
+            crossModal = c.crossModal;
         }
 
         public Builder minImageSide(int value) {
@@ -187,6 +194,11 @@ public record FilterConfig(
             return this;
         }
 
+        public Builder crossModal(CrossModalConfig value) {
+            crossModal = value;
+            return this;
+        }
+
         /** The configuration; the record's constructor checks it. */
         public FilterConfig build() {
             return new FilterConfig(
@@ -201,7 +213,8 @@ public record FilterConfig(
                     language,
                     nearDuplicates,
                     bounds,
-                    maxDecodedPixels);
+                    maxDecodedPixels,
+                    crossModal);
         }
     }
 

@@ -87,6 +87,7 @@ public final class Rejects {
                 reject.getPartition(),
                 reject.getOffset(),
                 payload,
+                reject.getModelVersion(),
                 reject.getRejectTime());
     }
 
