@@ -120,14 +120,15 @@ class DemoCommandTest {
     @Tag("integration")
     void theFilterScoresTheStreamWithTheTrainersNewestModel(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("demo");
-        // Slow enough that pairs still arrive after the first checkpoints (every 10 steps).
+        // Slow enough that pairs still arrive after the first checkpoints (every 10 steps): the
+        // import outlasts the run, which stops it.
         Run demo =
                 run(
                         "demo",
                         "--source=synthetic",
                         "--minutes=0.5",
                         "--max-pairs=1500",
-                        "--import-rate=60",
+                        "--import-rate=20",
                         "--batch-size=32",
                         "--threads=1",
                         "--checkpoint-every=10",
