@@ -34,7 +34,8 @@ public record DemoConfig(
         // Flink parallelism of the curation and tokenize jobs; default 1
         int parallelism,
         // trainer settings; default TrainerConfig.defaults() with a checkpoint every
-        //     CHECKPOINT_EVERY steps (the demo also sets checkpoints, evaluation set and replay)
+        //     CHECKPOINT_EVERY steps or CHECKPOINT_INTERVAL_S seconds (the demo also sets
+        //     checkpoints, evaluation set and replay)
         TrainerConfig trainer,
         // DemoTokenizer spec: "bytes" (default), "bpe[:VOCAB]" (VOCAB default 8192, trained on
         //     the imported captions) or the path of a tokenizer.json
@@ -64,6 +65,12 @@ public record DemoConfig(
      * must reach it within the first minute of training (docs/decisions/demo.md).
      */
     public static final int CHECKPOINT_EVERY = 50;
+
+    /**
+     * Seconds after which the demo checkpoints whatever the step count, so that a loaded machine
+     * still gets its first model within the first minute.
+     */
+    public static final int CHECKPOINT_INTERVAL_S = 30;
 
     public DemoConfig {
         if (training.isNegative() || training.isZero()) {
@@ -127,7 +134,10 @@ public record DemoConfig(
         private long syntheticPairs = 30_000;
         private int parallelism = 1;
         private TrainerConfig trainer =
-                TrainerConfig.defaults().toBuilder().checkpointEvery(CHECKPOINT_EVERY).build();
+                TrainerConfig.defaults().toBuilder()
+                        .checkpointEvery(CHECKPOINT_EVERY)
+                        .checkpointInterval(Duration.ofSeconds(CHECKPOINT_INTERVAL_S))
+                        .build();
         private String tokenizer = Tokenizers.BYTES;
         private CrossModalConfig crossModal = CrossModalConfig.builder().enabled(true).build();
 

@@ -10,6 +10,7 @@ import io.streamlip.trainer.optim.OptimizerConfig;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
@@ -177,6 +178,16 @@ final class TrainerOptions {
     int checkpointEvery = DEFAULTS.checkpointEvery();
 
     @Option(
+            names = "--checkpoint-interval-s",
+            paramLabel = "S",
+            description =
+                    "Also checkpoint once S seconds have passed since the first step or the last"
+                            + " checkpoint, however slow the steps (streamlip demo: "
+                            + DemoConfig.CHECKPOINT_INTERVAL_S
+                            + "; default: steps only).")
+    Double checkpointIntervalSeconds;
+
+    @Option(
             names = "--eval-every",
             paramLabel = "N",
             description =
@@ -257,6 +268,7 @@ final class TrainerOptions {
                                 given("--checkpoint-every")
                                         ? checkpointEvery
                                         : base.checkpointEvery())
+                        .checkpointInterval(checkpointInterval(base))
                         .evalEvery(evalEvery)
                         .keepCheckpoints(keepCheckpoints)
                         .threads(threads)
@@ -282,6 +294,19 @@ final class TrainerOptions {
             }
         }
         return message;
+    }
+
+    /** {@code --checkpoint-interval-s}, else {@code base}'s; 0 turns it off. */
+    private Duration checkpointInterval(TrainerConfig base) {
+        if (checkpointIntervalSeconds == null) {
+            return base.checkpointInterval();
+        }
+        if (!(checkpointIntervalSeconds >= 0) || checkpointIntervalSeconds.isInfinite()) {
+            throw fail("--checkpoint-interval-s must be 0 (off) or positive");
+        }
+        return checkpointIntervalSeconds == 0
+                ? null
+                : Duration.ofMillis(Math.round(checkpointIntervalSeconds * 1000));
     }
 
     private ModelConfig modelConfig(int vocabSize) {

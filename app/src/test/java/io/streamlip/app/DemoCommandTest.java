@@ -173,11 +173,15 @@ class DemoCommandTest {
                         "--no-live-model",
                         "--crossmodal-top-fraction=0.8",
                         "--crossmodal-thresholds=en=0.2,ja=0.1",
-                        "--checkpoint-every=7");
+                        "--checkpoint-every=7",
+                        "--checkpoint-interval-s=0");
         assertThat(off.crossModal().enabled()).isFalse();
         assertThat(off.crossModal().topFraction()).isEqualTo(0.8);
         assertThat(off.crossModal().thresholdOf("ja")).isEqualTo(0.1);
         assertThat(off.trainer().checkpointEvery()).isEqualTo(7);
+        assertThat(off.trainer().checkpointInterval()).isNull();
+        assertThat(defaults.trainer().checkpointInterval())
+                .isEqualTo(java.time.Duration.ofSeconds(DemoConfig.CHECKPOINT_INTERVAL_S));
         Run bad = run("demo", "--crossmodal-top-fraction=1.5");
         assertThat(bad.code).isNotZero();
         assertThat(bad.err).contains("--crossmodal-*: topFraction must be in [0, 1]");

@@ -33,7 +33,12 @@ class TrainerOptionsTest {
         assertThat(demo().trainer())
                 .isEqualTo(DemoConfig.defaults().trainer())
                 .isEqualTo(
-                        DEFAULTS.toBuilder().checkpointEvery(DemoConfig.CHECKPOINT_EVERY).build());
+                        DEFAULTS.toBuilder()
+                                .checkpointEvery(DemoConfig.CHECKPOINT_EVERY)
+                                .checkpointInterval(
+                                        java.time.Duration.ofSeconds(
+                                                DemoConfig.CHECKPOINT_INTERVAL_S))
+                                .build());
     }
 
     @Test
