@@ -345,7 +345,8 @@ final class Demo {
             if (watch.failure().isPresent()) {
                 t.stop(); // a job failed while the trainer was being built
             }
-            // When training starts (its first step), for the loop's time to a first score.
+            // When training is first seen to run (its first progress report, after logEvery
+            // steps), for the loop's time to a first score.
             firstStep.scheduleAtFixedRate(
                     () -> {
                         if (started.get() == null && t.progress().step() > 0) {

@@ -26,6 +26,10 @@ import picocli.CommandLine.Option;
                     + " synthetic source without npm), trains for --minutes, evaluates the last"
                     + " checkpoint on the held-out twitter emoji style and writes"
                     + " OUT/summary.json.",
+            "The live-model loop is on: the filter job scores every pair with the newest"
+                    + " checkpoint the trainer announced (every 50 steps or 30 s) and refuses the"
+                    + " worst-matching tenth of each language; summary.json's \"scorer\" counts"
+                    + " model updates, scored, unscored and refused pairs (--no-live-model: off).",
             "The Flink jobs are watched: when one fails or restarts, the run stops at once,"
                     + " OUT/summary.json says so (\"status\": \"failed\", \"failure\", each job's"
                     + " state and restarts) and the exit code is 1 with the reason on stderr.",
