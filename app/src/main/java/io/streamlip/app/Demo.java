@@ -31,8 +31,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -333,32 +331,17 @@ final class Demo {
                 trainer.loss().chunked() ? " in " + trainer.loss().chunks() + " chunks" : "",
                 trainer.threads(),
                 trainer.tokenizerVersion());
-        ScheduledExecutorService firstStep =
-                Executors.newSingleThreadScheduledExecutor(
-                        r -> {
-                            Thread thread = new Thread(r, "demo-first-step");
-                            thread.setDaemon(true);
-                            return thread;
-                        });
         try (Trainer t = Trainer.create(trainer, kafka, topics)) {
             running.set(t);
             if (watch.failure().isPresent()) {
                 t.stop(); // a job failed while the trainer was being built
             }
-            // When training is first seen to run (its first progress report, after logEvery
-            // steps), for the loop's time to a first score.
-            firstStep.scheduleAtFixedRate(
-                    () -> {
-                        if (started.get() == null && t.progress().step() > 0) {
-                            started.set(Instant.now());
-                        }
-                    },
-                    0,
-                    100,
-                    TimeUnit.MILLISECONDS);
-            return t.run(StopCondition.trainingFor(config.training(), FIRST_BATCH_WAIT));
+            TrainingSummary summary =
+                    t.run(StopCondition.trainingFor(config.training(), FIRST_BATCH_WAIT));
+            // Training time counts from the first batch: the loop's time to a first score too.
+            t.firstBatchTime().ifPresent(started::set);
+            return summary;
         } finally {
-            firstStep.shutdownNow();
             running.set(null);
         }
     }
