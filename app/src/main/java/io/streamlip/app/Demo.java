@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.broker.KafkaBroker;
 import io.streamlip.filter.FilterJob;
+import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.importer.ImportStats;
 import io.streamlip.platform.bounds.BoundedText;
 import io.streamlip.platform.flink.JobEnvironment;
@@ -23,6 +24,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
@@ -104,6 +106,8 @@ final class Demo {
         ImportStats imported;
         TrainingSummary training;
         PipelineCounts counts;
+        ScorerCounts scorer = null;
+        AtomicReference<Instant> trainingStarted = new AtomicReference<>();
         List<JobWatch.JobReport> jobReports;
         String failure;
         AtomicBoolean stopImport = new AtomicBoolean();
@@ -144,7 +148,8 @@ final class Demo {
                                 data.evalSet(),
                                 tokenizer,
                                 trainer,
-                                watch);
+                                watch,
+                                trainingStarted);
             } finally {
                 stopImport.set(true);
                 imported = awaitImport(importing);
@@ -154,6 +159,9 @@ final class Demo {
             jobReports = watch.reports(Duration.ofSeconds(30));
             failure = watch.failure().orElse(null);
             counts = PipelineCounts.read(kafka, topics);
+            if (config.crossModal().enabled()) {
+                scorer = ScorerCounts.read(kafka, topics);
+            }
         }
         // The trainer evaluated its last checkpoint on the held-out set as it stopped: that
         // evaluation is the report's (no second pass over the set).
@@ -170,6 +178,8 @@ final class Demo {
                         imported,
                         counts,
                         training,
+                        scorer,
+                        trainingStarted.get(),
                         jobReports,
                         failure,
                         elapsedSeconds(started));
@@ -190,7 +200,10 @@ final class Demo {
                         .checkpointInterval(Duration.ofSeconds(2))
                         .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
-        FilterJob.attach(env, kafka, topics, config.filter(), FilterJob.Options.defaults());
+        // The live-model loop: with crossModal on, the filter scores with the newest checkpoint
+        // the trainer announces, through the scorer the trainer registers as a service.
+        FilterConfig filter = config.filter().toBuilder().crossModal(config.crossModal()).build();
+        FilterJob.attach(env, kafka, topics, filter, FilterJob.Options.defaults());
         TokenizeJob.attach(env, kafka, topics, tokenizeConfig(config, tokenizer.spec()), false);
         String name = "streamlip-demo: filter + tokenize";
         StreamGraph graph = env.getStreamGraph();
@@ -311,7 +324,8 @@ final class Demo {
             Path evalSet,
             DemoTokenizer tokenizer,
             AtomicReference<Trainer> running,
-            JobWatch watch) {
+            JobWatch watch,
+            AtomicReference<Instant> started) {
         TrainerConfig settings = config.trainer();
         TrainerConfig trainer =
                 settings.toBuilder()
@@ -338,7 +352,11 @@ final class Demo {
             if (watch.failure().isPresent()) {
                 t.stop(); // a job failed while the trainer was being built
             }
-            return t.run(StopCondition.trainingFor(config.training(), FIRST_BATCH_WAIT));
+            TrainingSummary summary =
+                    t.run(StopCondition.trainingFor(config.training(), FIRST_BATCH_WAIT));
+            // Training time counts from the first batch: the loop's time to a first score too.
+            t.firstBatchTime().ifPresent(started::set);
+            return summary;
         } finally {
             running.set(null);
         }
@@ -350,6 +368,8 @@ final class Demo {
             ImportStats imported,
             PipelineCounts counts,
             TrainingSummary training,
+            ScorerCounts scorer,
+            Instant trainingStarted,
             List<JobWatch.JobReport> jobs,
             String failure,
             double elapsedSeconds) {
@@ -384,11 +404,40 @@ final class Demo {
         } else {
             s.put("eval_set", data.evalSet().toString());
         }
+        s.set("scorer", scorerSummary(scorer, trainingStarted));
         s.setAll(finite(Json.training(training))); // with the held-out evaluation as "eval"
         if (imported != null) {
             s.set("import", Json.tree(imported));
         }
         s.put("elapsed_seconds", elapsedSeconds);
+        return s;
+    }
+
+    /**
+     * The live-model loop's figures ({@link ScorerCounts}); {@code enabled: false} and nothing else
+     * when the loop was off. {@code first_scored_after_training_s}: from the trainer's first step
+     * to the first pair a model judged (null when none was).
+     */
+    private ObjectNode scorerSummary(ScorerCounts scorer, Instant trainingStarted) {
+        ObjectNode s = Json.object();
+        s.put("enabled", config.crossModal().enabled());
+        if (scorer == null) {
+            return s;
+        }
+        s.put("model_updates_seen", scorer.modelUpdatesSeen());
+        s.put("scored", scorer.scored());
+        s.put("unscored", scorer.unscored());
+        s.put("refused", scorer.refused());
+        s.put("score_errors", scorer.scoreErrors());
+        s.set("model_versions", Json.tree(scorer.modelVersions()));
+        double first = scorer.firstScoredAfter(trainingStarted);
+        if (Double.isFinite(first)) {
+            s.put("first_scored_after_training_s", first);
+        } else {
+            s.putNull("first_scored_after_training_s");
+        }
+        s.put("top_fraction", config.crossModal().topFraction());
+        s.put("checkpoint_every", config.trainer().checkpointEvery());
         return s;
     }
 

@@ -33,6 +33,10 @@ import picocli.CommandLine.Option;
                     + " OUT/summary.json.",
             "--source DIR imports your own pairs folder instead, evaluated on --eval-set or on"
                     + " the --holdout share of its images.",
+            "The live-model loop is on: the filter job scores every pair with the newest"
+                    + " checkpoint the trainer announced (every 50 steps or 30 s) and refuses the"
+                    + " worst-matching tenth of each language; summary.json's \"scorer\" counts"
+                    + " model updates, scored, unscored and refused pairs (--no-live-model: off).",
             "The Flink jobs are watched: when one fails or restarts, the run stops at once,"
                     + " OUT/summary.json says so (\"status\": \"failed\", \"failure\", each job's"
                     + " state and restarts) and the exit code is 1 with the reason on stderr.",
@@ -136,6 +140,20 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin TrainerOptions trainer;
 
     @Option(
+            names = "--live-model",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "The live-model loop: the filter job scores each pair with the newest checkpoint"
+                            + " the trainer announced on model-updates and refuses the low scorers"
+                            + " (low_crossmodal_score); before the first model pairs pass unscored."
+                            + " --no-live-model turns it off (default: on).")
+    boolean liveModel;
+
+    @Mixin CrossModalOptions crossModal;
+
+    @Option(
             names = "--tokenizer",
             paramLabel = "bytes|bpe[:VOCAB]|FILE",
             description =
@@ -210,7 +228,8 @@ final class DemoCommand implements Callable<Integer> {
                         .parallelism(parallelism)
                         .trainer(trainer.applyTo(DEFAULTS.trainer()))
                         .tokenizer(tokenizerSpec())
-                        .filter(filterConfig());
+                        .filter(filterConfig())
+                        .crossModal(crossModal.applyTo(DEFAULTS.crossModal(), liveModel));
         parseSource(config);
         if (languages != null) {
             config.languages(languages);
@@ -356,6 +375,7 @@ final class DemoCommand implements Callable<Integer> {
                         s.path("freshness_p95_ms").asDouble(Double.NaN) / 1000,
                         s.path("freshness").path("steady").path("examples").asLong()));
         row(t, "checkpoint", s.path("checkpoint").asText());
+        row(t, "live model", scorerRow(s.path("scorer")));
         if (!s.has("eval")) {
             t.append(String.format(Locale.ROOT, "%nsummary: %s%n", written));
             return t.toString();
@@ -387,6 +407,21 @@ final class DemoCommand implements Callable<Integer> {
                         mean.path("chance_r1").asDouble()));
         t.append(String.format(Locale.ROOT, "%nsummary: %s%n", written));
         return t.toString();
+    }
+
+    private static String scorerRow(JsonNode scorer) {
+        if (!scorer.path("enabled").asBoolean()) {
+            return "off";
+        }
+        return String.format(
+                Locale.ROOT,
+                "%d model updates, %d scored, %d unscored, %d refused; first scored %.0f s into"
+                        + " training",
+                scorer.path("model_updates_seen").asLong(),
+                scorer.path("scored").asLong(),
+                scorer.path("unscored").asLong(),
+                scorer.path("refused").asLong(),
+                scorer.path("first_scored_after_training_s").asDouble(Double.NaN));
     }
 
     private static String tokenizerRow(JsonNode tokenizer) {

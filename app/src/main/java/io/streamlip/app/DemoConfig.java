@@ -2,6 +2,7 @@ package io.streamlip.app;
 
 import io.streamlip.bench.EmojiLearningBenchmark;
 import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.score.CrossModalConfig;
 import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.TrainerConfig;
 import java.nio.file.Path;
@@ -43,12 +44,16 @@ public record DemoConfig(
         // the curation job's thresholds (language caps, blocklist files among them); default
         //     FilterConfig.defaults()
         FilterConfig filter,
-        // trainer settings; default TrainerConfig.defaults() (the demo sets
+        // trainer settings; default TrainerConfig.defaults() with a checkpoint every
+        //     CHECKPOINT_EVERY steps or CHECKPOINT_INTERVAL_S seconds (the demo also sets
         //     checkpoints, evaluation set and replay)
         TrainerConfig trainer,
         // DemoTokenizer spec: "bytes" (default), "bpe[:VOCAB]" (VOCAB default 8192, trained on
         //     the imported captions) or the path of a tokenizer.json
-        String tokenizer) {
+        String tokenizer,
+        // the live-model loop: the filter scores pairs with the trainer's newest checkpoint;
+        //     default CrossModalConfig.defaults() turned on
+        CrossModalConfig crossModal) {
 
     /** Where the pairs come from. */
     public enum Source {
@@ -67,6 +72,18 @@ public record DemoConfig(
      * Hangul); the list lives with the benchmark that measures what the demo learns from them.
      */
     public static final List<String> DEFAULT_LANGUAGES = EmojiLearningBenchmark.DEMO_LANGUAGES;
+
+    /**
+     * Steps between the demo's checkpoints: each is a model update the filter loads, and the first
+     * must reach it within the first minute of training (docs/decisions/demo.md).
+     */
+    public static final int CHECKPOINT_EVERY = 50;
+
+    /**
+     * Seconds after which the demo checkpoints whatever the step count, so that a loaded machine
+     * still gets its first model within the first minute.
+     */
+    public static final int CHECKPOINT_INTERVAL_S = 30;
 
     public DemoConfig {
         if (training.isNegative() || training.isZero()) {
@@ -112,6 +129,9 @@ public record DemoConfig(
         if (!(holdout >= 0 && holdout < 1)) {
             throw new IllegalArgumentException("holdout must be in [0, 1), got " + holdout);
         }
+        if (crossModal == null) {
+            throw new IllegalArgumentException("crossModal must be set (enabled or not)");
+        }
         languages = List.copyOf(languages);
     }
 
@@ -149,8 +169,13 @@ public record DemoConfig(
         private long syntheticPairs = 30_000;
         private int parallelism = 1;
         private FilterConfig filter = FilterConfig.defaults();
-        private TrainerConfig trainer = TrainerConfig.defaults();
+        private TrainerConfig trainer =
+                TrainerConfig.defaults().toBuilder()
+                        .checkpointEvery(CHECKPOINT_EVERY)
+                        .checkpointInterval(Duration.ofSeconds(CHECKPOINT_INTERVAL_S))
+                        .build();
         private String tokenizer = Tokenizers.BYTES;
+        private CrossModalConfig crossModal = CrossModalConfig.builder().enabled(true).build();
 
         private Builder() {}
 
@@ -171,6 +196,7 @@ public record DemoConfig(
             filter = c.filter;
             trainer = c.trainer;
             tokenizer = c.tokenizer;
+            crossModal = c.crossModal;
         }
 
         public Builder training(Duration value) {
@@ -254,6 +280,11 @@ public record DemoConfig(
             return this;
         }
 
+        public Builder crossModal(CrossModalConfig value) {
+            crossModal = value;
+            return this;
+        }
+
         /** The configuration; the record's constructor checks it. */
         public DemoConfig build() {
             return new DemoConfig(
@@ -272,7 +303,8 @@ public record DemoConfig(
                     parallelism,
                     filter,
                     trainer,
-                    tokenizer);
+                    tokenizer,
+                    crossModal);
         }
     }
 }

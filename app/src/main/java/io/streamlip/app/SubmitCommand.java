@@ -2,6 +2,8 @@ package io.streamlip.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.filter.config.BlocklistConfig;
+import io.streamlip.filter.score.CrossModalArguments;
+import io.streamlip.filter.score.CrossModalConfig;
 import io.streamlip.platform.flink.JobSettings;
 import io.streamlip.platform.flink.RestartPolicy;
 import io.streamlip.platform.kafka.Secrets;
@@ -46,6 +48,11 @@ import picocli.CommandLine.Option;
                     + " secret, token or key) are masked in what this command prints and in the"
                     + " jobs' logs, but Flink holds them in the job's program arguments: prefer"
                     + " Kafka config providers (e.g. ${file:...}) for production secrets.",
+            "--live-model turns the filter's cross-modal score on: it reads model-updates and"
+                    + " loads each checkpoint the trainer announces from its checkpoint_path, which"
+                    + " every TaskManager must be able to read (a shared volume), and the cluster"
+                    + " must carry the scorer (the jobs jar built with -Pscorer and DJL on the"
+                    + " cluster's classpath: deploy/README.md).",
             "The jobs restart after failures without giving up (exponential backoff) and keep"
                     + " their newest checkpoints when cancelled. To upgrade: 'streamlip stop"
                     + " --savepoint-dir DIR' (one savepoint per job), then submit the new jar with"
@@ -261,6 +268,15 @@ final class SubmitCommand implements Callable<Integer> {
                             + ").")
     Integer blocklistMaxDistance;
 
+    @Option(
+            names = "--live-model",
+            description =
+                    "The filter scores each pair with the newest checkpoint the trainer announced"
+                            + " (cross-modal filter, low_crossmodal_score); off by default.")
+    boolean liveModel;
+
+    @Mixin CrossModalOptions crossModal;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -341,6 +357,11 @@ final class SubmitCommand implements Callable<Integer> {
                     spec.commandLine(),
                     (imageSize != null ? "--image-size: " : "--model: ") + e.getMessage());
         }
+    }
+
+    /** The filter's cross-modal settings: the defaults, --live-model and the --crossmodal-*. */
+    CrossModalConfig crossModalConfig() {
+        return crossModal.applyTo(CrossModalConfig.defaults(), liveModel);
     }
 
     /** The --restart-backoff-* options given, as the jobs' arguments. */
@@ -457,6 +478,9 @@ final class SubmitCommand implements Callable<Integer> {
             if (blocklistMaxDistance != null) {
                 args.addAll(List.of("--blocklist-max-distance", blocklistMaxDistance.toString()));
             }
+        }
+        if (liveModel && job.equals("filter")) {
+            args.addAll(CrossModalArguments.of(crossModalConfig()));
         }
         // Security settings (SASL/SSL) must reach the jobs' clients too, not only this command's.
         kafka.properties.forEach(

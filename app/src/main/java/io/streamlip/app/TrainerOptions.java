@@ -10,6 +10,7 @@ import io.streamlip.trainer.optim.OptimizerConfig;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
@@ -169,9 +170,22 @@ final class TrainerOptions {
             names = "--checkpoint-every",
             paramLabel = "N",
             description =
-                    "Steps between checkpoints; one is also written when the run stops"
-                            + " (default: ${DEFAULT-VALUE}).")
+                    "Steps between checkpoints, each announced as a model update; one is also"
+                            + " written when the run stops (streamlip demo: "
+                            + DemoConfig.CHECKPOINT_EVERY
+                            + ", so that its filter gets a first model within a minute) (default:"
+                            + " ${DEFAULT-VALUE}).")
     int checkpointEvery = DEFAULTS.checkpointEvery();
+
+    @Option(
+            names = "--checkpoint-interval-s",
+            paramLabel = "S",
+            description =
+                    "Also checkpoint once S seconds have passed since the first step or the last"
+                            + " checkpoint, however slow the steps (streamlip demo: "
+                            + DemoConfig.CHECKPOINT_INTERVAL_S
+                            + "; default: steps only).")
+    Double checkpointIntervalSeconds;
 
     @Option(
             names = "--eval-every",
@@ -208,8 +222,9 @@ final class TrainerOptions {
     /**
      * {@code base} with these options applied: model, loss, optimizer schedule, batch, shuffle
      * buffer, language mix, checkpoint and evaluation cadence, LiT, threads and device. The model
-     * preset keeps {@code base}'s vocabulary size (its tokenizer's); the checkpoint folder,
-     * consumer group and evaluation set stay {@code base}'s.
+     * preset keeps {@code base}'s vocabulary size (its tokenizer's), the checkpoint cadence is
+     * {@code base}'s unless given; the checkpoint folder, consumer group and evaluation set stay
+     * {@code base}'s.
      *
      * @throws CommandLine.ParameterException naming the option when a value is invalid
      */
@@ -249,7 +264,11 @@ final class TrainerOptions {
                         .batchSize(batchSize)
                         .shuffle(shuffleConfig(base.shuffle()))
                         .loss(lossConfig)
-                        .checkpointEvery(checkpointEvery)
+                        .checkpointEvery(
+                                given("--checkpoint-every")
+                                        ? checkpointEvery
+                                        : base.checkpointEvery())
+                        .checkpointInterval(checkpointInterval(base))
                         .evalEvery(evalEvery)
                         .keepCheckpoints(keepCheckpoints)
                         .threads(threads)
@@ -275,6 +294,19 @@ final class TrainerOptions {
             }
         }
         return message;
+    }
+
+    /** {@code --checkpoint-interval-s}, else {@code base}'s; 0 turns it off. */
+    private Duration checkpointInterval(TrainerConfig base) {
+        if (checkpointIntervalSeconds == null) {
+            return base.checkpointInterval();
+        }
+        if (!(checkpointIntervalSeconds >= 0) || checkpointIntervalSeconds.isInfinite()) {
+            throw fail("--checkpoint-interval-s must be 0 (off) or positive");
+        }
+        return checkpointIntervalSeconds == 0
+                ? null
+                : Duration.ofMillis(Math.round(checkpointIntervalSeconds * 1000));
     }
 
     private ModelConfig modelConfig(int vocabSize) {

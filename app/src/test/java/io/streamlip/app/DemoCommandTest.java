@@ -36,6 +36,8 @@ class DemoCommandTest {
                         // A trained vocabulary here; the byte tokenizer (the default) is what
                         // the train and eval command tests use.
                         "--tokenizer=bpe:400",
+                        // The live-model loop has its own test below; here the curation alone.
+                        "--no-live-model",
                         "--out=" + out,
                         "--json");
         assertThat(demo.code).as(demo.err).isZero();
@@ -44,6 +46,7 @@ class DemoCommandTest {
         assertThat(printed).isEqualTo(summary);
 
         assertThat(summary.path("source").asText()).isEqualTo("synthetic");
+        assertThat(summary.path("scorer").path("enabled").asBoolean()).isFalse();
         // The demo watched its job: it ran without a restart until the demo cancelled it.
         assertThat(summary.path("status").asText()).isEqualTo("ok");
         assertThat(summary.has("failure")).isFalse();
@@ -111,6 +114,81 @@ class DemoCommandTest {
                 }) {
             assertThat(evalJson.path("languages").path("en").has(key)).as(key).isTrue();
         }
+    }
+
+    @Test
+    @Tag("integration")
+    void theFilterScoresTheStreamWithTheTrainersNewestModel(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("demo");
+        // Slow enough that pairs still arrive after the first checkpoints (every 10 steps): the
+        // import outlasts the run, which stops it.
+        Run demo =
+                run(
+                        "demo",
+                        "--source=synthetic",
+                        "--minutes=0.5",
+                        "--max-pairs=1500",
+                        "--import-rate=20",
+                        "--batch-size=32",
+                        "--threads=1",
+                        "--checkpoint-every=10",
+                        "--crossmodal-warmup=5",
+                        "--crossmodal-window=50",
+                        "--out=" + out,
+                        "--json");
+        assertThat(demo.code).as(demo.err).isZero();
+        JsonNode summary = JSON.readTree(Files.readString(out.resolve("summary.json")));
+        assertThat(summary.path("status").asText()).isEqualTo("ok");
+        JsonNode scorer = summary.path("scorer");
+        assertThat(scorer.path("enabled").asBoolean()).isTrue();
+        assertThat(scorer.path("model_updates_seen").asLong()).isGreaterThanOrEqualTo(1);
+        long scored = scorer.path("scored").asLong();
+        assertThat(scored).isPositive();
+        // Every curated pair is either scored (with its model version) or passed unscored.
+        assertThat(scored + scorer.path("unscored").asLong())
+                .isEqualTo(summary.path("curated").asLong());
+        // Every low_crossmodal_score reject carries the version of the model that refused it.
+        assertThat(scorer.path("refused").asLong())
+                .isEqualTo(summary.path("rejected").path("low_crossmodal_score").asLong(0));
+        assertThat(scorer.path("score_errors").asLong()).isZero();
+        assertThat(scorer.path("model_versions").size()).isPositive();
+        scorer.path("model_versions")
+                .forEach(v -> assertThat(v.asText()).matches("siglip/step-\\d+"));
+        assertThat(scorer.path("model_versions").size())
+                .isLessThanOrEqualTo((int) scorer.path("model_updates_seen").asLong());
+        assertThat(scorer.path("first_scored_after_training_s").asDouble())
+                .isPositive()
+                .isLessThan(60);
+        assertThat(DemoCommand.table(summary, out.resolve("summary.json")))
+                .containsPattern("live model +\\d+ model updates, " + scored + " scored");
+    }
+
+    @Test
+    void liveModelIsOnByDefaultAndTheCrossModalOptionsReachTheConfig() {
+        DemoConfig defaults = demoConfig();
+        assertThat(defaults.crossModal().enabled()).isTrue();
+        assertThat(defaults.trainer().checkpointEvery()).isEqualTo(DemoConfig.CHECKPOINT_EVERY);
+        DemoConfig off =
+                demoConfig(
+                        "--no-live-model",
+                        "--crossmodal-top-fraction=0.8",
+                        "--crossmodal-thresholds=en=0.2,ja=0.1",
+                        "--checkpoint-every=7",
+                        "--checkpoint-interval-s=0");
+        assertThat(off.crossModal().enabled()).isFalse();
+        assertThat(off.crossModal().topFraction()).isEqualTo(0.8);
+        assertThat(off.crossModal().thresholdOf("ja")).isEqualTo(0.1);
+        assertThat(off.trainer().checkpointEvery()).isEqualTo(7);
+        assertThat(off.trainer().checkpointInterval()).isNull();
+        assertThat(defaults.trainer().checkpointInterval())
+                .isEqualTo(java.time.Duration.ofSeconds(DemoConfig.CHECKPOINT_INTERVAL_S));
+        Run bad = run("demo", "--crossmodal-top-fraction=1.5");
+        assertThat(bad.code).isNotZero();
+        assertThat(bad.err).contains("--crossmodal-*: topFraction must be in [0, 1]");
+    }
+
+    private static DemoConfig demoConfig(String... args) {
+        return TrainerOptionsTest.demo(args);
     }
 
     @Test

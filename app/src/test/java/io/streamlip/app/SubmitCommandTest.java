@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.streamlip.broker.KafkaBroker;
+import io.streamlip.filter.score.CrossModalArguments;
+import io.streamlip.filter.score.CrossModalConfig;
+import io.streamlip.platform.flink.JobArguments;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -240,6 +243,35 @@ class SubmitCommandTest {
         all.addAll(List.of(args));
         new picocli.CommandLine(submit).parseArgs(all.toArray(String[]::new));
         return submit;
+    }
+
+    @Test
+    void liveModelTurnsTheFiltersCrossModalScoreOnWithItsPolicy() {
+        SubmitCommand submit = new SubmitCommand();
+        new picocli.CommandLine(submit)
+                .parseArgs("--bootstrap=k:9092", "--jar=x.jar", "--checkpoint-dir=/cp");
+        assertThat(submit.arguments("filter")).noneMatch(a -> a.startsWith("--crossmodal"));
+        submit = new SubmitCommand();
+        new picocli.CommandLine(submit)
+                .parseArgs(
+                        "--bootstrap=k:9092",
+                        "--jar=x.jar",
+                        "--checkpoint-dir=/cp",
+                        "--live-model",
+                        "--crossmodal-top-fraction=0.8",
+                        "--crossmodal-thresholds=en=0.25");
+        List<String> filter = submit.arguments("filter");
+        assertThat(filter)
+                .containsSubsequence("--crossmodal-score", "true")
+                .containsSubsequence("--crossmodal-top-fraction", "0.8")
+                .containsSubsequence("--crossmodal-thresholds", "en=0.25");
+        assertThat(submit.arguments("tokenize")).noneMatch(a -> a.startsWith("--crossmodal"));
+        // What the filter job's main reads back is what submit was given.
+        JobArguments parsed =
+                JobArguments.parse(filter.toArray(String[]::new), CrossModalArguments.NAMES);
+        assertThat(CrossModalArguments.apply(parsed, CrossModalConfig.defaults()))
+                .isEqualTo(submit.crossModalConfig());
+        assertThat(submit.crossModalConfig().enabled()).isTrue();
     }
 
     @Test

@@ -30,7 +30,16 @@ class TrainerOptionsTest {
     @Test
     void withoutOptionsTrainAndDemoUseTheTrainersDefaults() {
         assertThat(train()).isEqualTo(DEFAULTS);
-        assertThat(demo().trainer()).isEqualTo(DemoConfig.defaults().trainer()).isEqualTo(DEFAULTS);
+        // The demo checkpoints more often (each checkpoint is a model its filter loads).
+        assertThat(demo().trainer())
+                .isEqualTo(DemoConfig.defaults().trainer())
+                .isEqualTo(
+                        DEFAULTS.toBuilder()
+                                .checkpointEvery(DemoConfig.CHECKPOINT_EVERY)
+                                .checkpointInterval(
+                                        java.time.Duration.ofSeconds(
+                                                DemoConfig.CHECKPOINT_INTERVAL_S))
+                                .build());
     }
 
     @Test

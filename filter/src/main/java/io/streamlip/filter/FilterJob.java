@@ -12,6 +12,7 @@ import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.filter.neardup.DecontaminateFunction;
 import io.streamlip.filter.neardup.EvalSetMessage;
 import io.streamlip.filter.neardup.NearDuplicateStages;
+import io.streamlip.filter.score.CrossModalArguments;
 import io.streamlip.filter.score.CrossModalScoring;
 import io.streamlip.platform.flink.EnvelopeStage;
 import io.streamlip.platform.flink.FitRejects;
@@ -22,10 +23,12 @@ import io.streamlip.platform.kafka.KafkaClients;
 import io.streamlip.platform.kafka.KafkaEnvelope;
 import io.streamlip.platform.kafka.PipelineSources;
 import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.platform.score.PairScorerFactory;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.ModelUpdate;
 import io.streamlip.schemas.Reject;
 import io.streamlip.sinks.KafkaSinks;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -71,7 +74,9 @@ public final class FilterJob {
      *
      * @param bounded stop at the input topics' end as of the start (tests, one-shot runs)
      * @param crossModalScoring when present, a cross-modal score stage after the near-duplicate
-     *     filters scores each pair with the newest model announced on {@code topics.modelUpdates()}
+     *     filters scores each pair with the newest model announced on {@code
+     *     topics.modelUpdates()}; when absent, {@link FilterConfig#crossModal} being on adds the
+     *     stage with the scorer found on the classpath ({@link PairScorerFactory#discover})
      */
     public record Options(boolean bounded, Optional<CrossModalScoring> crossModalScoring) {
         public Options {
@@ -234,20 +239,29 @@ public final class FilterJob {
             Options options) {
         DataStream<KafkaEnvelope> raw =
                 PipelineSources.read(env, kafka, topics.rawPairs(), STAGE, options.bounded());
+        Optional<CrossModalScoring> crossModal =
+                options.crossModalScoring()
+                        .or(
+                                () ->
+                                        config.crossModal().enabled()
+                                                ? Optional.of(
+                                                        new CrossModalScoring(
+                                                                PairScorerFactory.discover(),
+                                                                config.crossModal()))
+                                                : Optional.empty());
         Optional<Function<DataStream<CuratedPair>, SingleOutputStreamOperator<CuratedPair>>>
                 scoring =
-                        options.crossModalScoring()
-                                .map(
-                                        scorer -> {
-                                            DataStream<ModelUpdate> updates =
-                                                    CrossModalScoring.modelUpdates(
-                                                            env,
-                                                            kafka,
-                                                            topics.modelUpdates(),
-                                                            options.bounded(),
-                                                            STAGE);
-                                            return kept -> scorer.apply(kept, updates, STAGE);
-                                        });
+                        crossModal.map(
+                                scorer -> {
+                                    DataStream<ModelUpdate> updates =
+                                            CrossModalScoring.modelUpdates(
+                                                    env,
+                                                    kafka,
+                                                    topics.modelUpdates(),
+                                                    options.bounded(),
+                                                    STAGE);
+                                    return kept -> scorer.apply(kept, updates, STAGE);
+                                });
         Optional<Function<DataStream<CuratedEnvelope>, SingleOutputStreamOperator<CuratedEnvelope>>>
                 blocklist =
                         config.blocklist().enabled()
@@ -302,8 +316,10 @@ public final class FilterJob {
      * Runs the filter alone on a cluster; see {@link JobArguments} for the arguments, plus {@code
      * --language-caps LANG=N[,LANG=N]...}, {@code --language-cap-window W}, {@code
      * --caption-blocklist FILE}, {@code --image-blocklist FILE} and {@code --blocklist-max-distance
-     * N} (files at a path where {@code main} runs: they are read there, once). Other thresholds are
-     * the defaults.
+     * N} (files at a path where {@code main} runs: they are read there, once), and the cross-modal
+     * filter's ({@link CrossModalArguments}: {@code --crossmodal-score true} scores with the
+     * trainer's newest checkpoint, whose folder the TaskManagers must be able to read). Other
+     * thresholds are the defaults.
      */
     public static void main(String[] args) throws Exception {
         JobArguments arguments = arguments(args);
@@ -324,14 +340,16 @@ public final class FilterJob {
 
     /** {@link JobArguments} with the job's own options. */
     static JobArguments arguments(String... args) {
-        return JobArguments.parse(
-                args,
-                Set.of(
-                        LANGUAGE_CAPS_OPTION,
-                        LANGUAGE_CAP_WINDOW_OPTION,
-                        CAPTION_BLOCKLIST_OPTION,
-                        IMAGE_BLOCKLIST_OPTION,
-                        BLOCKLIST_DISTANCE_OPTION));
+        Set<String> names =
+                new HashSet<>(
+                        Set.of(
+                                LANGUAGE_CAPS_OPTION,
+                                LANGUAGE_CAP_WINDOW_OPTION,
+                                CAPTION_BLOCKLIST_OPTION,
+                                IMAGE_BLOCKLIST_OPTION,
+                                BLOCKLIST_DISTANCE_OPTION));
+        names.addAll(CrossModalArguments.NAMES);
+        return JobArguments.parse(args, names);
     }
 
     /**
@@ -375,9 +393,11 @@ public final class FilterJob {
                                                 + n);
                             }
                         });
-        return FilterConfig.defaults().toBuilder()
+        FilterConfig defaults = FilterConfig.defaults();
+        return defaults.toBuilder()
                 .language(language.build())
                 .blocklist(blocklist.build())
+                .crossModal(CrossModalArguments.apply(arguments, defaults.crossModal()))
                 .build();
     }
 }

@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a durable checkpoint (parameters, optimizer and generator state, reading position, the
- * tokenizer) every {@code checkpointEvery} steps, at each evaluation (storing its summary) and at
- * the end when steps were trained since the last one; then tells the source it may commit that
- * position and announces the checkpoint (on {@code model-updates}).
+ * tokenizer) every {@code checkpointEvery} steps or, when set, once {@code checkpointInterval} has
+ * passed since the run's first step or the last checkpoint, at each evaluation (storing its
+ * summary) and at the end when steps were trained since the last one; then tells the source it may
+ * commit that position and announces the checkpoint (on {@code model-updates}).
  */
 final class Checkpointer implements TrainingListener {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -38,6 +39,7 @@ final class Checkpointer implements TrainingListener {
     private final StreamRandom random;
     private final CheckpointListener announcer;
     private long stepsAtCheckpoint;
+    private long lastCheckpointNanos; // 0 until the first step: the interval counts from there
 
     Checkpointer(
             TrainerConfig config,
@@ -52,9 +54,20 @@ final class Checkpointer implements TrainingListener {
 
     @Override
     public void onStep(TrainingRun run, StepEvent step) throws IOException {
-        if (step.step() % config.checkpointEvery() == 0 || run.evaluationNow() != null) {
+        if (step.step() % config.checkpointEvery() == 0
+                || run.evaluationNow() != null
+                || intervalPassed()) {
             write(run);
         }
+    }
+
+    private boolean intervalPassed() {
+        Duration interval = config.checkpointInterval();
+        long now = System.nanoTime();
+        if (lastCheckpointNanos == 0) {
+            lastCheckpointNanos = now;
+        }
+        return interval != null && now - lastCheckpointNanos >= interval.toNanos();
     }
 
     @Override
@@ -111,6 +124,7 @@ final class Checkpointer implements TrainingListener {
         announcer.onCheckpoint(path, state);
         run.checkpointed(path);
         stepsAtCheckpoint = run.steps();
+        lastCheckpointNanos = System.nanoTime();
     }
 
     /**

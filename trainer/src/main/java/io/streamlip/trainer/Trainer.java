@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -149,6 +150,16 @@ public final class Trainer implements AutoCloseable {
     /** Asks a running {@link #run} to stop after its current step (it checkpoints first). */
     public void stop() {
         stopRequested.set(true);
+    }
+
+    private volatile Instant firstBatchAt;
+
+    /**
+     * When the latest {@link #run} got its first batch (training time counts from there); empty
+     * before. Safe to read from any thread.
+     */
+    public Optional<Instant> firstBatchTime() {
+        return Optional.ofNullable(firstBatchAt);
     }
 
     /** The latest progress of {@link #run}, safe to read from any thread. */
@@ -356,6 +367,9 @@ public final class Trainer implements AutoCloseable {
                 continue;
             }
             clock.batchArrived();
+            if (firstBatchAt == null) {
+                firstBatchAt = Instant.now();
+            }
             TrainingSession.StepResult result = session.step(batch.get());
             StepEvent step = current.record(batch.get(), result);
             for (TrainingListener listener : listeners) {

@@ -30,6 +30,9 @@ public record TrainerConfig(
         int batchSize,
         // steps between checkpoints, one more when the run stops; default 200
         int checkpointEvery,
+        // also a checkpoint once this long has passed since the first step or the last one (so
+        // that models come at a steady pace when steps are slow); default null (steps only)
+        Duration checkpointInterval,
         // steps between held-out evaluations (each also checkpoints; the final checkpoint is always
         // evaluated); default 1000
         int evalEvery,
@@ -106,6 +109,12 @@ public record TrainerConfig(
                     "batchSize must be at least 2 (the loss needs negatives), got " + batchSize);
         }
         atLeastOne("checkpointEvery", checkpointEvery);
+        if (checkpointInterval != null
+                && (checkpointInterval.isNegative() || checkpointInterval.isZero())) {
+            throw new IllegalArgumentException(
+                    "checkpointInterval must be positive (or null for steps only), got "
+                            + checkpointInterval);
+        }
         atLeastOne("evalEvery", evalEvery);
         atLeastOne("keepCheckpoints", keepCheckpoints);
         atLeastOne("threads", threads);
@@ -142,6 +151,7 @@ public record TrainerConfig(
                 .optimizer(optimizer)
                 .batchSize(batchSize)
                 .checkpointEvery(checkpointEvery)
+                .checkpointInterval(checkpointInterval)
                 .evalEvery(evalEvery)
                 .keepCheckpoints(keepCheckpoints)
                 .checkpointDir(checkpointDir)
@@ -199,6 +209,7 @@ public record TrainerConfig(
                         .build();
         private int batchSize = 128;
         private int checkpointEvery = 200;
+        private Duration checkpointInterval;
         private int evalEvery = 1000;
         private int keepCheckpoints = 3;
         private Path checkpointDir = Path.of("checkpoints");
@@ -238,6 +249,11 @@ public record TrainerConfig(
 
         public Builder checkpointEvery(int v) {
             checkpointEvery = v;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration v) {
+            checkpointInterval = v;
             return this;
         }
 
@@ -342,6 +358,7 @@ public record TrainerConfig(
                     optimizer,
                     batchSize,
                     checkpointEvery,
+                    checkpointInterval,
                     evalEvery,
                     keepCheckpoints,
                     checkpointDir,

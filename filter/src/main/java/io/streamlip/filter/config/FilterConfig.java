@@ -1,5 +1,6 @@
 package io.streamlip.filter.config;
 
+import io.streamlip.filter.score.CrossModalConfig;
 import io.streamlip.platform.bounds.RecordBounds;
 import io.streamlip.platform.image.Images;
 import java.io.Serializable;
@@ -39,7 +40,10 @@ public record FilterConfig(
         // Images.DEFAULT_MAX_DECODED_PIXELS, 2048 x 2048
         long maxDecodedPixels,
         // opt-out files and the blocklist topic; default BlocklistConfig.defaults() (the topic)
-        BlocklistConfig blocklist)
+        BlocklistConfig blocklist,
+        // the cross-modal score filter with the trainer's newest model; default
+        // CrossModalConfig.defaults() (off)
+        CrossModalConfig crossModal)
         implements Serializable {
 
     public FilterConfig {
@@ -69,6 +73,7 @@ public record FilterConfig(
         Objects.requireNonNull(nearDuplicates, "nearDuplicates");
         Objects.requireNonNull(bounds, "bounds");
         Objects.requireNonNull(blocklist, "blocklist");
+        Objects.requireNonNull(crossModal, "crossModal");
         if (maxDecodedPixels < 1 || maxDecodedPixels > MAX_DECODED_PIXELS_LIMIT) {
             throw new IllegalArgumentException(
                     "maxDecodedPixels must lie in [1, "
@@ -113,6 +118,7 @@ public record FilterConfig(
         private RecordBounds bounds = RecordBounds.defaults();
         private long maxDecodedPixels = Images.DEFAULT_MAX_DECODED_PIXELS;
         private BlocklistConfig blocklist = BlocklistConfig.defaults();
+        private CrossModalConfig crossModal = CrossModalConfig.defaults();
 
         private Builder() {}
 
@@ -130,6 +136,7 @@ public record FilterConfig(
             bounds = c.bounds;
             maxDecodedPixels = c.maxDecodedPixels;
             blocklist = c.blocklist;
+            crossModal = c.crossModal;
         }
 
         public Builder minImageSide(int value) {
@@ -197,6 +204,11 @@ public record FilterConfig(
             return this;
         }
 
+        public Builder crossModal(CrossModalConfig value) {
+            crossModal = value;
+            return this;
+        }
+
         /** The configuration; the record's constructor checks it. */
         public FilterConfig build() {
             return new FilterConfig(
@@ -212,7 +224,8 @@ public record FilterConfig(
                     nearDuplicates,
                     bounds,
                     maxDecodedPixels,
-                    blocklist);
+                    blocklist,
+                    crossModal);
         }
     }
 

@@ -5,11 +5,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The cross-modal score filter's policy. A pair is kept when its score (under the current model)
- * reaches its language's threshold, <b>or</b> when it is within the top {@code topFraction} of its
- * language's recent scores; while no model exists every pair passes unscored. More:
- * docs/decisions/cross-modal-scoring.md.
+ * The cross-modal score filter: whether it runs, and its policy. A pair is kept when its score
+ * (under the current model) reaches its language's threshold, <b>or</b> when it is within the top
+ * {@code topFraction} of its language's recent scores; while no model exists every pair passes
+ * unscored. More: docs/decisions/cross-modal-scoring.md.
  *
+ * @param enabled whether the filter job scores pairs with the trainer's newest model (default off;
+ *     on in {@code streamlip demo}); the scorer must be on the job's classpath
  * @param thresholds per language, the score at or above which a pair is always kept (default none)
  * @param defaultThreshold threshold of languages not in {@code thresholds}; NaN for none (default)
  * @param topFraction fraction of each language's recent scores kept whatever its threshold, in [0,
@@ -18,6 +20,7 @@ import java.util.TreeMap;
  * @param warmup scores a language needs before its top fraction applies (default 50)
  */
 public record CrossModalConfig(
+        boolean enabled,
         Map<String, Double> thresholds,
         double defaultThreshold,
         double topFraction,
@@ -65,6 +68,7 @@ public record CrossModalConfig(
      * component.
      */
     public static final class Builder {
+        private boolean enabled = false;
         private Map<String, Double> thresholds = Map.of();
         private double defaultThreshold = Double.NaN;
         private double topFraction = 0.9;
@@ -74,11 +78,17 @@ public record CrossModalConfig(
         private Builder() {}
 
         private Builder(CrossModalConfig c) {
+            enabled = c.enabled;
             thresholds = c.thresholds;
             defaultThreshold = c.defaultThreshold;
             topFraction = c.topFraction;
             window = c.window;
             warmup = c.warmup;
+        }
+
+        public Builder enabled(boolean value) {
+            enabled = value;
+            return this;
         }
 
         public Builder thresholds(Map<String, Double> value) {
@@ -108,7 +118,8 @@ public record CrossModalConfig(
 
         /** The configuration; the record's constructor checks it. */
         public CrossModalConfig build() {
-            return new CrossModalConfig(thresholds, defaultThreshold, topFraction, window, warmup);
+            return new CrossModalConfig(
+                    enabled, thresholds, defaultThreshold, topFraction, window, warmup);
         }
     }
 

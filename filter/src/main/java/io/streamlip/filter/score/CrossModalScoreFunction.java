@@ -1,5 +1,6 @@
 package io.streamlip.filter.score;
 
+import io.streamlip.platform.bounds.BoundedText;
 import io.streamlip.platform.flink.EnvelopeStage;
 import io.streamlip.platform.flink.RejectCounters;
 import io.streamlip.platform.score.PairScorer;
@@ -17,6 +18,8 @@ import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -29,7 +32,11 @@ import org.slf4j.LoggerFactory;
  * PairScorerFactory}) when the update arrives, scores every pair with it, records {@code
  * crossmodal_score} and {@code model_version}, and keeps or refuses the pair ({@code
  * CrossModalPolicy}; refusals go to the filter's rejects as {@code low_crossmodal_score}). While no
- * model exists, pairs pass unscored.
+ * model exists, pairs pass unscored. Refusals and scoring failures carry the model's version.
+ *
+ * <p>Counters under the operator's {@code streamlip} group: {@code scored}, {@code unscored}
+ * (passed before any model loaded), {@code model_updates} (received), {@code models_loaded}, {@code
+ * model_load_failures}, beside {@code accepted} and {@code rejected_<reason>}.
  *
  * <p>Loading happens in the broadcast handler, once per model and instance, never per record; a
  * model that fails to load is logged and the previous one stays. The newest update is kept in
@@ -40,6 +47,9 @@ public final class CrossModalScoreFunction
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CrossModalScoreFunction.class);
     private static final String CURRENT = "current";
+
+    /** Longest model version a reject records (the trainer's are {@code <run>/step-N}). */
+    static final int MAX_VERSION_CHARS = 256;
 
     /** Broadcast state: the newest model update under the key {@value #CURRENT}. */
     public static final MapStateDescriptor<String, ModelUpdate> MODEL_STATE =
@@ -55,6 +65,11 @@ public final class CrossModalScoreFunction
     private transient CrossModalPolicy policy;
     private transient RejectCounters counters;
     private transient AvroSerde<RawPair> raw;
+    private transient Counter scored;
+    private transient Counter unscored;
+    private transient Counter updates;
+    private transient Counter modelsLoaded;
+    private transient Counter loadFailures;
 
     /**
      * @param stage the stage named in rejects; refusals go to the side output {@code
@@ -73,11 +88,18 @@ public final class CrossModalScoreFunction
         policy = new CrossModalPolicy(config);
         counters = new RejectCounters(getRuntimeContext().getMetricGroup());
         raw = AvroSerde.of(RawPair.class);
+        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("streamlip");
+        scored = group.counter("scored");
+        unscored = group.counter("unscored");
+        updates = group.counter("model_updates");
+        modelsLoaded = group.counter("models_loaded");
+        loadFailures = group.counter("model_load_failures");
     }
 
     @Override
     public void processBroadcastElement(ModelUpdate update, Context ctx, Collector<CuratedPair> out)
             throws Exception {
+        updates.inc();
         ModelUpdate current = ctx.getBroadcastState(MODEL_STATE).get(CURRENT);
         if (current != null && update.getCreatedTime().isBefore(current.getCreatedTime())) {
             LOG.info(
@@ -101,6 +123,7 @@ public final class CrossModalScoreFunction
             }
         }
         if (scorer == null) {
+            unscored.inc();
             counters.accepted();
             out.collect(pair);
             return;
@@ -110,9 +133,15 @@ public final class CrossModalScoreFunction
             score = scorer.score(pair);
         } catch (Exception e) {
             LOG.warn("cannot score {}: {}", pair.getPair().getId(), e.toString(), e);
-            reject(ctx, pair, RejectReason.INTERNAL_ERROR, "cross-modal score failed: " + e);
+            reject(
+                    ctx,
+                    pair,
+                    RejectReason.INTERNAL_ERROR,
+                    "cross-modal score failed: " + e,
+                    scorer.modelVersion());
             return;
         }
+        scored.inc();
         CuratedPair scored =
                 CuratedPair.newBuilder(pair)
                         .setCrossmodalScore(score)
@@ -127,7 +156,8 @@ public final class CrossModalScoreFunction
                     ctx,
                     scored,
                     RejectReason.LOW_CROSSMODAL_SCORE,
-                    decision.detail() + " under " + scorer.modelVersion());
+                    decision.detail() + " under " + scorer.modelVersion(),
+                    scorer.modelVersion());
         }
     }
 
@@ -138,6 +168,7 @@ public final class CrossModalScoreFunction
         try {
             loaded = factory.load(update);
         } catch (Exception e) {
+            loadFailures.inc();
             LOG.warn(
                     "cannot load model {} from {} (keeping {}): {}",
                     update.getModelVersion(),
@@ -150,6 +181,7 @@ public final class CrossModalScoreFunction
             scorer.close();
         }
         scorer = loaded;
+        modelsLoaded.inc();
         policy.reset();
         LOG.info(
                 "scoring with {} (loaded in {} ms)",
@@ -157,7 +189,12 @@ public final class CrossModalScoreFunction
                 (System.nanoTime() - start) / 1_000_000);
     }
 
-    private void reject(ReadOnlyContext ctx, CuratedPair pair, RejectReason reason, String detail) {
+    private void reject(
+            ReadOnlyContext ctx,
+            CuratedPair pair,
+            RejectReason reason,
+            String detail,
+            String modelVersion) {
         counters.rejected(reason);
         String id = pair.getPair().getId();
         ctx.output(
@@ -169,6 +206,7 @@ public final class CrossModalScoreFunction
                         .setDetail(detail)
                         .setKey(ByteBuffer.wrap(id.getBytes(StandardCharsets.UTF_8)))
                         .setPayload(ByteBuffer.wrap(raw.encode(pair.getPair())))
+                        .setModelVersion(BoundedText.cap(modelVersion, MAX_VERSION_CHARS))
                         .setRejectTime(Instant.now())
                         .setModelVersion(pair.getModelVersion())
                         .build());

@@ -12,12 +12,19 @@ import java.nio.file.Path;
  * filter job's cross-modal score stage is given ({@code
  * FilterJob.Options.builder().crossModalScoring(new CrossModalScoring(new
  * CheckpointScorerFactory(null), config))}). The checkpoint path must be readable where the
- * operator runs (the same machine, or a shared filesystem).
+ * operator runs (the same machine, or a shared filesystem). Registered as a service, so the filter
+ * job finds it when its configuration turns the cross-modal filter on ({@code
+ * PairScorerFactory.discover}).
  */
 public final class CheckpointScorerFactory implements PairScorerFactory {
     private static final long serialVersionUID = 1L;
 
     private final CaptionTokenizer tokenizer;
+
+    /** Each checkpoint's own tokenizer (the service's constructor). */
+    public CheckpointScorerFactory() {
+        this(null);
+    }
 
     /**
      * @param tokenizer the tokenizer of the models to load; null for the one each checkpoint
