@@ -26,19 +26,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A user's pairs folder ({@link PairsFolder}) as the demo's data: the pairs to import, and the
- * held-out evaluation set taken from the same folder.
- *
- * <p>The held-out set is a fraction of the folder's distinct images, chosen by the SHA-256 of their
- * bytes (so the choice is the same on every run, and the same picture under two names is on one
- * side only), at most {@code maxImages} of them. Every line of a held-out image goes to the
- * evaluation set, with its {@code class}, or the image's path as class when it has none (each image
- * its own class: retrieval among the held-out images); none of them is imported. A held-out
- * candidate that does not decode stays with the training pairs, where the filter refuses it as a
- * reject. Fewer than two held-out images make no evaluation set.
- *
- * <p>Lines the folder's index refuses are import rejects ({@link PairsFolderImporter}), counted in
- * the import's statistics; nothing is dropped silently.
+ * A user's pairs folder ({@link PairsFolder}) as the demo's data: the pairs to import, and a
+ * held-out evaluation set from the same folder: a share of its distinct images chosen by their
+ * SHA-256 (the same on every run; one picture under two names on one side only), never imported.
+ * Why and how: docs/decisions/demo.md.
  *
  * @param importer the pairs to import: the folder's accepted lines less the held-out ones
  * @param evalSet the held-out folder, or null when there is none

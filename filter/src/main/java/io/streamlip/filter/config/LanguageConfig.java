@@ -10,18 +10,13 @@ import java.util.Map;
  * docs/decisions/language-identification.md.
  *
  * @param enabled whether captions are identified at all (default true)
- * @param languages ISO 639-1 codes Lingua chooses among (default the demo's 16, {@link
- *     #DEFAULT_LANGUAGES}); a caption declared in a language outside the set is not checked
+ * @param languages ISO 639-1 codes Lingua chooses among (default {@link #DEFAULT_LANGUAGES})
  * @param minConfidence Lingua confidence a refused language mismatch needs (default 0.95)
- * @param minLetters letters in the declared language's script before Lingua may refuse a caption
- *     (default 24); one with no letter of that script is refused from two letters on
- * @param caps most accepted pairs per language code (absent: no cap; default none), in {@code
- *     capWindow}
- * @param capWindow the rolling window of processing time the caps count in, at least a second;
- *     {@link Duration#ZERO} (the default) counts over the job's lifetime, as a cap on a finite
- *     import means
- * @param scoreShortCaptions whether captions too short to refuse still get Lingua's confidence
- *     (default false: they keep their declared language with confidence 0)
+ * @param minLetters letters of the declared script before Lingua may refuse a caption (default 24)
+ * @param caps most accepted pairs per language code, counted in {@code capWindow} (default none)
+ * @param capWindow rolling window of processing time, at least 1 s; {@link Duration#ZERO} (the
+ *     default) counts over the job's lifetime
+ * @param scoreShortCaptions whether captions too short to refuse still get a confidence (false)
  */
 public record LanguageConfig(
         boolean enabled,
