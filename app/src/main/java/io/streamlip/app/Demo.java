@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.broker.KafkaBroker;
 import io.streamlip.filter.FilterJob;
-import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.importer.ImportStats;
 import io.streamlip.platform.bounds.BoundedText;
 import io.streamlip.platform.flink.JobEnvironment;
@@ -159,7 +158,7 @@ final class Demo {
             jobReports = watch.reports(Duration.ofSeconds(30));
             failure = watch.failure().orElse(null);
             counts = PipelineCounts.read(kafka, topics);
-            if (config.crossModal().enabled()) {
+            if (config.filter().crossModal().enabled()) {
                 scorer = ScorerCounts.read(kafka, topics);
             }
         }
@@ -202,8 +201,7 @@ final class Demo {
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         // The live-model loop: with crossModal on, the filter scores with the newest checkpoint
         // the trainer announces, through the scorer the trainer registers as a service.
-        FilterConfig filter = config.filter().toBuilder().crossModal(config.crossModal()).build();
-        FilterJob.attach(env, kafka, topics, filter, FilterJob.Options.defaults());
+        FilterJob.attach(env, kafka, topics, config.filter(), FilterJob.Options.defaults());
         TokenizeJob.attach(env, kafka, topics, tokenizeConfig(config, tokenizer.spec()), false);
         String name = "streamlip-demo: filter + tokenize";
         StreamGraph graph = env.getStreamGraph();
@@ -420,7 +418,7 @@ final class Demo {
      */
     private ObjectNode scorerSummary(ScorerCounts scorer, Instant trainingStarted) {
         ObjectNode s = Json.object();
-        s.put("enabled", config.crossModal().enabled());
+        s.put("enabled", config.filter().crossModal().enabled());
         if (scorer == null) {
             return s;
         }
@@ -436,7 +434,7 @@ final class Demo {
         } else {
             s.putNull("first_scored_after_training_s");
         }
-        s.put("top_fraction", config.crossModal().topFraction());
+        s.put("top_fraction", config.filter().crossModal().topFraction());
         s.put("checkpoint_every", config.trainer().checkpointEvery());
         return s;
     }

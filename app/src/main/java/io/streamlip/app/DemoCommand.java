@@ -228,8 +228,7 @@ final class DemoCommand implements Callable<Integer> {
                         .parallelism(parallelism)
                         .trainer(trainer.applyTo(DEFAULTS.trainer()))
                         .tokenizer(tokenizerSpec())
-                        .filter(filterConfig())
-                        .crossModal(crossModal.applyTo(DEFAULTS.crossModal(), liveModel));
+                        .filter(filterConfig());
         parseSource(config);
         if (languages != null) {
             config.languages(languages);
@@ -242,8 +241,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * The filter's settings with the language-cap and blocklist options; the blocklist files are
-     * read here, so that a bad line fails before anything starts.
+     * The filter's settings with the language-cap, blocklist and live-model options; the blocklist
+     * files are read here, so that a bad line fails before anything starts.
      */
     private FilterConfig filterConfig() {
         BlocklistConfig.Builder blocklist =
@@ -260,6 +259,7 @@ final class DemoCommand implements Callable<Integer> {
             return DEFAULTS.filter().toBuilder()
                     .language(languageCaps.applyTo(DEFAULTS.filter().language()))
                     .blocklist(built)
+                    .crossModal(crossModal.applyTo(DEFAULTS.filter().crossModal(), liveModel))
                     .build();
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -41,8 +41,9 @@ public record DemoConfig(
         long syntheticPairs,
         // Flink parallelism of the curation and tokenize jobs; default 1
         int parallelism,
-        // the curation job's thresholds (language caps, blocklist files among them); default
-        //     FilterConfig.defaults()
+        // the curation job's thresholds (language caps, blocklist files, the live-model loop's
+        //     cross-modal filter among them); default FilterConfig.defaults() with the
+        //     cross-modal filter on
         FilterConfig filter,
         // trainer settings; default TrainerConfig.defaults() with a checkpoint every
         //     CHECKPOINT_EVERY steps or CHECKPOINT_INTERVAL_S seconds (the demo also sets
@@ -50,10 +51,7 @@ public record DemoConfig(
         TrainerConfig trainer,
         // DemoTokenizer spec: "bytes" (default), "bpe[:VOCAB]" (VOCAB default 8192, trained on
         //     the imported captions) or the path of a tokenizer.json
-        String tokenizer,
-        // the live-model loop: the filter scores pairs with the trainer's newest checkpoint;
-        //     default CrossModalConfig.defaults() turned on
-        CrossModalConfig crossModal) {
+        String tokenizer) {
 
     /** Where the pairs come from. */
     public enum Source {
@@ -129,9 +127,6 @@ public record DemoConfig(
         if (!(holdout >= 0 && holdout < 1)) {
             throw new IllegalArgumentException("holdout must be in [0, 1), got " + holdout);
         }
-        if (crossModal == null) {
-            throw new IllegalArgumentException("crossModal must be set (enabled or not)");
-        }
         languages = List.copyOf(languages);
     }
 
@@ -168,14 +163,16 @@ public record DemoConfig(
         private double importRate = 0;
         private long syntheticPairs = 30_000;
         private int parallelism = 1;
-        private FilterConfig filter = FilterConfig.defaults();
+        private FilterConfig filter =
+                FilterConfig.builder()
+                        .crossModal(CrossModalConfig.builder().enabled(true).build())
+                        .build();
         private TrainerConfig trainer =
                 TrainerConfig.defaults().toBuilder()
                         .checkpointEvery(CHECKPOINT_EVERY)
                         .checkpointInterval(Duration.ofSeconds(CHECKPOINT_INTERVAL_S))
                         .build();
         private String tokenizer = Tokenizers.BYTES;
-        private CrossModalConfig crossModal = CrossModalConfig.builder().enabled(true).build();
 
         private Builder() {}
 
@@ -196,7 +193,6 @@ public record DemoConfig(
             filter = c.filter;
             trainer = c.trainer;
             tokenizer = c.tokenizer;
-            crossModal = c.crossModal;
         }
 
         public Builder training(Duration value) {
@@ -280,11 +276,6 @@ public record DemoConfig(
             return this;
         }
 
-        public Builder crossModal(CrossModalConfig value) {
-            crossModal = value;
-            return this;
-        }
-
         /** The configuration; the record's constructor checks it. */
         public DemoConfig build() {
             return new DemoConfig(
@@ -303,8 +294,7 @@ public record DemoConfig(
                     parallelism,
                     filter,
                     trainer,
-                    tokenizer,
-                    crossModal);
+                    tokenizer);
         }
     }
 }

@@ -166,7 +166,7 @@ class DemoCommandTest {
     @Test
     void liveModelIsOnByDefaultAndTheCrossModalOptionsReachTheConfig() {
         DemoConfig defaults = demoConfig();
-        assertThat(defaults.crossModal().enabled()).isTrue();
+        assertThat(defaults.filter().crossModal().enabled()).isTrue();
         assertThat(defaults.trainer().checkpointEvery()).isEqualTo(DemoConfig.CHECKPOINT_EVERY);
         DemoConfig off =
                 demoConfig(
@@ -175,9 +175,9 @@ class DemoCommandTest {
                         "--crossmodal-thresholds=en=0.2,ja=0.1",
                         "--checkpoint-every=7",
                         "--checkpoint-interval-s=0");
-        assertThat(off.crossModal().enabled()).isFalse();
-        assertThat(off.crossModal().topFraction()).isEqualTo(0.8);
-        assertThat(off.crossModal().thresholdOf("ja")).isEqualTo(0.1);
+        assertThat(off.filter().crossModal().enabled()).isFalse();
+        assertThat(off.filter().crossModal().topFraction()).isEqualTo(0.8);
+        assertThat(off.filter().crossModal().thresholdOf("ja")).isEqualTo(0.1);
         assertThat(off.trainer().checkpointEvery()).isEqualTo(7);
         assertThat(off.trainer().checkpointInterval()).isNull();
         assertThat(defaults.trainer().checkpointInterval())
