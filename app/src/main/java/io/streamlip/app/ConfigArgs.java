@@ -5,9 +5,11 @@ import io.streamlip.app.ConfigFile.Setting;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,12 +61,9 @@ public final class ConfigArgs {
         CommandSpec spec = root.getSubcommands().get(command).getCommandSpec();
         List<String> given = rest.subList(at + 1, rest.size());
         List<String> injected = new ArrayList<>();
-        for (Setting s : settingsFor(config, command)) {
+        for (Setting s : settingsFor(config, command, spec)) {
             OptionSpec option = optionOf(spec, s);
             if (option == null) {
-                if (s.section().equals(KAFKA_SECTION)) {
-                    continue; // shared section: this command does not connect to Kafka
-                }
                 throw unknown(config, s, spec);
             }
             if (isGiven(option, given)) {
@@ -78,11 +77,31 @@ public final class ConfigArgs {
         return rest.toArray(String[]::new);
     }
 
-    /** The settings {@code command} reads: {@code kafka:} first, then its own section. */
-    static List<Setting> settingsFor(ConfigFile config, String command) {
+    /**
+     * The settings {@code command} reads: those of the shared sections ({@link ConfigComponent})
+     * that name one of its options, then its own section's, which win over a shared one.
+     */
+    static List<Setting> settingsFor(ConfigFile config, String command, CommandSpec spec) {
+        List<Setting> own = config.sections().getOrDefault(command, List.of());
+        Set<String> ownOptions = new HashSet<>();
+        for (Setting s : own) {
+            OptionSpec option = optionOf(spec, s);
+            if (option != null) {
+                ownOptions.add(option.longestName());
+            }
+        }
         List<Setting> out = new ArrayList<>();
-        out.addAll(config.sections().getOrDefault(KAFKA_SECTION, List.of()));
-        out.addAll(config.sections().getOrDefault(command, List.of()));
+        for (ConfigComponent component : ConfigComponent.all()) {
+            for (Setting s : config.sections().getOrDefault(component.section(), List.of())) {
+                OptionSpec option = component.optionIn(spec, s.key());
+                if (option != null
+                        && settable(option)
+                        && !ownOptions.contains(option.longestName())) {
+                    out.add(s);
+                }
+            }
+        }
+        out.addAll(own);
         return out;
     }
 
@@ -94,40 +113,74 @@ public final class ConfigArgs {
         CommandLine root = commands.get();
         for (Map.Entry<String, List<Setting>> section : config.sections().entrySet()) {
             String name = section.getKey();
-            boolean kafka = name.equals(KAFKA_SECTION);
-            if (!kafka && !configurable(root, name)) {
+            Optional<ConfigComponent> shared = ConfigComponent.named(name);
+            if (shared.isEmpty() && !configurable(root, name)) {
                 int line = section.getValue().isEmpty() ? 0 : section.getValue().get(0).line();
                 throw new InvalidConfigException(
                         config.file()
                                 + ":"
                                 + line
-                                + ": no command '"
+                                + ": no section '"
                                 + name
-                                + "'; sections are kafka and "
-                                + String.join(", ", configurableCommands(root)));
+                                + "'; sections are "
+                                + String.join(", ", sectionNames(root)));
             }
             for (Setting s : section.getValue()) {
-                boolean known = false;
-                for (String command : kafka ? configurableCommands(root) : List.of(name)) {
-                    CommandSpec spec = root.getSubcommands().get(command).getCommandSpec();
-                    OptionSpec option = optionOf(spec, s);
-                    if (option != null) {
-                        known = true;
-                        check(commands, config, s, command, option, arguments(config, s, option));
-                    }
+                if (shared.isPresent()) {
+                    checkShared(commands, config, shared.get(), s);
+                    continue;
                 }
-                if (!known) {
-                    throw kafka
-                            ? new InvalidConfigException(
-                                    config.at(s)
-                                            + ": "
-                                            + s.name()
-                                            + ": no command has an option --"
-                                            + optionName(s.key()))
-                            : unknown(config, s, root.getSubcommands().get(name).getCommandSpec());
+                CommandSpec spec = root.getSubcommands().get(name).getCommandSpec();
+                OptionSpec option = optionOf(spec, s);
+                if (option == null) {
+                    throw unknown(config, s, spec);
                 }
+                check(commands, config, s, name, option, arguments(config, s, option));
             }
         }
+    }
+
+    /** A shared section's key must be one of its options; its value, valid for every command. */
+    private static void checkShared(
+            Supplier<CommandLine> commands,
+            ConfigFile config,
+            ConfigComponent component,
+            Setting s) {
+        CommandLine root = commands.get();
+        boolean known = false;
+        for (String command : configurableCommands(root)) {
+            CommandSpec spec = root.getSubcommands().get(command).getCommandSpec();
+            OptionSpec option = component.optionIn(spec, s.key());
+            if (option != null && settable(option)) {
+                known = true;
+                check(commands, config, s, command, option, arguments(config, s, option));
+            }
+        }
+        if (!known) {
+            throw new InvalidConfigException(
+                    config.at(s)
+                            + ": "
+                            + s.name()
+                            + ": the "
+                            + component.section()
+                            + " section has no key "
+                            + s.key()
+                            + "; its keys: "
+                            + String.join(
+                                    ", ",
+                                    component.options().stream()
+                                            .map(o -> o.substring(2))
+                                            .sorted()
+                                            .toList()));
+        }
+    }
+
+    /** Every section a file may hold: the shared ones, then one per configurable command. */
+    static List<String> sectionNames(CommandLine root) {
+        List<String> names = new ArrayList<>();
+        ConfigComponent.all().forEach(c -> names.add(c.section()));
+        names.addAll(configurableCommands(root));
+        return names;
     }
 
     /** The commands a configuration file can hold a section for, in the help's order. */

@@ -84,7 +84,8 @@ public final class ConfigCommand implements Runnable {
                 }
                 Map<String, Setting> fromFile = new HashMap<>();
                 if (config != null) {
-                    for (Setting s : ConfigArgs.settingsFor(config, command)) {
+                    for (Setting s :
+                            ConfigArgs.settingsFor(config, command, sub.getCommandSpec())) {
                         OptionSpec o =
                                 sub.getCommandSpec()
                                         .findOption("--" + ConfigArgs.optionName(s.key()));

@@ -1,8 +1,6 @@
 package io.streamlip.app;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -23,21 +21,26 @@ final class ConfigExample {
                 .append(" win over the file).\n")
                 .append("# Check: streamlip config check FILE; effective values: streamlip")
                 .append(" config show --config FILE.\n")
+                .append("# Shared sections (kafka, filter, score, tokenize, trainer) reach every")
+                .append(" command with the option;\n")
+                .append("# a command's own section may set the same keys for that command only,")
+                .append(" and wins.\n")
                 .append("# Made by `streamlip config example`; a test keeps it in step with")
                 .append(" the commands.\n");
-        Map<String, OptionSpec> kafka = new LinkedHashMap<>();
         List<String> commands = ConfigArgs.configurableCommands(root);
-        for (String command : commands) {
-            for (OptionSpec o : root.getSubcommands().get(command).getCommandSpec().options()) {
-                if (ConfigArgs.settable(o) && isKafka(o)) {
-                    kafka.putIfAbsent(o.longestName(), o);
-                }
+        for (ConfigComponent component : ConfigComponent.all()) {
+            out.append("\n");
+            comment(out, "", component.about() + " Shared by every command with these options.");
+            out.append(component.section()).append(":\n");
+            // in the component's order, each as the first command that has it documents it
+            for (String name : component.options()) {
+                commands.stream()
+                        .map(c -> root.getSubcommands().get(c).getCommandSpec().findOption(name))
+                        .filter(o -> o != null && ConfigArgs.settable(o))
+                        .findFirst()
+                        .ifPresent(o -> key(out, o));
             }
         }
-        out.append("\n# Kafka, for every command that connects to it.\n")
-                .append(ConfigArgs.KAFKA_SECTION)
-                .append(":\n");
-        kafka.values().forEach(o -> key(out, o));
         for (String command : commands) {
             CommandSpec spec = root.getSubcommands().get(command).getCommandSpec();
             String about = String.join(" ", spec.usageMessage().description());
@@ -45,18 +48,12 @@ final class ConfigExample {
             comment(out, "", "streamlip " + command + ": " + about);
             out.append(command).append(":\n");
             for (OptionSpec o : spec.options()) {
-                if (ConfigArgs.settable(o) && !isKafka(o)) {
+                if (ConfigArgs.settable(o) && ConfigComponent.holding(o).isEmpty()) {
                     key(out, o);
                 }
             }
         }
         return out.toString();
-    }
-
-    private static boolean isKafka(OptionSpec o) {
-        return o.longestName().equals("--bootstrap")
-                || o.longestName().equals("--topic-prefix")
-                || o.longestName().equals("--kafka-property");
     }
 
     private static void key(StringBuilder out, OptionSpec o) {

@@ -3,7 +3,6 @@ package io.streamlip.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.filter.blocklist.BlocklistStage;
-import io.streamlip.filter.config.BlocklistConfig;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.pairs.PairsFolder;
 import java.io.PrintWriter;
@@ -135,7 +134,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Flink parallelism of the jobs (default: ${DEFAULT-VALUE}).")
     int parallelism = DEFAULTS.parallelism();
 
-    @Mixin LanguageCapOptions languageCaps;
+    @Mixin FilterOptions filter;
 
     @Mixin TrainerOptions trainer;
 
@@ -163,31 +162,6 @@ final class DemoCommand implements Callable<Integer> {
                             + " (OUT/tokenizer.json); or a tokenizer.json from 'streamlip"
                             + " tokenizer train' (default: ${DEFAULT-VALUE}).")
     String tokenizer = DEFAULTS.tokenizer();
-
-    @Option(
-            names = "--caption-blocklist",
-            paramLabel = "FILE",
-            description =
-                    "Refuse captions containing a term of FILE (one a line, # comments; whole"
-                            + " words, case-folded) as caption_blocklisted.")
-    Path captionBlocklist;
-
-    @Option(
-            names = "--image-blocklist",
-            paramLabel = "FILE",
-            description =
-                    "Refuse images listed in FILE (lines sha256:<64 hex> or phash:<16 hex>, #"
-                            + " comments) as blocklisted_image. While the demo runs, 'streamlip"
-                            + " blocklist add --bootstrap' (the address is in the log) adds more.")
-    Path imageBlocklist;
-
-    @Option(
-            names = "--blocklist-max-distance",
-            paramLabel = "N",
-            description =
-                    "A perceptual hash within N bits of a listed phash: entry matches (default:"
-                            + " ${DEFAULT-VALUE}).")
-    int blocklistMaxDistance = DEFAULTS.filter().blocklist().maxPhashDistance();
 
     @Option(names = "--json", description = "Print the summary as one JSON object, not a table.")
     boolean json;
@@ -241,25 +215,15 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * The filter's settings with the language-cap, blocklist and live-model options; the blocklist
+     * The filter's settings with the threshold, blocklist and live-model options; the blocklist
      * files are read here, so that a bad line fails before anything starts.
      */
     private FilterConfig filterConfig() {
-        BlocklistConfig.Builder blocklist =
-                DEFAULTS.filter().blocklist().toBuilder().maxPhashDistance(blocklistMaxDistance);
-        if (captionBlocklist != null) {
-            blocklist.captionTermsFile(captionBlocklist.toString());
-        }
-        if (imageBlocklist != null) {
-            blocklist.imageHashesFile(imageBlocklist.toString());
-        }
+        FilterConfig thresholds = filter.applyTo(DEFAULTS.filter());
         try {
-            BlocklistConfig built = blocklist.build();
-            BlocklistStage.fileEntries(built);
-            return DEFAULTS.filter().toBuilder()
-                    .language(languageCaps.applyTo(DEFAULTS.filter().language()))
-                    .blocklist(built)
-                    .crossModal(crossModal.applyTo(DEFAULTS.filter().crossModal(), liveModel))
+            BlocklistStage.fileEntries(thresholds.blocklist());
+            return thresholds.toBuilder()
+                    .crossModal(crossModal.applyTo(thresholds.crossModal(), liveModel))
                     .build();
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

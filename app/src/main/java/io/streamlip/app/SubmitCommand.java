@@ -1,7 +1,6 @@
 package io.streamlip.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamlip.filter.config.BlocklistConfig;
 import io.streamlip.filter.score.CrossModalArguments;
 import io.streamlip.filter.score.CrossModalConfig;
 import io.streamlip.platform.flink.JobSettings;
@@ -238,35 +237,7 @@ final class SubmitCommand implements Callable<Integer> {
                             + " own; it must be the trained model's.")
     Integer imageSize;
 
-    @CommandLine.Mixin LanguageCapOptions languageCaps = new LanguageCapOptions();
-
-    @Option(
-            names = "--caption-blocklist",
-            paramLabel = "FILE",
-            description =
-                    "The filter job refuses captions containing a term of FILE (one a line, #"
-                            + " comments; whole words, case-folded) as caption_blocklisted. FILE"
-                            + " is read where the job's main runs (the JobManager).")
-    String captionBlocklist;
-
-    @Option(
-            names = "--image-blocklist",
-            paramLabel = "FILE",
-            description =
-                    "The filter job refuses images listed in FILE (lines sha256:<64 hex> or"
-                            + " phash:<16 hex>, # comments) as blocklisted_image. FILE is read"
-                            + " where the job's main runs. Entries added later: 'streamlip"
-                            + " blocklist add'.")
-    String imageBlocklist;
-
-    @Option(
-            names = "--blocklist-max-distance",
-            paramLabel = "N",
-            description =
-                    "A perceptual hash within N bits of a listed phash: entry matches (default: "
-                            + BlocklistConfig.DEFAULT_MAX_PHASH_DISTANCE
-                            + ").")
-    Integer blocklistMaxDistance;
+    @Mixin FilterOptions filter;
 
     @Option(
             names = "--live-model",
@@ -468,16 +439,7 @@ final class SubmitCommand implements Callable<Integer> {
                             Integer.toString(exampleImageSize())));
         }
         if (job.equals("filter")) {
-            args.addAll(languageCaps.filterJobArguments());
-            if (captionBlocklist != null) {
-                args.addAll(List.of("--caption-blocklist", captionBlocklist));
-            }
-            if (imageBlocklist != null) {
-                args.addAll(List.of("--image-blocklist", imageBlocklist));
-            }
-            if (blocklistMaxDistance != null) {
-                args.addAll(List.of("--blocklist-max-distance", blocklistMaxDistance.toString()));
-            }
+            args.addAll(filter.filterJobArguments());
         }
         if (liveModel && job.equals("filter")) {
             args.addAll(CrossModalArguments.of(crossModalConfig()));

@@ -93,7 +93,8 @@ class ConfigFileTest {
 
         Path section = write("trian:\n  minutes: 3\n");
         assertThatThrownBy(() -> ConfigArgs.checkAll(Streamlip::commandLine, read(section)))
-                .hasMessageContaining(section + ":2: no command 'trian'");
+                .hasMessageContaining(
+                        section + ":2: no section 'trian'; sections are kafka, filter");
 
         Path flag = write("import:\n  strict: maybe\n");
         assertThatThrownBy(() -> expand("--config", flag.toString(), "import"))
@@ -109,6 +110,61 @@ class ConfigFileTest {
 
         assertThatThrownBy(() -> ConfigFile.read(temp.resolve("missing.yaml")))
                 .hasMessageContaining("no such file");
+    }
+
+    @Test
+    void sharedSectionsReachEveryCommandWithTheOptionAndACommandsOwnSectionWins()
+            throws IOException {
+        Path f =
+                write(
+                        """
+                        filter:
+                          min-image-side: 24
+                          language-caps: {en: 500}
+                        score:
+                          crossmodal-top-fraction: 0.8
+                        trainer:
+                          batch-size: 32
+                        tokenize:
+                          tokenizer: bytes
+                        demo:
+                          batch-size: 16
+                        """);
+        assertThat(expand("--config", f.toString(), "demo"))
+                .containsSubsequence("--min-image-side", "24")
+                .containsSubsequence("--language-caps", "en=500")
+                .containsSubsequence("--crossmodal-top-fraction", "0.8")
+                .containsSubsequence("--batch-size", "16")
+                .doesNotContain("32");
+        assertThat(expand("--config", f.toString(), "train", "--bootstrap", "x:1"))
+                .containsSubsequence("--batch-size", "32")
+                .containsSubsequence("--tokenizer", "bytes")
+                .doesNotContain("--min-image-side", "--crossmodal-top-fraction");
+        assertThat(expand("--config", f.toString(), "submit", "--bootstrap", "x:1"))
+                .containsSubsequence("--min-image-side", "24")
+                .doesNotContain("--batch-size");
+        DemoCommand demo = new DemoCommand();
+        new CommandLine(demo).parseArgs(dropCommand(expand("--config", f.toString(), "demo")));
+        assertThat(demo.demoConfig().filter().minImageSide()).isEqualTo(24);
+        assertThat(demo.demoConfig().filter().language().caps()).containsEntry("en", 500L);
+        assertThat(demo.demoConfig().trainer().batchSize()).isEqualTo(16);
+
+        Path unknown = write("filter:\n  min-image-size: 24\n");
+        assertThatThrownBy(() -> ConfigArgs.checkAll(Streamlip::commandLine, read(unknown)))
+                .hasMessageContaining(
+                        unknown + ":2: filter.min-image-size: the filter section has no key")
+                .hasMessageContaining("min-image-side");
+        Path bad = write("trainer:\n  batch-size: many\n");
+        assertThatThrownBy(() -> ConfigArgs.checkAll(Streamlip::commandLine, read(bad)))
+                .hasMessageContaining(bad + ":2: trainer.batch-size:");
+        Path badFilter = write("filter:\n  max-aspect-ratio: wide\n");
+        assertThatThrownBy(() -> expand("--config", badFilter.toString(), "demo"))
+                .hasMessageContaining(badFilter + ":2: filter.max-aspect-ratio:")
+                .hasMessageContaining("takes a number, got 'wide'");
+    }
+
+    private static String[] dropCommand(String[] args) {
+        return java.util.Arrays.copyOfRange(args, 1, args.length);
     }
 
     @Test

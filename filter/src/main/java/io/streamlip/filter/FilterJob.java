@@ -1,7 +1,7 @@
 package io.streamlip.filter;
 
 import io.streamlip.filter.blocklist.BlocklistStage;
-import io.streamlip.filter.config.BlocklistConfig;
+import io.streamlip.filter.config.FilterArguments;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.config.LanguageConfig;
 import io.streamlip.filter.config.NearDuplicateConfig;
@@ -291,35 +291,13 @@ public final class FilterJob {
     }
 
     /**
-     * The job's option {@code --language-caps LANG=N[,LANG=N]...} ({@link LanguageConfig#caps}).
-     */
-    public static final String LANGUAGE_CAPS_OPTION = "language-caps";
-
-    /**
-     * The job's option {@code --language-cap-window W} ({@link LanguageConfig#capWindow}; {@code
-     * 0}, {@code 10m}, {@code PT10M}).
-     */
-    public static final String LANGUAGE_CAP_WINDOW_OPTION = "language-cap-window";
-
-    /**
-     * {@code FILE}: the caption-terms blocklist file ({@link BlocklistConfig#captionTermsFile}).
-     */
-    public static final String CAPTION_BLOCKLIST_OPTION = "caption-blocklist";
-
-    /** {@code FILE}: the image-hash blocklist file ({@link BlocklistConfig#imageHashesFile}). */
-    public static final String IMAGE_BLOCKLIST_OPTION = "image-blocklist";
-
-    /** {@code N}: {@link BlocklistConfig#maxPhashDistance}. */
-    public static final String BLOCKLIST_DISTANCE_OPTION = "blocklist-max-distance";
-
-    /**
-     * Runs the filter alone on a cluster; see {@link JobArguments} for the arguments, plus {@code
-     * --language-caps LANG=N[,LANG=N]...}, {@code --language-cap-window W}, {@code
-     * --caption-blocklist FILE}, {@code --image-blocklist FILE} and {@code --blocklist-max-distance
-     * N} (files at a path where {@code main} runs: they are read there, once), and the cross-modal
+     * Runs the filter alone on a cluster; see {@link JobArguments} for the arguments, plus the
+     * curation thresholds ({@link FilterArguments}: {@code --min-image-side N}, {@code
+     * --language-caps LANG=N,...}, {@code --eval-sets DIR,...}, {@code --caption-blocklist FILE},
+     * ...; files at a path where {@code main} runs: they are read there, once) and the cross-modal
      * filter's ({@link CrossModalArguments}: {@code --crossmodal-score true} scores with the
-     * trainer's newest checkpoint, whose folder the TaskManagers must be able to read). Other
-     * thresholds are the defaults.
+     * trainer's newest checkpoint, whose folder the TaskManagers must be able to read). What is not
+     * given is the default.
      */
     public static void main(String[] args) throws Exception {
         JobArguments arguments = arguments(args);
@@ -340,64 +318,20 @@ public final class FilterJob {
 
     /** {@link JobArguments} with the job's own options. */
     static JobArguments arguments(String... args) {
-        Set<String> names =
-                new HashSet<>(
-                        Set.of(
-                                LANGUAGE_CAPS_OPTION,
-                                LANGUAGE_CAP_WINDOW_OPTION,
-                                CAPTION_BLOCKLIST_OPTION,
-                                IMAGE_BLOCKLIST_OPTION,
-                                BLOCKLIST_DISTANCE_OPTION));
+        Set<String> names = new HashSet<>(FilterArguments.NAMES);
         names.addAll(CrossModalArguments.NAMES);
         return JobArguments.parse(args, names);
     }
 
     /**
-     * The defaults, with the language caps, their window and the blocklists of the job's options.
+     * The defaults, with the thresholds and the cross-modal settings of the job's options.
      *
      * @throws IllegalArgumentException naming the option whose value is wrong
      */
     static FilterConfig config(JobArguments arguments) {
-        LanguageConfig.Builder language = FilterConfig.defaults().language().toBuilder();
-        try {
-            arguments
-                    .jobOption(LANGUAGE_CAPS_OPTION)
-                    .ifPresent(v -> language.caps(LanguageConfig.parseCaps(v)));
-            arguments
-                    .jobOption(LANGUAGE_CAP_WINDOW_OPTION)
-                    .ifPresent(v -> language.capWindow(LanguageConfig.parseWindow(v)));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "--"
-                            + LANGUAGE_CAPS_OPTION
-                            + "/--"
-                            + LANGUAGE_CAP_WINDOW_OPTION
-                            + ": "
-                            + e.getMessage(),
-                    e);
-        }
-        BlocklistConfig.Builder blocklist = BlocklistConfig.builder();
-        arguments.jobOption(CAPTION_BLOCKLIST_OPTION).ifPresent(blocklist::captionTermsFile);
-        arguments.jobOption(IMAGE_BLOCKLIST_OPTION).ifPresent(blocklist::imageHashesFile);
-        arguments
-                .jobOption(BLOCKLIST_DISTANCE_OPTION)
-                .ifPresent(
-                        n -> {
-                            try {
-                                blocklist.maxPhashDistance(Integer.parseInt(n));
-                            } catch (NumberFormatException e) {
-                                throw new IllegalArgumentException(
-                                        "--"
-                                                + BLOCKLIST_DISTANCE_OPTION
-                                                + " takes a number, got "
-                                                + n);
-                            }
-                        });
-        FilterConfig defaults = FilterConfig.defaults();
-        return defaults.toBuilder()
-                .language(language.build())
-                .blocklist(blocklist.build())
-                .crossModal(CrossModalArguments.apply(arguments, defaults.crossModal()))
+        FilterConfig config = FilterArguments.apply(arguments::jobOption, FilterConfig.defaults());
+        return config.toBuilder()
+                .crossModal(CrossModalArguments.apply(arguments, config.crossModal()))
                 .build();
     }
 }

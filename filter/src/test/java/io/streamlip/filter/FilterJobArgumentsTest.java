@@ -38,7 +38,7 @@ class FilterJobArgumentsTest {
                                 FilterJob.config(
                                         FilterJob.arguments(
                                                 with("--blocklist-max-distance", "near"))))
-                .hasMessageContaining("--blocklist-max-distance takes a number, got near");
+                .hasMessageContaining("--blocklist-max-distance takes a number, got 'near'");
         assertThatThrownBy(
                         () ->
                                 FilterJob.config(

@@ -1,0 +1,281 @@
+package io.streamlip.app;
+
+import static io.streamlip.filter.config.FilterArguments.BLOCKLIST_MAX_DISTANCE;
+import static io.streamlip.filter.config.FilterArguments.BLOCKLIST_TOPIC;
+import static io.streamlip.filter.config.FilterArguments.BOILERPLATE;
+import static io.streamlip.filter.config.FilterArguments.CAPTION_BLOCKLIST;
+import static io.streamlip.filter.config.FilterArguments.DEDUP_RETENTION;
+import static io.streamlip.filter.config.FilterArguments.EVAL_MAX_DISTANCE;
+import static io.streamlip.filter.config.FilterArguments.EVAL_SETS;
+import static io.streamlip.filter.config.FilterArguments.IMAGE_BLOCKLIST;
+import static io.streamlip.filter.config.FilterArguments.LANGUAGE_CAPS;
+import static io.streamlip.filter.config.FilterArguments.LANGUAGE_CAP_WINDOW;
+import static io.streamlip.filter.config.FilterArguments.LANGUAGE_ID;
+import static io.streamlip.filter.config.FilterArguments.MAX_ASPECT_RATIO;
+import static io.streamlip.filter.config.FilterArguments.MAX_CAPTION_CHARS;
+import static io.streamlip.filter.config.FilterArguments.MAX_DECODED_PIXELS;
+import static io.streamlip.filter.config.FilterArguments.MAX_IMAGE_BYTES;
+import static io.streamlip.filter.config.FilterArguments.MAX_IMAGE_PIXELS;
+import static io.streamlip.filter.config.FilterArguments.MIN_CAPTION_CHARS;
+import static io.streamlip.filter.config.FilterArguments.MIN_IMAGE_SIDE;
+import static io.streamlip.filter.config.FilterArguments.MIN_LANGUAGE_CONFIDENCE;
+import static io.streamlip.filter.config.FilterArguments.NEAR_DUPLICATE_CLUSTER_CAP;
+import static io.streamlip.filter.config.FilterArguments.NEAR_DUPLICATE_DISTANCE;
+
+import io.streamlip.filter.config.FilterArguments;
+import io.streamlip.filter.config.FilterConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * The curation thresholds on a command line ({@code demo}, {@code submit}) and in the {@code
+ * filter:} section of a configuration file: one option per {@link FilterArguments} name, each
+ * checked when given. What is not given keeps {@link FilterConfig#defaults()}.
+ */
+final class FilterOptions {
+    private final Map<String, String> given = new LinkedHashMap<>();
+
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(
+            names = "--" + MIN_IMAGE_SIDE,
+            paramLabel = "PX",
+            description = "Smallest accepted image width and height (default: 16).")
+    void minImageSide(String v) {
+        put(MIN_IMAGE_SIDE, v);
+    }
+
+    @Option(
+            names = "--" + MAX_IMAGE_PIXELS,
+            paramLabel = "N",
+            description =
+                    "Largest width x height, read from the header before decoding (default:"
+                            + " 40000000).")
+    void maxImagePixels(String v) {
+        put(MAX_IMAGE_PIXELS, v);
+    }
+
+    @Option(
+            names = "--" + MAX_IMAGE_BYTES,
+            paramLabel = "BYTES",
+            description = "Largest accepted encoded image (default: 8388608, 8 MiB).")
+    void maxImageBytes(String v) {
+        put(MAX_IMAGE_BYTES, v);
+    }
+
+    @Option(
+            names = "--" + MAX_ASPECT_RATIO,
+            paramLabel = "R",
+            description = "Longest side over shortest side; banners refused (default: 8.0).")
+    void maxAspectRatio(String v) {
+        put(MAX_ASPECT_RATIO, v);
+    }
+
+    @Option(
+            names = "--" + MAX_DECODED_PIXELS,
+            paramLabel = "N",
+            description =
+                    "Most pixels one decode materialises; larger images are subsampled (default:"
+                            + " 4194304, 2048 x 2048).")
+    void maxDecodedPixels(String v) {
+        put(MAX_DECODED_PIXELS, v);
+    }
+
+    @Option(
+            names = "--" + MIN_CAPTION_CHARS,
+            paramLabel = "N",
+            description =
+                    "Fewest code points of the normalised caption, CJK counting twice (default:"
+                            + " 2).")
+    void minCaptionChars(String v) {
+        put(MIN_CAPTION_CHARS, v);
+    }
+
+    @Option(
+            names = "--" + MAX_CAPTION_CHARS,
+            paramLabel = "N",
+            description = "Most code points of the normalised caption (default: 1000).")
+    void maxCaptionChars(String v) {
+        put(MAX_CAPTION_CHARS, v);
+    }
+
+    @Option(
+            names = "--" + BOILERPLATE,
+            paramLabel = "true|false",
+            description =
+                    "Refuse boilerplate captions (file names, 'image', 'photo', ...) as"
+                            + " caption_boilerplate (default: true).")
+    void boilerplate(String v) {
+        put(BOILERPLATE, v);
+    }
+
+    @Option(
+            names = "--" + DEDUP_RETENTION,
+            paramLabel = "DURATION",
+            description =
+                    "How long an accepted (image, caption) pair is remembered for exact"
+                            + " deduplication: 90s, 10m, 6h, 7d or PT168H (default: PT168H, 7"
+                            + " days).")
+    void dedupRetention(String v) {
+        put(DEDUP_RETENTION, v);
+    }
+
+    @Option(
+            names = "--" + LANGUAGE_ID,
+            paramLabel = "true|false",
+            description =
+                    "Identify each caption's language (Lingua) and refuse a pair whose caption is"
+                            + " not in its declared language (default: true).")
+    void languageId(String v) {
+        put(LANGUAGE_ID, v);
+    }
+
+    @Option(
+            names = "--" + MIN_LANGUAGE_CONFIDENCE,
+            paramLabel = "P",
+            description =
+                    "Lingua's confidence (0-1) that a caption is in another language than its"
+                            + " declared one, needed to refuse it as language_mismatch (default:"
+                            + " 0.95).")
+    void minLanguageConfidence(String v) {
+        put(MIN_LANGUAGE_CONFIDENCE, v);
+    }
+
+    @Option(
+            names = "--" + LANGUAGE_CAPS,
+            paramLabel = "LANG=N[,LANG=N]...",
+            description =
+                    "Most curated pairs per language (e.g. en=5000,de=2000), counted over"
+                            + " --language-cap-window; a pair over its language's cap is refused as"
+                            + " language_cap. Default: no cap.")
+    void languageCaps(String v) {
+        put(LANGUAGE_CAPS, v);
+    }
+
+    @Option(
+            names = "--" + LANGUAGE_CAP_WINDOW,
+            paramLabel = "W",
+            description =
+                    "The rolling window of processing time the language caps count in: 0 for the"
+                            + " job's lifetime (the default: a capped language stays capped, as a"
+                            + " cap on a finite corpus means), or a duration such as 30s, 10m, 6h,"
+                            + " 1d or PT10M (at least 1 s): a capped language is accepted again as"
+                            + " the window moves past its pairs.")
+    void languageCapWindow(String v) {
+        put(LANGUAGE_CAP_WINDOW, v);
+    }
+
+    @Option(
+            names = "--" + NEAR_DUPLICATE_DISTANCE,
+            paramLabel = "BITS",
+            description =
+                    "Images whose 64-bit perceptual hashes differ in at most BITS bits (and whose"
+                            + " thumbnails agree) are near copies (default: 12).")
+    void nearDuplicateDistance(String v) {
+        put(NEAR_DUPLICATE_DISTANCE, v);
+    }
+
+    @Option(
+            names = "--" + NEAR_DUPLICATE_CLUSTER_CAP,
+            paramLabel = "N",
+            description =
+                    "Most pairs kept per cluster of near-copy images; the rest are refused as"
+                            + " image_cluster_cap (default: 64).")
+    void nearDuplicateClusterCap(String v) {
+        put(NEAR_DUPLICATE_CLUSTER_CAP, v);
+    }
+
+    @Option(
+            names = "--" + EVAL_SETS,
+            paramLabel = "DIR[,DIR]...",
+            description =
+                    "Evaluation sets (pairs folders) to decontaminate against: a pair whose image"
+                            + " is a near copy of one of theirs is refused as eval_contamination."
+                            + " Read where the filter starts. Default: none.")
+    void evalSets(String v) {
+        put(EVAL_SETS, v);
+    }
+
+    @Option(
+            names = "--" + EVAL_MAX_DISTANCE,
+            paramLabel = "BITS",
+            description =
+                    "Perceptual-hash bits within which an image matches an evaluation image"
+                            + " (default: 12).")
+    void evalMaxDistance(String v) {
+        put(EVAL_MAX_DISTANCE, v);
+    }
+
+    @Option(
+            names = "--" + CAPTION_BLOCKLIST,
+            paramLabel = "FILE",
+            description =
+                    "Refuse captions containing a term of FILE (one a line, # comments; whole"
+                            + " words, case-folded) as caption_blocklisted. Read where the filter"
+                            + " starts.")
+    void captionBlocklist(String v) {
+        put(CAPTION_BLOCKLIST, v);
+    }
+
+    @Option(
+            names = "--" + IMAGE_BLOCKLIST,
+            paramLabel = "FILE",
+            description =
+                    "Refuse images listed in FILE (lines sha256:<64 hex> or phash:<16 hex>, #"
+                            + " comments) as blocklisted_image. Read where the filter starts;"
+                            + " 'streamlip blocklist add' adds entries to a running job.")
+    void imageBlocklist(String v) {
+        put(IMAGE_BLOCKLIST, v);
+    }
+
+    @Option(
+            names = "--" + BLOCKLIST_MAX_DISTANCE,
+            paramLabel = "BITS",
+            description =
+                    "A perceptual hash within BITS bits of a listed phash: entry matches"
+                            + " (default: 6).")
+    void blocklistMaxDistance(String v) {
+        put(BLOCKLIST_MAX_DISTANCE, v);
+    }
+
+    @Option(
+            names = "--" + BLOCKLIST_TOPIC,
+            paramLabel = "true|false",
+            description =
+                    "Follow the blocklist topic ('streamlip blocklist add|remove'), so opt-outs"
+                            + " act on the running job (default: true).")
+    void blocklistTopic(String v) {
+        put(BLOCKLIST_TOPIC, v);
+    }
+
+    /** {@code base} with the options given. */
+    FilterConfig applyTo(FilterConfig base) {
+        try {
+            return FilterArguments.apply(given, base);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** The filter job's arguments for what was given ({@code FilterJob.main}), checked here. */
+    List<String> filterJobArguments() {
+        applyTo(FilterConfig.defaults()); // refuse a bad value here, not on the cluster
+        List<String> args = new ArrayList<>();
+        given.forEach((name, value) -> args.addAll(List.of("--" + name, value)));
+        return args;
+    }
+
+    private void put(String name, String value) {
+        try {
+            FilterArguments.apply(Map.of(name, value), FilterConfig.defaults());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        given.put(name, value);
+    }
+}

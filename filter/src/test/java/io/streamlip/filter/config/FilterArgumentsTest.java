@@ -1,0 +1,82 @@
+package io.streamlip.filter.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FilterArgumentsTest {
+
+    @Test
+    void whatOfWritesApplyReadsBack() {
+        FilterConfig config =
+                FilterConfig.defaults().toBuilder()
+                        .minImageSide(40)
+                        .maxAspectRatio(3.5)
+                        .dedupRetention(Duration.ofHours(6))
+                        .text(TextQualityConfig.defaults().toBuilder().boilerplate(false).build())
+                        .language(
+                                LanguageConfig.defaults().toBuilder()
+                                        .caps(Map.of("en", 10L))
+                                        .capWindow(Duration.ofMinutes(10))
+                                        .build())
+                        .nearDuplicates(
+                                NearDuplicateConfig.defaults().toBuilder()
+                                        .evalSets(List.of("/a", "/b"))
+                                        .maxDistance(9)
+                                        .build())
+                        .blocklist(
+                                BlocklistConfig.defaults().toBuilder()
+                                        .imageHashesFile("/optout.txt")
+                                        .followTopic(false)
+                                        .build())
+                        .build();
+        List<String> args = FilterArguments.of(config);
+        Map<String, String> given = new HashMap<>();
+        for (int i = 0; i < args.size(); i += 2) {
+            given.put(args.get(i).substring(2), args.get(i + 1));
+        }
+        assertThat(FilterArguments.apply(given, FilterConfig.defaults())).isEqualTo(config);
+        assertThat(FilterArguments.of(FilterConfig.defaults())).isEmpty();
+    }
+
+    @Test
+    void aBadValueNamesItsOption() {
+        assertThatThrownBy(
+                        () ->
+                                FilterArguments.apply(
+                                        Map.of("min-caption-chars", "two"),
+                                        FilterConfig.defaults()))
+                .hasMessageContaining("--min-caption-chars takes a number, got 'two'");
+        assertThatThrownBy(
+                        () ->
+                                FilterArguments.apply(
+                                        Map.of("dedup-retention", "a week"),
+                                        FilterConfig.defaults()))
+                .hasMessageContaining("--dedup-retention")
+                .hasMessageContaining("90s, 10m, 6h, 7d or PT10M");
+        assertThatThrownBy(
+                        () ->
+                                FilterArguments.apply(
+                                        Map.of(
+                                                "min-caption-chars",
+                                                "50",
+                                                "max-caption-chars",
+                                                "10"),
+                                        FilterConfig.defaults()))
+                .hasMessageContaining(
+                        "maxCaptionChars (10) must not be below minCaptionChars (50)");
+    }
+
+    @Test
+    void durationsTakeUnitsAndIso() {
+        assertThat(FilterArguments.duration("90s")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(FilterArguments.duration("7d")).isEqualTo(Duration.ofDays(7));
+        assertThat(FilterArguments.duration("pt10m")).isEqualTo(Duration.ofMinutes(10));
+        assertThat(FilterArguments.duration("0")).isZero();
+    }
+}
