@@ -1,7 +1,8 @@
 package io.streamlip.app;
 
-import io.streamlip.app.ConfigFile.InvalidConfigException;
-import io.streamlip.app.ConfigFile.Setting;
+import io.streamlip.platform.config.ConfigFile;
+import io.streamlip.platform.config.ConfigFile.InvalidConfigException;
+import io.streamlip.platform.config.ConfigFile.Setting;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

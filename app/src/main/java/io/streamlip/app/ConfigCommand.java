@@ -1,6 +1,7 @@
 package io.streamlip.app;
 
-import io.streamlip.app.ConfigFile.Setting;
+import io.streamlip.platform.config.ConfigFile;
+import io.streamlip.platform.config.ConfigFile.Setting;
 import io.streamlip.platform.kafka.Secrets;
 import java.nio.file.Path;
 import java.util.ArrayList;

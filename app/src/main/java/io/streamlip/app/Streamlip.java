@@ -1,5 +1,6 @@
 package io.streamlip.app;
 
+import io.streamlip.platform.config.ConfigFile;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

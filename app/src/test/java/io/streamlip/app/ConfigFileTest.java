@@ -3,7 +3,8 @@ package io.streamlip.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.streamlip.app.ConfigFile.InvalidConfigException;
+import io.streamlip.platform.config.ConfigFile;
+import io.streamlip.platform.config.ConfigFile.InvalidConfigException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

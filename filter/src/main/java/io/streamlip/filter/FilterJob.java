@@ -17,6 +17,7 @@ import io.streamlip.filter.score.CrossModalScoring;
 import io.streamlip.platform.flink.EnvelopeStage;
 import io.streamlip.platform.flink.FitRejects;
 import io.streamlip.platform.flink.JobArguments;
+import io.streamlip.platform.flink.JobConfigFile;
 import io.streamlip.platform.flink.JobEnvironment;
 import io.streamlip.platform.flink.RecordSizeCheck;
 import io.streamlip.platform.kafka.KafkaClients;
@@ -29,6 +30,8 @@ import io.streamlip.schemas.ModelUpdate;
 import io.streamlip.schemas.Reject;
 import io.streamlip.sinks.KafkaSinks;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -316,11 +319,19 @@ public final class FilterJob {
         env.execute("streamlip-" + STAGE);
     }
 
-    /** {@link JobArguments} with the job's own options. */
+    /**
+     * {@link JobArguments} with the job's own options, and those of {@code --config FILE}'s {@code
+     * filter:} and {@code score:} sections ({@link JobConfigFile}).
+     */
     static JobArguments arguments(String... args) {
         Set<String> names = new HashSet<>(FilterArguments.NAMES);
         names.addAll(CrossModalArguments.NAMES);
-        return JobArguments.parse(args, names);
+        JobConfigFile file =
+                new JobConfigFile(
+                        List.of("filter", "score"),
+                        names,
+                        Map.of("live-model", CrossModalArguments.ENABLED));
+        return JobArguments.parse(file.expand(args), names);
     }
 
     /**

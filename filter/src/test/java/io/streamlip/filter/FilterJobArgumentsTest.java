@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamlip.filter.config.BlocklistConfig;
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.platform.flink.JobArguments;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** {@code FilterJob.main}'s own options: the blocklist files and distance. */
+/** {@code FilterJob.main}'s own options and its {@code --config FILE}. */
 class FilterJobArgumentsTest {
     private static final String[] COMMON = {"--bootstrap", "k:9092", "--checkpoint-dir", "/cp"};
 
@@ -45,6 +51,46 @@ class FilterJobArgumentsTest {
                                         FilterJob.arguments(
                                                 with("--blocklist-max-distance", "40"))))
                 .hasMessageContaining("[0, 32]");
+    }
+
+    @Test
+    void theJobReadsTheSameConfigFileAsTheCliAndItsArgumentsWin(@TempDir Path dir)
+            throws IOException {
+        Path file = dir.resolve("streamlip.yaml");
+        Files.writeString(
+                file,
+                """
+                kafka:
+                  bootstrap: broker:9092
+                  topic-prefix: prod.
+                  kafka-property: {client.id: curator}
+                submit:
+                  checkpoint-dir: /checkpoints
+                  flink: http://jobmanager:8081
+                  parallelism: 3
+                filter:
+                  min-image-side: 24
+                  eval-sets: /evals/a
+                score:
+                  live-model: true
+                  crossmodal-top-fraction: 0.8
+                tokenize:
+                  image-size: 224
+                """);
+        JobArguments arguments =
+                FilterJob.arguments("--config", file.toString(), "--min-image-side", "48");
+        assertThat(arguments.topics().rawPairs()).isEqualTo("prod.raw-pairs");
+        assertThat(arguments.settings().parallelism()).isEqualTo(3);
+        FilterConfig config = FilterJob.config(arguments);
+        assertThat(config.minImageSide()).isEqualTo(48);
+        assertThat(config.nearDuplicates().evalSets()).containsExactly("/evals/a");
+        assertThat(config.crossModal().enabled()).isTrue();
+        assertThat(config.crossModal().topFraction()).isEqualTo(0.8);
+
+        Files.writeString(file, "filter:\n  min-image-sid: 24\n");
+        assertThatThrownBy(() -> FilterJob.arguments(with("--config", file.toString())))
+                .hasMessageContaining(file + ":2: filter.min-image-sid: the job has no option")
+                .hasMessageContaining("min-image-side");
     }
 
     private static String[] with(String... more) {

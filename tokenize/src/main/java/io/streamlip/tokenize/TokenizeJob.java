@@ -3,6 +3,7 @@ package io.streamlip.tokenize;
 import io.streamlip.platform.flink.EnvelopeStage;
 import io.streamlip.platform.flink.FitRejects;
 import io.streamlip.platform.flink.JobArguments;
+import io.streamlip.platform.flink.JobConfigFile;
 import io.streamlip.platform.flink.JobEnvironment;
 import io.streamlip.platform.kafka.KafkaClients;
 import io.streamlip.platform.kafka.KafkaEnvelope;
@@ -11,6 +12,8 @@ import io.streamlip.platform.kafka.PipelineTopics;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.Reject;
 import io.streamlip.sinks.KafkaSinks;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -125,10 +128,13 @@ public final class TokenizeJob {
     }
 
     /**
-     * {@link JobArguments} with the job's own {@code --tokenizer SPEC} and {@code --image-size N}.
+     * {@link JobArguments} with the job's own {@code --tokenizer SPEC} and {@code --image-size N},
+     * and those of {@code --config FILE}'s {@code tokenize:} section ({@link JobConfigFile}).
      */
     static JobArguments arguments(String... args) {
-        return JobArguments.parse(args, Set.of(TOKENIZER_OPTION, IMAGE_SIZE_OPTION));
+        Set<String> names = Set.of(TOKENIZER_OPTION, IMAGE_SIZE_OPTION);
+        JobConfigFile file = new JobConfigFile(List.of("tokenize"), names, Map.of());
+        return JobArguments.parse(file.expand(args), names);
     }
 
     /**

@@ -45,7 +45,7 @@ public record JobArguments(
     private static final String BACKOFF_RESET = "restart-backoff-reset-ms";
     private static final String BACKOFF_JITTER = "restart-backoff-jitter";
 
-    private static final Set<String> KNOWN =
+    static final Set<String> KNOWN =
             Set.of(
                     "bootstrap",
                     "checkpoint-dir",

@@ -1,4 +1,4 @@
-package io.streamlip.app;
+package io.streamlip.platform.config;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -22,14 +22,14 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * A {@code streamlip} configuration file: YAML with one section per command ({@code demo}, {@code
- * train}, ...) plus {@code kafka}, shared by every command that connects to Kafka. A section's keys
- * are the command's long option names ({@code batch-size} or {@code batch_size} for {@code
- * --batch-size}); a value is a scalar, a list (the option repeated) or a map ({@code KEY=VALUE} per
- * entry). Every setting keeps its line, so errors can name it.
+ * train}, ...) plus the sections several commands and the jobs share ({@code kafka}, {@code
+ * filter}, ...). A section's keys are the command's long option names ({@code batch-size} or {@code
+ * batch_size} for {@code --batch-size}); a value is a scalar, a list (the option repeated) or a map
+ * ({@code KEY=VALUE} per entry). Every setting keeps its line, so errors can name it.
  */
 public final class ConfigFile {
     /** Largest file read: a configuration, not a dataset. */
-    static final long MAX_BYTES = 1 << 20;
+    public static final long MAX_BYTES = 1 << 20;
 
     /** One key of a section with its values as command-line arguments, and where it stands. */
     public record Setting(String section, String key, List<String> values, int line) {
@@ -41,7 +41,7 @@ public final class ConfigFile {
 
     /** A file that is not a valid configuration; the message names the file and line. */
     public static final class InvalidConfigException extends RuntimeException {
-        InvalidConfigException(String message) {
+        public InvalidConfigException(String message) {
             super(message);
         }
     }
@@ -91,7 +91,7 @@ public final class ConfigFile {
         }
     }
 
-    static ConfigFile parse(Path file, Reader in) {
+    public static ConfigFile parse(Path file, Reader in) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(10);
