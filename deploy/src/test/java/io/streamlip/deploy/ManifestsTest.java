@@ -2,7 +2,13 @@ package io.streamlip.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.app.ConfigArgs;
+import io.streamlip.app.Streamlip;
+import io.streamlip.filter.FilterJob;
+import io.streamlip.platform.config.ConfigFile;
+import io.streamlip.platform.flink.JobArguments;
 import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.tokenize.TokenizeJob;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -15,6 +21,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -121,7 +128,7 @@ class ManifestsTest {
             assertThat(job.get("upgradeMode")).as("%s upgradeMode", d).isEqualTo("savepoint");
             assertThat(job.get("state")).isEqualTo("running");
             List<Object> args = list(job, "args");
-            assertThat(args).as("%s args", d).contains("--bootstrap", "--checkpoint-dir");
+            assertThat(args).as("%s args", d).contains("--config", "--checkpoint-dir");
             assertThat(args).allSatisfy(a -> assertThat(a).isInstanceOf(String.class));
 
             Map<String, Object> conf = map(spec, "flinkConfiguration");
@@ -212,7 +219,8 @@ class ManifestsTest {
         Map<String, Object> template = map(trainer.spec(), "template");
         Map<String, Object> container = map(list(map(template, "spec"), "containers").get(0));
         assertThat(map(map(container, "resources"), "limits")).containsEntry("nvidia.com/gpu", 1);
-        assertThat(list(container, "args")).first().isEqualTo("train");
+        assertThat(list(container, "args"))
+                .containsExactly("--config=" + CONFIG_MOUNT + "/streamlip.yaml", "train");
         // $(VAR) in args come from the config maps the container loads
         List<String> configMaps =
                 list(container, "envFrom").stream()
@@ -243,6 +251,60 @@ class ManifestsTest {
                 .containsEntry("TOPIC_REJECTS", topics.rejects())
                 .containsEntry("TOPIC_MODEL_UPDATES", topics.modelUpdates())
                 .containsEntry("TOPIC_BLOCKLIST", topics.blocklist());
+    }
+
+    /** Where the pods mount the streamlip-config ConfigMap. */
+    static final String CONFIG_MOUNT = "/etc/streamlip";
+
+    @Test
+    void theConfigMapsFileIsValidForTheCliAndTheJobsReadIt(@TempDir Path dir) throws IOException {
+        Resource configMap =
+                all("ConfigMap").stream()
+                        .filter(c -> c.name().equals("streamlip-config"))
+                        .findFirst()
+                        .orElseThrow();
+        Path file = dir.resolve("streamlip.yaml");
+        Files.writeString(file, (String) map(configMap.doc(), "data").get("streamlip.yaml"));
+        ConfigArgs.checkAll(Streamlip::commandLine, ConfigFile.read(file));
+
+        for (Resource d : all("FlinkDeployment")) {
+            List<String> args =
+                    list(map(d.spec(), "job"), "args").stream()
+                            .map(
+                                    a ->
+                                            ((String) a)
+                                                    .replace(
+                                                            CONFIG_MOUNT + "/streamlip.yaml",
+                                                            file.toString()))
+                            .toList();
+            JobArguments parsed =
+                    entryClass(d).endsWith("FilterJob")
+                            ? FilterJob.arguments(args.toArray(String[]::new))
+                            : TokenizeJob.arguments(args.toArray(String[]::new));
+            assertThat(parsed.kafka().bootstrapServers())
+                    .as("%s bootstrap from the file", d)
+                    .isEqualTo("streamlip-kafka-bootstrap.streamlip.svc:9092");
+            assertThat(parsed.settings().parallelism()).as("%s parallelism", d).isEqualTo(2);
+            assertThat(mountsOf(d.spec())).as("%s mounts the config", d).contains(CONFIG_MOUNT);
+        }
+        Resource trainer =
+                all("Deployment").stream()
+                        .filter(t -> t.name().equals("streamlip-trainer"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(mountsOf(map(trainer.spec(), "template"))).contains(CONFIG_MOUNT);
+    }
+
+    /** The mount paths of the first container of a pod template ({@code spec.containers}). */
+    static List<String> mountsOf(Map<String, Object> withPodSpec) {
+        Map<String, Object> pod =
+                withPodSpec.containsKey("podTemplate")
+                        ? map(map(withPodSpec, "podTemplate"), "spec")
+                        : map(withPodSpec, "spec");
+        Map<String, Object> container = map(list(pod, "containers").get(0));
+        return list(container, "volumeMounts").stream()
+                .map(m -> (String) map(m).get("mountPath"))
+                .toList();
     }
 
     static String entryClass(Resource d) {

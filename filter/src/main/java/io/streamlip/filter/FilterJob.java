@@ -323,7 +323,7 @@ public final class FilterJob {
      * {@link JobArguments} with the job's own options, and those of {@code --config FILE}'s {@code
      * filter:} and {@code score:} sections ({@link JobConfigFile}).
      */
-    static JobArguments arguments(String... args) {
+    public static JobArguments arguments(String... args) {
         Set<String> names = new HashSet<>(FilterArguments.NAMES);
         names.addAll(CrossModalArguments.NAMES);
         JobConfigFile file =

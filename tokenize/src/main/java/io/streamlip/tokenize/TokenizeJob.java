@@ -131,7 +131,7 @@ public final class TokenizeJob {
      * {@link JobArguments} with the job's own {@code --tokenizer SPEC} and {@code --image-size N},
      * and those of {@code --config FILE}'s {@code tokenize:} section ({@link JobConfigFile}).
      */
-    static JobArguments arguments(String... args) {
+    public static JobArguments arguments(String... args) {
         Set<String> names = Set.of(TOKENIZER_OPTION, IMAGE_SIZE_OPTION);
         JobConfigFile file = new JobConfigFile(List.of("tokenize"), names, Map.of());
         return JobArguments.parse(file.expand(args), names);
