@@ -148,11 +148,13 @@ final class FilterOptions {
 
     @Option(
             names = "--" + LANGUAGE_CAPS,
-            paramLabel = "LANG=N[,LANG=N]...",
+            paramLabel = "LANG=N|LANG=P%[,...]",
             description =
-                    "Most curated pairs per language (e.g. en=5000,de=2000), counted over"
-                            + " --language-cap-window; a pair over its language's cap is refused as"
-                            + " language_cap. Default: no cap.")
+                    "Most curated pairs per language, as counts or shares of all languages'"
+                            + " curated pairs (e.g. en=30%,de=2000), counted over"
+                            + " --language-cap-window; a share applies once 100 pairs passed. A"
+                            + " pair over its language's cap is refused as language_cap. Default:"
+                            + " no cap.")
     void languageCaps(String v) {
         put(LANGUAGE_CAPS, v);
     }

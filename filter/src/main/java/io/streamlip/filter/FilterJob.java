@@ -169,7 +169,17 @@ public final class FilterJob {
             kept = scoring.get().apply(kept);
             rejects = rejects.union(kept.getSideOutput(EnvelopeStage.rejects(STAGE)));
         }
-        if (!config.language().caps().isEmpty()) {
+        if (!config.language().capShares().isEmpty()) {
+            // A share is of every language's pairs: they meet in one task.
+            kept =
+                    kept.keyBy(p -> LanguageShareFunction.KEY, Types.STRING)
+                            .process(
+                                    new LanguageShareFunction(config.language()),
+                                    EnvelopeStage.avroType(CuratedPair.class))
+                            .name("language-shares")
+                            .uid(STAGE + "-language-shares");
+            rejects = rejects.union(kept.getSideOutput(EnvelopeStage.rejects(STAGE)));
+        } else if (!config.language().caps().isEmpty()) {
             kept =
                     kept.keyBy(LanguageCapFunction::languageOf, Types.STRING)
                             .process(

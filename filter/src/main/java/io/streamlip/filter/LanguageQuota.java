@@ -63,6 +63,32 @@ public final class LanguageQuota {
      * LanguageCapFunction}): refused as {@code language_cap} when the language has a cap and is at
      * it.
      */
+    /**
+     * The decision for a pair of {@code lang} under a share cap: refused as {@code language_cap}
+     * when the pairs accepted (of every language, in {@code window}; zero: ever) number at least
+     * {@link LanguageConfig#SHARE_MIN_PAIRS} and one more of {@code lang} would take it over {@code
+     * share} of them.
+     */
+    static Verdict<String> decideShare(
+            String lang, long accepted, long total, double share, Duration window) {
+        if (total >= LanguageConfig.SHARE_MIN_PAIRS && accepted + 1 > share * (total + 1)) {
+            return Verdict.refuse(
+                    RejectReason.LANGUAGE_CAP,
+                    "language '"
+                            + lang
+                            + "' already has "
+                            + accepted
+                            + " of "
+                            + total
+                            + " pairs"
+                            + (window.isZero() ? "" : " in the last " + window)
+                            + " (cap "
+                            + share * 100
+                            + "%)");
+        }
+        return Verdict.accept(lang);
+    }
+
     static Verdict<String> decide(
             String lang, long accepted, Map<String, Long> caps, Duration window) {
         Long cap = caps.get(lang);

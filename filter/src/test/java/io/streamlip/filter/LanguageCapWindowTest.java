@@ -207,6 +207,89 @@ class LanguageCapWindowTest {
                 .hasMessageContaining("cap of de must be positive");
     }
 
+    @Test
+    void aShareCapKeepsALanguageToItsShareOfTheWindowAndSurvivesARestore() throws Exception {
+        LanguageConfig.CapSpec spec = LanguageConfig.parseCapSpec("en=50%, de=3");
+        assertThat(spec.shares()).containsOnly(Map.entry("en", 0.5));
+        assertThat(spec.counts()).containsOnly(Map.entry("de", 3L));
+        LanguageConfig config =
+                LanguageConfig.builder()
+                        .caps(spec.counts())
+                        .capShares(spec.shares())
+                        .capWindow(MINUTE)
+                        .build();
+        OperatorSubtaskState snapshot;
+        try (var harness = shareHarness(config, null)) {
+            harness.setProcessingTime(0);
+            // Below SHARE_MIN_PAIRS accepted pairs, a share refuses nothing.
+            for (int i = 0; i < LanguageConfig.SHARE_MIN_PAIRS; i++) {
+                harness.processElement(pair("en-" + i, "en"));
+            }
+            assertThat(ids(harness)).hasSize((int) LanguageConfig.SHARE_MIN_PAIRS);
+            // Now English holds 100 of 100: it waits for other languages to make room.
+            harness.processElement(pair("en-x", "en"));
+            assertThat(rejects(harness)).extracting(Reject::getId).containsExactly("en-x");
+            assertThat(rejects(harness).get(0).getDetail())
+                    .contains("already has 100 of 100 pairs in the last PT1M (cap 50.0%)");
+            for (int i = 0; i < 120; i++) {
+                harness.processElement(pair("fr-" + i, "fr"));
+                harness.processElement(pair("en-y" + i, "en"));
+            }
+            for (int i = 0; i < 5; i++) {
+                harness.processElement(pair("de-" + i, "de")); // the count cap, same stage
+            }
+            List<String> kept = ids(harness);
+            long en = kept.stream().filter(id -> id.startsWith("en")).count();
+            assertThat(en)
+                    .as("English at most half of what passed")
+                    .isLessThanOrEqualTo(kept.size() / 2 + 1);
+            assertThat(en).as("and at its share once others arrive").isGreaterThan(110);
+            assertThat(kept.stream().filter(id -> id.startsWith("fr"))).hasSize(120);
+            assertThat(kept.stream().filter(id -> id.startsWith("de"))).hasSize(3);
+            snapshot = harness.snapshot(1, 0);
+        }
+        try (var restored = shareHarness(config, snapshot)) {
+            restored.setProcessingTime(1000);
+            // The counts came back: English is at its share, so most of ten more are refused (a
+            // fresh stage, below SHARE_MIN_PAIRS, would take all ten).
+            for (int i = 0; i < 10; i++) {
+                restored.processElement(pair("en-after-" + i, "en"));
+            }
+            assertThat(rejects(restored)).hasSizeGreaterThan(5);
+            // the window moves past everything: English starts over
+            restored.setProcessingTime(2 * 60 * SECOND);
+            restored.processElement(pair("en-later", "en"));
+            assertThat(ids(restored)).endsWith("en-later");
+        }
+        assertThatThrownBy(
+                        () ->
+                                LanguageConfig.builder()
+                                        .caps(Map.of("en", 5L))
+                                        .capShares(Map.of("en", 0.5))
+                                        .build())
+                .hasMessageContaining("both a count cap and a share cap");
+        assertThatThrownBy(() -> LanguageConfig.parseCapSpec("en=half%"))
+                .hasMessageContaining("the share of en is not a number");
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, CuratedPair, CuratedPair>
+            shareHarness(LanguageConfig config, OperatorSubtaskState state) throws Exception {
+        var harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new LanguageShareFunction(config)),
+                        (CuratedPair p) -> LanguageShareFunction.KEY,
+                        Types.STRING);
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        harness.setup(
+                EnvelopeStage.avroType(CuratedPair.class)
+                        .createSerializer(new SerializerConfigImpl()));
+        if (state != null) {
+            harness.initializeState(state);
+        }
+        harness.open();
+        return harness;
+    }
+
     private static KeyedOneInputStreamOperatorTestHarness<String, CuratedPair, CuratedPair> harness(
             LanguageConfig config, OperatorSubtaskState state) throws Exception {
         var harness =

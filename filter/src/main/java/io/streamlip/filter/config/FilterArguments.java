@@ -92,7 +92,12 @@ public final class FilterArguments {
         s.set(DEDUP_RETENTION, v -> filter.dedupRetention(duration(v)));
         s.set(LANGUAGE_ID, v -> language.enabled(bool(v)));
         s.set(MIN_LANGUAGE_CONFIDENCE, v -> language.minConfidence(Double.parseDouble(v)));
-        s.set(LANGUAGE_CAPS, v -> language.caps(LanguageConfig.parseCaps(v)));
+        s.set(
+                LANGUAGE_CAPS,
+                v -> {
+                    LanguageConfig.CapSpec caps = LanguageConfig.parseCapSpec(v);
+                    language.caps(caps.counts()).capShares(caps.shares());
+                });
         s.set(LANGUAGE_CAP_WINDOW, v -> language.capWindow(LanguageConfig.parseWindow(v)));
         s.set(NEAR_DUPLICATE_DISTANCE, v -> near.maxDistance(Integer.parseInt(v)));
         s.set(NEAR_DUPLICATE_CLUSTER_CAP, v -> near.clusterCap(Integer.parseInt(v)));
@@ -154,6 +159,7 @@ public final class FilterArguments {
         v.put(MIN_LANGUAGE_CONFIDENCE, Double.toString(c.language().minConfidence()));
         List<String> caps = new ArrayList<>();
         c.language().caps().forEach((lang, n) -> caps.add(lang + "=" + n));
+        c.language().capShares().forEach((lang, share) -> caps.add(lang + "=" + share * 100 + "%"));
         v.put(LANGUAGE_CAPS, String.join(",", caps));
         v.put(LANGUAGE_CAP_WINDOW, c.language().capWindow().toString());
         v.put(NEAR_DUPLICATE_DISTANCE, Integer.toString(c.nearDuplicates().maxDistance()));

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param minConfidence Lingua confidence a refused language mismatch needs (default 0.95)
  * @param minLetters letters of the declared script before Lingua may refuse a caption (default 24)
  * @param caps most accepted pairs per language code, counted in {@code capWindow} (default none)
+ * @param capShares most of the accepted pairs (all languages) a language may take, a share in (0,
+ *     1], counted in {@code capWindow} once it holds {@link #SHARE_MIN_PAIRS} (default none)
  * @param capWindow rolling window of processing time, at least 1 s; {@link Duration#ZERO} (the
  *     default) counts over the job's lifetime
  * @param scoreShortCaptions whether captions too short to refuse still get a confidence (false)
@@ -24,9 +26,13 @@ public record LanguageConfig(
         double minConfidence,
         int minLetters,
         Map<String, Long> caps,
+        Map<String, Double> capShares,
         Duration capWindow,
         boolean scoreShortCaptions)
         implements Serializable {
+
+    /** Accepted pairs the window must hold before a share cap refuses anything. */
+    public static final long SHARE_MIN_PAIRS = 100;
 
     /** The languages of the demo corpus. */
     public static final List<String> DEFAULT_LANGUAGES =
@@ -40,6 +46,20 @@ public record LanguageConfig(
     public LanguageConfig {
         languages = List.copyOf(languages);
         caps = Map.copyOf(caps);
+        capShares = Map.copyOf(capShares);
+        capShares.forEach(
+                (lang, share) -> {
+                    if (!(share > 0 && share <= 1)) {
+                        throw new IllegalArgumentException(
+                                "the share cap of " + lang + " must be in (0, 1], got " + share);
+                    }
+                });
+        for (String lang : capShares.keySet()) {
+            if (caps.containsKey(lang)) {
+                throw new IllegalArgumentException(
+                        "language " + lang + " has both a count cap and a share cap");
+            }
+        }
         if (!(minConfidence > 0 && minConfidence <= 1)) {
             throw new IllegalArgumentException(
                     "minConfidence must be in (0, 1], got " + minConfidence);
@@ -91,6 +111,43 @@ public record LanguageConfig(
             }
         }
         return caps;
+    }
+
+    /** The count caps ({@code LANG=N}) and share caps ({@code LANG=P%}) of one spec. */
+    public record CapSpec(Map<String, Long> counts, Map<String, Double> shares) {}
+
+    /**
+     * Caps as written on a command line, counts or shares: {@code en=30%,de=2000}; blank: none.
+     *
+     * @throws IllegalArgumentException naming the part that is neither
+     */
+    public static CapSpec parseCapSpec(String spec) {
+        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        Map<String, Double> shares = new java.util.LinkedHashMap<>();
+        if (spec == null || spec.isBlank()) {
+            return new CapSpec(counts, shares);
+        }
+        StringBuilder countsOnly = new StringBuilder();
+        for (String part : spec.split(",")) {
+            String p = part.trim();
+            if (!p.endsWith("%")) {
+                countsOnly.append(countsOnly.isEmpty() ? "" : ",").append(p);
+                continue;
+            }
+            String[] kv = p.substring(0, p.length() - 1).split("=", -1);
+            if (kv.length != 2 || kv[0].isBlank()) {
+                throw new IllegalArgumentException(
+                        "a language cap is LANG=N or LANG=P%, not '" + p + "'");
+            }
+            try {
+                shares.put(kv[0].trim(), Double.parseDouble(kv[1].trim()) / 100);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "the share of " + kv[0].trim() + " is not a number: '" + p + "'");
+            }
+        }
+        counts.putAll(parseCaps(countsOnly.toString()));
+        return new CapSpec(counts, shares);
     }
 
     /**
@@ -155,6 +212,7 @@ public record LanguageConfig(
         private double minConfidence = 0.95;
         private int minLetters = 24;
         private Map<String, Long> caps = Map.of();
+        private Map<String, Double> capShares = Map.of();
         private Duration capWindow = Duration.ZERO;
         private boolean scoreShortCaptions = false;
 
@@ -166,6 +224,7 @@ public record LanguageConfig(
             minConfidence = c.minConfidence;
             minLetters = c.minLetters;
             caps = c.caps;
+            capShares = c.capShares;
             capWindow = c.capWindow;
             scoreShortCaptions = c.scoreShortCaptions;
         }
@@ -195,6 +254,11 @@ public record LanguageConfig(
             return this;
         }
 
+        public Builder capShares(Map<String, Double> value) {
+            capShares = value;
+            return this;
+        }
+
         public Builder capWindow(Duration value) {
             capWindow = value;
             return this;
@@ -213,6 +277,7 @@ public record LanguageConfig(
                     minConfidence,
                     minLetters,
                     caps,
+                    capShares,
                     capWindow,
                     scoreShortCaptions);
         }
