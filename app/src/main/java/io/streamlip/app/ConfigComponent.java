@@ -40,9 +40,23 @@ record ConfigComponent(String section, String about, Set<String> options) {
                         union(optionsOf(CrossModalOptions::new), Set.of("--live-model"))),
                 new ConfigComponent(
                         "tokenize",
-                        "The tokenize job: tokenizer and example image size (streamlip demo, train,"
-                                + " submit).",
-                        Set.of("--tokenizer", "--image-size")),
+                        "The tokenize job: tokenizer, example image size and CLIPPO rendering"
+                                + " (streamlip demo, train, submit).",
+                        orderedSet(
+                                "--tokenizer", "--image-size", "--render-text", "--render-font")),
+                new ConfigComponent(
+                        "sinks",
+                        "WebDataset and Avro shards of the curated pairs and the examples"
+                                + " (streamlip demo, submit).",
+                        orderedSet(
+                                "--webdataset",
+                                "--avro",
+                                "--curated-webdataset-dir",
+                                "--curated-avro-dir",
+                                "--examples-webdataset-dir",
+                                "--examples-avro-dir",
+                                "--shard-records",
+                                "--shard-max-record-bytes")),
                 new ConfigComponent(
                         "trainer",
                         "The trainer: model, batch, optimizer, checkpoints (streamlip demo, train).",
@@ -71,6 +85,10 @@ record ConfigComponent(String section, String about, Set<String> options) {
             names.add(o.longestName());
         }
         return names;
+    }
+
+    private static Set<String> orderedSet(String... names) {
+        return new LinkedHashSet<>(List.of(names));
     }
 
     private static Set<String> longNames(List<String> names) {

@@ -21,7 +21,8 @@ final class ConfigExample {
                 .append(" win over the file).\n")
                 .append("# Check: streamlip config check FILE; effective values: streamlip")
                 .append(" config show --config FILE.\n")
-                .append("# Shared sections (kafka, filter, score, tokenize, trainer) reach every")
+                .append(
+                        "# Shared sections (kafka, filter, score, tokenize, sinks, trainer) reach every")
                 .append(" command with the option;\n")
                 .append("# a command's own section may set the same keys for that command only,")
                 .append(" and wins.\n")

@@ -64,6 +64,9 @@ final class Demo {
     private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
     static final String SUMMARY = "summary.json";
 
+    /** The folder under {@code out} of the file sinks' shards ({@code --webdataset}, --avro). */
+    static final String SHARDS = "shards";
+
     /**
      * How long the examples topic must stay quiet before the trainer reads it again: far longer
      * than the 2 s between the jobs' commits, so only the end of the import triggers it.
@@ -81,7 +84,7 @@ final class Demo {
 
     /** Folders under {@code out} that a run owns and recreates. */
     private static final List<String> OWNED =
-            List.of("kafka", "flink-checkpoints", "checkpoints", "eval-heldout", SUMMARY);
+            List.of("kafka", "flink-checkpoints", "checkpoints", "eval-heldout", SHARDS, SUMMARY);
 
     private final DemoConfig config;
 
@@ -201,8 +204,19 @@ final class Demo {
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         // The live-model loop: with crossModal on, the filter scores with the newest checkpoint
         // the trainer announces, through the scorer the trainer registers as a service.
-        FilterJob.attach(env, kafka, topics, config.filter(), FilterJob.Options.defaults());
-        TokenizeJob.attach(env, kafka, topics, tokenizeConfig(config, tokenizer.spec()), false);
+        FilterJob.attach(
+                env,
+                kafka,
+                topics,
+                config.filter(),
+                FilterJob.Options.builder().fileSinks(config.curatedSinks()).build());
+        TokenizeJob.attach(
+                env,
+                kafka,
+                topics,
+                tokenizeConfig(config, tokenizer.spec()),
+                false,
+                config.exampleSinks());
         String name = "streamlip-demo: filter + tokenize";
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName(name);
@@ -245,12 +259,14 @@ final class Demo {
 
     /**
      * The tokenize stage's configuration: examples at the trained model's image size ({@code
-     * --model b16}: 224 px), as the trainer refuses any other, with the demo's tokenizer.
+     * --model b16}: 224 px), as the trainer refuses any other, with the demo's tokenizer and its
+     * CLIPPO rendering (when on).
      */
     static TokenizeConfig tokenizeConfig(DemoConfig config, String tokenizerSpec) {
         return TokenizeConfig.builder()
                 .imageSize(config.trainer().model().imageSize())
                 .tokenizer(tokenizerSpec)
+                .render(config.render())
                 .build();
     }
 
@@ -403,6 +419,10 @@ final class Demo {
             s.put("eval_set", data.evalSet().toString());
         }
         s.set("scorer", scorerSummary(scorer, trainingStarted));
+        if (config.curatedSinks().enabled() || config.exampleSinks().enabled()) {
+            s.set("file_sinks", DemoShards.summary(config.curatedSinks(), config.exampleSinks()));
+        }
+        s.put("rendered_text", config.render() != null);
         s.setAll(finite(Json.training(training))); // with the held-out evaluation as "eval"
         if (imported != null) {
             s.set("import", Json.tree(imported));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.filter.blocklist.BlocklistStage;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.pairs.PairsFolder;
+import io.streamlip.sinks.FileSinkConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,6 +164,27 @@ final class DemoCommand implements Callable<Integer> {
                             + " tokenizer train' (default: ${DEFAULT-VALUE}).")
     String tokenizer = DEFAULTS.tokenizer();
 
+    @Mixin RenderOptions render;
+
+    @Option(
+            names = "--webdataset",
+            description =
+                    "Also write the curated pairs and the examples as WebDataset tar shards,"
+                            + " OUT/shards/webdataset/curated-NNNNNN.tar and examples-NNNNNN.tar;"
+                            + " summary.json's \"file_sinks\" counts them. Each writer's last,"
+                            + " unfilled shard stays a hidden .inprogress file when the demo"
+                            + " stops. Off by default.")
+    boolean webDataset;
+
+    @Option(
+            names = "--avro",
+            description =
+                    "Also write them as Avro container files, OUT/shards/avro/curated-NNNNNN.avro"
+                            + " and examples-NNNNNN.avro (as --webdataset). Off by default.")
+    boolean avro;
+
+    @Mixin ShardSizeOptions shardSize;
+
     @Option(names = "--json", description = "Print the summary as one JSON object, not a table.")
     boolean json;
 
@@ -202,7 +224,13 @@ final class DemoCommand implements Callable<Integer> {
                         .parallelism(parallelism)
                         .trainer(trainer.applyTo(DEFAULTS.trainer()))
                         .tokenizer(tokenizerSpec())
-                        .filter(filterConfig());
+                        .filter(filterConfig())
+                        .render(render.renderConfig(data));
+        Path shards = out.toAbsolutePath().resolve(Demo.SHARDS);
+        String webDatasetFolder = webDataset ? shards.resolve("webdataset").toString() : null;
+        String avroFolder = avro ? shards.resolve("avro").toString() : null;
+        FileSinkConfig sinks = shardSize.fileSinks(webDatasetFolder, avroFolder);
+        config.curatedSinks(sinks).exampleSinks(sinks);
         parseSource(config);
         if (languages != null) {
             config.languages(languages);

@@ -3,7 +3,10 @@ package io.streamlip.app;
 import io.streamlip.bench.EmojiLearningBenchmark;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.score.CrossModalConfig;
+import io.streamlip.sinks.FileSinkConfig;
 import io.streamlip.tokenize.Tokenizers;
+import io.streamlip.tokenize.render.BitmapFont;
+import io.streamlip.tokenize.render.TextRenderConfig;
 import io.streamlip.trainer.TrainerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +54,14 @@ public record DemoConfig(
         TrainerConfig trainer,
         // DemoTokenizer spec: "bytes" (default), "bpe[:VOCAB]" (VOCAB default 8192, trained on
         //     the imported captions) or the path of a tokenizer.json
-        String tokenizer) {
+        String tokenizer,
+        // CLIPPO rendering of each caption into the examples' rendered_text (its font file);
+        //     default null: none
+        TextRenderConfig render,
+        // WebDataset / Avro shards of the curated pairs (folders under out/shards); default none
+        FileSinkConfig curatedSinks,
+        // WebDataset / Avro shards of the examples (folders under out/shards); default none
+        FileSinkConfig exampleSinks) {
 
     /** Where the pairs come from. */
     public enum Source {
@@ -110,6 +120,16 @@ public record DemoConfig(
         if (tokenizer == null || tokenizer.isBlank()) {
             throw new IllegalArgumentException(
                     "tokenizer must be set (bytes, bpe[:VOCAB] or a file)");
+        }
+        if (curatedSinks == null || exampleSinks == null) {
+            throw new IllegalArgumentException("the file sinks' settings must be set");
+        }
+        if (render != null && trainer.model().imageSize() < BitmapFont.HEIGHT) {
+            throw new IllegalArgumentException(
+                    "rendering text needs an image size of at least "
+                            + BitmapFont.HEIGHT
+                            + ", the model's is "
+                            + trainer.model().imageSize());
         }
         if ((source == Source.FOLDER) != (sourceFolder != null)) {
             throw new IllegalArgumentException(
@@ -173,6 +193,9 @@ public record DemoConfig(
                         .checkpointInterval(Duration.ofSeconds(CHECKPOINT_INTERVAL_S))
                         .build();
         private String tokenizer = Tokenizers.BYTES;
+        private TextRenderConfig render = null;
+        private FileSinkConfig curatedSinks = FileSinkConfig.defaults();
+        private FileSinkConfig exampleSinks = FileSinkConfig.defaults();
 
         private Builder() {}
 
@@ -193,6 +216,9 @@ public record DemoConfig(
             filter = c.filter;
             trainer = c.trainer;
             tokenizer = c.tokenizer;
+            render = c.render;
+            curatedSinks = c.curatedSinks;
+            exampleSinks = c.exampleSinks;
         }
 
         public Builder training(Duration value) {
@@ -276,6 +302,21 @@ public record DemoConfig(
             return this;
         }
 
+        public Builder render(TextRenderConfig value) {
+            render = value;
+            return this;
+        }
+
+        public Builder curatedSinks(FileSinkConfig value) {
+            curatedSinks = value;
+            return this;
+        }
+
+        public Builder exampleSinks(FileSinkConfig value) {
+            exampleSinks = value;
+            return this;
+        }
+
         /** The configuration; the record's constructor checks it. */
         public DemoConfig build() {
             return new DemoConfig(
@@ -294,7 +335,10 @@ public record DemoConfig(
                     parallelism,
                     filter,
                     trainer,
-                    tokenizer);
+                    tokenizer,
+                    render,
+                    curatedSinks,
+                    exampleSinks);
         }
     }
 }

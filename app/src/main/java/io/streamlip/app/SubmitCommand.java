@@ -1,13 +1,16 @@
 package io.streamlip.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.filter.FilterJob;
 import io.streamlip.filter.score.CrossModalArguments;
 import io.streamlip.filter.score.CrossModalConfig;
 import io.streamlip.platform.flink.JobSettings;
 import io.streamlip.platform.flink.RestartPolicy;
 import io.streamlip.platform.kafka.Secrets;
+import io.streamlip.sinks.FileSinkArguments;
 import io.streamlip.tokenize.TokenizeConfig;
 import io.streamlip.tokenize.TokenizeJob;
+import io.streamlip.tokenize.render.TextRenderConfig;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.model.ModelConfig;
 import java.nio.file.Path;
@@ -52,6 +55,12 @@ import picocli.CommandLine.Option;
                     + " every TaskManager must be able to read (a shared volume), and the cluster"
                     + " must carry the scorer (the jobs jar built with -Pscorer and DJL on the"
                     + " cluster's classpath: deploy/README.md).",
+            "--render-text makes the tokenize job render each caption (CLIPPO) with the font of"
+                    + " --render-font, read where the job's main runs (the JobManager) and carried"
+                    + " inside the job. The --curated-*-dir and --examples-*-dir options add"
+                    + " WebDataset or Avro file sinks: their folders must be writable the same way"
+                    + " from every TaskManager (a shared volume); what they cannot write is"
+                    + " rejected as sink_unwritable.",
             "The jobs restart after failures without giving up (exponential backoff) and keep"
                     + " their newest checkpoints when cancelled. To upgrade: 'streamlip stop"
                     + " --savepoint-dir DIR' (one savepoint per job), then submit the new jar with"
@@ -248,6 +257,45 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Mixin CrossModalOptions crossModal;
 
+    @Mixin RenderOptions render;
+
+    @Option(
+            names = "--" + FilterJob.CURATED_WEBDATASET_OPTION,
+            paramLabel = "DIR",
+            description =
+                    "The filter job also writes the curated pairs as WebDataset tar shards"
+                            + " (curated-NNNNNN.tar: image, caption .txt, metadata .json) into"
+                            + " DIR, a path every TaskManager can write the same way (a shared"
+                            + " volume; a file: URI; not s3:// or hdfs://). A shard appears once"
+                            + " full and checkpointed.")
+    String curatedWebDataset;
+
+    @Option(
+            names = "--" + FilterJob.CURATED_AVRO_OPTION,
+            paramLabel = "DIR",
+            description =
+                    "The filter job also writes the curated pairs as Avro container files"
+                            + " (curated-NNNNNN.avro, schema CuratedPair) into DIR (as above).")
+    String curatedAvro;
+
+    @Option(
+            names = "--" + TokenizeJob.EXAMPLES_WEBDATASET_OPTION,
+            paramLabel = "DIR",
+            description =
+                    "The tokenize job also writes the examples as WebDataset tar shards"
+                            + " (examples-NNNNNN.tar) into DIR (as above).")
+    String examplesWebDataset;
+
+    @Option(
+            names = "--" + TokenizeJob.EXAMPLES_AVRO_OPTION,
+            paramLabel = "DIR",
+            description =
+                    "The tokenize job also writes the examples as Avro container files"
+                            + " (examples-NNNNNN.avro, schema Example) into DIR (as above).")
+    String examplesAvro;
+
+    @Mixin ShardSizeOptions shardSize;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -267,6 +315,9 @@ final class SubmitCommand implements Callable<Integer> {
         }
         Map<String, String> restoreFrom = restorePaths();
         exampleImageSize(); // a wrong --model or --image-size fails before anything starts
+        fileSinkArguments("filter"); // so do wrong file sink options
+        fileSinkArguments("tokenize");
+        render.tokenizeJobArguments(); // and --render-font without --render-text
         kafka.createTopics();
         FlinkRestClient client = new FlinkRestClient(flink, Duration.ofMinutes(2));
         String jarId = client.uploadJar(jar);
@@ -322,12 +373,35 @@ final class SubmitCommand implements Callable<Integer> {
                                             TrainerConfig.defaults().model().vocabSize())
                                     .imageSize();
             // The tokenize job's own check, here, so that the command fails before it submits.
-            return TokenizeConfig.builder().imageSize(size).build().imageSize();
+            TokenizeConfig.Builder config = TokenizeConfig.builder().imageSize(size);
+            if (render.renderText) {
+                // The font is read where the job's main runs; its size check is here.
+                config.render(TextRenderConfig.defaults("font checked by the job"));
+            }
+            return config.build().imageSize();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
                     (imageSize != null ? "--image-size: " : "--model: ") + e.getMessage());
         }
+    }
+
+    /**
+     * The file sink options of {@code job} ({@code filter}: curated pairs, {@code tokenize}:
+     * examples), checked here.
+     *
+     * @throws CommandLine.ParameterException when a value is invalid
+     */
+    List<String> fileSinkArguments(String job) {
+        return job.equals("filter")
+                ? FileSinkArguments.of(
+                        shardSize.fileSinks(curatedWebDataset, curatedAvro),
+                        FilterJob.CURATED_WEBDATASET_OPTION,
+                        FilterJob.CURATED_AVRO_OPTION)
+                : FileSinkArguments.of(
+                        shardSize.fileSinks(examplesWebDataset, examplesAvro),
+                        TokenizeJob.EXAMPLES_WEBDATASET_OPTION,
+                        TokenizeJob.EXAMPLES_AVRO_OPTION);
     }
 
     /** The filter's cross-modal settings: the defaults, --live-model and the --crossmodal-*. */
@@ -437,7 +511,9 @@ final class SubmitCommand implements Callable<Integer> {
                     List.of(
                             "--" + TokenizeJob.IMAGE_SIZE_OPTION,
                             Integer.toString(exampleImageSize())));
+            args.addAll(render.tokenizeJobArguments());
         }
+        args.addAll(fileSinkArguments(job));
         if (job.equals("filter")) {
             args.addAll(filter.filterJobArguments());
         }

@@ -24,6 +24,7 @@ import io.streamlip.platform.flink.JobSettings;
 import io.streamlip.platform.flink.RestartPolicy;
 import io.streamlip.platform.kafka.PipelineTopics;
 import io.streamlip.schemas.PixelFormat;
+import io.streamlip.sinks.FileSinkConfig;
 import io.streamlip.sinks.shards.ShardConfig;
 import io.streamlip.tokenize.TokenizeConfig;
 import io.streamlip.tokenize.render.TextRenderConfig;
@@ -140,6 +141,12 @@ class ConfigBuildersTest {
                         .recordsPerShard(10)
                         .maxRecordBytes(1000)
                         .build(),
+                FileSinkConfig.builder()
+                        .webDatasetFolder("wds")
+                        .avroFolder("avro")
+                        .recordsPerShard(10)
+                        .maxRecordBytes(1000)
+                        .build(),
                 DemoConfig.builder()
                         .training(Duration.ofMinutes(1))
                         .out(Path.of("o"))
@@ -155,6 +162,9 @@ class ConfigBuildersTest {
                         .trainer(TrainerConfig.defaults())
                         .tokenizer("bpe:512")
                         .holdout(0.2)
+                        .render(TextRenderConfig.defaults("unifont.hex"))
+                        .curatedSinks(FileSinkConfig.builder().avroFolder("avro").build())
+                        .exampleSinks(FileSinkConfig.builder().webDatasetFolder("wds").build())
                         .build(),
                 DemoConfig.builder()
                         .source(DemoConfig.Source.FOLDER)
@@ -273,6 +283,7 @@ class ConfigBuildersTest {
                 MonitorConfig.defaults(),
                 NoiseConfig.defaults(),
                 ShardConfig.defaults(Path.of("shards")),
+                FileSinkConfig.defaults(),
                 DemoConfig.defaults(),
                 JobSettings.defaults(Path.of("checkpoints")),
                 RecordBounds.defaults(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamlip.tokenize.render.BitmapFont;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -185,6 +186,77 @@ class DemoCommandTest {
         Run bad = run("demo", "--crossmodal-top-fraction=1.5");
         assertThat(bad.code).isNotZero();
         assertThat(bad.err).contains("--crossmodal-*: topFraction must be in [0, 1]");
+    }
+
+    @Test
+    void renderTextAndTheShardsReachTheDemoConfig(@TempDir Path dir) throws Exception {
+        Path font = Files.writeString(dir.resolve("font.hex"), "0061:" + "3C".repeat(16) + "\n");
+        DemoConfig defaults = demoConfig();
+        assertThat(defaults.render()).isNull();
+        assertThat(defaults.curatedSinks().enabled()).isFalse();
+        assertThat(defaults.exampleSinks().enabled()).isFalse();
+
+        Path out = dir.resolve("out");
+        DemoConfig on =
+                demoConfig(
+                        "--out=" + out,
+                        "--render-text",
+                        "--render-font=" + font,
+                        "--webdataset",
+                        "--avro",
+                        "--shard-records=50");
+        assertThat(on.render().fontFile()).isEqualTo(font.toString());
+        assertThat(Demo.tokenizeConfig(on, "bytes").render()).isEqualTo(on.render());
+        Path shards = out.toAbsolutePath().resolve("shards");
+        assertThat(on.curatedSinks())
+                .isEqualTo(on.exampleSinks())
+                .extracting(
+                        s -> s.webDatasetFolder(), s -> s.avroFolder(), s -> s.recordsPerShard())
+                .containsExactly(
+                        shards.resolve("webdataset").toString(),
+                        shards.resolve("avro").toString(),
+                        50);
+
+        // A font found in the data folder, as BitmapFont.locate looks for it.
+        Path data = dir.resolve("data");
+        Files.createDirectories(data.resolve("unifont"));
+        Files.copy(font, data.resolve("unifont/unifont.hex"));
+        if (BitmapFont.locate(null) == null) {
+            assertThat(demoConfig("--data=" + data, "--render-text").render().fontFile())
+                    .isEqualTo(data.resolve("unifont/unifont.hex").toString());
+        }
+
+        Run missing = run("demo", "--render-text", "--render-font=" + dir.resolve("none.hex"));
+        assertThat(missing.code).isNotZero();
+        assertThat(missing.err).contains("--render-font: no font file");
+        Run alone = run("demo", "--render-font=" + font);
+        assertThat(alone.code).isNotZero();
+        assertThat(alone.err).contains("--render-font goes with --render-text");
+        Run size = run("demo", "--webdataset", "--shard-records=0");
+        assertThat(size.code).isNotZero();
+        assertThat(size.err).contains("recordsPerShard must be positive");
+    }
+
+    @Test
+    void theSummaryCountsCompleteAndUnfinishedShards(@TempDir Path dir) throws Exception {
+        Path wds = Files.createDirectories(dir.resolve("webdataset"));
+        Files.write(wds.resolve("curated-000000.tar"), new byte[0]);
+        Files.write(wds.resolve("curated-000001.tar"), new byte[0]);
+        Files.write(wds.resolve(".curated-000002.tar.inprogress"), new byte[0]);
+        Files.write(wds.resolve("examples-000000.tar"), new byte[0]);
+        io.streamlip.sinks.FileSinkConfig sinks =
+                io.streamlip.sinks.FileSinkConfig.builder()
+                        .webDatasetFolder(wds.toString())
+                        .recordsPerShard(10)
+                        .build();
+        JsonNode s = DemoShards.summary(sinks, sinks);
+        assertThat(s.path("records_per_shard").asInt()).isEqualTo(10);
+        assertThat(s.path("webdataset").path("curated").path("shards").asLong()).isEqualTo(2);
+        assertThat(s.path("webdataset").path("curated").path("unfinished").asLong()).isEqualTo(1);
+        assertThat(s.path("webdataset").path("examples").path("shards").asLong()).isEqualTo(1);
+        assertThat(s.path("webdataset").path("examples").path("folder").asText())
+                .isEqualTo(wds.toString());
+        assertThat(s.has("avro")).isFalse();
     }
 
     private static DemoConfig demoConfig(String... args) {

@@ -234,6 +234,68 @@ class SubmitCommandTest {
         assertThat(err.toString()).contains("--image-size: imageSize must be at most 4096");
     }
 
+    @Test
+    void passesRenderingAndFileSinksToTheJobThatTakesThem() {
+        SubmitCommand submit =
+                parsed(
+                        "--render-text",
+                        "--render-font=/shared/unifont.hex.gz",
+                        "--curated-webdataset-dir=/shared/curated-wds",
+                        "--curated-avro-dir",
+                        "file:///shared/curated-avro",
+                        "--examples-webdataset-dir=/shared/examples-wds",
+                        "--shard-records=5000",
+                        "--shard-max-record-bytes=1000000");
+        List<String> filter = submit.arguments("filter");
+        List<String> tokenize = submit.arguments("tokenize");
+        assertThat(tokenize)
+                .containsSubsequence("--render-text", "true")
+                .containsSubsequence("--render-font", "/shared/unifont.hex.gz")
+                .containsSubsequence("--examples-webdataset-dir", "/shared/examples-wds")
+                .containsSubsequence("--shard-records", "5000")
+                .containsSubsequence("--shard-max-record-bytes", "1000000")
+                .doesNotContain("--curated-webdataset-dir", "--examples-avro-dir");
+        assertThat(filter)
+                .containsSubsequence("--curated-webdataset-dir", "/shared/curated-wds")
+                .containsSubsequence("--curated-avro-dir", "/shared/curated-avro")
+                .containsSubsequence("--shard-records", "5000")
+                .doesNotContain("--render-text", "--examples-webdataset-dir");
+        // What submit passes is what each job's main reads.
+        JobArguments tokenizeJob =
+                JobArguments.parse(
+                        tokenize.toArray(String[]::new),
+                        java.util.Set.of(
+                                "tokenizer",
+                                "image-size",
+                                "render-text",
+                                "render-font",
+                                "examples-webdataset-dir",
+                                "examples-avro-dir",
+                                "shard-records",
+                                "shard-max-record-bytes"));
+        assertThat(tokenizeJob.jobOption("render-font")).contains("/shared/unifont.hex.gz");
+        // Without the options the jobs get none of them.
+        assertThat(parsed().arguments("tokenize"))
+                .noneMatch(a -> a.startsWith("--render") || a.startsWith("--shard"));
+        assertThat(parsed().arguments("filter")).noneMatch(a -> a.startsWith("--curated"));
+    }
+
+    @Test
+    void refusesFileSinkAndRenderOptionsTheJobsWouldRefuse() {
+        assertThatThrownBy(() -> parsed("--curated-avro-dir=s3://b/avro").arguments("filter"))
+                .isInstanceOf(picocli.CommandLine.ParameterException.class)
+                .hasMessageContaining("must be a local or shared path");
+        assertThatThrownBy(
+                        () ->
+                                parsed("--examples-webdataset-dir=/x", "--shard-records=0")
+                                        .arguments("tokenize"))
+                .hasMessageContaining("recordsPerShard must be positive, got 0");
+        assertThatThrownBy(() -> parsed("--render-font=/f.hex").arguments("tokenize"))
+                .hasMessageContaining("--render-font goes with --render-text");
+        assertThatThrownBy(() -> parsed("--render-text", "--image-size=8").exampleImageSize())
+                .hasMessageContaining("rendering text needs imageSize >= 16");
+    }
+
     /** {@code streamlip submit} parsed with {@code args} after the required options. */
     static SubmitCommand parsed(String... args) {
         SubmitCommand submit = new SubmitCommand();

@@ -28,6 +28,9 @@ import io.streamlip.platform.score.PairScorerFactory;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.ModelUpdate;
 import io.streamlip.schemas.Reject;
+import io.streamlip.sinks.FileSinkArguments;
+import io.streamlip.sinks.FileSinkConfig;
+import io.streamlip.sinks.FileSinks;
 import io.streamlip.sinks.KafkaSinks;
 import java.util.HashSet;
 import java.util.List;
@@ -80,10 +83,16 @@ public final class FilterJob {
      *     filters scores each pair with the newest model announced on {@code
      *     topics.modelUpdates()}; when absent, {@link FilterConfig#crossModal} being on adds the
      *     stage with the scorer found on the classpath ({@link PairScorerFactory#discover})
+     * @param fileSinks WebDataset and Avro shards of the curated pairs beside the curated topic
+     *     ({@link FileSinks#addCurated}; default none); what they refuse goes to the rejects
      */
-    public record Options(boolean bounded, Optional<CrossModalScoring> crossModalScoring) {
+    public record Options(
+            boolean bounded,
+            Optional<CrossModalScoring> crossModalScoring,
+            FileSinkConfig fileSinks) {
         public Options {
             Objects.requireNonNull(crossModalScoring, "crossModalScoring");
+            Objects.requireNonNull(fileSinks, "fileSinks");
         }
 
         /** Unbounded, no cross-modal scoring: the pipeline's filter. */
@@ -99,6 +108,7 @@ public final class FilterJob {
         public static final class Builder {
             private boolean bounded;
             private CrossModalScoring crossModalScoring;
+            private FileSinkConfig fileSinks = FileSinkConfig.defaults();
 
             private Builder() {}
 
@@ -114,8 +124,14 @@ public final class FilterJob {
                 return this;
             }
 
+            /** See {@link Options#fileSinks}. */
+            public Builder fileSinks(FileSinkConfig sinks) {
+                this.fileSinks = Objects.requireNonNull(sinks, "sinks");
+                return this;
+            }
+
             public Options build() {
-                return new Options(bounded, Optional.ofNullable(crossModalScoring));
+                return new Options(bounded, Optional.ofNullable(crossModalScoring), fileSinks);
             }
         }
     }
@@ -136,6 +152,7 @@ public final class FilterJob {
                     blocklist,
             Optional<Function<DataStream<CuratedPair>, SingleOutputStreamOperator<CuratedPair>>>
                     scoring,
+            FileSinkConfig fileSinks,
             Sink<CuratedPair> curatedSink,
             Sink<Reject> rejectSink) {
         SingleOutputStreamOperator<CuratedEnvelope> curated =
@@ -199,6 +216,10 @@ public final class FilterJob {
                                 STAGE, "curated pairs", CuratedPair.class, FilterJob::idOf, limit));
         rejects = rejects.union(kept.getSideOutput(EnvelopeStage.rejects(STAGE)));
         kept.sinkTo(curatedSink).name("curated-sink").uid(STAGE + "-curated-sink");
+        Optional<DataStream<Reject>> unwritable = FileSinks.addCurated(kept, fileSinks, STAGE);
+        if (unwritable.isPresent()) {
+            rejects = rejects.union(unwritable.get());
+        }
         FitRejects.attach(rejects, STAGE, limit)
                 .sinkTo(rejectSink)
                 .name("rejects-sink")
@@ -293,6 +314,7 @@ public final class FilterJob {
                 config,
                 blocklist,
                 scoring,
+                options.fileSinks(),
                 KafkaSinks.curatedPairs(
                         kafka,
                         topics.curatedPairs(),
@@ -304,13 +326,26 @@ public final class FilterJob {
     }
 
     /**
+     * {@code DIR}: WebDataset shards of the curated pairs ({@link Options#fileSinks}), beside the
+     * curated topic; with {@code --shard-records N} and {@code --shard-max-record-bytes N} ({@link
+     * FileSinkArguments}).
+     */
+    public static final String CURATED_WEBDATASET_OPTION = "curated-webdataset-dir";
+
+    /** {@code DIR}: Avro container files of the curated pairs ({@link Options#fileSinks}). */
+    public static final String CURATED_AVRO_OPTION = "curated-avro-dir";
+
+    /**
      * Runs the filter alone on a cluster; see {@link JobArguments} for the arguments, plus the
      * curation thresholds ({@link FilterArguments}: {@code --min-image-side N}, {@code
      * --language-caps LANG=N,...}, {@code --eval-sets DIR,...}, {@code --caption-blocklist FILE},
-     * ...; files at a path where {@code main} runs: they are read there, once) and the cross-modal
+     * ...; files at a path where {@code main} runs: they are read there, once), the cross-modal
      * filter's ({@link CrossModalArguments}: {@code --crossmodal-score true} scores with the
-     * trainer's newest checkpoint, whose folder the TaskManagers must be able to read). What is not
-     * given is the default.
+     * trainer's newest checkpoint, whose folder the TaskManagers must be able to read), and the
+     * curated pairs' file sinks ({@code --curated-webdataset-dir DIR}, {@code --curated-avro-dir
+     * DIR}, {@code --shard-records N}, {@code --shard-max-record-bytes N}: folders every
+     * TaskManager can write); or {@code --config FILE} for all of them ({@link JobConfigFile}).
+     * What is not given is the default.
      */
     public static void main(String[] args) throws Exception {
         JobArguments arguments = arguments(args);
@@ -325,23 +360,36 @@ public final class FilterJob {
                 arguments.kafka(),
                 arguments.topics(),
                 config,
-                Options.builder().bounded(arguments.bounded()).build());
+                Options.builder()
+                        .bounded(arguments.bounded())
+                        .fileSinks(fileSinks(arguments))
+                        .build());
         env.execute("streamlip-" + STAGE);
     }
 
     /**
      * {@link JobArguments} with the job's own options, and those of {@code --config FILE}'s {@code
-     * filter:} and {@code score:} sections ({@link JobConfigFile}).
+     * filter:}, {@code score:} and {@code sinks:} sections ({@link JobConfigFile}).
      */
     public static JobArguments arguments(String... args) {
         Set<String> names = new HashSet<>(FilterArguments.NAMES);
         names.addAll(CrossModalArguments.NAMES);
+        names.addAll(FileSinkArguments.names(CURATED_WEBDATASET_OPTION, CURATED_AVRO_OPTION));
         JobConfigFile file =
                 new JobConfigFile(
                         List.of("filter", "score"),
                         names,
                         Map.of("live-model", CrossModalArguments.ENABLED));
         return JobArguments.parse(file.expand(args), names);
+    }
+
+    /**
+     * The curated pairs' file sinks of the job's options.
+     *
+     * @throws IllegalArgumentException naming the option whose value is wrong
+     */
+    static FileSinkConfig fileSinks(JobArguments arguments) {
+        return FileSinkArguments.apply(arguments, CURATED_WEBDATASET_OPTION, CURATED_AVRO_OPTION);
     }
 
     /**

@@ -16,6 +16,9 @@ import io.streamlip.sinks.webdataset.WebDatasetFormat;
 import io.streamlip.sinks.webdataset.WebDatasetSample;
 import io.streamlip.sinks.webdataset.WebDatasetSamples;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -167,6 +170,94 @@ public final class FileSinks {
             DataStream<T> records, ShardFormat<T> format, ShardConfig config, String kind) {
         String name = kind + "-sink-" + config.prefix();
         return records.sinkTo(sink(format, config)).name(name).uid(name);
+    }
+
+    /** Shard name prefix of a job's curated pairs ({@link #addCurated}). */
+    public static final String CURATED_PREFIX = "curated";
+
+    /** Shard name prefix of a job's examples ({@link #addExamples}). */
+    public static final String EXAMPLES_PREFIX = "examples";
+
+    /**
+     * Adds the file sinks {@code config} turns on to a job's curated pairs, as shards named {@value
+     * #CURATED_PREFIX}{@code -NNNNNN}, with operator uids {@code <stage>-webdataset-sink-curated}
+     * and {@code <stage>-avro-sink-curated} (and {@code -check}).
+     *
+     * @return the records they refuse, for the job's rejects; empty when no sink is on
+     */
+    public static Optional<DataStream<Reject>> addCurated(
+            DataStream<CuratedPair> pairs, FileSinkConfig config, String stage) {
+        return addConfigured(
+                pairs,
+                CuratedPair.class,
+                WebDatasetSamples::of,
+                p -> p.getPair().getId(),
+                config,
+                CURATED_PREFIX,
+                stage);
+    }
+
+    /**
+     * Adds the file sinks {@code config} turns on to a job's examples, as shards named {@value
+     * #EXAMPLES_PREFIX}{@code -NNNNNN}, with operator uids {@code <stage>-webdataset-sink-examples}
+     * and {@code <stage>-avro-sink-examples} (and {@code -check}).
+     *
+     * @return the records they refuse, for the job's rejects; empty when no sink is on
+     */
+    public static Optional<DataStream<Reject>> addExamples(
+            DataStream<Example> examples, FileSinkConfig config, String stage) {
+        return addConfigured(
+                examples,
+                Example.class,
+                WebDatasetSamples::of,
+                Example::getId,
+                config,
+                EXAMPLES_PREFIX,
+                stage);
+    }
+
+    private static <T extends SpecificRecord> Optional<DataStream<Reject>> addConfigured(
+            DataStream<T> records,
+            Class<T> type,
+            SerializableFunction<T, WebDatasetSample> toSample,
+            SerializableFunction<T, String> idOf,
+            FileSinkConfig config,
+            String prefix,
+            String stage) {
+        List<DataStream<Reject>> rejects = new ArrayList<>();
+        config.webDataset(prefix)
+                .ifPresent(
+                        shards ->
+                                rejects.add(
+                                        add(
+                                                        records,
+                                                        type,
+                                                        new WebDatasetCheck<>(
+                                                                toSample, shards.maxRecordBytes()),
+                                                        idOf,
+                                                        TypeInformation.of(WebDatasetSample.class),
+                                                        webDatasetOfSamples(),
+                                                        shards,
+                                                        stage + "-webdataset",
+                                                        WEBDATASET_STAGE)
+                                                .rejects()));
+        config.avro(prefix)
+                .ifPresent(
+                        shards ->
+                                rejects.add(
+                                        add(
+                                                        records,
+                                                        type,
+                                                        new AvroRecordCheck<>(
+                                                                type, shards.maxRecordBytes()),
+                                                        idOf,
+                                                        records.getType(),
+                                                        AvroFileFormat.of(type),
+                                                        shards,
+                                                        stage + "-avro",
+                                                        AVRO_STAGE)
+                                                .rejects()));
+        return rejects.stream().reduce(DataStream::union);
     }
 
     /** The record's {@code id} field, or its {@code pair}'s; null when it has neither. */

@@ -13,8 +13,12 @@ import io.streamlip.tokenize.render.TextRenderer;
 import io.streamlip.tokenize.sentencepiece.SentencePieceTokenizer;
 import io.streamlip.tokenize.subword.SubwordTokenizer;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,8 +29,9 @@ import java.util.Optional;
  * the configured {@link PixelFormat}; the normalised caption encoded by the tokenizer.
  *
  * <p>With {@link TokenizeConfig#render()} set, the caption is also rendered for CLIPPO into {@code
- * rendered_text}. {@link #open()} loads what the tokenizer and renderer need (the Flink operator
- * calls it when it opens); without it they load on the first record.
+ * rendered_text}; its font file is read when the builder is made and travels with it. {@link
+ * #open()} loads what the tokenizer and renderer need (the Flink operator calls it when it opens);
+ * without it they load on the first record.
  *
  * <p>The filter has already validated the image and bounded the fields; the checks here guard
  * against records that reached the curated topic some other way: header bound and decode; an id
@@ -45,6 +50,9 @@ public final class ExampleBuilder implements Serializable {
     private final TokenizeConfig config;
     private final CaptionTokenizer tokenizer;
     private final ImagePreprocessor preprocessor;
+    // The render font file's bytes, read where the builder is made, so that they travel inside
+    // the operator and no TaskManager needs the file.
+    private final byte[] font;
     private final RecordSize<Example> exampleSize = RecordSize.of(Example.class);
     private transient volatile TextRenderer renderer;
 
@@ -57,6 +65,15 @@ public final class ExampleBuilder implements Serializable {
         this.config = config;
         this.tokenizer = tokenizer;
         this.preprocessor = new ImagePreprocessor(config.imageSize());
+        this.font = config.render() == null ? null : readFont(config.render().fontFile());
+    }
+
+    private static byte[] readFont(String file) {
+        try {
+            return Files.readAllBytes(Path.of(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the render font " + file, e);
+        }
     }
 
     /** Loads the tokenizer's encoder and the renderer's font now rather than per first record. */
@@ -98,7 +115,7 @@ public final class ExampleBuilder implements Serializable {
             synchronized (this) {
                 r = renderer;
                 if (r == null) {
-                    r = TextRenderer.open(config.render());
+                    r = TextRenderer.open(config.render(), font);
                     renderer = r;
                 }
             }

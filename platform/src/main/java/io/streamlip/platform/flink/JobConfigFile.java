@@ -31,7 +31,7 @@ public record JobConfigFile(
     public static final String OPTION = "--config";
 
     /** Sections every job reads the keys it knows from. */
-    static final List<String> SHARED_SECTIONS = List.of("kafka", "submit");
+    static final List<String> SHARED_SECTIONS = List.of("kafka", "submit", "sinks");
 
     public JobConfigFile {
         ownSections = List.copyOf(ownSections);

@@ -55,6 +55,20 @@ public final class BitmapFont {
         }
     }
 
+    /** Reads a {@code .hex} file's bytes, gzipped ({@code .hex.gz}) or not. */
+    public static BitmapFont read(byte[] fileBytes) {
+        boolean gzip =
+                fileBytes.length >= 2
+                        && (fileBytes[0] & 0xff) == 0x1f
+                        && (fileBytes[1] & 0xff) == 0x8b;
+        try (InputStream raw = new java.io.ByteArrayInputStream(fileBytes);
+                InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw) {
+            return read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the font", e);
+        }
+    }
+
     /** Reads {@code .hex} lines from {@code in} (not closed). */
     public static BitmapFont read(InputStream in) throws IOException {
         Map<Integer, Glyph> glyphs = new HashMap<>();

@@ -7,7 +7,8 @@ import java.util.Objects;
  * How a caption is rendered for CLIPPO (big_vision's {@code render_unifont} defaults).
  *
  * @param fontFile the Unifont {@code .hex} or {@code .hex.gz} file ({@link BitmapFont#locate});
- *     read when the renderer opens, so it must exist where the tokenize job runs
+ *     read where the tokenize job is built ({@code ExampleBuilder}) and carried inside the
+ *     operator, so TaskManagers need no copy
  * @param lowercase lower-case the caption first (default true, as CLIPPO trained)
  * @param textBrightness gray level of ink (default 0, black)
  * @param backgroundBrightness gray level of the background (default 127)

@@ -23,6 +23,11 @@ public final class TextRenderer {
         this.config = config;
     }
 
+    /** With the font of {@code fontFileBytes} (a {@code .hex} file's bytes, gzipped or not). */
+    public static TextRenderer open(TextRenderConfig config, byte[] fontFileBytes) {
+        return new TextRenderer(BitmapFont.read(fontFileBytes), config);
+    }
+
     /** Reads the configured font. */
     public static TextRenderer open(TextRenderConfig config) {
         return new TextRenderer(BitmapFont.read(java.nio.file.Path.of(config.fontFile())), config);
