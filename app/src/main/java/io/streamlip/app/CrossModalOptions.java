@@ -55,6 +55,22 @@ final class CrossModalOptions {
                             + " fraction refuses anything (default: ${DEFAULT-VALUE}).")
     int warmup = DEFAULTS.warmup();
 
+    @Option(
+            names = "--crossmodal-batch-size",
+            paramLabel = "N",
+            description =
+                    "Live model: most pairs scored in one model call; 1 scores each pair alone"
+                            + " (default: ${DEFAULT-VALUE}).")
+    int batchSize = DEFAULTS.batchSize();
+
+    @Option(
+            names = "--crossmodal-batch-timeout-ms",
+            paramLabel = "MS",
+            description =
+                    "Live model: longest a pair waits for its batch to fill before the partial"
+                            + " batch is scored (default: ${DEFAULT-VALUE}).")
+    int batchTimeoutMillis = DEFAULTS.batchTimeoutMillis();
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
@@ -69,7 +85,9 @@ final class CrossModalOptions {
                         .enabled(enabled)
                         .topFraction(topFraction)
                         .window(window)
-                        .warmup(warmup);
+                        .warmup(warmup)
+                        .batchSize(batchSize)
+                        .batchTimeoutMillis(batchTimeoutMillis);
         if (threshold != null) {
             config.defaultThreshold(threshold);
         }

@@ -106,7 +106,7 @@ class TraceCommandTest {
 
         // A pair the live model refused. Producing one through the job needs a loaded model, so
         // its raw record goes in after the filter ran and its reject is written the way
-        // CrossModalScoreFunction writes it.
+        // CrossModalScoreOperator writes it.
         RawPair judged = RawPair.newBuilder(good.get(2)).setId("judged").build();
         try (PairProducer producer = new PairProducer(kafka, topics.rawPairs())) {
             producer.send(judged);

@@ -24,7 +24,8 @@ public final class Benchmarks {
                         new TokenizerBenchmark(),
                         new CrossModalBenchmark(),
                         new CurationBenchmark(),
-                        new CurationCostBenchmark()));
+                        new CurationCostBenchmark(),
+                        new PhashIndexBenchmark()));
     }
 
     public List<Benchmark> all() {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamlip.filter.FilterJob;
 import io.streamlip.filter.score.CrossModalConfig;
-import io.streamlip.filter.score.CrossModalScoreFunction;
+import io.streamlip.filter.score.CrossModalScoreOperator;
 import io.streamlip.ingest.synthetic.SyntheticCuratedPairs;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.platform.flink.EnvelopeStage;
@@ -29,9 +29,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -125,17 +124,19 @@ class CheckpointPairScorerTest {
                         .window(20)
                         .warmup(10)
                         .build();
-        try (BroadcastOperatorTestHarness<CuratedPair, ModelUpdate, CuratedPair> harness =
+        try (TwoInputStreamOperatorTestHarness<CuratedPair, ModelUpdate, CuratedPair> harness =
                 harness(
-                        new CrossModalScoreFunction(
+                        new CrossModalScoreOperator(
                                 new CheckpointScorerFactory(null), config, FilterJob.STAGE))) {
             for (CuratedPair p : pairs.subList(0, 5)) {
-                harness.processElement(p, 0);
+                harness.processElement1(p, 0);
             }
-            harness.processBroadcastElement(update, 0);
+            harness.processElement2(update, 0);
             for (CuratedPair p : pairs.subList(5, 40)) {
-                harness.processElement(p, 0);
+                harness.processElement1(p, 0);
             }
+            // The last partial batch is scored at the end of the input.
+            harness.endInput1();
             List<CuratedPair> out = harness.extractOutputValues();
             List<Reject> rejects =
                     harness.getSideOutput(EnvelopeStage.rejects(FilterJob.STAGE)).stream()
@@ -167,15 +168,9 @@ class CheckpointPairScorerTest {
                 .hasMessageContaining("gone");
     }
 
-    static BroadcastOperatorTestHarness<CuratedPair, ModelUpdate, CuratedPair> harness(
-            CrossModalScoreFunction function) throws Exception {
-        var harness =
-                new BroadcastOperatorTestHarness<CuratedPair, ModelUpdate, CuratedPair>(
-                        new CoBroadcastWithNonKeyedOperator<>(
-                                function, List.of(CrossModalScoreFunction.MODEL_STATE)),
-                        1,
-                        1,
-                        0);
+    static TwoInputStreamOperatorTestHarness<CuratedPair, ModelUpdate, CuratedPair> harness(
+            CrossModalScoreOperator operator) throws Exception {
+        var harness = new TwoInputStreamOperatorTestHarness<>(operator, 1, 1, 0);
         harness.setup(
                 EnvelopeStage.avroType(CuratedPair.class)
                         .createSerializer(new SerializerConfigImpl()));

@@ -4,21 +4,18 @@ import io.streamlip.filter.curate.PerceptualHash;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import java.io.Serializable;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The entries in force and what they refuse: a pair whose image has a listed SHA-256, or a
  * perceptual hash within {@code maxPhashDistance} bits of a listed one, is {@code
  * blocklisted_image}; a caption containing a listed term ({@link CaptionTerms}) is {@code
  * caption_blocklisted}. Each entry remembers where it came from (a file and line, or the topic),
- * and the refusal's detail says so. At most {@link #MAX_ENTRIES} entries: adding beyond refuses.
- *
- * <p>Perceptual hashes are scanned linearly: at the cap that is 100,000 XOR-and-count steps a pair,
- * tens of microseconds.
+ * and the refusal's detail says so (for a perceptual hash, the nearest listed one: {@link
+ * PhashIndex}). At most {@link #MAX_ENTRIES} entries: adding beyond refuses.
  */
 public final class Blocklist implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -29,9 +26,7 @@ public final class Blocklist implements Serializable {
     private final int maxPhashDistance;
     private final Map<BlocklistEntry, String> origins = new LinkedHashMap<>();
     private final CaptionTerms terms = new CaptionTerms();
-    private long[] phashes = new long[16];
-    private int phashCount;
-    private final Map<Long, Integer> phashSlots = new HashMap<>();
+    private final PhashIndex phashes;
 
     /**
      * An empty list.
@@ -45,6 +40,7 @@ public final class Blocklist implements Serializable {
                     "maxPhashDistance must be in [0, 32], got " + maxPhashDistance);
         }
         this.maxPhashDistance = maxPhashDistance;
+        this.phashes = new PhashIndex(maxPhashDistance);
     }
 
     /**
@@ -69,13 +65,7 @@ public final class Blocklist implements Serializable {
         origins.put(entry, origin);
         switch (entry.kind()) {
             case TERM -> terms.add(entry.value());
-            case PHASH -> {
-                if (phashCount == phashes.length) {
-                    phashes = Arrays.copyOf(phashes, phashes.length * 2);
-                }
-                phashSlots.put(entry.phashValue(), phashCount);
-                phashes[phashCount++] = entry.phashValue();
-            }
+            case PHASH -> phashes.add(entry.phashValue());
             case SHA256 -> {
                 // looked up in origins
             }
@@ -90,14 +80,7 @@ public final class Blocklist implements Serializable {
         }
         switch (entry.kind()) {
             case TERM -> terms.remove(entry.value());
-            case PHASH -> {
-                int slot = phashSlots.remove(entry.phashValue());
-                long last = phashes[--phashCount];
-                if (slot != phashCount) {
-                    phashes[slot] = last;
-                    phashSlots.put(last, slot);
-                }
-            }
+            case PHASH -> phashes.remove(entry.phashValue());
             case SHA256 -> {
                 // only in origins
             }
@@ -144,22 +127,19 @@ public final class Blocklist implements Serializable {
                         "image SHA-256 " + exact.value() + " is blocklisted (" + origin + ")");
             }
         }
-        if (phash != null && phashCount > 0) {
-            long h = phash;
-            for (int i = 0; i < phashCount; i++) {
-                int distance = PerceptualHash.distance(h, phashes[i]);
-                if (distance <= maxPhashDistance) {
-                    BlocklistEntry listed = BlocklistEntry.phash(phashes[i]);
-                    return refuse(
-                            RejectReason.BLOCKLISTED_IMAGE,
-                            "image perceptual hash is "
-                                    + distance
-                                    + " bits from the blocklisted "
-                                    + listed
-                                    + " ("
-                                    + origins.get(listed)
-                                    + ")");
-                }
+        if (phash != null) {
+            OptionalLong near = phashes.nearest(phash);
+            if (near.isPresent()) {
+                BlocklistEntry listed = BlocklistEntry.phash(near.getAsLong());
+                return refuse(
+                        RejectReason.BLOCKLISTED_IMAGE,
+                        "image perceptual hash is "
+                                + PerceptualHash.distance(phash, near.getAsLong())
+                                + " bits from the blocklisted "
+                                + listed
+                                + " ("
+                                + origins.get(listed)
+                                + ")");
             }
         }
         Optional<String> term = terms.find(caption);

@@ -12,8 +12,9 @@ import java.util.Set;
  * The cross-modal filter's settings as the filter job's own options ({@code JobArguments}): {@code
  * --crossmodal-score true|false}, {@code --crossmodal-top-fraction F}, {@code
  * --crossmodal-threshold T} (languages without their own), {@code --crossmodal-thresholds
- * LANG=T,...}, {@code --crossmodal-window N}, {@code --crossmodal-warmup N}. {@link #of} writes
- * what {@link #apply} reads, so {@code streamlip submit} and the job agree.
+ * LANG=T,...}, {@code --crossmodal-window N}, {@code --crossmodal-warmup N}, {@code
+ * --crossmodal-batch-size N}, {@code --crossmodal-batch-timeout-ms MS}. {@link #of} writes what
+ * {@link #apply} reads, so {@code streamlip submit} and the job agree.
  */
 public final class CrossModalArguments {
     public static final String ENABLED = "crossmodal-score";
@@ -22,10 +23,20 @@ public final class CrossModalArguments {
     public static final String THRESHOLDS = "crossmodal-thresholds";
     public static final String WINDOW = "crossmodal-window";
     public static final String WARMUP = "crossmodal-warmup";
+    public static final String BATCH_SIZE = "crossmodal-batch-size";
+    public static final String BATCH_TIMEOUT = "crossmodal-batch-timeout-ms";
 
     /** The option names, for {@link JobArguments#parse(String[], Set)}. */
     public static final Set<String> NAMES =
-            Set.of(ENABLED, TOP_FRACTION, THRESHOLD, THRESHOLDS, WINDOW, WARMUP);
+            Set.of(
+                    ENABLED,
+                    TOP_FRACTION,
+                    THRESHOLD,
+                    THRESHOLDS,
+                    WINDOW,
+                    WARMUP,
+                    BATCH_SIZE,
+                    BATCH_TIMEOUT);
 
     private CrossModalArguments() {}
 
@@ -47,6 +58,10 @@ public final class CrossModalArguments {
             arguments.jobOption(THRESHOLDS).ifPresent(v -> config.thresholds(thresholds(v)));
             arguments.jobOption(WINDOW).ifPresent(v -> config.window(Integer.parseInt(v)));
             arguments.jobOption(WARMUP).ifPresent(v -> config.warmup(Integer.parseInt(v)));
+            arguments.jobOption(BATCH_SIZE).ifPresent(v -> config.batchSize(Integer.parseInt(v)));
+            arguments
+                    .jobOption(BATCH_TIMEOUT)
+                    .ifPresent(v -> config.batchTimeoutMillis(Integer.parseInt(v)));
             return config.build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the --crossmodal-* options: " + e.getMessage(), e);
@@ -68,6 +83,8 @@ public final class CrossModalArguments {
         }
         args.addAll(List.of("--" + WINDOW, Integer.toString(config.window())));
         args.addAll(List.of("--" + WARMUP, Integer.toString(config.warmup())));
+        args.addAll(List.of("--" + BATCH_SIZE, Integer.toString(config.batchSize())));
+        args.addAll(List.of("--" + BATCH_TIMEOUT, Integer.toString(config.batchTimeoutMillis())));
         return args;
     }
 

@@ -18,6 +18,10 @@ import java.util.TreeMap;
  *     1] (default 0.9)
  * @param window recent scores per language the top fraction is taken over (default 1,000)
  * @param warmup scores a language needs before its top fraction applies (default 50)
+ * @param batchSize most pairs scored in one model call, in [1, {@value #MAX_BATCH_SIZE}] (default
+ *     32); 1 scores each pair alone
+ * @param batchTimeoutMillis longest a pair waits for its batch to fill, in [1, {@value
+ *     #MAX_BATCH_TIMEOUT_MILLIS}] ms of processing time (default 50)
  */
 public record CrossModalConfig(
         boolean enabled,
@@ -25,8 +29,16 @@ public record CrossModalConfig(
         double defaultThreshold,
         double topFraction,
         int window,
-        int warmup)
+        int warmup,
+        int batchSize,
+        int batchTimeoutMillis)
         implements Serializable {
+
+    /** The largest {@link #batchSize}. */
+    public static final int MAX_BATCH_SIZE = 1024;
+
+    /** The largest {@link #batchTimeoutMillis}. */
+    public static final int MAX_BATCH_TIMEOUT_MILLIS = 10_000;
 
     public CrossModalConfig {
         thresholds = thresholds == null ? Map.of() : new TreeMap<>(thresholds);
@@ -45,6 +57,17 @@ public record CrossModalConfig(
         if (warmup < 1 || warmup > window) {
             throw new IllegalArgumentException(
                     "warmup must be in [1, window=" + window + "], got " + warmup);
+        }
+        if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+            throw new IllegalArgumentException(
+                    "batchSize must be in [1, " + MAX_BATCH_SIZE + "], got " + batchSize);
+        }
+        if (batchTimeoutMillis < 1 || batchTimeoutMillis > MAX_BATCH_TIMEOUT_MILLIS) {
+            throw new IllegalArgumentException(
+                    "batchTimeoutMillis must be in [1, "
+                            + MAX_BATCH_TIMEOUT_MILLIS
+                            + "], got "
+                            + batchTimeoutMillis);
         }
     }
 
@@ -74,6 +97,8 @@ public record CrossModalConfig(
         private double topFraction = 0.9;
         private int window = 1000;
         private int warmup = 50;
+        private int batchSize = 32;
+        private int batchTimeoutMillis = 50;
 
         private Builder() {}
 
@@ -84,6 +109,8 @@ public record CrossModalConfig(
             topFraction = c.topFraction;
             window = c.window;
             warmup = c.warmup;
+            batchSize = c.batchSize;
+            batchTimeoutMillis = c.batchTimeoutMillis;
         }
 
         public Builder enabled(boolean value) {
@@ -116,10 +143,27 @@ public record CrossModalConfig(
             return this;
         }
 
+        public Builder batchSize(int value) {
+            batchSize = value;
+            return this;
+        }
+
+        public Builder batchTimeoutMillis(int value) {
+            batchTimeoutMillis = value;
+            return this;
+        }
+
         /** The configuration; the record's constructor checks it. */
         public CrossModalConfig build() {
             return new CrossModalConfig(
-                    enabled, thresholds, defaultThreshold, topFraction, window, warmup);
+                    enabled,
+                    thresholds,
+                    defaultThreshold,
+                    topFraction,
+                    window,
+                    warmup,
+                    batchSize,
+                    batchTimeoutMillis);
         }
     }
 

@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cross-modal score stage ({@link CrossModalScoreFunction}) and its model updates input, as a
+ * The cross-modal score stage ({@link CrossModalScoreOperator}) and its model updates input, as a
  * job wires them. The job names its stage: it prefixes the operator uids and the consumer group,
  * and is the stage of the refusals.
  *
@@ -45,11 +45,13 @@ public record CrossModalScoring(PairScorerFactory factory, CrossModalConfig conf
      */
     public SingleOutputStreamOperator<CuratedPair> apply(
             DataStream<CuratedPair> pairs, DataStream<ModelUpdate> updates, String stage) {
-        return pairs.connect(updates.broadcast(CrossModalScoreFunction.MODEL_STATE))
-                .process(
-                        new CrossModalScoreFunction(factory, config, stage),
-                        EnvelopeStage.avroType(CuratedPair.class))
-                .name("crossmodal-score")
+        // Plain broadcast partitioning: the operator keeps the newest update in broadcast state
+        // (CrossModalScoreOperator.MODEL_STATE) itself, as a broadcast process function would.
+        return pairs.connect(updates.broadcast())
+                .transform(
+                        "crossmodal-score",
+                        EnvelopeStage.avroType(CuratedPair.class),
+                        new CrossModalScoreOperator(factory, config, stage))
                 .uid(stage + "-crossmodal-score");
     }
 

@@ -119,6 +119,17 @@ class BlocklistTest {
     }
 
     @Test
+    void theNearestListedHashIsTheOneNamed() {
+        Blocklist list = new Blocklist(6);
+        list.add(BlocklistEntry.phash(0b111111L), "far.txt:1"); // 6 bits from 0
+        list.add(BlocklistEntry.phash(0b11L << 40), "near.txt:1"); // 2 bits from 0
+        assertThat(list.check(null, 0L, null).get().detail())
+                .contains("2 bits", "phash:0000030000000000", "near.txt:1");
+        list.remove(BlocklistEntry.phash(0b11L << 40));
+        assertThat(list.check(null, 0L, null).get().detail()).contains("6 bits", "far.txt:1");
+    }
+
+    @Test
     void theListIsBounded() {
         Blocklist list = new Blocklist(0);
         for (int i = 0; i < Blocklist.MAX_ENTRIES; i++) {

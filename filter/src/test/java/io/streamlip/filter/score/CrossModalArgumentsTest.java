@@ -41,6 +41,8 @@ class CrossModalArgumentsTest {
                         .topFraction(0.75)
                         .window(300)
                         .warmup(20)
+                        .batchSize(8)
+                        .batchTimeoutMillis(120)
                         .build();
         assertThat(
                         CrossModalArguments.apply(
@@ -72,6 +74,18 @@ class CrossModalArgumentsTest {
                                         parse(List.of("--crossmodal-thresholds", "en")),
                                         CrossModalConfig.defaults()))
                 .hasMessageContaining("--crossmodal-thresholds takes LANG=T");
+        assertThatThrownBy(
+                        () ->
+                                CrossModalArguments.apply(
+                                        parse(List.of("--crossmodal-batch-size", "0")),
+                                        CrossModalConfig.defaults()))
+                .hasMessageContaining("batchSize must be in [1, 1024]");
+        assertThatThrownBy(
+                        () ->
+                                CrossModalArguments.apply(
+                                        parse(List.of("--crossmodal-batch-timeout-ms", "0")),
+                                        CrossModalConfig.defaults()))
+                .hasMessageContaining("batchTimeoutMillis must be in [1, 10000]");
     }
 
     @Test
