@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * commit at a time:
  *
  * <pre>
- * lead = max(LEAD_BATCHES x batch, trainer rate x checkpoint interval)
+ * lead = max(LEAD_BATCHES x batch, trainer rate x checkpoint interval + batch)
  * rate = max(trainer rate, batch / RATE_WINDOW) x clamp(2 - lag / lead, 0, 2) / pass share
  * </pre>
  *
@@ -28,11 +28,13 @@ import java.util.function.BooleanSupplier;
  * queue stays empty and the doubling would pile pairs up before the filter: so it also stops while
  * more pairs are in the jobs (sent, not yet an example or a reject) than the lead and {@link
  * #MAX_PIPELINE} of the trainer's rate. The import sends while what it sent is below the integral
- * of the rate ({@link #await}); the lead itself goes at once. Thread-safe.
+ * of the rate ({@link #await}). The lead itself goes at once; until the trainer's first step
+ * nothing more goes while a lead's worth of examples is waiting or on its way (the jobs may take
+ * minutes to start on a loaded machine, and what they would find then is a backlog). Thread-safe.
  */
 final class AdaptivePace {
     /** Batches of examples kept waiting for the trainer, at least. */
-    static final int LEAD_BATCHES = 4;
+    static final int LEAD_BATCHES = 2;
 
     /** The window over which the trainer's rate is measured. */
     static final Duration RATE_WINDOW = Duration.ofSeconds(5);
@@ -56,6 +58,10 @@ final class AdaptivePace {
     private double rate;
     private double trainerRate;
     private double lead;
+    private long lastTrained;
+    private double activeTrainerRate;
+    private double activeLead;
+    private double activeRate;
     private long ticksTraining;
     private long ticksStarved;
 
@@ -95,13 +101,16 @@ final class AdaptivePace {
             lags.removeFirst();
         }
         double meanLag = lags.stream().mapToLong(l -> l[1]).average().orElse(0);
-        lead = Math.max((double) LEAD_BATCHES * batchSize, trainerRate * burstNanos / 1e9);
+        lead =
+                Math.max(
+                        (double) LEAD_BATCHES * batchSize,
+                        trainerRate * burstNanos / 1e9 + batchSize);
         double gain = Math.max(0, Math.min(2, 2 - meanLag / lead));
         double floor = batchSize / (RATE_WINDOW.toNanos() / 1e9);
         double share = passShare > 0.01 && passShare <= 1 ? passShare : 1;
         rate = Math.max(trainerRate, floor) * gain / share;
         double maxInJobs = (lead + Math.max(trainerRate, floor) * MAX_PIPELINE.toSeconds()) / share;
-        if (inJobs >= maxInJobs) {
+        if (inJobs >= maxInJobs || (trainedExamples == 0 && lag + inJobs * share >= lead)) {
             rate = 0;
         }
         if (lastNanos != Long.MIN_VALUE) {
@@ -109,6 +118,14 @@ final class AdaptivePace {
             credit = Math.min(credit, sent + Math.max(1, rate * MAX_BANKED_SECONDS));
         }
         lastNanos = nanos;
+        if (trainedExamples > lastTrained) {
+            // The figures the report gives: as of the latest reading with progress (the trainer's
+            // final evaluation and the end of the run are no pace).
+            lastTrained = trainedExamples;
+            activeTrainerRate = trainerRate;
+            activeLead = lead;
+            activeRate = rate;
+        }
         if (trainedExamples > 0) {
             ticksTraining++;
             if (lag < batchSize) {
@@ -143,6 +160,14 @@ final class AdaptivePace {
     /** The rate set at the latest reading, pairs per second. */
     synchronized double rate() {
         return rate;
+    }
+
+    /**
+     * The trainer's rate, the lead and the rate set, as of the latest reading at which the trainer
+     * had trained more than at the one before (all 0 before its first step).
+     */
+    synchronized double[] whileTraining() {
+        return new double[] {activeTrainerRate, activeLead, activeRate};
     }
 
     /** The trainer's examples per second over the latest {@link #RATE_WINDOW}. */

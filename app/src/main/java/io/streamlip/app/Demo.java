@@ -518,7 +518,8 @@ final class Demo {
     /**
      * The live-model loop's figures ({@link ScorerCounts}); {@code enabled: false} and nothing else
      * when the loop was off. {@code first_scored_after_training_s}: from the trainer's first step
-     * to the first pair a model judged (null when none was).
+     * to the first pair a model judged (null when none was); {@code
+     * first_model_update_after_training_s}: to the first model update announced.
      */
     private ObjectNode scorerSummary(ScorerCounts scorer, Instant trainingStarted) {
         ObjectNode s = Json.object();
@@ -532,12 +533,12 @@ final class Demo {
         s.put("refused", scorer.refused());
         s.put("score_errors", scorer.scoreErrors());
         s.set("model_versions", Json.tree(scorer.modelVersions()));
-        double first = scorer.firstScoredAfter(trainingStarted);
-        if (Double.isFinite(first)) {
-            s.put("first_scored_after_training_s", first);
-        } else {
-            s.putNull("first_scored_after_training_s");
-        }
+        putFinite(s, "first_scored_after_training_s", scorer.firstScoredAfter(trainingStarted));
+        // The first of those two steps: the checkpoint announced; then the filter loads it.
+        putFinite(
+                s,
+                "first_model_update_after_training_s",
+                scorer.firstModelUpdateAfter(trainingStarted));
         s.put("top_fraction", config.filter().crossModal().topFraction());
         s.put("checkpoint_every", config.trainer().checkpointEvery());
         return s;
@@ -546,9 +547,9 @@ final class Demo {
     /**
      * How the import was paced: {@code mode} (adaptive, fixed, unthrottled), {@code setting} (as
      * given), {@code pairs_sent} and {@code pairs_per_second} (sent over the import's time); when
-     * adaptive, the pace's latest readings: the trainer's examples per second, the lead of examples
-     * kept waiting, the rate set, and the share of readings after the first step with less than a
-     * batch waiting for the trainer.
+     * adaptive, the pace's readings as of the trainer's latest progress: its examples per second,
+     * the lead of examples kept waiting and the rate set; and the share of readings after the first
+     * step with less than a batch waiting for the trainer.
      */
     private ObjectNode paceSummary(AdaptivePace pace, ImportProgress progress) {
         ObjectNode p = Json.object();
@@ -557,10 +558,11 @@ final class Demo {
         p.put("pairs_sent", progress.sent());
         putFinite(p, "pairs_per_second", progress.pairsPerSecond());
         if (pace != null) {
+            double[] latest = pace.whileTraining();
             p.put("lead_batches", AdaptivePace.LEAD_BATCHES);
-            putFinite(p, "lead_examples", pace.lead());
-            putFinite(p, "trainer_examples_per_second", pace.trainerRate());
-            putFinite(p, "rate_last", pace.rate());
+            putFinite(p, "trainer_examples_per_second", latest[0]);
+            putFinite(p, "lead_examples", latest[1]);
+            putFinite(p, "rate_last", latest[2]);
             putFinite(p, "trainer_starved_share", pace.starvedShare());
         }
         return p;

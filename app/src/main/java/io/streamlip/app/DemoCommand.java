@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
                     + " holds. Training pairs near-identical to a held-out evaluation image are"
                     + " refused (eval_contamination; --no-decontaminate: off).",
             "The live-model loop is on: the filter job scores every pair with the newest"
-                    + " checkpoint the trainer announced (every 50 steps or 30 s) and refuses the"
+                    + " checkpoint the trainer announced (every 50 steps or 20 s) and refuses the"
                     + " worst-matching tenth of each language; summary.json's \"scorer\" counts"
                     + " model updates, scored, unscored and refused pairs (--no-live-model: off).",
             "The Flink jobs are watched: when one fails or restarts, the run stops at once,"
@@ -465,12 +465,13 @@ final class DemoCommand implements Callable<Integer> {
         }
         return String.format(
                 Locale.ROOT,
-                "%d model updates, %d scored, %d unscored, %d refused; first scored %.0f s into"
-                        + " training",
+                "%d model updates, %d scored, %d unscored, %d refused; first model %.0f s and"
+                        + " first scored %.0f s into training",
                 scorer.path("model_updates_seen").asLong(),
                 scorer.path("scored").asLong(),
                 scorer.path("unscored").asLong(),
                 scorer.path("refused").asLong(),
+                scorer.path("first_model_update_after_training_s").asDouble(Double.NaN),
                 scorer.path("first_scored_after_training_s").asDouble(Double.NaN));
     }
 

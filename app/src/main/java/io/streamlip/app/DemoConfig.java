@@ -86,7 +86,7 @@ public record DemoConfig(
      * Seconds after which the demo checkpoints whatever the step count, so that a loaded machine
      * still gets its first model within the first minute.
      */
-    public static final int CHECKPOINT_INTERVAL_S = 30;
+    public static final int CHECKPOINT_INTERVAL_S = 20;
 
     public DemoConfig {
         if (training.isNegative() || training.isZero()) {

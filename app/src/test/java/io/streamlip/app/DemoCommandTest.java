@@ -212,7 +212,8 @@ class DemoCommandTest {
         JsonNode pace = summary.path("import_pace");
         assertThat(pace.path("mode").asText()).isEqualTo("adaptive");
         assertThat(pace.path("lead_batches").asInt()).isEqualTo(AdaptivePace.LEAD_BATCHES);
-        assertThat(pace.path("lead_examples").asDouble()).isGreaterThanOrEqualTo(4 * 32);
+        assertThat(pace.path("lead_examples").asDouble())
+                .isGreaterThanOrEqualTo(AdaptivePace.LEAD_BATCHES * 32);
         assertThat(pace.path("trainer_examples_per_second").asDouble()).isPositive();
         assertThat(pace.path("trainer_starved_share").asDouble()).isBetween(0.0, 1.0);
         // Held back to the trainer: far from the whole corpus, and what it sent was curated
