@@ -42,6 +42,13 @@ final class AdaptivePace {
     /** Most time's worth of the trainer's examples in the jobs at once (see the class comment). */
     static final Duration MAX_PIPELINE = Duration.ofSeconds(10);
 
+    /**
+     * Longest the import stays silent: then one pair goes whatever the rate, so that the examples
+     * topic never looks idle to the trainer's replay of a finished import (Demo's
+     * REPLAY_AFTER_IDLE) while a slow trainer works through its lead.
+     */
+    static final Duration KEEP_ALIVE = Duration.ofSeconds(5);
+
     /** How often the demo reads the lag and calls {@link #observe}. */
     static final Duration TICK = Duration.ofMillis(200);
 
@@ -55,6 +62,8 @@ final class AdaptivePace {
     private double credit;
     private long sent;
     private long lastNanos = Long.MIN_VALUE;
+    private long sentAtLastReading;
+    private long lastSendNanos = Long.MIN_VALUE;
     private double rate;
     private double trainerRate;
     private double lead;
@@ -116,6 +125,12 @@ final class AdaptivePace {
         if (lastNanos != Long.MIN_VALUE) {
             credit += rate * (nanos - lastNanos) / 1e9;
             credit = Math.min(credit, sent + Math.max(1, rate * MAX_BANKED_SECONDS));
+        }
+        if (sent > sentAtLastReading || lastSendNanos == Long.MIN_VALUE) {
+            sentAtLastReading = sent;
+            lastSendNanos = nanos;
+        } else if (trainedExamples > 0 && nanos - lastSendNanos >= KEEP_ALIVE.toNanos()) {
+            credit = Math.max(credit, sent + 1);
         }
         lastNanos = nanos;
         if (trainedExamples > lastTrained) {

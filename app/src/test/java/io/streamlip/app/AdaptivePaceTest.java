@@ -69,6 +69,26 @@ class AdaptivePaceTest {
     }
 
     @Test
+    void aPairGoesEveryFewSecondsWhileTheTrainerWorksThroughItsLead() {
+        AdaptivePace pace = new AdaptivePace(128, COMMITS);
+        int lead = AdaptivePace.LEAD_BATCHES * 128;
+        assertThatThrownBy(() -> pace.await(lead, () -> true)) // the lead went
+                .isInstanceOf(CancellationException.class);
+        // A slow trainer with plenty waiting: the rate is 0, yet the topic must not look idle.
+        long keepAlive = AdaptivePace.KEEP_ALIVE.toNanos();
+        for (long t = 0; t < keepAlive; t += S / 5) {
+            pace.observe(t, 10_000, 128, 1, 0);
+        }
+        assertThat(pace.rate()).isZero();
+        assertThatThrownBy(() -> pace.await(lead, () -> true))
+                .isInstanceOf(CancellationException.class);
+        pace.observe(keepAlive + S / 5, 10_000, 128, 1, 0);
+        pace.await(lead, () -> true); // one pair may go
+        assertThatThrownBy(() -> pace.await(lead + 1, () -> true))
+                .isInstanceOf(CancellationException.class);
+    }
+
+    @Test
     void theLeadCoversACommitIntervalOfAFastTrainer() {
         AdaptivePace pace = new AdaptivePace(1024, COMMITS);
         for (int i = 0; i <= 30; i++) {
