@@ -110,6 +110,13 @@ final class TrainerFeed implements Consumer<TrainedStep>, AutoCloseable {
                                 new ByteArrayDeserializer(),
                                 new ByteArrayDeserializer());
             }
+            if (offsets.assignment().isEmpty()) {
+                // Assigned (never polled): end offsets of unassigned partitions log a warning.
+                List<TopicPartition> read = new java.util.ArrayList<>();
+                read.addAll(partitions(topics.examples()));
+                read.addAll(partitions(topics.rejects()));
+                offsets.assign(read);
+            }
             // read_committed: the end offsets are the last stable offsets.
             Map<TopicPartition, Long> examples = endOffsets(topics.examples());
             Map<TopicPartition, Long> rejects = endOffsets(topics.rejects());
@@ -150,11 +157,13 @@ final class TrainerFeed implements Consumer<TrainedStep>, AutoCloseable {
     }
 
     private Map<TopicPartition, Long> endOffsets(String topic) {
-        List<TopicPartition> partitions =
-                offsets.partitionsFor(topic, Duration.ofSeconds(5)).stream()
-                        .map(p -> new TopicPartition(topic, p.partition()))
-                        .toList();
-        return offsets.endOffsets(partitions, Duration.ofSeconds(5));
+        return offsets.endOffsets(partitions(topic), Duration.ofSeconds(5));
+    }
+
+    private List<TopicPartition> partitions(String topic) {
+        return offsets.partitionsFor(topic, Duration.ofSeconds(5)).stream()
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
     }
 
     /** Examples the trainer trained so far. */
