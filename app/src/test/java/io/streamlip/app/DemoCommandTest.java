@@ -57,14 +57,22 @@ class DemoCommandTest {
         assertThat(summary.path("raw").asLong()).isEqualTo(1500);
         assertThat(summary.path("import_rate").asDouble()).isEqualTo(2000.0);
         // Synthetic pairs are all valid, but the same shape and colour come back drawn a little
-        // differently with the same caption: the near-duplicate stages refuse those, nothing else.
+        // differently with the same caption: the near-duplicate stages refuse those, and
+        // decontamination (on by default) the near copies of the held-out images; nothing else.
         long curated = summary.path("curated").asLong();
         assertThat(curated).isPositive();
         assertThat(curated + summary.path("rejected_total").asLong()).isEqualTo(1500);
         assertThat(summary.path("examples").asLong()).isEqualTo(curated);
         assertThat(summary.path("rejected").properties())
                 .allSatisfy(
-                        e -> assertThat(e.getKey()).isIn("near_duplicate", "image_cluster_cap"));
+                        e ->
+                                assertThat(e.getKey())
+                                        .isIn(
+                                                "near_duplicate",
+                                                "image_cluster_cap",
+                                                "eval_contamination"));
+        assertThat(summary.path("decontamination").path("refused").asLong())
+                .isEqualTo(summary.path("rejected").path("eval_contamination").asLong(0));
         assertThat(summary.path("steps").asLong()).isPositive();
         assertThat(summary.path("trained_examples").asLong())
                 .isEqualTo(summary.path("steps").asLong() * 32);
