@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.broker.KafkaBroker;
 import io.streamlip.filter.FilterJob;
+import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.importer.ImportStats;
 import io.streamlip.platform.bounds.BoundedText;
 import io.streamlip.platform.flink.JobEnvironment;
@@ -11,9 +12,11 @@ import io.streamlip.platform.flink.JobSettings;
 import io.streamlip.platform.kafka.KafkaClients;
 import io.streamlip.platform.kafka.PairProducer;
 import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.schemas.RejectReason;
 import io.streamlip.tokenize.TokenizeConfig;
 import io.streamlip.tokenize.TokenizeJob;
 import io.streamlip.tokenize.Tokenizers;
+import io.streamlip.trainer.LatencyStats;
 import io.streamlip.trainer.StopCondition;
 import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
@@ -79,6 +82,12 @@ final class Demo {
      */
     static final Duration FIRST_BATCH_WAIT = Duration.ofMinutes(5);
 
+    /**
+     * The jobs' checkpoint interval: their exactly-once Kafka sinks commit at each, so it bounds
+     * how fast a pair reaches the trainer.
+     */
+    static final Duration JOB_CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
+
     /** How often the demo looks at its Flink jobs. */
     static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
 
@@ -103,6 +112,7 @@ final class Demo {
         DemoData data = DemoData.prepare(config, out);
         // Before the jobs start: the tokenize job and the trainer both read it.
         DemoTokenizer tokenizer = DemoTokenizer.prepare(config.tokenizer(), data.importer(), out);
+        FilterConfig filter = filterConfig(config, data.evalSet());
 
         PipelineTopics topics = PipelineTopics.defaults();
         ImportStats imported;
@@ -114,6 +124,13 @@ final class Demo {
         String failure;
         AtomicBoolean stopImport = new AtomicBoolean();
         AtomicReference<Trainer> trainer = new AtomicReference<>();
+        AtomicBoolean importing = new AtomicBoolean(true);
+        ImportProgress progress = new ImportProgress();
+        AdaptivePace pace =
+                config.importRate().adaptive()
+                        ? new AdaptivePace(config.trainer().batchSize(), JOB_CHECKPOINT_INTERVAL)
+                        : null;
+        TrainerFeed feed;
         try (KafkaBroker broker = KafkaBroker.start(out.resolve("kafka"), false);
                 JobWatch watch =
                         new JobWatch(
@@ -130,7 +147,8 @@ final class Demo {
             try (Admin admin = broker.admin()) {
                 topics.create(admin);
             }
-            StartedJob jobs = startJobs(kafka, topics, out.resolve("flink-checkpoints"), tokenizer);
+            StartedJob jobs =
+                    startJobs(kafka, topics, out.resolve("flink-checkpoints"), tokenizer, filter);
             LOG.info(
                     "opt-out entries apply while the demo runs: streamlip blocklist add --bootstrap"
                             + " {} sha256:HEX | phash:HEX | term:TEXT",
@@ -138,9 +156,23 @@ final class Demo {
             watch.watch(jobs.name(), jobs.client(), jobs.rest());
             // The import streams onto raw-pairs while the trainer already reads examples: the
             // trainer sees the stream the way it would see a live crawl.
-            CompletableFuture<ImportStats> importing =
+            feed =
+                    new TrainerFeed(
+                            kafka, topics, TrainerFeed.warmup(config.training()), importing::get);
+            if (pace != null) {
+                feed.pace(pace, progress::sent);
+            }
+            CompletableFuture<ImportStats> importJob =
                     CompletableFuture.supplyAsync(
-                            () -> importPairs(data, kafka, topics, stopImport));
+                            () -> {
+                                try {
+                                    return importPairs(
+                                            data, kafka, topics, stopImport, pace, progress);
+                                } finally {
+                                    importing.set(false);
+                                    progress.ended();
+                                }
+                            });
             try {
                 training =
                         train(
@@ -151,10 +183,12 @@ final class Demo {
                                 tokenizer,
                                 trainer,
                                 watch,
-                                trainingStarted);
+                                trainingStarted,
+                                feed);
             } finally {
                 stopImport.set(true);
-                imported = awaitImport(importing);
+                imported = awaitImport(importJob);
+                feed.close();
                 watch.finalPoll();
                 cancel(jobs.client());
             }
@@ -182,6 +216,10 @@ final class Demo {
                         training,
                         scorer,
                         trainingStarted.get(),
+                        filter,
+                        pace,
+                        progress,
+                        feed,
                         jobReports,
                         failure,
                         elapsedSeconds(started));
@@ -194,12 +232,16 @@ final class Demo {
     private record StartedJob(String name, JobClient client, FlinkRestClient rest) {}
 
     private StartedJob startJobs(
-            KafkaClients kafka, PipelineTopics topics, Path checkpoints, DemoTokenizer tokenizer)
+            KafkaClients kafka,
+            PipelineTopics topics,
+            Path checkpoints,
+            DemoTokenizer tokenizer,
+            FilterConfig filter)
             throws Exception {
         JobSettings settings =
                 JobSettings.defaults(checkpoints).toBuilder()
                         .parallelism(config.parallelism())
-                        .checkpointInterval(Duration.ofSeconds(2))
+                        .checkpointInterval(JOB_CHECKPOINT_INTERVAL)
                         .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         // The live-model loop: with crossModal on, the filter scores with the newest checkpoint
@@ -208,7 +250,7 @@ final class Demo {
                 env,
                 kafka,
                 topics,
-                config.filter(),
+                filter,
                 FilterJob.Options.builder().fileSinks(config.curatedSinks()).build());
         TokenizeJob.attach(
                 env,
@@ -258,6 +300,26 @@ final class Demo {
     }
 
     /**
+     * The curation job's settings: the configured ones, and with {@link DemoConfig#decontaminate()}
+     * the held-out {@code evalSet} (when there is one) among the evaluation sets whose near copies
+     * it refuses.
+     */
+    static FilterConfig filterConfig(DemoConfig config, Path evalSet) {
+        FilterConfig filter = config.filter();
+        if (!config.decontaminate() || evalSet == null) {
+            return filter;
+        }
+        List<String> sets = new java.util.ArrayList<>(filter.nearDuplicates().evalSets());
+        String heldOut = evalSet.toAbsolutePath().toString();
+        if (!sets.contains(heldOut)) {
+            sets.add(heldOut);
+        }
+        return filter.toBuilder()
+                .nearDuplicates(filter.nearDuplicates().toBuilder().evalSets(sets).build())
+                .build();
+    }
+
+    /**
      * The tokenize stage's configuration: examples at the trained model's image size ({@code
      * --model b16}: 224 px), as the trainer refuses any other, with the demo's tokenizer and its
      * CLIPPO rendering (when on).
@@ -290,15 +352,29 @@ final class Demo {
      * pairs already sent stay on the topic.
      */
     private ImportStats importPairs(
-            DemoData data, KafkaClients kafka, PipelineTopics topics, AtomicBoolean stop) {
+            DemoData data,
+            KafkaClients kafka,
+            PipelineTopics topics,
+            AtomicBoolean stop,
+            AdaptivePace adaptive,
+            ImportProgress progress) {
+        ImportRate rate = config.importRate();
         LOG.info(
                 "importing {} pairs ({}) onto {}{}",
                 data.importer().expectedPairs(),
                 data.note(),
                 topics.rawPairs(),
-                config.importRate() > 0 ? ", at most " + config.importRate() + " a second" : "");
+                switch (rate.mode()) {
+                    case "adaptive" ->
+                            ", paced by the trainer ("
+                                    + AdaptivePace.LEAD_BATCHES
+                                    + " batches or more waiting for it)";
+                    case "fixed" -> ", at most " + rate + " a second";
+                    default -> ", as fast as possible";
+                });
         ImportStats stats;
-        ImportPace pace = new ImportPace(config.importRate(), System.nanoTime());
+        ImportPace fixed = new ImportPace(rate.pairsPerSecond(), System.nanoTime());
+        progress.started();
         try (PairProducer producer = new PairProducer(kafka, topics.rawPairs());
                 ProgressBar bar =
                         Progress.bar("import " + data.source(), data.importer().expectedPairs())) {
@@ -312,7 +388,12 @@ final class Demo {
                                                     "training ended after " + done + " pairs");
                                         }
                                         bar.stepTo(done);
-                                        pace.await(done);
+                                        progress.sent(done);
+                                        if (adaptive != null) {
+                                            adaptive.await(done, stop::get);
+                                        } else {
+                                            fixed.await(done);
+                                        }
                                     });
         }
         LOG.info(
@@ -339,7 +420,8 @@ final class Demo {
             DemoTokenizer tokenizer,
             AtomicReference<Trainer> running,
             JobWatch watch,
-            AtomicReference<Instant> started) {
+            AtomicReference<Instant> started,
+            TrainerFeed feed) {
         TrainerConfig settings = config.trainer();
         TrainerConfig trainer =
                 settings.toBuilder()
@@ -363,6 +445,7 @@ final class Demo {
                 trainer.tokenizerVersion());
         try (Trainer t = Trainer.create(trainer, kafka, topics)) {
             running.set(t);
+            t.onTrained(feed);
             if (watch.failure().isPresent()) {
                 t.stop(); // a job failed while the trainer was being built
             }
@@ -384,6 +467,10 @@ final class Demo {
             TrainingSummary training,
             ScorerCounts scorer,
             Instant trainingStarted,
+            FilterConfig filter,
+            AdaptivePace pace,
+            ImportProgress progress,
+            TrainerFeed feed,
             List<JobWatch.JobReport> jobs,
             String failure,
             double elapsedSeconds) {
@@ -397,7 +484,13 @@ final class Demo {
         s.put("source_note", data.note());
         s.set("languages", Json.tree(data.languages()));
         s.put("minutes", config.training().toSeconds() / 60.0);
-        s.put("import_rate", config.importRate()); // pairs/s, 0: unthrottled
+        // pairs/s, 0: unthrottled; "auto": paced by the trainer (import_pace says how)
+        if (config.importRate().adaptive()) {
+            s.put("import_rate", config.importRate().toString());
+        } else {
+            s.put("import_rate", config.importRate().pairsPerSecond());
+        }
+        s.set("import_pace", paceSummary(pace, progress));
         var language = config.filter().language();
         if (!language.caps().isEmpty()) {
             ObjectNode caps = s.putObject("language_caps");
@@ -423,7 +516,18 @@ final class Demo {
             s.set("file_sinks", DemoShards.summary(config.curatedSinks(), config.exampleSinks()));
         }
         s.put("rendered_text", config.render() != null);
+        s.set("decontamination", decontaminationSummary(filter, data.evalSet(), counts));
         s.setAll(finite(Json.training(training))); // with the held-out evaluation as "eval"
+        // Beside the trainer's own figures: the freshness once the import's pace holds.
+        LatencyStats.Percentiles steady = feed.freshnessAfterWarmup();
+        ObjectNode afterWarmup = Json.object();
+        afterWarmup.put("examples", steady.count());
+        putFinite(afterWarmup, "p50_ms", steady.p50Millis());
+        putFinite(afterWarmup, "p95_ms", steady.p95Millis());
+        afterWarmup.put("warmup_s", feed.warmup().toMillis() / 1000.0);
+        s.withObject("freshness").set("after_warmup", afterWarmup);
+        putFinite(s, "freshness_after_warmup_p50_ms", steady.p50Millis());
+        putFinite(s, "freshness_after_warmup_p95_ms", steady.p95Millis());
         if (imported != null) {
             s.set("import", Json.tree(imported));
         }
@@ -434,7 +538,8 @@ final class Demo {
     /**
      * The live-model loop's figures ({@link ScorerCounts}); {@code enabled: false} and nothing else
      * when the loop was off. {@code first_scored_after_training_s}: from the trainer's first step
-     * to the first pair a model judged (null when none was).
+     * to the first pair a model judged (null when none was); {@code
+     * first_model_update_after_training_s}: to the first model update announced.
      */
     private ObjectNode scorerSummary(ScorerCounts scorer, Instant trainingStarted) {
         ObjectNode s = Json.object();
@@ -448,15 +553,62 @@ final class Demo {
         s.put("refused", scorer.refused());
         s.put("score_errors", scorer.scoreErrors());
         s.set("model_versions", Json.tree(scorer.modelVersions()));
-        double first = scorer.firstScoredAfter(trainingStarted);
-        if (Double.isFinite(first)) {
-            s.put("first_scored_after_training_s", first);
-        } else {
-            s.putNull("first_scored_after_training_s");
-        }
+        putFinite(s, "first_scored_after_training_s", scorer.firstScoredAfter(trainingStarted));
+        // The first of those two steps: the checkpoint announced; then the filter loads it.
+        putFinite(
+                s,
+                "first_model_update_after_training_s",
+                scorer.firstModelUpdateAfter(trainingStarted));
         s.put("top_fraction", config.filter().crossModal().topFraction());
         s.put("checkpoint_every", config.trainer().checkpointEvery());
         return s;
+    }
+
+    /**
+     * How the import was paced: {@code mode} (adaptive, fixed, unthrottled), {@code setting} (as
+     * given), {@code pairs_sent} and {@code pairs_per_second} (sent over the import's time); when
+     * adaptive, the pace's readings as of the trainer's latest progress: its examples per second,
+     * the lead of examples kept waiting and the rate set; and the share of readings after the first
+     * step with less than a batch waiting for the trainer.
+     */
+    private ObjectNode paceSummary(AdaptivePace pace, ImportProgress progress) {
+        ObjectNode p = Json.object();
+        p.put("mode", config.importRate().mode());
+        p.put("setting", config.importRate().toString());
+        p.put("pairs_sent", progress.sent());
+        putFinite(p, "pairs_per_second", progress.pairsPerSecond());
+        if (pace != null) {
+            double[] latest = pace.whileTraining();
+            p.put("lead_batches", AdaptivePace.LEAD_BATCHES);
+            putFinite(p, "trainer_examples_per_second", latest[0]);
+            putFinite(p, "lead_examples", latest[1]);
+            putFinite(p, "rate_last", latest[2]);
+            putFinite(p, "trainer_starved_share", pace.starvedShare());
+        }
+        return p;
+    }
+
+    /**
+     * Decontamination against the held-out set: whether it was on, the evaluation sets the filter
+     * indexed, and the pairs it refused as near copies of their images.
+     */
+    private ObjectNode decontaminationSummary(
+            FilterConfig filter, Path evalSet, PipelineCounts counts) {
+        ObjectNode d = Json.object();
+        d.put("enabled", config.decontaminate() && evalSet != null);
+        d.set("eval_sets", Json.tree(filter.nearDuplicates().evalSets()));
+        d.put(
+                "refused",
+                counts.rejected().getOrDefault(RejectReason.EVAL_CONTAMINATION.code(), 0L));
+        return d;
+    }
+
+    private static void putFinite(ObjectNode node, String key, double value) {
+        if (Double.isFinite(value)) {
+            node.put(key, value);
+        } else {
+            node.putNull(key);
+        }
     }
 
     /**
@@ -504,6 +656,40 @@ final class Demo {
 
     private static double elapsedSeconds(long started) {
         return Math.round((System.nanoTime() - started) / 1e8) / 10.0;
+    }
+
+    /** Pairs the import sent and when it started and ended; thread-safe. */
+    static final class ImportProgress {
+        private volatile long sent;
+        private volatile long startNanos = -1;
+        private volatile long endNanos = -1;
+
+        void started() {
+            startNanos = System.nanoTime();
+        }
+
+        void sent(long pairs) {
+            sent = pairs;
+        }
+
+        void ended() {
+            if (startNanos >= 0) {
+                endNanos = System.nanoTime();
+            }
+        }
+
+        long sent() {
+            return sent;
+        }
+
+        /** Pairs sent per second of the import's time; NaN before it started. */
+        double pairsPerSecond() {
+            if (startNanos < 0) {
+                return Double.NaN;
+            }
+            long end = endNanos >= 0 ? endNanos : System.nanoTime();
+            return sent / Math.max(1e-3, (end - startNanos) / 1e9);
+        }
     }
 
     /**

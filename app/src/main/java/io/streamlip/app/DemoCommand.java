@@ -33,8 +33,13 @@ import picocli.CommandLine.Option;
                     + " OUT/summary.json.",
             "--source DIR imports your own pairs folder instead, evaluated on --eval-set or on"
                     + " the --holdout share of its images.",
+            "Pairs arrive as a live stream paced by the trainer (--import-rate auto): as fast as"
+                    + " it trains, a few batches ahead; summary.json's \"import_pace\" says how,"
+                    + " and \"freshness\".\"after_warmup\" is the freshness once that pace"
+                    + " holds. Training pairs near-identical to a held-out evaluation image are"
+                    + " refused (eval_contamination; --no-decontaminate: off).",
             "The live-model loop is on: the filter job scores every pair with the newest"
-                    + " checkpoint the trainer announced (every 50 steps or 30 s) and refuses the"
+                    + " checkpoint the trainer announced (every 50 steps or 20 s) and refuses the"
                     + " worst-matching tenth of each language; summary.json's \"scorer\" counts"
                     + " model updates, scored, unscored and refused pairs (--no-live-model: off).",
             "The Flink jobs are watched: when one fails or restarts, the run stops at once,"
@@ -121,13 +126,15 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--import-rate",
-            paramLabel = "PAIRS_PER_S",
+            paramLabel = "auto|PAIRS_PER_S",
             description =
-                    "Send at most this many pairs per second, 0 for as fast as possible. Below"
-                            + " the trainer's rate the demo is a live stream and its freshness is"
-                            + " the pipeline's latency; unthrottled, the trainer works off a backlog"
-                            + " (default: ${DEFAULT-VALUE}).")
-    double importRate = DEFAULTS.importRate();
+                    "How fast pairs arrive. auto: as fast as the trainer takes examples, keeping"
+                            + " a few batches waiting for it (paced by its consumer lag on"
+                            + " examples and its examples/s, so the demo is a live stream on any"
+                            + " machine); a number: at most that many pairs a second; 0: as fast"
+                            + " as possible (the trainer then works off a backlog) (default:"
+                            + " ${DEFAULT-VALUE}).")
+    String importRate = DEFAULTS.importRate().toString();
 
     @Option(
             names = "--parallelism",
@@ -152,6 +159,18 @@ final class DemoCommand implements Callable<Integer> {
     boolean liveModel;
 
     @Mixin CrossModalOptions crossModal;
+
+    @Option(
+            names = "--decontaminate",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Refuse training pairs whose image is a near copy of an image of the held-out"
+                            + " evaluation set (eval_contamination; perceptual hash confirmed by"
+                            + " thumbnail), so the evaluation measures unseen images;"
+                            + " --no-decontaminate turns it off (default: on).")
+    boolean decontaminate;
 
     @Option(
             names = "--tokenizer",
@@ -220,8 +239,9 @@ final class DemoCommand implements Callable<Integer> {
                         .holdout(holdout)
                         .evalClasses(evalClasses)
                         .maxPairs(maxPairs)
-                        .importRate(importRate)
+                        .importRate(importRate())
                         .parallelism(parallelism)
+                        .decontaminate(decontaminate)
                         .trainer(trainer.applyTo(DEFAULTS.trainer()))
                         .tokenizer(tokenizerSpec())
                         .filter(filterConfig())
@@ -255,6 +275,15 @@ final class DemoCommand implements Callable<Integer> {
                     .build();
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private ImportRate importRate() {
+        try {
+            return ImportRate.parse(importRate);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--import-rate: " + e.getMessage());
         }
     }
 
@@ -366,8 +395,29 @@ final class DemoCommand implements Callable<Integer> {
                         s.path("freshness_p50_ms").asDouble(Double.NaN) / 1000,
                         s.path("freshness_p95_ms").asDouble(Double.NaN) / 1000,
                         s.path("freshness").path("steady").path("examples").asLong()));
+        JsonNode steady = s.path("freshness").path("after_warmup");
+        row(
+                t,
+                "steady freshness",
+                String.format(
+                        Locale.ROOT,
+                        "p50 %.1f s, p95 %.1f s (%d examples after a %.0f s warm-up, import"
+                                + " running)",
+                        steady.path("p50_ms").asDouble(Double.NaN) / 1000,
+                        steady.path("p95_ms").asDouble(Double.NaN) / 1000,
+                        steady.path("examples").asLong(),
+                        steady.path("warmup_s").asDouble()));
+        row(t, "import pace", paceRow(s.path("import_pace")));
         row(t, "checkpoint", s.path("checkpoint").asText());
         row(t, "live model", scorerRow(s.path("scorer")));
+        JsonNode decontamination = s.path("decontamination");
+        row(
+                t,
+                "decontamination",
+                decontamination.path("enabled").asBoolean()
+                        ? decontamination.path("refused").asLong()
+                                + " pairs refused as near copies of held-out images"
+                        : "off");
         if (!s.has("eval")) {
             t.append(String.format(Locale.ROOT, "%nsummary: %s%n", written));
             return t.toString();
@@ -407,13 +457,40 @@ final class DemoCommand implements Callable<Integer> {
         }
         return String.format(
                 Locale.ROOT,
-                "%d model updates, %d scored, %d unscored, %d refused; first scored %.0f s into"
-                        + " training",
+                "%d model updates, %d scored, %d unscored, %d refused; first model %.0f s and"
+                        + " first scored %.0f s into training",
                 scorer.path("model_updates_seen").asLong(),
                 scorer.path("scored").asLong(),
                 scorer.path("unscored").asLong(),
                 scorer.path("refused").asLong(),
+                scorer.path("first_model_update_after_training_s").asDouble(Double.NaN),
                 scorer.path("first_scored_after_training_s").asDouble(Double.NaN));
+    }
+
+    private static String paceRow(JsonNode pace) {
+        String mean =
+                String.format(
+                        Locale.ROOT,
+                        "%.0f pairs/s sent",
+                        pace.path("pairs_per_second").asDouble(Double.NaN));
+        return switch (pace.path("mode").asText()) {
+            case "adaptive" ->
+                    String.format(
+                            Locale.ROOT,
+                            "auto: %s; trainer %.0f examples/s, lead %.0f examples, under a batch"
+                                    + " waiting %.0f%% of the time",
+                            mean,
+                            pace.path("trainer_examples_per_second").asDouble(Double.NaN),
+                            pace.path("lead_examples").asDouble(Double.NaN),
+                            100 * pace.path("trainer_starved_share").asDouble(Double.NaN));
+            case "fixed" ->
+                    String.format(
+                            Locale.ROOT,
+                            "at most %s pairs/s: %s",
+                            pace.path("setting").asText(),
+                            mean);
+            default -> "unthrottled: " + mean;
+        };
     }
 
     private static String tokenizerRow(JsonNode tokenizer) {

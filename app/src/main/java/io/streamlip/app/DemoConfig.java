@@ -38,12 +38,17 @@ public record DemoConfig(
         int evalClasses,
         // cap on imported pairs; default 0 (everything the languages give)
         long maxPairs,
-        // most pairs per second the import sends; default 0 (as fast as it can)
-        double importRate,
+        // how fast the import sends: ImportRate.AUTO (default) as fast as the trainer takes
+        //     examples, a few batches ahead (AdaptivePace); a fixed rate; or 0, unthrottled
+        ImportRate importRate,
         // pairs generated when the source is synthetic; default 30,000
         long syntheticPairs,
         // Flink parallelism of the curation and tokenize jobs; default 1
         int parallelism,
+        // refuse pairs whose image is a near copy of a held-out evaluation image
+        //     (eval_contamination): the demo adds its held-out set to the filter's evaluation
+        //     sets; default true
+        boolean decontaminate,
         // the curation job's thresholds (language caps, blocklist files, the live-model loop's
         //     cross-modal filter among them); default FilterConfig.defaults() with the
         //     cross-modal filter on
@@ -91,7 +96,7 @@ public record DemoConfig(
      * Seconds after which the demo checkpoints whatever the step count, so that a loaded machine
      * still gets its first model within the first minute.
      */
-    public static final int CHECKPOINT_INTERVAL_S = 30;
+    public static final int CHECKPOINT_INTERVAL_S = 20;
 
     public DemoConfig {
         if (training.isNegative() || training.isZero()) {
@@ -104,9 +109,8 @@ public record DemoConfig(
             throw new IllegalArgumentException(
                     "evalClasses and maxPairs must not be negative, syntheticPairs positive");
         }
-        if (!(importRate >= 0) || Double.isInfinite(importRate)) {
-            throw new IllegalArgumentException(
-                    "importRate must be 0 (unthrottled) or a positive rate, got " + importRate);
+        if (importRate == null) {
+            throw new IllegalArgumentException("the import rate must be set (auto or a rate)");
         }
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be positive, got " + parallelism);
@@ -180,9 +184,10 @@ public record DemoConfig(
         private List<String> languages = DEFAULT_LANGUAGES;
         private int evalClasses = 500;
         private long maxPairs = 0;
-        private double importRate = 0;
+        private ImportRate importRate = ImportRate.AUTO;
         private long syntheticPairs = 30_000;
         private int parallelism = 1;
+        private boolean decontaminate = true;
         private FilterConfig filter =
                 FilterConfig.builder()
                         .crossModal(CrossModalConfig.builder().enabled(true).build())
@@ -213,6 +218,7 @@ public record DemoConfig(
             importRate = c.importRate;
             syntheticPairs = c.syntheticPairs;
             parallelism = c.parallelism;
+            decontaminate = c.decontaminate;
             filter = c.filter;
             trainer = c.trainer;
             tokenizer = c.tokenizer;
@@ -272,9 +278,14 @@ public record DemoConfig(
             return this;
         }
 
-        public Builder importRate(double value) {
+        public Builder importRate(ImportRate value) {
             importRate = value;
             return this;
+        }
+
+        /** A fixed rate: at most {@code pairsPerSecond} pairs a second, 0 for no limit. */
+        public Builder importRate(double pairsPerSecond) {
+            return importRate(ImportRate.fixed(pairsPerSecond));
         }
 
         public Builder syntheticPairs(long value) {
@@ -284,6 +295,11 @@ public record DemoConfig(
 
         public Builder parallelism(int value) {
             parallelism = value;
+            return this;
+        }
+
+        public Builder decontaminate(boolean value) {
+            decontaminate = value;
             return this;
         }
 
@@ -333,6 +349,7 @@ public record DemoConfig(
                     importRate,
                     syntheticPairs,
                     parallelism,
+                    decontaminate,
                     filter,
                     trainer,
                     tokenizer,

@@ -29,6 +29,8 @@ import java.util.Set;
  * @param modelVersions versions that scored or refused a pair, first use first, at most {@link
  *     #MAX_VERSIONS}
  * @param firstScored when the first pair was judged by a model (curated or refused), or null
+ * @param firstModelUpdate when the trainer announced its first model (the record's timestamp), or
+ *     null
  */
 record ScorerCounts(
         long modelUpdatesSeen,
@@ -37,7 +39,8 @@ record ScorerCounts(
         long refused,
         long scoreErrors,
         List<String> modelVersions,
-        Instant firstScored) {
+        Instant firstScored,
+        Instant firstModelUpdate) {
 
     /** Most model versions listed. */
     static final int MAX_VERSIONS = 1000;
@@ -75,14 +78,28 @@ record ScorerCounts(
                         n[3]++;
                     }
                 });
+        long[] updates = new long[1];
+        Instant[] firstUpdate = new Instant[1];
+        TopicReader.scan(
+                kafka,
+                topics.modelUpdates(),
+                r -> {
+                    updates[0]++;
+                    Instant at = Instant.ofEpochMilli(r.timestamp());
+                    if (r.timestamp() >= 0
+                            && (firstUpdate[0] == null || at.isBefore(firstUpdate[0]))) {
+                        firstUpdate[0] = at;
+                    }
+                });
         return new ScorerCounts(
-                TopicReader.count(kafka, topics.modelUpdates()),
+                updates[0],
                 n[0],
                 n[1],
                 n[2],
                 n[3],
                 new ArrayList<>(versions),
-                first[0]);
+                first[0],
+                firstUpdate[0]);
     }
 
     private static void judged(Set<String> versions, Instant[] first, String version, Instant at) {
@@ -98,9 +115,20 @@ record ScorerCounts(
      * Seconds from {@code trainingStarted} to the first judged pair; NaN when either is unknown.
      */
     double firstScoredAfter(Instant trainingStarted) {
-        if (firstScored == null || trainingStarted == null) {
+        return secondsBetween(trainingStarted, firstScored);
+    }
+
+    /**
+     * Seconds from {@code trainingStarted} to the first model update; NaN when either is unknown.
+     */
+    double firstModelUpdateAfter(Instant trainingStarted) {
+        return secondsBetween(trainingStarted, firstModelUpdate);
+    }
+
+    private static double secondsBetween(Instant from, Instant to) {
+        if (from == null || to == null) {
             return Double.NaN;
         }
-        return Duration.between(trainingStarted, firstScored).toMillis() / 1000.0;
+        return Duration.between(from, to).toMillis() / 1000.0;
     }
 }

@@ -158,6 +158,7 @@ class ConfigBuildersTest {
                         .importRate(10)
                         .syntheticPairs(50)
                         .parallelism(2)
+                        .decontaminate(false)
                         .filter(FilterConfig.builder().minImageSide(8).build())
                         .trainer(TrainerConfig.defaults())
                         .tokenizer("bpe:512")

@@ -58,14 +58,22 @@ class DemoCommandTest {
         assertThat(summary.path("raw").asLong()).isEqualTo(1500);
         assertThat(summary.path("import_rate").asDouble()).isEqualTo(2000.0);
         // Synthetic pairs are all valid, but the same shape and colour come back drawn a little
-        // differently with the same caption: the near-duplicate stages refuse those, nothing else.
+        // differently with the same caption: the near-duplicate stages refuse those, and
+        // decontamination (on by default) the near copies of the held-out images; nothing else.
         long curated = summary.path("curated").asLong();
         assertThat(curated).isPositive();
         assertThat(curated + summary.path("rejected_total").asLong()).isEqualTo(1500);
         assertThat(summary.path("examples").asLong()).isEqualTo(curated);
         assertThat(summary.path("rejected").properties())
                 .allSatisfy(
-                        e -> assertThat(e.getKey()).isIn("near_duplicate", "image_cluster_cap"));
+                        e ->
+                                assertThat(e.getKey())
+                                        .isIn(
+                                                "near_duplicate",
+                                                "image_cluster_cap",
+                                                "eval_contamination"));
+        assertThat(summary.path("decontamination").path("refused").asLong())
+                .isEqualTo(summary.path("rejected").path("eval_contamination").asLong(0));
         assertThat(summary.path("steps").asLong()).isPositive();
         assertThat(summary.path("trained_examples").asLong())
                 .isEqualTo(summary.path("steps").asLong() * 32);
@@ -257,6 +265,89 @@ class DemoCommandTest {
         assertThat(s.path("webdataset").path("examples").path("folder").asText())
                 .isEqualTo(wds.toString());
         assertThat(s.has("avro")).isFalse();
+    }
+
+    @Test
+    @Tag("integration")
+    void byDefaultTheImportFollowsTheTrainerAndTheHeldOutSetIsKeptOut(@TempDir Path dir)
+            throws Exception {
+        Path out = dir.resolve("demo");
+        // The default pace: more pairs than the trainer can take in the run, so the pace, not
+        // the corpus, ends what is sent.
+        Run demo =
+                run(
+                        "demo",
+                        "--source=synthetic",
+                        "--minutes=0.6",
+                        "--max-pairs=25000",
+                        "--batch-size=32",
+                        "--threads=1",
+                        "--no-live-model",
+                        "--out=" + out,
+                        "--json");
+        assertThat(demo.code).as(demo.err).isZero();
+        JsonNode summary = JSON.readTree(Files.readString(out.resolve("summary.json")));
+        assertThat(summary.path("status").asText()).isEqualTo("ok");
+        assertThat(summary.path("import_rate").asText()).isEqualTo("auto");
+        JsonNode pace = summary.path("import_pace");
+        assertThat(pace.path("mode").asText()).isEqualTo("adaptive");
+        assertThat(pace.path("lead_batches").asInt()).isEqualTo(AdaptivePace.LEAD_BATCHES);
+        assertThat(pace.path("lead_examples").asDouble())
+                .isGreaterThanOrEqualTo(AdaptivePace.LEAD_BATCHES * 32);
+        assertThat(pace.path("trainer_examples_per_second").asDouble()).isPositive();
+        assertThat(pace.path("trainer_starved_share").asDouble()).isBetween(0.0, 1.0);
+        // Held back to the trainer: far from the whole corpus, and what it sent was curated
+        // (no backlog before the filter beyond the pace's bound).
+        long sent = pace.path("pairs_sent").asLong();
+        assertThat(sent).isPositive().isLessThan(25_000);
+        assertThat(summary.path("raw").asLong()).isEqualTo(sent);
+        // Freshness once the pace holds, beside the trainer's own figures: seconds, not the
+        // minutes of a backlog.
+        JsonNode steady = summary.path("freshness").path("after_warmup");
+        assertThat(steady.path("examples").asLong()).isPositive();
+        assertThat(steady.path("warmup_s").asDouble()).isEqualTo(9.0);
+        assertThat(steady.path("p50_ms").asDouble())
+                .isPositive()
+                .isLessThanOrEqualTo(steady.path("p95_ms").asDouble())
+                .isLessThan(30_000);
+        assertThat(summary.path("freshness_after_warmup_p50_ms").asDouble())
+                .isEqualTo(steady.path("p50_ms").asDouble());
+        assertThat(summary.has("freshness_p50_ms")).isTrue();
+        // Decontamination against the demo's own held-out set.
+        JsonNode decontamination = summary.path("decontamination");
+        assertThat(decontamination.path("enabled").asBoolean()).isTrue();
+        assertThat(decontamination.path("eval_sets").get(0).asText())
+                .isEqualTo(out.resolve("eval-heldout").toAbsolutePath().toString());
+        assertThat(decontamination.path("refused").asLong())
+                .isEqualTo(summary.path("rejected").path("eval_contamination").asLong(0));
+        assertThat(DemoCommand.table(summary, out.resolve("summary.json")))
+                .containsPattern("import pace +auto: \\d+ pairs/s sent")
+                .containsPattern("steady freshness +p50 \\d+\\.\\d s")
+                .containsPattern("decontamination +\\d+ pairs refused");
+    }
+
+    @Test
+    void theImportIsPacedByTheTrainerAndDecontaminatedByDefault(@TempDir Path dir) {
+        DemoConfig defaults = demoConfig();
+        assertThat(defaults.importRate()).isEqualTo(ImportRate.AUTO);
+        assertThat(defaults.decontaminate()).isTrue();
+        DemoConfig fixed = demoConfig("--import-rate=150", "--no-decontaminate");
+        assertThat(fixed.importRate()).isEqualTo(ImportRate.fixed(150));
+        assertThat(fixed.importRate().mode()).isEqualTo("fixed");
+        assertThat(fixed.decontaminate()).isFalse();
+        assertThat(demoConfig("--import-rate=0").importRate()).isEqualTo(ImportRate.UNTHROTTLED);
+        assertThat(demoConfig("--import-rate=Auto").importRate()).isEqualTo(ImportRate.AUTO);
+        assertThat(ImportRate.parse(ImportRate.fixed(12.5).toString()))
+                .isEqualTo(ImportRate.fixed(12.5));
+        Run bad = run("demo", "--import-rate=fast");
+        assertThat(bad.code).isNotZero();
+        assertThat(bad.err).contains("--import-rate: import rate must be 'auto' or a number");
+        // The demo's held-out set joins the filter's evaluation sets, unless switched off.
+        Path heldOut = dir.resolve("eval-heldout");
+        assertThat(Demo.filterConfig(defaults, heldOut).nearDuplicates().evalSets())
+                .containsExactly(heldOut.toAbsolutePath().toString());
+        assertThat(Demo.filterConfig(fixed, heldOut)).isEqualTo(fixed.filter());
+        assertThat(Demo.filterConfig(defaults, null)).isEqualTo(defaults.filter());
     }
 
     private static DemoConfig demoConfig(String... args) {

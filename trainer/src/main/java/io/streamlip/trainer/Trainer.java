@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,7 @@ public final class Trainer implements AutoCloseable {
     private final StreamRandom random;
     private volatile TrainingRun run;
     private volatile BiConsumer<Path, TrainingSession> resumeListener = (path, session) -> {};
+    private volatile Consumer<TrainedStep> trainedObserver = step -> {};
 
     private Trainer(
             TrainerConfig config,
@@ -145,6 +147,15 @@ public final class Trainer implements AutoCloseable {
      */
     public void onResume(BiConsumer<Path, TrainingSession> listener) {
         this.resumeListener = listener;
+    }
+
+    /**
+     * Called on the training thread after each applied step, once the run's own concerns have been
+     * told: for callers that follow the trainer's progress per step (the demo paces its import by
+     * it). It must return quickly. Set it before {@link #run}.
+     */
+    public void onTrained(Consumer<TrainedStep> observer) {
+        this.trainedObserver = observer;
     }
 
     /** Asks a running {@link #run} to stop after its current step (it checkpoints first). */
@@ -378,6 +389,16 @@ public final class Trainer implements AutoCloseable {
                 } else {
                     listener.onStep(current, step);
                 }
+            }
+            if (!result.skipped()) {
+                TrainingBatch trained = batch.get();
+                trainedObserver.accept(
+                        new TrainedStep(
+                                result.step(),
+                                trained.size(),
+                                trained.nextOffsets(),
+                                trained.produceTimes(),
+                                System.currentTimeMillis()));
             }
         }
         current.stopped(done.get());
