@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.broker.KafkaBroker;
 import io.streamlip.filter.FilterJob;
 import io.streamlip.ingest.importer.ImportStats;
+import io.streamlip.ingest.noise.NoisyImporter;
 import io.streamlip.platform.bounds.BoundedText;
 import io.streamlip.platform.flink.JobEnvironment;
 import io.streamlip.platform.flink.JobSettings;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -382,6 +384,15 @@ final class Demo {
         s.set("languages", Json.tree(data.languages()));
         s.put("minutes", config.training().toSeconds() / 60.0);
         s.put("import_rate", config.importRate()); // pairs/s, 0: unthrottled
+        if (data.importer() instanceof NoisyImporter noisy) {
+            ObjectNode noise = s.putObject("noise");
+            Map<String, Double> rates = new java.util.TreeMap<>();
+            noisy.config().rates().forEach((k, v) -> rates.put(k.code(), v));
+            noise.set("rates", Json.tree(rates));
+            noise.put("seed", noisy.config().seed());
+            noise.put("injected", noisy.injected());
+            noise.set("emitted", Json.tree(noisy.emitted()));
+        }
         var language = config.filter().language();
         if (!language.caps().isEmpty()) {
             ObjectNode caps = s.putObject("language_caps");

@@ -3,6 +3,7 @@ package io.streamlip.app;
 import io.streamlip.bench.EmojiLearningBenchmark;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.score.CrossModalConfig;
+import io.streamlip.ingest.noise.NoiseConfig;
 import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.TrainerConfig;
 import java.nio.file.Path;
@@ -51,7 +52,10 @@ public record DemoConfig(
         TrainerConfig trainer,
         // DemoTokenizer spec: "bytes" (default), "bpe[:VOCAB]" (VOCAB default 8192, trained on
         //     the imported captions) or the path of a tokenizer.json
-        String tokenizer) {
+        String tokenizer,
+        // web noise the simulator injects into the imported stream (ingest/noise), e.g.
+        //     unrelated captions for the live-model loop to refuse; default NoiseConfig.none()
+        NoiseConfig noise) {
 
     /** Where the pairs come from. */
     public enum Source {
@@ -127,6 +131,9 @@ public record DemoConfig(
         if (!(holdout >= 0 && holdout < 1)) {
             throw new IllegalArgumentException("holdout must be in [0, 1), got " + holdout);
         }
+        if (noise == null) {
+            throw new IllegalArgumentException("the noise settings must be set (none: none())");
+        }
         languages = List.copyOf(languages);
     }
 
@@ -173,6 +180,7 @@ public record DemoConfig(
                         .checkpointInterval(Duration.ofSeconds(CHECKPOINT_INTERVAL_S))
                         .build();
         private String tokenizer = Tokenizers.BYTES;
+        private NoiseConfig noise = NoiseConfig.none();
 
         private Builder() {}
 
@@ -193,6 +201,7 @@ public record DemoConfig(
             filter = c.filter;
             trainer = c.trainer;
             tokenizer = c.tokenizer;
+            noise = c.noise;
         }
 
         public Builder training(Duration value) {
@@ -276,6 +285,11 @@ public record DemoConfig(
             return this;
         }
 
+        public Builder noise(NoiseConfig value) {
+            noise = value;
+            return this;
+        }
+
         /** The configuration; the record's constructor checks it. */
         public DemoConfig build() {
             return new DemoConfig(
@@ -294,7 +308,8 @@ public record DemoConfig(
                     parallelism,
                     filter,
                     trainer,
-                    tokenizer);
+                    tokenizer,
+                    noise);
         }
     }
 }
