@@ -43,6 +43,15 @@ final class BenchCommand implements Callable<Integer> {
             description = "Most input records where the benchmark has a choice (0: its default).")
     long limit;
 
+    @Option(
+            names = "--checkpoint",
+            paramLabel = "DIR",
+            description =
+                    "A trainer checkpoint, or a folder of them (the newest), for the benchmarks"
+                            + " that score with a model (curation: the recall of unrelated"
+                            + " captions at 1/5/10% of clean pairs refused).")
+    java.nio.file.Path checkpoint;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     private final Benchmarks benchmarks;
@@ -78,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
                                                         + benchmarks.all().stream()
                                                                 .map(Benchmark::name)
                                                                 .toList()));
-        BenchResult result = benchmark.run(new BenchOptions(quick, threads, limit));
+        BenchResult result = benchmark.run(new BenchOptions(quick, threads, limit, checkpoint));
         out.println(json ? result.toJson() : result.toTable());
         out.flush();
         return 0;

@@ -6,6 +6,7 @@ import io.streamlip.broker.KafkaBroker;
 import io.streamlip.filter.FilterJob;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.importer.ImportStats;
+import io.streamlip.ingest.noise.NoisyImporter;
 import io.streamlip.platform.bounds.BoundedText;
 import io.streamlip.platform.flink.JobEnvironment;
 import io.streamlip.platform.flink.JobSettings;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -491,6 +493,15 @@ final class Demo {
             s.put("import_rate", config.importRate().pairsPerSecond());
         }
         s.set("import_pace", paceSummary(pace, progress));
+        if (data.importer() instanceof NoisyImporter noisy) {
+            ObjectNode noise = s.putObject("noise");
+            Map<String, Double> rates = new java.util.TreeMap<>();
+            noisy.config().rates().forEach((k, v) -> rates.put(k.code(), v));
+            noise.set("rates", Json.tree(rates));
+            noise.put("seed", noisy.config().seed());
+            noise.put("injected", noisy.injected());
+            noise.set("emitted", Json.tree(noisy.emitted()));
+        }
         var language = config.filter().language();
         if (!language.caps().isEmpty()) {
             ObjectNode caps = s.putObject("language_caps");

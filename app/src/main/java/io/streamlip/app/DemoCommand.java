@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.filter.blocklist.BlocklistStage;
 import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.ingest.noise.NoiseConfig;
 import io.streamlip.ingest.pairs.PairsFolder;
 import io.streamlip.sinks.FileSinkConfig;
 import java.io.PrintWriter;
@@ -137,6 +138,17 @@ final class DemoCommand implements Callable<Integer> {
     String importRate = DEFAULTS.importRate().toString();
 
     @Option(
+            names = "--noise",
+            paramLabel = "KIND=RATE[,KIND=RATE...]",
+            description =
+                    "Inject web noise into the imported stream with the noise simulator, e.g."
+                            + " unrelated_caption=0.1 (after each imported pair, one pair with the"
+                            + " caption of another image with chance 0.1); 'defaults' for every"
+                            + " kind at its default rate; summary.json counts what was injected"
+                            + " (default: ${DEFAULT-VALUE}).")
+    String noise = "none";
+
+    @Option(
             names = "--parallelism",
             paramLabel = "P",
             description = "Flink parallelism of the jobs (default: ${DEFAULT-VALUE}).")
@@ -256,6 +268,7 @@ final class DemoCommand implements Callable<Integer> {
             config.languages(languages);
         }
         try {
+            config.noise(NoiseConfig.parse(noise));
             return config.build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

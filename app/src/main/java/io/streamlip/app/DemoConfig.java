@@ -3,6 +3,7 @@ package io.streamlip.app;
 import io.streamlip.bench.EmojiLearningBenchmark;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.score.CrossModalConfig;
+import io.streamlip.ingest.noise.NoiseConfig;
 import io.streamlip.sinks.FileSinkConfig;
 import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.tokenize.render.BitmapFont;
@@ -66,7 +67,10 @@ public record DemoConfig(
         // WebDataset / Avro shards of the curated pairs (folders under out/shards); default none
         FileSinkConfig curatedSinks,
         // WebDataset / Avro shards of the examples (folders under out/shards); default none
-        FileSinkConfig exampleSinks) {
+        FileSinkConfig exampleSinks,
+        // web noise the simulator injects into the imported stream (ingest/noise), e.g.
+        //     unrelated captions for the live-model loop to refuse; default NoiseConfig.none()
+        NoiseConfig noise) {
 
     /** Where the pairs come from. */
     public enum Source {
@@ -151,6 +155,9 @@ public record DemoConfig(
         if (!(holdout >= 0 && holdout < 1)) {
             throw new IllegalArgumentException("holdout must be in [0, 1), got " + holdout);
         }
+        if (noise == null) {
+            throw new IllegalArgumentException("the noise settings must be set (none: none())");
+        }
         languages = List.copyOf(languages);
     }
 
@@ -201,6 +208,7 @@ public record DemoConfig(
         private TextRenderConfig render = null;
         private FileSinkConfig curatedSinks = FileSinkConfig.defaults();
         private FileSinkConfig exampleSinks = FileSinkConfig.defaults();
+        private NoiseConfig noise = NoiseConfig.none();
 
         private Builder() {}
 
@@ -225,6 +233,7 @@ public record DemoConfig(
             render = c.render;
             curatedSinks = c.curatedSinks;
             exampleSinks = c.exampleSinks;
+            noise = c.noise;
         }
 
         public Builder training(Duration value) {
@@ -333,6 +342,11 @@ public record DemoConfig(
             return this;
         }
 
+        public Builder noise(NoiseConfig value) {
+            noise = value;
+            return this;
+        }
+
         /** The configuration; the record's constructor checks it. */
         public DemoConfig build() {
             return new DemoConfig(
@@ -355,7 +369,8 @@ public record DemoConfig(
                     tokenizer,
                     render,
                     curatedSinks,
-                    exampleSinks);
+                    exampleSinks,
+                    noise);
         }
     }
 }

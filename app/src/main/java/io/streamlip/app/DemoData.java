@@ -4,6 +4,8 @@ import io.streamlip.ingest.emoji.EmojiCorpus;
 import io.streamlip.ingest.emoji.EmojiData;
 import io.streamlip.ingest.emoji.EmojiEvalSet;
 import io.streamlip.ingest.importer.PairImporter;
+import io.streamlip.ingest.noise.NoiseSimulator;
+import io.streamlip.ingest.noise.NoisyImporter;
 import io.streamlip.ingest.synthetic.SyntheticImporter;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import java.nio.file.Path;
@@ -30,6 +32,24 @@ record DemoData(
      * Chooses the source the configuration asks for and writes its held-out set under {@code out}.
      */
     static DemoData prepare(DemoConfig config, Path out) {
+        DemoData clean = prepareClean(config, out);
+        if (!config.noise().injects()) {
+            return clean;
+        }
+        List<NoiseSimulator.EvalImage> evalImages =
+                clean.evalSet() == null ? List.of() : NoiseSimulator.evalImages(clean.evalSet());
+        NoisyImporter noisy =
+                new NoisyImporter(clean.importer(), new NoiseSimulator(config.noise(), evalImages));
+        LOG.info("injecting web noise into the import: {}", config.noise().rates());
+        return new DemoData(
+                clean.source(),
+                noisy,
+                clean.evalSet(),
+                clean.note() + "; noise injected " + config.noise().rates(),
+                clean.languages());
+    }
+
+    private static DemoData prepareClean(DemoConfig config, Path out) {
         Path evalSet = out.resolve("eval-heldout");
         return switch (config.source()) {
             case SYNTHETIC -> synthetic(config, evalSet, "synthetic data asked for");

@@ -350,6 +350,35 @@ class DemoCommandTest {
         assertThat(Demo.filterConfig(defaults, null)).isEqualTo(defaults.filter());
     }
 
+    @Test
+    void noiseIsOffByDefaultAndTheOptionInjectsIntoTheImportedStream(@TempDir Path dir) {
+        assertThat(demoConfig().noise().injects()).isFalse();
+        DemoConfig noisy =
+                demoConfig(
+                        "--noise=unrelated_caption=0.5",
+                        "--source=synthetic",
+                        "--out=" + dir,
+                        "--max-pairs=100");
+        assertThat(noisy.noise().rates())
+                .isEqualTo(
+                        java.util.Map.of(
+                                io.streamlip.ingest.noise.NoiseKind.UNRELATED_CAPTION, 0.5));
+        DemoData data = DemoData.prepare(noisy, dir);
+        assertThat(data.importer()).isInstanceOf(io.streamlip.ingest.noise.NoisyImporter.class);
+        var importer = (io.streamlip.ingest.noise.NoisyImporter) data.importer();
+        long pairs = 0;
+        for (var it = importer.pairs(); it.hasNext(); it.next()) {
+            pairs++;
+        }
+        long unrelated = importer.emitted().get("unrelated_caption");
+        assertThat(unrelated).isBetween(25L, 75L).isEqualTo(importer.injected());
+        assertThat(pairs).isEqualTo(100 + unrelated);
+        assertThat(data.note()).contains("noise injected");
+        Run bad = run("demo", "--noise=unrelated=0.1");
+        assertThat(bad.code).isNotZero();
+        assertThat(bad.err).contains("unknown noise kind 'unrelated'");
+    }
+
     private static DemoConfig demoConfig(String... args) {
         return TrainerOptionsTest.demo(args);
     }

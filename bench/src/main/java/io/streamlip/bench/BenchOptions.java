@@ -1,5 +1,7 @@
 package io.streamlip.bench;
 
+import java.nio.file.Path;
+
 /**
  * Knobs every benchmark understands.
  *
@@ -7,13 +9,20 @@ package io.streamlip.bench;
  *     not for reports
  * @param threads compute threads where the benchmark has a choice (0: the benchmark's default)
  * @param limit most input records where the benchmark has a choice (0: the benchmark's default)
+ * @param checkpoint a trainer checkpoint, or a folder of them (its newest), for the benchmarks that
+ *     score with a model ({@code curation}); null: none
  */
-public record BenchOptions(boolean quick, int threads, long limit) {
+public record BenchOptions(boolean quick, int threads, long limit, Path checkpoint) {
 
     public BenchOptions {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be 0 (default) or positive: " + limit);
         }
+    }
+
+    /** Options without a checkpoint. */
+    public BenchOptions(boolean quick, int threads, long limit) {
+        this(quick, threads, limit, null);
     }
 
     /** A full run with each benchmark's own defaults. */
@@ -44,6 +53,7 @@ public record BenchOptions(boolean quick, int threads, long limit) {
         private boolean quick = false;
         private int threads = 0;
         private long limit = 0;
+        private Path checkpoint = null;
 
         private Builder() {}
 
@@ -51,6 +61,7 @@ public record BenchOptions(boolean quick, int threads, long limit) {
             quick = c.quick;
             threads = c.threads;
             limit = c.limit;
+            checkpoint = c.checkpoint;
         }
 
         public Builder quick(boolean value) {
@@ -68,9 +79,14 @@ public record BenchOptions(boolean quick, int threads, long limit) {
             return this;
         }
 
+        public Builder checkpoint(Path value) {
+            checkpoint = value;
+            return this;
+        }
+
         /** The options; the record's constructor checks them. */
         public BenchOptions build() {
-            return new BenchOptions(quick, threads, limit);
+            return new BenchOptions(quick, threads, limit, checkpoint);
         }
     }
 }

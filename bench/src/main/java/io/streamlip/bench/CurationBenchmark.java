@@ -12,13 +12,18 @@ import io.streamlip.ingest.noise.NoiseKind;
 import io.streamlip.ingest.noise.NoiseSimulator;
 import io.streamlip.ingest.noise.NoisyPair;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.platform.score.PairScorer;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
+import io.streamlip.trainer.TrainingSession;
+import io.streamlip.trainer.checkpoint.CheckpointStore;
+import io.streamlip.trainer.score.CheckpointPairScorer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -47,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * stage targets the kind ({@code unrelated_caption}: the cross-modal scorer's job). {@code clean}:
  * untouched source pairs and how many were refused. {@code overall_precision}: the share of all
  * refusals that hit noise.
+ *
+ * <p>With a checkpoint ({@link BenchOptions#checkpoint()}), it measures the cross-modal filter's
+ * kind instead: clean and {@code unrelated_caption} pairs scored by that model, and the recall of
+ * unrelated captions at 1, 5 and 10% of clean pairs refused; it refuses, naming the command that
+ * makes one, when the folder holds no checkpoint.
  */
 public final class CurationBenchmark implements Benchmark {
     private static final Logger LOG = LoggerFactory.getLogger(CurationBenchmark.class);
@@ -126,6 +136,9 @@ public final class CurationBenchmark implements Benchmark {
 
     @Override
     public BenchResult run(BenchOptions options) throws Exception {
+        if (options.checkpoint() != null) {
+            return scored(options);
+        }
         long limit = options.limit() > 0 ? options.limit() : options.quick() ? 2_000 : 20_000;
         Path work = Files.createTempDirectory("streamlip-bench-curation");
         try {
@@ -283,6 +296,227 @@ public final class CurationBenchmark implements Benchmark {
                 "recall: share of a kind's records refused for any reason; precision: share of"
                         + " refusals for the kind's own reasons that are of the kind");
         return result;
+    }
+
+    /** The rate of unrelated captions in the scored stream: after each clean pair, one in ten. */
+    static final double SCORED_UNRELATED_RATE = 0.1;
+
+    private static final int SCORE_BATCH = 64;
+
+    /**
+     * With {@code --checkpoint}: the clean pairs and the simulator's {@code unrelated_caption}
+     * pairs, curated as the filter does, scored by the checkpoint's model (cosine of image and
+     * caption embeddings, the checkpoint's own tokenizer, as the live-model loop's scorer), and the
+     * recall of unrelated captions at 1, 5 and 10% of clean pairs refused, overall and per
+     * language.
+     */
+    private BenchResult scored(BenchOptions options) throws Exception {
+        Path checkpoint = checkpointOf(options.checkpoint());
+        long limit = options.limit() > 0 ? options.limit() : options.quick() ? 300 : 5_000;
+        if (options.threads() > 0) {
+            TrainingSession.setThreads(options.threads());
+        }
+        Iterator<RawPair> clean;
+        String sourceLabel;
+        if (source == Source.EMOJI) {
+            EmojiData emoji = fetch();
+            sourceLabel = "emoji:" + emoji.folder().toAbsolutePath();
+            clean =
+                    EmojiCorpus.open(
+                                    emoji,
+                                    EmojiCorpus.Config.builder()
+                                            .locales(EmojiLearningBenchmark.DEMO_LANGUAGES)
+                                            .build())
+                            .limit(limit)
+                            .pairs();
+        } else {
+            sourceLabel = "synthetic";
+            LOG.warn("bench curation on the synthetic shapes, as asked: not the emoji figures");
+            clean = new SyntheticPairs(64).pairs(limit, 1);
+        }
+        NoiseConfig noise =
+                NoiseConfig.builder()
+                        .rates(Map.of(NoiseKind.UNRELATED_CAPTION, SCORED_UNRELATED_RATE))
+                        .build();
+        PairCurator curator = new PairCurator(FilterConfig.defaults());
+        UnrelatedCaptionScores scores = new UnrelatedCaptionScores();
+        long refusedByCurator = 0;
+        long unscorable = 0;
+        long start = System.nanoTime();
+        String version;
+        long step;
+        try (CheckpointPairScorer scorer = CheckpointPairScorer.load(checkpoint, null)) {
+            version = scorer.modelVersion();
+            step = CheckpointStore.readState(checkpoint).step();
+            List<CuratedPair> batch = new ArrayList<>();
+            List<NoiseKind> kinds = new ArrayList<>();
+            Iterator<NoisyPair> stream = new NoiseSimulator(noise, List.of()).wrap(clean);
+            while (stream.hasNext()) {
+                NoisyPair p = stream.next();
+                if (p.kind() != NoiseKind.CLEAN && p.kind() != NoiseKind.UNRELATED_CAPTION) {
+                    continue; // source duplicates: neither clean nor the noise measured
+                }
+                Verdict<CuratedPair> verdict = curator.curate(p.pair(), Instant.now());
+                if (verdict instanceof Verdict.Refused<CuratedPair>) {
+                    refusedByCurator++;
+                    continue;
+                }
+                batch.add(verdict.value());
+                kinds.add(p.kind());
+                if (batch.size() == SCORE_BATCH) {
+                    unscorable += score(scorer, batch, kinds, scores);
+                    batch.clear();
+                    kinds.clear();
+                }
+            }
+            unscorable += score(scorer, batch, kinds, scores);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        List<String> columns = new ArrayList<>(List.of("lang", "clean", "unrelated"));
+        for (double share : UnrelatedCaptionScores.CLEAN_REFUSED) {
+            columns.add(String.format(Locale.ROOT, "recall@%.0f%%", 100 * share));
+        }
+        columns.add("auc");
+        BenchResult result =
+                new BenchResult(
+                        "curation: unrelated captions vs clean pairs, scored by "
+                                + version
+                                + " (recall at a share of clean pairs refused)",
+                        columns);
+        Map<String, Object> byLang = new LinkedHashMap<>();
+        List<String> langs = new ArrayList<>();
+        langs.add(null);
+        langs.addAll(scores.languages());
+        for (String lang : langs) {
+            float[] c = scores.clean(lang);
+            float[] u = scores.unrelated(lang);
+            List<Object> row =
+                    new ArrayList<>(
+                            List.of(lang == null ? "all" : lang, (long) c.length, (long) u.length));
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("clean", c.length);
+            json.put("unrelated", u.length);
+            Map<String, Object> recalls = new LinkedHashMap<>();
+            Map<String, Object> thresholds = new LinkedHashMap<>();
+            for (double share : UnrelatedCaptionScores.CLEAN_REFUSED) {
+                double threshold = UnrelatedCaptionScores.threshold(c, share);
+                double recall = UnrelatedCaptionScores.recall(u, threshold);
+                String key = String.format(Locale.ROOT, "%.2f", share);
+                recalls.put(key, Double.isNaN(recall) ? null : recall);
+                thresholds.put(key, Double.isNaN(threshold) ? null : threshold);
+                row.add(Double.isNaN(recall) ? "-" : recall);
+            }
+            double auc = UnrelatedCaptionScores.auc(c, u);
+            row.add(Double.isNaN(auc) ? "-" : auc);
+            json.put("recall_at_clean_refused", recalls);
+            json.put("thresholds", thresholds);
+            json.put("auc", Double.isNaN(auc) ? null : auc);
+            result.row(row.toArray());
+            if (lang == null) {
+                result.put("overall", json);
+            } else {
+                byLang.put(lang, json);
+            }
+        }
+        long scored = scores.clean(null).length + scores.unrelated(null).length;
+        result.put("checkpoint", checkpoint.toAbsolutePath().toString())
+                .put("model_version", version)
+                .put("step", step)
+                .put("source", sourceLabel)
+                .put("unrelated_caption_rate", SCORED_UNRELATED_RATE)
+                .put("by_language", byLang)
+                .put("refused_by_curation", refusedByCurator)
+                .put("unscorable", unscorable)
+                .put("pairs_per_s", scored / seconds);
+        result.note(
+                String.format(
+                        Locale.ROOT,
+                        "checkpoint %s (step %d); source %s: %d clean pairs asked, unrelated"
+                                + " captions injected at %.2f per clean pair (the simulator's"
+                                + " unrelated_caption kind only); %d refused by curation, %d"
+                                + " unscorable",
+                        checkpoint.toAbsolutePath(),
+                        step,
+                        sourceLabel,
+                        limit,
+                        SCORED_UNRELATED_RATE,
+                        refusedByCurator,
+                        unscorable));
+        result.note(
+                "recall@s: share of unrelated-caption pairs scoring below the clean scores' s"
+                        + " quantile (the threshold that refuses s of the clean pairs), per language"
+                        + " with that language's own threshold; auc: chance that an unrelated"
+                        + " caption scores below a clean pair");
+        result.note(
+                String.format(
+                        Locale.ROOT,
+                        "%.0f pairs/s scored (curation, batches of %d); the clean pairs are the"
+                                + " training vendors' drawings, so mostly pairs the model trained on",
+                        scored / seconds,
+                        SCORE_BATCH));
+        return result;
+    }
+
+    /**
+     * The checkpoint {@code dir} is, or the newest valid one inside it; refuses, naming the command
+     * that makes one, when there is none.
+     */
+    static Path checkpointOf(Path dir) {
+        try {
+            return CheckpointStore.resolve(dir);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new IllegalStateException(
+                    "bench curation --checkpoint: "
+                            + dir.toAbsolutePath()
+                            + " holds no trainer checkpoint (a folder with "
+                            + CheckpointStore.STATE_FILE
+                            + ", or a folder of them). Make one with: ./streamlip demo --minutes 8"
+                            + " --out out/demo, then pass --checkpoint out/demo/checkpoints");
+        }
+    }
+
+    /**
+     * Scores {@code batch} into {@code scores} by kind and language; a batch that fails is scored
+     * pair by pair. Returns the pairs that could not be scored.
+     */
+    private static long score(
+            PairScorer scorer,
+            List<CuratedPair> batch,
+            List<NoiseKind> kinds,
+            UnrelatedCaptionScores scores) {
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        float[] s;
+        try {
+            s = scorer.score(batch);
+        } catch (Exception e) {
+            long failed = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                try {
+                    add(scores, kinds.get(i), batch.get(i), scorer.score(batch.get(i)));
+                } catch (Exception one) {
+                    failed++;
+                    LOG.warn("cannot score {}: {}", batch.get(i).getPair().getId(), one.toString());
+                }
+            }
+            return failed;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            add(scores, kinds.get(i), batch.get(i), s[i]);
+        }
+        return 0;
+    }
+
+    private static void add(
+            UnrelatedCaptionScores scores, NoiseKind kind, CuratedPair pair, float score) {
+        String lang = String.valueOf(pair.getLang());
+        if (kind == NoiseKind.UNRELATED_CAPTION) {
+            scores.addUnrelated(lang, score);
+        } else {
+            scores.addClean(lang, score);
+        }
     }
 
     /**

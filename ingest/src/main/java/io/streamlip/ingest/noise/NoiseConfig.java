@@ -73,6 +73,65 @@ public record NoiseConfig(
         return rates.getOrDefault(kind, 0.0);
     }
 
+    /**
+     * The configuration a command-line spec names: {@code none} (or blank), {@code defaults}, or
+     * {@code KIND=RATE[,KIND=RATE...]} with kinds by {@link NoiseKind#code()} (e.g. {@code
+     * unrelated_caption=0.1}); kinds not listed are not injected, the other settings are the
+     * defaults.
+     *
+     * @throws IllegalArgumentException naming the entry that is not a known kind with a rate in [0,
+     *     1]
+     */
+    public static NoiseConfig parse(String spec) {
+        String s = spec == null ? "" : spec.strip();
+        if (s.isEmpty() || s.equalsIgnoreCase("none")) {
+            return none();
+        }
+        if (s.equalsIgnoreCase("defaults")) {
+            return defaults();
+        }
+        Map<NoiseKind, Double> rates = new EnumMap<>(NoiseKind.class);
+        for (String entry : s.split(",")) {
+            String[] kv = entry.split("=", 2);
+            if (kv.length != 2) {
+                throw new IllegalArgumentException(
+                        "noise entry '"
+                                + entry.strip()
+                                + "' is not KIND=RATE (e.g."
+                                + " unrelated_caption=0.1)");
+            }
+            NoiseKind kind;
+            try {
+                kind = NoiseKind.of(kv[0].strip());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "unknown noise kind '"
+                                + kv[0].strip()
+                                + "'; known: "
+                                + java.util.Arrays.stream(NoiseKind.values())
+                                        .filter(k -> k.isNoise() && k != NoiseKind.SOURCE_DUPLICATE)
+                                        .map(NoiseKind::code)
+                                        .toList());
+            }
+            double rate;
+            try {
+                rate = Double.parseDouble(kv[1].strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "rate of " + kind.code() + " is not a number: '" + kv[1].strip() + "'");
+            }
+            if (rates.put(kind, rate) != null) {
+                throw new IllegalArgumentException("noise kind " + kind.code() + " given twice");
+            }
+        }
+        return builder().rates(rates).build();
+    }
+
+    /** Whether any kind is injected at a positive rate. */
+    public boolean injects() {
+        return rates.values().stream().anyMatch(r -> r > 0);
+    }
+
     /** The documented defaults. */
     public static NoiseConfig defaults() {
         return builder().build();
