@@ -140,6 +140,15 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin TrainerOptions trainer;
 
     @Option(
+            names = "--threads-while-curating",
+            paramLabel = "T",
+            description =
+                    "The trainer's intra-op threads while the jobs curate; once the import has"
+                            + " ended and the jobs are idle it gets --threads. 0: --threads"
+                            + " throughout (default: ${DEFAULT-VALUE}).")
+    int threadsWhileCurating = DEFAULTS.threadsWhileCurating();
+
+    @Option(
             names = "--live-model",
             negatable = true,
             defaultValue = "true",
@@ -216,6 +225,12 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The demo's configuration from the command line. */
     DemoConfig demoConfig() {
+        if (threadsWhileCurating < 0) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--threads-while-curating must be 0 (--threads throughout) or positive, got "
+                            + threadsWhileCurating);
+        }
         DemoConfig.Builder config =
                 DemoConfig.builder()
                         .training(Duration.ofMillis(Math.round(minutes * 60_000)))
@@ -227,6 +242,7 @@ final class DemoCommand implements Callable<Integer> {
                         .importRate(importRate)
                         .parallelism(parallelism)
                         .trainer(trainer.applyTo(DEFAULTS.trainer()))
+                        .threadsWhileCurating(threadsWhileCurating)
                         .tokenizer(tokenizerSpec())
                         .filter(filterConfig());
         parseSource(config);

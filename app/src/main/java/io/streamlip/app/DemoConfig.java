@@ -49,6 +49,9 @@ public record DemoConfig(
         //     CHECKPOINT_EVERY steps or CHECKPOINT_INTERVAL_S seconds (the demo also sets
         //     checkpoints, evaluation set and replay)
         TrainerConfig trainer,
+        // the trainer's intra-op threads while the jobs curate (its own threads once curation is
+        //     idle); default 1, 0 for the trainer's threads throughout
+        int threadsWhileCurating,
         // DemoTokenizer spec: "bytes" (default), "bpe[:VOCAB]" (VOCAB default 8192, trained on
         //     the imported captions) or the path of a tokenizer.json
         String tokenizer) {
@@ -106,6 +109,11 @@ public record DemoConfig(
         }
         if (trainer == null) {
             throw new IllegalArgumentException("the trainer's settings must be set");
+        }
+        if (threadsWhileCurating < 0) {
+            throw new IllegalArgumentException(
+                    "threadsWhileCurating must be 0 (the trainer's threads) or positive, got "
+                            + threadsWhileCurating);
         }
         if (tokenizer == null || tokenizer.isBlank()) {
             throw new IllegalArgumentException(
@@ -172,6 +180,7 @@ public record DemoConfig(
                         .checkpointEvery(CHECKPOINT_EVERY)
                         .checkpointInterval(Duration.ofSeconds(CHECKPOINT_INTERVAL_S))
                         .build();
+        private int threadsWhileCurating = 1;
         private String tokenizer = Tokenizers.BYTES;
 
         private Builder() {}
@@ -192,6 +201,7 @@ public record DemoConfig(
             parallelism = c.parallelism;
             filter = c.filter;
             trainer = c.trainer;
+            threadsWhileCurating = c.threadsWhileCurating;
             tokenizer = c.tokenizer;
         }
 
@@ -271,6 +281,11 @@ public record DemoConfig(
             return this;
         }
 
+        public Builder threadsWhileCurating(int value) {
+            threadsWhileCurating = value;
+            return this;
+        }
+
         public Builder tokenizer(String value) {
             tokenizer = value;
             return this;
@@ -294,6 +309,7 @@ public record DemoConfig(
                     parallelism,
                     filter,
                     trainer,
+                    threadsWhileCurating,
                     tokenizer);
         }
     }
