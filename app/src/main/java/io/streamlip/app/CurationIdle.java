@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Tells from periodic looks at the pipeline when curation is idle: the import has ended and the
- * examples topic has not grown for {@code quiet} (the jobs have worked off what was imported);
- * curation is busy again when it grows. It also measures the trainer over the time curation was
- * idle until the last look: examples trained and examples per second. Not thread-safe: one thread
- * looks.
+ * Tells from periodic looks at the pipeline when curation is idle: the import has ended, every raw
+ * pair has come out of the jobs (as an example or a reject: records on those topics at least the
+ * raw pairs) and neither topic has grown for {@code quiet}; curation is busy again when they grow.
+ * It also measures the trainer over the time curation was idle until the last look: examples
+ * trained and examples per second. Not thread-safe: one thread looks.
  */
 final class CurationIdle {
     /** A change of state a look found. */
@@ -34,7 +34,7 @@ final class CurationIdle {
 
     private final long quietNanos;
     private long firstNanos = -1;
-    private long examplesOnTopic = -1;
+    private long outOnTopics = -1;
     private long lastGrowthNanos;
     private boolean idle;
     private long idleSinceNanos;
@@ -50,19 +50,19 @@ final class CurationIdle {
     }
 
     /**
-     * One look at {@code nanos} ({@link System#nanoTime()}): whether the import has ended, the
-     * examples on the topic, the examples the trainer has trained on. Returns the change of state
-     * it found, if any.
+     * One look at {@code nanos} ({@link System#nanoTime()}): whether the import has ended, the raw
+     * pairs, the records out of the jobs (examples and rejects), the examples the trainer has
+     * trained on. Returns the change of state it found, if any.
      */
-    Optional<Change> look(long nanos, boolean importDone, long examples, long trained) {
+    Optional<Change> look(long nanos, boolean importDone, long raw, long out, long trained) {
         if (firstNanos < 0) {
             firstNanos = nanos;
             lastGrowthNanos = nanos;
         }
         lastNanos = nanos;
         lastTrained = trained;
-        if (examples != examplesOnTopic) {
-            examplesOnTopic = examples;
+        if (out != outOnTopics) {
+            outOnTopics = out;
             lastGrowthNanos = nanos;
             if (idle) {
                 idle = false;
@@ -70,7 +70,7 @@ final class CurationIdle {
             }
             return Optional.empty();
         }
-        if (!idle && importDone && nanos - lastGrowthNanos >= quietNanos) {
+        if (!idle && importDone && out >= raw && nanos - lastGrowthNanos >= quietNanos) {
             idle = true;
             idleSinceNanos = nanos;
             trainedAtIdle = trained;

@@ -385,7 +385,7 @@ final class Demo {
                                 return thread;
                             });
             looker.scheduleWithFixedDelay(
-                    () -> curation.look(t, admin, topics.examples()),
+                    () -> curation.look(t, admin, topics),
                     WATCH_INTERVAL.toMillis(),
                     WATCH_INTERVAL.toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -420,59 +420,61 @@ final class Demo {
     private final class CurationLooks {
         private final CurationIdle idle;
         private final java.util.function.BooleanSupplier importDone;
-        private List<TopicPartition> partitions;
+        private final Map<String, List<TopicPartition>> partitions = new HashMap<>();
 
         CurationLooks(CurationIdle idle, java.util.function.BooleanSupplier importDone) {
             this.idle = idle;
             this.importDone = importDone;
         }
 
-        void look(Trainer trainer, Admin admin, String examplesTopic) {
+        void look(Trainer trainer, Admin admin, PipelineTopics topics) {
             Optional<Instant> first = trainer.firstBatchTime();
             // Only while training: the final checkpoint and evaluation train nothing.
             if (first.isEmpty() || Instant.now().isAfter(first.get().plus(config.training()))) {
                 return;
             }
             try {
-                long examples = committedExamples(admin, examplesTopic);
+                boolean imported = importDone.getAsBoolean(); // before the counts
+                long raw = endOffsets(admin, topics.rawPairs());
+                long out =
+                        endOffsets(admin, topics.examples()) + endOffsets(admin, topics.rejects());
                 Optional<CurationIdle.Change> change =
-                        idle.look(
-                                System.nanoTime(),
-                                importDone.getAsBoolean(),
-                                examples,
-                                trainer.progress().examplesSeen());
-                change.ifPresent(c -> changed(c, trainer, examples));
+                        idle.look(System.nanoTime(), imported, raw, out, trainer.examplesTrained());
+                change.ifPresent(c -> changed(c, trainer, out));
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                LOG.debug("looking at {}: {}", examplesTopic, e.toString());
+                LOG.debug("looking at the pipeline's topics: {}", e.toString());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
 
-        private void changed(CurationIdle.Change change, Trainer trainer, long examples) {
+        private void changed(CurationIdle.Change change, Trainer trainer, long out) {
             int whileCurating = config.threadsWhileCurating();
             int threads = config.trainer().threads();
             if (change == CurationIdle.Change.BECAME_IDLE) {
                 LOG.info(
-                        "curation idle ({} examples, none new for {}): the trainer gets {}"
-                                + " threads",
-                        examples,
+                        "curation idle (every raw pair out as an example or a reject, none new"
+                                + " for {}): the trainer gets {} threads",
                         CURATION_QUIET,
                         threads);
                 trainer.useThreads(threads);
             } else {
-                LOG.info("curation busy again ({} examples)", examples);
+                LOG.info("curation busy again ({} examples and rejects)", out);
                 if (whileCurating > 0) {
                     trainer.useThreads(whileCurating);
                 }
             }
         }
 
-        /** Committed records on the examples topic (the read_committed end offsets' sum). */
-        private long committedExamples(Admin admin, String topic)
+        /**
+         * The sum of {@code topic}'s read_committed end offsets: its committed records, plus a
+         * marker per transaction on a topic written in transactions.
+         */
+        private long endOffsets(Admin admin, String topic)
                 throws ExecutionException, InterruptedException, TimeoutException {
-            if (partitions == null) {
-                partitions =
+            List<TopicPartition> known = partitions.get(topic);
+            if (known == null) {
+                known =
                         admin
                                 .describeTopics(List.of(topic))
                                 .allTopicNames()
@@ -482,9 +484,10 @@ final class Demo {
                                 .stream()
                                 .map(p -> new TopicPartition(topic, p.partition()))
                                 .toList();
+                partitions.put(topic, known);
             }
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
+            known.forEach(tp -> request.put(tp, OffsetSpec.latest()));
             return admin
                     .listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
                     .all()

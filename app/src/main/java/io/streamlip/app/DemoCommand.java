@@ -381,6 +381,20 @@ final class DemoCommand implements Callable<Integer> {
                 t,
                 "examples/s",
                 String.format(Locale.ROOT, "%.0f", s.path("examples_per_second").asDouble()));
+        JsonNode idle = s.path("trainer_when_curation_idle");
+        row(
+                t,
+                "examples/s, idle jobs",
+                idle.isObject()
+                        ? String.format(
+                                Locale.ROOT,
+                                "%.0f (the %.0f s after curation went idle; compare 'streamlip"
+                                        + " bench trainer')",
+                                idle.path("examples_per_second").asDouble(),
+                                idle.path("seconds").asDouble())
+                        : "curation was not idle for the last "
+                                + Demo.MIN_IDLE_TRAINING.toSeconds()
+                                + " s of training");
         row(
                 t,
                 "freshness",

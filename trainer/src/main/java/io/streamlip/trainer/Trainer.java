@@ -61,6 +61,7 @@ public final class Trainer implements AutoCloseable {
     private final StreamRandom random;
     private volatile TrainingRun run;
     private volatile int threadsWanted;
+    private volatile long examplesTrained;
     private volatile BiConsumer<Path, TrainingSession> resumeListener = (path, session) -> {};
 
     private Trainer(
@@ -175,6 +176,14 @@ public final class Trainer implements AutoCloseable {
      */
     public Optional<Instant> firstBatchTime() {
         return Optional.ofNullable(firstBatchAt);
+    }
+
+    /**
+     * Examples trained on in total (a resumed checkpoint's included) after the latest step of
+     * {@link #run}; unlike {@link #progress()} updated at every step. Safe to read from any thread.
+     */
+    public long examplesTrained() {
+        return examplesTrained;
     }
 
     /** The latest progress of {@link #run}, safe to read from any thread. */
@@ -427,6 +436,7 @@ public final class Trainer implements AutoCloseable {
             }
             TrainingSession.StepResult result = session.step(batch.get());
             StepEvent step = current.record(batch.get(), result);
+            examplesTrained = current.examplesSeen();
             for (TrainingListener listener : listeners) {
                 if (result.skipped()) {
                     listener.onSkippedStep(current, step);
