@@ -28,13 +28,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,6 +54,10 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +101,15 @@ final class Demo {
     /** How often the demo looks at its Flink jobs. */
     static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
 
+    /**
+     * How long after the import the examples topic must stay unchanged for curation to count as
+     * idle: three of the jobs' 2 s exactly-once commits.
+     */
+    static final Duration CURATION_QUIET = Duration.ofSeconds(6);
+
+    /** Least idle training time for summary.json's {@code trainer_when_curation_idle} figure. */
+    static final Duration MIN_IDLE_TRAINING = Duration.ofSeconds(20);
+
     /** Folders under {@code out} that a run owns and recreates. */
     private static final List<String> OWNED =
             List.of("kafka", "flink-checkpoints", "checkpoints", "eval-heldout", SHARDS, SUMMARY);
@@ -133,6 +150,7 @@ final class Demo {
                         ? new AdaptivePace(config.trainer().batchSize(), JOB_CHECKPOINT_INTERVAL)
                         : null;
         TrainerFeed feed;
+        CurationIdle curation = new CurationIdle(CURATION_QUIET);
         try (KafkaBroker broker = KafkaBroker.start(out.resolve("kafka"), false);
                 JobWatch watch =
                         new JobWatch(
@@ -186,7 +204,8 @@ final class Demo {
                                 trainer,
                                 watch,
                                 trainingStarted,
-                                feed);
+                                feed,
+                                new CurationLooks(curation, () -> !importing.get()));
             } finally {
                 stopImport.set(true);
                 imported = awaitImport(importJob);
@@ -224,6 +243,7 @@ final class Demo {
                         feed,
                         jobReports,
                         failure,
+                        curation.figure(MIN_IDLE_TRAINING),
                         elapsedSeconds(started));
         Files.writeString(out.resolve(SUMMARY), Json.pretty(summary));
         LOG.info("wrote {}", out.resolve(SUMMARY));
@@ -423,7 +443,8 @@ final class Demo {
             AtomicReference<Trainer> running,
             JobWatch watch,
             AtomicReference<Instant> started,
-            TrainerFeed feed) {
+            TrainerFeed feed,
+            CurationLooks curation) {
         TrainerConfig settings = config.trainer();
         TrainerConfig trainer =
                 settings.toBuilder()
@@ -445,19 +466,136 @@ final class Demo {
                 trainer.loss().chunked() ? " in " + trainer.loss().chunks() + " chunks" : "",
                 trainer.threads(),
                 trainer.tokenizerVersion());
-        try (Trainer t = Trainer.create(trainer, kafka, topics)) {
+        try (Trainer t = Trainer.create(trainer, kafka, topics);
+                Admin admin = Admin.create(kafka.common())) {
             running.set(t);
             t.onTrained(feed);
             if (watch.failure().isPresent()) {
                 t.stop(); // a job failed while the trainer was being built
             }
-            TrainingSummary summary =
-                    t.run(StopCondition.trainingFor(config.training(), FIRST_BATCH_WAIT));
+            int whileCurating = config.threadsWhileCurating();
+            if (whileCurating > 0) {
+                t.useThreads(whileCurating);
+            }
+            ScheduledExecutorService looker =
+                    Executors.newSingleThreadScheduledExecutor(
+                            r -> {
+                                Thread thread = new Thread(r, "streamlip-demo-curation-idle");
+                                thread.setDaemon(true);
+                                return thread;
+                            });
+            looker.scheduleWithFixedDelay(
+                    () -> curation.look(t, admin, topics),
+                    WATCH_INTERVAL.toMillis(),
+                    WATCH_INTERVAL.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            TrainingSummary summary;
+            try {
+                summary = t.run(StopCondition.trainingFor(config.training(), FIRST_BATCH_WAIT));
+            } finally {
+                looker.shutdownNow();
+                awaitQuietly(looker);
+            }
             // Training time counts from the first batch: the loop's time to a first score too.
             t.firstBatchTime().ifPresent(started::set);
             return summary;
         } finally {
             running.set(null);
+        }
+    }
+
+    private static void awaitQuietly(ScheduledExecutorService looker) {
+        try {
+            looker.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Looks once a second, while the trainer trains, whether curation is idle ({@link
+     * CurationIdle}), and gives the trainer the cores accordingly: {@code threadsWhileCurating}
+     * intra-op threads while the jobs curate, the trainer's own {@code threads} once they are idle.
+     */
+    private final class CurationLooks {
+        private final CurationIdle idle;
+        private final java.util.function.BooleanSupplier importDone;
+        private final Map<String, List<TopicPartition>> partitions = new HashMap<>();
+
+        CurationLooks(CurationIdle idle, java.util.function.BooleanSupplier importDone) {
+            this.idle = idle;
+            this.importDone = importDone;
+        }
+
+        void look(Trainer trainer, Admin admin, PipelineTopics topics) {
+            Optional<Instant> first = trainer.firstBatchTime();
+            // Only while training: the final checkpoint and evaluation train nothing.
+            if (first.isEmpty() || Instant.now().isAfter(first.get().plus(config.training()))) {
+                return;
+            }
+            try {
+                boolean imported = importDone.getAsBoolean(); // before the counts
+                long raw = endOffsets(admin, topics.rawPairs());
+                long out =
+                        endOffsets(admin, topics.examples()) + endOffsets(admin, topics.rejects());
+                Optional<CurationIdle.Change> change =
+                        idle.look(System.nanoTime(), imported, raw, out, trainer.examplesTrained());
+                change.ifPresent(c -> changed(c, trainer, out));
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                LOG.debug("looking at the pipeline's topics: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void changed(CurationIdle.Change change, Trainer trainer, long out) {
+            int whileCurating = config.threadsWhileCurating();
+            int threads = config.trainer().threads();
+            if (change == CurationIdle.Change.BECAME_IDLE) {
+                LOG.info(
+                        "curation idle (every raw pair out as an example or a reject, none new"
+                                + " for {}): the trainer gets {} threads",
+                        CURATION_QUIET,
+                        threads);
+                trainer.useThreads(threads);
+            } else {
+                LOG.info("curation busy again ({} examples and rejects)", out);
+                if (whileCurating > 0) {
+                    trainer.useThreads(whileCurating);
+                }
+            }
+        }
+
+        /**
+         * The sum of {@code topic}'s read_committed end offsets: its committed records, plus a
+         * marker per transaction on a topic written in transactions.
+         */
+        private long endOffsets(Admin admin, String topic)
+                throws ExecutionException, InterruptedException, TimeoutException {
+            List<TopicPartition> known = partitions.get(topic);
+            if (known == null) {
+                known =
+                        admin
+                                .describeTopics(List.of(topic))
+                                .allTopicNames()
+                                .get(10, TimeUnit.SECONDS)
+                                .get(topic)
+                                .partitions()
+                                .stream()
+                                .map(p -> new TopicPartition(topic, p.partition()))
+                                .toList();
+                partitions.put(topic, known);
+            }
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            known.forEach(tp -> request.put(tp, OffsetSpec.latest()));
+            return admin
+                    .listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                    .all()
+                    .get(10, TimeUnit.SECONDS)
+                    .values()
+                    .stream()
+                    .mapToLong(info -> info.offset())
+                    .sum();
         }
     }
 
@@ -475,6 +613,7 @@ final class Demo {
             TrainerFeed feed,
             List<JobWatch.JobReport> jobs,
             String failure,
+            Optional<CurationIdle.Figure> idleTraining,
             double elapsedSeconds) {
         ObjectNode s = Json.object();
         s.put("status", failure == null ? "ok" : "failed");
@@ -539,6 +678,7 @@ final class Demo {
         s.withObject("freshness").set("after_warmup", afterWarmup);
         putFinite(s, "freshness_after_warmup_p50_ms", steady.p50Millis());
         putFinite(s, "freshness_after_warmup_p95_ms", steady.p95Millis());
+        s.set("trainer_when_curation_idle", idleTrainingSummary(idleTraining));
         if (imported != null) {
             s.set("import", Json.tree(imported));
         }
@@ -620,6 +760,27 @@ final class Demo {
         } else {
             node.putNull(key);
         }
+    }
+
+    /**
+     * The trainer's examples/s over the training time after curation went idle (the import ended
+     * and the jobs had nothing left: {@link CurationIdle}), for comparison with {@code streamlip
+     * bench trainer}; null when curation was not idle for {@link #MIN_IDLE_TRAINING} at the end.
+     */
+    private ObjectNode idleTrainingSummary(Optional<CurationIdle.Figure> figure) {
+        if (figure.isEmpty()) {
+            return null;
+        }
+        CurationIdle.Figure f = figure.get();
+        ObjectNode s = Json.object();
+        s.put("examples_per_second", Math.round(f.examplesPerSecond() * 10) / 10.0);
+        s.put("seconds", Math.round(f.seconds() * 10) / 10.0);
+        s.put("examples", f.examples());
+        s.put("idle_after_training_s", Math.round(f.afterTrainingStartSeconds() * 10) / 10.0);
+        s.put("threads", config.trainer().threads());
+        s.put("threads_while_curating", config.threadsWhileCurating());
+        s.put("prefetch_batches", config.trainer().prefetchBatches());
+        return s;
     }
 
     /**

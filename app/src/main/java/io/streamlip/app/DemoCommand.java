@@ -159,6 +159,15 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin TrainerOptions trainer;
 
     @Option(
+            names = "--threads-while-curating",
+            paramLabel = "T",
+            description =
+                    "The trainer's intra-op threads while the jobs curate; once the import has"
+                            + " ended and the jobs are idle it gets --threads. 0: --threads"
+                            + " throughout (default: ${DEFAULT-VALUE}).")
+    int threadsWhileCurating = DEFAULTS.threadsWhileCurating();
+
+    @Option(
             names = "--live-model",
             negatable = true,
             defaultValue = "true",
@@ -243,6 +252,12 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The demo's configuration from the command line. */
     DemoConfig demoConfig() {
+        if (threadsWhileCurating < 0) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--threads-while-curating must be 0 (--threads throughout) or positive, got "
+                            + threadsWhileCurating);
+        }
         DemoConfig.Builder config =
                 DemoConfig.builder()
                         .training(Duration.ofMillis(Math.round(minutes * 60_000)))
@@ -255,6 +270,7 @@ final class DemoCommand implements Callable<Integer> {
                         .parallelism(parallelism)
                         .decontaminate(decontaminate)
                         .trainer(trainer.applyTo(DEFAULTS.trainer()))
+                        .threadsWhileCurating(threadsWhileCurating)
                         .tokenizer(tokenizerSpec())
                         .filter(filterConfig())
                         .render(render.renderConfig(data));
@@ -399,6 +415,20 @@ final class DemoCommand implements Callable<Integer> {
                 t,
                 "examples/s",
                 String.format(Locale.ROOT, "%.0f", s.path("examples_per_second").asDouble()));
+        JsonNode idle = s.path("trainer_when_curation_idle");
+        row(
+                t,
+                "examples/s, idle jobs",
+                idle.isObject()
+                        ? String.format(
+                                Locale.ROOT,
+                                "%.0f (the %.0f s after curation went idle; compare 'streamlip"
+                                        + " bench trainer')",
+                                idle.path("examples_per_second").asDouble(),
+                                idle.path("seconds").asDouble())
+                        : "curation was not idle for the last "
+                                + Demo.MIN_IDLE_TRAINING.toSeconds()
+                                + " s of training");
         row(
                 t,
                 "freshness",

@@ -58,6 +58,9 @@ public record DemoConfig(
         //     CHECKPOINT_EVERY steps or CHECKPOINT_INTERVAL_S seconds (the demo also sets
         //     checkpoints, evaluation set and replay)
         TrainerConfig trainer,
+        // the trainer's intra-op threads while the jobs curate (its own threads once curation is
+        //     idle); default 1, 0 for the trainer's threads throughout
+        int threadsWhileCurating,
         // DemoTokenizer spec: "bytes" (default), "bpe[:VOCAB]" (VOCAB default 8192, trained on
         //     the imported captions) or the path of a tokenizer.json
         String tokenizer,
@@ -124,6 +127,11 @@ public record DemoConfig(
         }
         if (trainer == null) {
             throw new IllegalArgumentException("the trainer's settings must be set");
+        }
+        if (threadsWhileCurating < 0) {
+            throw new IllegalArgumentException(
+                    "threadsWhileCurating must be 0 (the trainer's threads) or positive, got "
+                            + threadsWhileCurating);
         }
         if (tokenizer == null || tokenizer.isBlank()) {
             throw new IllegalArgumentException(
@@ -204,6 +212,7 @@ public record DemoConfig(
                         .checkpointEvery(CHECKPOINT_EVERY)
                         .checkpointInterval(Duration.ofSeconds(CHECKPOINT_INTERVAL_S))
                         .build();
+        private int threadsWhileCurating = 1;
         private String tokenizer = Tokenizers.BYTES;
         private TextRenderConfig render = null;
         private FileSinkConfig curatedSinks = FileSinkConfig.defaults();
@@ -229,6 +238,7 @@ public record DemoConfig(
             decontaminate = c.decontaminate;
             filter = c.filter;
             trainer = c.trainer;
+            threadsWhileCurating = c.threadsWhileCurating;
             tokenizer = c.tokenizer;
             render = c.render;
             curatedSinks = c.curatedSinks;
@@ -322,6 +332,11 @@ public record DemoConfig(
             return this;
         }
 
+        public Builder threadsWhileCurating(int value) {
+            threadsWhileCurating = value;
+            return this;
+        }
+
         public Builder tokenizer(String value) {
             tokenizer = value;
             return this;
@@ -366,6 +381,7 @@ public record DemoConfig(
                     decontaminate,
                     filter,
                     trainer,
+                    threadsWhileCurating,
                     tokenizer,
                     render,
                     curatedSinks,

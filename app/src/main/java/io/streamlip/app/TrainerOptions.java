@@ -208,6 +208,15 @@ final class TrainerOptions {
     int threads = DEFAULTS.threads();
 
     @Option(
+            names = "--prefetch-batches",
+            paramLabel = "N",
+            description =
+                    "Batches read, decoded and assembled on a thread of their own while the step"
+                            + " runs, 0 to read them on the training thread between steps"
+                            + " (default: ${DEFAULT-VALUE}).")
+    int prefetchBatches = DEFAULTS.prefetchBatches();
+
+    @Option(
             names = "--device",
             paramLabel = "auto|cpu|gpu",
             description =
@@ -272,6 +281,7 @@ final class TrainerOptions {
                         .evalEvery(evalEvery)
                         .keepCheckpoints(keepCheckpoints)
                         .threads(threads)
+                        .prefetchBatches(prefetchBatches)
                         .device(deviceChoice)
                         .lit(litConfig());
         try {

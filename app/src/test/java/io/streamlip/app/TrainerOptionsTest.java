@@ -67,6 +67,7 @@ class TrainerOptionsTest {
                         "--eval-every=150",
                         "--keep-checkpoints=5",
                         "--threads=1",
+                        "--prefetch-batches=3",
                         "--device=cpu");
         ModelConfig model =
                 ModelConfig.tiny(VOCAB).toBuilder()
@@ -96,12 +97,31 @@ class TrainerOptionsTest {
                         .keepCheckpoints(5)
                         .evalEvery(150)
                         .threads(1)
+                        .prefetchBatches(3)
                         .device(DeviceChoice.CPU)
                         .build();
         assertThat(config).isEqualTo(expected);
         assertThat(config.shuffle().resumeBelow()).isEqualTo(256);
         assertThat(config.shuffle().keepProbability("fr")).isEqualTo(0.5);
         assertThat(config.shuffle().keepProbability("de")).isEqualTo(0.25);
+    }
+
+    @Test
+    void prefetchIsOnByDefaultAndCanBeSwitchedOff() {
+        assertThat(train().prefetchBatches()).isEqualTo(1);
+        assertThat(train("--prefetch-batches=0").prefetchBatches()).isZero();
+        assertThatThrownBy(() -> train("--prefetch-batches=-1"))
+                .hasMessageContaining("--prefetch-batches must be 0 (off) to 8");
+    }
+
+    @Test
+    void theDemoGivesTheTrainerOneThreadWhileTheJobsCurate() {
+        assertThat(demo().threadsWhileCurating()).isEqualTo(1);
+        DemoConfig config = demo("--threads=2", "--threads-while-curating=0");
+        assertThat(config.threadsWhileCurating()).isZero();
+        assertThat(config.trainer().threads()).isEqualTo(2);
+        assertThatThrownBy(() -> demo("--threads-while-curating=-1"))
+                .hasMessageContaining("--threads-while-curating must be 0");
     }
 
     @Test

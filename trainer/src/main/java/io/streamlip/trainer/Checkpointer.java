@@ -12,7 +12,6 @@ import io.streamlip.trainer.checkpoint.CheckpointListener;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.checkpoint.TrainingState;
 import io.streamlip.trainer.data.StreamPosition;
-import io.streamlip.trainer.data.StreamRandom;
 import io.streamlip.trainer.eval.EvalReport;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +36,7 @@ final class Checkpointer implements TrainingListener {
 
     private final TrainerConfig config;
     private final CheckpointStore store;
-    private final StreamRandom random;
+    private final LongSupplier randomState;
     private final CheckpointListener announcer;
     private long stepsAtCheckpoint;
     private long lastCheckpointNanos; // 0 until the first step: the interval counts from there
@@ -44,11 +44,11 @@ final class Checkpointer implements TrainingListener {
     Checkpointer(
             TrainerConfig config,
             CheckpointStore store,
-            StreamRandom random,
+            LongSupplier randomState,
             CheckpointListener announcer) {
         this.config = config;
         this.store = store;
-        this.random = random;
+        this.randomState = randomState;
         this.announcer = announcer;
     }
 
@@ -106,7 +106,7 @@ final class Checkpointer implements TrainingListener {
                         Instant.now().toString(),
                         evalSummary,
                         position.partitions(),
-                        random.state(),
+                        randomState.getAsLong(),
                         fresh.count() == 0
                                 ? null
                                 : new TrainingState.Freshness(

@@ -12,6 +12,7 @@ import io.streamlip.trainer.checkpoint.TrainingState;
 import io.streamlip.trainer.data.BatchSource;
 import io.streamlip.trainer.data.ExampleDecoder;
 import io.streamlip.trainer.data.KafkaBatchSource;
+import io.streamlip.trainer.data.PrefetchingBatchSource;
 import io.streamlip.trainer.data.StreamRandom;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.device.Devices;
@@ -28,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,8 @@ public final class Trainer implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final StreamRandom random;
     private volatile TrainingRun run;
+    private volatile int threadsWanted;
+    private volatile long examplesTrained;
     private volatile BiConsumer<Path, TrainingSession> resumeListener = (path, session) -> {};
     private volatile Consumer<TrainedStep> trainedObserver = step -> {};
 
@@ -158,6 +162,18 @@ public final class Trainer implements AutoCloseable {
         this.trainedObserver = observer;
     }
 
+    /**
+     * Asks a running {@link #run} to use {@code threads} intra-op threads from its next step on
+     * (e.g. fewer while other work shares the cores); the run starts with {@code config.threads()}.
+     * Safe to call from any thread.
+     */
+    public void useThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be positive, got " + threads);
+        }
+        threadsWanted = threads;
+    }
+
     /** Asks a running {@link #run} to stop after its current step (it checkpoints first). */
     public void stop() {
         stopRequested.set(true);
@@ -171,6 +187,14 @@ public final class Trainer implements AutoCloseable {
      */
     public Optional<Instant> firstBatchTime() {
         return Optional.ofNullable(firstBatchAt);
+    }
+
+    /**
+     * Examples trained on in total (a resumed checkpoint's included) after the latest step of
+     * {@link #run}; unlike {@link #progress()} updated at every step. Safe to read from any thread.
+     */
+    public long examplesTrained() {
+        return examplesTrained;
     }
 
     /** The latest progress of {@link #run}, safe to read from any thread. */
@@ -188,7 +212,10 @@ public final class Trainer implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("a Trainer runs once; create a new one to resume");
         }
-        TrainingSession.setThreads(config.threads());
+        if (threadsWanted == 0) {
+            threadsWanted = config.threads();
+        }
+        TrainingSession.setThreads(threadsWanted);
         store.removeIncomplete();
         EvalSet eval = loadEvalSet();
         Resumed resumed = resume();
@@ -357,7 +384,10 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** Takes a batch, steps, tells the listeners; at the end, tells them again. */
+    /**
+     * Takes a batch, steps, tells the listeners; at the end, tells them again. With {@code
+     * prefetchBatches} the batches are read on a thread of their own while the step runs.
+     */
     private TrainingSummary loop(
             TrainingSession session,
             TrainingState resumed,
@@ -365,15 +395,42 @@ public final class Trainer implements AutoCloseable {
             StopCondition stop,
             EvalSet eval)
             throws IOException {
+        PrefetchingBatchSource prefetching =
+                config.prefetchBatches() == 0
+                        ? null
+                        : new PrefetchingBatchSource(
+                                source, config.prefetchBatches(), random::state);
+        try {
+            BatchSource batches = prefetching == null ? source : prefetching;
+            LongSupplier randomState =
+                    prefetching == null ? random::state : prefetching::randomState;
+            return loop(session, batches, randomState, resumed, resumedFrom, stop, eval);
+        } finally {
+            if (prefetching != null) {
+                prefetching.close(); // after the last checkpoint: makes its commit
+            }
+        }
+    }
+
+    private TrainingSummary loop(
+            TrainingSession session,
+            BatchSource batches,
+            LongSupplier randomState,
+            TrainingState resumed,
+            Path resumedFrom,
+            StopCondition stop,
+            EvalSet eval)
+            throws IOException {
         TrainingRun current =
-                new TrainingRun(session, source, config.logEvery(), resumed, resumedFrom);
+                new TrainingRun(session, batches, config.logEvery(), resumed, resumedFrom);
         run = current;
         RunClock clock = new RunClock(stop, current.startNanos(), stopRequested::get);
         SummaryLogger summary = new SummaryLogger();
-        List<TrainingListener> listeners = listeners(eval, summary);
+        List<TrainingListener> listeners = listeners(eval, summary, randomState);
+        int threads = threadsWanted;
         Optional<StopCondition.Reason> done;
         while ((done = clock.check(current.steps())).isEmpty()) {
-            Optional<TrainingBatch> batch = source.next(config.pollTimeout());
+            Optional<TrainingBatch> batch = batches.next(config.pollTimeout());
             if (batch.isEmpty()) {
                 continue;
             }
@@ -381,8 +438,16 @@ public final class Trainer implements AutoCloseable {
             if (firstBatchAt == null) {
                 firstBatchAt = Instant.now();
             }
+            if (threadsWanted != threads) {
+                // On this thread: PyTorch's OpenMP thread count is the calling thread's setting.
+                threads = threadsWanted;
+                TrainingSession.setThreads(threads);
+                LOG.info(
+                        "training with {} intra-op threads from step {}", threads, current.steps());
+            }
             TrainingSession.StepResult result = session.step(batch.get());
             StepEvent step = current.record(batch.get(), result);
+            examplesTrained = current.examplesSeen();
             for (TrainingListener listener : listeners) {
                 if (result.skipped()) {
                     listener.onSkippedStep(current, step);
@@ -409,7 +474,8 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** The run's concerns, in the order they are told of each step. */
-    private List<TrainingListener> listeners(EvalSet eval, SummaryLogger summary) {
+    private List<TrainingListener> listeners(
+            EvalSet eval, SummaryLogger summary, LongSupplier randomState) {
         List<TrainingListener> listeners = new ArrayList<>();
         listeners.add(new DivergenceGuard());
         listeners.add(new FreshnessRecorder());
@@ -417,7 +483,7 @@ public final class Trainer implements AutoCloseable {
         if (eval != null) {
             listeners.add(new PeriodicEvaluation(eval, config.evalEvery()));
         }
-        listeners.add(new Checkpointer(config, store, random, announcer));
+        listeners.add(new Checkpointer(config, store, randomState, announcer));
         listeners.add(new MetricsLog(config.resolvedMetricsFile()));
         listeners.add(summary);
         return listeners;

@@ -49,6 +49,9 @@ public record TrainerConfig(
         int seed,
         // PyTorch intra-op threads; default 2 (tests use 1)
         int threads,
+        // batches read, decoded and assembled on a thread of their own ahead of the step (0: on
+        // the training thread, between steps); default 1
+        int prefetchBatches,
         // steps between progress log lines; default 10
         int logEvery,
         // tokenizer the model reads; others' examples are skipped, each checkpoint keeps a copy;
@@ -118,6 +121,13 @@ public record TrainerConfig(
         atLeastOne("evalEvery", evalEvery);
         atLeastOne("keepCheckpoints", keepCheckpoints);
         atLeastOne("threads", threads);
+        if (prefetchBatches < 0 || prefetchBatches > MAX_PREFETCH_BATCHES) {
+            throw new IllegalArgumentException(
+                    "prefetchBatches must be 0 (off) to "
+                            + MAX_PREFETCH_BATCHES
+                            + ", got "
+                            + prefetchBatches);
+        }
         atLeastOne("logEvery", logEvery);
         if (replayAfterIdle != null && (replayAfterIdle.isNegative() || replayAfterIdle.isZero())) {
             throw new IllegalArgumentException(
@@ -133,6 +143,9 @@ public record TrainerConfig(
             throw new IllegalArgumentException("consumerGroup and runName must be set");
         }
     }
+
+    /** Most batches prefetched ahead of the step (each holds a batch's images as floats). */
+    public static final int MAX_PREFETCH_BATCHES = 8;
 
     /** The documented defaults. */
     public static TrainerConfig defaults() {
@@ -159,6 +172,7 @@ public record TrainerConfig(
                 .runName(runName)
                 .seed(seed)
                 .threads(threads)
+                .prefetchBatches(prefetchBatches)
                 .logEvery(logEvery)
                 .tokenizer(tokenizer)
                 .pollTimeout(pollTimeout)
@@ -217,6 +231,7 @@ public record TrainerConfig(
         private String runName = "siglip";
         private int seed = 42;
         private int threads = 2;
+        private int prefetchBatches = 1;
         private int logEvery = 10;
         private CaptionTokenizer tokenizer = new ByteTokenizer(32);
         private Duration pollTimeout = Duration.ofSeconds(1);
@@ -289,6 +304,11 @@ public record TrainerConfig(
 
         public Builder threads(int v) {
             threads = v;
+            return this;
+        }
+
+        public Builder prefetchBatches(int v) {
+            prefetchBatches = v;
             return this;
         }
 
@@ -366,6 +386,7 @@ public record TrainerConfig(
                     runName,
                     seed,
                     threads,
+                    prefetchBatches,
                     logEvery,
                     tokenizer,
                     pollTimeout,

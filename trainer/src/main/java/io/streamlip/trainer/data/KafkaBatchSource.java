@@ -159,8 +159,11 @@ public final class KafkaBatchSource implements BatchSource {
         long deadline = System.nanoTime() + wait.toNanos();
         resumeIfLow();
         while (true) {
-            boolean caughtUp = backpressure.hasRoom(buffer.size()) && poll(deadline);
-            if (backpressure.batchReady(buffer.size(), caughtUp)) {
+            // A paused consumer (the buffer holds at least a batch then) gets nothing: a poll
+            // would only wait out its timeout before every batch until the buffer runs low.
+            boolean paused = consumer.isPaused();
+            boolean caughtUp = !paused && backpressure.hasRoom(buffer.size()) && poll(deadline);
+            if (backpressure.batchReady(buffer.size(), caughtUp || paused)) {
                 return Optional.of(takeBatch());
             }
             if (System.nanoTime() >= deadline) {

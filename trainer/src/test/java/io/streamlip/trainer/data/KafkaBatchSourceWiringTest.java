@@ -123,6 +123,40 @@ class KafkaBatchSourceWiringTest {
     }
 
     @Test
+    void aPausedConsumerIsNotPolledWhileTheBufferHoldsBatches() {
+        // On a real broker a poll of paused partitions waits out its whole timeout: one before
+        // every batch would hold the trainer up until the buffer ran low.
+        int[] pausedPolls = {0};
+        int[] polls = {0};
+        org.apache.kafka.clients.consumer.MockConsumer<byte[], byte[]> counting =
+                new org.apache.kafka.clients.consumer.MockConsumer<>("earliest") {
+                    @Override
+                    public synchronized org.apache.kafka.clients.consumer.ConsumerRecords<
+                                    byte[], byte[]>
+                            poll(Duration timeout) {
+                        polls[0]++;
+                        if (!paused().isEmpty()) {
+                            pausedPolls[0]++;
+                        }
+                        return super.poll(timeout);
+                    }
+                };
+        MockTopic topic = new MockTopic(2, counting);
+        ShuffleConfig shuffle = ShuffleConfig.of(20, 20).toBuilder().resumeBelow(10).build();
+        List<Integer> order = new ArrayList<>();
+        try (KafkaBatchSource source = source(topic, shuffle, null, 1)) {
+            topic.addExamples(0, 100, List.of("en"));
+            for (TrainingBatch b : drain(source, 50)) {
+                Arrays.stream(StreamExamples.numbers(b)).forEach(order::add);
+            }
+            assertThat(source.pauses()).isGreaterThanOrEqualTo(2);
+        }
+        assertThat(polls[0]).isPositive();
+        assertThat(pausedPolls[0]).isZero();
+        assertThat(order).containsExactlyInAnyOrderElementsOf(range(0, 100));
+    }
+
+    @Test
     void anIdleTopicIsReadAgainWithoutCountingForFreshness() {
         MockTopic topic = new MockTopic(1);
         try (KafkaBatchSource source =
