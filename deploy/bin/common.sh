@@ -21,6 +21,16 @@ JAVA_17_OPENS=(
   --add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED
 )
 
+# The TaskManagers' DJL settings (FlinkClusterConfig.djlOffline): the live model's scorer (the
+# jobs-scorer jar) runs DJL offline and unpacks the CPU libtorch from the jar into DJL_CACHE_DIR
+# the first time a model loads (about 430 MB; the default is ./streamlip's, so a machine that ran the
+# demo has it already); one libtorch thread per scorer.
+DJL_CACHE="${DJL_CACHE_DIR:-$HOME/.cache/streamlip/djl}"
+TASK_MANAGER_DJL_OPTS=(
+  -Dai.djl.offline=true "-DDJL_CACHE_DIR=$DJL_CACHE" "-DENGINE_CACHE_DIR=$DJL_CACHE"
+  -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1
+)
+
 # The Flink cluster's classpath: what flink-dist's lib/ holds, resolved by Maven.
 flink_classpath() {
   local file="$DEPLOY_DIR/flink-cluster/target/classpath.txt"

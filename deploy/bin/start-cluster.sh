@@ -10,24 +10,29 @@ taskmanagers="${1:-2}"
 cp="$(flink_classpath)"
 conf="$(flink_conf_dir)"
 
-start_flink() { # NAME MAIN BASHJAVAUTILS-COMMAND [ARGS...]
+start_flink() { # NAME MAIN BASHJAVAUTILS-COMMAND EXTRA-JVM-FLAGS-ARRAY-NAME [ARGS...]
   local name="$1" main="$2" command="$3"
-  shift 3
+  local -n extra_jvm="$4"
+  shift 4
   local memory jvm dynamic
   memory="$(flink_memory "$command" "$cp" "$conf")"
   jvm="$(head -n 1 <<<"$memory")"
   dynamic="$(tail -n 1 <<<"$memory")"
   # shellcheck disable=SC2086 # the flag lines are space-separated lists, as in flink-dist
   # Pekko's remoting start-up timeout (10 s) is not covered by Flink's pekko.startup-timeout.
-  start_daemon "$name" "$cp" "$main" $jvm "${JAVA_17_OPENS[@]}" -Dpekko.remote.classic.startup-timeout=120s \
+  start_daemon "$name" "$cp" "$main" $jvm "${JAVA_17_OPENS[@]}" "${extra_jvm[@]}" \
+    -Dpekko.remote.classic.startup-timeout=120s \
     "-Dlog.file=$RUN_DIR/log/$name.log" "-Dlog4j.configurationFile=file:$conf/log4j.properties" \
     -- --configDir "$conf" "$@" $dynamic
 }
 
+no_extra_jvm=()
 start_flink jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint \
-  GET_JM_RESOURCE_PARAMS --executionMode cluster
+  GET_JM_RESOURCE_PARAMS no_extra_jvm --executionMode cluster
+# TaskManagers also get DJL's offline settings (the live model's scorer; harmless without it).
 for i in $(seq 1 "$taskmanagers"); do
-  start_flink "taskmanager-$i" org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS
+  start_flink "taskmanager-$i" org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS \
+    TASK_MANAGER_DJL_OPTS
 done
 
 rest="http://127.0.0.1:$(sed -n 's/^rest.port: *//p' "$conf/config.yaml")"

@@ -49,12 +49,13 @@ import picocli.CommandLine.Option;
                     + " sinks and admin clients); secret values (keys naming a password, jaas,"
                     + " secret, token or key) are masked in what this command prints and in the"
                     + " jobs' logs, but Flink holds them in the job's program arguments: prefer"
-                    + " Kafka config providers (e.g. ${file:...}) for production secrets.",
+                    + " Kafka config providers (e.g. $${file:...}) for production secrets.",
             "--live-model turns the filter's cross-modal score on: it reads model-updates and"
                     + " loads each checkpoint the trainer announces from its checkpoint_path, which"
-                    + " every TaskManager must be able to read (a shared volume), and the cluster"
-                    + " must carry the scorer (the jobs jar built with -Pscorer and DJL on the"
-                    + " cluster's classpath: deploy/README.md).",
+                    + " every TaskManager must be able to read at that path (a local path: the same"
+                    + " machine or a shared volume; not a URI), and the filter must come from the"
+                    + " jar with the scorer (deploy/target/streamlip-deploy-*-jobs-scorer.jar),"
+                    + " its TaskManagers started with DJL's offline settings (deploy/README.md).",
             "--render-text makes the tokenize job render each caption (CLIPPO) with the font of"
                     + " --render-font, read where the job's main runs (the JobManager) and carried"
                     + " inside the job. The --curated-*-dir and --examples-*-dir options add"

@@ -142,7 +142,7 @@ public final class FlinkCluster implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--configDir", confDir.toString()));
         args.addAll(List.of("--executionMode", "cluster"));
         args.addAll(memory.dynamicProperties());
-        jobManager = processes.add(launch("jobmanager", JOB_MANAGER_MAIN, memory, args));
+        jobManager = processes.add(launch("jobmanager", JOB_MANAGER_MAIN, memory, List.of(), args));
     }
 
     /** Starts one more TaskManager and returns it. */
@@ -158,7 +158,14 @@ public final class FlinkCluster implements AutoCloseable {
         // The process name is the TaskManager's resource id, so what the REST API says about a
         // TaskManager ("taskmanager-id") names the process that runs it.
         args.addAll(List.of("-D", RESOURCE_ID_KEY + "=" + name));
-        JavaProcess tm = processes.add(launch(name, TASK_MANAGER_MAIN, memory, args));
+        JavaProcess tm =
+                processes.add(
+                        launch(
+                                name,
+                                TASK_MANAGER_MAIN,
+                                memory,
+                                config.taskManagerJvmOptions(),
+                                args));
         taskManagers.add(tm);
         return tm;
     }
@@ -201,10 +208,16 @@ public final class FlinkCluster implements AutoCloseable {
         return tasks;
     }
 
-    private JavaProcess launch(String name, String main, FlinkMemory memory, List<String> args) {
+    private JavaProcess launch(
+            String name,
+            String main,
+            FlinkMemory memory,
+            List<String> jvmOptions,
+            List<String> args) {
         Path log = home.resolve("log").resolve(name + ".log");
         List<String> jvm = new ArrayList<>(memory.jvmArgs());
         jvm.addAll(JAVA_17_OPENS);
+        jvm.addAll(jvmOptions);
         jvm.add(PEKKO_REMOTE_STARTUP_TIMEOUT);
         jvm.add("-Dlog.file=" + log);
         jvm.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());

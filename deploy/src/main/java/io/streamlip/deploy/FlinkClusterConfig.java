@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -44,6 +45,9 @@ public record FlinkClusterConfig(
         // Prometheus reporter port range ("9249-9259"); default null (off: it binds
         //     all interfaces)
         String prometheusPorts,
+        // further JVM options of each TaskManager (env.java.opts.taskmanager), e.g.
+        //     djlOffline(...) for the live model's scorer; default none
+        List<String> taskManagerJvmOptions,
         // further config.yaml entries, winning over the ones above
         Map<String, String> extra) {
 
@@ -96,7 +100,27 @@ public record FlinkClusterConfig(
                     "prometheusPorts must be a port or a range like 9249-9259, got "
                             + prometheusPorts);
         }
+        taskManagerJvmOptions = List.copyOf(taskManagerJvmOptions);
+        for (String option : taskManagerJvmOptions) {
+            if (option.isBlank() || option.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException(
+                        "taskManagerJvmOptions: one option per element, without spaces, got '"
+                                + option
+                                + "'");
+            }
+        }
         extra = Map.copyOf(extra);
+    }
+
+    /**
+     * The JVM options a TaskManager needs to run the live model's scorer (DJL's PyTorch engine from
+     * the {@code jobs-scorer} jar) without a network: DJL offline, and {@code cacheDir} as DJL's
+     * and the engine's cache, into which DJL unpacks the CPU libtorch the first time.
+     */
+    public static List<String> djlOffline(Path cacheDir) {
+        String dir = cacheDir.toAbsolutePath().toString();
+        return List.of(
+                "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=" + dir, "-DENGINE_CACHE_DIR=" + dir);
     }
 
     /**
@@ -133,6 +157,7 @@ public record FlinkClusterConfig(
         private Path tmpDir;
         private Duration heartbeatTimeout = Duration.ofSeconds(15);
         private String prometheusPorts = null;
+        private List<String> taskManagerJvmOptions = List.of();
         private Map<String, String> extra = Map.of();
 
         private Builder() {}
@@ -150,6 +175,7 @@ public record FlinkClusterConfig(
             tmpDir = c.tmpDir;
             heartbeatTimeout = c.heartbeatTimeout;
             prometheusPorts = c.prometheusPorts;
+            taskManagerJvmOptions = c.taskManagerJvmOptions;
             extra = c.extra;
         }
 
@@ -213,6 +239,11 @@ public record FlinkClusterConfig(
             return this;
         }
 
+        public Builder taskManagerJvmOptions(List<String> value) {
+            taskManagerJvmOptions = value;
+            return this;
+        }
+
         public Builder extra(Map<String, String> value) {
             extra = value;
             return this;
@@ -245,6 +276,7 @@ public record FlinkClusterConfig(
                     tmpDir,
                     heartbeatTimeout,
                     prometheusPorts,
+                    taskManagerJvmOptions,
                     extra);
         }
     }
@@ -312,6 +344,10 @@ public record FlinkClusterConfig(
         c.put("classloader.resolve-order", "child-first");
         // flink-dist's env.java.opts.all: Flink needs these on Java 17.
         c.put("env.java.opts.all", String.join(" ", FlinkCluster.JAVA_17_OPENS));
+        if (!taskManagerJvmOptions.isEmpty()) {
+            // What flink-dist's taskmanager.sh would add; the Java launcher passes them itself.
+            c.put("env.java.opts.taskmanager", String.join(" ", taskManagerJvmOptions));
+        }
         c.putAll(extra);
         return c;
     }

@@ -11,6 +11,7 @@ import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,6 +101,7 @@ class FlinkClusterConfigTest {
                         .tmpDir(Path.of("/t"))
                         .heartbeatTimeout(Duration.ofSeconds(30))
                         .prometheusPorts("9249")
+                        .taskManagerJvmOptions(List.of("-Da=b"))
                         .extra(Map.of("a", "b"))
                         .build();
         assertThat(config.toBuilder().build()).isEqualTo(config);
@@ -132,6 +134,28 @@ class FlinkClusterConfigTest {
                 .doesNotContainKey("metrics.reporter.prom.port");
         assertThatThrownBy(() -> off.toBuilder().prometheusPorts("9249..9259").build())
                 .hasMessageContaining("prometheusPorts must be a port or a range");
+    }
+
+    @Test
+    void taskManagerJvmOptionsAreWrittenAsFlinkDistsKeyOneOptionPerElement(@TempDir Path dir)
+            throws IOException {
+        FlinkClusterConfig off = FlinkClusterConfig.defaults(dir);
+        assertThat(off.entries()).doesNotContainKey("env.java.opts.taskmanager");
+
+        Path cache = dir.resolve("djl");
+        FlinkClusterConfig on =
+                off.toBuilder().taskManagerJvmOptions(FlinkClusterConfig.djlOffline(cache)).build();
+        Map<String, Object> yaml = load(on.write(dir.resolve("conf")).resolve("config.yaml"));
+        assertThat(yaml)
+                .containsEntry(
+                        "env.java.opts.taskmanager",
+                        "-Dai.djl.offline=true -DDJL_CACHE_DIR="
+                                + cache.toAbsolutePath()
+                                + " -DENGINE_CACHE_DIR="
+                                + cache.toAbsolutePath());
+        assertThatThrownBy(
+                        () -> off.toBuilder().taskManagerJvmOptions(List.of("-Da=b -Dc=d")).build())
+                .hasMessageContaining("one option per element");
     }
 
     @Test

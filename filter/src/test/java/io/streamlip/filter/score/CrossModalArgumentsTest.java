@@ -105,7 +105,7 @@ class CrossModalArgumentsTest {
                                         FilterJob.Options.defaults()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no PairScorerFactory is on the classpath")
-                .hasMessageContaining("-Pscorer");
+                .hasMessageContaining("jobs-scorer.jar");
         // Off (the default), the same job builds.
         FilterJob.attach(
                 JobEnvironment.create(JobSettings.defaults(dir.resolve("checkpoints2"))),

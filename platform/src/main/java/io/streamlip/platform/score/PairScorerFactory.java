@@ -44,7 +44,8 @@ public interface PairScorerFactory extends Serializable {
                     found.isEmpty()
                             ? "the cross-modal filter is on, but no PairScorerFactory is on the"
                                     + " classpath: the job needs streamlip-trainer's scorer (the"
-                                    + " jobs jar built with -Pscorer, see deploy/README.md)"
+                                    + " jobs-scorer jar, deploy/target/streamlip-deploy-*-jobs-scorer.jar;"
+                                    + " see deploy/README.md)"
                             : "several PairScorerFactory services on the classpath: "
                                     + found.stream().map(f -> f.getClass().getName()).toList());
         }
