@@ -6,14 +6,18 @@ import java.util.Map;
 
 /**
  * Decides per pair from its score and language ({@link CrossModalConfig}): kept at or above the
- * language's threshold, or within the language's top fraction of its last {@code window} scores
- * (kept while fewer than {@code warmup} scores were seen). Scores of different models are not
- * comparable, so {@link #reset} forgets them when the model changes. Not thread-safe; the state is
- * local to one operator instance and rebuilt after a restart.
+ * language's threshold, or within the language's top fraction of its last {@code window} scores.
+ * Until a language has {@code warmup} scores of its own, the top fraction of every language's last
+ * {@code window} scores stands in for it (kept while fewer than {@code warmup} scores were seen at
+ * all). Scores of different models are not comparable, so {@link #reset} forgets them when the
+ * model changes; the pooled window makes a new model judge within a few dozen pairs, not after
+ * {@code warmup} pairs of every language. Not thread-safe; the state is local to one operator
+ * instance and rebuilt after a restart.
  */
 public final class CrossModalPolicy {
     private final CrossModalConfig config;
     private final Map<String, RunningQuantile> recent = new HashMap<>();
+    private RunningQuantile pooled;
 
     public CrossModalPolicy(CrossModalConfig config) {
         this.config = config;
@@ -49,7 +53,8 @@ public final class CrossModalPolicy {
                                     threshold))
                     : new Decision(true, "");
         }
-        RunningQuantile window = remember(lang, score);
+        RunningQuantile own = remember(lang, score);
+        RunningQuantile window = own.size() >= config.warmup() ? own : pooled;
         if (fraction >= 1 || window.size() < config.warmup()) {
             return new Decision(true, "");
         }
@@ -65,7 +70,7 @@ public final class CrossModalPolicy {
                         score,
                         fraction * 100,
                         window.size(),
-                        lang,
+                        window == own ? lang : "(all languages')",
                         cut,
                         hasThreshold
                                 ? String.format(
@@ -80,11 +85,16 @@ public final class CrossModalPolicy {
         RunningQuantile window =
                 recent.computeIfAbsent(lang, l -> new RunningQuantile(config.window()));
         window.add(score);
+        if (pooled == null) {
+            pooled = new RunningQuantile(config.window());
+        }
+        pooled.add(score);
         return window;
     }
 
     /** Forgets every language's recent scores (a new model scores on another scale). */
     public void reset() {
         recent.clear();
+        pooled = null;
     }
 }

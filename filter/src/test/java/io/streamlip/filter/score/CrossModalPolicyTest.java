@@ -125,6 +125,34 @@ class CrossModalPolicyTest {
     }
 
     @Test
+    void aLanguageInWarmUpIsJudgedByEveryLanguagesRecentScores() {
+        CrossModalPolicy policy =
+                new CrossModalPolicy(
+                        CrossModalConfig.builder().topFraction(0.5).window(20).warmup(5).build());
+        // Sixteen languages, two pairs each: none reaches its own warm-up of five.
+        int refused = 0;
+        for (int round = 0; round < 2; round++) {
+            for (int lang = 0; lang < 16; lang++) {
+                float score = lang % 2 == 0 ? 0.8f : 0.1f;
+                CrossModalPolicy.Decision d = policy.decide("l" + lang, score);
+                if (!d.keep()) {
+                    refused++;
+                    assertThat(d.detail()).contains("(all languages') scores");
+                    assertThat(score).isEqualTo(0.1f);
+                }
+            }
+        }
+        // The low half is refused once the pool holds five scores, not after 16 x 5 pairs.
+        assertThat(refused).isGreaterThanOrEqualTo(12);
+        // A language with its own warm-up is cut against itself.
+        for (int i = 0; i < 5; i++) {
+            policy.decide("en", 0.05f);
+        }
+        assertThat(policy.decide("en", 0.06f).detail()).isEmpty();
+        assertThat(policy.decide("en", 0.04f).detail()).contains("en scores");
+    }
+
+    @Test
     void refusesConfigurationsThatCannotWork() {
         assertThatThrownBy(
                         () ->
