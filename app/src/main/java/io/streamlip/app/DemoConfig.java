@@ -9,6 +9,7 @@ import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.tokenize.render.BitmapFont;
 import io.streamlip.tokenize.render.TextRenderConfig;
 import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.data.ShuffleConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,8 +56,8 @@ public record DemoConfig(
         //     cross-modal filter on
         FilterConfig filter,
         // trainer settings; default TrainerConfig.defaults() with a checkpoint every
-        //     CHECKPOINT_EVERY steps or CHECKPOINT_INTERVAL_S seconds (the demo also sets
-        //     checkpoints, evaluation set and replay)
+        //     CHECKPOINT_EVERY steps or CHECKPOINT_INTERVAL_S seconds and a shuffle buffer of one
+        //     batch (the demo also sets checkpoints, evaluation set and replay)
         TrainerConfig trainer,
         // the trainer's intra-op threads while the jobs curate (its own threads once curation is
         //     idle); default 1, 0 for the trainer's threads throughout
@@ -104,6 +105,14 @@ public record DemoConfig(
      * still gets its first model within the first minute.
      */
     public static final int CHECKPOINT_INTERVAL_S = 20;
+
+    /**
+     * The demo trainer's shuffle buffer, one batch: the import comes shuffled and paced a couple of
+     * batches ahead of the trainer, so a larger buffer would only hold examples back (freshness).
+     */
+    public static final ShuffleConfig SHUFFLE =
+            ShuffleConfig.of(
+                    TrainerConfig.defaults().batchSize(), TrainerConfig.defaults().batchSize());
 
     public DemoConfig {
         if (training.isNegative() || training.isZero()) {
@@ -211,6 +220,7 @@ public record DemoConfig(
                 TrainerConfig.defaults().toBuilder()
                         .checkpointEvery(CHECKPOINT_EVERY)
                         .checkpointInterval(Duration.ofSeconds(CHECKPOINT_INTERVAL_S))
+                        .shuffle(SHUFFLE)
                         .build();
         private int threadsWhileCurating = 1;
         private String tokenizer = Tokenizers.BYTES;

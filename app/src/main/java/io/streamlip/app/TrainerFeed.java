@@ -22,11 +22,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows the demo's trainer step by step ({@link io.streamlip.trainer.Trainer#onTrained}) for two
  * uses: the import's {@link AdaptivePace}, which it feeds every {@link AdaptivePace#TICK} with the
- * trainer's consumer lag on {@code examples} (committed end offsets minus the offsets trained up
- * to: offsets, so the transactions' commit markers do not drift it) and its examples trained; and
- * the report's freshness after the warm-up: Kafka timestamp to trained, of the examples trained
- * from {@code warmup} after the first step while the import is still sending (the steady pace; the
- * trainer's own figures also cover the start and the backlog after an unthrottled import).
+ * trainer's lag on {@code examples} (the smaller of: committed end offsets minus the offsets
+ * trained up to, and committed examples, commit markers discounted, minus examples trained) and its
+ * examples trained; and the report's freshness after the warm-up: Kafka timestamp to trained, of
+ * the examples trained from {@code warmup} after the first step while the import is still sending
+ * (the steady pace; the trainer's own figures also cover the start and the backlog after an
+ * unthrottled import).
  */
 final class TrainerFeed implements Consumer<TrainedStep>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerFeed.class);
@@ -44,6 +45,7 @@ final class TrainerFeed implements Consumer<TrainedStep>, AutoCloseable {
     private KafkaConsumer<byte[], byte[]> offsets; // the ticker's thread only
     private final Map<TopicPartition, Long> lastEnds = new java.util.HashMap<>(); // ticker only
     private long markers; // ticker only: commit markers seen on examples and rejects
+    private final Map<String, Long> markersOf = new java.util.HashMap<>(); // ticker only: by topic
 
     /**
      * @param warmup training time after the first step left out of the steady freshness
@@ -120,15 +122,21 @@ final class TrainerFeed implements Consumer<TrainedStep>, AutoCloseable {
             // read_committed: the end offsets are the last stable offsets.
             Map<TopicPartition, Long> examples = endOffsets(topics.examples());
             Map<TopicPartition, Long> rejects = endOffsets(topics.rejects());
-            countMarkers(examples);
+            long examplesMarkers = countMarkers(examples);
             countMarkers(rejects);
             long examplesEnd = examples.values().stream().mapToLong(Long::longValue).sum();
             long rejectsEnd = rejects.values().stream().mapToLong(Long::longValue).sum();
             Map<TopicPartition, Long> upTo = trainedUpTo;
-            long lag = 0;
+            long offsetLag = 0;
             for (Map.Entry<TopicPartition, Long> e : examples.entrySet()) {
-                lag += Math.max(0, e.getValue() - upTo.getOrDefault(e.getKey(), 0L));
+                offsetLag += Math.max(0, e.getValue() - upTo.getOrDefault(e.getKey(), 0L));
             }
+            // Two upper bounds of what waits for the trainer, each too high in its own way: the
+            // offsets trained up to stop at the oldest example still in its shuffle buffer or
+            // prefetched, and the count of examples counts those the trainer passes over
+            // (language weights, undecodable). The smaller one is the closer.
+            long countLag = Math.max(0, examplesEnd - examplesMarkers - trained.get());
+            long lag = Math.min(offsetLag, countLag);
             double passShare =
                     examplesEnd + rejectsEnd == 0
                             ? 1
@@ -147,13 +155,15 @@ final class TrainerFeed implements Consumer<TrainedStep>, AutoCloseable {
      * an end offset that moved since the last tick counts one marker: what the pairs in the jobs
      * are counted without (an undercount when commits come faster, which only loosens the bound).
      */
-    private void countMarkers(Map<TopicPartition, Long> ends) {
+    private long countMarkers(Map<TopicPartition, Long> ends) {
         for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
             Long before = lastEnds.put(e.getKey(), e.getValue());
             if (before != null && e.getValue() > before) {
                 markers++;
+                markersOf.merge(e.getKey().topic(), 1L, Long::sum);
             }
         }
+        return markersOf.getOrDefault(ends.keySet().iterator().next().topic(), 0L);
     }
 
     private Map<TopicPartition, Long> endOffsets(String topic) {

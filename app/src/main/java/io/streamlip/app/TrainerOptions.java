@@ -128,7 +128,8 @@ final class TrainerOptions {
             description =
                     "Examples in the shuffle buffer batches are drawn from; Kafka is paused while"
                             + " it is full and resumed below half (default: ${DEFAULT-VALUE}, or"
-                            + " one batch if that is larger).")
+                            + " one batch if that is larger; streamlip demo: one batch, as its"
+                            + " import comes shuffled and paced by the trainer).")
     int shuffleBuffer = SHUFFLE.capacity();
 
     @Option(

@@ -30,7 +30,8 @@ class TrainerOptionsTest {
     @Test
     void withoutOptionsTrainAndDemoUseTheTrainersDefaults() {
         assertThat(train()).isEqualTo(DEFAULTS);
-        // The demo checkpoints more often (each checkpoint is a model its filter loads).
+        // The demo checkpoints more often (each checkpoint is a model its filter loads) and
+        // shuffles in one batch (its import comes shuffled, paced by the trainer).
         assertThat(demo().trainer())
                 .isEqualTo(DemoConfig.defaults().trainer())
                 .isEqualTo(
@@ -39,7 +40,12 @@ class TrainerOptionsTest {
                                 .checkpointInterval(
                                         java.time.Duration.ofSeconds(
                                                 DemoConfig.CHECKPOINT_INTERVAL_S))
+                                .shuffle(DemoConfig.SHUFFLE)
                                 .build());
+        assertThat(demo().trainer().shuffle().capacity()).isEqualTo(DEFAULTS.batchSize());
+        // a larger batch grows the demo's buffer to one batch; an explicit size is kept
+        assertThat(demo("--batch-size=256").trainer().shuffle().capacity()).isEqualTo(256);
+        assertThat(demo("--shuffle-buffer=1024").trainer().shuffle().capacity()).isEqualTo(1024);
     }
 
     @Test
