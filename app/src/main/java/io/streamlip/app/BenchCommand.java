@@ -49,7 +49,7 @@ final class BenchCommand implements Callable<Integer> {
             description =
                     "A trainer checkpoint, or a folder of them (the newest), for the benchmarks"
                             + " that score with a model (curation: the recall of unrelated"
-                            + " captions at 1/5/10% of clean pairs refused).")
+                            + " captions at 1/5/10%% of clean pairs refused).")
     java.nio.file.Path checkpoint;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

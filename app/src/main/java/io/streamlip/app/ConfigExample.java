@@ -75,7 +75,11 @@ final class ConfigExample {
     }
 
     private static void comment(StringBuilder out, String indent, String text) {
-        String clean = text.replaceAll("\\s+", " ").replace("${DEFAULT-VALUE}", "").trim();
+        String clean =
+                text.replaceAll("\\s+", " ")
+                        .replace("${DEFAULT-VALUE}", "")
+                        .replace("%%", "%") // picocli's escape of a percent sign
+                        .trim();
         if (clean.isEmpty()) {
             return;
         }

@@ -151,7 +151,7 @@ final class FilterOptions {
             paramLabel = "LANG=N|LANG=P%[,...]",
             description =
                     "Most curated pairs per language, as counts or shares of all languages'"
-                            + " curated pairs (e.g. en=30%,de=2000), counted over"
+                            + " curated pairs (e.g. en=30%%,de=2000), counted over"
                             + " --language-cap-window; a share applies once 100 pairs passed. A"
                             + " pair over its language's cap is refused as language_cap. Default:"
                             + " no cap.")
