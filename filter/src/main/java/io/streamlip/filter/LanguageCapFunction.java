@@ -98,18 +98,7 @@ final class LanguageCapFunction extends KeyedProcessFunction<String, CuratedPair
         Verdict<String> verdict = LanguageQuota.decide(lang, so, caps, window);
         if (verdict instanceof Verdict.Refused<String> refused) {
             counters.rejected(refused.reason());
-            String id = pair.getPair().getId();
-            ctx.output(
-                    rejects,
-                    Reject.newBuilder()
-                            .setId(id)
-                            .setStage(FilterJob.STAGE)
-                            .setReason(refused.reason().code())
-                            .setDetail(refused.detail())
-                            .setKey(ByteBuffer.wrap(id.getBytes(StandardCharsets.UTF_8)))
-                            .setPayload(ByteBuffer.wrap(raw.encode(pair.getPair())))
-                            .setRejectTime(Instant.now())
-                            .build());
+            ctx.output(rejects, LanguageCapFunction.reject(pair, refused, raw));
             return;
         }
         if (rolling == null) {
@@ -119,5 +108,20 @@ final class LanguageCapFunction extends KeyedProcessFunction<String, CuratedPair
         }
         counters.accepted();
         out.collect(pair);
+    }
+
+    /** The {@code language_cap} reject of {@code pair}: its raw pair as payload, its id as key. */
+    static Reject reject(
+            CuratedPair pair, Verdict.Refused<String> refused, AvroSerde<RawPair> raw) {
+        String id = pair.getPair().getId();
+        return Reject.newBuilder()
+                .setId(id)
+                .setStage(FilterJob.STAGE)
+                .setReason(refused.reason().code())
+                .setDetail(refused.detail())
+                .setKey(ByteBuffer.wrap(id.getBytes(StandardCharsets.UTF_8)))
+                .setPayload(ByteBuffer.wrap(raw.encode(pair.getPair())))
+                .setRejectTime(Instant.now())
+                .build();
     }
 }

@@ -8,10 +8,7 @@ import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.Verdict;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -89,18 +86,7 @@ final class LanguageShareFunction extends KeyedProcessFunction<String, CuratedPa
         }
         if (verdict instanceof Verdict.Refused<String> refused) {
             counters.rejected(refused.reason());
-            String id = pair.getPair().getId();
-            ctx.output(
-                    rejects,
-                    Reject.newBuilder()
-                            .setId(id)
-                            .setStage(FilterJob.STAGE)
-                            .setReason(refused.reason().code())
-                            .setDetail(refused.detail())
-                            .setKey(ByteBuffer.wrap(id.getBytes(StandardCharsets.UTF_8)))
-                            .setPayload(ByteBuffer.wrap(raw.encode(pair.getPair())))
-                            .setRejectTime(Instant.now())
-                            .build());
+            ctx.output(rejects, LanguageCapFunction.reject(pair, refused, raw));
             return;
         }
         if (caps.containsKey(lang) || shares.containsKey(lang)) {
