@@ -9,28 +9,11 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The demo's default import pace ({@link ImportRate#AUTO}): pairs go onto {@code raw-pairs} as fast
- * as the trainer takes examples, keeping a small lead of examples waiting for it, whatever the
- * machine (a CPU and a GPU trainer differ a hundredfold). At each {@link #observe} (the demo calls
- * it every {@link #TICK}) it sets the rate from two readings: the trainer's examples per second
- * over the last {@link #RATE_WINDOW}, and its consumer lag on {@code examples} (committed examples
- * it has not trained yet), averaged over the jobs' checkpoint interval since examples arrive one
- * commit at a time:
- *
- * <pre>
- * lead = max(LEAD_BATCHES x batch, trainer rate x checkpoint interval + batch)
- * rate = max(trainer rate, batch / RATE_WINDOW) x clamp(2 - lag / lead, 0, 2) / pass share
- * </pre>
- *
- * At the lead the import sends what the trainer takes (the pass share, examples per pair, counts
- * the pairs curation refuses); with an empty queue it sends twice that, so a starved trainer's
- * supply doubles each pipeline delay until the trainer is the bottleneck (a hundredfold in about
- * seven delays); at twice the lead it stops. When curation, not the trainer, is the bottleneck the
- * queue stays empty and the doubling would pile pairs up before the filter: so it also stops while
- * more pairs are in the jobs (sent, not yet an example or a reject) than the lead and {@link
- * #MAX_PIPELINE} of the trainer's rate. The import sends while what it sent is below the integral
- * of the rate ({@link #await}). The lead itself goes at once; until the trainer's first step
- * nothing more goes while a lead's worth of examples is waiting or on its way (the jobs may take
- * minutes to start on a loaded machine, and what they would find then is a backlog). Thread-safe.
+ * as the trainer takes examples, keeping a lead of examples waiting for it whatever the machine.
+ * Each {@link #observe} sets the rate from the trainer's examples per second and the examples
+ * waiting for it: {@code max(trainer rate, batch / RATE_WINDOW) x clamp(2 - lag / lead, 0, 2) /
+ * pass share}; it stops while too many pairs are in the jobs. {@link #await} holds the import to
+ * the integral of the rate. How and why: docs/decisions/demo.md. Thread-safe.
  */
 final class AdaptivePace {
     /** Batches of examples kept waiting for the trainer, at least. */

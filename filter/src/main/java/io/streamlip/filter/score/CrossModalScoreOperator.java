@@ -34,25 +34,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cross-modal score filter: curated pairs on the first input, the trainer's {@link
- * ModelUpdate}s broadcast on the second. Each instance loads the newest announced model when its
- * update arrives and scores pairs in micro-batches ({@link CrossModalJudge}): a pair waits until
- * {@code batchSize} pairs are buffered or {@code batchTimeoutMillis} of processing time passed
- * since the batch's first pair, then the batch is scored in one model call and emitted in arrival
- * order, each pair with its own timestamp. Kept pairs carry {@code crossmodal_score} and {@code
- * model_version}; refusals go to {@code EnvelopeStage.rejects(stage)} as {@code
- * low_crossmodal_score} (or {@code internal_error} when a pair cannot be scored), with the model's
- * version. While no model exists, pairs pass unscored at once.
- *
- * <p>Nothing buffered is ever only in memory at a checkpoint: the batch is scored and emitted
- * before the barrier ({@link #prepareSnapshotPreBarrier}), before a watermark, before a new model
- * replaces the one the batch was waiting for (so each pair is judged by the model in force when it
- * arrived), and at the end of a bounded input. The newest update is kept in broadcast state, so
- * after a restart each instance reloads it on its first pair.
- *
- * <p>Counters under the operator's {@code streamlip} group: {@code scored}, {@code unscored}
- * (passed before any model loaded), {@code score_batches} (model calls), {@code model_updates}
- * (received), {@code models_loaded}, {@code model_load_failures}, beside {@code accepted} and
- * {@code rejected_<reason>}.
+ * ModelUpdate}s broadcast on the second. Pairs are scored in micro-batches ({@link
+ * CrossModalJudge}; {@code batchSize} pairs or {@code batchTimeoutMillis}) with the newest loaded
+ * model and emitted in arrival order with {@code crossmodal_score} and {@code model_version};
+ * refusals go to the rejects as {@code low_crossmodal_score} (or {@code internal_error}) with the
+ * version. Before any model, pairs pass unscored. A batch is flushed before a checkpoint barrier, a
+ * watermark, a model load and the end of input, so nothing buffered is only in memory at a
+ * checkpoint; the newest update is kept in broadcast state. Counters and the why:
+ * docs/decisions/cross-modal-scoring.md.
  */
 public final class CrossModalScoreOperator extends AbstractStreamOperator<CuratedPair>
         implements TwoInputStreamOperator<CuratedPair, ModelUpdate, CuratedPair>,
