@@ -157,23 +157,9 @@ public record LanguageConfig(
      * @throws IllegalArgumentException when it is none of these
      */
     public static Duration parseWindow(String text) {
-        String t = text.trim();
-        if (t.equals("0")) {
-            return Duration.ZERO;
-        }
         try {
-            if (t.startsWith("P") || t.startsWith("p")) {
-                return Duration.parse(t);
-            }
-            long n = Long.parseLong(t.substring(0, t.length() - 1));
-            return switch (t.charAt(t.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                case 'd' -> Duration.ofDays(n);
-                default -> throw new NumberFormatException(t);
-            };
-        } catch (RuntimeException e) {
+            return FilterArguments.duration(text);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     "a cap window is 0, N followed by s, m, h or d (10m), or ISO-8601 (PT10M),"
                             + " not '"
