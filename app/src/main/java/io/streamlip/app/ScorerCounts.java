@@ -17,9 +17,7 @@ import java.util.Set;
 
 /**
  * What the live-model loop did in a run, read at the end from the committed topics (exactly what
- * the filter wrote, whatever its restarts): the model updates the trainer announced (the filter's
- * broadcast input reads every one), the curated pairs with and without a score, the refusals by
- * score, and the model versions that judged pairs, in the order they first did.
+ * the filter wrote, whatever its restarts).
  *
  * @param modelUpdatesSeen records on {@code model-updates}
  * @param scored curated pairs that carry a score and its model version
@@ -29,8 +27,7 @@ import java.util.Set;
  * @param modelVersions versions that scored or refused a pair, first use first, at most {@link
  *     #MAX_VERSIONS}
  * @param firstScored when the first pair was judged by a model (curated or refused), or null
- * @param firstModelUpdate when the trainer announced its first model (the record's timestamp), or
- *     null
+ * @param firstModelUpdate when the trainer announced its first model, or null
  */
 record ScorerCounts(
         long modelUpdatesSeen,

@@ -5,10 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The cross-modal score filter: whether it runs, and its policy. A pair is kept when its score
- * (under the current model) reaches its language's threshold, <b>or</b> when it is within the top
- * {@code topFraction} of its language's recent scores; while no model exists every pair passes
- * unscored. More: docs/decisions/cross-modal-scoring.md.
+ * The cross-modal score filter: whether it runs, and its keep policy (a threshold, <b>or</b> the
+ * top fraction of recent scores). More: docs/decisions/cross-modal-scoring.md.
  *
  * @param enabled whether the filter job scores pairs with the trainer's newest model (default off;
  *     on in {@code streamlip demo}); the scorer must be on the job's classpath
@@ -18,10 +16,8 @@ import java.util.TreeMap;
  *     1] (default 0.9)
  * @param window recent scores per language the top fraction is taken over (default 1,000)
  * @param warmup scores a language needs before its top fraction applies (default 50)
- * @param batchSize most pairs scored in one model call, in [1, {@value #MAX_BATCH_SIZE}] (default
- *     32); 1 scores each pair alone
- * @param batchTimeoutMillis longest a pair waits for its batch to fill, in [1, {@value
- *     #MAX_BATCH_TIMEOUT_MILLIS}] ms of processing time (default 50)
+ * @param batchSize most pairs per model call, at most {@value #MAX_BATCH_SIZE} (default 32)
+ * @param batchTimeoutMillis longest wait for a batch to fill, processing time (default 50)
  */
 public record CrossModalConfig(
         boolean enabled,
