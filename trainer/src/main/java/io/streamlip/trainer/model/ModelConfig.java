@@ -57,7 +57,10 @@ public record ModelConfig(
         TextPooling textPooling,
         // how the image tower pools its patch states (null reads as MEAN, as in
         //     checkpoints written before the option)
-        ImagePooling imagePooling) {
+        ImagePooling imagePooling,
+        // which architecture this shape builds (null reads as TWO_TOWER, as in checkpoints written
+        //     before the option)
+        ModelFamily family) {
 
     private static final String PRESETS = "presets/";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -84,6 +87,9 @@ public record ModelConfig(
     public ModelConfig {
         if (imagePooling == null) {
             imagePooling = ImagePooling.MEAN;
+        }
+        if (family == null) {
+            family = ModelFamily.TWO_TOWER;
         }
         positive("imageSize", imageSize);
         positive("patchSize", patchSize);
@@ -216,7 +222,8 @@ public record ModelConfig(
                 .contextLength(contextLength)
                 .vocabSize(vocabSize)
                 .textPooling(textPooling)
-                .imagePooling(imagePooling);
+                .imagePooling(imagePooling)
+                .family(family);
     }
 
     /** Sets components one by one; {@link #build} validates them together. */
@@ -237,6 +244,7 @@ public record ModelConfig(
         private int vocabSize;
         private TextPooling textPooling;
         private ImagePooling imagePooling;
+        private ModelFamily family;
 
         private Builder() {}
 
@@ -315,6 +323,11 @@ public record ModelConfig(
             return this;
         }
 
+        public Builder family(ModelFamily v) {
+            family = v;
+            return this;
+        }
+
         public ModelConfig build() {
             return new ModelConfig(
                     name,
@@ -331,7 +344,8 @@ public record ModelConfig(
                     contextLength,
                     vocabSize,
                     textPooling,
-                    imagePooling);
+                    imagePooling,
+                    family);
         }
     }
 

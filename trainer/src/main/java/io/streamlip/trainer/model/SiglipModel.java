@@ -43,6 +43,10 @@ public final class SiglipModel extends AbstractBlock {
 
     public SiglipModel(ModelConfig config) {
         super(VERSION);
+        if (config.family() != ModelFamily.TWO_TOWER) {
+            throw new IllegalArgumentException(
+                    "SiglipModel builds the two-tower family, not " + config.family());
+        }
         this.config = config;
         imageTower = addChildBlock("image", new ImageTower(config));
         textTower = addChildBlock("text", new TextTower(config));

@@ -88,6 +88,14 @@ class ModelPresetsTest {
                 .isEqualTo(ModelConfig.ImagePooling.MAP);
         assertThat(ModelConfig.preset("b16", 300).textPooling())
                 .isEqualTo(ModelConfig.TextPooling.LAST);
+        assertThat(ModelConfig.preset("tiny", 300).family()).isEqualTo(ModelFamily.TWO_TOWER);
+        assertThatThrownBy(
+                        () ->
+                                new SiglipModel(
+                                        ModelConfig.tiny(300).toBuilder()
+                                                .family(ModelFamily.CLIPPO)
+                                                .build()))
+                .hasMessageContaining("not CLIPPO");
         assertThat(ModelConfig.presetNames()).containsExactly("b16", "small", "tiny");
         assertThatThrownBy(() -> ModelConfig.preset("huge", 300))
                 .hasMessageContaining("unknown model preset 'huge'; known: b16, small, tiny");
