@@ -1,6 +1,8 @@
 package io.streamlip.app;
 
+import io.streamlip.trainer.LoopTimes;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,12 +27,15 @@ final class CurationIdle {
      * @param seconds from then to the last look
      * @param examples examples the trainer trained in that time
      * @param examplesPerSecond examples / seconds
+     * @param loopSeconds where the training loop's time went in that time, by part ({@link
+     *     LoopTimes}); empty when the looks did not say
      */
     record Figure(
             double afterTrainingStartSeconds,
             double seconds,
             long examples,
-            double examplesPerSecond) {}
+            double examplesPerSecond,
+            Map<String, Double> loopSeconds) {}
 
     private final long quietNanos;
     private long firstNanos = -1;
@@ -41,6 +46,8 @@ final class CurationIdle {
     private long trainedAtIdle;
     private long lastNanos;
     private long lastTrained;
+    private Map<String, Double> loopAtIdle = Map.of();
+    private Map<String, Double> lastLoop = Map.of();
 
     CurationIdle(Duration quiet) {
         if (quiet.isNegative() || quiet.isZero()) {
@@ -55,6 +62,22 @@ final class CurationIdle {
      * trained on. Returns the change of state it found, if any.
      */
     Optional<Change> look(long nanos, boolean importDone, long raw, long out, long trained) {
+        return look(nanos, importDone, raw, out, trained, Map.of());
+    }
+
+    /**
+     * {@link #look(long, boolean, long, long, long)}, also given the trainer's {@link
+     * LoopTimes#snapshot} at that moment, so that the {@link #figure} says where the idle time
+     * went.
+     */
+    Optional<Change> look(
+            long nanos,
+            boolean importDone,
+            long raw,
+            long out,
+            long trained,
+            Map<String, Double> loopSeconds) {
+        lastLoop = loopSeconds;
         if (firstNanos < 0) {
             firstNanos = nanos;
             lastGrowthNanos = nanos;
@@ -74,6 +97,7 @@ final class CurationIdle {
             idle = true;
             idleSinceNanos = nanos;
             trainedAtIdle = trained;
+            loopAtIdle = loopSeconds;
             return Optional.of(Change.BECAME_IDLE);
         }
         return Optional.empty();
@@ -100,6 +124,7 @@ final class CurationIdle {
                         (idleSinceNanos - firstNanos) / 1e9,
                         seconds,
                         examples,
-                        examples / seconds));
+                        examples / seconds,
+                        LoopTimes.between(loopAtIdle, lastLoop)));
     }
 }

@@ -18,6 +18,7 @@ import io.streamlip.tokenize.TokenizeConfig;
 import io.streamlip.tokenize.TokenizeJob;
 import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.LatencyStats;
+import io.streamlip.trainer.LoopTimes;
 import io.streamlip.trainer.StopCondition;
 import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
@@ -539,7 +540,13 @@ final class Demo {
                 long out =
                         endOffsets(admin, topics.examples()) + endOffsets(admin, topics.rejects());
                 Optional<CurationIdle.Change> change =
-                        idle.look(System.nanoTime(), imported, raw, out, trainer.examplesTrained());
+                        idle.look(
+                                System.nanoTime(),
+                                imported,
+                                raw,
+                                out,
+                                trainer.examplesTrained(),
+                                trainer.loopTimes().snapshot());
                 change.ifPresent(c -> changed(c, trainer, out));
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
                 LOG.debug("looking at the pipeline's topics: {}", e.toString());
@@ -780,6 +787,14 @@ final class Demo {
         s.put("threads", config.trainer().threads());
         s.put("threads_while_curating", config.threadsWhileCurating());
         s.put("prefetch_batches", config.trainer().prefetchBatches());
+        // Where the idle time went: a step slower than `bench trainer`'s, or time outside it.
+        ObjectNode loop = s.putObject("loop_seconds");
+        f.loopSeconds().forEach((part, seconds) -> loop.put(part, Math.round(seconds * 10) / 10.0));
+        double steps = (double) f.examples() / config.trainer().batchSize();
+        Double stepSeconds = f.loopSeconds().get(LoopTimes.STEP);
+        if (stepSeconds != null && steps > 0) {
+            s.put("step_ms", Math.round(stepSeconds * 1e4 / steps) / 10.0);
+        }
         return s;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +49,27 @@ class CurationIdleTest {
         assertThat(f.afterTrainingStartSeconds()).isEqualTo(7.0);
         assertThat(f.examples()).isEqualTo(2000);
         assertThat(f.examplesPerSecond()).isEqualTo(200.0);
+    }
+
+    @Test
+    void theFigureSaysWhereTheLoopSpentTheIdleTime() {
+        CurationIdle idle = new CurationIdle(Duration.ofSeconds(2));
+        idle.look(0, true, 10, 10, 0, Map.of("batch_wait", 1.0, "step", 5.0));
+        assertThat(idle.look(2 * S, true, 10, 10, 100, Map.of("batch_wait", 1.5, "step", 6.0)))
+                .contains(CurationIdle.Change.BECAME_IDLE);
+        idle.look(
+                12 * S,
+                true,
+                10,
+                10,
+                1100,
+                Map.of("batch_wait", 4.0, "step", 12.5, "Checkpointer", 0.5));
+        CurationIdle.Figure f = idle.figure(Duration.ofSeconds(5)).orElseThrow();
+        assertThat(f.loopSeconds())
+                .containsOnly(
+                        Map.entry("batch_wait", 2.5),
+                        Map.entry("step", 6.5),
+                        Map.entry("Checkpointer", 0.5));
     }
 
     @Test

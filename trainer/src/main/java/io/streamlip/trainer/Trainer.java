@@ -174,12 +174,21 @@ public final class Trainer implements AutoCloseable {
         threadsWanted = threads;
     }
 
+    /**
+     * Where the training loop's time has gone since this trainer was made (waiting for batches,
+     * steps, each concern). Safe to read from any thread.
+     */
+    public LoopTimes loopTimes() {
+        return loopTimes;
+    }
+
     /** Asks a running {@link #run} to stop after its current step (it checkpoints first). */
     public void stop() {
         stopRequested.set(true);
     }
 
     private volatile Instant firstBatchAt;
+    private final LoopTimes loopTimes = new LoopTimes();
 
     /**
      * When the latest {@link #run} got its first batch (training time counts from there); empty
@@ -430,7 +439,9 @@ public final class Trainer implements AutoCloseable {
         int threads = threadsWanted;
         Optional<StopCondition.Reason> done;
         while ((done = clock.check(current.steps())).isEmpty()) {
+            long waitStart = System.nanoTime();
             Optional<TrainingBatch> batch = batches.next(config.pollTimeout());
+            loopTimes.add(LoopTimes.BATCH, System.nanoTime() - waitStart);
             if (batch.isEmpty()) {
                 continue;
             }
@@ -445,15 +456,20 @@ public final class Trainer implements AutoCloseable {
                 LOG.info(
                         "training with {} intra-op threads from step {}", threads, current.steps());
             }
+            long stepStart = System.nanoTime();
             TrainingSession.StepResult result = session.step(batch.get());
+            loopTimes.add(LoopTimes.STEP, System.nanoTime() - stepStart);
             StepEvent step = current.record(batch.get(), result);
             examplesTrained = current.examplesSeen();
             for (TrainingListener listener : listeners) {
+                long listenerStart = System.nanoTime();
                 if (result.skipped()) {
                     listener.onSkippedStep(current, step);
                 } else {
                     listener.onStep(current, step);
                 }
+                loopTimes.add(
+                        listener.getClass().getSimpleName(), System.nanoTime() - listenerStart);
             }
             if (!result.skipped()) {
                 TrainingBatch trained = batch.get();
