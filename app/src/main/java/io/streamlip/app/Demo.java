@@ -565,8 +565,11 @@ final class Demo {
                         CURATION_QUIET,
                         threads);
                 trainer.useThreads(threads);
+                // Nothing new is coming: once trained to the end, read the examples again at once.
+                trainer.inputComplete(true);
             } else {
                 LOG.info("curation busy again ({} examples and rejects)", out);
+                trainer.inputComplete(false);
                 if (whileCurating > 0) {
                     trainer.useThreads(whileCurating);
                 }

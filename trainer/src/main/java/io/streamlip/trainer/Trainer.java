@@ -182,6 +182,16 @@ public final class Trainer implements AutoCloseable {
         return loopTimes;
     }
 
+    /**
+     * Tells the trainer's source whether its input is complete for now ({@link
+     * BatchSource#inputComplete}): a trainer that replays a finite stream then reads it again as
+     * soon as it has trained the last record, instead of idling for {@code replayAfterIdle}. Safe
+     * to call from any thread.
+     */
+    public void inputComplete(boolean complete) {
+        source.inputComplete(complete);
+    }
+
     /** Asks a running {@link #run} to stop after its current step (it checkpoints first). */
     public void stop() {
         stopRequested.set(true);

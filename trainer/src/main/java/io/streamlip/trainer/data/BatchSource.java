@@ -24,6 +24,13 @@ public interface BatchSource extends AutoCloseable {
     /** Told when a checkpoint covering everything up to {@code position} is durable. */
     default void checkpointed(StreamPosition position) {}
 
+    /**
+     * Told whether every record of the input is there for now (a finite import that curation has
+     * finished) or more may come: a source that reads its input again does so as soon as it runs
+     * dry while it is complete, instead of after its idle wait. Safe to call from any thread.
+     */
+    default void inputComplete(boolean complete) {}
+
     /** Records read but passed over by the per-language sampling so far. */
     default long sampledOut() {
         return 0;

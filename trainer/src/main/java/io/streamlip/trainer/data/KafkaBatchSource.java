@@ -189,9 +189,11 @@ public final class KafkaBatchSource implements BatchSource {
                 System.nanoTime(), consumer.isPaused(), offsets.hasPosition())) {
             offsets.rewound(consumer.rewind());
             LOG.info(
-                    "{} delivered nothing for {}: reading it again from the start (pass {})",
+                    "{} {}: reading it again from the start (pass {})",
                     consumer.topic(),
-                    replay.afterIdle(),
+                    replay.inputComplete()
+                            ? "read to its end, and its input is complete"
+                            : "delivered nothing for " + replay.afterIdle(),
                     replay.passes());
         }
         if (backpressure.pause(buffer.size(), consumer.isPaused())) {
@@ -244,6 +246,11 @@ public final class KafkaBatchSource implements BatchSource {
     @Override
     public void checkpointed(StreamPosition position) {
         consumer.commit(position.trainedUpTo());
+    }
+
+    @Override
+    public void inputComplete(boolean complete) {
+        replay.inputComplete(complete);
     }
 
     /** How many times the topic has been started from the beginning (1 until a replay). */

@@ -189,6 +189,11 @@ public final class PrefetchingBatchSource implements BatchSource {
     }
 
     @Override
+    public void inputComplete(boolean complete) {
+        inner.inputComplete(complete);
+    }
+
+    @Override
     public long skipped() {
         return taken == null ? inner.skipped() : taken.skipped();
     }

@@ -7,12 +7,15 @@ import java.time.Duration;
  * returned nothing for {@code afterIdle} with no record in between. An empty poll counts as idle
  * only while no partition is paused (a paused consumer gets nothing by design) and once anything
  * has been read or sought (else there is nothing to read again). Counts the passes, 1 until the
- * first replay. The caller passes the time in ({@link System#nanoTime}).
+ * first replay. Told that the input is complete, it replays at the first empty poll instead. The
+ * caller passes the time in ({@link System#nanoTime}).
  */
 final class ReplayPolicy {
     private final Duration afterIdle;
     private long idleSince = -1; // nanoTime of the first idle poll since the last record
     private int passes = 1;
+    // Set from another thread: the input is all there, so an empty poll means the end of it.
+    private volatile boolean inputComplete;
 
     /**
      * @param afterIdle replay after this long idle; null never replays
@@ -34,6 +37,11 @@ final class ReplayPolicy {
         if (afterIdle == null || paused || !readAnything) {
             return false;
         }
+        if (inputComplete) {
+            passes++;
+            idleSince = -1;
+            return true;
+        }
         if (idleSince < 0) {
             idleSince = nowNanos;
             return false;
@@ -44,6 +52,19 @@ final class ReplayPolicy {
         passes++;
         idleSince = -1;
         return true;
+    }
+
+    /**
+     * Whether the input is complete for now (nothing new is coming): then the first empty poll
+     * replays, without waiting for {@code afterIdle}. Safe to call from any thread.
+     */
+    void inputComplete(boolean complete) {
+        inputComplete = complete;
+    }
+
+    /** Whether {@link #inputComplete} was last told true. */
+    boolean inputComplete() {
+        return inputComplete;
     }
 
     /** The pass being read: 1, plus one per replay. */

@@ -32,6 +32,27 @@ class ReplayPolicyTest {
     }
 
     @Test
+    void aCompleteInputReplaysAtTheFirstEmptyPollUntilMoreMayCome() {
+        ReplayPolicy replay = new ReplayPolicy(Duration.ofSeconds(20));
+        replay.inputComplete(true);
+        assertThat(replay.polledNothing(0, false, false)).isFalse(); // nothing read yet
+        assertThat(replay.polledNothing(1 * MS, true, true)).isFalse(); // paused by design
+        assertThat(replay.polledNothing(2 * MS, false, true)).isTrue();
+        assertThat(replay.passes()).isEqualTo(2);
+        replay.polledRecords();
+        assertThat(replay.polledNothing(3 * MS, false, true)).isTrue();
+        assertThat(replay.passes()).isEqualTo(3);
+        replay.inputComplete(false); // curation busy again: wait the idle time
+        assertThat(replay.polledNothing(4 * MS, false, true)).isFalse();
+        assertThat(replay.polledNothing(5000 * MS, false, true)).isFalse();
+        assertThat(replay.polledNothing(20004 * MS, false, true)).isTrue();
+        // Never without a duration: the trainer does not replay at all then.
+        ReplayPolicy never = new ReplayPolicy(null);
+        never.inputComplete(true);
+        assertThat(never.polledNothing(0, false, true)).isFalse();
+    }
+
+    @Test
     void aRecordRestartsTheIdleTime() {
         ReplayPolicy replay = new ReplayPolicy(Duration.ofMillis(300));
         replay.polledNothing(0, false, true);
