@@ -13,6 +13,7 @@ import io.streamlip.platform.flink.JobSettings;
 import io.streamlip.platform.kafka.KafkaClients;
 import io.streamlip.platform.kafka.PairProducer;
 import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.tokenize.TokenizeConfig;
 import io.streamlip.tokenize.TokenizeJob;
@@ -52,6 +53,7 @@ import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.admin.Admin;
@@ -92,12 +94,6 @@ final class Demo {
      * the first pairs) before the demo gives up; the training time counts from that batch.
      */
     static final Duration FIRST_BATCH_WAIT = Duration.ofMinutes(5);
-
-    /**
-     * The jobs' checkpoint interval: their exactly-once Kafka sinks commit at each, so it bounds
-     * how fast a pair reaches the trainer.
-     */
-    static final Duration JOB_CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
 
     /** How often the demo looks at its Flink jobs. */
     static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
@@ -148,7 +144,8 @@ final class Demo {
         ImportProgress progress = new ImportProgress();
         AdaptivePace pace =
                 config.importRate().adaptive()
-                        ? new AdaptivePace(config.trainer().batchSize(), JOB_CHECKPOINT_INTERVAL)
+                        ? new AdaptivePace(
+                                config.trainer().batchSize(), config.jobCheckpointInterval())
                         : null;
         TrainerFeed feed;
         CurationIdle curation = new CurationIdle(CURATION_QUIET);
@@ -264,23 +261,26 @@ final class Demo {
         JobSettings settings =
                 JobSettings.defaults(checkpoints).toBuilder()
                         .parallelism(config.parallelism())
-                        .checkpointInterval(JOB_CHECKPOINT_INTERVAL)
+                        .checkpointInterval(config.jobCheckpointInterval())
                         .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         // The live-model loop: with crossModal on, the filter scores with the newest checkpoint
         // the trainer announces, through the scorer the trainer registers as a service.
-        FilterJob.attach(
-                env,
-                kafka,
-                topics,
-                filter,
-                FilterJob.Options.builder().fileSinks(config.curatedSinks()).build());
-        TokenizeJob.attach(
-                env,
+        DataStream<CuratedPair> curated =
+                FilterJob.attach(
+                        env,
+                        kafka,
+                        topics,
+                        filter,
+                        FilterJob.Options.builder().fileSinks(config.curatedSinks()).build());
+        // One job: the tokenizer takes the filter's output as it leaves the filter, so a pair
+        // waits for one exactly-once commit on its way to the trainer (the curated topic is still
+        // written, for trace and other readers).
+        TokenizeJob.attachAfter(
+                curated,
                 kafka,
                 topics,
                 tokenizeConfig(config, tokenizer.spec()),
-                false,
                 config.exampleSinks());
         String name = "streamlip-demo: filter + tokenize";
         StreamGraph graph = env.getStreamGraph();
@@ -642,6 +642,7 @@ final class Demo {
             s.put("import_rate", config.importRate().pairsPerSecond());
         }
         s.set("import_pace", paceSummary(pace, progress));
+        s.put("job_checkpoint_interval_ms", config.jobCheckpointInterval().toMillis());
         if (data.importer() instanceof NoisyImporter noisy) {
             ObjectNode noise = s.putObject("noise");
             Map<String, Double> rates = new java.util.TreeMap<>();

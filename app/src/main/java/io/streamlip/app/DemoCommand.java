@@ -168,6 +168,16 @@ final class DemoCommand implements Callable<Integer> {
     int threadsWhileCurating = DEFAULTS.threadsWhileCurating();
 
     @Option(
+            names = "--checkpoint-interval-ms",
+            paramLabel = "MS",
+            description =
+                    "The Flink job's checkpoint interval. Its exactly-once sinks commit at each"
+                            + " checkpoint, so a new example waits for the next one before the"
+                            + " trainer can read it: shorter is fresher and costs more"
+                            + " checkpoints (default: ${DEFAULT-VALUE}).")
+    long checkpointIntervalMs = DEFAULTS.jobCheckpointInterval().toMillis();
+
+    @Option(
             names = "--live-model",
             negatable = true,
             defaultValue = "true",
@@ -258,6 +268,11 @@ final class DemoCommand implements Callable<Integer> {
                     "--threads-while-curating must be 0 (--threads throughout) or positive, got "
                             + threadsWhileCurating);
         }
+        if (checkpointIntervalMs < 100) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--checkpoint-interval-ms must be at least 100, got " + checkpointIntervalMs);
+        }
         DemoConfig.Builder config =
                 DemoConfig.builder()
                         .training(Duration.ofMillis(Math.round(minutes * 60_000)))
@@ -271,6 +286,7 @@ final class DemoCommand implements Callable<Integer> {
                         .decontaminate(decontaminate)
                         .trainer(trainer.applyTo(DEFAULTS.trainer()))
                         .threadsWhileCurating(threadsWhileCurating)
+                        .jobCheckpointInterval(Duration.ofMillis(checkpointIntervalMs))
                         .tokenizer(tokenizerSpec())
                         .filter(filterConfig())
                         .render(render.renderConfig(data));

@@ -62,6 +62,9 @@ public record DemoConfig(
         // the trainer's intra-op threads while the jobs curate (its own threads once curation is
         //     idle); default 1, 0 for the trainer's threads throughout
         int threadsWhileCurating,
+        // the Flink job's checkpoint interval: its exactly-once sinks commit at each, so an
+        //     example waits for the next one before the trainer can read it; default 1 s
+        Duration jobCheckpointInterval,
         // DemoTokenizer spec: "bytes" (default), "bpe[:VOCAB]" (VOCAB default 8192, trained on
         //     the imported captions) or the path of a tokenizer.json
         String tokenizer,
@@ -141,6 +144,11 @@ public record DemoConfig(
             throw new IllegalArgumentException(
                     "threadsWhileCurating must be 0 (the trainer's threads) or positive, got "
                             + threadsWhileCurating);
+        }
+        if (jobCheckpointInterval == null
+                || jobCheckpointInterval.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new IllegalArgumentException(
+                    "jobCheckpointInterval must be at least 100 ms, got " + jobCheckpointInterval);
         }
         if (tokenizer == null || tokenizer.isBlank()) {
             throw new IllegalArgumentException(
@@ -223,6 +231,7 @@ public record DemoConfig(
                         .shuffle(SHUFFLE)
                         .build();
         private int threadsWhileCurating = 1;
+        private Duration jobCheckpointInterval = Duration.ofSeconds(1);
         private String tokenizer = Tokenizers.BYTES;
         private TextRenderConfig render = null;
         private FileSinkConfig curatedSinks = FileSinkConfig.defaults();
@@ -249,6 +258,7 @@ public record DemoConfig(
             filter = c.filter;
             trainer = c.trainer;
             threadsWhileCurating = c.threadsWhileCurating;
+            jobCheckpointInterval = c.jobCheckpointInterval;
             tokenizer = c.tokenizer;
             render = c.render;
             curatedSinks = c.curatedSinks;
@@ -347,6 +357,11 @@ public record DemoConfig(
             return this;
         }
 
+        public Builder jobCheckpointInterval(Duration value) {
+            jobCheckpointInterval = value;
+            return this;
+        }
+
         public Builder tokenizer(String value) {
             tokenizer = value;
             return this;
@@ -392,6 +407,7 @@ public record DemoConfig(
                     filter,
                     trainer,
                     threadsWhileCurating,
+                    jobCheckpointInterval,
                     tokenizer,
                     render,
                     curatedSinks,

@@ -9,6 +9,7 @@ import io.streamlip.platform.kafka.KafkaClients;
 import io.streamlip.platform.kafka.KafkaEnvelope;
 import io.streamlip.platform.kafka.PipelineSources;
 import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.Reject;
 import io.streamlip.sinks.FileSinkArguments;
@@ -158,6 +159,39 @@ public final class TokenizeJob {
                 PipelineSources.read(env, kafka, topics.curatedPairs(), STAGE, bounded);
         return wire(
                 curated,
+                config,
+                fileSinks,
+                KafkaSinks.examples(
+                        kafka,
+                        topics.examples(),
+                        KafkaSinks.transactionalIdPrefix(STAGE, topics.examples())),
+                KafkaSinks.rejects(
+                        kafka,
+                        topics.rejects(),
+                        KafkaSinks.transactionalIdPrefix(STAGE, topics.rejects())));
+    }
+
+    /**
+     * Adds the tokenizer to the job that {@code curated} (the filter's output, {@code
+     * FilterJob.attach}) belongs to, tokenizing each pair as it leaves the filter instead of
+     * reading it back from {@code topics.curatedPairs()}, which the filter still writes. A pair
+     * then waits for one exactly-once commit on its way to the trainer, not two (the demo's
+     * freshness); the price is that filter and tokenizer restart together, from one checkpoint.
+     * Writes {@code topics.examples()} and {@code topics.rejects()} exactly once; a tokenizer
+     * reject names the curated topic without an offset.
+     */
+    public static DataStream<Example> attachAfter(
+            DataStream<CuratedPair> curated,
+            KafkaClients kafka,
+            PipelineTopics topics,
+            TokenizeConfig config,
+            FileSinkConfig fileSinks) {
+        DataStream<KafkaEnvelope> envelopes =
+                curated.process(new CuratedEnvelopes(topics.curatedPairs()))
+                        .name("curated-envelopes")
+                        .uid(STAGE + "-curated-envelopes");
+        return wire(
+                envelopes,
                 config,
                 fileSinks,
                 KafkaSinks.examples(

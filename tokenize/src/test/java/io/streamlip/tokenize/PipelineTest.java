@@ -17,6 +17,7 @@ import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
 import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Reject;
+import io.streamlip.sinks.FileSinkConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,7 +28,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Tag;
@@ -202,5 +205,67 @@ class PipelineTest {
             JobEnvironment.cancel(job, Duration.ofSeconds(60));
         }
         assertThat(job.getJobExecutionResult()).isCompletedExceptionally();
+    }
+
+    @Test
+    void theDemosWiringTokenizesTheFiltersOutputInTheSameJobExactlyOnce(@TempDir Path checkpoints)
+            throws Exception {
+        PipelineTopics topics = KAFKA.createTopics("onehop-");
+        List<RawPair> good = new ArrayList<>();
+        new SyntheticPairs(64).pairs(30, 23).forEachRemaining(good::add);
+        try (PairProducer producer = new PairProducer(KAFKA.clients(), topics.rawPairs())) {
+            good.forEach(producer::send);
+            producer.send(good.get(0)); // exact duplicate: the filter's reject
+        }
+        JobSettings settings =
+                JobSettings.defaults(checkpoints).toBuilder()
+                        .parallelism(2)
+                        .checkpointInterval(Duration.ofMillis(500))
+                        .build();
+        StreamExecutionEnvironment env = JobEnvironment.create(settings);
+        DataStream<CuratedPair> curated =
+                FilterJob.attach(
+                        env,
+                        KAFKA.clients(),
+                        topics,
+                        FilterConfig.defaults(),
+                        FilterJob.Options.defaults());
+        TokenizeJob.attachAfter(
+                curated,
+                KAFKA.clients(),
+                topics,
+                TokenizeConfig.defaults(),
+                FileSinkConfig.defaults());
+        JobClient job = env.executeAsync("streamlip-one-hop-test");
+        try {
+            AvroSerde<Example> examples = AvroSerde.of(Example.class);
+            TopicReader.await(
+                    KAFKA.clients(),
+                    topics.examples(),
+                    examples,
+                    l -> l.size() >= good.size(),
+                    WAIT);
+            // Give any surplus a few checkpoints to show up before counting exactly.
+            Thread.sleep(2000);
+            List<ConsumerRecord<byte[], byte[]>> written =
+                    TopicReader.readRaw(KAFKA.clients(), topics.examples());
+            assertThat(written).hasSize(good.size());
+            assertThat(written.stream().map(r -> examples.decode(r.value()).getId()))
+                    .containsExactlyInAnyOrderElementsOf(
+                            good.stream().map(RawPair::getId).toList());
+            // The curated topic is still written, for trace and other readers.
+            assertThat(TopicReader.count(KAFKA.clients(), topics.curatedPairs()))
+                    .isGreaterThanOrEqualTo(good.size());
+            assertThat(
+                            TopicReader.readAll(
+                                            KAFKA.clients(),
+                                            topics.rejects(),
+                                            AvroSerde.of(Reject.class))
+                                    .stream()
+                                    .map(r -> r.getStage() + ":" + r.getReason()))
+                    .containsExactly("filter:duplicate");
+        } finally {
+            JobEnvironment.cancel(job, Duration.ofSeconds(60));
+        }
     }
 }
