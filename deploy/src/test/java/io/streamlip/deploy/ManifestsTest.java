@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamlip.app.ConfigArgs;
 import io.streamlip.app.Streamlip;
 import io.streamlip.filter.FilterJob;
+import io.streamlip.filter.score.CrossModalArguments;
 import io.streamlip.platform.config.ConfigFile;
 import io.streamlip.platform.flink.JobArguments;
 import io.streamlip.platform.kafka.PipelineTopics;
@@ -293,6 +294,64 @@ class ManifestsTest {
                         .findFirst()
                         .orElseThrow();
         assertThat(mountsOf(map(trainer.spec(), "template"))).contains(CONFIG_MOUNT);
+    }
+
+    @Test
+    void theFilterScoresWithTheTrainersCheckpointsFromTheirVolume(@TempDir Path dir)
+            throws IOException {
+        Resource filter =
+                all("FlinkDeployment").stream()
+                        .filter(d -> entryClass(d).endsWith("FilterJob"))
+                        .findFirst()
+                        .orElseThrow();
+        Resource configMap =
+                all("ConfigMap").stream()
+                        .filter(c -> c.name().equals("streamlip-config"))
+                        .findFirst()
+                        .orElseThrow();
+        Path file = dir.resolve("streamlip.yaml");
+        Files.writeString(file, (String) map(configMap.doc(), "data").get("streamlip.yaml"));
+        JobArguments parsed =
+                FilterJob.arguments(
+                        list(map(filter.spec(), "job"), "args").stream()
+                                .map(
+                                        a ->
+                                                ((String) a)
+                                                        .replace(
+                                                                CONFIG_MOUNT + "/streamlip.yaml",
+                                                                file.toString()))
+                                .toArray(String[]::new));
+        assertThat(parsed.jobOption(CrossModalArguments.ENABLED)).contains("true");
+
+        // DJL offline on the TaskManagers, its cache on a volume of the pod.
+        String jvm =
+                (String) map(filter.spec(), "flinkConfiguration").get("env.java.opts.taskmanager");
+        assertThat(jvm).contains("-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1");
+        String cache = jvm.replaceAll(".*-DDJL_CACHE_DIR=(\\S+).*", "$1");
+        assertThat(mountsOf(filter.spec())).contains(cache);
+
+        // The trainer announces checkpoints under its own path: the filter mounts that volume
+        // there, and the volume can be mounted by more than one pod.
+        Resource trainer =
+                all("Deployment").stream()
+                        .filter(t -> t.name().equals("streamlip-trainer"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(mountsOf(map(trainer.spec(), "template"))).contains("/checkpoints");
+        assertThat(mountsOf(filter.spec())).contains("/checkpoints");
+        Resource claim = only("PersistentVolumeClaim");
+        assertThat(list(claim.spec(), "accessModes")).containsExactly("ReadWriteMany");
+        assertThat(volumeClaims(filter.spec())).contains(claim.name());
+    }
+
+    /** The claim names of the persistent volumes of a pod template. */
+    static List<String> volumeClaims(Map<String, Object> withPodSpec) {
+        Map<String, Object> pod = map(map(withPodSpec, "podTemplate"), "spec");
+        return list(pod, "volumes").stream()
+                .map(v -> map(v).get("persistentVolumeClaim"))
+                .filter(java.util.Objects::nonNull)
+                .map(c -> (String) map(c).get("claimName"))
+                .toList();
     }
 
     /** The mount paths of the first container of a pod template ({@code spec.containers}). */
