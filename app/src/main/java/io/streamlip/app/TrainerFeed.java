@@ -23,11 +23,11 @@ import org.slf4j.LoggerFactory;
  * Follows the demo's trainer step by step ({@link io.streamlip.trainer.Trainer#onTrained}) for two
  * uses: the import's {@link AdaptivePace}, which it feeds every {@link AdaptivePace#TICK} with the
  * trainer's lag on {@code examples} (the smaller of: committed end offsets minus the offsets
- * trained up to, and committed examples, commit markers discounted, minus examples trained) and its
- * examples trained; and the report's freshness after the warm-up: Kafka timestamp to trained, of
- * the examples trained from {@code warmup} after the first step while the import is still sending
- * (the steady pace; the trainer's own figures also cover the start and the backlog after an
- * unthrottled import).
+ * trained up to, and committed examples, commit markers discounted, minus examples trained or
+ * passed over) and its examples trained; and the report's freshness after the warm-up: Kafka
+ * timestamp to trained, of the examples trained from {@code warmup} after the first step while the
+ * import is still sending (the steady pace; the trainer's own figures also cover the start and the
+ * backlog after an unthrottled import).
  */
 final class TrainerFeed implements Consumer<TrainedStep>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerFeed.class);
@@ -37,6 +37,7 @@ final class TrainerFeed implements Consumer<TrainedStep>, AutoCloseable {
     private final Duration warmup;
     private final BooleanSupplier importing;
     private final AtomicLong trained = new AtomicLong();
+    private final AtomicLong passedOver = new AtomicLong();
     private volatile Map<TopicPartition, Long> trainedUpTo = Map.of();
     // Training thread only; read after the run.
     private final LatencyStats afterWarmup = new LatencyStats(1);
@@ -69,6 +70,7 @@ final class TrainerFeed implements Consumer<TrainedStep>, AutoCloseable {
     @Override
     public void accept(TrainedStep step) {
         trained.addAndGet(step.examples());
+        passedOver.set(step.passedOver());
         if (!step.trainedUpTo().isEmpty()) {
             trainedUpTo = Map.copyOf(step.trainedUpTo());
         }
@@ -126,17 +128,7 @@ final class TrainerFeed implements Consumer<TrainedStep>, AutoCloseable {
             countMarkers(rejects);
             long examplesEnd = examples.values().stream().mapToLong(Long::longValue).sum();
             long rejectsEnd = rejects.values().stream().mapToLong(Long::longValue).sum();
-            Map<TopicPartition, Long> upTo = trainedUpTo;
-            long offsetLag = 0;
-            for (Map.Entry<TopicPartition, Long> e : examples.entrySet()) {
-                offsetLag += Math.max(0, e.getValue() - upTo.getOrDefault(e.getKey(), 0L));
-            }
-            // Two upper bounds of what waits for the trainer, each too high in its own way: the
-            // offsets trained up to stop at the oldest example still in its shuffle buffer or
-            // prefetched, and the count of examples counts those the trainer passes over
-            // (language weights, undecodable). The smaller one is the closer.
-            long countLag = Math.max(0, examplesEnd - examplesMarkers - trained.get());
-            long lag = Math.min(offsetLag, countLag);
+            long lag = lag(examples, trainedUpTo, examplesMarkers, trained.get(), passedOver.get());
             double passShare =
                     examplesEnd + rejectsEnd == 0
                             ? 1
@@ -147,6 +139,29 @@ final class TrainerFeed implements Consumer<TrainedStep>, AutoCloseable {
             // A missed reading only holds the rate a tick longer.
             LOG.debug("import pace: no reading: {}", e.toString());
         }
+    }
+
+    /**
+     * What waits for the trainer on {@code examples}, given their committed end offsets, the
+     * offsets trained up to, the commit markers among them, the examples trained and those passed
+     * over. Two upper bounds, each too high in its own way: the offsets trained up to stop at the
+     * oldest example still in the shuffle buffer or prefetched; the count of committed examples
+     * less those trained or passed over also counts the buffer's. The smaller one is the closer.
+     */
+    static long lag(
+            Map<TopicPartition, Long> ends,
+            Map<TopicPartition, Long> trainedUpTo,
+            long markers,
+            long trained,
+            long passedOver) {
+        long offsetLag = 0;
+        long end = 0;
+        for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+            offsetLag += Math.max(0, e.getValue() - trainedUpTo.getOrDefault(e.getKey(), 0L));
+            end += e.getValue();
+        }
+        long countLag = Math.max(0, end - markers - trained - passedOver);
+        return Math.min(offsetLag, countLag);
     }
 
     /**

@@ -14,10 +14,13 @@ import org.apache.kafka.common.TopicPartition;
  *     freshness (read again in a replay); may be empty
  * @param trainedAtMillis when the step ended (epoch ms): freshness is {@code trainedAtMillis -
  *     produceTime}
+ * @param passedOver records the source has read so far and will not train: sampled out by the
+ *     language weights or refused as undecodable
  */
 public record TrainedStep(
         long step,
         int examples,
         Map<TopicPartition, Long> trainedUpTo,
         long[] produceTimes,
-        long trainedAtMillis) {}
+        long trainedAtMillis,
+        long passedOver) {}

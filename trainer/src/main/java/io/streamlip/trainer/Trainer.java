@@ -489,7 +489,8 @@ public final class Trainer implements AutoCloseable {
                                 trained.size(),
                                 trained.nextOffsets(),
                                 trained.produceTimes(),
-                                System.currentTimeMillis()));
+                                System.currentTimeMillis(),
+                                batches.sampledOut() + batches.skipped()));
             }
         }
         current.stopped(done.get());
