@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamlip.filter.config.FilterArguments;
 import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.curate.PairCurator;
+import io.streamlip.schemas.RawPair;
+import io.streamlip.schemas.RejectReason;
+import io.streamlip.schemas.Verdict;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -140,6 +144,39 @@ class FetchRulesTest {
         } finally {
             timers.shutdownNow();
         }
+    }
+
+    @Test
+    void noImageIsFetchedForAPairItsCaptionDooms() {
+        PairCurator curator = PairCurator.withoutEvalSets(FilterConfig.defaults());
+        RawPair good =
+                RawPair.newBuilder()
+                        .setId("p")
+                        .setImageUrl("https://example.org/cat.jpg")
+                        .setAltText("a grey cat asleep on a red sofa")
+                        .setSource("test")
+                        .setCrawlTime(Instant.now())
+                        .setAttributes(Map.of())
+                        .build();
+        assertThat(curator.refusalBeforeImage(good, null)).isEmpty();
+        RawPair boilerplate = RawPair.newBuilder(good).setAltText("IMG_0042.jpg").build();
+        assertThat(curator.refusalBeforeImage(boilerplate, null))
+                .hasValueSatisfying(
+                        r -> assertThat(r.reason()).isEqualTo(RejectReason.CAPTION_BOILERPLATE));
+        // Not fetched (the fetch stage passes such a pair on unchanged when it is off).
+        assertThat(curator.curate(good, Instant.now()))
+                .isEqualTo(
+                        Verdict.refuse(
+                                RejectReason.IMAGE_MISSING,
+                                "only an image_url (https://example.org/cat.jpg), not fetched"));
+        FilterConfig off =
+                FilterConfig.builder().fetch(FetchConfig.builder().enabled(false).build()).build();
+        assertThat(
+                        ((Verdict.Refused<?>)
+                                        PairCurator.withoutEvalSets(off)
+                                                .curate(good, Instant.now()))
+                                .detail())
+                .endsWith("fetching is off (--fetch false)");
     }
 
     @Test
