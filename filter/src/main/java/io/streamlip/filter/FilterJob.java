@@ -352,13 +352,15 @@ public final class FilterJob {
      * Runs the filter alone on a cluster; see {@link JobArguments} for the arguments, plus the
      * curation thresholds ({@link FilterArguments}: {@code --min-image-side N}, {@code
      * --language-caps LANG=N,...}, {@code --eval-sets DIR,...}, {@code --caption-blocklist FILE},
-     * ...; files at a path where {@code main} runs: they are read there, once), the cross-modal
-     * filter's ({@link CrossModalArguments}: {@code --crossmodal-score true} scores with the
-     * trainer's newest checkpoint, whose folder the TaskManagers must be able to read), and the
-     * curated pairs' file sinks ({@code --curated-webdataset-dir DIR}, {@code --curated-avro-dir
-     * DIR}, {@code --shard-records N}, {@code --shard-max-record-bytes N}: folders every
-     * TaskManager can write); or {@code --config FILE} for all of them ({@link JobConfigFile}).
-     * What is not given is the default.
+     * the fetch stage's {@code --fetch-timeout D}, {@code --fetch-per-host N}, {@code
+     * --fetch-allow-private CIDR,...} ({@code FetchArguments}), ...; files at a path where {@code
+     * main} runs: they are read there, once), the cross-modal filter's ({@link
+     * CrossModalArguments}: {@code --crossmodal-score true} scores with the trainer's newest
+     * checkpoint, whose folder the TaskManagers must be able to read), and the curated pairs' file
+     * sinks ({@code --curated-webdataset-dir DIR}, {@code --curated-avro-dir DIR}, {@code
+     * --shard-records N}, {@code --shard-max-record-bytes N}: folders every TaskManager can write);
+     * or {@code --config FILE} for all of them ({@link JobConfigFile}). What is not given is the
+     * default.
      */
     public static void main(String[] args) throws Exception {
         JobArguments arguments = arguments(args);
