@@ -30,8 +30,9 @@ record ConfigComponent(String section, String about, Set<String> options) {
                         optionsOf(KafkaOptions::new)),
                 new ConfigComponent(
                         "filter",
-                        "Curation thresholds, evaluation sets, language caps and blocklists of the"
-                                + " filter job (streamlip demo, submit).",
+                        "Curation thresholds, evaluation sets, language caps, blocklists and the"
+                                + " fetching of url-only pairs of the filter job (streamlip demo,"
+                                + " submit).",
                         longNames(FilterArguments.NAMES)),
                 new ConfigComponent(
                         "score",

@@ -24,6 +24,7 @@ import static io.streamlip.filter.config.FilterArguments.NEAR_DUPLICATE_DISTANCE
 
 import io.streamlip.filter.config.FilterArguments;
 import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.fetch.FetchArguments;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -253,6 +254,149 @@ final class FilterOptions {
                             + " act on the running job (default: true).")
     void blocklistTopic(String v) {
         put(BLOCKLIST_TOPIC, v);
+    }
+
+    @Option(
+            names = "--" + FetchArguments.FETCH,
+            paramLabel = "true|false",
+            description =
+                    "Fetch the image of a pair that carries only an image_url, before"
+                            + " curation (default: true); when off such pairs are refused as"
+                            + " image_missing.")
+    void fetch(String v) {
+        put(FetchArguments.FETCH, v);
+    }
+
+    @Option(
+            names = "--" + FetchArguments.CONNECT_TIMEOUT,
+            paramLabel = "DURATION",
+            description =
+                    "Fetch: connection set-up limit, e.g. 250ms, 5s or PT5S (default:" + " PT5S).")
+    void fetchConnectTimeout(String v) {
+        put(FetchArguments.CONNECT_TIMEOUT, v);
+    }
+
+    @Option(
+            names = "--" + FetchArguments.READ_TIMEOUT,
+            paramLabel = "DURATION",
+            description =
+                    "Fetch: longest silence before the response headers and between two"
+                            + " pieces of the body (default: PT10S).")
+    void fetchReadTimeout(String v) {
+        put(FetchArguments.READ_TIMEOUT, v);
+    }
+
+    @Option(
+            names = "--" + FetchArguments.TIMEOUT,
+            paramLabel = "DURATION",
+            description =
+                    "Fetch: one pair's whole fetch, redirects, retries and waits"
+                            + " included; beyond it the pair is refused as fetch_timeout (default:"
+                            + " PT30S).")
+    void fetchTimeout(String v) {
+        put(FetchArguments.TIMEOUT, v);
+    }
+
+    @Option(
+            names = "--" + FetchArguments.MAX_BYTES,
+            paramLabel = "BYTES",
+            description =
+                    "Fetch: most body bytes, enforced while streaming; more is refused as"
+                            + " fetch_too_large (default: 8388608, 8 MiB).")
+    void fetchMaxBytes(String v) {
+        put(FetchArguments.MAX_BYTES, v);
+    }
+
+    @Option(
+            names = "--" + FetchArguments.MAX_REDIRECTS,
+            paramLabel = "N",
+            description =
+                    "Fetch: most redirects followed, each hop checked like the first;"
+                            + " more is fetch_redirects (default: 5).")
+    void fetchMaxRedirects(String v) {
+        put(FetchArguments.MAX_REDIRECTS, v);
+    }
+
+    @Option(
+            names = "--" + FetchArguments.RETRIES,
+            paramLabel = "N",
+            description =
+                    "Fetch: retries after a 429, a 5xx or a timeout, after Retry-After or"
+                            + " a doubling backoff (default: 2).")
+    void fetchRetries(String v) {
+        put(FetchArguments.RETRIES, v);
+    }
+
+    @Option(
+            names = "--" + FetchArguments.RETRY_BACKOFF,
+            paramLabel = "DURATION",
+            description =
+                    "Fetch: first retry delay without Retry-After, doubling after each"
+                            + " (default: PT0.5S).")
+    void fetchRetryBackoff(String v) {
+        put(FetchArguments.RETRY_BACKOFF, v);
+    }
+
+    @Option(
+            names = "--" + FetchArguments.PER_HOST,
+            paramLabel = "N",
+            description =
+                    "Fetch: most requests in flight to one host, per parallel task"
+                            + " (default: 8).")
+    void fetchPerHost(String v) {
+        put(FetchArguments.PER_HOST, v);
+    }
+
+    @Option(
+            names = "--" + FetchArguments.PER_HOST_RATE,
+            paramLabel = "PER_SECOND",
+            description =
+                    "Fetch: most requests started per second at one host, per parallel"
+                            + " task; 0 for no limit (default: 0.0).")
+    void fetchPerHostRate(String v) {
+        put(FetchArguments.PER_HOST_RATE, v);
+    }
+
+    @Option(
+            names = "--" + FetchArguments.IN_FLIGHT,
+            paramLabel = "N",
+            description =
+                    "Fetch: most pairs fetched at once per parallel task, the async"
+                            + " stage's capacity (default: 64).")
+    void fetchInFlight(String v) {
+        put(FetchArguments.IN_FLIGHT, v);
+    }
+
+    @Option(
+            names = "--" + FetchArguments.USER_AGENT,
+            paramLabel = "TEXT",
+            description =
+                    "Fetch: the User-Agent header; X-Robots-Tag opt-outs scoped to its"
+                            + " first token apply (default: streamlip-fetch/1.0).")
+    void fetchUserAgent(String v) {
+        put(FetchArguments.USER_AGENT, v);
+    }
+
+    @Option(
+            names = "--" + FetchArguments.CONTENT_TYPES,
+            paramLabel = "TYPE[,TYPE]...",
+            description =
+                    "Fetch: accepted media types, type/* for a whole type; others are"
+                            + " fetch_content_type (default:"
+                            + " image/jpeg,image/png,image/gif,image/bmp).")
+    void fetchContentTypes(String v) {
+        put(FetchArguments.CONTENT_TYPES, v);
+    }
+
+    @Option(
+            names = "--" + FetchArguments.ALLOW_PRIVATE,
+            paramLabel = "CIDR[,CIDR]...|none",
+            description =
+                    "Fetch: non-public networks fetched from anyway, e.g. 127.0.0.0/8 for"
+                            + " a server on this machine; other private, loopback and link-local"
+                            + " addresses are refused as fetch_address (default: none).")
+    void fetchAllowPrivate(String v) {
+        put(FetchArguments.ALLOW_PRIVATE, v);
     }
 
     /** {@code base} with the options given. */

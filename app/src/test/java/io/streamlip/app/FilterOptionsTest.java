@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamlip.filter.config.FilterArguments;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.config.LanguageConfig;
+import io.streamlip.filter.fetch.FetchConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +99,31 @@ class FilterOptionsTest {
         assertThat(job.nearDuplicates().evalSets()).containsExactly("/evals/a");
         assertThat(job.blocklist().imageHashesFile()).isEqualTo("/lists/optout.txt");
         assertThat(submit.arguments("tokenize")).doesNotContain("--min-caption-chars");
+    }
+
+    @Test
+    void theFetchOptionsReachTheDemoAndTheSubmittedFilterJob() {
+        DemoCommand demo = new DemoCommand();
+        new CommandLine(demo).parseArgs("--fetch-timeout=10s", "--fetch-allow-private=127.0.0.0/8");
+        FetchConfig fetch = demo.demoConfig().filter().fetch();
+        assertThat(fetch.totalTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(fetch.allowedNetworks()).containsExactly("127.0.0.0/8");
+
+        SubmitCommand submit = new SubmitCommand();
+        new CommandLine(submit)
+                .parseArgs(
+                        "--bootstrap=k:9092",
+                        "--jar=x.jar",
+                        "--checkpoint-dir=/cp",
+                        "--fetch-per-host=2",
+                        "--fetch-user-agent=mybot/1.0");
+        assertThat(submit.arguments("filter"))
+                .containsSubsequence("--fetch-per-host", "2")
+                .containsSubsequence("--fetch-user-agent", "mybot/1.0");
+        assertThat(submit.arguments("tokenize")).doesNotContain("--fetch-per-host");
+        DemoCommandTest.Run bad = DemoCommandTest.run("demo", "--fetch-max-bytes=lots");
+        assertThat(bad.code()).isNotZero();
+        assertThat(bad.err()).contains("--fetch-max-bytes takes a number, got 'lots'");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.streamlip.filter.curate.CuratedEnvelope;
 import io.streamlip.filter.curate.DuplicateKey;
 import io.streamlip.filter.curate.EvalSetIndex;
 import io.streamlip.filter.curate.PairCurator;
+import io.streamlip.filter.fetch.FetchStage;
 import io.streamlip.filter.neardup.DecontaminateFunction;
 import io.streamlip.filter.neardup.EvalSetMessage;
 import io.streamlip.filter.neardup.NearDuplicateStages;
@@ -50,8 +51,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The curation job, {@code raw-pairs -> curated-pairs (+ rejects)}, in this order: {@code curate}
- * ({@link CurateFunction}, {@link PairCurator}), {@code decontaminate} ({@link
+ * The curation job, {@code raw-pairs -> curated-pairs (+ rejects)}, in this order: {@code fetch}
+ * ({@link FetchStage}, on by default: the image of a pair that carries only its URL), {@code
+ * curate} ({@link CurateFunction}, {@link PairCurator}), {@code decontaminate} ({@link
  * DecontaminateFunction}, with evaluation sets), {@code blocklist} ({@link BlocklistStage}: the
  * opt-out files and the {@code blocklist} topic as a broadcast stream), {@code deduplicate} ({@link
  * DeduplicateFunction}, by {@link DuplicateKey}), {@code near-duplicate-*} ({@link
@@ -155,11 +157,22 @@ public final class FilterJob {
             FileSinkConfig fileSinks,
             Sink<CuratedPair> curatedSink,
             Sink<Reject> rejectSink) {
+        DataStream<KafkaEnvelope> toCurate = raw;
+        DataStream<Reject> fetchRejects = null;
+        if (config.fetch().enabled()) {
+            SingleOutputStreamOperator<KafkaEnvelope> fetched =
+                    FetchStage.attach(raw, config, STAGE);
+            toCurate = fetched;
+            fetchRejects = fetched.getSideOutput(EnvelopeStage.rejects(STAGE));
+        }
         SingleOutputStreamOperator<CuratedEnvelope> curated =
-                raw.process(new CurateFunction(config), CuratedEnvelope.typeInfo())
+                toCurate.process(new CurateFunction(config), CuratedEnvelope.typeInfo())
                         .name("curate")
                         .uid(STAGE + "-curate");
         DataStream<Reject> rejects = curated.getSideOutput(EnvelopeStage.rejects(STAGE));
+        if (fetchRejects != null) {
+            rejects = rejects.union(fetchRejects);
+        }
         SingleOutputStreamOperator<CuratedEnvelope> clean = curated;
         if (!config.nearDuplicates().evalSets().isEmpty()) {
             clean = decontaminate(curated, config.nearDuplicates());
@@ -339,13 +352,15 @@ public final class FilterJob {
      * Runs the filter alone on a cluster; see {@link JobArguments} for the arguments, plus the
      * curation thresholds ({@link FilterArguments}: {@code --min-image-side N}, {@code
      * --language-caps LANG=N,...}, {@code --eval-sets DIR,...}, {@code --caption-blocklist FILE},
-     * ...; files at a path where {@code main} runs: they are read there, once), the cross-modal
-     * filter's ({@link CrossModalArguments}: {@code --crossmodal-score true} scores with the
-     * trainer's newest checkpoint, whose folder the TaskManagers must be able to read), and the
-     * curated pairs' file sinks ({@code --curated-webdataset-dir DIR}, {@code --curated-avro-dir
-     * DIR}, {@code --shard-records N}, {@code --shard-max-record-bytes N}: folders every
-     * TaskManager can write); or {@code --config FILE} for all of them ({@link JobConfigFile}).
-     * What is not given is the default.
+     * the fetch stage's {@code --fetch-timeout D}, {@code --fetch-per-host N}, {@code
+     * --fetch-allow-private CIDR,...} ({@code FetchArguments}), ...; files at a path where {@code
+     * main} runs: they are read there, once), the cross-modal filter's ({@link
+     * CrossModalArguments}: {@code --crossmodal-score true} scores with the trainer's newest
+     * checkpoint, whose folder the TaskManagers must be able to read), and the curated pairs' file
+     * sinks ({@code --curated-webdataset-dir DIR}, {@code --curated-avro-dir DIR}, {@code
+     * --shard-records N}, {@code --shard-max-record-bytes N}: folders every TaskManager can write);
+     * or {@code --config FILE} for all of them ({@link JobConfigFile}). What is not given is the
+     * default.
      */
     public static void main(String[] args) throws Exception {
         JobArguments arguments = arguments(args);

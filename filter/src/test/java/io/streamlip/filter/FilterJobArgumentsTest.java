@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamlip.filter.config.BlocklistConfig;
 import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.fetch.FetchConfig;
 import io.streamlip.platform.flink.JobArguments;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +93,40 @@ class FilterJobArgumentsTest {
         assertThatThrownBy(() -> FilterJob.arguments(with("--config", file.toString())))
                 .hasMessageContaining(file + ":2: filter.min-image-sid: the job has no option")
                 .hasMessageContaining("min-image-side");
+    }
+
+    @Test
+    void theFetchOptionsAndTheirConfigFileKeysSetTheFetchStage(@TempDir Path dir)
+            throws IOException {
+        FetchConfig given =
+                FilterJob.config(
+                                FilterJob.arguments(
+                                        with(
+                                                "--fetch-timeout",
+                                                "45s",
+                                                "--fetch-per-host=2",
+                                                "--fetch-allow-private",
+                                                "127.0.0.0/8",
+                                                "--fetch-user-agent",
+                                                "mybot/1.0")))
+                        .fetch();
+        assertThat(given.totalTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(given.perHostConcurrency()).isEqualTo(2);
+        assertThat(given.allowedNetworks()).containsExactly("127.0.0.0/8");
+        assertThat(given.userAgent()).isEqualTo("mybot/1.0");
+        assertThat(FilterJob.config(FilterJob.arguments(COMMON)).fetch())
+                .isEqualTo(FetchConfig.defaults());
+
+        Path file = dir.resolve("streamlip.yaml");
+        Files.writeString(file, "filter:\n  fetch-max-bytes: 1000000\n  fetch: false\n");
+        FetchConfig fromFile =
+                FilterJob.config(FilterJob.arguments(with("--config", file.toString()))).fetch();
+        assertThat(fromFile.maxBytes()).isEqualTo(1_000_000);
+        assertThat(fromFile.enabled()).isFalse();
+        assertThatThrownBy(
+                        () -> FilterJob.config(FilterJob.arguments(with("--fetch-retries", "99"))))
+                .hasMessageContaining("--fetch-*")
+                .hasMessageContaining("maxRetries must lie in [0, 10]");
     }
 
     private static String[] with(String... more) {

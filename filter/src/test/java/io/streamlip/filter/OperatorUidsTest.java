@@ -85,6 +85,8 @@ class OperatorUidsTest {
                                 "filter-decontaminate",
                                 "filter-deduplicate",
                                 "filter-eval-sets",
+                                "filter-fetch",
+                                "filter-fetch-outcome",
                                 "filter-language-caps",
                                 "filter-model-updates-source",
                                 "filter-near-duplicate-admit",

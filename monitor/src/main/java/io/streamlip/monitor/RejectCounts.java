@@ -23,12 +23,19 @@ final class RejectCounts {
     static final String OTHER = "other";
 
     /**
-     * The stages that write rejects: the filter and tokenize jobs, the file sinks ({@code
-     * sink-webdataset}, {@code sink-avro}), importers ({@code import}), and {@code unknown} for
-     * records that do not decode.
+     * The stages that write rejects: the filter job (and its {@code fetch} stage), the tokenize
+     * job, the file sinks ({@code sink-webdataset}, {@code sink-avro}), importers ({@code import}),
+     * and {@code unknown} for records that do not decode.
      */
     static final Set<String> KNOWN_STAGES =
-            Set.of("filter", "tokenize", "sink-webdataset", "sink-avro", "import", "unknown");
+            Set.of(
+                    "fetch",
+                    "filter",
+                    "tokenize",
+                    "sink-webdataset",
+                    "sink-avro",
+                    "import",
+                    "unknown");
 
     private static final Set<String> KNOWN_REASONS =
             Arrays.stream(RejectReason.values())

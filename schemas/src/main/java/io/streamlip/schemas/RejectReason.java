@@ -7,7 +7,7 @@ package io.streamlip.schemas;
 public enum RejectReason {
     /** The Kafka value is not a record of the expected Avro type. */
     NOT_AVRO,
-    /** The pair carries no image bytes. */
+    /** The pair carries no image bytes (and its {@code image_url}, if any, was not fetched). */
     IMAGE_MISSING,
     /** The image bytes cannot be decoded (unknown format, corrupt, truncated). */
     IMAGE_UNDECODABLE,
@@ -86,7 +86,38 @@ public enum RejectReason {
      * The current model scores the image and caption as a poor match: below its language's
      * threshold and outside its language's top fraction (cross-modal score filter).
      */
-    LOW_CROSSMODAL_SCORE;
+    LOW_CROSSMODAL_SCORE,
+    /** The {@code image_url} is not an absolute http(s) URL (or a redirect led to none). */
+    FETCH_URL,
+    /**
+     * Fetching the image took longer than allowed: no connection, no data for the read timeout, or
+     * no whole image within the total timeout (after the retries).
+     */
+    FETCH_TIMEOUT,
+    /** The image's server answered 4xx (a 429 after the retries). */
+    FETCH_HTTP_4XX,
+    /** The image's server answered 5xx, after the retries. */
+    FETCH_HTTP_5XX,
+    /** The image's body was larger than the fetch byte limit (cut off while streaming). */
+    FETCH_TOO_LARGE,
+    /** The image's server declared a media type outside the allowlist, or none. */
+    FETCH_CONTENT_TYPE,
+    /** The image's host name did not resolve. */
+    FETCH_DNS,
+    /**
+     * The image's host resolved to an address that is not public (private, loopback, link-local,
+     * ...) and not allowed by the configuration.
+     */
+    FETCH_ADDRESS,
+    /** More redirects than allowed (a loop), or a redirect without a target. */
+    FETCH_REDIRECTS,
+    /** The connection failed (refused, reset, closed early) or the answer made no sense. */
+    FETCH_IO,
+    /**
+     * The image's server opts it out of AI training ({@code X-Robots-Tag: noai} or {@code
+     * noimageai}, as img2dataset honours).
+     */
+    OPTED_OUT;
 
     /** The lower-case code written into rejects, e.g. {@code image_undecodable}. */
     public String code() {

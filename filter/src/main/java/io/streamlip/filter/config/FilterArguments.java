@@ -1,5 +1,7 @@
 package io.streamlip.filter.config;
 
+import io.streamlip.filter.fetch.FetchArguments;
+import io.streamlip.filter.fetch.FetchConfig;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -16,7 +18,8 @@ import java.util.function.Function;
  * ({@code FilterJob.main}), the {@code streamlip demo} and {@code submit} options and the {@code
  * filter:} section of a configuration file. Each name maps to one {@link FilterConfig} setting;
  * {@link #apply} reads the given ones over a base configuration and names the option of a bad
- * value. The cross-modal filter's options are {@code CrossModalArguments}'.
+ * value. The fetch stage's options are {@link FetchArguments}', read here too; the cross-modal
+ * filter's are {@code CrossModalArguments}'.
  */
 public final class FilterArguments {
     public static final String MIN_IMAGE_SIDE = "min-image-side";
@@ -41,32 +44,40 @@ public final class FilterArguments {
     public static final String BLOCKLIST_MAX_DISTANCE = "blocklist-max-distance";
     public static final String BLOCKLIST_TOPIC = "blocklist-topic";
 
-    /** Every option name, in the order {@link #of} writes them. */
+    /** Every option name (the fetch options last), in the order {@link #of} writes them. */
     public static final List<String> NAMES =
-            List.of(
-                    MIN_IMAGE_SIDE,
-                    MAX_IMAGE_PIXELS,
-                    MAX_IMAGE_BYTES,
-                    MAX_ASPECT_RATIO,
-                    MAX_DECODED_PIXELS,
-                    MIN_CAPTION_CHARS,
-                    MAX_CAPTION_CHARS,
-                    BOILERPLATE,
-                    DEDUP_RETENTION,
-                    LANGUAGE_ID,
-                    MIN_LANGUAGE_CONFIDENCE,
-                    LANGUAGE_CAPS,
-                    LANGUAGE_CAP_WINDOW,
-                    NEAR_DUPLICATE_DISTANCE,
-                    NEAR_DUPLICATE_CLUSTER_CAP,
-                    EVAL_SETS,
-                    EVAL_MAX_DISTANCE,
-                    CAPTION_BLOCKLIST,
-                    IMAGE_BLOCKLIST,
-                    BLOCKLIST_MAX_DISTANCE,
-                    BLOCKLIST_TOPIC);
+            concat(
+                    List.of(
+                            MIN_IMAGE_SIDE,
+                            MAX_IMAGE_PIXELS,
+                            MAX_IMAGE_BYTES,
+                            MAX_ASPECT_RATIO,
+                            MAX_DECODED_PIXELS,
+                            MIN_CAPTION_CHARS,
+                            MAX_CAPTION_CHARS,
+                            BOILERPLATE,
+                            DEDUP_RETENTION,
+                            LANGUAGE_ID,
+                            MIN_LANGUAGE_CONFIDENCE,
+                            LANGUAGE_CAPS,
+                            LANGUAGE_CAP_WINDOW,
+                            NEAR_DUPLICATE_DISTANCE,
+                            NEAR_DUPLICATE_CLUSTER_CAP,
+                            EVAL_SETS,
+                            EVAL_MAX_DISTANCE,
+                            CAPTION_BLOCKLIST,
+                            IMAGE_BLOCKLIST,
+                            BLOCKLIST_MAX_DISTANCE,
+                            BLOCKLIST_TOPIC),
+                    FetchArguments.NAMES);
 
     private FilterArguments() {}
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
+    }
 
     /**
      * {@code base} with the options {@code given} returns a value for.
@@ -80,6 +91,7 @@ public final class FilterArguments {
         LanguageConfig.Builder language = base.language().toBuilder();
         NearDuplicateConfig.Builder near = base.nearDuplicates().toBuilder();
         BlocklistConfig.Builder blocklist = base.blocklist().toBuilder();
+        FetchConfig.Builder fetch = base.fetch().toBuilder();
         Settings s = new Settings(given);
         s.set(MIN_IMAGE_SIDE, v -> filter.minImageSide(Integer.parseInt(v)));
         s.set(MAX_IMAGE_PIXELS, v -> filter.maxImagePixels(Long.parseLong(v)));
@@ -107,6 +119,9 @@ public final class FilterArguments {
         s.set(IMAGE_BLOCKLIST, blocklist::imageHashesFile);
         s.set(BLOCKLIST_MAX_DISTANCE, v -> blocklist.maxPhashDistance(Integer.parseInt(v)));
         s.set(BLOCKLIST_TOPIC, v -> blocklist.followTopic(bool(v)));
+        Map<String, FetchArguments.Setter> fetchSetters = new LinkedHashMap<>();
+        FetchArguments.setters(fetch, fetchSetters);
+        fetchSetters.forEach((name, setter) -> s.set(name, setter::set));
         // The nested records check their own values when built: name what was given.
         s.build("--" + BOILERPLATE, () -> filter.text(text.build()));
         s.build(
@@ -114,6 +129,7 @@ public final class FilterArguments {
                 () -> filter.language(language.build()));
         s.build("--near-duplicate-*/--eval-*", () -> filter.nearDuplicates(near.build()));
         s.build("--*blocklist*", () -> filter.blocklist(blocklist.build()));
+        s.build("--fetch-*", () -> filter.fetch(fetch.build()));
         try {
             return filter.build();
         } catch (IllegalArgumentException e) {
@@ -170,6 +186,7 @@ public final class FilterArguments {
         v.put(IMAGE_BLOCKLIST, String.valueOf(c.blocklist().imageHashesFile()));
         v.put(BLOCKLIST_MAX_DISTANCE, Integer.toString(c.blocklist().maxPhashDistance()));
         v.put(BLOCKLIST_TOPIC, Boolean.toString(c.blocklist().followTopic()));
+        v.putAll(FetchArguments.values(c.fetch()));
         return v;
     }
 

@@ -1,5 +1,6 @@
 package io.streamlip.filter.config;
 
+import io.streamlip.filter.fetch.FetchConfig;
 import io.streamlip.filter.score.CrossModalConfig;
 import io.streamlip.platform.bounds.RecordBounds;
 import io.streamlip.platform.image.Images;
@@ -43,7 +44,9 @@ public record FilterConfig(
         BlocklistConfig blocklist,
         // the cross-modal score filter with the trainer's newest model; default
         // CrossModalConfig.defaults() (off)
-        CrossModalConfig crossModal)
+        CrossModalConfig crossModal,
+        // fetching the image of a pair that carries only its URL; default FetchConfig.defaults()
+        FetchConfig fetch)
         implements Serializable {
 
     public FilterConfig {
@@ -74,6 +77,7 @@ public record FilterConfig(
         Objects.requireNonNull(bounds, "bounds");
         Objects.requireNonNull(blocklist, "blocklist");
         Objects.requireNonNull(crossModal, "crossModal");
+        Objects.requireNonNull(fetch, "fetch");
         if (maxDecodedPixels < 1 || maxDecodedPixels > MAX_DECODED_PIXELS_LIMIT) {
             throw new IllegalArgumentException(
                     "maxDecodedPixels must lie in [1, "
@@ -119,6 +123,7 @@ public record FilterConfig(
         private long maxDecodedPixels = Images.DEFAULT_MAX_DECODED_PIXELS;
         private BlocklistConfig blocklist = BlocklistConfig.defaults();
         private CrossModalConfig crossModal = CrossModalConfig.defaults();
+        private FetchConfig fetch = FetchConfig.defaults();
 
         private Builder() {}
 
@@ -137,6 +142,7 @@ public record FilterConfig(
             maxDecodedPixels = c.maxDecodedPixels;
             blocklist = c.blocklist;
             crossModal = c.crossModal;
+            fetch = c.fetch;
         }
 
         public Builder minImageSide(int value) {
@@ -209,6 +215,11 @@ public record FilterConfig(
             return this;
         }
 
+        public Builder fetch(FetchConfig value) {
+            fetch = value;
+            return this;
+        }
+
         /** The configuration; the record's constructor checks it. */
         public FilterConfig build() {
             return new FilterConfig(
@@ -225,7 +236,8 @@ public record FilterConfig(
                     bounds,
                     maxDecodedPixels,
                     blocklist,
-                    crossModal);
+                    crossModal,
+                    fetch);
         }
     }
 

@@ -14,6 +14,7 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The curation of one pair, without Flink: the fields' bounds ({@link RecordBounds#bound}), then
@@ -116,30 +117,22 @@ public final class PairCurator implements Serializable {
      * @param now the curation time written into the result
      */
     public Verdict<Curated> curateWithThumbnail(RawPair input, byte[] encoded, Instant now) {
-        Verdict<RawPair> bounded = config.bounds().bound(input);
-        if (bounded instanceof Verdict.Refused<RawPair> refused) {
+        Verdict<Text> checked = checkText(input, encoded);
+        if (checked instanceof Verdict.Refused<Text> refused) {
             return refused.cast();
         }
-        RawPair raw = bounded.value();
-        Verdict<String> encoding = text.checkEncoding(raw.getAltText(), captionBytes(raw, encoded));
-        if (encoding instanceof Verdict.Refused<String> refused) {
-            return refused.cast();
-        }
-        Verdict<String> caption = captions.check(raw.getAltText());
-        if (caption instanceof Verdict.Refused<String> refused) {
-            return refused.cast();
-        }
-        Verdict<Float> quality = text.check(caption.value());
-        if (quality instanceof Verdict.Refused<Float> refused) {
-            return refused.cast();
-        }
+        RawPair raw = checked.value().raw();
+        Verdict<String> caption = Verdict.accept(checked.value().caption());
+        Verdict<Float> quality = Verdict.accept(checked.value().quality());
         byte[] bytes = bytes(raw.getImage());
         if (bytes == null && raw.getImageUrl() != null) {
             return Verdict.refuse(
                     RejectReason.IMAGE_MISSING,
                     "only an image_url ("
                             + BoundedText.truncate(raw.getImageUrl(), QUOTED_CHARS)
-                            + "); fetching is not supported");
+                            + (config.fetch().enabled()
+                                    ? "), not fetched"
+                                    : "); fetching is off (--fetch false)"));
         }
         Verdict<ImageValidity.ValidImage> image = images.decode(bytes);
         if (image instanceof Verdict.Refused<ImageValidity.ValidImage> refused) {
@@ -188,6 +181,44 @@ public final class PairCurator implements Serializable {
                             + config.bounds().maxRecordBytes());
         }
         return Verdict.accept(new Curated(curated, thumbnail));
+    }
+
+    /** A pair within its bounds with its normalised caption and the caption's quality. */
+    private record Text(RawPair raw, String caption, float quality) {}
+
+    /**
+     * The refusal curation gives {@code input} on its fields and caption alone (bounds, encoding,
+     * length, boilerplate, quality), before looking at any image; empty when those pass. The fetch
+     * stage asks first, so no image is downloaded for a pair its caption already dooms.
+     *
+     * @param encoded as for {@link #curateWithThumbnail(RawPair, byte[], Instant)}
+     */
+    public Optional<Verdict.Refused<RawPair>> refusalBeforeImage(RawPair input, byte[] encoded) {
+        Verdict<Text> checked = checkText(input, encoded);
+        return checked instanceof Verdict.Refused<Text> refused
+                ? Optional.of(refused.cast())
+                : Optional.empty();
+    }
+
+    private Verdict<Text> checkText(RawPair input, byte[] encoded) {
+        Verdict<RawPair> bounded = config.bounds().bound(input);
+        if (bounded instanceof Verdict.Refused<RawPair> refused) {
+            return refused.cast();
+        }
+        RawPair raw = bounded.value();
+        Verdict<String> encoding = text.checkEncoding(raw.getAltText(), captionBytes(raw, encoded));
+        if (encoding instanceof Verdict.Refused<String> refused) {
+            return refused.cast();
+        }
+        Verdict<String> caption = captions.check(raw.getAltText());
+        if (caption instanceof Verdict.Refused<String> refused) {
+            return refused.cast();
+        }
+        Verdict<Float> quality = text.check(caption.value());
+        if (quality instanceof Verdict.Refused<Float> refused) {
+            return refused.cast();
+        }
+        return Verdict.accept(new Text(raw, caption.value(), quality.value()));
     }
 
     /**
