@@ -2,8 +2,11 @@ package io.streamlip.app;
 
 import io.streamlip.ingest.emoji.EmojiCorpus;
 import io.streamlip.ingest.emoji.EmojiData;
+import io.streamlip.ingest.formats.ImportFormat;
+import io.streamlip.ingest.importer.ImportBounds;
 import io.streamlip.ingest.importer.ImportStats;
 import io.streamlip.ingest.importer.PairImporter;
+import io.streamlip.ingest.pairs.PairsFolder;
 import io.streamlip.ingest.pairs.PairsFolderImporter;
 import io.streamlip.ingest.synthetic.SyntheticImporter;
 import io.streamlip.platform.kafka.PairProducer;
@@ -20,21 +23,30 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code streamlip import SOURCE --bootstrap HOST:PORT}: pairs onto a running pipeline's Kafka. */
+/**
+ * {@code streamlip import SOURCE --bootstrap HOST:PORT}: pairs onto a running pipeline's Kafka,
+ * from the built-in sources, a pairs folder, or web data files ({@link ImportFormat}).
+ */
 @Command(
         name = "import",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
             "Import image-text pairs onto the raw-pairs topic of a running Kafka: the emoji x CLDR"
-                    + " corpus, the built-in synthetic source, or a folder in the pairs.jsonl"
-                    + " format (images plus one JSON object per line: image, text, lang, class).",
+                    + " corpus, the built-in synthetic source, a folder in the pairs.jsonl"
+                    + " format (images plus one JSON object per line: image, text, lang, class),"
+                    + " or web data as it is shipped: Parquet URL lists (LAION, DataComp), TSV URL"
+                    + " lists (CC3M, CC12M), JSON Lines, WebDataset tar shards (img2dataset);"
+                    + " a file or a folder of them. URL lists become pairs that carry image_url"
+                    + " (fetched by the filter job); shards carry the image bytes.",
             "Creates the pipeline topics that do not exist. Prints the import statistics as one"
                     + " JSON object.",
             "A pairs-folder line that is malformed, oversized, or names an image that is missing,"
                     + " too large, outside the folder or behind a symbolic link is refused: counted"
                     + " under \"rejected\" (per reason, first examples with their line) and the"
-                    + " import goes on; --strict stops at the first one instead.",
+                    + " import goes on; --strict stops at the first one instead. The web formats"
+                    + " count what they refuse the same way (bad_url, missing_field, not_utf8,"
+                    + " field_too_large, missing_image, member_too_large, truncated_tar, ...).",
             ""
         })
 final class ImportCommand implements Callable<Integer> {
@@ -42,8 +54,19 @@ final class ImportCommand implements Callable<Integer> {
     @Parameters(
             index = "0",
             paramLabel = "SOURCE",
-            description = "emoji, synthetic, or the path of a pairs folder.")
+            description =
+                    "emoji, synthetic, a pairs folder, or a .parquet, .tsv, .jsonl or .tar file"
+                            + " or a folder of them (format told by extension, else by content).")
     String source;
+
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            defaultValue = "auto",
+            description =
+                    "Read SOURCE as this format: auto, parquet, tsv, jsonl, webdataset or folder"
+                            + " (default: ${DEFAULT-VALUE}).")
+    String format;
 
     @Mixin KafkaOptions kafka;
 
@@ -64,11 +87,39 @@ final class ImportCommand implements Callable<Integer> {
     List<String> languages;
 
     @Option(
-            names = "--max-pairs",
+            names = {"--limit", "--max-pairs"},
             paramLabel = "N",
             defaultValue = "0",
             description = "Import at most N pairs, 0 for all (default: ${DEFAULT-VALUE}).")
     long maxPairs;
+
+    @Option(
+            names = "--import-max-image-bytes",
+            paramLabel = "BYTES",
+            defaultValue = "8388608",
+            description =
+                    "Largest image an import carries (pairs folder, WebDataset, JSONL base64);"
+                            + " larger ones are refused here, not by the filter (default:"
+                            + " ${DEFAULT-VALUE}).")
+    long maxImageBytes;
+
+    @Option(
+            names = "--max-line-bytes",
+            paramLabel = "BYTES",
+            defaultValue = "1048576",
+            description =
+                    "Longest index, TSV or JSONL line (a JSONL line may add one base64 image) and"
+                            + " largest WebDataset .txt/.json member (default: ${DEFAULT-VALUE}).")
+    int maxLineBytes;
+
+    @Option(
+            names = "--import-max-caption-chars",
+            paramLabel = "N",
+            defaultValue = "16384",
+            description =
+                    "Longest caption an import hands over, in UTF-16 chars; longer ones are refused"
+                            + " here (default: ${DEFAULT-VALUE}, the raw topic's alt_text bound).")
+    int maxCaptionChars;
 
     @Option(
             names = "--count",
@@ -127,20 +178,46 @@ final class ImportCommand implements Callable<Integer> {
                                                     : languages)
                                     .build());
             case "synthetic" -> new SyntheticImporter(64, count, 7);
-            default -> {
-                Path folder = Path.of(source);
-                if (!Files.isDirectory(folder)) {
-                    throw new CommandLine.ParameterException(
-                            spec.commandLine(),
-                            "SOURCE must be emoji, synthetic or a pairs folder; '"
-                                    + source
-                                    + "' is none of them");
-                }
-                yield PairsFolderImporter.open(
-                        folder,
-                        Instant.now(),
-                        PairsFolderImporter.Options.builder().strict(strict).build());
-            }
+            default -> fileImporter(Path.of(source));
         };
+    }
+
+    private PairImporter fileImporter(Path path) {
+        if (!Files.exists(path)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "SOURCE must be emoji, synthetic or a pairs folder, or a Parquet, TSV, JSONL"
+                            + " or WebDataset file or folder; '"
+                            + source
+                            + "' is none of them");
+        }
+        ImportBounds bounds;
+        PairsFolder.Bounds folderBounds;
+        ImportFormat chosen;
+        try {
+            bounds =
+                    ImportBounds.builder()
+                            .maxImageBytes(maxImageBytes)
+                            .maxLineBytes(maxLineBytes)
+                            .maxCaptionChars(maxCaptionChars)
+                            .build();
+            folderBounds =
+                    PairsFolder.Bounds.builder()
+                            .maxImageBytes(maxImageBytes)
+                            .maxLineBytes(maxLineBytes)
+                            .maxTextChars(maxCaptionChars)
+                            .build();
+            chosen =
+                    format.equalsIgnoreCase("auto")
+                            ? ImportFormat.detect(path)
+                            : ImportFormat.of(format);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return chosen.open(
+                path,
+                bounds,
+                PairsFolderImporter.Options.builder().strict(strict).bounds(folderBounds).build(),
+                Instant.now());
     }
 }
