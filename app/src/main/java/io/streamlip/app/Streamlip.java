@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             BenchCommand.class,
             TokenizerCommand.class,
+            ModelCommand.class,
             TraceCommand.class,
             ConfigCommand.class,
             CommandLine.HelpCommand.class

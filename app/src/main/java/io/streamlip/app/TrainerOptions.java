@@ -32,10 +32,11 @@ final class TrainerOptions {
 
     @Option(
             names = "--model",
-            paramLabel = "tiny|small|b16",
+            paramLabel = "tiny|small|b16|so400m",
             description =
-                    "Model preset: tiny (tests), small (CPU), b16 (SigLIP B/16, for a GPU). Examples"
-                            + " must come at the preset's image size (b16: 224 px): the demo's"
+                    "Model preset: tiny (tests), small (CPU), b16 (google/siglip-base-patch16-224's"
+                            + " architecture, for a GPU), so400m (SigLIP So400m/14 at 224 px)."
+                            + " Examples must come at the preset's image size (b16: 224 px): the demo's"
                             + " tokenize job follows it; on a cluster give 'streamlip submit' the"
                             + " same --model (default: ${DEFAULT-VALUE}).")
     String model = DEFAULTS.model().name();
@@ -51,11 +52,12 @@ final class TrainerOptions {
 
     @Option(
             names = "--text-pooling",
-            paramLabel = "mean|last",
+            paramLabel = "mean|last|final",
             description =
-                    "How the text tower pools its tokens: mean over the non-padding tokens or the"
-                            + " last (end-of-sequence) token (default: the preset's: "
-                            + "tiny mean, small mean, b16 last).")
+                    "How the text tower pools its tokens: mean over the non-padding tokens, the"
+                            + " last (end-of-sequence) token, or final: the last position with"
+                            + " padding attended, as Hugging Face SigLIP (default: the preset's: "
+                            + "tiny mean, small mean, b16 final).")
     String textPooling;
 
     @Option(
@@ -112,6 +114,18 @@ final class TrainerOptions {
                             + " tower; the --model's image tower must have its shape"
                             + " (default: train both towers).")
     Path litFrom;
+
+    @Option(
+            names = "--init-from",
+            paramLabel = "CHECKPOINT_DIR",
+            description =
+                    "Start a new run from this checkpoint's parameters (or the newest in this"
+                            + " checkpoint folder), e.g. a public SigLIP that `streamlip model"
+                            + " import` wrote, instead of random ones: its model must be the"
+                            + " --model preset's shape and its tokenizer the run's (--tokenizer"
+                            + " CHECKPOINT_DIR/step-00000000); a run that resumes from its own"
+                            + " checkpoints ignores it (default: random initialisation).")
+    Path initFrom;
 
     @Option(
             names = "--lit-cache-embeddings",
@@ -284,7 +298,8 @@ final class TrainerOptions {
                         .threads(threads)
                         .prefetchBatches(prefetchBatches)
                         .device(deviceChoice)
-                        .lit(litConfig());
+                        .lit(litConfig())
+                        .initFrom(initFrom());
         try {
             return config.build();
         } catch (IllegalArgumentException e) {
@@ -401,6 +416,13 @@ final class TrainerOptions {
     private boolean given(String option) {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         return parsed != null && parsed.hasMatchedOption(option);
+    }
+
+    private Path initFrom() {
+        if (initFrom != null && !Files.isDirectory(initFrom)) {
+            throw fail("--init-from " + initFrom + " is not a checkpoint folder");
+        }
+        return initFrom;
     }
 
     private LitConfig litConfig() {

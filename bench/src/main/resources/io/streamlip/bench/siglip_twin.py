@@ -29,8 +29,13 @@ import torch.nn.functional as F
 KNOWN_FIELDS = {
     "name", "imageSize", "patchSize", "imageWidth", "imageDepth", "imageHeads", "textWidth",
     "textDepth", "textHeads", "mlpRatio", "embedDim", "contextLength", "vocabSize",
-    "textPooling", "imagePooling",
+    "textPooling", "imagePooling", "family", "mlpWidth", "layerNormEps", "mlpActivation",
+    "imageProjection", "textProjectionBias", "padTokenId",
 }
+# Fields the twin knows but implements only at these values (the Java defaults). Hugging Face
+# SigLIP's layout (the b16 preset) is checked by hf_siglip_reference.py instead.
+ONLY = {"family": "TWO_TOWER", "layerNormEps": 1e-5, "mlpActivation": "GELU",
+        "imageProjection": True, "textProjectionBias": False}
 MASKED = -1e9  # TextTower.MASKED
 
 
@@ -137,6 +142,11 @@ def check_config(c):
         raise ValueError(
             "the Java ModelConfig has fields this twin does not know: %s; make "
             "siglip_twin.py follow the Java model" % sorted(unknown))
+    for field, value in ONLY.items():
+        if c.get(field, value) != value:
+            raise ValueError("%s %s is not implemented in the twin" % (field, c[field]))
+    if c.get("mlpWidth") is not None:
+        raise ValueError("mlpWidth %s is not implemented in the twin" % c["mlpWidth"])
     if c["textPooling"] not in ("MEAN", "LAST"):
         raise ValueError("textPooling %s is not implemented in the twin" % c["textPooling"])
     if c.get("imagePooling", "MEAN") != "MEAN":

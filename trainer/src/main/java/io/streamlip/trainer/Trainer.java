@@ -17,6 +17,7 @@ import io.streamlip.trainer.data.StreamRandom;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.device.Devices;
 import io.streamlip.trainer.eval.EvalSet;
+import io.streamlip.trainer.model.ModelConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -322,19 +323,63 @@ public final class Trainer implements AutoCloseable {
                 Tokenizers.describe(config.tokenizer()),
                 store.root());
         try {
-            return new Resumed(
+            TrainingSession session =
                     TrainingSession.create(
                             config.model(),
                             config.optimizer(),
                             config.loss(),
                             config.lit(),
                             config.seed(),
-                            device),
-                    null,
-                    null);
+                            device);
+            if (config.initFrom() != null) {
+                try {
+                    initialise(session);
+                } catch (IOException | RuntimeException e) {
+                    session.close();
+                    throw e;
+                }
+            }
+            return new Resumed(session, null, null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start a new model", e);
         }
+    }
+
+    /**
+     * Loads {@code initFrom}'s parameters into a new model: only a checkpoint of this run's model
+     * shape (its name aside) and tokenizer; a LiT image tower is loaded again afterwards, so it
+     * stays the one {@code --lit-from} named.
+     */
+    private void initialise(TrainingSession session) throws IOException {
+        Path folder = CheckpointStore.resolve(config.initFrom());
+        TrainingState state = CheckpointStore.readState(folder);
+        ModelConfig theirs = state.model().toBuilder().name(config.model().name()).build();
+        if (!theirs.equals(config.model())) {
+            throw new IllegalArgumentException(
+                    "the model of "
+                            + folder
+                            + " ("
+                            + state.model()
+                            + ") is not this run's ("
+                            + config.model()
+                            + "): give the preset it was made with (--model)");
+        }
+        if (!state.tokenizerVersion().equals(config.tokenizerVersion())) {
+            throw new IllegalArgumentException(
+                    folder
+                            + " reads tokenizer "
+                            + state.tokenizerVersion()
+                            + ", this run "
+                            + config.tokenizerVersion()
+                            + ": give its tokenizer (--tokenizer "
+                            + folder
+                            + ")");
+        }
+        session.loadParameters(folder.resolve(TrainingSession.PARAMETERS_FILE));
+        if (config.lit() != null) {
+            session.loadImageTower(config.lit().imageCheckpoint());
+        }
+        LOG.info("new model initialised from {} ({})", folder, state.modelVersion());
     }
 
     private void setAside(Path checkpoint, Exception cause) {

@@ -76,7 +76,11 @@ public record TrainerConfig(
         ShuffleConfig shuffle,
         // JSON-lines metrics every logEvery steps and each evaluation; default null
         // (checkpointDir/metrics.jsonl)
-        Path metricsFile) {
+        Path metricsFile,
+        // a checkpoint (or folder of them, e.g. one `streamlip model import` wrote) whose
+        // parameters start a new run instead of random ones; its model shape and tokenizer must be
+        // this run's; unused when the run resumes from a checkpoint of its own; default null
+        Path initFrom) {
 
     public TrainerConfig {
         if (loss == null) {
@@ -182,7 +186,8 @@ public record TrainerConfig(
                 .lit(lit)
                 .device(device)
                 .shuffle(shuffle)
-                .metricsFile(metricsFile);
+                .metricsFile(metricsFile)
+                .initFrom(initFrom);
     }
 
     /** The version of {@link #tokenizer()}: the only one whose examples are trained on. */
@@ -242,6 +247,7 @@ public record TrainerConfig(
         private DeviceChoice device = DeviceChoice.AUTO;
         private ShuffleConfig shuffle = ShuffleConfig.defaults();
         private Path metricsFile;
+        private Path initFrom;
 
         private Builder() {
             model = ModelConfig.small(tokenizer.vocabSize());
@@ -362,6 +368,11 @@ public record TrainerConfig(
             return this;
         }
 
+        public Builder initFrom(Path v) {
+            initFrom = v;
+            return this;
+        }
+
         /**
          * Reads {@code t}'s ids: sets the tokenizer and sizes the model set so far to its
          * vocabulary (the rest of its shape stays). Call it after {@link #model}.
@@ -396,7 +407,8 @@ public record TrainerConfig(
                     lit,
                     device,
                     shuffle,
-                    metricsFile);
+                    metricsFile,
+                    initFrom);
         }
     }
 }

@@ -29,12 +29,21 @@ public record TrainingFlops(
         double pixelsPerPatch = 3.0 * model.patchSize() * model.patchSize();
         double patchEmbedding = 2 * b * patches * pixelsPerPatch * model.imageWidth();
         double imageBlocks =
-                model.imageDepth() * block(b, patches, model.imageWidth(), model.mlpRatio());
+                model.imageDepth()
+                        * block(
+                                b,
+                                patches,
+                                model.imageWidth(),
+                                (double) model.imageMlpWidth() / model.imageWidth());
         double textBlocks =
                 model.textDepth()
-                        * block(b, model.contextLength(), model.textWidth(), model.mlpRatio());
+                        * block(
+                                b,
+                                model.contextLength(),
+                                model.textWidth(),
+                                (double) model.textMlpWidth() / model.textWidth());
         double projections =
-                2 * b * model.imageWidth() * model.embedDim()
+                (model.imageProjection() ? 2 * b * model.imageWidth() * model.embedDim() : 0)
                         + 2 * b * model.textWidth() * model.embedDim();
         double logits = 2 * b * b * model.embedDim();
         return new TrainingFlops(patchEmbedding, imageBlocks, textBlocks, projections, logits);

@@ -20,8 +20,8 @@ import java.util.List;
  * The image tower: a ViT. Patches are embedded by a convolution whose kernel and stride are the
  * patch size, learned positions are added, pre-LN transformer blocks follow, then a final
  * LayerNorm, pooling over the patches ({@link ModelConfig.ImagePooling}: mean, or multihead
- * attention pooling with a {@link MapHead}) and a linear projection into the shared embedding
- * space.
+ * attention pooling with a {@link MapHead}) and a linear projection into the shared embedding space
+ * (none when {@link ModelConfig#imageProjection} is off, as in Hugging Face SigLIP).
  *
  * <p>Input: images (B, 3, H, W) as float32 in [-1, 1]. Output: unnormalised embeddings (B, D).
  */
@@ -61,9 +61,12 @@ public final class ImageTower extends AbstractBlock {
                     addChildBlock(
                             "block_" + i,
                             new TransformerBlock(
-                                    config.imageWidth(), config.imageHeads(), config.mlpRatio())));
+                                    config.imageWidth(),
+                                    config.imageHeads(),
+                                    config.imageMlpWidth(),
+                                    config)));
         }
-        finalNorm = addChildBlock("final_norm", LayerNorm.builder().axis(2).build());
+        finalNorm = addChildBlock("final_norm", ResidualMlp.layerNorm(config));
         mapHead =
                 config.imagePooling() == ModelConfig.ImagePooling.MAP
                         ? addChildBlock(
@@ -71,12 +74,15 @@ public final class ImageTower extends AbstractBlock {
                                 new MapHead(
                                         config.imageWidth(),
                                         config.imageHeads(),
-                                        config.mlpRatio()))
+                                        config.imageMlpWidth(),
+                                        config))
                         : null;
         projection =
-                addChildBlock(
-                        "projection",
-                        Linear.builder().setUnits(config.embedDim()).optBias(false).build());
+                config.imageProjection()
+                        ? addChildBlock(
+                                "projection",
+                                Linear.builder().setUnits(config.embedDim()).optBias(false).build())
+                        : null;
     }
 
     @Override
@@ -99,7 +105,9 @@ public final class ImageTower extends AbstractBlock {
                 mapHead == null
                         ? x.mean(new int[] {1})
                         : mapHead.forward(ps, new NDList(x), training).singletonOrThrow();
-        return projection.forward(ps, new NDList(pooled), training);
+        return projection == null
+                ? new NDList(pooled)
+                : projection.forward(ps, new NDList(pooled), training);
     }
 
     @Override
@@ -116,7 +124,9 @@ public final class ImageTower extends AbstractBlock {
         if (mapHead != null) {
             mapHead.initialize(manager, dataType, tokens);
         }
-        projection.initialize(manager, dataType, new Shape(batch, config.imageWidth()));
+        if (projection != null) {
+            projection.initialize(manager, dataType, new Shape(batch, config.imageWidth()));
+        }
     }
 
     @Override

@@ -31,7 +31,10 @@ public final class MapHead extends AbstractBlock {
     private final Linear attentionOut;
     private final ResidualMlp mlp;
 
-    public MapHead(int width, int heads, int mlpRatio) {
+    /**
+     * A head over {@code width} features with {@code heads} heads and an MLP {@code mlpWidth} wide.
+     */
+    public MapHead(int width, int heads, int mlpWidth, ModelConfig config) {
         super(VERSION);
         MultiHeadAttention.headWidth(width, heads);
         this.width = width;
@@ -47,7 +50,7 @@ public final class MapHead extends AbstractBlock {
         query = addChildBlock("query", Linear.builder().setUnits(width).build());
         keyValue = addChildBlock("key_value", Linear.builder().setUnits(2L * width).build());
         attentionOut = addChildBlock("attention_out", Linear.builder().setUnits(width).build());
-        mlp = new ResidualMlp(width, mlpRatio, this::addChildBlock);
+        mlp = new ResidualMlp(width, mlpWidth, config, this::addChildBlock);
     }
 
     @Override

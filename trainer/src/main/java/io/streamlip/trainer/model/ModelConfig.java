@@ -45,7 +45,8 @@ public record ModelConfig(
         int textDepth,
         // attention heads of the text tower; divide textWidth
         int textHeads,
-        // hidden width of every MLP as a multiple of its block's width
+        // hidden width of every MLP as a multiple of its block's width; ignored (may be 0) when
+        //     mlpWidth is given
         int mlpRatio,
         // width of the shared embedding space both towers project into
         int embedDim,
@@ -60,7 +61,21 @@ public record ModelConfig(
         ImagePooling imagePooling,
         // which architecture this shape builds (null reads as TWO_TOWER, as in checkpoints written
         //     before the option)
-        ModelFamily family) {
+        ModelFamily family,
+        // hidden width of every MLP (both towers and the MAP head), e.g. So400m's 4304; null:
+        //     mlpRatio times the block's width
+        Integer mlpWidth,
+        // epsilon of every LayerNorm (1e-5 when absent, as before the option; SigLIP's 1e-6)
+        double layerNormEps,
+        // the MLPs' activation (null reads as GELU, the exact erf form)
+        MlpActivation mlpActivation,
+        // whether the image tower ends in a bias-free linear projection (true when absent);
+        //     without one (Hugging Face SigLIP) embedDim must equal imageWidth
+        boolean imageProjection,
+        // whether the text tower's projection has a bias (false when absent; SigLIP's head has one)
+        boolean textProjectionBias,
+        // with FINAL text pooling, the id padding positions hold (SigLIP pads with 1, its EOS)
+        int padTokenId) {
 
     private static final String PRESETS = "presets/";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,7 +85,21 @@ public record ModelConfig(
         /** Mean over the non-padding tokens. */
         MEAN,
         /** The state of the last non-padding token (the end-of-sequence token). */
-        LAST
+        LAST,
+        /**
+         * The state at the last position of the context, as Hugging Face SigLIP pools: padding is
+         * not masked, it holds {@code padTokenId} and is attended like any token (SigLIP was
+         * trained so, with "sticky" end-of-sequence padding).
+         */
+        FINAL
+    }
+
+    /** The activation between the two linear layers of every MLP. */
+    public enum MlpActivation {
+        /** GELU in its exact form, {@code x Φ(x)}. */
+        GELU,
+        /** GELU's tanh approximation (PyTorch's {@code gelu(approximate="tanh")}, SigLIP's). */
+        GELU_TANH
     }
 
     /** How the image tower turns patch states into one vector. */
@@ -91,6 +120,37 @@ public record ModelConfig(
         if (family == null) {
             family = ModelFamily.TWO_TOWER;
         }
+        if (mlpActivation == null) {
+            mlpActivation = MlpActivation.GELU;
+        }
+        if (mlpWidth != null) {
+            positive("mlpWidth", mlpWidth);
+            if (mlpRatio < 0) {
+                throw new IllegalArgumentException(
+                        "mlpRatio must not be negative, got " + mlpRatio);
+            }
+        } else {
+            positive("mlpRatio", mlpRatio);
+        }
+        if (!(layerNormEps > 0 && layerNormEps < 1)) {
+            throw new IllegalArgumentException(
+                    "layerNormEps must be in (0, 1), got " + layerNormEps);
+        }
+        if (!imageProjection && embedDim != imageWidth) {
+            throw new IllegalArgumentException(
+                    "without an image projection embedDim ("
+                            + embedDim
+                            + ") must equal imageWidth ("
+                            + imageWidth
+                            + ")");
+        }
+        if (padTokenId < 0 || padTokenId >= vocabSize) {
+            throw new IllegalArgumentException(
+                    "padTokenId must be a token id below vocabSize "
+                            + vocabSize
+                            + ", got "
+                            + padTokenId);
+        }
         positive("imageSize", imageSize);
         positive("patchSize", patchSize);
         positive("imageWidth", imageWidth);
@@ -99,7 +159,6 @@ public record ModelConfig(
         positive("textWidth", textWidth);
         positive("textDepth", textDepth);
         positive("textHeads", textHeads);
-        positive("mlpRatio", mlpRatio);
         positive("embedDim", embedDim);
         positive("contextLength", contextLength);
         positive("vocabSize", vocabSize);
@@ -130,9 +189,20 @@ public record ModelConfig(
         return preset("small", vocabSize);
     }
 
-    /** The {@code b16} preset over {@code vocabSize} ids: SigLIP B/16, for a GPU. */
+    /**
+     * The {@code b16} preset over {@code vocabSize} ids: SigLIP B/16 with exactly the architecture
+     * and parameters of Hugging Face's {@code google/siglip-base-patch16-224}, for a GPU.
+     */
     public static ModelConfig b16(int vocabSize) {
         return preset("b16", vocabSize);
+    }
+
+    /**
+     * The {@code so400m} preset over {@code vocabSize} ids: SigLIP's shape-optimised So400m/14 at
+     * 224 px ({@code google/siglip-so400m-patch14-224}'s architecture).
+     */
+    public static ModelConfig so400m(int vocabSize) {
+        return preset("so400m", vocabSize);
     }
 
     /**
@@ -194,6 +264,16 @@ public record ModelConfig(
         }
     }
 
+    /** The hidden width of the image tower's MLPs (and its MAP head's). */
+    public int imageMlpWidth() {
+        return mlpWidth != null ? mlpWidth : mlpRatio * imageWidth;
+    }
+
+    /** The hidden width of the text tower's MLPs. */
+    public int textMlpWidth() {
+        return mlpWidth != null ? mlpWidth : mlpRatio * textWidth;
+    }
+
     /** Patches per image, i.e. the image tower's sequence length. */
     public int patchCount() {
         int side = imageSize / patchSize;
@@ -223,7 +303,13 @@ public record ModelConfig(
                 .vocabSize(vocabSize)
                 .textPooling(textPooling)
                 .imagePooling(imagePooling)
-                .family(family);
+                .family(family)
+                .mlpWidth(mlpWidth)
+                .layerNormEps(layerNormEps)
+                .mlpActivation(mlpActivation)
+                .imageProjection(imageProjection)
+                .textProjectionBias(textProjectionBias)
+                .padTokenId(padTokenId);
     }
 
     /** Sets components one by one; {@link #build} validates them together. */
@@ -245,6 +331,12 @@ public record ModelConfig(
         private TextPooling textPooling;
         private ImagePooling imagePooling;
         private ModelFamily family;
+        private Integer mlpWidth;
+        private double layerNormEps = 1e-5;
+        private MlpActivation mlpActivation;
+        private boolean imageProjection = true;
+        private boolean textProjectionBias;
+        private int padTokenId;
 
         private Builder() {}
 
@@ -328,6 +420,36 @@ public record ModelConfig(
             return this;
         }
 
+        public Builder mlpWidth(Integer v) {
+            mlpWidth = v;
+            return this;
+        }
+
+        public Builder layerNormEps(double v) {
+            layerNormEps = v;
+            return this;
+        }
+
+        public Builder mlpActivation(MlpActivation v) {
+            mlpActivation = v;
+            return this;
+        }
+
+        public Builder imageProjection(boolean v) {
+            imageProjection = v;
+            return this;
+        }
+
+        public Builder textProjectionBias(boolean v) {
+            textProjectionBias = v;
+            return this;
+        }
+
+        public Builder padTokenId(int v) {
+            padTokenId = v;
+            return this;
+        }
+
         public ModelConfig build() {
             return new ModelConfig(
                     name,
@@ -345,7 +467,13 @@ public record ModelConfig(
                     vocabSize,
                     textPooling,
                     imagePooling,
-                    family);
+                    family,
+                    mlpWidth,
+                    layerNormEps,
+                    mlpActivation,
+                    imageProjection,
+                    textProjectionBias,
+                    padTokenId);
         }
     }
 

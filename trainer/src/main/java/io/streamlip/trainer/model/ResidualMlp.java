@@ -12,10 +12,11 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 
 /**
- * The pre-LN MLP branch with its residual, {@code x + MLP(LN(x))} with a GELU between two linear
- * layers, as {@link TransformerBlock} and {@link MapHead} end. Not a block of its own: its layers
- * are child blocks of the block that uses it, named {@code mlp_norm}, {@code mlp_in} and {@code
- * mlp_out} as checkpoints hold them.
+ * The pre-LN MLP branch with its residual, {@code x + MLP(LN(x))} with a GELU (exact or its tanh
+ * approximation, {@link ModelConfig#mlpActivation}) between two linear layers, as {@link
+ * TransformerBlock} and {@link MapHead} end. Not a block of its own: its layers are child blocks of
+ * the block that uses it, named {@code mlp_norm}, {@code mlp_in} and {@code mlp_out} as checkpoints
+ * hold them.
  */
 final class ResidualMlp {
     /** How a block registers a child ({@code AbstractBlock::addChildBlock}). */
@@ -24,15 +25,19 @@ final class ResidualMlp {
     }
 
     private final int hiddenWidth;
+    private final ModelConfig.MlpActivation activation;
     private final LayerNorm norm;
     private final Linear in;
     private final Linear out;
 
-    /** The branch for inputs of {@code width} features, hidden width {@code mlpRatio · width}. */
-    ResidualMlp(int width, int mlpRatio, ChildBlocks children) {
-        hiddenWidth = mlpRatio * width;
-        // axis(2): normalise each token over its features; without it LayerNorm spans S x E.
-        norm = children.add("mlp_norm", LayerNorm.builder().axis(2).build());
+    /**
+     * The branch for inputs of {@code width} features and {@code hiddenWidth} hidden ones, with
+     * {@code config}'s LayerNorm epsilon and activation.
+     */
+    ResidualMlp(int width, int hiddenWidth, ModelConfig config, ChildBlocks children) {
+        this.hiddenWidth = hiddenWidth;
+        this.activation = config.mlpActivation();
+        norm = children.add("mlp_norm", layerNorm(config));
         in = children.add("mlp_in", Linear.builder().setUnits(hiddenWidth).build());
         out = children.add("mlp_out", Linear.builder().setUnits(width).build());
     }
@@ -41,9 +46,31 @@ final class ResidualMlp {
     NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray h = norm.forward(ps, new NDList(x), training).singletonOrThrow();
         h = in.forward(ps, new NDList(h), training).singletonOrThrow();
-        h = Activation.gelu(h);
+        h = activation == ModelConfig.MlpActivation.GELU ? Activation.gelu(h) : geluTanh(h);
         h = out.forward(ps, new NDList(h), training).singletonOrThrow();
         return x.add(h);
+    }
+
+    /**
+     * GELU's tanh approximation, {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, as
+     * PyTorch's {@code gelu(approximate="tanh")} computes it (DJL has only the exact form).
+     */
+    static NDArray geluTanh(NDArray x) {
+        // Constants as arrays of the step's manager, never x.mul(Number): see
+        // MultiHeadAttention.attend.
+        NDManager m = x.getManager();
+        NDArray inner =
+                x.add(x.mul(x).mul(x).mul(m.create(0.044715f)))
+                        .mul(m.create((float) Math.sqrt(2 / Math.PI)));
+        return x.mul(m.create(0.5f)).mul(inner.tanh().add(m.create(1f)));
+    }
+
+    /**
+     * A LayerNorm over each token's features (axis 2; without it DJL's spans S x E) with {@code
+     * config}'s epsilon.
+     */
+    static LayerNorm layerNorm(ModelConfig config) {
+        return LayerNorm.builder().axis(2).optEpsilon((float) config.layerNormEps()).build();
     }
 
     /** Initialises the layers for inputs of {@code shape} (B, S, width). */

@@ -1,6 +1,7 @@
 package io.streamlip.trainer.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -21,7 +22,9 @@ import java.util.List;
 /**
  * The text tower: a token table and learned positions (plain parameters), pre-LN transformer blocks
  * that never attend to padding, a final LayerNorm, pooling ({@link ModelConfig.TextPooling}) over
- * the real tokens only, and a linear projection into the shared embedding space.
+ * the real tokens only, and a linear projection into the shared embedding space. With {@code FINAL}
+ * pooling (Hugging Face SigLIP) padding instead holds {@link ModelConfig#padTokenId}, is attended,
+ * and the last position is pooled.
  *
  * <p>Inputs: token ids (B, S) as int32 and the padding mask (B, S) as float32 (1 for a real token,
  * 0 for padding; real tokens form a prefix), with S the context length. Output: unnormalised
@@ -64,13 +67,19 @@ public final class TextTower extends AbstractBlock {
                     addChildBlock(
                             "block_" + i,
                             new TransformerBlock(
-                                    config.textWidth(), config.textHeads(), config.mlpRatio())));
+                                    config.textWidth(),
+                                    config.textHeads(),
+                                    config.textMlpWidth(),
+                                    config)));
         }
-        finalNorm = addChildBlock("final_norm", LayerNorm.builder().axis(2).build());
+        finalNorm = addChildBlock("final_norm", ResidualMlp.layerNorm(config));
         projection =
                 addChildBlock(
                         "projection",
-                        Linear.builder().setUnits(config.embedDim()).optBias(false).build());
+                        Linear.builder()
+                                .setUnits(config.embedDim())
+                                .optBias(config.textProjectionBias())
+                                .build());
     }
 
     @Override
@@ -88,23 +97,36 @@ public final class TextTower extends AbstractBlock {
                             + ", got shape "
                             + shape);
         }
+        boolean hfPooling = config.textPooling() == ModelConfig.TextPooling.FINAL;
+        if (hfPooling) {
+            // Padding holds padTokenId and is attended, as the model was trained (SigLIP).
+            NDArray pad = ids.getManager().full(shape, config.padTokenId(), DataType.INT32);
+            ids = NDArrays.where(mask.gt(0f), ids.toType(DataType.INT32, false), pad);
+        }
         NDArray table = ps.getValue(tokenTable, ids.getDevice(), training);
         NDArray x = Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
         x = x.add(ps.getValue(positions, ids.getDevice(), training));
         // (B, S) -> (B, 1, 1, S): 0 for real keys, MASKED for padding keys.
-        NDArray additive = mask.sub(1f).mul(-MASKED).reshape(batch, 1, 1, seq);
+        NDArray additive = hfPooling ? null : mask.sub(1f).mul(-MASKED).reshape(batch, 1, 1, seq);
         for (TransformerBlock block : blocks) {
-            x = block.forward(ps, new NDList(x, additive), training).singletonOrThrow();
+            NDList in = additive == null ? new NDList(x) : new NDList(x, additive);
+            x = block.forward(ps, in, training).singletonOrThrow();
         }
         x = finalNorm.forward(ps, new NDList(x), training).singletonOrThrow();
-        NDArray weights = poolingWeights(mask); // (B, S), rows sum to 1
-        NDArray pooled = x.mul(weights.expandDims(2)).sum(new int[] {1});
+        NDArray pooled;
+        if (hfPooling) {
+            pooled = x.get(new NDIndex(":, -1, :"));
+        } else {
+            NDArray weights = poolingWeights(mask); // (B, S), rows sum to 1
+            pooled = x.mul(weights.expandDims(2)).sum(new int[] {1});
+        }
         return projection.forward(ps, new NDList(pooled), training);
     }
 
     private NDArray poolingWeights(NDArray mask) {
         return switch (config.textPooling()) {
             case MEAN -> mask.div(mask.sum(new int[] {1}, true));
+            case FINAL -> throw new IllegalStateException("FINAL pools without weights");
             case LAST -> {
                 // The last real token is where the mask steps from 1 to 0.
                 long batch = mask.getShape().get(0);

@@ -32,15 +32,18 @@ public final class TransformerBlock extends AbstractBlock {
     private final Linear attentionOut;
     private final ResidualMlp mlp;
 
-    public TransformerBlock(int width, int heads, int mlpRatio) {
+    /**
+     * A block of {@code width} features, {@code heads} heads and an MLP {@code mlpWidth} wide, with
+     * {@code config}'s LayerNorm epsilon and MLP activation.
+     */
+    public TransformerBlock(int width, int heads, int mlpWidth, ModelConfig config) {
         super(VERSION);
         MultiHeadAttention.headWidth(width, heads);
         this.heads = heads;
-        // axis(2): normalise each token over its features; without it LayerNorm spans S x E.
-        attentionNorm = addChildBlock("attention_norm", LayerNorm.builder().axis(2).build());
+        attentionNorm = addChildBlock("attention_norm", ResidualMlp.layerNorm(config));
         qkv = addChildBlock("qkv", Linear.builder().setUnits(3L * width).build());
         attentionOut = addChildBlock("attention_out", Linear.builder().setUnits(width).build());
-        mlp = new ResidualMlp(width, mlpRatio, this::addChildBlock);
+        mlp = new ResidualMlp(width, mlpWidth, config, this::addChildBlock);
     }
 
     @Override

@@ -22,13 +22,13 @@ class ModelPresetsTest {
     private static final ByteTokenizer TOKENIZER = new ByteTokenizer(32);
 
     @Test
-    void b16HasViTB16sParameterCounts() {
+    void b16HasSiglipBase16sParameterCounts() {
         // Built, never run: too slow for a CPU. Figures: ViT-B/16's encoder (patch embedding,
         // positions, 12 blocks, final norm) is the "86 M" of the ViT paper (timm's
         // vit_base_patch16_224 is 86.57 M with its class token and 1000-way head); big_vision's
-        // MAPHead at width 768 adds 7.09 M; the released siglip-base-patch16-224 (32k vocabulary)
-        // has 203.16 M in all. This model adds a bias-free 768x768 projection after the MAP head
-        // and has none on the text projection: +0.29 %.
+        // MAPHead at width 768 adds 7.09 M; the text tower with its biased 768x768 head 110.27 M;
+        // like transformers' SiglipModel for google/siglip-base-patch16-224 (32k vocabulary) it
+        // has no image projection: 203,155,970 in all.
         ModelConfig b16 = ModelConfig.b16(32_000);
         try (NDManager manager = NDManager.newBaseManager()) {
             // Constant initial values: only the shapes matter here, and random ones cost seconds.
@@ -52,10 +52,9 @@ class ModelPresetsTest {
             long total = count(model.getParameters());
             assertThat(encoder).isEqualTo(85_797_120L);
             assertThat(mapHead).isEqualTo(7_087_104L);
-            assertThat(imageProjection).isEqualTo(768L * 768);
-            assertThat(text).isEqualTo(110_270_976L);
-            assertThat(total).isEqualTo(encoder + mapHead + imageProjection + text + 2);
-            assertThat((double) total).isCloseTo(203.16e6, within(0.005 * 203.16e6));
+            assertThat(imageProjection).isZero();
+            assertThat(text).isEqualTo(110_271_744L);
+            assertThat(total).isEqualTo(encoder + mapHead + text + 2).isEqualTo(203_155_970L);
         }
     }
 
@@ -71,7 +70,12 @@ class ModelPresetsTest {
                         + " \"imagePooling\": \"%s\"";
         String tiny = shared.formatted(32, 8, 64, 1, 2, 64, 1, 2, 64, 32, "MEAN", "MEAN");
         String small = shared.formatted(32, 8, 128, 2, 4, 128, 2, 4, 128, 32, "MEAN", "MEAN");
-        String b16 = shared.formatted(224, 16, 768, 12, 12, 768, 12, 12, 768, 64, "LAST", "MAP");
+        String b16 =
+                shared.formatted(224, 16, 768, 12, 12, 768, 12, 12, 768, 64, "FINAL", "MAP")
+                                .replace("\"mlpRatio\": 4", "\"mlpWidth\": 3072")
+                        + ", \"layerNormEps\": 1e-6, \"mlpActivation\": \"GELU_TANH\","
+                        + " \"imageProjection\": false, \"textProjectionBias\": true,"
+                        + " \"padTokenId\": 1";
         assertThat(ModelConfig.preset("tiny", 300))
                 .isEqualTo(json.readValue("{\"name\": \"tiny\", " + tiny + "}", ModelConfig.class));
         assertThat(ModelConfig.preset("small", 300))
@@ -87,7 +91,7 @@ class ModelPresetsTest {
         assertThat(ModelConfig.preset("b16", 300).imagePooling())
                 .isEqualTo(ModelConfig.ImagePooling.MAP);
         assertThat(ModelConfig.preset("b16", 300).textPooling())
-                .isEqualTo(ModelConfig.TextPooling.LAST);
+                .isEqualTo(ModelConfig.TextPooling.FINAL);
         assertThat(ModelConfig.preset("tiny", 300).family()).isEqualTo(ModelFamily.TWO_TOWER);
         assertThatThrownBy(
                         () ->
@@ -96,11 +100,12 @@ class ModelPresetsTest {
                                                 .family(ModelFamily.CLIPPO)
                                                 .build()))
                 .hasMessageContaining("not CLIPPO");
-        assertThat(ModelConfig.presetNames()).containsExactly("b16", "small", "tiny");
+        assertThat(ModelConfig.presetNames()).containsExactly("b16", "small", "so400m", "tiny");
         assertThatThrownBy(() -> ModelConfig.preset("huge", 300))
-                .hasMessageContaining("unknown model preset 'huge'; known: b16, small, tiny");
+                .hasMessageContaining(
+                        "unknown model preset 'huge'; known: b16, small, so400m, tiny");
         assertThatThrownBy(() -> ModelConfig.preset("../model/presets/tiny", 300))
-                .hasMessageContaining("known: b16, small, tiny");
+                .hasMessageContaining("known: b16, small, so400m, tiny");
     }
 
     @Test
