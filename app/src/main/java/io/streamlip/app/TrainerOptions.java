@@ -32,12 +32,15 @@ final class TrainerOptions {
 
     @Option(
             names = "--model",
-            paramLabel = "tiny|small|b16",
+            paramLabel = "tiny|small|b16|clippo-tiny|clippo-small|clippo-b16",
             description =
-                    "Model preset: tiny (tests), small (CPU), b16 (SigLIP B/16, for a GPU). Examples"
-                            + " must come at the preset's image size (b16: 224 px): the demo's"
-                            + " tokenize job follows it; on a cluster give 'streamlip submit' the"
-                            + " same --model (default: ${DEFAULT-VALUE}).")
+                    "Model preset: tiny (tests), small (CPU), b16 (SigLIP B/16, for a GPU); CLIPPO,"
+                            + " one tower for images and captions rendered as images:"
+                            + " clippo-tiny, clippo-small (48 px), clippo-b16. Examples must come"
+                            + " at the preset's image size (b16: 224 px) and, for CLIPPO, with"
+                            + " rendered captions: the demo's tokenize job follows it; on a"
+                            + " cluster give 'streamlip submit' the same --model (default:"
+                            + " ${DEFAULT-VALUE}).")
     String model = DEFAULTS.model().name();
 
     @Option(

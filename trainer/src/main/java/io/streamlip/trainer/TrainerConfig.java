@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.tokenize.CaptionTokenizer;
+import io.streamlip.tokenize.render.TextRenderConfig;
 import io.streamlip.trainer.data.ShuffleConfig;
 import io.streamlip.trainer.device.DeviceChoice;
 import io.streamlip.trainer.loss.LossConfig;
 import io.streamlip.trainer.model.LitConfig;
 import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.model.ModelFamily;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,7 +78,11 @@ public record TrainerConfig(
         ShuffleConfig shuffle,
         // JSON-lines metrics every logEvery steps and each evaluation; default null
         // (checkpointDir/metrics.jsonl)
-        Path metricsFile) {
+        Path metricsFile,
+        // CLIPPO: how the tokenize job renders captions (its font and settings), to render the
+        // evaluation texts alike; each checkpoint keeps a copy. Needed by a CLIPPO model with an
+        // evalSet, refused with another family; default null
+        TextRenderConfig render) {
 
     public TrainerConfig {
         if (loss == null) {
@@ -136,6 +142,15 @@ public record TrainerConfig(
         if (device == null) {
             throw new IllegalArgumentException("device must be set (auto, cpu or gpu)");
         }
+        if (render != null && model.family() != ModelFamily.CLIPPO) {
+            throw new IllegalArgumentException(
+                    "render (caption rendering) goes with a CLIPPO model, not " + model.family());
+        }
+        if (render == null && evalSet != null && model.family() == ModelFamily.CLIPPO) {
+            throw new IllegalArgumentException(
+                    "a CLIPPO model evaluates on captions rendered as the tokenize job renders"
+                            + " them: set render (the font, e.g. --render-font) with evalSet");
+        }
         if (consumerGroup == null
                 || consumerGroup.isBlank()
                 || runName == null
@@ -182,7 +197,8 @@ public record TrainerConfig(
                 .lit(lit)
                 .device(device)
                 .shuffle(shuffle)
-                .metricsFile(metricsFile);
+                .metricsFile(metricsFile)
+                .render(render);
     }
 
     /** The version of {@link #tokenizer()}: the only one whose examples are trained on. */
@@ -242,6 +258,7 @@ public record TrainerConfig(
         private DeviceChoice device = DeviceChoice.AUTO;
         private ShuffleConfig shuffle = ShuffleConfig.defaults();
         private Path metricsFile;
+        private TextRenderConfig render;
 
         private Builder() {
             model = ModelConfig.small(tokenizer.vocabSize());
@@ -357,6 +374,11 @@ public record TrainerConfig(
             return this;
         }
 
+        public Builder render(TextRenderConfig v) {
+            render = v;
+            return this;
+        }
+
         public Builder metricsFile(Path v) {
             metricsFile = v;
             return this;
@@ -396,7 +418,8 @@ public record TrainerConfig(
                     lit,
                     device,
                     shuffle,
-                    metricsFile);
+                    metricsFile,
+                    render);
         }
     }
 }
