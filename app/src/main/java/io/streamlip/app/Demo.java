@@ -677,6 +677,9 @@ final class Demo {
             s.set("file_sinks", DemoShards.summary(config.curatedSinks(), config.exampleSinks()));
         }
         s.put("rendered_text", config.render() != null);
+        // Which seed model trained (the tokenize job renders by itself for CLIPPO).
+        s.put("model", config.trainer().model().name());
+        s.put("model_family", config.trainer().model().family().name().toLowerCase(Locale.ROOT));
         s.set("decontamination", decontaminationSummary(filter, data.evalSet(), counts));
         s.setAll(finite(Json.training(training))); // with the held-out evaluation as "eval"
         // Beside the trainer's own figures: the freshness once the import's pace holds.

@@ -7,6 +7,9 @@ import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.ingest.noise.NoiseConfig;
 import io.streamlip.ingest.pairs.PairsFolder;
 import io.streamlip.sinks.FileSinkConfig;
+import io.streamlip.tokenize.render.TextRenderConfig;
+import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.model.ModelFamily;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -284,12 +287,19 @@ final class DemoCommand implements Callable<Integer> {
                         .importRate(importRate())
                         .parallelism(parallelism)
                         .decontaminate(decontaminate)
-                        .trainer(trainer.applyTo(DEFAULTS.trainer()))
                         .threadsWhileCurating(threadsWhileCurating)
                         .jobCheckpointInterval(Duration.ofMillis(checkpointIntervalMs))
                         .tokenizer(tokenizerSpec())
-                        .filter(filterConfig())
-                        .render(render.renderConfig(data));
+                        .filter(filterConfig());
+        TrainerConfig trainerConfig = trainer.applyTo(DEFAULTS.trainer());
+        // CLIPPO reads rendered captions: its --model switches rendering on, and its trainer
+        // renders the held-out texts with the same font and settings.
+        render.renderFor(trainerConfig.model());
+        TextRenderConfig rendering = render.renderConfig(data);
+        if (trainerConfig.model().family() == ModelFamily.CLIPPO) {
+            trainerConfig = trainerConfig.toBuilder().render(rendering).build();
+        }
+        config.trainer(trainerConfig).render(rendering);
         Path shards = out.toAbsolutePath().resolve(Demo.SHARDS);
         String webDatasetFolder = webDataset ? shards.resolve("webdataset").toString() : null;
         String avroFolder = avro ? shards.resolve("avro").toString() : null;

@@ -10,6 +10,7 @@ import io.streamlip.tokenize.render.BitmapFont;
 import io.streamlip.tokenize.render.TextRenderConfig;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.data.ShuffleConfig;
+import io.streamlip.trainer.model.ModelFamily;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -156,6 +157,11 @@ public record DemoConfig(
         }
         if (curatedSinks == null || exampleSinks == null) {
             throw new IllegalArgumentException("the file sinks' settings must be set");
+        }
+        if (render == null && trainer.model().family() == ModelFamily.CLIPPO) {
+            throw new IllegalArgumentException(
+                    "a CLIPPO model reads the captions the tokenize job renders: set render (its"
+                            + " font)");
         }
         if (render != null && trainer.model().imageSize() < BitmapFont.HEIGHT) {
             throw new IllegalArgumentException(

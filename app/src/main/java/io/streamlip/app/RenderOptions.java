@@ -3,6 +3,8 @@ package io.streamlip.app;
 import io.streamlip.tokenize.TokenizeJob;
 import io.streamlip.tokenize.render.BitmapFont;
 import io.streamlip.tokenize.render.TextRenderConfig;
+import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.model.ModelFamily;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +22,8 @@ final class RenderOptions {
             description =
                     "The tokenize job also renders each caption as an image (CLIPPO: GNU Unifont,"
                             + " 16 px glyph rows, gray background) into the examples'"
-                            + " rendered_text. Off by default.")
+                            + " rendered_text. Off by default; on by itself with a CLIPPO --model"
+                            + " (clippo-tiny, clippo-small, clippo-b16).")
     boolean renderText;
 
     @Option(
@@ -80,6 +83,16 @@ final class RenderOptions {
             }
         }
         return args;
+    }
+
+    /**
+     * Switches rendering on, as a CLIPPO model ({@link ModelFamily#CLIPPO}) reads the rendered
+     * captions: a {@code --model clippo-*} needs no {@code --render-text} of its own.
+     */
+    void renderFor(ModelConfig model) {
+        if (model.family() == ModelFamily.CLIPPO) {
+            renderText = true;
+        }
     }
 
     private void checkFontGoesWithRendering() {

@@ -231,11 +231,12 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Option(
             names = "--model",
-            paramLabel = "tiny|small|b16",
+            paramLabel = "tiny|small|b16|clippo-tiny|clippo-small|clippo-b16",
             description =
                     "The model preset the trainer trains ('streamlip train --model'): the tokenize"
                             + " job makes examples at its image size (b16: 224 px), as the trainer"
-                            + " refuses any other (default: the trainer's default, "
+                            + " refuses any other, and renders the captions for a CLIPPO preset"
+                            + " (clippo-*: as --render-text) (default: the trainer's default, "
                             + "${DEFAULT-VALUE}).")
     String model = TrainerConfig.defaults().model().name();
 
@@ -316,6 +317,7 @@ final class SubmitCommand implements Callable<Integer> {
         }
         Map<String, String> restoreFrom = restorePaths();
         exampleImageSize(); // a wrong --model or --image-size fails before anything starts
+        renderForModel(); // a CLIPPO --model switches the tokenize job's rendering on
         fileSinkArguments("filter"); // so do wrong file sink options
         fileSinkArguments("tokenize");
         render.tokenizeJobArguments(); // and --render-font without --render-text
@@ -350,6 +352,16 @@ final class SubmitCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(Json.pretty(out));
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** Switches {@code --render-text} on when {@code --model} is a CLIPPO preset. */
+    void renderForModel() {
+        if (imageSize == null) {
+            render.renderFor(
+                    ModelConfig.preset(
+                            model.trim().toLowerCase(Locale.ROOT),
+                            TrainerConfig.defaults().model().vocabSize()));
+        }
     }
 
     /**
@@ -512,6 +524,7 @@ final class SubmitCommand implements Callable<Integer> {
                     List.of(
                             "--" + TokenizeJob.IMAGE_SIZE_OPTION,
                             Integer.toString(exampleImageSize())));
+            renderForModel();
             args.addAll(render.tokenizeJobArguments());
         }
         args.addAll(fileSinkArguments(job));

@@ -1,10 +1,15 @@
 package io.streamlip.app;
 
 import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.tokenize.TokenizeJob;
+import io.streamlip.tokenize.render.BitmapFont;
+import io.streamlip.tokenize.render.TextRenderConfig;
 import io.streamlip.trainer.StopCondition;
 import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.TrainingSummary;
+import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.model.ModelFamily;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,6 +80,17 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin TrainerOptions trainer;
 
     @Option(
+            names = "--render-font",
+            paramLabel = "FILE",
+            description =
+                    "CLIPPO (--model clippo-*): the GNU Unifont .hex or .hex.gz file the tokenize"
+                            + " job renders captions with, to render the --eval-set texts alike;"
+                            + " each checkpoint keeps a copy for 'streamlip eval' (default:"
+                            + " $STREAMLIP_FONT, else /usr/share/unifont/unifont.hex; needed"
+                            + " with --eval-set).")
+    Path renderFont;
+
+    @Option(
             names = "--metrics-port",
             paramLabel = "PORT",
             description =
@@ -102,6 +118,7 @@ final class TrainCommand implements Callable<Integer> {
                                 .checkpointDir(checkpoints)
                                 .consumerGroup(group)
                                 .build());
+        config = config.toBuilder().render(rendering(config.model())).build();
         if (evalSet != null) {
             config = config.toBuilder().evalSet(evalSet).build();
         }
@@ -110,6 +127,38 @@ final class TrainCommand implements Callable<Integer> {
                 .tokenizerAndModelVocabulary(
                         tokenizer.forTraining(checkpoints, config.model().contextLength()))
                 .build();
+    }
+
+    /**
+     * A CLIPPO model's caption rendering: {@code --render-font}, else the font {@link
+     * BitmapFont#locate} finds, with the tokenize job's (default) settings; null for another
+     * family, or when no font is found and no evaluation set needs one.
+     */
+    private TextRenderConfig rendering(ModelConfig model) {
+        if (model.family() != ModelFamily.CLIPPO) {
+            if (renderFont != null) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--render-font goes with a CLIPPO --model");
+            }
+            return null;
+        }
+        Path font = renderFont != null ? renderFont : BitmapFont.locate(null);
+        if (font == null) {
+            if (evalSet != null) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "a CLIPPO model renders the --eval-set texts as the tokenize job renders"
+                                + " captions: give --render-font FILE (GNU Unifont .hex or .hex.gz)"
+                                + " or set STREAMLIP_FONT");
+            }
+            return null;
+        }
+        try {
+            return TextRenderConfig.defaults(TokenizeJob.checkFont(font).toString());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--render-font: " + e.getMessage());
+        }
     }
 
     @Override

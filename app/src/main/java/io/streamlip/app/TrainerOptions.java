@@ -32,13 +32,16 @@ final class TrainerOptions {
 
     @Option(
             names = "--model",
-            paramLabel = "tiny|small|b16|so400m",
+            paramLabel = "tiny|small|b16|so400m|clippo-tiny|clippo-small|clippo-b16",
             description =
                     "Model preset: tiny (tests), small (CPU), b16 (google/siglip-base-patch16-224's"
-                            + " architecture, for a GPU), so400m (SigLIP So400m/14 at 224 px)."
-                            + " Examples must come at the preset's image size (b16: 224 px): the demo's"
-                            + " tokenize job follows it; on a cluster give 'streamlip submit' the"
-                            + " same --model (default: ${DEFAULT-VALUE}).")
+                            + " architecture, for a GPU), so400m (SigLIP So400m/14 at 224 px);"
+                            + " CLIPPO, one tower for images and captions rendered as images:"
+                            + " clippo-tiny, clippo-small (48 px), clippo-b16. Examples must come"
+                            + " at the preset's image size (b16: 224 px) and, for CLIPPO, with"
+                            + " rendered captions: the demo's tokenize job follows it; on a"
+                            + " cluster give 'streamlip submit' the same --model (default:"
+                            + " ${DEFAULT-VALUE}).")
     String model = DEFAULTS.model().name();
 
     @Option(

@@ -16,6 +16,7 @@ public final class Benchmarks {
         return new Benchmarks(
                 List.of(
                         new TrainerStepBenchmark(),
+                        new ClippoStepBenchmark(),
                         new DatapathBenchmark(),
                         new EmojiLearningBenchmark(),
                         new ChunkedLossBenchmark(),

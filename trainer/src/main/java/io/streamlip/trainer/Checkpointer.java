@@ -11,6 +11,7 @@ import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.checkpoint.CheckpointListener;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.checkpoint.TrainingState;
+import io.streamlip.trainer.clippo.ClippoRendering;
 import io.streamlip.trainer.data.StreamPosition;
 import io.streamlip.trainer.eval.EvalReport;
 import java.io.IOException;
@@ -25,10 +26,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a durable checkpoint (parameters, optimizer and generator state, reading position, the
- * tokenizer) every {@code checkpointEvery} steps or, when set, once {@code checkpointInterval} has
- * passed since the run's first step or the last checkpoint, at each evaluation (storing its
- * summary) and at the end when steps were trained since the last one; then tells the source it may
- * commit that position and announces the checkpoint (on {@code model-updates}).
+ * tokenizer, a CLIPPO run's rendering) every {@code checkpointEvery} steps or, when set, once
+ * {@code checkpointInterval} has passed since the run's first step or the last checkpoint, at each
+ * evaluation (storing its summary) and at the end when steps were trained since the last one; then
+ * tells the source it may commit that position and announces the checkpoint (on {@code
+ * model-updates}).
  */
 final class Checkpointer implements TrainingListener {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -38,6 +40,7 @@ final class Checkpointer implements TrainingListener {
     private final CheckpointStore store;
     private final LongSupplier randomState;
     private final CheckpointListener announcer;
+    private final ClippoRendering rendering; // null unless the config renders (CLIPPO)
     private long stepsAtCheckpoint;
     private long lastCheckpointNanos; // 0 until the first step: the interval counts from there
 
@@ -50,6 +53,7 @@ final class Checkpointer implements TrainingListener {
         this.store = store;
         this.randomState = randomState;
         this.announcer = announcer;
+        this.rendering = config.render() == null ? null : ClippoRendering.open(config.render());
     }
 
     @Override
@@ -118,6 +122,9 @@ final class Checkpointer implements TrainingListener {
                             session.save(folder);
                             // The checkpoint alone rebuilds its tokenizer (eval, the scorer).
                             Tokenizers.save(config.tokenizer(), folder);
+                            if (rendering != null) {
+                                rendering.save(folder); // and its rendering (CLIPPO)
+                            }
                         });
         LOG.info("checkpoint {} written to {}", state.modelVersion(), path);
         run.source().checkpointed(position);

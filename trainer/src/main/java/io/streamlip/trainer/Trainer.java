@@ -9,6 +9,7 @@ import io.streamlip.trainer.checkpoint.CheckpointListener;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.checkpoint.ModelUpdatePublisher;
 import io.streamlip.trainer.checkpoint.TrainingState;
+import io.streamlip.trainer.clippo.ClippoRendering;
 import io.streamlip.trainer.data.BatchSource;
 import io.streamlip.trainer.data.ExampleDecoder;
 import io.streamlip.trainer.data.KafkaBatchSource;
@@ -18,6 +19,7 @@ import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.device.Devices;
 import io.streamlip.trainer.eval.EvalSet;
 import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.model.ModelFamily;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -131,7 +133,8 @@ public final class Trainer implements AutoCloseable {
                 new ExampleDecoder(
                         config.model().imageSize(),
                         config.model().vocabSize(),
-                        config.tokenizerVersion());
+                        config.tokenizerVersion(),
+                        config.model().family() == ModelFamily.CLIPPO);
         return new KafkaBatchSource(
                 kafka,
                 topic,
@@ -409,7 +412,14 @@ public final class Trainer implements AutoCloseable {
         }
         // The held-out captions are encoded with the tokenizer the examples were made with.
         CaptionTokenizer tokenizer = config.tokenizer();
-        EvalSet set = EvalSet.load(config.evalSet(), config.model(), tokenizer);
+        EvalSet set =
+                config.model().family() == ModelFamily.CLIPPO
+                        ? EvalSet.load(
+                                config.evalSet(),
+                                config.model(),
+                                null,
+                                ClippoRendering.open(config.render()))
+                        : EvalSet.load(config.evalSet(), config.model(), tokenizer);
         LOG.info(
                 "evaluating every {} steps and at the end on {} ({} images, {} pairs)",
                 config.evalEvery(),

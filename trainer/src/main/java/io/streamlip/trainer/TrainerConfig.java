@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.tokenize.CaptionTokenizer;
+import io.streamlip.tokenize.render.TextRenderConfig;
 import io.streamlip.trainer.data.ShuffleConfig;
 import io.streamlip.trainer.device.DeviceChoice;
 import io.streamlip.trainer.loss.LossConfig;
 import io.streamlip.trainer.model.LitConfig;
 import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.model.ModelFamily;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +82,11 @@ public record TrainerConfig(
         // a checkpoint (or folder of them, e.g. one `streamlip model import` wrote) whose
         // parameters start a new run instead of random ones; its model shape and tokenizer must be
         // this run's; unused when the run resumes from a checkpoint of its own; default null
-        Path initFrom) {
+        Path initFrom,
+        // CLIPPO: how the tokenize job renders captions (its font and settings), to render the
+        // evaluation texts alike; each checkpoint keeps a copy. Needed by a CLIPPO model with an
+        // evalSet, refused with another family; default null
+        TextRenderConfig render) {
 
     public TrainerConfig {
         if (loss == null) {
@@ -140,6 +146,15 @@ public record TrainerConfig(
         if (device == null) {
             throw new IllegalArgumentException("device must be set (auto, cpu or gpu)");
         }
+        if (render != null && model.family() != ModelFamily.CLIPPO) {
+            throw new IllegalArgumentException(
+                    "render (caption rendering) goes with a CLIPPO model, not " + model.family());
+        }
+        if (render == null && evalSet != null && model.family() == ModelFamily.CLIPPO) {
+            throw new IllegalArgumentException(
+                    "a CLIPPO model evaluates on captions rendered as the tokenize job renders"
+                            + " them: set render (the font, e.g. --render-font) with evalSet");
+        }
         if (consumerGroup == null
                 || consumerGroup.isBlank()
                 || runName == null
@@ -187,7 +202,8 @@ public record TrainerConfig(
                 .device(device)
                 .shuffle(shuffle)
                 .metricsFile(metricsFile)
-                .initFrom(initFrom);
+                .initFrom(initFrom)
+                .render(render);
     }
 
     /** The version of {@link #tokenizer()}: the only one whose examples are trained on. */
@@ -248,6 +264,7 @@ public record TrainerConfig(
         private ShuffleConfig shuffle = ShuffleConfig.defaults();
         private Path metricsFile;
         private Path initFrom;
+        private TextRenderConfig render;
 
         private Builder() {
             model = ModelConfig.small(tokenizer.vocabSize());
@@ -363,6 +380,11 @@ public record TrainerConfig(
             return this;
         }
 
+        public Builder render(TextRenderConfig v) {
+            render = v;
+            return this;
+        }
+
         public Builder metricsFile(Path v) {
             metricsFile = v;
             return this;
@@ -408,7 +430,8 @@ public record TrainerConfig(
                     device,
                     shuffle,
                     metricsFile,
-                    initFrom);
+                    initFrom,
+                    render);
         }
     }
 }

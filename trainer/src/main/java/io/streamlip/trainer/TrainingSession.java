@@ -13,14 +13,18 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
+import io.streamlip.trainer.clippo.ClippoModel;
+import io.streamlip.trainer.clippo.ClippoRendering;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.device.DeviceChoice;
 import io.streamlip.trainer.device.Devices;
 import io.streamlip.trainer.loss.LossConfig;
 import io.streamlip.trainer.loss.LossStep;
+import io.streamlip.trainer.model.ContrastiveModel;
 import io.streamlip.trainer.model.ImageEmbeddingCache;
 import io.streamlip.trainer.model.LitConfig;
 import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.model.ModelFamily;
 import io.streamlip.trainer.model.SiglipModel;
 import io.streamlip.trainer.optim.AdamW;
 import io.streamlip.trainer.optim.OptimizerConfig;
@@ -35,10 +39,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A model and its optimizer, and the training step: forward, loss ({@link LossConfig}: sigmoid,
- * chunked sigmoid or softmax), backward, AdamW update. With a {@link LitConfig} the image tower is
- * locked (LiT): loaded from a checkpoint, frozen, optionally served from an embedding cache. Knows
- * nothing of Kafka or checkpoints' bookkeeping, so tests and benchmarks drive it with any batches.
+ * A model (two towers, or CLIPPO's one tower: {@link ModelConfig#family}) and its optimizer, and
+ * the training step: forward, loss ({@link LossConfig}: sigmoid, chunked sigmoid or softmax),
+ * backward, AdamW update. With a {@link LitConfig} the image tower is locked (LiT): loaded from a
+ * checkpoint, frozen, optionally served from an embedding cache. Knows nothing of Kafka or
+ * checkpoints' bookkeeping, so tests and benchmarks drive it with any batches.
  *
  * <p>Every step runs in its own sub-{@link NDManager} that is closed at the end, so native memory
  * stays flat however long the run. Not thread-safe.
@@ -52,7 +57,7 @@ public final class TrainingSession implements AutoCloseable {
 
     private final ModelConfig config;
     private final NDManager manager;
-    private final SiglipModel model;
+    private final ContrastiveModel model;
     private ParameterStore parameterStore;
     private final AdamW optimizer;
     private final LossStep lossStep;
@@ -62,7 +67,7 @@ public final class TrainingSession implements AutoCloseable {
     private TrainingSession(
             ModelConfig config,
             NDManager manager,
-            SiglipModel model,
+            ContrastiveModel model,
             OptimizerConfig optimizer,
             LossConfig loss,
             LitConfig lit) {
@@ -77,7 +82,7 @@ public final class TrainingSession implements AutoCloseable {
                         : null;
         if (imageLocked) {
             // Before the optimizer is built: it keeps only parameters that require a gradient.
-            model.imageTower().freezeParameters(true);
+            twoTower().imageTower().freezeParameters(true);
         }
         this.parameterStore = new ParameterStore(manager, false);
         this.optimizer = new AdamW(optimizer, model.getParameters(), manager);
@@ -147,7 +152,22 @@ public final class TrainingSession implements AutoCloseable {
             Device device) {
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
-            SiglipModel model = SiglipModel.create(config, manager, seed);
+            if (lit != null && config.family() != ModelFamily.TWO_TOWER) {
+                throw new IllegalArgumentException(
+                        "LiT locks the image tower of a two-tower model; a "
+                                + config.family()
+                                + " model has none of its own");
+            }
+            ContrastiveModel model =
+                    switch (config.family()) {
+                        case TWO_TOWER -> SiglipModel.create(config, manager, seed);
+                        case CLIPPO -> ClippoModel.create(config, manager, seed);
+                        default ->
+                                throw new IllegalArgumentException(
+                                        "the trainer cannot build a "
+                                                + config.family()
+                                                + " model yet");
+                    };
             return new TrainingSession(config, manager, model, optimizer, loss, lit);
         } catch (RuntimeException e) {
             manager.close();
@@ -205,7 +225,7 @@ public final class TrainingSession implements AutoCloseable {
         // build the store, which caches the arrays it serves.
         model.freezeParameters(false);
         if (imageLocked) {
-            model.imageTower().freezeParameters(true);
+            twoTower().imageTower().freezeParameters(true);
         }
         optimizer.adoptParameters();
         parameterStore = new ParameterStore(manager, false);
@@ -230,7 +250,7 @@ public final class TrainingSession implements AutoCloseable {
                 throw new IOException("cannot load " + folder + ": " + e.getMessage(), e);
             }
             PairList<String, Parameter> from = other.imageTower().getParameters();
-            PairList<String, Parameter> to = model.imageTower().getParameters();
+            PairList<String, Parameter> to = twoTower().imageTower().getParameters();
             if (from.size() != to.size()) {
                 throw new IllegalArgumentException(
                         "the image tower of "
@@ -297,8 +317,7 @@ public final class TrainingSession implements AutoCloseable {
                                 model,
                                 parameterStore,
                                 inputs.get(0),
-                                inputs.get(1),
-                                inputs.get(2),
+                                texts(inputs),
                                 cached,
                                 !imageLocked);
             }
@@ -318,7 +337,7 @@ public final class TrainingSession implements AutoCloseable {
     public float loss(TrainingBatch batch) {
         try (NDManager stepManager = manager.newSubManager()) {
             NDList in = inputs(stepManager, batch);
-            return lossStep.loss(model, parameterStore, in.get(0), in.get(1), in.get(2));
+            return lossStep.loss(model, parameterStore, in.get(0), texts(in));
         }
     }
 
@@ -382,12 +401,34 @@ public final class TrainingSession implements AutoCloseable {
 
     /** Unit-length text embeddings, {@code B x D}, of padded ids and their mask. */
     public float[][] embedTexts(int[] ids, float[] mask, int count) {
+        if (config.family() == ModelFamily.CLIPPO) {
+            throw new IllegalStateException(
+                    "a CLIPPO model reads captions rendered as images: use embedRenderedTexts");
+        }
         try (NDManager m = manager.newSubManager()) {
             Shape shape = new Shape(count, config.contextLength());
             NDArray out =
                     model.embedTexts(
-                            parameterStore, m.create(ids, shape), m.create(mask, shape), false);
+                            parameterStore,
+                            new NDList(m.create(ids, shape), m.create(mask, shape)),
+                            false);
             return rows(out, count);
+        }
+    }
+
+    /**
+     * Unit-length text embeddings, {@code B x D}, of captions rendered as images in batch layout
+     * ({@link ClippoRendering#putRendered}): a CLIPPO model's texts.
+     */
+    public float[][] embedRenderedTexts(float[] rendered, int count) {
+        if (config.family() != ModelFamily.CLIPPO) {
+            throw new IllegalStateException(
+                    "a " + config.family() + " model reads token ids, not rendered captions");
+        }
+        try (NDManager m = manager.newSubManager()) {
+            NDArray in =
+                    m.create(rendered, new Shape(count, 3, config.imageSize(), config.imageSize()));
+            return rows(model.embedTexts(parameterStore, new NDList(in), false), count);
         }
     }
 
@@ -429,10 +470,26 @@ public final class TrainingSession implements AutoCloseable {
         int b = batch.size();
         NDArray images =
                 m.create(batch.images(), new Shape(b, 3, config.imageSize(), config.imageSize()));
+        if (config.family() == ModelFamily.CLIPPO) {
+            if (batch.renderedTexts().length == 0) {
+                throw new IllegalArgumentException(
+                        "a CLIPPO model needs the batch's rendered captions; this batch has none");
+            }
+            NDArray rendered =
+                    m.create(
+                            batch.renderedTexts(),
+                            new Shape(b, 3, config.imageSize(), config.imageSize()));
+            return new NDList(images, rendered);
+        }
         Shape text = new Shape(b, config.contextLength());
         NDArray ids = m.create(batch.tokenIds(), text);
         NDArray mask = m.create(batch.mask(), text);
         return new NDList(images, ids, mask);
+    }
+
+    /** The text side of {@link #inputs}: (ids, mask), or the rendered captions (CLIPPO). */
+    private static NDList texts(NDList inputs) {
+        return inputs.subNDList(1);
     }
 
     /** Optimizer steps taken so far, including those of the checkpoint this was restored from. */
@@ -450,8 +507,27 @@ public final class TrainingSession implements AutoCloseable {
         return model.bias().getArray().getFloat();
     }
 
+    /**
+     * The two-tower model.
+     *
+     * @throws IllegalStateException when the session trains another family ({@link
+     *     #contrastiveModel})
+     */
     public SiglipModel model() {
+        return twoTower();
+    }
+
+    /** The model, whatever its family. */
+    public ContrastiveModel contrastiveModel() {
         return model;
+    }
+
+    private SiglipModel twoTower() {
+        if (model instanceof SiglipModel siglip) {
+            return siglip;
+        }
+        throw new IllegalStateException(
+                "this session trains a " + config.family() + " model, not two towers");
     }
 
     public ModelConfig config() {

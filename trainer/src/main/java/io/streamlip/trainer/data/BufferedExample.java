@@ -24,7 +24,7 @@ public record BufferedExample(
     byte[] encode() {
         ByteArrayOutputStream bytes =
                 new ByteArrayOutputStream(
-                        64 + example.rgb().length + 4 * example.tokenIds().length);
+                        68 + example.rgb().length + 4 * example.tokenIds().length);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(partition);
             out.writeLong(offset);
@@ -40,6 +40,12 @@ public record BufferedExample(
             out.writeInt(example.tokenIds().length);
             for (int id : example.tokenIds()) {
                 out.writeInt(id);
+            }
+            // Last, so bytes spilled before rendered captions existed still decode.
+            byte[] rendered = example.renderedText();
+            out.writeInt(rendered == null ? -1 : rendered.length);
+            if (rendered != null) {
+                out.write(rendered);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -62,8 +68,20 @@ public record BufferedExample(
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = in.readInt();
             }
+            byte[] rendered = null;
+            if (in.available() > 0) {
+                int length = in.readInt();
+                if (length >= 0) {
+                    rendered = new byte[length];
+                    in.readFully(rendered);
+                }
+            }
             return new BufferedExample(
-                    partition, offset, produceTime, pass, new DecodedExample(id, lang, rgb, ids));
+                    partition,
+                    offset,
+                    produceTime,
+                    pass,
+                    new DecodedExample(id, lang, rgb, ids, rendered));
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt spilled example", e);
         }

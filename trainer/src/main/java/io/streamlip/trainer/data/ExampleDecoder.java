@@ -29,8 +29,8 @@ import org.apache.avro.Schema;
  *       {@value #MAX_CAPTION_CHARS}, tokenizer version {@value #MAX_TOKENIZER_VERSION_CHARS},
  *       source {@value #MAX_SOURCE_CHARS} and model version {@value #MAX_MODEL_VERSION_CHARS}
  *       characters (the last two may be absent); 1 to {@value #MAX_TOKENS} token ids, each inside
- *       the vocabulary; raw RGB exactly the model's size; rendered text absent or exactly one byte
- *       a pixel;
+ *       the vocabulary; raw RGB exactly the model's size; rendered text absent (refused when the
+ *       model reads it) or exactly one byte a pixel;
  *   <li>a PNG image's header is read first ({@link Images#probe}) and must claim exactly the
  *       model's image size, so its pixels are decoded only at that size.
  * </ul>
@@ -74,7 +74,9 @@ public final class ExampleDecoder {
         /** The image is declared PNG but its bytes are not a PNG. */
         IMAGE_NOT_PNG,
         /** The PNG's pixel data cannot be decoded (truncated or corrupt). */
-        IMAGE_UNDECODABLE;
+        IMAGE_UNDECODABLE,
+        /** No rendered caption, which the model reads (CLIPPO). */
+        NO_RENDERED_TEXT;
 
         public String code() {
             return name().toLowerCase(Locale.ROOT);
@@ -93,11 +95,23 @@ public final class ExampleDecoder {
     private final ImagePreprocessor preprocessor;
     private final int maxPngBytes;
     private final int maxRecordBytes;
+    private final boolean requireRenderedText;
 
     /**
      * @param tokenizerVersion the only tokenizer version accepted, or null to accept any
      */
     public ExampleDecoder(int imageSize, int vocabSize, String tokenizerVersion) {
+        this(imageSize, vocabSize, tokenizerVersion, false);
+    }
+
+    /**
+     * @param tokenizerVersion the only tokenizer version accepted, or null to accept any
+     * @param requireRenderedText refuse ({@link Refusal#NO_RENDERED_TEXT}) examples without a
+     *     rendered caption: the model reads it (CLIPPO)
+     */
+    public ExampleDecoder(
+            int imageSize, int vocabSize, String tokenizerVersion, boolean requireRenderedText) {
+        this.requireRenderedText = requireRenderedText;
         if (imageSize < 1 || imageSize > 4096) {
             throw new IllegalArgumentException("imageSize must be 1 to 4096, got " + imageSize);
         }
@@ -238,7 +252,14 @@ public final class ExampleDecoder {
             throw new InvalidExampleException(Refusal.IMAGE_WRONG_SIZE, "no image");
         }
         byte[] rgb = example.getImageFormat() == PixelFormat.RGB8_HWC ? rgb(image) : fromPng(image);
-        return new DecodedExample(example.getId(), example.getLang(), rgb, ids);
+        byte[] renderedText = rendered == null ? null : bytes(rendered);
+        if (renderedText == null && requireRenderedText) {
+            throw new InvalidExampleException(
+                    Refusal.NO_RENDERED_TEXT,
+                    "no rendered_text: a CLIPPO model reads the caption rendered as an image;"
+                            + " run the tokenize job with --render-text true");
+        }
+        return new DecodedExample(example.getId(), example.getLang(), rgb, ids, renderedText);
     }
 
     private byte[] rgb(ByteBuffer image) throws InvalidExampleException {

@@ -4,6 +4,7 @@ import io.streamlip.platform.image.Images;
 import io.streamlip.schemas.RawPair;
 import io.streamlip.tokenize.CaptionTokenizer;
 import io.streamlip.tokenize.ImagePreprocessor;
+import io.streamlip.trainer.clippo.ClippoRendering;
 import io.streamlip.trainer.model.ModelConfig;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -26,6 +27,20 @@ public final class PreprocessedExamples {
      */
     public static List<DecodedExample> of(
             Iterator<RawPair> pairs, int imageSize, CaptionTokenizer tokenizer) {
+        return of(pairs, imageSize, tokenizer, null);
+    }
+
+    /**
+     * Every pair of {@code pairs} as an example of {@code imageSize} px, with its caption rendered
+     * by {@code rendering} as the tokenize job renders it (CLIPPO); none when it is null.
+     *
+     * @throws IllegalArgumentException when an image does not decode
+     */
+    public static List<DecodedExample> of(
+            Iterator<RawPair> pairs,
+            int imageSize,
+            CaptionTokenizer tokenizer,
+            ClippoRendering rendering) {
         ImagePreprocessor preprocessor = new ImagePreprocessor(imageSize);
         List<DecodedExample> out = new ArrayList<>();
         while (pairs.hasNext()) {
@@ -45,7 +60,10 @@ public final class PreprocessedExamples {
                             pair.getId(),
                             pair.getLangHint(),
                             rgb,
-                            tokenizer.encode(pair.getAltText())));
+                            tokenizer.encode(pair.getAltText()),
+                            rendering == null
+                                    ? null
+                                    : rendering.render(pair.getAltText(), imageSize)));
         }
         return out;
     }

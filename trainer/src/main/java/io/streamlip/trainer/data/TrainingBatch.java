@@ -1,6 +1,8 @@
 package io.streamlip.trainer.data;
 
+import io.streamlip.trainer.clippo.ClippoRendering;
 import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.model.ModelFamily;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
@@ -20,6 +22,8 @@ import org.apache.kafka.common.TopicPartition;
  *     has been trained once this batch is (empty when the batch does not come from Kafka)
  * @param produceTimes per example, when it was produced (the Kafka record's timestamp, epoch ms),
  *     or -1 when unknown or not to be counted for freshness; empty when the source knows none
+ * @param renderedTexts the captions rendered as images, laid out as {@code images} (CLIPPO reads
+ *     them, {@link ClippoRendering#putRendered}); empty when the model reads tokens
  */
 public record TrainingBatch(
         int size,
@@ -30,7 +34,32 @@ public record TrainingBatch(
         float[] mask,
         List<String> langs,
         Map<TopicPartition, Long> nextOffsets,
-        long[] produceTimes) {
+        long[] produceTimes,
+        float[] renderedTexts) {
+
+    /** A batch without rendered captions. */
+    public TrainingBatch(
+            int size,
+            int imageSize,
+            int contextLength,
+            float[] images,
+            int[] tokenIds,
+            float[] mask,
+            List<String> langs,
+            Map<TopicPartition, Long> nextOffsets,
+            long[] produceTimes) {
+        this(
+                size,
+                imageSize,
+                contextLength,
+                images,
+                tokenIds,
+                mask,
+                langs,
+                nextOffsets,
+                produceTimes,
+                new float[0]);
+    }
 
     /** A batch without produce times. */
     public TrainingBatch(
@@ -65,6 +94,10 @@ public record TrainingBatch(
                 || langs.size() != size) {
             throw new IllegalArgumentException("array lengths do not match batch size " + size);
         }
+        if (renderedTexts.length != 0 && renderedTexts.length != images.length) {
+            throw new IllegalArgumentException(
+                    renderedTexts.length + " rendered-caption floats for " + images.length);
+        }
         nextOffsets = Map.copyOf(nextOffsets);
     }
 
@@ -77,7 +110,12 @@ public record TrainingBatch(
         return of(examples, config, eosId, nextOffsets, new long[0]);
     }
 
-    /** Assembles a batch from examples already in training layout, with their produce times. */
+    /**
+     * Assembles a batch from examples already in training layout, with their produce times; for a
+     * CLIPPO model with their rendered captions too.
+     *
+     * @throws IllegalArgumentException when the model is CLIPPO and an example has no rendering
+     */
     public static TrainingBatch of(
             List<DecodedExample> examples,
             ModelConfig config,
@@ -91,9 +129,20 @@ public record TrainingBatch(
         int[] ids = new int[b * context];
         float[] mask = new float[b * context];
         String[] langs = new String[b];
+        boolean rendered = config.family() == ModelFamily.CLIPPO;
+        float[] renderedTexts = new float[rendered ? images.length : 0];
         for (int i = 0; i < b; i++) {
             DecodedExample e = examples.get(i);
             putImage(e.rgb(), size, images, i);
+            if (rendered) {
+                if (e.renderedText() == null) {
+                    throw new IllegalArgumentException(
+                            "example "
+                                    + e.id()
+                                    + " has no rendered caption, which a CLIPPO model reads");
+                }
+                ClippoRendering.putRendered(e.renderedText(), size, renderedTexts, i);
+            }
             putTokens(e.tokenIds(), context, eosId, ids, mask, i);
             langs[i] = e.lang();
         }
@@ -106,7 +155,8 @@ public record TrainingBatch(
                 mask,
                 java.util.Arrays.asList(langs),
                 nextOffsets,
-                produceTimes);
+                produceTimes,
+                renderedTexts);
     }
 
     /**

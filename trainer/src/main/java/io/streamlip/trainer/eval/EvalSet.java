@@ -4,6 +4,7 @@ import io.streamlip.ingest.pairs.PairsFolder;
 import io.streamlip.platform.image.Images;
 import io.streamlip.tokenize.CaptionTokenizer;
 import io.streamlip.tokenize.ImagePreprocessor;
+import io.streamlip.trainer.clippo.ClippoRendering;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.model.ModelConfig;
 import java.io.IOException;
@@ -17,7 +18,8 @@ import java.util.Map;
 
 /**
  * An evaluation set ({@link PairsFolder} format) preprocessed for a model: every distinct image in
- * batch layout, every pair's caption tokenized and padded exactly as in training.
+ * batch layout, every pair's caption tokenized and padded exactly as in training, or (CLIPPO)
+ * rendered exactly as the tokenize job renders it.
  */
 public final class EvalSet {
     /** Language used for pairs that name none. */
@@ -32,6 +34,7 @@ public final class EvalSet {
     private final int[] pairImage;
     private final String[] pairLang;
     private final String[] pairClass;
+    private final byte[] renderedTexts;
 
     private EvalSet(
             int imageSize,
@@ -42,7 +45,8 @@ public final class EvalSet {
             float[] mask,
             int[] pairImage,
             String[] pairLang,
-            String[] pairClass) {
+            String[] pairClass,
+            byte[] renderedTexts) {
         this.imageSize = imageSize;
         this.contextLength = contextLength;
         this.imageClasses = imageClasses;
@@ -52,6 +56,7 @@ public final class EvalSet {
         this.pairImage = pairImage;
         this.pairLang = pairLang;
         this.pairClass = pairClass;
+        this.renderedTexts = renderedTexts;
     }
 
     /**
@@ -61,6 +66,20 @@ public final class EvalSet {
      * @throws IllegalArgumentException when a pair has no class or an image does not decode
      */
     public static EvalSet load(Path folder, ModelConfig model, CaptionTokenizer tokenizer) {
+        return load(folder, model, tokenizer, null);
+    }
+
+    /**
+     * As {@link #load(Path, ModelConfig, CaptionTokenizer)}, and with {@code rendering} (CLIPPO)
+     * every caption also rendered exactly as the tokenize job renders it; {@code tokenizer} may
+     * then be null (the captions are not tokenized).
+     */
+    public static EvalSet load(
+            Path folder, ModelConfig model, CaptionTokenizer tokenizer, ClippoRendering rendering) {
+        if (tokenizer == null && rendering == null) {
+            throw new IllegalArgumentException(
+                    "an evaluation set needs a tokenizer or a rendering");
+        }
         List<PairsFolder.Entry> entries = PairsFolder.read(folder);
         ImagePreprocessor preprocessor = new ImagePreprocessor(model.imageSize());
         Map<String, Integer> imageIndex = new LinkedHashMap<>();
@@ -73,6 +92,8 @@ public final class EvalSet {
         int[] pairImage = new int[pairs];
         String[] pairLang = new String[pairs];
         String[] pairClass = new String[pairs];
+        int size = model.imageSize();
+        byte[] rendered = rendering == null ? null : new byte[pairs * size * size];
         for (int p = 0; p < pairs; p++) {
             PairsFolder.Entry e = entries.get(p);
             if (e.classLabel() == null) {
@@ -89,10 +110,19 @@ public final class EvalSet {
             pairImage[p] = index;
             pairLang[p] = e.lang() == null ? UNKNOWN_LANGUAGE : e.lang();
             pairClass[p] = e.classLabel();
-            TrainingBatch.putTokens(
-                    tokenizer.encode(e.text()), context, tokenizer.eosId(), ids, mask, p);
+            if (tokenizer != null) {
+                TrainingBatch.putTokens(
+                        tokenizer.encode(e.text()), context, tokenizer.eosId(), ids, mask, p);
+            }
+            if (rendering != null) {
+                System.arraycopy(
+                        rendering.render(e.text(), size),
+                        0,
+                        rendered,
+                        p * size * size,
+                        size * size);
+            }
         }
-        int size = model.imageSize();
         float[] images = new float[rgb.size() * 3 * size * size];
         for (int i = 0; i < rgb.size(); i++) {
             TrainingBatch.putImage(rgb.get(i), size, images, i);
@@ -106,7 +136,8 @@ public final class EvalSet {
                 mask,
                 pairImage,
                 pairLang,
-                pairClass);
+                pairClass,
+                rendered);
     }
 
     private static byte[] preprocess(ImagePreprocessor preprocessor, Path image) {
@@ -161,5 +192,18 @@ public final class EvalSet {
 
     String pairClass(int pair) {
         return pairClass[pair];
+    }
+
+    /** Whether the captions were rendered (CLIPPO). */
+    public boolean rendered() {
+        return renderedTexts != null;
+    }
+
+    /** Pair {@code pair}'s caption rendered: uint8 gray, row-major {@code H x W}. */
+    public byte[] renderedText(int pair) {
+        int plane = imageSize * imageSize;
+        byte[] out = new byte[plane];
+        System.arraycopy(renderedTexts, pair * plane, out, 0, plane);
+        return out;
     }
 }

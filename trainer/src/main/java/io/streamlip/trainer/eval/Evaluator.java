@@ -5,7 +5,9 @@ import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.TrainingSession;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.checkpoint.TrainingState;
+import io.streamlip.trainer.clippo.ClippoRendering;
 import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.model.ModelFamily;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +23,8 @@ import java.util.TreeMap;
 /**
  * Evaluates a model on an evaluation set: embeds every image and text, then per language computes
  * image-to-text and text-to-image recall@1/5/10 and zero-shot accuracy ({@link RetrievalMetrics}),
- * with the language's own images and texts as the only candidates.
+ * with the language's own images and texts as the only candidates. A CLIPPO model's texts are the
+ * captions rendered as images ({@link ClippoRendering}).
  */
 public final class Evaluator {
     private static final int BATCH = 256;
@@ -34,18 +37,43 @@ public final class Evaluator {
      */
     public static EvalReport evaluate(Path checkpoint, Path evalSet) {
         Path resolved = CheckpointStore.resolve(checkpoint);
+        ModelConfig model = CheckpointStore.readState(resolved).model();
+        if (model.family() == ModelFamily.CLIPPO) {
+            return evaluateRendered(resolved, evalSet, ClippoRendering.fromCheckpoint(resolved));
+        }
         return evaluate(resolved, evalSet, CheckpointStore.tokenizer(resolved));
     }
 
     /**
+     * Evaluates a CLIPPO checkpoint (or the newest in a folder of them) on {@code evalSet}, its
+     * captions rendered by {@code rendering} (no tokenizer).
+     */
+    public static EvalReport evaluateRendered(
+            Path checkpoint, Path evalSet, ClippoRendering rendering) {
+        Path resolved = CheckpointStore.resolve(checkpoint);
+        ModelConfig model = CheckpointStore.readState(resolved).model();
+        try (TrainingSession session =
+                TrainingSession.create(model, OptimizerConfig.defaults(), 0)) {
+            session.loadParameters(resolved.resolve(TrainingSession.PARAMETERS_FILE));
+            return evaluate(session, EvalSet.load(evalSet, model, null, rendering));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load checkpoint " + resolved, e);
+        }
+    }
+
+    /**
      * As {@link #evaluate(Path, Path)} with an explicit tokenizer (for checkpoints that hold no
-     * copy of theirs), which must be the version the checkpoint names.
+     * copy of theirs), which must be the version the checkpoint names. A CLIPPO checkpoint reads no
+     * tokens: it renders the texts with its own rendering ({@link #evaluateRendered}).
      *
      * @throws IllegalArgumentException when it is another tokenizer
      */
     public static EvalReport evaluate(Path checkpoint, Path evalSet, CaptionTokenizer tokenizer) {
         Path resolved = CheckpointStore.resolve(checkpoint);
         TrainingState state = CheckpointStore.readState(resolved);
+        if (state.model().family() == ModelFamily.CLIPPO) { // reads no tokens: renders
+            return evaluateRendered(resolved, evalSet, ClippoRendering.fromCheckpoint(resolved));
+        }
         Tokenizers.requireVersion(tokenizer, state.tokenizerVersion(), "checkpoint " + resolved);
         ModelConfig model = state.model();
         try (TrainingSession session =
@@ -111,6 +139,9 @@ public final class Evaluator {
     }
 
     private static float[][] embedTexts(TrainingSession session, EvalSet set) {
+        if (set.rendered()) {
+            return embedRenderedTexts(session, set);
+        }
         int context = set.contextLength();
         float[][] out = new float[set.pairCount()][];
         for (int start = 0; start < set.pairCount(); start += BATCH) {
@@ -120,6 +151,21 @@ public final class Evaluator {
             System.arraycopy(set.tokenIds(), start * context, ids, 0, ids.length);
             System.arraycopy(set.mask(), start * context, mask, 0, mask.length);
             float[][] rows = session.embedTexts(ids, mask, count);
+            System.arraycopy(rows, 0, out, start, count);
+        }
+        return out;
+    }
+
+    private static float[][] embedRenderedTexts(TrainingSession session, EvalSet set) {
+        int size = set.imageSize();
+        float[][] out = new float[set.pairCount()][];
+        for (int start = 0; start < set.pairCount(); start += BATCH) {
+            int count = Math.min(BATCH, set.pairCount() - start);
+            float[] chunk = new float[count * 3 * size * size];
+            for (int i = 0; i < count; i++) {
+                ClippoRendering.putRendered(set.renderedText(start + i), size, chunk, i);
+            }
+            float[][] rows = session.embedRenderedTexts(chunk, count);
             System.arraycopy(rows, 0, out, start, count);
         }
         return out;

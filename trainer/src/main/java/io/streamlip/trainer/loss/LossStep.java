@@ -1,8 +1,10 @@
 package io.streamlip.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import io.streamlip.trainer.model.ContrastiveModel;
 import io.streamlip.trainer.model.SiglipModel;
 
 /**
@@ -53,12 +55,29 @@ public final class LossStep {
             NDArray mask,
             NDArray imageEmbeddings,
             boolean trainImages) {
+        return forwardBackward(
+                collector, model, ps, images, new NDList(ids, mask), imageEmbeddings, trainImages);
+    }
+
+    /**
+     * As {@link #forwardBackward(GradientCollector, SiglipModel, ParameterStore, NDArray, NDArray,
+     * NDArray, NDArray, boolean)} for any {@link ContrastiveModel}, whose text inputs {@code texts}
+     * are (ids, mask) for two towers and the rendered captions for CLIPPO.
+     */
+    public float forwardBackward(
+            GradientCollector collector,
+            ContrastiveModel model,
+            ParameterStore ps,
+            NDArray images,
+            NDList texts,
+            NDArray imageEmbeddings,
+            boolean trainImages) {
         boolean imageGradients = trainImages && imageEmbeddings == null;
         NDArray x =
                 imageEmbeddings != null
                         ? imageEmbeddings
                         : model.embedImages(ps, images, imageGradients);
-        NDArray y = model.embedTexts(ps, ids, mask, true);
+        NDArray y = model.embedTexts(ps, texts, true);
         NDArray logTemperature = ps.getValue(model.logTemperature(), y.getDevice(), true);
         NDArray bias = ps.getValue(model.bias(), y.getDevice(), true);
         if (!config.chunked()) {
@@ -92,8 +111,13 @@ public final class LossStep {
     /** The loss without gradients (evaluation), block by block when chunked. */
     public float loss(
             SiglipModel model, ParameterStore ps, NDArray images, NDArray ids, NDArray mask) {
+        return loss(model, ps, images, new NDList(ids, mask));
+    }
+
+    /** The loss without gradients of any {@link ContrastiveModel} on its text inputs. */
+    public float loss(ContrastiveModel model, ParameterStore ps, NDArray images, NDList texts) {
         NDArray x = model.embedImages(ps, images, false);
-        NDArray y = model.embedTexts(ps, ids, mask, false);
+        NDArray y = model.embedTexts(ps, texts, false);
         NDArray logTemperature = ps.getValue(model.logTemperature(), y.getDevice(), false);
         NDArray bias = ps.getValue(model.bias(), y.getDevice(), false);
         if (config.chunked()) {

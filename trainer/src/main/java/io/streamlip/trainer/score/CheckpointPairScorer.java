@@ -9,8 +9,10 @@ import io.streamlip.tokenize.Tokenizers;
 import io.streamlip.trainer.TrainingSession;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.checkpoint.TrainingState;
+import io.streamlip.trainer.clippo.ClippoRendering;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.model.ModelFamily;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,7 +22,8 @@ import java.util.List;
 /**
  * Scores pairs with a SigLIP checkpoint: the cosine similarity of the image and caption embeddings
  * (both unit length), in [-1, 1]. Images and captions are prepared exactly as for training ({@link
- * ImagePreprocessor} at the model's size, the checkpoint's tokenizer, padded to its context).
+ * ImagePreprocessor} at the model's size, the checkpoint's tokenizer, padded to its context; for a
+ * CLIPPO checkpoint the caption rendered with the checkpoint's {@link ClippoRendering}).
  *
  * <p>The model is loaded once (about a megabyte of parameters for the small model); each call
  * embeds its pairs as one batch inside a sub-manager that is closed afterwards, so native memory
@@ -32,6 +35,8 @@ public final class CheckpointPairScorer implements PairScorer {
     private final ModelConfig model;
     private final ImagePreprocessor preprocessor;
     private final CaptionTokenizer tokenizer;
+    private ClippoRendering
+            rendering; // a CLIPPO checkpoint's: captions are rendered, not tokenized
 
     private CheckpointPairScorer(
             String version, TrainingSession session, CaptionTokenizer tokenizer) {
@@ -63,7 +68,17 @@ public final class CheckpointPairScorer implements PairScorer {
             session.close();
             throw e;
         }
-        return new CheckpointPairScorer(state.modelVersion(), session, chosen);
+        CheckpointPairScorer scorer =
+                new CheckpointPairScorer(state.modelVersion(), session, chosen);
+        if (state.model().family() == ModelFamily.CLIPPO) {
+            try {
+                scorer.rendering = ClippoRendering.fromCheckpoint(resolved);
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        }
+        return scorer;
     }
 
     @Override
@@ -83,11 +98,19 @@ public final class CheckpointPairScorer implements PairScorer {
             CuratedPair pair = pairs.get(i);
             TrainingBatch.putImage(
                     preprocessor.process(bytes(pair.getPair().getImage())), size, images, i);
-            TrainingBatch.putTokens(
-                    tokenizer.encode(pair.getCaption()), context, tokenizer.eosId(), ids, mask, i);
+            if (rendering == null) {
+                TrainingBatch.putTokens(
+                        tokenizer.encode(pair.getCaption()),
+                        context,
+                        tokenizer.eosId(),
+                        ids,
+                        mask,
+                        i);
+            }
         }
         float[][] imageEmbeddings = session.embedImages(images, n);
-        float[][] textEmbeddings = session.embedTexts(ids, mask, n);
+        float[][] textEmbeddings =
+                rendering == null ? session.embedTexts(ids, mask, n) : renderedTexts(pairs);
         float[] scores = new float[n];
         for (int i = 0; i < n; i++) {
             float dot = 0;
@@ -97,6 +120,16 @@ public final class CheckpointPairScorer implements PairScorer {
             scores[i] = dot;
         }
         return scores;
+    }
+
+    private float[][] renderedTexts(List<CuratedPair> pairs) {
+        int size = model.imageSize();
+        float[] rendered = new float[pairs.size() * 3 * size * size];
+        for (int i = 0; i < pairs.size(); i++) {
+            ClippoRendering.putRendered(
+                    rendering.render(pairs.get(i).getCaption(), size), size, rendered, i);
+        }
+        return session.embedRenderedTexts(rendered, pairs.size());
     }
 
     private static byte[] bytes(ByteBuffer buffer) throws Images.UndecodableImageException {

@@ -100,12 +100,22 @@ class ModelPresetsTest {
                                                 .family(ModelFamily.CLIPPO)
                                                 .build()))
                 .hasMessageContaining("not CLIPPO");
-        assertThat(ModelConfig.presetNames()).containsExactly("b16", "small", "so400m", "tiny");
+        assertThat(ModelConfig.presetNames())
+                .containsExactly(
+                        "b16",
+                        "clippo-b16",
+                        "clippo-small",
+                        "clippo-tiny",
+                        "small",
+                        "so400m",
+                        "tiny");
         assertThatThrownBy(() -> ModelConfig.preset("huge", 300))
                 .hasMessageContaining(
-                        "unknown model preset 'huge'; known: b16, small, so400m, tiny");
+                        "unknown model preset 'huge'; known: b16, clippo-b16, clippo-small,"
+                                + " clippo-tiny, small, so400m, tiny");
         assertThatThrownBy(() -> ModelConfig.preset("../model/presets/tiny", 300))
-                .hasMessageContaining("known: b16, small, so400m, tiny");
+                .hasMessageContaining(
+                        "known: b16, clippo-b16, clippo-small, clippo-tiny, small, so400m, tiny");
     }
 
     @Test
