@@ -16,11 +16,16 @@ import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.device.DeviceChoice;
 import io.streamlip.trainer.device.Devices;
+import io.streamlip.trainer.limoe.LimoeLossStep;
+import io.streamlip.trainer.limoe.LimoeModel;
+import io.streamlip.trainer.limoe.RoutingStats;
 import io.streamlip.trainer.loss.LossConfig;
 import io.streamlip.trainer.loss.LossStep;
+import io.streamlip.trainer.model.ContrastiveModel;
 import io.streamlip.trainer.model.ImageEmbeddingCache;
 import io.streamlip.trainer.model.LitConfig;
 import io.streamlip.trainer.model.ModelConfig;
+import io.streamlip.trainer.model.ModelFamily;
 import io.streamlip.trainer.model.SiglipModel;
 import io.streamlip.trainer.optim.AdamW;
 import io.streamlip.trainer.optim.OptimizerConfig;
@@ -40,6 +45,10 @@ import java.util.List;
  * locked (LiT): loaded from a checkpoint, frozen, optionally served from an embedding cache. Knows
  * nothing of Kafka or checkpoints' bookkeeping, so tests and benchmarks drive it with any batches.
  *
+ * <p>The model is the {@link ModelConfig#family()}'s: two towers ({@link SiglipModel}) or LIMoE
+ * ({@link LimoeModel}, stepped by {@link LimoeLossStep}, its routing of the last step kept for the
+ * metrics: {@link #lastRouting()}).
+ *
  * <p>Every step runs in its own sub-{@link NDManager} that is closed at the end, so native memory
  * stays flat however long the run. Not thread-safe.
  */
@@ -52,17 +61,20 @@ public final class TrainingSession implements AutoCloseable {
 
     private final ModelConfig config;
     private final NDManager manager;
-    private final SiglipModel model;
+    private final ContrastiveModel model;
     private ParameterStore parameterStore;
     private final AdamW optimizer;
     private final LossStep lossStep;
+    // LIMoE only (null for two towers): its step, and how the last step routed.
+    private final LimoeLossStep limoeStep;
+    private RoutingStats lastRouting;
     private final boolean imageLocked;
     private final ImageEmbeddingCache imageCache;
 
     private TrainingSession(
             ModelConfig config,
             NDManager manager,
-            SiglipModel model,
+            ContrastiveModel model,
             OptimizerConfig optimizer,
             LossConfig loss,
             LitConfig lit) {
@@ -70,6 +82,11 @@ public final class TrainingSession implements AutoCloseable {
         this.manager = manager;
         this.model = model;
         this.lossStep = new LossStep(loss);
+        this.limoeStep = model instanceof LimoeModel ? new LimoeLossStep(loss) : null;
+        if (lit != null && !(model instanceof SiglipModel)) {
+            throw new IllegalArgumentException(
+                    "LiT locks the image tower of a two-tower model, not of " + config.family());
+        }
         this.imageLocked = lit != null;
         this.imageCache =
                 lit != null && lit.cacheImageEmbeddings()
@@ -77,7 +94,7 @@ public final class TrainingSession implements AutoCloseable {
                         : null;
         if (imageLocked) {
             // Before the optimizer is built: it keeps only parameters that require a gradient.
-            model.imageTower().freezeParameters(true);
+            model().imageTower().freezeParameters(true);
         }
         this.parameterStore = new ParameterStore(manager, false);
         this.optimizer = new AdamW(optimizer, model.getParameters(), manager);
@@ -147,7 +164,10 @@ public final class TrainingSession implements AutoCloseable {
             Device device) {
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
-            SiglipModel model = SiglipModel.create(config, manager, seed);
+            ContrastiveModel model =
+                    config.family() == ModelFamily.LIMOE
+                            ? LimoeModel.create(config, manager, seed)
+                            : SiglipModel.create(config, manager, seed);
             return new TrainingSession(config, manager, model, optimizer, loss, lit);
         } catch (RuntimeException e) {
             manager.close();
@@ -205,7 +225,7 @@ public final class TrainingSession implements AutoCloseable {
         // build the store, which caches the arrays it serves.
         model.freezeParameters(false);
         if (imageLocked) {
-            model.imageTower().freezeParameters(true);
+            model().imageTower().freezeParameters(true);
         }
         optimizer.adoptParameters();
         parameterStore = new ParameterStore(manager, false);
@@ -230,7 +250,7 @@ public final class TrainingSession implements AutoCloseable {
                 throw new IOException("cannot load " + folder + ": " + e.getMessage(), e);
             }
             PairList<String, Parameter> from = other.imageTower().getParameters();
-            PairList<String, Parameter> to = model.imageTower().getParameters();
+            PairList<String, Parameter> to = model().imageTower().getParameters();
             if (from.size() != to.size()) {
                 throw new IllegalArgumentException(
                         "the image tower of "
@@ -291,16 +311,29 @@ public final class TrainingSession implements AutoCloseable {
             NDList inputs = inputs(stepManager, batch);
             NDArray cached = imageCache == null ? null : cachedImageEmbeddings(batch, inputs);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                loss =
-                        lossStep.forwardBackward(
-                                collector,
-                                model,
-                                parameterStore,
-                                inputs.get(0),
-                                inputs.get(1),
-                                inputs.get(2),
-                                cached,
-                                !imageLocked);
+                if (limoeStep != null) {
+                    LimoeLossStep.Result r =
+                            limoeStep.forwardBackward(
+                                    collector,
+                                    (LimoeModel) model,
+                                    parameterStore,
+                                    inputs.get(0),
+                                    inputs.get(1),
+                                    inputs.get(2));
+                    lastRouting = r.routing();
+                    loss = r.contrastive();
+                } else {
+                    loss =
+                            lossStep.forwardBackward(
+                                    collector,
+                                    model(),
+                                    parameterStore,
+                                    inputs.get(0),
+                                    inputs.get(1),
+                                    inputs.get(2),
+                                    cached,
+                                    !imageLocked);
+                }
             }
         }
         AdamW.Update update = optimizer.step();
@@ -318,7 +351,12 @@ public final class TrainingSession implements AutoCloseable {
     public float loss(TrainingBatch batch) {
         try (NDManager stepManager = manager.newSubManager()) {
             NDList in = inputs(stepManager, batch);
-            return lossStep.loss(model, parameterStore, in.get(0), in.get(1), in.get(2));
+            if (limoeStep != null) {
+                return limoeStep
+                        .loss((LimoeModel) model, parameterStore, in.get(0), in.get(1), in.get(2))
+                        .contrastive();
+            }
+            return lossStep.loss(model(), parameterStore, in.get(0), in.get(1), in.get(2));
         }
     }
 
@@ -450,8 +488,30 @@ public final class TrainingSession implements AutoCloseable {
         return model.bias().getArray().getFloat();
     }
 
+    /** The two-tower model; refused for the other families ({@link #contrastiveModel}). */
     public SiglipModel model() {
+        if (!(model instanceof SiglipModel siglip)) {
+            throw new IllegalStateException("the model is " + config.family() + ", not two towers");
+        }
+        return siglip;
+    }
+
+    /** The model, whatever its family. */
+    public ContrastiveModel contrastiveModel() {
         return model;
+    }
+
+    /**
+     * How the last training step routed its tokens (LIMoE), or null: for other families and before
+     * the first step.
+     */
+    public RoutingStats lastRouting() {
+        return lastRouting;
+    }
+
+    /** {@link #lastRouting()} as flat metrics ({@link RoutingStats#metrics}); empty when none. */
+    public java.util.Map<String, Double> routingMetrics() {
+        return lastRouting == null ? java.util.Map.of() : lastRouting.metrics();
     }
 
     public ModelConfig config() {

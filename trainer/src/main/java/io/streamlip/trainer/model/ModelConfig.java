@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.trainer.limoe.MoeConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -60,7 +61,9 @@ public record ModelConfig(
         ImagePooling imagePooling,
         // which architecture this shape builds (null reads as TWO_TOWER, as in checkpoints written
         //     before the option)
-        ModelFamily family) {
+        ModelFamily family,
+        // LIMoE's experts, routing and auxiliary losses: set for LIMOE, null for the others
+        MoeConfig moe) {
 
     private static final String PRESETS = "presets/";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -117,6 +120,38 @@ public record ModelConfig(
         }
         if (textPooling == null) {
             throw new IllegalArgumentException("textPooling must be set");
+        }
+        checkMoe(family, moe, imageWidth, imageDepth, imageHeads, textWidth, textDepth, textHeads);
+    }
+
+    /** LIMoE: one transformer, so the text sizes repeat the image ones; its layers exist. */
+    private static void checkMoe(
+            ModelFamily family,
+            MoeConfig moe,
+            int imageWidth,
+            int imageDepth,
+            int imageHeads,
+            int textWidth,
+            int textDepth,
+            int textHeads) {
+        if (family != ModelFamily.LIMOE) {
+            if (moe != null) {
+                throw new IllegalArgumentException("moe is set but the family is " + family);
+            }
+            return;
+        }
+        if (moe == null) {
+            throw new IllegalArgumentException("the LIMOE family needs its moe settings");
+        }
+        if (textWidth != imageWidth || textDepth != imageDepth || textHeads != imageHeads) {
+            throw new IllegalArgumentException(
+                    "LIMoE has one transformer: textWidth/textDepth/textHeads must equal"
+                            + " imageWidth/imageDepth/imageHeads");
+        }
+        int last = moe.moeLayers().get(moe.moeLayers().size() - 1);
+        if (last >= imageDepth) {
+            throw new IllegalArgumentException(
+                    "moeLayers " + moe.moeLayers() + " name a block beyond depth " + imageDepth);
         }
     }
 
@@ -223,7 +258,8 @@ public record ModelConfig(
                 .vocabSize(vocabSize)
                 .textPooling(textPooling)
                 .imagePooling(imagePooling)
-                .family(family);
+                .family(family)
+                .moe(moe);
     }
 
     /** Sets components one by one; {@link #build} validates them together. */
@@ -245,6 +281,7 @@ public record ModelConfig(
         private TextPooling textPooling;
         private ImagePooling imagePooling;
         private ModelFamily family;
+        private MoeConfig moe;
 
         private Builder() {}
 
@@ -328,6 +365,11 @@ public record ModelConfig(
             return this;
         }
 
+        public Builder moe(MoeConfig v) {
+            moe = v;
+            return this;
+        }
+
         public ModelConfig build() {
             return new ModelConfig(
                     name,
@@ -345,7 +387,8 @@ public record ModelConfig(
                     vocabSize,
                     textPooling,
                     imagePooling,
-                    family);
+                    family,
+                    moe);
         }
     }
 

@@ -24,7 +24,7 @@ import ai.djl.util.PairList;
  * logits {@code exp(t') x y^T + b} from the two ({@code LossStep}). The block's {@code forward} is
  * therefore not supported.
  */
-public final class SiglipModel extends AbstractBlock {
+public final class SiglipModel extends AbstractBlock implements ContrastiveModel {
     private static final byte VERSION = 1;
 
     /** {@code t'} at initialisation: the temperature {@code t = exp(t')} starts at 10. */
@@ -77,6 +77,7 @@ public final class SiglipModel extends AbstractBlock {
         };
     }
 
+    @Override
     public ModelConfig config() {
         return config;
     }
@@ -89,10 +90,12 @@ public final class SiglipModel extends AbstractBlock {
         return textTower;
     }
 
+    @Override
     public Parameter logTemperature() {
         return logTemperature;
     }
 
+    @Override
     public Parameter bias() {
         return bias;
     }
@@ -107,12 +110,14 @@ public final class SiglipModel extends AbstractBlock {
     }
 
     /** Unit-length image embeddings (B, D) of images (B, 3, H, W) in [-1, 1]. */
+    @Override
     public NDArray embedImages(ParameterStore ps, NDArray images, boolean training) {
         NDArray raw = imageTower.forward(ps, new NDList(images), training).singletonOrThrow();
         return raw.normalize(2, 1, NORM_EPS);
     }
 
     /** Unit-length text embeddings (B, D) of padded token ids (B, S) and their mask. */
+    @Override
     public NDArray embedTexts(ParameterStore ps, NDArray ids, NDArray mask, boolean training) {
         NDArray raw = textTower.forward(ps, new NDList(ids, mask), training).singletonOrThrow();
         return raw.normalize(2, 1, NORM_EPS);
