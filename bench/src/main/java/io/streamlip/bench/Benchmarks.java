@@ -25,7 +25,8 @@ public final class Benchmarks {
                         new CrossModalBenchmark(),
                         new CurationBenchmark(),
                         new CurationCostBenchmark(),
-                        new PhashIndexBenchmark()));
+                        new PhashIndexBenchmark(),
+                        new LimoeBenchmark()));
     }
 
     public List<Benchmark> all() {

@@ -75,7 +75,7 @@ public final class TrainingStepTimer {
                             ? stepMs[steps / 2]
                             : (stepMs[steps / 2 - 1] + stepMs[steps / 2]) / 2;
             long parameters = 0;
-            for (var p : session.model().getParameters()) {
+            for (var p : session.contrastiveModel().getParameters()) {
                 parameters += p.getValue().getArray().size();
             }
             return new Result(

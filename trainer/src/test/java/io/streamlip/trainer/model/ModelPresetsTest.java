@@ -96,11 +96,15 @@ class ModelPresetsTest {
                                                 .family(ModelFamily.CLIPPO)
                                                 .build()))
                 .hasMessageContaining("not CLIPPO");
-        assertThat(ModelConfig.presetNames()).containsExactly("b16", "small", "tiny");
+        assertThat(ModelConfig.presetNames())
+                .containsExactly(
+                        "b16", "limoe-b16", "limoe-small", "limoe-tiny", "small", "tiny");
         assertThatThrownBy(() -> ModelConfig.preset("huge", 300))
-                .hasMessageContaining("unknown model preset 'huge'; known: b16, small, tiny");
+                .hasMessageContaining(
+                        "unknown model preset 'huge'; known: b16, limoe-b16, limoe-small,"
+                                + " limoe-tiny, small, tiny");
         assertThatThrownBy(() -> ModelConfig.preset("../model/presets/tiny", 300))
-                .hasMessageContaining("known: b16, small, tiny");
+                .hasMessageContaining("known: b16, limoe-b16, limoe-small, limoe-tiny, small, tiny");
     }
 
     @Test
