@@ -210,7 +210,8 @@ public final class LimoeBenchmark implements Benchmark {
             int left = 60;
             int panelW = experts * (barW + gap) + gap;
             int panels = late.size();
-            int width = left + panels * (panelW + 40) + 20;
+            // Wide enough for the title line whatever the number of panels.
+            int width = Math.max(left + panels * (panelW + 40) + 20, 720);
             int height = top + panelH + 80;
             StringBuilder s = new StringBuilder();
             s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
@@ -234,10 +235,10 @@ public final class LimoeBenchmark implements Benchmark {
                                     + "<text x=\"%d\" y=\"40\">image</text>"
                                     + "<rect x=\"%d\" y=\"30\" width=\"12\" height=\"12\""
                                     + " fill=\"#ff7f0e\"/><text x=\"%d\" y=\"40\">text</text>\n",
-                            left + 480,
-                            left + 496,
-                            left + 550,
-                            left + 566));
+                            left,
+                            left + 16,
+                            left + 70,
+                            left + 86));
             int panel = 0;
             for (int block : late.keySet()) {
                 int x0 = left + panel * (panelW + 40);
