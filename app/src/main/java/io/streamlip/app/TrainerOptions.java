@@ -3,6 +3,7 @@ package io.streamlip.app;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.data.ShuffleConfig;
 import io.streamlip.trainer.device.DeviceChoice;
+import io.streamlip.trainer.limoe.MoeConfig;
 import io.streamlip.trainer.loss.LossConfig;
 import io.streamlip.trainer.model.LitConfig;
 import io.streamlip.trainer.model.ModelConfig;
@@ -11,6 +12,7 @@ import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
@@ -32,14 +34,16 @@ final class TrainerOptions {
 
     @Option(
             names = "--model",
-            paramLabel = "tiny|small|b16|so400m|clippo-tiny|clippo-small|clippo-b16",
+            paramLabel = "PRESET",
             description =
-                    "Model preset: tiny (tests), small (CPU), b16 (google/siglip-base-patch16-224's"
-                            + " architecture, for a GPU), so400m (SigLIP So400m/14 at 224 px);"
-                            + " CLIPPO, one tower for images and captions rendered as images:"
-                            + " clippo-tiny, clippo-small (48 px), clippo-b16. Examples must come"
-                            + " at the preset's image size (b16: 224 px) and, for CLIPPO, with"
-                            + " rendered captions: the demo's tokenize job follows it; on a"
+                    "Model preset. Two towers: tiny (tests), small (CPU), b16"
+                            + " (google/siglip-base-patch16-224's architecture, for a GPU), so400m"
+                            + " (SigLIP So400m/14 at 224 px). CLIPPO, one tower for images and"
+                            + " captions rendered as images: clippo-tiny, clippo-small (48 px),"
+                            + " clippo-b16. LIMoE, one sparse mixture-of-experts transformer for"
+                            + " both modalities: limoe-tiny, limoe-small, limoe-b16 (GPU). Examples"
+                            + " must come at the preset's image size (b16: 224 px) and, for CLIPPO,"
+                            + " with rendered captions: the demo's tokenize job follows it; on a"
                             + " cluster give 'streamlip submit' the same --model (default:"
                             + " ${DEFAULT-VALUE}).")
     String model = DEFAULTS.model().name();
@@ -62,6 +66,70 @@ final class TrainerOptions {
                             + " padding attended, as Hugging Face SigLIP (default: the preset's: "
                             + "tiny mean, small mean, b16 final).")
     String textPooling;
+
+    // LIMoE (--model limoe-*): overrides of the preset's experts, routing and auxiliary losses.
+    @Option(
+            names = "--experts",
+            paramLabel = "E",
+            description =
+                    "LIMoE: experts per sparse block (1 makes the dense baseline) (default: the"
+                            + " preset's: limoe-tiny 4, limoe-small 8, limoe-b16 8).")
+    Integer experts;
+
+    @Option(
+            names = "--top-k",
+            paramLabel = "K",
+            description = "LIMoE: experts each token is sent to (default: the preset's, 1).")
+    Integer topK;
+
+    @Option(
+            names = "--capacity-factor",
+            paramLabel = "C",
+            description =
+                    "LIMoE: slots per expert as a multiple of an even share of the assignments;"
+                            + " tokens beyond skip the block (default: the preset's, 1.0).")
+    Double capacityFactor;
+
+    @Option(
+            names = "--moe-layers",
+            paramLabel = "I,J,...",
+            split = ",",
+            description =
+                    "LIMoE: indices (from 0) of the blocks whose MLP is sparse (default: the"
+                            + " preset's: every other block, 1, 3, ...).")
+    List<Integer> moeLayers;
+
+    @Option(
+            names = "--batch-priority",
+            paramLabel = "true|false",
+            arity = "1",
+            description =
+                    "LIMoE: Batch Priority Routing, the most confident tokens fill the experts"
+                            + " first; false routes in token order (default: the preset's, true).")
+    Boolean batchPriority;
+
+    @Option(
+            names = "--local-entropy-weight",
+            paramLabel = "W",
+            description =
+                    "LIMoE: weight of the local entropy loss, mean per-token routing entropy"
+                            + " (default: the preset's, 0.1).")
+    Double localEntropyWeight;
+
+    @Option(
+            names = "--global-entropy-weight",
+            paramLabel = "W",
+            description =
+                    "LIMoE: weight of the global entropy loss, max(0, tau - entropy of a"
+                            + " modality's mean routing) (default: the preset's, 0.1).")
+    Double globalEntropyWeight;
+
+    @Option(
+            names = "--global-entropy-threshold",
+            paramLabel = "TAU",
+            description =
+                    "LIMoE: tau in nats, at most log E (default: the preset's, about 0.9 log E).")
+    Double globalEntropyThreshold;
 
     @Option(
             names = "--batch-size",
@@ -351,7 +419,67 @@ final class TrainerOptions {
         if (textPooling != null) {
             m.textPooling(choice("--text-pooling", textPooling, ModelConfig.TextPooling.class));
         }
-        return m.build();
+        try {
+            ModelConfig built = m.build();
+            return built.toBuilder().moe(moeConfig(built)).build();
+        } catch (IllegalArgumentException e) {
+            throw fail("--model: " + e.getMessage());
+        }
+    }
+
+    /** The preset's LIMoE settings with the LIMoE options applied; refused for other models. */
+    private MoeConfig moeConfig(ModelConfig model) {
+        boolean given =
+                experts != null
+                        || topK != null
+                        || capacityFactor != null
+                        || moeLayers != null
+                        || batchPriority != null
+                        || localEntropyWeight != null
+                        || globalEntropyWeight != null
+                        || globalEntropyThreshold != null;
+        if (model.moe() == null) {
+            if (given) {
+                throw fail(
+                        "--experts, --top-k, --capacity-factor, --moe-layers, --batch-priority and"
+                                + " the entropy options apply to a LIMoE model (--model limoe-*)");
+            }
+            return null;
+        }
+        MoeConfig preset = model.moe();
+        MoeConfig.Builder b = preset.toBuilder();
+        if (experts != null) {
+            b.experts(experts);
+            if (globalEntropyThreshold == null) {
+                // Keep tau at the preset's share of the largest entropy, log E.
+                b.globalEntropyThreshold(
+                        preset.globalEntropyThreshold()
+                                * (experts == 1 ? 0 : Math.log(experts))
+                                / Math.log(preset.experts()));
+            }
+        }
+        if (topK != null) {
+            b.topK(topK);
+        }
+        if (capacityFactor != null) {
+            b.capacityFactor(capacityFactor);
+        }
+        if (moeLayers != null) {
+            b.moeLayers(moeLayers);
+        }
+        if (batchPriority != null) {
+            b.batchPriorityRouting(batchPriority);
+        }
+        if (localEntropyWeight != null) {
+            b.localLossWeight(localEntropyWeight);
+        }
+        if (globalEntropyWeight != null) {
+            b.globalLossWeight(globalEntropyWeight);
+        }
+        if (globalEntropyThreshold != null) {
+            b.globalEntropyThreshold(globalEntropyThreshold);
+        }
+        return b.build();
     }
 
     private LossConfig lossConfig() {

@@ -160,6 +160,45 @@ class TrainerOptionsTest {
     }
 
     @Test
+    void limoeOptionsOverrideThePresetsExpertsAndRouting() {
+        ModelConfig preset = ModelConfig.preset("limoe-tiny", VOCAB);
+        assertThat(train("--model=limoe-tiny").model()).isEqualTo(preset);
+        io.streamlip.trainer.limoe.MoeConfig moe =
+                train(
+                                "--model=limoe-tiny",
+                                "--experts=8",
+                                "--top-k=2",
+                                "--capacity-factor=0.5",
+                                "--moe-layers=0,1",
+                                "--batch-priority=false",
+                                "--local-entropy-weight=0.05",
+                                "--global-entropy-weight=0.2",
+                                "--global-entropy-threshold=1.5")
+                        .model()
+                        .moe();
+        assertThat(moe.experts()).isEqualTo(8);
+        assertThat(moe.topK()).isEqualTo(2);
+        assertThat(moe.capacityFactor()).isEqualTo(0.5);
+        assertThat(moe.moeLayers()).containsExactly(0, 1);
+        assertThat(moe.batchPriorityRouting()).isFalse();
+        assertThat(moe.localLossWeight()).isEqualTo(0.05);
+        assertThat(moe.globalLossWeight()).isEqualTo(0.2);
+        assertThat(moe.globalEntropyThreshold()).isEqualTo(1.5);
+        // Without --global-entropy-threshold, tau keeps its share of log E.
+        double share = preset.moe().globalEntropyThreshold() / Math.log(preset.moe().experts());
+        assertThat(
+                        train("--model=limoe-tiny", "--experts=8")
+                                .model()
+                                .moe()
+                                .globalEntropyThreshold())
+                .isCloseTo(share * Math.log(8), org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(train("--model=limoe-tiny", "--experts=1").model().moe().experts()).isEqualTo(1);
+        assertInvalid("apply to a LIMoE model", "--model=tiny", "--experts=4");
+        assertInvalid("--model: topK", "--model=limoe-tiny", "--top-k=9");
+        assertInvalid("--model: moeLayers", "--model=limoe-tiny", "--moe-layers=5");
+    }
+
+    @Test
     void aBatchLargerThanTheDefaultBufferGrowsItAsBefore() {
         TrainerConfig config = train("--batch-size=4096");
         assertThat(config.shuffle()).isEqualTo(ShuffleConfig.of(4096, 4096));
@@ -224,7 +263,7 @@ class TrainerOptionsTest {
         // Help wraps its lines: compare with single spaces.
         String help = help("train").replaceAll("\\s+", " ");
         assertThat(help)
-                .contains("--model=tiny|small|b16")
+                .contains("--model=PRESET")
                 .contains("(default: " + DEFAULTS.model().name() + ")")
                 .contains("(default: " + DEFAULTS.batchSize() + ")")
                 .contains("(default: " + DEFAULTS.optimizer().learningRate() + ")")
@@ -238,6 +277,8 @@ class TrainerOptionsTest {
                 .contains("(default: sigmoid)")
                 .contains("--lit-cache-embeddings=true|false")
                 .doesNotContain("null");
+        // Every preset is named in --model's help.
+        assertThat(ModelConfig.presetNames()).allSatisfy(p -> assertThat(help).contains(p));
         // The pooling defaults are written out; they must be the presets'.
         for (String preset : List.of("tiny", "small", "b16")) {
             ModelConfig m = ModelConfig.preset(preset, VOCAB);

@@ -27,7 +27,8 @@ public final class Benchmarks {
                         new CurationBenchmark(),
                         new CurationCostBenchmark(),
                         new PhashIndexBenchmark(),
-                        new FetchBenchmark()));
+                        new FetchBenchmark(),
+                        new LimoeBenchmark()));
     }
 
     public List<Benchmark> all() {

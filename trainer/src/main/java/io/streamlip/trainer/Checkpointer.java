@@ -114,7 +114,8 @@ final class Checkpointer implements TrainingListener {
                         fresh.count() == 0
                                 ? null
                                 : new TrainingState.Freshness(
-                                        fresh.count(), fresh.p50Millis(), fresh.p95Millis()));
+                                        fresh.count(), fresh.p50Millis(), fresh.p95Millis()),
+                        session.routingMetrics());
         Path path =
                 store.write(
                         state,

@@ -14,9 +14,10 @@ import java.util.Map;
  * The trainer's metrics file: one JSON object per line, appended (a resumed run continues the same
  * file). Each line has {@code time}, {@code step}, {@code examples}, {@code loss}, {@code
  * examples_per_second}, {@code freshness_p50_ms}, {@code freshness_p95_ms}, {@code skipped}, {@code
- * sampled_out}, and at an evaluation {@code eval} (metric to value). Unknown numbers (NaN) are
- * written as null. As a listener it writes a line at the close of each logging window and one after
- * each evaluation (once its checkpoint is written).
+ * sampled_out}, at an evaluation {@code eval} (metric to value), and for LIMoE {@code routing} (the
+ * last step's routing metrics, {@code RoutingStats.metrics}). Unknown numbers (NaN) are written as
+ * null. As a listener it writes a line at the close of each logging window and one after each
+ * evaluation (once its checkpoint is written).
  */
 final class MetricsLog implements TrainingListener {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,7 +41,8 @@ final class MetricsLog implements TrainingListener {
             LatencyStats.Percentiles freshness,
             long skipped,
             long sampledOut,
-            Map<String, Double> eval) {}
+            Map<String, Double> eval,
+            Map<String, Double> routing) {}
 
     @Override
     public void onStep(TrainingRun run, StepEvent step) {
@@ -55,7 +57,8 @@ final class MetricsLog implements TrainingListener {
                             run.freshness().recent(),
                             run.source().skipped(),
                             run.source().sampledOut(),
-                            Map.of()));
+                            Map.of(),
+                            run.session().routingMetrics()));
         }
         appendEvaluation(run);
     }
@@ -78,7 +81,8 @@ final class MetricsLog implements TrainingListener {
                         run.freshness().recent(),
                         run.source().skipped(),
                         run.source().sampledOut(),
-                        run.evaluationNow().summary()));
+                        run.evaluationNow().summary(),
+                        Map.of()));
     }
 
     void append(Line line) {
@@ -95,6 +99,10 @@ final class MetricsLog implements TrainingListener {
         if (line.eval() != null && !line.eval().isEmpty()) {
             ObjectNode eval = node.putObject("eval");
             line.eval().forEach((k, v) -> putNumber(eval, k, v));
+        }
+        if (line.routing() != null && !line.routing().isEmpty()) {
+            ObjectNode routing = node.putObject("routing");
+            line.routing().forEach((k, v) -> putNumber(routing, k, v));
         }
         try {
             Path parent = file.toAbsolutePath().getParent();

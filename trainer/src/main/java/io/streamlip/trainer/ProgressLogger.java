@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 /**
  * At the close of each logging window ({@code logEvery} steps): updates the run's {@link
  * TrainingProgress} and logs a line of loss, throughput, learning rate, gradient norm, {@code t},
- * {@code b}, refused records and freshness.
+ * {@code b}, refused records and freshness; for LIMoE one more line per sparse block (its routing
+ * at the window's last step).
  */
 final class ProgressLogger implements TrainingListener {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -48,5 +49,9 @@ final class ProgressLogger implements TrainingListener {
                         skipped,
                         fresh.p50Millis(),
                         fresh.p95Millis()));
+        // LIMoE: how the window's last step routed (nothing for the other families).
+        if (run.session().lastRouting() != null) {
+            run.session().lastRouting().digest().forEach(LOG::info);
+        }
     }
 }

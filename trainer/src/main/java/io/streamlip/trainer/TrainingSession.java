@@ -18,6 +18,9 @@ import io.streamlip.trainer.clippo.ClippoRendering;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.device.DeviceChoice;
 import io.streamlip.trainer.device.Devices;
+import io.streamlip.trainer.limoe.LimoeLossStep;
+import io.streamlip.trainer.limoe.LimoeModel;
+import io.streamlip.trainer.limoe.RoutingStats;
 import io.streamlip.trainer.loss.LossConfig;
 import io.streamlip.trainer.loss.LossStep;
 import io.streamlip.trainer.model.ContrastiveModel;
@@ -45,6 +48,10 @@ import java.util.List;
  * checkpoint, frozen, optionally served from an embedding cache. Knows nothing of Kafka or
  * checkpoints' bookkeeping, so tests and benchmarks drive it with any batches.
  *
+ * <p>The model is the {@link ModelConfig#family()}'s: two towers ({@link SiglipModel}) or LIMoE
+ * ({@link LimoeModel}, stepped by {@link LimoeLossStep}, its routing of the last step kept for the
+ * metrics: {@link #lastRouting()}).
+ *
  * <p>Every step runs in its own sub-{@link NDManager} that is closed at the end, so native memory
  * stays flat however long the run. Not thread-safe.
  */
@@ -61,6 +68,9 @@ public final class TrainingSession implements AutoCloseable {
     private ParameterStore parameterStore;
     private final AdamW optimizer;
     private final LossStep lossStep;
+    // LIMoE only (null for two towers): its step, and how the last step routed.
+    private final LimoeLossStep limoeStep;
+    private RoutingStats lastRouting;
     private final boolean imageLocked;
     private final ImageEmbeddingCache imageCache;
 
@@ -75,6 +85,11 @@ public final class TrainingSession implements AutoCloseable {
         this.manager = manager;
         this.model = model;
         this.lossStep = new LossStep(loss);
+        this.limoeStep = model instanceof LimoeModel ? new LimoeLossStep(loss) : null;
+        if (lit != null && !(model instanceof SiglipModel)) {
+            throw new IllegalArgumentException(
+                    "LiT locks the image tower of a two-tower model, not of " + config.family());
+        }
         this.imageLocked = lit != null;
         this.imageCache =
                 lit != null && lit.cacheImageEmbeddings()
@@ -162,6 +177,7 @@ public final class TrainingSession implements AutoCloseable {
                     switch (config.family()) {
                         case TWO_TOWER -> SiglipModel.create(config, manager, seed);
                         case CLIPPO -> ClippoModel.create(config, manager, seed);
+                        case LIMOE -> LimoeModel.create(config, manager, seed);
                         default ->
                                 throw new IllegalArgumentException(
                                         "the trainer cannot build a "
@@ -311,15 +327,28 @@ public final class TrainingSession implements AutoCloseable {
             NDList inputs = inputs(stepManager, batch);
             NDArray cached = imageCache == null ? null : cachedImageEmbeddings(batch, inputs);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                loss =
-                        lossStep.forwardBackward(
-                                collector,
-                                model,
-                                parameterStore,
-                                inputs.get(0),
-                                texts(inputs),
-                                cached,
-                                !imageLocked);
+                if (limoeStep != null) {
+                    LimoeLossStep.Result r =
+                            limoeStep.forwardBackward(
+                                    collector,
+                                    (LimoeModel) model,
+                                    parameterStore,
+                                    inputs.get(0),
+                                    inputs.get(1),
+                                    inputs.get(2));
+                    lastRouting = r.routing();
+                    loss = r.contrastive();
+                } else {
+                    loss =
+                            lossStep.forwardBackward(
+                                    collector,
+                                    model,
+                                    parameterStore,
+                                    inputs.get(0),
+                                    texts(inputs),
+                                    cached,
+                                    !imageLocked);
+                }
             }
         }
         AdamW.Update update = optimizer.step();
@@ -337,6 +366,11 @@ public final class TrainingSession implements AutoCloseable {
     public float loss(TrainingBatch batch) {
         try (NDManager stepManager = manager.newSubManager()) {
             NDList in = inputs(stepManager, batch);
+            if (limoeStep != null) {
+                return limoeStep
+                        .loss((LimoeModel) model, parameterStore, in.get(0), in.get(1), in.get(2))
+                        .contrastive();
+            }
             return lossStep.loss(model, parameterStore, in.get(0), texts(in));
         }
     }
@@ -520,6 +554,19 @@ public final class TrainingSession implements AutoCloseable {
     /** The model, whatever its family. */
     public ContrastiveModel contrastiveModel() {
         return model;
+    }
+
+    /**
+     * How the last training step routed its tokens (LIMoE), or null: for other families and before
+     * the first step.
+     */
+    public RoutingStats lastRouting() {
+        return lastRouting;
+    }
+
+    /** {@link #lastRouting()} as flat metrics ({@link RoutingStats#metrics}); empty when none. */
+    public java.util.Map<String, Double> routingMetrics() {
+        return lastRouting == null ? java.util.Map.of() : lastRouting.metrics();
     }
 
     private SiglipModel twoTower() {

@@ -37,7 +37,8 @@ public final class ModelUpdatePublisher implements CheckpointListener, AutoClose
      * The record announcing {@code checkpoint}, with its trained-up-to offsets ({@code
      * trained_up_to}, so {@code streamlip trace} can tell which checkpoint trained an example).
      * When the checkpoint was evaluated, its {@code eval} map also holds the stream's freshness
-     * then ({@code freshness_p50_ms}, {@code freshness_p95_ms}).
+     * then ({@code freshness_p50_ms}, {@code freshness_p95_ms}). A LIMoE checkpoint also carries
+     * its routing metrics ({@code routing}).
      */
     public static ModelUpdate toRecord(Path checkpoint, TrainingState state) {
         Map<String, Double> eval = new LinkedHashMap<>(state.eval());
@@ -54,6 +55,7 @@ public final class ModelUpdatePublisher implements CheckpointListener, AutoClose
                 .setEval(eval)
                 .setCreatedTime(Instant.parse(state.createdTime()))
                 .setTrainedUpTo(trainedUpTo(state))
+                .setRouting(state.routing())
                 .build();
     }
 

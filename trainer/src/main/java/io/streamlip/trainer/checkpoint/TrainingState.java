@@ -27,6 +27,7 @@ import org.apache.kafka.common.TopicPartition;
  * @param stream per partition, what was read and what was still buffered (empty without offsets)
  * @param rngState the trainer's {@link io.streamlip.trainer.data.StreamRandom}; null in older ones
  * @param freshness produce-to-trained latency of the latest examples at this step, null if unknown
+ * @param routing LIMoE: how the last step routed ({@code RoutingStats.metrics}); empty otherwise
  */
 public record TrainingState(
         String modelVersion,
@@ -44,9 +45,53 @@ public record TrainingState(
         Map<String, Double> eval,
         List<StreamPosition.Partition> stream,
         Long rngState,
-        Freshness freshness) {
+        Freshness freshness,
+        Map<String, Double> routing) {
+
+    /** A state without routing metrics (the families other than LIMoE). */
+    public TrainingState(
+            String modelVersion,
+            long step,
+            long examplesSeen,
+            long skippedRecords,
+            List<PartitionOffset> offsets,
+            ModelConfig model,
+            String tokenizerVersion,
+            JsonNode trainer,
+            LossSummary loss,
+            double temperature,
+            double bias,
+            String createdTime,
+            Map<String, Double> eval,
+            List<StreamPosition.Partition> stream,
+            Long rngState,
+            Freshness freshness) {
+        this(
+                modelVersion,
+                step,
+                examplesSeen,
+                skippedRecords,
+                offsets,
+                model,
+                tokenizerVersion,
+                trainer,
+                loss,
+                temperature,
+                bias,
+                createdTime,
+                eval,
+                stream,
+                rngState,
+                freshness,
+                null);
+    }
 
     public TrainingState {
+        routing =
+                routing == null
+                        ? Map.of()
+                        : java.util.Collections.unmodifiableMap(
+                                new java.util.LinkedHashMap<>(routing));
         stream = stream == null ? List.of() : List.copyOf(stream);
         offsets = offsets == null ? List.of() : List.copyOf(offsets);
         eval =

@@ -100,6 +100,13 @@ public final class ClippoModel extends AbstractBlock implements ContrastiveModel
         return embedImages(ps, texts.get(0), training);
     }
 
+    /** Not supported: CLIPPO reads captions rendered as images, not token ids. */
+    @Override
+    public NDArray embedTexts(ParameterStore ps, NDArray ids, NDArray mask, boolean training) {
+        throw new UnsupportedOperationException(
+                "CLIPPO embeds captions rendered as images, not token ids");
+    }
+
     /** Not supported: embed each side with {@link #embedImages} and {@link #embedTexts}. */
     @Override
     protected NDList forwardInternal(

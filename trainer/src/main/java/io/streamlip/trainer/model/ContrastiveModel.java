@@ -8,9 +8,9 @@ import ai.djl.training.ParameterStore;
 
 /**
  * A model trained by the pairwise image-text loss: it embeds each side into unit-length (B, D)
- * vectors and holds the loss's {@code t'} and {@code b}. What a text input is depends on the
- * family: padded token ids and their mask for {@link SiglipModel}, captions rendered as images for
- * CLIPPO.
+ * vectors in the shared space and holds the loss's {@code t'} and {@code b}. What a text input is
+ * depends on the family: padded token ids and their mask for {@link SiglipModel} and {@code
+ * io.streamlip.trainer.limoe.LimoeModel}, captions rendered as images for CLIPPO.
  */
 public interface ContrastiveModel extends Block {
     ModelConfig config();
@@ -21,9 +21,14 @@ public interface ContrastiveModel extends Block {
     /** Unit-length text embeddings (B, D) of the family's text inputs. */
     NDArray embedTexts(ParameterStore ps, NDList texts, boolean training);
 
-    /** The log-temperature {@code t'}. */
+    /** Unit-length text embeddings (B, D) of padded token ids (B, S) and their mask. */
+    default NDArray embedTexts(ParameterStore ps, NDArray ids, NDArray mask, boolean training) {
+        return embedTexts(ps, new NDList(ids, mask), training);
+    }
+
+    /** {@code t'}: the temperature is {@code exp(t')}. */
     Parameter logTemperature();
 
-    /** The bias {@code b}. */
+    /** {@code b}. */
     Parameter bias();
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.trainer.limoe.MoeConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -75,7 +76,9 @@ public record ModelConfig(
         // whether the text tower's projection has a bias (false when absent; SigLIP's head has one)
         boolean textProjectionBias,
         // with FINAL text pooling, the id padding positions hold (SigLIP pads with 1, its EOS)
-        int padTokenId) {
+        int padTokenId,
+        // LIMoE's experts, routing and auxiliary losses: set for LIMOE, null for the others
+        MoeConfig moe) {
 
     private static final String PRESETS = "presets/";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -176,6 +179,51 @@ public record ModelConfig(
         }
         if (textPooling == null) {
             throw new IllegalArgumentException("textPooling must be set");
+        }
+        checkMoe(
+                family,
+                moe,
+                textPooling,
+                imageWidth,
+                imageDepth,
+                imageHeads,
+                textWidth,
+                textDepth,
+                textHeads);
+    }
+
+    /** LIMoE: one transformer, so the text sizes repeat the image ones; its layers exist. */
+    private static void checkMoe(
+            ModelFamily family,
+            MoeConfig moe,
+            TextPooling textPooling,
+            int imageWidth,
+            int imageDepth,
+            int imageHeads,
+            int textWidth,
+            int textDepth,
+            int textHeads) {
+        if (family != ModelFamily.LIMOE) {
+            if (moe != null) {
+                throw new IllegalArgumentException("moe is set but the family is " + family);
+            }
+            return;
+        }
+        if (moe == null) {
+            throw new IllegalArgumentException("the LIMOE family needs its moe settings");
+        }
+        if (textPooling == TextPooling.FINAL) {
+            throw new IllegalArgumentException("LIMoE pools text MEAN or LAST, not FINAL");
+        }
+        if (textWidth != imageWidth || textDepth != imageDepth || textHeads != imageHeads) {
+            throw new IllegalArgumentException(
+                    "LIMoE has one transformer: textWidth/textDepth/textHeads must equal"
+                            + " imageWidth/imageDepth/imageHeads");
+        }
+        int last = moe.moeLayers().get(moe.moeLayers().size() - 1);
+        if (last >= imageDepth) {
+            throw new IllegalArgumentException(
+                    "moeLayers " + moe.moeLayers() + " name a block beyond depth " + imageDepth);
         }
     }
 
@@ -309,7 +357,8 @@ public record ModelConfig(
                 .mlpActivation(mlpActivation)
                 .imageProjection(imageProjection)
                 .textProjectionBias(textProjectionBias)
-                .padTokenId(padTokenId);
+                .padTokenId(padTokenId)
+                .moe(moe);
     }
 
     /** Sets components one by one; {@link #build} validates them together. */
@@ -337,6 +386,7 @@ public record ModelConfig(
         private boolean imageProjection = true;
         private boolean textProjectionBias;
         private int padTokenId;
+        private MoeConfig moe;
 
         private Builder() {}
 
@@ -450,6 +500,11 @@ public record ModelConfig(
             return this;
         }
 
+        public Builder moe(MoeConfig v) {
+            moe = v;
+            return this;
+        }
+
         public ModelConfig build() {
             return new ModelConfig(
                     name,
@@ -473,7 +528,8 @@ public record ModelConfig(
                     mlpActivation,
                     imageProjection,
                     textProjectionBias,
-                    padTokenId);
+                    padTokenId,
+                    moe);
         }
     }
 

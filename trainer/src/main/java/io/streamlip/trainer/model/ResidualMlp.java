@@ -16,11 +16,11 @@ import ai.djl.training.ParameterStore;
  * approximation, {@link ModelConfig#mlpActivation}) between two linear layers, as {@link
  * TransformerBlock} and {@link MapHead} end. Not a block of its own: its layers are child blocks of
  * the block that uses it, named {@code mlp_norm}, {@code mlp_in} and {@code mlp_out} as checkpoints
- * hold them.
+ * hold them. Public for the LIMoE blocks' dense MLPs.
  */
-final class ResidualMlp {
+public final class ResidualMlp {
     /** How a block registers a child ({@code AbstractBlock::addChildBlock}). */
-    interface ChildBlocks {
+    public interface ChildBlocks {
         <B extends Block> B add(String name, B block);
     }
 
@@ -34,7 +34,7 @@ final class ResidualMlp {
      * The branch for inputs of {@code width} features and {@code hiddenWidth} hidden ones, with
      * {@code config}'s LayerNorm epsilon and activation.
      */
-    ResidualMlp(int width, int hiddenWidth, ModelConfig config, ChildBlocks children) {
+    public ResidualMlp(int width, int hiddenWidth, ModelConfig config, ChildBlocks children) {
         this.hiddenWidth = hiddenWidth;
         this.activation = config.mlpActivation();
         norm = children.add("mlp_norm", layerNorm(config));
@@ -43,7 +43,7 @@ final class ResidualMlp {
     }
 
     /** {@code x + MLP(LN(x))} for {@code x} of shape (B, S, width). */
-    NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+    public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray h = norm.forward(ps, new NDList(x), training).singletonOrThrow();
         h = in.forward(ps, new NDList(h), training).singletonOrThrow();
         h = activation == ModelConfig.MlpActivation.GELU ? Activation.gelu(h) : geluTanh(h);
@@ -74,7 +74,7 @@ final class ResidualMlp {
     }
 
     /** Initialises the layers for inputs of {@code shape} (B, S, width). */
-    void initialize(NDManager manager, DataType dataType, Shape shape) {
+    public void initialize(NDManager manager, DataType dataType, Shape shape) {
         norm.initialize(manager, dataType, shape);
         in.initialize(manager, dataType, shape);
         out.initialize(manager, dataType, new Shape(shape.get(0), shape.get(1), hiddenWidth));

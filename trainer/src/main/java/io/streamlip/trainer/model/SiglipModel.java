@@ -117,6 +117,7 @@ public final class SiglipModel extends AbstractBlock implements ContrastiveModel
     }
 
     /** Unit-length text embeddings (B, D) of padded token ids (B, S) and their mask. */
+    @Override
     public NDArray embedTexts(ParameterStore ps, NDArray ids, NDArray mask, boolean training) {
         NDArray raw = textTower.forward(ps, new NDList(ids, mask), training).singletonOrThrow();
         return raw.normalize(2, 1, NORM_EPS);
