@@ -32,6 +32,8 @@ public final class EvalSet {
     private final int[] pairImage;
     private final String[] pairLang;
     private final String[] pairClass;
+    // The captions' tokenizer: a captioner's evaluation decodes with it.
+    private final CaptionTokenizer tokenizer;
 
     private EvalSet(
             int imageSize,
@@ -42,7 +44,9 @@ public final class EvalSet {
             float[] mask,
             int[] pairImage,
             String[] pairLang,
-            String[] pairClass) {
+            String[] pairClass,
+            CaptionTokenizer tokenizer) {
+        this.tokenizer = tokenizer;
         this.imageSize = imageSize;
         this.contextLength = contextLength;
         this.imageClasses = imageClasses;
@@ -106,7 +110,8 @@ public final class EvalSet {
                 mask,
                 pairImage,
                 pairLang,
-                pairClass);
+                pairClass,
+                tokenizer);
     }
 
     private static byte[] preprocess(ImagePreprocessor preprocessor, Path image) {
@@ -161,5 +166,10 @@ public final class EvalSet {
 
     String pairClass(int pair) {
         return pairClass[pair];
+    }
+
+    /** The tokenizer the captions were encoded with. */
+    public CaptionTokenizer tokenizer() {
+        return tokenizer;
     }
 }

@@ -60,7 +60,9 @@ public record ModelConfig(
         ImagePooling imagePooling,
         // which architecture this shape builds (null reads as TWO_TOWER, as in checkpoints written
         //     before the option)
-        ModelFamily family) {
+        ModelFamily family,
+        // the captioner's text decoder: set exactly when family is CAPTIONER, null otherwise
+        DecoderConfig decoder) {
 
     private static final String PRESETS = "presets/";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -117,6 +119,17 @@ public record ModelConfig(
         }
         if (textPooling == null) {
             throw new IllegalArgumentException("textPooling must be set");
+        }
+        if ((family == ModelFamily.CAPTIONER) != (decoder != null)) {
+            throw new IllegalArgumentException(
+                    "a decoder is set exactly for the CAPTIONER family, not for " + family);
+        }
+        if (decoder != null && decoder.maxLength() > contextLength) {
+            throw new IllegalArgumentException(
+                    "decoder maxLength "
+                            + decoder.maxLength()
+                            + " exceeds the context length "
+                            + contextLength);
         }
     }
 
@@ -223,7 +236,8 @@ public record ModelConfig(
                 .vocabSize(vocabSize)
                 .textPooling(textPooling)
                 .imagePooling(imagePooling)
-                .family(family);
+                .family(family)
+                .decoder(decoder);
     }
 
     /** Sets components one by one; {@link #build} validates them together. */
@@ -245,6 +259,7 @@ public record ModelConfig(
         private TextPooling textPooling;
         private ImagePooling imagePooling;
         private ModelFamily family;
+        private DecoderConfig decoder;
 
         private Builder() {}
 
@@ -328,6 +343,11 @@ public record ModelConfig(
             return this;
         }
 
+        public Builder decoder(DecoderConfig v) {
+            decoder = v;
+            return this;
+        }
+
         public ModelConfig build() {
             return new ModelConfig(
                     name,
@@ -345,7 +365,8 @@ public record ModelConfig(
                     vocabSize,
                     textPooling,
                     imagePooling,
-                    family);
+                    family,
+                    decoder);
         }
     }
 

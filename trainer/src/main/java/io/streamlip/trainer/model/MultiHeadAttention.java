@@ -12,11 +12,11 @@ import ai.djl.ndarray.types.Shape;
  *
  * <p>Shapes: B batch, S sequence, H heads, D = width / H per head.
  */
-final class MultiHeadAttention {
+public final class MultiHeadAttention {
     private MultiHeadAttention() {}
 
     /** Checks that {@code heads} divide {@code width}; returns the width of one head. */
-    static int headWidth(int width, int heads) {
+    public static int headWidth(int width, int heads) {
         if (width % heads != 0) {
             throw new IllegalArgumentException(heads + " heads do not divide width " + width);
         }
@@ -24,7 +24,7 @@ final class MultiHeadAttention {
     }
 
     /** One projection (B, S, H·D) as heads (B, H, S, D). */
-    static NDArray splitHeads(NDArray projected, int heads) {
+    public static NDArray splitHeads(NDArray projected, int heads) {
         Shape shape = projected.getShape();
         long headWidth = shape.get(2) / heads;
         return projected
@@ -45,7 +45,7 @@ final class MultiHeadAttention {
      * memory (profiles and before/after step times:
      * bench/results/trainer-vs-pytorch-2026-11-27.md).
      */
-    static NDList splitHeads(NDArray projected, int parts, int heads) {
+    public static NDList splitHeads(NDArray projected, int parts, int heads) {
         Shape shape = projected.getShape();
         long headWidth = shape.get(2) / parts / heads;
         NDList split =
@@ -66,7 +66,7 @@ final class MultiHeadAttention {
      * @param mask additive, broadcastable to (B, H, Sq, Sk): 0 where a key may be attended, a large
      *     negative number where not; null attends everywhere
      */
-    static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
+    public static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
         Shape shape = q.getShape();
         long batch = shape.get(0);
         long heads = shape.get(1);

@@ -17,9 +17,9 @@ import ai.djl.training.ParameterStore;
  * are child blocks of the block that uses it, named {@code mlp_norm}, {@code mlp_in} and {@code
  * mlp_out} as checkpoints hold them.
  */
-final class ResidualMlp {
+public final class ResidualMlp {
     /** How a block registers a child ({@code AbstractBlock::addChildBlock}). */
-    interface ChildBlocks {
+    public interface ChildBlocks {
         <B extends Block> B add(String name, B block);
     }
 
@@ -29,7 +29,7 @@ final class ResidualMlp {
     private final Linear out;
 
     /** The branch for inputs of {@code width} features, hidden width {@code mlpRatio · width}. */
-    ResidualMlp(int width, int mlpRatio, ChildBlocks children) {
+    public ResidualMlp(int width, int mlpRatio, ChildBlocks children) {
         hiddenWidth = mlpRatio * width;
         // axis(2): normalise each token over its features; without it LayerNorm spans S x E.
         norm = children.add("mlp_norm", LayerNorm.builder().axis(2).build());
@@ -38,7 +38,7 @@ final class ResidualMlp {
     }
 
     /** {@code x + MLP(LN(x))} for {@code x} of shape (B, S, width). */
-    NDArray forward(ParameterStore ps, NDArray x, boolean training) {
+    public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray h = norm.forward(ps, new NDList(x), training).singletonOrThrow();
         h = in.forward(ps, new NDList(h), training).singletonOrThrow();
         h = Activation.gelu(h);
@@ -47,7 +47,7 @@ final class ResidualMlp {
     }
 
     /** Initialises the layers for inputs of {@code shape} (B, S, width). */
-    void initialize(NDManager manager, DataType dataType, Shape shape) {
+    public void initialize(NDManager manager, DataType dataType, Shape shape) {
         norm.initialize(manager, dataType, shape);
         in.initialize(manager, dataType, shape);
         out.initialize(manager, dataType, new Shape(shape.get(0), shape.get(1), hiddenWidth));
