@@ -4,6 +4,7 @@ import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.data.ShuffleConfig;
 import io.streamlip.trainer.device.DeviceChoice;
 import io.streamlip.trainer.loss.LossConfig;
+import io.streamlip.trainer.model.DecoderConfig;
 import io.streamlip.trainer.model.LitConfig;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
@@ -39,6 +40,15 @@ final class TrainerOptions {
                             + " tokenize job follows it; on a cluster give 'streamlip submit' the"
                             + " same --model (default: ${DEFAULT-VALUE}).")
     String model = DEFAULTS.model().name();
+
+    @Option(
+            names = "--caption-contrastive",
+            description =
+                    "With a captioner preset (--model captioner-tiny, captioner-small,"
+                            + " captioner-b16): also train SigLIP's sigmoid loss on the same image"
+                            + " tower beside the caption decoder (as SigLIP 2 does), which gives the"
+                            + " captioner retrieval metrics and lets it score pairs.")
+    boolean captionContrastive;
 
     @Option(
             names = {"--pooling", "--image-pooling"},
@@ -332,6 +342,13 @@ final class TrainerOptions {
         }
         if (textPooling != null) {
             m.textPooling(choice("--text-pooling", textPooling, ModelConfig.TextPooling.class));
+        }
+        if (captionContrastive) {
+            DecoderConfig decoder = m.build().decoder();
+            if (decoder == null) {
+                throw fail("--caption-contrastive needs a captioner --model, not " + model.trim());
+            }
+            m.decoder(decoder.withContrastive(true));
         }
         return m.build();
     }

@@ -20,9 +20,10 @@ import java.util.Map;
  *       there is no candidate token (no smoothing).
  * </ul>
  *
- * <p>Texts become tokens by {@link #tokens}: whitespace-separated words, except that every
- * character of a script written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar,
- * Tibetan) is a token of its own, so Chinese and Japanese captions score by characters.
+ * <p>Texts become tokens by {@link #tokens}: lower-cased (as the paper's Example 2 counts "The" and
+ * "the" as one word), whitespace-separated words, except that every character of a script written
+ * without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar, Tibetan) is a token of its
+ * own, so Chinese and Japanese captions score by characters.
  */
 public final class Bleu {
     /** BLEU-4's n-gram orders. */
@@ -147,7 +148,8 @@ public final class Bleu {
     public static List<String> tokens(String text) {
         List<String> out = new ArrayList<>();
         StringBuilder word = new StringBuilder();
-        text.codePoints()
+        text.toLowerCase(java.util.Locale.ROOT)
+                .codePoints()
                 .forEach(
                         cp -> {
                             if (Character.isWhitespace(cp)) {
