@@ -96,11 +96,20 @@ class ModelPresetsTest {
                                                 .family(ModelFamily.CLIPPO)
                                                 .build()))
                 .hasMessageContaining("not CLIPPO");
-        assertThat(ModelConfig.presetNames()).containsExactly("b16", "small", "tiny");
+        assertThat(ModelConfig.presetNames())
+                .containsExactly(
+                        "b16",
+                        "captioner-b16",
+                        "captioner-small",
+                        "captioner-tiny",
+                        "small",
+                        "tiny");
         assertThatThrownBy(() -> ModelConfig.preset("huge", 300))
-                .hasMessageContaining("unknown model preset 'huge'; known: b16, small, tiny");
+                .hasMessageContaining(
+                        "unknown model preset 'huge'; known: b16, captioner-b16, captioner-small,"
+                                + " captioner-tiny, small, tiny");
         assertThatThrownBy(() -> ModelConfig.preset("../model/presets/tiny", 300))
-                .hasMessageContaining("known: b16, small, tiny");
+                .hasMessageContaining("known: b16, captioner-b16,");
     }
 
     @Test
