@@ -516,6 +516,7 @@ final class DemoCommand implements Callable<Integer> {
                         "  %-15s %7.3f  (recall@1 of a random ranking)%n",
                         "chance",
                         mean.path("chance_r1").asDouble()));
+        captionRows(t, s.path("eval").path("captions"));
         t.append(String.format(Locale.ROOT, "%nsummary: %s%n", written));
         return t.toString();
     }
@@ -577,6 +578,44 @@ final class DemoCommand implements Callable<Integer> {
 
     private static void row(StringBuilder t, String name, String value) {
         t.append(String.format(Locale.ROOT, "  %-18s %s%n", name, value));
+    }
+
+    /** A captioner's held-out captions (eval.captions), when the model is one. */
+    private static void captionRows(StringBuilder t, JsonNode captions) {
+        if (captions.isMissingNode()) {
+            return;
+        }
+        t.append(String.format(Locale.ROOT, "%ncaptions written (greedy)%n"));
+        t.append(
+                String.format(
+                        Locale.ROOT,
+                        "  %-8s %6s %7s %7s  %s%n",
+                        "lang",
+                        "n",
+                        "exact",
+                        "BLEU-4",
+                        "e.g."));
+        for (Map.Entry<String, JsonNode> e : captions.path("languages").properties()) {
+            JsonNode m = e.getValue();
+            t.append(
+                    String.format(
+                            Locale.ROOT,
+                            "  %-8s %6d %7.3f %7.3f  %s%n",
+                            e.getKey(),
+                            m.path("n").asLong(),
+                            m.path("exact_match").asDouble(),
+                            m.path("bleu4").asDouble(),
+                            m.path("example").asText()));
+        }
+        JsonNode mean = captions.path("mean");
+        t.append(
+                String.format(
+                        Locale.ROOT,
+                        "  %-8s %6d %7.3f %7.3f%n",
+                        "mean",
+                        mean.path("n").asLong(),
+                        mean.path("exact_match").asDouble(),
+                        mean.path("bleu4").asDouble()));
     }
 
     private static void evalRow(StringBuilder t, String lang, JsonNode m) {

@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
         description = {
             "Evaluate a checkpoint on an evaluation set (a folder with images and a pairs.jsonl):"
                     + " image->text and text->image recall@1/5/10 and zero-shot classification"
-                    + " accuracy, per language and overall.",
+                    + " accuracy, per language and overall. A captioner checkpoint is scored by"
+                    + " the captions it writes: exact match and BLEU-4 per language (and"
+                    + " retrieval too when trained with --caption-contrastive).",
             ""
         })
 final class EvalCommand implements Callable<Integer> {

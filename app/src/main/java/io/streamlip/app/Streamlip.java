@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             StopCommand.class,
             BlocklistCommand.class,
             EvalCommand.class,
+            CaptionCommand.class,
             BenchCommand.class,
             TokenizerCommand.class,
             ModelCommand.class,

@@ -5,6 +5,7 @@ import io.streamlip.trainer.data.ShuffleConfig;
 import io.streamlip.trainer.device.DeviceChoice;
 import io.streamlip.trainer.limoe.MoeConfig;
 import io.streamlip.trainer.loss.LossConfig;
+import io.streamlip.trainer.model.DecoderConfig;
 import io.streamlip.trainer.model.LitConfig;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
@@ -41,12 +42,23 @@ final class TrainerOptions {
                             + " (SigLIP So400m/14 at 224 px). CLIPPO, one tower for images and"
                             + " captions rendered as images: clippo-tiny, clippo-small (48 px),"
                             + " clippo-b16. LIMoE, one sparse mixture-of-experts transformer for"
-                            + " both modalities: limoe-tiny, limoe-small, limoe-b16 (GPU). Examples"
+                            + " both modalities: limoe-tiny, limoe-small, limoe-b16 (GPU). PaLI-style"
+                            + " captioner, the image tower feeding a text decoder: captioner-tiny,"
+                            + " captioner-small, captioner-b16 (GPU). Examples"
                             + " must come at the preset's image size (b16: 224 px) and, for CLIPPO,"
                             + " with rendered captions: the demo's tokenize job follows it; on a"
                             + " cluster give 'streamlip submit' the same --model (default:"
                             + " ${DEFAULT-VALUE}).")
     String model = DEFAULTS.model().name();
+
+    @Option(
+            names = "--caption-contrastive",
+            description =
+                    "With a captioner preset (--model captioner-tiny, captioner-small,"
+                            + " captioner-b16): also train SigLIP's sigmoid loss on the same image"
+                            + " tower beside the caption decoder (as SigLIP 2 does), which gives the"
+                            + " captioner retrieval metrics and lets it score pairs.")
+    boolean captionContrastive;
 
     @Option(
             names = {"--pooling", "--image-pooling"},
@@ -418,6 +430,13 @@ final class TrainerOptions {
         }
         if (textPooling != null) {
             m.textPooling(choice("--text-pooling", textPooling, ModelConfig.TextPooling.class));
+        }
+        if (captionContrastive) {
+            DecoderConfig decoder = m.build().decoder();
+            if (decoder == null) {
+                throw fail("--caption-contrastive needs a captioner --model, not " + model.trim());
+            }
+            m.decoder(decoder.withContrastive(true));
         }
         try {
             ModelConfig built = m.build();

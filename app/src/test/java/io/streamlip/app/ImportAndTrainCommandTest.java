@@ -198,6 +198,75 @@ class ImportAndTrainCommandTest {
         assertThat(state.path("trainer").path("shuffle").path("capacity").asInt()).isEqualTo(32);
     }
 
+    @Test
+    void trainsACaptionerThenCaptionsAndEvaluatesItsCheckpoint(@TempDir Path dir) throws Exception {
+        PipelineTopics topics = KAFKA.createTopics("caption-");
+        produceExamples(topics.examples(), 48);
+        Path checkpoints = dir.resolve("checkpoints");
+        Path evalSet = dir.resolve("eval");
+        new SyntheticPairs(32).writeEvalSet(evalSet, 1, 2);
+        var run =
+                DemoCommandTest.run(
+                        "train",
+                        "--bootstrap=" + KAFKA.broker().bootstrapServers(),
+                        "--topic-prefix=caption-",
+                        "--checkpoints=" + checkpoints,
+                        "--eval-set=" + evalSet,
+                        "--model=captioner-tiny",
+                        "--caption-contrastive",
+                        "--steps=2",
+                        "--batch-size=16",
+                        "--threads=1");
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode summary = JSON.readTree(run.out());
+        assertThat(summary.path("steps").asLong()).isEqualTo(2);
+        Path checkpoint = Path.of(summary.path("checkpoint").asText());
+        JsonNode state = JSON.readTree(checkpoint.resolve("state.json").toFile());
+        assertThat(state.path("model").path("family").asText()).isEqualTo("CAPTIONER");
+        assertThat(state.path("model").path("decoder").path("contrastive").asBoolean()).isTrue();
+        assertThat(state.path("eval").has("caption_bleu4")).isTrue();
+        assertThat(state.path("eval").has("i2t_r1")).isTrue(); // the sigmoid loss beside
+        JsonNode captions = summary.path("eval").path("captions").path("languages");
+        assertThat(captions.size()).isEqualTo(SyntheticPairs.LANGUAGES.size());
+
+        Path image;
+        try (var files = java.nio.file.Files.walk(evalSet)) {
+            image = files.filter(f -> f.toString().endsWith(".png")).findFirst().orElseThrow();
+        }
+        var caption =
+                DemoCommandTest.run(
+                        "caption",
+                        "--checkpoint=" + checkpoints,
+                        "--image=" + image,
+                        "--lang=de",
+                        "--json");
+        assertThat(caption.code()).as(caption.err()).isZero();
+        JsonNode written = JSON.readTree(caption.out());
+        assertThat(written.path("model_version").asText())
+                .isEqualTo(state.path("modelVersion").asText());
+        assertThat(written.path("lang_prompt").asBoolean()).isTrue();
+        assertThat(written.path("captions").get(0).has("caption")).isTrue();
+        var again =
+                DemoCommandTest.run(
+                        "caption",
+                        "--checkpoint=" + checkpoints,
+                        "--image=" + image,
+                        "--lang=de",
+                        "--json");
+        assertThat(again.out()).isEqualTo(caption.out()); // greedy: the same caption again
+
+        var eval =
+                DemoCommandTest.run(
+                        "eval", "--checkpoint=" + checkpoint, "--set=" + evalSet, "--json");
+        assertThat(eval.code()).as(eval.err()).isZero();
+        assertThat(JSON.readTree(eval.out()).path("captions"))
+                .isEqualTo(summary.path("eval").path("captions"));
+
+        var notACaptioner =
+                DemoCommandTest.run("caption", "--checkpoint=" + checkpoints, "--image=" + dir);
+        assertThat(notACaptioner.code()).isNotZero();
+    }
+
     private static void produceExamples(String topic, int count) {
         PairCurator curator = new PairCurator(FilterConfig.defaults());
         ExampleBuilder builder = new ExampleBuilder(TokenizeConfig.defaults());

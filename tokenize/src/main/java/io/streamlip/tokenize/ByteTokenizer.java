@@ -48,6 +48,20 @@ public final class ByteTokenizer implements CaptionTokenizer {
         return ids;
     }
 
+    /** The bytes of ids {@code 2 + b} up to the end-of-sequence id, read as UTF-8. */
+    @Override
+    public String decode(int[] ids) {
+        int[] real = CaptionTokenizer.untilEos(ids, EOS);
+        byte[] bytes = new byte[real.length];
+        int n = 0;
+        for (int id : real) {
+            if (id >= OFFSET && id < OFFSET + 256) {
+                bytes[n++] = (byte) (id - OFFSET);
+            }
+        }
+        return new String(bytes, 0, n, StandardCharsets.UTF_8);
+    }
+
     @Override
     public int vocabSize() {
         return 256 + OFFSET;

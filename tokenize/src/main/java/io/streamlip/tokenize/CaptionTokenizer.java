@@ -22,4 +22,25 @@ public interface CaptionTokenizer extends Serializable {
 
     /** A stable identifier of the vocabulary, e.g. {@code bytes-v1}. */
     String version();
+
+    /**
+     * The text of {@code ids} up to the first end-of-sequence id, padding and other special ids
+     * skipped: the inverse of {@link #encode} up to its normalisation (what a captioner writes
+     * back). Ids outside the vocabulary are skipped.
+     *
+     * @throws UnsupportedOperationException for a tokenizer that cannot detokenize
+     */
+    default String decode(int[] ids) {
+        throw new UnsupportedOperationException(version() + " cannot decode token ids");
+    }
+
+    /** {@code ids} up to (without) the first {@code eos}. */
+    static int[] untilEos(int[] ids, int eos) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == eos) {
+                return java.util.Arrays.copyOf(ids, i);
+            }
+        }
+        return ids;
+    }
 }

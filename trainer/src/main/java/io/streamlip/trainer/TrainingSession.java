@@ -7,11 +7,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.streamlip.trainer.caption.CaptionStep;
+import io.streamlip.trainer.caption.CaptionerModel;
+import io.streamlip.trainer.caption.GreedyDecoder;
 import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.clippo.ClippoModel;
 import io.streamlip.trainer.clippo.ClippoRendering;
@@ -52,6 +56,9 @@ import java.util.List;
  * ({@link LimoeModel}, stepped by {@link LimoeLossStep}, its routing of the last step kept for the
  * metrics: {@link #lastRouting()}).
  *
+ * <p>A {@link ModelFamily#CAPTIONER} shape trains a {@link CaptionerModel} instead (its two-tower
+ * part serves {@link #model}; its step is {@link CaptionStep}'s).
+ *
  * <p>Every step runs in its own sub-{@link NDManager} that is closed at the end, so native memory
  * stays flat however long the run. Not thread-safe.
  */
@@ -65,6 +72,9 @@ public final class TrainingSession implements AutoCloseable {
     private final ModelConfig config;
     private final NDManager manager;
     private final ContrastiveModel model;
+    // Captioner (null for two towers): the network optimised and saved; model is its towers.
+    private final CaptionerModel captioner;
+    private final CaptionStep captionStep;
     private ParameterStore parameterStore;
     private final AdamW optimizer;
     private final LossStep lossStep;
@@ -78,12 +88,15 @@ public final class TrainingSession implements AutoCloseable {
             ModelConfig config,
             NDManager manager,
             ContrastiveModel model,
+            CaptionerModel captioner,
             OptimizerConfig optimizer,
             LossConfig loss,
             LitConfig lit) {
         this.config = config;
         this.manager = manager;
         this.model = model;
+        this.captioner = captioner;
+        this.captionStep = captioner == null ? null : new CaptionStep(loss);
         this.lossStep = new LossStep(loss);
         this.limoeStep = model instanceof LimoeModel ? new LimoeLossStep(loss) : null;
         if (lit != null && !(model instanceof SiglipModel)) {
@@ -92,7 +105,7 @@ public final class TrainingSession implements AutoCloseable {
         }
         this.imageLocked = lit != null;
         this.imageCache =
-                lit != null && lit.cacheImageEmbeddings()
+                lit != null && lit.cacheImageEmbeddings() && captioner == null
                         ? new ImageEmbeddingCache(lit.cacheCapacity())
                         : null;
         if (imageLocked) {
@@ -100,7 +113,12 @@ public final class TrainingSession implements AutoCloseable {
             twoTower().imageTower().freezeParameters(true);
         }
         this.parameterStore = new ParameterStore(manager, false);
-        this.optimizer = new AdamW(optimizer, model.getParameters(), manager);
+        this.optimizer = new AdamW(optimizer, network().getParameters(), manager);
+    }
+
+    /** What is optimised and saved: the captioner, or the two towers. */
+    private Block network() {
+        return captioner != null ? captioner : model;
     }
 
     /**
@@ -167,11 +185,18 @@ public final class TrainingSession implements AutoCloseable {
             Device device) {
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
-            if (lit != null && config.family() != ModelFamily.TWO_TOWER) {
+            if (lit != null
+                    && config.family() != ModelFamily.TWO_TOWER
+                    && config.family() != ModelFamily.CAPTIONER) {
                 throw new IllegalArgumentException(
                         "LiT locks the image tower of a two-tower model; a "
                                 + config.family()
                                 + " model has none of its own");
+            }
+            if (config.family() == ModelFamily.CAPTIONER) {
+                CaptionerModel captioner = CaptionerModel.create(config, manager, seed);
+                return new TrainingSession(
+                        config, manager, captioner.towers(), captioner, optimizer, loss, lit);
             }
             ContrastiveModel model =
                     switch (config.family()) {
@@ -184,7 +209,7 @@ public final class TrainingSession implements AutoCloseable {
                                                 + config.family()
                                                 + " model yet");
                     };
-            return new TrainingSession(config, manager, model, optimizer, loss, lit);
+            return new TrainingSession(config, manager, model, null, optimizer, loss, lit);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -232,14 +257,17 @@ public final class TrainingSession implements AutoCloseable {
     public void loadParameters(Path file) throws IOException {
         try (DataInputStream in =
                 new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            model.loadParameters(manager, in);
+            network().loadParameters(manager, in);
         } catch (MalformedModelException e) {
             throw new IOException("cannot load " + file + ": " + e.getMessage(), e);
         }
         // Loading replaces the parameter arrays: make them trainable, hand them back to the
         // optimizer's flat buffer (it copies them in and puts its views back), and only then
         // build the store, which caches the arrays it serves.
-        model.freezeParameters(false);
+        network().freezeParameters(false);
+        if (captioner != null) {
+            captioner.freezeUnused();
+        }
         if (imageLocked) {
             twoTower().imageTower().freezeParameters(true);
         }
@@ -325,9 +353,23 @@ public final class TrainingSession implements AutoCloseable {
         float loss;
         try (NDManager stepManager = manager.newSubManager()) {
             NDList inputs = inputs(stepManager, batch);
+            // Outside the collector: a cache miss embeds without recording a graph.
             NDArray cached = imageCache == null ? null : cachedImageEmbeddings(batch, inputs);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                if (limoeStep != null) {
+                if (captioner != null) {
+                    loss =
+                            captionStep.forwardBackward(
+                                    collector,
+                                    captioner,
+                                    parameterStore,
+                                    inputs.get(0),
+                                    batch.tokenIds(),
+                                    batch.mask(),
+                                    inputs.get(1),
+                                    inputs.get(2),
+                                    batch.langs(),
+                                    !imageLocked);
+                } else if (limoeStep != null) {
                     LimoeLossStep.Result r =
                             limoeStep.forwardBackward(
                                     collector,
@@ -351,6 +393,10 @@ public final class TrainingSession implements AutoCloseable {
                 }
             }
         }
+        return applyUpdate(loss);
+    }
+
+    private StepResult applyUpdate(float loss) {
         AdamW.Update update = optimizer.step();
         return new StepResult(
                 update.step(),
@@ -366,6 +412,17 @@ public final class TrainingSession implements AutoCloseable {
     public float loss(TrainingBatch batch) {
         try (NDManager stepManager = manager.newSubManager()) {
             NDList in = inputs(stepManager, batch);
+            if (captioner != null) {
+                return captionStep.loss(
+                        captioner,
+                        parameterStore,
+                        in.get(0),
+                        batch.tokenIds(),
+                        batch.mask(),
+                        in.get(1),
+                        in.get(2),
+                        batch.langs());
+            }
             if (limoeStep != null) {
                 return limoeStep
                         .loss((LimoeModel) model, parameterStore, in.get(0), in.get(1), in.get(2))
@@ -483,7 +540,7 @@ public final class TrainingSession implements AutoCloseable {
                 new DataOutputStream(
                         new BufferedOutputStream(
                                 Files.newOutputStream(folder.resolve(PARAMETERS_FILE))))) {
-            model.saveParameters(out);
+            network().saveParameters(out);
         }
         optimizer.save(folder.resolve(OPTIMIZER_FILE));
     }
@@ -554,6 +611,36 @@ public final class TrainingSession implements AutoCloseable {
     /** The model, whatever its family. */
     public ContrastiveModel contrastiveModel() {
         return model;
+    }
+
+    /** The captioner, or null when this session trains two towers. */
+    public CaptionerModel captioner() {
+        return captioner;
+    }
+
+    /**
+     * Whether {@link #embedImages} and {@link #embedTexts} give trained embeddings: false for a
+     * captioner trained without the pairwise loss (its text tower is never trained).
+     */
+    public boolean hasEmbeddings() {
+        return captioner == null || config.decoder().contrastive();
+    }
+
+    /**
+     * Greedy captions ({@link GreedyDecoder}) of {@code count} images in batch layout, each in its
+     * language; ids without the end-of-sequence id {@code eos}.
+     *
+     * @throws IllegalStateException when this session trains no captioner
+     */
+    public int[][] caption(float[] images, int count, List<String> langs, int eos) {
+        if (captioner == null) {
+            throw new IllegalStateException("a " + config.family() + " model writes no captions");
+        }
+        try (NDManager m = manager.newSubManager()) {
+            NDArray in =
+                    m.create(images, new Shape(count, 3, config.imageSize(), config.imageSize()));
+            return GreedyDecoder.decode(captioner, parameterStore, in, langs, eos);
+        }
     }
 
     /**

@@ -84,6 +84,14 @@ public final class SentencePieceTokenizer implements CaptionTokenizer, AutoClose
         return out;
     }
 
+    /** SentencePiece's own detokenization of the ids up to the end-of-sequence id. */
+    @Override
+    public String decode(int[] ids) {
+        int[] real = CaptionTokenizer.untilEos(ids, eosId);
+        int[] known = Arrays.stream(real).filter(id -> id >= 0 && id < pieces).toArray();
+        return processor().decode(known);
+    }
+
     @Override
     public int vocabSize() {
         return padId == pieces ? pieces + 1 : pieces;

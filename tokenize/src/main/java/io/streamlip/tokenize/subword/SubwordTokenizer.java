@@ -49,6 +49,7 @@ public final class SubwordTokenizer implements CaptionTokenizer, AutoCloseable {
     private final String version;
 
     private transient volatile Encoder encoder;
+    private transient volatile BpeModel decoder;
 
     private SubwordTokenizer(byte[] json, int maxTokens, Engine engine) {
         if (maxTokens < 2) {
@@ -95,6 +96,17 @@ public final class SubwordTokenizer implements CaptionTokenizer, AutoCloseable {
         int[] cut = java.util.Arrays.copyOf(ids, maxTokens);
         cut[maxTokens - 1] = BpeModel.EOS_ID;
         return cut;
+    }
+
+    /** The byte-level pieces of the ids up to the end-of-sequence id, read as UTF-8. */
+    @Override
+    public String decode(int[] ids) {
+        BpeModel d = decoder;
+        if (d == null) {
+            d = TokenizerJson.read(json);
+            decoder = d;
+        }
+        return d.decode(CaptionTokenizer.untilEos(ids, BpeModel.EOS_ID));
     }
 
     @Override

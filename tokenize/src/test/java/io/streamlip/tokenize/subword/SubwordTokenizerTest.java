@@ -37,6 +37,20 @@ class SubwordTokenizerTest {
                 .isEqualTo(model.merges());
     }
 
+    /** A captioner writes text back through decode: the inverse of encode on normalised text. */
+    @Test
+    void decodeInvertsEncodeUpToTheEndOfSequence() {
+        SubwordTokenizer tokenizer =
+                SubwordTokenizer.of(json, 10_000, SubwordTokenizer.Engine.JAVA);
+        for (String[] caption : MultilingualText.CAPTIONS) {
+            String text = ByteLevel.normalize(caption[1]);
+            int[] ids = tokenizer.encode(text);
+            int[] padded = java.util.Arrays.copyOf(ids, ids.length + 3);
+            padded[ids.length] = 5; // after the end of sequence: ignored
+            assertThat(tokenizer.decode(padded)).as(caption[1]).isEqualTo(text);
+        }
+    }
+
     /** The Hugging Face library (through DJL) gives exactly the Java encoder's ids. */
     @Test
     void djlBindingAndJavaEncoderAgreeOnEveryString() {

@@ -13,15 +13,27 @@ import java.util.function.ToDoubleFunction;
 /**
  * Evaluation results per language and their mean over languages.
  *
- * @param languages metrics of each language, by language code (sorted)
+ * @param languages metrics of each language, by language code (sorted); empty for a model without
+ *     embeddings (a captioner trained without the pairwise loss)
  * @param mean the unweighted mean over languages, with {@code n} the total number of pairs
+ * @param captions a captioner's caption metrics, or null for other models
  */
-public record EvalReport(Map<String, Metrics> languages, Metrics mean) {
+public record EvalReport(Map<String, Metrics> languages, Metrics mean, CaptionReport captions) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public EvalReport {
         languages = Collections.unmodifiableMap(new TreeMap<>(languages));
+    }
+
+    /** A retrieval report without caption metrics. */
+    public EvalReport(Map<String, Metrics> languages, Metrics mean) {
+        this(languages, mean, null);
+    }
+
+    /** This report with a captioner's metrics beside. */
+    public EvalReport withCaptions(CaptionReport report) {
+        return new EvalReport(languages, mean, report);
     }
 
     /**
@@ -93,15 +105,24 @@ public record EvalReport(Map<String, Metrics> languages, Metrics mean) {
         ObjectNode langs = root.putObject("languages");
         languages.forEach((lang, m) -> langs.set(lang, node(m)));
         root.set("mean", node(mean));
+        if (captions != null) {
+            root.set("captions", captions.toJsonNode());
+        }
         return root;
     }
 
     /** The mean metrics as a flat map (e.g. for a {@code ModelUpdate}'s eval summary). */
     public Map<String, Double> summary() {
         Map<String, Double> out = new LinkedHashMap<>();
-        out.put("i2t_r1", mean.i2tR1());
-        out.put("t2i_r1", mean.t2iR1());
-        out.put("zeroshot_acc", mean.zeroshotAcc());
+        if (!languages.isEmpty() || captions == null) {
+            out.put("i2t_r1", mean.i2tR1());
+            out.put("t2i_r1", mean.t2iR1());
+            out.put("zeroshot_acc", mean.zeroshotAcc());
+        }
+        if (captions != null) {
+            out.put("caption_exact_match", captions.mean().exactMatch());
+            out.put("caption_bleu4", captions.mean().bleu4());
+        }
         return out;
     }
 
@@ -121,6 +142,13 @@ public record EvalReport(Map<String, Metrics> languages, Metrics mean) {
 
     /** A fixed-width table for humans, one row per language and the mean last. */
     public String toTable() {
+        if (captions == null) {
+            return retrievalTable();
+        }
+        return (languages.isEmpty() ? "" : retrievalTable() + "\n") + captions.toTable();
+    }
+
+    private String retrievalTable() {
         StringBuilder sb = new StringBuilder();
         String header =
                 String.format(

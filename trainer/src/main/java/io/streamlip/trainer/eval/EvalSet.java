@@ -35,6 +35,8 @@ public final class EvalSet {
     private final String[] pairLang;
     private final String[] pairClass;
     private final byte[] renderedTexts;
+    // The captions' tokenizer: a captioner's evaluation decodes with it.
+    private final CaptionTokenizer tokenizer;
 
     private EvalSet(
             int imageSize,
@@ -46,7 +48,9 @@ public final class EvalSet {
             int[] pairImage,
             String[] pairLang,
             String[] pairClass,
-            byte[] renderedTexts) {
+            byte[] renderedTexts,
+            CaptionTokenizer tokenizer) {
+        this.tokenizer = tokenizer;
         this.imageSize = imageSize;
         this.contextLength = contextLength;
         this.imageClasses = imageClasses;
@@ -137,7 +141,8 @@ public final class EvalSet {
                 pairImage,
                 pairLang,
                 pairClass,
-                rendered);
+                rendered,
+                tokenizer);
     }
 
     private static byte[] preprocess(ImagePreprocessor preprocessor, Path image) {
@@ -205,5 +210,10 @@ public final class EvalSet {
         byte[] out = new byte[plane];
         System.arraycopy(renderedTexts, pair * plane, out, 0, plane);
         return out;
+    }
+
+    /** The tokenizer the captions were encoded with. */
+    public CaptionTokenizer tokenizer() {
+        return tokenizer;
     }
 }

@@ -85,8 +85,20 @@ public final class Evaluator {
         }
     }
 
-    /** Evaluates the model of {@code session} on a loaded set. */
+    /**
+     * Evaluates the model of {@code session} on a loaded set: retrieval where the model has
+     * embeddings, and a captioner's captions ({@link CaptionEvaluator}).
+     */
     public static EvalReport evaluate(TrainingSession session, EvalSet set) {
+        EvalReport retrieval =
+                session.hasEmbeddings() ? retrieval(session, set) : EvalReport.of(Map.of());
+        if (session.captioner() == null) {
+            return retrieval;
+        }
+        return retrieval.withCaptions(CaptionEvaluator.evaluate(session, set, set.tokenizer()));
+    }
+
+    private static EvalReport retrieval(TrainingSession session, EvalSet set) {
         float[][] images = embedImages(session, set);
         float[][] texts = embedTexts(session, set);
         Map<String, List<Integer>> pairsByLang = new TreeMap<>();

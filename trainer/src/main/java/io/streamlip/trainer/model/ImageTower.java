@@ -88,7 +88,29 @@ public final class ImageTower extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray images = inputs.singletonOrThrow();
+        NDArray x = patchTokens(ps, inputs.singletonOrThrow(), training);
+        return new NDList(embed(ps, x, training));
+    }
+
+    /**
+     * Unnormalised embeddings (B, D) of {@link #patchTokens} (B, P, W): pooling and projection, the
+     * rest of the forward pass (a captioner shares one patch pass between its decoder and this).
+     */
+    public NDArray embed(ParameterStore ps, NDArray tokens, boolean training) {
+        NDArray pooled =
+                mapHead == null
+                        ? tokens.mean(new int[] {1})
+                        : mapHead.forward(ps, new NDList(tokens), training).singletonOrThrow();
+        return projection == null
+                ? pooled
+                : projection.forward(ps, new NDList(pooled), training).singletonOrThrow();
+    }
+
+    /**
+     * The patch tokens after the last block and the final LayerNorm, before pooling: (B, P, W) for
+     * images (B, 3, H, W). What a captioner's decoder attends to.
+     */
+    public NDArray patchTokens(ParameterStore ps, NDArray images, boolean training) {
         long batch = images.getShape().get(0);
         NDArray patches =
                 patchEmbedding.forward(ps, new NDList(images), training).singletonOrThrow();
@@ -100,14 +122,7 @@ public final class ImageTower extends AbstractBlock {
         for (TransformerBlock block : blocks) {
             x = block.forward(ps, new NDList(x), training).singletonOrThrow();
         }
-        x = finalNorm.forward(ps, new NDList(x), training).singletonOrThrow();
-        NDArray pooled =
-                mapHead == null
-                        ? x.mean(new int[] {1})
-                        : mapHead.forward(ps, new NDList(x), training).singletonOrThrow();
-        return projection == null
-                ? new NDList(pooled)
-                : projection.forward(ps, new NDList(pooled), training);
+        return finalNorm.forward(ps, new NDList(x), training).singletonOrThrow();
     }
 
     @Override

@@ -78,7 +78,9 @@ public record ModelConfig(
         // with FINAL text pooling, the id padding positions hold (SigLIP pads with 1, its EOS)
         int padTokenId,
         // LIMoE's experts, routing and auxiliary losses: set for LIMOE, null for the others
-        MoeConfig moe) {
+        MoeConfig moe,
+        // the captioner's text decoder: set exactly when family is CAPTIONER, null otherwise
+        DecoderConfig decoder) {
 
     private static final String PRESETS = "presets/";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -179,6 +181,17 @@ public record ModelConfig(
         }
         if (textPooling == null) {
             throw new IllegalArgumentException("textPooling must be set");
+        }
+        if ((family == ModelFamily.CAPTIONER) != (decoder != null)) {
+            throw new IllegalArgumentException(
+                    "a decoder is set exactly for the CAPTIONER family, not for " + family);
+        }
+        if (decoder != null && decoder.maxLength() > contextLength) {
+            throw new IllegalArgumentException(
+                    "decoder maxLength "
+                            + decoder.maxLength()
+                            + " exceeds the context length "
+                            + contextLength);
         }
         checkMoe(
                 family,
@@ -358,7 +371,8 @@ public record ModelConfig(
                 .imageProjection(imageProjection)
                 .textProjectionBias(textProjectionBias)
                 .padTokenId(padTokenId)
-                .moe(moe);
+                .moe(moe)
+                .decoder(decoder);
     }
 
     /** Sets components one by one; {@link #build} validates them together. */
@@ -387,6 +401,7 @@ public record ModelConfig(
         private boolean textProjectionBias;
         private int padTokenId;
         private MoeConfig moe;
+        private DecoderConfig decoder;
 
         private Builder() {}
 
@@ -505,6 +520,11 @@ public record ModelConfig(
             return this;
         }
 
+        public Builder decoder(DecoderConfig v) {
+            decoder = v;
+            return this;
+        }
+
         public ModelConfig build() {
             return new ModelConfig(
                     name,
@@ -529,7 +549,8 @@ public record ModelConfig(
                     imageProjection,
                     textProjectionBias,
                     padTokenId,
-                    moe);
+                    moe,
+                    decoder);
         }
     }
 

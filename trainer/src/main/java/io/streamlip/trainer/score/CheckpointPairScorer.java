@@ -63,6 +63,14 @@ public final class CheckpointPairScorer implements PairScorer {
         TrainingSession session =
                 TrainingSession.create(state.model(), OptimizerConfig.defaults(), 0);
         try {
+            if (!session.hasEmbeddings()) {
+                throw new IllegalArgumentException(
+                        "checkpoint "
+                                + resolved
+                                + " is a captioner trained without the pairwise loss: it has no"
+                                + " embeddings to score pairs with (train with"
+                                + " --caption-contrastive)");
+            }
             session.loadParameters(resolved.resolve(TrainingSession.PARAMETERS_FILE));
         } catch (IOException | RuntimeException e) {
             session.close();

@@ -102,17 +102,26 @@ class ModelPresetsTest {
                 .hasMessageContaining("not CLIPPO");
         assertThat(ModelConfig.presetNames())
                 .containsExactly(
-                        "b16", "clippo-b16", "clippo-small", "clippo-tiny", "limoe-b16",
-                        "limoe-small", "limoe-tiny", "small", "so400m", "tiny");
+                        "b16",
+                        "captioner-b16",
+                        "captioner-small",
+                        "captioner-tiny",
+                        "clippo-b16",
+                        "clippo-small",
+                        "clippo-tiny",
+                        "limoe-b16",
+                        "limoe-small",
+                        "limoe-tiny",
+                        "small",
+                        "so400m",
+                        "tiny");
         assertThatThrownBy(() -> ModelConfig.preset("huge", 300))
                 .hasMessageContaining(
-                        "unknown model preset 'huge'; known: b16, clippo-b16, clippo-small,"
-                                + " clippo-tiny, limoe-b16, limoe-small, limoe-tiny, small, so400m,"
-                                + " tiny");
+                        "unknown model preset 'huge'; known: b16, captioner-b16, captioner-small,"
+                                + " captioner-tiny, clippo-b16, clippo-small, clippo-tiny,"
+                                + " limoe-b16, limoe-small, limoe-tiny, small, so400m, tiny");
         assertThatThrownBy(() -> ModelConfig.preset("../model/presets/tiny", 300))
-                .hasMessageContaining(
-                        "known: b16, clippo-b16, clippo-small, clippo-tiny, limoe-b16,"
-                                + " limoe-small, limoe-tiny, small, so400m, tiny");
+                .hasMessageContaining("known: b16, captioner-b16,");
     }
 
     @Test
