@@ -32,6 +32,13 @@ public final class PerceptualHash {
     // Side of the thumbnail of the second check.
     private static final int THUMB = 16;
 
+    /**
+     * The shortest side an image must keep when decoded for {@link #fingerprint}: the hash's grid
+     * ({@value #SIZE} cells a side; the thumbnail's {@value #THUMB} are coarser). A JPEG decoded at
+     * 1/2 to 1/8 scale in the DCT averages blocks as the grid's cells do.
+     */
+    public static final int MIN_DECODED_SIDE = SIZE;
+
     private PerceptualHash() {}
 
     /**
