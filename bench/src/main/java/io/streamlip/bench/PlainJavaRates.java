@@ -102,10 +102,29 @@ final class PlainJavaRates {
                 });
     }
 
-    /** Curating each pair and building its example, in one thread. */
+    /**
+     * Curating each pair and building its example, in one thread, as the jobs do: each image
+     * decoded once per job, a JPEG at the smallest DCT scale its consumers need.
+     */
     double curateAndBuild() {
-        PairCurator curator = new PairCurator(filter);
-        ExampleBuilder builder = new ExampleBuilder(tokenize);
+        return curateAndBuild(
+                new PairCurator(filter), new ExampleBuilder(tokenize, tokenize.tokenizer()));
+    }
+
+    /**
+     * {@link #curateAndBuild()} with every image decoded at full size by ImageIO in both steps: the
+     * reference the reduced decoding is set against, measured in the same run.
+     */
+    double curateAndBuildFullDecode() {
+        return curateAndBuild(
+                new PairCurator(filter, Integer.MAX_VALUE),
+                new ExampleBuilder(
+                        tokenize,
+                        tokenize.tokenizer(),
+                        new ImagePreprocessor(tokenize.imageSize()).withFullDecode()));
+    }
+
+    private double curateAndBuild(PairCurator curator, ExampleBuilder builder) {
         return best(
                 pairs.size(),
                 () -> {
