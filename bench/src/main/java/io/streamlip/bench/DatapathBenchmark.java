@@ -2,6 +2,7 @@ package io.streamlip.bench;
 
 import io.streamlip.broker.KafkaBroker;
 import io.streamlip.schemas.RawPair;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,9 @@ import java.util.Map;
  * beside the end-to-end rate and the JVM CPU per record by thread group ({@link ThreadCpu}). Sizes
  * and their properties: {@link DatapathSettings}; the table and JSON: {@link DatapathReport}. Why
  * this method: docs/decisions/datapath-benchmark.md.
+ *
+ * <p>Then web-sized JPEGs ({@link WebDatapath}) at parallelism 1, each set against the same work
+ * with ImageIO full decodes in the same run.
  */
 public final class DatapathBenchmark implements Benchmark {
 
@@ -39,24 +43,41 @@ public final class DatapathBenchmark implements Benchmark {
         PlainJavaRates plain =
                 new PlainJavaRates(pairs, DatapathSettings.FILTER, settings.tokenize());
         PlainJavaRates.Limits limitsBefore = plain.decodeResizeLimits(settings.pairThreads());
+        // Alternated, the faster of each kept: the first pass also warms the JIT for both.
+        double curateAndBuildFullDecode = plain.curateAndBuildFullDecode();
         double curateAndBuild = plain.curateAndBuild();
+        curateAndBuildFullDecode =
+                Math.max(curateAndBuildFullDecode, plain.curateAndBuildFullDecode());
         // Where the plain classes' time goes (bench curation-cost has the same on emoji pairs).
         List<CurationCost.Step> cost =
                 settings.curationCost()
                         .measure(pairs, DatapathSettings.FILTER, settings.tokenize());
         Map<Integer, PipelineFigures> pipeline;
         Map<Integer, PipelineFigures> relay;
+        List<WebDatapath.Figures> web = new ArrayList<>();
         try (KafkaBroker broker = KafkaBroker.startTemporary()) {
             DatapathJobs.Wiring jobs =
                     DatapathJobs.filterAndTokenize(DatapathSettings.FILTER, settings.tokenize());
             pipeline = measure(broker, "p", jobs, pairs, settings);
             relay = measure(broker, "relay-p", DatapathJobs::relay, pairs, settings);
+            for (int[] size : WebDatapath.sizes()) {
+                web.add(WebDatapath.measure(broker, size[0], size[1], settings, options));
+            }
         }
         PlainJavaRates.Limits limitsAfter = plain.decodeResizeLimits(settings.pairThreads());
-        return DatapathReport.of(
-                settings,
-                new DatapathReport.Measurements(
-                        limitsBefore, curateAndBuild, cost, pipeline, relay, limitsAfter));
+        BenchResult result =
+                DatapathReport.of(
+                        settings,
+                        new DatapathReport.Measurements(
+                                limitsBefore,
+                                curateAndBuild,
+                                curateAndBuildFullDecode,
+                                cost,
+                                pipeline,
+                                relay,
+                                limitsAfter));
+        WebDatapath.report(result, web, settings.cores());
+        return result;
     }
 
     /**

@@ -28,6 +28,7 @@ final class DatapathReport {
      *
      * @param limitsBefore the decode+resize limits before the jobs ran, in a cold JVM
      * @param curateAndBuild records/s of curating and building examples in plain Java
+     * @param curateAndBuildFullDecode the same with ImageIO full decodes in both steps
      * @param cost the plain classes' CPU per record by step
      * @param pipeline the filter and tokenize jobs' figures by parallelism
      * @param relay the relay's figures by parallelism
@@ -36,6 +37,7 @@ final class DatapathReport {
     record Measurements(
             PlainJavaRates.Limits limitsBefore,
             double curateAndBuild,
+            double curateAndBuildFullDecode,
             List<CurationCost.Step> cost,
             Map<Integer, PipelineFigures> pipeline,
             Map<Integer, PipelineFigures> relay,
@@ -52,6 +54,10 @@ final class DatapathReport {
                 "decode+resize limit (plain Java, " + threads + " threads)",
                 m.limitsBefore().pairThreads());
         limitRow(result, "curate+build example (plain Java, 1 thread)", m.curateAndBuild());
+        limitRow(
+                result,
+                "curate+build example, ImageIO full decodes (plain Java, 1 thread)",
+                m.curateAndBuildFullDecode());
         pipeline(result, m.pipeline());
         relay(result, m.relay());
         limitRow(
@@ -169,6 +175,27 @@ final class DatapathReport {
     private static void relayBound(BenchResult result, DatapathSettings settings, Measurements m) {
         double limit = m.limitsBefore().best(m.limitsAfter()).oneThread();
         double relayCpu = m.relay().get(1).cpuMsPerRecord();
+        double plainMs = 1000.0 / m.curateAndBuild();
+        double jobsCpu = m.pipeline().get(1).cpuMsPerRecord();
+        result.put("plain_over_full_decode", m.curateAndBuild() / m.curateAndBuildFullDecode())
+                .put("jobs_over_plain_plus_relay", jobsCpu / (plainMs + relayCpu))
+                .put("records_per_s_per_core", 1000.0 / jobsCpu)
+                .note(
+                        String.format(
+                                Locale.ROOT,
+                                "%d px PNG: plain curate+build %.0f/s against %.0f/s with ImageIO"
+                                        + " full decodes (%.2fx); jobs %.3f CPU ms/record against"
+                                        + " plain %.3f + relay %.3f = %.2fx; %.0f records/s per"
+                                        + " core (CPU-bound)",
+                                settings.imageSize(),
+                                m.curateAndBuild(),
+                                m.curateAndBuildFullDecode(),
+                                m.curateAndBuild() / m.curateAndBuildFullDecode(),
+                                jobsCpu,
+                                plainMs,
+                                relayCpu,
+                                jobsCpu / (plainMs + relayCpu),
+                                1000.0 / jobsCpu));
         double relayCeiling = settings.cores() * 1000.0 / relayCpu;
         result.put("relay_cpu_bound_records_per_s", relayCeiling)
                 .put("relay_cpu_bound_fraction_of_limit", relayCeiling / limit)

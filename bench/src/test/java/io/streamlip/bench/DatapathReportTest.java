@@ -33,6 +33,7 @@ class DatapathReportTest {
         return new DatapathReport.Measurements(
                 new PlainJavaRates.Limits(1000, 1500, 2),
                 800,
+                400,
                 List.of(
                         new CurationCost.Step("caption", "checks", 8.4),
                         new CurationCost.Step("decode", "decoding", 50.25)),
@@ -51,6 +52,7 @@ class DatapathReportTest {
                         "decode+resize limit (plain Java, 1 thread)",
                         "decode+resize limit (plain Java, 2 threads)",
                         "curate+build example (plain Java, 1 thread)",
+                        "curate+build example, ImageIO full decodes (plain Java, 1 thread)",
                         "filter+tokenize, parallelism 1",
                         "filter+tokenize, parallelism 2",
                         "Kafka relay (the same 2 exactly-once hops, no work), parallelism 1",
@@ -60,7 +62,7 @@ class DatapathReportTest {
         assertThat(result.rows().get(0))
                 .containsExactly(
                         "decode+resize limit (plain Java, 1 thread)", 1000.0, "", "", "", "");
-        assertThat(result.rows().get(3))
+        assertThat(result.rows().get(4))
                 .containsExactly("filter+tokenize, parallelism 1", 400.0, 200.0, 4.0, 1.0, 3L);
         assertThat(result.toTable())
                 .startsWith(
@@ -102,6 +104,9 @@ class DatapathReportTest {
                         "fraction_of_limit_p1",
                         "fraction_of_2_thread_limit_p2",
                         "scaling_p2_over_p1",
+                        "plain_over_full_decode",
+                        "jobs_over_plain_plus_relay",
+                        "records_per_s_per_core",
                         "relay_cpu_bound_records_per_s",
                         "relay_cpu_bound_fraction_of_limit");
         assertThat(result.toJson()).contains("\"rows\" : [", "\"notes\" : [");
@@ -118,6 +123,11 @@ class DatapathReportTest {
         assertThat((double) json.get("fraction_of_2_thread_limit_p2"))
                 .isCloseTo(600 / 1500.0, within(1e-12));
         assertThat((double) json.get("scaling_p2_over_p1")).isCloseTo(1.5, within(1e-12));
+        // Plain work 800/s = 1.25 ms a record; the relay 0.5 ms; the jobs 4.0 ms.
+        assertThat((double) json.get("plain_over_full_decode")).isCloseTo(2.0, within(1e-12));
+        assertThat((double) json.get("jobs_over_plain_plus_relay"))
+                .isCloseTo(4.0 / 1.75, within(1e-12));
+        assertThat((double) json.get("records_per_s_per_core")).isCloseTo(250.0, within(1e-9));
         // 2 cores at 0.5 ms of CPU per relayed record.
         assertThat((double) json.get("relay_cpu_bound_records_per_s"))
                 .isCloseTo(4000, within(1e-9));

@@ -62,9 +62,25 @@ public final class ExampleBuilder implements Serializable {
 
     /** With a tokenizer already built from {@code config} (shared, e.g. by a benchmark). */
     public ExampleBuilder(TokenizeConfig config, CaptionTokenizer tokenizer) {
+        this(config, tokenizer, new ImagePreprocessor(config.imageSize()));
+    }
+
+    /**
+     * With the preprocessor that decodes and resizes images (its size must be the config's), e.g.
+     * {@link ImagePreprocessor#withFullDecode()} for a benchmark's reference.
+     */
+    public ExampleBuilder(
+            TokenizeConfig config, CaptionTokenizer tokenizer, ImagePreprocessor preprocessor) {
+        if (preprocessor.size() != config.imageSize()) {
+            throw new IllegalArgumentException(
+                    "preprocessor size "
+                            + preprocessor.size()
+                            + " is not the config's image size "
+                            + config.imageSize());
+        }
         this.config = config;
         this.tokenizer = tokenizer;
-        this.preprocessor = new ImagePreprocessor(config.imageSize());
+        this.preprocessor = preprocessor;
         this.font = config.render() == null ? null : readFont(config.render().fontFile());
     }
 
@@ -179,7 +195,8 @@ public final class ExampleBuilder implements Serializable {
         }
         BufferedImage image;
         try {
-            image = Images.decode(bytes);
+            // Once, no larger than the example needs (a JPEG at a reduced DCT scale).
+            image = preprocessor.decode(bytes);
         } catch (Images.UndecodableImageException e) {
             return Verdict.refuse(RejectReason.IMAGE_UNDECODABLE, e.getMessage());
         }

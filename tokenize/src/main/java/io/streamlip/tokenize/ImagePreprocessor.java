@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>{@link #process} decodes at most {@code maxDecodedPixels} pixels ({@link Images#decode(byte[],
  * long)}: a larger image is decoded subsampled first), so one call's memory is at most that many
- * pixels times about 20 bytes (the raster, the ARGB copy and three float planes).
+ * pixels times about 20 bytes (the raster, the ARGB copy and three float planes); a JPEG larger
+ * than needed is decoded at a reduced DCT scale ({@link #decode}).
  */
 public final class ImagePreprocessor implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -46,6 +47,7 @@ public final class ImagePreprocessor implements Serializable {
 
     private final int size;
     private final long maxDecodedPixels;
+    private final boolean reducedDecode;
 
     /** Resampler weights by input side: the same for every image of that side. */
     private transient volatile Map<Integer, Resampler> resamplers;
@@ -70,6 +72,10 @@ public final class ImagePreprocessor implements Serializable {
      *     size}): a larger image is decoded subsampled to at most this many
      */
     public ImagePreprocessor(int size, long maxDecodedPixels) {
+        this(size, maxDecodedPixels, true);
+    }
+
+    private ImagePreprocessor(int size, long maxDecodedPixels, boolean reducedDecode) {
         if (size < 4) {
             throw new IllegalArgumentException("size must be at least 4, got " + size);
         }
@@ -82,6 +88,16 @@ public final class ImagePreprocessor implements Serializable {
         }
         this.size = size;
         this.maxDecodedPixels = maxDecodedPixels;
+        this.reducedDecode = reducedDecode;
+    }
+
+    /**
+     * This preprocessor decoding every image at full size (bounded by {@link #maxDecodedPixels()})
+     * instead of at the smallest JPEG scale that still covers {@link #size()}: the reference the
+     * benchmarks compare with.
+     */
+    public ImagePreprocessor withFullDecode() {
+        return new ImagePreprocessor(size, maxDecodedPixels, false);
     }
 
     public int size() {
@@ -95,10 +111,22 @@ public final class ImagePreprocessor implements Serializable {
 
     /**
      * Decodes {@code encoded}, subsampled when it has more than {@link #maxDecodedPixels()} pixels,
-     * and converts it; see {@link #toRgb(BufferedImage)}.
+     * and converts it; see {@link #decode} and {@link #toRgb(BufferedImage)}.
      */
     public byte[] process(byte[] encoded) throws Images.UndecodableImageException {
-        return toRgb(Images.decode(encoded, maxDecodedPixels));
+        return toRgb(decode(encoded));
+    }
+
+    /**
+     * Decodes {@code encoded} once, as small as the resize allows: a JPEG at the smallest DCT scale
+     * (1/2, 1/4, 1/8) whose sides both stay at least {@link #size()} ({@link
+     * Images#decodeAtLeast}), which the resize then brings to {@code size} as from the full image
+     * (the DCT scale averages blocks, as the resize's filter does); EXIF orientation applied.
+     */
+    public BufferedImage decode(byte[] encoded) throws Images.UndecodableImageException {
+        return Images.decodeAtLeast(
+                        encoded, maxDecodedPixels, reducedDecode ? size : Integer.MAX_VALUE)
+                .image();
     }
 
     /**

@@ -12,8 +12,9 @@ import java.util.Optional;
  * Decides whether image bytes are a usable image, cheapest test first: presence and encoded size,
  * the format from the first bytes (only {@link Images#ALLOWED_FORMATS}), then the header ({@code
  * Images#probe}: format, width, height, no pixels decoded), the container's structure (it reaches
- * its end marker), and only when all of that is acceptable a full decode, which proves the bytes
- * hold a whole image.
+ * its end marker), and only when all of that is acceptable a decode of every byte, which proves the
+ * bytes hold a whole image: a JPEG at the smallest DCT scale whose sides stay at least the
+ * fingerprint's need ({@link Images#decodeAtLeast}), anything else whole.
  *
  * <p>A decompression bomb is refused from its header, before any pixel is allocated; the decode
  * reads every byte but materialises at most {@link FilterConfig#maxDecodedPixels()} pixels (a
@@ -26,14 +27,29 @@ public final class ImageValidity implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final FilterConfig config;
+    private final int minDecodedSide;
 
+    /** Decoding no larger than the fingerprint needs ({@link PerceptualHash#MIN_DECODED_SIDE}). */
     public ImageValidity(FilterConfig config) {
-        this.config = config;
+        this(config, PerceptualHash.MIN_DECODED_SIDE);
     }
 
     /**
-     * An image that passed: its header and its pixels, subsampled when the header's size exceeds
-     * {@link FilterConfig#maxDecodedPixels()}.
+     * @param minDecodedSide the shortest side a decoded image keeps ({@link Images#decodeAtLeast});
+     *     {@link Integer#MAX_VALUE} decodes at full size
+     */
+    public ImageValidity(FilterConfig config, int minDecodedSide) {
+        if (minDecodedSide < 1) {
+            throw new IllegalArgumentException("minDecodedSide must be positive");
+        }
+        this.config = config;
+        this.minDecodedSide = minDecodedSide;
+    }
+
+    /**
+     * An image that passed: its header and its pixels, upright by its EXIF orientation, reduced to
+     * the scale the fingerprint needs (a JPEG) or subsampled when the header's size exceeds {@link
+     * FilterConfig#maxDecodedPixels()}.
      */
     public record ValidImage(Images.Header header, BufferedImage image) {}
 
@@ -88,12 +104,11 @@ public final class ImageValidity implements Serializable {
             return Verdict.refuse(RejectReason.IMAGE_TRUNCATED, header + ": " + cut);
         }
         try {
-            BufferedImage image = Images.decode(bytes, config.maxDecodedPixels());
-            int factor =
-                    Images.subsampling(header.width(), header.height(), config.maxDecodedPixels());
-            long wantWidth = (header.width() + factor - 1L) / factor;
-            long wantHeight = (header.height() + factor - 1L) / factor;
-            if (image.getWidth() != wantWidth || image.getHeight() != wantHeight) {
+            Images.Scaled scaled =
+                    Images.decodeAtLeast(bytes, config.maxDecodedPixels(), minDecodedSide);
+            BufferedImage image = scaled.image();
+            if (!scaled.matches(header)) {
+                int factor = scaled.divisor();
                 return Verdict.refuse(
                         RejectReason.IMAGE_UNDECODABLE,
                         "decoded "
@@ -104,7 +119,7 @@ public final class ImageValidity implements Serializable {
                                 + header.width()
                                 + "x"
                                 + header.height()
-                                + (factor > 1 ? " (subsampled by " + factor + ")" : ""));
+                                + (factor > 1 ? " (scaled by 1/" + factor + ")" : ""));
             }
             return Verdict.accept(new ValidImage(header, image));
         } catch (Images.UndecodableImageException e) {
@@ -126,7 +141,7 @@ public final class ImageValidity implements Serializable {
                     ? null
                     : "PNG of " + bytes.length + " bytes ends before its IEND chunk";
         } else if (format.equals("jpeg")) {
-            return jpegReachesEoi(bytes)
+            return Images.jpegReachesEoi(bytes)
                     ? null
                     : "JPEG of " + bytes.length + " bytes lacks its end-of-image marker";
         } else if (format.equals("gif")) {
@@ -206,69 +221,6 @@ public final class ImageValidity implements Serializable {
             }
         }
         return false;
-    }
-
-    /**
-     * Whether the JPEG's markers lead to EOI: each segment is skipped by its length; after a
-     * start-of-scan, the entropy-coded data runs to the next marker that is not a stuffed zero, a
-     * restart marker or fill. A marker whose length is impossible leaves the verdict to the
-     * decoder.
-     */
-    private static boolean jpegReachesEoi(byte[] b) {
-        int n = b.length;
-        int at = 2; // after SOI
-        while (true) {
-            while (at < n && b[at] != (byte) 0xFF) {
-                at++; // stray bytes between segments: the decoder judges those
-            }
-            while (at < n && b[at] == (byte) 0xFF) {
-                at++; // fill bytes
-            }
-            if (at >= n) {
-                return false;
-            }
-            int marker = b[at++] & 0xff;
-            if (marker == 0xD9) {
-                return true;
-            }
-            if (marker == 0x00 || marker == 0x01 || marker == 0xD8 || isRestart(marker)) {
-                continue; // no length follows
-            }
-            if (at + 2 > n) {
-                return false;
-            }
-            int length = (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
-            if (length < 2) {
-                return true;
-            }
-            at += length;
-            if (at > n) {
-                return false;
-            }
-            if (marker == 0xDA) {
-                // Entropy-coded data up to the next real marker.
-                while (true) {
-                    while (at < n && b[at] != (byte) 0xFF) {
-                        at++;
-                    }
-                    if (at + 1 >= n) {
-                        return false;
-                    }
-                    int next = b[at + 1] & 0xff;
-                    if (next == 0x00 || isRestart(next)) {
-                        at += 2;
-                    } else if (next == 0xFF) {
-                        at++;
-                    } else {
-                        break;
-                    }
-                }
-            }
-        }
-    }
-
-    private static boolean isRestart(int marker) {
-        return marker >= 0xD0 && marker <= 0xD7;
     }
 
     /** Applies the size bounds to what the header claims. */

@@ -61,21 +61,30 @@ public final class PairCurator implements Serializable {
      * Checks the evaluation sets of {@code config} too (loaded from their folders on first use).
      */
     public PairCurator(FilterConfig config) {
-        this(config, true);
+        this(config, true, PerceptualHash.MIN_DECODED_SIDE);
     }
 
-    private PairCurator(FilterConfig config, boolean checkEvalSets) {
+    /**
+     * As {@link #PairCurator(FilterConfig)}, decoding images with sides of at least {@code
+     * minDecodedSide} ({@link ImageValidity#ImageValidity(FilterConfig, int)}; {@link
+     * Integer#MAX_VALUE}: at full size, the reference the benchmarks compare with).
+     */
+    public PairCurator(FilterConfig config, int minDecodedSide) {
+        this(config, true, minDecodedSide);
+    }
+
+    private PairCurator(FilterConfig config, boolean checkEvalSets, int minDecodedSide) {
         this.config = config;
         this.captions = new CaptionCheck(config);
         this.text = new TextQuality(config.text());
-        this.images = new ImageValidity(config);
+        this.images = new ImageValidity(config, minDecodedSide);
         this.language = new LanguageCheck(config.language());
         this.checkEvalSets = checkEvalSets;
     }
 
     /** A curator that leaves the evaluation sets to another stage (the job's broadcast one). */
     public static PairCurator withoutEvalSets(FilterConfig config) {
-        return new PairCurator(config, false);
+        return new PairCurator(config, false, PerceptualHash.MIN_DECODED_SIDE);
     }
 
     /** The evaluation sets' hashes and thumbnails, loaded from their folders on first use. */

@@ -32,6 +32,16 @@ public final class PerceptualHash {
     // Side of the thumbnail of the second check.
     private static final int THUMB = 16;
 
+    /**
+     * The shortest side an image must keep when decoded for {@link #fingerprint}: twice the hash's
+     * grid of {@value #SIZE} cells a side, whose cells each average {@value #SUB} x {@value #SUB}
+     * samples (the thumbnail's {@value #THUMB} cells are coarser). A JPEG decoded at 1/2 to 1/8
+     * scale in the DCT averages blocks as the cells do; twice the grid keeps {@code bench
+     * curation}'s near-duplicate and evaluation-set figures as they were with full decodes
+     * (bench/results/decode-at-scale-2026-12-06.md).
+     */
+    public static final int MIN_DECODED_SIDE = 2 * SIZE;
+
     private PerceptualHash() {}
 
     /**

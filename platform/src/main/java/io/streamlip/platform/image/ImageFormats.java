@@ -80,6 +80,103 @@ final class ImageFormats {
         return w > 0 && h > 0 && b.length - at == (w + 7) / 8 * h;
     }
 
+    /**
+     * Whether the JPEG's markers lead to EOI: each segment is skipped by its length; after a
+     * start-of-scan, the entropy-coded data runs to the next marker that is not a stuffed zero, a
+     * restart marker or fill. A marker whose length is impossible leaves the verdict to the
+     * decoder.
+     */
+    static boolean jpegReachesEoi(byte[] b) {
+        int n = b.length;
+        int at = 2; // after SOI
+        while (true) {
+            while (at < n && b[at] != (byte) 0xFF) {
+                at++; // stray bytes between segments: the decoder judges those
+            }
+            while (at < n && b[at] == (byte) 0xFF) {
+                at++; // fill bytes
+            }
+            if (at >= n) {
+                return false;
+            }
+            int marker = b[at++] & 0xff;
+            if (marker == 0xD9) {
+                return true;
+            }
+            if (marker == 0x00 || marker == 0x01 || marker == 0xD8 || isRestart(marker)) {
+                continue; // no length follows
+            }
+            if (at + 2 > n) {
+                return false;
+            }
+            int length = (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
+            if (length < 2) {
+                return true;
+            }
+            at += length;
+            if (at > n) {
+                return false;
+            }
+            if (marker == 0xDA) {
+                // Entropy-coded data up to the next real marker.
+                while (true) {
+                    while (at < n && b[at] != (byte) 0xFF) {
+                        at++;
+                    }
+                    if (at + 1 >= n) {
+                        return false;
+                    }
+                    int next = b[at + 1] & 0xff;
+                    if (next == 0x00 || isRestart(next)) {
+                        at += 2;
+                    } else if (next == 0xFF) {
+                        at++;
+                    } else {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean isRestart(int marker) {
+        return marker >= 0xD0 && marker <= 0xD7;
+    }
+
+    /**
+     * The number of components the JPEG's frame header (SOF) announces: 1 grey, 3 YCbCr or RGB, 4
+     * CMYK or YCCK; -1 when no frame header is found before the first scan.
+     */
+    static int jpegComponents(byte[] b) {
+        int n = b.length;
+        int at = 2;
+        while (at + 4 <= n && (b[at] & 0xff) == 0xFF) {
+            int marker = b[at + 1] & 0xff;
+            if (marker == 0xFF) {
+                at++; // fill byte
+                continue;
+            }
+            if (marker == 0xDA || marker == 0xD9) {
+                return -1;
+            }
+            int length = (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
+            boolean frame =
+                    marker >= 0xC0
+                            && marker <= 0xCF
+                            && marker != 0xC4
+                            && marker != 0xC8
+                            && marker != 0xCC;
+            if (frame) {
+                return at + 9 < n ? b[at + 9] & 0xff : -1;
+            }
+            if (length < 2) {
+                return -1;
+            }
+            at += 2 + length;
+        }
+        return -1;
+    }
+
     private static boolean starts(byte[] b, int... signature) {
         return at(b, 0, signature);
     }

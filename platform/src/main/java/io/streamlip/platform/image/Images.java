@@ -138,14 +138,62 @@ public final class Images {
      * decoder's working memory stays a few rows; every byte of the image is still decoded.
      *
      * <p>8-bit RGB and RGBA PNGs, most of a crawl of icons, take a fast path ({@link PngDecoder})
-     * that gives the same image as ImageIO at a fraction of the cost; everything else is ImageIO's.
+     * that gives the same image as ImageIO at a fraction of the cost; JPEGs are ImageIO's, turned
+     * upright by their EXIF orientation, and CMYK ones, which ImageIO cannot read, OpenCV's.
      *
      * @param maxPixels the most pixels the returned image may hold (at least 1)
      */
     public static BufferedImage decode(byte[] bytes, long maxPixels)
             throws UndecodableImageException {
+        return decodeAtLeast(bytes, maxPixels, Integer.MAX_VALUE).image();
+    }
+
+    /**
+     * An image decoded for consumers that need sides of at least a given length: {@code image}'s
+     * sides are the header's divided by {@code divisor}, rounded up ({@code ceil(width /
+     * divisor)}), and swapped when {@code transposed} (an EXIF orientation of a quarter turn).
+     */
+    public record Scaled(BufferedImage image, int divisor, boolean transposed) {
+        /** Whether {@link #image} has the size {@code header} and this scale imply. */
+        public boolean matches(Header header) {
+            long w = ceilDiv(header.width(), divisor);
+            long h = ceilDiv(header.height(), divisor);
+            if (transposed) {
+                long t = w;
+                w = h;
+                h = t;
+            }
+            return image.getWidth() == w && image.getHeight() == h;
+        }
+    }
+
+    /**
+     * Decodes the image once, no larger than its consumers need: a JPEG whose sides both stay at
+     * least {@code minSide} at 1/2, 1/4 or 1/8 scale is decoded at the smallest such scale inside
+     * the inverse DCT (OpenCV, when its native library loads: {@code OpenCvJpeg}), every byte still
+     * entropy-decoded; everything else as {@link #decode(byte[], long)} (PNG's fast path,
+     * subsampling above {@code maxPixels}). EXIF orientation is applied either way.
+     *
+     * <p>A reduced decode refuses data libjpeg cannot decode, but not the corrupt-data warnings it
+     * recovers from, which ImageIO's full decode reports; callers that must prove bytes whole check
+     * the container first (the filter walks a JPEG's markers to its end).
+     *
+     * @param maxPixels the most pixels the returned image may hold (at least 1)
+     * @param minSide the shortest side the consumers need ({@link Integer#MAX_VALUE}: full size)
+     */
+    public static Scaled decodeAtLeast(byte[] bytes, long maxPixels, int minSide)
+            throws UndecodableImageException {
+        return decodeAtLeast(bytes, maxPixels, minSide, true);
+    }
+
+    /** {@link #decodeAtLeast(byte[], long, int)}, through ImageIO only unless {@code useNative}. */
+    static Scaled decodeAtLeast(byte[] bytes, long maxPixels, int minSide, boolean useNative)
+            throws UndecodableImageException {
         if (maxPixels < 1) {
             throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
+        }
+        if (minSide < 1) {
+            throw new IllegalArgumentException("minSide must be positive, got " + minSide);
         }
         if (bytes == null || bytes.length == 0) {
             throw new UndecodableImageException("no image bytes");
@@ -166,9 +214,17 @@ public final class Images {
             }
             BufferedImage png = PngDecoder.decode(bytes, maxPixels);
             if (png != null) {
-                return png;
+                return new Scaled(
+                        png,
+                        header == null
+                                ? 1
+                                : subsampling(header.width(), header.height(), maxPixels),
+                        false);
             }
         }
+        boolean nativeJpeg = useNative && format.equals("jpeg") && OpenCvJpeg.available();
+        int orientation = format.equals("jpeg") ? ExifOrientation.of(bytes) : 1;
+        boolean transposed = ExifOrientation.transposes(orientation);
         try (ImageInputStream in = memoryStream(bytes)) {
             ImageReader reader = reader(format);
             if (reader == null) {
@@ -178,11 +234,36 @@ public final class Images {
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
             try {
                 reader.setInput(in, true, true);
-                ImageReadParam param = null;
                 int width = reader.getWidth(0);
                 int height = reader.getHeight(0);
                 checkRowWidth(width, height, maxPixels);
+                int reduction = nativeJpeg ? reduction(width, height, maxPixels, minSide) : 1;
+                boolean fourComponents =
+                        format.equals("jpeg") && ImageFormats.jpegComponents(bytes) == 4;
+                if (fourComponents) {
+                    // CMYK or YCCK: ImageIO reads them without a colour conversion, wrongly.
+                    if (!nativeJpeg) {
+                        throw new UndecodableImageException(
+                                "CMYK/YCCK JPEG: no colour conversion without OpenCV's decoder");
+                    }
+                    while (reduction < 8
+                            && ceilDiv(width, reduction) * ceilDiv(height, reduction) > maxPixels) {
+                        reduction *= 2;
+                    }
+                    if (ceilDiv(width, reduction) * ceilDiv(height, reduction) > maxPixels) {
+                        throw new UndecodableImageException(
+                                "CMYK/YCCK JPEG of "
+                                        + width
+                                        + "x"
+                                        + height
+                                        + " is above the decode bound even at 1/8 scale");
+                    }
+                }
+                if (reduction > 1 || fourComponents) {
+                    return new Scaled(opencv(bytes, reduction), reduction, transposed);
+                }
                 int factor = subsampling(width, height, maxPixels);
+                ImageReadParam param = null;
                 if (factor > 1) {
                     param = reader.getDefaultReadParam();
                     param.setSourceSubsampling(factor, factor, 0, 0);
@@ -192,13 +273,45 @@ public final class Images {
                     throw new UndecodableImageException(
                             "truncated or corrupt: " + String.join("; ", warnings));
                 }
-                return image;
+                return new Scaled(ExifOrientation.apply(image, orientation), factor, transposed);
             } finally {
                 reader.dispose();
             }
         } catch (IOException | RuntimeException e) {
             throw new UndecodableImageException("truncated or corrupt: " + e, e);
         }
+    }
+
+    /**
+     * The DCT scale denominator (1, 2, 4 or 8) for a JPEG of {@code width x height}: the largest
+     * whose result keeps both sides at least {@code minSide} and holds at most {@code maxPixels}; 1
+     * when none above 1 does.
+     */
+    static int reduction(long width, long height, long maxPixels, int minSide) {
+        for (int i = OpenCvJpeg.REDUCTIONS.length - 1; i > 0; i--) {
+            int r = OpenCvJpeg.REDUCTIONS[i];
+            long w = ceilDiv(width, r);
+            long h = ceilDiv(height, r);
+            if (Math.min(w, h) >= minSide && w * h <= maxPixels) {
+                return r;
+            }
+        }
+        return 1;
+    }
+
+    private static BufferedImage opencv(byte[] bytes, int reduction)
+            throws UndecodableImageException {
+        if (!ImageFormats.jpegReachesEoi(bytes)) {
+            // libjpeg fills a cut file's missing rows with grey and only warns.
+            throw new UndecodableImageException(
+                    "truncated: JPEG of " + bytes.length + " bytes lacks its end-of-image marker");
+        }
+        BufferedImage image = OpenCvJpeg.decode(bytes, reduction);
+        if (image == null) {
+            throw new UndecodableImageException(
+                    "truncated or corrupt: libjpeg could not decode it at 1/" + reduction);
+        }
+        return image;
     }
 
     /**
@@ -366,6 +479,16 @@ public final class Images {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Whether a JPEG's markers lead to its end-of-image marker {@code FF D9}: segments skipped by
+     * their lengths, entropy-coded data up to the next marker that is not a stuffed zero, a restart
+     * marker or fill. False for a file cut short; bytes after the end are allowed. A marker whose
+     * length is impossible leaves the verdict to the decoder (true).
+     */
+    public static boolean jpegReachesEoi(byte[] bytes) {
+        return ImageFormats.jpegReachesEoi(bytes);
     }
 
     /** The first bytes as hex, for error messages about unreadable data. */

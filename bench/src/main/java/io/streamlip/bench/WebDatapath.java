@@ -1,0 +1,270 @@
+package io.streamlip.bench;
+
+import io.streamlip.broker.KafkaBroker;
+import io.streamlip.filter.curate.PairCurator;
+import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.platform.bounds.RecordSize;
+import io.streamlip.platform.image.WebImages;
+import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.Example;
+import io.streamlip.schemas.PixelFormat;
+import io.streamlip.schemas.RawPair;
+import io.streamlip.tokenize.ExampleBuilder;
+import io.streamlip.tokenize.TokenizeConfig;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * The web-sized half of {@code bench datapath}: JPEGs as the web serves them ({@link WebImages}:
+ * quality 60 to 95, a third progressive, a fifth with an EXIF orientation) of one size each,
+ * curated and built into examples of {@value #EXAMPLE_SIZE} px. For each size, in one run: the
+ * plain classes' rate with each image decoded once at the scale its consumers need, the same with
+ * ImageIO full decodes (the reference), the jobs and the relay at parallelism 1 (CPU per record),
+ * and the bytes an example takes on {@code examples} in each pixel layout.
+ */
+final class WebDatapath {
+    /** The examples' side, B/16's. */
+    static final int EXAMPLE_SIZE = 224;
+
+    /**
+     * The web image sizes measured, {@code WxH} comma-separated, default {@code 640x480,1024x768};
+     * empty skips the web half.
+     */
+    static final String SIZES_PROPERTY = "streamlip.bench.datapath.web-sizes";
+
+    /** Distinct pairs per web size, default 300 (60 with {@code --quick}). */
+    static final String RECORDS_PROPERTY = "streamlip.bench.datapath.web-records";
+
+    /** Measured copies of the web pairs, default 4 (2 with {@code --quick}). */
+    static final String MEASURED_PROPERTY = "streamlip.bench.datapath.web-measured-copies";
+
+    private WebDatapath() {}
+
+    /** What one web size measured. */
+    record Figures(
+            String size,
+            int records,
+            double encodedKb,
+            double plainRate,
+            double fullDecodeRate,
+            PipelineFigures jobs,
+            PipelineFigures relay,
+            double rawExampleBytes,
+            double pngExampleBytes,
+            double jpegImageBytes) {
+        /** Plain work per record in CPU ms (one thread: 1 / rate). */
+        double plainMs() {
+            return 1000.0 / plainRate;
+        }
+
+        /** Jobs' CPU per record against plain work plus the relay's. */
+        double overheadRatio() {
+            return jobs.cpuMsPerRecord() / (plainMs() + relay.cpuMsPerRecord());
+        }
+    }
+
+    /** The sizes {@link #SIZES_PROPERTY} asks for, as {width, height}. */
+    static List<int[]> sizes() {
+        String value = System.getProperty(SIZES_PROPERTY, "640x480,1024x768").trim();
+        List<int[]> sizes = new ArrayList<>();
+        for (String size : value.split(",")) {
+            if (size.isBlank()) {
+                continue;
+            }
+            String[] wh = size.trim().split("x");
+            sizes.add(new int[] {Integer.parseInt(wh[0]), Integer.parseInt(wh[1])});
+        }
+        return sizes;
+    }
+
+    /** {@code records} pairs with captions of the synthetic source and web JPEGs of w x h. */
+    static List<RawPair> pairs(int w, int h, int records) {
+        SplittableRandom random = new SplittableRandom(w * 31L + h);
+        List<RawPair> pairs = new ArrayList<>();
+        var source = new SyntheticPairs(32).pairs(records, 1);
+        for (int i = 0; i < records; i++) {
+            WebImages.Spec drawn = WebImages.sample(random);
+            WebImages.Spec spec =
+                    new WebImages.Spec(
+                            w, h, drawn.quality(), drawn.progressive(), drawn.orientation(), false);
+            byte[] jpeg = WebImages.jpeg(spec, random.nextLong());
+            pairs.add(
+                    RawPair.newBuilder(source.next())
+                            .setId("web" + w + "x" + h + "-" + i)
+                            .setImage(ByteBuffer.wrap(jpeg))
+                            .build());
+        }
+        return pairs;
+    }
+
+    /** Measures one web size. */
+    static Figures measure(
+            KafkaBroker broker, int w, int h, DatapathSettings settings, BenchOptions options)
+            throws Exception {
+        int records = Integer.getInteger(RECORDS_PROPERTY, options.quick() ? 60 : 300);
+        int copies = Integer.getInteger(MEASURED_PROPERTY, options.quick() ? 2 : 4);
+        List<RawPair> pairs = pairs(w, h, records);
+        double encodedKb =
+                pairs.stream().mapToInt(p -> p.getImage().remaining()).average().orElse(0) / 1024;
+        TokenizeConfig tokenize = TokenizeConfig.builder().imageSize(EXAMPLE_SIZE).build();
+        PlainJavaRates plain = new PlainJavaRates(pairs, DatapathSettings.FILTER, tokenize);
+        // Alternated, the faster of each kept: the first pass also warms the JIT for both.
+        double reduced = plain.curateAndBuild();
+        double fullDecode = plain.curateAndBuildFullDecode();
+        reduced = Math.max(reduced, plain.curateAndBuild());
+        String label = "web" + w + "x" + h + "-p1";
+        PipelineFigures jobs;
+        try (PipelineRun run =
+                PipelineRun.start(
+                        broker,
+                        label,
+                        DatapathJobs.filterAndTokenize(DatapathSettings.FILTER, tokenize),
+                        1,
+                        settings.checkpointInterval())) {
+            run.warmUp(pairs, 1);
+            jobs = run.measure(pairs, copies);
+        }
+        PipelineFigures relay;
+        try (PipelineRun run =
+                PipelineRun.start(
+                        broker,
+                        "relay-" + label,
+                        DatapathJobs::relay,
+                        1,
+                        settings.checkpointInterval())) {
+            run.warmUp(pairs, 1);
+            relay = run.measure(pairs, copies);
+        }
+        double[] bytes = exampleBytes(pairs, tokenize);
+        return new Figures(
+                w + "x" + h,
+                records,
+                encodedKb,
+                reduced,
+                fullDecode,
+                jobs,
+                relay,
+                bytes[0],
+                bytes[1],
+                bytes[2]);
+    }
+
+    /**
+     * Mean encoded bytes of an example on {@code examples} with RGB8_HWC pixels, with PNG pixels,
+     * and the mean size of the example's image as a JPEG of quality 90 (what an encoded-image
+     * layout would carry instead of the pixels).
+     */
+    private static double[] exampleBytes(List<RawPair> pairs, TokenizeConfig raw) {
+        PairCurator curator = new PairCurator(DatapathSettings.FILTER);
+        ExampleBuilder rawBuilder = new ExampleBuilder(raw);
+        ExampleBuilder pngBuilder =
+                new ExampleBuilder(raw.toBuilder().pixelFormat(PixelFormat.PNG).build());
+        RecordSize<Example> size = RecordSize.of(Example.class);
+        int n = Math.min(50, pairs.size());
+        double rawSum = 0;
+        double pngSum = 0;
+        double jpegSum = 0;
+        for (int i = 0; i < n; i++) {
+            CuratedPair curated = curator.curate(pairs.get(i), Instant.now()).value();
+            Example example = rawBuilder.build(curated).value();
+            rawSum += size.encodedSize(example);
+            pngSum += size.encodedSize(pngBuilder.build(curated).value());
+            jpegSum += jpeg(example.getImage(), raw.imageSize()).length;
+        }
+        return new double[] {rawSum / n, pngSum / n, jpegSum / n};
+    }
+
+    private static byte[] jpeg(ByteBuffer rgb, int side) {
+        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_3BYTE_BGR);
+        byte[] bgr = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+        ByteBuffer pixels = rgb.duplicate();
+        for (int i = 0; i < side * side; i++) {
+            byte r = pixels.get();
+            byte g = pixels.get();
+            byte b = pixels.get();
+            bgr[3 * i] = b;
+            bgr[3 * i + 1] = g;
+            bgr[3 * i + 2] = r;
+        }
+        return WebImages.jpeg(image, new WebImages.Spec(side, side, 90, false, 0, false));
+    }
+
+    /** The rows and notes of each web size. */
+    static void report(BenchResult result, List<Figures> figures, int cores) {
+        for (Figures f : figures) {
+            String size = f.size();
+            String prefix = "web " + size + " JPEG -> " + EXAMPLE_SIZE + " px: ";
+            result.row(
+                    prefix + "curate+build, ImageIO full decodes (plain Java, 1 thread)",
+                    f.fullDecodeRate(),
+                    "",
+                    "",
+                    "",
+                    "");
+            result.row(
+                    prefix + "curate+build, decoded once at scale (plain Java, 1 thread)",
+                    f.plainRate(),
+                    "",
+                    "",
+                    "",
+                    "");
+            result.row(
+                    prefix + "filter+tokenize, parallelism 1",
+                    f.jobs().steadyRate(),
+                    f.jobs().endToEndRate(),
+                    f.jobs().cpuMsPerRecord(),
+                    f.jobs().jitMsPerRecord(),
+                    f.jobs().refused());
+            result.row(
+                    prefix + "Kafka relay, parallelism 1",
+                    f.relay().steadyRate(),
+                    f.relay().endToEndRate(),
+                    f.relay().cpuMsPerRecord(),
+                    f.relay().jitMsPerRecord(),
+                    f.relay().refused());
+            String key = "web_" + size + "_";
+            result.put(key + "plain_records_per_s", f.plainRate())
+                    .put(key + "full_decode_records_per_s", f.fullDecodeRate())
+                    .put(key + "plain_over_full_decode", f.plainRate() / f.fullDecodeRate())
+                    .put(key + "jobs_cpu_ms_per_record", f.jobs().cpuMsPerRecord())
+                    .put(key + "relay_cpu_ms_per_record", f.relay().cpuMsPerRecord())
+                    .put(key + "jobs_over_plain_plus_relay", f.overheadRatio())
+                    .put(key + "records_per_s_per_core", 1000.0 / f.jobs().cpuMsPerRecord())
+                    .put(key + "example_bytes_rgb", f.rawExampleBytes())
+                    .put(key + "example_bytes_png", f.pngExampleBytes())
+                    .put(key + "example_image_bytes_jpeg_q90", f.jpegImageBytes())
+                    .note(
+                            String.format(
+                                    Locale.ROOT,
+                                    "web %s: %d JPEGs of %.0f KB on average (q60-95, a third"
+                                            + " progressive, a fifth with EXIF orientation);"
+                                            + " plain curate+build %.0f/s against %.0f/s with"
+                                            + " ImageIO full decodes: %.2fx; jobs %.2f CPU"
+                                            + " ms/record against plain %.2f + relay %.2f ="
+                                            + " %.2fx; %.0f records/s per core (CPU-bound, %d"
+                                            + " CPUs); example on `examples` %.0f bytes RGB8,"
+                                            + " %.0f PNG; its image as JPEG q90 %.0f bytes",
+                                    size,
+                                    f.records(),
+                                    f.encodedKb(),
+                                    f.plainRate(),
+                                    f.fullDecodeRate(),
+                                    f.plainRate() / f.fullDecodeRate(),
+                                    f.jobs().cpuMsPerRecord(),
+                                    f.plainMs(),
+                                    f.relay().cpuMsPerRecord(),
+                                    f.overheadRatio(),
+                                    1000.0 / f.jobs().cpuMsPerRecord(),
+                                    cores,
+                                    f.rawExampleBytes(),
+                                    f.pngExampleBytes(),
+                                    f.jpegImageBytes()));
+        }
+    }
+}
