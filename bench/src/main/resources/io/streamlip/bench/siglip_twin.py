@@ -30,7 +30,7 @@ KNOWN_FIELDS = {
     "name", "imageSize", "patchSize", "imageWidth", "imageDepth", "imageHeads", "textWidth",
     "textDepth", "textHeads", "mlpRatio", "embedDim", "contextLength", "vocabSize",
     "textPooling", "imagePooling", "family", "mlpWidth", "layerNormEps", "mlpActivation",
-    "imageProjection", "textProjectionBias", "padTokenId",
+    "imageProjection", "textProjectionBias", "padTokenId", "moe", "decoder",
 }
 # Fields the twin knows but implements only at these values (the Java defaults). Hugging Face
 # SigLIP's layout (the b16 preset) is checked by hf_siglip_reference.py instead.
@@ -147,6 +147,10 @@ def check_config(c):
             raise ValueError("%s %s is not implemented in the twin" % (field, c[field]))
     if c.get("mlpWidth") is not None:
         raise ValueError("mlpWidth %s is not implemented in the twin" % c["mlpWidth"])
+    # The other families' settings (LIMoE's experts, the captioner's decoder): two towers have none.
+    for field in ("moe", "decoder"):
+        if c.get(field) is not None:
+            raise ValueError("%s is not implemented in the twin (two towers only)" % field)
     if c["textPooling"] not in ("MEAN", "LAST"):
         raise ValueError("textPooling %s is not implemented in the twin" % c["textPooling"])
     if c.get("imagePooling", "MEAN") != "MEAN":
