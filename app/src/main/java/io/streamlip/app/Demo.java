@@ -406,12 +406,14 @@ final class Demo {
                             .importTo(
                                     producer,
                                     (done, total) -> {
+                                        // Counted first: the done-th pair is on the topic even
+                                        // when the import stops here.
+                                        bar.stepTo(done);
+                                        progress.sent(done);
                                         if (stop.get()) {
                                             throw new CancellationException(
                                                     "training ended after " + done + " pairs");
                                         }
-                                        bar.stepTo(done);
-                                        progress.sent(done);
                                         if (adaptive != null) {
                                             adaptive.await(done, stop::get);
                                         } else {
