@@ -1,6 +1,5 @@
 package io.streamlip.trainer.caption;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -8,13 +7,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.model.ModelFamily;
+import io.streamlip.trainer.model.SeededInit;
 import io.streamlip.trainer.model.SiglipModel;
 
 /**
@@ -57,9 +55,7 @@ public final class CaptionerModel extends AbstractBlock {
      */
     public static CaptionerModel create(ModelConfig config, NDManager manager, int seed) {
         CaptionerModel model = new CaptionerModel(config);
-        model.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
-        Engine.getInstance().setRandomSeed(seed);
-        model.initialize(manager, DataType.FLOAT32, model.inputShapes(1));
+        SeededInit.initialise(model, manager, seed, model.inputShapes(1));
         model.freezeUnused();
         return model;
     }

@@ -1,6 +1,5 @@
 package io.streamlip.trainer.clippo;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -10,13 +9,13 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
-import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 import io.streamlip.tokenize.render.BitmapFont;
 import io.streamlip.trainer.model.ContrastiveModel;
 import io.streamlip.trainer.model.ImageTower;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.model.ModelFamily;
+import io.streamlip.trainer.model.SeededInit;
 import io.streamlip.trainer.model.SiglipModel;
 
 /**
@@ -60,12 +59,11 @@ public final class ClippoModel extends AbstractBlock implements ContrastiveModel
      * {@link SiglipModel#create} initialises its image tower); deterministic for {@code seed}.
      */
     public static ClippoModel create(ModelConfig config, NDManager manager, int seed) {
-        ClippoModel model = new ClippoModel(config);
-        model.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
-        Engine.getInstance().setRandomSeed(seed);
-        Shape images = new Shape(1, 3, config.imageSize(), config.imageSize());
-        model.initialize(manager, DataType.FLOAT32, images);
-        return model;
+        return SeededInit.initialise(
+                new ClippoModel(config),
+                manager,
+                seed,
+                new Shape(1, 3, config.imageSize(), config.imageSize()));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.streamlip.trainer.limoe;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -18,11 +17,11 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.NormalInitializer;
-import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 import io.streamlip.trainer.model.ContrastiveModel;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.model.ModelFamily;
+import io.streamlip.trainer.model.SeededInit;
 import io.streamlip.trainer.model.SiglipModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,10 +125,7 @@ public final class LimoeModel extends AbstractBlock implements ContrastiveModel 
      */
     public static LimoeModel create(ModelConfig config, NDManager manager, int seed) {
         LimoeModel model = new LimoeModel(config);
-        model.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
-        Engine.getInstance().setRandomSeed(seed);
-        model.initialize(manager, DataType.FLOAT32, model.inputShapes(1));
-        return model;
+        return SeededInit.initialise(model, manager, seed, model.inputShapes(1));
     }
 
     /** Shapes of the three inputs (images, ids, mask) for a batch of {@code batch}. */

@@ -1,6 +1,5 @@
 package io.streamlip.trainer.model;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -10,7 +9,6 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
-import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 
 /**
@@ -62,10 +60,7 @@ public final class SiglipModel extends AbstractBlock implements ContrastiveModel
      */
     public static SiglipModel create(ModelConfig config, NDManager manager, int seed) {
         SiglipModel model = new SiglipModel(config);
-        model.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
-        Engine.getInstance().setRandomSeed(seed);
-        model.initialize(manager, DataType.FLOAT32, model.inputShapes(1));
-        return model;
+        return SeededInit.initialise(model, manager, seed, model.inputShapes(1));
     }
 
     /** Shapes of the three inputs for a batch of {@code batch}. */
