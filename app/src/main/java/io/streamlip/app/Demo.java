@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -149,6 +150,7 @@ final class Demo {
                         : null;
         TrainerFeed feed;
         CurationIdle curation = new CurationIdle(CURATION_QUIET);
+        CurationLooks looks = new CurationLooks(curation, () -> !importing.get());
         try (KafkaBroker broker = KafkaBroker.start(out.resolve("kafka"), false);
                 JobWatch watch =
                         new JobWatch(
@@ -203,7 +205,7 @@ final class Demo {
                                 watch,
                                 trainingStarted,
                                 feed,
-                                new CurationLooks(curation, () -> !importing.get()));
+                                looks);
             } finally {
                 stopImport.set(true);
                 imported = awaitImport(importJob);
@@ -242,6 +244,7 @@ final class Demo {
                         jobReports,
                         failure,
                         curation.figure(MIN_IDLE_TRAINING),
+                        looks.idleStepMillis(),
                         elapsedSeconds(started));
         Files.writeString(out.resolve(SUMMARY), Json.pretty(summary));
         LOG.info("wrote {}", out.resolve(SUMMARY));
@@ -525,6 +528,9 @@ final class Demo {
         private final java.util.function.BooleanSupplier importDone;
         private final Map<String, List<TopicPartition>> partitions = new HashMap<>();
 
+        private volatile LoopTimes idleLoop;
+        private volatile long stepsAtIdle;
+
         CurationLooks(CurationIdle idle, java.util.function.BooleanSupplier importDone) {
             this.idle = idle;
             this.importDone = importDone;
@@ -557,10 +563,18 @@ final class Demo {
             }
         }
 
+        /** The durations of the steps since curation last went idle, ms; empty when it is busy. */
+        double[] idleStepMillis() {
+            LoopTimes loop = idleLoop;
+            return loop == null ? new double[0] : loop.stepMillisSince(stepsAtIdle);
+        }
+
         private void changed(CurationIdle.Change change, Trainer trainer, long out) {
             int whileCurating = config.threadsWhileCurating();
             int threads = config.trainer().threads();
             if (change == CurationIdle.Change.BECAME_IDLE) {
+                idleLoop = trainer.loopTimes();
+                stepsAtIdle = idleLoop.steps();
                 LOG.info(
                         "curation idle (every raw pair out as an example or a reject, none new"
                                 + " for {}): the trainer gets {} threads",
@@ -571,6 +585,7 @@ final class Demo {
                 trainer.inputComplete(true);
             } else {
                 LOG.info("curation busy again ({} examples and rejects)", out);
+                idleLoop = null;
                 trainer.inputComplete(false);
                 if (whileCurating > 0) {
                     trainer.useThreads(whileCurating);
@@ -626,6 +641,7 @@ final class Demo {
             List<JobWatch.JobReport> jobs,
             String failure,
             Optional<CurationIdle.Figure> idleTraining,
+            double[] idleStepMillis,
             double elapsedSeconds) {
         ObjectNode s = Json.object();
         s.put("status", failure == null ? "ok" : "failed");
@@ -694,7 +710,7 @@ final class Demo {
         s.withObject("freshness").set("after_warmup", afterWarmup);
         putFinite(s, "freshness_after_warmup_p50_ms", steady.p50Millis());
         putFinite(s, "freshness_after_warmup_p95_ms", steady.p95Millis());
-        s.set("trainer_when_curation_idle", idleTrainingSummary(idleTraining));
+        s.set("trainer_when_curation_idle", idleTrainingSummary(idleTraining, idleStepMillis));
         if (imported != null) {
             s.set("import", Json.tree(imported));
         }
@@ -783,7 +799,8 @@ final class Demo {
      * and the jobs had nothing left: {@link CurationIdle}), for comparison with {@code streamlip
      * bench trainer}; null when curation was not idle for {@link #MIN_IDLE_TRAINING} at the end.
      */
-    private ObjectNode idleTrainingSummary(Optional<CurationIdle.Figure> figure) {
+    private ObjectNode idleTrainingSummary(
+            Optional<CurationIdle.Figure> figure, double[] stepMillis) {
         if (figure.isEmpty()) {
             return null;
         }
@@ -804,7 +821,21 @@ final class Demo {
         if (stepSeconds != null && steps > 0) {
             s.put("step_ms", Math.round(stepSeconds * 1e4 / steps) / 10.0);
         }
+        // The median step is what `bench trainer` reports: the mean above also holds the steps
+        // that something else in the process (a checkpoint, the JIT, a model load) slowed.
+        if (stepMillis.length > 0) {
+            double[] sorted = stepMillis.clone();
+            Arrays.sort(sorted);
+            s.put("step_ms_median", Math.round(quantile(sorted, 0.5) * 10) / 10.0);
+            s.put("step_ms_p90", Math.round(quantile(sorted, 0.9) * 10) / 10.0);
+        }
         return s;
+    }
+
+    /** The nearest-rank {@code q} quantile of {@code sorted} (ascending, not empty). */
+    private static double quantile(double[] sorted, double q) {
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
     /**

@@ -28,7 +28,7 @@ public final class TrainerStepBenchmark implements Benchmark {
         int threads = options.threads() > 0 ? options.threads() : demo.threads();
         // DJL's Java side (the optimizer's per-parameter calls) runs interpreted at first: step
         // time kept falling for the first ~60 steps when measured, so those are not timed.
-        int steps = options.quick() ? 3 : 40;
+        int steps = options.quick() ? 3 : 100;
         int warmup = options.quick() ? 1 : 60;
         int vocab = new ByteTokenizer(demo.model().contextLength()).vocabSize();
         record Config(String label, ModelConfig model, int batch, int threads) {}
@@ -46,6 +46,7 @@ public final class TrainerStepBenchmark implements Benchmark {
                                 "batch",
                                 "threads",
                                 "ms/step",
+                                "mean ms",
                                 "examples/s",
                                 "parameters"));
         for (Config c : configs) {
@@ -57,10 +58,12 @@ public final class TrainerStepBenchmark implements Benchmark {
                     r.batchSize(),
                     r.threads(),
                     r.msPerStep(),
+                    r.meanMsPerStep(),
                     r.examplesPerSecond(),
                     r.parameters());
             if (c.label().equals("demo")) {
                 result.put("ms_per_step", r.msPerStep())
+                        .put("mean_ms_per_step", r.meanMsPerStep())
                         .put("examples_per_second", r.examplesPerSecond())
                         .put("model", r.model())
                         .put("batch", r.batchSize())
@@ -70,7 +73,8 @@ public final class TrainerStepBenchmark implements Benchmark {
         result.note(
                 String.format(
                         java.util.Locale.ROOT,
-                        "median of %d timed steps after %d warm-up; %d CPUs; model %s",
+                        "ms/step and examples/s: median of %d timed steps after %d warm-up (mean ms: their"
+                                + " mean); %d CPUs; model %s",
                         steps,
                         warmup,
                         Runtime.getRuntime().availableProcessors(),

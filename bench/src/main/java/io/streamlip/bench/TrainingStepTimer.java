@@ -33,6 +33,8 @@ public final class TrainingStepTimer {
      * @param threads PyTorch intra-op threads
      * @param steps timed steps
      * @param msPerStep median wall time of a timed step, milliseconds
+     * @param meanMsPerStep mean wall time of a timed step, milliseconds (with the steps that
+     *     something else on the machine slowed, which the median leaves out)
      * @param examplesPerSecond {@code batchSize / msPerStep * 1000}
      * @param parameters number of trainable scalars of the model
      * @param rssGrowthMb the process's resident memory at its highest during the steps less before
@@ -45,6 +47,7 @@ public final class TrainingStepTimer {
             int threads,
             int steps,
             double msPerStep,
+            double meanMsPerStep,
             double examplesPerSecond,
             long parameters,
             double rssGrowthMb) {}
@@ -83,6 +86,7 @@ public final class TrainingStepTimer {
                 stepMs[i] = (System.nanoTime() - start) / 1e6;
                 rssPeak = Math.max(rssPeak, residentKb());
             }
+            double mean = Arrays.stream(stepMs).average().orElse(Double.NaN);
             // The median: a shared machine stalls a few steps now and then, and those stalls are
             // not the step's cost.
             Arrays.sort(stepMs);
@@ -100,6 +104,7 @@ public final class TrainingStepTimer {
                     threads,
                     steps,
                     ms,
+                    mean,
                     batchSize * 1000.0 / ms,
                     parameters,
                     (rssPeak - rssBefore) / 1024.0);

@@ -523,7 +523,7 @@ public final class Trainer implements AutoCloseable {
             }
             long stepStart = System.nanoTime();
             TrainingSession.StepResult result = session.step(batch.get());
-            loopTimes.add(LoopTimes.STEP, System.nanoTime() - stepStart);
+            loopTimes.addStep(System.nanoTime() - stepStart);
             StepEvent step = current.record(batch.get(), result);
             examplesTrained = current.examplesSeen();
             for (TrainingListener listener : listeners) {
