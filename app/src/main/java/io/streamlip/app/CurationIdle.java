@@ -8,8 +8,9 @@ import java.util.Optional;
 /**
  * Tells from periodic looks at the pipeline when curation is idle: the import has ended, every raw
  * pair has come out of the jobs (as an example or a reject: records on those topics at least the
- * raw pairs) and neither topic has grown for {@code quiet}; curation is busy again when they grow.
- * It also measures the trainer over the time curation was idle until the last look: examples
+ * raw pairs) and neither topic has grown for {@code quiet}; curation is busy again when they grow
+ * or a new raw pair arrives (at once: while idle the jobs commit seldom, so their output would tell
+ * late). It also measures the trainer over the time curation was idle until the last look: examples
  * trained and examples per second. Not thread-safe: one thread looks.
  */
 final class CurationIdle {
@@ -40,6 +41,7 @@ final class CurationIdle {
     private final long quietNanos;
     private long firstNanos = -1;
     private long outOnTopics = -1;
+    private long rawAtIdle;
     private long lastGrowthNanos;
     private boolean idle;
     private long idleSinceNanos;
@@ -84,6 +86,12 @@ final class CurationIdle {
         }
         lastNanos = nanos;
         lastTrained = trained;
+        if (idle && raw != rawAtIdle) {
+            outOnTopics = out;
+            lastGrowthNanos = nanos;
+            idle = false;
+            return Optional.of(Change.BECAME_BUSY);
+        }
         if (out != outOnTopics) {
             outOnTopics = out;
             lastGrowthNanos = nanos;
@@ -96,6 +104,7 @@ final class CurationIdle {
         if (!idle && importDone && out >= raw && nanos - lastGrowthNanos >= quietNanos) {
             idle = true;
             idleSinceNanos = nanos;
+            rawAtIdle = raw;
             trainedAtIdle = trained;
             loopAtIdle = loopSeconds;
             return Optional.of(Change.BECAME_IDLE);

@@ -52,6 +52,7 @@ import org.apache.flink.client.deployment.executors.LocalExecutor;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.core.execution.CheckpointType;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -105,6 +106,12 @@ final class Demo {
      */
     static final Duration CURATION_QUIET = Duration.ofSeconds(6);
 
+    /**
+     * The job's checkpoint interval while curation is idle ({@link CheckpointPacer}): there is
+     * nothing to commit then, and each checkpoint wakes threads the trainer shares the cores with.
+     */
+    static final Duration IDLE_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
+
     /** Least idle training time for summary.json's {@code trainer_when_curation_idle} figure. */
     static final Duration MIN_IDLE_TRAINING = Duration.ofSeconds(20);
 
@@ -151,6 +158,13 @@ final class Demo {
         TrainerFeed feed;
         CurationIdle curation = new CurationIdle(CURATION_QUIET);
         CurationLooks looks = new CurationLooks(curation, () -> !importing.get());
+        ScheduledExecutorService checkpointTicks =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread thread = new Thread(r, "streamlip-demo-checkpoints");
+                            thread.setDaemon(true);
+                            return thread;
+                        });
         try (KafkaBroker broker = KafkaBroker.start(out.resolve("kafka"), false);
                 JobWatch watch =
                         new JobWatch(
@@ -174,6 +188,12 @@ final class Demo {
                             + " {} sha256:HEX | phash:HEX | term:TEXT",
                     broker.bootstrapServers());
             watch.watch(jobs.name(), jobs.client(), jobs.rest());
+            if (!periodicCheckpointInterval().equals(config.jobCheckpointInterval())) {
+                long every = config.jobCheckpointInterval().toMillis();
+                checkpointTicks.scheduleWithFixedDelay(
+                        jobs.checkpoints()::tick, every, every, TimeUnit.MILLISECONDS);
+                looks.pace(jobs.checkpoints());
+            }
             // The import streams onto raw-pairs while the trainer already reads examples: the
             // trainer sees the stream the way it would see a live crawl.
             feed =
@@ -211,6 +231,7 @@ final class Demo {
                 imported = awaitImport(importJob);
                 feed.close();
                 watch.finalPoll();
+                checkpointTicks.shutdownNow();
                 cancel(jobs.client());
             }
             jobReports = watch.reports(Duration.ofSeconds(30));
@@ -252,7 +273,8 @@ final class Demo {
     }
 
     /** The demo's Flink job, its name, and the REST API of the MiniCluster it runs on. */
-    private record StartedJob(String name, JobClient client, FlinkRestClient rest) {}
+    private record StartedJob(
+            String name, JobClient client, FlinkRestClient rest, CheckpointPacer checkpoints) {}
 
     private StartedJob startJobs(
             KafkaClients kafka,
@@ -264,7 +286,7 @@ final class Demo {
         JobSettings settings =
                 JobSettings.defaults(checkpoints).toBuilder()
                         .parallelism(config.parallelism())
-                        .checkpointInterval(config.jobCheckpointInterval())
+                        .checkpointInterval(periodicCheckpointInterval())
                         .build();
         StreamExecutionEnvironment env = JobEnvironment.create(settings);
         // The live-model loop: with crossModal on, the filter scores with the newest checkpoint
@@ -322,7 +344,25 @@ final class Demo {
                 topics.rawPairs(),
                 topics.curatedPairs(),
                 topics.examples());
-        return new StartedJob(name, job, rest);
+        CheckpointPacer pacer =
+                new CheckpointPacer(
+                        () ->
+                                cluster.get()
+                                        .triggerCheckpoint(
+                                                job.getJobID(), CheckpointType.CONFIGURED));
+        return new StartedJob(name, job, rest, pacer);
+    }
+
+    /**
+     * The job's own, periodic checkpoint interval: the configured one when it is long already,
+     * otherwise {@link #IDLE_CHECKPOINT_INTERVAL}, and a {@link CheckpointPacer} triggers one every
+     * configured interval while curation is busy.
+     */
+    private Duration periodicCheckpointInterval() {
+        Duration configured = config.jobCheckpointInterval();
+        return configured.compareTo(IDLE_CHECKPOINT_INTERVAL) >= 0
+                ? configured
+                : IDLE_CHECKPOINT_INTERVAL;
     }
 
     /**
@@ -528,6 +568,7 @@ final class Demo {
         private final java.util.function.BooleanSupplier importDone;
         private final Map<String, List<TopicPartition>> partitions = new HashMap<>();
 
+        private volatile CheckpointPacer checkpoints;
         private volatile LoopTimes idleLoop;
         private volatile long stepsAtIdle;
 
@@ -563,10 +604,27 @@ final class Demo {
             }
         }
 
+        /** Tells {@code pacer} when curation goes idle and when it is busy again. */
+        void pace(CheckpointPacer pacer) {
+            checkpoints = pacer;
+        }
+
         /** The durations of the steps since curation last went idle, ms; empty when it is busy. */
         double[] idleStepMillis() {
             LoopTimes loop = idleLoop;
             return loop == null ? new double[0] : loop.stepMillisSince(stepsAtIdle);
+        }
+
+        private void pacing(boolean busy) {
+            CheckpointPacer pacer = checkpoints;
+            if (pacer != null) {
+                pacer.busy(busy);
+                LOG.info(
+                        "the job checkpoints every {} ms now ({} triggered so far)",
+                        (busy ? config.jobCheckpointInterval() : periodicCheckpointInterval())
+                                .toMillis(),
+                        pacer.triggered());
+            }
         }
 
         private void changed(CurationIdle.Change change, Trainer trainer, long out) {
@@ -575,6 +633,7 @@ final class Demo {
             if (change == CurationIdle.Change.BECAME_IDLE) {
                 idleLoop = trainer.loopTimes();
                 stepsAtIdle = idleLoop.steps();
+                pacing(false);
                 LOG.info(
                         "curation idle (every raw pair out as an example or a reject, none new"
                                 + " for {}): the trainer gets {} threads",
@@ -586,6 +645,7 @@ final class Demo {
             } else {
                 LOG.info("curation busy again ({} examples and rejects)", out);
                 idleLoop = null;
+                pacing(true);
                 trainer.inputComplete(false);
                 if (whileCurating > 0) {
                     trainer.useThreads(whileCurating);
@@ -661,6 +721,7 @@ final class Demo {
         }
         s.set("import_pace", paceSummary(pace, progress));
         s.put("job_checkpoint_interval_ms", config.jobCheckpointInterval().toMillis());
+        s.put("job_checkpoint_interval_idle_ms", periodicCheckpointInterval().toMillis());
         if (data.importer() instanceof NoisyImporter noisy) {
             ObjectNode noise = s.putObject("noise");
             Map<String, Double> rates = new java.util.TreeMap<>();

@@ -174,10 +174,12 @@ final class DemoCommand implements Callable<Integer> {
             names = "--checkpoint-interval-ms",
             paramLabel = "MS",
             description =
-                    "The Flink job's checkpoint interval. Its exactly-once sinks commit at each"
-                            + " checkpoint, so a new example waits for the next one before the"
-                            + " trainer can read it: shorter is fresher and costs more"
-                            + " checkpoints (default: ${DEFAULT-VALUE}).")
+                    "The Flink job's checkpoint interval while it curates. Its exactly-once"
+                            + " sinks commit at each checkpoint, so a new example waits for the"
+                            + " next one before the trainer can read it: shorter is fresher and"
+                            + " costs more checkpoints. Once curation is idle the job checkpoints"
+                            + " every 30 s, as there is nothing to commit (default:"
+                            + " ${DEFAULT-VALUE}).")
     long checkpointIntervalMs = DEFAULTS.jobCheckpointInterval().toMillis();
 
     @Option(

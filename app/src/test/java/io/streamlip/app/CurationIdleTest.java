@@ -52,6 +52,19 @@ class CurationIdleTest {
     }
 
     @Test
+    void busyAgainAtOnceWhenANewRawPairArrivesBeforeAnyOutput() {
+        CurationIdle idle = new CurationIdle(Duration.ofSeconds(2));
+        idle.look(0, true, 10, 10, 0);
+        assertThat(idle.look(2 * S, true, 10, 10, 100)).contains(CurationIdle.Change.BECAME_IDLE);
+        assertThat(idle.look(3 * S, true, 12, 10, 150)).contains(CurationIdle.Change.BECAME_BUSY);
+        assertThat(idle.idle()).isFalse();
+        // Quiet for `quiet` counts from the new pair, and only once it came out.
+        assertThat(idle.look(5 * S, true, 12, 10, 250)).isEmpty();
+        assertThat(idle.look(6 * S, true, 12, 12, 300)).isEmpty();
+        assertThat(idle.look(8 * S, true, 12, 12, 400)).contains(CurationIdle.Change.BECAME_IDLE);
+    }
+
+    @Test
     void theFigureSaysWhereTheLoopSpentTheIdleTime() {
         CurationIdle idle = new CurationIdle(Duration.ofSeconds(2));
         idle.look(0, true, 10, 10, 0, Map.of("batch_wait", 1.0, "step", 5.0));
