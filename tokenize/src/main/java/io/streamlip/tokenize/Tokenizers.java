@@ -1,5 +1,8 @@
 package io.streamlip.tokenize;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.tokenize.sentencepiece.SentencePieceTokenizer;
 import io.streamlip.tokenize.subword.SubwordTokenizer;
 import java.io.IOException;
@@ -12,7 +15,10 @@ import java.nio.file.Path;
  * {@link ByteTokenizer}), the path of a {@code tokenizer.json} written by {@code streamlip
  * tokenizer train} (a {@link SubwordTokenizer}), or the path of a SentencePiece {@code .model} (a
  * {@link SentencePieceTokenizer}, e.g. big_vision's vocabularies). A folder holding a {@value
- * #FILE} or a {@value #SENTENCEPIECE_FILE} (such as a checkpoint) names the file inside it.
+ * #FILE} or a {@value #SENTENCEPIECE_FILE} (such as a checkpoint) names the file inside it, and so
+ * does a Hugging Face SigLIP folder (its {@value #HF_SENTENCEPIECE_FILE}). A SentencePiece model
+ * whose folder holds a {@value #HF_TOKENIZER_CONFIG} naming {@value #SIGLIP_TOKENIZER_CLASS}
+ * canonicalizes captions as SigLIP does ({@link SentencePieceTokenizer#canonical}).
  *
  * <p>A checkpoint carries its tokenizer: {@link #save} copies the tokenizer's file into a folder,
  * {@link #fromFolder} builds the tokenizer back from that folder and the version its {@code
@@ -27,6 +33,17 @@ public final class Tokenizers {
 
     /** The file name of a SentencePiece model inside a folder (e.g. a checkpoint). */
     public static final String SENTENCEPIECE_FILE = "tokenizer.model";
+
+    /** The file name of the SentencePiece model in a Hugging Face SigLIP folder. */
+    public static final String HF_SENTENCEPIECE_FILE = "spiece.model";
+
+    /** Hugging Face's tokenizer settings, beside its model file. */
+    public static final String HF_TOKENIZER_CONFIG = "tokenizer_config.json";
+
+    /** The {@code tokenizer_class} of transformers' SigLIP tokenizer. */
+    public static final String SIGLIP_TOKENIZER_CLASS = "SiglipTokenizer";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Tokenizers() {}
 
@@ -51,6 +68,8 @@ public final class Tokenizers {
                 path = path.resolve(FILE);
             } else if (Files.isRegularFile(path.resolve(SENTENCEPIECE_FILE))) {
                 path = path.resolve(SENTENCEPIECE_FILE);
+            } else if (Files.isRegularFile(path.resolve(HF_SENTENCEPIECE_FILE))) {
+                path = path.resolve(HF_SENTENCEPIECE_FILE);
             }
         }
         if (!Files.isRegularFile(path)) {
@@ -63,7 +82,7 @@ public final class Tokenizers {
                             + " train`) or a SentencePiece .model file");
         }
         if (path.getFileName().toString().endsWith(".model")) {
-            return SentencePieceTokenizer.load(path, maxTokens);
+            return SentencePieceTokenizer.load(path, maxTokens, siglipBeside(path));
         }
         return SubwordTokenizer.load(path, maxTokens);
     }
@@ -92,6 +111,12 @@ public final class Tokenizers {
         }
         if (tokenizer instanceof SentencePieceTokenizer sentencePiece) {
             Files.write(folder.resolve(SENTENCEPIECE_FILE), sentencePiece.model());
+            if (sentencePiece.siglip()) {
+                ObjectNode config = JSON.createObjectNode();
+                config.put("tokenizer_class", SIGLIP_TOKENIZER_CLASS);
+                config.put("do_lower_case", true);
+                JSON.writeValue(folder.resolve(HF_TOKENIZER_CONFIG).toFile(), config);
+            }
             return;
         }
         throw new IllegalArgumentException(
@@ -127,7 +152,10 @@ public final class Tokenizers {
         }
         CaptionTokenizer tokenizer =
                 sentencePiece
-                        ? SentencePieceTokenizer.load(file, maxTokens)
+                        ? SentencePieceTokenizer.load(
+                                file,
+                                maxTokens,
+                                version.endsWith(SentencePieceTokenizer.SIGLIP_SUFFIX))
                         : SubwordTokenizer.load(file, maxTokens);
         if (!tokenizer.version().equals(version)) {
             throw new IllegalArgumentException(
@@ -140,6 +168,39 @@ public final class Tokenizers {
                             + version);
         }
         return tokenizer;
+    }
+
+    /**
+     * Whether {@code model}'s folder holds a {@value #HF_TOKENIZER_CONFIG} naming SigLIP's
+     * tokenizer, whose captions are canonicalized before they are encoded.
+     *
+     * @throws IllegalArgumentException when that file is there but is no JSON object, or turns
+     *     {@code do_lower_case} off (canonicalization without lowercasing is not supported)
+     */
+    public static boolean siglipBeside(Path model) {
+        Path config = model.toAbsolutePath().getParent().resolve(HF_TOKENIZER_CONFIG);
+        if (!Files.isRegularFile(config)) {
+            return false;
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(config.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(config + ": not JSON: " + e.getMessage(), e);
+        }
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException(config + ": not a JSON object");
+        }
+        if (!SIGLIP_TOKENIZER_CLASS.equals(node.path("tokenizer_class").asText())) {
+            return false;
+        }
+        if (!node.path("do_lower_case").asBoolean(true)) {
+            throw new IllegalArgumentException(
+                    config
+                            + ": do_lower_case false is not supported (SigLIP's canonicalization"
+                            + " lowercases)");
+        }
+        return true;
     }
 
     /**

@@ -11,6 +11,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * An existing SentencePiece vocabulary (a {@code .model} file, e.g. one of big_vision's), encoded
@@ -24,6 +26,11 @@ import java.util.HexFormat;
  * io.streamlip.tokenize.subword.SubwordTokenizer} it carries the file's bytes, so it serializes
  * with a Flink operator, and builds the native processor on first use. {@link #version()} is {@code
  * sp<pieces>-<first 12 hex digits of the file's SHA-256>}.
+ *
+ * <p>A SigLIP vocabulary is used with SigLIP's text canonicalization ({@link #of(byte[], int,
+ * boolean)}, as transformers' {@code SiglipTokenizer} does): the caption is lowercased, ASCII
+ * punctuation is deleted and whitespace runs become one space before it is encoded. Such a
+ * tokenizer's version ends in {@value #SIGLIP_SUFFIX}.
  */
 public final class SentencePieceTokenizer implements CaptionTokenizer, AutoCloseable {
     private static final long serialVersionUID = 1L;
@@ -31,16 +38,26 @@ public final class SentencePieceTokenizer implements CaptionTokenizer, AutoClose
     /** The prefix of this kind's versions. */
     public static final String VERSION_PREFIX = "sp";
 
+    /** The end of a SigLIP-canonicalizing tokenizer's version. */
+    public static final String SIGLIP_SUFFIX = "-siglip";
+
+    private static final Pattern WHITESPACE =
+            Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
+
+    /** Python's {@code string.punctuation}, which SigLIP's canonicalization deletes. */
+    private static final String ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
     private final byte[] model;
     private final int maxTokens;
     private final int pieces;
     private final int eosId;
     private final int padId;
     private final String version;
+    private final boolean siglip;
 
     private transient volatile SpTokenizer tokenizer;
 
-    private SentencePieceTokenizer(byte[] model, int maxTokens) {
+    private SentencePieceTokenizer(byte[] model, int maxTokens, boolean siglip) {
         if (maxTokens < 2) {
             throw new IllegalArgumentException("maxTokens must be at least 2, got " + maxTokens);
         }
@@ -56,18 +73,37 @@ public final class SentencePieceTokenizer implements CaptionTokenizer, AutoClose
         this.pieces = summary.pieces();
         this.eosId = summary.eosId();
         this.padId = summary.padId() >= 0 ? summary.padId() : summary.pieces();
-        this.version = VERSION_PREFIX + pieces + "-" + sha256(model).substring(0, 12);
+        this.siglip = siglip;
+        this.version =
+                VERSION_PREFIX
+                        + pieces
+                        + "-"
+                        + sha256(model).substring(0, 12)
+                        + (siglip ? SIGLIP_SUFFIX : "");
     }
 
-    /** A tokenizer of {@code .model} bytes. */
+    /** A tokenizer of {@code .model} bytes that encodes captions as they are. */
     public static SentencePieceTokenizer of(byte[] model, int maxTokens) {
-        return new SentencePieceTokenizer(model, maxTokens);
+        return new SentencePieceTokenizer(model, maxTokens, false);
     }
 
-    /** Reads a {@code .model} file. */
+    /**
+     * A tokenizer of {@code .model} bytes; with {@code siglip}, it canonicalizes each caption as
+     * SigLIP does ({@link #canonical}) before encoding it.
+     */
+    public static SentencePieceTokenizer of(byte[] model, int maxTokens, boolean siglip) {
+        return new SentencePieceTokenizer(model, maxTokens, siglip);
+    }
+
+    /** Reads a {@code .model} file, for captions encoded as they are. */
     public static SentencePieceTokenizer load(Path file, int maxTokens) {
+        return load(file, maxTokens, false);
+    }
+
+    /** Reads a {@code .model} file; {@code siglip} as in {@link #of(byte[], int, boolean)}. */
+    public static SentencePieceTokenizer load(Path file, int maxTokens, boolean siglip) {
         try {
-            return new SentencePieceTokenizer(Files.readAllBytes(file), maxTokens);
+            return new SentencePieceTokenizer(Files.readAllBytes(file), maxTokens, siglip);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read SentencePiece model " + file, e);
         } catch (IllegalArgumentException e) {
@@ -75,9 +111,31 @@ public final class SentencePieceTokenizer implements CaptionTokenizer, AutoClose
         }
     }
 
+    /**
+     * SigLIP's text canonicalization (transformers' {@code SiglipTokenizer} with its default {@code
+     * do_lower_case}): lowercase, delete ASCII punctuation, one space for each run of whitespace,
+     * none at the ends.
+     */
+    public static String canonical(String text) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        StringBuilder kept = new StringBuilder(lower.length());
+        for (int i = 0; i < lower.length(); i++) {
+            char c = lower.charAt(i);
+            if (ASCII_PUNCTUATION.indexOf(c) < 0) {
+                kept.append(c);
+            }
+        }
+        return WHITESPACE.matcher(kept).replaceAll(" ").strip();
+    }
+
+    /** Whether captions are canonicalized as SigLIP does before they are encoded. */
+    public boolean siglip() {
+        return siglip;
+    }
+
     @Override
     public int[] encode(String text) {
-        int[] ids = processor().encode(text);
+        int[] ids = processor().encode(siglip ? canonical(text) : text);
         int n = Math.min(ids.length, maxTokens - 1);
         int[] out = Arrays.copyOf(ids, n + 1);
         out[n] = eosId;

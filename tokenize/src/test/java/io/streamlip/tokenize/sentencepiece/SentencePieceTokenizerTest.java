@@ -84,4 +84,61 @@ class SentencePieceTokenizerTest {
                 .hasMessageContaining("junk.model")
                 .hasMessageContaining("not a SentencePiece model");
     }
+
+    @Test
+    void canonicalizesCaptionsAsSiglipsTokenizerDoes() {
+        // transformers' SiglipTokenizer: lower(), then string.punctuation deleted, \s+ -> " ",
+        // strip.
+        assertThat(SentencePieceTokenizer.canonical("  Red, CIRCLE!\t\n(blue)  "))
+                .isEqualTo("red circle blue");
+        assertThat(SentencePieceTokenizer.canonical("don't-stop_me @home"))
+                .isEqualTo("dontstopme home");
+        assertThat(SentencePieceTokenizer.canonical("Été\u00a0à «Paris» 東京。"))
+                .isEqualTo("été à «paris» 東京。"); // only ASCII punctuation goes
+        SentencePieceTokenizer plain =
+                SentencePieceTokenizer.of(SentencePieceModels.unigram(WORDS, true), 16);
+        SentencePieceTokenizer siglip =
+                SentencePieceTokenizer.of(SentencePieceModels.unigram(WORDS, true), 16, true);
+        assertThat(siglip.encode("Red,  Circle!")).containsExactly(30, 31, 1);
+        assertThat(plain.encode("Red,  Circle!")).isNotEqualTo(siglip.encode("Red,  Circle!"));
+        assertThat(siglip.version())
+                .isEqualTo(plain.version() + SentencePieceTokenizer.SIGLIP_SUFFIX);
+    }
+
+    @Test
+    void aHuggingFaceSiglipFolderCanonicalizesAndSoDoesTheCheckpointMadeFromIt(@TempDir Path dir)
+            throws Exception {
+        Path hf = Files.createDirectory(dir.resolve("hf"));
+        Files.write(
+                hf.resolve(Tokenizers.HF_SENTENCEPIECE_FILE),
+                SentencePieceModels.unigram(WORDS, true));
+        Files.writeString(
+                hf.resolve(Tokenizers.HF_TOKENIZER_CONFIG),
+                "{\"tokenizer_class\": \"SiglipTokenizer\", \"model_max_length\": 64}");
+        SentencePieceTokenizer t = (SentencePieceTokenizer) Tokenizers.load(hf.toString(), 16);
+        assertThat(t.siglip()).isTrue();
+        assertThat(t.encode("BLUE.")).containsExactly(32, 1);
+
+        Path checkpoint = Files.createDirectory(dir.resolve("checkpoint"));
+        Tokenizers.save(t, checkpoint);
+        SentencePieceTokenizer back =
+                (SentencePieceTokenizer) Tokenizers.fromFolder(checkpoint, t.version(), 16);
+        assertThat(back.siglip()).isTrue();
+        assertThat(back.encode("BLUE.")).containsExactly(32, 1);
+        // The checkpoint folder, named as a tokenizer, is the same tokenizer.
+        assertThat(Tokenizers.load(checkpoint.toString(), 16).version()).isEqualTo(t.version());
+    }
+
+    @Test
+    void refusesASiglipConfigThatTurnsLowercasingOff(@TempDir Path dir) throws Exception {
+        Files.write(
+                dir.resolve(Tokenizers.HF_SENTENCEPIECE_FILE),
+                SentencePieceModels.unigram(WORDS, true));
+        Files.writeString(
+                dir.resolve(Tokenizers.HF_TOKENIZER_CONFIG),
+                "{\"tokenizer_class\": \"SiglipTokenizer\", \"do_lower_case\": false}");
+        assertThatThrownBy(() -> Tokenizers.load(dir.toString(), 16))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("do_lower_case");
+    }
 }

@@ -33,6 +33,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hugging Face SigLIP folders in and out: {@link #importFolder} turns a folder holding {@code
@@ -43,6 +45,8 @@ import java.util.Set;
  * SiglipModel.from_pretrained} reads. Parameter names map through {@link SiglipNames} only.
  */
 public final class HfSiglip {
+    private static final Logger LOG = LoggerFactory.getLogger(HfSiglip.class);
+
     /** The weights file of a Hugging Face folder. */
     public static final String WEIGHTS = "model.safetensors";
 
@@ -101,8 +105,14 @@ public final class HfSiglip {
             }
         }
         ModelConfig config = presetNamed(HfConfig.read(hfFolder.resolve(CONFIG), "siglip-hf"));
+        // transformers' SiglipTokenizer canonicalizes captions (lowercase, no punctuation): so do
+        // we, unless the folder's tokenizer_config.json names another tokenizer.
+        Path spiece = hfFolder.resolve(SPIECE);
+        boolean siglipText =
+                !Files.isRegularFile(hfFolder.resolve(Tokenizers.HF_TOKENIZER_CONFIG))
+                        || Tokenizers.siglipBeside(spiece);
         SentencePieceTokenizer tokenizer =
-                SentencePieceTokenizer.load(hfFolder.resolve(SPIECE), config.contextLength());
+                SentencePieceTokenizer.load(spiece, config.contextLength(), siglipText);
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new IllegalArgumentException(
                     hfFolder.resolve(SPIECE)
@@ -230,6 +240,13 @@ public final class HfSiglip {
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             writeTokenizerConfig(config, hfFolder);
             tokenizer = t.version();
+            if (!(t instanceof SentencePieceTokenizer sp && sp.siglip())) {
+                LOG.warn(
+                        "{} was trained on captions as they are, but transformers'"
+                                + " SiglipTokenizer lowercases them and deletes punctuation: expect"
+                                + " text embeddings to differ for such captions",
+                        folder);
+            }
         }
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             SiglipModel model = emptyModel(config, manager);
@@ -353,7 +370,8 @@ public final class HfSiglip {
 
     private static void writeTokenizerConfig(ModelConfig config, Path hfFolder) throws IOException {
         ObjectNode t = JSON.createObjectNode();
-        t.put("tokenizer_class", "SiglipTokenizer");
+        t.put("tokenizer_class", Tokenizers.SIGLIP_TOKENIZER_CLASS);
+        t.put("do_lower_case", true);
         t.put("model_max_length", config.contextLength());
         t.put("eos_token", "</s>");
         t.put("pad_token", "</s>");

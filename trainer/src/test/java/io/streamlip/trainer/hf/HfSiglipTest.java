@@ -32,10 +32,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HfSiglipTest {
+    /** SigLIP's tokenizer canonicalizes captions, as transformers' SiglipTokenizer does. */
     private static final SentencePieceTokenizer TOKENIZER =
             SentencePieceTokenizer.of(
                     SentencePieceModels.unigram(List.of("cat", "dog", "photo", "of", "a"), true),
-                    32);
+                    32,
+                    true);
 
     /** The {@code tiny} sizes in Hugging Face SigLIP's layout, two blocks per tower. */
     static ModelConfig tinyHf() {
