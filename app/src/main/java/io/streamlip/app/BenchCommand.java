@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
         description = {
             "Run a benchmark and print a table (or, with --json, one JSON object).",
             "Without NAME, lists the benchmarks."
-        })
+        },
+        subcommands = LearningParityCommand.class)
 final class BenchCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..1", paramLabel = "NAME", description = "Benchmark to run.")

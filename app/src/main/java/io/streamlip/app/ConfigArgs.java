@@ -193,8 +193,11 @@ public final class ConfigArgs {
 
     private static boolean configurable(CommandLine root, String name) {
         CommandLine sub = root.getSubcommands().get(name);
+        // bench runs on its own; its subcommands (learning-parity) are benchmarks with options
+        // of their own, which the file does not set.
         return sub != null
-                && sub.getSubcommands().isEmpty()
+                && (sub.getSubcommands().isEmpty()
+                        || sub.getCommandSpec().userObject() instanceof BenchCommand)
                 && !name.equals("help")
                 && sub.getCommandSpec().options().stream().anyMatch(ConfigArgs::settable);
     }

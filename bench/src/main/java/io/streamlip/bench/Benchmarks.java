@@ -22,6 +22,7 @@ public final class Benchmarks {
                         new ChunkedLossBenchmark(),
                         new SmallBatchBenchmark(),
                         new TrainerVsPytorchBenchmark(),
+                        new LearningParityBenchmark(),
                         new TokenizerBenchmark(),
                         new CrossModalBenchmark(),
                         new CurationBenchmark(),

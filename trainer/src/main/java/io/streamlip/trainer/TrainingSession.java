@@ -350,6 +350,29 @@ public final class TrainingSession implements AutoCloseable {
 
     /** One training step on {@code batch}; returns its loss (before the update). */
     public StepResult step(TrainingBatch batch) {
+        return applyUpdate(forwardBackward(batch));
+    }
+
+    /**
+     * The loss on {@code batch} and its gradient with respect to every trainable parameter,
+     * computed exactly as {@link #step} computes them, without the update.
+     *
+     * @param loss the batch's loss
+     * @param byName each trainable parameter's gradient (flat, row-major) by its name as {@code
+     *     Block.getParameters()} gives it, in the model's order
+     */
+    public record Gradients(float loss, java.util.Map<String, float[]> byName) {}
+
+    /** {@link Gradients} of {@code batch}: forward and backward as {@link #step}, no update. */
+    public Gradients gradients(TrainingBatch batch) {
+        float loss = forwardBackward(batch);
+        java.util.Map<String, float[]> byName = optimizer.gradients();
+        optimizer.discardGradients();
+        return new Gradients(loss, byName);
+    }
+
+    /** Forward and backward of {@link #step}: the gradients are left on the parameters. */
+    private float forwardBackward(TrainingBatch batch) {
         float loss;
         try (NDManager stepManager = manager.newSubManager()) {
             NDList inputs = inputs(stepManager, batch);
@@ -393,7 +416,7 @@ public final class TrainingSession implements AutoCloseable {
                 }
             }
         }
-        return applyUpdate(loss);
+        return loss;
     }
 
     private StepResult applyUpdate(float loss) {

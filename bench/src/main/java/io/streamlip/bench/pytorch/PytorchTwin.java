@@ -76,6 +76,91 @@ public final class PytorchTwin implements AutoCloseable {
         return start(python, config, threads);
     }
 
+    /**
+     * Starts the twin for learning parity: the model starts from {@code weights} (safetensors under
+     * streamlip's canonical parameter names, as {@code SiglipNames.canonical} gives them) instead
+     * of its own initialisation, computes in {@code dtype} ({@code float32} or {@code float64})
+     * and, with {@code permute} > 0, permutes every batch's rows by a fixed permutation (the same
+     * loss in exact arithmetic, another float32 summation order). Batches then come from files:
+     * {@link #train}, {@link #gradients}.
+     */
+    public static PytorchTwin startParity(
+            Path python,
+            ModelConfig model,
+            int batch,
+            int threads,
+            OptimizerConfig optimizer,
+            Path weights,
+            String dtype,
+            int permute)
+            throws IOException {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("model", model);
+        config.put("batch", batch);
+        config.put("threads", threads);
+        config.put("seed", 1);
+        config.put("optimizer", optimizer);
+        config.put(
+                "parity",
+                Map.of("weights", weights.toString(), "dtype", dtype, "permute", permute));
+        return start(python, config, threads);
+    }
+
+    /**
+     * What one of the twin's training steps did, as {@code TrainingSession.StepResult} says it.
+     *
+     * @param step the optimizer's step count afterwards
+     * @param loss the batch's loss before the update
+     * @param learningRate the rate the update used
+     * @param gradientNorm the global gradient norm before clipping
+     * @param skipped whether the update was dropped (non-finite gradient)
+     * @param temperature {@code t} after the update
+     * @param bias {@code b} after the update
+     */
+    public record Step(
+            long step,
+            double loss,
+            double learningRate,
+            double gradientNorm,
+            boolean skipped,
+            double temperature,
+            double bias) {}
+
+    /** One training step on the batch in {@code batchFile} (safetensors: images, ids, mask). */
+    public Step train(Path batchFile) throws IOException {
+        JsonNode r = request(Map.of("op", "train", "batch", batchFile.toString()));
+        return new Step(
+                r.path("step").asLong(),
+                r.path("loss").asDouble(),
+                r.path("lr").asDouble(),
+                r.path("gradNorm").asDouble(),
+                r.path("skipped").asBoolean(),
+                r.path("temperature").asDouble(),
+                r.path("bias").asDouble());
+    }
+
+    /**
+     * Writes the loss's gradient on the batch in {@code batchFile} to {@code out} (safetensors,
+     * float32, canonical names) without an update; returns the loss.
+     */
+    public double gradients(Path batchFile, Path out) throws IOException {
+        return request(
+                        Map.of(
+                                "op",
+                                "gradients",
+                                "batch",
+                                batchFile.toString(),
+                                "out",
+                                out.toString()))
+                .path("loss")
+                .asDouble();
+    }
+
+    /** Writes the twin's weights to {@code out} (safetensors, float32, canonical names). */
+    public void save(Path out) throws IOException {
+        request(Map.of("op", "save", "out", out.toString()));
+    }
+
     /** Starts the twin with a raw first request (tests give it models the Java side cannot). */
     static PytorchTwin start(Path python, Map<String, Object> config, int threads)
             throws IOException {

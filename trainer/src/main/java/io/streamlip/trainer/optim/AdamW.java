@@ -298,6 +298,26 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
+    /**
+     * The gradients the last backward pass left on the trainable parameters, by parameter name in
+     * the model's order; they stay where they are (the next {@link #step()} uses them, {@link
+     * #discardGradients()} drops them).
+     */
+    public Map<String, float[]> gradients() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Slot slot : byName.values()) {
+            try (NDArray g = slot.view.getGradient()) {
+                out.put(slot.name, g.toFloatArray());
+            }
+        }
+        return out;
+    }
+
+    /** Zeroes the gradients without an update: weights, moments and step stay as they are. */
+    public void discardGradients() {
+        zeroGradients();
+    }
+
     /** Names of the parameters whose slice of {@code flat} holds a non-finite value. */
     private List<String> nonFinite(NDArray flat) {
         float[] values = flat.toFloatArray();
