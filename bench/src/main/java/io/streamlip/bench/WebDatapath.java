@@ -41,6 +41,13 @@ final class WebDatapath {
     /** Distinct pairs per web size, default 300 (60 with {@code --quick}). */
     static final String RECORDS_PROPERTY = "streamlip.bench.datapath.web-records";
 
+    /**
+     * Warm-up batches of the web pairs before each measured stream, default 4 (1 with {@code
+     * --quick}): a web batch is a few hundred records, and after one the JIT compiler still took a
+     * third of the jobs' CPU over the measured stream.
+     */
+    static final String WARMUP_PROPERTY = "streamlip.bench.datapath.web-warmup-batches";
+
     /** Measured copies of the web pairs, default 4 (2 with {@code --quick}). */
     static final String MEASURED_PROPERTY = "streamlip.bench.datapath.web-measured-copies";
 
@@ -50,6 +57,7 @@ final class WebDatapath {
     record Figures(
             String size,
             int records,
+            int warmupBatches,
             double encodedKb,
             double plainRate,
             double fullDecodeRate,
@@ -63,8 +71,17 @@ final class WebDatapath {
             return 1000.0 / plainRate;
         }
 
-        /** Jobs' CPU per record against plain work plus the relay's. */
+        /**
+         * Jobs' CPU per record against plain work plus the relay's, each as {@link
+         * PipelineFigures#workCpuMsPerRecord}: beyond the idle jobs, without the JIT compiler and
+         * the benchmark's threads, which the plain work's CPU does not count either.
+         */
         double overheadRatio() {
+            return jobs.workCpuMsPerRecord() / (plainMs() + relay.workCpuMsPerRecord());
+        }
+
+        /** {@link #overheadRatio} of the whole JVM's CPU over the measured streams. */
+        double overheadRatioGross() {
             return jobs.cpuMsPerRecord() / (plainMs() + relay.cpuMsPerRecord());
         }
     }
@@ -109,6 +126,7 @@ final class WebDatapath {
             throws Exception {
         int records = Integer.getInteger(RECORDS_PROPERTY, options.quick() ? 60 : 300);
         int copies = Integer.getInteger(MEASURED_PROPERTY, options.quick() ? 2 : 4);
+        int warmup = Integer.getInteger(WARMUP_PROPERTY, options.quick() ? 1 : 4);
         List<RawPair> pairs = pairs(w, h, records);
         double encodedKb =
                 pairs.stream().mapToInt(p -> p.getImage().remaining()).average().orElse(0) / 1024;
@@ -127,7 +145,7 @@ final class WebDatapath {
                         DatapathJobs.filterAndTokenize(DatapathSettings.FILTER, tokenize),
                         1,
                         settings.checkpointInterval())) {
-            run.warmUp(pairs, 1);
+            run.warmUp(pairs, warmup);
             jobs = run.measure(pairs, copies);
         }
         PipelineFigures relay;
@@ -138,13 +156,14 @@ final class WebDatapath {
                         DatapathJobs::relay,
                         1,
                         settings.checkpointInterval())) {
-            run.warmUp(pairs, 1);
+            run.warmUp(pairs, warmup);
             relay = run.measure(pairs, copies);
         }
         double[] bytes = exampleBytes(pairs, tokenize);
         return new Figures(
                 w + "x" + h,
                 records,
+                warmup,
                 encodedKb,
                 reduced,
                 fullDecode,
@@ -234,8 +253,18 @@ final class WebDatapath {
                     .put(key + "plain_over_full_decode", f.plainRate() / f.fullDecodeRate())
                     .put(key + "jobs_cpu_ms_per_record", f.jobs().cpuMsPerRecord())
                     .put(key + "relay_cpu_ms_per_record", f.relay().cpuMsPerRecord())
+                    .put(key + "jobs_work_cpu_ms_per_record", f.jobs().workCpuMsPerRecord())
+                    .put(key + "relay_work_cpu_ms_per_record", f.relay().workCpuMsPerRecord())
+                    .put(key + "jobs_jit_ms_per_record", f.jobs().jitMsPerRecord())
+                    .put(key + "relay_jit_ms_per_record", f.relay().jitMsPerRecord())
                     .put(key + "jobs_over_plain_plus_relay", f.overheadRatio())
-                    .put(key + "records_per_s_per_core", 1000.0 / f.jobs().cpuMsPerRecord())
+                    .put(key + "jobs_over_plain_plus_relay_gross", f.overheadRatioGross())
+                    .put(key + "jobs_cpu_ms_per_record_by_category", f.jobs().categories())
+                    .put(key + "relay_cpu_ms_per_record_by_category", f.relay().categories())
+                    .put(key + "jobs_beyond_idle_by_category", f.jobs().workCategories())
+                    .put(key + "relay_beyond_idle_by_category", f.relay().workCategories())
+                    .put(key + "warmup_batches", f.warmupBatches())
+                    .put(key + "records_per_s_per_core", 1000.0 / f.jobs().workCpuMsPerRecord())
                     .put(key + "example_bytes_rgb", f.rawExampleBytes())
                     .put(key + "example_bytes_png", f.pngExampleBytes())
                     .put(key + "example_image_bytes_jpeg_q90", f.jpegImageBytes())
@@ -243,28 +272,44 @@ final class WebDatapath {
                             String.format(
                                     Locale.ROOT,
                                     "web %s: %d JPEGs of %.0f KB on average (q60-95, a third"
-                                            + " progressive, a fifth with EXIF orientation);"
-                                            + " plain curate+build %.0f/s against %.0f/s with"
-                                            + " ImageIO full decodes: %.2fx; jobs %.2f CPU"
-                                            + " ms/record against plain %.2f + relay %.2f ="
-                                            + " %.2fx; %.0f records/s per core (CPU-bound, %d"
-                                            + " CPUs); example on `examples` %.0f bytes RGB8,"
-                                            + " %.0f PNG; its image as JPEG q90 %.0f bytes",
+                                            + " progressive, a fifth with EXIF orientation), %d"
+                                            + " warm-up batches; plain curate+build %.0f/s against"
+                                            + " %.0f/s with ImageIO full decodes: %.2fx; jobs %.2f"
+                                            + " CPU ms/record of work (beyond the idle jobs, no"
+                                            + " JIT, no benchmark threads; %.2f in all, JIT %.2f)"
+                                            + " against plain %.2f + relay %.2f (%.2f in all) ="
+                                            + " %.2fx (%.2fx in all); %.0f records/s per core"
+                                            + " (CPU-bound, %d CPUs); example on `examples` %.0f"
+                                            + " bytes RGB8, %.0f PNG; its image as JPEG q90 %.0f"
+                                            + " bytes",
                                     size,
                                     f.records(),
                                     f.encodedKb(),
+                                    f.warmupBatches(),
                                     f.plainRate(),
                                     f.fullDecodeRate(),
                                     f.plainRate() / f.fullDecodeRate(),
+                                    f.jobs().workCpuMsPerRecord(),
                                     f.jobs().cpuMsPerRecord(),
+                                    f.jobs().jitMsPerRecord(),
                                     f.plainMs(),
+                                    f.relay().workCpuMsPerRecord(),
                                     f.relay().cpuMsPerRecord(),
                                     f.overheadRatio(),
-                                    1000.0 / f.jobs().cpuMsPerRecord(),
+                                    f.overheadRatioGross(),
+                                    1000.0 / f.jobs().workCpuMsPerRecord(),
                                     cores,
                                     f.rawExampleBytes(),
                                     f.pngExampleBytes(),
-                                    f.jpegImageBytes()));
+                                    f.jpegImageBytes()))
+                    .note(
+                            "web "
+                                    + size
+                                    + ", CPU ms/record by category, beyond the idle jobs (in"
+                                    + " all): jobs "
+                                    + DatapathReport.byCategory(f.jobs(), "%.2f")
+                                    + "; relay "
+                                    + DatapathReport.byCategory(f.relay(), "%.2f"));
         }
     }
 }
