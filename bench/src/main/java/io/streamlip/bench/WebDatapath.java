@@ -14,6 +14,7 @@ import io.streamlip.tokenize.TokenizeConfig;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,8 @@ final class WebDatapath {
             String size,
             int records,
             int warmupBatches,
+            long checkpointMs,
+            boolean firstInterval,
             double encodedKb,
             double plainRate,
             double fullDecodeRate,
@@ -120,8 +123,28 @@ final class WebDatapath {
         return pairs;
     }
 
-    /** Measures one web size. */
-    static Figures measure(
+    /**
+     * The jobs' checkpoint intervals the web sizes are measured at, in milliseconds,
+     * comma-separated, default the run's ({@link DatapathSettings#CHECKPOINT_PROPERTY}): the jobs
+     * and the relay at each, side by side in one run, against one measurement of the plain work.
+     * The first interval's figures keep the plain keys; the others' keys name their interval.
+     */
+    static final String CHECKPOINTS_PROPERTY = "streamlip.bench.datapath.web-checkpoint-ms";
+
+    /** The intervals {@link #CHECKPOINTS_PROPERTY} asks for, else {@code runDefault}. */
+    static List<Duration> checkpointIntervals(Duration runDefault) {
+        String value = System.getProperty(CHECKPOINTS_PROPERTY, "").trim();
+        List<Duration> intervals = new ArrayList<>();
+        for (String ms : value.split(",")) {
+            if (!ms.isBlank()) {
+                intervals.add(Duration.ofMillis(Long.parseLong(ms.trim())));
+            }
+        }
+        return intervals.isEmpty() ? List.of(runDefault) : intervals;
+    }
+
+    /** Measures one web size, at each checkpoint interval {@link #checkpointIntervals} names. */
+    static List<Figures> measure(
             KafkaBroker broker, int w, int h, DatapathSettings settings, BenchOptions options)
             throws Exception {
         int records = Integer.getInteger(RECORDS_PROPERTY, options.quick() ? 60 : 300);
@@ -136,42 +159,44 @@ final class WebDatapath {
         double reduced = plain.curateAndBuild();
         double fullDecode = plain.curateAndBuildFullDecode();
         reduced = Math.max(reduced, plain.curateAndBuild());
-        String label = "web" + w + "x" + h + "-p1";
-        PipelineFigures jobs;
-        try (PipelineRun run =
-                PipelineRun.start(
-                        broker,
-                        label,
-                        DatapathJobs.filterAndTokenize(DatapathSettings.FILTER, tokenize),
-                        1,
-                        settings.checkpointInterval())) {
-            run.warmUp(pairs, warmup);
-            jobs = run.measure(pairs, copies);
-        }
-        PipelineFigures relay;
-        try (PipelineRun run =
-                PipelineRun.start(
-                        broker,
-                        "relay-" + label,
-                        DatapathJobs::relay,
-                        1,
-                        settings.checkpointInterval())) {
-            run.warmUp(pairs, warmup);
-            relay = run.measure(pairs, copies);
-        }
         double[] bytes = exampleBytes(pairs, tokenize);
-        return new Figures(
-                w + "x" + h,
-                records,
-                warmup,
-                encodedKb,
-                reduced,
-                fullDecode,
-                jobs,
-                relay,
-                bytes[0],
-                bytes[1],
-                bytes[2]);
+        List<Figures> figures = new ArrayList<>();
+        for (Duration interval : checkpointIntervals(settings.checkpointInterval())) {
+            String label = "web" + w + "x" + h + "-cp" + interval.toMillis() + "-p1";
+            PipelineFigures jobs;
+            try (PipelineRun run =
+                    PipelineRun.start(
+                            broker,
+                            label,
+                            DatapathJobs.filterAndTokenize(DatapathSettings.FILTER, tokenize),
+                            1,
+                            interval)) {
+                run.warmUp(pairs, warmup);
+                jobs = run.measure(pairs, copies);
+            }
+            PipelineFigures relay;
+            try (PipelineRun run =
+                    PipelineRun.start(broker, "relay-" + label, DatapathJobs::relay, 1, interval)) {
+                run.warmUp(pairs, warmup);
+                relay = run.measure(pairs, copies);
+            }
+            figures.add(
+                    new Figures(
+                            w + "x" + h,
+                            records,
+                            warmup,
+                            interval.toMillis(),
+                            figures.isEmpty(),
+                            encodedKb,
+                            reduced,
+                            fullDecode,
+                            jobs,
+                            relay,
+                            bytes[0],
+                            bytes[1],
+                            bytes[2]));
+        }
+        return figures;
     }
 
     /**
@@ -218,7 +243,9 @@ final class WebDatapath {
     static void report(BenchResult result, List<Figures> figures, int cores) {
         for (Figures f : figures) {
             String size = f.size();
-            String prefix = "web " + size + " JPEG -> " + EXAMPLE_SIZE + " px: ";
+            String interval =
+                    f.firstInterval() ? "" : ", checkpoints every " + f.checkpointMs() + " ms";
+            String prefix = "web " + size + " JPEG -> " + EXAMPLE_SIZE + " px" + interval + ": ";
             result.row(
                     prefix + "curate+build, ImageIO full decodes (plain Java, 1 thread)",
                     f.fullDecodeRate(),
@@ -247,7 +274,11 @@ final class WebDatapath {
                     f.relay().cpuMsPerRecord(),
                     f.relay().jitMsPerRecord(),
                     f.relay().refused());
-            String key = "web_" + size + "_";
+            String key =
+                    "web_"
+                            + size
+                            + "_"
+                            + (f.firstInterval() ? "" : "cp" + f.checkpointMs() + "ms_");
             result.put(key + "plain_records_per_s", f.plainRate())
                     .put(key + "full_decode_records_per_s", f.fullDecodeRate())
                     .put(key + "plain_over_full_decode", f.plainRate() / f.fullDecodeRate())
@@ -264,6 +295,7 @@ final class WebDatapath {
                     .put(key + "jobs_beyond_idle_by_category", f.jobs().workCategories())
                     .put(key + "relay_beyond_idle_by_category", f.relay().workCategories())
                     .put(key + "warmup_batches", f.warmupBatches())
+                    .put(key + "checkpoint_ms", f.checkpointMs())
                     .put(key + "records_per_s_per_core", 1000.0 / f.jobs().workCpuMsPerRecord())
                     .put(key + "example_bytes_rgb", f.rawExampleBytes())
                     .put(key + "example_bytes_png", f.pngExampleBytes())
@@ -271,9 +303,9 @@ final class WebDatapath {
                     .note(
                             String.format(
                                     Locale.ROOT,
-                                    "web %s: %d JPEGs of %.0f KB on average (q60-95, a third"
+                                    "web %s%s: %d JPEGs of %.0f KB on average (q60-95, a third"
                                             + " progressive, a fifth with EXIF orientation), %d"
-                                            + " warm-up batches; plain curate+build %.0f/s against"
+                                            + " warm-up batches, checkpoints every %d ms; plain curate+build %.0f/s against"
                                             + " %.0f/s with ImageIO full decodes: %.2fx; jobs %.2f"
                                             + " CPU ms/record of work (beyond the idle jobs, no"
                                             + " JIT, no benchmark threads; %.2f in all, JIT %.2f)"
@@ -283,9 +315,11 @@ final class WebDatapath {
                                             + " bytes RGB8, %.0f PNG; its image as JPEG q90 %.0f"
                                             + " bytes",
                                     size,
+                                    interval,
                                     f.records(),
                                     f.encodedKb(),
                                     f.warmupBatches(),
+                                    f.checkpointMs(),
                                     f.plainRate(),
                                     f.fullDecodeRate(),
                                     f.plainRate() / f.fullDecodeRate(),
@@ -305,6 +339,7 @@ final class WebDatapath {
                     .note(
                             "web "
                                     + size
+                                    + interval
                                     + ", CPU ms/record by category, beyond the idle jobs (in"
                                     + " all): jobs "
                                     + DatapathReport.byCategory(f.jobs(), "%.2f")

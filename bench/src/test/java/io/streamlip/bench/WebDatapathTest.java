@@ -34,7 +34,8 @@ class WebDatapathTest {
         PipelineFigures relay = new PipelineFigures(900, 800, 1.0, 0.1, 0, Map.of());
         WebDatapath.Figures f =
                 new WebDatapath.Figures(
-                        "640x480", 10, 4, 90, 250, 100, jobs, relay, 150_600, 120_000, 20_000);
+                        "640x480", 10, 4, 1000, true, 90, 250, 100, jobs, relay, 150_600, 120_000,
+                        20_000);
         assertThat(f.plainMs()).isCloseTo(4.0, within(1e-12));
         // Without the JIT's threads on both sides (no idle measurement): 5.5 against 4.0 + 0.9.
         assertThat(f.overheadRatio()).isCloseTo(5.5 / 4.9, within(1e-12));
