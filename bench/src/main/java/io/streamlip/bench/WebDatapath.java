@@ -4,6 +4,7 @@ import io.streamlip.broker.KafkaBroker;
 import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.platform.bounds.RecordSize;
+import io.streamlip.platform.flink.JobSettings;
 import io.streamlip.platform.image.WebImages;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
@@ -14,6 +15,7 @@ import io.streamlip.tokenize.TokenizeConfig;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -125,14 +127,17 @@ final class WebDatapath {
 
     /**
      * The jobs' checkpoint intervals the web sizes are measured at, in milliseconds,
-     * comma-separated, default the run's ({@link DatapathSettings#CHECKPOINT_PROPERTY}): the jobs
-     * and the relay at each, side by side in one run, against one measurement of the plain work.
-     * The first interval's figures keep the plain keys; the others' keys name their interval.
+     * comma-separated, default the jobs' own default (5 s, {@code JobSettings}): the jobs and the
+     * relay at each, side by side in one run, against one measurement of the plain work. The first
+     * interval's figures keep the plain keys; the others' keys name their interval. Not the 64 px
+     * half's 1 s: every checkpoint commits a transaction per exactly-once sink, and at web sizes
+     * (tens of records a second on two cores) a second's records are too few to share that cost as
+     * a deployed job's do (bench/results/datapath-2026-12-06.md).
      */
     static final String CHECKPOINTS_PROPERTY = "streamlip.bench.datapath.web-checkpoint-ms";
 
-    /** The intervals {@link #CHECKPOINTS_PROPERTY} asks for, else {@code runDefault}. */
-    static List<Duration> checkpointIntervals(Duration runDefault) {
+    /** The intervals {@link #CHECKPOINTS_PROPERTY} asks for, else {@code jobsDefault}. */
+    static List<Duration> checkpointIntervals(Duration jobsDefault) {
         String value = System.getProperty(CHECKPOINTS_PROPERTY, "").trim();
         List<Duration> intervals = new ArrayList<>();
         for (String ms : value.split(",")) {
@@ -140,7 +145,7 @@ final class WebDatapath {
                 intervals.add(Duration.ofMillis(Long.parseLong(ms.trim())));
             }
         }
-        return intervals.isEmpty() ? List.of(runDefault) : intervals;
+        return intervals.isEmpty() ? List.of(jobsDefault) : intervals;
     }
 
     /** Measures one web size, at each checkpoint interval {@link #checkpointIntervals} names. */
@@ -161,7 +166,8 @@ final class WebDatapath {
         reduced = Math.max(reduced, plain.curateAndBuild());
         double[] bytes = exampleBytes(pairs, tokenize);
         List<Figures> figures = new ArrayList<>();
-        for (Duration interval : checkpointIntervals(settings.checkpointInterval())) {
+        for (Duration interval :
+                checkpointIntervals(JobSettings.defaults(Path.of("unused")).checkpointInterval())) {
             String label = "web" + w + "x" + h + "-cp" + interval.toMillis() + "-p1";
             PipelineFigures jobs;
             try (PipelineRun run =

@@ -102,10 +102,11 @@ class ThreadCpuTest {
     void takesWhatTheIdleJobsSpendPerSecondOffTheMeasuredWindow() {
         ThreadCpu.Snapshot idleBefore = snapshot(0, 0, 0, 0, 0);
         // 2 s idle: the runtime's dispatcher spent 200 ms, nothing else.
-        ThreadCpu.Snapshot idleAfter = snapshot(200, 200, 0, 0, 0);
-        ThreadCpu.Snapshot before = snapshot(1000, 1000, 0, 0, 0);
+        // The JIT also compiled 100 ms then: native, charged in full, not taken off.
+        ThreadCpu.Snapshot idleAfter = snapshot(300, 200, 0, 0, 100);
+        ThreadCpu.Snapshot before = snapshot(1000, 1000, 0, 0, 100);
         // 4 s measured: dispatcher 400 ms, the band stage 600, a counter 200, the JIT 200.
-        ThreadCpu.Snapshot after = snapshot(2400, 1400, 600, 200, 200);
+        ThreadCpu.Snapshot after = snapshot(2400, 1400, 600, 200, 300);
         Map<String, Double> beyond =
                 ThreadCpu.millisPerRecordBeyondIdle(
                         before, after, idleBefore, idleAfter, 2_000_000_000L, 4_000_000_000L, 10);
@@ -114,6 +115,7 @@ class ThreadCpuTest {
         assertThat(beyond.get("flink-pekko.actor.default-dispatcher-N")).isEqualTo(0.0);
         assertThat(beyond.get("near-duplicate-bands")).isEqualTo(60.0);
         assertThat(beyond.get(ThreadCpu.UNACCOUNTED)).isEqualTo(0.0);
+        assertThat(beyond.get(ThreadCpu.JIT)).isEqualTo(20.0);
         // Work: beyond idle, without the JIT and the benchmark's counter.
         PipelineFigures figures =
                 new PipelineFigures(

@@ -55,4 +55,18 @@ class WebDatapathTest {
         assertThat(WebDatapath.sizes()).hasSize(2);
         assertThat(WebDatapath.sizes().get(1)).containsExactly(1024, 768);
     }
+
+    @Test
+    void measuresTheWebSizesAtTheJobsCheckpointIntervalUnlessAskedForOthers() {
+        assertThat(WebDatapath.checkpointIntervals(java.time.Duration.ofSeconds(5)))
+                .containsExactly(java.time.Duration.ofSeconds(5));
+        System.setProperty(WebDatapath.CHECKPOINTS_PROPERTY, "1000, 5000");
+        try {
+            assertThat(WebDatapath.checkpointIntervals(java.time.Duration.ofSeconds(5)))
+                    .containsExactly(
+                            java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(5));
+        } finally {
+            System.clearProperty(WebDatapath.CHECKPOINTS_PROPERTY);
+        }
+    }
 }
