@@ -61,7 +61,7 @@ public final class DatapathBenchmark implements Benchmark {
             pipeline = measure(broker, "p", jobs, pairs, settings);
             relay = measure(broker, "relay-p", DatapathJobs::relay, pairs, settings);
             for (int[] size : WebDatapath.sizes()) {
-                web.add(WebDatapath.measure(broker, size[0], size[1], settings, options));
+                web.addAll(WebDatapath.measure(broker, size[0], size[1], settings, options));
             }
         }
         PlainJavaRates.Limits limitsAfter = plain.decodeResizeLimits(settings.pairThreads());

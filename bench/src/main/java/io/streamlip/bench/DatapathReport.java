@@ -176,26 +176,48 @@ final class DatapathReport {
         double limit = m.limitsBefore().best(m.limitsAfter()).oneThread();
         double relayCpu = m.relay().get(1).cpuMsPerRecord();
         double plainMs = 1000.0 / m.curateAndBuild();
-        double jobsCpu = m.pipeline().get(1).cpuMsPerRecord();
+        PipelineFigures jobs = m.pipeline().get(1);
+        PipelineFigures relay = m.relay().get(1);
+        double jobsCpu = jobs.cpuMsPerRecord();
+        // Beyond the idle jobs, no JIT, no benchmark threads: as the plain work's CPU counts.
+        double ratio = jobs.workCpuMsPerRecord() / (plainMs + relay.workCpuMsPerRecord());
         result.put("plain_over_full_decode", m.curateAndBuild() / m.curateAndBuildFullDecode())
-                .put("jobs_over_plain_plus_relay", jobsCpu / (plainMs + relayCpu))
-                .put("records_per_s_per_core", 1000.0 / jobsCpu)
+                .put("jobs_over_plain_plus_relay", ratio)
+                .put("jobs_over_plain_plus_relay_gross", jobsCpu / (plainMs + relayCpu))
+                .put("jobs_work_cpu_ms_per_record_p1", jobs.workCpuMsPerRecord())
+                .put("relay_work_cpu_ms_per_record_p1", relay.workCpuMsPerRecord())
+                .put("jobs_cpu_ms_per_record_by_category_p1", jobs.categories())
+                .put("relay_cpu_ms_per_record_by_category_p1", relay.categories())
+                .put("jobs_beyond_idle_by_category_p1", jobs.workCategories())
+                .put("relay_beyond_idle_by_category_p1", relay.workCategories())
+                .put("records_per_s_per_core", 1000.0 / jobs.workCpuMsPerRecord())
                 .note(
                         String.format(
                                 Locale.ROOT,
                                 "%d px PNG: plain curate+build %.0f/s against %.0f/s with ImageIO"
-                                        + " full decodes (%.2fx); jobs %.3f CPU ms/record against"
-                                        + " plain %.3f + relay %.3f = %.2fx; %.0f records/s per"
-                                        + " core (CPU-bound)",
+                                        + " full decodes (%.2fx); jobs %.3f CPU ms/record of work"
+                                        + " (beyond the idle jobs, no JIT, no benchmark threads;"
+                                        + " %.3f in all, JIT %.3f) against plain %.3f + relay"
+                                        + " %.3f (%.3f in all) = %.2fx (%.2fx in all); %.0f"
+                                        + " records/s per core (CPU-bound)",
                                 settings.imageSize(),
                                 m.curateAndBuild(),
                                 m.curateAndBuildFullDecode(),
                                 m.curateAndBuild() / m.curateAndBuildFullDecode(),
+                                jobs.workCpuMsPerRecord(),
                                 jobsCpu,
+                                jobs.jitMsPerRecord(),
                                 plainMs,
+                                relay.workCpuMsPerRecord(),
                                 relayCpu,
+                                ratio,
                                 jobsCpu / (plainMs + relayCpu),
-                                1000.0 / jobsCpu));
+                                1000.0 / jobs.workCpuMsPerRecord()))
+                .note(
+                        "p1, CPU ms/record by category, beyond the idle jobs (in all): jobs "
+                                + byCategory(jobs, "%.3f")
+                                + "; relay "
+                                + byCategory(relay, "%.3f"));
         double relayCeiling = settings.cores() * 1000.0 / relayCpu;
         result.put("relay_cpu_bound_records_per_s", relayCeiling)
                 .put("relay_cpu_bound_fraction_of_limit", relayCeiling / limit)
@@ -212,6 +234,24 @@ final class DatapathReport {
                                 relayCeiling,
                                 settings.cores(),
                                 relayCeiling / limit));
+    }
+
+    /** "category beyond-idle (in all)" for each category, in the order of the categories. */
+    static String byCategory(PipelineFigures figures, String valueFormat) {
+        Map<String, Double> all = figures.categories();
+        return figures.workCategories().entrySet().stream()
+                .map(
+                        e ->
+                                e.getKey()
+                                        + " "
+                                        + String.format(Locale.ROOT, valueFormat, e.getValue())
+                                        + " ("
+                                        + String.format(
+                                                Locale.ROOT,
+                                                valueFormat,
+                                                all.getOrDefault(e.getKey(), 0.0))
+                                        + ")")
+                .collect(Collectors.joining(", "));
     }
 
     /** "name value" for each figure at least {@code smallest} in size, in the map's order. */

@@ -42,7 +42,11 @@ final class PipelineRun implements AutoCloseable {
     private final Duration settle;
     private final CommittedCounter examples;
     private final CommittedCounter rejects;
+    private final Duration idle;
     private long sent;
+    private ThreadCpu.Snapshot idleStart;
+    private ThreadCpu.Snapshot idleEnd;
+    private long idleNanos;
 
     private PipelineRun(
             String label,
@@ -59,6 +63,13 @@ final class PipelineRun implements AutoCloseable {
         this.settle = CommittedCounter.settleTime(checkpointInterval);
         this.examples = new CommittedCounter(kafka, topics.examples());
         this.rejects = new CommittedCounter(kafka, topics.rejects());
+        this.idle = idleTime(checkpointInterval);
+    }
+
+    /** How long {@link #warmUp} watches the idle jobs: three checkpoints, at least 3 s. */
+    static Duration idleTime(Duration checkpointInterval) {
+        Duration three = checkpointInterval.multipliedBy(3);
+        return three.compareTo(Duration.ofSeconds(3)) > 0 ? three : Duration.ofSeconds(3);
     }
 
     /** Creates the run's topics on {@code broker} and submits {@code wiring}'s jobs. */
@@ -100,6 +111,16 @@ final class PipelineRun implements AutoCloseable {
             CommittedCounter.await(sent, BATCH_TIMEOUT, settle, examples, rejects);
             logBatch("warmup" + i, batch.size(), t, start);
         }
+        // What the jobs spend per second with no record flowing, taken off the measured stream.
+        idleStart = ThreadCpu.take();
+        long t = System.nanoTime();
+        Thread.sleep(idle.toMillis());
+        idleEnd = ThreadCpu.take();
+        idleNanos = System.nanoTime() - t;
+        Map<String, Double> perSecond =
+                ThreadCpu.millisPerRecord(
+                        idleStart, idleEnd, Math.max(1, idleNanos / 1_000_000_000L));
+        LOG.info("{} idle: CPU ms per second by thread group {}", label, perSecond);
     }
 
     /**
@@ -122,9 +143,15 @@ final class PipelineRun implements AutoCloseable {
         long end = System.nanoTime();
         long cpuNanos = processCpuNanos() - cpu;
         logBatch("measured", stream.size(), t, start);
-        Map<String, Double> split =
-                ThreadCpu.millisPerRecord(start, ThreadCpu.take(), stream.size());
+        ThreadCpu.Snapshot stop = ThreadCpu.take();
+        Map<String, Double> split = ThreadCpu.millisPerRecord(start, stop, stream.size());
+        Map<String, Double> beyondIdle =
+                idleStart == null
+                        ? split
+                        : ThreadCpu.millisPerRecordBeyondIdle(
+                                start, stop, idleStart, idleEnd, idleNanos, end - t, stream.size());
         LOG.info("{}: CPU ms/record by thread group {}", label, split);
+        LOG.info("{}: beyond the idle jobs' {}", label, beyondIdle);
         StreamWindow window = new StreamWindow(stream.size(), before, t, first, end);
         return new PipelineFigures(
                 window.steadyRate(),
@@ -132,7 +159,8 @@ final class PipelineRun implements AutoCloseable {
                 cpuNanos / 1e6 / stream.size(),
                 split.getOrDefault(ThreadCpu.JIT, 0.0),
                 rejects.count() - rejectsBefore,
-                split);
+                split,
+                beyondIdle);
     }
 
     /** The pairs with ids and captions of their own: no pair repeats another's caption. */

@@ -69,6 +69,45 @@ final class ThreadCpu {
      * first, with the process total first ({@code "total"}) and {@value #UNACCOUNTED} last.
      */
     static Map<String, Double> millisPerRecord(Snapshot before, Snapshot after, long records) {
+        return perRecord(nanosByGroup(before, after), Map.of(), 0, records);
+    }
+
+    /**
+     * As {@link #millisPerRecord}, less what the same Java thread groups spent while the jobs were
+     * idle (the native groups are charged in full): each group's CPU per second between {@code
+     * idleBefore} and {@code idleAfter} ({@code idleNanos} of wall time apart), times the window's
+     * {@code windowNanos}. What a running job spends per second whether records flow or not
+     * (checkpoints and their empty transactions, heartbeats, metrics, polling) is then not charged
+     * to the records: a record's share of it depends only on how many records a second the machine
+     * lets through.
+     */
+    static Map<String, Double> millisPerRecordBeyondIdle(
+            Snapshot before,
+            Snapshot after,
+            Snapshot idleBefore,
+            Snapshot idleAfter,
+            long idleNanos,
+            long windowNanos,
+            long records) {
+        Map<String, Long> idle = nanosByGroup(idleBefore, idleAfter);
+        Map<String, Double> idleInWindow = new HashMap<>();
+        double scale = (double) windowNanos / idleNanos;
+        double totalIdle = 0;
+        for (Map.Entry<String, Long> group : idle.entrySet()) {
+            String name = group.getKey();
+            // Java threads only: what the JVM's native threads (GC, JIT, RocksDB's compactions)
+            // do while the jobs are idle is the tail of the records before, not a fixed cost.
+            if (name.startsWith("[native]") || name.equals("total") || name.equals(UNACCOUNTED)) {
+                continue;
+            }
+            idleInWindow.put(name, group.getValue() * scale);
+            totalIdle += group.getValue() * scale;
+        }
+        idleInWindow.put("total", totalIdle);
+        return perRecord(nanosByGroup(before, after), idleInWindow, 1, records);
+    }
+
+    private static Map<String, Long> nanosByGroup(Snapshot before, Snapshot after) {
         Map<String, Long> groups = new HashMap<>();
         long accounted = 0;
         for (Map.Entry<Long, Snapshot.Named> thread : after.javaThreads().entrySet()) {
@@ -83,14 +122,126 @@ final class ThreadCpu {
             accounted += nanos;
         }
         long total = after.processNanos() - before.processNanos();
+        groups.put("total", total);
+        groups.put(UNACCOUNTED, total - accounted);
+        return groups;
+    }
+
+    private static Map<String, Double> perRecord(
+            Map<String, Long> nanos, Map<String, Double> less, double scale, long records) {
+        Map<String, Double> groups = new HashMap<>();
+        nanos.forEach(
+                (group, n) ->
+                        groups.put(
+                                group,
+                                (n - scale * less.getOrDefault(group, 0.0)) / 1e6 / records));
         Map<String, Double> out = new LinkedHashMap<>();
-        out.put("total", total / 1e6 / records);
-        List<Map.Entry<String, Long>> sorted = new ArrayList<>(groups.entrySet());
-        sorted.sort(Map.Entry.<String, Long>comparingByValue().reversed());
-        for (Map.Entry<String, Long> group : sorted) {
-            out.put(group.getKey(), group.getValue() / 1e6 / records);
+        out.put("total", groups.remove("total"));
+        Double unaccounted = groups.remove(UNACCOUNTED);
+        List<Map.Entry<String, Double>> sorted = new ArrayList<>(groups.entrySet());
+        sorted.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+        for (Map.Entry<String, Double> group : sorted) {
+            out.put(group.getKey(), group.getValue());
         }
-        out.put(UNACCOUNTED, (total - accounted) / 1e6 / records);
+        out.put(UNACCOUNTED, unaccounted);
+        return out;
+    }
+
+    /** The category of the benchmark's own threads: its producer, the committed counters. */
+    static final String BENCHMARK = "benchmark (its producer, counters)";
+
+    /** The categories {@link #category} sorts groups into, in the order reports list them. */
+    static final List<String> CATEGORIES =
+            List.of(
+                    "Flink task threads (operators, their (de)serialisation, exchanges)",
+                    "Kafka clients (source fetchers, producers' network threads)",
+                    "Kafka broker (in-process)",
+                    "checkpoints and state (async snapshots, RocksDB background)",
+                    "garbage collector and VM thread",
+                    JIT,
+                    "Flink runtime (RPC, scheduling, metrics)",
+                    BENCHMARK,
+                    "other");
+
+    /**
+     * The category of thread group {@code group} ({@link #group} or a native group): which part of
+     * the stack the CPU went to, so a report can say where the jobs spend beyond the plain work.
+     * Flink's task threads carry their operator chain's name, beginning {@code Source:} or with an
+     * operator's name; the rest are known by their prefixes.
+     */
+    static String category(String group) {
+        if (group.equals(JIT)) {
+            return JIT;
+        }
+        if (group.equals("[native] garbage collector") || group.equals("[native] VM thread")) {
+            return CATEGORIES.get(4);
+        }
+        if (group.equals("[native] RocksDB background")
+                || group.startsWith("AsyncOperations")
+                || group.startsWith("Flink-RocksDB")
+                || group.startsWith("Checkpoint Timer")
+                || group.startsWith("Flink-Checkpoint")) {
+            return CATEGORIES.get(3);
+        }
+        if (group.startsWith("Source Data Fetcher")
+                || group.startsWith("kafka-producer-network-thread")
+                || group.startsWith("kafka-coordinator-heartbeat")) {
+            return CATEGORIES.get(1);
+        }
+        if (group.startsWith("data-plane-kafka")
+                || group.startsWith("kafka-")
+                || group.startsWith("ExpirationReaper")
+                || group.startsWith("TxnMarkerSender")
+                || group.startsWith("AddPartitionsToTxn")
+                || group.startsWith("group-coordinator")
+                || group.startsWith("transaction-log-manager")
+                || group.startsWith("quorum-controller")
+                || group.startsWith("broker-")
+                || group.startsWith("controller-")
+                || group.startsWith("raft-")
+                || group.startsWith("LogDirFailureHandler")
+                || group.startsWith("share-coordinator")
+                || group.startsWith("ReplicaFetcher")) {
+            return CATEGORIES.get(2);
+        }
+        if (group.startsWith("main") || group.startsWith("bench-")) {
+            return CATEGORIES.get(7);
+        }
+        if (group.startsWith("flink-")
+                || group.startsWith("jobmanager")
+                || group.startsWith("Time Trigger")
+                || group.startsWith("metrics-")
+                || group.startsWith("mini-cluster")
+                || group.startsWith("Flink ")
+                || group.startsWith("ForkJoinPool")
+                || group.startsWith("pool-")) {
+            return CATEGORIES.get(6);
+        }
+        if (group.equals("total") || group.equals(UNACCOUNTED) || group.startsWith("JFR")) {
+            return CATEGORIES.get(8);
+        }
+        // What is left are task threads: "Source: ... -> curate", "near-duplicate-bands", ...
+        return CATEGORIES.get(0);
+    }
+
+    /**
+     * A split by group ({@link #millisPerRecord}) summed by {@link #category}, in the order of
+     * {@link #CATEGORIES}, without the total; categories with nothing in them are left out.
+     */
+    static Map<String, Double> byCategory(Map<String, Double> split) {
+        Map<String, Double> sums = new HashMap<>();
+        split.forEach(
+                (group, ms) -> {
+                    if (!group.equals("total")) {
+                        sums.merge(category(group), ms, Double::sum);
+                    }
+                });
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String category : CATEGORIES) {
+            if (sums.containsKey(category)) {
+                out.put(category, sums.get(category));
+            }
+        }
         return out;
     }
 
@@ -115,6 +266,13 @@ final class ThreadCpu {
             return "[native] RocksDB background";
         }
         return null;
+    }
+
+    /** CPU time so far of the garbage collector's threads and the VM thread (native, ticks). */
+    static long gcAndVmNanos() {
+        Map<String, Long> groups = nativeNanos();
+        return groups.getOrDefault("[native] garbage collector", 0L)
+                + groups.getOrDefault("[native] VM thread", 0L);
     }
 
     private static Map<String, Long> nativeNanos() {

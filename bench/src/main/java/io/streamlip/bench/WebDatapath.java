@@ -4,6 +4,7 @@ import io.streamlip.broker.KafkaBroker;
 import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.platform.bounds.RecordSize;
+import io.streamlip.platform.flink.JobSettings;
 import io.streamlip.platform.image.WebImages;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.Example;
@@ -14,6 +15,8 @@ import io.streamlip.tokenize.TokenizeConfig;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +44,13 @@ final class WebDatapath {
     /** Distinct pairs per web size, default 300 (60 with {@code --quick}). */
     static final String RECORDS_PROPERTY = "streamlip.bench.datapath.web-records";
 
+    /**
+     * Warm-up batches of the web pairs before each measured stream, default 4 (1 with {@code
+     * --quick}): a web batch is a few hundred records, and after one the JIT compiler still took a
+     * third of the jobs' CPU over the measured stream.
+     */
+    static final String WARMUP_PROPERTY = "streamlip.bench.datapath.web-warmup-batches";
+
     /** Measured copies of the web pairs, default 4 (2 with {@code --quick}). */
     static final String MEASURED_PROPERTY = "streamlip.bench.datapath.web-measured-copies";
 
@@ -50,6 +60,9 @@ final class WebDatapath {
     record Figures(
             String size,
             int records,
+            int warmupBatches,
+            long checkpointMs,
+            boolean firstInterval,
             double encodedKb,
             double plainRate,
             double fullDecodeRate,
@@ -63,8 +76,17 @@ final class WebDatapath {
             return 1000.0 / plainRate;
         }
 
-        /** Jobs' CPU per record against plain work plus the relay's. */
+        /**
+         * Jobs' CPU per record against plain work plus the relay's, each as {@link
+         * PipelineFigures#workCpuMsPerRecord}: beyond the idle jobs, without the JIT compiler and
+         * the benchmark's threads, which the plain work's CPU does not count either.
+         */
         double overheadRatio() {
+            return jobs.workCpuMsPerRecord() / (plainMs() + relay.workCpuMsPerRecord());
+        }
+
+        /** {@link #overheadRatio} of the whole JVM's CPU over the measured streams. */
+        double overheadRatioGross() {
             return jobs.cpuMsPerRecord() / (plainMs() + relay.cpuMsPerRecord());
         }
     }
@@ -103,12 +125,36 @@ final class WebDatapath {
         return pairs;
     }
 
-    /** Measures one web size. */
-    static Figures measure(
+    /**
+     * The jobs' checkpoint intervals the web sizes are measured at, in milliseconds,
+     * comma-separated, default the jobs' own default (5 s, {@code JobSettings}): the jobs and the
+     * relay at each, side by side in one run, against one measurement of the plain work. The first
+     * interval's figures keep the plain keys; the others' keys name their interval. Not the 64 px
+     * half's 1 s: every checkpoint commits a transaction per exactly-once sink, and at web sizes
+     * (tens of records a second on two cores) a second's records are too few to share that cost as
+     * a deployed job's do (bench/results/datapath-2026-12-06.md).
+     */
+    static final String CHECKPOINTS_PROPERTY = "streamlip.bench.datapath.web-checkpoint-ms";
+
+    /** The intervals {@link #CHECKPOINTS_PROPERTY} asks for, else {@code jobsDefault}. */
+    static List<Duration> checkpointIntervals(Duration jobsDefault) {
+        String value = System.getProperty(CHECKPOINTS_PROPERTY, "").trim();
+        List<Duration> intervals = new ArrayList<>();
+        for (String ms : value.split(",")) {
+            if (!ms.isBlank()) {
+                intervals.add(Duration.ofMillis(Long.parseLong(ms.trim())));
+            }
+        }
+        return intervals.isEmpty() ? List.of(jobsDefault) : intervals;
+    }
+
+    /** Measures one web size, at each checkpoint interval {@link #checkpointIntervals} names. */
+    static List<Figures> measure(
             KafkaBroker broker, int w, int h, DatapathSettings settings, BenchOptions options)
             throws Exception {
         int records = Integer.getInteger(RECORDS_PROPERTY, options.quick() ? 60 : 300);
         int copies = Integer.getInteger(MEASURED_PROPERTY, options.quick() ? 2 : 4);
+        int warmup = Integer.getInteger(WARMUP_PROPERTY, options.quick() ? 1 : 4);
         List<RawPair> pairs = pairs(w, h, records);
         double encodedKb =
                 pairs.stream().mapToInt(p -> p.getImage().remaining()).average().orElse(0) / 1024;
@@ -118,41 +164,45 @@ final class WebDatapath {
         double reduced = plain.curateAndBuild();
         double fullDecode = plain.curateAndBuildFullDecode();
         reduced = Math.max(reduced, plain.curateAndBuild());
-        String label = "web" + w + "x" + h + "-p1";
-        PipelineFigures jobs;
-        try (PipelineRun run =
-                PipelineRun.start(
-                        broker,
-                        label,
-                        DatapathJobs.filterAndTokenize(DatapathSettings.FILTER, tokenize),
-                        1,
-                        settings.checkpointInterval())) {
-            run.warmUp(pairs, 1);
-            jobs = run.measure(pairs, copies);
-        }
-        PipelineFigures relay;
-        try (PipelineRun run =
-                PipelineRun.start(
-                        broker,
-                        "relay-" + label,
-                        DatapathJobs::relay,
-                        1,
-                        settings.checkpointInterval())) {
-            run.warmUp(pairs, 1);
-            relay = run.measure(pairs, copies);
-        }
         double[] bytes = exampleBytes(pairs, tokenize);
-        return new Figures(
-                w + "x" + h,
-                records,
-                encodedKb,
-                reduced,
-                fullDecode,
-                jobs,
-                relay,
-                bytes[0],
-                bytes[1],
-                bytes[2]);
+        List<Figures> figures = new ArrayList<>();
+        for (Duration interval :
+                checkpointIntervals(JobSettings.defaults(Path.of("unused")).checkpointInterval())) {
+            String label = "web" + w + "x" + h + "-cp" + interval.toMillis() + "-p1";
+            PipelineFigures jobs;
+            try (PipelineRun run =
+                    PipelineRun.start(
+                            broker,
+                            label,
+                            DatapathJobs.filterAndTokenize(DatapathSettings.FILTER, tokenize),
+                            1,
+                            interval)) {
+                run.warmUp(pairs, warmup);
+                jobs = run.measure(pairs, copies);
+            }
+            PipelineFigures relay;
+            try (PipelineRun run =
+                    PipelineRun.start(broker, "relay-" + label, DatapathJobs::relay, 1, interval)) {
+                run.warmUp(pairs, warmup);
+                relay = run.measure(pairs, copies);
+            }
+            figures.add(
+                    new Figures(
+                            w + "x" + h,
+                            records,
+                            warmup,
+                            interval.toMillis(),
+                            figures.isEmpty(),
+                            encodedKb,
+                            reduced,
+                            fullDecode,
+                            jobs,
+                            relay,
+                            bytes[0],
+                            bytes[1],
+                            bytes[2]));
+        }
+        return figures;
     }
 
     /**
@@ -199,7 +249,9 @@ final class WebDatapath {
     static void report(BenchResult result, List<Figures> figures, int cores) {
         for (Figures f : figures) {
             String size = f.size();
-            String prefix = "web " + size + " JPEG -> " + EXAMPLE_SIZE + " px: ";
+            String interval =
+                    f.firstInterval() ? "" : ", checkpoints every " + f.checkpointMs() + " ms";
+            String prefix = "web " + size + " JPEG -> " + EXAMPLE_SIZE + " px" + interval + ": ";
             result.row(
                     prefix + "curate+build, ImageIO full decodes (plain Java, 1 thread)",
                     f.fullDecodeRate(),
@@ -228,43 +280,77 @@ final class WebDatapath {
                     f.relay().cpuMsPerRecord(),
                     f.relay().jitMsPerRecord(),
                     f.relay().refused());
-            String key = "web_" + size + "_";
+            String key =
+                    "web_"
+                            + size
+                            + "_"
+                            + (f.firstInterval() ? "" : "cp" + f.checkpointMs() + "ms_");
             result.put(key + "plain_records_per_s", f.plainRate())
                     .put(key + "full_decode_records_per_s", f.fullDecodeRate())
                     .put(key + "plain_over_full_decode", f.plainRate() / f.fullDecodeRate())
                     .put(key + "jobs_cpu_ms_per_record", f.jobs().cpuMsPerRecord())
                     .put(key + "relay_cpu_ms_per_record", f.relay().cpuMsPerRecord())
+                    .put(key + "jobs_work_cpu_ms_per_record", f.jobs().workCpuMsPerRecord())
+                    .put(key + "relay_work_cpu_ms_per_record", f.relay().workCpuMsPerRecord())
+                    .put(key + "jobs_jit_ms_per_record", f.jobs().jitMsPerRecord())
+                    .put(key + "relay_jit_ms_per_record", f.relay().jitMsPerRecord())
                     .put(key + "jobs_over_plain_plus_relay", f.overheadRatio())
-                    .put(key + "records_per_s_per_core", 1000.0 / f.jobs().cpuMsPerRecord())
+                    .put(key + "jobs_over_plain_plus_relay_gross", f.overheadRatioGross())
+                    .put(key + "jobs_cpu_ms_per_record_by_category", f.jobs().categories())
+                    .put(key + "relay_cpu_ms_per_record_by_category", f.relay().categories())
+                    .put(key + "jobs_beyond_idle_by_category", f.jobs().workCategories())
+                    .put(key + "relay_beyond_idle_by_category", f.relay().workCategories())
+                    .put(key + "warmup_batches", f.warmupBatches())
+                    .put(key + "checkpoint_ms", f.checkpointMs())
+                    .put(key + "records_per_s_per_core", 1000.0 / f.jobs().workCpuMsPerRecord())
                     .put(key + "example_bytes_rgb", f.rawExampleBytes())
                     .put(key + "example_bytes_png", f.pngExampleBytes())
                     .put(key + "example_image_bytes_jpeg_q90", f.jpegImageBytes())
                     .note(
                             String.format(
                                     Locale.ROOT,
-                                    "web %s: %d JPEGs of %.0f KB on average (q60-95, a third"
-                                            + " progressive, a fifth with EXIF orientation);"
-                                            + " plain curate+build %.0f/s against %.0f/s with"
-                                            + " ImageIO full decodes: %.2fx; jobs %.2f CPU"
-                                            + " ms/record against plain %.2f + relay %.2f ="
-                                            + " %.2fx; %.0f records/s per core (CPU-bound, %d"
-                                            + " CPUs); example on `examples` %.0f bytes RGB8,"
-                                            + " %.0f PNG; its image as JPEG q90 %.0f bytes",
+                                    "web %s%s: %d JPEGs of %.0f KB on average (q60-95, a third"
+                                            + " progressive, a fifth with EXIF orientation), %d"
+                                            + " warm-up batches, checkpoints every %d ms; plain curate+build %.0f/s against"
+                                            + " %.0f/s with ImageIO full decodes: %.2fx; jobs %.2f"
+                                            + " CPU ms/record of work (beyond the idle jobs, no"
+                                            + " JIT, no benchmark threads; %.2f in all, JIT %.2f)"
+                                            + " against plain %.2f + relay %.2f (%.2f in all) ="
+                                            + " %.2fx (%.2fx in all); %.0f records/s per core"
+                                            + " (CPU-bound, %d CPUs); example on `examples` %.0f"
+                                            + " bytes RGB8, %.0f PNG; its image as JPEG q90 %.0f"
+                                            + " bytes",
                                     size,
+                                    interval,
                                     f.records(),
                                     f.encodedKb(),
+                                    f.warmupBatches(),
+                                    f.checkpointMs(),
                                     f.plainRate(),
                                     f.fullDecodeRate(),
                                     f.plainRate() / f.fullDecodeRate(),
+                                    f.jobs().workCpuMsPerRecord(),
                                     f.jobs().cpuMsPerRecord(),
+                                    f.jobs().jitMsPerRecord(),
                                     f.plainMs(),
+                                    f.relay().workCpuMsPerRecord(),
                                     f.relay().cpuMsPerRecord(),
                                     f.overheadRatio(),
-                                    1000.0 / f.jobs().cpuMsPerRecord(),
+                                    f.overheadRatioGross(),
+                                    1000.0 / f.jobs().workCpuMsPerRecord(),
                                     cores,
                                     f.rawExampleBytes(),
                                     f.pngExampleBytes(),
-                                    f.jpegImageBytes()));
+                                    f.jpegImageBytes()))
+                    .note(
+                            "web "
+                                    + size
+                                    + interval
+                                    + ", CPU ms/record by category, beyond the idle jobs (in"
+                                    + " all): jobs "
+                                    + DatapathReport.byCategory(f.jobs(), "%.2f")
+                                    + "; relay "
+                                    + DatapathReport.byCategory(f.relay(), "%.2f"));
         }
     }
 }

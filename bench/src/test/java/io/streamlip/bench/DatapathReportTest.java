@@ -106,6 +106,13 @@ class DatapathReportTest {
                         "scaling_p2_over_p1",
                         "plain_over_full_decode",
                         "jobs_over_plain_plus_relay",
+                        "jobs_over_plain_plus_relay_gross",
+                        "jobs_work_cpu_ms_per_record_p1",
+                        "relay_work_cpu_ms_per_record_p1",
+                        "jobs_cpu_ms_per_record_by_category_p1",
+                        "relay_cpu_ms_per_record_by_category_p1",
+                        "jobs_beyond_idle_by_category_p1",
+                        "relay_beyond_idle_by_category_p1",
                         "records_per_s_per_core",
                         "relay_cpu_bound_records_per_s",
                         "relay_cpu_bound_fraction_of_limit");
@@ -123,11 +130,22 @@ class DatapathReportTest {
         assertThat((double) json.get("fraction_of_2_thread_limit_p2"))
                 .isCloseTo(600 / 1500.0, within(1e-12));
         assertThat((double) json.get("scaling_p2_over_p1")).isCloseTo(1.5, within(1e-12));
-        // Plain work 800/s = 1.25 ms a record; the relay 0.5 ms; the jobs 4.0 ms.
+        // Plain work 800/s = 1.25 ms a record; the relay 0.5 ms; the jobs 4.0 ms; a quarter of
+        // each is the JIT's, left out of the ratio and the rate per core.
         assertThat((double) json.get("plain_over_full_decode")).isCloseTo(2.0, within(1e-12));
         assertThat((double) json.get("jobs_over_plain_plus_relay"))
+                .isCloseTo(3.0 / 1.625, within(1e-12));
+        assertThat((double) json.get("jobs_over_plain_plus_relay_gross"))
                 .isCloseTo(4.0 / 1.75, within(1e-12));
-        assertThat((double) json.get("records_per_s_per_core")).isCloseTo(250.0, within(1e-9));
+        assertThat((double) json.get("records_per_s_per_core")).isCloseTo(1000 / 3.0, within(1e-9));
+        assertThat(json.get("jobs_cpu_ms_per_record_by_category_p1"))
+                .isEqualTo(
+                        Map.of(
+                                "Flink task threads (operators, their (de)serialisation,"
+                                        + " exchanges)",
+                                0.001,
+                                ThreadCpu.JIT,
+                                1.0));
         // 2 cores at 0.5 ms of CPU per relayed record.
         assertThat((double) json.get("relay_cpu_bound_records_per_s"))
                 .isCloseTo(4000, within(1e-9));

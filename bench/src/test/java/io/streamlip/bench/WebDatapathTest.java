@@ -34,14 +34,19 @@ class WebDatapathTest {
         PipelineFigures relay = new PipelineFigures(900, 800, 1.0, 0.1, 0, Map.of());
         WebDatapath.Figures f =
                 new WebDatapath.Figures(
-                        "640x480", 10, 90, 250, 100, jobs, relay, 150_600, 120_000, 20_000);
+                        "640x480", 10, 4, 1000, true, 90, 250, 100, jobs, relay, 150_600, 120_000,
+                        20_000);
         assertThat(f.plainMs()).isCloseTo(4.0, within(1e-12));
-        assertThat(f.overheadRatio()).isCloseTo(6.0 / 5.0, within(1e-12));
+        // Without the JIT's threads on both sides (no idle measurement): 5.5 against 4.0 + 0.9.
+        assertThat(f.overheadRatio()).isCloseTo(5.5 / 4.9, within(1e-12));
+        assertThat(f.overheadRatioGross()).isCloseTo(6.0 / 5.0, within(1e-12));
         BenchResult result = new BenchResult("t", DatapathReport.COLUMNS);
         WebDatapath.report(result, List.of(f), 2);
         assertThat(result.json())
                 .containsEntry("web_640x480_plain_over_full_decode", 2.5)
-                .containsEntry("web_640x480_jobs_over_plain_plus_relay", 1.2);
+                .containsEntry("web_640x480_jobs_over_plain_plus_relay", 5.5 / 4.9)
+                .containsEntry("web_640x480_jobs_over_plain_plus_relay_gross", 1.2)
+                .containsEntry("web_640x480_warmup_batches", 4);
         assertThat(result.rows()).hasSize(4);
     }
 
@@ -49,5 +54,19 @@ class WebDatapathTest {
     void readsTheSizesToMeasure() {
         assertThat(WebDatapath.sizes()).hasSize(2);
         assertThat(WebDatapath.sizes().get(1)).containsExactly(1024, 768);
+    }
+
+    @Test
+    void measuresTheWebSizesAtTheJobsCheckpointIntervalUnlessAskedForOthers() {
+        assertThat(WebDatapath.checkpointIntervals(java.time.Duration.ofSeconds(5)))
+                .containsExactly(java.time.Duration.ofSeconds(5));
+        System.setProperty(WebDatapath.CHECKPOINTS_PROPERTY, "1000, 5000");
+        try {
+            assertThat(WebDatapath.checkpointIntervals(java.time.Duration.ofSeconds(5)))
+                    .containsExactly(
+                            java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(5));
+        } finally {
+            System.clearProperty(WebDatapath.CHECKPOINTS_PROPERTY);
+        }
     }
 }
