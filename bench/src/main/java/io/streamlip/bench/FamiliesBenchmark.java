@@ -37,8 +37,13 @@ import org.slf4j.LoggerFactory;
 public final class FamiliesBenchmark implements Benchmark {
     private static final Logger LOG = LoggerFactory.getLogger(FamiliesBenchmark.class);
 
-    /** CPU seconds of training per run by default: 6 variants x 3 runs in ~45 min, loaded. */
-    static final double DEFAULT_BUDGET_SECONDS = 60;
+    /**
+     * CPU seconds of training per run by default: short, because on the shared 2-core machine a
+     * run's fixed cost (a JVM, reading the prepared stream, evaluating; the captioners' greedy
+     * decoding most of all) already takes minutes; far too short for the models to learn the task
+     * (bench/results/families-2026-12-06.md): give {@code --budget 600} or more for that.
+     */
+    static final double DEFAULT_BUDGET_SECONDS = 20;
 
     /** Held-out classes a captioner captions in each language (greedy decoding is slow). */
     static final int CAPTION_CLASSES = 25;
