@@ -53,6 +53,35 @@ final class BenchCommand implements Callable<Integer> {
                             + " captions at 1/5/10%% of clean pairs refused).")
     java.nio.file.Path checkpoint;
 
+    @Option(
+            names = "--budget",
+            paramLabel = "SECONDS",
+            defaultValue = "0",
+            description =
+                    "CPU seconds of training per run where the benchmark trains for a budget"
+                            + " (families: the process's CPU time, so that runs on a loaded"
+                            + " machine get the same computation) (0: its default).")
+    double budget;
+
+    @Option(
+            names = "--runs",
+            paramLabel = "N",
+            defaultValue = "0",
+            description =
+                    "Repetitions (seeds) of each measurement where the benchmark has a choice"
+                            + " (families) (0: its default).")
+    int runs;
+
+    @Option(
+            names = "--variants",
+            paramLabel = "LIST",
+            split = ",",
+            description =
+                    "Which of the benchmark's variants to run, a comma list (families: small,"
+                            + " clippo-small, limoe-small, limoe-small-dense, captioner-small,"
+                            + " captioner-small-contrastive) (default: all).")
+    java.util.List<String> variants;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     private final Benchmarks benchmarks;
@@ -88,7 +117,21 @@ final class BenchCommand implements Callable<Integer> {
                                                         + benchmarks.all().stream()
                                                                 .map(Benchmark::name)
                                                                 .toList()));
-        BenchResult result = benchmark.run(new BenchOptions(quick, threads, limit, checkpoint));
+        BenchOptions options;
+        try {
+            options =
+                    new BenchOptions(
+                            quick,
+                            threads,
+                            limit,
+                            checkpoint,
+                            budget,
+                            runs,
+                            variants == null ? java.util.List.of() : variants);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        BenchResult result = benchmark.run(options);
         out.println(json ? result.toJson() : result.toTable());
         out.flush();
         return 0;

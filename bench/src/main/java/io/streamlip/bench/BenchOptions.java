@@ -1,6 +1,7 @@
 package io.streamlip.bench;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Knobs every benchmark understands.
@@ -11,13 +12,39 @@ import java.nio.file.Path;
  * @param limit most input records where the benchmark has a choice (0: the benchmark's default)
  * @param checkpoint a trainer checkpoint, or a folder of them (its newest), for the benchmarks that
  *     score with a model ({@code curation}); null: none
+ * @param budgetSeconds the training budget of each run, CPU seconds, where the benchmark trains for
+ *     a budget ({@code families}); 0: the benchmark's default
+ * @param runs how often each measurement is repeated (seeds) where the benchmark has a choice; 0:
+ *     its default
+ * @param variants which of the benchmark's variants to run ({@code families}: model names); empty:
+ *     all
  */
-public record BenchOptions(boolean quick, int threads, long limit, Path checkpoint) {
+public record BenchOptions(
+        boolean quick,
+        int threads,
+        long limit,
+        Path checkpoint,
+        double budgetSeconds,
+        int runs,
+        List<String> variants) {
 
     public BenchOptions {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be 0 (default) or positive: " + limit);
         }
+        if (!(budgetSeconds >= 0) || Double.isInfinite(budgetSeconds)) {
+            throw new IllegalArgumentException(
+                    "budget must be 0 (default) or positive seconds: " + budgetSeconds);
+        }
+        if (runs < 0 || threads < 0) {
+            throw new IllegalArgumentException("runs and threads must be 0 (default) or positive");
+        }
+        variants = variants == null ? List.of() : List.copyOf(variants);
+    }
+
+    /** Options without a budget, repetitions or variants. */
+    public BenchOptions(boolean quick, int threads, long limit, Path checkpoint) {
+        this(quick, threads, limit, checkpoint, 0, 0, List.of());
     }
 
     /** Options without a checkpoint. */
@@ -54,6 +81,9 @@ public record BenchOptions(boolean quick, int threads, long limit, Path checkpoi
         private int threads = 0;
         private long limit = 0;
         private Path checkpoint = null;
+        private double budgetSeconds = 0;
+        private int runs = 0;
+        private List<String> variants = List.of();
 
         private Builder() {}
 
@@ -62,6 +92,9 @@ public record BenchOptions(boolean quick, int threads, long limit, Path checkpoi
             threads = c.threads;
             limit = c.limit;
             checkpoint = c.checkpoint;
+            budgetSeconds = c.budgetSeconds;
+            runs = c.runs;
+            variants = c.variants;
         }
 
         public Builder quick(boolean value) {
@@ -84,9 +117,25 @@ public record BenchOptions(boolean quick, int threads, long limit, Path checkpoi
             return this;
         }
 
+        public Builder budgetSeconds(double value) {
+            budgetSeconds = value;
+            return this;
+        }
+
+        public Builder runs(int value) {
+            runs = value;
+            return this;
+        }
+
+        public Builder variants(List<String> value) {
+            variants = value;
+            return this;
+        }
+
         /** The options; the record's constructor checks them. */
         public BenchOptions build() {
-            return new BenchOptions(quick, threads, limit, checkpoint);
+            return new BenchOptions(
+                    quick, threads, limit, checkpoint, budgetSeconds, runs, variants);
         }
     }
 }

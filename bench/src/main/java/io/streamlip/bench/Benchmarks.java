@@ -29,7 +29,8 @@ public final class Benchmarks {
                         new CurationCostBenchmark(),
                         new PhashIndexBenchmark(),
                         new FetchBenchmark(),
-                        new LimoeBenchmark()));
+                        new LimoeBenchmark(),
+                        new FamiliesBenchmark()));
     }
 
     public List<Benchmark> all() {

@@ -11,16 +11,25 @@ import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Verdict;
 import io.streamlip.tokenize.ExampleBuilder;
 import io.streamlip.tokenize.TokenizeConfig;
+import io.streamlip.trainer.clippo.ClippoRendering;
 import io.streamlip.trainer.data.DecodedExample;
 import io.streamlip.trainer.data.ExampleDecoder;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.model.ModelConfig;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -44,28 +53,37 @@ import org.slf4j.LoggerFactory;
 final class EmojiStream {
     private static final Logger LOG = LoggerFactory.getLogger(EmojiStream.class);
 
+    private static final int FORMAT = 0x454d5301; // "EMS" v1
+
     private final List<byte[]> images; // uint8 RGB HWC at the image size, by image index
     private final int[] exampleImage;
     private final int[][] exampleTokens;
     private final String[] exampleLang;
+    // CLIPPO: each example's caption rendered (uint8 gray H x W), one array per distinct caption;
+    // null when the stream is not rendered
+    private final byte[][] exampleRendered;
     private final int imageSize;
 
-    private EmojiStream(
+    // package-private for tests; prepare() and read() make streams
+    EmojiStream(
             List<byte[]> images,
             int[] exampleImage,
             int[][] exampleTokens,
             String[] exampleLang,
+            byte[][] exampleRendered,
             int imageSize) {
         this.images = images;
         this.exampleImage = exampleImage;
         this.exampleTokens = exampleTokens;
         this.exampleLang = exampleLang;
+        this.exampleRendered = exampleRendered;
         this.imageSize = imageSize;
     }
 
     /**
      * Curates and tokenizes every pair of {@code corpus} into examples at {@code tokenize}'s image
-     * size, as the demo's jobs do with the default filter configuration.
+     * size, as the demo's jobs do with the default filter configuration; with {@code
+     * tokenize.render()} set (CLIPPO) each caption is also rendered as the tokenize job renders it.
      */
     static EmojiStream prepare(EmojiCorpus corpus, TokenizeConfig tokenize) {
         long start = System.nanoTime();
@@ -82,6 +100,10 @@ final class EmojiStream {
         List<Integer> exampleImage = new ArrayList<>();
         List<int[]> exampleTokens = new ArrayList<>();
         List<String> exampleLang = new ArrayList<>();
+        boolean render = tokenize.render() != null;
+        ClippoRendering rendering = render ? ClippoRendering.open(tokenize.render()) : null;
+        Map<String, byte[]> renderedByCaption = new HashMap<>();
+        List<byte[]> exampleRendered = new ArrayList<>();
         SortedMap<String, Long> refused = new TreeMap<>();
         Instant now = Instant.now();
         for (Iterator<RawPair> it = corpus.pairs(); it.hasNext(); ) {
@@ -115,9 +137,18 @@ final class EmojiStream {
                 images.add(decoded.rgb());
                 imageBySha.put(pair.getImageSha256(), image);
                 tokens = decoded.tokenIds();
+                if (render) {
+                    renderedByCaption.putIfAbsent(pair.getCaption(), decoded.renderedText());
+                }
             } else {
                 // What ExampleBuilder.build does with the caption; the image is the same bytes.
                 tokens = tokenize.tokenizer().encode(pair.getCaption());
+            }
+            if (render) {
+                // The tokenize job's renderer (same settings and font) on the same caption.
+                exampleRendered.add(
+                        renderedByCaption.computeIfAbsent(
+                                pair.getCaption(), c -> rendering.render(c, tokenize.imageSize())));
             }
             exampleImage.add(image);
             exampleTokens.add(tokens);
@@ -135,7 +166,112 @@ final class EmojiStream {
                 exampleImage.stream().mapToInt(Integer::intValue).toArray(),
                 exampleTokens.toArray(int[][]::new),
                 exampleLang.toArray(String[]::new),
+                render ? exampleRendered.toArray(byte[][]::new) : null,
                 tokenize.imageSize());
+    }
+
+    /**
+     * Writes the stream to {@code file} ({@link #read} reads it back), so that the processes of
+     * {@code bench families} prepare each stream once.
+     */
+    void write(Path file) throws IOException {
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        try (DataOutputStream out =
+                new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(partial)))) {
+            out.writeInt(FORMAT);
+            out.writeInt(imageSize);
+            out.writeInt(images.size());
+            for (byte[] image : images) {
+                out.writeInt(image.length);
+                out.write(image);
+            }
+            // Renderings are shared between examples of one caption: written once each.
+            IdentityHashMap<byte[], Integer> renderIndex = new IdentityHashMap<>();
+            List<byte[]> renderings = new ArrayList<>();
+            out.writeInt(exampleImage.length);
+            for (int e = 0; e < exampleImage.length; e++) {
+                out.writeInt(exampleImage[e]);
+                out.writeInt(exampleTokens[e].length);
+                for (int t : exampleTokens[e]) {
+                    out.writeInt(t);
+                }
+                out.writeBoolean(exampleLang[e] != null);
+                if (exampleLang[e] != null) {
+                    out.writeUTF(exampleLang[e]);
+                }
+                int r = -1;
+                if (exampleRendered != null) {
+                    r =
+                            renderIndex.computeIfAbsent(
+                                    exampleRendered[e],
+                                    k -> {
+                                        renderings.add(k);
+                                        return renderings.size() - 1;
+                                    });
+                }
+                out.writeInt(r);
+            }
+            out.writeBoolean(exampleRendered != null);
+            out.writeInt(renderings.size());
+            for (byte[] r : renderings) {
+                out.writeInt(r.length);
+                out.write(r);
+            }
+        }
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Reads a stream {@link #write} wrote. */
+    static EmojiStream read(Path file) throws IOException {
+        try (DataInputStream in =
+                new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            if (in.readInt() != FORMAT) {
+                throw new IOException(file + " is not a stream of this version");
+            }
+            int imageSize = in.readInt();
+            List<byte[]> images = new ArrayList<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                images.add(in.readNBytes(in.readInt()));
+            }
+            int n = in.readInt();
+            int[] exampleImage = new int[n];
+            int[][] exampleTokens = new int[n][];
+            String[] exampleLang = new String[n];
+            int[] renderIndex = new int[n];
+            for (int e = 0; e < n; e++) {
+                exampleImage[e] = in.readInt();
+                exampleTokens[e] = new int[in.readInt()];
+                for (int t = 0; t < exampleTokens[e].length; t++) {
+                    exampleTokens[e][t] = in.readInt();
+                }
+                exampleLang[e] = in.readBoolean() ? in.readUTF() : null;
+                renderIndex[e] = in.readInt();
+            }
+            boolean rendered = in.readBoolean();
+            byte[][] renderings = new byte[in.readInt()][];
+            for (int r = 0; r < renderings.length; r++) {
+                renderings[r] = in.readNBytes(in.readInt());
+            }
+            byte[][] exampleRendered = null;
+            if (rendered) {
+                exampleRendered = new byte[n][];
+                for (int e = 0; e < n; e++) {
+                    exampleRendered[e] = renderings[renderIndex[e]];
+                }
+            }
+            return new EmojiStream(
+                    List.copyOf(images),
+                    exampleImage,
+                    exampleTokens,
+                    exampleLang,
+                    exampleRendered,
+                    imageSize);
+        }
+    }
+
+    /** Whether each example carries its caption rendered (CLIPPO). */
+    boolean rendered() {
+        return exampleRendered != null;
     }
 
     /** Examples in the stream. */
@@ -176,7 +312,8 @@ final class EmojiStream {
                                     null,
                                     exampleLang[e],
                                     images.get(exampleImage[e]),
-                                    exampleTokens[e]));
+                                    exampleTokens[e],
+                                    exampleRendered == null ? null : exampleRendered[e]));
                 }
                 handedOut++;
                 return TrainingBatch.of(batch, model, eosId, Map.of());

@@ -72,13 +72,24 @@ final class PeakMemory {
                 : "MALLOC_MMAP_THRESHOLD_=" + fixed + ": every larger block is mapped and unmapped";
     }
 
-    private static boolean resetHighWaterMark() {
+    /** Resets the kernel's resident high-water mark; false where that is refused. */
+    static boolean resetHighWaterMark() {
         try {
             Files.writeString(CLEAR_REFS, "5", StandardCharsets.US_ASCII);
             return field("VmHWM:") <= field("VmRSS:") + (1 << 20);
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /** This process's resident high-water mark (VmHWM), bytes. */
+    static long highWaterMark() {
+        return field("VmHWM:");
+    }
+
+    /** This process's resident memory now (VmRSS), bytes. */
+    static long resident() {
+        return field("VmRSS:");
     }
 
     /** A {@code kB} field of /proc/self/status, in bytes. */

@@ -98,7 +98,12 @@ public final class Evaluator {
         return retrieval.withCaptions(CaptionEvaluator.evaluate(session, set, set.tokenizer()));
     }
 
-    private static EvalReport retrieval(TrainingSession session, EvalSet set) {
+    /**
+     * Retrieval only (no captions), for a model with embeddings ({@link
+     * TrainingSession#hasEmbeddings()}): a captioner trained with the contrastive loss evaluated
+     * for retrieval on one set and for its captions on another.
+     */
+    public static EvalReport retrieval(TrainingSession session, EvalSet set) {
         float[][] images = embedImages(session, set);
         float[][] texts = embedTexts(session, set);
         Map<String, List<Integer>> pairsByLang = new TreeMap<>();
