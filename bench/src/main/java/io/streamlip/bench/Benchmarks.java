@@ -28,6 +28,7 @@ public final class Benchmarks {
                         new CurationCostBenchmark(),
                         new PhashIndexBenchmark(),
                         new FetchBenchmark(),
+                        new FetchInlineBenchmark(),
                         new LimoeBenchmark()));
     }
 
