@@ -96,7 +96,10 @@ final class FetchUrls {
         if (port != null) {
             out.append(':').append(port);
         }
-        out.append(pathAndQuery.isEmpty() ? "/" : encodeIllegal(pathAndQuery, true));
+        if (!pathAndQuery.startsWith("/")) {
+            out.append('/'); // no path, or a query right after the authority
+        }
+        out.append(encodeIllegal(pathAndQuery, true));
         try {
             return Verdict.accept(new URI(out.toString()));
         } catch (URISyntaxException e) {
