@@ -29,6 +29,7 @@ public final class Benchmarks {
                         new CurationCostBenchmark(),
                         new PhashIndexBenchmark(),
                         new FetchBenchmark(),
+                        new FetchInlineBenchmark(),
                         new LimoeBenchmark(),
                         new FamiliesBenchmark()));
     }

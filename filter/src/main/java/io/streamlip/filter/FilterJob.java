@@ -52,8 +52,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The curation job, {@code raw-pairs -> curated-pairs (+ rejects)}, in this order: {@code fetch}
- * ({@link FetchStage}, on by default: the image of a pair that carries only its URL), {@code
- * curate} ({@link CurateFunction}, {@link PairCurator}), {@code decontaminate} ({@link
+ * ({@link FetchStage}, on by default: the image of a pair that carries only its URL; only those
+ * pairs enter its async operator), {@code curate} ({@link CurateFunction}, {@link PairCurator};
+ * {@code curate-fetched} for the fetched pairs), {@code decontaminate} ({@link
  * DecontaminateFunction}, with evaluation sets), {@code blocklist} ({@link BlocklistStage}: the
  * opt-out files and the {@code blocklist} topic as a broadcast stream), {@code deduplicate} ({@link
  * DeduplicateFunction}, by {@link DuplicateKey}), {@code near-duplicate-*} ({@link
@@ -157,31 +158,39 @@ public final class FilterJob {
             FileSinkConfig fileSinks,
             Sink<CuratedPair> curatedSink,
             Sink<Reject> rejectSink) {
-        DataStream<KafkaEnvelope> toCurate = raw;
-        DataStream<Reject> fetchRejects = null;
+        DataStream<CuratedEnvelope> clean;
+        DataStream<Reject> rejects;
         if (config.fetch().enabled()) {
-            SingleOutputStreamOperator<KafkaEnvelope> fetched =
-                    FetchStage.attach(raw, config, STAGE);
-            toCurate = fetched;
-            fetchRejects = fetched.getSideOutput(EnvelopeStage.rejects(STAGE));
+            // Two curate operators, one chained after the router and one after the fetch: a
+            // record that carries its bytes never crosses a network channel to reach curation.
+            FetchStage.Routed routed = FetchStage.attach(raw, config, STAGE);
+            SingleOutputStreamOperator<CuratedEnvelope> carried =
+                    curate(routed.carried(), config, "curate");
+            SingleOutputStreamOperator<CuratedEnvelope> fetched =
+                    curate(routed.fetched(), config, "curate-fetched");
+            clean = carried.union(fetched);
+            rejects =
+                    routed.fetched()
+                            .getSideOutput(EnvelopeStage.rejects(STAGE))
+                            .union(
+                                    carried.getSideOutput(EnvelopeStage.rejects(STAGE)),
+                                    fetched.getSideOutput(EnvelopeStage.rejects(STAGE)));
+        } else {
+            SingleOutputStreamOperator<CuratedEnvelope> curated = curate(raw, config, "curate");
+            clean = curated;
+            rejects = curated.getSideOutput(EnvelopeStage.rejects(STAGE));
         }
-        SingleOutputStreamOperator<CuratedEnvelope> curated =
-                toCurate.process(new CurateFunction(config), CuratedEnvelope.typeInfo())
-                        .name("curate")
-                        .uid(STAGE + "-curate");
-        DataStream<Reject> rejects = curated.getSideOutput(EnvelopeStage.rejects(STAGE));
-        if (fetchRejects != null) {
-            rejects = rejects.union(fetchRejects);
-        }
-        SingleOutputStreamOperator<CuratedEnvelope> clean = curated;
         if (!config.nearDuplicates().evalSets().isEmpty()) {
-            clean = decontaminate(curated, config.nearDuplicates());
-            rejects = rejects.union(clean.getSideOutput(EnvelopeStage.rejects(STAGE)));
+            SingleOutputStreamOperator<CuratedEnvelope> decontaminated =
+                    decontaminate(clean, config.nearDuplicates());
+            rejects = rejects.union(decontaminated.getSideOutput(EnvelopeStage.rejects(STAGE)));
+            clean = decontaminated;
         }
         if (blocklist.isPresent()) {
             // Before deduplication: a blocklisted pair must not stand in the state for its copies.
-            clean = blocklist.get().apply(clean);
-            rejects = rejects.union(clean.getSideOutput(EnvelopeStage.rejects(STAGE)));
+            SingleOutputStreamOperator<CuratedEnvelope> allowed = blocklist.get().apply(clean);
+            rejects = rejects.union(allowed.getSideOutput(EnvelopeStage.rejects(STAGE)));
+            clean = allowed;
         }
         SingleOutputStreamOperator<CuratedEnvelope> unique =
                 clean.keyBy(c -> c.duplicateKey, Types.STRING)
@@ -238,6 +247,17 @@ public final class FilterJob {
                 .name("rejects-sink")
                 .uid(STAGE + "-rejects-sink");
         return kept;
+    }
+
+    /**
+     * The curate stage on {@code envelopes}, as operator {@code name} (uid {@code filter-name}).
+     */
+    private static SingleOutputStreamOperator<CuratedEnvelope> curate(
+            DataStream<KafkaEnvelope> envelopes, FilterConfig config, String name) {
+        return envelopes
+                .process(new CurateFunction(config), CuratedEnvelope.typeInfo())
+                .name(name)
+                .uid(STAGE + "-" + name);
     }
 
     private static String idOf(CuratedPair pair) {

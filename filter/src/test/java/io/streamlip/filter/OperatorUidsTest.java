@@ -87,6 +87,8 @@ class OperatorUidsTest {
                                 "filter-eval-sets",
                                 "filter-fetch",
                                 "filter-fetch-outcome",
+                                "filter-fetch-route",
+                                "filter-curate-fetched",
                                 "filter-language-caps",
                                 "filter-model-updates-source",
                                 "filter-near-duplicate-admit",

@@ -28,6 +28,7 @@ final class FetchFunction extends RichAsyncFunction<KafkaEnvelope, FetchOutcome>
     private final FetchConfig config;
     private final PairCurator curator;
     private final AvroSerde<RawPair> serde = AvroSerde.of(RawPair.class);
+    private final RawPairPeek peek = RawPairPeek.forRawPairs();
     private transient ImageFetcher fetcher;
 
     FetchFunction(FilterConfig config) {
@@ -49,7 +50,7 @@ final class FetchFunction extends RichAsyncFunction<KafkaEnvelope, FetchOutcome>
 
     @Override
     public void asyncInvoke(KafkaEnvelope envelope, ResultFuture<FetchOutcome> out) {
-        if (InlineImage.carried(envelope.value)) {
+        if (peek.peek(envelope.value).kind() == RawPairPeek.Kind.INLINE) {
             // Most records carry their bytes: no decode here, curation decodes them once.
             out.complete(List.of(FetchOutcome.unchanged(envelope)));
             return;

@@ -6,19 +6,23 @@ import io.streamlip.platform.kafka.KafkaEnvelope;
 import io.streamlip.schemas.Reject;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The filter job's fetch stage, in front of curation: {@code <job>-fetch}, an unordered async
- * operator ({@link FetchFunction}) holding at most {@link FetchConfig#maxInFlight} records, then
- * {@code <job>-fetch-outcome} ({@link FetchOutcomeFunction}), which sends refusals to the rejects
- * (stage {@value #STAGE}) and the rest on. Unordered: a slow host must not hold back the pairs
- * fetched after it, and nothing downstream needs the topic's order (docs/decisions/fetching.md).
- * Records in flight at a checkpoint are in the operator's state and fetched again after a restore,
- * so a restart loses and duplicates nothing.
+ * The filter job's fetch stage, in front of curation. {@code <job>-fetch-route} ({@link
+ * FetchRoute}) sends the pairs to fetch (an {@code image_url}, no bytes) to {@code <job>-fetch}, an
+ * unordered async operator ({@link FetchFunction}) holding at most {@link FetchConfig#maxInFlight}
+ * records, then {@code <job>-fetch-outcome} ({@link FetchOutcomeFunction}), which sends refusals to
+ * the rejects (stage {@value #STAGE}) and the rest on; every other record leaves the router at once
+ * ({@link Routed#carried}) and never waits in the async operator. Unordered: a slow host must not
+ * hold back the pairs fetched after it, and nothing downstream needs the topic's order
+ * (docs/decisions/fetching.md); records that carry their bytes keep their order among themselves.
+ * Records in flight at a checkpoint are in the async operator's state and fetched again after a
+ * restore, so a restart loses and duplicates nothing.
  */
 public final class FetchStage {
     /** The stage named in the fetch stage's rejects. */
@@ -27,12 +31,44 @@ public final class FetchStage {
     private FetchStage() {}
 
     /**
-     * The stage on {@code raw}: the records to curate; its rejects are the returned operator's side
-     * output {@code EnvelopeStage.rejects(jobStage)}.
+     * The two streams leaving the stage, each to be curated.
+     *
+     * @param carried the records that needed no fetch (their bytes inline, or no URL, or refused by
+     *     curation on their text alone), unchanged and in their input order
+     * @param fetched the fetched pairs, with their images; the fetch rejects are its side output
+     *     {@code EnvelopeStage.rejects(jobStage)}
+     */
+    public record Routed(
+            DataStream<KafkaEnvelope> carried, SingleOutputStreamOperator<KafkaEnvelope> fetched) {}
+
+    /**
+     * The stage on {@code raw}, routed: only the pairs to fetch enter the async operator.
      *
      * @param jobStage the job's stage name, the prefix of the operators' uids
      */
-    public static SingleOutputStreamOperator<KafkaEnvelope> attach(
+    public static Routed attach(
+            DataStream<KafkaEnvelope> raw, FilterConfig config, String jobStage) {
+        TypeInformation<KafkaEnvelope> type = TypeInformation.of(KafkaEnvelope.class);
+        OutputTag<KafkaEnvelope> toFetch = new OutputTag<>(jobStage + "-to-fetch", type);
+        SingleOutputStreamOperator<KafkaEnvelope> routed =
+                raw.process(new FetchRoute(config, toFetch), type)
+                        .name("fetch-route")
+                        .uid(jobStage + "-fetch-route");
+        // Keyed by host: one host's fetches all run in one task, so its limits hold job-wide.
+        DataStream<KafkaEnvelope> byHost =
+                routed.getSideOutput(toFetch).keyBy(new FetchHostKey(), Types.STRING);
+        return new Routed(routed, attachUnrouted(byHost, config, jobStage));
+    }
+
+    /**
+     * Every record of {@code raw} through the async operator (what {@link #attach} does with the
+     * records to fetch; records that need no fetch pass through it unchanged). {@code bench
+     * fetch-inline} compares the two on records that carry their bytes.
+     *
+     * @return the records to curate; the rejects are its side output {@code
+     *     EnvelopeStage.rejects(jobStage)}
+     */
+    public static SingleOutputStreamOperator<KafkaEnvelope> attachUnrouted(
             DataStream<KafkaEnvelope> raw, FilterConfig config, String jobStage) {
         FetchConfig fetch = config.fetch();
         SingleOutputStreamOperator<FetchOutcome> fetched =

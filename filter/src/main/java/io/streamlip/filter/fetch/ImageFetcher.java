@@ -104,14 +104,12 @@ public final class ImageFetcher implements AutoCloseable {
     /** The image at {@code url}, or why not; see the class comment. */
     public CompletableFuture<Verdict<FetchedImage>> fetch(String url) {
         Fetch fetch = new Fetch();
-        URI uri;
-        try {
-            uri = new URI(url.strip());
-        } catch (URISyntaxException e) {
-            return fetch.fail(RejectReason.FETCH_URL, "not a URL: " + e.getMessage());
+        Verdict<URI> uri = FetchUrls.normalise(url);
+        if (uri instanceof Verdict.Refused<URI> refused) {
+            return fetch.fail(refused.reason(), refused.detail());
         }
         try {
-            fetch.start(uri);
+            fetch.start(uri.value());
         } catch (RejectedExecutionException e) {
             fetch.fail(RejectReason.FETCH_IO, "the fetcher is closed");
         }
@@ -177,12 +175,39 @@ public final class ImageFetcher implements AutoCloseable {
                 return;
             }
             String host = uri.getHost().toLowerCase(Locale.ROOT);
-            CompletableFuture<InetAddress[]> lookup =
-                    CompletableFuture.supplyAsync(() -> resolve(host), dnsThreads);
+            // The slot first, then the lookup: the address checked is the one the client
+            // connects to moments later (the JVM's address cache answers both), not one looked
+            // up before a long wait for the slot.
+            CompletableFuture<HostLimiter.Permit> slot = hosts.acquire(host);
+            abort = () -> slot.cancel(false);
+            if (result.isDone()) {
+                slot.cancel(false);
+            }
+            slot.thenAccept(permit -> resolveAndSend(uri, host, permit));
+        }
+
+        /** Resolves {@code host} once, checks its addresses, then sends (holding the slot). */
+        void resolveAndSend(URI uri, String host, HostLimiter.Permit permit) {
+            if (result.isDone()) {
+                permit.release();
+                return;
+            }
+            CompletableFuture<InetAddress[]> lookup;
+            try {
+                lookup = CompletableFuture.supplyAsync(() -> resolve(host), dnsThreads);
+            } catch (RejectedExecutionException e) {
+                permit.release();
+                fail(RejectReason.FETCH_IO, "the fetcher is closed");
+                return;
+            }
             abort = () -> lookup.cancel(false);
+            if (result.isDone()) {
+                lookup.cancel(false);
+            }
             lookup.whenComplete(
                     (found, error) -> {
                         if (error != null) {
+                            permit.release();
                             Throwable cause = unwrap(error);
                             if (!(cause instanceof CancellationException)) {
                                 fail(
@@ -193,15 +218,11 @@ public final class ImageFetcher implements AutoCloseable {
                         }
                         Optional<String> refused = addresses.refusal(found);
                         if (refused.isPresent()) {
+                            permit.release();
                             fail(RejectReason.FETCH_ADDRESS, host + ": " + refused.get());
                             return;
                         }
-                        CompletableFuture<HostLimiter.Permit> slot = hosts.acquire(host);
-                        abort = () -> slot.cancel(false);
-                        if (result.isDone()) {
-                            slot.cancel(false);
-                        }
-                        slot.thenAccept(permit -> send(uri, permit));
+                        send(uri, permit);
                     });
         }
 
@@ -308,17 +329,21 @@ public final class ImageFetcher implements AutoCloseable {
                                 + quote(from));
                 return;
             }
-            URI to;
+            Verdict<URI> to;
             try {
-                to = from.resolve(new URI(redirect.location().strip()));
+                String location = FetchUrls.encodeIllegal(redirect.location().strip(), true);
+                to = FetchUrls.normalise(from.resolve(new URI(location)).toString());
             } catch (URISyntaxException | IllegalArgumentException e) {
+                to = Verdict.refuse(RejectReason.FETCH_URL, e.getMessage());
+            }
+            if (to instanceof Verdict.Refused<URI> refused) {
                 fail(
                         RejectReason.FETCH_URL,
-                        "redirect from " + quote(from) + " to a bad URL: " + e.getMessage());
+                        "redirect from " + quote(from) + " to a bad URL: " + refused.detail());
                 return;
             }
             hops++;
-            hop(to);
+            hop(to.value());
         }
 
         void failed(URI uri, Throwable error) {

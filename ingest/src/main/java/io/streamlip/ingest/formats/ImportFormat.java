@@ -20,13 +20,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 /**
  * The file formats {@code streamlip import PATH} reads, and how it tells which one a path holds.
  *
  * <p>A file is recognised by its extension ({@code .parquet}, {@code .tsv}, {@code .jsonl} or
- * {@code .ndjson}, {@code .tar}; a file named {@code pairs.jsonl} is its folder's pairs-folder
- * index), else by its first bytes: {@code PAR1} (Parquet), {@code ustar} at offset 257 (tar), a
+ * {@code .ndjson}, {@code .tar}, {@code .tar.gz} or {@code .tgz}; a file named {@code pairs.jsonl} is its folder's pairs-folder
+ * index), else by its first bytes: {@code PAR1} (Parquet), {@code ustar} at offset 257 (tar; inside gzip for a
+ * gzipped tar), a
  * {@code {} (JSONL), a tab in the first line (TSV). A folder with a {@code pairs.jsonl} is a
  * pairs folder; any other folder is read as the files directly in it with the extension of one
  * format, sorted by name: tar shards first (an img2dataset output folder holds {@code .tar} shards
@@ -40,7 +42,7 @@ public enum ImportFormat {
     /** JSON Lines of URLs or base64 images ({@link JsonlImporter}). */
     JSONL(".jsonl", ".ndjson"),
     /** WebDataset tar shards with image bytes ({@link WebDatasetImporter}). */
-    WEBDATASET(".tar"),
+    WEBDATASET(".tar", ".tar.gz", ".tgz"),
     /** A folder of images with a pairs.jsonl ({@link PairsFolderImporter}). */
     FOLDER();
 
@@ -92,7 +94,7 @@ public enum ImportFormat {
             }
             throw new IllegalArgumentException(
                     path
-                            + " has no pairs.jsonl and no .tar, .parquet, .jsonl or .tsv files;"
+                            + " has no pairs.jsonl and no .tar(.gz), .parquet, .jsonl or .tsv files;"
                             + " name a file or use --format");
         }
         if (!Files.isRegularFile(path)) {
@@ -121,8 +123,7 @@ public enum ImportFormat {
                 && new String(head, 0, 4, StandardCharsets.ISO_8859_1).equals("PAR1")) {
             return PARQUET;
         }
-        if (head.length >= 262
-                && new String(head, 257, 5, StandardCharsets.ISO_8859_1).equals("ustar")) {
+        if (isTar(head) || (gzipped(head) && isTar(gunzippedHead(file)))) {
             return WEBDATASET;
         }
         String text = new String(head, StandardCharsets.UTF_8).stripLeading();
@@ -175,6 +176,24 @@ public enum ImportFormat {
             case WEBDATASET -> new WebDatasetImporter(path, files, bounds, crawlTime);
             case FOLDER -> throw new IllegalStateException("handled above");
         };
+    }
+
+    private static boolean isTar(byte[] head) {
+        return head.length >= 262
+                && new String(head, 257, 5, StandardCharsets.ISO_8859_1).equals("ustar");
+    }
+
+    /** Whether {@code head} starts with the gzip magic number. */
+    public static boolean gzipped(byte[] head) {
+        return head.length >= 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B;
+    }
+
+    private static byte[] gunzippedHead(Path file) {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+            return in.readNBytes(512);
+        } catch (IOException e) {
+            return new byte[0]; // not gzip after all: no format
+        }
     }
 
     private static List<Path> regularFiles(Path folder) {

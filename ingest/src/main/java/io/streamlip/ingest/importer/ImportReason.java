@@ -29,6 +29,11 @@ public enum ImportReason {
     MISSING_IMAGE,
     /** A WebDataset sample without a {@code .txt} member or a caption in its {@code .json}. */
     MISSING_CAPTION,
+    /**
+     * A WebDataset sample whose members are not adjacent in its shard (another sample's members
+     * between them): every part of it is refused with this reason.
+     */
+    NON_ADJACENT_MEMBERS,
     /** A WebDataset sample with two members of one kind (two images, two texts). */
     EXTRA_MEMBER,
     /** A WebDataset member larger than its bound. */

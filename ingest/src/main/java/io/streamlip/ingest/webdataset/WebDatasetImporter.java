@@ -11,6 +11,7 @@ import io.streamlip.schemas.RawPair;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -19,21 +20,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
- * Imports WebDataset tar shards as img2dataset and open_clip write them: per sample one image
- * ({@code .jpg}, {@code .jpeg}, {@code .png} or {@code .webp}), its caption ({@code .txt}, UTF-8)
- * and optional metadata ({@code .json}), members of one sample adjacent. A member's sample key is
- * its name up to the first dot of its base name ({@code part/000123.jpg} is key {@code
- * part/000123}, extension {@code jpg}), as webdataset groups them. Pairs carry the image's bytes,
- * id {@code ...:<key>}; from the {@code .json}: the caption when there is no {@code .txt}, {@code
- * language}, and the attributes {@code url}, {@code key}, {@code width}, {@code height}, {@code
+ * Imports WebDataset tar shards ({@code .tar}, or gzipped: {@code .tar.gz}, {@code .tgz}, told by
+ * the gzip magic number) as img2dataset and open_clip write them: per sample one image ({@code
+ * .jpg}, {@code .jpeg}, {@code .png} or {@code .webp}), its caption ({@code .txt}, UTF-8) and
+ * optional metadata ({@code .json}), members of one sample adjacent. A member's sample key is its
+ * name up to the first dot of its base name ({@code part/000123.jpg} is key {@code part/000123},
+ * extension {@code jpg}), as webdataset groups them. Pairs carry the image's bytes, id {@code
+ * ...:<key>}; from the {@code .json}: the caption when there is no {@code .txt}, {@code language},
+ * and the attributes {@code url}, {@code key}, {@code width}, {@code height}, {@code
  * original_width}, {@code original_height}, {@code similarity}, {@code sha256}.
  *
  * <p>Refused samples: no image ({@code missing_image}); no caption ({@code missing_caption}); two
@@ -41,10 +45,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * member_too_large}: the image {@link ImportBounds#maxImageBytes()}, text and JSON {@link
  * ImportBounds#maxLineBytes()}); a {@code .txt} that is not UTF-8 ({@code not_utf8}); a {@code
  * .json} that is not a JSON object ({@code not_json}); a field beyond its bound ({@code
- * field_too_large}). A shard that ends inside a member refuses the pending sample as {@code
- * truncated_tar} and the import goes on with the next shard. Members of other kinds are passed over
- * and counted under skipped {@code unknown_member}, entries that are not files under {@code
- * non_file_member}.
+ * field_too_large}); members of one key that are not adjacent, another sample's members between
+ * them ({@code non_adjacent_members}, every part: a part lacking a member waits for the shard's end
+ * before it counts as {@code missing_*}). A shard that ends inside a member refuses the pending
+ * sample as {@code truncated_tar} and the import goes on with the next shard. Members of other
+ * kinds are passed over and counted under skipped {@code unknown_member}, entries that are not
+ * files under {@code non_file_member}.
  */
 public final class WebDatasetImporter extends FileImporter {
     /** Image member extensions. */
@@ -63,6 +69,47 @@ public final class WebDatasetImporter extends FileImporter {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Sample keys remembered per shard to notice members that are not adjacent. */
+    static final int MAX_TRACKED_KEYS = 1 << 20;
+
+    /** Refusals for a missing member kept back until the shard's end. */
+    static final int MAX_WAITING_REJECTS = 1 << 14;
+
+    /** An insertion-ordered map that drops its oldest entry beyond {@code capacity}. */
+    private static final class BoundedKeys<V> extends LinkedHashMap<String, V> {
+        private static final long serialVersionUID = 1L;
+        private final int capacity;
+        private transient Map.Entry<String, V> evicted;
+
+        BoundedKeys(int capacity) {
+            this.capacity = capacity;
+        }
+
+        /** Puts, answering the entry dropped to make room (or null). */
+        Map.Entry<String, V> putEvicting(String key, V value) {
+            evicted = null;
+            put(key, value);
+            return evicted;
+        }
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+            if (size() > capacity) {
+                evicted = Map.entry(eldest.getKey(), eldest.getValue());
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /** Whether {@code file} starts with the gzip magic number (a {@code .tar.gz} shard). */
+    private static boolean gzipped(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(2);
+            return head.length == 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B;
+        }
+    }
+
     public WebDatasetImporter(Path path, List<Path> files, ImportBounds bounds, Instant crawlTime) {
         super("webdataset", path, files, bounds, crawlTime);
     }
@@ -74,6 +121,7 @@ public final class WebDatasetImporter extends FileImporter {
         byte[] text;
         byte[] json;
         Refusal problem;
+        boolean nonAdjacent;
 
         Sample(String key) {
             this.key = key;
@@ -88,13 +136,20 @@ public final class WebDatasetImporter extends FileImporter {
 
     @Override
     protected Cursor open(Path file, Context context) throws IOException {
-        TarArchiveInputStream tar =
-                new TarArchiveInputStream(
-                        new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        if (gzipped(file)) {
+            in = new BufferedInputStream(new GzipCompressorInputStream(in, true), 1 << 16);
+        }
+        TarArchiveInputStream tar = new TarArchiveInputStream(in);
         ImportBounds bounds = context.bounds();
         return new Cursor() {
             private Sample current;
             private boolean done;
+            // Keys of the samples finished in this shard, and those refused for a missing member
+            // whose reject waits for the shard's end: a later part of the same key makes both
+            // non_adjacent_members (bounded; the oldest leave first).
+            private final BoundedKeys<Boolean> finished = new BoundedKeys<>(MAX_TRACKED_KEYS);
+            private final BoundedKeys<Refusal> waiting = new BoundedKeys<>(MAX_WAITING_REJECTS);
 
             @Override
             public RawPair next() throws IOException {
@@ -112,7 +167,10 @@ public final class WebDatasetImporter extends FileImporter {
                     }
                     if (entry == null) {
                         done = true;
-                        return finish(current);
+                        RawPair last = finish(current);
+                        current = null;
+                        flushWaiting();
+                        return last;
                     }
                     if (!entry.isFile()) {
                         context.skip("non_file_member");
@@ -131,6 +189,13 @@ public final class WebDatasetImporter extends FileImporter {
                     if (current == null || !current.key.equals(key)) {
                         finished = finish(current);
                         current = new Sample(key);
+                        if (this.finished.containsKey(key)) {
+                            current.nonAdjacent = true;
+                            Refusal earlier = waiting.remove(key);
+                            if (earlier != null) {
+                                rejectNonAdjacent(key, "its first part");
+                            }
+                        }
                     }
                     try {
                         add(current, entry, extension);
@@ -206,6 +271,31 @@ public final class WebDatasetImporter extends FileImporter {
                 return bytes;
             }
 
+            private void rejectNonAdjacent(String key, String part) {
+                context.reject(
+                        0,
+                        ImportReason.NON_ADJACENT_MEMBERS,
+                        "sample "
+                                + BoundedText.cap(key, 80)
+                                + ": "
+                                + part
+                                + "; its members are not adjacent in the shard (another"
+                                + " sample's members between them)");
+            }
+
+            /** The shard is over: the refusals kept back get their own reasons. */
+            private void flushWaiting() {
+                for (Map.Entry<String, Refusal> e : waiting.entrySet()) {
+                    rejectAs(e.getKey(), e.getValue());
+                }
+                waiting.clear();
+            }
+
+            private void rejectAs(String key, Refusal r) {
+                context.reject(
+                        0, r.reason(), "sample " + BoundedText.cap(key, 80) + ": " + r.detail());
+            }
+
             private RawPair truncated(IOException e) {
                 return truncatedAfter(null, e);
             }
@@ -223,6 +313,7 @@ public final class WebDatasetImporter extends FileImporter {
                                 + ": "
                                 + e.getMessage());
                 current = null;
+                flushWaiting();
                 return finished;
             }
 
@@ -230,13 +321,24 @@ public final class WebDatasetImporter extends FileImporter {
                 if (sample == null) {
                     return null;
                 }
+                finished.put(sample.key, Boolean.TRUE);
+                if (sample.nonAdjacent) {
+                    rejectNonAdjacent(sample.key, "a later part");
+                    return null;
+                }
                 try {
                     return pair(context, sample);
                 } catch (Refusal r) {
-                    context.reject(
-                            0,
-                            r.reason(),
-                            "sample " + BoundedText.cap(sample.key, 80) + ": " + r.detail());
+                    if (r.reason() == ImportReason.MISSING_IMAGE
+                            || r.reason() == ImportReason.MISSING_CAPTION) {
+                        // Its missing member may still come, later in the shard.
+                        Map.Entry<String, Refusal> evicted = waiting.putEvicting(sample.key, r);
+                        if (evicted != null) {
+                            rejectAs(evicted.getKey(), evicted.getValue());
+                        }
+                    } else {
+                        rejectAs(sample.key, r);
+                    }
                     return null;
                 }
             }

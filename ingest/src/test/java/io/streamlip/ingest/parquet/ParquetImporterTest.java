@@ -74,7 +74,7 @@ class ParquetImporterTest {
     @ParameterizedTest
     @EnumSource(
             value = CompressionCodecName.class,
-            names = {"UNCOMPRESSED", "SNAPPY", "GZIP", "ZSTD"})
+            names = {"UNCOMPRESSED", "SNAPPY", "GZIP", "ZSTD", "LZ4_RAW", "LZ4"})
     void readsLaionColumnsWithEachCodec(CompressionCodecName codec) throws Exception {
         Path file =
                 WebFixtures.parquet(
@@ -128,6 +128,34 @@ class ParquetImporterTest {
         assertThat(b.getId()).isEqualTo("parquet:part-00000.parquet:2");
         assertThat(b.getLangHint()).isNull();
         assertThat(b.getAttributes()).isEmpty();
+    }
+
+    @Test
+    void lz4PagesAsRawBlocksAreReadAndBrotliIsRefusedByName() throws Exception {
+        byte[] page = "a page of text, a page of text, a page of text".getBytes();
+        byte[] block = net.jpountz.lz4.LZ4Factory.safeInstance().fastCompressor().compress(page);
+        var lz4 = PlainCodecs.INSTANCE.getDecompressor(CompressionCodecName.LZ4);
+        assertThat(
+                        lz4.decompress(org.apache.parquet.bytes.BytesInput.from(block), page.length)
+                                .toByteArray())
+                .isEqualTo(page);
+        var brotli = PlainCodecs.INSTANCE.getDecompressor(CompressionCodecName.BROTLI);
+        assertThatThrownBy(
+                        () ->
+                                brotli.decompress(
+                                        org.apache.parquet.bytes.BytesInput.from(block),
+                                        page.length))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("BROTLI is not supported")
+                .hasMessageContaining("no pure-Java Brotli decoder");
+        var raw = PlainCodecs.INSTANCE.getDecompressor(CompressionCodecName.LZ4_RAW);
+        assertThatThrownBy(
+                        () ->
+                                raw.decompress(
+                                        org.apache.parquet.bytes.BytesInput.from(
+                                                java.util.Arrays.copyOf(block, block.length / 2)),
+                                        page.length))
+                .isInstanceOf(java.io.IOException.class);
     }
 
     @Test

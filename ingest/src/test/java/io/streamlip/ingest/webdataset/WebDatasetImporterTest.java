@@ -133,9 +133,83 @@ class WebDatasetImporterTest {
                                 "not_utf8", 1L,
                                 "member_too_large", 2L,
                                 "not_json", 1L));
-        assertThat(importer.rejected().examples().get(0).detail())
-                .isEqualTo("bad.tar: sample a: no .jpg, .jpeg, .png or .webp member");
+        // A sample missing a member counts at the shard's end (the member might still come), so
+        // it comes after the five examples kept here: its detail, from a shard of its own.
+        Path alone = WebFixtures.tar(dir.resolve("bad-a.tar"), List.of(text("a.txt", "no image")));
+        WebDatasetImporter single = open(alone, List.of(alone), ImportBounds.defaults());
+        drain(single);
+        assertThat(single.rejected().examples().get(0).detail())
+                .isEqualTo("bad-a.tar: sample a: no .jpg, .jpeg, .png or .webp member");
         assertThat(importer.skipped()).isEqualTo(Map.of("unknown_member", 2L));
+    }
+
+    @Test
+    void membersThatAreNotAdjacentHaveTheirOwnReason() throws Exception {
+        Path shard =
+                WebFixtures.tar(
+                        dir.resolve("scattered.tar"),
+                        List.of(
+                                new Member("a.jpg", JPEG),
+                                new Member("b.jpg", JPEG),
+                                text("b.txt", "bee"),
+                                text("a.txt", "the caption of a, after b"),
+                                new Member("x.jpg", JPEG),
+                                text("x.txt", "ex"),
+                                new Member("y.jpg", JPEG),
+                                text("y.txt", "why"),
+                                text("x.json", "{\"url\": \"late\"}"),
+                                new Member("m.jpg", JPEG)));
+
+        WebDatasetImporter importer = open(shard, List.of(shard), ImportBounds.defaults());
+        List<RawPair> pairs = drain(importer);
+
+        assertThat(pairs).extracting(RawPair::getAltText).containsExactly("bee", "ex", "why");
+        // a: both parts; x: its late .json (x itself was complete and went out); m: missing.
+        assertThat(importer.rejected().perReason())
+                .isEqualTo(Map.of("non_adjacent_members", 3L, "missing_caption", 1L));
+        assertThat(importer.rejected().examples())
+                .extracting(e -> e.detail())
+                .anySatisfy(
+                        d -> assertThat(d).startsWith("scattered.tar: sample a: its first part"));
+    }
+
+    @Test
+    void gzippedShardsAreReadLikePlainOnes() throws Exception {
+        List<Member> members =
+                List.of(
+                        new Member("0001.jpg", JPEG),
+                        text("0001.txt", "one"),
+                        new Member("0002.png", PNG),
+                        text("0002.txt", "two"));
+        Path plain = WebFixtures.tar(dir.resolve("plain.tar"), members);
+        Path tarGz = gzip(plain, dir.resolve("shard.tar.gz"));
+        Path tgz = gzip(plain, dir.resolve("shard.tgz"));
+        Path unnamed = gzip(plain, dir.resolve("shard-without-extension"));
+
+        for (Path shard : List.of(tarGz, tgz, unnamed)) {
+            assertThat(io.streamlip.ingest.formats.ImportFormat.detect(shard))
+                    .isEqualTo(io.streamlip.ingest.formats.ImportFormat.WEBDATASET);
+            WebDatasetImporter importer = open(shard, List.of(shard), ImportBounds.defaults());
+            List<RawPair> pairs = drain(importer);
+            assertThat(pairs).extracting(RawPair::getAltText).containsExactly("one", "two");
+            assertThat(pairs.get(1).getImage().remaining()).isEqualTo(PNG.length);
+            assertThat(importer.rejected().total()).isZero();
+        }
+        // A gzipped shard cut short is a truncated tar, not a crash.
+        byte[] whole = java.nio.file.Files.readAllBytes(tarGz);
+        Path cut = dir.resolve("cut.tar.gz");
+        java.nio.file.Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2));
+        WebDatasetImporter importer = open(cut, List.of(cut), ImportBounds.defaults());
+        drain(importer);
+        assertThat(importer.rejected().perReason()).containsKey("truncated_tar");
+    }
+
+    private static Path gzip(Path from, Path to) throws java.io.IOException {
+        try (var out =
+                new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(to))) {
+            java.nio.file.Files.copy(from, out);
+        }
+        return to;
     }
 
     @Test

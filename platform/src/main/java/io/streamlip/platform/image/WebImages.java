@@ -22,7 +22,9 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * JPEGs as the web serves them, for the tests and {@code bench datapath}: photo-like pictures
  * (smooth gradients, soft shapes, sensor-like noise) of 320 to 2,048 px a side, quality 60 to 95,
  * baseline or progressive, some with an EXIF orientation, a few CMYK (Adobe-inverted, as Photoshop
- * writes them). The same seed gives the same bytes.
+ * writes them). The same seed gives the same bytes. In platform's main artifact (plain JDK, no
+ * dependency) so that {@code bench datapath} and platform's own decode tests share it without a
+ * test-jar on any launcher's classpath.
  */
 public final class WebImages {
     private WebImages() {}

@@ -20,7 +20,9 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.Test;
 
-class InlineImageTest {
+class RawPairPeekTest {
+    private static final RawPairPeek PEEK = RawPairPeek.forRawPairs();
+
     private static final AvroSerde<RawPair> SERDE = AvroSerde.of(RawPair.class);
 
     private static RawPair pair(String id, byte[] image, String url) {
@@ -42,9 +44,9 @@ class InlineImageTest {
             byte[] withImage = SERDE.encode(pair(id, new byte[] {1, 2, 3}, null));
             byte[] emptyImage = SERDE.encode(pair(id, new byte[0], "http://a/b.jpg"));
             byte[] urlOnly = SERDE.encode(pair(id, null, "http://a/b.jpg"));
-            assertThat(InlineImage.carried(withImage)).isTrue();
-            assertThat(InlineImage.carried(emptyImage)).isTrue();
-            assertThat(InlineImage.carried(urlOnly)).isFalse();
+            assertThat(inline(withImage)).isTrue();
+            assertThat(inline(emptyImage)).isTrue();
+            assertThat(inline(urlOnly)).isFalse();
             assertThat(SERDE.decode(urlOnly).getImage()).isNull();
         }
     }
@@ -52,21 +54,21 @@ class InlineImageTest {
     @Test
     void saysNoToWhatItCannotReadSoTheStageDecodesIt() {
         byte[] good = SERDE.encode(pair("p-1", new byte[] {1}, null));
-        assertThat(InlineImage.carried(null)).isFalse();
-        assertThat(InlineImage.carried(new byte[0])).isFalse();
-        assertThat(InlineImage.carried("hello, not avro".getBytes())).isFalse();
+        assertThat(inline(null)).isFalse();
+        assertThat(inline(new byte[0])).isFalse();
+        assertThat(inline("hello, not avro".getBytes())).isFalse();
         // Cut anywhere before the image branch.
         for (int cut = 0; cut < 15; cut++) {
-            assertThat(InlineImage.carried(Arrays.copyOf(good, cut))).as("cut %d", cut).isFalse();
+            assertThat(inline(Arrays.copyOf(good, cut))).as("cut %d", cut).isFalse();
         }
         // An id length claiming more than the record holds.
         byte[] bomb = good.clone();
         bomb[10] = (byte) 0x7E; // zig-zag 63
-        assertThat(InlineImage.carried(bomb)).isFalse();
+        assertThat(inline(bomb)).isFalse();
         // Another fingerprint: an older writer schema is decoded in full.
         byte[] other = good.clone();
         other[2] ^= 1;
-        assertThat(InlineImage.carried(other)).isFalse();
+        assertThat(inline(other)).isFalse();
     }
 
     @Test
@@ -95,6 +97,10 @@ class InlineImageTest {
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
         new GenericDatumWriter<GenericRecord>(older).write(old, encoder);
         encoder.flush();
-        assertThat(InlineImage.carried(out.toByteArray())).isFalse();
+        assertThat(inline(out.toByteArray())).isFalse();
+    }
+
+    private static boolean inline(byte[] encoded) {
+        return PEEK.peek(encoded).kind() == RawPairPeek.Kind.INLINE;
     }
 }
