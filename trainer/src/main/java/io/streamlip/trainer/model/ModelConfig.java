@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.ingest.emoji.EmojiCorpus;
 import io.streamlip.trainer.limoe.MoeConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -269,7 +270,8 @@ public record ModelConfig(
     /**
      * The preset called {@code name} over {@code vocabSize} ids: the resource {@code
      * presets/<name>.json} beside this class, which names every component but {@code name} and
-     * {@code vocabSize}.
+     * {@code vocabSize}; a captioner preset's decoder without {@code languages} gets a prompt for
+     * each of the demo's languages ({@link EmojiCorpus#DEMO_LANGUAGES}).
      *
      * @throws IllegalArgumentException naming the known presets when there is none of that name
      */
@@ -288,6 +290,11 @@ public record ModelConfig(
         try (InputStream in = resource.openStream()) {
             ObjectNode tree = (ObjectNode) JSON.readTree(in);
             tree.put("name", name).put("vocabSize", vocabSize);
+            if (tree.path("decoder").isObject() && !tree.path("decoder").has("languages")) {
+                // A captioner preset prompts every language the demo's stream carries.
+                ((ObjectNode) tree.get("decoder"))
+                        .set("languages", JSON.valueToTree(EmojiCorpus.DEMO_LANGUAGES));
+            }
             return JSON.treeToValue(tree, ModelConfig.class);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model preset " + resource, e);
@@ -344,6 +351,14 @@ public record ModelConfig(
     /** A builder with nothing set: every size must be given ({@link #toBuilder} of a preset). */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * A captioner's shape with a language prompt for each of {@code langs} ({@link
+     * DecoderConfig#withPromptsFor}); any other family's unchanged.
+     */
+    public ModelConfig withCaptionPromptsFor(List<String> langs) {
+        return decoder == null ? this : toBuilder().decoder(decoder.withPromptsFor(langs)).build();
     }
 
     /** A builder holding this shape. */
