@@ -1,5 +1,6 @@
 package io.streamlip.trainer.model;
 
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
@@ -330,6 +331,19 @@ public record ModelConfig(
                     .sorted()
                     .toList();
         }
+    }
+
+    /**
+     * Shapes of a batch of {@code batch} as the models reading images and token ids take it (two
+     * towers, LIMoE, the captioner's towers): images (B, 3, H, W), ids (B, S) and their mask (B,
+     * S).
+     */
+    public Shape[] inputShapes(long batch) {
+        return new Shape[] {
+            new Shape(batch, 3, imageSize, imageSize),
+            new Shape(batch, contextLength),
+            new Shape(batch, contextLength)
+        };
     }
 
     /** The hidden width of the image tower's MLPs (and its MAP head's). */
