@@ -359,7 +359,7 @@ class LimoeModelTest {
             float[] bOut = only(p, "experts_out_bias");
             float[] in = x.toFloatArray();
             float[] actual = out.output().toFloatArray();
-            double maxGateSum = 0;
+            double minGateSum = 1;
             for (int t = 0; t < n; t++) {
                 double[] h = layerNorm(in, t * WIDTH, WIDTH, gamma, beta);
                 double[] probs = new double[experts];
@@ -384,7 +384,7 @@ class LimoeModelTest {
                 for (int e = 0; e < experts; e++) {
                     second = e != first && probs[e] > probs[second] ? e : second;
                 }
-                maxGateSum = Math.max(maxGateSum, probs[first] + probs[second]);
+                minGateSum = Math.min(minGateSum, probs[first] + probs[second]);
                 double[] expected = new double[WIDTH];
                 for (int c = 0; c < WIDTH; c++) {
                     expected[c] = in[t * WIDTH + c];
@@ -401,8 +401,9 @@ class LimoeModelTest {
                             .isCloseTo(expected[c], within(1e-4));
                 }
             }
-            // The gates are the router's probabilities, not renormalised over the two chosen.
-            assertThat(maxGateSum).isLessThan(0.99);
+            // The gates are the router's probabilities, not renormalised over the two chosen:
+            // tokens whose two gates sum well below 1 tell the two apart.
+            assertThat(minGateSum).isLessThan(0.9);
         }
     }
 
