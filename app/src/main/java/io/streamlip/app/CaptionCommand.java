@@ -50,8 +50,9 @@ final class CaptionCommand implements Callable<Integer> {
             paramLabel = "xx",
             description =
                     "Language to write in: a code the checkpoint has a prompt for (the presets:"
-                            + " en de fr es pt ru ar hi ja zh); others use the any-language prompt"
-                            + " (default: ${DEFAULT-VALUE}).")
+                            + " the demo's 16 languages, en de fr es it pt nl pl tr ru el ar hi ja"
+                            + " zh ko; demo --languages adds its others); others use the"
+                            + " any-language prompt (default: ${DEFAULT-VALUE}).")
     String lang = "en";
 
     @Option(names = "--json", description = "Print one JSON object instead of one line per image.")

@@ -494,6 +494,8 @@ final class Demo {
         TrainerConfig settings = config.trainer();
         TrainerConfig trainer =
                 settings.toBuilder()
+                        // A captioner prompts every language the stream carries.
+                        .model(settings.model().withCaptionPromptsFor(config.languages()))
                         .checkpointDir(checkpoints)
                         .evalSet(evalSet)
                         // The import is finite and the trainer gets through it in a few

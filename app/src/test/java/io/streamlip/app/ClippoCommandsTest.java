@@ -3,11 +3,24 @@ package io.streamlip.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.tokenize.render.BitmapFont;
+import io.streamlip.tokenize.render.TextRenderConfig;
+import io.streamlip.trainer.StopCondition;
+import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.clippo.ClippoRendering;
+import io.streamlip.trainer.data.BatchSource;
+import io.streamlip.trainer.data.PreprocessedExamples;
+import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.eval.EvalReport;
+import io.streamlip.trainer.eval.Evaluator;
+import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.model.ModelFamily;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,6 +97,61 @@ class ClippoCommandsTest {
                                             "--model=clippo-tiny",
                                             "--eval-set=" + dir))
                     .hasMessageContaining("--render-font");
+        }
+    }
+
+    @Test
+    void evalRendersACheckpointWrittenWithoutItsFontWithRenderFont() throws Exception {
+        Path font = font();
+        TextRenderConfig rendering = TextRenderConfig.defaults(font.toString());
+        ByteTokenizer tokenizer = new ByteTokenizer(32);
+        ModelConfig model = ModelConfig.preset("clippo-tiny", tokenizer.vocabSize());
+        List<TrainingBatch> batches =
+                PreprocessedExamples.batches(
+                        PreprocessedExamples.of(
+                                new SyntheticPairs().pairs(16, 3),
+                                model.imageSize(),
+                                tokenizer,
+                                ClippoRendering.open(rendering)),
+                        16,
+                        model,
+                        tokenizer.eosId());
+        // No font configured (a run without --eval-set that found none): none in the checkpoint.
+        TrainerConfig config =
+                TrainerConfig.builder()
+                        .tokenizerAndModelVocabulary(tokenizer)
+                        .model(model)
+                        .batchSize(16)
+                        .threads(1)
+                        .checkpointDir(dir.resolve("ckpt"))
+                        .runName("clippo")
+                        .build();
+        Path checkpoint;
+        try (Trainer trainer =
+                Trainer.create(config, BatchSource.of(batches.iterator()), (p, s) -> {})) {
+            checkpoint = trainer.run(StopCondition.afterSteps(1)).checkpoint();
+        }
+        assertThat(ClippoRendering.isIn(checkpoint)).isFalse();
+        Path set = dir.resolve("eval");
+        new SyntheticPairs().writeEvalSet(set, 1, 99);
+
+        DemoCommandTest.Run run =
+                DemoCommandTest.run(
+                        "eval",
+                        "--checkpoint=" + checkpoint,
+                        "--set=" + set,
+                        "--render-font=" + font,
+                        "--json");
+        assertThat(run.code()).as(run.err()).isZero();
+        EvalReport expected =
+                Evaluator.evaluateRendered(checkpoint, set, ClippoRendering.open(rendering));
+        assertThat(run.out().trim()).isEqualTo(expected.toJson().trim());
+
+        if (BitmapFont.locate(null) == null) {
+            DemoCommandTest.Run without =
+                    DemoCommandTest.run("eval", "--checkpoint=" + checkpoint, "--set=" + set);
+            assertThat(without.code()).isNotZero();
+            assertThat(without.err()).contains("--render-font");
         }
     }
 }

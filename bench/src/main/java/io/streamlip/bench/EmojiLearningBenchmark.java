@@ -1,5 +1,6 @@
 package io.streamlip.bench;
 
+import io.streamlip.ingest.emoji.EmojiCorpus;
 import io.streamlip.ingest.emoji.EmojiData;
 import io.streamlip.ingest.emoji.EmojiEvalSet;
 import io.streamlip.tokenize.ByteTokenizer;
@@ -48,14 +49,10 @@ public final class EmojiLearningBenchmark implements Benchmark {
     private static final Logger LOG = LoggerFactory.getLogger(EmojiLearningBenchmark.class);
 
     /**
-     * The demo's languages, 16 in 8 scripts (Latin, Cyrillic, Greek, Arabic, Devanagari, Han, kana,
-     * Hangul). Defined here, below the app, so that the app's {@code DemoConfig} and this benchmark
-     * share one list.
+     * The demo's languages, 16 in 8 scripts ({@link EmojiCorpus#DEMO_LANGUAGES}, the one list the
+     * app's {@code DemoConfig}, this benchmark and the captioner presets share).
      */
-    public static final List<String> DEMO_LANGUAGES =
-            List.of(
-                    "en", "de", "fr", "es", "it", "pt", "nl", "pl", "tr", "ru", "el", "ar", "hi",
-                    "ja", "zh", "ko");
+    public static final List<String> DEMO_LANGUAGES = EmojiCorpus.DEMO_LANGUAGES;
 
     static final List<String> QUICK_LANGUAGES = List.of("en", "de", "ru", "ja");
 

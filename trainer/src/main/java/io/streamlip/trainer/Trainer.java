@@ -129,12 +129,7 @@ public final class Trainer implements AutoCloseable {
      */
     public static KafkaBatchSource streamingSource(
             TrainerConfig config, KafkaClients kafka, String topic, StreamRandom random) {
-        ExampleDecoder decoder =
-                new ExampleDecoder(
-                        config.model().imageSize(),
-                        config.model().vocabSize(),
-                        config.tokenizerVersion(),
-                        config.model().family() == ModelFamily.CLIPPO);
+        ExampleDecoder decoder = exampleDecoder(config);
         return new KafkaBatchSource(
                 kafka,
                 topic,
@@ -146,6 +141,22 @@ public final class Trainer implements AutoCloseable {
                 config.replayAfterIdle(),
                 config.shuffle(),
                 random);
+    }
+
+    /**
+     * How the trainer of {@code config} reads an {@code examples} record: at the model's image
+     * size, with token ids from the configured tokenizer. A CLIPPO model reads the rendered caption
+     * and never a token, so its decoder requires {@code rendered_text} and accepts ids of any
+     * tokenizer (no {@code tokenizer_version} check, no vocabulary bound).
+     */
+    public static ExampleDecoder exampleDecoder(TrainerConfig config) {
+        ModelConfig model = config.model();
+        boolean clippo = model.family() == ModelFamily.CLIPPO;
+        return new ExampleDecoder(
+                model.imageSize(),
+                clippo ? Integer.MAX_VALUE : model.vocabSize(),
+                clippo ? null : config.tokenizerVersion(),
+                clippo);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.data.BatchSource;
 import io.streamlip.trainer.data.KafkaBatchSource;
 import io.streamlip.trainer.data.ShuffleConfig;
+import io.streamlip.trainer.data.StreamExamples;
 import io.streamlip.trainer.data.StreamPosition;
 import io.streamlip.trainer.data.StreamRandom;
 import io.streamlip.trainer.data.TrainingBatch;
@@ -15,25 +16,34 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
- * The trainer of {@link KillRestartTest}, run in its own JVM. {@code first}: trains slowly (so the
- * test can kill it mid-run) and prints {@code CHECKPOINT <step>} after each checkpoint. {@code
- * resume}: resumes, saves what it restored into {@code <report>/restored/} and the generator state,
- * trains {@code steps} steps and writes the offsets it consumed first to {@code
- * <report>/report.properties}.
+ * The trainer of {@link KillRestartTest}, run in its own JVM, training the model preset it is
+ * given. Both modes print {@code BATCH <k> <n1,n2,..>} for the k-th batch they read (the numbers of
+ * its examples, {@link StreamExamples#numbers}) and {@code CHECKPOINT <step>} after each
+ * checkpoint. {@code first}: trains {@code steps} steps, then waits for its next batch for ever
+ * (until the test kills it). {@code resume}: resumes, saves what it restored into {@code
+ * <report>/restored/} and the generator state, trains {@code steps} steps and writes the offsets it
+ * consumed first to {@code <report>/report.properties}.
  *
- * <p>Arguments: {@code first|resume bootstrap topic checkpointDir report steps}.
+ * <p>Arguments: {@code first|resume bootstrap topic checkpointDir report steps preset}.
  */
 public final class KillRestartMain {
     private KillRestartMain() {}
 
     static TrainerConfig config(Path checkpoints) {
+        return config(checkpoints, "tiny");
+    }
+
+    static TrainerConfig config(Path checkpoints, String preset) {
         ByteTokenizer tokenizer = new ByteTokenizer(32);
         return TrainerConfig.builder()
-                .model(ModelConfig.tiny(tokenizer.vocabSize()))
+                .model(ModelConfig.preset(preset, tokenizer.vocabSize()))
                 .batchSize(4)
                 .threads(1)
                 .logEvery(1)
@@ -57,20 +67,40 @@ public final class KillRestartMain {
         Path checkpoints = Path.of(args[3]);
         Path report = Path.of(args[4]);
         int steps = Integer.parseInt(args[5]);
-        TrainerConfig config = config(checkpoints);
+        TrainerConfig config = config(checkpoints, args[6]);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         StreamRandom random = new StreamRandom(config.seed());
+        int[] read = {0};
+        Consumer<Optional<TrainingBatch>> printBatch =
+                batch ->
+                        batch.ifPresent(
+                                b ->
+                                        out.println(
+                                                "BATCH "
+                                                        + ++read[0]
+                                                        + " "
+                                                        + Arrays.stream(StreamExamples.numbers(b))
+                                                                .mapToObj(Integer::toString)
+                                                                .collect(Collectors.joining(","))));
         try (KafkaBatchSource source = Trainer.streamingSource(config, kafka, topic, random)) {
             if (mode.equals("first")) {
-                BatchSource slow =
-                        delegating(source, () -> pause(Duration.ofMillis(150)), batch -> {});
+                // The batch after the last step never comes: the test kills the process then.
+                BatchSource stalling =
+                        delegating(
+                                source,
+                                () -> {
+                                    while (read[0] >= steps) {
+                                        pause(Duration.ofSeconds(1));
+                                    }
+                                },
+                                printBatch);
                 Trainer trainer =
                         Trainer.create(
                                 config,
-                                slow,
+                                stalling,
                                 (path, state) -> out.println("CHECKPOINT " + state.step()),
                                 random);
-                trainer.run(StopCondition.afterSteps(steps));
+                trainer.run(StopCondition.afterSteps(steps + 1));
             } else {
                 Properties props = new Properties();
                 long runStart = System.currentTimeMillis();
@@ -85,8 +115,16 @@ public final class KillRestartMain {
                                         firstStepDone[0] = System.currentTimeMillis();
                                     }
                                 },
-                                batch -> delivered[0] |= batch.isPresent());
-                Trainer trainer = Trainer.create(config, timed, (path, state) -> {}, random);
+                                batch -> {
+                                    delivered[0] |= batch.isPresent();
+                                    printBatch.accept(batch);
+                                });
+                Trainer trainer =
+                        Trainer.create(
+                                config,
+                                timed,
+                                (path, state) -> out.println("CHECKPOINT " + state.step()),
+                                random);
                 trainer.onResume(
                         (path, session) -> {
                             props.setProperty(

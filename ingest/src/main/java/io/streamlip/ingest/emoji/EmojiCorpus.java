@@ -44,6 +44,16 @@ public final class EmojiCorpus implements PairImporter {
     /** The catalogue lists the vendor's image but the package does not contain it. */
     public static final String SKIP_IMAGE_MISSING = "image-missing-from-package";
 
+    /**
+     * The demo's languages, 16 in 8 scripts (Latin, Cyrillic, Greek, Arabic, Devanagari, Han, kana,
+     * Hangul): the locales its stream carries by default. The one list: the demo, its benchmark and
+     * the captioner presets' language prompts all read it.
+     */
+    public static final List<String> DEMO_LANGUAGES =
+            List.of(
+                    "en", "de", "fr", "es", "it", "pt", "nl", "pl", "tr", "ru", "el", "ar", "hi",
+                    "ja", "zh", "ko");
+
     /** Separator of the keywords in a keyword pair, as in CLDR's own annotation files. */
     public static final String KEYWORD_SEPARATOR = " | ";
 

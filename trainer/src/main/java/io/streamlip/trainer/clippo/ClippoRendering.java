@@ -77,7 +77,8 @@ public final class ClippoRendering {
                             + SETTINGS_FILE
                             + ", "
                             + FONT_FILE
-                            + "): give the font the run rendered with");
+                            + "): give the font the run rendered with (streamlip eval"
+                            + " --render-font FILE)");
         }
         try {
             TextRenderConfig settings =
@@ -87,6 +88,34 @@ public final class ClippoRendering {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the rendering of " + checkpoint, e);
         }
+    }
+
+    /**
+     * The rendering of a checkpoint with the font {@code fontFile} instead of its own copy (for
+     * checkpoints written without one): the checkpoint's settings, or the tokenize job's defaults
+     * where it has none.
+     *
+     * @throws UncheckedIOException when the font or the settings cannot be read
+     */
+    public static ClippoRendering fromCheckpoint(Path checkpoint, Path fontFile) {
+        TextRenderConfig settings;
+        if (Files.isRegularFile(checkpoint.resolve(SETTINGS_FILE))) {
+            try {
+                settings =
+                        JSON
+                                .readValue(
+                                        checkpoint.resolve(SETTINGS_FILE).toFile(),
+                                        TextRenderConfig.class)
+                                .toBuilder()
+                                .fontFile(fontFile.toString())
+                                .build();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the rendering of " + checkpoint, e);
+            }
+        } else {
+            settings = TextRenderConfig.defaults(fontFile.toString());
+        }
+        return open(settings);
     }
 
     /** Writes {@link #SETTINGS_FILE} and {@link #FONT_FILE} into {@code folder}. */

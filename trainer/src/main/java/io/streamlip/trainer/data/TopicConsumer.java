@@ -66,7 +66,13 @@ final class TopicConsumer implements AutoCloseable {
     private List<TopicPartition> awaitPartitions(Duration topicWait) {
         long deadline = System.nanoTime() + topicWait.toNanos();
         while (true) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+            List<PartitionInfo> infos;
+            try {
+                infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                // A slow broker (or a starved JVM) answers late: wait on, up to the deadline.
+                infos = null;
+            }
             if (infos != null && !infos.isEmpty()) {
                 List<TopicPartition> out = new ArrayList<>();
                 for (PartitionInfo p : infos) {

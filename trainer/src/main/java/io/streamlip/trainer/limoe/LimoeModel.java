@@ -125,16 +125,7 @@ public final class LimoeModel extends AbstractBlock implements ContrastiveModel 
      */
     public static LimoeModel create(ModelConfig config, NDManager manager, int seed) {
         LimoeModel model = new LimoeModel(config);
-        return SeededInit.initialise(model, manager, seed, model.inputShapes(1));
-    }
-
-    /** Shapes of the three inputs (images, ids, mask) for a batch of {@code batch}. */
-    public Shape[] inputShapes(long batch) {
-        return new Shape[] {
-            new Shape(batch, 3, config.imageSize(), config.imageSize()),
-            new Shape(batch, config.contextLength()),
-            new Shape(batch, config.contextLength())
-        };
+        return SeededInit.initialise(model, manager, seed, config.inputShapes(1));
     }
 
     @Override

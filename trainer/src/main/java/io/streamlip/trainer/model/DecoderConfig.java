@@ -68,6 +68,25 @@ public record DecoderConfig(
         return languages.size() + 1;
     }
 
+    /**
+     * This shape with a prompt for each of {@code langs} (codes in any case, {@code _} or {@code -}
+     * before a region) that has none yet, appended after the existing ones so that their ids stay;
+     * a code whose base language has a prompt ({@code pt-BR} with {@code pt}) gets none.
+     */
+    public DecoderConfig withPromptsFor(List<String> langs) {
+        List<String> all = new java.util.ArrayList<>(languages);
+        for (String lang : langs) {
+            String code = lang.toLowerCase(Locale.ROOT).replace('_', '-');
+            int dash = code.indexOf('-');
+            if (!all.contains(code) && (dash < 0 || !all.contains(code.substring(0, dash)))) {
+                all.add(code);
+            }
+        }
+        return all.size() == languages.size()
+                ? this
+                : new DecoderConfig(depth, width, heads, maxLength, all, contrastive);
+    }
+
     /** This shape with the sigmoid loss beside the decoder switched on or off. */
     public DecoderConfig withContrastive(boolean on) {
         return new DecoderConfig(depth, width, heads, maxLength, languages, on);

@@ -1,9 +1,11 @@
 package io.streamlip.trainer.model;
 
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlip.ingest.emoji.EmojiCorpus;
 import io.streamlip.trainer.limoe.MoeConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -269,7 +271,8 @@ public record ModelConfig(
     /**
      * The preset called {@code name} over {@code vocabSize} ids: the resource {@code
      * presets/<name>.json} beside this class, which names every component but {@code name} and
-     * {@code vocabSize}.
+     * {@code vocabSize}; a captioner preset's decoder without {@code languages} gets a prompt for
+     * each of the demo's languages ({@link EmojiCorpus#DEMO_LANGUAGES}).
      *
      * @throws IllegalArgumentException naming the known presets when there is none of that name
      */
@@ -288,6 +291,11 @@ public record ModelConfig(
         try (InputStream in = resource.openStream()) {
             ObjectNode tree = (ObjectNode) JSON.readTree(in);
             tree.put("name", name).put("vocabSize", vocabSize);
+            if (tree.path("decoder").isObject() && !tree.path("decoder").has("languages")) {
+                // A captioner preset prompts every language the demo's stream carries.
+                ((ObjectNode) tree.get("decoder"))
+                        .set("languages", JSON.valueToTree(EmojiCorpus.DEMO_LANGUAGES));
+            }
             return JSON.treeToValue(tree, ModelConfig.class);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model preset " + resource, e);
@@ -325,6 +333,19 @@ public record ModelConfig(
         }
     }
 
+    /**
+     * Shapes of a batch of {@code batch} as the models reading images and token ids take it (two
+     * towers, LIMoE, the captioner's towers): images (B, 3, H, W), ids (B, S) and their mask (B,
+     * S).
+     */
+    public Shape[] inputShapes(long batch) {
+        return new Shape[] {
+            new Shape(batch, 3, imageSize, imageSize),
+            new Shape(batch, contextLength),
+            new Shape(batch, contextLength)
+        };
+    }
+
     /** The hidden width of the image tower's MLPs (and its MAP head's). */
     public int imageMlpWidth() {
         return mlpWidth != null ? mlpWidth : mlpRatio * imageWidth;
@@ -344,6 +365,14 @@ public record ModelConfig(
     /** A builder with nothing set: every size must be given ({@link #toBuilder} of a preset). */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * A captioner's shape with a language prompt for each of {@code langs} ({@link
+     * DecoderConfig#withPromptsFor}); any other family's unchanged.
+     */
+    public ModelConfig withCaptionPromptsFor(List<String> langs) {
+        return decoder == null ? this : toBuilder().decoder(decoder.withPromptsFor(langs)).build();
     }
 
     /** A builder holding this shape. */

@@ -63,13 +63,9 @@ public final class SiglipModel extends AbstractBlock implements ContrastiveModel
         return SeededInit.initialise(model, manager, seed, model.inputShapes(1));
     }
 
-    /** Shapes of the three inputs for a batch of {@code batch}. */
+    /** Shapes of the three inputs for a batch of {@code batch}: {@link ModelConfig#inputShapes}. */
     public Shape[] inputShapes(long batch) {
-        return new Shape[] {
-            new Shape(batch, 3, config.imageSize(), config.imageSize()),
-            new Shape(batch, config.contextLength()),
-            new Shape(batch, config.contextLength())
-        };
+        return config.inputShapes(batch);
     }
 
     @Override

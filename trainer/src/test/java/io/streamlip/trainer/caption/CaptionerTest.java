@@ -10,8 +10,16 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import io.streamlip.ingest.emoji.EmojiCorpus;
+import io.streamlip.platform.image.TestImages;
 import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.StopCondition;
+import io.streamlip.trainer.Trainer;
+import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.TrainingSession;
+import io.streamlip.trainer.TrainingSummary;
+import io.streamlip.trainer.checkpoint.CheckpointStore;
+import io.streamlip.trainer.data.BatchSource;
 import io.streamlip.trainer.data.SyntheticExamples;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.model.DecoderConfig;
@@ -19,10 +27,12 @@ import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.model.ModelFamily;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +95,92 @@ class CaptionerTest {
                                         .decoder(new DecoderConfig(1, 8, 2, 64, List.of(), false))
                                         .build())
                 .hasMessageContaining("context length");
+    }
+
+    /** The ten prompts the captioner presets had before they followed the demo's languages. */
+    private static final List<String> OLD_PRESET_LANGUAGES =
+            List.of("en", "de", "fr", "es", "pt", "ru", "ar", "hi", "ja", "zh");
+
+    @Test
+    void everyCaptionerPresetPromptsEveryLanguageTheDemosStreamCarries() {
+        int vocab = 258;
+        for (String name : List.of("captioner-tiny", "captioner-small", "captioner-b16")) {
+            ModelConfig preset = ModelConfig.preset(name, vocab);
+            assertThat(preset.decoder().languages())
+                    .as(name)
+                    .containsExactlyElementsOf(EmojiCorpus.DEMO_LANGUAGES);
+            int other = CaptionPrompts.promptId(preset, null);
+            Set<Integer> ids = new HashSet<>();
+            for (String lang : EmojiCorpus.DEMO_LANGUAGES) {
+                int id = CaptionPrompts.promptId(preset, lang);
+                assertThat(id).as("%s %s", name, lang).isNotEqualTo(other);
+                ids.add(id);
+            }
+            assertThat(ids).hasSize(EmojiCorpus.DEMO_LANGUAGES.size());
+        }
+        // demo --languages beyond the preset's: new prompts after the preset's, whose ids stay.
+        ModelConfig tiny = ModelConfig.preset("captioner-tiny", vocab);
+        ModelConfig more = tiny.withCaptionPromptsFor(List.of("sv", "pt_BR", "EN", "SV", "ko"));
+        assertThat(more.decoder().languages())
+                .containsExactlyElementsOf(
+                        java.util.stream.Stream.concat(
+                                        EmojiCorpus.DEMO_LANGUAGES.stream(),
+                                        java.util.stream.Stream.of("sv"))
+                                .toList());
+        assertThat(CaptionPrompts.promptId(more, "sv")).isEqualTo(vocab + 16);
+        assertThat(CaptionPrompts.promptId(more, "pt-BR"))
+                .isEqualTo(CaptionPrompts.promptId(tiny, "pt"));
+        assertThat(CaptionPrompts.promptId(more, "ko"))
+                .isEqualTo(CaptionPrompts.promptId(tiny, "ko"));
+        assertThat(CaptionPrompts.promptId(more, null)).isEqualTo(vocab + 17);
+        assertThat(tiny.withCaptionPromptsFor(EmojiCorpus.DEMO_LANGUAGES)).isEqualTo(tiny);
+        assertThat(ModelConfig.tiny(vocab).withCaptionPromptsFor(List.of("sv")))
+                .isEqualTo(ModelConfig.tiny(vocab));
+    }
+
+    @Test
+    void aCheckpointWithTheOldTenPromptsStillLoadsAndCaptionsWithItsOwn() throws Exception {
+        ByteTokenizer tokenizer = new ByteTokenizer(32);
+        ModelConfig now = ModelConfig.preset("captioner-tiny", tokenizer.vocabSize());
+        DecoderConfig d = now.decoder();
+        ModelConfig old =
+                now.toBuilder()
+                        .decoder(
+                                new DecoderConfig(
+                                        d.depth(),
+                                        d.width(),
+                                        d.heads(),
+                                        d.maxLength(),
+                                        OLD_PRESET_LANGUAGES,
+                                        d.contrastive()))
+                        .build();
+        List<TrainingBatch> batches =
+                SyntheticExamples.batches(
+                        SyntheticExamples.generate(8, 4, 32, tokenizer), 8, old, tokenizer.eosId());
+        TrainerConfig config =
+                TrainerConfig.builder()
+                        .tokenizerAndModelVocabulary(tokenizer)
+                        .model(old)
+                        .batchSize(8)
+                        .threads(1)
+                        .checkpointDir(temp.resolve("old"))
+                        .runName("old")
+                        .build();
+        TrainingSummary summary;
+        try (Trainer trainer =
+                Trainer.create(config, BatchSource.of(batches.iterator()), (p, s) -> {})) {
+            summary = trainer.run(StopCondition.afterSteps(1));
+        }
+        assertThat(CheckpointStore.readState(summary.checkpoint()).model()).isEqualTo(old);
+        byte[] png = TestImages.png(32, 32);
+        try (CheckpointCaptioner captioner = CheckpointCaptioner.load(summary.checkpoint(), null)) {
+            assertThat(captioner.languages()).containsExactlyElementsOf(OLD_PRESET_LANGUAGES);
+            int vocab = tokenizer.vocabSize();
+            assertThat(captioner.caption(png, "ja").promptId()).isEqualTo(vocab + 8);
+            assertThat(captioner.caption(png, "ko").promptId()).isEqualTo(vocab + 10);
+            assertThat(captioner.caption(png, "ja").tokenIds())
+                    .isEqualTo(captioner.caption(png, "ja").tokenIds());
+        }
     }
 
     @Test

@@ -13,9 +13,15 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.Example;
+import io.streamlip.schemas.PixelFormat;
 import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.Trainer;
+import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.TrainingSession;
 import io.streamlip.trainer.data.DecodedExample;
+import io.streamlip.trainer.data.ExampleDecoder;
 import io.streamlip.trainer.data.PreprocessedExamples;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.loss.LossConfig;
@@ -25,7 +31,9 @@ import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.model.ModelFamily;
 import io.streamlip.trainer.model.SiglipModel;
 import io.streamlip.trainer.optim.OptimizerConfig;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -247,5 +255,55 @@ class ClippoModelTest {
             out.put(p.getKey(), p.getValue().getArray().toFloatArray());
         }
         return out;
+    }
+
+    @Test
+    void aClippoTrainerReadsTheExamplesOfAnyTokenizerButNeedsTheRenderedCaption() throws Exception {
+        ByteTokenizer tokenizer = new ByteTokenizer(32);
+        TrainerConfig clippo =
+                TrainerConfig.builder()
+                        .tokenizerAndModelVocabulary(tokenizer)
+                        .model(ModelConfig.preset("clippo-tiny", tokenizer.vocabSize()))
+                        .checkpointDir(dir.resolve("clippo"))
+                        .build();
+        TrainerConfig twoTowers =
+                clippo.toBuilder()
+                        .model(ModelConfig.tiny(tokenizer.vocabSize()))
+                        .checkpointDir(dir.resolve("two"))
+                        .build();
+        int size = clippo.model().imageSize();
+        assertThat(twoTowers.model().imageSize()).isEqualTo(size);
+        // Made by a subword tokenizer: another version, ids beyond the byte vocabulary.
+        Example.Builder example =
+                Example.newBuilder()
+                        .setId("bpe-1")
+                        .setLang("en")
+                        .setCaption("a red circle")
+                        .setTokenIds(List.of(5000, 7000, 2))
+                        .setTokenizerVersion("bpe-8000-0123abcd")
+                        .setImage(ByteBuffer.wrap(new byte[size * size * 3]))
+                        .setImageFormat(PixelFormat.RGB8_HWC)
+                        .setImageSize(size)
+                        .setRenderedText(ByteBuffer.wrap(new byte[size * size]))
+                        .setSourceTime(Instant.EPOCH);
+        byte[] record = AvroSerde.of(Example.class).encode(example.build());
+
+        DecodedExample read = Trainer.exampleDecoder(clippo).decode(record);
+        assertThat(read.renderedText()).hasSize(size * size);
+        assertThat(read.tokenIds()).containsExactly(5000, 7000, 2);
+        assertThatThrownBy(() -> Trainer.exampleDecoder(twoTowers).decode(record))
+                .isInstanceOfSatisfying(
+                        ExampleDecoder.InvalidExampleException.class,
+                        e ->
+                                assertThat(e.reason())
+                                        .isEqualTo(ExampleDecoder.Refusal.WRONG_TOKENIZER));
+        byte[] unrendered =
+                AvroSerde.of(Example.class).encode(example.setRenderedText(null).build());
+        assertThatThrownBy(() -> Trainer.exampleDecoder(clippo).decode(unrendered))
+                .isInstanceOfSatisfying(
+                        ExampleDecoder.InvalidExampleException.class,
+                        e ->
+                                assertThat(e.reason())
+                                        .isEqualTo(ExampleDecoder.Refusal.NO_RENDERED_TEXT));
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.tokenize.render.TextRenderConfig;
+import io.streamlip.trainer.LearningFixture;
 import io.streamlip.trainer.StopCondition;
 import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
@@ -20,10 +21,8 @@ import io.streamlip.trainer.eval.EvalSet;
 import io.streamlip.trainer.eval.Evaluator;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.model.ModelFamily;
-import io.streamlip.trainer.optim.OptimizerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,9 +36,8 @@ import org.slf4j.LoggerFactory;
 @Tag("integration")
 class ClippoTrainingTest {
     private static final Logger LOG = LoggerFactory.getLogger(ClippoTrainingTest.class);
-    private static final ByteTokenizer TOKENIZER = new ByteTokenizer(32);
-    private static final ModelConfig TINY =
-            ModelConfig.preset("clippo-tiny", TOKENIZER.vocabSize());
+    private static final ByteTokenizer TOKENIZER = LearningFixture.TOKENIZER;
+    private static final ModelConfig TINY = LearningFixture.model("clippo-tiny");
     private static final int STEPS = Integer.getInteger("clippo.learns.steps", 120);
 
     @TempDir Path temp;
@@ -60,27 +58,23 @@ class ClippoTrainingTest {
     void lossFallsAndRetrievalImproves() {
         TextRenderConfig font = TestFont.write(temp.resolve("font"));
         List<TrainingBatch> batches = batches(font, 64, STEPS / 2, 11);
-        Path evalFolder = temp.resolve("eval");
-        new SyntheticPairs().writeEvalSet(evalFolder, 2, 99);
-        EvalSet eval = EvalSet.load(evalFolder, TINY, null, ClippoRendering.open(font));
-        OptimizerConfig optimizer =
-                OptimizerConfig.builder().warmupSteps(15).scheduleSteps(STEPS).build();
-        List<Float> losses = new ArrayList<>();
-        try (TrainingSession session = TrainingSession.create(TINY, optimizer, 5)) {
+        EvalSet eval =
+                EvalSet.load(
+                        LearningFixture.evalSet(temp.resolve("eval"), 2),
+                        TINY,
+                        null,
+                        ClippoRendering.open(font));
+        try (TrainingSession session =
+                TrainingSession.create(TINY, LearningFixture.optimizer(15, STEPS), 5)) {
             EvalReport before = Evaluator.evaluate(session, eval);
-            long t0 = System.nanoTime();
-            for (int step = 0; step < STEPS; step++) {
-                losses.add(session.step(batches.get(step % batches.size())).loss());
-            }
-            LOG.info("{} CLIPPO steps in {} ms", STEPS, (System.nanoTime() - t0) / 1_000_000);
+            List<Float> losses = LearningFixture.train(session, batches, STEPS);
             EvalReport after = Evaluator.evaluate(session, eval);
             LOG.info("before:\n{}after:\n{}", before.toTable(), after.toTable());
-            double first = mean(losses.subList(0, 10));
-            double last = mean(losses.subList(STEPS - 10, STEPS));
             // One tower must learn to read as well as to see, from 8 chars per 16 px row (French
             // and Spanish lose their colour word to the 32 px cut): a slower fall than two
             // towers', still far from chance.
-            assertThat(last).isLessThan(0.8 * first);
+            assertThat(LearningFixture.lastMean(losses))
+                    .isLessThan(0.8 * LearningFixture.firstMean(losses));
             assertThat(after.mean().t2iR5()).isGreaterThan(before.mean().t2iR5());
             assertThat(after.mean().i2tR1()).isGreaterThanOrEqualTo(2 * after.mean().chanceR1());
         }
@@ -182,9 +176,5 @@ class ClippoTrainingTest {
             out.put(p.getKey(), p.getValue().getArray().toFloatArray());
         }
         return out;
-    }
-
-    private static double mean(List<Float> values) {
-        return values.stream().mapToDouble(Float::doubleValue).average().orElseThrow();
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
-import io.streamlip.tokenize.ByteTokenizer;
+import io.streamlip.trainer.LearningFixture;
 import io.streamlip.trainer.StopCondition;
 import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
@@ -15,12 +15,10 @@ import io.streamlip.trainer.checkpoint.CheckpointStore;
 import io.streamlip.trainer.checkpoint.ModelUpdatePublisher;
 import io.streamlip.trainer.checkpoint.TrainingState;
 import io.streamlip.trainer.data.BatchSource;
-import io.streamlip.trainer.data.SyntheticExamples;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.eval.EvalReport;
 import io.streamlip.trainer.eval.Evaluator;
 import io.streamlip.trainer.model.ModelConfig;
-import io.streamlip.trainer.optim.OptimizerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,29 +43,15 @@ class LimoeLearnsTest {
 
     @Test
     void lossFallsRetrievalBeatsChanceAndRoutingIsReported() throws Exception {
-        ByteTokenizer tokenizer = new ByteTokenizer(32);
-        ModelConfig model = ModelConfig.preset("limoe-tiny", tokenizer.vocabSize());
-        List<TrainingBatch> batches =
-                SyntheticExamples.batches(
-                        SyntheticExamples.generate(BATCH * STEPS / 2, 11, 32, tokenizer),
-                        BATCH,
-                        model,
-                        tokenizer.eosId());
-        List<TrainingBatch> stream = new ArrayList<>();
-        for (int i = 0; i < STEPS; i++) {
-            stream.add(batches.get(i % batches.size()));
-        }
-        Path evalFolder = temp.resolve("eval");
-        new SyntheticPairs().writeEvalSet(evalFolder, 2, 99);
+        ModelConfig model = LearningFixture.model("limoe-tiny");
+        List<TrainingBatch> stream =
+                LearningFixture.stream(LearningFixture.batches(model, BATCH, STEPS / 2), STEPS);
+        Path evalFolder = LearningFixture.evalSet(temp.resolve("eval"), 2);
         Path metrics = temp.resolve("metrics.jsonl");
         TrainerConfig config =
                 TrainerConfig.builder()
                         .model(model)
-                        .optimizer(
-                                OptimizerConfig.builder()
-                                        .warmupSteps(15)
-                                        .scheduleSteps(STEPS)
-                                        .build())
+                        .optimizer(LearningFixture.optimizer(15, STEPS))
                         .batchSize(BATCH)
                         .threads(1)
                         .seed(5)
