@@ -495,7 +495,7 @@ final class Demo {
         TrainerConfig trainer =
                 settings.toBuilder()
                         // A captioner prompts every language the stream carries.
-                        .model(settings.model().withCaptionPromptsFor(config.languages()))
+                        .model(settings.model().captionPromptsExtendedTo(config.languages()))
                         .checkpointDir(checkpoints)
                         .evalSet(evalSet)
                         // The import is finite and the trainer gets through it in a few

@@ -73,7 +73,7 @@ public record DecoderConfig(
      * before a region) that has none yet, appended after the existing ones so that their ids stay;
      * a code whose base language has a prompt ({@code pt-BR} with {@code pt}) gets none.
      */
-    public DecoderConfig withPromptsFor(List<String> langs) {
+    public DecoderConfig promptsExtendedTo(List<String> langs) {
         List<String> all = new java.util.ArrayList<>(languages);
         for (String lang : langs) {
             String code = lang.toLowerCase(Locale.ROOT).replace('_', '-');

@@ -369,10 +369,12 @@ public record ModelConfig(
 
     /**
      * A captioner's shape with a language prompt for each of {@code langs} ({@link
-     * DecoderConfig#withPromptsFor}); any other family's unchanged.
+     * DecoderConfig#promptsExtendedTo}); any other family's unchanged.
      */
-    public ModelConfig withCaptionPromptsFor(List<String> langs) {
-        return decoder == null ? this : toBuilder().decoder(decoder.withPromptsFor(langs)).build();
+    public ModelConfig captionPromptsExtendedTo(List<String> langs) {
+        return decoder == null
+                ? this
+                : toBuilder().decoder(decoder.promptsExtendedTo(langs)).build();
     }
 
     /** A builder holding this shape. */

@@ -120,7 +120,7 @@ class CaptionerTest {
         }
         // demo --languages beyond the preset's: new prompts after the preset's, whose ids stay.
         ModelConfig tiny = ModelConfig.preset("captioner-tiny", vocab);
-        ModelConfig more = tiny.withCaptionPromptsFor(List.of("sv", "pt_BR", "EN", "SV", "ko"));
+        ModelConfig more = tiny.captionPromptsExtendedTo(List.of("sv", "pt_BR", "EN", "SV", "ko"));
         assertThat(more.decoder().languages())
                 .containsExactlyElementsOf(
                         java.util.stream.Stream.concat(
@@ -133,8 +133,8 @@ class CaptionerTest {
         assertThat(CaptionPrompts.promptId(more, "ko"))
                 .isEqualTo(CaptionPrompts.promptId(tiny, "ko"));
         assertThat(CaptionPrompts.promptId(more, null)).isEqualTo(vocab + 17);
-        assertThat(tiny.withCaptionPromptsFor(EmojiCorpus.DEMO_LANGUAGES)).isEqualTo(tiny);
-        assertThat(ModelConfig.tiny(vocab).withCaptionPromptsFor(List.of("sv")))
+        assertThat(tiny.captionPromptsExtendedTo(EmojiCorpus.DEMO_LANGUAGES)).isEqualTo(tiny);
+        assertThat(ModelConfig.tiny(vocab).captionPromptsExtendedTo(List.of("sv")))
                 .isEqualTo(ModelConfig.tiny(vocab));
     }
 
