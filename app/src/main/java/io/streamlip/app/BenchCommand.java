@@ -4,6 +4,7 @@ import io.streamlip.bench.BenchOptions;
 import io.streamlip.bench.BenchResult;
 import io.streamlip.bench.Benchmark;
 import io.streamlip.bench.Benchmarks;
+import io.streamlip.bench.LiveLoopSettings;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,6 +53,56 @@ final class BenchCommand implements Callable<Integer> {
                             + " captions at 1/5/10%% of clean pairs refused).")
     java.nio.file.Path checkpoint;
 
+    @Option(
+            names = "--runs",
+            paramLabel = "N",
+            description = "live-loop: runs per arm, interleaved (default: ${DEFAULT-VALUE}).")
+    int runs = LiveLoopSettings.defaults().runs();
+
+    @Option(
+            names = "--minutes",
+            paramLabel = "M",
+            description = "live-loop: each demo's training minutes (default: ${DEFAULT-VALUE}).")
+    double minutes = LiveLoopSettings.defaults().minutes();
+
+    @Option(
+            names = "--noise",
+            paramLabel = "SPEC",
+            description = "live-loop: the demos' --noise (default: ${DEFAULT-VALUE}).")
+    String noise = LiveLoopSettings.defaults().noise();
+
+    @Option(
+            names = "--equal-steps",
+            description =
+                    "live-loop: a third arm, loop off stopped at the steps of the round's loop-on"
+                            + " run.")
+    boolean equalSteps;
+
+    @Option(
+            names = "--demo-arg",
+            paramLabel = "ARG",
+            description =
+                    "live-loop: one more argument for every demo run, e.g."
+                            + " --demo-arg=--max-pairs=20000 (repeatable; an option bench also"
+                            + " has takes a leading blank: --demo-arg=' --threads=2').")
+    java.util.List<String> demoArgs = new java.util.ArrayList<>();
+
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description =
+                    "live-loop: folder for the runs and live-loop.json/.md (default:"
+                            + " ${DEFAULT-VALUE}).")
+    java.nio.file.Path liveLoopOut = LiveLoopSettings.defaults().out();
+
+    @Option(
+            names = "--streamlip",
+            paramLabel = "PATH",
+            description =
+                    "live-loop: the launcher the demos run through (default: the one running"
+                            + " this command).")
+    java.nio.file.Path streamlip;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     private final Benchmarks benchmarks;
@@ -87,7 +138,16 @@ final class BenchCommand implements Callable<Integer> {
                                                         + benchmarks.all().stream()
                                                                 .map(Benchmark::name)
                                                                 .toList()));
-        BenchResult result = benchmark.run(new BenchOptions(quick, threads, limit, checkpoint));
+        LiveLoopSettings liveLoop;
+        try {
+            liveLoop =
+                    new LiveLoopSettings(
+                            runs, minutes, noise, equalSteps, demoArgs, liveLoopOut, streamlip);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        BenchResult result =
+                benchmark.run(new BenchOptions(quick, threads, limit, checkpoint, liveLoop));
         out.println(json ? result.toJson() : result.toTable());
         out.flush();
         return 0;

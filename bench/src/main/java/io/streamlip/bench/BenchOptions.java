@@ -11,13 +11,23 @@ import java.nio.file.Path;
  * @param limit most input records where the benchmark has a choice (0: the benchmark's default)
  * @param checkpoint a trainer checkpoint, or a folder of them (its newest), for the benchmarks that
  *     score with a model ({@code curation}); null: none
+ * @param liveLoop how {@code live-loop} runs its demos; default {@link LiveLoopSettings#defaults()}
  */
-public record BenchOptions(boolean quick, int threads, long limit, Path checkpoint) {
+public record BenchOptions(
+        boolean quick, int threads, long limit, Path checkpoint, LiveLoopSettings liveLoop) {
 
     public BenchOptions {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be 0 (default) or positive: " + limit);
         }
+        if (liveLoop == null) {
+            liveLoop = LiveLoopSettings.defaults();
+        }
+    }
+
+    /** Options with the default live-loop settings. */
+    public BenchOptions(boolean quick, int threads, long limit, Path checkpoint) {
+        this(quick, threads, limit, checkpoint, null);
     }
 
     /** Options without a checkpoint. */
@@ -54,6 +64,7 @@ public record BenchOptions(boolean quick, int threads, long limit, Path checkpoi
         private int threads = 0;
         private long limit = 0;
         private Path checkpoint = null;
+        private LiveLoopSettings liveLoop = LiveLoopSettings.defaults();
 
         private Builder() {}
 
@@ -62,6 +73,7 @@ public record BenchOptions(boolean quick, int threads, long limit, Path checkpoi
             threads = c.threads;
             limit = c.limit;
             checkpoint = c.checkpoint;
+            liveLoop = c.liveLoop;
         }
 
         public Builder quick(boolean value) {
@@ -84,9 +96,14 @@ public record BenchOptions(boolean quick, int threads, long limit, Path checkpoi
             return this;
         }
 
+        public Builder liveLoop(LiveLoopSettings value) {
+            liveLoop = value;
+            return this;
+        }
+
         /** The options; the record's constructor checks them. */
         public BenchOptions build() {
-            return new BenchOptions(quick, threads, limit, checkpoint);
+            return new BenchOptions(quick, threads, limit, checkpoint, liveLoop);
         }
     }
 }

@@ -28,7 +28,8 @@ public final class Benchmarks {
                         new CurationCostBenchmark(),
                         new PhashIndexBenchmark(),
                         new FetchBenchmark(),
-                        new LimoeBenchmark()));
+                        new LimoeBenchmark(),
+                        new LiveLoopBenchmark()));
     }
 
     public List<Benchmark> all() {
