@@ -4,6 +4,7 @@ import io.streamlip.bench.BenchOptions;
 import io.streamlip.bench.BenchResult;
 import io.streamlip.bench.Benchmark;
 import io.streamlip.bench.Benchmarks;
+import io.streamlip.bench.LiveLoopSettings;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -68,8 +69,9 @@ final class BenchCommand implements Callable<Integer> {
             paramLabel = "N",
             defaultValue = "0",
             description =
-                    "Repetitions (seeds) of each measurement where the benchmark has a choice"
-                            + " (families) (0: its default).")
+                    "Repetitions of each measurement where the benchmark has a choice (families:"
+                            + " seeds, default 3; live-loop: runs per arm, interleaved, default 3)"
+                            + " (0: its default).")
     int runs;
 
     @Option(
@@ -81,6 +83,50 @@ final class BenchCommand implements Callable<Integer> {
                             + " clippo-small, limoe-small, limoe-small-dense, captioner-small,"
                             + " captioner-small-contrastive) (default: all).")
     java.util.List<String> variants;
+
+    @Option(
+            names = "--minutes",
+            paramLabel = "M",
+            description = "live-loop: each demo's training minutes (default: ${DEFAULT-VALUE}).")
+    double minutes = LiveLoopSettings.defaults().minutes();
+
+    @Option(
+            names = "--noise",
+            paramLabel = "SPEC",
+            description = "live-loop: the demos' --noise (default: ${DEFAULT-VALUE}).")
+    String noise = LiveLoopSettings.defaults().noise();
+
+    @Option(
+            names = "--equal-steps",
+            description =
+                    "live-loop: a third arm, loop off stopped at the steps of the round's loop-on"
+                            + " run.")
+    boolean equalSteps;
+
+    @Option(
+            names = "--demo-arg",
+            paramLabel = "ARG",
+            description =
+                    "live-loop: one more argument for every demo run, e.g."
+                            + " --demo-arg=--max-pairs=20000 (repeatable; an option bench also"
+                            + " has takes a leading blank: --demo-arg=' --threads=2').")
+    java.util.List<String> demoArgs = new java.util.ArrayList<>();
+
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description =
+                    "live-loop: folder for the runs and live-loop.json/.md (default:"
+                            + " ${DEFAULT-VALUE}).")
+    java.nio.file.Path liveLoopOut = LiveLoopSettings.defaults().out();
+
+    @Option(
+            names = "--streamlip",
+            paramLabel = "PATH",
+            description =
+                    "live-loop: the launcher the demos run through (default: the one running"
+                            + " this command).")
+    java.nio.file.Path streamlip;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -119,6 +165,15 @@ final class BenchCommand implements Callable<Integer> {
                                                                 .toList()));
         BenchOptions options;
         try {
+            LiveLoopSettings liveLoop =
+                    new LiveLoopSettings(
+                            runs == 0 ? LiveLoopSettings.defaults().runs() : runs,
+                            minutes,
+                            noise,
+                            equalSteps,
+                            demoArgs,
+                            liveLoopOut,
+                            streamlip);
             options =
                     new BenchOptions(
                             quick,
@@ -127,7 +182,8 @@ final class BenchCommand implements Callable<Integer> {
                             checkpoint,
                             budget,
                             runs,
-                            variants == null ? java.util.List.of() : variants);
+                            variants == null ? java.util.List.of() : variants,
+                            liveLoop);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -238,7 +238,16 @@ final class Demo {
             failure = watch.failure().orElse(null);
             counts = PipelineCounts.read(kafka, topics);
             if (config.filter().crossModal().enabled()) {
-                scorer = ScorerCounts.read(kafka, topics);
+                scorer =
+                        ScorerCounts.read(
+                                kafka,
+                                topics,
+                                data.importer() instanceof NoisyImporter noisy
+                                        ? id -> {
+                                            var kind = noisy.injectedKind(id);
+                                            return kind == null ? null : kind.code();
+                                        }
+                                        : null);
             }
         }
         // The trainer evaluated its last checkpoint on the held-out set as it stopped: that
@@ -539,7 +548,10 @@ final class Demo {
                     TimeUnit.MILLISECONDS);
             TrainingSummary summary;
             try {
-                summary = t.run(StopCondition.trainingFor(config.training(), FIRST_BATCH_WAIT));
+                summary =
+                        t.run(
+                                new StopCondition(
+                                        config.training(), config.maxSteps(), FIRST_BATCH_WAIT));
             } finally {
                 looker.shutdownNow();
                 awaitQuietly(looker);
@@ -715,6 +727,7 @@ final class Demo {
         s.put("source_note", data.note());
         s.set("languages", Json.tree(data.languages()));
         s.put("minutes", config.training().toSeconds() / 60.0);
+        s.put("max_steps", config.maxSteps()); // 0: no step limit
         // pairs/s, 0: unthrottled; "auto": paced by the trainer (import_pace says how)
         if (config.importRate().adaptive()) {
             s.put("import_rate", config.importRate().toString());
@@ -785,7 +798,10 @@ final class Demo {
      * The live-model loop's figures ({@link ScorerCounts}); {@code enabled: false} and nothing else
      * when the loop was off. {@code first_scored_after_training_s}: from the trainer's first step
      * to the first pair a model judged (null when none was); {@code
-     * first_model_update_after_training_s}: to the first model update announced.
+     * first_model_update_after_training_s}: to the first model update announced; {@code
+     * by_noise_kind}, when noise was injected: the pairs a model judged per kind ({@code source}:
+     * not injected), scored and refused, and the share refused (for {@code unrelated_caption}, the
+     * loop's recall of them).
      */
     private ObjectNode scorerSummary(ScorerCounts scorer, Instant trainingStarted) {
         ObjectNode s = Json.object();
@@ -805,6 +821,17 @@ final class Demo {
                 s,
                 "first_model_update_after_training_s",
                 scorer.firstModelUpdateAfter(trainingStarted));
+        if (!scorer.byNoiseKind().isEmpty()) {
+            ObjectNode kinds = s.putObject("by_noise_kind");
+            scorer.byNoiseKind()
+                    .forEach(
+                            (kind, judged) -> {
+                                ObjectNode k = kinds.putObject(kind);
+                                k.put("scored", judged.scored());
+                                k.put("refused", judged.refused());
+                                putFinite(k, "refused_share", judged.refusedShare());
+                            });
+        }
         s.put("top_fraction", config.filter().crossModal().topFraction());
         s.put("checkpoint_every", config.trainer().checkpointEvery());
         return s;

@@ -64,6 +64,14 @@ final class DemoCommand implements Callable<Integer> {
     double minutes = DEFAULTS.training().toMillis() / 60_000.0;
 
     @Option(
+            names = "--max-steps",
+            paramLabel = "N",
+            description =
+                    "Also stop training after N steps, if that comes before --minutes (default:"
+                            + " ${DEFAULT-VALUE}: no step limit).")
+    long maxSteps = DEFAULTS.maxSteps();
+
+    @Option(
             names = "--out",
             paramLabel = "DIR",
             description =
@@ -281,6 +289,7 @@ final class DemoCommand implements Callable<Integer> {
         DemoConfig.Builder config =
                 DemoConfig.builder()
                         .training(Duration.ofMillis(Math.round(minutes * 60_000)))
+                        .maxSteps(maxSteps)
                         .out(out)
                         .dataDir(data)
                         .holdout(holdout)

@@ -78,7 +78,10 @@ public record DemoConfig(
         FileSinkConfig exampleSinks,
         // web noise the simulator injects into the imported stream (ingest/noise), e.g.
         //     unrelated captions for the live-model loop to refuse; default NoiseConfig.none()
-        NoiseConfig noise) {
+        NoiseConfig noise,
+        // training also stops after this many steps, if before the training time; default 0
+        //     (no step limit); at most MAX_STEPS
+        long maxSteps) {
 
     /** Where the pairs come from. */
     public enum Source {
@@ -118,7 +121,14 @@ public record DemoConfig(
             ShuffleConfig.of(
                     TrainerConfig.defaults().batchSize(), TrainerConfig.defaults().batchSize());
 
+    /** Largest step limit accepted ({@link #maxSteps}). */
+    public static final long MAX_STEPS = 100_000_000L;
+
     public DemoConfig {
+        if (maxSteps < 0 || maxSteps > MAX_STEPS) {
+            throw new IllegalArgumentException(
+                    "maxSteps must be in [0, " + MAX_STEPS + "], got " + maxSteps);
+        }
         if (training.isNegative() || training.isZero()) {
             throw new IllegalArgumentException("training time must be positive, got " + training);
         }
@@ -243,6 +253,7 @@ public record DemoConfig(
         private FileSinkConfig curatedSinks = FileSinkConfig.defaults();
         private FileSinkConfig exampleSinks = FileSinkConfig.defaults();
         private NoiseConfig noise = NoiseConfig.none();
+        private long maxSteps = 0;
 
         private Builder() {}
 
@@ -270,6 +281,7 @@ public record DemoConfig(
             curatedSinks = c.curatedSinks;
             exampleSinks = c.exampleSinks;
             noise = c.noise;
+            maxSteps = c.maxSteps;
         }
 
         public Builder training(Duration value) {
@@ -393,6 +405,11 @@ public record DemoConfig(
             return this;
         }
 
+        public Builder maxSteps(long value) {
+            maxSteps = value;
+            return this;
+        }
+
         /** The configuration; the record's constructor checks it. */
         public DemoConfig build() {
             return new DemoConfig(
@@ -418,7 +435,8 @@ public record DemoConfig(
                     render,
                     curatedSinks,
                     exampleSinks,
-                    noise);
+                    noise,
+                    maxSteps);
         }
     }
 }

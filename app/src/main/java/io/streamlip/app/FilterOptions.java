@@ -1,6 +1,7 @@
 package io.streamlip.app;
 
 import static io.streamlip.filter.config.FilterArguments.BLOCKLIST_MAX_DISTANCE;
+import static io.streamlip.filter.config.FilterArguments.BLOCKLIST_MAX_ENTRIES;
 import static io.streamlip.filter.config.FilterArguments.BLOCKLIST_TOPIC;
 import static io.streamlip.filter.config.FilterArguments.BOILERPLATE;
 import static io.streamlip.filter.config.FilterArguments.CAPTION_BLOCKLIST;
@@ -254,6 +255,17 @@ final class FilterOptions {
                             + " act on the running job (default: true).")
     void blocklistTopic(String v) {
         put(BLOCKLIST_TOPIC, v);
+    }
+
+    @Option(
+            names = "--" + BLOCKLIST_MAX_ENTRIES,
+            paramLabel = "N",
+            description =
+                    "Most entries of each blocklist (the files' together, the topic's), in [1,"
+                            + " 2000000]; more fail the files, or are refused from the topic"
+                            + " (default: 100000).")
+    void blocklistMaxEntries(String v) {
+        put(BLOCKLIST_MAX_ENTRIES, v);
     }
 
     @Option(

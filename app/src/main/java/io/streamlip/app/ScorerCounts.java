@@ -13,7 +13,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * What the live-model loop did in a run, read at the end from the committed topics (exactly what
@@ -28,6 +31,8 @@ import java.util.Set;
  *     #MAX_VERSIONS}
  * @param firstScored when the first pair was judged by a model (curated or refused), or null
  * @param firstModelUpdate when the trainer announced its first model, or null
+ * @param byNoiseKind pairs a model judged, by the noise kind the import injected ({@link
+ *     #SOURCE_KIND} for the source's own pairs); empty when the import injected none
  */
 record ScorerCounts(
         long modelUpdatesSeen,
@@ -37,12 +42,42 @@ record ScorerCounts(
         long scoreErrors,
         List<String> modelVersions,
         Instant firstScored,
-        Instant firstModelUpdate) {
+        Instant firstModelUpdate,
+        Map<String, Judged> byNoiseKind) {
+
+    /** The {@link #byNoiseKind} key of the source's own pairs (nothing injected). */
+    static final String SOURCE_KIND = "source";
+
+    /**
+     * Pairs of one noise kind a model judged: {@code scored} passed with a score, {@code refused}
+     * were refused as {@code low_crossmodal_score}.
+     */
+    record Judged(long scored, long refused) {
+        Judged plus(long moreScored, long moreRefused) {
+            return new Judged(scored + moreScored, refused + moreRefused);
+        }
+
+        /** Share of the judged pairs refused; NaN when none was judged. */
+        double refusedShare() {
+            long judged = scored + refused;
+            return judged == 0 ? Double.NaN : (double) refused / judged;
+        }
+    }
 
     /** Most model versions listed. */
     static final int MAX_VERSIONS = 1000;
 
     static ScorerCounts read(KafkaClients kafka, PipelineTopics topics) {
+        return read(kafka, topics, null);
+    }
+
+    /**
+     * As {@link #read(KafkaClients, PipelineTopics)}, with the judged pairs counted by the noise
+     * kind {@code kindOf} gives a pair id (null: a source pair); a null {@code kindOf} counts none.
+     */
+    static ScorerCounts read(
+            KafkaClients kafka, PipelineTopics topics, Function<String, String> kindOf) {
+        Map<String, Judged> byKind = new TreeMap<>();
         AvroSerde<CuratedPair> curatedSerde = AvroSerde.of(CuratedPair.class);
         AvroSerde<Reject> rejectSerde = AvroSerde.of(Reject.class);
         long[] n = new long[4]; // scored, unscored, refused, errors
@@ -59,6 +94,7 @@ record ScorerCounts(
                     }
                     n[0]++;
                     judged(versions, first, p.getModelVersion(), p.getCuratedTime());
+                    countKind(byKind, kindOf, p.getPair().getId(), 1, 0);
                 });
         TopicReader.scan(
                 kafka,
@@ -71,6 +107,7 @@ record ScorerCounts(
                     if (RejectReason.LOW_CROSSMODAL_SCORE.code().equals(reject.getReason())) {
                         n[2]++;
                         judged(versions, first, reject.getModelVersion(), reject.getRejectTime());
+                        countKind(byKind, kindOf, reject.getId(), 0, 1);
                     } else {
                         n[3]++;
                     }
@@ -96,7 +133,24 @@ record ScorerCounts(
                 n[3],
                 new ArrayList<>(versions),
                 first[0],
-                firstUpdate[0]);
+                firstUpdate[0],
+                byKind);
+    }
+
+    private static void countKind(
+            Map<String, Judged> byKind,
+            Function<String, String> kindOf,
+            CharSequence id,
+            long scored,
+            long refused) {
+        if (kindOf == null) {
+            return;
+        }
+        String kind = id == null ? null : kindOf.apply(id.toString());
+        byKind.merge(
+                kind == null ? SOURCE_KIND : kind,
+                new Judged(scored, refused),
+                (a, b) -> a.plus(b.scored(), b.refused()));
     }
 
     private static void judged(Set<String> versions, Instant[] first, String version, Instant at) {

@@ -33,7 +33,8 @@ class BenchCommandTest {
         public BenchResult run(BenchOptions options) {
             return new BenchResult("fixed", List.of("what", "value"))
                     .row("quick", options.quick() ? 1.0 : 0.0)
-                    .put("ratio", 0.5);
+                    .put("ratio", 0.5)
+                    .put("live_loop", options.liveLoop().toString());
         }
     }
 
@@ -95,6 +96,39 @@ class BenchCommandTest {
     void theStandardSetHasTheDocumentedBenchmarks() {
         assertThat(Benchmarks.standard().all())
                 .extracting(Benchmark::name)
-                .contains("datapath", "trainer");
+                .contains("datapath", "trainer", "live-loop");
+    }
+
+    @Test
+    void theLiveLoopOptionsReachItsSettingsAndBadOnesAreRefused() throws Exception {
+        var json =
+                new ObjectMapper()
+                        .readTree(
+                                run(
+                                        "fixed",
+                                        "--json",
+                                        "--runs=5",
+                                        "--minutes=2.5",
+                                        "--noise=unrelated_caption=0.2",
+                                        "--equal-steps",
+                                        "--demo-arg=--max-pairs=20000",
+                                        "--demo-arg= --threads=2",
+                                        "--out=/tmp/ll",
+                                        "--streamlip=/opt/streamlip")[1]);
+        assertThat(json.path("live_loop").asText())
+                .contains("runs=5")
+                .contains("minutes=2.5")
+                .contains("noise=unrelated_caption=0.2")
+                .contains("equalSteps=true")
+                .contains("demoArgs=[--max-pairs=20000, --threads=2]")
+                .contains("out=/tmp/ll")
+                .contains("streamlip=/opt/streamlip");
+        // --runs 0 is each benchmark's default (families and live-loop share the option).
+        String[] many = run("fixed", "--runs=101");
+        assertThat(many[0]).isNotEqualTo("0");
+        assertThat(many[2]).contains("live-loop runs must be in [1, 100], got 101");
+        String[] own = run("fixed", "--demo-arg=--no-live-model");
+        assertThat(own[0]).isNotEqualTo("0");
+        assertThat(own[2]).contains("demo argument --no-live-model is the benchmark's to set");
     }
 }

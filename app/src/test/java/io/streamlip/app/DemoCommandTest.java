@@ -143,12 +143,25 @@ class DemoCommandTest {
                         "--checkpoint-every=10",
                         "--crossmodal-warmup=5",
                         "--crossmodal-window=50",
+                        "--noise=unrelated_caption=0.2",
                         "--out=" + out,
                         "--json");
         assertThat(demo.code).as(demo.err).isZero();
         JsonNode summary = JSON.readTree(Files.readString(out.resolve("summary.json")));
         assertThat(summary.path("status").asText()).isEqualTo("ok");
         JsonNode scorer = summary.path("scorer");
+        // The judged pairs, told apart by the noise kind the import injected: they add up.
+        JsonNode byKind = scorer.path("by_noise_kind");
+        assertThat(byKind.has("source")).isTrue();
+        long[] sums = new long[2];
+        byKind.forEach(
+                k -> {
+                    sums[0] += k.path("scored").asLong();
+                    sums[1] += k.path("refused").asLong();
+                });
+        assertThat(sums[0]).isEqualTo(scorer.path("scored").asLong());
+        assertThat(sums[1]).isEqualTo(scorer.path("refused").asLong());
+        assertThat(byKind.fieldNames()).toIterable().isSubsetOf("source", "unrelated_caption");
         assertThat(scorer.path("enabled").asBoolean()).isTrue();
         assertThat(scorer.path("model_updates_seen").asLong()).isGreaterThanOrEqualTo(1);
         long scored = scorer.path("scored").asLong();
@@ -170,6 +183,18 @@ class DemoCommandTest {
                 .isLessThan(60);
         assertThat(DemoCommand.table(summary, out.resolve("summary.json")))
                 .containsPattern("live model +\\d+ model updates, " + scored + " scored");
+    }
+
+    @Test
+    void maxStepsReachesTheConfigAndIsBounded() {
+        assertThat(demoConfig().maxSteps()).isZero();
+        assertThat(demoConfig("--max-steps=700").maxSteps()).isEqualTo(700);
+        Run negative = run("demo", "--max-steps=-1");
+        assertThat(negative.code).isNotZero();
+        assertThat(negative.err).contains("maxSteps must be in [0, 100000000], got -1");
+        Run huge = run("demo", "--max-steps=100000001");
+        assertThat(huge.code).isNotZero();
+        assertThat(huge.err).contains("maxSteps must be in");
     }
 
     @Test

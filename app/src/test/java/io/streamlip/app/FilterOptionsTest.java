@@ -29,7 +29,8 @@ class FilterOptionsTest {
                         "--language-id=off",
                         "--near-duplicate-distance=8",
                         "--eval-sets=/e1,/e2",
-                        "--blocklist-topic=false");
+                        "--blocklist-topic=false",
+                        "--blocklist-max-entries=300000");
         FilterConfig filter = demo.demoConfig().filter();
         assertThat(filter.minImageSide()).isEqualTo(32);
         assertThat(filter.maxAspectRatio()).isEqualTo(4.0);
@@ -40,6 +41,7 @@ class FilterOptionsTest {
         assertThat(filter.nearDuplicates().maxDistance()).isEqualTo(8);
         assertThat(filter.nearDuplicates().evalSets()).containsExactly("/e1", "/e2");
         assertThat(filter.blocklist().followTopic()).isFalse();
+        assertThat(filter.blocklist().maxEntries()).isEqualTo(300_000);
     }
 
     @Test

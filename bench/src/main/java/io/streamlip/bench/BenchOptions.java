@@ -14,10 +14,11 @@ import java.util.List;
  *     score with a model ({@code curation}); null: none
  * @param budgetSeconds the training budget of each run, CPU seconds, where the benchmark trains for
  *     a budget ({@code families}); 0: the benchmark's default
- * @param runs how often each measurement is repeated (seeds) where the benchmark has a choice; 0:
- *     its default
+ * @param runs how often each measurement is repeated (seeds, or rounds of {@code live-loop}) where
+ *     the benchmark has a choice; 0: its default
  * @param variants which of the benchmark's variants to run ({@code families}: model names); empty:
  *     all
+ * @param liveLoop how {@code live-loop} runs its demos; default {@link LiveLoopSettings#defaults()}
  */
 public record BenchOptions(
         boolean quick,
@@ -26,7 +27,8 @@ public record BenchOptions(
         Path checkpoint,
         double budgetSeconds,
         int runs,
-        List<String> variants) {
+        List<String> variants,
+        LiveLoopSettings liveLoop) {
 
     public BenchOptions {
         if (limit < 0) {
@@ -40,11 +42,14 @@ public record BenchOptions(
             throw new IllegalArgumentException("runs and threads must be 0 (default) or positive");
         }
         variants = variants == null ? List.of() : List.copyOf(variants);
+        if (liveLoop == null) {
+            liveLoop = LiveLoopSettings.defaults();
+        }
     }
 
-    /** Options without a budget, repetitions or variants. */
+    /** Options without a budget, repetitions or variants, and the default live-loop settings. */
     public BenchOptions(boolean quick, int threads, long limit, Path checkpoint) {
-        this(quick, threads, limit, checkpoint, 0, 0, List.of());
+        this(quick, threads, limit, checkpoint, 0, 0, List.of(), null);
     }
 
     /** Options without a checkpoint. */
@@ -84,6 +89,7 @@ public record BenchOptions(
         private double budgetSeconds = 0;
         private int runs = 0;
         private List<String> variants = List.of();
+        private LiveLoopSettings liveLoop = LiveLoopSettings.defaults();
 
         private Builder() {}
 
@@ -95,6 +101,7 @@ public record BenchOptions(
             budgetSeconds = c.budgetSeconds;
             runs = c.runs;
             variants = c.variants;
+            liveLoop = c.liveLoop;
         }
 
         public Builder quick(boolean value) {
@@ -132,10 +139,15 @@ public record BenchOptions(
             return this;
         }
 
+        public Builder liveLoop(LiveLoopSettings value) {
+            liveLoop = value;
+            return this;
+        }
+
         /** The options; the record's constructor checks them. */
         public BenchOptions build() {
             return new BenchOptions(
-                    quick, threads, limit, checkpoint, budgetSeconds, runs, variants);
+                    quick, threads, limit, checkpoint, budgetSeconds, runs, variants, liveLoop);
         }
     }
 }

@@ -31,7 +31,8 @@ public final class Benchmarks {
                         new FetchBenchmark(),
                         new FetchInlineBenchmark(),
                         new LimoeBenchmark(),
-                        new FamiliesBenchmark()));
+                        new FamiliesBenchmark(),
+                        new LiveLoopBenchmark()));
     }
 
     public List<Benchmark> all() {

@@ -1,5 +1,6 @@
 package io.streamlip.filter.blocklist;
 
+import io.streamlip.filter.config.BlocklistConfig;
 import io.streamlip.filter.curate.PerceptualHash;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
@@ -15,15 +16,14 @@ import java.util.OptionalLong;
  * blocklisted_image}; a caption containing a listed term ({@link CaptionTerms}) is {@code
  * caption_blocklisted}. Each entry remembers where it came from (a file and line, or the topic),
  * and the refusal's detail says so (for a perceptual hash, the nearest listed one: {@link
- * PhashIndex}). At most {@link #MAX_ENTRIES} entries: adding beyond refuses.
+ * PhashIndex}). At most {@code maxEntries} entries ({@link BlocklistConfig#maxEntries()}): adding
+ * beyond refuses.
  */
 public final class Blocklist implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** Most entries held, of all kinds together. */
-    public static final int MAX_ENTRIES = 100_000;
-
     private final int maxPhashDistance;
+    private final int maxEntries;
     private final Map<BlocklistEntry, String> origins = new LinkedHashMap<>();
     private final CaptionTerms terms = new CaptionTerms();
     private final PhashIndex phashes;
@@ -33,13 +33,23 @@ public final class Blocklist implements Serializable {
      *
      * @param maxPhashDistance a pair's perceptual hash within this many bits of a listed one
      *     matches, in [0, 32]
+     * @param maxEntries most entries held, of all kinds together, in [1, {@link
+     *     BlocklistConfig#MAX_ENTRIES_LIMIT}]
      */
-    public Blocklist(int maxPhashDistance) {
+    public Blocklist(int maxPhashDistance, int maxEntries) {
         if (maxPhashDistance < 0 || maxPhashDistance > 32) {
             throw new IllegalArgumentException(
                     "maxPhashDistance must be in [0, 32], got " + maxPhashDistance);
         }
+        if (maxEntries < 1 || maxEntries > BlocklistConfig.MAX_ENTRIES_LIMIT) {
+            throw new IllegalArgumentException(
+                    "maxEntries must be in [1, "
+                            + BlocklistConfig.MAX_ENTRIES_LIMIT
+                            + "], got "
+                            + maxEntries);
+        }
         this.maxPhashDistance = maxPhashDistance;
+        this.maxEntries = maxEntries;
         this.phashes = new PhashIndex(maxPhashDistance);
     }
 
@@ -48,16 +58,16 @@ public final class Blocklist implements Serializable {
      * keeps its first origin.
      *
      * @return false when the entry was listed already
-     * @throws IllegalStateException when the list holds {@link #MAX_ENTRIES} entries already
+     * @throws IllegalStateException when the list holds {@link #maxEntries()} entries already
      */
     public boolean add(BlocklistEntry entry, String origin) {
         if (origins.containsKey(entry)) {
             return false;
         }
-        if (origins.size() >= MAX_ENTRIES) {
+        if (origins.size() >= maxEntries) {
             throw new IllegalStateException(
                     "the blocklist holds "
-                            + MAX_ENTRIES
+                            + maxEntries
                             + " entries, its bound; "
                             + entry
                             + " not added");
@@ -96,6 +106,11 @@ public final class Blocklist implements Serializable {
     /** How many entries are listed. */
     public int size() {
         return origins.size();
+    }
+
+    /** The most entries it holds. */
+    public int maxEntries() {
+        return maxEntries;
     }
 
     /** The largest Hamming distance at which a perceptual hash matches a listed one. */

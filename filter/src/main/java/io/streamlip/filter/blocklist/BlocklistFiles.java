@@ -1,5 +1,6 @@
 package io.streamlip.filter.blocklist;
 
+import io.streamlip.filter.config.BlocklistConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,9 +18,10 @@ import java.util.Set;
  * Reads the blocklist files, UTF-8, one entry a line; blank lines and lines starting with {@code #}
  * are skipped. A caption-terms file holds one term a line ({@link CaptionTerms} says how they
  * match); an image-hash file holds {@code sha256:<64 hex>} or {@code phash:<16 hex>} lines. A line
- * longer than {@link #MAX_LINE_CHARS}, a malformed entry, invalid UTF-8 or more than {@link
- * Blocklist#MAX_ENTRIES} entries fail the whole file with an {@link IllegalArgumentException} that
- * names the file and the line: a list that is half applied is worse than one that is refused.
+ * longer than {@link #MAX_LINE_CHARS}, a malformed entry, invalid UTF-8 or more than the given
+ * bound of entries (default {@link BlocklistConfig#DEFAULT_MAX_ENTRIES}) fail the whole file with
+ * an {@link IllegalArgumentException} that names the file and the line: a list that is half applied
+ * is worse than one that is refused.
  */
 public final class BlocklistFiles {
     /** Longest line of a blocklist file, in characters. */
@@ -32,15 +34,25 @@ public final class BlocklistFiles {
 
     /** The terms of the caption-terms file {@code file}, as {@link BlocklistEntry.Kind#TERM}. */
     public static List<Located> captionTerms(Path file) {
-        return read(file, false);
+        return captionTerms(file, BlocklistConfig.DEFAULT_MAX_ENTRIES);
+    }
+
+    /** As {@link #captionTerms(Path)}, with at most {@code maxEntries} entries. */
+    public static List<Located> captionTerms(Path file, int maxEntries) {
+        return read(file, false, maxEntries);
     }
 
     /** The entries of the image-hash file {@code file} ({@code sha256:} and {@code phash:}). */
     public static List<Located> imageHashes(Path file) {
-        return read(file, true);
+        return imageHashes(file, BlocklistConfig.DEFAULT_MAX_ENTRIES);
     }
 
-    private static List<Located> read(Path file, boolean images) {
+    /** As {@link #imageHashes(Path)}, with at most {@code maxEntries} entries. */
+    public static List<Located> imageHashes(Path file, int maxEntries) {
+        return read(file, true, maxEntries);
+    }
+
+    private static List<Located> read(Path file, boolean images, int maxEntries) {
         List<Located> entries = new ArrayList<>();
         Set<BlocklistEntry> seen = new HashSet<>();
         var decoder =
@@ -70,14 +82,15 @@ public final class BlocklistFiles {
                             file + ":" + number + ": " + e.getMessage(), e);
                 }
                 if (seen.add(entry)) {
-                    if (entries.size() >= Blocklist.MAX_ENTRIES) {
+                    if (entries.size() >= maxEntries) {
                         throw new IllegalArgumentException(
                                 file
                                         + ":"
                                         + number
                                         + ": more than "
-                                        + Blocklist.MAX_ENTRIES
-                                        + " entries, the blocklist's bound");
+                                        + maxEntries
+                                        + " entries, the blocklist's bound (filter key"
+                                        + " blocklist-max-entries)");
                     }
                     entries.add(new Located(entry, file.getFileName() + ":" + number));
                 }

@@ -38,6 +38,7 @@ public final class BlocklistFunction
 
     private final List<BlocklistFiles.Located> fileEntries;
     private final int maxPhashDistance;
+    private final int maxEntries;
     private final String stage;
     private final OutputTag<Reject> rejects;
     private transient Blocklist files;
@@ -48,24 +49,29 @@ public final class BlocklistFunction
 
     /**
      * @param fileEntries the files' entries ({@link BlocklistFiles})
-     * @param maxPhashDistance see {@link Blocklist#Blocklist(int)}
+     * @param maxPhashDistance see {@link Blocklist#Blocklist(int, int)}
+     * @param maxEntries most entries of each list (the files', the topic's)
      * @param stage the stage of the refusals
      */
     public BlocklistFunction(
-            List<BlocklistFiles.Located> fileEntries, int maxPhashDistance, String stage) {
+            List<BlocklistFiles.Located> fileEntries,
+            int maxPhashDistance,
+            int maxEntries,
+            String stage) {
         this.fileEntries = List.copyOf(fileEntries);
         this.maxPhashDistance = maxPhashDistance;
+        this.maxEntries = maxEntries;
         this.stage = stage;
         this.rejects = EnvelopeStage.rejects(stage);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        files = new Blocklist(maxPhashDistance);
+        files = new Blocklist(maxPhashDistance, maxEntries);
         for (BlocklistFiles.Located located : fileEntries) {
             files.add(located.entry(), located.origin());
         }
-        topic = new Blocklist(maxPhashDistance);
+        topic = new Blocklist(maxPhashDistance, maxEntries);
         counters = new RejectCounters(getRuntimeContext().getMetricGroup());
         refusedUpdates = getRuntimeContext().getMetricGroup().counter("blocklistUpdatesRefused");
         getRuntimeContext().getMetricGroup().gauge("blocklistEntries", this::entries);

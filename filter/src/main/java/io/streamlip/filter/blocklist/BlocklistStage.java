@@ -36,17 +36,22 @@ public final class BlocklistStage {
     public static List<BlocklistFiles.Located> fileEntries(BlocklistConfig config) {
         List<BlocklistFiles.Located> entries = new ArrayList<>();
         if (!config.captionTermsFile().isEmpty()) {
-            entries.addAll(BlocklistFiles.captionTerms(Path.of(config.captionTermsFile())));
+            entries.addAll(
+                    BlocklistFiles.captionTerms(
+                            Path.of(config.captionTermsFile()), config.maxEntries()));
         }
         if (!config.imageHashesFile().isEmpty()) {
-            entries.addAll(BlocklistFiles.imageHashes(Path.of(config.imageHashesFile())));
+            entries.addAll(
+                    BlocklistFiles.imageHashes(
+                            Path.of(config.imageHashesFile()), config.maxEntries()));
         }
-        if (entries.size() > Blocklist.MAX_ENTRIES) {
+        if (entries.size() > config.maxEntries()) {
             throw new IllegalArgumentException(
                     "the blocklist files hold "
                             + entries.size()
                             + " entries together, more than "
-                            + Blocklist.MAX_ENTRIES);
+                            + config.maxEntries()
+                            + " (filter key blocklist-max-entries)");
         }
         return entries;
     }
@@ -98,7 +103,8 @@ public final class BlocklistStage {
         BroadcastStream<BlocklistUpdate> broadcast = updates.broadcast(BlocklistFunction.ENTRIES);
         return pairs.connect(broadcast)
                 .process(
-                        new BlocklistFunction(files, config.maxPhashDistance(), stage),
+                        new BlocklistFunction(
+                                files, config.maxPhashDistance(), config.maxEntries(), stage),
                         CuratedEnvelope.typeInfo())
                 .name("blocklist")
                 .uid(stage + "-blocklist");

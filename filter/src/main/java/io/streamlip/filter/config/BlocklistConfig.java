@@ -16,13 +16,26 @@ import java.util.Objects;
  *     listed hash, so it is tighter than the near-duplicate filter's 12;
  *     docs/decisions/blocklist.md)
  * @param followTopic whether the job reads the blocklist topic (default true)
+ * @param maxEntries most entries of each list, the files' together and the topic's, in [1, {@value
+ *     #MAX_ENTRIES_LIMIT}] (default {@value #DEFAULT_MAX_ENTRIES}); each entry costs the filter's
+ *     memory (its origin, and about 50 bytes of pHash index), in every parallel task
  */
 public record BlocklistConfig(
-        String captionTermsFile, String imageHashesFile, int maxPhashDistance, boolean followTopic)
+        String captionTermsFile,
+        String imageHashesFile,
+        int maxPhashDistance,
+        boolean followTopic,
+        int maxEntries)
         implements Serializable {
 
     /** The default {@link #maxPhashDistance}. */
     public static final int DEFAULT_MAX_PHASH_DISTANCE = 6;
+
+    /** The default {@link #maxEntries}. */
+    public static final int DEFAULT_MAX_ENTRIES = 100_000;
+
+    /** The largest {@link #maxEntries} accepted. */
+    public static final int MAX_ENTRIES_LIMIT = 2_000_000;
 
     public BlocklistConfig {
         Objects.requireNonNull(captionTermsFile, "captionTermsFile");
@@ -30,6 +43,10 @@ public record BlocklistConfig(
         if (maxPhashDistance < 0 || maxPhashDistance > 32) {
             throw new IllegalArgumentException(
                     "maxPhashDistance must be in [0, 32], got " + maxPhashDistance);
+        }
+        if (maxEntries < 1 || maxEntries > MAX_ENTRIES_LIMIT) {
+            throw new IllegalArgumentException(
+                    "maxEntries must be in [1, " + MAX_ENTRIES_LIMIT + "], got " + maxEntries);
         }
     }
 
@@ -62,6 +79,7 @@ public record BlocklistConfig(
         private String imageHashesFile = "";
         private int maxPhashDistance = DEFAULT_MAX_PHASH_DISTANCE;
         private boolean followTopic = true;
+        private int maxEntries = DEFAULT_MAX_ENTRIES;
 
         private Builder() {}
 
@@ -70,6 +88,7 @@ public record BlocklistConfig(
             imageHashesFile = c.imageHashesFile;
             maxPhashDistance = c.maxPhashDistance;
             followTopic = c.followTopic;
+            maxEntries = c.maxEntries;
         }
 
         public Builder captionTermsFile(String value) {
@@ -92,10 +111,15 @@ public record BlocklistConfig(
             return this;
         }
 
+        public Builder maxEntries(int value) {
+            maxEntries = value;
+            return this;
+        }
+
         /** The configuration; the record's constructor checks it. */
         public BlocklistConfig build() {
             return new BlocklistConfig(
-                    captionTermsFile, imageHashesFile, maxPhashDistance, followTopic);
+                    captionTermsFile, imageHashesFile, maxPhashDistance, followTopic, maxEntries);
         }
     }
 }

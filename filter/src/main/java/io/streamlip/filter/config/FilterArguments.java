@@ -43,6 +43,7 @@ public final class FilterArguments {
     public static final String IMAGE_BLOCKLIST = "image-blocklist";
     public static final String BLOCKLIST_MAX_DISTANCE = "blocklist-max-distance";
     public static final String BLOCKLIST_TOPIC = "blocklist-topic";
+    public static final String BLOCKLIST_MAX_ENTRIES = "blocklist-max-entries";
 
     /** Every option name (the fetch options last), in the order {@link #of} writes them. */
     public static final List<String> NAMES =
@@ -68,7 +69,8 @@ public final class FilterArguments {
                             CAPTION_BLOCKLIST,
                             IMAGE_BLOCKLIST,
                             BLOCKLIST_MAX_DISTANCE,
-                            BLOCKLIST_TOPIC),
+                            BLOCKLIST_TOPIC,
+                            BLOCKLIST_MAX_ENTRIES),
                     FetchArguments.NAMES);
 
     private FilterArguments() {}
@@ -119,6 +121,7 @@ public final class FilterArguments {
         s.set(IMAGE_BLOCKLIST, blocklist::imageHashesFile);
         s.set(BLOCKLIST_MAX_DISTANCE, v -> blocklist.maxPhashDistance(Integer.parseInt(v)));
         s.set(BLOCKLIST_TOPIC, v -> blocklist.followTopic(bool(v)));
+        s.set(BLOCKLIST_MAX_ENTRIES, v -> blocklist.maxEntries(Integer.parseInt(v)));
         Map<String, FetchArguments.Setter> fetchSetters = new LinkedHashMap<>();
         FetchArguments.setters(fetch, fetchSetters);
         fetchSetters.forEach((name, setter) -> s.set(name, setter::set));
@@ -186,6 +189,7 @@ public final class FilterArguments {
         v.put(IMAGE_BLOCKLIST, String.valueOf(c.blocklist().imageHashesFile()));
         v.put(BLOCKLIST_MAX_DISTANCE, Integer.toString(c.blocklist().maxPhashDistance()));
         v.put(BLOCKLIST_TOPIC, Boolean.toString(c.blocklist().followTopic()));
+        v.put(BLOCKLIST_MAX_ENTRIES, Integer.toString(c.blocklist().maxEntries()));
         v.putAll(FetchArguments.values(c.fetch()));
         return v;
     }

@@ -92,13 +92,21 @@ class BlocklistFilesTest {
     @Test
     void moreEntriesThanTheBoundFailTheFile() throws IOException {
         StringBuilder text = new StringBuilder();
-        for (int i = 0; i <= Blocklist.MAX_ENTRIES; i++) {
+        for (int i = 0; i <= BlocklistConfig.DEFAULT_MAX_ENTRIES; i++) {
             text.append("sha256:").append(String.format("%064x", i)).append('\n');
         }
         Path images = write("images.txt", text.toString());
         assertThatThrownBy(() -> BlocklistFiles.imageHashes(images))
-                .hasMessageStartingWith(images + ":" + (Blocklist.MAX_ENTRIES + 1) + ": ")
+                .hasMessageStartingWith(
+                        images + ":" + (BlocklistConfig.DEFAULT_MAX_ENTRIES + 1) + ": ")
                 .hasMessageContaining("more than 100000 entries");
+        // A larger configured bound reads the same file whole; a smaller one fails it earlier.
+        assertThat(BlocklistFiles.imageHashes(images, BlocklistConfig.DEFAULT_MAX_ENTRIES + 1))
+                .hasSize(BlocklistConfig.DEFAULT_MAX_ENTRIES + 1);
+        assertThatThrownBy(() -> BlocklistFiles.imageHashes(images, 10))
+                .hasMessageStartingWith(images + ":11: ")
+                .hasMessageContaining("more than 10 entries")
+                .hasMessageContaining("blocklist-max-entries");
     }
 
     private Path write(String name, String text) throws IOException {

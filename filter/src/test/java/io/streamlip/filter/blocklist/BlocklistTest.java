@@ -3,6 +3,7 @@ package io.streamlip.filter.blocklist;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamlip.filter.config.BlocklistConfig;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.schemas.Verdict;
 import java.util.Optional;
@@ -76,7 +77,7 @@ class BlocklistTest {
 
     @Test
     void imagesMatchBySha256AndByPerceptualHashWithinTheDistance() {
-        Blocklist list = new Blocklist(4);
+        Blocklist list = new Blocklist(4, BlocklistConfig.DEFAULT_MAX_ENTRIES);
         list.add(BlocklistEntry.sha256(SHA), "images.txt:3");
         list.add(BlocklistEntry.phash(0L), "blocklist topic, offset 7");
         list.add(BlocklistEntry.term("casino"), "terms.txt:1");
@@ -103,7 +104,7 @@ class BlocklistTest {
 
     @Test
     void removingOnePerceptualHashKeepsTheOthers() {
-        Blocklist list = new Blocklist(0);
+        Blocklist list = new Blocklist(0, BlocklistConfig.DEFAULT_MAX_ENTRIES);
         for (long h = 0; h < 100; h++) {
             list.add(BlocklistEntry.phash(h << 8), "t");
         }
@@ -120,7 +121,7 @@ class BlocklistTest {
 
     @Test
     void theNearestListedHashIsTheOneNamed() {
-        Blocklist list = new Blocklist(6);
+        Blocklist list = new Blocklist(6, BlocklistConfig.DEFAULT_MAX_ENTRIES);
         list.add(BlocklistEntry.phash(0b111111L), "far.txt:1"); // 6 bits from 0
         list.add(BlocklistEntry.phash(0b11L << 40), "near.txt:1"); // 2 bits from 0
         assertThat(list.check(null, 0L, null).get().detail())
@@ -131,14 +132,71 @@ class BlocklistTest {
 
     @Test
     void theListIsBounded() {
-        Blocklist list = new Blocklist(0);
-        for (int i = 0; i < Blocklist.MAX_ENTRIES; i++) {
+        Blocklist list = new Blocklist(0, BlocklistConfig.DEFAULT_MAX_ENTRIES);
+        for (int i = 0; i < BlocklistConfig.DEFAULT_MAX_ENTRIES; i++) {
             list.add(BlocklistEntry.sha256(String.format("%064x", i)), "t");
         }
         assertThat(list.add(BlocklistEntry.sha256(String.format("%064x", 0)), "t")).isFalse();
         assertThatThrownBy(() -> list.add(BlocklistEntry.term("one more"), "t"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("100000");
-        assertThatThrownBy(() -> new Blocklist(33)).hasMessageContaining("[0, 32]");
+        assertThatThrownBy(() -> new Blocklist(33, 10)).hasMessageContaining("[0, 32]");
+    }
+
+    @Test
+    void theBoundIsTheConfiguredOneAndIsItselfBounded() {
+        Blocklist small = new Blocklist(0, 3);
+        assertThat(small.maxEntries()).isEqualTo(3);
+        for (int i = 0; i < 3; i++) {
+            small.add(BlocklistEntry.term("term" + (char) ('a' + i)), "t");
+        }
+        assertThatThrownBy(() -> small.add(BlocklistEntry.phash(1L), "t"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("holds 3 entries");
+        // Removing makes room again.
+        small.remove(BlocklistEntry.term("terma"));
+        assertThat(small.add(BlocklistEntry.phash(1L), "t")).isTrue();
+        assertThatThrownBy(() -> new Blocklist(6, 0)).hasMessageContaining("[1, 2000000]");
+        assertThatThrownBy(() -> new Blocklist(6, BlocklistConfig.MAX_ENTRIES_LIMIT + 1))
+                .hasMessageContaining("[1, 2000000]");
+    }
+
+    @Test
+    void thePerceptualHashIndexMatchesAtAConfiguredSizeBeyondTheDefault() {
+        int n = BlocklistConfig.DEFAULT_MAX_ENTRIES + 50_000;
+        Blocklist list = new Blocklist(6, n);
+        java.util.Random random = new java.util.Random(7);
+        long[] listed = new long[n];
+        for (int i = 0; i < n; i++) {
+            listed[i] = random.nextLong();
+            assertThat(list.add(BlocklistEntry.phash(listed[i]), "big.txt:" + (i + 1)))
+                    .as("hash %d", i)
+                    .isTrue();
+        }
+        assertThat(list.size()).isEqualTo(n);
+        assertThatThrownBy(() -> list.add(BlocklistEntry.term("over"), "t"))
+                .hasMessageContaining("holds " + n + " entries");
+        // Near copies of hashes listed first, last and past the old bound all match, and the
+        // detail names the listed hash; a hash far from every listed one does not.
+        for (int i : new int[] {0, BlocklistConfig.DEFAULT_MAX_ENTRIES, n - 1}) {
+            long nearCopy = listed[i] ^ 0b101_0000_0001L; // 3 bits flipped
+            var refused = list.check(null, nearCopy, null);
+            assertThat(refused).as("entry %d", i).isPresent();
+            assertThat(refused.get().detail())
+                    .contains("3 bits", BlocklistEntry.phash(listed[i]).toString())
+                    .contains("big.txt:" + (i + 1));
+        }
+        long far = 0;
+        for (boolean clear = false; !clear; ) {
+            far = random.nextLong();
+            clear = true;
+            for (long h : listed) {
+                if (Long.bitCount(h ^ far) <= 6) {
+                    clear = false;
+                    break;
+                }
+            }
+        }
+        assertThat(list.check(null, far, null)).isEmpty();
     }
 }

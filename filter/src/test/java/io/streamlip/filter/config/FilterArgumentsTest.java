@@ -33,6 +33,7 @@ class FilterArgumentsTest {
                                 BlocklistConfig.defaults().toBuilder()
                                         .imageHashesFile("/optout.txt")
                                         .followTopic(false)
+                                        .maxEntries(250_000)
                                         .build())
                         .build();
         List<String> args = FilterArguments.of(config);
@@ -70,6 +71,36 @@ class FilterArgumentsTest {
                                         FilterConfig.defaults()))
                 .hasMessageContaining(
                         "maxCaptionChars (10) must not be below minCaptionChars (50)");
+    }
+
+    @Test
+    void theBlocklistBoundIsAKeyWithItsOwnBound() {
+        FilterConfig big =
+                FilterArguments.apply(
+                        Map.of("blocklist-max-entries", "1500000"), FilterConfig.defaults());
+        assertThat(big.blocklist().maxEntries()).isEqualTo(1_500_000);
+        assertThat(FilterConfig.defaults().blocklist().maxEntries())
+                .isEqualTo(BlocklistConfig.DEFAULT_MAX_ENTRIES)
+                .isEqualTo(100_000);
+        assertThatThrownBy(
+                        () ->
+                                FilterArguments.apply(
+                                        Map.of("blocklist-max-entries", "0"),
+                                        FilterConfig.defaults()))
+                .hasMessageContaining("--*blocklist*")
+                .hasMessageContaining("maxEntries must be in [1, 2000000], got 0");
+        assertThatThrownBy(
+                        () ->
+                                FilterArguments.apply(
+                                        Map.of("blocklist-max-entries", "2000001"),
+                                        FilterConfig.defaults()))
+                .hasMessageContaining("maxEntries must be in [1, 2000000], got 2000001");
+        assertThatThrownBy(
+                        () ->
+                                FilterArguments.apply(
+                                        Map.of("blocklist-max-entries", "many"),
+                                        FilterConfig.defaults()))
+                .hasMessageContaining("--blocklist-max-entries takes a number, got 'many'");
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -15,11 +16,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * order, with noise injected after them at the configured rates, and a count per {@link NoiseKind}
  * of what the latest {@link #pairs()} iteration emitted ({@link #emitted()}), readable from another
  * thread while it runs. {@link #expectedPairs()} is unknown (-1), since the injection is random.
+ * The kind of each injected pair is remembered by pair id ({@link #injectedKind}), up to {@link
+ * #MAX_TRACKED} pairs, so that what the filters did to them can be told apart afterwards.
  */
 public final class NoisyImporter implements PairImporter {
     private final PairImporter clean;
     private final NoiseSimulator simulator;
+
+    /** Most injected pairs whose kind is remembered by id (about 100 bytes each). */
+    public static final int MAX_TRACKED = 500_000;
+
     private final Map<NoiseKind, AtomicLong> emitted = new EnumMap<>(NoiseKind.class);
+    private final Map<String, NoiseKind> injectedById = new ConcurrentHashMap<>();
+    private final AtomicLong untracked = new AtomicLong();
 
     public NoisyImporter(PairImporter clean, NoiseSimulator simulator) {
         this.clean = Objects.requireNonNull(clean, "clean");
@@ -58,6 +67,8 @@ public final class NoisyImporter implements PairImporter {
     @Override
     public Iterator<RawPair> pairs() {
         emitted.values().forEach(c -> c.set(0));
+        injectedById.clear();
+        untracked.set(0);
         Iterator<NoisyPair> noisy = simulator.wrap(clean.pairs());
         return new Iterator<>() {
             @Override
@@ -69,6 +80,13 @@ public final class NoisyImporter implements PairImporter {
             public RawPair next() {
                 NoisyPair p = noisy.next();
                 emitted.get(p.kind()).incrementAndGet();
+                if (p.kind() != NoiseKind.CLEAN && p.kind() != NoiseKind.SOURCE_DUPLICATE) {
+                    if (injectedById.size() < MAX_TRACKED) {
+                        injectedById.put(p.pair().getId().toString(), p.kind());
+                    } else {
+                        untracked.incrementAndGet();
+                    }
+                }
                 return p.pair();
             }
         };
@@ -101,5 +119,18 @@ public final class NoisyImporter implements PairImporter {
             }
         }
         return n;
+    }
+
+    /**
+     * The kind of the injected pair with this id in the latest iteration; null for the source's own
+     * pairs, unknown ids and injected pairs past {@link #MAX_TRACKED}.
+     */
+    public NoiseKind injectedKind(String pairId) {
+        return pairId == null ? null : injectedById.get(pairId);
+    }
+
+    /** Injected pairs of the latest iteration whose kind was not remembered (past the bound). */
+    public long untracked() {
+        return untracked.get();
     }
 }

@@ -63,6 +63,19 @@ class NoisyImporterTest {
         Set<String> ids = new HashSet<>();
         first.forEach(p -> ids.add(p.getId().toString()));
         assertThat(ids).hasSize(first.size());
+        // Each injected pair's kind is known by its id; the source's own pairs have none.
+        long unrelated =
+                first.stream()
+                        .filter(
+                                p ->
+                                        noisy.injectedKind(p.getId().toString())
+                                                == NoiseKind.UNRELATED_CAPTION)
+                        .count();
+        assertThat(unrelated).isEqualTo(emitted.get("unrelated_caption"));
+        assertThat(noisy.injectedKind(clean.pairs().next().getId().toString())).isNull();
+        assertThat(noisy.injectedKind("no-such-pair")).isNull();
+        assertThat(noisy.injectedKind(null)).isNull();
+        assertThat(noisy.untracked()).isZero();
 
         // A second pass (the bpe tokenizer reads the captions before the import) restarts the
         // counts, and the seeded simulator injects the same pairs again.
