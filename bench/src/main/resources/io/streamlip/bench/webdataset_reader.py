@@ -172,7 +172,7 @@ def train(shard_dir, request_file, steps):
         (torch.stack(images[i:i + batch]), torch.tensor(ids[i:i + batch]),
          torch.tensor(masks[i:i + batch]))
         for i in range(0, len(images) - batch + 1, batch)]
-    losses = [session.step() for _ in range(steps)]
+    losses = [session.step()["loss"] for _ in range(steps)]
     print(json.dumps({"losses": losses, "batches": len(session.batches)}))
 
 
