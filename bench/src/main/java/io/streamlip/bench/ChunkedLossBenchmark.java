@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.TrainingSession;
+import io.streamlip.trainer.device.PeakMemory;
 import io.streamlip.trainer.loss.ChunkedSigmoidLoss;
 import io.streamlip.trainer.loss.SigmoidLoss;
 import io.streamlip.trainer.model.ModelConfig;
@@ -175,12 +176,12 @@ public final class ChunkedLossBenchmark implements Benchmark {
                     }
                     long start = System.nanoTime();
                     PeakMemory.Peak p =
-                            PeakMemory.measure(
+                            PeakMemory.measureResident(
                                     () -> loss[0] = lossAndBackward(xs, ys, t, b, chunks));
                     double elapsed = (System.nanoTime() - start) / 1e6;
                     if (r >= 0) {
                         ms[r] = elapsed;
-                        peak = Math.max(peak, p.bytesAboveStart());
+                        peak = Math.max(peak, p.bytes());
                         method = p.method();
                     }
                 }

@@ -12,6 +12,7 @@ import io.streamlip.tokenize.render.TextRenderConfig;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.TrainingSession;
 import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.device.PeakMemory;
 import io.streamlip.trainer.eval.CaptionEvaluator;
 import io.streamlip.trainer.eval.CaptionReport;
 import io.streamlip.trainer.eval.EvalReport;

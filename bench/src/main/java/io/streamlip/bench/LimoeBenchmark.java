@@ -5,6 +5,7 @@ import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.TrainingSession;
 import io.streamlip.trainer.data.PreprocessedExamples;
 import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.device.PeakMemory;
 import io.streamlip.trainer.limoe.Modality;
 import io.streamlip.trainer.limoe.RoutingStats;
 import io.streamlip.trainer.model.ModelConfig;
@@ -84,7 +85,7 @@ public final class LimoeBenchmark implements Benchmark {
             for (ModelConfig m : models) {
                 double[] ms = new double[1];
                 PeakMemory.Peak peak =
-                        PeakMemory.measure(
+                        PeakMemory.measureResident(
                                 () -> {
                                     TrainingStepTimer.Result t =
                                             TrainingStepTimer.measure(m, batch, threads, 2, timed);
@@ -92,7 +93,7 @@ public final class LimoeBenchmark implements Benchmark {
                                     sizes.put(m.name(), t.parameters());
                                 });
                 times.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(ms[0]);
-                peaks.merge(m.name(), peak.bytesAboveStart() / (1024.0 * 1024.0), Math::max);
+                peaks.merge(m.name(), peak.bytes() / (1024.0 * 1024.0), Math::max);
                 LOG.info("round {} {}: {} ms/step", r, m.name(), ms[0]);
             }
         }

@@ -70,7 +70,10 @@ public final class PeakMemory {
                         + " cache emptied before (its caching allocator keeps the peak reserved)");
     }
 
-    private static Peak measureResident(Runnable work) {
+    /**
+     * Runs {@code work} and returns this process's peak resident memory above what it was before.
+     */
+    public static Peak measureResident(Runnable work) {
         long before = field("VmRSS:");
         if (resetHighWaterMark()) {
             work.run();
@@ -109,6 +112,15 @@ public final class PeakMemory {
         return new Peak(Math.max(0, max.get() - before), "VmRSS sampled every 1 ms" + allocator());
     }
 
+    /** Whether glibc's mmap threshold was fixed for this process, in words. */
+    public static String allocatorNote() {
+        String fixed = System.getenv("MALLOC_MMAP_THRESHOLD_");
+        return fixed == null
+                ? "MALLOC_MMAP_THRESHOLD_ not set: glibc's dynamic mmap threshold may hide peaks"
+                        + " that reuse freed memory (rows after a larger one may read low)"
+                : "MALLOC_MMAP_THRESHOLD_=" + fixed + ": every larger block is mapped and unmapped";
+    }
+
     /** Whether glibc maps every large block (else freed memory reused may hide a peak). */
     private static String allocator() {
         String threshold = System.getenv("MALLOC_MMAP_THRESHOLD_");
@@ -117,13 +129,24 @@ public final class PeakMemory {
                 : "; MALLOC_MMAP_THRESHOLD_=" + threshold;
     }
 
-    private static boolean resetHighWaterMark() {
+    /** Resets the kernel's resident high-water mark; false where that is refused. */
+    public static boolean resetHighWaterMark() {
         try {
             Files.writeString(CLEAR_REFS, "5", StandardCharsets.US_ASCII);
             return field("VmHWM:") <= field("VmRSS:") + (1 << 20);
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /** This process's resident high-water mark (VmHWM), bytes. */
+    public static long highWaterMark() {
+        return field("VmHWM:");
+    }
+
+    /** This process's resident memory now (VmRSS), bytes. */
+    public static long resident() {
+        return field("VmRSS:");
     }
 
     /** A {@code kB} field of /proc/self/status, in bytes. */
