@@ -160,15 +160,19 @@ final class JobWatch implements AutoCloseable {
             w.state = status.name();
         }
         if (status == JobStatus.RESTARTING) {
-            // A restart under way counts before numRestarts (fetched every second) shows it.
+            // A restart under way counts before numRestarts shows it.
             w.restarts = Math.max(w.restarts, 1);
         }
         String cause = null;
         if (w.rest != null) {
-            long fromMetric = numRestarts(w);
             JsonNode exceptions = get(w, "jobs/" + w.id() + "/exceptions?maxExceptions=1");
             cause = exceptions == null ? null : rootCause(exceptions);
             long fromHistory = exceptions == null ? 0 : historySize(exceptions);
+            // Every failure the job restarts for enters its exception history, so an empty history
+            // means no restart. The count itself comes from the numRestarts metric, asked for
+            // only then: a metric request makes the cluster collect and ship every metric of the
+            // job (hundreds of Kafka client gauges), which every second took CPU from the trainer.
+            long fromMetric = fromHistory > 0 || w.restarts > 0 ? numRestarts(w) : 0;
             w.restarts = Math.max(w.restarts, Math.max(fromMetric, fromHistory));
         }
         if (status == null && w.client.getJobExecutionResult().isDone()) {

@@ -170,11 +170,25 @@ public record TrainingBatch(
                     "expected " + plane * 3 + " RGB bytes, got " + rgbHwc.length);
         }
         int base = index * 3 * plane;
-        for (int p = 0; p < plane; p++) {
-            for (int c = 0; c < 3; c++) {
-                dst[base + c * plane + p] = (rgbHwc[p * 3 + c] & 0xff) / 127.5f - 1f;
+        // A table instead of a division per value, one channel plane at a time (the prefetch
+        // thread's largest cost; it shares the cores with the step): the same float values.
+        for (int c = 0; c < 3; c++) {
+            int out = base + c * plane;
+            for (int p = 0, in = c; p < plane; p++, in += 3) {
+                dst[out + p] = PIXEL_VALUES[rgbHwc[in] & 0xff];
             }
         }
+    }
+
+    /** {@code v / 127.5 - 1} for every byte value {@code v}, as {@link #putImage} writes it. */
+    private static final float[] PIXEL_VALUES = pixelValues();
+
+    private static float[] pixelValues() {
+        float[] values = new float[256];
+        for (int v = 0; v < values.length; v++) {
+            values[v] = v / 127.5f - 1f;
+        }
+        return values;
     }
 
     /**

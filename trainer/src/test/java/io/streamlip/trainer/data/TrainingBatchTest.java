@@ -21,6 +21,26 @@ class TrainingBatchTest {
     }
 
     @Test
+    void everyByteValueBecomesExactlyItsScaledFloatInItsPlace() {
+        int size = 16; // 256 pixels: pixel p holds value p in red, 255 - p in green, 7p in blue
+        byte[] rgb = new byte[size * size * 3];
+        for (int p = 0; p < size * size; p++) {
+            rgb[3 * p] = (byte) p;
+            rgb[3 * p + 1] = (byte) (255 - p);
+            rgb[3 * p + 2] = (byte) (7 * p);
+        }
+        float[] dst = new float[2 * 3 * size * size];
+        TrainingBatch.putImage(rgb, size, dst, 1);
+        int plane = size * size;
+        for (int p = 0; p < plane; p++) {
+            for (int c = 0; c < 3; c++) {
+                float expected = (rgb[3 * p + c] & 0xff) / 127.5f - 1f;
+                assertThat(dst[3 * plane + c * plane + p]).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
     void tokensArePaddedOrTruncatedToEndWithEos() {
         int[] ids = new int[8];
         float[] mask = new float[8];
