@@ -10,17 +10,20 @@ import io.streamlip.trainer.clippo.TestFont;
 import io.streamlip.trainer.data.BatchSource;
 import io.streamlip.trainer.data.PreprocessedExamples;
 import io.streamlip.trainer.data.TrainingBatch;
+import io.streamlip.trainer.limoe.RoutingStats;
 import io.streamlip.trainer.model.ModelConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A run whose name the user did not set names its checkpoints, and the model updates announcing
- * them, after its model's family.
+ * them, after its model's family; only a LIMoE run's summary carries routing.
  */
 @Tag("integration")
 class RunNameByFamilyTest {
@@ -28,8 +31,10 @@ class RunNameByFamilyTest {
 
     @TempDir Path temp;
 
+    private final Map<String, TrainingSummary> summaries = new HashMap<>();
+
     @Test
-    void clippoAndLimoeRunsNameTheirCheckpointsByFamily() throws Exception {
+    void eachFamilyNamesItsCheckpointsAfterItselfAndOnlyLimoeSumsUpRouting() throws Exception {
         ModelConfig clippo = LearningFixture.model("clippo-tiny");
         List<TrainingBatch> rendered =
                 PreprocessedExamples.batches(
@@ -49,12 +54,19 @@ class RunNameByFamilyTest {
                 oneStep(limoe, LearningFixture.batches(limoe, BATCH, 1), "limoe");
         assertThat(limoeState.modelVersion()).isEqualTo("limoe/step-00000001");
         assertThat(limoeState.trainer().path("runName").asText()).isEqualTo("limoe");
+        // The summary's routing is the last step's, which the final checkpoint also holds.
+        RoutingStats routing = summaries.get("limoe").routing();
+        assertThat(routing).isNotNull();
+        assertThat(routing.blocks()).isNotEmpty();
+        assertThat(routing.metrics().keySet()).isEqualTo(limoeState.routing().keySet());
+        assertThat(summaries.get("clippo").routing()).isNull();
 
         ModelConfig captioner = LearningFixture.model("captioner-tiny");
         assertThat(
                         oneStep(captioner, LearningFixture.batches(captioner, BATCH, 1), "cap")
                                 .modelVersion())
                 .isEqualTo("captioner/step-00000001");
+        assertThat(summaries.get("cap").routing()).isNull();
     }
 
     /** One step of {@code model} through the trainer; the state of the checkpoint it announced. */
@@ -76,6 +88,7 @@ class RunNameByFamilyTest {
                         (path, state) -> announced.add(state))) {
             summary = trainer.run(StopCondition.afterSteps(1));
         }
+        summaries.put(folder, summary);
         TrainingState written = CheckpointStore.readState(summary.checkpoint());
         assertThat(announced)
                 .extracting(TrainingState::modelVersion)
