@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import org.apache.commons.io.file.PathUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,19 +120,21 @@ public final class FamiliesBenchmark implements Benchmark {
         // timed runs, which only read them: a run that prepared them would start training with a
         // heap full of the preparation's garbage, and its memory would not compare.
         Path cache = work.resolve("cache");
-        try {
-            Set<String> prepared = new HashSet<>();
-            for (FamilyVariant v : variants) {
-                FamilyTrainingRun.Settings s =
+        BiFunction<FamilyVariant, Integer, FamilyTrainingRun.Settings> settingsOf =
+                (v, seed) ->
                         new FamilyTrainingRun.Settings(
                                 v,
-                                baseSeed,
+                                seed,
                                 budget,
                                 threads,
                                 languages,
                                 classes,
                                 captionClasses,
                                 batch);
+        try {
+            Set<String> prepared = new HashSet<>();
+            for (FamilyVariant v : variants) {
+                FamilyTrainingRun.Settings s = settingsOf.apply(v, baseSeed);
                 if (prepared.add(FamilyTrainingRun.preparationKey(s))) {
                     try {
                         prepareChild(s, cache);
@@ -143,16 +146,7 @@ public final class FamiliesBenchmark implements Benchmark {
             }
             for (int run = 0; run < runs; run++) {
                 for (FamilyVariant v : variants) {
-                    FamilyTrainingRun.Settings s =
-                            new FamilyTrainingRun.Settings(
-                                    v,
-                                    baseSeed + run,
-                                    budget,
-                                    threads,
-                                    languages,
-                                    classes,
-                                    captionClasses,
-                                    batch);
+                    FamilyTrainingRun.Settings s = settingsOf.apply(v, baseSeed + run);
                     Path out = work.resolve(v.name() + "-" + s.seed() + ".json");
                     try {
                         results.add(runChild(s, out, cache, budget));
