@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamlip.trainer.TrainingSummary;
+import io.streamlip.trainer.limoe.RoutingStats;
 
 /** The commands' JSON output: one indented object on stdout. */
 final class Json {
@@ -72,6 +74,44 @@ final class Json {
         if (t.evaluation() != null) {
             s.set("eval", t.evaluation().toJsonNode());
         }
+        if (t.routing() != null) {
+            s.set("routing", routing(t.routing()));
+        }
         return s;
+    }
+
+    /**
+     * LIMoE's routing of one step, as {@code summary.json} and {@code streamlip train} print it:
+     * {@code from} ({@code last_step}: the run's last training step, as its last progress line and
+     * final checkpoint report it), {@code aux_loss} (the weighted entropy losses), and {@code
+     * layers}, one per sparse block: {@code block} (its index) and per modality ({@code image},
+     * {@code text}) its {@code tokens}, {@code dropped_fraction} (assignments over capacity, which
+     * skip the block), {@code local_entropy} and {@code global_entropy} (nats) and {@code
+     * expert_utilisation} (each expert's share of the modality's assignments). Unknown numbers are
+     * null.
+     */
+    static ObjectNode routing(RoutingStats routing) {
+        ObjectNode r = object();
+        r.put("from", "last_step");
+        r.put("aux_loss", finiteOrNull(routing.auxiliaryLoss()));
+        ArrayNode layers = r.putArray("layers");
+        for (RoutingStats.BlockRouting block : routing.blocks()) {
+            ObjectNode layer = layers.addObject();
+            layer.put("block", block.block());
+            block.modalities()
+                    .forEach(
+                            (modality, m) -> {
+                                ObjectNode side = layer.putObject(modality.key());
+                                side.put("tokens", m.tokens());
+                                side.put("dropped_fraction", finiteOrNull(m.droppedFraction()));
+                                side.put("local_entropy", finiteOrNull(m.localEntropy()));
+                                side.put("global_entropy", finiteOrNull(m.globalEntropy()));
+                                ArrayNode experts = side.putArray("expert_utilisation");
+                                for (int e = 0; e < m.load().length; e++) {
+                                    experts.add(finiteOrNull(m.utilisation(e)));
+                                }
+                            });
+        }
+        return r;
     }
 }

@@ -323,15 +323,26 @@ final class TrainerOptions {
                             + " (default: ${DEFAULT-VALUE}).")
     String device = DEFAULTS.device().name().toLowerCase(Locale.ROOT);
 
+    @Option(
+            names = "--run-name",
+            paramLabel = "NAME",
+            description =
+                    "Names the run's model versions NAME/step-N (in checkpoints, model updates and"
+                            + " every pair a model scored), at most "
+                            + TrainerConfig.MAX_RUN_NAME_CHARS
+                            + " characters (default: the model family's: siglip, clippo, limoe or"
+                            + " captioner).")
+    String runName;
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
     /**
      * {@code base} with these options applied: model, loss, optimizer schedule, batch, shuffle
-     * buffer, language mix, checkpoint and evaluation cadence, LiT, threads and device. The model
-     * preset keeps {@code base}'s vocabulary size (its tokenizer's), the checkpoint cadence is
-     * {@code base}'s unless given; the checkpoint folder, consumer group and evaluation set stay
-     * {@code base}'s.
+     * buffer, language mix, checkpoint and evaluation cadence, LiT, threads, device and run name
+     * (else {@code base}'s, by default the model family's). The model preset keeps {@code base}'s
+     * vocabulary size (its tokenizer's), the checkpoint cadence is {@code base}'s unless given; the
+     * checkpoint folder, consumer group and evaluation set stay {@code base}'s.
      *
      * @throws CommandLine.ParameterException naming the option when a value is invalid
      */
@@ -382,7 +393,8 @@ final class TrainerOptions {
                         .prefetchBatches(prefetchBatches)
                         .device(deviceChoice)
                         .lit(litConfig())
-                        .initFrom(initFrom());
+                        .initFrom(initFrom())
+                        .runName(runName != null ? runName : base.runName());
         try {
             return config.build();
         } catch (IllegalArgumentException e) {

@@ -239,6 +239,20 @@ class TrainerOptionsTest {
     }
 
     @Test
+    void modelVersionsAreNamedByTheModelsFamilyUnlessTheRunIsNamed() {
+        assertThat(train().resolvedRunName()).isEqualTo("siglip");
+        assertThat(train("--model=limoe-small").resolvedRunName()).isEqualTo("limoe");
+        assertThat(demo("--model=limoe-tiny").trainer().resolvedRunName()).isEqualTo("limoe");
+        assertThat(demo("--model=captioner-small").trainer().resolvedRunName())
+                .isEqualTo("captioner");
+        assertThat(train("--model=limoe-small", "--run-name=ablation-3").resolvedRunName())
+                .isEqualTo("ablation-3");
+        assertInvalid(
+                "--run-name must be 1 to " + TrainerConfig.MAX_RUN_NAME_CHARS + " characters",
+                "--run-name=" + "r".repeat(TrainerConfig.MAX_RUN_NAME_CHARS + 1));
+    }
+
+    @Test
     void theCommandLineReportsAnInvalidValueAsAUsageError() {
         DemoCommandTest.Run run =
                 DemoCommandTest.run("train", "--bootstrap=127.0.0.1:9", "--language-weights=en:1");

@@ -1,18 +1,13 @@
 package io.streamlip.bench;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
+import ai.djl.Device;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.TrainingSession;
+import io.streamlip.trainer.device.LossMemory;
 import io.streamlip.trainer.device.PeakMemory;
 import io.streamlip.trainer.loss.ChunkedSigmoidLoss;
-import io.streamlip.trainer.loss.SigmoidLoss;
 import io.streamlip.trainer.model.ModelConfig;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -154,51 +149,8 @@ public final class ChunkedLossBenchmark implements Benchmark {
     record Measurement(double ms, long peakBytes, String method, float loss) {}
 
     static Measurement measure(int batch, int dim, int chunks, int repeats) {
-        double[] ms = new double[repeats];
-        long peak = 0;
-        String method = null;
-        float[] loss = new float[1];
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(batch);
-            NDArray x = manager.randomNormal(new Shape(batch, dim)).normalize(2, 1, 1e-6);
-            NDArray y = manager.randomNormal(new Shape(batch, dim)).normalize(2, 1, 1e-6);
-            NDArray logT = manager.create(new float[] {(float) Math.log(10)});
-            NDArray bias = manager.create(new float[] {-10f});
-            for (int r = -1; r < repeats; r++) {
-                try (NDManager run = manager.newSubManager()) {
-                    NDArray xs = x.duplicate();
-                    NDArray ys = y.duplicate();
-                    NDArray t = logT.duplicate();
-                    NDArray b = bias.duplicate();
-                    for (NDArray a : new NDArray[] {xs, ys, t, b}) {
-                        a.attach(run);
-                        a.setRequiresGradient(true);
-                    }
-                    long start = System.nanoTime();
-                    PeakMemory.Peak p =
-                            PeakMemory.measureResident(
-                                    () -> loss[0] = lossAndBackward(xs, ys, t, b, chunks));
-                    double elapsed = (System.nanoTime() - start) / 1e6;
-                    if (r >= 0) {
-                        ms[r] = elapsed;
-                        peak = Math.max(peak, p.bytes());
-                        method = p.method();
-                    }
-                }
-            }
-        }
-        Arrays.sort(ms);
-        return new Measurement(ms[repeats / 2], peak, method, loss[0]);
-    }
-
-    private static float lossAndBackward(NDArray x, NDArray y, NDArray t, NDArray b, int chunks) {
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            if (chunks == 0) {
-                NDArray loss = SigmoidLoss.compute(x, y, t, b);
-                gc.backward(loss);
-                return loss.getFloat();
-            }
-            return ChunkedSigmoidLoss.backward(gc, x, y, t, b, chunks);
-        }
+        // The CPU, as the title says (the GPU's figure is the GPU check's).
+        LossMemory.Measurement m = LossMemory.measure(Device.cpu(), batch, dim, chunks, repeats);
+        return new Measurement(m.millis()[repeats / 2], m.peakBytes(), m.method(), m.loss());
     }
 }

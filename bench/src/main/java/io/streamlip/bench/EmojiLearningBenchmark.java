@@ -412,7 +412,7 @@ public final class EmojiLearningBenchmark implements Benchmark {
                                     "%5.0f s  step %5d  loss %.3f  lr %.2e  t %.2f  b %.2f",
                                     trained / 1e9,
                                     losses.size(),
-                                    tailMean(losses, 20),
+                                    LossMeans.tail(losses, 20),
                                     step.learningRate(),
                                     step.temperature(),
                                     step.bias()));
@@ -420,7 +420,8 @@ public final class EmojiLearningBenchmark implements Benchmark {
                 if (trained >= nextEval) {
                     EvalReport r = Evaluator.evaluate(session, heldOut);
                     curve.add(
-                            new CurvePoint(trained / 1e9, losses.size(), tailMean(losses, 20), r));
+                            new CurvePoint(
+                                    trained / 1e9, losses.size(), LossMeans.tail(losses, 20), r));
                     LOG.info(
                             String.format(
                                     Locale.ROOT,
@@ -451,8 +452,8 @@ public final class EmojiLearningBenchmark implements Benchmark {
                     losses.size(),
                     trained / 1e9,
                     exhausted,
-                    headMean(losses, 20),
-                    tailMean(losses, 50),
+                    LossMeans.head(losses, 20),
+                    LossMeans.tail(losses, 50),
                     held,
                     fit,
                     curve);
@@ -576,21 +577,6 @@ public final class EmojiLearningBenchmark implements Benchmark {
 
     private static double doubleArg(Map<String, String> kv, String key, double fallback) {
         return kv.containsKey(key) ? Double.parseDouble(kv.get(key)) : fallback;
-    }
-
-    private static double headMean(List<Float> values, int n) {
-        return values.stream()
-                .limit(n)
-                .mapToDouble(Float::doubleValue)
-                .average()
-                .orElse(Double.NaN);
-    }
-
-    private static double tailMean(List<Float> values, int n) {
-        return values.subList(Math.max(0, values.size() - n), values.size()).stream()
-                .mapToDouble(Float::doubleValue)
-                .average()
-                .orElse(Double.NaN);
     }
 
     private static void deleteRecursively(Path root) {

@@ -12,6 +12,7 @@ import io.streamlip.trainer.model.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.apache.commons.io.file.PathUtils;
 
@@ -27,6 +28,8 @@ import org.apache.commons.io.file.PathUtils;
  * @param heldOut the held-out set, loaded for the model
  */
 record EmojiTask(EmojiStream stream, Path heldOutFolder, EvalSet heldOut) {
+    /** Marks a held-out folder in a cache as written to the end. */
+    private static final String COMPLETE = ".complete";
 
     /**
      * Writes the held-out set of {@code evalClasses} classes (0: all) into {@code work/heldout},
@@ -56,15 +59,7 @@ record EmojiTask(EmojiStream stream, Path heldOutFolder, EvalSet heldOut) {
                 data,
                 heldOut,
                 EmojiEvalSet.Config.builder().locales(languages).maxClasses(evalClasses).build());
-        EmojiCorpus corpus =
-                EmojiCorpus.open(data, EmojiCorpus.Config.builder().locales(languages).build());
-        EmojiStream stream =
-                EmojiStream.prepare(
-                        corpus,
-                        TokenizeConfig.builder()
-                                .imageSize(model.imageSize())
-                                .render(render)
-                                .build());
+        EmojiStream stream = prepareStream(data, languages, model, render);
         EvalSet heldOutSet =
                 render == null
                         ? load(heldOut, model)
@@ -77,13 +72,11 @@ record EmojiTask(EmojiStream stream, Path heldOutFolder, EvalSet heldOut) {
     }
 
     /**
-     * As {@link #prepare(EmojiData, List, int, ModelConfig, TextRenderConfig, Path)}, keeping the
-     * held-out folder and the stream in {@code cache} and reusing them when they are there: the
-     * processes of {@code bench families} prepare each once. The stream's file is keyed by the
-     * languages, the image size and whether captions are rendered; the held-out folder by the
-     * languages and classes.
+     * Writes into {@code cache} what {@link #readCached} reads, unless it is there already: the
+     * held-out folder and the stream. Loads nothing: {@code bench families} prepares each in a
+     * process of its own, so that no timed run starts with the preparation's garbage in its heap.
      */
-    static EmojiTask prepareCached(
+    static void fillCache(
             EmojiData data,
             List<String> languages,
             int evalClasses,
@@ -92,32 +85,81 @@ record EmojiTask(EmojiStream stream, Path heldOutFolder, EvalSet heldOut) {
             Path cache)
             throws IOException {
         Files.createDirectories(cache);
-        String langs = String.join("_", languages);
-        Path heldOut = heldOutFolder(data, languages, evalClasses, cache);
-        Path streamFile =
-                cache.resolve(
-                        "stream-"
-                                + langs
-                                + "-"
-                                + model.imageSize()
-                                + (render == null ? "" : "-rendered")
-                                + ".bin");
-        EmojiStream stream;
-        if (Files.isRegularFile(streamFile)) {
-            stream = EmojiStream.read(streamFile);
-        } else {
-            EmojiCorpus corpus =
-                    EmojiCorpus.open(data, EmojiCorpus.Config.builder().locales(languages).build());
-            stream =
-                    EmojiStream.prepare(
-                            corpus,
-                            TokenizeConfig.builder()
-                                    .imageSize(model.imageSize())
-                                    .render(render)
-                                    .build());
-            stream.write(streamFile);
+        heldOutFolder(data, languages, evalClasses, cache);
+        Path streamFile = streamFile(languages, model, render, cache);
+        if (!Files.isRegularFile(streamFile)) {
+            writeStream(data, languages, model, render, streamFile);
         }
-        return new EmojiTask(stream, heldOut, load(heldOut, model, render));
+    }
+
+    /**
+     * The task as {@link #fillCache} left it in {@code cache}; prepares nothing itself.
+     *
+     * @throws IllegalStateException naming what is not in {@code cache}
+     */
+    static EmojiTask readCached(
+            List<String> languages,
+            int evalClasses,
+            ModelConfig model,
+            TextRenderConfig render,
+            Path cache)
+            throws IOException {
+        Path heldOut = cachedHeldOutFolder(languages, evalClasses, cache);
+        Path streamFile = streamFile(languages, model, render, cache);
+        if (!Files.isRegularFile(streamFile)) {
+            throw new IllegalStateException("the stream was not prepared: no " + streamFile);
+        }
+        return new EmojiTask(EmojiStream.read(streamFile), heldOut, load(heldOut, model, render));
+    }
+
+    /**
+     * The held-out folder of {@code evalClasses} classes in {@code languages} as {@link
+     * #heldOutFolder} wrote it into {@code cache}.
+     *
+     * @throws IllegalStateException when it was not written there (or not to the end)
+     */
+    static Path cachedHeldOutFolder(List<String> languages, int evalClasses, Path cache) {
+        Path folder = heldOutFolderIn(languages, evalClasses, cache);
+        if (!Files.isRegularFile(folder.resolve(COMPLETE))) {
+            throw new IllegalStateException("the held-out set was not prepared in " + folder);
+        }
+        return folder;
+    }
+
+    private static Path streamFile(
+            List<String> languages, ModelConfig model, TextRenderConfig render, Path cache) {
+        return cache.resolve(
+                "stream-"
+                        + String.join("_", languages)
+                        + "-"
+                        + model.imageSize()
+                        + (render == null ? "" : "-rendered")
+                        + ".bin");
+    }
+
+    /** The demo's stream of {@code languages} at the model's image size, rendered with render. */
+    private static EmojiStream prepareStream(
+            EmojiData data, List<String> languages, ModelConfig model, TextRenderConfig render) {
+        EmojiCorpus corpus =
+                EmojiCorpus.open(data, EmojiCorpus.Config.builder().locales(languages).build());
+        return EmojiStream.prepare(
+                corpus,
+                TokenizeConfig.builder().imageSize(model.imageSize()).render(render).build());
+    }
+
+    /** Prepares the stream and writes it to {@code file}, whole or not at all. */
+    private static void writeStream(
+            EmojiData data,
+            List<String> languages,
+            ModelConfig model,
+            TextRenderConfig render,
+            Path file)
+            throws IOException {
+        EmojiStream stream = prepareStream(data, languages, model, render);
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        stream.write(partial);
+        Files.move(
+                partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /**
@@ -126,8 +168,8 @@ record EmojiTask(EmojiStream stream, Path heldOutFolder, EvalSet heldOut) {
      */
     static Path heldOutFolder(EmojiData data, List<String> languages, int evalClasses, Path cache)
             throws IOException {
-        Path folder = cache.resolve("heldout-" + String.join("_", languages) + "-" + evalClasses);
-        Path done = folder.resolve(".complete");
+        Path folder = heldOutFolderIn(languages, evalClasses, cache);
+        Path done = folder.resolve(COMPLETE);
         if (!Files.isRegularFile(done)) {
             if (Files.exists(folder)) {
                 PathUtils.deleteDirectory(folder);
@@ -142,6 +184,11 @@ record EmojiTask(EmojiStream stream, Path heldOutFolder, EvalSet heldOut) {
             Files.createFile(done);
         }
         return folder;
+    }
+
+    /** Where {@link #heldOutFolder} writes the held-out set in {@code cache}. */
+    static Path heldOutFolderIn(List<String> languages, int evalClasses, Path cache) {
+        return cache.resolve("heldout-" + String.join("_", languages) + "-" + evalClasses);
     }
 
     /** An evaluation set as {@code model} reads it, its texts rendered with {@code render}. */

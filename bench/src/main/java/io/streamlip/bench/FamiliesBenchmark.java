@@ -10,9 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import org.apache.commons.io.file.PathUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * time</em> of its process ({@link CpuBudget}: the machine is shared, so wall time would give a run
  * whatever the other work left it), then is evaluated on the demo's held-out set (twitter drawings,
  * 500 classes): retrieval per language, and the captioners' exact match and BLEU-4 per language.
- * Every run is a process of its own ({@link FamilyTrainingRun}), so its peak memory is its own; the
- * runs go round the variants in turn, once per seed.
+ * Every run is a process of its own ({@link FamilyTrainingRun}), so its peak memory is its own, and
+ * reads the stream and held-out set that a process of their own prepared before the timed runs (one
+ * per image size and rendering), so every run's memory compares; the runs go round the variants in
+ * turn, once per seed.
  *
  * <p>Options: {@code --budget} CPU seconds per run (default {@value #DEFAULT_BUDGET_SECONDS}),
  * {@code --runs} seeds (default 3), {@code --variants} a comma list, {@code --threads} (default 2),
@@ -111,22 +116,37 @@ public final class FamiliesBenchmark implements Benchmark {
                 keep != null
                         ? Files.createDirectories(Path.of(keep))
                         : Files.createTempDirectory("streamlip-families-bench");
-        // The stream and held-out set, prepared by the first run that needs them (per image size
-        // and rendering), read by the others.
+        // The streams and held-out sets, each prepared once in a process of its own before the
+        // timed runs, which only read them: a run that prepared them would start training with a
+        // heap full of the preparation's garbage, and its memory would not compare.
         Path cache = work.resolve("cache");
+        BiFunction<FamilyVariant, Integer, FamilyTrainingRun.Settings> settingsOf =
+                (v, seed) ->
+                        new FamilyTrainingRun.Settings(
+                                v,
+                                seed,
+                                budget,
+                                threads,
+                                languages,
+                                classes,
+                                captionClasses,
+                                batch);
         try {
+            Set<String> prepared = new HashSet<>();
+            for (FamilyVariant v : variants) {
+                FamilyTrainingRun.Settings s = settingsOf.apply(v, baseSeed);
+                if (prepared.add(FamilyTrainingRun.preparationKey(s))) {
+                    try {
+                        prepareChild(s, cache);
+                    } catch (IOException | RuntimeException e) {
+                        LOG.error("preparing for {} failed", v.name(), e);
+                        failures.add("preparing for " + v.name() + ": " + e.getMessage());
+                    }
+                }
+            }
             for (int run = 0; run < runs; run++) {
                 for (FamilyVariant v : variants) {
-                    FamilyTrainingRun.Settings s =
-                            new FamilyTrainingRun.Settings(
-                                    v,
-                                    baseSeed + run,
-                                    budget,
-                                    threads,
-                                    languages,
-                                    classes,
-                                    captionClasses,
-                                    batch);
+                    FamilyTrainingRun.Settings s = settingsOf.apply(v, baseSeed + run);
                     Path out = work.resolve(v.name() + "-" + s.seed() + ".json");
                     try {
                         results.add(runChild(s, out, cache, budget));
@@ -144,7 +164,8 @@ public final class FamiliesBenchmark implements Benchmark {
         String settings =
                 String.format(
                         Locale.ROOT,
-                        "%d run(s) (seeds %d..%d) x %d variant(s), each in its own JVM: %.0f CPU"
+                        "%d run(s) (seeds %d..%d) x %d variant(s), each in its own JVM on data"
+                                + " prepared before in JVMs of their own: %.0f CPU"
                                 + " seconds of training each (the process's CPU time, steps on"
                                 + " %d intra-op threads; evaluation and data preparation not"
                                 + " counted), batch %d, the demo trainer's optimizer, %d"
@@ -193,9 +214,71 @@ public final class FamiliesBenchmark implements Benchmark {
         System.out.println(result.toJson());
     }
 
-    /** Runs {@code s} in a JVM of its own (this one's flags and classpath) and reads its result. */
+    /**
+     * Prepares {@code s}'s stream and held-out sets into {@code cache} in a JVM of its own ({@code
+     * prepare=only}).
+     */
+    private void prepareChild(FamilyTrainingRun.Settings s, Path cache) throws IOException {
+        List<String> args = new ArrayList<>(s.arguments());
+        args.add("prepare=" + FamilyTrainingRun.PREPARE_ONLY);
+        args.add("data=" + dataDir.toAbsolutePath());
+        args.add("cache=" + cache);
+        LOG.info("families: preparing the data of {} in its own JVM", s.variant().name());
+        long t0 = System.nanoTime();
+        // Preparing the 16-language stream takes minutes on a loaded machine; past this it is
+        // stuck.
+        int exit = runJvm(args, "[prepare " + s.variant().name() + "] ", 3600);
+        if (exit != 0) {
+            throw new IOException("the preparing JVM exited with " + exit);
+        }
+        LOG.info(
+                "families: data of {} prepared in {} s wall",
+                s.variant().name(),
+                Math.round((System.nanoTime() - t0) / 1e9));
+    }
+
+    /**
+     * Runs {@code s} in a JVM of its own, on the data {@link #prepareChild} prepared, and reads its
+     * result.
+     */
     private FamilyRunResult runChild(
             FamilyTrainingRun.Settings s, Path out, Path cache, double budget) throws IOException {
+        List<String> args = new ArrayList<>(s.arguments());
+        args.add("prepare=" + FamilyTrainingRun.PREPARED);
+        args.add("out=" + out);
+        args.add("data=" + dataDir.toAbsolutePath());
+        args.add("cache=" + cache);
+        LOG.info("families: {} seed {} in its own JVM", s.variant().name(), s.seed());
+        long t0 = System.nanoTime();
+        // A run is its budget (on a loaded machine several times that in wall time) plus
+        // reading the prepared data and evaluating; past this it is stuck.
+        int exit =
+                runJvm(
+                        args,
+                        "[" + s.variant().name() + " " + s.seed() + "] ",
+                        Math.round(budget * 20) + 1800);
+        if (exit != 0 || !Files.isRegularFile(out)) {
+            throw new IOException("the run's JVM exited with " + exit);
+        }
+        FamilyRunResult r = FamilyTrainingRun.read(out);
+        LOG.info(
+                "families: {} seed {}: {} steps in {} CPU s, {} s wall for the whole run",
+                r.variant(),
+                r.seed(),
+                r.steps(),
+                Math.round(r.trainCpuSeconds()),
+                Math.round((System.nanoTime() - t0) / 1e9));
+        return r;
+    }
+
+    /**
+     * Runs {@link FamilyTrainingRun#main} with {@code args} in a JVM of its own (this one's flags
+     * and classpath), its output on stderr behind {@code prefix}; its exit value.
+     *
+     * @throws IOException when it does not end within {@code limitSeconds} (it is killed)
+     */
+    private static int runJvm(List<String> args, String prefix, long limitSeconds)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(
                 ProcessHandle.current()
@@ -208,14 +291,8 @@ public final class FamiliesBenchmark implements Benchmark {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(FamilyTrainingRun.class.getName());
-        command.addAll(s.arguments());
-        command.add("out=" + out);
-        command.add("data=" + dataDir.toAbsolutePath());
-        command.add("cache=" + cache);
-        LOG.info("families: {} seed {} in its own JVM", s.variant().name(), s.seed());
-        long t0 = System.nanoTime();
+        command.addAll(args);
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String prefix = "[" + s.variant().name() + " " + s.seed() + "] ";
         Thread pump =
                 new Thread(
                         () -> {
@@ -234,9 +311,6 @@ public final class FamiliesBenchmark implements Benchmark {
                         "families-child-log");
         pump.setDaemon(true);
         pump.start();
-        // A run is its budget (on a loaded machine several times that in wall time) plus
-        // preparing and evaluating; past this it is stuck.
-        long limitSeconds = Math.round(budget * 20) + 1800;
         try {
             if (!child.waitFor(limitSeconds, TimeUnit.SECONDS)) {
                 child.destroyForcibly();
@@ -248,17 +322,6 @@ public final class FamiliesBenchmark implements Benchmark {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
-        if (child.exitValue() != 0 || !Files.isRegularFile(out)) {
-            throw new IOException("the run's JVM exited with " + child.exitValue());
-        }
-        FamilyRunResult r = FamilyTrainingRun.read(out);
-        LOG.info(
-                "families: {} seed {}: {} steps in {} CPU s, {} s wall for the whole run",
-                r.variant(),
-                r.seed(),
-                r.steps(),
-                Math.round(r.trainCpuSeconds()),
-                Math.round((System.nanoTime() - t0) / 1e9));
-        return r;
+        return child.exitValue();
     }
 }

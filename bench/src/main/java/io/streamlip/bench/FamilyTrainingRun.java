@@ -36,14 +36,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One run of {@code streamlip bench families}, in a process of its own (so that its memory is its
- * own): prepares the demo's emoji stream and held-out set for the variant's model ({@link
- * EmojiTask}; rendered captions for CLIPPO), trains the variant at the demo trainer's batch and
- * optimizer for a budget of the process's CPU time ({@link CpuBudget}), evaluates on the held-out
- * set and writes a {@link FamilyRunResult} as JSON.
+ * own): reads the demo's emoji stream and held-out set for the variant's model ({@link EmojiTask};
+ * rendered captions for CLIPPO) from the cache another process prepared them in (or prepares them
+ * itself, run on its own), trains the variant at the demo trainer's batch and optimizer for a
+ * budget of the process's CPU time ({@link CpuBudget}), evaluates on the held-out set and writes a
+ * {@link FamilyRunResult} as JSON.
  *
  * <p>{@link #main} takes {@code key=value} arguments: {@code variant, seed, budget} (CPU seconds),
  * {@code threads, langs} (a count of the demo's languages or a comma list), {@code classes, batch,
- * out} (the JSON file) and {@code data} (the emoji corpus folder).
+ * out} (the JSON file), {@code data} (the emoji corpus folder), {@code cache} (the prepared
+ * streams) and {@code prepare}: {@code self} (default: prepare what the cache lacks), {@value
+ * #PREPARE_ONLY} (prepare, do not train) or {@value #PREPARED} (read the cache only).
  */
 final class FamilyTrainingRun {
     private static final Logger LOG = LoggerFactory.getLogger(FamilyTrainingRun.class);
@@ -54,6 +57,18 @@ final class FamilyTrainingRun {
                     .enable(SerializationFeature.INDENT_OUTPUT)
                     .build();
     private static final double MIB = 1024.0 * 1024.0;
+
+    /**
+     * {@code prepare=only}: writes the run's stream and held-out sets into the cache and ends
+     * without training.
+     */
+    static final String PREPARE_ONLY = "only";
+
+    /**
+     * {@code prepare=done}: the run reads its stream and held-out sets from the cache and refuses
+     * to prepare them itself (its memory figures then compare with every other such run's).
+     */
+    static final String PREPARED = "done";
 
     private FamilyTrainingRun() {}
 
@@ -130,14 +145,49 @@ final class FamilyTrainingRun {
         Map<String, String> kv = BenchArguments.parse(args);
         Settings settings = Settings.parse(kv);
         Path data = Path.of(kv.getOrDefault("data", "data"));
-        Path out = Path.of(Settings.required(kv, "out"));
         Path cache = Path.of(kv.getOrDefault("cache", "families-cache"));
-        write(run(EmojiData.at(data), data, cache, settings), out);
+        switch (kv.getOrDefault("prepare", "self")) {
+            case PREPARE_ONLY -> prepare(EmojiData.at(data), data, cache, settings);
+            case PREPARED -> write(run(EmojiData.at(data), data, cache, settings, true), outOf(kv));
+            case "self" -> write(run(EmojiData.at(data), data, cache, settings, false), outOf(kv));
+            default ->
+                    throw new IllegalArgumentException(
+                            "prepare= is self, " + PREPARE_ONLY + " or " + PREPARED);
+        }
     }
 
-    /** Prepares, trains and evaluates; see the class comment. */
-    static FamilyRunResult run(EmojiData data, Path dataDir, Path cache, Settings s)
-            throws IOException {
+    private static Path outOf(Map<String, String> kv) {
+        return Path.of(Settings.required(kv, "out"));
+    }
+
+    /**
+     * What a run prepares: runs of the same key read the same stream and held-out sets (the
+     * stream's image size and rendering; a captioner's caption set besides).
+     */
+    static String preparationKey(Settings s) {
+        ModelConfig model = model(s);
+        return model.imageSize()
+                + (model.family() == ModelFamily.CLIPPO ? "-rendered" : "")
+                + (model.family() == ModelFamily.CAPTIONER ? "-captions" : "");
+    }
+
+    /** Writes {@code s}'s stream and held-out sets into {@code cache}, unless already there. */
+    static void prepare(EmojiData data, Path dataDir, Path cache, Settings s) throws IOException {
+        requireCorpus(data, dataDir);
+        ModelConfig model = model(s);
+        long t0 = System.nanoTime();
+        EmojiTask.fillCache(
+                data, s.languages(), s.evalClasses(), model, render(model, dataDir), cache);
+        if (model.family() == ModelFamily.CAPTIONER) {
+            EmojiTask.heldOutFolder(data, s.languages(), s.captionClasses(), cache);
+        }
+        LOG.info(
+                "families: {} prepared in {} s",
+                preparationKey(s),
+                Math.round((System.nanoTime() - t0) / 1e9));
+    }
+
+    private static void requireCorpus(EmojiData data, Path dataDir) {
         if (!data.missing().isEmpty()) {
             throw new IllegalStateException(
                     "the emoji corpus is not in "
@@ -145,22 +195,39 @@ final class FamilyTrainingRun {
                             + ": "
                             + data.missing());
         }
-        ModelConfig model =
-                s.variant()
-                        .model(
-                                new ByteTokenizer(TrainerConfig.defaults().model().contextLength())
-                                        .vocabSize());
-        TextRenderConfig render = null;
-        if (model.family() == ModelFamily.CLIPPO) {
-            Path font = BitmapFont.locate(dataDir);
-            if (font == null) {
-                throw new IllegalStateException(
-                        "CLIPPO renders captions: set STREAMLIP_FONT to GNU Unifont's .hex, or put"
-                                + " unifont/unifont.hex under "
-                                + dataDir);
-            }
-            render = TextRenderConfig.defaults(font.toString());
+    }
+
+    private static ModelConfig model(Settings s) {
+        return s.variant()
+                .model(
+                        new ByteTokenizer(TrainerConfig.defaults().model().contextLength())
+                                .vocabSize());
+    }
+
+    /** CLIPPO's rendering (GNU Unifont from {@code dataDir} or STREAMLIP_FONT); null otherwise. */
+    private static TextRenderConfig render(ModelConfig model, Path dataDir) {
+        if (model.family() != ModelFamily.CLIPPO) {
+            return null;
         }
+        Path font = BitmapFont.locate(dataDir);
+        if (font == null) {
+            throw new IllegalStateException(
+                    "CLIPPO renders captions: set STREAMLIP_FONT to GNU Unifont's .hex, or put"
+                            + " unifont/unifont.hex under "
+                            + dataDir);
+        }
+        return TextRenderConfig.defaults(font.toString());
+    }
+
+    /**
+     * Prepares (or, when {@code prepared}, only reads what {@link #prepare} wrote), trains and
+     * evaluates; see the class comment.
+     */
+    static FamilyRunResult run(
+            EmojiData data, Path dataDir, Path cache, Settings s, boolean prepared)
+            throws IOException {
+        ModelConfig model = model(s);
+        TextRenderConfig render = render(model, dataDir);
         LOG.info(
                 "families run: {} seed {} budget {} CPU s",
                 s.variant().name(),
@@ -168,14 +235,16 @@ final class FamilyTrainingRun {
                 s.budgetCpuSeconds());
         long t0 = System.nanoTime();
         {
+            if (!prepared) {
+                prepare(data, dataDir, cache, s);
+            }
             EmojiTask task =
-                    EmojiTask.prepareCached(
-                            data, s.languages(), s.evalClasses(), model, render, cache);
+                    EmojiTask.readCached(s.languages(), s.evalClasses(), model, render, cache);
             EvalSet captionSet =
                     model.family() == ModelFamily.CAPTIONER
                             ? EmojiTask.load(
-                                    EmojiTask.heldOutFolder(
-                                            data, s.languages(), s.captionClasses(), cache),
+                                    EmojiTask.cachedHeldOutFolder(
+                                            s.languages(), s.captionClasses(), cache),
                                     model)
                             : null;
             double prepare = (System.nanoTime() - t0) / 1e9;
@@ -211,7 +280,7 @@ final class FamilyTrainingRun {
                                         session.steps(),
                                         budget.spentNanos() / 1e9,
                                         s.budgetCpuSeconds(),
-                                        tailMean(losses, 20)));
+                                        LossMeans.tail(losses, 20)));
                     }
                 }
                 budget.stop();
@@ -255,8 +324,8 @@ final class FamilyTrainingRun {
                         wall,
                         prepare,
                         eval,
-                        headMean(losses, 20),
-                        tailMean(losses, 20),
+                        LossMeans.head(losses, 20),
+                        LossMeans.tail(losses, 20),
                         retrieval(report),
                         captions(captions),
                         Math.max(peak, trainingPeak),
@@ -310,21 +379,6 @@ final class FamilyTrainingRun {
                 FamilyRunResult.MEAN,
                 new FamilyRunResult.Captioning(mean.exactMatch(), mean.bleu4(), mean.n()));
         return out;
-    }
-
-    private static double headMean(List<Float> values, int n) {
-        return values.stream()
-                .limit(n)
-                .mapToDouble(Float::doubleValue)
-                .average()
-                .orElse(Double.NaN);
-    }
-
-    private static double tailMean(List<Float> values, int n) {
-        return values.subList(Math.max(0, values.size() - n), values.size()).stream()
-                .mapToDouble(Float::doubleValue)
-                .average()
-                .orElse(Double.NaN);
     }
 
     /** Writes {@code result} as JSON for the parent process. */

@@ -166,6 +166,46 @@ class FamiliesBenchmarkTest {
         assertThat(back.steps()).isEqualTo(result.steps());
     }
 
+    @Test
+    void theDataIsPreparedOncePerImageSizeRenderingAndCaptionSet() {
+        Map<String, String> keys = new java.util.LinkedHashMap<>();
+        for (FamilyVariant v : FamilyVariant.ALL) {
+            keys.put(v.name(), FamilyTrainingRun.preparationKey(settings(v, 42)));
+        }
+        // Two towers and LIMoE (and its dense baseline) read one stream; the seed does not count.
+        assertThat(keys.get("limoe-small")).isEqualTo(keys.get("small"));
+        assertThat(keys.get("limoe-small-dense")).isEqualTo(keys.get("small"));
+        assertThat(FamilyTrainingRun.preparationKey(settings(FamilyVariant.named("small"), 43)))
+                .isEqualTo(keys.get("small"));
+        // CLIPPO's captions are rendered, the captioners also need their caption set.
+        assertThat(keys.get("clippo-small")).isNotEqualTo(keys.get("small")).endsWith("-rendered");
+        assertThat(keys.get("captioner-small"))
+                .isEqualTo(keys.get("captioner-small-contrastive"))
+                .isNotEqualTo(keys.get("small"));
+        assertThat(new java.util.HashSet<>(keys.values())).hasSize(3);
+    }
+
+    @Test
+    void aTimedRunRefusesDataNobodyPrepared(@TempDir Path cache) throws Exception {
+        ModelConfig model = FamilyVariant.named("small").model(260);
+        List<String> langs = List.of("en", "de");
+        assertThatThrownBy(() -> EmojiTask.readCached(langs, 10, model, null, cache))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("held-out set was not prepared");
+        // A held-out folder written to the end, but no stream.
+        Path heldOut = EmojiTask.heldOutFolderIn(langs, 10, cache);
+        java.nio.file.Files.createDirectories(heldOut);
+        java.nio.file.Files.createFile(heldOut.resolve(".complete"));
+        assertThat(EmojiTask.cachedHeldOutFolder(langs, 10, cache)).isEqualTo(heldOut);
+        assertThatThrownBy(() -> EmojiTask.readCached(langs, 10, model, null, cache))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("stream was not prepared");
+    }
+
+    private static FamilyTrainingRun.Settings settings(FamilyVariant v, int seed) {
+        return new FamilyTrainingRun.Settings(v, seed, 20, 2, List.of("en", "ja"), 100, 10, 128);
+    }
+
     private static FamilyRunResult.Retrieval retrieval(double r1, double r5) {
         return new FamilyRunResult.Retrieval(r1, r5, r1, r5, 0.002);
     }

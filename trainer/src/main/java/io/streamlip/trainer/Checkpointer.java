@@ -96,7 +96,7 @@ final class Checkpointer implements TrainingListener {
         LossTracker losses = run.losses();
         TrainingState state =
                 new TrainingState(
-                        config.runName() + "/" + CheckpointStore.folderName(step),
+                        config.resolvedRunName() + "/" + CheckpointStore.folderName(step),
                         step,
                         run.examplesSeen(),
                         run.skippedRecordsSeen(),
@@ -138,11 +138,12 @@ final class Checkpointer implements TrainingListener {
     /**
      * The whole configuration, key by component name (a setting added to {@link TrainerConfig}
      * appears without a change here): paths absolute, durations ISO-8601, the tokenizer as its
-     * version, the metrics file as resolved.
+     * version, the metrics file and the run name as resolved.
      */
     private ObjectNode configJson() {
         ObjectNode node = CONFIG_JSON.valueToTree(config);
         node.put("metricsFile", config.resolvedMetricsFile().toAbsolutePath().toString());
+        node.put("runName", config.resolvedRunName());
         return node;
     }
 

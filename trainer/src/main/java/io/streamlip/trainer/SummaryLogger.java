@@ -39,7 +39,8 @@ final class SummaryLogger implements TrainingListener {
                         run.lastEvaluation(),
                         run.freshness().recent(),
                         run.freshness().overall(),
-                        run.source().sampledOut());
+                        run.source().sampledOut(),
+                        run.steps() > 0 ? run.session().lastRouting() : null);
         LOG.info(
                 String.format(
                         Locale.ROOT,

@@ -2,6 +2,7 @@ package io.streamlip.trainer;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
+import io.streamlip.platform.bounds.RecordBounds;
 import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.tokenize.CaptionTokenizer;
 import io.streamlip.tokenize.render.TextRenderConfig;
@@ -45,7 +46,8 @@ public record TrainerConfig(
         // Kafka consumer group (experiments on one topic use different groups); default
         // "streamlip-trainer"
         String consumerGroup,
-        // names model versions <runName>/step-NNNNNNNN; default "siglip"
+        // names model versions <runName>/step-NNNNNNNN, at most MAX_RUN_NAME_CHARS; default null:
+        // the model family's name (resolvedRunName: siglip, clippo, limoe, captioner)
         String runName,
         // seeds the parameter initialisation; default 42
         int seed,
@@ -155,13 +157,25 @@ public record TrainerConfig(
                     "a CLIPPO model evaluates on captions rendered as the tokenize job renders"
                             + " them: set render (the font, e.g. --render-font) with evalSet");
         }
-        if (consumerGroup == null
-                || consumerGroup.isBlank()
-                || runName == null
-                || runName.isBlank()) {
-            throw new IllegalArgumentException("consumerGroup and runName must be set");
+        if (consumerGroup == null || consumerGroup.isBlank()) {
+            throw new IllegalArgumentException("consumerGroup must be set");
+        }
+        if (runName != null && (runName.isBlank() || runName.length() > MAX_RUN_NAME_CHARS)) {
+            throw new IllegalArgumentException(
+                    "runName must be 1 to "
+                            + MAX_RUN_NAME_CHARS
+                            + " characters (or null for the model family's name), got "
+                            + (runName.isBlank() ? "a blank one" : runName.length()));
         }
     }
+
+    /**
+     * Longest run name: a model version {@code <runName>/step-N} of any step then fits the bound
+     * every record that carries it holds ({@link RecordBounds#MAX_MODEL_VERSION_CHARS}).
+     */
+    public static final int MAX_RUN_NAME_CHARS =
+            // "/step-" and the 19 digits of the largest step, Long.MAX_VALUE
+            RecordBounds.MAX_MODEL_VERSION_CHARS - 6 - 19;
 
     /** Most batches prefetched ahead of the step (each holds a batch's images as floats). */
     public static final int MAX_PREFETCH_BATCHES = 8;
@@ -217,6 +231,27 @@ public record TrainerConfig(
     }
 
     /**
+     * The name of this run's model versions ({@code <name>/step-NNNNNNNN}): {@code runName} when
+     * set, else the model family's ({@link #familyRunName}).
+     */
+    public String resolvedRunName() {
+        return runName != null ? runName : familyRunName(model.family());
+    }
+
+    /**
+     * The run name a model of {@code family} gets by default: {@code siglip} (two towers), {@code
+     * clippo}, {@code limoe}, {@code captioner}.
+     */
+    public static String familyRunName(ModelFamily family) {
+        return switch (family) {
+            case TWO_TOWER -> "siglip";
+            case CLIPPO -> "clippo";
+            case LIMOE -> "limoe";
+            case CAPTIONER -> "captioner";
+        };
+    }
+
+    /**
      * Where the metrics lines go: {@code metricsFile}, else {@code checkpointDir/metrics.jsonl}.
      */
     public Path resolvedMetricsFile() {
@@ -249,7 +284,7 @@ public record TrainerConfig(
         private int keepCheckpoints = 3;
         private Path checkpointDir = Path.of("checkpoints");
         private String consumerGroup = "streamlip-trainer";
-        private String runName = "siglip";
+        private String runName;
         private int seed = 42;
         private int threads = 2;
         private int prefetchBatches = 1;

@@ -1,6 +1,7 @@
 package io.streamlip.trainer;
 
 import io.streamlip.trainer.eval.EvalReport;
+import io.streamlip.trainer.limoe.RoutingStats;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -23,6 +24,8 @@ import java.time.Duration;
  *     LatencyStats#recent()})
  * @param freshnessOverall the same over every example of the run
  * @param sampledOut records passed over by the per-language sampling in this run
+ * @param routing LIMoE: how the run's last step routed its tokens (what its last progress line and
+ *     final checkpoint report); null for the other families and when no step was taken
  */
 public record TrainingSummary(
         long steps,
@@ -39,4 +42,5 @@ public record TrainingSummary(
         EvalReport evaluation,
         LatencyStats.Percentiles freshness,
         LatencyStats.Percentiles freshnessOverall,
-        long sampledOut) {}
+        long sampledOut,
+        RoutingStats routing) {}

@@ -104,8 +104,9 @@ class ConfigBuildersTest {
         assertThat(d.model()).isEqualTo(ModelConfig.small(d.tokenizer().vocabSize()));
         assertThat(d.tokenizerVersion()).isEqualTo("bytes-v1");
         assertThat(d.checkpointDir()).isEqualTo(Path.of("checkpoints"));
-        assertThat(List.of(d.consumerGroup(), d.runName()))
+        assertThat(List.of(d.consumerGroup(), d.resolvedRunName()))
                 .containsExactly("streamlip-trainer", "siglip");
+        assertThat(d.runName()).isNull(); // the model family's name
         assertThat(d.pollTimeout()).hasSeconds(1);
         assertThat(d.device()).isEqualTo(DeviceChoice.AUTO);
         assertThat(d.shuffle()).isEqualTo(ShuffleConfig.defaults());

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
 import io.streamlip.tokenize.render.BitmapFont;
 import io.streamlip.trainer.model.ContrastiveModel;
@@ -49,9 +48,8 @@ public final class ClippoModel extends AbstractBlock implements ContrastiveModel
         }
         this.config = config;
         tower = addChildBlock("tower", new ImageTower(config));
-        logTemperature =
-                addParameter(scalar("log_temperature", SiglipModel.INITIAL_LOG_TEMPERATURE));
-        bias = addParameter(scalar("bias", SiglipModel.INITIAL_BIAS));
+        logTemperature = addParameter(SiglipModel.newLogTemperature());
+        bias = addParameter(SiglipModel.newBias());
     }
 
     /**
@@ -122,14 +120,5 @@ public final class ClippoModel extends AbstractBlock implements ContrastiveModel
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return new Shape[] {new Shape(inputShapes[0].get(0), config.embedDim())};
-    }
-
-    private static Parameter scalar(String name, float value) {
-        return Parameter.builder()
-                .setName(name)
-                .setType(Parameter.Type.OTHER)
-                .optShape(new Shape(1))
-                .optInitializer(new ConstantInitializer(value))
-                .build();
     }
 }

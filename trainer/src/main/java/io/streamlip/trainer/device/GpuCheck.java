@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.LibUtils;
-import ai.djl.training.GradientCollector;
 import ai.djl.util.cuda.CudaUtils;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +14,6 @@ import io.streamlip.trainer.TrainingSession;
 import io.streamlip.trainer.data.TrainingBatch;
 import io.streamlip.trainer.loss.ChunkedSigmoidLoss;
 import io.streamlip.trainer.loss.LossConfig;
-import io.streamlip.trainer.loss.SigmoidLoss;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.io.BufferedReader;
@@ -461,62 +459,13 @@ public final class GpuCheck {
 
     /** One warm-up and three measured runs: the largest peak, the median time, the loss. */
     private static Map<String, Object> lossRun(Device device, int batch, int dim, int chunks) {
-        int repeats = 3;
-        double[] ms = new double[repeats];
-        long peak = 0;
-        String method = null;
-        float[] loss = new float[1];
-        try (NDManager manager = NDManager.newBaseManager(device, "PyTorch")) {
-            Engine.getEngine("PyTorch").setRandomSeed(batch);
-            NDArray x = manager.randomNormal(new Shape(batch, dim)).normalize(2, 1, 1e-6);
-            NDArray y = manager.randomNormal(new Shape(batch, dim)).normalize(2, 1, 1e-6);
-            NDArray logT = manager.create(new float[] {(float) Math.log(10)});
-            NDArray bias = manager.create(new float[] {-10f});
-            for (int r = -1; r < repeats; r++) {
-                try (NDManager run = manager.newSubManager()) {
-                    NDArray[] leaves = {
-                        x.duplicate(), y.duplicate(), logT.duplicate(), bias.duplicate()
-                    };
-                    for (NDArray a : leaves) {
-                        a.attach(run);
-                        a.setRequiresGradient(true);
-                    }
-                    long t0 = System.nanoTime();
-                    PeakMemory.Peak p =
-                            PeakMemory.measure(
-                                    device,
-                                    () ->
-                                            loss[0] =
-                                                    lossAndBackward(
-                                                            leaves[0], leaves[1], leaves[2],
-                                                            leaves[3], chunks));
-                    double elapsed = (System.nanoTime() - t0) / 1e6;
-                    if (r >= 0) {
-                        ms[r] = elapsed;
-                        peak = Math.max(peak, p.bytes());
-                        method = p.method();
-                    }
-                }
-            }
-        }
+        LossMemory.Measurement run = LossMemory.measure(device, batch, dim, chunks, 3);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("peak_mib", round(peak / (double) (1 << 20), 1));
-        m.put("ms_median", round(median(ms), 2));
-        m.put("loss", loss[0]);
-        m.put("memory_method", method);
+        m.put("peak_mib", round(run.peakBytes() / (double) (1 << 20), 1));
+        m.put("ms_median", round(median(run.millis()), 2));
+        m.put("loss", run.loss());
+        m.put("memory_method", run.method());
         return m;
-    }
-
-    /** The loss with its backward into x, y, t' and b; whole when {@code chunks} is 0. */
-    static float lossAndBackward(NDArray x, NDArray y, NDArray t, NDArray b, int chunks) {
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            if (chunks == 0) {
-                NDArray loss = SigmoidLoss.compute(x, y, t, b);
-                gc.backward(loss);
-                return loss.getFloat();
-            }
-            return ChunkedSigmoidLoss.backward(gc, x, y, t, b, chunks);
-        }
     }
 
     /** Random images in [-1, 1] and captions of 4 to contextLength random ids. */

@@ -15,14 +15,15 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import io.streamlip.trainer.model.ContrastiveModel;
+import io.streamlip.trainer.model.ImageTower;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.model.ModelFamily;
 import io.streamlip.trainer.model.SeededInit;
 import io.streamlip.trainer.model.SiglipModel;
+import io.streamlip.trainer.model.TextTower;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,7 +43,6 @@ import java.util.List;
  */
 public final class LimoeModel extends AbstractBlock implements ContrastiveModel {
     private static final byte VERSION = 1;
-    private static final float MASKED = -1e9f;
     private static final double NORM_EPS = 1e-6;
 
     private final ModelConfig config;
@@ -82,15 +82,7 @@ public final class LimoeModel extends AbstractBlock implements ContrastiveModel 
         }
         this.config = config;
         this.width = config.imageWidth();
-        int patch = config.patchSize();
-        patchEmbedding =
-                addChildBlock(
-                        "patch_embedding",
-                        Conv2d.builder()
-                                .setKernelShape(new Shape(patch, patch))
-                                .optStride(new Shape(patch, patch))
-                                .setFilters(width)
-                                .build());
+        patchEmbedding = addChildBlock("patch_embedding", ImageTower.patchEmbedding(config));
         imagePositions =
                 addParameter(normal("image_positions", new Shape(1, config.patchCount(), width)));
         tokenTable = addParameter(normal("token_table", new Shape(config.vocabSize(), width)));
@@ -113,9 +105,8 @@ public final class LimoeModel extends AbstractBlock implements ContrastiveModel 
                 addChildBlock(
                         "text_projection",
                         Linear.builder().setUnits(config.embedDim()).optBias(false).build());
-        logTemperature =
-                addParameter(scalar("log_temperature", SiglipModel.INITIAL_LOG_TEMPERATURE));
-        bias = addParameter(scalar("bias", SiglipModel.INITIAL_BIAS));
+        logTemperature = addParameter(SiglipModel.newLogTemperature());
+        bias = addParameter(SiglipModel.newBias());
     }
 
     /**
@@ -247,7 +238,8 @@ public final class LimoeModel extends AbstractBlock implements ContrastiveModel 
                 NDArray pooled = x.mean(new int[] {1});
                 imageOut = project(ps, imageProjection, pooled, training);
             } else {
-                NDArray weights = poolingWeights(mask);
+                // FINAL (Hugging Face SigLIP's last position) is refused by ModelConfig for LIMoE.
+                NDArray weights = TextTower.poolingWeights(config.textPooling(), mask);
                 NDArray pooled = x.mul(weights.expandDims(2)).sum(new int[] {1});
                 textOut = project(ps, textProjection, pooled, training);
             }
@@ -276,42 +268,18 @@ public final class LimoeModel extends AbstractBlock implements ContrastiveModel 
     }
 
     private Stream textStream(ParameterStore ps, NDArray ids, NDArray mask, boolean training) {
-        Shape shape = ids.getShape();
-        long batch = shape.get(0);
-        long seq = shape.get(1);
-        if (seq != config.contextLength()) {
-            throw new IllegalArgumentException(
-                    "token ids must be padded to the context length "
-                            + config.contextLength()
-                            + ", got shape "
-                            + shape);
-        }
+        TextTower.requirePadded(config, ids);
         NDArray table = ps.getValue(tokenTable, ids.getDevice(), training);
         NDArray x = Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
         x = x.add(ps.getValue(textPositions, ids.getDevice(), training));
         x = x.add(ps.getValue(textModality, ids.getDevice(), training));
-        NDArray additive = mask.sub(1f).mul(-MASKED).reshape(batch, 1, 1, seq);
+        NDArray additive = TextTower.paddingScores(mask);
         float[] host = mask.toFloatArray();
         boolean[] valid = new boolean[host.length];
         for (int i = 0; i < host.length; i++) {
             valid[i] = host[i] > 0;
         }
         return new Stream(Modality.TEXT, x, additive, valid);
-    }
-
-    private NDArray poolingWeights(NDArray mask) {
-        return switch (config.textPooling()) {
-            case MEAN -> mask.div(mask.sum(new int[] {1}, true));
-            case LAST -> {
-                long batch = mask.getShape().get(0);
-                NDArray next =
-                        mask.get(new NDIndex(":, 1:"))
-                                .concat(mask.getManager().zeros(new Shape(batch, 1)), 1);
-                yield mask.sub(next);
-            }
-            // Refused by ModelConfig for LIMoE: Hugging Face SigLIP's pooling of the last position.
-            case FINAL -> throw new IllegalStateException("LIMoE does not pool FINAL");
-        };
     }
 
     /** Not supported: use {@link #encode}. */
@@ -338,10 +306,7 @@ public final class LimoeModel extends AbstractBlock implements ContrastiveModel 
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        long batch = inputShapes[0].get(0);
-        return new Shape[] {
-            new Shape(batch, config.embedDim()), new Shape(batch, config.embedDim())
-        };
+        return SiglipModel.embeddingShapes(config, inputShapes[0].get(0));
     }
 
     private static Parameter normal(String name, Shape shape) {
@@ -350,15 +315,6 @@ public final class LimoeModel extends AbstractBlock implements ContrastiveModel 
                 .setType(Parameter.Type.OTHER)
                 .optShape(shape)
                 .optInitializer(new NormalInitializer(0.02f))
-                .build();
-    }
-
-    private static Parameter scalar(String name, float value) {
-        return Parameter.builder()
-                .setName(name)
-                .setType(Parameter.Type.OTHER)
-                .optShape(new Shape(1))
-                .optInitializer(new ConstantInitializer(value))
                 .build();
     }
 }

@@ -39,15 +39,7 @@ public final class ImageTower extends AbstractBlock {
     public ImageTower(ModelConfig config) {
         super(VERSION);
         this.config = config;
-        int patch = config.patchSize();
-        patchEmbedding =
-                addChildBlock(
-                        "patch_embedding",
-                        Conv2d.builder()
-                                .setKernelShape(new Shape(patch, patch))
-                                .optStride(new Shape(patch, patch))
-                                .setFilters(config.imageWidth())
-                                .build());
+        patchEmbedding = addChildBlock("patch_embedding", patchEmbedding(config));
         positions =
                 addParameter(
                         Parameter.builder()
@@ -147,5 +139,18 @@ public final class ImageTower extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return new Shape[] {new Shape(inputShapes[0].get(0), config.embedDim())};
+    }
+
+    /**
+     * The patch embedding: a convolution with kernel = stride = the patch size, one filter per
+     * channel of the model's width (image width).
+     */
+    public static Conv2d patchEmbedding(ModelConfig config) {
+        int patch = config.patchSize();
+        return Conv2d.builder()
+                .setKernelShape(new Shape(patch, patch))
+                .optStride(new Shape(patch, patch))
+                .setFilters(config.imageWidth())
+                .build();
     }
 }

@@ -48,8 +48,20 @@ public final class SiglipModel extends AbstractBlock implements ContrastiveModel
         this.config = config;
         imageTower = addChildBlock("image", new ImageTower(config));
         textTower = addChildBlock("text", new TextTower(config));
-        logTemperature = addParameter(scalar("log_temperature", INITIAL_LOG_TEMPERATURE));
-        bias = addParameter(scalar("bias", INITIAL_BIAS));
+        logTemperature = addParameter(newLogTemperature());
+        bias = addParameter(newBias());
+    }
+
+    /**
+     * A fresh {@code t'} parameter ({@code log_temperature}, at {@link #INITIAL_LOG_TEMPERATURE}).
+     */
+    public static Parameter newLogTemperature() {
+        return scalar("log_temperature", INITIAL_LOG_TEMPERATURE);
+    }
+
+    /** A fresh {@code b} parameter ({@code bias}, at {@link #INITIAL_BIAS}). */
+    public static Parameter newBias() {
+        return scalar("bias", INITIAL_BIAS);
     }
 
     /**
@@ -130,7 +142,14 @@ public final class SiglipModel extends AbstractBlock implements ContrastiveModel
     /** The shapes of {@link #embedImages} and {@link #embedTexts} for {@link #inputShapes}. */
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        long batch = inputShapes[0].get(0);
+        return embeddingShapes(config, inputShapes[0].get(0));
+    }
+
+    /**
+     * The shapes of the image and the text embeddings of a batch of {@code batch}: (B, D) each, D
+     * the model's {@code embedDim}.
+     */
+    public static Shape[] embeddingShapes(ModelConfig config, long batch) {
         return new Shape[] {
             new Shape(batch, config.embedDim()), new Shape(batch, config.embedDim())
         };

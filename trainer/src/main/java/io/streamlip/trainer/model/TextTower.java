@@ -87,16 +87,8 @@ public final class TextTower extends AbstractBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray ids = inputs.get(0);
         NDArray mask = inputs.get(1);
+        requirePadded(config, ids);
         Shape shape = ids.getShape();
-        long batch = shape.get(0);
-        long seq = shape.get(1);
-        if (seq != config.contextLength()) {
-            throw new IllegalArgumentException(
-                    "token ids must be padded to the context length "
-                            + config.contextLength()
-                            + ", got shape "
-                            + shape);
-        }
         boolean hfPooling = config.textPooling() == ModelConfig.TextPooling.FINAL;
         if (hfPooling) {
             // Padding holds padTokenId and is attended, as the model was trained (SigLIP).
@@ -106,8 +98,7 @@ public final class TextTower extends AbstractBlock {
         NDArray table = ps.getValue(tokenTable, ids.getDevice(), training);
         NDArray x = Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
         x = x.add(ps.getValue(positions, ids.getDevice(), training));
-        // (B, S) -> (B, 1, 1, S): 0 for real keys, MASKED for padding keys.
-        NDArray additive = hfPooling ? null : mask.sub(1f).mul(-MASKED).reshape(batch, 1, 1, seq);
+        NDArray additive = hfPooling ? null : paddingScores(mask);
         for (TransformerBlock block : blocks) {
             NDList in = additive == null ? new NDList(x) : new NDList(x, additive);
             x = block.forward(ps, in, training).singletonOrThrow();
@@ -117,14 +108,45 @@ public final class TextTower extends AbstractBlock {
         if (hfPooling) {
             pooled = x.get(new NDIndex(":, -1, :"));
         } else {
-            NDArray weights = poolingWeights(mask); // (B, S), rows sum to 1
+            NDArray weights = poolingWeights(config.textPooling(), mask); // (B, S), rows sum to 1
             pooled = x.mul(weights.expandDims(2)).sum(new int[] {1});
         }
         return projection.forward(ps, new NDList(pooled), training);
     }
 
-    private NDArray poolingWeights(NDArray mask) {
-        return switch (config.textPooling()) {
+    /**
+     * Checks that token ids come padded to the model's context length.
+     *
+     * @throws IllegalArgumentException unless {@code ids} is (B, S) with S the context length
+     */
+    public static void requirePadded(ModelConfig config, NDArray ids) {
+        Shape shape = ids.getShape();
+        if (shape.dimension() != 2 || shape.get(1) != config.contextLength()) {
+            throw new IllegalArgumentException(
+                    "token ids must be padded to the context length "
+                            + config.contextLength()
+                            + ", got shape "
+                            + shape);
+        }
+    }
+
+    /**
+     * What attention adds to its scores for the padding mask (B, S): (B, 1, 1, S), 0 for real keys
+     * and a large negative number for padding keys, so that softmax gives them weight 0.
+     */
+    public static NDArray paddingScores(NDArray mask) {
+        Shape shape = mask.getShape();
+        return mask.sub(1f).mul(-MASKED).reshape(shape.get(0), 1, 1, shape.get(1));
+    }
+
+    /**
+     * The weights (B, S) that pool the real tokens of a padding mask (B, S) as {@code pooling} does
+     * (rows sum to 1): their mean, or the last real token alone.
+     *
+     * @throws IllegalStateException for {@code FINAL}, which pools a position, not weights
+     */
+    public static NDArray poolingWeights(ModelConfig.TextPooling pooling, NDArray mask) {
+        return switch (pooling) {
             case MEAN -> mask.div(mask.sum(new int[] {1}, true));
             case FINAL -> throw new IllegalStateException("FINAL pools without weights");
             case LAST -> {
