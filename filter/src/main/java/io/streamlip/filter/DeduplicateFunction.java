@@ -8,6 +8,8 @@ import io.streamlip.platform.flink.EnvelopeStage;
 import io.streamlip.platform.flink.RejectCounters;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.RejectReason;
+import java.io.IOException;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -22,7 +24,8 @@ import org.apache.flink.util.OutputTag;
  * {@code duplicate}. The state is the id of the first pair per key in the state backend (RocksDB),
  * so a duplicate's reject names the pair it repeats; it is forgotten after {@link
  * FilterConfig#dedupRetention()}. Sends the first on with its Kafka record, for the near-duplicate
- * stages ({@link NearDuplicateStages}).
+ * stages ({@link NearDuplicateStages}). With a blocklist the job uses {@link
+ * BlocklistDeduplicateFunction} instead, which checks it first, on the same state.
  */
 final class DeduplicateFunction
         extends KeyedProcessFunction<String, CuratedEnvelope, CuratedEnvelope> {
@@ -37,8 +40,8 @@ final class DeduplicateFunction
         this.config = config;
     }
 
-    @Override
-    public void open(OpenContext openContext) {
+    /** The state of the first pair's id per key (the same in both functions: savepoints). */
+    static ValueStateDescriptor<String> firstIdDescriptor(FilterConfig config) {
         ValueStateDescriptor<String> descriptor =
                 new ValueStateDescriptor<>("first-id", Types.STRING);
         descriptor.enableTimeToLive(
@@ -46,18 +49,37 @@ final class DeduplicateFunction
                         .updateTtlOnCreateAndWrite()
                         .neverReturnExpired()
                         .build());
-        firstId = getRuntimeContext().getState(descriptor);
+        return descriptor;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        firstId = getRuntimeContext().getState(firstIdDescriptor(config));
         counters = new RejectCounters(getRuntimeContext().getMetricGroup());
     }
 
     @Override
     public void processElement(CuratedEnvelope in, Context ctx, Collector<CuratedEnvelope> out)
             throws Exception {
+        if (firstOfItsKey(firstId, in, counters, reject -> ctx.output(rejects, reject))) {
+            out.collect(in);
+        }
+    }
+
+    /**
+     * Whether {@code in} is the first pair of its key (the current key of {@code firstId}), which
+     * it then becomes; else its {@code duplicate} reject goes to {@code rejects}. Counts either.
+     */
+    static boolean firstOfItsKey(
+            ValueState<String> firstId,
+            CuratedEnvelope in,
+            RejectCounters counters,
+            Consumer<Reject> rejects)
+            throws IOException {
         String first = firstId.value();
         if (first != null) {
             counters.rejected(RejectReason.DUPLICATE);
-            ctx.output(
-                    rejects,
+            rejects.accept(
                     in.source.reject(
                             in.pair.getPair().getId(),
                             FilterJob.STAGE,
@@ -66,10 +88,10 @@ final class DeduplicateFunction
                                     + in.pair.getImageSha256()
                                     + ") and caption as "
                                     + first));
-            return;
+            return false;
         }
         firstId.update(in.pair.getPair().getId());
         counters.accepted();
-        out.collect(in);
+        return true;
     }
 }

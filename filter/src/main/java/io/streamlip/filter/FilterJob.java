@@ -45,6 +45,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -55,9 +56,10 @@ import org.slf4j.LoggerFactory;
  * ({@link FetchStage}, on by default: the image of a pair that carries only its URL; only those
  * pairs enter its async operator), {@code curate} ({@link CurateFunction}, {@link PairCurator};
  * {@code curate-fetched} for the fetched pairs), {@code decontaminate} ({@link
- * DecontaminateFunction}, with evaluation sets), {@code blocklist} ({@link BlocklistStage}: the
- * opt-out files and the {@code blocklist} topic as a broadcast stream), {@code deduplicate} ({@link
- * DeduplicateFunction}, by {@link DuplicateKey}), {@code near-duplicate-*} ({@link
+ * DecontaminateFunction}, with evaluation sets), {@code deduplicate} ({@link
+ * BlocklistDeduplicateFunction}, by {@link DuplicateKey}: the blocklist first, {@link
+ * BlocklistStage}: the opt-out files and the {@code blocklist} topic as a broadcast input; {@link
+ * DeduplicateFunction} when the blocklist is off), {@code near-duplicate-*} ({@link
  * NearDuplicateStages}), {@code crossmodal-score} (with {@link Options#crossModalScoring}), {@code
  * language-caps} ({@link LanguageCapFunction}, with {@link LanguageConfig#caps()}, last so the cap
  * counts what the job emits) and {@code curated-size} ({@code RecordSizeCheck}). What each stage
@@ -148,11 +150,7 @@ public final class FilterJob {
     private static DataStream<CuratedPair> wire(
             DataStream<KafkaEnvelope> raw,
             FilterConfig config,
-            Optional<
-                            Function<
-                                    DataStream<CuratedEnvelope>,
-                                    SingleOutputStreamOperator<CuratedEnvelope>>>
-                    blocklist,
+            Optional<BlocklistStage.Wiring> blocklist,
             Optional<Function<DataStream<CuratedPair>, SingleOutputStreamOperator<CuratedPair>>>
                     scoring,
             FileSinkConfig fileSinks,
@@ -186,15 +184,22 @@ public final class FilterJob {
             rejects = rejects.union(decontaminated.getSideOutput(EnvelopeStage.rejects(STAGE)));
             clean = decontaminated;
         }
-        if (blocklist.isPresent()) {
-            // Before deduplication: a blocklisted pair must not stand in the state for its copies.
-            SingleOutputStreamOperator<CuratedEnvelope> allowed = blocklist.get().apply(clean);
-            rejects = rejects.union(allowed.getSideOutput(EnvelopeStage.rejects(STAGE)));
-            clean = allowed;
-        }
+        KeyedStream<CuratedEnvelope, String> byDuplicateKey =
+                clean.keyBy(c -> c.duplicateKey, Types.STRING);
+        // With a blocklist, one operator checks it and then deduplicates (the blocklist first: a
+        // listed pair must not stand in the state for its copies), so that a pair crosses one
+        // exchange to reach both. Either way the dedup state is the same, under the same uid.
         SingleOutputStreamOperator<CuratedEnvelope> unique =
-                clean.keyBy(c -> c.duplicateKey, Types.STRING)
-                        .process(new DeduplicateFunction(config), CuratedEnvelope.typeInfo())
+                (blocklist.isPresent()
+                                ? byDuplicateKey
+                                        .connect(blocklist.get().updates())
+                                        .process(
+                                                new BlocklistDeduplicateFunction(
+                                                        config, blocklist.get().matcher()),
+                                                CuratedEnvelope.typeInfo())
+                                : byDuplicateKey.process(
+                                        new DeduplicateFunction(config),
+                                        CuratedEnvelope.typeInfo()))
                         .name("deduplicate")
                         .uid(STAGE + "-deduplicate");
         SingleOutputStreamOperator<CuratedPair> distinct =
@@ -329,19 +334,17 @@ public final class FilterJob {
                                                     STAGE);
                                     return kept -> scorer.apply(kept, updates, STAGE);
                                 });
-        Optional<Function<DataStream<CuratedEnvelope>, SingleOutputStreamOperator<CuratedEnvelope>>>
-                blocklist =
-                        config.blocklist().enabled()
-                                ? Optional.of(
-                                        pairs ->
-                                                BlocklistStage.attach(
-                                                        pairs,
-                                                        kafka,
-                                                        topics.blocklist(),
-                                                        config.blocklist(),
-                                                        options.bounded(),
-                                                        STAGE))
-                                : Optional.empty();
+        Optional<BlocklistStage.Wiring> blocklist =
+                config.blocklist().enabled()
+                        ? Optional.of(
+                                BlocklistStage.attach(
+                                        env,
+                                        kafka,
+                                        topics.blocklist(),
+                                        config.blocklist(),
+                                        options.bounded(),
+                                        STAGE))
+                        : Optional.empty();
         return wire(
                 raw,
                 config,

@@ -4,8 +4,13 @@ import static io.streamlip.filter.curate.FilterTestRecords.envelope;
 import static io.streamlip.filter.curate.FilterTestRecords.serializer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.filter.blocklist.BlocklistEntry;
+import io.streamlip.filter.blocklist.BlocklistFiles;
+import io.streamlip.filter.blocklist.BlocklistMatcher;
+import io.streamlip.filter.blocklist.BlocklistUpdate;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.curate.CuratedEnvelope;
+import io.streamlip.filter.curate.DuplicateKey;
 import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
 import io.streamlip.platform.flink.EnvelopeStage;
@@ -22,7 +27,9 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -132,6 +139,89 @@ class FilterFunctionsTest {
                     .containsExactly("duplicate:again@1", "duplicate:again@3");
             assertThat(rejects.get(0).getDetail()).endsWith("caption as " + a.getId());
         }
+    }
+
+    @Test
+    void theBlocklistRefusesBeforeDeduplicationAndALiftedEntryLetsTheNextCopyThrough()
+            throws Exception {
+        PairCurator curator = new PairCurator(FilterConfig.defaults());
+        RawPair a = new SyntheticPairs(32).pairs(1, 8).next();
+        RawPair b = new SyntheticPairs(32).pairs(1, 9).next();
+        RawPair termed =
+                RawPair.newBuilder(a)
+                        .setId("termed")
+                        .setAltText("a forbidden circle")
+                        .setLangHint("en")
+                        .build();
+        BlocklistMatcher matcher =
+                new BlocklistMatcher(
+                        List.of(
+                                new BlocklistFiles.Located(
+                                        BlocklistEntry.term("forbidden"), "terms.txt:1")),
+                        6,
+                        100);
+        String listed =
+                BlocklistEntry.sha256(DuplicateKey.sha256Hex(PairCurator.bytes(b.getImage())))
+                        .text();
+        try (var harness =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                new BlocklistDeduplicateFunction(FilterConfig.defaults(), matcher),
+                                List.of(BlocklistMatcher.ENTRIES)),
+                        (CuratedEnvelope c) -> c.duplicateKey,
+                        Types.STRING,
+                        128,
+                        1,
+                        0)) {
+            harness.setup(serializer(CuratedEnvelope.typeInfo()));
+            harness.open();
+            long[] offset = {0};
+            ThrowingConsumer<RawPair> send =
+                    raw -> {
+                        PairCurator.Curated curated =
+                                curator.curateWithThumbnail(raw, java.time.Instant.EPOCH).value();
+                        harness.processElement(
+                                new CuratedEnvelope(
+                                        PairCurator.duplicateKey(curated.pair()),
+                                        curated.pair(),
+                                        curated.thumbnail(),
+                                        envelope(raw.getId(), RAW.encode(raw), offset[0]++)),
+                                0);
+                    };
+            send.accept(a); // @0 passes
+            send.accept(termed); // @1 the file's term
+            harness.processBroadcastElement(new BlocklistUpdate(listed, false, 7, 0), 0);
+            send.accept(b); // @2 listed on the topic
+            harness.processBroadcastElement(new BlocklistUpdate(listed, true, 8, 0), 0);
+            send.accept(b); // @3 passes: the refused copy left no dedup state behind
+            send.accept(b); // @4 now a duplicate
+            send.accept(a); // @5 a duplicate
+
+            assertThat(harness.extractOutputValues())
+                    .extracting(c -> c.pair.getPair().getId() + "@" + c.source.offset)
+                    .containsExactly(a.getId() + "@0", b.getId() + "@3");
+            List<Reject> rejects =
+                    harness.getSideOutput(EnvelopeStage.rejects(FilterJob.STAGE)).stream()
+                            .map(StreamRecord::getValue)
+                            .toList();
+            assertThat(rejects)
+                    .extracting(r -> r.getReason() + "@" + r.getOffset())
+                    .containsExactly(
+                            "caption_blocklisted@1",
+                            "blocklisted_image@2",
+                            "duplicate@4",
+                            "duplicate@5");
+            assertThat(rejects.get(0).getDetail()).contains("terms.txt:1");
+            assertThat(rejects.get(1).getDetail()).contains("blocklist topic, offset 7");
+            assertThat(rejects).allMatch(r -> r.getStage().equals(FilterJob.STAGE));
+            assertThat(harness.getBroadcastState(BlocklistMatcher.ENTRIES).entries()).isEmpty();
+        }
+    }
+
+    /** One record sent through a harness. */
+    @FunctionalInterface
+    private interface ThrowingConsumer<T> {
+        void accept(T value) throws Exception;
     }
 
     /** A harness with an explicit output serializer (reflection cannot analyse Avro fields). */

@@ -75,8 +75,7 @@ class OperatorUidsTest {
                         List.of(
                                 "Sink Committer: filter-curated-sink",
                                 "Sink Committer: filter-rejects-sink",
-                                "filter-blocklist",
-                                "filter-blocklist-source",
+                                "filter-blocklist-topic-source",
                                 "filter-crossmodal-score",
                                 "filter-curate",
                                 "filter-curated-sink",
@@ -93,7 +92,7 @@ class OperatorUidsTest {
                                 "filter-model-updates-source",
                                 "filter-near-duplicate-admit",
                                 "filter-near-duplicate-bands",
-                                "filter-near-duplicate-clusters",
+                                "filter-near-duplicate-join",
                                 "filter-near-duplicate-probes",
                                 "filter-rejects-sink",
                                 "filter-source"));

@@ -1,7 +1,6 @@
 package io.streamlip.filter.blocklist;
 
 import io.streamlip.filter.config.BlocklistConfig;
-import io.streamlip.filter.curate.CuratedEnvelope;
 import io.streamlip.platform.kafka.KafkaClients;
 import io.streamlip.platform.kafka.KafkaEnvelope;
 import io.streamlip.platform.kafka.PipelineSources;
@@ -14,18 +13,17 @@ import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The blocklist stage as a job wires it: reads the configured files here (in the client, once, so a
+ * The blocklist as a job wires it: reads the configured files here (in the client, once, so a
  * malformed line fails the submission, not the running job), reads the blocklist topic from its
- * beginning with one source task, and connects it as a broadcast stream to {@link
- * BlocklistFunction}. Operator uids: {@code <stage>-blocklist-source}, {@code
- * <stage>-decode-blocklist}, {@code <stage>-blocklist}.
+ * beginning with one source task, and broadcasts it to the operator that holds the {@link
+ * BlocklistMatcher} (the filter's deduplication). Operator uids: {@code
+ * <stage>-blocklist-topic-source}, {@code <stage>-decode-blocklist}.
  */
 public final class BlocklistStage {
     private static final Logger LOG = LoggerFactory.getLogger(BlocklistStage.class);
@@ -57,14 +55,15 @@ public final class BlocklistStage {
     }
 
     /**
-     * Checks {@code pairs} against the blocklists; the result's side output {@code
-     * EnvelopeStage.rejects(stage)} holds the refusals.
+     * The blocklist of {@code config} for the operator that checks it ({@link BlocklistMatcher}),
+     * with the files' entries read here, and the blocklist topic's updates as a broadcast stream
+     * for that operator's second input (an empty stream when {@code config.followTopic()} is off).
      *
      * @param topic the blocklist topic, followed when {@code config.followTopic()}
      * @param bounded stop reading the topic at its end as of the start (tests, one-shot runs)
      */
-    public static SingleOutputStreamOperator<CuratedEnvelope> attach(
-            DataStream<CuratedEnvelope> pairs,
+    public static Wiring attach(
+            StreamExecutionEnvironment env,
             KafkaClients kafka,
             String topic,
             BlocklistConfig config,
@@ -75,7 +74,6 @@ public final class BlocklistStage {
                 "blocklist: {} entries from files{}",
                 files.size(),
                 config.followTopic() ? ", following topic " + topic : "");
-        StreamExecutionEnvironment env = pairs.getExecutionEnvironment();
         DataStream<BlocklistUpdate> updates;
         if (config.followTopic()) {
             updates =
@@ -87,7 +85,11 @@ public final class BlocklistStage {
                                             bounded),
                                     WatermarkStrategy.noWatermarks(),
                                     topic + "-source")
-                            .uid(stage + "-blocklist-source")
+                            // Not "-blocklist-source": a savepoint of the job from before the
+                            // blocklist moved into the deduplication operator holds the entries in
+                            // an operator that is gone, so the topic is read again from its start
+                            // (docs/decisions/blocklist.md).
+                            .uid(stage + "-blocklist-topic-source")
                             .setParallelism(1)
                             .flatMap(new DecodeUpdates(), TypeInformation.of(BlocklistUpdate.class))
                             .name("decode-blocklist")
@@ -100,15 +102,16 @@ public final class BlocklistStage {
                             .uid(stage + "-no-blocklist-topic")
                             .setParallelism(1);
         }
-        BroadcastStream<BlocklistUpdate> broadcast = updates.broadcast(BlocklistFunction.ENTRIES);
-        return pairs.connect(broadcast)
-                .process(
-                        new BlocklistFunction(
-                                files, config.maxPhashDistance(), config.maxEntries(), stage),
-                        CuratedEnvelope.typeInfo())
-                .name("blocklist")
-                .uid(stage + "-blocklist");
+        return new Wiring(
+                new BlocklistMatcher(files, config.maxPhashDistance(), config.maxEntries()),
+                updates.broadcast(BlocklistMatcher.ENTRIES));
     }
+
+    /**
+     * What the checking operator needs: the matcher and the topic's updates, broadcast with {@link
+     * BlocklistMatcher#ENTRIES}.
+     */
+    public record Wiring(BlocklistMatcher matcher, BroadcastStream<BlocklistUpdate> updates) {}
 
     /**
      * Decodes blocklist records: the key is the entry, a null value removes it. A record whose key

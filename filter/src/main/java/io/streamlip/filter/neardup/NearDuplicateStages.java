@@ -12,11 +12,11 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * Near-duplicate removal and the image-cluster cap in the Flink job, in three keyed stages whose
- * state is on the job's state backend: {@link BandLookupFunction} (keyed by {@link LshBands} band
- * key: the oldest cluster among a bucket's near copies, or none), {@link ClusterAssignFunction}
- * (keyed by pair: joins the oldest cluster answered, or starts one) and {@link
- * ClusterAdmitFunction} (keyed by cluster: the same caption again is a near duplicate; beyond the
- * cap, the cluster is full).
+ * long-lived state is on the job's state backend: {@link BandLookupFunction} (keyed by {@link
+ * LshBands} band key: the oldest cluster among a bucket's near copies, or none), {@link
+ * ClusterAssignFunction} (keyed by pair: joins the oldest cluster answered, or starts one; what
+ * waits for its answers is on the heap, checkpointed) and {@link ClusterAdmitFunction} (keyed by
+ * cluster: the same caption again is a near duplicate; beyond the cap, the cluster is full).
  *
  * <p>Two near copies share at least one band key, so a near copy is never missed for want of a
  * shared bucket. The decisions are those of {@link NearDuplicateIndex} but for races under
@@ -67,8 +67,10 @@ public final class NearDuplicateStages {
                 unique.connect(answers)
                         .keyBy(NearDuplicateStages::pairKey, answer -> answer.pairKey, Types.STRING)
                         .process(new ClusterAssignFunction(config), ClusteredEnvelope.typeInfo())
-                        .name("near-duplicate-clusters")
-                        .uid(stage + "-near-duplicate-clusters");
+                        // Not "-near-duplicate-clusters": that operator kept the waiting pairs in
+                        // keyed state, this one on the heap (docs/decisions/near-duplicates.md).
+                        .name("near-duplicate-join")
+                        .uid(stage + "-near-duplicate-join");
         return clustered
                 .keyBy(c -> c.cluster, Types.LONG)
                 .process(

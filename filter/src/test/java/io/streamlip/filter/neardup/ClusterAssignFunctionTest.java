@@ -1,0 +1,208 @@
+package io.streamlip.filter.neardup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.curate.CuratedEnvelope;
+import io.streamlip.filter.curate.FilterTestRecords;
+import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.schemas.RawPair;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The join of a pair with its band answers, in Flink's keyed two-input test harness: the pair
+ * leaves once with the oldest cluster answered (or its own), whichever of pair and answers comes
+ * last, and a join in progress at a checkpoint completes after a restore, at the same parallelism
+ * and rescaled.
+ */
+class ClusterAssignFunctionTest {
+    private static final int MAX_PARALLELISM = 128;
+    private static final FilterConfig CONFIG = FilterConfig.defaults();
+    private static final int BANDS =
+            LshBands.forDistance(CONFIG.nearDuplicates().maxDistance()).bands();
+
+    @BeforeAll
+    static void trustSchemaClasses() {
+        DecontaminateFunctionTest.trustSchemaClasses();
+    }
+
+    @Test
+    void thePairLeavesOnceWithTheOldestClusterWhicheverArrivesLast() throws Exception {
+        List<CuratedEnvelope> pairs = pairs(2);
+        CuratedEnvelope first = pairs.get(0);
+        CuratedEnvelope second = pairs.get(1);
+        ClusterAssignFunction function = new ClusterAssignFunction(CONFIG);
+        try (var harness = harness(function, 1, 0, null)) {
+            // The first pair before its answers, none of which found a near image.
+            harness.processElement1(first, 0);
+            for (int i = 0; i < BANDS; i++) {
+                assertThat(harness.extractOutputValues()).isEmpty();
+                harness.processElement2(new BandAnswer(key(first), false, 0, 0), 0);
+            }
+            // The second pair (record time 0) after its answers: two clusters older than its own
+            // image were found, the oldest one (started at -9) wins.
+            for (int i = 0; i < BANDS; i++) {
+                BandAnswer answer =
+                        switch (i) {
+                            case 3 -> new BandAnswer(key(second), true, 77, -5);
+                            case 7 -> new BandAnswer(key(second), true, 55, -9);
+                            default -> new BandAnswer(key(second), false, 0, 0);
+                        };
+                harness.processElement2(answer, 0);
+            }
+            assertThat(harness.extractOutputValues()).hasSize(1);
+            harness.processElement1(second, 0);
+
+            List<ClusteredEnvelope> out = harness.extractOutputValues();
+            assertThat(out).hasSize(2);
+            assertThat(out.get(0).envelope.pair.getPair().getId())
+                    .isEqualTo(first.pair.getPair().getId());
+            assertThat(out.get(0).cluster)
+                    .isEqualTo(NearDuplicateIndex.imageId(first.pair.getPhash(), first.thumbnail));
+            assertThat(out.get(1).envelope.pair.getPair().getId())
+                    .isEqualTo(second.pair.getPair().getId());
+            assertThat(out.get(1).cluster).isEqualTo(55);
+            assertThat(function.waiting()).isZero();
+            assertThat(harness.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
+    void joinsInProgressAtACheckpointCompleteAfterARestore() throws Exception {
+        List<CuratedEnvelope> pairs = pairs(6);
+        OperatorSubtaskState snapshot;
+        ClusterAssignFunction before = new ClusterAssignFunction(CONFIG);
+        try (var harness = harness(before, 1, 0, null)) {
+            for (CuratedEnvelope pair : pairs) {
+                // Even pairs arrive before the checkpoint, odd ones after; half the answers before.
+                if (pairs.indexOf(pair) % 2 == 0) {
+                    harness.processElement1(pair, 0);
+                }
+                for (int i = 0; i < BANDS / 2; i++) {
+                    harness.processElement2(new BandAnswer(key(pair), i == 1, 40, -4), 0);
+                }
+            }
+            assertThat(before.waiting()).isEqualTo(pairs.size());
+            snapshot = harness.snapshot(1, 1);
+        }
+        ClusterAssignFunction after = new ClusterAssignFunction(CONFIG);
+        try (var harness = harness(after, 1, 0, snapshot)) {
+            assertThat(after.waiting()).isEqualTo(pairs.size());
+            finish(harness, pairs);
+            assertThat(harness.extractOutputValues())
+                    .extracting(c -> c.envelope.pair.getPair().getId() + "@" + c.cluster)
+                    .containsExactlyInAnyOrderElementsOf(
+                            pairs.stream().map(p -> p.pair.getPair().getId() + "@40").toList());
+            assertThat(after.waiting()).isZero();
+        }
+    }
+
+    @Test
+    void aRescaledJobResumesEachJoinInTheTaskThatOwnsItsKey() throws Exception {
+        List<CuratedEnvelope> pairs = pairs(12);
+        OperatorSubtaskState snapshot;
+        try (var harness = harness(new ClusterAssignFunction(CONFIG), 1, 0, null)) {
+            for (CuratedEnvelope pair : pairs) {
+                harness.processElement1(pair, 0);
+                harness.processElement2(new BandAnswer(key(pair), false, 0, 0), 0);
+            }
+            snapshot = harness.snapshot(1, 1);
+        }
+        List<String> done = new ArrayList<>();
+        int waiting = 0;
+        for (int subtask = 0; subtask < 2; subtask++) {
+            OperatorSubtaskState part =
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                            snapshot, MAX_PARALLELISM, 1, 2, subtask);
+            ClusterAssignFunction function = new ClusterAssignFunction(CONFIG);
+            try (var harness = harness(function, 2, subtask, part)) {
+                waiting += function.waiting();
+                List<CuratedEnvelope> owned = new ArrayList<>();
+                for (CuratedEnvelope pair : pairs) {
+                    if (org.apache.flink.runtime.state.KeyGroupRangeAssignment
+                                    .assignKeyToParallelOperator(key(pair), MAX_PARALLELISM, 2)
+                            == subtask) {
+                        owned.add(pair);
+                    }
+                }
+                assertThat(function.waiting()).isEqualTo(owned.size());
+                for (CuratedEnvelope pair : owned) {
+                    for (int i = 1; i < BANDS; i++) {
+                        harness.processElement2(new BandAnswer(key(pair), false, 0, 0), 0);
+                    }
+                }
+                harness.extractOutputValues()
+                        .forEach(c -> done.add(c.envelope.pair.getPair().getId()));
+                assertThat(function.waiting()).isZero();
+            }
+        }
+        assertThat(waiting).isEqualTo(pairs.size());
+        assertThat(done)
+                .containsExactlyInAnyOrderElementsOf(
+                        pairs.stream().map(p -> p.pair.getPair().getId()).toList());
+    }
+
+    /** The answers the pairs still miss after the first half, and the odd pairs themselves. */
+    private static void finish(
+            KeyedTwoInputStreamOperatorTestHarness<
+                            String, CuratedEnvelope, BandAnswer, ClusteredEnvelope>
+                    harness,
+            List<CuratedEnvelope> pairs)
+            throws Exception {
+        for (CuratedEnvelope pair : pairs) {
+            for (int i = BANDS / 2; i < BANDS; i++) {
+                harness.processElement2(new BandAnswer(key(pair), false, 0, 0), 0);
+            }
+            if (pairs.indexOf(pair) % 2 == 1) {
+                harness.processElement1(pair, 0);
+            }
+        }
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, CuratedEnvelope, BandAnswer, ClusteredEnvelope>
+            harness(
+                    ClusterAssignFunction function,
+                    int parallelism,
+                    int subtask,
+                    OperatorSubtaskState restore)
+                    throws Exception {
+        var harness =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new KeyedCoProcessOperator<>(function),
+                        NearDuplicateStages::pairKey,
+                        (BandAnswer answer) -> answer.pairKey,
+                        Types.STRING,
+                        MAX_PARALLELISM,
+                        parallelism,
+                        subtask);
+        harness.setup(FilterTestRecords.serializer(ClusteredEnvelope.typeInfo()));
+        if (restore != null) {
+            harness.initializeState(restore);
+        }
+        harness.open();
+        return harness;
+    }
+
+    private static List<CuratedEnvelope> pairs(int n) {
+        List<CuratedEnvelope> out = new ArrayList<>();
+        long offset = 0;
+        for (var it = new SyntheticPairs(32).pairs(n, 5); it.hasNext(); ) {
+            RawPair raw = it.next();
+            out.add(DecontaminateFunctionTest.envelope(raw, offset++));
+        }
+        return out;
+    }
+
+    private static String key(CuratedEnvelope pair) {
+        return NearDuplicateStages.pairKey(pair);
+    }
+}
