@@ -330,6 +330,17 @@ final class FilterOptions {
     }
 
     @Option(
+            names = "--" + FetchArguments.CROSS_HOST,
+            paramLabel = "follow|refuse",
+            description =
+                    "Fetch: a redirect to another host is followed under this task's share of"
+                            + " that host's limits (follow), or refused as fetch_cross_host so"
+                            + " that every host's limits hold exactly (refuse) (default: follow).")
+    void fetchCrossHost(String v) {
+        put(FetchArguments.CROSS_HOST, v);
+    }
+
+    @Option(
             names = "--" + FetchArguments.RETRIES,
             paramLabel = "N",
             description =
@@ -353,8 +364,8 @@ final class FilterOptions {
             names = "--" + FetchArguments.PER_HOST,
             paramLabel = "N",
             description =
-                    "Fetch: most requests in flight to one host, per parallel task"
-                            + " (default: 8).")
+                    "Fetch: most requests in flight to one host, job-wide (fetches are"
+                            + " partitioned by host) (default: 8).")
     void fetchPerHost(String v) {
         put(FetchArguments.PER_HOST, v);
     }
@@ -363,8 +374,8 @@ final class FilterOptions {
             names = "--" + FetchArguments.PER_HOST_RATE,
             paramLabel = "PER_SECOND",
             description =
-                    "Fetch: most requests started per second at one host, per parallel"
-                            + " task; 0 for no limit (default: 0.0).")
+                    "Fetch: most requests started per second at one host, job-wide; 0"
+                            + " for no limit (default: 0.0).")
     void fetchPerHostRate(String v) {
         put(FetchArguments.PER_HOST_RATE, v);
     }

@@ -106,9 +106,14 @@ class FilterOptionsTest {
     @Test
     void theFetchOptionsReachTheDemoAndTheSubmittedFilterJob() {
         DemoCommand demo = new DemoCommand();
-        new CommandLine(demo).parseArgs("--fetch-timeout=10s", "--fetch-allow-private=127.0.0.0/8");
+        new CommandLine(demo)
+                .parseArgs(
+                        "--fetch-timeout=10s",
+                        "--fetch-allow-private=127.0.0.0/8",
+                        "--fetch-cross-host=refuse");
         FetchConfig fetch = demo.demoConfig().filter().fetch();
         assertThat(fetch.totalTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(fetch.crossHost()).isEqualTo(FetchConfig.CrossHost.REFUSE);
         assertThat(fetch.allowedNetworks()).containsExactly("127.0.0.0/8");
 
         SubmitCommand submit = new SubmitCommand();
@@ -118,9 +123,11 @@ class FilterOptionsTest {
                         "--jar=x.jar",
                         "--checkpoint-dir=/cp",
                         "--fetch-per-host=2",
+                        "--fetch-cross-host=refuse",
                         "--fetch-user-agent=mybot/1.0");
         assertThat(submit.arguments("filter"))
                 .containsSubsequence("--fetch-per-host", "2")
+                .containsSubsequence("--fetch-cross-host", "refuse")
                 .containsSubsequence("--fetch-user-agent", "mybot/1.0");
         assertThat(submit.arguments("tokenize")).doesNotContain("--fetch-per-host");
         DemoCommandTest.Run bad = DemoCommandTest.run("demo", "--fetch-max-bytes=lots");

@@ -111,6 +111,11 @@ public enum RejectReason {
     FETCH_ADDRESS,
     /** More redirects than allowed (a loop), or a redirect without a target. */
     FETCH_REDIRECTS,
+    /**
+     * A redirect to another host, refused because the configuration says so ({@code
+     * --fetch-cross-host refuse}): that host's limits hold exactly only in its own task.
+     */
+    FETCH_CROSS_HOST,
     /** The connection failed (refused, reset, closed early) or the answer made no sense. */
     FETCH_IO,
     /**

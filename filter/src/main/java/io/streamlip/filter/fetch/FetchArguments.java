@@ -22,6 +22,7 @@ public final class FetchArguments {
     public static final String TIMEOUT = "fetch-timeout";
     public static final String MAX_BYTES = "fetch-max-bytes";
     public static final String MAX_REDIRECTS = "fetch-max-redirects";
+    public static final String CROSS_HOST = "fetch-cross-host";
     public static final String RETRIES = "fetch-retries";
     public static final String RETRY_BACKOFF = "fetch-retry-backoff";
     public static final String PER_HOST = "fetch-per-host";
@@ -40,6 +41,7 @@ public final class FetchArguments {
                     TIMEOUT,
                     MAX_BYTES,
                     MAX_REDIRECTS,
+                    CROSS_HOST,
                     RETRIES,
                     RETRY_BACKOFF,
                     PER_HOST,
@@ -67,6 +69,7 @@ public final class FetchArguments {
         set.put(TIMEOUT, v -> fetch.totalTimeout(duration(v)));
         set.put(MAX_BYTES, v -> fetch.maxBytes(Integer.parseInt(v.strip())));
         set.put(MAX_REDIRECTS, v -> fetch.maxRedirects(Integer.parseInt(v.strip())));
+        set.put(CROSS_HOST, v -> fetch.crossHost(crossHost(v)));
         set.put(RETRIES, v -> fetch.maxRetries(Integer.parseInt(v.strip())));
         set.put(RETRY_BACKOFF, v -> fetch.retryBackoff(duration(v)));
         set.put(PER_HOST, v -> fetch.perHostConcurrency(Integer.parseInt(v.strip())));
@@ -95,6 +98,7 @@ public final class FetchArguments {
         v.put(TIMEOUT, c.totalTimeout().toString());
         v.put(MAX_BYTES, Integer.toString(c.maxBytes()));
         v.put(MAX_REDIRECTS, Integer.toString(c.maxRedirects()));
+        v.put(CROSS_HOST, c.crossHost().name().toLowerCase(Locale.ROOT));
         v.put(RETRIES, Integer.toString(c.maxRetries()));
         v.put(RETRY_BACKOFF, c.retryBackoff().toString());
         v.put(PER_HOST, Integer.toString(c.perHostConcurrency()));
@@ -135,6 +139,17 @@ public final class FetchArguments {
                 .map(String::strip)
                 .filter(s -> !s.isEmpty())
                 .toList();
+    }
+
+    /** {@code follow} or {@code refuse}. */
+    static FetchConfig.CrossHost crossHost(String value) {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "follow" -> FetchConfig.CrossHost.FOLLOW;
+            case "refuse" -> FetchConfig.CrossHost.REFUSE;
+            default ->
+                    throw new IllegalArgumentException(
+                            "expected follow or refuse, got '" + value + "'");
+        };
     }
 
     private static boolean bool(String value) {

@@ -9,7 +9,9 @@ import java.util.Objects;
 /**
  * How the filter job fetches the image of a pair that carries only an {@code image_url} ({@link
  * ImageFetcher}). Each component's comment gives what it is and its default; the why of each is in
- * docs/decisions/fetching.md. The per-host limits hold per parallel task of the fetch stage.
+ * docs/decisions/fetching.md. The fetch stage is keyed by host, so the per-host limits hold
+ * job-wide for the hosts a pair's URL names; a redirect to another host takes this task's share of
+ * that host's limits ({@link HostLimiter}), or is refused ({@link CrossHost#REFUSE}).
  */
 public record FetchConfig(
         // fetch url-only pairs at all (when off, curation refuses them as image_missing); true
@@ -24,11 +26,14 @@ public record FetchConfig(
         int maxBytes,
         // most redirects followed, each hop checked like the first request; 5
         int maxRedirects,
+        // a redirect to another host: followed under this task's share of that host's limits, or
+        // refused as fetch_cross_host; FOLLOW
+        CrossHost crossHost,
         // retries after a 429, a 5xx or a timeout (Retry-After honoured); 2
         int maxRetries,
         // first retry's delay without Retry-After, doubling after each; 500 ms
         Duration retryBackoff,
-        // most requests in flight to one host; 8
+        // most requests in flight to one host, job-wide (fetches are keyed by host); 8
         int perHostConcurrency,
         // most requests started per second at one host; 0 for no limit (the default)
         double perHostRate,
@@ -51,7 +56,16 @@ public record FetchConfig(
     /** Most bytes {@code maxInFlight x maxBytes} may hold per task: 2 GiB. */
     public static final long MAX_BUFFERED_BYTES = 2L * 1024 * 1024 * 1024;
 
+    /** What a redirect to another host than the hop's own does. */
+    public enum CrossHost {
+        /** Follow it, under this task's share of the other host's limits. */
+        FOLLOW,
+        /** Refuse it as {@code fetch_cross_host}: every host's limits hold exactly. */
+        REFUSE
+    }
+
     public FetchConfig {
+        Objects.requireNonNull(crossHost, "crossHost");
         positive("connectTimeout", connectTimeout);
         positive("readTimeout", readTimeout);
         positive("totalTimeout", totalTimeout);
@@ -135,6 +149,7 @@ public record FetchConfig(
         private Duration totalTimeout = Duration.ofSeconds(30);
         private int maxBytes = 8 * 1024 * 1024;
         private int maxRedirects = 5;
+        private CrossHost crossHost = CrossHost.FOLLOW;
         private int maxRetries = 2;
         private Duration retryBackoff = Duration.ofMillis(500);
         private int perHostConcurrency = 8;
@@ -154,6 +169,7 @@ public record FetchConfig(
             totalTimeout = c.totalTimeout;
             maxBytes = c.maxBytes;
             maxRedirects = c.maxRedirects;
+            crossHost = c.crossHost;
             maxRetries = c.maxRetries;
             retryBackoff = c.retryBackoff;
             perHostConcurrency = c.perHostConcurrency;
@@ -191,6 +207,11 @@ public record FetchConfig(
 
         public Builder maxRedirects(int value) {
             maxRedirects = value;
+            return this;
+        }
+
+        public Builder crossHost(CrossHost value) {
+            crossHost = value;
             return this;
         }
 
@@ -243,6 +264,7 @@ public record FetchConfig(
                     totalTimeout,
                     maxBytes,
                     maxRedirects,
+                    crossHost,
                     maxRetries,
                     retryBackoff,
                     perHostConcurrency,

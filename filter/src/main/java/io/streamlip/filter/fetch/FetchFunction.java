@@ -10,7 +10,10 @@ import io.streamlip.schemas.Verdict;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
@@ -21,6 +24,11 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * is downloaded for it) continues unchanged at once. A failed fetch continues as a refusal. The
  * future always completes: the fetcher's own deadline comes first, {@link #timeout} is the
  * operator's backstop. Nothing here throws for a record.
+ *
+ * <p>Keyed by host ({@link FetchHostKey}), a task owns the hosts whose key groups it holds and
+ * takes their whole limits; any other host (a redirect's target, or a record of the operator's
+ * state restored into this task after a rescale) gets this task's share ({@link HostLimiter}). The
+ * records of the second kind are counted in {@code streamlip.fetch_foreign_host}.
  */
 final class FetchFunction extends RichAsyncFunction<KafkaEnvelope, FetchOutcome> {
     private static final long serialVersionUID = 1L;
@@ -29,16 +37,43 @@ final class FetchFunction extends RichAsyncFunction<KafkaEnvelope, FetchOutcome>
     private final PairCurator curator;
     private final AvroSerde<RawPair> serde = AvroSerde.of(RawPair.class);
     private final RawPairPeek peek = RawPairPeek.forRawPairs();
+    private final boolean keyedByHost;
     private transient ImageFetcher fetcher;
+    private transient HostLimiter.HostShare share;
+    private transient Counter foreignHost;
 
-    FetchFunction(FilterConfig config) {
+    /**
+     * @param keyedByHost whether the input is keyed by {@link FetchHostKey} (else every host is
+     *     this task's own)
+     */
+    FetchFunction(FilterConfig config, boolean keyedByHost) {
         this.config = config.fetch();
         this.curator = PairCurator.withoutEvalSets(config);
+        this.keyedByHost = keyedByHost;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        fetcher = new ImageFetcher(config);
+        share = keyedByHost ? share(getRuntimeContext().getTaskInfo()) : HostLimiter.HostShare.ALL;
+        fetcher = new ImageFetcher(config, share);
+        foreignHost =
+                getRuntimeContext()
+                        .getMetricGroup()
+                        .addGroup("streamlip")
+                        .counter("fetch_foreign_host");
+    }
+
+    /** The hosts a task of a stage keyed by {@link FetchHostKey} receives: its key groups'. */
+    static HostLimiter.HostShare share(TaskInfo task) {
+        int maxParallelism = task.getMaxNumberOfParallelSubtasks();
+        int parallelism = task.getNumberOfParallelSubtasks();
+        int index = task.getIndexOfThisSubtask();
+        return new HostLimiter.HostShare(
+                host ->
+                        KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                        host, maxParallelism, parallelism)
+                                == index,
+                parallelism);
     }
 
     @Override
@@ -68,7 +103,9 @@ final class FetchFunction extends RichAsyncFunction<KafkaEnvelope, FetchOutcome>
             out.complete(List.of(FetchOutcome.unchanged(envelope)));
             return;
         }
-        String id = pair.getId();
+        if (!share.owns().test(FetchHostKey.host(pair.getImageUrl()))) {
+            foreignHost.inc(); // restored here after a rescale: fetched under this task's share
+        }
         long start = System.nanoTime();
         fetcher.fetch(pair.getImageUrl())
                 .whenComplete(

@@ -22,7 +22,9 @@ import org.apache.flink.util.OutputTag;
  * hold back the pairs fetched after it, and nothing downstream needs the topic's order
  * (docs/decisions/fetching.md); records that carry their bytes keep their order among themselves.
  * Records in flight at a checkpoint are in the async operator's state and fetched again after a
- * restore, so a restart loses and duplicates nothing.
+ * restore, so a restart loses and duplicates nothing. The pairs to fetch are keyed by host, so a
+ * host's limits hold job-wide; a host reached by a redirect, or a record restored into another task
+ * after a rescale, gets that task's share of them ({@link HostLimiter.HostShare}).
  */
 public final class FetchStage {
     /** The stage named in the fetch stage's rejects. */
@@ -57,7 +59,7 @@ public final class FetchStage {
         // Keyed by host: one host's fetches all run in one task, so its limits hold job-wide.
         DataStream<KafkaEnvelope> byHost =
                 routed.getSideOutput(toFetch).keyBy(new FetchHostKey(), Types.STRING);
-        return new Routed(routed, attachUnrouted(byHost, config, jobStage));
+        return new Routed(routed, fetch(byHost, config, jobStage, true));
     }
 
     /**
@@ -70,11 +72,19 @@ public final class FetchStage {
      */
     public static SingleOutputStreamOperator<KafkaEnvelope> attachUnrouted(
             DataStream<KafkaEnvelope> raw, FilterConfig config, String jobStage) {
+        return fetch(raw, config, jobStage, false);
+    }
+
+    private static SingleOutputStreamOperator<KafkaEnvelope> fetch(
+            DataStream<KafkaEnvelope> raw,
+            FilterConfig config,
+            String jobStage,
+            boolean keyedByHost) {
         FetchConfig fetch = config.fetch();
         SingleOutputStreamOperator<FetchOutcome> fetched =
                 AsyncDataStream.unorderedWait(
                                 raw,
-                                new FetchFunction(config),
+                                new FetchFunction(config, keyedByHost),
                                 fetch.operatorTimeout().toMillis(),
                                 TimeUnit.MILLISECONDS,
                                 fetch.maxInFlight())

@@ -38,16 +38,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (plus timer latency), with the image's bytes or a refusal whose reason says why ({@code
  * fetch_timeout}, {@code fetch_http_4xx}, {@code fetch_http_5xx}, {@code fetch_too_large}, {@code
  * fetch_content_type}, {@code fetch_dns}, {@code fetch_address}, {@code fetch_redirects}, {@code
- * fetch_url}, {@code fetch_io}, {@code opted_out}); it never completes exceptionally.
+ * fetch_cross_host}, {@code fetch_url}, {@code fetch_io}, {@code opted_out}); it never completes
+ * exceptionally.
  *
  * <p>Per fetch: the URL must be absolute http(s); the host resolves (on a small pool of its own,
  * since the JDK resolver blocks) to addresses that are all public or allowed ({@link
- * AddressPolicy}); a slot of the host is taken ({@link HostLimiter}) for the exchange; redirects
- * are followed here, each hop checked like the first; a 429, a 5xx or a timeout is retried after
- * its {@code Retry-After} or an exponential backoff while the deadline allows; a success must carry
- * an allowed media type and no opt-out ({@code X-Robots-Tag: noai|noimageai}), and its body is cut
- * at the byte limit while it streams. {@link #close} stops the fetcher's threads; fetches still
- * running then end as {@code fetch_io}.
+ * AddressPolicy}); a slot of the host is taken ({@link HostLimiter}: the whole limits for a host
+ * this task owns, its share for another) for the exchange; redirects are followed here, each hop
+ * checked like the first, one to another host only with {@link FetchConfig.CrossHost#FOLLOW}; a
+ * 429, a 5xx or a timeout is retried after its {@code Retry-After} or an exponential backoff while
+ * the deadline allows; a success must carry an allowed media type and no opt-out ({@code
+ * X-Robots-Tag: noai|noimageai}), and its body is cut at the byte limit while it streams. {@link
+ * #close} stops the fetcher's threads; fetches still running then end as {@code fetch_io}.
  */
 public final class ImageFetcher implements AutoCloseable {
     /** Threads resolving host names (the JDK resolver blocks). */
@@ -76,12 +78,24 @@ public final class ImageFetcher implements AutoCloseable {
     /** An image fetched: its bytes, media type, where it finally came from, and the tries made. */
     public record FetchedImage(byte[] bytes, String mediaType, URI uri, int attempts) {}
 
-    /** A fetcher with the JVM's resolver. */
+    /** A fetcher with the JVM's resolver that owns every host. */
     public ImageFetcher(FetchConfig config) {
-        this(config, InetAddress::getAllByName);
+        this(config, InetAddress::getAllByName, HostLimiter.HostShare.ALL);
+    }
+
+    /** A fetcher with the JVM's resolver, for one task of a stage keyed by host. */
+    public ImageFetcher(FetchConfig config, HostLimiter.HostShare share) {
+        this(config, InetAddress::getAllByName, share);
     }
 
     public ImageFetcher(FetchConfig config, Resolver resolver) {
+        this(config, resolver, HostLimiter.HostShare.ALL);
+    }
+
+    /**
+     * @param share the hosts this fetcher's task owns, and its share of the others' limits
+     */
+    public ImageFetcher(FetchConfig config, Resolver resolver, HostLimiter.HostShare share) {
         this.config = config;
         this.resolver = resolver;
         this.addresses = new AddressPolicy(config.allowedNetworks());
@@ -92,7 +106,8 @@ public final class ImageFetcher implements AutoCloseable {
                 new ScheduledThreadPoolExecutor(1, daemon("fetch-timer"));
         scheduler.setRemoveOnCancelPolicy(true); // cancelled deadlines do not pile up
         this.timers = scheduler;
-        this.hosts = new HostLimiter(config.perHostConcurrency(), config.perHostRate(), timers);
+        this.hosts =
+                new HostLimiter(config.perHostConcurrency(), config.perHostRate(), share, timers);
         this.client =
                 HttpClient.newBuilder()
                         .connectTimeout(config.connectTimeout())
@@ -340,6 +355,17 @@ public final class ImageFetcher implements AutoCloseable {
                 fail(
                         RejectReason.FETCH_URL,
                         "redirect from " + quote(from) + " to a bad URL: " + refused.detail());
+                return;
+            }
+            if (config.crossHost() == FetchConfig.CrossHost.REFUSE
+                    && !to.value().getHost().equalsIgnoreCase(from.getHost())) {
+                fail(
+                        RejectReason.FETCH_CROSS_HOST,
+                        "redirect from "
+                                + quote(from)
+                                + " to another host, "
+                                + quote(to.value())
+                                + " (--fetch-cross-host refuse)");
                 return;
             }
             hops++;

@@ -12,6 +12,7 @@ import io.streamlip.schemas.Verdict;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -125,6 +126,53 @@ class FetchRulesTest {
     }
 
     @Test
+    void aHostThisTaskDoesNotOwnGetsItsShareOfTheLimits() throws Exception {
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+        try {
+            // Task of 2 that owns "mine": 6 slots there, 6 / 2 = 3 at any other host.
+            HostLimiter.HostShare share = new HostLimiter.HostShare("mine"::equals, 2);
+            HostLimiter limiter = new HostLimiter(6, 0, share, timers);
+            assertThat(limiter.owns("mine")).isTrue();
+            assertThat(limiter.owns("theirs")).isFalse();
+            List<CompletableFuture<HostLimiter.Permit>> mine = new ArrayList<>();
+            List<CompletableFuture<HostLimiter.Permit>> theirs = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                mine.add(limiter.acquire("mine"));
+                theirs.add(limiter.acquire("theirs"));
+            }
+            assertThat(mine.stream().filter(CompletableFuture::isDone)).hasSize(6);
+            assertThat(theirs.stream().filter(CompletableFuture::isDone)).hasSize(3);
+            theirs.get(0).get().release();
+            assertThat(theirs.get(3)).isDone();
+            assertThat(theirs.get(4)).isNotDone();
+            // At least one slot, whatever the parallelism.
+            assertThat(HostLimiter.HostShare.slots(6, 2)).isEqualTo(3);
+            assertThat(HostLimiter.HostShare.slots(2, 8)).isEqualTo(1);
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aHostThisTaskDoesNotOwnGetsItsShareOfTheRate() throws Exception {
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+        try {
+            // 20 a second job-wide, 4 tasks: 5 a second, 200 ms apart, at a host not owned.
+            HostLimiter limiter =
+                    new HostLimiter(10, 20, new HostLimiter.HostShare(h -> false, 4), timers);
+            long t0 = System.nanoTime();
+            CompletableFuture<HostLimiter.Permit> first = limiter.acquire("theirs");
+            CompletableFuture<HostLimiter.Permit> second = limiter.acquire("theirs");
+            assertThat(first).isDone();
+            second.get(5, TimeUnit.SECONDS);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0))
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(195));
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+
+    @Test
     void aHostsRateSpacesItsSlots() throws Exception {
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
         try {
@@ -190,6 +238,7 @@ class FetchRulesTest {
                                 Map.entry("fetch-timeout", "PT1M"),
                                 Map.entry("fetch-max-bytes", "1000000"),
                                 Map.entry("fetch-max-redirects", "2"),
+                                Map.entry("fetch-cross-host", "Refuse"),
                                 Map.entry("fetch-retries", "0"),
                                 Map.entry("fetch-retry-backoff", "100ms"),
                                 Map.entry("fetch-per-host", "4"),
@@ -209,6 +258,7 @@ class FetchRulesTest {
                                 .totalTimeout(Duration.ofMinutes(1))
                                 .maxBytes(1_000_000)
                                 .maxRedirects(2)
+                                .crossHost(FetchConfig.CrossHost.REFUSE)
                                 .maxRetries(0)
                                 .retryBackoff(Duration.ofMillis(100))
                                 .perHostConcurrency(4)

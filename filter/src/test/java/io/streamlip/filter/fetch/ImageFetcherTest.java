@@ -30,7 +30,7 @@ class ImageFetcherTest {
     /** Loopback allowed (the server is there), short limits so failures come fast. */
     private static final FetchConfig LOCAL =
             FetchConfig.builder()
-                    .allowedNetworks(List.of("127.0.0.0/8"))
+                    .allowedNetworks(List.of("127.0.0.0/8", "::1/128")) // localhost as well
                     .connectTimeout(Duration.ofSeconds(2))
                     .readTimeout(Duration.ofMillis(500))
                     .totalTimeout(Duration.ofSeconds(10))
@@ -183,6 +183,54 @@ class ImageFetcherTest {
                     "without a Location");
         }
         assertThat(server.hits("/loop")).isEqualTo(4);
+    }
+
+    @Test
+    void aRedirectToAnotherHostIsFollowedOrRefusedAsConfigured() throws Exception {
+        String other = "http://localhost:" + server.port() + "/ok.png";
+        server.on("/elsewhere", x -> status(x, 302, "Location", other));
+        server.on("/same-host", x -> status(x, 302, "Location", "/ok.png"));
+        try (ImageFetcher fetcher = new ImageFetcher(LOCAL)) {
+            ImageFetcher.FetchedImage image = accepted(fetcher, server.url("/elsewhere"));
+            assertThat(image.uri().getHost()).isEqualTo("localhost");
+        }
+        FetchConfig refuse = LOCAL.toBuilder().crossHost(FetchConfig.CrossHost.REFUSE).build();
+        try (ImageFetcher fetcher = new ImageFetcher(refuse)) {
+            assertRefused(
+                    fetcher,
+                    server.url("/elsewhere"),
+                    RejectReason.FETCH_CROSS_HOST,
+                    "to another host, " + other);
+            // A redirect on the same host is no cross-host redirect.
+            assertThat(accepted(fetcher, server.url("/same-host")).bytes()).isEqualTo(PNG);
+        }
+        assertThat(server.hits("/ok.png")).isEqualTo(2); // not fetched when refused
+    }
+
+    @Test
+    void aRedirectToAHostTheTaskDoesNotOwnTakesItsShareOfTheSlots() throws Exception {
+        server.on(
+                "/held.png",
+                x -> {
+                    Thread.sleep(100);
+                    send(x, "image/png", PNG);
+                });
+        String held = "http://localhost:" + server.port() + "/held.png";
+        server.on("/to-localhost", x -> status(x, 302, "Location", held));
+        // A task of 2 that owns 127.0.0.1 only: 4 slots there, 2 at localhost.
+        HostLimiter.HostShare share = new HostLimiter.HostShare("127.0.0.1"::equals, 2);
+        FetchConfig four = LOCAL.toBuilder().perHostConcurrency(4).build();
+        try (ImageFetcher fetcher = new ImageFetcher(four, InetAddress::getAllByName, share)) {
+            List<CompletableFuture<Verdict<ImageFetcher.FetchedImage>>> all = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                all.add(fetcher.fetch(server.url("/to-localhost?i=" + i)));
+            }
+            for (CompletableFuture<Verdict<ImageFetcher.FetchedImage>> f : all) {
+                assertThat(f.get(30, TimeUnit.SECONDS).accepted()).isTrue();
+            }
+        }
+        assertThat(server.hits("/held.png")).isEqualTo(12);
+        assertThat(server.mostAtOnce("localhost")).isBetween(1, 2);
     }
 
     @Test

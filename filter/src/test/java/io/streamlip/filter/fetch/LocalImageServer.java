@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The JDK's HTTP server on loopback for the fetch tests: handlers by path, with the number of
- * requests per path and the most requests it ever served at once.
+ * requests per path and the most requests it ever served at once, in all and per host named in the
+ * requests ({@code 127.0.0.1} and {@code localhost} reach the same server as two hosts).
  */
 public final class LocalImageServer implements AutoCloseable {
     private final HttpServer server;
@@ -23,6 +24,8 @@ public final class LocalImageServer implements AutoCloseable {
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger mostAtOnce = new AtomicInteger();
+    private final Map<String, AtomicInteger> runningByHost = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> mostAtOnceByHost = new ConcurrentHashMap<>();
 
     /** What answers one path. */
     @FunctionalInterface
@@ -49,11 +52,18 @@ public final class LocalImageServer implements AutoCloseable {
                     hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
                     int now = running.incrementAndGet();
                     mostAtOnce.accumulateAndGet(now, Math::max);
+                    String host = host(exchange);
+                    AtomicInteger atHost =
+                            runningByHost.computeIfAbsent(host, h -> new AtomicInteger());
+                    mostAtOnceByHost
+                            .computeIfAbsent(host, h -> new AtomicInteger())
+                            .accumulateAndGet(atHost.incrementAndGet(), Math::max);
                     try {
                         handler.handle(exchange);
                     } catch (Exception e) {
                         // the client went away: what the tests provoke
                     } finally {
+                        atHost.decrementAndGet();
                         running.decrementAndGet();
                         exchange.close();
                     }
@@ -63,7 +73,21 @@ public final class LocalImageServer implements AutoCloseable {
 
     /** The URL of {@code path} on this server. */
     public String url(String path) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+        return url("127.0.0.1", path);
+    }
+
+    /** The URL of {@code path} on this server through {@code host} ({@code localhost}). */
+    public String url(String host, String path) {
+        return "http://" + host + ":" + server.getAddress().getPort() + path;
+    }
+
+    private static String host(com.sun.net.httpserver.HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst("Host");
+        if (header == null) {
+            return "";
+        }
+        int colon = header.lastIndexOf(':');
+        return (colon > 0 ? header.substring(0, colon) : header).toLowerCase(java.util.Locale.ROOT);
     }
 
     public int port() {
@@ -76,9 +100,26 @@ public final class LocalImageServer implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /** Requests in progress now. */
+    public int running() {
+        return running.get();
+    }
+
     /** The most requests the server handled at once. */
     public int mostAtOnce() {
         return mostAtOnce.get();
+    }
+
+    /** The most requests naming {@code host} the server handled at once. */
+    public int mostAtOnce(String host) {
+        AtomicInteger n = mostAtOnceByHost.get(host);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Forgets the most-at-once figures (between two jobs of one test). */
+    public void resetMostAtOnce() {
+        mostAtOnce.set(running.get());
+        mostAtOnceByHost.forEach((h, n) -> n.set(runningByHost.get(h).get()));
     }
 
     /** Sends {@code body} with status 200 and {@code contentType}. */
