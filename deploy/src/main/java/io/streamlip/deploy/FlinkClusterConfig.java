@@ -307,7 +307,8 @@ public record FlinkClusterConfig(
         c.put("taskmanager.memory.process.size", taskManagerMemory);
         c.put("taskmanager.numberOfTaskSlots", Integer.toString(slotsPerTaskManager));
         // Spread a job's tasks over the TaskManagers, so losing one does not lose everything.
-        c.put("cluster.evenly-spread-out-slots", "true");
+        // (Flink 1.x's cluster.evenly-spread-out-slots is gone in 2.x: Flink ignores it.)
+        c.put("taskmanager.load-balance.mode", "SLOTS");
         c.put("parallelism.default", "1");
 
         c.put("state.backend.type", "rocksdb");

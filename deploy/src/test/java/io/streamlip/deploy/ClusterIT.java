@@ -1,25 +1,20 @@
 package io.streamlip.deploy;
 
+import static io.streamlip.deploy.PipelineOnCluster.WAIT;
+import static io.streamlip.deploy.PipelineOnCluster.jobsOf;
+import static io.streamlip.deploy.PipelineOnCluster.millisSince;
+import static io.streamlip.deploy.PipelineOnCluster.streamlipJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamlip.app.FlinkRestClient;
 import io.streamlip.app.Streamlip;
+import io.streamlip.deploy.PipelineOnCluster.Through;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
-import io.streamlip.platform.kafka.KafkaClients;
-import io.streamlip.platform.kafka.PairProducer;
-import io.streamlip.platform.kafka.PipelineTopics;
 import io.streamlip.platform.kafka.TopicReader;
-import io.streamlip.schemas.AvroSerde;
-import io.streamlip.schemas.CuratedPair;
-import io.streamlip.schemas.Example;
 import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.RejectReason;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,138 +32,79 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.avro.specific.SpecificRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The pipeline on a real deployment, end to end: a Kafka broker as its own process, a standalone
- * Flink session cluster (a JobManager and two TaskManagers, separate JVMs from Maven artifacts),
- * the filter and tokenize jobs submitted with {@code streamlip submit} from the jobs' fat jar, and
- * a trainer process ({@code streamlip train}), and Flink's Prometheus reporter serving the jobs'
- * metrics. Then the failures a cluster meets: the TaskManager that runs the jobs' tasks killed with
- * SIGKILL mid-stream (the jobs must restart and the output must hold every record exactly once,
- * read_committed), and a broker restart (the pipeline must resume by itself). The jobs run with
- * their default restart strategy (exponential-delay, no cap on attempts). Then the operator's
- * steps: both jobs stopped with a savepoint mid-stream ({@code streamlip stop}) and started again
- * from it with the same jar ({@code submit --from-savepoint}), and the filter cancelled and started
- * again from its retained checkpoint ({@code submit --from-checkpoint}); each time a pair sent
- * before is sent again under a new id and must be refused as a duplicate (the dedup state came
- * back), and the output must still hold every record exactly once.
+ * Flink session cluster (a JobManager and two TaskManagers, separate JVMs from Maven artifacts;
+ * {@link StandaloneCluster}, shared with the other cluster tests), the filter and tokenize jobs
+ * submitted with {@code streamlip submit} from the jobs' fat jar, and a trainer process ({@code
+ * streamlip train}), and Flink's Prometheus reporter serving the jobs' metrics. Then the failures a
+ * cluster meets: the TaskManager that runs the jobs' tasks killed with SIGKILL mid-stream (the jobs
+ * must restart and the output must hold every record exactly once, read_committed), and a broker
+ * restart (the pipeline must resume by itself). The jobs run with their default restart strategy
+ * (exponential-delay, no cap on attempts). Then the operator's steps: both jobs stopped with a
+ * savepoint mid-stream ({@code streamlip stop}) and started again from it with the same jar ({@code
+ * submit --from-savepoint}), and the filter cancelled and started again from its retained
+ * checkpoint ({@code submit --from-checkpoint}); each time a pair sent before is sent again under a
+ * new id and must be refused as a duplicate (the dedup state came back), and the output must still
+ * hold every record exactly once.
  *
- * <p>The phases share the cluster and run in order; each later phase needs the earlier ones.
+ * <p>The phases share the cluster and run in order; each later phase needs the earlier ones. The
+ * class runs after {@link LiveModelClusterIT}, which leaves the cluster as it found it; this one
+ * kills a TaskManager, which the next user of the cluster gets back.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(2)
 @Tag("integration")
 class ClusterIT {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterIT.class);
-    private static final Duration WAIT = Duration.ofSeconds(240);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    static ProcessGroup processes;
-    static Path home;
-    static KafkaBrokerProcess broker;
-    static FlinkCluster flink;
-    static KafkaClients kafka;
-    static FlinkRestClient rest;
-    static final PipelineTopics TOPICS = PipelineTopics.defaults();
+    @RegisterExtension
+    static final PipelineOnCluster pipeline = new PipelineOnCluster("cluster-it");
 
     /** The running pipeline jobs' ids, by job name ({@code filter}, {@code tokenize}). */
     static final Map<String, String> jobs = new LinkedHashMap<>();
-
-    /** Every pair id sent so far, in order. */
-    static final List<String> sent = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        processes = new ProcessGroup();
-        home = Files.createTempDirectory("streamlip-cluster-it-");
-        String toolsClasspath = classpath("streamlip.tools.classpath");
-        String flinkClasspath = classpath("streamlip.flink.classpath");
-        long started = System.nanoTime();
-        FlinkClusterConfig config =
-                FlinkClusterConfig.builder()
-                        .home(home.resolve("flink"))
-                        .rpcPort(LoopbackPorts.free())
-                        .restPort(LoopbackPorts.free())
-                        .blobPort(LoopbackPorts.free())
-                        .heartbeatTimeout(Duration.ofSeconds(10))
-                        .prometheusPorts(prometheusPorts())
-                        .build();
-        // The JobManager first (start() waits for it), then TaskManagers and broker side by side.
-        flink = FlinkCluster.start(config, home.resolve("flink"), flinkClasspath, 2, processes);
-        broker =
-                KafkaBrokerProcess.start(
-                        home.resolve("kafka"),
-                        toolsClasspath,
-                        LoopbackPorts.free(),
-                        LoopbackPorts.free(),
-                        "512m",
-                        processes);
-        kafka = KafkaClients.of(broker.bootstrapServers());
-        flink.awaitSlots(2, 2 * config.slotsPerTaskManager(), WAIT);
-        rest = new FlinkRestClient(flink.restUrl(), Duration.ofMinutes(2));
-        LOG.info(
-                "FIGURE cluster start (broker + JobManager + 2 TaskManagers): {} ms",
-                millisSince(started));
-    }
-
-    @AfterAll
-    static void stopCluster() throws IOException {
-        if (processes != null) {
-            processes.close();
-        }
-        if (home != null) {
-            LOG.info("cluster files (logs, checkpoints) kept in {}", home);
-        }
-    }
 
     @Test
     @Order(1)
     void submittedJobsCurateTokenizeCheckpointAndFeedATrainer() throws Exception {
         // No restart options: the jobs' default, exponential-delay without a cap on attempts.
-        JsonNode submitted = JSON.readTree(streamlip(submitArguments()));
-        submitted
-                .path("jobs")
-                .fields()
-                .forEachRemaining(e -> jobs.put(e.getKey(), e.getValue().asText()));
+        jobs.putAll(jobsOf(streamlipJson(submitArguments())));
         assertThat(jobIds()).hasSize(2);
-        awaitJobsRunning(WAIT);
+        pipeline.awaitRunning(jobIds());
 
         long started = System.nanoTime();
-        send(100, 1, Duration.ZERO);
-        awaitAllAccountedFor(WAIT);
+        pipeline.send(100, 1);
+        pipeline.awaitAccountedFor(pipeline.sent(), Through.TOKENIZE);
         LOG.info("FIGURE first 100 pairs through both jobs: {} ms", millisSince(started));
 
         // A completed checkpoint: in the REST API and on disk, for both jobs.
         for (String job : jobIds()) {
-            assertThat(rest.checkpoints(job).path("counts").path("completed").asInt())
+            assertThat(pipeline.rest().checkpoints(job).path("counts").path("completed").asInt())
                     .as("completed checkpoints of %s", job)
                     .isPositive();
         }
-        try (Stream<Path> files = Files.walk(home.resolve("checkpoints"))) {
+        try (Stream<Path> files = Files.walk(pipeline.home().resolve("checkpoints"))) {
             assertThat(files.filter(p -> p.getFileName().toString().equals("_metadata")))
                     .as("checkpoint metadata files")
                     .isNotEmpty();
         }
 
         // The trainer as its own process, a consumer of the examples the cluster wrote.
-        Path trainerDir = home.resolve("trainer");
+        Path trainerDir = pipeline.home().resolve("trainer");
         List<String> jvm = new ArrayList<>(FlinkCluster.JAVA_17_OPENS);
         String djlCache = System.getProperty("streamlip.djl.cache");
         jvm.addAll(
@@ -180,29 +116,32 @@ class ClusterIT {
                         "-Dai.djl.pytorch.num_threads=1",
                         "-Dai.djl.pytorch.num_interop_threads=1",
                         "-Dai.djl.pytorch.graph_optimizer=false"));
+        ProcessGroup processes = pipeline.cluster().processes();
         JavaProcess trainer =
                 processes.add(
                         JavaProcess.start(
                                 "trainer",
                                 JavaProcess.command(
                                         jvm,
-                                        classpath("streamlip.tools.classpath"),
+                                        StandaloneCluster.classpath("streamlip.tools.classpath"),
                                         Streamlip.class.getName(),
                                         List.of(
                                                 "train",
-                                                "--bootstrap=" + broker.bootstrapServers(),
+                                                "--bootstrap="
+                                                        + pipeline.broker().bootstrapServers(),
+                                                "--topic-prefix=" + pipeline.topicPrefix(),
                                                 "--checkpoints=" + trainerDir,
                                                 "--steps=2",
                                                 "--batch-size=16",
                                                 "--threads=1")),
-                                home.resolve("trainer.log"),
+                                pipeline.home().resolve("trainer.log"),
                                 Map.of("OMP_NUM_THREADS", "1")));
         int trainerExit = trainer.waitFor(Duration.ofMinutes(3));
         processes.remove(trainer);
         String trainerLog = Files.readString(trainer.logFile(), StandardCharsets.UTF_8);
         assertThat(trainerExit).as("trainer exit; its log:\n%s", trainerLog).isZero();
         assertThat(trainerLog).contains("\"steps\" : 2");
-        assertThat(TopicReader.count(kafka, TOPICS.modelUpdates()))
+        assertThat(TopicReader.count(pipeline.kafka(), pipeline.topics().modelUpdates()))
                 .as("model updates the trainer announced")
                 .isPositive();
     }
@@ -213,9 +152,8 @@ class ClusterIT {
         // Each process took the first free port of the range: scrape them all, keep the
         // TaskManagers' answers (their series carry a tm_id label).
         Map<Integer, String> taskManagers = new LinkedHashMap<>();
-        for (int port = prometheusFirstPort;
-                port < prometheusFirstPort + PROMETHEUS_RANGE;
-                port++) {
+        int first = pipeline.cluster().prometheusFirstPort();
+        for (int port = first; port < first + StandaloneCluster.PROMETHEUS_RANGE; port++) {
             int p = port;
             scrape(p)
                     .filter(text -> text.contains("flink_taskmanager_Status_JVM_Memory_Heap_Used"))
@@ -254,15 +192,16 @@ class ClusterIT {
     void aTaskManagerKilledMidStreamLosesAndDuplicatesNothing() throws Exception {
         Map<String, Double> restartsBefore = restartsPerJob();
         CompletableFuture<Void> producing =
-                CompletableFuture.runAsync(() -> send(200, 2, Duration.ofMillis(20)));
+                CompletableFuture.runAsync(() -> pipeline.send(200, 2, Duration.ofMillis(20)));
         // Kill once the stream is flowing: part of the batch is in flight, in open transactions.
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (sent.size() < 100 + 60 && System.nanoTime() < deadline) {
+        while (pipeline.sent().size() < 100 + 60 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        // The victim is a TaskManager that runs the jobs' tasks (the one with most of them): with
-        // 4 slots each, both jobs may sit on one TaskManager, and killing the idle one tests
-        // nothing.
+        // The victim is a TaskManager that runs the jobs' tasks (the one with most of them):
+        // the slots are spread, but both jobs may still sit on one TaskManager, and killing the
+        // idle one tests nothing.
+        FlinkCluster flink = pipeline.flink();
         Map<String, Map<String, Integer>> placement = new LinkedHashMap<>();
         for (String job : jobIds()) {
             placement.put(job, flink.tasksPerTaskManager(job));
@@ -299,9 +238,9 @@ class ClusterIT {
 
         // The JobManager may still report RUNNING until it sees the loss: wait for the restart.
         awaitRestarts(hitJobs, restartsBefore, WAIT);
-        awaitJobsRunning(WAIT);
+        pipeline.awaitRunning(jobIds());
         LOG.info("FIGURE jobs RUNNING again after TaskManager kill: {} ms", millisSince(killed));
-        awaitAllAccountedFor(WAIT);
+        pipeline.awaitAccountedFor(pipeline.sent(), Through.TOKENIZE);
         LOG.info(
                 "FIGURE all 300 pairs accounted for after TaskManager kill: {} ms",
                 millisSince(killed));
@@ -312,8 +251,8 @@ class ClusterIT {
                     .isGreaterThan(restartsBefore.get(job));
         }
         // The recovered pipeline keeps going on the one TaskManager left.
-        send(20, 4, Duration.ZERO);
-        awaitAllAccountedFor(WAIT);
+        pipeline.send(20, 4);
+        pipeline.awaitAccountedFor(pipeline.sent(), Through.TOKENIZE);
         // Let any straggler (a duplicate from a replayed transaction) surface before the exact
         // check.
         Thread.sleep(3000);
@@ -324,17 +263,17 @@ class ClusterIT {
     @Order(4)
     void thePipelineResumesByItselfAfterABrokerRestart() throws Exception {
         long stopped = System.nanoTime();
-        broker.restart();
+        pipeline.broker().restart();
         LOG.info(
                 "FIGURE broker restart (stop + start until it answers): {} ms",
                 millisSince(stopped));
         long resumed = System.nanoTime();
-        send(50, 3, Duration.ZERO);
-        awaitAllAccountedFor(WAIT);
+        pipeline.send(50, 3);
+        pipeline.awaitAccountedFor(pipeline.sent(), Through.TOKENIZE);
         LOG.info(
                 "FIGURE 50 new pairs through both jobs after the broker restart: {} ms",
                 millisSince(resumed));
-        awaitJobsRunning(WAIT);
+        pipeline.awaitRunning(jobIds());
         Thread.sleep(3000);
         assertExactlyOnce();
     }
@@ -343,41 +282,39 @@ class ClusterIT {
     @Order(5)
     void jobsStoppedWithASavepointResumeFromItWithTheirDedupStateAndLoseNothing() throws Exception {
         RawPair original = acceptedPairOf(100, 1);
-        int before = sent.size();
+        int before = pipeline.sent().size();
         CompletableFuture<Void> producing =
-                CompletableFuture.runAsync(() -> send(100, 5, Duration.ofMillis(20)));
+                CompletableFuture.runAsync(() -> pipeline.send(100, 5, Duration.ofMillis(20)));
         // Stop mid-stream: part of the batch is in flight, in open transactions.
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (sent.size() < before + 30 && System.nanoTime() < deadline) {
+        while (pipeline.sent().size() < before + 30 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         Map<String, String> stoppedIds = new LinkedHashMap<>(jobs);
         long stopping = System.nanoTime();
         JsonNode stopped =
-                JSON.readTree(
-                        streamlip(
+                streamlipJson(
+                        List.of(
                                 "stop",
-                                "--flink=" + flink.restUrl(),
-                                "--savepoint-dir=" + home.resolve("savepoints").toUri(),
+                                "--flink=" + pipeline.flink().restUrl(),
+                                "--savepoint-dir=" + pipeline.home().resolve("savepoints").toUri(),
                                 "--json"));
         long stopMillis = millisSince(stopping);
         for (String job : List.of("filter", "tokenize")) {
             assertThat(stopped.path("jobs").path(job).asText()).isEqualTo(stoppedIds.get(job));
             Path savepoint = Path.of(URI.create(stopped.path("savepoints").path(job).asText()));
             assertThat(savepoint.resolve("_metadata")).as("%s savepoint", job).isRegularFile();
-            assertThat(rest.jobState(stoppedIds.get(job))).isEqualTo("FINISHED");
+            assertThat(pipeline.rest().jobState(stoppedIds.get(job))).isEqualTo("FINISHED");
         }
 
         long resuming = System.nanoTime();
-        List<String> resume = new ArrayList<>(List.of(submitArguments()));
+        List<String> resume = submitArguments();
         stopped.path("resume_arguments").forEach(a -> resume.add(a.asText()));
-        JsonNode resumed = JSON.readTree(streamlip(resume.toArray(String[]::new)));
+        JsonNode resumed = streamlipJson(resume);
         assertThat(resumed.path("restored_from").size()).isEqualTo(2);
         jobs.clear();
-        resumed.path("jobs")
-                .fields()
-                .forEachRemaining(e -> jobs.put(e.getKey(), e.getValue().asText()));
-        awaitJobsRunning(WAIT);
+        jobs.putAll(jobsOf(resumed));
+        pipeline.awaitRunning(jobIds());
         LOG.info("FIGURE stop both jobs with a savepoint: {} ms", stopMillis);
         LOG.info(
                 "FIGURE resume both jobs from their savepoints (submit until RUNNING): {} ms",
@@ -391,8 +328,8 @@ class ClusterIT {
         // deduplication state came back from the savepoint, so it is refused.
         RawPair duplicate =
                 RawPair.newBuilder(original).setId(original.getId() + "-after-savepoint").build();
-        sendOne(duplicate);
-        awaitAllAccountedFor(WAIT);
+        pipeline.sendOne(duplicate);
+        pipeline.awaitAccountedFor(pipeline.sent(), Through.TOKENIZE);
         assertRefusedAsDuplicateOf(duplicate.getId(), original.getId());
         Thread.sleep(3000);
         assertExactlyOnce();
@@ -401,25 +338,24 @@ class ClusterIT {
     @Test
     @Order(6)
     void aCancelledJobKeepsItsNewestCheckpointAndResumesFromIt() throws Exception {
-        int before = sent.size();
-        send(20, 6, Duration.ZERO);
-        awaitAllAccountedFor(WAIT);
+        int before = pipeline.sent().size();
+        pipeline.send(20, 6);
+        pipeline.awaitAccountedFor(pipeline.sent(), Through.TOKENIZE);
         RawPair original = acceptedPairOf(20, 6);
         String filter = jobs.get("filter");
         // A checkpoint completed after those pairs went through: it holds their dedup state.
-        int completed = rest.checkpoints(filter).path("counts").path("completed").asInt();
+        int completed =
+                pipeline.rest().checkpoints(filter).path("counts").path("completed").asInt();
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (rest.checkpoints(filter).path("counts").path("completed").asInt() < completed + 2
+        while (pipeline.rest().checkpoints(filter).path("counts").path("completed").asInt()
+                        < completed + 2
                 && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
-        rest.cancel(filter);
-        while (!rest.jobState(filter).equals("CANCELED") && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        assertThat(rest.jobState(filter)).isEqualTo("CANCELED");
+        pipeline.cancel(filter);
         String latest =
-                rest.checkpoints(filter)
+                pipeline.rest()
+                        .checkpoints(filter)
                         .path("latest")
                         .path("completed")
                         .path("external_path")
@@ -431,26 +367,25 @@ class ClusterIT {
                 .isRegularFile();
         assertThat(checkpoint.getParent())
                 .as("the job's own folder under --checkpoint-dir/filter")
-                .hasParent(home.resolve("checkpoints").resolve("filter"));
+                .hasParent(pipeline.home().resolve("checkpoints").resolve("filter"));
 
         // Pairs sent while the filter is down wait in raw-pairs.
-        send(20, 7, Duration.ZERO);
+        pipeline.send(20, 7);
         long resuming = System.nanoTime();
-        List<String> resume = new ArrayList<>(List.of(submitArguments()));
+        List<String> resume = submitArguments();
         resume.addAll(List.of("--jobs=filter", "--from-checkpoint=filter=" + latest));
-        JsonNode resumed = JSON.readTree(streamlip(resume.toArray(String[]::new)));
-        jobs.put("filter", resumed.path("jobs").path("filter").asText());
-        awaitJobsRunning(WAIT);
+        jobs.put("filter", jobsOf(streamlipJson(resume)).get("filter"));
+        pipeline.awaitRunning(jobIds());
         LOG.info(
                 "FIGURE resume the filter from its retained checkpoint (submit until RUNNING): {}"
                         + " ms",
                 millisSince(resuming));
         RawPair duplicate =
                 RawPair.newBuilder(original).setId(original.getId() + "-after-cancel").build();
-        sendOne(duplicate);
-        awaitAllAccountedFor(WAIT);
+        pipeline.sendOne(duplicate);
+        pipeline.awaitAccountedFor(pipeline.sent(), Through.TOKENIZE);
         assertRefusedAsDuplicateOf(duplicate.getId(), original.getId());
-        assertThat(sent.size()).isEqualTo(before + 41);
+        assertThat(pipeline.sent().size()).isEqualTo(before + 41);
         Thread.sleep(3000);
         assertExactlyOnce();
     }
@@ -462,37 +397,17 @@ class ClusterIT {
         return List.copyOf(jobs.values());
     }
 
-    /** {@code streamlip submit} of both jobs to the cluster, as the first phase ran it. */
-    static String[] submitArguments() {
-        return new String[] {
-            "submit",
-            "--flink=" + flink.restUrl(),
-            "--jar=" + System.getProperty("streamlip.jobs.jar"),
-            "--bootstrap=" + broker.bootstrapServers(),
-            "--checkpoint-dir=" + home.resolve("checkpoints").toUri(),
-            "--parallelism=2",
-            "--checkpoint-interval-ms=1000"
-        };
-    }
-
-    /** Runs the command line in this JVM; asserts it succeeded and returns what it printed. */
-    static String streamlip(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int rc =
-                Streamlip.commandLine()
-                        .setOut(new PrintWriter(out))
-                        .setErr(new PrintWriter(err))
-                        .execute(args);
-        assertThat(rc).as("streamlip %s: %s %s", List.of(args), out, err).isZero();
-        return out.toString();
+    /**
+     * {@code streamlip submit} of both jobs from the jobs jar, as the first phase ran it: no
+     * restart options, so the jobs' default strategy.
+     */
+    static List<String> submitArguments() {
+        return pipeline.submitArguments(PipelineOnCluster.jobsJar());
     }
 
     /** The first of {@code send(count, seed, ...)}'s pairs that the filter accepted. */
     static RawPair acceptedPairOf(int count, long seed) {
-        Set<String> curated =
-                new HashSet<>(
-                        ids(TOPICS.curatedPairs(), CuratedPair.class, c -> c.getPair().getId()));
+        Set<String> curated = new HashSet<>(pipeline.curatedIds());
         var pairs = new SyntheticPairs(32).pairs(count, seed);
         while (pairs.hasNext()) {
             RawPair pair = pairs.next();
@@ -503,17 +418,9 @@ class ClusterIT {
         throw new AssertionError("none of the pairs of seed " + seed + " was accepted");
     }
 
-    static void sendOne(RawPair pair) {
-        try (PairProducer producer = new PairProducer(kafka, TOPICS.rawPairs())) {
-            producer.send(pair);
-            producer.flush();
-            sent.add(pair.getId());
-        }
-    }
-
     static void assertRefusedAsDuplicateOf(String id, String originalId) {
         List<Reject> rejects =
-                TopicReader.readAll(kafka, TOPICS.rejects(), AvroSerde.of(Reject.class)).stream()
+                pipeline.rejects().stream()
                         .filter(r -> id.equals(String.valueOf(r.getId())))
                         .toList();
         assertThat(rejects).as("rejects of %s", id).hasSize(1);
@@ -522,14 +429,18 @@ class ClusterIT {
         assertThat(String.valueOf(rejects.get(0).getDetail())).contains(originalId);
     }
 
-    /** Ports for the reporters: the JobManager, two TaskManagers and room for replacements. */
-    static final int PROMETHEUS_RANGE = 6;
-
-    static int prometheusFirstPort;
-
-    static String prometheusPorts() {
-        prometheusFirstPort = LoopbackPorts.freeRange(PROMETHEUS_RANGE);
-        return prometheusFirstPort + "-" + (prometheusFirstPort + PROMETHEUS_RANGE - 1);
+    /**
+     * Every pair sent is in {@code curated-pairs} and {@code examples} exactly once, or was refused
+     * with a reject; nothing else is there.
+     */
+    static void assertExactlyOnce() {
+        pipeline.assertExactlyOnce(Through.TOKENIZE);
+        // Synthetic pairs are clean: only repeats (32-pixel images of 6 shapes in 8 colours, the
+        // same caption) may be refused. One run refused 20 of 370 pairs, over the earlier bound of
+        // 1 in 20: the bound is a sanity check, the assertions above are the exactly-once ones.
+        assertThat(pipeline.rejectedIds().size())
+                .as("rejects by reason: %s", pipeline.rejectReasons())
+                .isLessThan(pipeline.sent().size() / 10 + 1);
     }
 
     /** The metric name of a Prometheus text-format sample line. */
@@ -558,112 +469,12 @@ class ClusterIT {
         }
     }
 
-    /** Sends {@code count} synthetic pairs (seed {@code seed}), pausing {@code pause} between. */
-    static void send(int count, long seed, Duration pause) {
-        try (PairProducer producer = new PairProducer(kafka, TOPICS.rawPairs())) {
-            var pairs = new SyntheticPairs(32).pairs(count, seed);
-            while (pairs.hasNext()) {
-                RawPair pair = pairs.next();
-                producer.send(pair);
-                if (!pause.isZero()) {
-                    producer.flush();
-                    sent.add(pair.getId());
-                    Thread.sleep(pause.toMillis());
-                } else {
-                    sent.add(pair.getId());
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * Waits until every pair sent is either an example or a reject (committed records only).
-     * Records still missing after {@link #WAIT} fail the test in {@link #assertExactlyOnce}.
-     */
-    static void awaitAllAccountedFor(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            Set<String> seen = new HashSet<>(ids(TOPICS.examples(), Example.class, Example::getId));
-            seen.addAll(ids(TOPICS.rejects(), Reject.class, Reject::getId));
-            if (seen.containsAll(sent)) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        assertExactlyOnce();
-    }
-
-    /**
-     * Every pair sent is in {@code curated-pairs} and {@code examples} exactly once, or was refused
-     * with a reject; nothing else is there.
-     */
-    static void assertExactlyOnce() {
-        List<String> curated =
-                ids(TOPICS.curatedPairs(), CuratedPair.class, c -> c.getPair().getId());
-        List<String> examples = ids(TOPICS.examples(), Example.class, Example::getId);
-        List<String> rejected = ids(TOPICS.rejects(), Reject.class, Reject::getId);
-        assertThat(curated).as("curated ids").doesNotHaveDuplicates();
-        assertThat(examples).as("example ids").doesNotHaveDuplicates();
-        assertThat(rejected).as("rejected ids").doesNotHaveDuplicates();
-        Set<String> expected = new LinkedHashSet<>(sent);
-        rejected.forEach(expected::remove);
-        assertThat(examples).as("examples").containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(curated).as("curated pairs").containsExactlyInAnyOrderElementsOf(expected);
-        // Synthetic pairs are clean: only repeats (32-pixel images of 6 shapes in 8 colours, the
-        // same caption) may be refused. One run refused 20 of 370 pairs, over the earlier bound of
-        // 1 in 20: the bound is a sanity check, the assertions above are the exactly-once ones.
-        assertThat(rejected.size())
-                .as("rejects by reason: %s", rejectReasons())
-                .isLessThan(sent.size() / 10 + 1);
-    }
-
-    /** How many rejects there are of each reason. */
-    static Map<String, Long> rejectReasons() {
-        return TopicReader.readAll(kafka, TOPICS.rejects(), AvroSerde.of(Reject.class)).stream()
-                .collect(
-                        Collectors.groupingBy(
-                                r -> String.valueOf(r.getReason()),
-                                TreeMap::new,
-                                Collectors.counting()));
-    }
-
-    static <T extends SpecificRecord> List<String> ids(
-            String topic, Class<T> type, Function<T, CharSequence> id) {
-        return TopicReader.readAll(kafka, topic, AvroSerde.of(type)).stream()
-                .map(r -> String.valueOf(id.apply(r)))
-                .toList();
-    }
-
-    void awaitJobsRunning(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            boolean all = true;
-            for (String job : jobIds()) {
-                JsonNode detail = rest.get("jobs/" + job);
-                all &= detail.path("state").asText().equals("RUNNING");
-                for (JsonNode vertex : detail.path("vertices")) {
-                    all &=
-                            vertex.path("tasks").path("RUNNING").asInt()
-                                    == vertex.path("parallelism").asInt();
-                }
-            }
-            if (all) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("jobs not all RUNNING after " + timeout + ": " + rest.jobs());
-    }
-
     /** Restarts of each job so far (Flink's {@code numRestarts} metric), by job id. */
-    Map<String, Double> restartsPerJob() throws Exception {
+    static Map<String, Double> restartsPerJob() throws Exception {
         Map<String, Double> restarts = new LinkedHashMap<>();
         for (String job : jobIds()) {
             double sum = 0;
-            for (JsonNode m : rest.get("jobs/" + job + "/metrics?get=numRestarts")) {
+            for (JsonNode m : pipeline.rest().get("jobs/" + job + "/metrics?get=numRestarts")) {
                 sum += m.path("value").asDouble();
             }
             restarts.put(job, sum);
@@ -675,7 +486,7 @@ class ClusterIT {
      * Waits until each of {@code jobs} restarted since {@code before}; returns at the timeout too
      * (the caller's assertion then says which did not).
      */
-    void awaitRestarts(Set<String> jobs, Map<String, Double> before, Duration timeout)
+    static void awaitRestarts(Set<String> jobs, Map<String, Double> before, Duration timeout)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -685,21 +496,5 @@ class ClusterIT {
             }
             Thread.sleep(500);
         }
-    }
-
-    static String classpath(String property) {
-        String file = System.getProperty(property);
-        assertThat(file)
-                .as("system property %s (set by the deploy module's failsafe)", property)
-                .isNotNull();
-        try {
-            return Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + file + " (build with -am)", e);
-        }
-    }
-
-    static long millisSince(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
 }

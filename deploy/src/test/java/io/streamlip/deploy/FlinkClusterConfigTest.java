@@ -7,12 +7,20 @@ import io.streamlip.platform.flink.JobEnvironment;
 import io.streamlip.platform.flink.JobSettings;
 import java.io.IOException;
 import java.io.Reader;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -172,6 +180,7 @@ class FlinkClusterConfigTest {
                     "taskmanager.bind-host",
                     "state.backend.type",
                     "taskmanager.numberOfTaskSlots",
+                    "taskmanager.load-balance.mode",
                     "jobmanager.memory.process.size",
                     "taskmanager.memory.process.size",
                     "classloader.resolve-order",
@@ -187,6 +196,67 @@ class FlinkClusterConfigTest {
                 .containsEntry("execution.checkpointing.dir", "file://@RUN_DIR@/checkpoints")
                 .containsEntry(
                         "execution.checkpointing.savepoint-dir", "file://@RUN_DIR@/savepoints");
+    }
+
+    /**
+     * Flink ignores a key it does not know: 1.x's {@code cluster.evenly-spread-out-slots}, gone in
+     * 2.x, stood here and spread nothing. Every key the launcher and the scripts write must be an
+     * option (or a fallback key) of Flink's own option classes, reporters' keys aside.
+     */
+    @Test
+    void everyKeyWrittenIsAnOptionThisFlinkKnows(@TempDir Path dir) throws Exception {
+        Set<String> known = flinkOptionKeys();
+        assertThat(known).as("keys found in flink-core").contains("taskmanager.numberOfTaskSlots");
+        FlinkClusterConfig config =
+                FlinkClusterConfig.builder()
+                        .home(dir)
+                        .prometheusPorts("19249-19254")
+                        .taskManagerJvmOptions(List.of("-Da=b"))
+                        .build();
+        Set<String> written = new TreeSet<>(config.entries().keySet());
+        written.addAll(load(Path.of("conf", "config.yaml")).keySet());
+        written.removeIf(key -> key.startsWith("metrics.reporter."));
+        assertThat(written).isNotEmpty().allSatisfy(key -> assertThat(known).contains(key));
+        assertThat(config.entries()).containsEntry("taskmanager.load-balance.mode", "SLOTS");
+    }
+
+    /**
+     * The keys and fallback keys of every public {@code ConfigOption} constant of flink-core's
+     * {@code org.apache.flink.configuration.*Options} classes.
+     */
+    static Set<String> flinkOptionKeys() throws Exception {
+        Path jar =
+                Path.of(
+                        ConfigOption.class
+                                .getProtectionDomain()
+                                .getCodeSource()
+                                .getLocation()
+                                .toURI());
+        Set<String> keys = new TreeSet<>();
+        try (JarFile classes = new JarFile(jar.toFile())) {
+            for (JarEntry entry : Collections.list(classes.entries())) {
+                String name = entry.getName();
+                if (!name.matches("org/apache/flink/configuration/[A-Za-z]+Options\\.class")) {
+                    continue;
+                }
+                Class<?> type =
+                        Class.forName(
+                                name.substring(0, name.length() - ".class".length())
+                                        .replace('/', '.'));
+                if (!Modifier.isPublic(type.getModifiers())) {
+                    continue;
+                }
+                for (Field field : type.getFields()) {
+                    if (Modifier.isStatic(field.getModifiers())
+                            && field.getType() == ConfigOption.class) {
+                        ConfigOption<?> option = (ConfigOption<?>) field.get(null);
+                        keys.add(option.key());
+                        option.fallbackKeys().forEach(k -> keys.add(k.getKey()));
+                    }
+                }
+            }
+        }
+        return keys;
     }
 
     @Test

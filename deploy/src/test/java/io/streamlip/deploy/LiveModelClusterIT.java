@@ -1,20 +1,17 @@
 package io.streamlip.deploy;
 
+import static io.streamlip.deploy.PipelineOnCluster.PARALLELISM;
+import static io.streamlip.deploy.PipelineOnCluster.WAIT;
+import static io.streamlip.deploy.PipelineOnCluster.jobsOf;
+import static io.streamlip.deploy.PipelineOnCluster.millisSince;
+import static io.streamlip.deploy.PipelineOnCluster.streamlipJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamlip.app.FlinkRestClient;
-import io.streamlip.app.Streamlip;
-import io.streamlip.ingest.synthetic.SyntheticPairs;
-import io.streamlip.platform.kafka.KafkaClients;
-import io.streamlip.platform.kafka.PairProducer;
-import io.streamlip.platform.kafka.PipelineTopics;
+import io.streamlip.deploy.PipelineOnCluster.Through;
 import io.streamlip.platform.kafka.TopicReader;
-import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.ModelUpdate;
-import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.RejectReason;
 import io.streamlip.tokenize.ByteTokenizer;
@@ -25,13 +22,10 @@ import io.streamlip.trainer.checkpoint.TrainingState;
 import io.streamlip.trainer.model.ModelConfig;
 import io.streamlip.trainer.optim.OptimizerConfig;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,110 +36,43 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The live-model loop on a real deployment: a Kafka broker process and a standalone Flink session
- * cluster (a JobManager and two TaskManagers of one slot, started with DJL's offline settings), the
- * filter job submitted from the {@code jobs-scorer} jar with {@code streamlip submit --live-model}
- * at parallelism 2, so each TaskManager runs one of its instances. Pairs sent before any model pass
- * unscored; then a checkpoint is written to a local folder (every TaskManager runs on this machine,
- * so they all read it at that path) and its {@code ModelUpdate} published on {@code model-updates}:
- * the filter's instances on the TaskManagers load it, and curated pairs and {@code
- * low_crossmodal_score} refusals carry its version, each pair exactly once.
+ * cluster (a JobManager and two TaskManagers started with DJL's offline settings; {@link
+ * StandaloneCluster}, shared with the other cluster tests), the filter job submitted from the
+ * {@code jobs-scorer} jar with {@code streamlip submit --live-model} at parallelism 2, its two
+ * instances spread over both TaskManagers. Pairs sent before any model pass unscored; then a
+ * checkpoint is written to a local folder (every TaskManager runs on this machine, so they all read
+ * it at that path) and its {@code ModelUpdate} published on {@code model-updates}: the filter's
+ * instances on the TaskManagers load it, and curated pairs and {@code low_crossmodal_score}
+ * refusals carry its version, each pair exactly once.
+ *
+ * <p>It runs before {@link ClusterIT}, which kills a TaskManager: on the cluster as it starts.
  */
+@Order(1)
 @Tag("integration")
 class LiveModelClusterIT {
     private static final Logger LOG = LoggerFactory.getLogger(LiveModelClusterIT.class);
-    private static final Duration WAIT = Duration.ofSeconds(240);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final PipelineTopics TOPICS = PipelineTopics.defaults();
-    private static final int PARALLELISM = 2;
 
-    static ProcessGroup processes;
-    static Path home;
-    static KafkaBrokerProcess broker;
-    static FlinkCluster flink;
-    static KafkaClients kafka;
-    static FlinkRestClient rest;
-
-    /** Every pair id sent, in order. */
-    final List<String> sent = new ArrayList<>();
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        processes = new ProcessGroup();
-        home = Files.createTempDirectory("streamlip-live-model-it-");
-        List<String> taskManagerJvm =
-                new ArrayList<>(
-                        FlinkClusterConfig.djlOffline(
-                                Path.of(System.getProperty("streamlip.djl.cache"))));
-        // One libtorch thread per scorer: each slot runs its own.
-        taskManagerJvm.addAll(
-                List.of(
-                        "-Dai.djl.pytorch.num_threads=1",
-                        "-Dai.djl.pytorch.num_interop_threads=1"));
-        long started = System.nanoTime();
-        FlinkClusterConfig config =
-                FlinkClusterConfig.builder()
-                        .home(home.resolve("flink"))
-                        .rpcPort(LoopbackPorts.free())
-                        .restPort(LoopbackPorts.free())
-                        .blobPort(LoopbackPorts.free())
-                        .heartbeatTimeout(Duration.ofSeconds(10))
-                        // One slot each: the filter's two instances run on both TaskManagers,
-                        // and each JVM loads libtorch and the model itself.
-                        .slotsPerTaskManager(1)
-                        .taskManagerJvmOptions(taskManagerJvm)
-                        .build();
-        flink =
-                FlinkCluster.start(
-                        config,
-                        home.resolve("flink"),
-                        ClusterIT.classpath("streamlip.flink.classpath"),
-                        2,
-                        processes);
-        broker =
-                KafkaBrokerProcess.start(
-                        home.resolve("kafka"),
-                        ClusterIT.classpath("streamlip.tools.classpath"),
-                        LoopbackPorts.free(),
-                        LoopbackPorts.free(),
-                        "512m",
-                        processes);
-        kafka = KafkaClients.of(broker.bootstrapServers());
-        flink.awaitSlots(2, 2 * config.slotsPerTaskManager(), WAIT);
-        rest = new FlinkRestClient(flink.restUrl(), Duration.ofMinutes(2));
-        LOG.info(
-                "FIGURE cluster start (broker + JobManager + 2 TaskManagers with DJL options): {}"
-                        + " ms",
-                millisSince(started));
-    }
-
-    @AfterAll
-    static void stopCluster() throws IOException {
-        if (processes != null) {
-            processes.close();
-        }
-        if (home != null) {
-            LOG.info("cluster files (logs, checkpoints, the model) kept in {}", home);
-        }
-    }
+    @RegisterExtension
+    static final PipelineOnCluster pipeline = new PipelineOnCluster("live-model-it");
 
     @Test
     void aPublishedCheckpointIsLoadedOnTheTaskManagersAndScoredRecordsCarryItsVersion()
             throws Exception {
-        Path scorerJar = Path.of(System.getProperty("streamlip.jobs.scorer.jar"));
-        Path plainJar = Path.of(System.getProperty("streamlip.jobs.jar"));
+        Path scorerJar = PipelineOnCluster.jobsScorerJar();
+        Path plainJar = PipelineOnCluster.jobsJar();
         assertThat(scorerJar).as("the jobs-scorer jar (built at package)").isRegularFile();
         LOG.info(
                 "FIGURE jar sizes: jobs {} bytes, jobs-scorer {} bytes",
@@ -157,11 +84,10 @@ class LiveModelClusterIT {
         // cluster also warms it up, which favours the second.
         long submitting = System.nanoTime();
         String plainJob = submitFilter(plainJar);
-        awaitRunning(plainJob);
+        pipeline.awaitRunning(List.of(plainJob));
         long plainMs = millisSince(submitting);
-        rest.cancel(plainJob);
-        awaitState(plainJob, "CANCELED");
-        flink.awaitSlots(2, 2, WAIT);
+        pipeline.cancel(plainJob);
+        pipeline.cluster().awaitIdle();
 
         // The filter with scoring on, and a policy that refuses soon: after 3 scores of a
         // language (per instance and model), the lower half of its last 20.
@@ -173,17 +99,22 @@ class LiveModelClusterIT {
                         "--crossmodal-top-fraction=0.5",
                         "--crossmodal-window=20",
                         "--crossmodal-warmup=3");
-        awaitRunning(job);
+        pipeline.awaitRunning(List.of(job));
         LOG.info(
                 "FIGURE submit the filter (upload, main) until RUNNING: jobs jar {} ms, jobs-scorer"
                         + " jar {} ms",
                 plainMs,
                 millisSince(submitting));
+        // The cluster spreads slots: each TaskManager runs one of the filter's instances, so each
+        // JVM loads libtorch and the model itself.
+        assertThat(pipeline.flink().tasksPerTaskManager(job))
+                .as("the filter's tasks by TaskManager")
+                .hasSize(PARALLELISM);
 
         // Before any model: every pair passes the cross-modal stage unscored.
-        List<String> beforeModel = send(30, 1);
-        awaitAccountedFor(beforeModel);
-        List<CuratedPair> unscored = curatedOf(beforeModel);
+        List<String> beforeModel = pipeline.send(30, 1);
+        pipeline.awaitAccountedFor(beforeModel, Through.FILTER);
+        List<CuratedPair> unscored = pipeline.curatedOf(beforeModel);
         assertThat(unscored).as("curated pairs sent before any model").isNotEmpty();
         assertThat(unscored)
                 .allSatisfy(
@@ -191,22 +122,22 @@ class LiveModelClusterIT {
                             assertThat(c.getModelVersion()).as("model version").isNull();
                             assertThat(c.getCrossmodalScore()).as("score").isNull();
                         });
-        assertThat(rejectsOf(beforeModel))
+        assertThat(pipeline.rejectsOf(beforeModel))
                 .extracting(r -> String.valueOf(r.getReason()))
                 .doesNotContain(RejectReason.LOW_CROSSMODAL_SCORE.code());
         Map<Long, Long> rssBefore = taskManagerRss();
 
         // A checkpoint in a folder every TaskManager reads at the same path, announced like the
         // trainer announces its own.
-        ModelUpdate update = writeCheckpoint(home.resolve("trainer-checkpoints"));
+        ModelUpdate update = writeCheckpoint(pipeline.home().resolve("trainer-checkpoints"));
         String version = update.getModelVersion();
         long published;
         try (ModelUpdatePublisher publisher =
-                new ModelUpdatePublisher(kafka, TOPICS.modelUpdates())) {
+                new ModelUpdatePublisher(pipeline.kafka(), pipeline.topics().modelUpdates())) {
             published = System.nanoTime();
             publisher.onCheckpoint(Path.of(update.getCheckpointPath()), readState(update));
         }
-        assertThat(TopicReader.count(kafka, TOPICS.modelUpdates()))
+        assertThat(TopicReader.count(pipeline.kafka(), pipeline.topics().modelUpdates()))
                 .as("model updates published")
                 .isEqualTo(1);
 
@@ -215,7 +146,7 @@ class LiveModelClusterIT {
         long firstScoredMs = -1;
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (firstScoredMs < 0 && System.nanoTime() < deadline) {
-            send(10, seed++);
+            pipeline.send(10, seed++);
             long pollUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
             while (System.nanoTime() < pollUntil) {
                 if (!scoredIds(version).isEmpty()) {
@@ -226,7 +157,9 @@ class LiveModelClusterIT {
             }
         }
         assertThat(firstScoredMs)
-                .as("a record scored by %s within %s; TaskManager logs in %s", version, WAIT, home)
+                .as(
+                        "a record scored by %s within %s; TaskManager logs in %s",
+                        version, WAIT, pipeline.cluster().home())
                 .isNotNegative();
         LOG.info(
                 "FIGURE model update published -> first committed record scored by it: {} ms",
@@ -236,9 +169,9 @@ class LiveModelClusterIT {
         // has refused pairs.
         List<String> scoredBatch = List.of();
         while (System.nanoTime() < deadline) {
-            List<String> batch = send(20, seed++);
-            awaitAccountedFor(batch);
-            List<CuratedPair> curated = curatedOf(batch);
+            List<String> batch = pipeline.send(20, seed++);
+            pipeline.awaitAccountedFor(batch, Through.FILTER);
+            List<CuratedPair> curated = pipeline.curatedOf(batch);
             if (!curated.isEmpty()
                     && curated.stream().allMatch(c -> version.equals(modelVersion(c)))) {
                 scoredBatch = batch;
@@ -260,7 +193,7 @@ class LiveModelClusterIT {
                             assertThat(String.valueOf(r.getStage())).isEqualTo("filter");
                             assertThat(String.valueOf(r.getDetail())).contains(version);
                         });
-        for (CuratedPair c : curatedOf(scoredBatch)) {
+        for (CuratedPair c : pipeline.curatedOf(scoredBatch)) {
             assertThat(c.getCrossmodalScore())
                     .as("score of %s", c.getPair().getId())
                     .isNotNull()
@@ -268,8 +201,8 @@ class LiveModelClusterIT {
         }
 
         // Every record either unscored or scored by the one model, each pair exactly once.
-        assertExactlyOnce();
-        List<CuratedPair> allCurated = readCurated();
+        pipeline.assertExactlyOnce(Through.FILTER);
+        List<CuratedPair> allCurated = pipeline.curated();
         assertThat(allCurated)
                 .allSatisfy(
                         c ->
@@ -278,7 +211,7 @@ class LiveModelClusterIT {
                                         .isEqualTo(c.getCrossmodalScore() == null));
         Set<String> versions = new LinkedHashSet<>();
         allCurated.forEach(c -> versions.add(modelVersion(c)));
-        readRejects().stream()
+        pipeline.rejects().stream()
                 .filter(r -> r.getModelVersion() != null)
                 .forEach(r -> versions.add(r.getModelVersion().toString()));
         versions.remove(null);
@@ -355,130 +288,14 @@ class LiveModelClusterIT {
     }
 
     /** {@code streamlip submit} of the filter job alone from {@code jar}; returns its id. */
-    static String submitFilter(Path jar, String... options) throws IOException {
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "submit",
-                                "--flink=" + flink.restUrl(),
-                                "--jar=" + jar,
-                                "--bootstrap=" + broker.bootstrapServers(),
-                                "--checkpoint-dir=" + home.resolve("checkpoints").toUri(),
-                                "--jobs=filter",
-                                "--parallelism=" + PARALLELISM,
-                                "--checkpoint-interval-ms=1000",
-                                "--restart-attempts=2",
-                                "--restart-delay-ms=1000"));
+    static String submitFilter(Path jar, String... options) {
+        List<String> args = pipeline.submitArguments(jar);
+        args.addAll(List.of("--jobs=filter", "--restart-attempts=2", "--restart-delay-ms=1000"));
         args.addAll(List.of(options));
-        JsonNode submitted = JSON.readTree(streamlip(args.toArray(String[]::new)));
-        String job = submitted.path("jobs").path("filter").asText();
+        JsonNode submitted = streamlipJson(args);
+        String job = jobsOf(submitted).getOrDefault("filter", "");
         assertThat(job).as("submit's answer: %s", submitted).isNotEmpty();
         return job;
-    }
-
-    void awaitState(String job, String state) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!rest.jobState(job).equals(state) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        assertThat(rest.jobState(job)).as("state of job %s", job).isEqualTo(state);
-    }
-
-    /** Runs the command line in this JVM; asserts it succeeded and returns what it printed. */
-    static String streamlip(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int rc =
-                Streamlip.commandLine()
-                        .setOut(new PrintWriter(out))
-                        .setErr(new PrintWriter(err))
-                        .execute(args);
-        assertThat(rc).as("streamlip %s: %s %s", List.of(args), out, err).isZero();
-        return out.toString();
-    }
-
-    /** Sends {@code count} synthetic pairs of {@code seed}; returns their ids. */
-    List<String> send(int count, long seed) {
-        List<String> ids = new ArrayList<>();
-        try (PairProducer producer = new PairProducer(kafka, TOPICS.rawPairs())) {
-            var pairs = new SyntheticPairs(32).pairs(count, seed);
-            while (pairs.hasNext()) {
-                RawPair pair = pairs.next();
-                producer.send(pair);
-                ids.add(pair.getId());
-            }
-            producer.flush();
-        }
-        sent.addAll(ids);
-        return ids;
-    }
-
-    /** Waits until each of {@code ids} is a curated pair or a reject (committed records). */
-    void awaitAccountedFor(List<String> ids) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        Set<String> seen = Set.of();
-        while (System.nanoTime() < deadline) {
-            seen = new HashSet<>();
-            for (CuratedPair c : readCurated()) {
-                seen.add(String.valueOf(c.getPair().getId()));
-            }
-            for (Reject r : readRejects()) {
-                seen.add(String.valueOf(r.getId()));
-            }
-            if (seen.containsAll(ids)) {
-                return;
-            }
-            Thread.sleep(300);
-        }
-        Set<String> missing = new LinkedHashSet<>(ids);
-        missing.removeAll(seen);
-        throw new AssertionError(
-                "not curated nor refused after " + WAIT + ": " + missing + "; jobs " + rest.jobs());
-    }
-
-    void awaitRunning(String job) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode detail = rest.get("jobs/" + job);
-            String state = detail.path("state").asText();
-            if (Set.of("FAILED", "CANCELED", "FINISHED").contains(state)) {
-                throw new AssertionError(
-                        "filter job " + state + ": " + rest.get("jobs/" + job + "/exceptions"));
-            }
-            boolean all = state.equals("RUNNING");
-            for (JsonNode vertex : detail.path("vertices")) {
-                all &=
-                        vertex.path("tasks").path("RUNNING").asInt()
-                                == vertex.path("parallelism").asInt();
-            }
-            if (all) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("filter job not RUNNING after " + WAIT + ": " + rest.jobs());
-    }
-
-    static List<CuratedPair> readCurated() {
-        return TopicReader.readAll(kafka, TOPICS.curatedPairs(), AvroSerde.of(CuratedPair.class));
-    }
-
-    static List<Reject> readRejects() {
-        return TopicReader.readAll(kafka, TOPICS.rejects(), AvroSerde.of(Reject.class));
-    }
-
-    static List<CuratedPair> curatedOf(List<String> ids) {
-        Set<String> wanted = Set.copyOf(ids);
-        return readCurated().stream()
-                .filter(c -> wanted.contains(String.valueOf(c.getPair().getId())))
-                .toList();
-    }
-
-    static List<Reject> rejectsOf(List<String> ids) {
-        Set<String> wanted = Set.copyOf(ids);
-        return readRejects().stream()
-                .filter(r -> wanted.contains(String.valueOf(r.getId())))
-                .toList();
     }
 
     static String modelVersion(CuratedPair c) {
@@ -488,12 +305,12 @@ class LiveModelClusterIT {
     /** Ids of the committed records (curated or refused) that {@code version} scored. */
     static Set<String> scoredIds(String version) {
         Set<String> ids = new HashSet<>();
-        for (CuratedPair c : readCurated()) {
+        for (CuratedPair c : pipeline.curated()) {
             if (version.equals(modelVersion(c))) {
                 ids.add(String.valueOf(c.getPair().getId()));
             }
         }
-        for (Reject r : readRejects()) {
+        for (Reject r : pipeline.rejects()) {
             if (r.getModelVersion() != null && version.equals(r.getModelVersion().toString())) {
                 ids.add(String.valueOf(r.getId()));
             }
@@ -502,34 +319,11 @@ class LiveModelClusterIT {
     }
 
     static List<Reject> lowScoreRejects(String version) {
-        return readRejects().stream()
+        return pipeline.rejects().stream()
                 .filter(r -> RejectReason.LOW_CROSSMODAL_SCORE.code().equals("" + r.getReason()))
                 .filter(r -> r.getModelVersion() != null)
                 .filter(r -> version.equals(r.getModelVersion().toString()))
                 .toList();
-    }
-
-    /** Every pair sent is curated or refused, exactly once, and nothing else is there. */
-    void assertExactlyOnce() {
-        List<String> curated =
-                readCurated().stream().map(c -> String.valueOf(c.getPair().getId())).toList();
-        List<String> rejected = readRejects().stream().map(r -> String.valueOf(r.getId())).toList();
-        assertThat(curated).as("curated ids").doesNotHaveDuplicates();
-        assertThat(rejected).as("rejected ids").doesNotHaveDuplicates();
-        List<String> all = new ArrayList<>(curated);
-        all.addAll(rejected);
-        assertThat(all)
-                .as("curated and refused ids; rejects by reason %s", rejectReasons())
-                .containsExactlyInAnyOrderElementsOf(sent);
-    }
-
-    static Map<String, Long> rejectReasons() {
-        return readRejects().stream()
-                .collect(
-                        Collectors.groupingBy(
-                                r -> String.valueOf(r.getReason()),
-                                TreeMap::new,
-                                Collectors.counting()));
     }
 
     private static final Pattern LOADED =
@@ -538,7 +332,8 @@ class LiveModelClusterIT {
     /** "scoring with VERSION (loaded in N ms)" lines of the TaskManagers' logs: N by log line. */
     static Map<String, Long> modelLoadsInTaskManagerLogs(String version) throws IOException {
         Map<String, Long> loads = new LinkedHashMap<>();
-        try (Stream<Path> logs = Files.list(home.resolve("flink").resolve("log"))) {
+        Path logDir = pipeline.cluster().home().resolve("flink").resolve("log");
+        try (Stream<Path> logs = Files.list(logDir)) {
             for (Path log :
                     logs.filter(p -> p.getFileName().toString().matches("taskmanager-\\d+\\.log"))
                             .sorted()
@@ -558,7 +353,7 @@ class LiveModelClusterIT {
     /** Resident memory of each TaskManager process (KiB, by pid); -1 where not readable. */
     static Map<Long, Long> taskManagerRss() {
         Map<Long, Long> rss = new TreeMap<>();
-        for (JavaProcess tm : flink.taskManagers()) {
+        for (JavaProcess tm : pipeline.flink().taskManagers()) {
             long kib = -1;
             try {
                 for (String line : Files.readAllLines(Path.of("/proc", "" + tm.pid(), "status"))) {
@@ -576,11 +371,11 @@ class LiveModelClusterIT {
 
     /**
      * The cross-modal stage's counters ({@code <operator>.streamlip.<name>}) summed over the job's
-     * subtasks, polled until {@code done} holds or {@link #WAIT} passes (the REST API's metrics lag
-     * by the fetcher's interval).
+     * subtasks, polled until {@code done} holds or {@link PipelineOnCluster#WAIT} passes (the REST
+     * API's metrics lag by the fetcher's interval).
      */
-    Map<String, Double> awaitCounters(
-            String job, java.util.function.Predicate<Map<String, Double>> done) throws Exception {
+    static Map<String, Double> awaitCounters(String job, Predicate<Map<String, Double>> done)
+            throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         Map<String, Double> counters = Map.of();
         while (System.nanoTime() < deadline) {
@@ -593,13 +388,13 @@ class LiveModelClusterIT {
         return counters;
     }
 
-    Map<String, Double> counters(String job) throws Exception {
+    static Map<String, Double> counters(String job) throws Exception {
         Set<String> names = Set.of("scored", "unscored", "models_loaded", "model_load_failures");
         Map<String, Double> sums = new TreeMap<>();
-        for (JsonNode vertex : rest.get("jobs/" + job).path("vertices")) {
+        for (JsonNode vertex : pipeline.rest().get("jobs/" + job).path("vertices")) {
             String path = "jobs/" + job + "/vertices/" + vertex.path("id").asText();
             List<String> ids = new ArrayList<>();
-            for (JsonNode m : rest.get(path + "/subtasks/metrics")) {
+            for (JsonNode m : pipeline.rest().get(path + "/subtasks/metrics")) {
                 String id = m.path("id").asText();
                 int dot = id.lastIndexOf('.');
                 if (dot > 0
@@ -612,7 +407,8 @@ class LiveModelClusterIT {
                 continue;
             }
             String get = URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8);
-            for (JsonNode m : rest.get(path + "/subtasks/metrics?get=" + get + "&agg=sum")) {
+            for (JsonNode m :
+                    pipeline.rest().get(path + "/subtasks/metrics?get=" + get + "&agg=sum")) {
                 String id = m.path("id").asText();
                 sums.merge(
                         id.substring(id.lastIndexOf('.') + 1),
@@ -621,9 +417,5 @@ class LiveModelClusterIT {
             }
         }
         return sums;
-    }
-
-    static long millisSince(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
 }
