@@ -21,23 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code streamlip bench families}: the seeds' model family side by side on the demo's stream at
- * equal training time. Each variant ({@link FamilyVariant}: two towers {@code small}, {@code
- * clippo-small}, {@code limoe-small}, its dense baseline at the same FLOPs per token, {@code
- * captioner-small} with and without the contrastive loss) trains on the demo's emoji stream (its 16
- * languages, its order) at the demo trainer's batch and optimizer, for the same budget of <em>CPU
- * time</em> of its process ({@link CpuBudget}: the machine is shared, so wall time would give a run
- * whatever the other work left it), then is evaluated on the demo's held-out set (twitter drawings,
- * 500 classes): retrieval per language, and the captioners' exact match and BLEU-4 per language.
- * Every run is a process of its own ({@link FamilyTrainingRun}), so its peak memory is its own, and
- * reads the stream and held-out set that a process of their own prepared before the timed runs (one
- * per image size and rendering), so every run's memory compares; the runs go round the variants in
- * turn, once per seed.
- *
- * <p>Options: {@code --budget} CPU seconds per run (default {@value #DEFAULT_BUDGET_SECONDS}),
- * {@code --runs} seeds (default 3), {@code --variants} a comma list, {@code --threads} (default 2),
- * {@code --quick} (4 languages, 100 classes, 20 CPU s, one run). Reads the corpus from {@code data}
- * ({@code -Dstreamlip.data}); CLIPPO needs a Unifont ({@code STREAMLIP_FONT}).
+ * {@code streamlip bench families}: each {@link FamilyVariant} trained on the demo's emoji stream
+ * for the same budget of its process's CPU time ({@link CpuBudget}), one process per run ({@link
+ * FamilyTrainingRun}) reading data prepared beforehand by processes of their own, then evaluated on
+ * the demo's held-out set: retrieval per language, and the captioners' exact match and BLEU-4. The
+ * options are {@code streamlip bench --help}'s; the corpus comes from {@code -Dstreamlip.data},
+ * CLIPPO's font from {@code STREAMLIP_FONT}. Why CPU time and separate processes:
+ * bench/results/families-2026-12-06.md.
  */
 public final class FamiliesBenchmark implements Benchmark {
     private static final Logger LOG = LoggerFactory.getLogger(FamiliesBenchmark.class);

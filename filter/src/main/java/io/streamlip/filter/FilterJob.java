@@ -3,12 +3,9 @@ package io.streamlip.filter;
 import io.streamlip.filter.blocklist.BlocklistStage;
 import io.streamlip.filter.config.FilterArguments;
 import io.streamlip.filter.config.FilterConfig;
-import io.streamlip.filter.config.LanguageConfig;
 import io.streamlip.filter.config.NearDuplicateConfig;
 import io.streamlip.filter.curate.CuratedEnvelope;
-import io.streamlip.filter.curate.DuplicateKey;
 import io.streamlip.filter.curate.EvalSetIndex;
-import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.filter.fetch.FetchStage;
 import io.streamlip.filter.neardup.DecontaminateFunction;
 import io.streamlip.filter.neardup.EvalSetMessage;
@@ -52,23 +49,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The curation job, {@code raw-pairs -> curated-pairs (+ rejects)}, in this order: {@code fetch}
- * ({@link FetchStage}, on by default: the image of a pair that carries only its URL; only those
- * pairs enter its async operator), {@code curate} ({@link CurateFunction}, {@link PairCurator};
- * {@code curate-fetched} for the fetched pairs), {@code decontaminate} ({@link
- * DecontaminateFunction}, with evaluation sets), {@code deduplicate} ({@link
- * BlocklistDeduplicateFunction}, by {@link DuplicateKey}: the blocklist first, {@link
- * BlocklistStage}: the opt-out files and the {@code blocklist} topic as a broadcast input; {@link
- * DeduplicateFunction} when the blocklist is off), {@code near-duplicate-*} ({@link
- * NearDuplicateStages}), {@code crossmodal-score} (with {@link Options#crossModalScoring}), {@code
- * language-caps} ({@link LanguageCapFunction}, with {@link LanguageConfig#caps()}, last so the cap
- * counts what the job emits) and {@code curated-size} ({@code RecordSizeCheck}). What each stage
- * does and how it is keyed: docs/decisions/filter-job.md.
- *
- * <p>Keyed state lives on the state backend {@link JobEnvironment} configures, so it survives
- * restarts. Every refusal goes to the rejects sink with stage {@value #STAGE}, a reason code and a
- * detail, and counts in a per-reason counter. {@link #attach} wires the pipeline's Kafka topics,
- * with {@link Options} for what is optional; {@link #main} runs it alone.
+ * The curation job, {@code raw-pairs -> curated-pairs (+ rejects)}: {@link FetchStage}, {@link
+ * CurateFunction}, {@link DecontaminateFunction}, {@link BlocklistDeduplicateFunction} (or {@link
+ * DeduplicateFunction} without a blocklist), {@link NearDuplicateStages}, the cross-modal score
+ * ({@link Options#crossModalScoring}), {@link LanguageCapFunction} and the size check, in that
+ * order; what each stage does and how it is keyed: docs/decisions/filter-job.md. Every refusal goes
+ * to the rejects sink with stage {@value #STAGE}, a reason code and a detail, and counts in a
+ * per-reason counter. {@link #attach} wires the pipeline's topics; {@link #main} runs it alone.
  */
 public final class FilterJob {
     private static final Logger LOG = LoggerFactory.getLogger(FilterJob.class);
