@@ -48,6 +48,9 @@ public final class DatapathBenchmark implements Benchmark {
         double curateAndBuild = plain.curateAndBuild();
         curateAndBuildFullDecode =
                 Math.max(curateAndBuildFullDecode, plain.curateAndBuildFullDecode());
+        double curateDeduplicateAndBuild =
+                plain.curateDeduplicateAndBuild(
+                        settings.warmupBatches(), settings.measuredCopies());
         // Where the plain classes' time goes (bench curation-cost has the same on emoji pairs).
         List<CurationCost.Step> cost =
                 settings.curationCost()
@@ -71,6 +74,7 @@ public final class DatapathBenchmark implements Benchmark {
                         new DatapathReport.Measurements(
                                 limitsBefore,
                                 curateAndBuild,
+                                curateDeduplicateAndBuild,
                                 curateAndBuildFullDecode,
                                 cost,
                                 pipeline,

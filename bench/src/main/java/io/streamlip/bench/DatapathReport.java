@@ -28,7 +28,10 @@ final class DatapathReport {
      *
      * @param limitsBefore the decode+resize limits before the jobs ran, in a cold JVM
      * @param curateAndBuild records/s of curating and building examples in plain Java
-     * @param curateAndBuildFullDecode the same with ImageIO full decodes in both steps
+     * @param curateDeduplicateAndBuild the same with the filter job's exact and near-duplicate
+     *     lookups between the steps, on the stream the jobs get
+     * @param curateAndBuildFullDecode the same as {@code curateAndBuild} with ImageIO full decodes
+     *     in both steps
      * @param cost the plain classes' CPU per record by step
      * @param pipeline the filter and tokenize jobs' figures by parallelism
      * @param relay the relay's figures by parallelism
@@ -37,6 +40,7 @@ final class DatapathReport {
     record Measurements(
             PlainJavaRates.Limits limitsBefore,
             double curateAndBuild,
+            double curateDeduplicateAndBuild,
             double curateAndBuildFullDecode,
             List<CurationCost.Step> cost,
             Map<Integer, PipelineFigures> pipeline,
@@ -54,6 +58,10 @@ final class DatapathReport {
                 "decode+resize limit (plain Java, " + threads + " threads)",
                 m.limitsBefore().pairThreads());
         limitRow(result, "curate+build example (plain Java, 1 thread)", m.curateAndBuild());
+        limitRow(
+                result,
+                "curate+deduplicate+build example (plain Java, 1 thread)",
+                m.curateDeduplicateAndBuild());
         limitRow(
                 result,
                 "curate+build example, ImageIO full decodes (plain Java, 1 thread)",
@@ -181,9 +189,15 @@ final class DatapathReport {
         double jobsCpu = jobs.cpuMsPerRecord();
         // Beyond the idle jobs, no JIT, no benchmark threads: as the plain work's CPU counts.
         double ratio = jobs.workCpuMsPerRecord() / (plainMs + relay.workCpuMsPerRecord());
+        // The same against plain work that also keeps the dedup indexes, as the filter job does.
+        double withDedupMs = 1000.0 / m.curateDeduplicateAndBuild();
+        double withDedupRatio =
+                jobs.workCpuMsPerRecord() / (withDedupMs + relay.workCpuMsPerRecord());
         result.put("plain_over_full_decode", m.curateAndBuild() / m.curateAndBuildFullDecode())
                 .put("jobs_over_plain_plus_relay", ratio)
                 .put("jobs_over_plain_plus_relay_gross", jobsCpu / (plainMs + relayCpu))
+                .put("plain_with_dedup_records_per_s", m.curateDeduplicateAndBuild())
+                .put("jobs_over_plain_with_dedup_plus_relay", withDedupRatio)
                 .put("jobs_work_cpu_ms_per_record_p1", jobs.workCpuMsPerRecord())
                 .put("relay_work_cpu_ms_per_record_p1", relay.workCpuMsPerRecord())
                 .put("jobs_cpu_ms_per_record_by_category_p1", jobs.categories())
@@ -213,6 +227,18 @@ final class DatapathReport {
                                 ratio,
                                 jobsCpu / (plainMs + relayCpu),
                                 1000.0 / jobs.workCpuMsPerRecord()))
+                .note(
+                        String.format(
+                                Locale.ROOT,
+                                "with the exact and near-duplicate lookups in the plain work too"
+                                        + " (%.3f ms a record, of which %.3f for the lookups):"
+                                        + " jobs %.3f against %.3f + relay %.3f = %.2fx",
+                                withDedupMs,
+                                withDedupMs - plainMs,
+                                jobs.workCpuMsPerRecord(),
+                                withDedupMs,
+                                relay.workCpuMsPerRecord(),
+                                withDedupRatio))
                 .note(
                         "p1, CPU ms/record by category, beyond the idle jobs (in all): jobs "
                                 + byCategory(jobs, "%.3f")

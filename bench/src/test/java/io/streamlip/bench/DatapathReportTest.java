@@ -33,6 +33,7 @@ class DatapathReportTest {
         return new DatapathReport.Measurements(
                 new PlainJavaRates.Limits(1000, 1500, 2),
                 800,
+                500,
                 400,
                 List.of(
                         new CurationCost.Step("caption", "checks", 8.4),
@@ -52,6 +53,7 @@ class DatapathReportTest {
                         "decode+resize limit (plain Java, 1 thread)",
                         "decode+resize limit (plain Java, 2 threads)",
                         "curate+build example (plain Java, 1 thread)",
+                        "curate+deduplicate+build example (plain Java, 1 thread)",
                         "curate+build example, ImageIO full decodes (plain Java, 1 thread)",
                         "filter+tokenize, parallelism 1",
                         "filter+tokenize, parallelism 2",
@@ -62,7 +64,7 @@ class DatapathReportTest {
         assertThat(result.rows().get(0))
                 .containsExactly(
                         "decode+resize limit (plain Java, 1 thread)", 1000.0, "", "", "", "");
-        assertThat(result.rows().get(4))
+        assertThat(result.rows().get(5))
                 .containsExactly("filter+tokenize, parallelism 1", 400.0, 200.0, 4.0, 1.0, 3L);
         assertThat(result.toTable())
                 .startsWith(
@@ -107,6 +109,8 @@ class DatapathReportTest {
                         "plain_over_full_decode",
                         "jobs_over_plain_plus_relay",
                         "jobs_over_plain_plus_relay_gross",
+                        "plain_with_dedup_records_per_s",
+                        "jobs_over_plain_with_dedup_plus_relay",
                         "jobs_work_cpu_ms_per_record_p1",
                         "relay_work_cpu_ms_per_record_p1",
                         "jobs_cpu_ms_per_record_by_category_p1",
@@ -137,6 +141,9 @@ class DatapathReportTest {
                 .isCloseTo(3.0 / 1.625, within(1e-12));
         assertThat((double) json.get("jobs_over_plain_plus_relay_gross"))
                 .isCloseTo(4.0 / 1.75, within(1e-12));
+        // With the dedup lookups the plain work is 500/s = 2 ms a record.
+        assertThat((double) json.get("jobs_over_plain_with_dedup_plus_relay"))
+                .isCloseTo(3.0 / 2.375, within(1e-12));
         assertThat((double) json.get("records_per_s_per_core")).isCloseTo(1000 / 3.0, within(1e-9));
         assertThat(json.get("jobs_cpu_ms_per_record_by_category_p1"))
                 .isEqualTo(

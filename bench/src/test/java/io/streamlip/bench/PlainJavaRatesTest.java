@@ -32,6 +32,14 @@ class PlainJavaRatesTest {
     }
 
     @Test
+    void curatesDeduplicatesAndBuildsTheStreamTheJobsGet() {
+        PlainJavaRates rates =
+                new PlainJavaRates(pairs(20), DatapathSettings.FILTER, TokenizeConfig.defaults());
+
+        assertThat(rates.curateDeduplicateAndBuild(1, 2)).isPositive().isFinite();
+    }
+
+    @Test
     void anUndecodableImageFailsTheLimit() {
         List<RawPair> pairs = pairs(3);
         pairs.set(
