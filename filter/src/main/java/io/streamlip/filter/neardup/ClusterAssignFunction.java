@@ -50,7 +50,7 @@ final class ClusterAssignFunction
     private transient ListState<PendingJoin> checkpointed;
     private transient ValueState<CuratedEnvelope> overflow;
 
-    /** What the heap's entries are counted, {@link PendingJoin#heapBytes}. */
+    /** The heap the pairs waiting there take, {@link PendingJoin#estimatedBytes}. */
     private transient long heapBytes;
 
     private transient int pairsOnHeap;
@@ -81,8 +81,10 @@ final class ClusterAssignFunction
                                 task.getNumberOfParallelSubtasks())
                         == task.getIndexOfThisSubtask()) {
                     pending.put(join.pairKey, join);
-                    heapBytes += join.heapBytes();
-                    pairsOnHeap += join.pair == null ? 0 : 1;
+                    if (join.pair != null) {
+                        heapBytes += PendingJoin.estimatedBytes(join.pair);
+                        pairsOnHeap++;
+                    }
                     pairsInState += join.pairInState ? 1 : 0;
                 }
             }
@@ -98,6 +100,7 @@ final class ClusterAssignFunction
                                 new ValueStateDescriptor<>(
                                         OVERFLOW_STATE_NAME, CuratedEnvelope.typeInfo()));
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("streamlip");
+        metrics.gauge("nearDuplicateJoinPendingJoins", () -> pending.size());
         metrics.gauge("nearDuplicateJoinPendingPairs", () -> pairsOnHeap);
         metrics.gauge("nearDuplicateJoinPendingBytes", () -> heapBytes);
         metrics.gauge("nearDuplicateJoinPeakPendingPairs", () -> peakPairs);
@@ -121,7 +124,7 @@ final class ClusterAssignFunction
         return pairsInState;
     }
 
-    /** The most heap the waiting entries were counted since this task started. */
+    /** The most heap the pairs waiting there took since this task started. */
     long peakBytes() {
         return peakBytes;
     }
@@ -144,11 +147,11 @@ final class ClusterAssignFunction
         if (join == null) {
             join = new PendingJoin(key);
             pending.put(key, join);
-            heapBytes += join.heapBytes();
         }
         long size = PendingJoin.estimatedBytes(pair);
         if (heapBytes + size > maxPendingBytes) {
-            // The heap holds its bound: this pair waits in keyed state, its answers on the heap.
+            // The heap holds its bound: this pair waits in keyed state, its answers' tally (a few
+            // dozen bytes) on the heap.
             overflow.update(pair);
             join.pairInState = true;
             pairsInState++;
@@ -169,8 +172,6 @@ final class ClusterAssignFunction
         if (join == null) {
             join = new PendingJoin(key);
             pending.put(key, join);
-            heapBytes += join.heapBytes();
-            peak();
         }
         join.answers++;
         if (answer.found
@@ -194,8 +195,10 @@ final class ClusterAssignFunction
 
     private void remove(PendingJoin join) {
         pending.remove(join.pairKey);
-        heapBytes -= join.heapBytes();
-        pairsOnHeap -= join.pair == null ? 0 : 1;
+        if (join.pair != null) {
+            heapBytes -= PendingJoin.estimatedBytes(join.pair);
+            pairsOnHeap--;
+        }
         pairsInState -= join.pairInState ? 1 : 0;
     }
 

@@ -12,9 +12,6 @@ import org.apache.flink.api.common.typeinfo.Types;
  * in a checkpoint only when one is taken while it waits.
  */
 public class PendingJoin {
-    /** What an entry without its pair is counted on the heap, its key's characters aside. */
-    static final long ENTRY_BYTES = 96;
-
     /** What a pair is counted beyond its byte arrays and strings (objects, Avro fields). */
     static final long PAIR_OVERHEAD_BYTES = 512;
 
@@ -42,11 +39,6 @@ public class PendingJoin {
 
     PendingJoin(String pairKey) {
         this.pairKey = pairKey;
-    }
-
-    /** The heap this entry is counted for: its own fields, and its pair's when on the heap. */
-    long heapBytes() {
-        return ENTRY_BYTES + 2L * pairKey.length() + (pair == null ? 0 : estimatedBytes(pair));
     }
 
     /**

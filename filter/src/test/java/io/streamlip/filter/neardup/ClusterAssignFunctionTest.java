@@ -311,26 +311,20 @@ class ClusterAssignFunctionTest {
     }
 
     /**
-     * A heap bound that holds the first {@code onHeap} of {@code pairs} waiting (with their entries
-     * and all others' answer entries) and not one more.
+     * A heap bound that holds the first {@code onHeap} of {@code pairs} waiting and not one more.
      */
     private static FilterConfig bounded(List<CuratedEnvelope> pairs, int onHeap) {
-        long entries = 0;
         long largest = 0;
-        for (CuratedEnvelope pair : pairs) {
-            PendingJoin entry = new PendingJoin(key(pair));
-            entries += entry.heapBytes();
-            largest = Math.max(largest, PendingJoin.estimatedBytes(pair));
-        }
         long smallest = Long.MAX_VALUE;
         for (CuratedEnvelope pair : pairs) {
+            largest = Math.max(largest, PendingJoin.estimatedBytes(pair));
             smallest = Math.min(smallest, PendingJoin.estimatedBytes(pair));
         }
         // onHeap of the largest fit; one more of the smallest does not.
         assertThat(largest * onHeap).isLessThan(smallest * (onHeap + 1));
-        long bound = entries + largest * onHeap;
         return CONFIG.toBuilder()
-                .nearDuplicates(NearDuplicateConfig.builder().maxPendingBytes(bound).build())
+                .nearDuplicates(
+                        NearDuplicateConfig.builder().maxPendingBytes(largest * onHeap).build())
                 .build();
     }
 
