@@ -13,10 +13,10 @@ import org.apache.flink.metrics.reporter.MetricReporter;
 import org.apache.flink.metrics.reporter.MetricReporterFactory;
 
 /**
- * A metric reporter for MiniCluster tests that keeps the last value of each streamlip gauge and
- * counter when its task ends, by metric identifier. The cluster runs in the test's JVM, so the
- * values are read through a static map: only one test may use it at a time, and it clears it first
- * ({@link #clear}).
+ * A metric reporter for MiniCluster tests that keeps the value of each streamlip gauge and counter
+ * when its task ends (the largest over a job's attempts), by metric identifier. The cluster runs in
+ * the test's JVM, so the values are read through a static map: only one test may use it at a time,
+ * and it clears it first ({@link #clear}).
  */
 public final class GaugeCapture implements MetricReporter, MetricReporterFactory {
     private static final Map<String, Number> LAST = new ConcurrentHashMap<>();
@@ -30,7 +30,7 @@ public final class GaugeCapture implements MetricReporter, MetricReporterFactory
         LAST.clear();
     }
 
-    /** The last values of the gauges whose identifier ends with {@code name}, one per task. */
+    /** The values of the metrics whose identifier ends with {@code name}, one per task. */
     static Map<String, Number> values(String name) {
         Map<String, Number> out = new java.util.TreeMap<>();
         LAST.forEach(
@@ -40,6 +40,10 @@ public final class GaugeCapture implements MetricReporter, MetricReporterFactory
                     }
                 });
         return out;
+    }
+
+    private static Number larger(Number a, Number b) {
+        return a.doubleValue() >= b.doubleValue() ? a : b;
     }
 
     @Override
@@ -63,9 +67,9 @@ public final class GaugeCapture implements MetricReporter, MetricReporterFactory
             return;
         }
         if (metric instanceof Gauge<?> gauge && gauge.getValue() instanceof Number value) {
-            LAST.put(id, value);
+            LAST.merge(id, value, GaugeCapture::larger);
         } else if (metric instanceof Counter counter) {
-            LAST.put(id, counter.getCount());
+            LAST.merge(id, counter.getCount(), GaugeCapture::larger);
         }
     }
 }

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -37,14 +38,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The near-duplicate stages at web sizes under backpressure, on a MiniCluster with RocksDB and
  * checkpoints every 500 ms: 640 x 480 JPEG pairs as fast as a source can make them, a slow consumer
- * after the stages. Every pair comes out once whatever the join's heap bound, the heap the join's
- * waiting pairs take stays under it, and the pairs beyond it went to keyed state. Prints the peaks
- * ({@code -Djoin.records=N}, {@code -Djoin.sleepMicros=US} change the run).
+ * after the stages. Every pair comes out once whatever the join's heap bound, and after a failure
+ * restored from a checkpoint taken with pairs waiting on the heap and in keyed state; the heap the
+ * join's waiting pairs take stays under the bound. Prints the peaks ({@code -Djoin.records=N},
+ * {@code -Djoin.sleepMicros=US}, {@code -Djoin.size=WxH} change the run).
  */
 @Tag("integration")
 class NearDuplicateJoinBackpressureTest {
     private static final int RECORDS = Integer.getInteger("join.records", 3000);
     private static final long SLEEP_MICROS = Long.getLong("join.sleepMicros", 2000);
+    private static final String SIZE = System.getProperty("join.size", "640x480");
     private static final int TEMPLATES = 8;
 
     @BeforeAll
@@ -54,21 +57,25 @@ class NearDuplicateJoinBackpressureTest {
 
     @Test
     void unboundedTheHeapHoldsWhatIsInFlight(@TempDir Path checkpoints) throws Exception {
-        Map<String, Long> figures = run(checkpoints, Long.MAX_VALUE);
+        Map<String, Long> figures = run(checkpoints, Long.MAX_VALUE, false);
         assertThat(figures.get("toState")).isZero();
     }
 
     @Test
-    void beyondASmallBoundPairsWaitInKeyedStateAndNoneIsLost(@TempDir Path checkpoints)
-            throws Exception {
+    void beyondASmallBoundPairsWaitInKeyedStateAndNoneIsLostOrRepeatedAcrossAFailure(
+            @TempDir Path checkpoints) throws Exception {
         long bound = 2L << 20;
-        Map<String, Long> figures = run(checkpoints, bound);
+        Map<String, Long> figures = run(checkpoints, bound, true);
         assertThat(figures.get("peakBytesMax")).isLessThanOrEqualTo(bound);
         assertThat(figures.get("toState")).isPositive();
     }
 
-    /** Runs the stages with {@code maxPendingBytes}; checks every pair left once; the figures. */
-    private static Map<String, Long> run(Path checkpoints, long maxPendingBytes) throws Exception {
+    /**
+     * Runs the stages with {@code maxPendingBytes} (failing once a quarter in, after a checkpoint,
+     * if {@code failOnce}); checks every pair left once; the figures.
+     */
+    private static Map<String, Long> run(Path checkpoints, long maxPendingBytes, boolean failOnce)
+            throws Exception {
         GaugeCapture.clear();
         JobSettings settings =
                 JobSettings.defaults(checkpoints).toBuilder()
@@ -95,10 +102,7 @@ class NearDuplicateJoinBackpressureTest {
         var out =
                 NearDuplicateStages.attach(pairs, config, "filter")
                         .map(
-                                pair -> {
-                                    LockSupport.parkNanos(sleepNanos);
-                                    return pair.getPair().getId().toString();
-                                },
+                                new SlowConsumer(sleepNanos, failOnce ? RECORDS / 4 : -1),
                                 Types.STRING)
                         .name("slow-consumer");
         long start = System.nanoTime();
@@ -123,10 +127,11 @@ class NearDuplicateJoinBackpressureTest {
                         "peakPairsSum", sum("nearDuplicateJoinPeakPendingPairs"),
                         "toState", sum("nearDuplicateJoinPairsToState"));
         System.out.printf(
-                "join backpressure: %d pairs of 640x480 JPEG, consumer %d us/pair, bound %s,"
+                "join backpressure: %d pairs of %s JPEG, consumer %d us/pair, bound %s,"
                         + " %.1f s (%.0f pairs/s); peak waiting per task: max %d pairs / %.1f MiB,"
                         + " over both tasks %d pairs / %.1f MiB; %d pairs to keyed state%n",
                 RECORDS,
+                SIZE,
                 SLEEP_MICROS,
                 maxPendingBytes == Long.MAX_VALUE ? "none" : (maxPendingBytes >> 20) + " MiB",
                 seconds,
@@ -157,7 +162,12 @@ class NearDuplicateJoinBackpressureTest {
         List<byte[]> out = new ArrayList<>();
         var raws = new SyntheticPairs(32).pairs(TEMPLATES, 7);
         for (int i = 0; raws.hasNext(); i++) {
-            byte[] jpeg = WebImages.jpeg(WebImages.Spec.plain(640, 480), i);
+            String[] size = SIZE.split("x");
+            byte[] jpeg =
+                    WebImages.jpeg(
+                            WebImages.Spec.plain(
+                                    Integer.parseInt(size[0]), Integer.parseInt(size[1])),
+                            i);
             RawPair raw = DecontaminateFunctionTest.withImage(raws.next(), "template-" + i, jpeg);
             CuratedEnvelope envelope = DecontaminateFunctionTest.envelope(raw, i);
             out.add(serde.encode(envelope.pair));
@@ -165,6 +175,40 @@ class NearDuplicateJoinBackpressureTest {
             out.add(envelope.source.value);
         }
         return out;
+    }
+
+    /**
+     * Takes its time over each pair; in its first attempt, once a checkpoint completed and it saw
+     * {@code failAfter} pairs (negative: never), fails the job once.
+     */
+    private static final class SlowConsumer extends RichMapFunction<CuratedPair, String>
+            implements CheckpointListener {
+        private final long sleepNanos;
+        private final int failAfter;
+        private transient int seen;
+        private transient boolean checkpointed;
+
+        SlowConsumer(long sleepNanos, int failAfter) {
+            this.sleepNanos = sleepNanos;
+            this.failAfter = failAfter;
+        }
+
+        @Override
+        public String map(CuratedPair pair) {
+            LockSupport.parkNanos(sleepNanos);
+            if (++seen >= failAfter
+                    && failAfter >= 0
+                    && checkpointed
+                    && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
+                throw new IllegalStateException("failing once, as the test asks");
+            }
+            return pair.getPair().getId().toString();
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            checkpointed = true;
+        }
     }
 
     /**
