@@ -117,9 +117,7 @@ public final class FilterArguments {
         s.set(LANGUAGE_CAP_WINDOW, v -> language.capWindow(LanguageConfig.parseWindow(v)));
         s.set(NEAR_DUPLICATE_DISTANCE, v -> near.maxDistance(Integer.parseInt(v)));
         s.set(NEAR_DUPLICATE_CLUSTER_CAP, v -> near.clusterCap(Integer.parseInt(v)));
-        s.set(
-                NEAR_DUPLICATE_MAX_PENDING_MIB,
-                v -> near.maxPendingBytes(Math.multiplyExact(Long.parseLong(v), 1L << 20)));
+        s.set(NEAR_DUPLICATE_MAX_PENDING_MIB, v -> near.maxPendingBytes(mebibytes(v)));
         s.set(EVAL_SETS, v -> near.evalSets(list(v)));
         s.set(EVAL_MAX_DISTANCE, v -> near.evalMaxDistance(Integer.parseInt(v)));
         s.set(CAPTION_BLOCKLIST, blocklist::captionTermsFile);
@@ -246,6 +244,16 @@ public final class FilterArguments {
     }
 
     /** Applies each given option, naming it when its value is refused. */
+    /** A size given in MiB, as bytes; a negative or overflowing one is refused. */
+    static long mebibytes(String value) {
+        long mib = Long.parseLong(value.trim());
+        if (mib < 0 || mib > Long.MAX_VALUE >> 20) {
+            throw new IllegalArgumentException(
+                    "takes MiB in [0, " + (Long.MAX_VALUE >> 20) + "], got " + mib);
+        }
+        return mib << 20;
+    }
+
     private record Settings(Function<String, Optional<String>> given) {
         interface Setter {
             void set(String value);
