@@ -22,6 +22,7 @@ import static io.streamlip.filter.config.FilterArguments.MIN_IMAGE_SIDE;
 import static io.streamlip.filter.config.FilterArguments.MIN_LANGUAGE_CONFIDENCE;
 import static io.streamlip.filter.config.FilterArguments.NEAR_DUPLICATE_CLUSTER_CAP;
 import static io.streamlip.filter.config.FilterArguments.NEAR_DUPLICATE_DISTANCE;
+import static io.streamlip.filter.config.FilterArguments.NEAR_DUPLICATE_MAX_PENDING_MIB;
 
 import io.streamlip.filter.config.FilterArguments;
 import io.streamlip.filter.config.FilterConfig;
@@ -192,6 +193,17 @@ final class FilterOptions {
                             + " image_cluster_cap (default: 64).")
     void nearDuplicateClusterCap(String v) {
         put(NEAR_DUPLICATE_CLUSTER_CAP, v);
+    }
+
+    @Option(
+            names = "--" + NEAR_DUPLICATE_MAX_PENDING_MIB,
+            paramLabel = "MIB",
+            description =
+                    "Heap per near-duplicate join task for pairs waiting for their band answers;"
+                            + " beyond it a pair waits in the job's state backend (default: 64;"
+                            + " 0: every waiting pair there).")
+    void nearDuplicateMaxPendingMib(String v) {
+        put(NEAR_DUPLICATE_MAX_PENDING_MIB, v);
     }
 
     @Option(

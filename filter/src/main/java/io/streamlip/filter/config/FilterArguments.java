@@ -37,6 +37,7 @@ public final class FilterArguments {
     public static final String LANGUAGE_CAP_WINDOW = "language-cap-window";
     public static final String NEAR_DUPLICATE_DISTANCE = "near-duplicate-distance";
     public static final String NEAR_DUPLICATE_CLUSTER_CAP = "near-duplicate-cluster-cap";
+    public static final String NEAR_DUPLICATE_MAX_PENDING_MIB = "near-duplicate-max-pending-mib";
     public static final String EVAL_SETS = "eval-sets";
     public static final String EVAL_MAX_DISTANCE = "eval-max-distance";
     public static final String CAPTION_BLOCKLIST = "caption-blocklist";
@@ -64,6 +65,7 @@ public final class FilterArguments {
                             LANGUAGE_CAP_WINDOW,
                             NEAR_DUPLICATE_DISTANCE,
                             NEAR_DUPLICATE_CLUSTER_CAP,
+                            NEAR_DUPLICATE_MAX_PENDING_MIB,
                             EVAL_SETS,
                             EVAL_MAX_DISTANCE,
                             CAPTION_BLOCKLIST,
@@ -115,6 +117,7 @@ public final class FilterArguments {
         s.set(LANGUAGE_CAP_WINDOW, v -> language.capWindow(LanguageConfig.parseWindow(v)));
         s.set(NEAR_DUPLICATE_DISTANCE, v -> near.maxDistance(Integer.parseInt(v)));
         s.set(NEAR_DUPLICATE_CLUSTER_CAP, v -> near.clusterCap(Integer.parseInt(v)));
+        s.set(NEAR_DUPLICATE_MAX_PENDING_MIB, v -> near.maxPendingBytes(mebibytes(v)));
         s.set(EVAL_SETS, v -> near.evalSets(list(v)));
         s.set(EVAL_MAX_DISTANCE, v -> near.evalMaxDistance(Integer.parseInt(v)));
         s.set(CAPTION_BLOCKLIST, blocklist::captionTermsFile);
@@ -183,6 +186,9 @@ public final class FilterArguments {
         v.put(LANGUAGE_CAP_WINDOW, c.language().capWindow().toString());
         v.put(NEAR_DUPLICATE_DISTANCE, Integer.toString(c.nearDuplicates().maxDistance()));
         v.put(NEAR_DUPLICATE_CLUSTER_CAP, Integer.toString(c.nearDuplicates().clusterCap()));
+        v.put(
+                NEAR_DUPLICATE_MAX_PENDING_MIB,
+                Long.toString(c.nearDuplicates().maxPendingBytes() >> 20));
         v.put(EVAL_SETS, String.join(",", c.nearDuplicates().evalSets()));
         v.put(EVAL_MAX_DISTANCE, Integer.toString(c.nearDuplicates().evalMaxDistance()));
         v.put(CAPTION_BLOCKLIST, String.valueOf(c.blocklist().captionTermsFile()));
@@ -238,6 +244,16 @@ public final class FilterArguments {
     }
 
     /** Applies each given option, naming it when its value is refused. */
+    /** A size given in MiB, as bytes; a negative or overflowing one is refused. */
+    static long mebibytes(String value) {
+        long mib = Long.parseLong(value.trim());
+        if (mib < 0 || mib > Long.MAX_VALUE >> 20) {
+            throw new IllegalArgumentException(
+                    "takes MiB in [0, " + (Long.MAX_VALUE >> 20) + "], got " + mib);
+        }
+        return mib << 20;
+    }
+
     private record Settings(Function<String, Optional<String>> given) {
         interface Setter {
             void set(String value);

@@ -17,6 +17,8 @@ import java.util.List;
  *     (default 3; 0: the whole image only)
  * @param bucketCacheBytes heap bytes per band task for decoded band buckets, the state staying the
  *     truth (default 32 MiB; 0: none)
+ * @param maxPendingBytes heap bytes per near-duplicate join task for pairs waiting for their band
+ *     answers; a pair beyond it waits in keyed state (default 64 MiB; 0: every pair there)
  */
 public record NearDuplicateConfig(
         int maxDistance,
@@ -26,7 +28,8 @@ public record NearDuplicateConfig(
         double evalMaxThumbnailDistance,
         double maxThumbnailDistance,
         int evalCropPixels,
-        long bucketCacheBytes)
+        long bucketCacheBytes,
+        long maxPendingBytes)
         implements Serializable {
 
     public NearDuplicateConfig {
@@ -58,6 +61,10 @@ public record NearDuplicateConfig(
             throw new IllegalArgumentException(
                     "bucketCacheBytes must be >= 0, got " + bucketCacheBytes);
         }
+        if (maxPendingBytes < 0) {
+            throw new IllegalArgumentException(
+                    "maxPendingBytes must be >= 0, got " + maxPendingBytes);
+        }
     }
 
     /** The documented defaults. */
@@ -88,6 +95,7 @@ public record NearDuplicateConfig(
         private double maxThumbnailDistance = 0.014;
         private int evalCropPixels = 3;
         private long bucketCacheBytes = 32L << 20;
+        private long maxPendingBytes = 64L << 20;
 
         private Builder() {}
 
@@ -100,6 +108,7 @@ public record NearDuplicateConfig(
             maxThumbnailDistance = c.maxThumbnailDistance;
             evalCropPixels = c.evalCropPixels;
             bucketCacheBytes = c.bucketCacheBytes;
+            maxPendingBytes = c.maxPendingBytes;
         }
 
         public Builder maxDistance(int value) {
@@ -142,6 +151,11 @@ public record NearDuplicateConfig(
             return this;
         }
 
+        public Builder maxPendingBytes(long value) {
+            maxPendingBytes = value;
+            return this;
+        }
+
         /** The configuration; the record's constructor checks it. */
         public NearDuplicateConfig build() {
             return new NearDuplicateConfig(
@@ -152,7 +166,8 @@ public record NearDuplicateConfig(
                     evalMaxThumbnailDistance,
                     maxThumbnailDistance,
                     evalCropPixels,
-                    bucketCacheBytes);
+                    bucketCacheBytes,
+                    maxPendingBytes);
         }
     }
 }

@@ -15,8 +15,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * long-lived state is on the job's state backend: {@link BandLookupFunction} (keyed by {@link
  * LshBands} band key: the oldest cluster among a bucket's near copies, or none), {@link
  * ClusterAssignFunction} (keyed by pair: joins the oldest cluster answered, or starts one; what
- * waits for its answers is on the heap, checkpointed) and {@link ClusterAdmitFunction} (keyed by
- * cluster: the same caption again is a near duplicate; beyond the cap, the cluster is full).
+ * waits for its answers is on the heap up to a bound, beyond it in keyed state) and {@link
+ * ClusterAdmitFunction} (keyed by cluster: the same caption again is a near duplicate; beyond the
+ * cap, the cluster is full).
  *
  * <p>Two near copies share at least one band key, so a near copy is never missed for want of a
  * shared bucket. The decisions are those of {@link NearDuplicateIndex} but for races under

@@ -104,6 +104,36 @@ class FilterArgumentsTest {
     }
 
     @Test
+    void theJoinsHeapBoundIsGivenInMebibytes() {
+        assertThat(FilterConfig.defaults().nearDuplicates().maxPendingBytes()).isEqualTo(64L << 20);
+        FilterConfig small =
+                FilterArguments.apply(
+                        Map.of("near-duplicate-max-pending-mib", "3"), FilterConfig.defaults());
+        assertThat(small.nearDuplicates().maxPendingBytes()).isEqualTo(3L << 20);
+        assertThat(FilterArguments.of(small))
+                .containsExactly("--near-duplicate-max-pending-mib", "3");
+        assertThat(
+                        FilterArguments.apply(
+                                        Map.of("near-duplicate-max-pending-mib", "0"),
+                                        FilterConfig.defaults())
+                                .nearDuplicates()
+                                .maxPendingBytes())
+                .isZero();
+        assertThatThrownBy(
+                        () ->
+                                FilterArguments.apply(
+                                        Map.of("near-duplicate-max-pending-mib", "-1"),
+                                        FilterConfig.defaults()))
+                .hasMessageContaining("--near-duplicate-max-pending-mib: takes MiB in [0, ");
+        assertThatThrownBy(
+                        () ->
+                                FilterArguments.apply(
+                                        Map.of("near-duplicate-max-pending-mib", "99999999999999"),
+                                        FilterConfig.defaults()))
+                .hasMessageContaining("got 99999999999999");
+    }
+
+    @Test
     void durationsTakeUnitsAndIso() {
         assertThat(FilterArguments.duration("90s")).isEqualTo(Duration.ofSeconds(90));
         assertThat(FilterArguments.duration("7d")).isEqualTo(Duration.ofDays(7));

@@ -3,6 +3,7 @@ package io.streamlip.filter.neardup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamlip.filter.config.FilterConfig;
+import io.streamlip.filter.config.NearDuplicateConfig;
 import io.streamlip.filter.curate.CuratedEnvelope;
 import io.streamlip.filter.curate.FilterTestRecords;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * The join of a pair with its band answers, in Flink's keyed two-input test harness: the pair
  * leaves once with the oldest cluster answered (or its own), whichever of pair and answers comes
  * last, and a join in progress at a checkpoint completes after a restore, at the same parallelism
- * and rescaled.
+ * and rescaled; pairs beyond the heap's bound wait in keyed state with the same outcome.
  */
 class ClusterAssignFunctionTest {
     private static final int MAX_PARALLELISM = 128;
@@ -148,6 +149,183 @@ class ClusterAssignFunctionTest {
         assertThat(done)
                 .containsExactlyInAnyOrderElementsOf(
                         pairs.stream().map(p -> p.pair.getPair().getId()).toList());
+    }
+
+    @Test
+    void pairsBeyondTheHeapBoundWaitInKeyedStateWithTheSameVerdicts() throws Exception {
+        List<CuratedEnvelope> pairs = pairs(8);
+        List<String> unbounded = joinAll(new ClusterAssignFunction(CONFIG), pairs);
+        ClusterAssignFunction bounded = new ClusterAssignFunction(bounded(pairs, 3));
+        List<String> overflowed = joinAll(bounded, pairs);
+
+        assertThat(bounded.pairsToState()).isEqualTo(pairs.size() - 3);
+        assertThat(bounded.waitingInState()).isZero();
+        assertThat(bounded.peakBytes())
+                .isLessThanOrEqualTo(bounded(pairs, 3).nearDuplicates().maxPendingBytes());
+        assertThat(overflowed).containsExactlyElementsOf(unbounded).hasSize(pairs.size());
+    }
+
+    @Test
+    void aBoundOfZeroKeepsEveryWaitingPairInKeyedState() throws Exception {
+        List<CuratedEnvelope> pairs = pairs(3);
+        FilterConfig zero =
+                CONFIG.toBuilder()
+                        .nearDuplicates(
+                                CONFIG.nearDuplicates().toBuilder().maxPendingBytes(0).build())
+                        .build();
+        ClusterAssignFunction function = new ClusterAssignFunction(zero);
+        List<String> out = joinAll(function, pairs);
+        assertThat(function.pairsToState()).isEqualTo(pairs.size());
+        assertThat(out)
+                .containsExactlyElementsOf(joinAll(new ClusterAssignFunction(CONFIG), pairs));
+    }
+
+    @Test
+    void joinsWaitingOnTheHeapAndInKeyedStateCompleteAfterARestore() throws Exception {
+        List<CuratedEnvelope> pairs = pairs(8);
+        FilterConfig config = bounded(pairs, 2);
+        OperatorSubtaskState snapshot;
+        ClusterAssignFunction before = new ClusterAssignFunction(config);
+        try (var harness = harness(before, 1, 0, null)) {
+            firstHalf(harness, pairs);
+            assertThat(before.waiting()).isEqualTo(pairs.size());
+            assertThat(before.waitingInState()).isEqualTo(pairs.size() / 2 - 2);
+            assertThat(harness.numKeyedStateEntries()).isEqualTo(pairs.size() / 2 - 2);
+            snapshot = harness.snapshot(1, 1);
+        }
+        ClusterAssignFunction after = new ClusterAssignFunction(config);
+        try (var harness = harness(after, 1, 0, snapshot)) {
+            assertThat(after.waiting()).isEqualTo(pairs.size());
+            assertThat(after.waitingInState()).isEqualTo(pairs.size() / 2 - 2);
+            finish(harness, pairs);
+            assertThat(harness.extractOutputValues())
+                    .extracting(c -> c.envelope.pair.getPair().getId() + "@" + c.cluster)
+                    .containsExactlyInAnyOrderElementsOf(
+                            pairs.stream().map(p -> p.pair.getPair().getId() + "@40").toList());
+            assertThat(after.waiting()).isZero();
+            assertThat(after.waitingInState()).isZero();
+            assertThat(harness.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
+    void aRescaledJobResumesJoinsFromTheHeapAndFromKeyedState() throws Exception {
+        List<CuratedEnvelope> pairs = pairs(12);
+        FilterConfig config = bounded(pairs, 4);
+        OperatorSubtaskState snapshot;
+        ClusterAssignFunction before = new ClusterAssignFunction(config);
+        try (var harness = harness(before, 1, 0, null)) {
+            for (CuratedEnvelope pair : pairs) {
+                harness.processElement2(new BandAnswer(key(pair), false, 0, 0), 0);
+            }
+            for (CuratedEnvelope pair : pairs) {
+                harness.processElement1(pair, 0);
+            }
+            assertThat(before.waitingInState()).isEqualTo(pairs.size() - 4);
+            snapshot = harness.snapshot(1, 1);
+        }
+        List<String> done = new ArrayList<>();
+        int inState = 0;
+        for (int subtask = 0; subtask < 2; subtask++) {
+            OperatorSubtaskState part =
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                            snapshot, MAX_PARALLELISM, 1, 2, subtask);
+            ClusterAssignFunction function = new ClusterAssignFunction(config);
+            try (var harness = harness(function, 2, subtask, part)) {
+                inState += function.waitingInState();
+                assertThat(harness.numKeyedStateEntries()).isEqualTo(function.waitingInState());
+                for (CuratedEnvelope pair : pairs) {
+                    if (org.apache.flink.runtime.state.KeyGroupRangeAssignment
+                                    .assignKeyToParallelOperator(key(pair), MAX_PARALLELISM, 2)
+                            == subtask) {
+                        for (int i = 1; i < BANDS; i++) {
+                            harness.processElement2(new BandAnswer(key(pair), false, 0, 0), 0);
+                        }
+                    }
+                }
+                harness.extractOutputValues()
+                        .forEach(c -> done.add(c.envelope.pair.getPair().getId()));
+                assertThat(function.waiting()).isZero();
+                assertThat(harness.numKeyedStateEntries()).isZero();
+            }
+        }
+        assertThat(inState).isEqualTo(pairs.size() - 4);
+        assertThat(done)
+                .containsExactlyInAnyOrderElementsOf(
+                        pairs.stream().map(p -> p.pair.getPair().getId()).toList());
+    }
+
+    /**
+     * Every pair waits at once (some answers first, the pair, then the rest; every third answer
+     * found a cluster), and what left: pair id and cluster, in output order.
+     */
+    private static List<String> joinAll(ClusterAssignFunction function, List<CuratedEnvelope> pairs)
+            throws Exception {
+        try (var harness = harness(function, 1, 0, null)) {
+            for (CuratedEnvelope pair : pairs) {
+                int n = pairs.indexOf(pair);
+                for (int i = 0; i < (n % 2 == 0 ? 1 : BANDS - 1); i++) {
+                    harness.processElement2(answer(pair, n, i), 0);
+                }
+            }
+            for (CuratedEnvelope pair : pairs) {
+                harness.processElement1(pair, 0);
+            }
+            assertThat(harness.extractOutputValues()).isEmpty();
+            for (CuratedEnvelope pair : pairs) {
+                int n = pairs.indexOf(pair);
+                for (int i = n % 2 == 0 ? 1 : BANDS - 1; i < BANDS; i++) {
+                    harness.processElement2(answer(pair, n, i), 0);
+                }
+            }
+            assertThat(function.waiting()).isZero();
+            assertThat(harness.numKeyedStateEntries()).isZero();
+            return harness.extractOutputValues().stream()
+                    .map(c -> c.envelope.pair.getPair().getId() + "@" + c.cluster)
+                    .toList();
+        }
+    }
+
+    private static BandAnswer answer(CuratedEnvelope pair, int n, int band) {
+        boolean found = (n + band) % 3 == 0;
+        return new BandAnswer(key(pair), found, 100 + band, found ? -10 - n - band : 0);
+    }
+
+    /** Half the answers for every pair, then the even pairs. */
+    private static void firstHalf(
+            KeyedTwoInputStreamOperatorTestHarness<
+                            String, CuratedEnvelope, BandAnswer, ClusteredEnvelope>
+                    harness,
+            List<CuratedEnvelope> pairs)
+            throws Exception {
+        for (CuratedEnvelope pair : pairs) {
+            for (int i = 0; i < BANDS / 2; i++) {
+                harness.processElement2(new BandAnswer(key(pair), i == 1, 40, -4), 0);
+            }
+        }
+        for (CuratedEnvelope pair : pairs) {
+            if (pairs.indexOf(pair) % 2 == 0) {
+                harness.processElement1(pair, 0);
+            }
+        }
+    }
+
+    /**
+     * A heap bound that holds the first {@code onHeap} of {@code pairs} waiting and not one more.
+     */
+    private static FilterConfig bounded(List<CuratedEnvelope> pairs, int onHeap) {
+        long largest = 0;
+        long smallest = Long.MAX_VALUE;
+        for (CuratedEnvelope pair : pairs) {
+            largest = Math.max(largest, PendingJoin.estimatedBytes(pair));
+            smallest = Math.min(smallest, PendingJoin.estimatedBytes(pair));
+        }
+        // onHeap of the largest fit; one more of the smallest does not.
+        assertThat(largest * onHeap).isLessThan(smallest * (onHeap + 1));
+        return CONFIG.toBuilder()
+                .nearDuplicates(
+                        NearDuplicateConfig.builder().maxPendingBytes(largest * onHeap).build())
+                .build();
     }
 
     /** The answers the pairs still miss after the first half, and the odd pairs themselves. */
