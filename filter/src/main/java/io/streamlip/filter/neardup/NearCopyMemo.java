@@ -3,7 +3,7 @@ package io.streamlip.filter.neardup;
 import io.streamlip.filter.config.NearDuplicateConfig;
 
 /**
- * The thumbnail verdicts a {@link BandLookupFunction} task computed last, by pair of image ids
+ * The thumbnail verdicts a {@link BandLookupOperator} task computed last, by pair of image ids
  * ({@link NearDuplicateIndex#imageId}): whether the thumbnails of two images lie within {@link
  * NearDuplicateConfig#maxThumbnailDistance()}. A pair's {@code k + 1} probes meet the same earlier
  * images in several of their band buckets (two near copies share most of their band keys), and each

@@ -16,7 +16,7 @@ public class PendingJoin {
     /** The pair, or null while only answers have arrived. */
     public CuratedEnvelope pair;
 
-    /** How many band answers have arrived. */
+    /** How many bands have answered ({@link BandAnswer#bands} summed). */
     public int answers;
 
     /** Whether any answer found a near copy; then {@link #cluster} is the oldest found. */
