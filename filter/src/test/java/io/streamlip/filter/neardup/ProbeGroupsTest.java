@@ -11,11 +11,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -132,6 +142,124 @@ class ProbeGroupsTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("another parallelism");
         closeAll(tasks);
+    }
+
+    /**
+     * The band index's state is what the one-band-per-probe function wrote (same uid, key type,
+     * state names and layout): a RocksDB snapshot of an operator that writes it as that function
+     * did, its timer service included, restores into the grouped operator at another parallelism,
+     * and every image in it is found again.
+     */
+    @Test
+    void aSnapshotOfTheFormerOneProbePerBandStageRestores() throws Exception {
+        List<Image> images = images(40);
+        OperatorSubtaskState[] parts = new OperatorSubtaskState[2];
+        for (int t = 0; t < 2; t++) {
+            var former =
+                    new KeyedOneInputStreamOperatorTestHarness<>(
+                            new KeyedProcessOperator<>(new FormerBandWriter()),
+                            (BandProbe p) -> p.bandKeys[0],
+                            Types.LONG,
+                            MAX_PARALLELISM,
+                            2,
+                            t);
+            former.setStateBackend(new EmbeddedRocksDBStateBackend());
+            former.setup(FilterTestRecords.serializer(BandAnswer.typeInfo()));
+            former.open();
+            former.setProcessingTime(0);
+            for (int i = 0; i < images.size(); i++) {
+                Image image = images.get(i);
+                for (long band : BANDS.keys(image.hash)) {
+                    if (task(band, 2) == t) {
+                        former.processElement(
+                                new BandProbe(
+                                        image.key,
+                                        band,
+                                        image.hash,
+                                        image.thumbnail,
+                                        image.id,
+                                        100 + i),
+                                0);
+                    }
+                }
+            }
+            parts[t] = former.snapshot(1, 0);
+            former.close();
+        }
+        OperatorSubtaskState all = AbstractStreamOperatorTestHarness.repackageState(parts);
+        List<Task> tasks = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            var harness =
+                    new KeyedOneInputStreamOperatorTestHarness<>(
+                            new BandLookupOperator(CONFIG),
+                            (BandProbe p) -> p.bandKeys[0],
+                            Types.LONG,
+                            MAX_PARALLELISM,
+                            3,
+                            t);
+            harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+            harness.setup(FilterTestRecords.serializer(BandAnswer.typeInfo()));
+            harness.initializeState(
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                            all, MAX_PARALLELISM, 2, 3, t));
+            harness.open();
+            tasks.add(new Task(harness));
+        }
+        Map<String, String> verdicts = new TreeMap<>();
+        for (int i = 0; i < images.size(); i++) {
+            Image image = images.get(i);
+            // The same image under a new id: a near copy of what the former stage stored.
+            send(new Image("again-" + i, image.hash, image.thumbnail, -1 - i), i, tasks, verdicts);
+        }
+        closeAll(tasks);
+        assertThat(verdicts)
+                .hasSize(images.size())
+                .allSatisfy((key, verdict) -> assertThat(verdict).contains("@"));
+    }
+
+    /**
+     * Writes a band bucket as the former one-band-per-probe {@code BandLookupFunction} did: the
+     * same descriptors, one member chunk appended per new image, its thumbnail by image id.
+     */
+    private static final class FormerBandWriter
+            extends KeyedProcessFunction<Long, BandProbe, BandAnswer> {
+        private transient ListState<byte[]> bucket;
+        private transient MapState<Long, byte[]> thumbnails;
+
+        @Override
+        public void open(OpenContext openContext) {
+            bucket =
+                    getRuntimeContext()
+                            .getListState(
+                                    new ListStateDescriptor<>(
+                                            "band-bucket",
+                                            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+            MapStateDescriptor<Long, byte[]> thumbnailDescriptor =
+                    new MapStateDescriptor<>(
+                            "band-thumbnails",
+                            Types.LONG,
+                            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+            thumbnailDescriptor.enableTimeToLive(NearDuplicateStages.ttl(CONFIG));
+            thumbnails = getRuntimeContext().getMapState(thumbnailDescriptor);
+        }
+
+        @Override
+        public void processElement(BandProbe probe, Context ctx, Collector<BandAnswer> out)
+                throws Exception {
+            if (thumbnails.contains(probe.imageId)) {
+                return;
+            }
+            long now = ctx.timerService().currentProcessingTime();
+            bucket.add(
+                    BandMember.of(
+                            probe.phash,
+                            probe.imageId,
+                            probe.thumbnailSums,
+                            probe.imageId,
+                            probe.time,
+                            now));
+            thumbnails.put(probe.imageId, probe.thumbnail);
+        }
     }
 
     /** The verdicts as the job reached them before probes were grouped: one probe per band. */
