@@ -4,12 +4,15 @@ import io.streamlip.platform.flink.SerializerTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
- * What one band bucket knows of a pair: the cluster of an earlier image within the near-duplicate
- * distance that shares the band, or none. A Flink POJO, sent with its own serializer ({@link
- * #typeInfo()}).
+ * What the band buckets of one {@link BandProbe} know of a pair: the oldest cluster of an earlier
+ * image within the near-duplicate distance that shares one of the bands, or none. A Flink POJO,
+ * sent with its own serializer ({@link #typeInfo()}).
  */
 public class BandAnswer {
     public String pairKey;
+
+    /** How many band buckets answered (the probe's band keys). */
+    public int bands;
 
     /** Whether the bucket held an earlier image within the distance. */
     public boolean found;
@@ -22,8 +25,14 @@ public class BandAnswer {
 
     public BandAnswer() {}
 
+    /** The answer of one band bucket. */
     public BandAnswer(String pairKey, boolean found, long cluster, long clusterTime) {
+        this(pairKey, 1, found, cluster, clusterTime);
+    }
+
+    public BandAnswer(String pairKey, int bands, boolean found, long cluster, long clusterTime) {
         this.pairKey = pairKey;
+        this.bands = bands;
         this.found = found;
         this.cluster = cluster;
         this.clusterTime = clusterTime;

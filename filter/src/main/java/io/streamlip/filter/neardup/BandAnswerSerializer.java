@@ -8,8 +8,8 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * {@link BandAnswer} on the wire: the pair key (Flink's string serializer), a found flag, and the
- * cluster and its time only when found. Sent {@code k + 1} times per record (13 at the default k).
+ * {@link BandAnswer} on the wire: the pair key (Flink's string serializer), the number of bands, a
+ * found flag, and the cluster and its time only when found. Sent once per {@link BandProbe}.
  */
 final class BandAnswerSerializer extends BandWireSerializer<BandAnswer> {
     private static final long serialVersionUID = 1L;
@@ -25,12 +25,13 @@ final class BandAnswerSerializer extends BandWireSerializer<BandAnswer> {
 
     @Override
     public BandAnswer copy(BandAnswer from) {
-        return new BandAnswer(from.pairKey, from.found, from.cluster, from.clusterTime);
+        return new BandAnswer(from.pairKey, from.bands, from.found, from.cluster, from.clusterTime);
     }
 
     @Override
     public void serialize(BandAnswer answer, DataOutputView target) throws IOException {
         StringSerializer.INSTANCE.serialize(answer.pairKey, target);
+        target.writeInt(answer.bands);
         target.writeBoolean(answer.found);
         if (answer.found) {
             target.writeLong(answer.cluster);
@@ -41,12 +42,13 @@ final class BandAnswerSerializer extends BandWireSerializer<BandAnswer> {
     @Override
     public BandAnswer deserialize(DataInputView source) throws IOException {
         String pairKey = StringSerializer.INSTANCE.deserialize(source);
+        int bands = source.readInt();
         if (!source.readBoolean()) {
-            return new BandAnswer(pairKey, false, 0, 0);
+            return new BandAnswer(pairKey, bands, false, 0, 0);
         }
         long cluster = source.readLong();
         long clusterTime = source.readLong();
-        return new BandAnswer(pairKey, true, cluster, clusterTime);
+        return new BandAnswer(pairKey, bands, true, cluster, clusterTime);
     }
 
     @Override

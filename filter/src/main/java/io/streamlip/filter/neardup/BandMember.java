@@ -5,7 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * The images an LSH band bucket remembers ({@link BandLookupFunction}), packed {@value #BYTES}
+ * The images an LSH band bucket remembers ({@link BandLookupOperator}), packed {@value #BYTES}
  * bytes each into byte chunks, so that a bucket is a short list of byte arrays on the state
  * backend: reading a bucket of a few thousand members is one RocksDB read and a few array copies,
  * and scanning it reads a hash straight out of the bytes. (A map state entry per member cost an

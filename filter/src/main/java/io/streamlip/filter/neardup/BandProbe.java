@@ -5,15 +5,19 @@ import io.streamlip.platform.flink.SerializerTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
- * One band key of a pair's perceptual hash, sent to the {@link BandLookupFunction} that owns that
- * band bucket. A Flink POJO, sent with its own serializer ({@link #typeInfo()}).
+ * The band keys of a pair's perceptual hash that one {@link BandLookupOperator} task owns, sent to
+ * that task in one message ({@link ProbeGroups}: at parallelism 1, all of a pair's bands). A Flink
+ * POJO, sent with its own serializer ({@link #typeInfo()}).
  */
 public class BandProbe {
     /** {@link NearDuplicateStages#pairKey} of the pair. */
     public String pairKey;
 
-    /** The {@link LshBands} key, band number in the top byte. */
-    public long bandKey;
+    /**
+     * {@link LshBands} keys (band number in the top byte), all in key groups of the same task; the
+     * first routes the message.
+     */
+    public long[] bandKeys;
 
     public long phash;
 
@@ -31,22 +35,29 @@ public class BandProbe {
 
     public BandProbe() {}
 
-    /** A probe whose thumbnail summary is computed here. */
+    /** A probe of one band whose thumbnail summary is computed here. */
     public BandProbe(
             String pairKey, long bandKey, long phash, byte[] thumbnail, long imageId, long time) {
-        this(pairKey, bandKey, phash, thumbnail, imageId, time, ThumbnailSums.of(thumbnail));
+        this(
+                pairKey,
+                new long[] {bandKey},
+                phash,
+                thumbnail,
+                imageId,
+                time,
+                ThumbnailSums.of(thumbnail));
     }
 
     public BandProbe(
             String pairKey,
-            long bandKey,
+            long[] bandKeys,
             long phash,
             byte[] thumbnail,
             long imageId,
             long time,
             long[] thumbnailSums) {
         this.pairKey = pairKey;
-        this.bandKey = bandKey;
+        this.bandKeys = bandKeys;
         this.phash = phash;
         this.thumbnail = thumbnail;
         this.imageId = imageId;

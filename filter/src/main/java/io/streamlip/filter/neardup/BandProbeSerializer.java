@@ -13,10 +13,9 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * {@link BandProbe} on the wire, field after field with no per-field flags (Flink's POJO serializer
- * writes a null flag per field and sets each by reflection): the pair key, the four longs, the
- * thumbnail and its summary, each with Flink's own serializer of its type (the arrays behind a null
- * flag). A pair sends {@code k + 1} probes through a keyed exchange, so this runs 13 times per
- * record at the default k.
+ * writes a null flag per field and sets each by reflection): the pair key, the band keys, the three
+ * longs, the thumbnail and its summary, each with Flink's own serializer of its type (the arrays
+ * behind a null flag). A pair sends one probe per task its bands land on.
  */
 final class BandProbeSerializer extends BandWireSerializer<BandProbe> {
     private static final long serialVersionUID = 1L;
@@ -42,7 +41,7 @@ final class BandProbeSerializer extends BandWireSerializer<BandProbe> {
     public BandProbe copy(BandProbe from) {
         return new BandProbe(
                 from.pairKey,
-                from.bandKey,
+                from.bandKeys == null ? null : from.bandKeys.clone(),
                 from.phash,
                 from.thumbnail == null ? null : from.thumbnail.clone(),
                 from.imageId,
@@ -53,7 +52,7 @@ final class BandProbeSerializer extends BandWireSerializer<BandProbe> {
     @Override
     public void serialize(BandProbe probe, DataOutputView target) throws IOException {
         StringSerializer.INSTANCE.serialize(probe.pairKey, target);
-        target.writeLong(probe.bandKey);
+        LONGS.serialize(probe.bandKeys, target);
         target.writeLong(probe.phash);
         target.writeLong(probe.imageId);
         target.writeLong(probe.time);
@@ -64,13 +63,13 @@ final class BandProbeSerializer extends BandWireSerializer<BandProbe> {
     @Override
     public BandProbe deserialize(DataInputView source) throws IOException {
         String pairKey = StringSerializer.INSTANCE.deserialize(source);
-        long bandKey = source.readLong();
+        long[] bandKeys = LONGS.deserialize(source);
         long phash = source.readLong();
         long imageId = source.readLong();
         long time = source.readLong();
         byte[] thumbnail = BYTES.deserialize(source);
         long[] sums = LONGS.deserialize(source);
-        return new BandProbe(pairKey, bandKey, phash, thumbnail, imageId, time, sums);
+        return new BandProbe(pairKey, bandKeys, phash, thumbnail, imageId, time, sums);
     }
 
     @Override

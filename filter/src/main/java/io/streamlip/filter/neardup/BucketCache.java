@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The band buckets a {@link BandLookupFunction} task read last, decoded, on the heap: a
+ * The band buckets a {@link BandLookupOperator} task read last, decoded, on the heap: a
  * write-through copy of its keyed state, so a probe of a bucket seen recently costs no state read.
  * Without it every probe read its whole bucket from RocksDB (a get that merges the appended chunks,
  * a copy across JNI and one per chunk while Flink splits the list), the largest CPU share of the

@@ -173,7 +173,7 @@ final class ClusterAssignFunction
             join = new PendingJoin(key);
             pending.put(key, join);
         }
-        join.answers++;
+        join.answers += answer.bands;
         if (answer.found
                 && (!join.found
                         || NearDuplicateStages.older(

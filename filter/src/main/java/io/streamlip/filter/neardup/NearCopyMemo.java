@@ -3,13 +3,13 @@ package io.streamlip.filter.neardup;
 import io.streamlip.filter.config.NearDuplicateConfig;
 
 /**
- * The thumbnail verdicts a {@link BandLookupFunction} task computed last, by pair of image ids
+ * The thumbnail verdicts a {@link BandLookupOperator} task computed last, by pair of image ids
  * ({@link NearDuplicateIndex#imageId}): whether the thumbnails of two images lie within {@link
- * NearDuplicateConfig#maxThumbnailDistance()}. A pair's {@code k + 1} probes meet the same earlier
- * images in several of their band buckets (two near copies share most of their band keys), and each
- * bucket confirmed each candidate again: reading its thumbnail from state and comparing 768 bytes,
- * half the band stage's CPU on the datapath benchmark. With this memo a task compares each pair of
- * images once while the pair is remembered.
+ * NearDuplicateConfig#maxThumbnailDistance()}. A pair's {@code k + 1} band keys meet the same
+ * earlier images in several of their band buckets (two near copies share most of their band keys),
+ * and each bucket confirmed each candidate again: reading its thumbnail from state and comparing
+ * 768 bytes, half the band stage's CPU on the datapath benchmark. With this memo a task compares
+ * each pair of images once while the pair is remembered.
  *
  * <p>It never changes an answer: an image id is a SHA-256 of the image's hash and thumbnail, so the
  * two ids determine both thumbnails (the band state already keys thumbnails by id), and the verdict

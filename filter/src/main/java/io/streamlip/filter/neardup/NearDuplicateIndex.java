@@ -21,7 +21,7 @@ import java.util.Set;
  * <p>An image joins the oldest cluster among the earlier images it is a near copy of ({@link
  * #isNearCopy}: within {@link NearDuplicateConfig#maxDistance()} in hash, found through {@code
  * LshBands}, and within {@link NearDuplicateConfig#maxThumbnailDistance()} in thumbnail), as the
- * job's {@link BandLookupFunction} does, else starts its own. A pair is refused as {@code
+ * job's {@link BandLookupOperator} does, else starts its own. A pair is refused as {@code
  * near_duplicate} when its cluster already accepted the same normalised caption, and as {@code
  * image_cluster_cap} when its cluster already accepted {@link NearDuplicateConfig#clusterCap()}
  * pairs. Not thread-safe.

@@ -12,12 +12,12 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * Near-duplicate removal and the image-cluster cap in the Flink job, in three keyed stages whose
- * long-lived state is on the job's state backend: {@link BandLookupFunction} (keyed by {@link
- * LshBands} band key: the oldest cluster among a bucket's near copies, or none), {@link
- * ClusterAssignFunction} (keyed by pair: joins the oldest cluster answered, or starts one; what
- * waits for its answers is on the heap up to a bound, beyond it in keyed state) and {@link
- * ClusterAdmitFunction} (keyed by cluster: the same caption again is a near duplicate; beyond the
- * cap, the cluster is full).
+ * long-lived state is on the job's state backend: {@link BandLookupOperator} (keyed by {@link
+ * LshBands} band key, one message per pair and task, {@link ProbeGroups}: the oldest cluster among
+ * the buckets' near copies, or none), {@link ClusterAssignFunction} (keyed by pair: joins the
+ * oldest cluster answered, or starts one; what waits for its answers is on the heap up to a bound,
+ * beyond it in keyed state) and {@link ClusterAdmitFunction} (keyed by cluster: the same caption
+ * again is a near duplicate; beyond the cap, the cluster is full).
  *
  * <p>Two near copies share at least one band key, so a near copy is never missed for want of a
  * shared bucket. The decisions are those of {@link NearDuplicateIndex} but for races under
@@ -38,31 +38,15 @@ public final class NearDuplicateStages {
             DataStream<CuratedEnvelope> unique, FilterConfig config, String stage) {
         LshBands bands = LshBands.forDistance(config.nearDuplicates().maxDistance());
         SingleOutputStreamOperator<BandAnswer> answers =
-                unique.<BandProbe>flatMap(
-                                (pair, out) -> {
-                                    long phash = phash(pair);
-                                    String key = pairKey(pair);
-                                    long imageId =
-                                            NearDuplicateIndex.imageId(phash, pair.thumbnail);
-                                    long[] sums = ThumbnailSums.of(pair.thumbnail);
-                                    for (long band : bands.keys(phash)) {
-                                        out.collect(
-                                                new BandProbe(
-                                                        key,
-                                                        band,
-                                                        phash,
-                                                        pair.thumbnail,
-                                                        imageId,
-                                                        pair.source.timestamp,
-                                                        sums));
-                                    }
-                                },
-                                BandProbe.typeInfo())
+                unique.flatMap(new ProbeGroups(bands), BandProbe.typeInfo())
                         .name("near-duplicate-probes")
                         .uid(stage + "-near-duplicate-probes")
-                        .keyBy(probe -> probe.bandKey, Types.LONG)
-                        .process(new BandLookupFunction(config), BandAnswer.typeInfo())
-                        .name("near-duplicate-bands")
+                        // The first band key routes the probe; the operator keys the others itself.
+                        .keyBy(probe -> probe.bandKeys[0], Types.LONG)
+                        .transform(
+                                "near-duplicate-bands",
+                                BandAnswer.typeInfo(),
+                                new BandLookupOperator(config))
                         .uid(stage + "-near-duplicate-bands");
         SingleOutputStreamOperator<ClusteredEnvelope> clustered =
                 unique.connect(answers)
@@ -113,7 +97,7 @@ public final class NearDuplicateStages {
                 .build();
     }
 
-    private static long phash(CuratedEnvelope pair) {
+    static long phash(CuratedEnvelope pair) {
         return Objects.requireNonNull(
                 pair.pair.getPhash(),
                 "a curated pair without a perceptual hash (PairCurator always computes it)");

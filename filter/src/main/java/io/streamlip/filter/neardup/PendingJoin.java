@@ -24,7 +24,7 @@ public class PendingJoin {
     /** Whether the pair arrived and waits in the join's keyed state, not in {@link #pair}. */
     public boolean pairInState;
 
-    /** How many band answers have arrived. */
+    /** How many bands have answered ({@link BandAnswer#bands} summed). */
     public int answers;
 
     /** Whether any answer found a near copy; then {@link #cluster} is the oldest found. */

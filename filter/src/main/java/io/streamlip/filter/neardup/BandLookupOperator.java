@@ -6,29 +6,36 @@ import io.streamlip.filter.curate.PerceptualHash;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Keyed by an {@link LshBands} band key: the images seen in this band bucket, on the state backend
- * ({@code band-bucket}: each image's hash, thumbnail summary and cluster; {@code band-thumbnails}:
- * its {@link PerceptualHash#thumbnail}, read only when the hash is within {@link
- * NearDuplicateConfig#maxDistance()} and the {@link ThumbnailSums} do not rule a near copy out).
- * For each probe it answers the oldest cluster among the bucket's near copies of the probe's image
- * ({@link NearDuplicateIndex#isNearCopy}), or none; then remembers the probe's image with that
- * cluster, or as a new cluster of its own. Members past {@link FilterConfig#dedupRetention()} are
- * skipped and dropped at a rewrite (after {@value #MAX_CHUNKS} chunks). The task keeps recent
- * buckets decoded on the heap ({@link BucketCache}) and thumbnail verdicts ({@code NearCopyMemo}).
- * The bucket's layout and why: docs/decisions/near-duplicates.md.
+ * A keyed operator over {@link LshBands} band keys: the images seen in each band bucket, on the
+ * state backend ({@code band-bucket}: each image's hash, thumbnail summary and cluster; {@code
+ * band-thumbnails}: its {@link PerceptualHash#thumbnail}, read only when the hash is within {@link
+ * NearDuplicateConfig#maxDistance()} and the {@link ThumbnailSums} do not rule a near copy out). A
+ * probe carries the band keys of one pair that this task owns ({@link ProbeGroups}); the operator
+ * visits each bucket under its own key (the keyed state stays keyed by band, in the key groups a
+ * keyed exchange would use, so a savepoint rescales as any keyed state) and answers once for all of
+ * them: the oldest cluster among the buckets' near copies of the probe's image ({@link
+ * NearDuplicateIndex#isNearCopy}), or none. Each bucket then remembers the probe's image with the
+ * cluster that bucket found, or as a new cluster of its own. Members past {@link
+ * FilterConfig#dedupRetention()} are skipped and dropped at a rewrite (after {@value #MAX_CHUNKS}
+ * chunks). The task keeps recent buckets decoded on the heap ({@link BucketCache}) and thumbnail
+ * verdicts ({@code NearCopyMemo}). The bucket's layout and why: docs/decisions/near-duplicates.md.
  */
-final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, BandAnswer> {
+final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
+        implements OneInputStreamOperator<BandProbe, BandAnswer> {
     private static final long serialVersionUID = 1L;
 
     /** A bucket is rewritten without its expired members once they are this share of it. */
@@ -44,8 +51,10 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
     private transient MapState<Long, byte[]> thumbnails;
     private transient BucketCache cache;
     private transient NearCopyMemo verdicts;
+    private transient int keyGroups;
+    private transient KeyGroupRange owned;
 
-    BandLookupFunction(FilterConfig config) {
+    BandLookupOperator(FilterConfig config) {
         this(config, NearCopyMemo.SLOTS);
     }
 
@@ -53,17 +62,18 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
      * @param memoSlots slots of the task's {@link NearCopyMemo}: a power of two, or 0 to compare
      *     every candidate's thumbnail (tests check that the memo never changes an answer)
      */
-    BandLookupFunction(FilterConfig config, int memoSlots) {
+    BandLookupOperator(FilterConfig config, int memoSlots) {
         this.config = config;
         this.retentionMillis = config.dedupRetention().toMillis();
         this.memoSlots = NearCopyMemo.checkSlots(memoSlots);
     }
 
     @Override
-    public void open(OpenContext openContext) {
+    public void open() throws Exception {
+        super.open();
         // No Flink TTL here: one TTL would cover the whole list; members expire one by one.
         bucket =
-                getRuntimeContext()
+                getKeyedStateStore()
                         .getListState(
                                 new ListStateDescriptor<>(
                                         "band-bucket",
@@ -74,21 +84,64 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
                         Types.LONG,
                         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
         thumbnailDescriptor.enableTimeToLive(NearDuplicateStages.ttl(config));
-        thumbnails = getRuntimeContext().getMapState(thumbnailDescriptor);
+        thumbnails = getKeyedStateStore().getMapState(thumbnailDescriptor);
         cache = new BucketCache(config.nearDuplicates().bucketCacheBytes());
         verdicts = new NearCopyMemo(memoSlots);
+        TaskInfo task = getRuntimeContext().getTaskInfo();
+        keyGroups = task.getMaxNumberOfParallelSubtasks();
+        owned =
+                KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(
+                        keyGroups,
+                        task.getNumberOfParallelSubtasks(),
+                        task.getIndexOfThisSubtask());
     }
 
     @Override
-    public void processElement(BandProbe probe, Context ctx, Collector<BandAnswer> out)
-            throws Exception {
+    public void processElement(StreamRecord<BandProbe> element) throws Exception {
+        BandProbe probe = element.getValue();
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        Candidate oldest = null;
+        for (long band : probe.bandKeys) {
+            int keyGroup = KeyGroupRangeAssignment.assignToKeyGroup(band, keyGroups);
+            if (!owned.contains(keyGroup)) {
+                throw new IllegalStateException(
+                        "band key "
+                                + band
+                                + " (key group "
+                                + keyGroup
+                                + ") is not this task's ("
+                                + owned
+                                + "): the probes were grouped for another parallelism or"
+                                + " maximum parallelism than the band stage's");
+            }
+            setCurrentKey(band);
+            Candidate found = lookUp(band, probe, now);
+            if (found != null && (oldest == null || Candidate.byClusterAge(found, oldest) < 0)) {
+                oldest = found;
+            }
+        }
+        BandAnswer answer =
+                oldest == null
+                        ? new BandAnswer(probe.pairKey, probe.bandKeys.length, false, 0, 0)
+                        : new BandAnswer(
+                                probe.pairKey,
+                                probe.bandKeys.length,
+                                true,
+                                oldest.cluster(),
+                                oldest.time());
+        output.collect(element.replace(answer));
+    }
+
+    /**
+     * Looks the probe's image up in bucket {@code key} (the current key) and remembers it there:
+     * the member of the oldest cluster among the bucket's near copies, or null.
+     */
+    private Candidate lookUp(long key, BandProbe probe, long now) throws Exception {
         NearDuplicateConfig near = config.nearDuplicates();
-        long now = ctx.timerService().currentProcessingTime();
         long[] sums = probe.thumbnailSums;
         boolean stored = false;
         int live = 0;
         int expired = 0;
-        long key = ctx.getCurrentKey();
         List<byte[]> chunks = cache.get(key);
         if (chunks == null) {
             chunks = new ArrayList<>();
@@ -121,11 +174,6 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
             }
         }
         Candidate oldest = oldestNearCopy(probe, candidates, near);
-        if (oldest == null) {
-            out.collect(new BandAnswer(probe.pairKey, false, 0, 0));
-        } else {
-            out.collect(new BandAnswer(probe.pairKey, true, oldest.cluster(), oldest.time()));
-        }
         byte[] added = null;
         if (!stored) {
             added =
@@ -160,6 +208,7 @@ final class BandLookupFunction extends KeyedProcessFunction<Long, BandProbe, Ban
             bucket.add(added);
             cache.append(key, added);
         }
+        return oldest;
     }
 
     /**

@@ -8,7 +8,6 @@ import io.streamlip.filter.curate.FilterTestRecords;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * The band bucket stage in Flink's keyed operator test harness: answers, the oldest cluster, and
  * the retention kept by hand per member (processing time moved by the harness).
  */
-class BandLookupFunctionTest {
+class BandLookupOperatorTest {
     private static final byte[] THUMBNAIL = new byte[16 * 16 * 3];
     private static final long BAND = 7L;
 
@@ -42,7 +41,7 @@ class BandLookupFunctionTest {
 
             List<BandAnswer> answers = harness.extractOutputValues();
             assertThat(answers)
-                    .extracting(BandLookupFunctionTest::shown)
+                    .extracting(BandLookupOperatorTest::shown)
                     .containsExactly(
                             "a:-",
                             "b:1@100",
@@ -63,7 +62,7 @@ class BandLookupFunctionTest {
             harness.processElement(probe("q", 0x1FFFL, 2, 100), 0);
             harness.processElement(probe("r", 0x7FL, 3, 1000), 0);
             assertThat(harness.extractOutputValues())
-                    .extracting(BandLookupFunctionTest::shown)
+                    .extracting(BandLookupOperatorTest::shown)
                     .containsExactly("p:-", "q:-", "r:2@100");
         }
     }
@@ -72,7 +71,7 @@ class BandLookupFunctionTest {
     void aBucketRewrittenIntoOneChunkStillAnswers() throws Exception {
         try (var harness = harness(FilterConfig.defaults())) {
             // Far-apart hashes (13+ bits between any two), more of them than chunks allowed.
-            int images = BandLookupFunction.MAX_CHUNKS + 10;
+            int images = BandLookupOperator.MAX_CHUNKS + 10;
             for (int i = 0; i < images; i++) {
                 harness.processElement(probe("x" + i, spread(i), 100 + i, 100 + i), 0);
             }
@@ -191,7 +190,7 @@ class BandLookupFunctionTest {
             harness.processElement(new BandProbe("P", 1, 42L, middle, 3, 300), 0);
             harness.processElement(new BandProbe("P", 2, 42L, middle, 3, 300), 0);
             assertThat(harness.extractOutputValues())
-                    .extracting(BandLookupFunctionTest::shown)
+                    .extracting(BandLookupOperatorTest::shown)
                     .containsExactly("B:-", "B:-", "A:-", "P:2@200", "P:1@100");
         }
     }
@@ -323,8 +322,8 @@ class BandLookupFunctionTest {
             throws Exception {
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new BandLookupFunction(config, memoSlots)),
-                        (BandProbe p) -> p.bandKey,
+                        new BandLookupOperator(config, memoSlots),
+                        (BandProbe p) -> p.bandKeys[0],
                         Types.LONG);
         harness.setup(FilterTestRecords.serializer(BandAnswer.typeInfo()));
         if (state != null) {
