@@ -561,7 +561,8 @@ final class Demo {
             } finally {
                 looker.shutdownNow();
                 awaitQuietly(looker);
-                idleThreads.busy(); // the rest of the run (evaluation, shutdown) is not the step's
+                // The rest of the run (final checkpoint, evaluation, shutdown) is not the step's.
+                idleThreads.restore("training over");
             }
             // Training time counts from the first batch: the loop's time to a first score too.
             t.firstBatchTime().ifPresent(started::set);
@@ -672,7 +673,7 @@ final class Demo {
                 if (whileCurating > 0) {
                     trainer.useThreads(whileCurating);
                 }
-                idleThreads.busy();
+                idleThreads.restore("curation busy again");
             }
         }
 
@@ -753,7 +754,7 @@ final class Demo {
                     o.changed());
         }
 
-        void busy() {
+        void restore(String why) {
             if (threads == null || !threads.lowered()) {
                 return;
             }
@@ -762,13 +763,13 @@ final class Demo {
                 stuck = true;
                 failure = o.failure().get();
                 LOG.warn(
-                        "curation busy again, but the JVM's other threads cannot leave SCHED_IDLE"
-                                + " ({}): they stay there, on the cores the trainer leaves with"
-                                + " fewer threads",
+                        "{}, but the JVM's other threads cannot leave SCHED_IDLE ({}): they stay"
+                                + " there, on the cores the trainer leaves with fewer threads",
+                        why,
                         failure);
                 return;
             }
-            LOG.info("curation busy again: {} threads of the JVM back in SCHED_OTHER", o.changed());
+            LOG.info("{}: {} threads of the JVM back in SCHED_OTHER", why, o.changed());
         }
 
         /** {@code thread_policy} and, once it acted, what it did. */

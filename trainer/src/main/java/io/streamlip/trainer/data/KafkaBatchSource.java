@@ -222,7 +222,7 @@ public final class KafkaBatchSource implements BatchSource {
                         ? "read to its end, and its input is complete"
                         : "delivered nothing for " + replay.afterIdle();
         Map<TopicPartition, Long> beginnings = consumer.beginningOffsets();
-        if (cache.replayable(beginnings, consumer::position)) {
+        if (cache.replayable(beginnings, this::positionOrUnknown)) {
             offsets.rewound(beginnings);
             cache.startReplay();
             LOG.info(
@@ -242,6 +242,16 @@ public final class KafkaBatchSource implements BatchSource {
                 consumer.topic(),
                 why,
                 replay.passes());
+    }
+
+    /** Where the consumer stands in {@code tp}; -1 when it cannot say now (then Kafka replays). */
+    private long positionOrUnknown(TopicPartition tp) {
+        try {
+            return consumer.position(tp);
+        } catch (RuntimeException e) {
+            LOG.debug("no position for {}: {}", tp, e.toString());
+            return -1;
+        }
     }
 
     private void pauseIfFull() {
