@@ -562,7 +562,7 @@ final class Demo {
                 looker.shutdownNow();
                 awaitQuietly(looker);
                 // The rest of the run (final checkpoint, evaluation, shutdown) is not the step's.
-                idleThreads.restore("training over");
+                idleThreads.restore("training over", true);
             }
             // Training time counts from the first batch: the loop's time to a first score too.
             t.firstBatchTime().ifPresent(started::set);
@@ -673,7 +673,7 @@ final class Demo {
                 if (whileCurating > 0) {
                     trainer.useThreads(whileCurating);
                 }
-                idleThreads.restore("curation busy again");
+                idleThreads.restore("curation busy again", false);
             }
         }
 
@@ -754,7 +754,7 @@ final class Demo {
                     o.changed());
         }
 
-        void restore(String why) {
+        void restore(String why, boolean trainingOver) {
             if (threads == null || !threads.lowered()) {
                 return;
             }
@@ -762,11 +762,13 @@ final class Demo {
             if (o.failure().isPresent()) {
                 stuck = true;
                 failure = o.failure().get();
-                LOG.warn(
-                        "{}, but the JVM's other threads cannot leave SCHED_IDLE ({}): they stay"
-                                + " there, on the cores the trainer leaves with fewer threads",
-                        why,
-                        failure);
+                // After training nothing competes with them: only worth a warning while it trains.
+                LOG.atLevel(trainingOver ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN)
+                        .log(
+                                "{}, but the JVM's other threads cannot leave SCHED_IDLE ({}):"
+                                        + " they stay there, on the cores the trainer leaves",
+                                why,
+                                failure);
                 return;
             }
             LOG.info("{}: {} threads of the JVM back in SCHED_OTHER", why, o.changed());

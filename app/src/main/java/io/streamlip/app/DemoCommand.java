@@ -187,8 +187,7 @@ final class DemoCommand implements Callable<Integer> {
                             + " Linux's SCHED_IDLE class, so that their wakeups stop preempting the"
                             + " step, and back when pairs arrive again (where permitted: without"
                             + " CAP_SYS_NICE or RLIMIT_NICE they stay there, on the cores the"
-                            + " trainer leaves); off leaves them (default: ${DEFAULT-VALUE}: no gain"
-                            + " measured yet).")
+                            + " trainer leaves); off leaves them (default: ${DEFAULT-VALUE}).")
     String idleThreadPolicy = DEFAULTS.idleThreadPolicy().label();
 
     @Option(

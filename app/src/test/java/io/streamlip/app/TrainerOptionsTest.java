@@ -131,8 +131,8 @@ class TrainerOptionsTest {
     }
 
     @Test
-    void theDemoLowersItsOtherThreadsOnceCurationIsIdleWhenAsked() {
-        assertThat(demo().idleThreadPolicy()).isEqualTo(IdleThreadPolicy.OFF);
+    void theDemoLowersItsOtherThreadsOnceCurationIsIdleUnlessTurnedOff() {
+        assertThat(demo().idleThreadPolicy()).isEqualTo(IdleThreadPolicy.BACKGROUND);
         assertThat(demo("--idle-thread-policy=off").idleThreadPolicy())
                 .isEqualTo(IdleThreadPolicy.OFF);
         assertThat(demo("--idle-thread-policy=Background").idleThreadPolicy())
