@@ -79,7 +79,7 @@ public final class KafkaBatchSource implements BatchSource {
      *
      * @param replayAfterIdle read the topic again from its start once it has delivered nothing for
      *     this long; null never replays
-     * @param shuffle the shuffle buffer, backpressure and language mix
+     * @param shuffle the shuffle buffer, backpressure, language mix and replay cache
      * @param random the trainer's generator (its state goes into checkpoints)
      */
     public KafkaBatchSource(

@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The streaming reader's shuffle buffer, backpressure and language mix ({@link #defaults()}). More:
- * docs/decisions/streaming-reader.md. JSON maps onto its {@link #builder()} by component name.
+ * The streaming reader's shuffle buffer, backpressure, language mix and replay cache ({@link
+ * #defaults()}). More: docs/decisions/streaming-reader.md. JSON maps onto its {@link #builder()} by
+ * component name.
  *
  * @param capacity examples buffered before batches are drawn (earlier once the consumer caught up),
  *     also the mark at which partitions pause (default 2048)
