@@ -24,6 +24,7 @@ import io.streamlip.trainer.StopCondition;
 import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
 import io.streamlip.trainer.TrainingSummary;
+import io.streamlip.trainer.data.PrefetchingBatchSource;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -120,9 +121,11 @@ final class Demo {
             List.of("kafka", "flink-checkpoints", "checkpoints", "eval-heldout", SHARDS, SUMMARY);
 
     private final DemoConfig config;
+    private final IdleThreads idleThreads;
 
     Demo(DemoConfig config) {
         this.config = config;
+        this.idleThreads = new IdleThreads(config.idleThreadPolicy());
     }
 
     /**
@@ -547,6 +550,9 @@ final class Demo {
                     WATCH_INTERVAL.toMillis(),
                     TimeUnit.MILLISECONDS);
             TrainingSummary summary;
+            // The step's threads keep their scheduling: this one, the native threads it starts
+            // (libtorch's OpenMP workers take its name) and the prefetch thread.
+            idleThreads.protectTrainer();
             try {
                 summary =
                         t.run(
@@ -555,6 +561,8 @@ final class Demo {
             } finally {
                 looker.shutdownNow();
                 awaitQuietly(looker);
+                // The rest of the run (final checkpoint, evaluation, shutdown) is not the step's.
+                idleThreads.restore("training over", true);
             }
             // Training time counts from the first batch: the loop's time to a first score too.
             t.firstBatchTime().ifPresent(started::set);
@@ -654,6 +662,7 @@ final class Demo {
                         CURATION_QUIET,
                         threads);
                 trainer.useThreads(threads);
+                idleThreads.idle();
                 // Nothing new is coming: once trained to the end, read the examples again at once.
                 trainer.inputComplete(true);
             } else {
@@ -664,6 +673,7 @@ final class Demo {
                 if (whileCurating > 0) {
                     trainer.useThreads(whileCurating);
                 }
+                idleThreads.restore("curation busy again", false);
             }
         }
 
@@ -697,6 +707,82 @@ final class Demo {
                     .stream()
                     .mapToLong(info -> info.offset())
                     .sum();
+        }
+    }
+
+    /**
+     * The {@link IdleThreadPolicy} applied: with BACKGROUND, the JVM's Java threads other than the
+     * trainer's go to {@code SCHED_IDLE} when curation goes idle and back when it is busy again
+     * (where the OS permits; else they stay, logged).
+     */
+    private static final class IdleThreads {
+        private final IdleThreadPolicy policy;
+        private final BackgroundThreads threads;
+        private volatile int lowered = -1;
+        private volatile String failure;
+        private volatile boolean stuck;
+
+        IdleThreads(IdleThreadPolicy policy) {
+            this.policy = policy;
+            this.threads =
+                    policy == IdleThreadPolicy.BACKGROUND ? BackgroundThreads.forThisJvm() : null;
+            if (threads != null) {
+                threads.protectNamed(PrefetchingBatchSource.THREAD_NAME);
+            }
+        }
+
+        /** Called on the training thread before its first step. */
+        void protectTrainer() {
+            if (threads != null) {
+                threads.protectCurrentThread();
+            }
+        }
+
+        void idle() {
+            if (threads == null || stuck) {
+                return;
+            }
+            BackgroundThreads.Outcome o = threads.lower();
+            lowered = Math.max(lowered, 0) + o.changed();
+            if (o.failure().isPresent()) {
+                failure = o.failure().get();
+                return; // logged once by BackgroundThreads
+            }
+            LOG.info(
+                    "idle thread policy background: {} threads of the JVM other than the trainer's"
+                            + " now run in SCHED_IDLE, on the CPU the step leaves",
+                    o.changed());
+        }
+
+        void restore(String why, boolean trainingOver) {
+            if (threads == null || !threads.lowered()) {
+                return;
+            }
+            BackgroundThreads.Outcome o = threads.restore();
+            if (o.failure().isPresent()) {
+                stuck = true;
+                failure = o.failure().get();
+                // After training nothing competes with them: only worth a warning while it trains.
+                LOG.atLevel(trainingOver ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN)
+                        .log(
+                                "{}, but the JVM's other threads cannot leave SCHED_IDLE ({}):"
+                                        + " they stay there, on the cores the trainer leaves",
+                                why,
+                                failure);
+                return;
+            }
+            LOG.info("{}: {} threads of the JVM back in SCHED_OTHER", why, o.changed());
+        }
+
+        /** {@code thread_policy} and, once it acted, what it did. */
+        void describe(ObjectNode s) {
+            s.put("thread_policy", policy.label());
+            if (lowered >= 0) {
+                s.put("background_threads", lowered);
+            }
+            if (failure != null) {
+                s.put("thread_policy_failure", failure);
+            }
         }
     }
 
@@ -903,6 +989,7 @@ final class Demo {
         s.put("threads", config.trainer().threads());
         s.put("threads_while_curating", config.threadsWhileCurating());
         s.put("prefetch_batches", config.trainer().prefetchBatches());
+        idleThreads.describe(s);
         // Where the idle time went: a step slower than `bench trainer`'s, or time outside it.
         ObjectNode loop = s.putObject("loop_seconds");
         f.loopSeconds().forEach((part, seconds) -> loop.put(part, Math.round(seconds * 10) / 10.0));

@@ -179,6 +179,18 @@ final class DemoCommand implements Callable<Integer> {
     int threadsWhileCurating = DEFAULTS.threadsWhileCurating();
 
     @Option(
+            names = "--idle-thread-policy",
+            paramLabel = "background|off",
+            description =
+                    "Once curation is idle and the trainer has --threads: background puts the"
+                            + " JVM's other Java threads (Flink, the broker, Kafka clients) in"
+                            + " Linux's SCHED_IDLE class, so that their wakeups stop preempting the"
+                            + " step, and back when pairs arrive again (where permitted: without"
+                            + " CAP_SYS_NICE or RLIMIT_NICE they stay there, on the cores the"
+                            + " trainer leaves); off leaves them (default: ${DEFAULT-VALUE}).")
+    String idleThreadPolicy = DEFAULTS.idleThreadPolicy().label();
+
+    @Option(
             names = "--checkpoint-interval-ms",
             paramLabel = "MS",
             description =
@@ -273,6 +285,15 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
+    private IdleThreadPolicy idleThreadPolicy() {
+        try {
+            return IdleThreadPolicy.parse(idleThreadPolicy);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--idle-thread-policy " + e.getMessage());
+        }
+    }
+
     /** The demo's configuration from the command line. */
     DemoConfig demoConfig() {
         if (threadsWhileCurating < 0) {
@@ -299,6 +320,7 @@ final class DemoCommand implements Callable<Integer> {
                         .parallelism(parallelism)
                         .decontaminate(decontaminate)
                         .threadsWhileCurating(threadsWhileCurating)
+                        .idleThreadPolicy(idleThreadPolicy())
                         .jobCheckpointInterval(Duration.ofMillis(checkpointIntervalMs))
                         .tokenizer(tokenizerSpec())
                         .filter(filterConfig());

@@ -63,6 +63,10 @@ public record DemoConfig(
         // the trainer's intra-op threads while the jobs curate (its own threads once curation is
         //     idle); default 1, 0 for the trainer's threads throughout
         int threadsWhileCurating,
+        // once curation is idle, BACKGROUND puts the JVM's other Java threads in SCHED_IDLE (back
+        //     when it is busy again, where permitted), OFF leaves them; default BACKGROUND
+        //     (docs/decisions/demo.md)
+        IdleThreadPolicy idleThreadPolicy,
         // the Flink job's checkpoint interval: its exactly-once sinks commit at each, so an
         //     example waits for the next one before the trainer can read it; default 1 s
         Duration jobCheckpointInterval,
@@ -150,6 +154,9 @@ public record DemoConfig(
         }
         if (trainer == null) {
             throw new IllegalArgumentException("the trainer's settings must be set");
+        }
+        if (idleThreadPolicy == null) {
+            throw new IllegalArgumentException("idleThreadPolicy must be set");
         }
         if (threadsWhileCurating < 0) {
             throw new IllegalArgumentException(
@@ -247,6 +254,7 @@ public record DemoConfig(
                         .shuffle(SHUFFLE)
                         .build();
         private int threadsWhileCurating = 1;
+        private IdleThreadPolicy idleThreadPolicy = IdleThreadPolicy.BACKGROUND;
         private Duration jobCheckpointInterval = Duration.ofSeconds(1);
         private String tokenizer = Tokenizers.BYTES;
         private TextRenderConfig render = null;
@@ -275,6 +283,7 @@ public record DemoConfig(
             filter = c.filter;
             trainer = c.trainer;
             threadsWhileCurating = c.threadsWhileCurating;
+            idleThreadPolicy = c.idleThreadPolicy;
             jobCheckpointInterval = c.jobCheckpointInterval;
             tokenizer = c.tokenizer;
             render = c.render;
@@ -405,6 +414,11 @@ public record DemoConfig(
             return this;
         }
 
+        public Builder idleThreadPolicy(IdleThreadPolicy value) {
+            idleThreadPolicy = value;
+            return this;
+        }
+
         public Builder maxSteps(long value) {
             maxSteps = value;
             return this;
@@ -430,6 +444,7 @@ public record DemoConfig(
                     filter,
                     trainer,
                     threadsWhileCurating,
+                    idleThreadPolicy,
                     jobCheckpointInterval,
                     tokenizer,
                     render,

@@ -247,6 +247,17 @@ final class TrainerOptions {
     Path spillDir = SHUFFLE.spillDir();
 
     @Option(
+            names = "--replay-cache-mib",
+            paramLabel = "MIB",
+            description =
+                    "MiB of decoded examples kept in memory for replays (a finite input read again,"
+                            + " as the demo does): a replay then reads neither Kafka nor the Avro"
+                            + " records again; a topic over it is replayed from Kafka; 0 turns it"
+                            + " off (default: ${DEFAULT-VALUE}; the default demo's 78,635 examples"
+                            + " at 32 px take about 280 MiB).")
+    int replayCacheMib = SHUFFLE.replayCacheMib();
+
+    @Option(
             names = "--language-weights",
             split = ",",
             paramLabel = "LANG=WEIGHT",
@@ -568,9 +579,12 @@ final class TrainerOptions {
                     .languageWeights(
                             languageWeights == null ? sized.languageWeights() : languageWeights)
                     .defaultWeight(defaultLanguageWeight)
+                    .replayCacheMib(replayCacheMib)
                     .build();
         } catch (IllegalArgumentException e) {
-            throw fail("--language-weights / --default-language-weight: " + e.getMessage());
+            throw fail(
+                    "--language-weights / --default-language-weight / --replay-cache-mib: "
+                            + e.getMessage());
         }
     }
 

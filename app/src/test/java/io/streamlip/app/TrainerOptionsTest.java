@@ -131,6 +131,28 @@ class TrainerOptionsTest {
     }
 
     @Test
+    void theDemoLowersItsOtherThreadsOnceCurationIsIdleUnlessTurnedOff() {
+        assertThat(demo().idleThreadPolicy()).isEqualTo(IdleThreadPolicy.BACKGROUND);
+        assertThat(demo("--idle-thread-policy=off").idleThreadPolicy())
+                .isEqualTo(IdleThreadPolicy.OFF);
+        assertThat(demo("--idle-thread-policy=Background").idleThreadPolicy())
+                .isEqualTo(IdleThreadPolicy.BACKGROUND);
+        assertThatThrownBy(() -> demo("--idle-thread-policy=low"))
+                .hasMessageContaining("--idle-thread-policy must be background or off");
+    }
+
+    @Test
+    void theReplayCacheIsBoundedInMibAndCanBeTurnedOff() {
+        assertThat(demo().trainer().shuffle().replayCacheMib()).isEqualTo(512);
+        assertThat(demo("--replay-cache-mib=0").trainer().shuffle().replayCacheMib()).isZero();
+        assertThat(demo("--replay-cache-mib=64").trainer().shuffle().replayCacheMib())
+                .isEqualTo(64);
+        assertThatThrownBy(() -> demo("--replay-cache-mib=-1"))
+                .hasMessageContaining("--replay-cache-mib")
+                .hasMessageContaining("replayCacheMib must be in [0, 1048576]");
+    }
+
+    @Test
     void theDemoTakesTheSameOptions() {
         DemoConfig config = demo("--model=tiny", "--loss=softmax", "--batch-size=32", "--lr=1e-3");
         assertThat(config.trainer().model()).isEqualTo(ModelConfig.tiny(VOCAB));

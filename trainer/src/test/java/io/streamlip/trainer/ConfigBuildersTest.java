@@ -90,7 +90,7 @@ class ConfigBuildersTest {
         assertThat(OptimizerConfig.builder().build())
                 .isEqualTo(new OptimizerConfig(1e-3, 1e-5, 100, 5000, 0.9, 0.95, 1e-8, 1e-4, 1.0));
         assertThat(ShuffleConfig.builder().build())
-                .isEqualTo(new ShuffleConfig(2048, 1024, 1024, null, Map.of(), 1.0));
+                .isEqualTo(new ShuffleConfig(2048, 1024, 1024, null, Map.of(), 1.0, 512));
         assertThat(LossConfig.builder().build())
                 .isEqualTo(new LossConfig(LossConfig.Kind.SIGMOID, 1));
         assertThat(LitConfig.from(Path.of("c")))

@@ -23,12 +23,15 @@ import org.slf4j.LoggerFactory;
  * the language mix, a {@link ShuffleBuffer} shuffles under {@link Backpressure}, an {@link
  * OffsetTracker} makes the exact {@link #position()} for checkpoints (a {@link #seek} back to it
  * trains nothing twice and skips nothing), and a {@link ReplayPolicy} reads an idle topic again
- * from its start. Not thread-safe: the training thread owns it. How each of these works:
+ * from its start: from the {@link ReplayCache} of the records decoded so far when it holds the
+ * whole topic (the same records in the same order, without fetching or decoding them again), else
+ * from Kafka. Not thread-safe: the training thread owns it. How each of these works:
  * docs/decisions/streaming-reader.md.
  */
 public final class KafkaBatchSource implements BatchSource {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBatchSource.class);
     private static final Duration MAX_POLL = Duration.ofMillis(200);
+    private static final long MIB = 1024L * 1024L;
 
     private final int batchSize;
     private final ModelConfig model;
@@ -39,7 +42,10 @@ public final class KafkaBatchSource implements BatchSource {
     private final LanguageSampler sampler;
     private final ReplayPolicy replay;
     private final OffsetTracker offsets = new OffsetTracker();
+    private final ReplayCache cache;
     private final TopicConsumer consumer;
+    private final long cacheMib;
+    private boolean cacheFullLogged;
 
     /**
      * A source with a buffer of one batch that never spills (no shuffle to speak of: the batch is
@@ -73,7 +79,7 @@ public final class KafkaBatchSource implements BatchSource {
      *
      * @param replayAfterIdle read the topic again from its start once it has delivered nothing for
      *     this long; null never replays
-     * @param shuffle the shuffle buffer, backpressure and language mix
+     * @param shuffle the shuffle buffer, backpressure, language mix and replay cache
      * @param random the trainer's generator (its state goes into checkpoints)
      */
     public KafkaBatchSource(
@@ -119,6 +125,9 @@ public final class KafkaBatchSource implements BatchSource {
         this.decoder = new RecordDecoder(decoder);
         this.sampler = new LanguageSampler(shuffle, random);
         this.replay = new ReplayPolicy(replayAfterIdle);
+        // Only a source that replays needs it.
+        this.cacheMib = replayAfterIdle == null ? 0 : shuffle.replayCacheMib();
+        this.cache = new ReplayCache(cacheMib * MIB);
         this.consumer = openConsumer.apply(Math.max(1, Math.min(500, shuffle.capacity())));
         LOG.info(
                 "reading {} partitions of {} as group {} (shuffle buffer {}, {} on the heap)",
@@ -132,6 +141,7 @@ public final class KafkaBatchSource implements BatchSource {
     @Override
     public void seek(StreamPosition position) {
         buffer.close();
+        cache.invalidate(); // records before the position are passed over, never decoded
         Map<TopicPartition, Long> seekTo = offsets.seek(position, consumer.assignment());
         seekTo.forEach(consumer::seek);
         for (StreamPosition.Partition p : position.partitions()) {
@@ -177,6 +187,18 @@ public final class KafkaBatchSource implements BatchSource {
      * poll: the consumer is at the head of the stream.
      */
     private boolean poll(long deadline) {
+        if (cache.replaying()) {
+            List<ReplayCache.Entry> entries = cache.next(consumer.maxPollRecords());
+            if (!entries.isEmpty()) {
+                for (ReplayCache.Entry e : entries) {
+                    addReplayed(e);
+                }
+                replay.polledRecords();
+                pauseIfFull();
+                return entries.size() < consumer.maxPollRecords();
+            }
+            // Read through: on from Kafka, where the consumer stands (new records, if any).
+        }
         long left = Math.max(0, deadline - System.nanoTime());
         ConsumerRecords<byte[], byte[]> records =
                 consumer.poll(Duration.ofNanos(Math.min(left, MAX_POLL.toNanos())));
@@ -187,38 +209,110 @@ public final class KafkaBatchSource implements BatchSource {
             replay.polledRecords();
         } else if (replay.polledNothing(
                 System.nanoTime(), consumer.isPaused(), offsets.hasPosition())) {
-            offsets.rewound(consumer.rewind());
-            LOG.info(
-                    "{} {}: reading it again from the start (pass {})",
-                    consumer.topic(),
-                    replay.inputComplete()
-                            ? "read to its end, and its input is complete"
-                            : "delivered nothing for " + replay.afterIdle(),
-                    replay.passes());
+            rewind();
         }
+        pauseIfFull();
+        return records.count() < consumer.maxPollRecords();
+    }
+
+    /** Starts the next pass: from the cache when it holds every record from the beginning. */
+    private void rewind() {
+        String why =
+                replay.inputComplete()
+                        ? "read to its end, and its input is complete"
+                        : "delivered nothing for " + replay.afterIdle();
+        Map<TopicPartition, Long> beginnings = consumer.beginningOffsets();
+        if (cache.replayable(beginnings, this::positionOrUnknown)) {
+            offsets.rewound(beginnings);
+            cache.startReplay();
+            LOG.info(
+                    "{} {}: reading it again from memory (pass {}, {} records, {} MiB)",
+                    consumer.topic(),
+                    why,
+                    replay.passes(),
+                    cache.size(),
+                    cache.bytes() / MIB);
+            return;
+        }
+        beginnings = consumer.rewind();
+        offsets.rewound(beginnings);
+        cache.restart(beginnings);
+        LOG.info(
+                "{} {}: reading it again from the start (pass {})",
+                consumer.topic(),
+                why,
+                replay.passes());
+    }
+
+    /** Where the consumer stands in {@code tp}; -1 when it cannot say now (then Kafka replays). */
+    private long positionOrUnknown(TopicPartition tp) {
+        try {
+            return consumer.position(tp);
+        } catch (RuntimeException e) {
+            LOG.debug("no position for {}: {}", tp, e.toString());
+            return -1;
+        }
+    }
+
+    private void pauseIfFull() {
         if (backpressure.pause(buffer.size(), consumer.isPaused())) {
             consumer.pauseAll();
             LOG.debug("buffer full ({}): paused {}", buffer.size(), consumer.topic());
         }
-        return records.count() < consumer.maxPollRecords();
     }
 
     private void add(ConsumerRecord<byte[], byte[]> r) {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
         OffsetTracker.Seen seen = offsets.read(tp, r.offset());
         if (seen == OffsetTracker.Seen.TRAINED) {
+            cache.invalidate(); // passed over undecoded: the cache cannot hold the whole topic
             return;
         }
-        Optional<DecodedExample> example = decoder.decode(r);
+        RecordDecoder.Attempt attempt = decoder.attempt(r);
+        cache.record(
+                new ReplayCache.Entry(
+                        r.partition(),
+                        r.offset(),
+                        r.timestamp(),
+                        attempt.example(),
+                        attempt.refusal()));
+        if (cache.full() && !cacheFullLogged) {
+            cacheFullLogged = true;
+            LOG.info(
+                    "{} holds more than the replay cache's {} MiB: replays read it from Kafka",
+                    consumer.topic(),
+                    cacheMib);
+        }
+        buffer(tp, r.offset(), r.timestamp(), seen, attempt.example());
+    }
+
+    /** A record of a replay from the cache: what {@link #add} does with it read from Kafka. */
+    private void addReplayed(ReplayCache.Entry e) {
+        TopicPartition tp = new TopicPartition(consumer.topic(), e.partition());
+        OffsetTracker.Seen seen = offsets.read(tp, e.offset());
+        if (seen == OffsetTracker.Seen.TRAINED) {
+            return; // never after a rewind; as add() would
+        }
+        if (e.refusal() != null) {
+            decoder.refusedAgain(consumer.topic(), e.partition(), e.offset(), e.refusal());
+            return;
+        }
+        buffer(tp, e.offset(), e.timestamp(), seen, e.example());
+    }
+
+    private void buffer(
+            TopicPartition tp,
+            long offset,
+            long timestamp,
+            OffsetTracker.Seen seen,
+            DecodedExample example) {
         // A record kept before the restart is kept again without a second draw.
-        if (example.isEmpty()
-                || (seen == OffsetTracker.Seen.NEW && !sampler.keep(example.get().lang()))) {
+        if (example == null || (seen == OffsetTracker.Seen.NEW && !sampler.keep(example.lang()))) {
             return;
         }
-        long produceTime = offsets.buffered(tp, r.offset(), r.timestamp());
+        long produceTime = offsets.buffered(tp, offset, timestamp);
         buffer.add(
-                new BufferedExample(
-                        r.partition(), r.offset(), produceTime, replay.passes(), example.get()));
+                new BufferedExample(tp.partition(), offset, produceTime, replay.passes(), example));
     }
 
     private TrainingBatch takeBatch() {
@@ -256,6 +350,11 @@ public final class KafkaBatchSource implements BatchSource {
     /** How many times the topic has been started from the beginning (1 until a replay). */
     public int passes() {
         return replay.passes();
+    }
+
+    /** Records held in memory for replays now. */
+    public int replayCacheRecords() {
+        return cache.size();
     }
 
     /** Partitions paused now because the buffer is full. */

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class PrefetchingBatchSource implements BatchSource {
     private static final Logger LOG = LoggerFactory.getLogger(PrefetchingBatchSource.class);
 
+    /** The reading thread's name. */
+    public static final String THREAD_NAME = "streamlip-prefetch";
+
     /** Longest the thread waits on the inner source or a full queue before it looks again. */
     static final Duration STEP_WAIT = Duration.ofMillis(100);
 
@@ -100,7 +103,7 @@ public final class PrefetchingBatchSource implements BatchSource {
                         inner.skipped(),
                         inner.sampledOut(),
                         random.getAsLong());
-        thread = new Thread(this::prefetch, "streamlip-prefetch");
+        thread = new Thread(this::prefetch, THREAD_NAME);
         thread.setDaemon(true); // never keeps a JVM alive; close() stops it
         thread.start();
     }

@@ -26,23 +26,45 @@ final class RecordDecoder {
 
     /** The record's example, or empty when the decoder refuses it (counted and maybe logged). */
     Optional<DecodedExample> decode(ConsumerRecord<byte[], byte[]> r) {
+        Attempt a = attempt(r);
+        return Optional.ofNullable(a.example());
+    }
+
+    /** A record's example, or the reason the decoder refused it (one of the two is null). */
+    record Attempt(DecodedExample example, ExampleDecoder.Refusal refusal) {}
+
+    /** As {@link #decode}, saying why a refused record was refused. */
+    Attempt attempt(ConsumerRecord<byte[], byte[]> r) {
         try {
-            return Optional.of(decoder.decode(r.value()));
+            return new Attempt(decoder.decode(r.value()), null);
         } catch (ExampleDecoder.InvalidExampleException e) {
-            skipped++;
-            long ofReason = skippedByReason.merge(e.reason(), 1L, Long::sum);
-            if (worthLogging(ofReason)) {
-                LOG.warn(
-                        "skipping {}-{}@{} ({} skipped so far, {} {}): {}",
-                        r.topic(),
-                        r.partition(),
-                        r.offset(),
-                        skipped,
-                        ofReason,
-                        e.reason().code(),
-                        e.getMessage());
-            }
-            return Optional.empty();
+            refused(r.topic(), r.partition(), r.offset(), e.reason(), e.getMessage());
+            return new Attempt(null, e.reason());
+        }
+    }
+
+    /**
+     * A record refused before is read again (a replay from memory): counted again, as decoding it
+     * again would.
+     */
+    void refusedAgain(String topic, int partition, long offset, ExampleDecoder.Refusal reason) {
+        refused(topic, partition, offset, reason, "refused before, replayed");
+    }
+
+    private void refused(
+            String topic, int partition, long offset, ExampleDecoder.Refusal reason, String why) {
+        skipped++;
+        long ofReason = skippedByReason.merge(reason, 1L, Long::sum);
+        if (worthLogging(ofReason)) {
+            LOG.warn(
+                    "skipping {}-{}@{} ({} skipped so far, {} {}): {}",
+                    topic,
+                    partition,
+                    offset,
+                    skipped,
+                    ofReason,
+                    reason.code(),
+                    why);
         }
     }
 

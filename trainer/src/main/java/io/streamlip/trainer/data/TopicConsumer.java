@@ -143,6 +143,16 @@ final class TopicConsumer implements AutoCloseable {
         return consumer.beginningOffsets(consumer.assignment());
     }
 
+    /** Every partition's earliest retained offset (the consumer stays where it is). */
+    Map<TopicPartition, Long> beginningOffsets() {
+        return consumer.beginningOffsets(consumer.assignment());
+    }
+
+    /** The offset of the next record the consumer fetches from {@code partition}. */
+    long position(TopicPartition partition) {
+        return consumer.position(partition, Duration.ofSeconds(10));
+    }
+
     /** Commits {@code offsets} to the group, logging (not throwing) a failure. */
     void commit(Map<TopicPartition, Long> offsets) {
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();

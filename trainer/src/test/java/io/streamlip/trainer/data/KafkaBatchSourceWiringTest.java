@@ -159,8 +159,10 @@ class KafkaBatchSourceWiringTest {
     @Test
     void anIdleTopicIsReadAgainWithoutCountingForFreshness() {
         MockTopic topic = new MockTopic(1);
-        try (KafkaBatchSource source =
-                source(topic, ShuffleConfig.of(BATCH, BATCH), Duration.ZERO, 1)) {
+        // Without the replay cache: a replay from Kafka (ReplayCacheTest replays from memory).
+        ShuffleConfig noCache =
+                ShuffleConfig.of(BATCH, BATCH).toBuilder().replayCacheMib(0).build();
+        try (KafkaBatchSource source = source(topic, noCache, Duration.ZERO, 1)) {
             topic.addExamples(0, 8, List.of("en"));
             assertThat(source.next(Duration.ZERO)).isPresent();
             assertThat(source.next(Duration.ZERO)).isPresent();
