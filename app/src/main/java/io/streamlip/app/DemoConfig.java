@@ -64,7 +64,7 @@ public record DemoConfig(
         //     idle); default 1, 0 for the trainer's threads throughout
         int threadsWhileCurating,
         // once curation is idle, BACKGROUND puts the JVM's other Java threads in SCHED_IDLE (back
-        //     when it is busy again, where permitted), OFF leaves them; default BACKGROUND
+        //     when it is busy again, where permitted), OFF leaves them; default OFF
         //     (docs/decisions/demo.md)
         IdleThreadPolicy idleThreadPolicy,
         // the Flink job's checkpoint interval: its exactly-once sinks commit at each, so an
@@ -254,7 +254,7 @@ public record DemoConfig(
                         .shuffle(SHUFFLE)
                         .build();
         private int threadsWhileCurating = 1;
-        private IdleThreadPolicy idleThreadPolicy = IdleThreadPolicy.BACKGROUND;
+        private IdleThreadPolicy idleThreadPolicy = IdleThreadPolicy.OFF;
         private Duration jobCheckpointInterval = Duration.ofSeconds(1);
         private String tokenizer = Tokenizers.BYTES;
         private TextRenderConfig render = null;

@@ -131,8 +131,8 @@ class TrainerOptionsTest {
     }
 
     @Test
-    void theDemoLowersItsOtherThreadsOnceCurationIsIdleUnlessTurnedOff() {
-        assertThat(demo().idleThreadPolicy()).isEqualTo(IdleThreadPolicy.BACKGROUND);
+    void theDemoLowersItsOtherThreadsOnceCurationIsIdleOnlyWhenAsked() {
+        assertThat(demo().idleThreadPolicy()).isEqualTo(IdleThreadPolicy.OFF);
         assertThat(demo("--idle-thread-policy=off").idleThreadPolicy())
                 .isEqualTo(IdleThreadPolicy.OFF);
         assertThat(demo("--idle-thread-policy=Background").idleThreadPolicy())
