@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * {@link #awaitIdle idle} before it, and cancels its jobs after it.
  */
 final class StandaloneCluster implements AutoCloseable {
+    /** Set to true to keep the cluster's data and checkpoints after the run, not only its logs. */
+    static final String KEEP_FILES_PROPERTY = "streamlip.cluster.keep-files";
+
     private static final Logger LOG = LoggerFactory.getLogger(StandaloneCluster.class);
 
     static final int TASK_MANAGERS = 2;
@@ -227,6 +230,51 @@ final class StandaloneCluster implements AutoCloseable {
     @Override
     public void close() {
         processes.close();
-        LOG.info("cluster stopped; its files (logs, checkpoints) are kept in {}", home);
+        if (Boolean.getBoolean(KEEP_FILES_PROPERTY)) {
+            LOG.info("cluster stopped; its files (logs, checkpoints) are kept in {}", home);
+            return;
+        }
+        // Its broker's log and the jobs' checkpoints take 1-2 GB a run: a machine that runs the
+        // tests often would fill its disk. The processes' logs stay for a failure's post-mortem.
+        long deleted = deleteAllButLogs(home);
+        LOG.info(
+                "cluster stopped; its logs are kept in {} ({} MiB of data and checkpoints deleted;"
+                        + " -D{}=true keeps everything)",
+                home,
+                deleted >> 20,
+                KEEP_FILES_PROPERTY);
+    }
+
+    /**
+     * Deletes every file below {@code root} but the processes' logs (the Flink processes' {@code
+     * log} folder, the broker's {@code broker.log}), then the folders left empty; the bytes
+     * deleted.
+     */
+    static long deleteAllButLogs(Path root) {
+        long[] bytes = {0};
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            List<Path> deepestFirst = paths.sorted(java.util.Comparator.reverseOrder()).toList();
+            for (Path path : deepestFirst) {
+                if (Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try (java.util.stream.Stream<Path> left = Files.list(path)) {
+                        if (left.findAny().isEmpty() && !path.equals(root)) {
+                            Files.delete(path);
+                        }
+                    }
+                } else if (!isLog(root.relativize(path))) {
+                    bytes[0] += Files.size(path);
+                    Files.delete(path);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not delete the cluster's files in {}: {}", root, e.toString());
+        }
+        return bytes[0];
+    }
+
+    private static boolean isLog(Path relative) {
+        // Not every *.log, nor the broker's "log" folder: those are its data segments.
+        return relative.startsWith(Path.of("flink", "log"))
+                || relative.equals(Path.of("kafka", "broker.log"));
     }
 }
