@@ -18,9 +18,8 @@ import java.util.Map;
  * @param languageWeights an example of language {@code L} is kept with probability {@code w(L) /
  *     max w}, the others are passed over, counted; empty keeps all (default)
  * @param defaultWeight the weight of languages not in {@code languageWeights} (default 1)
- * @param replayCacheMib MiB of decoded examples kept for replays, which then read no Kafka; a topic
- *     over it is replayed from Kafka; 0 turns it off (default 512: 78,635 examples at 32 px are
- *     about 280 MiB)
+ * @param replayCacheMib MiB of decoded examples kept for replays, which then read no Kafka (over
+ *     it, Kafka); 0 turns it off (default 512)
  */
 @JsonDeserialize(builder = ShuffleConfig.Builder.class)
 public record ShuffleConfig(
