@@ -8,21 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code streamlip bench datapath}: records/s of the filter and tokenize jobs together on a Flink
- * MiniCluster against the in-process broker, at parallelism 1 and 2, beside the limit of the same
- * machine: decoding and resizing the same images in plain Java, in one thread and in two, in the
- * same run ({@link PlainJavaRates}). Then the same on a relay ({@link DatapathJobs#relay}): the
- * jobs' two exactly-once Kafka hops with no stage between, what the plumbing costs before any
- * curation or tokenization.
- *
- * <p>After warm-up batches, one stream of copies of the pairs is sent at once ({@link
- * PipelineRun}); its steady rate counts the records committed from the first commit to the last,
- * beside the end-to-end rate and the JVM CPU per record by thread group ({@link ThreadCpu}). Sizes
- * and their properties: {@link DatapathSettings}; the table and JSON: {@link DatapathReport}. Why
- * this method: docs/decisions/datapath-benchmark.md.
- *
- * <p>Then web-sized JPEGs ({@link WebDatapath}) at parallelism 1, each set against the same work
- * with ImageIO full decodes in the same run.
+ * {@code streamlip bench datapath}: the filter and tokenize jobs' records/s and CPU per record on a
+ * MiniCluster against the in-process broker, at parallelism 1 and 2, beside the same work in plain
+ * Java ({@link PlainJavaRates}, with and without the dedup lookups) and a relay of the jobs' two
+ * exactly-once Kafka hops with no work between ({@link DatapathJobs#relay}); then web-sized JPEGs
+ * ({@link WebDatapath}). Settings: {@link DatapathSettings}; the report: {@link DatapathReport};
+ * the method: docs/decisions/datapath-benchmark.md.
  */
 public final class DatapathBenchmark implements Benchmark {
 

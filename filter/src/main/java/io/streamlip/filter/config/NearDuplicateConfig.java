@@ -13,12 +13,10 @@ import java.util.List;
  * @param evalMaxDistance Hamming distance making an image a candidate evaluation image (default 12)
  * @param evalMaxThumbnailDistance largest thumbnail distance confirming an evaluation copy (0.011)
  * @param maxThumbnailDistance largest thumbnail distance confirming a near copy (default 0.014)
- * @param evalCropPixels evaluation images are also indexed cropped by 1 to this many pixels a side
- *     (default 3; 0: the whole image only)
- * @param bucketCacheBytes heap bytes per band task for decoded band buckets, the state staying the
- *     truth (default 32 MiB; 0: none)
- * @param maxPendingBytes heap bytes per near-duplicate join task for pairs waiting for their band
- *     answers; a pair beyond it waits in keyed state (default 64 MiB; 0: every pair there)
+ * @param evalCropPixels evaluation images also indexed cropped by 1 to this many pixels (default 3)
+ * @param bucketCacheBytes heap per band task for decoded band buckets (default 32 MiB; 0: none)
+ * @param maxPendingBytes heap per join task for pairs awaiting answers, beyond it keyed state (64
+ *     MiB)
  */
 public record NearDuplicateConfig(
         int maxDistance,
