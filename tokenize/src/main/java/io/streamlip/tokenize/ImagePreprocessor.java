@@ -125,7 +125,10 @@ public final class ImagePreprocessor implements Serializable {
      */
     public BufferedImage decode(byte[] encoded) throws Images.UndecodableImageException {
         return Images.decodeAtLeast(
-                        encoded, maxDecodedPixels, reducedDecode ? size : Integer.MAX_VALUE)
+                        encoded,
+                        maxDecodedPixels,
+                        reducedDecode ? size : Integer.MAX_VALUE,
+                        buffers().get().decode)
                 .image();
     }
 
@@ -223,6 +226,7 @@ public final class ImagePreprocessor implements Serializable {
 
     /** Working arrays, grown to the largest image converted in them. */
     private static final class Buffers {
+        final Images.DecodeBuffers decode = new Images.DecodeBuffers();
         int[] argb = new int[0];
         float[] planes = new float[0];
         float[] column = new float[0];

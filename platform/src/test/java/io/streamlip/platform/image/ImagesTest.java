@@ -112,4 +112,58 @@ class ImagesTest {
                 .isInstanceOf(Images.UndecodableImageException.class)
                 .hasMessageStartingWith("truncated or corrupt");
     }
+
+    @Test
+    void decodeBuffersKeptAcrossImagesGiveTheSamePixelsAsFreshOnes() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        java.util.List<byte[]> images = new java.util.ArrayList<>();
+        for (int[] size : new int[][] {{64, 64}, {64, 64}, {37, 21}, {300, 7}, {64, 64}, {5, 90}}) {
+            images.add(Images.png(TestImages.alphaNoise(size[0], size[1], random)));
+            images.add(
+                    Images.png(
+                            TestImages.shapes(
+                                    size[0], size[1], BufferedImage.TYPE_INT_RGB, random)));
+        }
+        images.add(TestImages.jpeg(96, 64));
+        byte[] corrupt = Images.png(TestImages.alphaNoise(64, 64, random));
+        for (int i = 45; i < corrupt.length - 20; i++) {
+            corrupt[i] = (byte) random.nextInt(256);
+        }
+        images.add(3, corrupt);
+        images.add(TestImages.truncated(Images.png(TestImages.alphaNoise(64, 64, random)), 0.6));
+        images.add(Images.png(TestImages.alphaNoise(64, 64, random)));
+        Images.DecodeBuffers buffers = new Images.DecodeBuffers();
+        for (int round = 0; round < 2; round++) {
+            for (byte[] bytes : images) {
+                for (long maxPixels : new long[] {Images.DEFAULT_MAX_DECODED_PIXELS, 1000}) {
+                    Images.Scaled fresh;
+                    try {
+                        fresh = Images.decodeAtLeast(bytes, maxPixels, 32);
+                    } catch (Images.UndecodableImageException e) {
+                        assertThatThrownBy(
+                                        () -> Images.decodeAtLeast(bytes, maxPixels, 32, buffers))
+                                .isInstanceOf(Images.UndecodableImageException.class)
+                                .hasMessage(e.getMessage());
+                        continue;
+                    }
+                    Images.Scaled reused = Images.decodeAtLeast(bytes, maxPixels, 32, buffers);
+                    BufferedImage a = fresh.image();
+                    BufferedImage b = reused.image();
+                    assertThat(b.getType()).isEqualTo(a.getType());
+                    assertThat(reused.divisor()).isEqualTo(fresh.divisor());
+                    assertThat(b.getRGB(0, 0, b.getWidth(), b.getHeight(), null, 0, b.getWidth()))
+                            .containsExactly(
+                                    a.getRGB(
+                                            0,
+                                            0,
+                                            a.getWidth(),
+                                            a.getHeight(),
+                                            null,
+                                            0,
+                                            a.getWidth()));
+                }
+            }
+        }
+        buffers.close();
+    }
 }
