@@ -60,7 +60,8 @@ public final class PairCurator implements Serializable {
 
     /** What one thread reuses from image to image. */
     private static final class Buffers {
-        final Images.DecodeBuffers decode = new Images.DecodeBuffers();
+        // The decoded image is fingerprinted and dropped within one call: reusable.
+        final Images.DecodeBuffers decode = Images.DecodeBuffers.reusingImages();
         final PerceptualHash.Scratch fingerprint = new PerceptualHash.Scratch();
     }
 

@@ -56,18 +56,57 @@ public final class Images {
      * buffer and row buffers, reused instead of allocated per image (same pixels). Not thread-safe:
      * one per thread, e.g. per operator instance. Buffers above {@link #MAX_KEPT_BYTES} are not
      * kept, so it never holds the memory of the largest image it saw.
+     *
+     * <p>Buffers made by {@link #reusingImages()} also reuse the PNG fast path's image: a decode
+     * may return the image object of the previous one, overwritten, so an image from them is valid
+     * only until the next decode with them (for callers that consume it at once).
      */
     public static final class DecodeBuffers {
         /** The largest array kept between decodes. */
         static final int MAX_KEPT_BYTES = 1 << 20;
 
+        private final boolean reuseImages;
+        private BufferedImage image;
         private Inflater inflater;
         private byte[] staging = new byte[0];
         private byte[] previousRow = new byte[0];
         private byte[] row = new byte[0];
 
-        /** Empty; filled by the first decode. */
-        public DecodeBuffers() {}
+        /** Empty; filled by the first decode. Every image decoded with them is new. */
+        public DecodeBuffers() {
+            this(false);
+        }
+
+        private DecodeBuffers(boolean reuseImages) {
+            this.reuseImages = reuseImages;
+        }
+
+        /**
+         * Buffers that also reuse the decoded image (PNG fast path) when the next one has the same
+         * size and type: an image is valid until the next decode with them.
+         */
+        public static DecodeBuffers reusingImages() {
+            return new DecodeBuffers(true);
+        }
+
+        /**
+         * An image of {@code w x h} and {@code type} whose every pixel the caller overwrites: the
+         * previous one when these buffers reuse images and it fits, else a new one.
+         */
+        BufferedImage image(int w, int h, int type, int bytesPerPixel) {
+            if (reuseImages
+                    && image != null
+                    && image.getWidth() == w
+                    && image.getHeight() == h
+                    && image.getType() == type) {
+                return image;
+            }
+            BufferedImage fresh = new BufferedImage(w, h, type);
+            if (reuseImages && (long) w * h * bytesPerPixel <= MAX_KEPT_BYTES) {
+                image = fresh;
+            }
+            return fresh;
+        }
 
         /** The inflater, reset to a fresh stream. */
         Inflater inflater() {

@@ -100,13 +100,15 @@ final class PngDecoder {
         int stride = (int) strideLong;
         int outW = (int) Images.ceilDiv(w, factor);
         int outH = (int) Images.ceilDiv(h, factor);
+        // Every pixel of it is written below (each kept row whole), so a reused one is fine.
         BufferedImage image =
-                new BufferedImage(
+                buffers.image(
                         outW,
                         outH,
                         channels == 4
                                 ? BufferedImage.TYPE_4BYTE_ABGR
-                                : BufferedImage.TYPE_3BYTE_BGR);
+                                : BufferedImage.TYPE_3BYTE_BGR,
+                        channels);
         byte[] out = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
         int rowBytes = stride + 1;
         long total = (long) h * rowBytes;

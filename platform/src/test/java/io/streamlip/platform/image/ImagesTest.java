@@ -132,7 +132,37 @@ class ImagesTest {
         images.add(3, corrupt);
         images.add(TestImages.truncated(Images.png(TestImages.alphaNoise(64, 64, random)), 0.6));
         images.add(Images.png(TestImages.alphaNoise(64, 64, random)));
-        Images.DecodeBuffers buffers = new Images.DecodeBuffers();
+        for (Images.DecodeBuffers buffers :
+                java.util.List.of(
+                        new Images.DecodeBuffers(), Images.DecodeBuffers.reusingImages())) {
+            decodeTwiceWith(buffers, images);
+            buffers.close();
+        }
+        // Reusing images: the same object for the same size and type, a new one otherwise.
+        Images.DecodeBuffers reusing = Images.DecodeBuffers.reusingImages();
+        byte[] first = Images.png(TestImages.alphaNoise(64, 64, random));
+        byte[] second = Images.png(TestImages.alphaNoise(64, 64, random));
+        BufferedImage a = Images.decodeAtLeast(first, 1 << 20, 32, reusing).image();
+        BufferedImage b = Images.decodeAtLeast(second, 1 << 20, 32, reusing).image();
+        assertThat(b).isSameAs(a);
+        assertThat(b.getRGB(0, 0, 64, 64, null, 0, 64))
+                .containsExactly(Images.decode(second).getRGB(0, 0, 64, 64, null, 0, 64));
+        assertThat(
+                        Images.decodeAtLeast(
+                                        Images.png(TestImages.alphaNoise(64, 63, random)),
+                                        1 << 20,
+                                        32,
+                                        reusing)
+                                .image())
+                .isNotSameAs(a);
+        Images.DecodeBuffers fresh = new Images.DecodeBuffers();
+        assertThat(Images.decodeAtLeast(first, 1 << 20, 32, fresh).image())
+                .isNotSameAs(Images.decodeAtLeast(first, 1 << 20, 32, fresh).image());
+    }
+
+    /** Decodes every image twice with {@code buffers}, each as a fresh decode gives it. */
+    private static void decodeTwiceWith(Images.DecodeBuffers buffers, java.util.List<byte[]> images)
+            throws Exception {
         for (int round = 0; round < 2; round++) {
             for (byte[] bytes : images) {
                 for (long maxPixels : new long[] {Images.DEFAULT_MAX_DECODED_PIXELS, 1000}) {
@@ -164,6 +194,5 @@ class ImagesTest {
                 }
             }
         }
-        buffers.close();
     }
 }
