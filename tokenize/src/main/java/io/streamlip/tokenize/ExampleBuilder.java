@@ -193,14 +193,13 @@ public final class ExampleBuilder implements Serializable {
                     RejectReason.IMAGE_TOO_LARGE,
                     header.get() + " exceeds " + config.maxImagePixels() + " pixels");
         }
-        BufferedImage image;
+        byte[] rgb;
         try {
-            // Once, no larger than the example needs (a JPEG at a reduced DCT scale).
-            image = preprocessor.decode(bytes);
+            // Decoded once, no larger than the example needs (a JPEG at a reduced DCT scale).
+            rgb = preprocessor.process(bytes);
         } catch (Images.UndecodableImageException e) {
             return Verdict.refuse(RejectReason.IMAGE_UNDECODABLE, e.getMessage());
         }
-        byte[] rgb = preprocessor.toRgb(image);
         byte[] pixels =
                 config.pixelFormat() == PixelFormat.PNG
                         ? Images.png(fromRgb(rgb, config.imageSize()))

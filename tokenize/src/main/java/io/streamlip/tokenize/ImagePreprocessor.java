@@ -114,7 +114,8 @@ public final class ImagePreprocessor implements Serializable {
      * and converts it; see {@link #decode} and {@link #toRgb(BufferedImage)}.
      */
     public byte[] process(byte[] encoded) throws Images.UndecodableImageException {
-        return toRgb(decode(encoded));
+        // The image is converted at once and dropped: decoded into a reused one where possible.
+        return toRgb(decode(encoded, buffers().get().transientDecode));
     }
 
     /**
@@ -124,8 +125,13 @@ public final class ImagePreprocessor implements Serializable {
      * (the DCT scale averages blocks, as the resize's filter does); EXIF orientation applied.
      */
     public BufferedImage decode(byte[] encoded) throws Images.UndecodableImageException {
+        return decode(encoded, buffers().get().decode);
+    }
+
+    private BufferedImage decode(byte[] encoded, Images.DecodeBuffers with)
+            throws Images.UndecodableImageException {
         return Images.decodeAtLeast(
-                        encoded, maxDecodedPixels, reducedDecode ? size : Integer.MAX_VALUE)
+                        encoded, maxDecodedPixels, reducedDecode ? size : Integer.MAX_VALUE, with)
                 .image();
     }
 
@@ -223,6 +229,8 @@ public final class ImagePreprocessor implements Serializable {
 
     /** Working arrays, grown to the largest image converted in them. */
     private static final class Buffers {
+        final Images.DecodeBuffers decode = new Images.DecodeBuffers();
+        final Images.DecodeBuffers transientDecode = Images.DecodeBuffers.reusingImages();
         int[] argb = new int[0];
         float[] planes = new float[0];
         float[] column = new float[0];

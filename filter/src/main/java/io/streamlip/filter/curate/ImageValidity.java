@@ -64,6 +64,14 @@ public final class ImageValidity implements Serializable {
 
     /** The header and pixels when the bytes are an acceptable, fully decodable image. */
     public Verdict<ValidImage> decode(byte[] bytes) {
+        return decode(bytes, null);
+    }
+
+    /**
+     * {@link #decode(byte[])} with the decoder's working memory from {@code buffers} (one per
+     * thread; null: its own), the same verdict and pixels.
+     */
+    public Verdict<ValidImage> decode(byte[] bytes, Images.DecodeBuffers buffers) {
         if (bytes == null || bytes.length == 0) {
             return Verdict.refuse(RejectReason.IMAGE_MISSING, "no image bytes");
         }
@@ -105,7 +113,10 @@ public final class ImageValidity implements Serializable {
         }
         try {
             Images.Scaled scaled =
-                    Images.decodeAtLeast(bytes, config.maxDecodedPixels(), minDecodedSide);
+                    buffers == null
+                            ? Images.decodeAtLeast(bytes, config.maxDecodedPixels(), minDecodedSide)
+                            : Images.decodeAtLeast(
+                                    bytes, config.maxDecodedPixels(), minDecodedSide, buffers);
             BufferedImage image = scaled.image();
             if (!scaled.matches(header)) {
                 int factor = scaled.divisor();

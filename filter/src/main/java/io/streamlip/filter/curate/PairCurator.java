@@ -52,6 +52,20 @@ public final class PairCurator implements Serializable {
     private transient EvalSetIndex evalSets;
 
     /**
+     * The decoder's and the fingerprint's working memory, one set per thread: a Flink operator
+     * instance curates on one thread, tests and benchmarks may share a curator between threads.
+     * Fresh buffers per image were most of what curating a small image allocated.
+     */
+    private transient volatile ThreadLocal<Buffers> buffers;
+
+    /** What one thread reuses from image to image. */
+    private static final class Buffers {
+        // The decoded image is fingerprinted and dropped within one call: reusable.
+        final Images.DecodeBuffers decode = Images.DecodeBuffers.reusingImages();
+        final PerceptualHash.Scratch fingerprint = new PerceptualHash.Scratch();
+    }
+
+    /**
      * A pair curated, with the {@link PerceptualHash#thumbnail} of its image, which the
      * near-duplicate stages confirm hash matches with.
      */
@@ -143,12 +157,14 @@ public final class PairCurator implements Serializable {
                                     ? "), not fetched"
                                     : "); fetching is off (--fetch false)"));
         }
-        Verdict<ImageValidity.ValidImage> image = images.decode(bytes);
+        Buffers reused = buffers().get();
+        Verdict<ImageValidity.ValidImage> image = images.decode(bytes, reused.decode);
         if (image instanceof Verdict.Refused<ImageValidity.ValidImage> refused) {
             return refused.cast();
         }
         Images.Header header = image.value().header();
-        PerceptualHash.Fingerprint fingerprint = PerceptualHash.fingerprint(image.value().image());
+        PerceptualHash.Fingerprint fingerprint =
+                PerceptualHash.fingerprint(image.value().image(), reused.fingerprint);
         long phash = fingerprint.phash();
         byte[] thumbnail = fingerprint.thumbnail();
         if (checkEvalSets) {
@@ -190,6 +206,15 @@ public final class PairCurator implements Serializable {
                             + config.bounds().maxRecordBytes());
         }
         return Verdict.accept(new Curated(curated, thumbnail));
+    }
+
+    private ThreadLocal<Buffers> buffers() {
+        ThreadLocal<Buffers> local = buffers;
+        if (local == null) {
+            local = ThreadLocal.withInitial(Buffers::new);
+            buffers = local; // a race only builds a second one
+        }
+        return local;
     }
 
     /** A pair within its bounds with its normalised caption and the caption's quality. */

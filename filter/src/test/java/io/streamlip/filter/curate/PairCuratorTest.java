@@ -81,6 +81,39 @@ class PairCuratorTest {
         assertThat(a).isEqualTo(b).isNotEqualTo(c);
     }
 
+    @Test
+    void oneCuratorReusingItsBuffersFingerprintsAsFreshBuffersDo() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        java.util.List<byte[]> images = new java.util.ArrayList<>();
+        for (int side : new int[] {64, 64, 48, 200, 64, 33}) {
+            images.add(
+                    io.streamlip.platform.image.Images.png(
+                            TestImages.alphaNoise(side, side + 3, random)));
+            images.add(
+                    io.streamlip.platform.image.Images.png(
+                            TestImages.shapes(
+                                    side,
+                                    side,
+                                    java.awt.image.BufferedImage.TYPE_INT_ARGB,
+                                    random)));
+        }
+        images.add(TestImages.jpeg(640, 480));
+        images.add(TestImages.png(64, 64));
+        ImageValidity validity = new ImageValidity(FilterConfig.defaults());
+        PairCurator reused = PairCurator.withoutEvalSets(FilterConfig.defaults());
+        for (int round = 0; round < 2; round++) {
+            for (byte[] image : images) {
+                // The path before buffers were kept: a fresh decode, a fresh scratch.
+                PerceptualHash.Fingerprint fresh =
+                        PerceptualHash.fingerprint(validity.decode(image).value().image());
+                PairCurator.Curated curated =
+                        reused.curateWithThumbnail(pair(image, "a picture of noise"), NOW).value();
+                assertThat(curated.pair().getPhash()).isEqualTo(fresh.phash());
+                assertThat(curated.thumbnail()).containsExactly(fresh.thumbnail());
+            }
+        }
+    }
+
     static RawPair pair(byte[] image, String caption) {
         return RawPair.newBuilder()
                 .setId("test-" + caption.hashCode())

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.zip.Inflater;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
@@ -48,6 +49,127 @@ public final class Images {
     public static final long DEFAULT_MAX_DECODED_PIXELS = 2048L * 2048;
 
     private Images() {}
+
+    /**
+     * Working memory a caller that decodes many images on one thread keeps and passes to {@link
+     * #decodeAtLeast(byte[], long, int, DecodeBuffers)}: the PNG fast path's inflater, staging
+     * buffer and row buffers, reused instead of allocated per image (same pixels). Not thread-safe:
+     * one per thread, e.g. per operator instance. Buffers above {@link #MAX_KEPT_BYTES} are not
+     * kept, so it never holds the memory of the largest image it saw.
+     *
+     * <p>Buffers made by {@link #reusingImages()} also reuse the PNG fast path's image: a decode
+     * may return the image object of the previous one, overwritten, so an image from them is valid
+     * only until the next decode with them (for callers that consume it at once).
+     */
+    public static final class DecodeBuffers {
+        /** The largest array kept between decodes. */
+        static final int MAX_KEPT_BYTES = 1 << 20;
+
+        private final boolean reuseImages;
+        private BufferedImage image;
+        private Inflater inflater;
+        private byte[] staging = new byte[0];
+        private byte[] previousRow = new byte[0];
+        private byte[] row = new byte[0];
+
+        /** Empty; filled by the first decode. Every image decoded with them is new. */
+        public DecodeBuffers() {
+            this(false);
+        }
+
+        private DecodeBuffers(boolean reuseImages) {
+            this.reuseImages = reuseImages;
+        }
+
+        /**
+         * Buffers that also reuse the decoded image (PNG fast path) when the next one has the same
+         * size and type: an image is valid until the next decode with them.
+         */
+        public static DecodeBuffers reusingImages() {
+            return new DecodeBuffers(true);
+        }
+
+        /**
+         * An image of {@code w x h} and {@code type} whose every pixel the caller overwrites: the
+         * previous one when these buffers reuse images and it fits, else a new one.
+         */
+        BufferedImage image(int w, int h, int type, int bytesPerPixel) {
+            if (reuseImages
+                    && image != null
+                    && image.getWidth() == w
+                    && image.getHeight() == h
+                    && image.getType() == type) {
+                return image;
+            }
+            BufferedImage fresh = new BufferedImage(w, h, type);
+            if (reuseImages && (long) w * h * bytesPerPixel <= MAX_KEPT_BYTES) {
+                image = fresh;
+            }
+            return fresh;
+        }
+
+        /** The inflater, reset to a fresh stream. */
+        Inflater inflater() {
+            if (inflater == null) {
+                inflater = new Inflater();
+            } else {
+                inflater.reset();
+            }
+            return inflater;
+        }
+
+        /** Done with {@link #inflater()} for this image (kept, reset at the next use). */
+        void release(Inflater used) {
+            if (used != inflater) {
+                used.end();
+            }
+        }
+
+        /** A buffer of at least {@code length} bytes (contents undefined). */
+        byte[] staging(int length) {
+            if (staging.length >= length && staging.length <= MAX_KEPT_BYTES) {
+                return staging;
+            }
+            byte[] fresh = new byte[length];
+            if (length <= MAX_KEPT_BYTES) {
+                staging = fresh;
+            }
+            return fresh;
+        }
+
+        /** A row of exactly {@code length} zero bytes: the row above a PNG's first. */
+        byte[] previousRow(int length) {
+            if (previousRow.length != length) {
+                byte[] fresh = new byte[length];
+                if (length <= MAX_KEPT_BYTES) {
+                    previousRow = fresh;
+                }
+                return fresh;
+            }
+            java.util.Arrays.fill(previousRow, (byte) 0);
+            return previousRow;
+        }
+
+        /** A row of exactly {@code length} bytes (contents undefined), not the previous row. */
+        byte[] row(int length) {
+            if (row.length != length) {
+                byte[] fresh = new byte[length];
+                if (length <= MAX_KEPT_BYTES) {
+                    row = fresh;
+                }
+                return fresh;
+            }
+            return row;
+        }
+
+        /** Frees the inflater's native memory now (else its cleaner does, later). */
+        public void close() {
+            if (inflater != null) {
+                inflater.end();
+                inflater = null;
+            }
+        }
+    }
 
     /**
      * What an image's header says, read without decoding any pixels.
@@ -183,11 +305,28 @@ public final class Images {
      */
     public static Scaled decodeAtLeast(byte[] bytes, long maxPixels, int minSide)
             throws UndecodableImageException {
-        return decodeAtLeast(bytes, maxPixels, minSide, true);
+        return decodeAtLeast(bytes, maxPixels, minSide, true, null);
+    }
+
+    /**
+     * {@link #decodeAtLeast(byte[], long, int)} with the working memory of {@code buffers} (same
+     * image); the image returned is new, never shared with a later decode.
+     */
+    public static Scaled decodeAtLeast(
+            byte[] bytes, long maxPixels, int minSide, DecodeBuffers buffers)
+            throws UndecodableImageException {
+        return decodeAtLeast(bytes, maxPixels, minSide, true, buffers);
     }
 
     /** {@link #decodeAtLeast(byte[], long, int)}, through ImageIO only unless {@code useNative}. */
     static Scaled decodeAtLeast(byte[] bytes, long maxPixels, int minSide, boolean useNative)
+            throws UndecodableImageException {
+        return decodeAtLeast(bytes, maxPixels, minSide, useNative, null);
+    }
+
+    /** The decode itself; {@code buffers} null: buffers of its own. */
+    private static Scaled decodeAtLeast(
+            byte[] bytes, long maxPixels, int minSide, boolean useNative, DecodeBuffers buffers)
             throws UndecodableImageException {
         if (maxPixels < 1) {
             throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
@@ -212,7 +351,10 @@ public final class Images {
             if (header != null) {
                 checkRowWidth(header.width(), header.height(), maxPixels);
             }
-            BufferedImage png = PngDecoder.decode(bytes, maxPixels);
+            BufferedImage png =
+                    buffers == null
+                            ? PngDecoder.decode(bytes, maxPixels)
+                            : PngDecoder.decode(bytes, maxPixels, buffers);
             if (png != null) {
                 return new Scaled(
                         png,

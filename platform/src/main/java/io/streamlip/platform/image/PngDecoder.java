@@ -50,6 +50,17 @@ final class PngDecoder {
         return decode(bytes, Long.MAX_VALUE);
     }
 
+    /** {@link #decode(byte[], long, Images.DecodeBuffers)} with buffers of its own. */
+    static BufferedImage decode(byte[] bytes, long maxPixels)
+            throws Images.UndecodableImageException {
+        Images.DecodeBuffers buffers = new Images.DecodeBuffers();
+        try {
+            return decode(bytes, maxPixels, buffers);
+        } finally {
+            buffers.close();
+        }
+    }
+
     /**
      * The image, when the fast path supports the file; null when ImageIO must decide. An image of
      * more than {@code maxPixels} pixels is subsampled as {@link Images#decode(byte[], long)}
@@ -59,9 +70,13 @@ final class PngDecoder {
      * a time (two row buffers), so the working memory is the staging buffer and two rows whatever
      * the image's size; only the rows and columns kept are written to the raster.
      *
+     * <p>The inflater, the staging buffer and the row buffers come from {@code buffers}, which a
+     * caller decoding many images on one thread keeps (an inflater's native state and the staging
+     * buffer were most of what a small image's decode allocated); the pixels are the same.
+     *
      * @throws Images.UndecodableImageException when the pixel data is corrupt or cut short
      */
-    static BufferedImage decode(byte[] bytes, long maxPixels)
+    static BufferedImage decode(byte[] bytes, long maxPixels, Images.DecodeBuffers buffers)
             throws Images.UndecodableImageException {
         Ihdr ihdr = ihdr(bytes);
         if (ihdr == null
@@ -85,21 +100,24 @@ final class PngDecoder {
         int stride = (int) strideLong;
         int outW = (int) Images.ceilDiv(w, factor);
         int outH = (int) Images.ceilDiv(h, factor);
+        // Every pixel of it is written below (each kept row whole), so a reused one is fine.
         BufferedImage image =
-                new BufferedImage(
+                buffers.image(
                         outW,
                         outH,
                         channels == 4
                                 ? BufferedImage.TYPE_4BYTE_ABGR
-                                : BufferedImage.TYPE_3BYTE_BGR);
+                                : BufferedImage.TYPE_3BYTE_BGR,
+                        channels);
         byte[] out = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
         int rowBytes = stride + 1;
         long total = (long) h * rowBytes;
-        byte[] staging = new byte[(int) Math.min(total, Math.max(rowBytes, STAGING_BYTES))];
-        byte[] previous = new byte[stride];
-        byte[] row = new byte[stride];
+        byte[] staging = buffers.staging((int) Math.min(total, Math.max(rowBytes, STAGING_BYTES)));
+        // Both rows start as zeros: the row above the first is zero for the filters.
+        byte[] previous = buffers.previousRow(stride);
+        byte[] row = buffers.row(stride);
         int pixelStep = factor * channels;
-        Inflater inflater = new Inflater();
+        Inflater inflater = buffers.inflater();
         try {
             IdatReader idat = new IdatReader(bytes, inflater);
             long inflated = 0;
@@ -163,7 +181,7 @@ final class PngDecoder {
             throw new Images.UndecodableImageException(
                     "truncated or corrupt: PNG image data: " + e.getMessage(), e);
         } finally {
-            inflater.end();
+            buffers.release(inflater);
         }
         return image;
     }

@@ -112,4 +112,87 @@ class ImagesTest {
                 .isInstanceOf(Images.UndecodableImageException.class)
                 .hasMessageStartingWith("truncated or corrupt");
     }
+
+    @Test
+    void decodeBuffersKeptAcrossImagesGiveTheSamePixelsAsFreshOnes() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        java.util.List<byte[]> images = new java.util.ArrayList<>();
+        for (int[] size : new int[][] {{64, 64}, {64, 64}, {37, 21}, {300, 7}, {64, 64}, {5, 90}}) {
+            images.add(Images.png(TestImages.alphaNoise(size[0], size[1], random)));
+            images.add(
+                    Images.png(
+                            TestImages.shapes(
+                                    size[0], size[1], BufferedImage.TYPE_INT_RGB, random)));
+        }
+        images.add(TestImages.jpeg(96, 64));
+        byte[] corrupt = Images.png(TestImages.alphaNoise(64, 64, random));
+        for (int i = 45; i < corrupt.length - 20; i++) {
+            corrupt[i] = (byte) random.nextInt(256);
+        }
+        images.add(3, corrupt);
+        images.add(TestImages.truncated(Images.png(TestImages.alphaNoise(64, 64, random)), 0.6));
+        images.add(Images.png(TestImages.alphaNoise(64, 64, random)));
+        for (Images.DecodeBuffers buffers :
+                java.util.List.of(
+                        new Images.DecodeBuffers(), Images.DecodeBuffers.reusingImages())) {
+            decodeTwiceWith(buffers, images);
+            buffers.close();
+        }
+        // Reusing images: the same object for the same size and type, a new one otherwise.
+        Images.DecodeBuffers reusing = Images.DecodeBuffers.reusingImages();
+        byte[] first = Images.png(TestImages.alphaNoise(64, 64, random));
+        byte[] second = Images.png(TestImages.alphaNoise(64, 64, random));
+        BufferedImage a = Images.decodeAtLeast(first, 1 << 20, 32, reusing).image();
+        BufferedImage b = Images.decodeAtLeast(second, 1 << 20, 32, reusing).image();
+        assertThat(b).isSameAs(a);
+        assertThat(b.getRGB(0, 0, 64, 64, null, 0, 64))
+                .containsExactly(Images.decode(second).getRGB(0, 0, 64, 64, null, 0, 64));
+        assertThat(
+                        Images.decodeAtLeast(
+                                        Images.png(TestImages.alphaNoise(64, 63, random)),
+                                        1 << 20,
+                                        32,
+                                        reusing)
+                                .image())
+                .isNotSameAs(a);
+        Images.DecodeBuffers fresh = new Images.DecodeBuffers();
+        assertThat(Images.decodeAtLeast(first, 1 << 20, 32, fresh).image())
+                .isNotSameAs(Images.decodeAtLeast(first, 1 << 20, 32, fresh).image());
+    }
+
+    /** Decodes every image twice with {@code buffers}, each as a fresh decode gives it. */
+    private static void decodeTwiceWith(Images.DecodeBuffers buffers, java.util.List<byte[]> images)
+            throws Exception {
+        for (int round = 0; round < 2; round++) {
+            for (byte[] bytes : images) {
+                for (long maxPixels : new long[] {Images.DEFAULT_MAX_DECODED_PIXELS, 1000}) {
+                    Images.Scaled fresh;
+                    try {
+                        fresh = Images.decodeAtLeast(bytes, maxPixels, 32);
+                    } catch (Images.UndecodableImageException e) {
+                        assertThatThrownBy(
+                                        () -> Images.decodeAtLeast(bytes, maxPixels, 32, buffers))
+                                .isInstanceOf(Images.UndecodableImageException.class)
+                                .hasMessage(e.getMessage());
+                        continue;
+                    }
+                    Images.Scaled reused = Images.decodeAtLeast(bytes, maxPixels, 32, buffers);
+                    BufferedImage a = fresh.image();
+                    BufferedImage b = reused.image();
+                    assertThat(b.getType()).isEqualTo(a.getType());
+                    assertThat(reused.divisor()).isEqualTo(fresh.divisor());
+                    assertThat(b.getRGB(0, 0, b.getWidth(), b.getHeight(), null, 0, b.getWidth()))
+                            .containsExactly(
+                                    a.getRGB(
+                                            0,
+                                            0,
+                                            a.getWidth(),
+                                            a.getHeight(),
+                                            null,
+                                            0,
+                                            a.getWidth()));
+                }
+            }
+        }
+    }
 }
