@@ -7,7 +7,6 @@ import io.streamlip.schemas.CuratedPair;
 import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.RejectReason;
-import java.util.Arrays;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -60,7 +59,7 @@ public class CuratedEnvelope {
             KafkaEnvelope source,
             AvroSerde<RawPair> raw) {
         KafkaEnvelope kept = source;
-        if (source.value != null && Arrays.equals(source.value, raw.encode(pair.getPair()))) {
+        if (source.value != null && raw.encodesTo(pair.getPair(), source.value)) {
             kept =
                     new KafkaEnvelope(
                             source.key,
