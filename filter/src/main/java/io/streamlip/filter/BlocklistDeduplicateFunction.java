@@ -7,6 +7,8 @@ import io.streamlip.filter.curate.CuratedEnvelope;
 import io.streamlip.filter.curate.DuplicateKey;
 import io.streamlip.platform.flink.EnvelopeStage;
 import io.streamlip.platform.flink.RejectCounters;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.Verdict;
 import java.util.Optional;
@@ -33,6 +35,7 @@ final class BlocklistDeduplicateFunction
     private final FilterConfig config;
     private final BlocklistMatcher blocklist;
     private final OutputTag<Reject> rejects = EnvelopeStage.rejects(FilterJob.STAGE);
+    private final AvroSerde<RawPair> raw = AvroSerde.of(RawPair.class);
     private transient ValueState<String> firstId;
     private transient RejectCounters counters;
 
@@ -58,15 +61,12 @@ final class BlocklistDeduplicateFunction
             counters.rejected(refused.get().reason());
             ctx.output(
                     rejects,
-                    in.source.reject(
-                            in.pair.getPair().getId(),
-                            FilterJob.STAGE,
-                            refused.get().reason(),
-                            refused.get().detail()));
+                    in.reject(
+                            FilterJob.STAGE, refused.get().reason(), refused.get().detail(), raw));
             return;
         }
         if (DeduplicateFunction.firstOfItsKey(
-                firstId, in, counters, reject -> ctx.output(rejects, reject))) {
+                firstId, in, counters, raw, reject -> ctx.output(rejects, reject))) {
             out.collect(in);
         }
     }

@@ -6,6 +6,8 @@ import io.streamlip.filter.curate.DuplicateKey;
 import io.streamlip.filter.neardup.NearDuplicateStages;
 import io.streamlip.platform.flink.EnvelopeStage;
 import io.streamlip.platform.flink.RejectCounters;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.RejectReason;
 import java.io.IOException;
@@ -33,6 +35,7 @@ final class DeduplicateFunction
 
     private final FilterConfig config;
     private final OutputTag<Reject> rejects = EnvelopeStage.rejects(FilterJob.STAGE);
+    private final AvroSerde<RawPair> raw = AvroSerde.of(RawPair.class);
     private transient ValueState<String> firstId;
     private transient RejectCounters counters;
 
@@ -61,33 +64,35 @@ final class DeduplicateFunction
     @Override
     public void processElement(CuratedEnvelope in, Context ctx, Collector<CuratedEnvelope> out)
             throws Exception {
-        if (firstOfItsKey(firstId, in, counters, reject -> ctx.output(rejects, reject))) {
+        if (firstOfItsKey(firstId, in, counters, raw, reject -> ctx.output(rejects, reject))) {
             out.collect(in);
         }
     }
 
     /**
      * Whether {@code in} is the first pair of its key (the current key of {@code firstId}), which
-     * it then becomes; else its {@code duplicate} reject goes to {@code rejects}. Counts either.
+     * it then becomes; else its {@code duplicate} reject ({@link CuratedEnvelope#reject}, payload
+     * re-encoded with {@code raw} when not carried) goes to {@code rejects}. Counts either.
      */
     static boolean firstOfItsKey(
             ValueState<String> firstId,
             CuratedEnvelope in,
             RejectCounters counters,
+            AvroSerde<RawPair> raw,
             Consumer<Reject> rejects)
             throws IOException {
         String first = firstId.value();
         if (first != null) {
             counters.rejected(RejectReason.DUPLICATE);
             rejects.accept(
-                    in.source.reject(
-                            in.pair.getPair().getId(),
+                    in.reject(
                             FilterJob.STAGE,
                             RejectReason.DUPLICATE,
                             "same image (sha256 "
                                     + in.pair.getImageSha256()
                                     + ") and caption as "
-                                    + first));
+                                    + first,
+                            raw));
             return false;
         }
         firstId.update(in.pair.getPair().getId());

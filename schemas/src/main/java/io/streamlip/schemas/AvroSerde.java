@@ -2,9 +2,11 @@ package io.streamlip.schemas;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.apache.avro.AvroRuntimeException;
@@ -92,6 +94,55 @@ public final class AvroSerde<T extends SpecificRecord> implements Serializable {
             return bytes;
         } catch (IOException e) {
             throw new AvroRuntimeException("cannot encode " + type.getSimpleName(), e);
+        }
+    }
+
+    /**
+     * Whether {@link #encode} of {@code record} gives exactly {@code expected}, found while
+     * encoding (nothing is allocated for the encoded bytes).
+     */
+    public boolean encodesTo(T record, byte[] expected) {
+        MatchingStream out = new MatchingStream(expected);
+        try {
+            encoder().encode(record, out);
+        } catch (IOException e) {
+            throw new AvroRuntimeException("cannot encode " + type.getSimpleName(), e);
+        }
+        return out.matchesAll();
+    }
+
+    /** Compares what is written with {@code expected}, from its start. */
+    private static final class MatchingStream extends OutputStream {
+        private final byte[] expected;
+        private int position;
+        private boolean differs;
+
+        MatchingStream(byte[] expected) {
+            this.expected = expected;
+        }
+
+        @Override
+        public void write(int b) {
+            if (!differs && position < expected.length && expected[position] == (byte) b) {
+                position++;
+            } else {
+                differs = true;
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (differs
+                    || len > expected.length - position
+                    || !Arrays.equals(expected, position, position + len, b, off, off + len)) {
+                differs = true;
+                return;
+            }
+            position += len;
+        }
+
+        boolean matchesAll() {
+            return !differs && position == expected.length;
         }
     }
 

@@ -49,6 +49,23 @@ class AvroSerdeTest {
     }
 
     @Test
+    void tellsWhetherARecordEncodesToGivenBytes() {
+        RawPair pair = samplePair();
+        AvroSerde<RawPair> serde = AvroSerde.of(RawPair.class);
+        byte[] bytes = serde.encode(pair);
+        assertThat(serde.encodesTo(pair, bytes)).isTrue();
+        byte[] changedLast = bytes.clone();
+        changedLast[changedLast.length - 1] ^= 1;
+        assertThat(serde.encodesTo(pair, changedLast)).isFalse();
+        byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+        assertThat(serde.encodesTo(pair, longer)).isFalse();
+        byte[] shorter = java.util.Arrays.copyOf(bytes, bytes.length - 1);
+        assertThat(serde.encodesTo(pair, shorter)).isFalse();
+        assertThat(serde.encodesTo(RawPair.newBuilder(pair).setId("other").build(), bytes))
+                .isFalse();
+    }
+
+    @Test
     void decodesRecordsWrittenBeforeAFieldWasAdded() {
         // RawPair as it would have been before 'attributes' was added.
         Schema current = RawPair.getClassSchema();

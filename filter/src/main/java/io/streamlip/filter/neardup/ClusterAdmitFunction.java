@@ -5,7 +5,9 @@ import io.streamlip.filter.config.NearDuplicateConfig;
 import io.streamlip.filter.curate.DuplicateKey;
 import io.streamlip.platform.flink.EnvelopeStage;
 import io.streamlip.platform.flink.RejectCounters;
+import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
+import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.Verdict;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -31,6 +33,7 @@ final class ClusterAdmitFunction
     private final FilterConfig config;
     private final String stage;
     private final OutputTag<Reject> rejects;
+    private final AvroSerde<RawPair> raw = AvroSerde.of(RawPair.class);
     private transient MapState<String, Boolean> captions;
     private transient ValueState<Long> pairs;
     private transient RejectCounters counters;
@@ -70,10 +73,7 @@ final class ClusterAdmitFunction
                         in.cluster, captions.contains(caption), accepted, config.nearDuplicates());
         if (verdict instanceof Verdict.Refused<Long> refused) {
             counters.rejected(refused.reason());
-            ctx.output(
-                    rejects,
-                    in.envelope.source.reject(
-                            pair.getPair().getId(), stage, refused.reason(), refused.detail()));
+            ctx.output(rejects, in.envelope.reject(stage, refused.reason(), refused.detail(), raw));
             return;
         }
         captions.put(caption, Boolean.TRUE);

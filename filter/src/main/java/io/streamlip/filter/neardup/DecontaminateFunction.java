@@ -5,6 +5,8 @@ import io.streamlip.filter.curate.CuratedEnvelope;
 import io.streamlip.filter.curate.EvalSetIndex;
 import io.streamlip.platform.flink.EnvelopeStage;
 import io.streamlip.platform.flink.RejectCounters;
+import io.streamlip.schemas.AvroSerde;
+import io.streamlip.schemas.RawPair;
 import io.streamlip.schemas.Reject;
 import io.streamlip.schemas.Verdict;
 import java.util.ArrayList;
@@ -62,6 +64,7 @@ public final class DecontaminateFunction
     private final NearDuplicateConfig config;
     private final String stage;
     private final OutputTag<Reject> rejects;
+    private final AvroSerde<RawPair> raw = AvroSerde.of(RawPair.class);
     private transient EvalSetIndex index;
     private transient List<CuratedEnvelope> pending;
     private transient ListState<CuratedEnvelope> pendingState;
@@ -165,9 +168,7 @@ public final class DecontaminateFunction
         Verdict<Long> verdict = index.check(in.pair.getPhash(), in.thumbnail);
         if (verdict instanceof Verdict.Refused<Long> refused) {
             counters.rejected(refused.reason());
-            rejectOut.accept(
-                    in.source.reject(
-                            in.pair.getPair().getId(), stage, refused.reason(), refused.detail()));
+            rejectOut.accept(in.reject(stage, refused.reason(), refused.detail(), raw));
             return;
         }
         counters.accepted();

@@ -43,7 +43,8 @@ public class PendingJoin {
 
     /**
      * The heap a pair takes, estimated from what dominates it: the Kafka record it came from, the
-     * decoded image bytes, the thumbnail and the texts.
+     * decoded image bytes, the thumbnail and the texts (the record's bytes only where the envelope
+     * still carries them: {@link CuratedEnvelope#source}).
      */
     static long estimatedBytes(CuratedEnvelope pair) {
         long bytes = PAIR_OVERHEAD_BYTES + length(pair.thumbnail) + chars(pair.duplicateKey);

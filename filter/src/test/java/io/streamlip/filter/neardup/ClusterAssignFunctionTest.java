@@ -6,8 +6,12 @@ import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.config.NearDuplicateConfig;
 import io.streamlip.filter.curate.CuratedEnvelope;
 import io.streamlip.filter.curate.FilterTestRecords;
+import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
+import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.RawPair;
+import io.streamlip.schemas.Reject;
+import io.streamlip.schemas.RejectReason;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -26,6 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterAssignFunctionTest {
     private static final int MAX_PARALLELISM = 128;
+    private static final AvroSerde<RawPair> RAW = AvroSerde.of(RawPair.class);
     private static final FilterConfig CONFIG = FilterConfig.defaults();
     private static final int BANDS =
             LshBands.forDistance(CONFIG.nearDuplicates().maxDistance()).bands();
@@ -103,6 +108,57 @@ class ClusterAssignFunctionTest {
                     .containsExactlyInAnyOrderElementsOf(
                             pairs.stream().map(p -> p.pair.getPair().getId() + "@40").toList());
             assertThat(after.waiting()).isZero();
+        }
+    }
+
+    /**
+     * State written before the image travelled once holds envelopes with their record's bytes; the
+     * envelope's layout is unchanged (only {@code source.value} may now be null), so such a
+     * snapshot restores beside new envelopes, and either kind still rejects with its bytes.
+     */
+    @Test
+    void joinsOfEnvelopesWithAndWithoutTheirRecordsBytesRestoreAndRejectWithThem()
+            throws Exception {
+        List<CuratedEnvelope> pairs = new ArrayList<>();
+        for (CuratedEnvelope carried : pairs(6)) {
+            pairs.add(
+                    pairs.size() % 3 == 0
+                            ? carried
+                            : CuratedEnvelope.curated(
+                                    carried.duplicateKey,
+                                    carried.pair,
+                                    carried.thumbnail,
+                                    carried.source,
+                                    RAW));
+        }
+        assertThat(pairs).filteredOn(p -> p.source.value == null).hasSize(4);
+        OperatorSubtaskState snapshot;
+        try (var harness = harness(new ClusterAssignFunction(CONFIG), 1, 0, null)) {
+            firstHalf(harness, pairs);
+            snapshot = harness.snapshot(1, 1);
+        }
+        ClusterAssignFunction after = new ClusterAssignFunction(CONFIG);
+        try (var harness = harness(after, 1, 0, snapshot)) {
+            assertThat(after.waiting()).isEqualTo(pairs.size());
+            finish(harness, pairs);
+            List<ClusteredEnvelope> out = harness.extractOutputValues();
+            assertThat(out).hasSize(pairs.size());
+            for (ClusteredEnvelope joined : out) {
+                RawPair raw = joined.envelope.pair.getPair();
+                Reject reject =
+                        joined.envelope.reject(
+                                "filter", RejectReason.NEAR_DUPLICATE, "near copy", RAW);
+                assertThat(PairCurator.bytes(reject.getPayload())).isEqualTo(RAW.encode(raw));
+                assertThat(reject.getId()).isEqualTo(raw.getId());
+                assertThat(reject.getOffset())
+                        .isEqualTo(
+                                pairs.stream()
+                                        .filter(p -> p.pair.getPair().getId().equals(raw.getId()))
+                                        .findFirst()
+                                        .orElseThrow()
+                                        .source
+                                        .offset);
+            }
         }
     }
 
