@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -205,6 +206,39 @@ final class BackgroundThreads {
         lowered.clear();
         low = false;
         return new Outcome(changed, Optional.empty());
+    }
+
+    /**
+     * Why {@link #restore} could not put threads back in this process, found by sending a thread of
+     * its own to {@code SCHED_IDLE} and back; empty when it can.
+     */
+    Optional<String> whyNoWayBack() {
+        if (scheduler.isEmpty()) {
+            return Optional.of(unavailable);
+        }
+        Scheduler s = scheduler.get();
+        AtomicReference<String> why = new AtomicReference<>();
+        Thread probe =
+                new Thread(
+                        () -> {
+                            int tid = s.currentThread();
+                            try {
+                                s.setIdle(tid, true);
+                                s.setIdle(tid, false);
+                            } catch (SchedulingException e) {
+                                why.set(e.getMessage());
+                            }
+                        },
+                        "streamlip-sched-probe");
+        probe.setDaemon(true);
+        probe.start();
+        try {
+            probe.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted while trying");
+        }
+        return Optional.ofNullable(why.get());
     }
 
     /** Whether {@link #lower} is in force (and no {@link #restore} since). */

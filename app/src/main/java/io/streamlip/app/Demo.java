@@ -718,14 +718,30 @@ final class Demo {
     private static final class IdleThreads {
         private final IdleThreadPolicy policy;
         private final BackgroundThreads threads;
+        private final String autoOff; // why AUTO chose OFF, else null
         private volatile int lowered = -1;
         private volatile String failure;
         private volatile boolean stuck;
 
         IdleThreads(IdleThreadPolicy policy) {
             this.policy = policy;
-            this.threads =
-                    policy == IdleThreadPolicy.BACKGROUND ? BackgroundThreads.forThisJvm() : null;
+            BackgroundThreads chosen =
+                    policy == IdleThreadPolicy.OFF ? null : BackgroundThreads.forThisJvm();
+            String whyOff = null;
+            if (policy == IdleThreadPolicy.AUTO) {
+                // Only where the threads can come back: stuck in SCHED_IDLE, Flink and the broker
+                // would get only the CPU the trainer leaves once pairs arrive again.
+                whyOff = chosen.whyNoWayBack().orElse(null);
+                if (whyOff != null) {
+                    chosen = null;
+                    LOG.info(
+                            "idle thread policy auto: off, since the JVM's threads could not"
+                                    + " leave SCHED_IDLE again ({})",
+                            whyOff);
+                }
+            }
+            this.threads = chosen;
+            this.autoOff = whyOff;
             if (threads != null) {
                 threads.protectNamed(PrefetchingBatchSource.THREAD_NAME);
             }
@@ -774,9 +790,24 @@ final class Demo {
             LOG.info("{}: {} threads of the JVM back in SCHED_OTHER", why, o.changed());
         }
 
-        /** {@code thread_policy} and, once it acted, what it did. */
+        /**
+         * {@code thread_policy} (the one applied: {@code auto} resolves to background or off,
+         * {@code thread_policy_setting} says it was chosen) and, once it acted, what it did.
+         */
         void describe(ObjectNode s) {
-            s.put("thread_policy", policy.label());
+            s.put(
+                    "thread_policy",
+                    policy != IdleThreadPolicy.AUTO
+                            ? policy.label()
+                            : threads != null
+                                    ? IdleThreadPolicy.BACKGROUND.label()
+                                    : IdleThreadPolicy.OFF.label());
+            if (policy == IdleThreadPolicy.AUTO) {
+                s.put("thread_policy_setting", policy.label());
+            }
+            if (autoOff != null) {
+                s.put("thread_policy_auto_off", autoOff);
+            }
             if (lowered >= 0) {
                 s.put("background_threads", lowered);
             }

@@ -180,14 +180,15 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--idle-thread-policy",
-            paramLabel = "background|off",
+            paramLabel = "auto|background|off",
             description =
                     "Once curation is idle and the trainer has --threads: background puts the"
                             + " JVM's other Java threads (Flink, the broker, Kafka clients) in"
                             + " Linux's SCHED_IDLE class, so that their wakeups stop preempting the"
                             + " step, and back when pairs arrive again (where permitted: without"
                             + " CAP_SYS_NICE or RLIMIT_NICE they stay there, on the cores the"
-                            + " trainer leaves); off leaves them (default: ${DEFAULT-VALUE}).")
+                            + " trainer leaves); off leaves them; auto is background where the"
+                            + " threads can come back, off elsewhere (default: ${DEFAULT-VALUE}).")
     String idleThreadPolicy = DEFAULTS.idleThreadPolicy().label();
 
     @Option(

@@ -64,8 +64,8 @@ public record DemoConfig(
         //     idle); default 1, 0 for the trainer's threads throughout
         int threadsWhileCurating,
         // once curation is idle, BACKGROUND puts the JVM's other Java threads in SCHED_IDLE (back
-        //     when it is busy again, where permitted), OFF leaves them; default OFF
-        //     (docs/decisions/demo.md)
+        //     when it is busy again, where permitted), OFF leaves them, AUTO is BACKGROUND where
+        //     they can come back and OFF elsewhere; default AUTO (docs/decisions/demo.md)
         IdleThreadPolicy idleThreadPolicy,
         // the Flink job's checkpoint interval: its exactly-once sinks commit at each, so an
         //     example waits for the next one before the trainer can read it; default 1 s
@@ -254,7 +254,7 @@ public record DemoConfig(
                         .shuffle(SHUFFLE)
                         .build();
         private int threadsWhileCurating = 1;
-        private IdleThreadPolicy idleThreadPolicy = IdleThreadPolicy.OFF;
+        private IdleThreadPolicy idleThreadPolicy = IdleThreadPolicy.AUTO;
         private Duration jobCheckpointInterval = Duration.ofSeconds(1);
         private String tokenizer = Tokenizers.BYTES;
         private TextRenderConfig render = null;

@@ -8,6 +8,12 @@ import java.util.Locale;
  */
 public enum IdleThreadPolicy {
     /**
+     * {@link #BACKGROUND} where this process may put the threads back in {@code SCHED_OTHER}
+     * afterwards ({@code CAP_SYS_NICE}, or an {@code RLIMIT_NICE} that allows nice 0), {@link #OFF}
+     * elsewhere: tried once when the demo starts.
+     */
+    AUTO,
+    /**
      * The Java threads other than the trainer's (its training and prefetch threads, libtorch's
      * workers) go to Linux's {@code SCHED_IDLE} class, and back when curation is busy again.
      */
@@ -20,7 +26,8 @@ public enum IdleThreadPolicy {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("must be background or off, not '" + name + "'");
+            throw new IllegalArgumentException(
+                    "must be auto, background or off, not '" + name + "'");
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -161,6 +162,60 @@ class BackgroundThreadsTest {
             worker.release.countDown();
             worker.end.countDown();
         }
+    }
+
+    @Test
+    void theWayBackIsTriedOnAThreadOfItsOwn() throws Exception {
+        assumeTrue(linux(), "the scheduler classes are Linux's");
+        AtomicInteger probed = new AtomicInteger(-1);
+        AtomicInteger calls = new AtomicInteger();
+        BackgroundThreads.Scheduler noWayBack =
+                new BackgroundThreads.Scheduler() {
+                    @Override
+                    public int currentThread() {
+                        probed.set(ownTid());
+                        return probed.get();
+                    }
+
+                    @Override
+                    public void setIdle(int tid, boolean idle)
+                            throws BackgroundThreads.SchedulingException {
+                        calls.incrementAndGet();
+                        if (!idle) {
+                            throw new BackgroundThreads.SchedulingException(
+                                    "sched_setscheduler(" + tid + ") failed, errno 1", false, null);
+                        }
+                    }
+
+                    @Override
+                    public boolean isIdle(int tid) {
+                        return false;
+                    }
+                };
+        assertThat(BackgroundThreads.with(noWayBack, t -> true).whyNoWayBack())
+                .hasValueSatisfying(why -> assertThat(why).contains("errno 1"));
+        assertThat(calls).hasValue(2); // down, then the refused way back
+        assertThat(probed.get()).isNotEqualTo(ownTid());
+
+        // On this machine's scheduler the answer is what lowering a thread and restoring it
+        // then finds, and the calling thread keeps its class.
+        BackgroundThreads real =
+                BackgroundThreads.forOs(
+                        System.getProperty("os.name"), t -> t.getName().equals("bgtest-way-back"));
+        Optional<String> why = real.whyNoWayBack();
+        assertThat(policy(ownTid())).isEqualTo(SCHED_OTHER);
+        Parked worker = new Parked("bgtest-way-back");
+        worker.start();
+        worker.started.await();
+        try {
+            assertThat(real.lower().changed()).isEqualTo(1);
+            assertThat(real.restore().failure().isPresent()).isEqualTo(why.isPresent());
+        } finally {
+            worker.release.countDown();
+            worker.end.countDown();
+        }
+        assertThat(BackgroundThreads.forOs("Mac OS X", t -> true).whyNoWayBack())
+                .hasValueSatisfying(w -> assertThat(w).contains("not Linux"));
     }
 
     @Test

@@ -132,13 +132,13 @@ class TrainerOptionsTest {
 
     @Test
     void theDemoLowersItsOtherThreadsOnceCurationIsIdleOnlyWhenAsked() {
-        assertThat(demo().idleThreadPolicy()).isEqualTo(IdleThreadPolicy.OFF);
+        assertThat(demo().idleThreadPolicy()).isEqualTo(IdleThreadPolicy.AUTO);
         assertThat(demo("--idle-thread-policy=off").idleThreadPolicy())
                 .isEqualTo(IdleThreadPolicy.OFF);
         assertThat(demo("--idle-thread-policy=Background").idleThreadPolicy())
                 .isEqualTo(IdleThreadPolicy.BACKGROUND);
         assertThatThrownBy(() -> demo("--idle-thread-policy=low"))
-                .hasMessageContaining("--idle-thread-policy must be background or off");
+                .hasMessageContaining("--idle-thread-policy must be auto, background or off");
     }
 
     @Test
