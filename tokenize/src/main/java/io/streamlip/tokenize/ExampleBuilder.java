@@ -25,24 +25,16 @@ import java.util.Optional;
 
 /**
  * Turns a curated pair into a training {@link Example}, without Flink: the image decoded,
- * composited onto white, resized to the training size ({@link ImagePreprocessor}) and laid out as
- * the configured {@link PixelFormat}; the normalised caption encoded by the tokenizer.
+ * composited onto white, resized ({@link ImagePreprocessor}) and laid out as the configured {@link
+ * PixelFormat}; the caption encoded by the tokenizer, and with {@link TokenizeConfig#render()}
+ * rendered for CLIPPO. {@link #open()} loads the tokenizer and renderer (else the first record
+ * does). The example carries the pair's id, source and scoring model version (provenance).
  *
- * <p>With {@link TokenizeConfig#render()} set, the caption is also rendered for CLIPPO into {@code
- * rendered_text}; its font file is read when the builder is made and travels with it. {@link
- * #open()} loads what the tokenizer and renderer need (the Flink operator calls it when it opens);
- * without it they load on the first record.
- *
- * <p>The filter has already validated the image and bounded the fields; the checks here guard
- * against records that reached the curated topic some other way: header bound and decode; an id
- * beyond {@link RecordBounds#maxIdChars()} is refused ({@code field_too_large}), a caption beyond
- * {@link RecordBounds#maxAltTextChars()} too ({@code caption_too_long}), a language that is not a
- * language tag becomes {@code und}; and an example whose encoding would not fit the examples topic
- * ({@link RecordBounds#maxRecordBytes()}) is refused as {@code record_too_large}.
- *
- * <p>Provenance: the example carries the pair's id, its source and the model version that scored it
- * (null when it passed unscored). A source beyond {@link RecordBounds#maxSourceChars()} or a model
- * version beyond {@link RecordBounds#MAX_MODEL_VERSION_CHARS} is refused ({@code field_too_large}).
+ * <p>Records that reached the curated topic some other way are checked again against {@link
+ * RecordBounds}: an undecodable or oversized image, an id, source or model version too long ({@code
+ * field_too_large}), a caption too long ({@code caption_too_long}) and an example that would not
+ * fit the examples topic ({@code record_too_large}) are refused; a language that is not a tag
+ * becomes {@code und}.
  */
 public final class ExampleBuilder implements Serializable {
     private static final long serialVersionUID = 1L;

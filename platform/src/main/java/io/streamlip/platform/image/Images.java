@@ -259,9 +259,8 @@ public final class Images {
      * becomes pixel {@code (i, j)}), so the raster holds at most {@code maxPixels} pixels and the
      * decoder's working memory stays a few rows; every byte of the image is still decoded.
      *
-     * <p>8-bit RGB and RGBA PNGs, most of a crawl of icons, take a fast path ({@link PngDecoder})
-     * that gives the same image as ImageIO at a fraction of the cost; JPEGs are ImageIO's, turned
-     * upright by their EXIF orientation, and CMYK ones, which ImageIO cannot read, OpenCV's.
+     * <p>8-bit RGB and RGBA PNGs take a fast path ({@link PngDecoder}, the same image as ImageIO);
+     * JPEGs are turned upright by their EXIF orientation, CMYK ones decoded by OpenCV.
      *
      * @param maxPixels the most pixels the returned image may hold (at least 1)
      */
@@ -310,7 +309,8 @@ public final class Images {
 
     /**
      * {@link #decodeAtLeast(byte[], long, int)} with the working memory of {@code buffers} (same
-     * image); the image returned is new, never shared with a later decode.
+     * pixels); the image returned is new unless the buffers reuse images ({@link
+     * DecodeBuffers#reusingImages()}), in which case the next decode with them may overwrite it.
      */
     public static Scaled decodeAtLeast(
             byte[] bytes, long maxPixels, int minSide, DecodeBuffers buffers)
