@@ -121,14 +121,15 @@ public final class KafkaBatchSource implements BatchSource {
         this.batchSize = batchSize;
         this.model = model;
         this.eosId = eosId;
-        this.buffer = new ShuffleBuffer(shuffle.memoryCapacity(), shuffle.spillDir(), random);
+        int pollSize = Math.max(1, Math.min(500, shuffle.capacity()));
+        this.buffer = new ShuffleBuffer(heapPart(shuffle, pollSize), shuffle.spillDir(), random);
         this.decoder = new RecordDecoder(decoder);
         this.sampler = new LanguageSampler(shuffle, random);
         this.replay = new ReplayPolicy(replayAfterIdle);
         // Only a source that replays needs it.
         this.cacheMib = replayAfterIdle == null ? 0 : shuffle.replayCacheMib();
         this.cache = new ReplayCache(cacheMib * MIB);
-        this.consumer = openConsumer.apply(Math.max(1, Math.min(500, shuffle.capacity())));
+        this.consumer = openConsumer.apply(pollSize);
         LOG.info(
                 "reading {} partitions of {} as group {} (shuffle buffer {}, {} on the heap)",
                 consumer.assignment().size(),
@@ -136,6 +137,17 @@ public final class KafkaBatchSource implements BatchSource {
                 consumer.groupId(),
                 shuffle.capacity(),
                 shuffle.memoryCapacity());
+    }
+
+    /**
+     * Examples the buffer keeps on the heap. A poll lands on a buffer that still has room, so the
+     * buffer can hold up to a poll beyond its capacity: a buffer meant to live wholly on the heap
+     * keeps that overflow there too, instead of sending it through the spill store every batch.
+     */
+    static int heapPart(ShuffleConfig shuffle, int pollSize) {
+        return shuffle.memoryCapacity() < shuffle.capacity()
+                ? shuffle.memoryCapacity()
+                : shuffle.capacity() + pollSize;
     }
 
     @Override

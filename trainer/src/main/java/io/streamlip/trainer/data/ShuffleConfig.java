@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * @param capacity examples buffered before batches are drawn (earlier once the consumer caught up),
  *     also the mark at which partitions pause (default 2048)
- * @param memoryCapacity examples kept on the heap, the rest spilling to RocksDB (default 1024)
+ * @param memoryCapacity examples kept on the heap, the rest spilling to RocksDB (default 1024);
+ *     equal to the capacity, none spill (the heap also takes what a poll brings beyond it)
  * @param resumeBelow paused partitions resume below this many examples or a batch (default 1024)
  * @param spillDir parent folder of the spill store; null for the system temporary folder (default)
  * @param languageWeights an example of language {@code L} is kept with probability {@code w(L) /

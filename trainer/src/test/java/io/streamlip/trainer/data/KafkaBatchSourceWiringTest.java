@@ -61,6 +61,31 @@ class KafkaBatchSourceWiringTest {
     }
 
     @Test
+    void aBufferWhollyOnTheHeapNeverSpillsWhatAPollBringsBeyondIt() {
+        // The demo's buffer: one batch, all on the heap. A short poll leaves less than a batch,
+        // and the next full one (from Kafka, then from the replay cache) overflows the capacity.
+        MockTopic topic = new MockTopic(1);
+        ShuffleConfig oneBatch = ShuffleConfig.of(BATCH, BATCH).toBuilder().spillDir(temp).build();
+        List<Integer> order = new ArrayList<>();
+        try (KafkaBatchSource source = source(topic, oneBatch, Duration.ZERO, 1)) {
+            topic.addExamples(0, BATCH - 1, List.of("en"));
+            assertThat(source.next(Duration.ZERO)).isEmpty();
+            topic.addExamples(BATCH - 1, 10 * BATCH + 1, List.of("en"));
+            for (TrainingBatch b : drain(source, 2)) {
+                Arrays.stream(StreamExamples.numbers(b)).forEach(order::add);
+            }
+            assertThat(source.buffered()).isEqualTo(1);
+            assertThat(source.passes()).isEqualTo(2); // idle: replays from memory
+            for (int i = 0; i < 5; i++) {
+                Arrays.stream(StreamExamples.numbers(next(source))).forEach(order::add);
+            }
+            assertThat(source.replayCacheRecords()).isEqualTo(10 * BATCH + 1);
+            assertThat(source.spilled()).isZero();
+        }
+        assertThat(order).hasSize(15 * BATCH).containsAll(range(0, 10 * BATCH + 1));
+    }
+
+    @Test
     void theSameSeedGivesTheSameBatches() {
         assertThat(numbers(7)).isEqualTo(numbers(7)).isNotEqualTo(numbers(8));
     }
