@@ -59,7 +59,7 @@ public final class CrossModalBenchmark implements Benchmark {
             for (ModelConfig model : List.of(ModelConfig.tiny(vocab), ModelConfig.small(vocab))) {
                 ModelUpdate update = checkpoint(root, model);
                 long t0 = System.nanoTime();
-                try (PairScorer scorer = new CheckpointScorerFactory(null).load(update)) {
+                try (PairScorer scorer = new CheckpointScorerFactory(null, threads).load(update)) {
                     double loadMs = (System.nanoTime() - t0) / 1e6;
                     CrossModalPolicy policy = new CrossModalPolicy(CrossModalConfig.defaults());
                     for (CuratedPair p : data.subList(0, warmup)) {

@@ -122,14 +122,19 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /**
-     * Sets PyTorch's intra-op thread count, for the whole process (PyTorch has one pool). Loads the
-     * engine first: its native library must be there before the call.
+     * Sets PyTorch's intra-op thread count for the calling thread, whatever other threads set
+     * later, and the default of threads that have not used PyTorch yet (OpenMP runs a team of its
+     * own for each thread that starts parallel work). Loads the engine first: its native library
+     * must be there before the call.
      */
     public static void setThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be positive, got " + threads);
         }
         Engine.getEngine("PyTorch");
+        // ATen applies the process's default at a thread's first parallel call: have that happen
+        // now, so that it cannot later undo the count set here.
+        JniUtils.getNumThreads();
         JniUtils.setNumThreads(threads);
     }
 

@@ -3,6 +3,7 @@ package io.streamlip.trainer.score;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.pytorch.jni.JniUtils;
 import io.streamlip.filter.FilterJob;
 import io.streamlip.filter.score.CrossModalConfig;
 import io.streamlip.filter.score.CrossModalScoreOperator;
@@ -17,6 +18,7 @@ import io.streamlip.tokenize.ByteTokenizer;
 import io.streamlip.trainer.StopCondition;
 import io.streamlip.trainer.Trainer;
 import io.streamlip.trainer.TrainerConfig;
+import io.streamlip.trainer.TrainingSession;
 import io.streamlip.trainer.checkpoint.ModelUpdatePublisher;
 import io.streamlip.trainer.data.BatchSource;
 import io.streamlip.trainer.data.PreprocessedExamples;
@@ -27,6 +29,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -155,6 +159,36 @@ class CheckpointPairScorerTest {
             assertThat(rejects)
                     .isNotEmpty()
                     .allSatisfy(r -> assertThat(r.getReason()).isEqualTo("low_crossmodal_score"));
+        }
+    }
+
+    @Test
+    void scoresOnItsOwnThreadAloneWhateverTheProcessCountAndLeavesTheTrainersCount()
+            throws Exception {
+        // As in the demo: the trainer's thread has gone to 2 intra-op threads (the process's
+        // default too) before the filter's task thread loads its first model.
+        ExecutorService trainerThread = Executors.newSingleThreadExecutor();
+        ExecutorService taskThread = Executors.newSingleThreadExecutor();
+        try {
+            trainerThread.submit(() -> TrainingSession.setThreads(2)).get();
+            int scoring =
+                    taskThread
+                            .submit(
+                                    () -> {
+                                        try (PairScorer scorer =
+                                                new CheckpointScorerFactory(null).load(update)) {
+                                            scorer.score(SyntheticCuratedPairs.generate(4, 3));
+                                        }
+                                        return JniUtils.getNumThreads();
+                                    })
+                            .get();
+            assertThat(scoring).isEqualTo(1);
+            assertThat(trainerThread.submit(JniUtils::getNumThreads).get()).isEqualTo(2);
+            assertThatThrownBy(() -> new CheckpointScorerFactory(null, 0))
+                    .hasMessageContaining("threads must be positive");
+        } finally {
+            trainerThread.shutdownNow();
+            taskThread.shutdownNow();
         }
     }
 

@@ -27,7 +27,8 @@ import java.util.List;
  *
  * <p>The model is loaded once (about a megabyte of parameters for the small model); each call
  * embeds its pairs as one batch inside a sub-manager that is closed afterwards, so native memory
- * stays flat. Not thread-safe.
+ * stays flat. Loading and scoring use the intra-op threads it was loaded with, on each thread that
+ * calls it, or that thread's own count. Not thread-safe.
  */
 public final class CheckpointPairScorer implements PairScorer {
     private final String version;
@@ -35,12 +36,14 @@ public final class CheckpointPairScorer implements PairScorer {
     private final ModelConfig model;
     private final ImagePreprocessor preprocessor;
     private final CaptionTokenizer tokenizer;
+    private final int threads; // intra-op threads on the calling thread; 0: its own count
     private ClippoRendering
             rendering; // a CLIPPO checkpoint's: captions are rendered, not tokenized
 
     private CheckpointPairScorer(
-            String version, TrainingSession session, CaptionTokenizer tokenizer) {
+            String version, TrainingSession session, CaptionTokenizer tokenizer, int threads) {
         this.version = version;
+        this.threads = threads;
         this.session = session;
         this.model = session.config();
         this.preprocessor = new ImagePreprocessor(model.imageSize());
@@ -55,11 +58,27 @@ public final class CheckpointPairScorer implements PairScorer {
      */
     public static CheckpointPairScorer load(Path checkpoint, CaptionTokenizer tokenizer)
             throws IOException {
+        return load(checkpoint, tokenizer, 0);
+    }
+
+    /**
+     * Loads {@code checkpoint} to run on {@code threads} intra-op threads ({@link
+     * TrainingSession#setThreads}, set on each thread that loads or scores; 0 leaves that thread's
+     * count).
+     */
+    public static CheckpointPairScorer load(
+            Path checkpoint, CaptionTokenizer tokenizer, int threads) throws IOException {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must not be negative, got " + threads);
+        }
         Path resolved = CheckpointStore.resolve(checkpoint);
         TrainingState state = CheckpointStore.readState(resolved);
         CaptionTokenizer chosen =
                 tokenizer != null ? tokenizer : CheckpointStore.tokenizer(resolved);
         Tokenizers.requireVersion(chosen, state.tokenizerVersion(), "checkpoint " + resolved);
+        if (threads > 0) {
+            TrainingSession.setThreads(threads);
+        }
         TrainingSession session =
                 TrainingSession.create(state.model(), OptimizerConfig.defaults(), 0);
         try {
@@ -77,7 +96,7 @@ public final class CheckpointPairScorer implements PairScorer {
             throw e;
         }
         CheckpointPairScorer scorer =
-                new CheckpointPairScorer(state.modelVersion(), session, chosen);
+                new CheckpointPairScorer(state.modelVersion(), session, chosen, threads);
         if (state.model().family() == ModelFamily.CLIPPO) {
             try {
                 scorer.rendering = ClippoRendering.fromCheckpoint(resolved);
@@ -96,6 +115,10 @@ public final class CheckpointPairScorer implements PairScorer {
 
     @Override
     public float[] score(List<CuratedPair> pairs) throws Images.UndecodableImageException {
+        if (threads > 0) {
+            TrainingSession.setThreads(
+                    threads); // the thread that scores may not be the one that loaded
+        }
         int n = pairs.size();
         int size = model.imageSize();
         int context = model.contextLength();

@@ -15,13 +15,20 @@ import java.nio.file.Path;
  * operator runs (the same machine, or a shared filesystem). Registered as a service, so the filter
  * job finds it when its configuration turns the cross-modal filter on ({@code
  * PairScorerFactory.discover}).
+ *
+ * <p>A scorer runs on one intra-op thread unless told otherwise: a job scales it by parallelism,
+ * one task per slot. More threads per task would oversubscribe the cores, and each thread that
+ * starts parallel work gets an OpenMP team of its own; once a process holds more team threads than
+ * cores, libgomp stops spinning at barriers and every team, a trainer's beside it too, sleeps and
+ * wakes at each one.
  */
 public final class CheckpointScorerFactory implements PairScorerFactory {
     private static final long serialVersionUID = 1L;
 
     private final CaptionTokenizer tokenizer;
+    private final int threads;
 
-    /** Each checkpoint's own tokenizer (the service's constructor). */
+    /** Each checkpoint's own tokenizer, one intra-op thread (the service's constructor). */
     public CheckpointScorerFactory() {
         this(null);
     }
@@ -31,11 +38,23 @@ public final class CheckpointScorerFactory implements PairScorerFactory {
      *     carries ({@link io.streamlip.trainer.checkpoint.CheckpointStore#tokenizer})
      */
     public CheckpointScorerFactory(CaptionTokenizer tokenizer) {
+        this(tokenizer, 1);
+    }
+
+    /**
+     * @param tokenizer as above
+     * @param threads intra-op threads of each scorer, at least 1
+     */
+    public CheckpointScorerFactory(CaptionTokenizer tokenizer, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be positive, got " + threads);
+        }
         this.tokenizer = tokenizer;
+        this.threads = threads;
     }
 
     @Override
     public PairScorer load(ModelUpdate update) throws IOException {
-        return CheckpointPairScorer.load(Path.of(update.getCheckpointPath()), tokenizer);
+        return CheckpointPairScorer.load(Path.of(update.getCheckpointPath()), tokenizer, threads);
     }
 }
