@@ -116,8 +116,8 @@ public final class CheckpointPairScorer implements PairScorer {
     @Override
     public float[] score(List<CuratedPair> pairs) throws Images.UndecodableImageException {
         if (threads > 0) {
-            TrainingSession.setThreads(
-                    threads); // the thread that scores may not be the one that loaded
+            // The thread that scores may not be the one that loaded.
+            TrainingSession.setThreads(threads);
         }
         int n = pairs.size();
         int size = model.imageSize();
