@@ -46,18 +46,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A model (two towers, or CLIPPO's one tower: {@link ModelConfig#family}) and its optimizer, and
- * the training step: forward, loss ({@link LossConfig}: sigmoid, chunked sigmoid or softmax),
- * backward, AdamW update. With a {@link LitConfig} the image tower is locked (LiT): loaded from a
- * checkpoint, frozen, optionally served from an embedding cache. Knows nothing of Kafka or
- * checkpoints' bookkeeping, so tests and benchmarks drive it with any batches.
- *
- * <p>The model is the {@link ModelConfig#family()}'s: two towers ({@link SiglipModel}) or LIMoE
- * ({@link LimoeModel}, stepped by {@link LimoeLossStep}, its routing of the last step kept for the
- * metrics: {@link #lastRouting()}).
- *
- * <p>A {@link ModelFamily#CAPTIONER} shape trains a {@link CaptionerModel} instead (its two-tower
- * part serves {@link #model}; its step is {@link CaptionStep}'s).
+ * A model and its optimizer, and the training step: forward, loss ({@link LossConfig}: sigmoid,
+ * chunked sigmoid or softmax), backward, AdamW update. The model is the {@link
+ * ModelConfig#family()}'s: two towers ({@link SiglipModel}), CLIPPO's one tower, LIMoE ({@link
+ * LimoeModel}, stepped by {@link LimoeLossStep}, its last routing kept: {@link #lastRouting()}), or
+ * for {@link ModelFamily#CAPTIONER} a {@link CaptionerModel} (its two-tower part serves {@link
+ * #model}; its step is {@link CaptionStep}'s). With a {@link LitConfig} the image tower is locked
+ * (LiT): loaded from a checkpoint, frozen, optionally served from an embedding cache. Knows nothing
+ * of Kafka or checkpoints' bookkeeping, so tests and benchmarks drive it with any batches.
  *
  * <p>Every step runs in its own sub-{@link NDManager} that is closed at the end, so native memory
  * stays flat however long the run. Not thread-safe.

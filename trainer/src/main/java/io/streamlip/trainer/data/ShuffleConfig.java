@@ -10,8 +10,7 @@ import java.util.Map;
  * #defaults()}). More: docs/decisions/streaming-reader.md. JSON maps onto its {@link #builder()} by
  * component name.
  *
- * @param capacity examples buffered before batches are drawn (earlier once the consumer caught up),
- *     also the mark at which partitions pause (default 2048)
+ * @param capacity examples buffered before batches are drawn, and partitions pause (default 2048)
  * @param memoryCapacity examples kept on the heap, the rest spilling to RocksDB (default 1024);
  *     equal to the capacity, none spill (the heap also takes what a poll brings beyond it)
  * @param resumeBelow paused partitions resume below this many examples or a batch (default 1024)
