@@ -11,9 +11,10 @@ import java.util.Map;
  * {@code streamlip bench datapath}: the filter and tokenize jobs' records/s and CPU per record on a
  * MiniCluster against the in-process broker, at parallelism 1 and 2, beside the same work in plain
  * Java ({@link PlainJavaRates}, with and without the dedup lookups) and a relay of the jobs' two
- * exactly-once Kafka hops with no work between ({@link DatapathJobs#relay}); then web-sized JPEGs
- * ({@link WebDatapath}). Settings: {@link DatapathSettings}; the report: {@link DatapathReport};
- * the method: docs/decisions/datapath-benchmark.md.
+ * exactly-once Kafka hops carrying the same bytes with no work between ({@link
+ * DatapathJobs#relay}); then web-sized JPEGs ({@link WebDatapath}). Settings: {@link
+ * DatapathSettings}; the report: {@link DatapathReport}; the method:
+ * docs/decisions/datapath-benchmark.md.
  */
 public final class DatapathBenchmark implements Benchmark {
 
@@ -53,7 +54,11 @@ public final class DatapathBenchmark implements Benchmark {
             DatapathJobs.Wiring jobs =
                     DatapathJobs.filterAndTokenize(DatapathSettings.FILTER, settings.tokenize());
             pipeline = measure(broker, "p", jobs, pairs, settings);
-            relay = measure(broker, "relay-p", DatapathJobs::relay, pairs, settings);
+            DatapathJobs.Wiring relayHops =
+                    DatapathJobs.relay(
+                            DatapathJobs.exampleValues(
+                                    pairs, DatapathSettings.FILTER, settings.tokenize()));
+            relay = measure(broker, "relay-p", relayHops, pairs, settings);
             for (int[] size : WebDatapath.sizes()) {
                 web.addAll(WebDatapath.measure(broker, size[0], size[1], settings, options));
             }

@@ -120,7 +120,7 @@ final class DatapathReport {
                 (parallelism, figures) -> {
                     jobRow(
                             result,
-                            "Kafka relay (the same 2 exactly-once hops, no work), parallelism "
+                            "Kafka relay (the same 2 exactly-once hops and bytes, no work), parallelism "
                                     + parallelism,
                             figures);
                     result.put("relay_p" + parallelism + "_records_per_s", figures.steadyRate())

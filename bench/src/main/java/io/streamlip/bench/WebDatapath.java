@@ -182,7 +182,14 @@ final class WebDatapath {
             }
             PipelineFigures relay;
             try (PipelineRun run =
-                    PipelineRun.start(broker, "relay-" + label, DatapathJobs::relay, 1, interval)) {
+                    PipelineRun.start(
+                            broker,
+                            "relay-" + label,
+                            DatapathJobs.relay(
+                                    DatapathJobs.exampleValues(
+                                            pairs, DatapathSettings.FILTER, tokenize)),
+                            1,
+                            interval)) {
                 run.warmUp(pairs, warmup);
                 relay = run.measure(pairs, copies);
             }

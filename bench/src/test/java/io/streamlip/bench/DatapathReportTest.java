@@ -57,8 +57,8 @@ class DatapathReportTest {
                         "curate+build example, ImageIO full decodes (plain Java, 1 thread)",
                         "filter+tokenize, parallelism 1",
                         "filter+tokenize, parallelism 2",
-                        "Kafka relay (the same 2 exactly-once hops, no work), parallelism 1",
-                        "Kafka relay (the same 2 exactly-once hops, no work), parallelism 2",
+                        "Kafka relay (the same 2 exactly-once hops and bytes, no work), parallelism 1",
+                        "Kafka relay (the same 2 exactly-once hops and bytes, no work), parallelism 2",
                         "decode+resize limit, 1 thread, again after the jobs",
                         "decode+resize limit, 2 threads, again after the jobs");
         assertThat(result.rows().get(0))
@@ -69,7 +69,7 @@ class DatapathReportTest {
         assertThat(result.toTable())
                 .startsWith(
                         "datapath: filter + tokenize on a MiniCluster\nmeasure"
-                                + " ".repeat(59)
+                                + " ".repeat(69)
                                 + "  records/s  end to end  JVM CPU ms/record  of which JIT"
                                 + "  refused\n");
     }
