@@ -25,6 +25,10 @@ import java.util.Set;
  * near_duplicate} when its cluster already accepted the same normalised caption, and as {@code
  * image_cluster_cap} when its cluster already accepted {@link NearDuplicateConfig#clusterCap()}
  * pairs. Not thread-safe.
+ *
+ * <p>A lookup compares each earlier image once, though a near copy shares most of its band buckets,
+ * and rules out by {@link ThumbnailSums} what it can before comparing thumbnails, as the band stage
+ * does: neither changes an answer.
  */
 public final class NearDuplicateIndex {
     private final NearDuplicateConfig config;
@@ -32,8 +36,26 @@ public final class NearDuplicateIndex {
     private final Map<Long, List<Member>> buckets = new HashMap<>();
     private final Map<Long, Cluster> clusters = new HashMap<>();
     private long clustersStarted;
+    private long lookups;
 
-    private record Member(long id, long phash, byte[] thumbnail, long cluster, long clusterOrder) {}
+    private static final class Member {
+        final long id;
+        final long phash;
+        final byte[] thumbnail;
+        final long[] sums;
+        final long cluster;
+        final long clusterOrder;
+        long lastLookup = -1; // the lookup that compared this image last
+
+        Member(long id, long phash, byte[] thumbnail, long[] sums, long cluster, long order) {
+            this.id = id;
+            this.phash = phash;
+            this.thumbnail = thumbnail;
+            this.sums = sums;
+            this.cluster = cluster;
+            this.clusterOrder = order;
+        }
+    }
 
     private static final class Cluster {
         final Set<String> captions = new HashSet<>();
@@ -129,11 +151,20 @@ public final class NearDuplicateIndex {
     private long clusterOf(long phash, byte[] thumbnail) {
         long[] keys = bands.keys(phash);
         long id = imageId(phash, thumbnail);
+        long[] sums = ThumbnailSums.of(thumbnail);
+        long lookup = lookups++;
         Member oldest = null;
         boolean stored = false;
         for (long key : keys) {
             for (Member m : buckets.getOrDefault(key, List.of())) {
-                if (isNearCopy(phash, thumbnail, m.phash, m.thumbnail, config)) {
+                if (m.lastLookup == lookup) {
+                    continue;
+                }
+                m.lastLookup = lookup;
+                if (PerceptualHash.distance(phash, m.phash) <= config.maxDistance()
+                        && !ThumbnailSums.fartherThan(
+                                sums, m.sums, thumbnail.length, config.maxThumbnailDistance())
+                        && isNearCopy(phash, thumbnail, m.phash, m.thumbnail, config)) {
                     if (oldest == null || m.clusterOrder < oldest.clusterOrder) {
                         oldest = m;
                     }
@@ -146,8 +177,9 @@ public final class NearDuplicateIndex {
         }
         Member me =
                 oldest == null
-                        ? new Member(id, phash, thumbnail, id, clustersStarted++)
-                        : new Member(id, phash, thumbnail, oldest.cluster, oldest.clusterOrder);
+                        ? new Member(id, phash, thumbnail, sums, id, clustersStarted++)
+                        : new Member(
+                                id, phash, thumbnail, sums, oldest.cluster, oldest.clusterOrder);
         long cluster = me.cluster;
         for (long key : keys) {
             buckets.computeIfAbsent(key, k -> new ArrayList<>()).add(me);
