@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * CrossModalJudge}; {@code batchSize} pairs or {@code batchTimeoutMillis}) with the newest loaded
  * model and emitted in arrival order with {@code crossmodal_score} and {@code model_version};
  * refusals go to the rejects as {@code low_crossmodal_score} (or {@code internal_error}) with the
- * version. Before any model, pairs pass unscored. A batch is flushed before a checkpoint barrier, a
- * watermark, a model load and the end of input, so nothing buffered is only in memory at a
+ * version. Before any model, pairs pass unscored. An update is loaded when the next pair arrives,
+ * so a model no pair is judged by is never loaded. A batch is flushed before a checkpoint barrier,
+ * a watermark, a model update and the end of input, so nothing buffered is only in memory at a
  * checkpoint; the newest update is kept in broadcast state. Counters and the why:
  * docs/decisions/cross-modal-scoring.md.
  */
@@ -119,12 +120,12 @@ public final class CrossModalScoreOperator extends AbstractStreamOperator<Curate
 
     @Override
     public void processElement1(StreamRecord<CuratedPair> element) throws Exception {
-        if (!judge.hasModel()) {
-            // After a restart the broadcast state holds the newest model: load it once.
-            ModelUpdate current = modelState.get(CURRENT);
-            if (current != null && !current.getModelVersion().equals(judge.attemptedVersion())) {
-                load(current);
-            }
+        // The newest model is loaded when a pair needs it: the updates that arrive while no pair
+        // does (curation idle, the trainer checkpointing every few seconds) cost the task nothing,
+        // and after a restart the broadcast state holds the newest. One attempt per version.
+        ModelUpdate current = modelState.get(CURRENT);
+        if (current != null && !current.getModelVersion().equals(judge.attemptedVersion())) {
+            load(current);
         }
         if (!judge.hasModel()) {
             unscored.inc();
@@ -167,10 +168,10 @@ public final class CrossModalScoreOperator extends AbstractStreamOperator<Curate
                     current.getModelVersion());
             return;
         }
-        // The waiting pairs arrived under the current model: it judges them.
+        // The waiting pairs arrived under the current model: it judges them. The next pair loads
+        // this one.
         flush();
         modelState.put(CURRENT, update);
-        load(update);
     }
 
     private void load(ModelUpdate update) {

@@ -247,6 +247,37 @@ class CrossModalScoreOperatorTest {
     }
 
     @Test
+    void updatesThatNoPairArrivesUnderAreNeverLoadedAndTheNextPairLoadsTheNewest()
+            throws Exception {
+        CountingFactory factory = new CountingFactory(new ArrayList<>());
+        List<String> loaded = new ArrayList<>();
+        PairScorerFactory counted =
+                update -> {
+                    loaded.add(update.getCheckpointPath());
+                    return factory.load(update);
+                };
+        CrossModalConfig config = keepMatches().batchSize(1).build();
+        try (var harness = harness(new CrossModalScoreOperator(counted, config, STAGE))) {
+            // Curation idle: the trainer checkpoints three times and no pair comes.
+            harness.processElement2(update("run/step-1", 10), 0);
+            harness.processElement2(update("run/step-2", 20), 1);
+            harness.processElement2(update("run/step-3", 30), 2);
+            assertThat(loaded).isEmpty();
+
+            harness.processElement1(pair("a", "match"), 3);
+            harness.processElement1(pair("b", "match"), 4);
+            assertThat(loaded).containsExactly("run/step-3");
+            harness.processElement2(update("run/step-4", 40), 5);
+            harness.processElement1(pair("c", "match"), 6);
+
+            assertThat(loaded).containsExactly("run/step-3", "run/step-4");
+            assertThat(harness.extractOutputValues())
+                    .extracting(CuratedPair::getModelVersion)
+                    .containsExactly("run/step-3", "run/step-3", "run/step-4");
+        }
+    }
+
+    @Test
     void aCheckpointBarrierFindsNothingBufferedAndTheModelIsReloadedAfterARestore()
             throws Exception {
         CountingFactory factory = new CountingFactory(new ArrayList<>());
