@@ -3,6 +3,7 @@ package io.streamlip.filter;
 import static io.streamlip.filter.curate.FilterTestRecords.opaque;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlip.broker.KafkaBroker;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.curate.PairCurator;
 import io.streamlip.ingest.synthetic.SyntheticPairs;
@@ -10,7 +11,6 @@ import io.streamlip.platform.flink.JobEnvironment;
 import io.streamlip.platform.image.Images;
 import io.streamlip.platform.kafka.KafkaClients;
 import io.streamlip.platform.kafka.PipelineTopics;
-import io.streamlip.platform.kafka.TemporaryKafka;
 import io.streamlip.platform.kafka.TopicReader;
 import io.streamlip.schemas.AvroSerde;
 import io.streamlip.schemas.CuratedPair;
@@ -25,8 +25,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,11 +37,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * refused as exact and near duplicates, and the source resumes after the records it had read. Each
  * folder under {@code savepoints/} was written by {@link FilterSavepointFixture} on the release it
  * names (its commit); a change of state layout that an upgrade could not restore fails here.
+ *
+ * <p>Each release gets a broker of its own: the savepoints name the same topics, and a second
+ * release restored against the first one's topics would read that release's records and outputs.
  */
 @Tag("integration")
 class FilterSavepointCompatTest {
-    @RegisterExtension static final TemporaryKafka KAFKA = new TemporaryKafka();
-
     /** The fixture folders, named after the commit that wrote them. */
     static List<String> releases() throws Exception {
         return FilterSavepointFixture.fixtures(resource("/savepoints")).stream()
@@ -57,8 +58,19 @@ class FilterSavepointCompatTest {
         List<RawPair> originals =
                 FilterSavepointFixture.readRecords(fixture.resolve("raw-pairs.bin"));
         assertThat(originals).hasSize(FilterSavepointFixture.PAIRS);
-        PipelineTopics topics = KAFKA.createTopics(FilterSavepointFixture.TOPICS);
-        KafkaClients clients = KAFKA.clients();
+        try (KafkaBroker broker = KafkaBroker.startTemporary()) {
+            restoreAndResend(fixture, originals, broker, checkpoints);
+        }
+    }
+
+    private static void restoreAndResend(
+            Path fixture, List<RawPair> originals, KafkaBroker broker, Path checkpoints)
+            throws Exception {
+        PipelineTopics topics = FilterSavepointFixture.TOPICS;
+        try (Admin admin = broker.admin()) {
+            topics.create(admin);
+        }
+        KafkaClients clients = KafkaClients.of(broker.bootstrapServers());
         // The same records at the same offsets as when the savepoint was taken: the restored
         // source resumes after them, so none of them is curated again.
         FilterSavepointFixture.send(clients, originals);
