@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * and back: they then run only on CPU the protected threads leave, so their wakeups stop preempting
  * the trainer's step. Protected are the threads that called {@link #protectCurrentThread} (with
  * every thread of the same OS name: libtorch's OpenMP workers, which take the name of the thread
- * that made them) and the Java threads named in {@link #protectNamed}. JVM-internal threads (JIT
- * compilers, GC, the VM thread) keep their class. A thread inherits its maker's class, so threads
- * that lowered ones start are lowered too.
+ * that made them) and the Java threads named in {@link #protectNamed} or whose names start with a
+ * prefix given to {@link #protectNamesStartingWith}. JVM-internal threads (JIT compilers, GC, the
+ * VM thread) keep their class. A thread inherits its maker's class, so threads that lowered ones
+ * start are lowered too.
  *
  * <p>Java threads are found by their OS name, the first 15 bytes of their Java name. Going back
  * ({@link #restore}) needs {@code CAP_SYS_NICE} or an {@code RLIMIT_NICE} that allows nice 0;
@@ -76,6 +77,7 @@ final class BackgroundThreads {
     private final Predicate<Thread> candidates;
     private final Set<Integer> protectedIds = new HashSet<>();
     private final Set<String> protectedNames = new HashSet<>();
+    private final Set<String> protectedPrefixes = new HashSet<>();
     private final Set<Integer> lowered = new HashSet<>();
     private Set<Integer> beforeLowering = Set.of();
     private boolean failureLogged;
@@ -134,6 +136,14 @@ final class BackgroundThreads {
     }
 
     /**
+     * Never lowers the Java threads whose names start with {@code prefix} (nor, as everywhere here,
+     * the threads that share one's OS name), as they are when {@link #lower} runs.
+     */
+    synchronized void protectNamesStartingWith(String prefix) {
+        protectedPrefixes.add(prefix);
+    }
+
+    /**
      * Puts every candidate Java thread that is not protected in {@code SCHED_IDLE}: those alive now
      * (threads they start later inherit it). Stops at the first failure, logged once.
      */
@@ -142,12 +152,16 @@ final class BackgroundThreads {
             return failure(0, unavailable);
         }
         Set<String> javaNames = new HashSet<>();
+        Set<String> keep = new HashSet<>(protectedNames);
         for (Thread t : liveThreads()) {
             if (t != null && candidates.test(t)) {
                 javaNames.add(comm(t.getName()));
+                if (protectedPrefixes.stream().anyMatch(t.getName()::startsWith)) {
+                    keep.add(comm(t.getName()));
+                }
             }
         }
-        javaNames.removeAll(protectedNames);
+        javaNames.removeAll(keep);
         Set<Integer> all = new HashSet<>();
         int changed = 0;
         for (int tid : tasks()) {

@@ -744,6 +744,8 @@ final class Demo {
             this.autoOff = whyOff;
             if (threads != null) {
                 threads.protectNamed(PrefetchingBatchSource.THREAD_NAME);
+                KafkaBroker.CONTROL_PLANE_THREAD_PREFIXES.forEach(
+                        threads::protectNamesStartingWith);
             }
         }
 

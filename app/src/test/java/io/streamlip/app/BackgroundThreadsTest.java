@@ -58,6 +58,7 @@ class BackgroundThreadsTest {
                 BackgroundThreads.forOs(
                         System.getProperty("os.name"), t -> t.getName().startsWith("bgtest-"));
         threads.protectNamed("bgtest-prefetch-with-a-long-name");
+        threads.protectNamesStartingWith("bgtest-ctl-");
 
         Parked worker = new Parked("bgtest-worker");
         Parked trainer = new Parked("bgtest-trainer");
@@ -66,11 +67,12 @@ class BackgroundThreadsTest {
         // trainer thread's OS name.
         Parked sameName = new Parked("bgtest-trainer");
         Parked prefetch = new Parked("bgtest-prefetch-with-a-long-name");
+        Parked controller = new Parked("bgtest-ctl-event-handler");
         Parked[] made = {null, null};
         // Started after the switch: by a lowered thread, and by the protected one.
         worker.then = () -> made[0] = startParked("bgtest-worker-child");
         trainer.then = () -> made[1] = startParked("bgtest-trainer-child");
-        for (Parked p : new Parked[] {worker, trainer, sameName, prefetch}) {
+        for (Parked p : new Parked[] {worker, trainer, sameName, prefetch, controller}) {
             p.start();
             p.started.await();
         }
@@ -83,6 +85,7 @@ class BackgroundThreadsTest {
             assertThat(policy(trainer)).isEqualTo(SCHED_OTHER);
             assertThat(policy(sameName)).isEqualTo(SCHED_OTHER);
             assertThat(policy(prefetch)).isEqualTo(SCHED_OTHER);
+            assertThat(policy(controller)).isEqualTo(SCHED_OTHER);
             assertThat(policy(ownTid())).isEqualTo(SCHED_OTHER); // not a candidate
 
             worker.release.countDown();
@@ -103,7 +106,10 @@ class BackgroundThreadsTest {
                 assertThat(policy(worker)).isEqualTo(SCHED_IDLE);
             }
         } finally {
-            for (Parked p : new Parked[] {worker, trainer, sameName, prefetch, made[0], made[1]}) {
+            for (Parked p :
+                    new Parked[] {
+                        worker, trainer, sameName, prefetch, controller, made[0], made[1]
+                    }) {
                 if (p != null) {
                     p.release.countDown();
                     p.end.countDown();

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,27 @@ public final class KafkaBroker implements AutoCloseable {
      * platform's tests can start this broker.
      */
     public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    /** The node id of the broker and controller. */
+    private static final int NODE_ID = 1;
+
+    /**
+     * How the threads of this broker's KRaft control plane are named at the start: the controller's
+     * event loop, its Raft log, the metadata loader, and the broker's registration with and
+     * heartbeats to the controller. They use little CPU, but a controller event that waits seconds
+     * for it makes the controller fence the broker, and clients then see {@code
+     * NOT_LEADER_OR_FOLLOWER}; the demo keeps these out of {@code SCHED_IDLE}. (The controller's
+     * requests share the data plane's handler and network threads and their names.)
+     */
+    public static final List<String> CONTROL_PLANE_THREAD_PREFIXES =
+            List.of(
+                    "quorum-controller-" + NODE_ID + "-",
+                    "kafka-" + NODE_ID + "-raft-",
+                    "raft-",
+                    "kafka-" + NODE_ID + "-metadata-loader-",
+                    "broker-" + NODE_ID + "-to-controller-",
+                    "broker-" + NODE_ID + "-lifecycle-",
+                    "controller-" + NODE_ID + "-");
 
     private final Path dataDir;
     private final boolean deleteOnClose;
@@ -91,7 +113,7 @@ public final class KafkaBroker implements AutoCloseable {
     public static Properties serverProperties(Path dataDir, int port, int controllerPort) {
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
-        props.put("node.id", "1");
+        props.put("node.id", Integer.toString(NODE_ID));
         props.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
         props.put("controller.listener.names", "CONTROLLER");
         props.put(

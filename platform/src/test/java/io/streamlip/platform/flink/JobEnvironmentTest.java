@@ -22,6 +22,7 @@ class JobEnvironmentTest {
         var map = conf.toMap();
         assertThat(map)
                 .containsEntry("state.backend.type", "rocksdb")
+                .containsEntry("state.backend.rocksdb.use-bloom-filter", "true")
                 .containsEntry("execution.checkpointing.dir", "file:///tmp/cp")
                 .containsEntry("execution.checkpointing.interval", "500 ms")
                 .containsEntry("restart-strategy.type", "fixed-delay")
