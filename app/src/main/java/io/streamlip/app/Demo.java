@@ -744,8 +744,12 @@ final class Demo {
             this.autoOff = whyOff;
             if (threads != null) {
                 threads.protectNamed(PrefetchingBatchSource.THREAD_NAME);
+                // The broker serves the prefetch thread's reads, and keeps its own session with
+                // the controller: in SCHED_IDLE, controller events waited seconds for the CPU
+                // (bench/results/trainer-in-demo-2026-12-07c.md).
                 KafkaBroker.CONTROL_PLANE_THREAD_PREFIXES.forEach(
                         threads::protectNamesStartingWith);
+                threads.protectNamesStartingWith(KafkaBroker.REQUEST_THREAD_PREFIX);
             }
         }
 

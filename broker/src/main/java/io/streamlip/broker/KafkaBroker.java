@@ -55,8 +55,8 @@ public final class KafkaBroker implements AutoCloseable {
      * event loop, its Raft log, the metadata loader, and the broker's registration with and
      * heartbeats to the controller. They use little CPU, but a controller event that waits seconds
      * for it makes the controller fence the broker, and clients then see {@code
-     * NOT_LEADER_OR_FOLLOWER}; the demo keeps these out of {@code SCHED_IDLE}. (The controller's
-     * requests share the data plane's handler and network threads and their names.)
+     * NOT_LEADER_OR_FOLLOWER}; the demo keeps these out of {@code SCHED_IDLE}. The controller's
+     * requests go through {@link #REQUEST_THREAD_PREFIX}'s threads.
      */
     public static final List<String> CONTROL_PLANE_THREAD_PREFIXES =
             List.of(
@@ -67,6 +67,12 @@ public final class KafkaBroker implements AutoCloseable {
                     "broker-" + NODE_ID + "-to-controller-",
                     "broker-" + NODE_ID + "-lifecycle-",
                     "controller-" + NODE_ID + "-");
+
+    /**
+     * How the broker's network and request-handler threads are named at the start: every request
+     * passes them, the clients' fetches and produces and the controller's heartbeats alike.
+     */
+    public static final String REQUEST_THREAD_PREFIX = "data-plane-kafka-";
 
     private final Path dataDir;
     private final boolean deleteOnClose;
