@@ -51,11 +51,11 @@ public final class KafkaBroker implements AutoCloseable {
     private static final int NODE_ID = 1;
 
     /**
-     * How the threads of this broker's KRaft control plane are named at the start: the controller's
-     * event loop, its Raft log, the metadata loader, and the broker's registration with and
-     * heartbeats to the controller. They use little CPU, but a controller event that waits seconds
-     * for it makes the controller fence the broker, and clients then see {@code
-     * NOT_LEADER_OR_FOLLOWER}; the demo keeps these out of {@code SCHED_IDLE}. The controller's
+     * The starts of the names of this broker's KRaft control plane threads: the controller's event
+     * loop, its Raft log, the metadata loader, and the broker's registration with and heartbeats to
+     * the controller. They use little CPU, but when they wait seconds for it the broker's
+     * heartbeats time out (a broker the controller then fences answers {@code
+     * NOT_LEADER_OR_FOLLOWER}); the demo keeps them out of {@code SCHED_IDLE}. The controller's
      * requests go through {@link #REQUEST_THREAD_PREFIX}'s threads.
      */
     public static final List<String> CONTROL_PLANE_THREAD_PREFIXES =
@@ -69,7 +69,7 @@ public final class KafkaBroker implements AutoCloseable {
                     "controller-" + NODE_ID + "-");
 
     /**
-     * How the broker's network and request-handler threads are named at the start: every request
+     * The start of the names of the broker's network and request-handler threads: every request
      * passes them, the clients' fetches and produces and the controller's heartbeats alike.
      */
     public static final String REQUEST_THREAD_PREFIX = "data-plane-kafka-";
