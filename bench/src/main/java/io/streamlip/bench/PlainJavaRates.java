@@ -126,11 +126,13 @@ final class PlainJavaRates {
     }
 
     /**
-     * Records per second of CPU time: this thread's, plus the garbage collector's and the VM
-     * thread's over the pass (the garbage this work makes is its cost, and the jobs' CPU counts it
-     * too). Not wall time: on a shared machine the wall clock also counts the time other processes
-     * held the cores. Not the JIT compiler's: the passes before the best one warm it, as the
-     * warm-up batches do for the jobs, whose figure is set against this one without it.
+     * Records per second of CPU time: this thread's, plus that of the threads working for it over
+     * the pass ({@link ThreadCpu#helperNanos}): the garbage collector's and the VM thread's (the
+     * garbage this work makes is its cost), and the common fork-join pool's workers, which run part
+     * of Lingua's scoring of each caption that reaches it. The jobs' CPU counts all of these too.
+     * Not wall time: on a shared machine the wall clock also counts the time other processes held
+     * the cores. Not the JIT compiler's: the passes before the best one warm it, as the warm-up
+     * batches do for the jobs, whose figure is set against this one without it.
      */
     private double curateAndBuild(PairCurator curator, ExampleBuilder builder) {
         return bestCpu(
@@ -166,14 +168,15 @@ final class PlainJavaRates {
         for (int pass = 0; pass < PASSES; pass++) {
             CurationBenchmark.Curation curation = new CurationBenchmark.Curation(filter);
             fill.forEach(curation::apply);
-            long gc = ThreadCpu.gcAndVmNanos();
+            long helpers = ThreadCpu.helperNanos();
             long t = threads.getCurrentThreadCpuTime();
             for (RawPair pair : stream) {
                 if (curation.apply(pair) instanceof Verdict.Accepted<CuratedPair> kept) {
                     builder.build(kept.value()).value();
                 }
             }
-            long nanos = threads.getCurrentThreadCpuTime() - t + (ThreadCpu.gcAndVmNanos() - gc);
+            long nanos =
+                    threads.getCurrentThreadCpuTime() - t + (ThreadCpu.helperNanos() - helpers);
             best = Math.max(best, stream.size() / (nanos / 1e9));
         }
         return best;
@@ -194,10 +197,11 @@ final class PlainJavaRates {
                 java.lang.management.ManagementFactory.getThreadMXBean();
         double best = 0;
         for (int i = 0; i < PASSES; i++) {
-            long gc = ThreadCpu.gcAndVmNanos();
+            long helpers = ThreadCpu.helperNanos();
             long t = threads.getCurrentThreadCpuTime();
             pass.run();
-            long nanos = threads.getCurrentThreadCpuTime() - t + (ThreadCpu.gcAndVmNanos() - gc);
+            long nanos =
+                    threads.getCurrentThreadCpuTime() - t + (ThreadCpu.helperNanos() - helpers);
             best = Math.max(best, n / (nanos / 1e9));
         }
         return best;

@@ -31,8 +31,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * NearDuplicateIndex#isNearCopy}), or none. Each bucket then remembers the probe's image with the
  * cluster that bucket found, or as a new cluster of its own. Members past {@link
  * FilterConfig#dedupRetention()} are skipped and dropped at a rewrite (after {@value #MAX_CHUNKS}
- * chunks). The task keeps recent buckets decoded on the heap ({@link BucketCache}) and thumbnail
- * verdicts ({@code NearCopyMemo}). The bucket's layout and why: docs/decisions/near-duplicates.md.
+ * chunks). The task keeps recent buckets decoded on the heap ({@link BucketCache}), thumbnail
+ * verdicts ({@link NearCopyMemo}) and the thumbnails it read last ({@link ThumbnailCache}). The
+ * bucket's layout and why: docs/decisions/near-duplicates.md.
  */
 final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
         implements OneInputStreamOperator<BandProbe, BandAnswer> {
@@ -44,28 +45,36 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
     /** A bucket of more chunks than this is rewritten as one. */
     static final int MAX_CHUNKS = 64;
 
+    /** Unremembered candidates picked one by one, oldest first, before the rest are sorted. */
+    static final int PICKS_BEFORE_SORT = 4;
+
     private final FilterConfig config;
     private final long retentionMillis;
     private final int memoSlots;
+    private final int thumbnailSlots;
     private transient ListState<byte[]> bucket;
     private transient MapState<Long, byte[]> thumbnails;
     private transient BucketCache cache;
     private transient NearCopyMemo verdicts;
+    private transient ThumbnailCache readThumbnails;
     private transient int keyGroups;
     private transient KeyGroupRange owned;
 
     BandLookupOperator(FilterConfig config) {
-        this(config, NearCopyMemo.SLOTS);
+        this(config, NearCopyMemo.SLOTS, ThumbnailCache.SLOTS);
     }
 
     /**
      * @param memoSlots slots of the task's {@link NearCopyMemo}: a power of two, or 0 to compare
      *     every candidate's thumbnail (tests check that the memo never changes an answer)
+     * @param thumbnailSlots slots of the task's {@link ThumbnailCache}: a power of two, or 0 to
+     *     read every thumbnail from state (tests check that the cache never changes an answer)
      */
-    BandLookupOperator(FilterConfig config, int memoSlots) {
+    BandLookupOperator(FilterConfig config, int memoSlots, int thumbnailSlots) {
         this.config = config;
         this.retentionMillis = config.dedupRetention().toMillis();
         this.memoSlots = NearCopyMemo.checkSlots(memoSlots);
+        this.thumbnailSlots = NearCopyMemo.checkSlots(thumbnailSlots);
     }
 
     @Override
@@ -87,6 +96,7 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
         thumbnails = getKeyedStateStore().getMapState(thumbnailDescriptor);
         cache = new BucketCache(config.nearDuplicates().bucketCacheBytes());
         verdicts = new NearCopyMemo(memoSlots);
+        readThumbnails = new ThumbnailCache(thumbnailSlots);
         TaskInfo task = getRuntimeContext().getTaskInfo();
         keyGroups = task.getMaxNumberOfParallelSubtasks();
         owned =
@@ -219,11 +229,12 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
      * remembered verdict needs no state read: a candidate is a live member, and its thumbnail was
      * written with it under a time-to-live from that write, so it is still there. A bucket holds an
      * image once, so a candidate left unsettled by the memo stays so while its older ones are
-     * confirmed. Only those are sorted, oldest cluster first, and confirmed in that order until one
-     * does, so a probe usually reads and compares at most one thumbnail, and does not sort the
-     * hundreds of candidates a bucket of repeated shapes holds (the sort had become half of the
-     * stage's CPU). Candidates of equal age belong to the same cluster with the same time, so which
-     * of them is returned does not change the answer.
+     * confirmed. Only those are confirmed, oldest cluster first, until one does, so a probe usually
+     * reads and compares at most one thumbnail. The first bucket a new image visits remembers none
+     * of its candidates, hundreds in a bucket of repeated shapes: the oldest is picked from those
+     * left rather than all sorted, since the first usually confirms; after {@value
+     * #PICKS_BEFORE_SORT} that do not, the rest are sorted. Candidates of equal age belong to the
+     * same cluster with the same time, so which of them is returned does not change the answer.
      */
     private Candidate oldestNearCopy(
             BandProbe probe, List<Candidate> candidates, NearDuplicateConfig near)
@@ -244,6 +255,17 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
             Candidate bound = oldestRemembered;
             unknown.removeIf(candidate -> Candidate.byClusterAge(candidate, bound) >= 0);
         }
+        for (int picks = 0; picks < PICKS_BEFORE_SORT && !unknown.isEmpty(); picks++) {
+            int at = indexOfOldest(unknown);
+            Candidate candidate = unknown.get(at);
+            if (confirms(probe, candidate, near)) {
+                return candidate;
+            }
+            Candidate last = unknown.remove(unknown.size() - 1);
+            if (at < unknown.size()) {
+                unknown.set(at, last);
+            }
+        }
         unknown.sort(Candidate::byClusterAge);
         for (Candidate candidate : unknown) {
             if (confirms(probe, candidate, near)) {
@@ -253,17 +275,35 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
         return oldestRemembered;
     }
 
+    /** Where the oldest cluster's candidate lies in {@code candidates} (not empty). */
+    private static int indexOfOldest(List<Candidate> candidates) {
+        int oldest = 0;
+        for (int i = 1; i < candidates.size(); i++) {
+            if (Candidate.byClusterAge(candidates.get(i), candidates.get(oldest)) < 0) {
+                oldest = i;
+            }
+        }
+        return oldest;
+    }
+
     /**
-     * Whether the candidate's thumbnail, read from state, confirms a near copy of the probe's
-     * image; the verdict is remembered ({@link NearCopyMemo}) for the other buckets of the same two
-     * images. The caller has already looked the pair up in the memo.
+     * Whether the candidate's thumbnail, from the {@link ThumbnailCache} or else read from state,
+     * confirms a near copy of the probe's image; the verdict is remembered ({@link NearCopyMemo})
+     * for the other buckets of the same two images. The caller has already looked the pair up in
+     * the memo. A live member's thumbnail is missing from state only in the instant between its
+     * time-to-live and the member's own expiry (the same write, the same retention); a cached copy
+     * then answers with the images' verdict.
      */
     private boolean confirms(BandProbe probe, Candidate candidate, NearDuplicateConfig near)
             throws Exception {
         long member = candidate.imageId();
-        byte[] thumbnail = thumbnails.get(member);
+        byte[] thumbnail = readThumbnails.get(member);
         if (thumbnail == null) {
-            return false; // not remembered: the verdict is not the images' but the state's
+            thumbnail = thumbnails.get(member);
+            if (thumbnail == null) {
+                return false; // not remembered: the verdict is not the images' but the state's
+            }
+            readThumbnails.put(member, thumbnail);
         }
         boolean nearCopy =
                 NearDuplicateIndex.isNearCopy(

@@ -250,12 +250,64 @@ class BandLookupOperatorTest {
                 probes.add(new BandProbe("p" + i, band, hash, thumbnail, imageId, 100 + i));
             }
         }
-        List<String> none = answers(base, 0, probes, false, 0);
+        List<String> none = answers(base, 0, probes, false, 0, 0);
         assertThat(none).anyMatch(a -> a.contains("@")).anyMatch(a -> a.endsWith(":-"));
         long defaultCache = NearDuplicateConfig.defaults().bucketCacheBytes();
-        assertThat(answers(base, defaultCache, probes, false, NearCopyMemo.SLOTS)).isEqualTo(none);
-        assertThat(answers(base, defaultCache, probes, false, 1)).isEqualTo(none);
-        assertThat(answers(base, defaultCache, probes, true, NearCopyMemo.SLOTS)).isEqualTo(none);
+        int thumbnails = ThumbnailCache.SLOTS;
+        assertThat(answers(base, defaultCache, probes, false, NearCopyMemo.SLOTS, 0))
+                .isEqualTo(none);
+        assertThat(answers(base, defaultCache, probes, false, 1, 0)).isEqualTo(none);
+        assertThat(answers(base, defaultCache, probes, true, NearCopyMemo.SLOTS, 0))
+                .isEqualTo(none);
+        // The thumbnails the task read last: alone, with the memo, with one slot, restored.
+        assertThat(answers(base, defaultCache, probes, false, 0, thumbnails)).isEqualTo(none);
+        assertThat(answers(base, defaultCache, probes, false, NearCopyMemo.SLOTS, thumbnails))
+                .isEqualTo(none);
+        assertThat(answers(base, defaultCache, probes, false, 0, 1)).isEqualTo(none);
+        assertThat(answers(base, defaultCache, probes, true, NearCopyMemo.SLOTS, thumbnails))
+                .isEqualTo(none);
+    }
+
+    /**
+     * Candidates whose hashes and thumbnail sums allow a near copy but whose thumbnails do not,
+     * older than the one that confirms and more than are picked one by one before the rest are
+     * sorted: the answer is still the oldest cluster among those that confirm, the same with and
+     * without the memo and the thumbnail cache.
+     */
+    @Test
+    void theOldestConfirmingCandidateWinsBehindManyOlderFarOnes() throws Exception {
+        List<BandProbe> probes = new java.util.ArrayList<>();
+        int far = BandLookupOperator.PICKS_BEFORE_SORT + 3;
+        // Each its own cluster, older than the rest, in an order that is not their age.
+        for (int i = 0; i < far; i++) {
+            int age = (i * 5) % far;
+            probes.add(new BandProbe("F" + i, 1, 42L, checkered(10 + 10 * i), 10 + i, 100 + age));
+        }
+        // Both near P and Q, not near each other: N2 is the older cluster.
+        probes.add(new BandProbe("N1", 1, 42L, filled(103), 500, 400));
+        probes.add(new BandProbe("N2", 1, 42L, filled(97), 501, 300));
+        probes.add(new BandProbe("P", 1, 42L, filled(100), 900, 900));
+        probes.add(new BandProbe("Q", 1, 42L, filled(100), 901, 950));
+        FilterConfig config = FilterConfig.defaults();
+        long cache = NearDuplicateConfig.defaults().bucketCacheBytes();
+        List<String> none = answers(config, cache, probes, false, 0, 0);
+        assertThat(none.subList(0, far)).allMatch(a -> a.endsWith(":-"));
+        assertThat(none.subList(far, none.size()))
+                .containsExactly("N1:-", "N2:-", "P:501@300", "Q:501@300");
+        assertThat(answers(config, cache, probes, false, NearCopyMemo.SLOTS, ThumbnailCache.SLOTS))
+                .isEqualTo(none);
+    }
+
+    /**
+     * Pixels alternately {@code contrast} above and below 100: the group sums of {@code
+     * filled(100)} ({@link ThumbnailSums} cannot rule it out), {@code contrast} from it per byte.
+     */
+    private static byte[] checkered(int contrast) {
+        byte[] thumbnail = new byte[THUMBNAIL.length];
+        for (int i = 0; i < thumbnail.length; i++) {
+            thumbnail[i] = (byte) (100 + ((i / 3) % 2 == 0 ? contrast : -contrast));
+        }
+        return thumbnail;
     }
 
     /** {@code shape} with each byte moved by up to {@code noise} levels, reproducibly. */
@@ -271,7 +323,8 @@ class BandLookupOperatorTest {
     private static List<String> answers(
             FilterConfig base, long cacheBytes, List<BandProbe> probes, boolean restoreHalfWay)
             throws Exception {
-        return answers(base, cacheBytes, probes, restoreHalfWay, NearCopyMemo.SLOTS);
+        return answers(
+                base, cacheBytes, probes, restoreHalfWay, NearCopyMemo.SLOTS, ThumbnailCache.SLOTS);
     }
 
     private static List<String> answers(
@@ -279,7 +332,8 @@ class BandLookupOperatorTest {
             long cacheBytes,
             List<BandProbe> probes,
             boolean restoreHalfWay,
-            int memoSlots)
+            int memoSlots,
+            int thumbnailSlots)
             throws Exception {
         FilterConfig config =
                 base.toBuilder()
@@ -289,14 +343,14 @@ class BandLookupOperatorTest {
                                         .build())
                         .build();
         List<String> out = new java.util.ArrayList<>();
-        var harness = harness(config, null, memoSlots);
+        var harness = harness(config, null, memoSlots, thumbnailSlots);
         for (int i = 0; i < probes.size(); i++) {
             harness.setProcessingTime(10L * i);
             if (restoreHalfWay && i == probes.size() / 2) {
                 var snapshot = harness.snapshot(1, 10L * i);
                 collect(harness, out);
                 harness.close();
-                harness = harness(config, snapshot, memoSlots);
+                harness = harness(config, snapshot, memoSlots, thumbnailSlots);
                 harness.setProcessingTime(10L * i);
             }
             harness.processElement(probes.get(i), 0);
@@ -318,11 +372,12 @@ class BandLookupOperatorTest {
     private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, BandAnswer> harness(
             FilterConfig config,
             org.apache.flink.runtime.checkpoint.OperatorSubtaskState state,
-            int memoSlots)
+            int memoSlots,
+            int thumbnailSlots)
             throws Exception {
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new BandLookupOperator(config, memoSlots),
+                        new BandLookupOperator(config, memoSlots, thumbnailSlots),
                         (BandProbe p) -> p.bandKeys[0],
                         Types.LONG);
         harness.setup(FilterTestRecords.serializer(BandAnswer.typeInfo()));
@@ -335,7 +390,7 @@ class BandLookupOperatorTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<Long, BandProbe, BandAnswer> harness(
             FilterConfig config) throws Exception {
-        return harness(config, null, NearCopyMemo.SLOTS);
+        return harness(config, null, NearCopyMemo.SLOTS, ThumbnailCache.SLOTS);
     }
 
     private static BandProbe probe(String pair, long phash, long imageId, long time) {
