@@ -174,9 +174,10 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
                 stored |= BandMember.imageId(chunk, at) == probe.imageId;
                 if (PerceptualHash.distance(probe.phash, BandMember.phash(chunk, at))
                                 <= near.maxDistance()
-                        && !ThumbnailSums.fartherThan(
+                        && !BandMember.sumsFartherThan(
+                                chunk,
+                                at,
                                 sums,
-                                BandMember.sums(chunk, at),
                                 probe.thumbnail.length,
                                 near.maxThumbnailDistance())) {
                     candidates.add(new Candidate(chunk, at));
@@ -275,11 +276,18 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
         return oldestRemembered;
     }
 
-    /** Where the oldest cluster's candidate lies in {@code candidates} (not empty). */
+    /**
+     * Where the oldest cluster's candidate lies in {@code candidates} (not empty). Of several of
+     * that cluster, the image that started it when it is among them: every later copy of a picture
+     * then confirms against the same image, whose thumbnail the task keeps ({@link
+     * ThumbnailCache}).
+     */
     private static int indexOfOldest(List<Candidate> candidates) {
         int oldest = 0;
         for (int i = 1; i < candidates.size(); i++) {
-            if (Candidate.byClusterAge(candidates.get(i), candidates.get(oldest)) < 0) {
+            Candidate candidate = candidates.get(i);
+            int order = Candidate.byClusterAge(candidate, candidates.get(oldest));
+            if (order < 0 || (order == 0 && candidate.startedItsCluster())) {
                 oldest = i;
             }
         }
@@ -344,6 +352,11 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
 
         long time() {
             return BandMember.clusterTime(chunk, offset);
+        }
+
+        /** Whether this image started its cluster (a cluster's id is its first image's). */
+        boolean startedItsCluster() {
+            return imageId() == cluster();
         }
 
         /** Oldest cluster first, in the order of {@link NearDuplicateStages#older}. */

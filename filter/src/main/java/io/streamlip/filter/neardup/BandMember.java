@@ -71,13 +71,19 @@ final class BandMember {
         return get(chunk, offset, CLUSTER_TIME);
     }
 
-    /** The member's {@link ThumbnailSums}, as a new array. */
-    static long[] sums(byte[] chunk, int offset) {
-        long[] sums = new long[ThumbnailSums.LONGS];
-        for (int i = 0; i < sums.length; i++) {
-            sums[i] = get(chunk, offset, SUMS + i);
-        }
-        return sums;
+    /**
+     * {@link ThumbnailSums#fartherThan}: whether the member's thumbnail cannot lie within {@code
+     * maxDistance} of one of {@code length} bytes summarised by {@code sums}, read in place.
+     */
+    static boolean sumsFartherThan(
+            byte[] chunk, int offset, long[] sums, int length, double maxDistance) {
+        return ThumbnailSums.fartherThan(
+                sums,
+                get(chunk, offset, SUMS),
+                get(chunk, offset, SUMS + 1),
+                get(chunk, offset, SUMS + 2),
+                length,
+                maxDistance);
     }
 
     /**

@@ -17,7 +17,7 @@ final class ThumbnailSums {
     /** Groups of bytes summed: 3 channels × 4 bands of rows. */
     static final int GROUPS = 12;
 
-    /** Longs in a summary. */
+    /** Longs in a summary (three: {@link #fartherThan(long[], long, long, long, int, double)}). */
     static final int LONGS = GROUPS / 4;
 
     /** The largest thumbnail whose group sums fit in 16 bits (256 bytes of 255 a group). */
@@ -58,17 +58,30 @@ final class ThumbnailSums {
      * 1]); false when either summary rules nothing out.
      */
     static boolean fartherThan(long[] a, long[] b, int length, double maxDistance) {
-        if (a[0] == NONE || b[0] == NONE) {
+        return fartherThan(a, b[0], b[1], b[2], length, maxDistance);
+    }
+
+    /**
+     * {@link #fartherThan(long[], long[], int, double)} with the second summary's {@value #LONGS}
+     * longs given one by one: the band stage reads them out of a bucket's bytes without an array
+     * per member.
+     */
+    static boolean fartherThan(
+            long[] a, long b0, long b1, long b2, int length, double maxDistance) {
+        if (a[0] == NONE || b0 == NONE) {
             return false;
         }
-        long lowerBound = 0;
-        for (int g = 0; g < GROUPS; g++) {
-            int shift = 16 * (g % 4);
-            long x = (a[g / 4] >>> shift) & 0xffff;
-            long y = (b[g / 4] >>> shift) & 0xffff;
-            lowerBound += Math.abs(x - y);
-        }
+        long lowerBound = difference(a[0], b0) + difference(a[1], b1) + difference(a[2], b2);
         // The same scale and rounding as thumbnailDistance: sum / (255 * length).
         return lowerBound / (255.0 * length) > maxDistance;
+    }
+
+    /** The sum over the four 16-bit group sums packed in {@code x} and {@code y} of |x - y|. */
+    private static long difference(long x, long y) {
+        long sum = 0;
+        for (int shift = 0; shift < Long.SIZE; shift += 16) {
+            sum += Math.abs(((x >>> shift) & 0xffff) - ((y >>> shift) & 0xffff));
+        }
+        return sum;
     }
 }
