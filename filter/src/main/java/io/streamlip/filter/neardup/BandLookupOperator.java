@@ -173,10 +173,8 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
             }
             cache.put(key, chunks);
         }
-        // One pass finds the oldest candidate not remembered as far (the one tried first) without
-        // keeping the others: it is usually the answer, and only when it is not are they
-        // gathered. The memo is asked only about a candidate that would be tried before the one
-        // found so far, a few per bucket.
+        // One pass finds the oldest candidate (the one tried first) without keeping the others:
+        // it is usually the answer, and only when it is not are they gathered.
         Candidate first = null;
         for (byte[] chunk : chunks) {
             for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
@@ -187,9 +185,7 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
                 live++;
                 stored |= BandMember.imageId(chunk, at) == probe.imageId;
                 if (isCandidate(chunk, at, probe)
-                        && (first == null || triedBefore(chunk, at, first, nearImage))
-                        && !Boolean.FALSE.equals(
-                                verdicts.get(probe.imageId, BandMember.imageId(chunk, at)))) {
+                        && (first == null || triedBefore(chunk, at, first, nearImage))) {
                     first = new Candidate(chunk, at);
                 }
             }
