@@ -45,10 +45,7 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
     /** A bucket of more chunks than this is rewritten as one. */
     static final int MAX_CHUNKS = 64;
 
-    /** No image: a probe's first bucket knows of none it is near. */
-    private static final long NO_IMAGE = Long.MIN_VALUE;
-
-    /** Candidates picked one by one, oldest first, before the rest are sorted. */
+    /** Unremembered candidates picked one by one, oldest first, before the rest are sorted. */
     static final int PICKS_BEFORE_SORT = 4;
 
     private final FilterConfig config;
@@ -114,7 +111,6 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
         BandProbe probe = element.getValue();
         long now = getProcessingTimeService().getCurrentProcessingTime();
         Candidate oldest = null;
-        long nearImage = NO_IMAGE;
         for (long band : probe.bandKeys) {
             int keyGroup = KeyGroupRangeAssignment.assignToKeyGroup(band, keyGroups);
             if (!owned.contains(keyGroup)) {
@@ -129,12 +125,9 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
                                 + " maximum parallelism than the band stage's");
             }
             setCurrentKey(band);
-            Candidate found = lookUp(band, probe, now, nearImage);
-            if (found != null) {
-                nearImage = found.imageId();
-                if (oldest == null || Candidate.byClusterAge(found, oldest) < 0) {
-                    oldest = found;
-                }
+            Candidate found = lookUp(band, probe, now);
+            if (found != null && (oldest == null || Candidate.byClusterAge(found, oldest) < 0)) {
+                oldest = found;
             }
         }
         BandAnswer answer =
@@ -152,11 +145,8 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
     /**
      * Looks the probe's image up in bucket {@code key} (the current key) and remembers it there:
      * the member of the oldest cluster among the bucket's near copies, or null.
-     *
-     * @param nearImage the image an earlier bucket of this probe answered with, or {@link
-     *     #NO_IMAGE}: known near, it is tried first among candidates of equal age
      */
-    private Candidate lookUp(long key, BandProbe probe, long now, long nearImage) throws Exception {
+    private Candidate lookUp(long key, BandProbe probe, long now) throws Exception {
         NearDuplicateConfig near = config.nearDuplicates();
         long[] sums = probe.thumbnailSums;
         boolean stored = false;
@@ -173,9 +163,7 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
             }
             cache.put(key, chunks);
         }
-        // One pass finds the oldest candidate (the one tried first) without keeping the others:
-        // it is usually the answer, and only when it is not are they gathered.
-        Candidate first = null;
+        List<Candidate> candidates = new ArrayList<>();
         for (byte[] chunk : chunks) {
             for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
                 if (BandMember.expired(chunk, at, now, retentionMillis)) {
@@ -184,20 +172,19 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
                 }
                 live++;
                 stored |= BandMember.imageId(chunk, at) == probe.imageId;
-                if (isCandidate(chunk, at, probe)
-                        && (first == null || triedBefore(chunk, at, first, nearImage))) {
-                    first = new Candidate(chunk, at);
+                if (PerceptualHash.distance(probe.phash, BandMember.phash(chunk, at))
+                                <= near.maxDistance()
+                        && !BandMember.sumsFartherThan(
+                                chunk,
+                                at,
+                                sums,
+                                probe.thumbnail.length,
+                                near.maxThumbnailDistance())) {
+                    candidates.add(new Candidate(chunk, at));
                 }
             }
         }
-        Candidate oldest = null;
-        if (first != null) {
-            oldest =
-                    isNearCopy(probe, first, near)
-                            ? first
-                            : oldestNearCopy(
-                                    probe, othersThan(first, chunks, probe, now), near, nearImage);
-        }
+        Candidate oldest = oldestNearCopy(probe, candidates, near);
         byte[] added = null;
         if (!stored) {
             added =
@@ -237,135 +224,74 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
 
     /**
      * The member of the oldest cluster among {@code candidates} (members within the hash distance
-     * whose summaries allow a near copy) that is a near copy, or null: candidates are tried oldest
-     * cluster first until one is ({@link #lookUp} tries the oldest of a bucket itself, and calls
-     * this with the others only when that one is not). A try asks the verdicts the task remembers
-     * ({@link NearCopyMemo}) and, only when it has none, compares the thumbnails ({@link
-     * #confirms}). A remembered verdict needs no state read: a candidate is a live member, and its
-     * thumbnail was written with it under a time-to-live from that write, so it is still there. So
-     * a probe usually reads and compares at most one thumbnail, and asks the memo about a candidate
-     * or two per bucket, not about the hundreds a bucket of repeated shapes holds: the oldest is
-     * picked from those left rather than all sorted, since the first usually is near; after {@value
-     * #PICKS_BEFORE_SORT} that are not, the rest are sorted. Candidates of equal age belong to the
-     * same cluster with the same time, so which of them is returned does not change the answer;
-     * {@link #indexOfOldest} says which is tried first.
+     * whose summaries allow a near copy) whose thumbnail confirms a near copy, or null. The
+     * verdicts the task remembers ({@link NearCopyMemo}) settle most candidates at once: the oldest
+     * one remembered as near is the answer unless an older candidate, not remembered, confirms. A
+     * remembered verdict needs no state read: a candidate is a live member, and its thumbnail was
+     * written with it under a time-to-live from that write, so it is still there. A bucket holds an
+     * image once, so a candidate left unsettled by the memo stays so while its older ones are
+     * confirmed. Only those are confirmed, oldest cluster first, until one does, so a probe usually
+     * reads and compares at most one thumbnail. The first bucket a new image visits remembers none
+     * of its candidates, hundreds in a bucket of repeated shapes: the oldest is picked from those
+     * left rather than all sorted, since the first usually confirms; after {@value
+     * #PICKS_BEFORE_SORT} that do not, the rest are sorted. Candidates of equal age belong to the
+     * same cluster with the same time, so which of them is returned does not change the answer.
      */
     private Candidate oldestNearCopy(
-            BandProbe probe, List<Candidate> candidates, NearDuplicateConfig near, long nearImage)
+            BandProbe probe, List<Candidate> candidates, NearDuplicateConfig near)
             throws Exception {
-        for (int picks = 0; picks < PICKS_BEFORE_SORT && !candidates.isEmpty(); picks++) {
-            int at = indexOfOldest(candidates, nearImage);
-            Candidate candidate = candidates.get(at);
-            if (isNearCopy(probe, candidate, near)) {
-                return candidate;
-            }
-            Candidate last = candidates.remove(candidates.size() - 1);
-            if (at < candidates.size()) {
-                candidates.set(at, last);
-            }
-        }
-        candidates.sort(Candidate::byClusterAge);
+        Candidate oldestRemembered = null;
+        List<Candidate> unknown = new ArrayList<>();
         for (Candidate candidate : candidates) {
-            if (isNearCopy(probe, candidate, near)) {
+            Boolean remembered = verdicts.get(probe.imageId, candidate.imageId());
+            if (remembered == null) {
+                unknown.add(candidate);
+            } else if (remembered
+                    && (oldestRemembered == null
+                            || Candidate.byClusterAge(candidate, oldestRemembered) < 0)) {
+                oldestRemembered = candidate;
+            }
+        }
+        if (oldestRemembered != null) {
+            Candidate bound = oldestRemembered;
+            unknown.removeIf(candidate -> Candidate.byClusterAge(candidate, bound) >= 0);
+        }
+        for (int picks = 0; picks < PICKS_BEFORE_SORT && !unknown.isEmpty(); picks++) {
+            int at = indexOfOldest(unknown);
+            Candidate candidate = unknown.get(at);
+            if (confirms(probe, candidate, near)) {
+                return candidate;
+            }
+            Candidate last = unknown.remove(unknown.size() - 1);
+            if (at < unknown.size()) {
+                unknown.set(at, last);
+            }
+        }
+        unknown.sort(Candidate::byClusterAge);
+        for (Candidate candidate : unknown) {
+            if (confirms(probe, candidate, near)) {
                 return candidate;
             }
         }
-        return null;
-    }
-
-    /**
-     * Whether the live member at {@code at} may be a near copy of the probe's image: within the
-     * hash distance, and summaries that allow it ({@link ThumbnailSums}).
-     */
-    private boolean isCandidate(byte[] chunk, int at, BandProbe probe) {
-        NearDuplicateConfig near = config.nearDuplicates();
-        return PerceptualHash.distance(probe.phash, BandMember.phash(chunk, at))
-                        <= near.maxDistance()
-                && !BandMember.sumsFartherThan(
-                        chunk,
-                        at,
-                        probe.thumbnailSums,
-                        probe.thumbnail.length,
-                        near.maxThumbnailDistance());
-    }
-
-    /** The bucket's live candidates but {@code tried}, in the bucket's order. */
-    private List<Candidate> othersThan(
-            Candidate tried, List<byte[]> chunks, BandProbe probe, long now) {
-        List<Candidate> others = new ArrayList<>();
-        for (byte[] chunk : chunks) {
-            for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
-                if (!BandMember.expired(chunk, at, now, retentionMillis)
-                        && isCandidate(chunk, at, probe)
-                        && !(chunk == tried.chunk() && at == tried.offset())) {
-                    others.add(new Candidate(chunk, at));
-                }
-            }
-        }
-        return others;
-    }
-
-    /**
-     * Whether the member at {@code at} is tried before {@code candidate} ({@link #indexOfOldest}).
-     */
-    private static boolean triedBefore(byte[] chunk, int at, Candidate candidate, long nearImage) {
-        int order =
-                NearDuplicateStages.compareAge(
-                        BandMember.cluster(chunk, at),
-                        BandMember.clusterTime(chunk, at),
-                        candidate.cluster(),
-                        candidate.time());
-        return order < 0
-                || (order == 0
-                        && preferred(
-                                BandMember.imageId(chunk, at),
-                                candidate.imageId(),
-                                candidate.cluster(),
-                                nearImage));
+        return oldestRemembered;
     }
 
     /**
      * Where the oldest cluster's candidate lies in {@code candidates} (not empty). Of several of
-     * that cluster: {@code nearImage}, which the memo knows to be near, when it is among them; else
-     * the image that started the cluster, so that every later copy of a picture confirms against
-     * the same image, whose thumbnail the task keeps ({@link ThumbnailCache}).
+     * that cluster, the image that started it when it is among them: every later copy of a picture
+     * then confirms against the same image, whose thumbnail the task keeps ({@link
+     * ThumbnailCache}).
      */
-    private static int indexOfOldest(List<Candidate> candidates, long nearImage) {
+    private static int indexOfOldest(List<Candidate> candidates) {
         int oldest = 0;
         for (int i = 1; i < candidates.size(); i++) {
             Candidate candidate = candidates.get(i);
             int order = Candidate.byClusterAge(candidate, candidates.get(oldest));
-            Candidate best = candidates.get(oldest);
-            if (order < 0
-                    || (order == 0
-                            && preferred(
-                                    candidate.imageId(),
-                                    best.imageId(),
-                                    best.cluster(),
-                                    nearImage))) {
+            if (order < 0 || (order == 0 && candidate.startedItsCluster())) {
                 oldest = i;
             }
         }
         return oldest;
-    }
-
-    /**
-     * Of two candidates of equal age, images {@code a} and {@code b} of {@code cluster}, whether
-     * {@code a} is tried before {@code b}: {@code nearImage} first, then the cluster's first image
-     * (a cluster's id is its first image's).
-     */
-    private static boolean preferred(long a, long b, long cluster, long nearImage) {
-        if (b == nearImage) {
-            return false;
-        }
-        return a == nearImage || (a == cluster && b != cluster);
-    }
-
-    /** The remembered verdict on the two images, else the thumbnails' ({@link #confirms}). */
-    private boolean isNearCopy(BandProbe probe, Candidate candidate, NearDuplicateConfig near)
-            throws Exception {
-        Boolean remembered = verdicts.get(probe.imageId, candidate.imageId());
-        return remembered != null ? remembered : confirms(probe, candidate, near);
     }
 
     /**
@@ -426,6 +352,11 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
 
         long time() {
             return BandMember.clusterTime(chunk, offset);
+        }
+
+        /** Whether this image started its cluster (a cluster's id is its first image's). */
+        boolean startedItsCluster() {
+            return imageId() == cluster();
         }
 
         /** Oldest cluster first, in the order of {@link NearDuplicateStages#older}. */
