@@ -21,6 +21,34 @@ class ThreadCpuTest {
     }
 
     @Test
+    void countsTheCommonPoolsWorkersAsHelpers() throws Exception {
+        long before = ThreadCpu.commonPoolNanos();
+        java.util.concurrent.atomic.AtomicLong spent = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<String> ranOn =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        // Waiting on a latch, not on the task: a thread that joins a task may run it itself.
+        java.util.concurrent.ForkJoinPool.commonPool()
+                .execute(
+                        () -> {
+                            // 30 ms of the worker's CPU, measured on the worker itself; the
+                            // worker stays alive afterwards (an idle one is kept for a minute).
+                            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                            long start = threads.getCurrentThreadCpuTime();
+                            long x = 0;
+                            while (threads.getCurrentThreadCpuTime() - start < 30_000_000L) {
+                                x += Long.bitCount(x + 1);
+                            }
+                            spent.set(threads.getCurrentThreadCpuTime() - start + (x & 0));
+                            ranOn.set(Thread.currentThread().getName());
+                            done.countDown();
+                        });
+        done.await();
+        assertThat(ranOn.get()).startsWith(ThreadCpu.COMMON_POOL_WORKER);
+        assertThat(ThreadCpu.commonPoolNanos() - before).isGreaterThanOrEqualTo(spent.get());
+    }
+
+    @Test
     void namesTheJvmsNativeThreads() {
         assertThat(ThreadCpu.nativeGroup("C2 CompilerThre")).isEqualTo("[native] JIT compiler");
         assertThat(ThreadCpu.nativeGroup("GC Thread#1")).isEqualTo("[native] garbage collector");
