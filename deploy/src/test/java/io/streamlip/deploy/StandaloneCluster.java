@@ -52,16 +52,18 @@ final class StandaloneCluster implements AutoCloseable {
 
     private final ProcessGroup processes;
     private final Path home;
+    private final LoopbackPorts ports;
     private final int prometheusFirstPort;
     private FlinkCluster flink;
     private KafkaBrokerProcess broker;
     private KafkaClients kafka;
     private FlinkRestClient rest;
 
-    private StandaloneCluster(ProcessGroup processes, Path home, int prometheusFirstPort) {
+    private StandaloneCluster(ProcessGroup processes, Path home, LoopbackPorts ports) {
         this.processes = processes;
         this.home = home;
-        this.prometheusFirstPort = prometheusFirstPort;
+        this.ports = ports;
+        this.prometheusFirstPort = ports.freeRange(PROMETHEUS_RANGE);
     }
 
     /** The cluster of this test run, started by the first caller. */
@@ -77,8 +79,7 @@ final class StandaloneCluster implements AutoCloseable {
         try {
             Path home = Files.createTempDirectory("streamlip-cluster-it-");
             StandaloneCluster cluster =
-                    new StandaloneCluster(
-                            processes, home, LoopbackPorts.freeRange(PROMETHEUS_RANGE));
+                    new StandaloneCluster(processes, home, LoopbackPorts.belowEphemeralRange());
             cluster.startProcesses();
             return cluster;
         } catch (IOException e) {
@@ -108,9 +109,9 @@ final class StandaloneCluster implements AutoCloseable {
         FlinkClusterConfig config =
                 FlinkClusterConfig.builder()
                         .home(home.resolve("flink"))
-                        .rpcPort(LoopbackPorts.free())
-                        .restPort(LoopbackPorts.free())
-                        .blobPort(LoopbackPorts.free())
+                        .rpcPort(ports.free())
+                        .restPort(ports.free())
+                        .blobPort(ports.free())
                         .slotsPerTaskManager(SLOTS)
                         .heartbeatTimeout(Duration.ofSeconds(10))
                         .prometheusPorts(
@@ -131,8 +132,8 @@ final class StandaloneCluster implements AutoCloseable {
                 KafkaBrokerProcess.start(
                         home.resolve("kafka"),
                         classpath("streamlip.tools.classpath"),
-                        LoopbackPorts.free(),
-                        LoopbackPorts.free(),
+                        ports.free(),
+                        ports.free(),
                         "512m",
                         processes);
         kafka = KafkaClients.of(broker.bootstrapServers());
