@@ -107,17 +107,7 @@ final class BandMember {
     }
 
     private static long get(byte[] chunk, int offset, int field) {
-        // Byte by byte, not through the VarHandle: in the band stage's scan, compiled as one large
-        // method, the VarHandle's call chain was left out of inlining, a call per field read.
-        int at = offset + field * Long.BYTES;
-        return ((long) chunk[at] << 56)
-                | (chunk[at + 1] & 0xFFL) << 48
-                | (chunk[at + 2] & 0xFFL) << 40
-                | (chunk[at + 3] & 0xFFL) << 32
-                | (chunk[at + 4] & 0xFFL) << 24
-                | (chunk[at + 5] & 0xFFL) << 16
-                | (chunk[at + 6] & 0xFFL) << 8
-                | (chunk[at + 7] & 0xFFL);
+        return (long) LONG.get(chunk, offset + field * Long.BYTES);
     }
 
     private static void put(byte[] chunk, int offset, int field, long value) {
