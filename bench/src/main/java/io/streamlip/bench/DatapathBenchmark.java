@@ -43,10 +43,14 @@ public final class DatapathBenchmark implements Benchmark {
         double curateDeduplicateAndBuild =
                 plain.curateDeduplicateAndBuild(
                         settings.warmupBatches(), settings.measuredCopies());
-        // Where the plain classes' time goes (bench curation-cost has the same on emoji pairs).
+        // Where the plain classes' time goes (bench curation-cost has the same on emoji pairs),
+        // on the captions the jobs get.
         List<CurationCost.Step> cost =
                 settings.curationCost()
-                        .measure(pairs, DatapathSettings.FILTER, settings.tokenize());
+                        .measure(
+                                PlainJavaRates.measuredCopy(pairs),
+                                DatapathSettings.FILTER,
+                                settings.tokenize());
         Map<Integer, PipelineFigures> pipeline;
         Map<Integer, PipelineFigures> relay;
         List<WebDatapath.Figures> web = new ArrayList<>();

@@ -104,7 +104,7 @@ final class PipelineRun implements AutoCloseable {
      */
     void warmUp(List<RawPair> pairs, int batches) throws InterruptedException {
         for (int i = 1; i <= batches; i++) {
-            List<RawPair> batch = relabel(pairs, "warmup" + i);
+            List<RawPair> batch = relabel(pairs, warmupLabel(i));
             ThreadCpu.Snapshot start = ThreadCpu.take();
             long t = System.nanoTime();
             send(batch);
@@ -130,7 +130,7 @@ final class PipelineRun implements AutoCloseable {
     PipelineFigures measure(List<RawPair> pairs, int copies) throws InterruptedException {
         List<RawPair> stream = new ArrayList<>();
         for (int copy = 1; copy <= copies; copy++) {
-            stream.addAll(relabel(pairs, "run" + copy));
+            stream.addAll(relabel(pairs, measuredLabel(copy)));
         }
         ThreadCpu.Snapshot start = ThreadCpu.take();
         long t = System.nanoTime();
@@ -163,7 +163,20 @@ final class PipelineRun implements AutoCloseable {
                 beyondIdle);
     }
 
-    /** The pairs with ids and captions of their own: no pair repeats another's caption. */
+    /** The label {@link #warmUp} gives its {@code batch}-th batch (from 1). */
+    static String warmupLabel(int batch) {
+        return "warmup" + batch;
+    }
+
+    /** The label {@link #measure} gives its {@code copy}-th copy (from 1). */
+    static String measuredLabel(int copy) {
+        return "run" + copy;
+    }
+
+    /**
+     * The pairs with ids and captions of their own: no pair repeats another's caption. The caption
+     * gets a suffix ({@code " run3-1234"}), so the jobs' captions are longer than {@code pairs}'.
+     */
     static List<RawPair> relabel(List<RawPair> pairs, String batch) {
         List<RawPair> out = new ArrayList<>(pairs.size());
         for (int i = 0; i < pairs.size(); i++) {
