@@ -149,39 +149,31 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
     private Candidate lookUp(long key, BandProbe probe, long now) throws Exception {
         NearDuplicateConfig near = config.nearDuplicates();
         long[] sums = probe.thumbnailSums;
-        boolean stored = false;
-        int live = 0;
-        int expired = 0;
-        List<byte[]> chunks = cache.get(key);
-        if (chunks == null) {
-            chunks = new ArrayList<>();
-            Iterable<byte[]> read = bucket.get();
-            if (read != null) {
-                for (byte[] chunk : read) {
-                    chunks.add(BandMember.check(chunk));
-                }
-            }
-            cache.put(key, chunks);
+        DecodedBucket members = cache.get(key);
+        if (members == null) {
+            members = DecodedBucket.of(bucket.get());
+            cache.put(key, members);
         }
+        // Nothing to skip for age unless the oldest member is past the retention.
+        boolean anyExpired = members.oldestWrite() + retentionMillis <= now;
+        int maxDistance = near.maxDistance();
+        long[] hashes = members.hashes();
+        int size = members.size();
+        boolean stored = false;
         List<Candidate> candidates = new ArrayList<>();
-        for (byte[] chunk : chunks) {
-            for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
-                if (BandMember.expired(chunk, at, now, retentionMillis)) {
-                    expired++;
-                    continue;
-                }
-                live++;
-                stored |= BandMember.imageId(chunk, at) == probe.imageId;
-                if (PerceptualHash.distance(probe.phash, BandMember.phash(chunk, at))
-                                <= near.maxDistance()
-                        && !BandMember.sumsFartherThan(
-                                chunk,
-                                at,
-                                sums,
-                                probe.thumbnail.length,
-                                near.maxThumbnailDistance())) {
-                    candidates.add(new Candidate(chunk, at));
-                }
+        for (int i = 0; i < size; i++) {
+            long hash = hashes[i];
+            if (PerceptualHash.distance(probe.phash, hash) > maxDistance
+                    || (anyExpired && members.writtenAt(i) + retentionMillis <= now)) {
+                continue;
+            }
+            byte[] chunk = members.chunk(i);
+            int at = members.offset(i);
+            // An image's id covers its hash: only a member of the same hash can be the image.
+            stored |= hash == probe.phash && BandMember.imageId(chunk, at) == probe.imageId;
+            if (!BandMember.sumsFartherThan(
+                    chunk, at, sums, probe.thumbnail.length, near.maxThumbnailDistance())) {
+                candidates.add(new Candidate(chunk, at));
             }
         }
         Candidate oldest = oldestNearCopy(probe, candidates, near);
@@ -205,21 +197,33 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
                                     now);
             thumbnails.put(probe.imageId, probe.thumbnail);
         }
-        boolean prune = expired > 0 && expired * PRUNE_DIVISOR >= live + expired;
-        if (prune || (added != null && chunks.size() >= MAX_CHUNKS)) {
-            byte[] rewritten = rewrite(chunks, added, now);
+        int expired = anyExpired ? expired(members, now) : 0;
+        boolean prune = expired > 0 && expired * PRUNE_DIVISOR >= size;
+        if (prune || (added != null && members.chunks().size() >= MAX_CHUNKS)) {
+            byte[] rewritten = rewrite(members.chunks(), added, now);
             if (rewritten.length == 0) {
                 bucket.clear();
-                cache.put(key, List.of());
+                cache.put(key, DecodedBucket.empty());
             } else {
                 bucket.update(List.of(rewritten));
-                cache.put(key, List.of(rewritten));
+                cache.put(key, DecodedBucket.of(List.of(rewritten)));
             }
         } else if (added != null) {
             bucket.add(added);
             cache.append(key, added);
         }
         return oldest;
+    }
+
+    /** How many of {@code members} are past the retention at {@code now}. */
+    private int expired(DecodedBucket members, long now) {
+        int expired = 0;
+        for (int i = 0; i < members.size(); i++) {
+            if (members.writtenAt(i) + retentionMillis <= now) {
+                expired++;
+            }
+        }
+        return expired;
     }
 
     /**

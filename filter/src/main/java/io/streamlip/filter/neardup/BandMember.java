@@ -71,6 +71,11 @@ final class BandMember {
         return get(chunk, offset, CLUSTER_TIME);
     }
 
+    /** The processing time the member was stored at. */
+    static long writtenAt(byte[] chunk, int offset) {
+        return get(chunk, offset, WRITTEN_AT);
+    }
+
     /**
      * {@link ThumbnailSums#fartherThan}: whether the member's thumbnail cannot lie within {@code
      * maxDistance} of one of {@code length} bytes summarised by {@code sums}, read in place.
@@ -91,7 +96,7 @@ final class BandMember {
      * (written once, expired {@code retentionMillis} after the write, never returned after).
      */
     static boolean expired(byte[] chunk, int offset, long now, long retentionMillis) {
-        return get(chunk, offset, WRITTEN_AT) + retentionMillis <= now;
+        return writtenAt(chunk, offset) + retentionMillis <= now;
     }
 
     /** Checks a chunk read back from state, so a wrong layout fails loudly. */

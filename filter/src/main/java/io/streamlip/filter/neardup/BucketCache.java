@@ -1,30 +1,23 @@
 package io.streamlip.filter.neardup;
 
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * The band buckets a {@link BandLookupOperator} task read last, decoded, on the heap: a
- * write-through copy of its keyed state, so a probe of a bucket seen recently costs no state read.
- * Without it every probe read its whole bucket from RocksDB (a get that merges the appended chunks,
- * a copy across JNI and one per chunk while Flink splits the list), the largest CPU share of the
- * job (bench/results/datapath-2026-11-27.md).
+ * The band buckets a {@link BandLookupOperator} task read last, decoded ({@link DecodedBucket}), on
+ * the heap: a write-through copy of its keyed state, so a probe of a bucket seen recently costs no
+ * state read. Without it every probe read its whole bucket from RocksDB (a get that merges the
+ * appended chunks, a copy across JNI and one per chunk while Flink splits the list), the largest
+ * CPU share of the job (bench/results/datapath-2026-11-27.md).
  *
  * <p>The state stays the truth: every change is written to it as before, and the cache only ever
  * holds what the state holds, because the task is the only writer of its keys and the cache lives
  * and dies with the task (a restored or rescaled task starts empty and reads its state). Least
- * recently used buckets are dropped once the chunks exceed the byte budget; a bucket larger than
- * the whole budget is not kept.
+ * recently used buckets are dropped once their heap bytes ({@link DecodedBucket#heapBytes}) exceed
+ * the byte budget; a bucket larger than the whole budget is not kept.
  */
 final class BucketCache {
-    /** Bookkeeping bytes charged per chunk and per bucket on top of the chunks' contents. */
-    private static final int CHUNK_OVERHEAD = 24;
-
-    private static final int BUCKET_OVERHEAD = 96;
-
     /**
      * Band keys carry the band number in the top byte and a few hash bits at the bottom, which
      * {@code Long.hashCode} folds onto a few dozen hash-table bins (collision chains turned into
@@ -47,19 +40,18 @@ final class BucketCache {
         this.budgetBytes = budgetBytes;
     }
 
-    /** The chunks of bucket {@code key}, or null when it is not cached. Do not change the list. */
-    List<byte[]> get(long key) {
+    /**
+     * Bucket {@code key}, or null when it is not cached. Change it only through {@link #append}.
+     */
+    DecodedBucket get(long key) {
         Entry entry = buckets.get(key * MIX);
-        return entry == null ? null : entry.chunks;
+        return entry == null ? null : entry.bucket;
     }
 
-    /** Caches bucket {@code key} as {@code chunks} (the cache keeps its own copy of the list). */
-    void put(long key, List<byte[]> chunks) {
+    /** Caches bucket {@code key} as {@code bucket}, which the cache then owns. */
+    void put(long key, DecodedBucket bucket) {
         remove(key);
-        Entry entry = new Entry(new ArrayList<>(chunks));
-        for (byte[] chunk : chunks) {
-            entry.bytes += chunk.length + CHUNK_OVERHEAD;
-        }
+        Entry entry = new Entry(bucket);
         if (entry.bytes > budgetBytes) {
             return; // would push out everything else and still not fit
         }
@@ -74,14 +66,15 @@ final class BucketCache {
         if (entry == null) {
             return;
         }
-        if (entry.bytes + chunk.length + CHUNK_OVERHEAD > budgetBytes) {
+        entry.bucket.add(chunk);
+        long grown = entry.bucket.heapBytes();
+        bytes += grown - entry.bytes;
+        entry.bytes = grown;
+        if (grown > budgetBytes) {
             remove(key);
-            return;
+        } else {
+            evict();
         }
-        entry.chunks.add(chunk);
-        entry.bytes += chunk.length + CHUNK_OVERHEAD;
-        bytes += chunk.length + CHUNK_OVERHEAD;
-        evict();
     }
 
     /** Forgets bucket {@code key}. */
@@ -111,11 +104,12 @@ final class BucketCache {
     }
 
     private static final class Entry {
-        final List<byte[]> chunks;
-        long bytes = BUCKET_OVERHEAD;
+        final DecodedBucket bucket;
+        long bytes;
 
-        Entry(List<byte[]> chunks) {
-            this.chunks = chunks;
+        Entry(DecodedBucket bucket) {
+            this.bucket = bucket;
+            this.bytes = bucket.heapBytes();
         }
     }
 }

@@ -68,9 +68,11 @@ final class ClusterAdmitFunction
                         pair.getCaption().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         Long count = pairs.value();
         long accepted = count == null ? 0 : count;
+        // A cluster without a count has no captions either: both are written on each admission,
+        // the count last, so no caption outlives it. Most clusters are new: one state read saved.
+        boolean seen = count != null && captions.contains(caption);
         Verdict<Long> verdict =
-                NearDuplicateIndex.decide(
-                        in.cluster, captions.contains(caption), accepted, config.nearDuplicates());
+                NearDuplicateIndex.decide(in.cluster, seen, accepted, config.nearDuplicates());
         if (verdict instanceof Verdict.Refused<Long> refused) {
             counters.rejected(refused.reason());
             ctx.output(rejects, in.envelope.reject(stage, refused.reason(), refused.detail(), raw));

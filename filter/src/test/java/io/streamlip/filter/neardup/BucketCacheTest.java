@@ -11,52 +11,62 @@ class BucketCacheTest {
     @Test
     void keepsWhatWasPutAndAppended() {
         BucketCache cache = new BucketCache(1 << 20);
-        byte[] a = new byte[64];
-        byte[] b = new byte[64];
-        cache.put(1L, List.of(a));
+        byte[] a = members(1);
+        byte[] b = members(1);
+        cache.put(1L, DecodedBucket.of(List.of(a)));
         cache.append(1L, b);
         cache.append(2L, b); // not cached: nothing to append to
 
-        assertThat(cache.get(1L)).containsExactly(a, b);
+        assertThat(cache.get(1L).chunks()).containsExactly(a, b);
+        assertThat(cache.get(1L).size()).isEqualTo(2);
         assertThat(cache.get(2L)).isNull();
-        cache.put(1L, List.of());
-        assertThat(cache.get(1L)).isEmpty();
+        assertThat(cache.bytes()).isEqualTo(cache.get(1L).heapBytes());
+        cache.put(1L, DecodedBucket.empty());
+        assertThat(cache.get(1L).chunks()).isEmpty();
     }
 
     @Test
     void dropsTheLeastRecentlyUsedBucketsBeyondTheBudget() {
-        // Each one-chunk bucket of 1000 bytes costs a little more with bookkeeping.
-        BucketCache cache = new BucketCache(3500);
-        cache.put(1L, List.of(new byte[1000]));
-        cache.put(2L, List.of(new byte[1000]));
-        cache.put(3L, List.of(new byte[1000]));
+        long one = bucket(15).heapBytes();
+        BucketCache cache = new BucketCache(3 * one + one / 2);
+        cache.put(1L, bucket(15));
+        cache.put(2L, bucket(15));
+        cache.put(3L, bucket(15));
         cache.get(1L); // 2 is now the least recently used
-        cache.put(4L, List.of(new byte[1000]));
+        cache.put(4L, bucket(15));
 
         assertThat(cache.get(2L)).isNull();
         assertThat(cache.get(1L)).isNotNull();
         assertThat(cache.get(3L)).isNotNull();
         assertThat(cache.get(4L)).isNotNull();
-        assertThat(cache.bytes()).isLessThanOrEqualTo(3500);
+        assertThat(cache.bytes()).isEqualTo(3 * one);
     }
 
     @Test
     void aBucketLargerThanTheBudgetIsNotKeptAndAZeroBudgetKeepsNothing() {
-        BucketCache cache = new BucketCache(2000);
-        cache.put(1L, List.of(new byte[500]));
-        cache.put(2L, List.of(new byte[3000]));
+        BucketCache cache = new BucketCache(bucket(30).heapBytes());
+        cache.put(1L, bucket(8));
+        cache.put(2L, bucket(45));
         assertThat(cache.get(2L)).isNull();
         assertThat(cache.get(1L)).isNotNull();
-        cache.append(1L, new byte[3000]);
+        cache.append(1L, members(45));
         assertThat(cache.get(1L)).isNull();
         assertThat(cache.size()).isZero();
         assertThat(cache.bytes()).isZero();
 
         BucketCache none = new BucketCache(0);
-        none.put(1L, List.of(new byte[64]));
+        none.put(1L, bucket(1));
         assertThat(none.get(1L)).isNull();
         assertThatThrownBy(() -> new BucketCache(-1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("budgetBytes");
+    }
+
+    private static DecodedBucket bucket(int members) {
+        return DecodedBucket.of(List.of(members(members)));
+    }
+
+    private static byte[] members(int n) {
+        return new byte[n * BandMember.BYTES];
     }
 }
