@@ -3,7 +3,6 @@ package io.streamlip.filter.neardup;
 import io.streamlip.filter.config.FilterConfig;
 import io.streamlip.filter.config.NearDuplicateConfig;
 import io.streamlip.filter.curate.PerceptualHash;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.TaskInfo;
@@ -57,6 +56,7 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
     private transient BucketCache cache;
     private transient NearCopyMemo verdicts;
     private transient ThumbnailCache readThumbnails;
+    private transient int[] hashNear;
     private transient int keyGroups;
     private transient KeyGroupRange owned;
 
@@ -97,6 +97,7 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
         cache = new BucketCache(config.nearDuplicates().bucketCacheBytes());
         verdicts = new NearCopyMemo(memoSlots);
         readThumbnails = new ThumbnailCache(thumbnailSlots);
+        hashNear = new int[1024];
         TaskInfo task = getRuntimeContext().getTaskInfo();
         keyGroups = task.getMaxNumberOfParallelSubtasks();
         owned =
@@ -154,26 +155,24 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
             members = DecodedBucket.of(bucket.get());
             cache.put(key, members);
         }
+        if (hashNear.length < members.size()) {
+            hashNear = new int[Math.max(members.size(), 2 * hashNear.length)];
+        }
+        int count = members.hashNear(probe.phash, near.maxDistance(), hashNear);
         // Nothing to skip for age unless the oldest member is past the retention.
         boolean anyExpired = members.oldestWrite() + retentionMillis <= now;
-        int maxDistance = near.maxDistance();
-        long[] hashes = members.hashes();
-        int size = members.size();
         boolean stored = false;
         List<Candidate> candidates = new ArrayList<>();
-        for (int i = 0; i < size; i++) {
-            long hash = hashes[i];
-            if (PerceptualHash.distance(probe.phash, hash) > maxDistance
-                    || (anyExpired && members.writtenAt(i) + retentionMillis <= now)) {
+        for (int j = 0; j < count; j++) {
+            int i = hashNear[j];
+            if (anyExpired && members.writtenAt(i) + retentionMillis <= now) {
                 continue;
             }
-            byte[] chunk = members.chunk(i);
-            int at = members.offset(i);
             // An image's id covers its hash: only a member of the same hash can be the image.
-            stored |= hash == probe.phash && BandMember.imageId(chunk, at) == probe.imageId;
-            if (!BandMember.sumsFartherThan(
-                    chunk, at, sums, probe.thumbnail.length, near.maxThumbnailDistance())) {
-                candidates.add(new Candidate(chunk, at));
+            stored |= members.hash(i) == probe.phash && members.imageId(i) == probe.imageId;
+            if (!members.sumsFartherThan(
+                    i, sums, probe.thumbnail.length, near.maxThumbnailDistance())) {
+                candidates.add(new Candidate(members, i));
             }
         }
         Candidate oldest = oldestNearCopy(probe, candidates, near);
@@ -198,9 +197,9 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
             thumbnails.put(probe.imageId, probe.thumbnail);
         }
         int expired = anyExpired ? expired(members, now) : 0;
-        boolean prune = expired > 0 && expired * PRUNE_DIVISOR >= size;
-        if (prune || (added != null && members.chunks().size() >= MAX_CHUNKS)) {
-            byte[] rewritten = rewrite(members.chunks(), added, now);
+        boolean prune = expired > 0 && expired * PRUNE_DIVISOR >= members.size();
+        if (prune || (added != null && members.chunks() >= MAX_CHUNKS)) {
+            byte[] rewritten = members.encode(now, retentionMillis, added);
             if (rewritten.length == 0) {
                 bucket.clear();
                 cache.put(key, DecodedBucket.empty());
@@ -324,38 +323,22 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
         return nearCopy;
     }
 
-    /** One chunk of the bucket's live members, and {@code added} when not null. */
-    private byte[] rewrite(List<byte[]> chunks, byte[] added, long now) {
-        ByteArrayOutputStream kept = new ByteArrayOutputStream();
-        for (byte[] chunk : chunks) {
-            for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
-                if (!BandMember.expired(chunk, at, now, retentionMillis)) {
-                    kept.write(chunk, at, BandMember.BYTES);
-                }
-            }
-        }
-        if (added != null) {
-            kept.writeBytes(added);
-        }
-        return kept.toByteArray();
-    }
-
-    /** A member found within the hash distance: where it lies in its chunk. */
-    private record Candidate(byte[] chunk, int offset) {
+    /** A member found within the hash distance: its number in its bucket. */
+    private record Candidate(DecodedBucket bucket, int member) {
         long phash() {
-            return BandMember.phash(chunk, offset);
+            return bucket.hash(member);
         }
 
         long imageId() {
-            return BandMember.imageId(chunk, offset);
+            return bucket.imageId(member);
         }
 
         long cluster() {
-            return BandMember.cluster(chunk, offset);
+            return bucket.cluster(member);
         }
 
         long time() {
-            return BandMember.clusterTime(chunk, offset);
+            return bucket.clusterTime(member);
         }
 
         /** Whether this image started its cluster (a cluster's id is its first image's). */

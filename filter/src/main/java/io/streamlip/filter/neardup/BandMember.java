@@ -77,18 +77,12 @@ final class BandMember {
     }
 
     /**
-     * {@link ThumbnailSums#fartherThan}: whether the member's thumbnail cannot lie within {@code
-     * maxDistance} of one of {@code length} bytes summarised by {@code sums}, read in place.
+     * Reads the member's {@link ThumbnailSums} into {@code into} ({@value ThumbnailSums#LONGS}).
      */
-    static boolean sumsFartherThan(
-            byte[] chunk, int offset, long[] sums, int length, double maxDistance) {
-        return ThumbnailSums.fartherThan(
-                sums,
-                get(chunk, offset, SUMS),
-                get(chunk, offset, SUMS + 1),
-                get(chunk, offset, SUMS + 2),
-                length,
-                maxDistance);
+    static void sums(byte[] chunk, int offset, long[] into) {
+        for (int i = 0; i < ThumbnailSums.LONGS; i++) {
+            into[i] = get(chunk, offset, SUMS + i);
+        }
     }
 
     /**

@@ -1,40 +1,45 @@
 package io.streamlip.filter.neardup;
 
-import java.util.ArrayList;
+import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
-import java.util.List;
 
 /**
- * A band bucket as {@link BandLookupOperator} scans it: its chunks as the state holds them ({@link
- * BandMember} rows), and beside them each member's hash and write time in arrays of their own. The
- * scan for hash-near members then reads 8 bytes a member in order instead of touching each member's
- * 64-byte row, and a bucket whose oldest member is within the retention (the usual case) is not
- * checked member by member for expiry. Members are numbered in the order of the chunks.
+ * A band bucket as {@link BandLookupOperator} scans it: its {@link BandMember} rows decoded into
+ * one array per field, members numbered in the order of the state's chunks. The scan for hash-near
+ * members then reads 8 bytes a member in order, without a branch per member ({@link #hashNear}),
+ * and only those members' other fields are read. A bucket of repeated shapes holds thousands of
+ * members of which a sixth are hash-near, so the branch a member cost was mispredicted often
+ * (bench/results/datapath-2026-12-07e.md). The bucket holds as many bytes as its rows; the state
+ * keeps the rows ({@link #encode} writes them back).
  */
 final class DecodedBucket {
-    /** Heap bytes a member slot costs beside the rows: hash, write time, chunk and offset. */
-    private static final int BYTES_PER_SLOT = 2 * Long.BYTES + 2 * Integer.BYTES;
+    /** Heap bytes a member slot costs: its eight fields. */
+    private static final int BYTES_PER_SLOT = BandMember.BYTES;
 
-    /** Heap bytes charged per chunk beyond its contents (array header, list slot). */
-    private static final int CHUNK_OVERHEAD = 24;
+    /** Heap bytes charged per bucket (the object and its arrays' headers). */
+    private static final int BUCKET_OVERHEAD = 256;
 
-    /** Heap bytes charged per bucket (the object, its list and its arrays' headers). */
-    private static final int BUCKET_OVERHEAD = 192;
-
-    private final List<byte[]> chunks = new ArrayList<>();
     private long[] hashes;
+    private long[] imageIds;
+    private long[] clusters;
+    private long[] clusterTimes;
     private long[] writes;
-    private byte[][] chunkOf;
-    private int[] offsetOf;
+    private long[] sums0;
+    private long[] sums1;
+    private long[] sums2;
     private int size;
+    private int chunks;
     private long oldestWrite = Long.MAX_VALUE;
-    private long chunkBytes;
 
     private DecodedBucket(int capacity) {
         hashes = new long[capacity];
+        imageIds = new long[capacity];
+        clusters = new long[capacity];
+        clusterTimes = new long[capacity];
         writes = new long[capacity];
-        chunkOf = new byte[capacity][];
-        offsetOf = new int[capacity];
+        sums0 = new long[capacity];
+        sums1 = new long[capacity];
+        sums2 = new long[capacity];
     }
 
     /** An empty bucket. */
@@ -42,65 +47,82 @@ final class DecodedBucket {
         return new DecodedBucket(4);
     }
 
-    /**
-     * The bucket of {@code chunks} (read from state: each is checked with {@link
-     * BandMember#check}).
-     */
+    /** The bucket of {@code chunks} as read from state (null: an empty bucket). */
     static DecodedBucket of(Iterable<byte[]> chunks) {
-        List<byte[]> checked = new ArrayList<>();
+        if (chunks == null) {
+            return empty();
+        }
         int members = 0;
-        if (chunks != null) {
-            for (byte[] chunk : chunks) {
-                checked.add(BandMember.check(chunk));
-                members += chunk.length / BandMember.BYTES;
-            }
+        for (byte[] chunk : chunks) {
+            members += BandMember.check(chunk).length / BandMember.BYTES;
         }
         DecodedBucket bucket = new DecodedBucket(Math.max(4, members));
-        checked.forEach(bucket::add);
+        chunks.forEach(bucket::add);
         return bucket;
     }
 
     /** Appends {@code chunk}'s members, as the state's list append does. */
     void add(byte[] chunk) {
-        BandMember.check(chunk);
-        int members = chunk.length / BandMember.BYTES;
+        int members = BandMember.check(chunk).length / BandMember.BYTES;
         if (size + members > hashes.length) {
-            int capacity = Math.max(size + members, hashes.length * 2);
-            hashes = Arrays.copyOf(hashes, capacity);
-            writes = Arrays.copyOf(writes, capacity);
-            chunkOf = Arrays.copyOf(chunkOf, capacity);
-            offsetOf = Arrays.copyOf(offsetOf, capacity);
+            grow(Math.max(size + members, hashes.length * 2));
         }
+        long[] sums = new long[ThumbnailSums.LONGS];
         for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
             hashes[size] = BandMember.phash(chunk, at);
+            imageIds[size] = BandMember.imageId(chunk, at);
+            clusters[size] = BandMember.cluster(chunk, at);
+            clusterTimes[size] = BandMember.clusterTime(chunk, at);
             writes[size] = BandMember.writtenAt(chunk, at);
-            chunkOf[size] = chunk;
-            offsetOf[size] = at;
+            BandMember.sums(chunk, at, sums);
+            sums0[size] = sums[0];
+            sums1[size] = sums[1];
+            sums2[size] = sums[2];
             oldestWrite = Math.min(oldestWrite, writes[size]);
             size++;
         }
-        chunks.add(chunk);
-        chunkBytes += chunk.length + CHUNK_OVERHEAD;
+        chunks++;
     }
 
-    /** What the bucket holds on the heap, about: its rows, its arrays (all slots) and overheads. */
-    long heapBytes() {
-        return BUCKET_OVERHEAD + chunkBytes + (long) hashes.length * BYTES_PER_SLOT;
+    /**
+     * Writes into {@code into} the numbers of the members whose hash lies within {@code
+     * maxDistance} bits of {@code hash}, in order, and returns how many there are. {@code into}
+     * must hold {@link #size()} numbers.
+     */
+    int hashNear(long hash, int maxDistance, int[] into) {
+        int count = 0;
+        for (int i = 0; i < size; i++) {
+            into[count] = i;
+            // 1 when the distance is at most maxDistance, else 0: no branch to mispredict.
+            count += ((maxDistance - Long.bitCount(hash ^ hashes[i])) >>> 31) ^ 1;
+        }
+        return count;
     }
 
-    /** The chunks, in order. Do not change the list. */
-    List<byte[]> chunks() {
-        return chunks;
-    }
-
-    /** Members in all chunks. */
+    /** Members in the bucket. */
     int size() {
         return size;
     }
 
-    /** The members' hashes: the first {@link #size()} are the members'. Do not change them. */
-    long[] hashes() {
-        return hashes;
+    /** The chunks the state holds the members in: a rewrite makes them one. */
+    int chunks() {
+        return chunks;
+    }
+
+    long hash(int i) {
+        return hashes[i];
+    }
+
+    long imageId(int i) {
+        return imageIds[i];
+    }
+
+    long cluster(int i) {
+        return clusters[i];
+    }
+
+    long clusterTime(int i) {
+        return clusterTimes[i];
     }
 
     /** The processing time member {@code i} was stored at. */
@@ -113,13 +135,55 @@ final class DecodedBucket {
         return oldestWrite;
     }
 
-    /** The chunk member {@code i} lies in. */
-    byte[] chunk(int i) {
-        return chunkOf[i];
+    /**
+     * {@link ThumbnailSums#fartherThan}: whether member {@code i}'s thumbnail cannot lie within
+     * {@code maxDistance} of one of {@code length} bytes summarised by {@code sums}.
+     */
+    boolean sumsFartherThan(int i, long[] sums, int length, double maxDistance) {
+        return ThumbnailSums.fartherThan(sums, sums0[i], sums1[i], sums2[i], length, maxDistance);
     }
 
-    /** Where member {@code i} starts in its {@link #chunk}. */
-    int offset(int i) {
-        return offsetOf[i];
+    /**
+     * The rows of the members not past {@code retentionMillis} at {@code now}, in order, then
+     * {@code added} when not null: the bucket rewritten as one chunk.
+     */
+    byte[] encode(long now, long retentionMillis, byte[] added) {
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        long[] sums = new long[ThumbnailSums.LONGS];
+        for (int i = 0; i < size; i++) {
+            if (writes[i] + retentionMillis > now) {
+                sums[0] = sums0[i];
+                sums[1] = sums1[i];
+                sums[2] = sums2[i];
+                kept.writeBytes(
+                        BandMember.of(
+                                hashes[i],
+                                imageIds[i],
+                                sums,
+                                clusters[i],
+                                clusterTimes[i],
+                                writes[i]));
+            }
+        }
+        if (added != null) {
+            kept.writeBytes(added);
+        }
+        return kept.toByteArray();
+    }
+
+    /** What the bucket holds on the heap, about: its arrays (all slots) and overheads. */
+    long heapBytes() {
+        return BUCKET_OVERHEAD + (long) hashes.length * BYTES_PER_SLOT;
+    }
+
+    private void grow(int capacity) {
+        hashes = Arrays.copyOf(hashes, capacity);
+        imageIds = Arrays.copyOf(imageIds, capacity);
+        clusters = Arrays.copyOf(clusters, capacity);
+        clusterTimes = Arrays.copyOf(clusterTimes, capacity);
+        writes = Arrays.copyOf(writes, capacity);
+        sums0 = Arrays.copyOf(sums0, capacity);
+        sums1 = Arrays.copyOf(sums1, capacity);
+        sums2 = Arrays.copyOf(sums2, capacity);
     }
 }
