@@ -12,6 +12,7 @@ import java.io.Serializable;
 import java.lang.Character.UnicodeScript;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +41,7 @@ public final class LanguageCheck implements Serializable {
     private static final Map<String, Set<UnicodeScript>> SCRIPTS = scripts();
 
     // How far ahead Lingua's likeliest language must be for detectLanguageOf to name it.
-    private static final double MIN_RELATIVE_DISTANCE = 0.1;
+    static final double MIN_RELATIVE_DISTANCE = 0.1;
 
     // Longest acronym (in letters) a caption in another script may be: ATM, DVD, UNESCO is not.
     private static final int MAX_ACRONYM = 5;
@@ -114,7 +115,7 @@ public final class LanguageCheck implements Serializable {
         // detectLanguageOf, answers UNKNOWN unless the likeliest is clearly ahead.
         Language detected =
                 letters >= config.minLetters() && top.getKey() != declaredLanguage
-                        ? detector().detectLanguageOf(caption)
+                        ? detectedLanguage(values)
                         : declaredLanguage;
         if (detected != declaredLanguage
                 && detected != Language.UNKNOWN
@@ -130,6 +131,31 @@ public final class LanguageCheck implements Serializable {
                             top.getValue()));
         }
         return Verdict.accept(new Decision(declared, (float) declaredConfidence));
+    }
+
+    /**
+     * What Lingua 1.2's {@code detectLanguageOf} answers for a text whose confidence values are
+     * {@code values} (from {@code computeLanguageConfidenceValues}, ordered likeliest first): the
+     * likeliest language, unless it ties with the second or leads it by less than {@link
+     * #MIN_RELATIVE_DISTANCE}, then {@code UNKNOWN}. {@code detectLanguageOf} computes the values
+     * again and decides so; deciding from the values at hand halves Lingua's work for a caption
+     * whose likeliest language is not the declared one.
+     */
+    static Language detectedLanguage(SortedMap<Language, Double> values) {
+        if (values.isEmpty()) {
+            return Language.UNKNOWN;
+        }
+        Language likeliest = values.firstKey();
+        if (values.size() == 1) {
+            return likeliest;
+        }
+        Iterator<Double> confidences = values.values().iterator();
+        Double first = confidences.next();
+        Double second = confidences.next();
+        if (first.equals(second) || first - second < MIN_RELATIVE_DISTANCE) {
+            return Language.UNKNOWN;
+        }
+        return likeliest;
     }
 
     /** One word of 2 to {@value #MAX_ACRONYM} letters, all of them Latin capitals. */
