@@ -33,8 +33,12 @@ final class DatapathReport {
      * @param curateAndBuildFullDecode the same as {@code curateAndBuild} with ImageIO full decodes
      *     in both steps
      * @param cost the plain classes' CPU per record by step
-     * @param pipeline the filter and tokenize jobs' figures by parallelism
-     * @param relay the relay's figures by parallelism
+     * @param pipeline the filter and tokenize jobs' figures by parallelism (of the least costly of
+     *     their measured streams)
+     * @param relay the relay's figures by parallelism (likewise)
+     * @param pipelineWorkByStream the jobs' work CPU ms per record of each measured stream, in
+     *     order, by parallelism
+     * @param relayWorkByStream the relay's likewise
      * @param limitsAfter the decode+resize limits again after the jobs
      */
     record Measurements(
@@ -45,6 +49,8 @@ final class DatapathReport {
             List<CurationCost.Step> cost,
             Map<Integer, PipelineFigures> pipeline,
             Map<Integer, PipelineFigures> relay,
+            Map<Integer, List<Double>> pipelineWorkByStream,
+            Map<Integer, List<Double>> relayWorkByStream,
             PlainJavaRates.Limits limitsAfter) {}
 
     /** The result of a run with {@code settings} that measured {@code m}. */
@@ -143,6 +149,7 @@ final class DatapathReport {
                 .put("example_size", settings.tokenize().imageSize())
                 .put("warmup_batches", settings.warmupBatches())
                 .put("measured_copies", settings.measuredCopies())
+                .put("measured_streams", settings.measuredStreams())
                 .put("plain_cost_us_per_record", CurationCost.asMap(m.cost()))
                 .put("limit_records_per_s", limits.oneThread())
                 .put("limit_2_threads_records_per_s", limits.pairThreads())
@@ -193,6 +200,8 @@ final class DatapathReport {
         double withDedupMs = 1000.0 / m.curateDeduplicateAndBuild();
         double withDedupRatio =
                 jobs.workCpuMsPerRecord() / (withDedupMs + relay.workCpuMsPerRecord());
+        List<Double> jobsByStream = m.pipelineWorkByStream().get(1);
+        List<Double> relayByStream = m.relayWorkByStream().get(1);
         result.put("plain_over_full_decode", m.curateAndBuild() / m.curateAndBuildFullDecode())
                 .put("jobs_over_plain_plus_relay", ratio)
                 .put("jobs_over_plain_plus_relay_gross", jobsCpu / (plainMs + relayCpu))
@@ -200,6 +209,14 @@ final class DatapathReport {
                 .put("jobs_over_plain_with_dedup_plus_relay", withDedupRatio)
                 .put("jobs_work_cpu_ms_per_record_p1", jobs.workCpuMsPerRecord())
                 .put("relay_work_cpu_ms_per_record_p1", relay.workCpuMsPerRecord())
+                .put("jobs_work_cpu_ms_per_record_p1_by_stream", jobsByStream)
+                .put("relay_work_cpu_ms_per_record_p1_by_stream", relayByStream)
+                .put(
+                        "jobs_over_plain_with_dedup_plus_relay_median",
+                        median(jobsByStream) / (withDedupMs + median(relayByStream)))
+                .put(
+                        "jobs_over_plain_plus_relay_median",
+                        median(jobsByStream) / (plainMs + median(relayByStream)))
                 .put("jobs_cpu_ms_per_record_by_category_p1", jobs.categories())
                 .put("relay_cpu_ms_per_record_by_category_p1", relay.categories())
                 .put("jobs_beyond_idle_by_category_p1", jobs.workCategories())
@@ -240,6 +257,18 @@ final class DatapathReport {
                                 relay.workCpuMsPerRecord(),
                                 withDedupRatio))
                 .note(
+                        String.format(
+                                Locale.ROOT,
+                                "measured streams at p1, work CPU ms/record in the order they ran"
+                                        + " (the least kept, as the plain work keeps the best of"
+                                        + " its passes): jobs %s, relay %s; with the medians"
+                                        + " instead, jobs against plain + relay %.2fx, against"
+                                        + " plain with the lookups + relay %.2fx",
+                                joined(jobsByStream),
+                                joined(relayByStream),
+                                median(jobsByStream) / (plainMs + median(relayByStream)),
+                                median(jobsByStream) / (withDedupMs + median(relayByStream))))
+                .note(
                         "p1, CPU ms/record by category, beyond the idle jobs (in all): jobs "
                                 + byCategory(jobs, "%.3f")
                                 + "; relay "
@@ -260,6 +289,19 @@ final class DatapathReport {
                                 relayCeiling,
                                 settings.cores(),
                                 relayCeiling / limit));
+    }
+
+    /** The median of {@code values} (not empty): the mean of the middle two of an even count. */
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String joined(List<Double> values) {
+        return values.stream()
+                .map(v -> String.format(Locale.ROOT, "%.3f", v))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** "category beyond-idle (in all)" for each category, in the order of the categories. */

@@ -19,6 +19,8 @@ import java.util.List;
  * @param tokenize the tokenize job's settings, its image size from {@value #EXAMPLE_SIZE_PROPERTY}
  * @param warmupBatches warm-up batches before the measured stream ({@value #WARMUP_PROPERTY})
  * @param measuredCopies copies of the pairs in the measured stream ({@value #MEASURED_PROPERTY})
+ * @param measuredStreams measured streams at 64 px, the least costly kept ({@value
+ *     #STREAMS_PROPERTY})
  * @param checkpointInterval the jobs' checkpoint interval ({@value #CHECKPOINT_PROPERTY})
  * @param quick a {@code --quick} run (fewer passes of the plain classes' cost too)
  * @param cores the machine's cores
@@ -30,6 +32,7 @@ record DatapathSettings(
         TokenizeConfig tokenize,
         int warmupBatches,
         int measuredCopies,
+        int measuredStreams,
         Duration checkpointInterval,
         boolean quick,
         int cores,
@@ -76,6 +79,14 @@ record DatapathSettings(
      */
     static final String MEASURED_PROPERTY = "streamlip.bench.datapath.measured-copies";
 
+    /**
+     * Measured streams sent one after the other at 64 px, default 3 (1 with {@code --quick}): the
+     * jobs' and the relay's figures are those of the stream that cost the least CPU a record, as
+     * the plain work's are the best of three passes; the others are reported beside them
+     * (docs/decisions/datapath-benchmark.md).
+     */
+    static final String STREAMS_PROPERTY = "streamlip.bench.datapath.measured-streams";
+
     /** The parallelisms measured, in this order; the report sets 2 against 1. */
     static final List<Integer> PARALLELISMS = List.of(1, 2);
 
@@ -105,6 +116,7 @@ record DatapathSettings(
                         .build(),
                 Integer.getInteger(WARMUP_PROPERTY, quick ? 1 : 12),
                 Integer.getInteger(MEASURED_PROPERTY, quick ? 3 : 10),
+                Math.max(1, Integer.getInteger(STREAMS_PROPERTY, quick ? 1 : 3)),
                 Duration.ofMillis(Long.getLong(CHECKPOINT_PROPERTY, 1000)),
                 quick,
                 cores,

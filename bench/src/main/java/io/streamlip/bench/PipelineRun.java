@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One wiring of jobs running at one parallelism on a MiniCluster, on topics of its own ({@code
  * bench-<label>-...}) and a checkpoint folder of its own: {@link #start}ed, fed warm-up batches
- * ({@link #warmUp}), then one measured stream ({@link #measure}); {@link #close} cancels the job.
+ * ({@link #warmUp}), then measured streams ({@link #measure}); {@link #close} cancels the job.
  *
  * <p>Every record ends as an example or a reject, and a batch is done when the two together hold
  * all its records: counting examples alone would wait for records that never come.
@@ -125,38 +125,47 @@ final class PipelineRun implements AutoCloseable {
 
     /**
      * Sends {@code copies} relabelled copies of {@code pairs} at once and measures them until the
-     * last is committed: rates, JVM CPU per record and its split by thread group, rejects.
+     * last is committed: rates, JVM CPU per record and its split by thread group, rejects. The
+     * {@code stream}-th measured stream (from 1) gets labels of its own, so it repeats no earlier
+     * stream's pair.
      */
-    PipelineFigures measure(List<RawPair> pairs, int copies) throws InterruptedException {
-        List<RawPair> stream = new ArrayList<>();
+    PipelineFigures measure(List<RawPair> pairs, int copies, int stream)
+            throws InterruptedException {
+        List<RawPair> measured = new ArrayList<>();
         for (int copy = 1; copy <= copies; copy++) {
-            stream.addAll(relabel(pairs, measuredLabel(copy)));
+            measured.addAll(relabel(pairs, measuredLabel((stream - 1) * copies + copy)));
         }
         ThreadCpu.Snapshot start = ThreadCpu.take();
         long t = System.nanoTime();
         long cpu = processCpuNanos();
         long before = sent;
         long rejectsBefore = rejects.count();
-        send(stream);
+        send(measured);
         CommittedCounter.FirstCommit first =
                 CommittedCounter.await(sent, BATCH_TIMEOUT, settle, examples, rejects);
         long end = System.nanoTime();
         long cpuNanos = processCpuNanos() - cpu;
-        logBatch("measured", stream.size(), t, start);
+        logBatch("measured stream " + stream, measured.size(), t, start);
         ThreadCpu.Snapshot stop = ThreadCpu.take();
-        Map<String, Double> split = ThreadCpu.millisPerRecord(start, stop, stream.size());
+        Map<String, Double> split = ThreadCpu.millisPerRecord(start, stop, measured.size());
         Map<String, Double> beyondIdle =
                 idleStart == null
                         ? split
                         : ThreadCpu.millisPerRecordBeyondIdle(
-                                start, stop, idleStart, idleEnd, idleNanos, end - t, stream.size());
+                                start,
+                                stop,
+                                idleStart,
+                                idleEnd,
+                                idleNanos,
+                                end - t,
+                                measured.size());
         LOG.info("{}: CPU ms/record by thread group {}", label, split);
         LOG.info("{}: beyond the idle jobs' {}", label, beyondIdle);
-        StreamWindow window = new StreamWindow(stream.size(), before, t, first, end);
+        StreamWindow window = new StreamWindow(measured.size(), before, t, first, end);
         return new PipelineFigures(
                 window.steadyRate(),
                 window.endToEndRate(),
-                cpuNanos / 1e6 / stream.size(),
+                cpuNanos / 1e6 / measured.size(),
                 split.getOrDefault(ThreadCpu.JIT, 0.0),
                 rejects.count() - rejectsBefore,
                 split,
@@ -168,7 +177,10 @@ final class PipelineRun implements AutoCloseable {
         return "warmup" + batch;
     }
 
-    /** The label {@link #measure} gives its {@code copy}-th copy (from 1). */
+    /**
+     * The label {@link #measure} gives its {@code copy}-th copy (from 1, counted over its measured
+     * streams). Only digits tell the copies apart, so every copy's captions have as many letters.
+     */
     static String measuredLabel(int copy) {
         return "run" + copy;
     }

@@ -178,7 +178,7 @@ final class WebDatapath {
                             1,
                             interval)) {
                 run.warmUp(pairs, warmup);
-                jobs = run.measure(pairs, copies);
+                jobs = run.measure(pairs, copies, 1);
             }
             PipelineFigures relay;
             try (PipelineRun run =
@@ -191,7 +191,7 @@ final class WebDatapath {
                             1,
                             interval)) {
                 run.warmUp(pairs, warmup);
-                relay = run.measure(pairs, copies);
+                relay = run.measure(pairs, copies, 1);
             }
             figures.add(
                     new Figures(

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class DatapathReportTest {
     private static final DatapathSettings SETTINGS =
             new DatapathSettings(
-                    600, 64, TokenizeConfig.defaults(), 1, 3, Duration.ofSeconds(1), true, 2, 2);
+                    600, 64, TokenizeConfig.defaults(), 1, 3, 3, Duration.ofSeconds(1), true, 2, 2);
 
     private static PipelineFigures figures(double steady, double cpu, long refused) {
         Map<String, Double> split = new LinkedHashMap<>();
@@ -40,6 +40,9 @@ class DatapathReportTest {
                         new CurationCost.Step("decode", "decoding", 50.25)),
                 pipeline,
                 relay,
+                // The kept streams' work (3.0 and 0.375 ms) is the least of each wiring's three.
+                Map.of(1, List.of(3.5, 3.0, 4.5), 2, List.of(1.875)),
+                Map.of(1, List.of(0.375, 0.625, 0.5), 2, List.of(0.3)),
                 new PlainJavaRates.Limits(1200, 1400, 2));
     }
 
@@ -98,6 +101,7 @@ class DatapathReportTest {
                         "example_size",
                         "warmup_batches",
                         "measured_copies",
+                        "measured_streams",
                         "plain_cost_us_per_record",
                         "limit_records_per_s",
                         "limit_2_threads_records_per_s",
@@ -113,6 +117,10 @@ class DatapathReportTest {
                         "jobs_over_plain_with_dedup_plus_relay",
                         "jobs_work_cpu_ms_per_record_p1",
                         "relay_work_cpu_ms_per_record_p1",
+                        "jobs_work_cpu_ms_per_record_p1_by_stream",
+                        "relay_work_cpu_ms_per_record_p1_by_stream",
+                        "jobs_over_plain_with_dedup_plus_relay_median",
+                        "jobs_over_plain_plus_relay_median",
                         "jobs_cpu_ms_per_record_by_category_p1",
                         "relay_cpu_ms_per_record_by_category_p1",
                         "jobs_beyond_idle_by_category_p1",
@@ -145,6 +153,11 @@ class DatapathReportTest {
         assertThat((double) json.get("jobs_over_plain_with_dedup_plus_relay"))
                 .isCloseTo(3.0 / 2.375, within(1e-12));
         assertThat((double) json.get("records_per_s_per_core")).isCloseTo(1000 / 3.0, within(1e-9));
+        // The medians of the measured streams: the jobs 3.5 ms, the relay 0.5 ms.
+        assertThat((double) json.get("jobs_over_plain_plus_relay_median"))
+                .isCloseTo(3.5 / 1.75, within(1e-12));
+        assertThat((double) json.get("jobs_over_plain_with_dedup_plus_relay_median"))
+                .isCloseTo(3.5 / 2.5, within(1e-12));
         assertThat(json.get("jobs_cpu_ms_per_record_by_category_p1"))
                 .isEqualTo(
                         Map.of(
@@ -179,6 +192,13 @@ class DatapathReportTest {
                                 + " alone would allow 4000 records/s on 2 CPUs, 3.33 of the 1-thread"
                                 + " limit;");
         assertThat(table).doesNotContain("idle thread");
+    }
+
+    @Test
+    void theMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
+        assertThat(DatapathReport.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
+        assertThat(DatapathReport.median(List.of(4.0, 1.0, 3.0, 2.0))).isEqualTo(2.5);
+        assertThat(DatapathReport.median(List.of(0.7))).isEqualTo(0.7);
     }
 
     @Test

@@ -14,6 +14,8 @@ class DatapathSettingsTest {
         assertThat(quick.records()).isLessThan(full.records());
         assertThat(quick.warmupBatches()).isLessThan(full.warmupBatches());
         assertThat(quick.measuredCopies()).isLessThan(full.measuredCopies());
+        assertThat(quick.measuredStreams()).isEqualTo(1);
+        assertThat(full.measuredStreams()).isEqualTo(3);
         assertThat(quick.curationCost().passes()).isEqualTo(1);
         assertThat(quick.pairThreads()).isBetween(1, 2).isLessThanOrEqualTo(quick.cores());
     }
