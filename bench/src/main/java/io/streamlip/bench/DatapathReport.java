@@ -33,11 +33,9 @@ final class DatapathReport {
      * @param curateAndBuildFullDecode the same as {@code curateAndBuild} with ImageIO full decodes
      *     in both steps
      * @param cost the plain classes' CPU per record by step
-     * @param pipeline the filter and tokenize jobs' figures by parallelism (of the least costly of
-     *     their measured streams)
+     * @param pipeline the filter and tokenize jobs' figures by parallelism (least costly stream)
      * @param relay the relay's figures by parallelism (likewise)
-     * @param pipelineWorkByStream the jobs' work CPU ms per record of each measured stream, in
-     *     order, by parallelism
+     * @param pipelineWorkByStream the jobs' work CPU ms a record of each stream, by parallelism
      * @param relayWorkByStream the relay's likewise
      * @param limitsAfter the decode+resize limits again after the jobs
      */

@@ -19,8 +19,7 @@ import java.util.List;
  * @param tokenize the tokenize job's settings, its image size from {@value #EXAMPLE_SIZE_PROPERTY}
  * @param warmupBatches warm-up batches before the measured stream ({@value #WARMUP_PROPERTY})
  * @param measuredCopies copies of the pairs in the measured stream ({@value #MEASURED_PROPERTY})
- * @param measuredStreams measured streams at 64 px, the least costly kept ({@value
- *     #STREAMS_PROPERTY})
+ * @param measuredStreams measured streams, the least costly kept ({@value #STREAMS_PROPERTY})
  * @param checkpointInterval the jobs' checkpoint interval ({@value #CHECKPOINT_PROPERTY})
  * @param quick a {@code --quick} run (fewer passes of the plain classes' cost too)
  * @param cores the machine's cores
