@@ -160,12 +160,12 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
         }
         int count = members.hashNear(probe.phash, near.maxDistance(), hashNear);
         // Nothing to skip for age unless the oldest member is past the retention.
-        boolean anyExpired = members.oldestWrite() + retentionMillis <= now;
+        boolean anyExpired = members.anyExpired(now, retentionMillis);
         boolean stored = false;
         List<Candidate> candidates = new ArrayList<>();
         for (int j = 0; j < count; j++) {
             int i = hashNear[j];
-            if (anyExpired && members.writtenAt(i) + retentionMillis <= now) {
+            if (anyExpired && members.expired(i, now, retentionMillis)) {
                 continue;
             }
             // An image's id covers its hash: only a member of the same hash can be the image.
@@ -196,7 +196,7 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
                                     now);
             thumbnails.put(probe.imageId, probe.thumbnail);
         }
-        int expired = anyExpired ? expired(members, now) : 0;
+        int expired = anyExpired ? members.expired(now, retentionMillis) : 0;
         boolean prune = expired > 0 && expired * PRUNE_DIVISOR >= members.size();
         if (prune || (added != null && members.chunks() >= MAX_CHUNKS)) {
             byte[] rewritten = members.encode(now, retentionMillis, added);
@@ -212,17 +212,6 @@ final class BandLookupOperator extends AbstractStreamOperator<BandAnswer>
             cache.append(key, added);
         }
         return oldest;
-    }
-
-    /** How many of {@code members} are past the retention at {@code now}. */
-    private int expired(DecodedBucket members, long now) {
-        int expired = 0;
-        for (int i = 0; i < members.size(); i++) {
-            if (members.writtenAt(i) + retentionMillis <= now) {
-                expired++;
-            }
-        }
-        return expired;
     }
 
     /**

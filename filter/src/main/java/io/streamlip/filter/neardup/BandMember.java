@@ -8,15 +8,16 @@ import java.nio.ByteOrder;
  * The images an LSH band bucket remembers ({@link BandLookupOperator}), packed {@value #BYTES}
  * bytes each into byte chunks, so that a bucket is a short list of byte arrays on the state
  * backend: reading a bucket of a few thousand members is one RocksDB read and a few array copies,
- * and scanning it reads a hash straight out of the bytes. (A map state entry per member cost an
- * iterator step, a key comparison, a TTL wrapper and a boxed tuple each; a {@code long[]} per list
- * element still cost an element's deserialisation, a third of the job's time on repeated shapes.)
+ * after which the task keeps it decoded ({@link DecodedBucket}). (A map state entry per member cost
+ * an iterator step, a key comparison, a TTL wrapper and a boxed tuple each; a {@code long[]} per
+ * list element still cost an element's deserialisation, a third of the job's time on repeated
+ * shapes.)
  *
  * <p>A member's layout, big-endian longs: {@code [phash, imageId, cluster, clusterTime, writtenAt,
  * sums...]}. {@code writtenAt} is the processing time the member was stored, for the retention
- * ({@link #expired}): the state's time-to-live is kept by hand, since a whole list has one Flink
- * TTL, not one per element. {@code sums} is the {@link ThumbnailSums} of the image's thumbnail,
- * which rules out most hash-near candidates before their thumbnail is read.
+ * ({@link DecodedBucket#expired}): the state's time-to-live is kept by hand, since a whole list has
+ * one Flink TTL, not one per element. {@code sums} is the {@link ThumbnailSums} of the image's
+ * thumbnail, which rules out most hash-near candidates before their thumbnail is read.
  */
 final class BandMember {
     /** Longs per member. */
@@ -44,15 +45,30 @@ final class BandMember {
     static byte[] of(
             long phash, long imageId, long[] sums, long cluster, long clusterTime, long now) {
         byte[] member = new byte[BYTES];
-        put(member, 0, PHASH, phash);
-        put(member, 0, IMAGE_ID, imageId);
-        put(member, 0, CLUSTER, cluster);
-        put(member, 0, CLUSTER_TIME, clusterTime);
-        put(member, 0, WRITTEN_AT, now);
-        for (int i = 0; i < ThumbnailSums.LONGS; i++) {
-            put(member, 0, SUMS + i, sums[i]);
-        }
+        write(member, 0, phash, imageId, sums[0], sums[1], sums[2], cluster, clusterTime, now);
         return member;
+    }
+
+    /** Writes a member into {@code chunk} at {@code offset}: the fields of {@link #of}. */
+    static void write(
+            byte[] chunk,
+            int offset,
+            long phash,
+            long imageId,
+            long sum0,
+            long sum1,
+            long sum2,
+            long cluster,
+            long clusterTime,
+            long writtenAt) {
+        put(chunk, offset, PHASH, phash);
+        put(chunk, offset, IMAGE_ID, imageId);
+        put(chunk, offset, CLUSTER, cluster);
+        put(chunk, offset, CLUSTER_TIME, clusterTime);
+        put(chunk, offset, WRITTEN_AT, writtenAt);
+        put(chunk, offset, SUMS, sum0);
+        put(chunk, offset, SUMS + 1, sum1);
+        put(chunk, offset, SUMS + 2, sum2);
     }
 
     static long phash(byte[] chunk, int offset) {
@@ -76,21 +92,9 @@ final class BandMember {
         return get(chunk, offset, WRITTEN_AT);
     }
 
-    /**
-     * Reads the member's {@link ThumbnailSums} into {@code into} ({@value ThumbnailSums#LONGS}).
-     */
-    static void sums(byte[] chunk, int offset, long[] into) {
-        for (int i = 0; i < ThumbnailSums.LONGS; i++) {
-            into[i] = get(chunk, offset, SUMS + i);
-        }
-    }
-
-    /**
-     * Whether the member is past the retention at processing time {@code now}: as Flink's own TTL
-     * (written once, expired {@code retentionMillis} after the write, never returned after).
-     */
-    static boolean expired(byte[] chunk, int offset, long now, long retentionMillis) {
-        return writtenAt(chunk, offset) + retentionMillis <= now;
+    /** Long {@code i} (from 0) of the member's {@link ThumbnailSums}. */
+    static long sum(byte[] chunk, int offset, int i) {
+        return get(chunk, offset, SUMS + i);
     }
 
     /** Checks a chunk read back from state, so a wrong layout fails loudly. */

@@ -1,7 +1,8 @@
 package io.streamlip.filter.neardup;
 
-import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A band bucket as {@link BandLookupOperator} scans it: its {@link BandMember} rows decoded into
@@ -52,12 +53,15 @@ final class DecodedBucket {
         if (chunks == null) {
             return empty();
         }
+        // One pass over what the state returned: it need not be iterable twice.
+        List<byte[]> read = new ArrayList<>();
         int members = 0;
         for (byte[] chunk : chunks) {
             members += BandMember.check(chunk).length / BandMember.BYTES;
+            read.add(chunk);
         }
         DecodedBucket bucket = new DecodedBucket(Math.max(4, members));
-        chunks.forEach(bucket::add);
+        read.forEach(bucket::add);
         return bucket;
     }
 
@@ -67,17 +71,15 @@ final class DecodedBucket {
         if (size + members > hashes.length) {
             grow(Math.max(size + members, hashes.length * 2));
         }
-        long[] sums = new long[ThumbnailSums.LONGS];
         for (int at = 0; at < chunk.length; at += BandMember.BYTES) {
             hashes[size] = BandMember.phash(chunk, at);
             imageIds[size] = BandMember.imageId(chunk, at);
             clusters[size] = BandMember.cluster(chunk, at);
             clusterTimes[size] = BandMember.clusterTime(chunk, at);
             writes[size] = BandMember.writtenAt(chunk, at);
-            BandMember.sums(chunk, at, sums);
-            sums0[size] = sums[0];
-            sums1[size] = sums[1];
-            sums2[size] = sums[2];
+            sums0[size] = BandMember.sum(chunk, at, 0);
+            sums1[size] = BandMember.sum(chunk, at, 1);
+            sums2[size] = BandMember.sum(chunk, at, 2);
             oldestWrite = Math.min(oldestWrite, writes[size]);
             size++;
         }
@@ -125,16 +127,6 @@ final class DecodedBucket {
         return clusterTimes[i];
     }
 
-    /** The processing time member {@code i} was stored at. */
-    long writtenAt(int i) {
-        return writes[i];
-    }
-
-    /** The earliest {@link #writtenAt}, or {@code Long.MAX_VALUE} for an empty bucket. */
-    long oldestWrite() {
-        return oldestWrite;
-    }
-
     /**
      * {@link ThumbnailSums#fartherThan}: whether member {@code i}'s thumbnail cannot lie within
      * {@code maxDistance} of one of {@code length} bytes summarised by {@code sums}.
@@ -144,31 +136,57 @@ final class DecodedBucket {
     }
 
     /**
-     * The rows of the members not past {@code retentionMillis} at {@code now}, in order, then
-     * {@code added} when not null: the bucket rewritten as one chunk.
+     * Whether member {@code i} is past {@code retentionMillis} at processing time {@code now}: as
+     * Flink's own TTL (expired {@code retentionMillis} after the write, never returned after).
+     */
+    boolean expired(int i, long now, long retentionMillis) {
+        return writes[i] + retentionMillis <= now;
+    }
+
+    /** Whether any member is {@link #expired} at {@code now}: whether the oldest one is. */
+    boolean anyExpired(long now, long retentionMillis) {
+        return size > 0 && oldestWrite + retentionMillis <= now;
+    }
+
+    /** How many members are {@link #expired} at {@code now}. */
+    int expired(long now, long retentionMillis) {
+        int expired = 0;
+        for (int i = 0; i < size; i++) {
+            if (expired(i, now, retentionMillis)) {
+                expired++;
+            }
+        }
+        return expired;
+    }
+
+    /**
+     * The rows of the members not {@link #expired} at {@code now}, in order, then {@code added}
+     * when not null: the bucket rewritten as one chunk.
      */
     byte[] encode(long now, long retentionMillis, byte[] added) {
-        ByteArrayOutputStream kept = new ByteArrayOutputStream();
-        long[] sums = new long[ThumbnailSums.LONGS];
+        int kept = size - expired(now, retentionMillis);
+        byte[] chunk = new byte[kept * BandMember.BYTES + (added == null ? 0 : added.length)];
+        int at = 0;
         for (int i = 0; i < size; i++) {
-            if (writes[i] + retentionMillis > now) {
-                sums[0] = sums0[i];
-                sums[1] = sums1[i];
-                sums[2] = sums2[i];
-                kept.writeBytes(
-                        BandMember.of(
-                                hashes[i],
-                                imageIds[i],
-                                sums,
-                                clusters[i],
-                                clusterTimes[i],
-                                writes[i]));
+            if (!expired(i, now, retentionMillis)) {
+                BandMember.write(
+                        chunk,
+                        at,
+                        hashes[i],
+                        imageIds[i],
+                        sums0[i],
+                        sums1[i],
+                        sums2[i],
+                        clusters[i],
+                        clusterTimes[i],
+                        writes[i]);
+                at += BandMember.BYTES;
             }
         }
         if (added != null) {
-            kept.writeBytes(added);
+            System.arraycopy(added, 0, chunk, at, added.length);
         }
-        return kept.toByteArray();
+        return chunk;
     }
 
     /** What the bucket holds on the heap, about: its arrays (all slots) and overheads. */

@@ -27,8 +27,12 @@ class DecodedBucketTest {
             assertThat(bucket.cluster(i)).isEqualTo(hash + 2000);
             assertThat(bucket.clusterTime(i)).isEqualTo(hash + 3000);
         }
-        assertThat(bucket.writtenAt(1)).isEqualTo(90);
-        assertThat(bucket.oldestWrite()).isEqualTo(80);
+        // Written at 100, 90, 120 and 80; a retention of 10 ends each 10 after its write.
+        assertThat(bucket.expired(1, 99, 10)).isFalse();
+        assertThat(bucket.expired(1, 100, 10)).isTrue();
+        assertThat(bucket.anyExpired(89, 10)).isFalse();
+        assertThat(bucket.anyExpired(90, 10)).isTrue();
+        assertThat(bucket.expired(110, 10)).isEqualTo(3);
         long[] sums = ThumbnailSums.of(new byte[48]);
         // Member 0's summary is that of sums(10): far from an all-zero thumbnail's.
         assertThat(bucket.sumsFartherThan(0, sums, 48, 0.01))
@@ -89,9 +93,10 @@ class DecodedBucketTest {
         }
         assertThat(bucket.size()).isEqualTo(100);
         assertThat(bucket.hash(99)).isEqualTo(99);
-        assertThat(bucket.oldestWrite()).isEqualTo(901);
+        assertThat(bucket.anyExpired(910, 10)).isFalse();
+        assertThat(bucket.anyExpired(911, 10)).isTrue();
         assertThat(bucket.heapBytes()).isGreaterThanOrEqualTo(empty + 96L * BandMember.BYTES);
-        assertThat(DecodedBucket.empty().oldestWrite()).isEqualTo(Long.MAX_VALUE);
+        assertThat(DecodedBucket.empty().anyExpired(Long.MAX_VALUE, 1000)).isFalse();
         assertThat(DecodedBucket.of(null).size()).isZero();
     }
 
